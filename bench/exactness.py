@@ -1,0 +1,148 @@
+"""Exactness: recall and precision of quoted-phrase search against the substring oracle.
+
+    python bench/exactness.py                 # the 118 work reports (default)
+    python bench/exactness.py --corpus all    # reports + 75,448 news transcripts
+
+Builds our index and the naive baseline (jieba ChineseAnalyzer -> Whoosh TEXT,
+quoted query) from the same documents in one run, samples phrases from random
+documents (substrings of 2-8 characters and runs of 1-3 jieba words, seeded),
+and compares each engine's document set with the oracle: the documents whose
+normalized title or text contains the phrase.  Per query, recall = |R∩O|/|O|
+and precision = |R∩O|/|R| (0 when nothing is returned: every phrase occurs
+somewhere, so an empty answer is a miss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from baseline import NaiveSearcher, build  # noqa: E402
+from corpus import OUT, news_folder, report_folders  # noqa: E402
+
+from search.analysis import segmenter  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.ingest import index_paths  # noqa: E402
+from search.query import SearchRequest, matching_ids  # noqa: E402
+
+
+def quoted(phrase: str) -> str:
+    return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def sample_phrases(texts: list[str], count: int, seed: int) -> list[tuple[str, str]]:
+    """(kind, phrase) pairs: half character substrings, half runs of jieba words."""
+    rng = random.Random(seed)
+    phrases: list[tuple[str, str]] = []
+    while len(phrases) < count:
+        text = rng.choice(texts)
+        lines = [line for line in text.split("\n") if len(line) >= 8]
+        if not lines:
+            continue
+        line = rng.choice(lines)
+        if len(phrases) % 2 == 0:
+            length = rng.randint(2, 8)
+            start = rng.randrange(0, len(line) - length + 1)
+            phrase, kind = line[start : start + length], "substring"
+        else:
+            words = segmenter().tokenizer.lcut(line)
+            n = rng.randint(1, 3)
+            start = rng.randrange(0, max(1, len(words) - n + 1))
+            phrase, kind = "".join(words[start : start + n]), "words"
+        if phrase != phrase.strip() or not phrase.strip() or '"' in phrase or "\\" in phrase:
+            continue
+        phrases.append((kind, phrase))
+    return phrases
+
+
+def score(returned: set[str], expected: set[str]) -> tuple[float, float]:
+    hit = len(returned & expected)
+    recall = hit / len(expected) if expected else 1.0
+    precision = hit / len(returned) if returned else 0.0
+    return recall, precision
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", choices=("reports", "all"), default="reports")
+    parser.add_argument("--phrases", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--procs", type=int, default=1)
+    args = parser.parse_args()
+
+    folders = report_folders() + ([news_folder()] if args.corpus == "all" else [])
+    work = OUT / f"exactness-{args.corpus}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+
+    started = time.perf_counter()
+    report = index_paths(folders, work / "ours", rebuild=True, procs=args.procs)
+    ours_seconds = time.perf_counter() - started
+    snapshot = Archive(work / "ours").snapshot()
+    texts = {}
+    naive_docs = []
+    for n in sorted(snapshot.live):
+        doc = snapshot.document(n)
+        texts[doc.id] = doc.search_text
+        published = snapshot.published[n] or ""
+        naive_docs.append({
+            "id": doc.id,
+            "title": doc.title,
+            "text": "\n".join(doc.paragraphs),
+            "district": snapshot.district[n] or "",
+            "year": published[:4],
+            "topic": ",".join(snapshot.topics[n]),
+        })
+    started = time.perf_counter()
+    build(naive_docs, work / "naive", procs=args.procs)
+    naive_seconds = time.perf_counter() - started
+    naive = NaiveSearcher(work / "naive")
+
+    phrases = sample_phrases(list(texts.values()), args.phrases, args.seed)
+    rows = {"ours": [], "naive": []}
+    for kind, phrase in phrases:
+        expected = {doc_id for doc_id, text in texts.items() if phrase in text}
+        ours = matching_ids(snapshot, SearchRequest(q=quoted(phrase)))
+        rows["ours"].append((kind, *score(ours, expected)))
+        rows["naive"].append((kind, *score(naive.phrase_ids(phrase), expected)))
+
+    def mean(values):
+        values = list(values)
+        return round(sum(values) / len(values), 3) if values else None
+
+    result = {
+        "corpus": args.corpus,
+        "documents": len(texts),
+        "phrases": len(phrases),
+        "seed": args.seed,
+        "index_seconds": {"ours": round(ours_seconds, 1), "naive": round(naive_seconds, 1)},
+        "engines": {},
+    }
+    for engine, data in rows.items():
+        result["engines"][engine] = {
+            "recall": mean(r for _, r, _ in data),
+            "precision": mean(p for _, _, p in data),
+            "recall_substrings": mean(r for k, r, _ in data if k == "substring"),
+            "recall_word_runs": mean(r for k, r, _ in data if k == "words"),
+            "exact_answers": sum(1 for _, r, p in data if r == 1.0 and p == 1.0),
+        }
+    print(f"exactness on {result['documents']} documents ({args.corpus}), {len(phrases)} phrases, seed {args.seed}")
+    print(f"{'engine':<8}{'recall':>8}{'precision':>11}{'substr R':>10}{'words R':>9}{'exact':>8}")
+    for engine, m in result["engines"].items():
+        print(f"{engine:<8}{m['recall']:>8.3f}{m['precision']:>11.3f}{m['recall_substrings']:>10.3f}"
+              f"{m['recall_word_runs']:>9.3f}{m['exact_answers']:>5}/{len(phrases)}")
+    print(json.dumps(result, ensure_ascii=False))
+    if report.warnings:
+        print(f"({len(report.warnings)} files skipped while indexing)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Exact phrase search over Chinese government reports (library; never imports Flask)."""

@@ -1,0 +1,235 @@
+"""The on-disk index as the rest of the library sees it: open, check, snapshot.
+
+Everything Whoosh-specific on the reading side is here.  A ``Snapshot`` is one
+index generation, read-only: the facet columns of every live document loaded
+once into plain lists, plus small caches of posting sets and stored texts.  A
+long-running process (the web app) keeps its snapshot until the index moves to
+a new generation, so repeated queries pay for none of this again.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from .errors import SearchError
+from .normalize import search_text
+from .schema import SCHEMA_VERSION, make_schema
+
+VERSION_FILE = "SCHEMA_VERSION"
+INDEX_NAME = "MAIN"
+
+
+def read_schema_version(index_dir: Path) -> int | None:
+    """The schema version recorded in ``index_dir``, or None when there is none."""
+    try:
+        return int((index_dir / VERSION_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def open_index(index_dir: Path):
+    """Open an existing index with our own schema, or raise a SearchError that says what to do."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+        raise SearchError(
+            f"no index in {index_dir}",
+            hint="build it with `search index` (default: the seeds/ folder into index/)",
+        )
+    version = read_schema_version(index_dir)
+    if version != SCHEMA_VERSION:
+        raise SearchError(
+            f"the index in {index_dir} was built with schema version {'unknown' if version is None else version}; "
+            f"this program needs version {SCHEMA_VERSION}",
+            hint="rebuild it with `search index --rebuild`",
+        )
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
+    except Exception as exc:  # a damaged TOC or segment: say so instead of a traceback
+        raise SearchError(
+            f"the index in {index_dir} cannot be read ({exc.__class__.__name__}: {exc})",
+            hint="rebuild it with `search index --rebuild`",
+        ) from exc
+
+
+def create_index(index_dir: Path):
+    """Create an empty index in ``index_dir`` (its index files are replaced)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
+    tmp = index_dir / (VERSION_FILE + ".tmp")
+    tmp.write_text(f"{SCHEMA_VERSION}\n")
+    os.replace(tmp, index_dir / VERSION_FILE)
+    return ix
+
+
+def latest_generation(index_dir: Path) -> int:
+    """The newest committed generation number (-1 when there is none)."""
+    return whoosh_index.TOC._latest_generation(FileStorage(str(index_dir)), INDEX_NAME)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document's stored fields, as the query layer needs them."""
+
+    docnum: int
+    id: str
+    path: str
+    source: str
+    item: int
+    title: str
+    paragraphs: tuple[str, ...]
+    encoding: str
+
+    @property
+    def search_text(self) -> str:
+        return search_text(self.title, self.paragraphs)
+
+
+class _LRU:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = compute(key)
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+class Snapshot:
+    """One committed generation of the index, read-only and cached."""
+
+    def __init__(self, ix, index_dir: Path):
+        self.index_dir = index_dir
+        self.ix = ix
+        self.reader = ix.reader()
+        self.generation = self.reader.generation()
+        self.opened_at = time.time()
+        self._load_columns()
+        self._postings = _LRU(4096)
+        self._documents = _LRU(20000)
+        self._texts = _LRU(20000)
+
+    def _load_columns(self) -> None:
+        size = self.reader.doc_count_all()
+        self.district: list[str | None] = [None] * size
+        self.published: list[str | None] = [None] * size
+        self.topics: list[tuple[str, ...]] = [()] * size
+        self.file_sig: list[str | None] = [None] * size
+        for leaf, offset in self.reader.leaf_readers():
+            columns = {
+                name: leaf.column_reader(name) if leaf.has_column(name) else None
+                for name in ("district", "published", "topics", "file_sig")
+            }
+            for local in range(leaf.doc_count_all()):
+                if leaf.is_deleted(local):
+                    continue
+                docnum = offset + local
+                for name, column in columns.items():
+                    raw = column[local] if column is not None else b""
+                    value = raw.decode("utf-8") if raw else ""
+                    if name == "topics":
+                        self.topics[docnum] = tuple(value.split("|")) if value else ()
+                    else:
+                        getattr(self, name)[docnum] = value or None
+        self.live: frozenset[int] = frozenset(
+            n for n in range(size) if self.file_sig[n] is not None
+        )
+
+    # -- postings -------------------------------------------------------
+
+    def docs_with(self, field: str, term: str) -> frozenset[int]:
+        """Live documents whose ``field`` has ``term`` (cached per generation)."""
+        return self._postings.get((field, term), self._read_postings)
+
+    def _read_postings(self, key) -> frozenset[int]:
+        field, term = key
+        btext = term.encode("utf-8")
+        if (field, btext) not in self.reader:
+            return frozenset()
+        ids = self.reader.postings(field, btext).all_ids()
+        return frozenset(ids) & self.live
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents (including deleted ones) carry ``term``: a cheap cost estimate."""
+        return self.reader.doc_frequency(field, term.encode("utf-8"))
+
+    # -- stored documents -----------------------------------------------
+
+    def document(self, docnum: int) -> StoredDocument:
+        return self._documents.get(docnum, self._read_document)
+
+    def _read_document(self, docnum: int) -> StoredDocument:
+        fields = self.reader.stored_fields(docnum)
+        text = fields.get("text") or ""
+        return StoredDocument(
+            docnum=docnum,
+            id=fields["id"],
+            path=fields.get("path", ""),
+            source=fields.get("source", ""),
+            item=fields.get("item", 0),
+            title=fields.get("title", ""),
+            paragraphs=tuple(text.split("\n")) if text else (),
+            encoding=fields.get("encoding", "utf-8"),
+        )
+
+    def search_text(self, docnum: int) -> str:
+        """The folded title + paragraphs that exact search runs over (cached)."""
+        return self._texts.get(docnum, lambda n: self.document(n).search_text)
+
+    def title_text(self, docnum: int) -> str:
+        return self.search_text(docnum).split("\n", 1)[0]
+
+    def docnum_for_id(self, doc_id: str) -> int | None:
+        docs = self.docs_with("id", doc_id)
+        return next(iter(docs), None)
+
+    def siblings(self, docnum: int) -> list[int]:
+        """The documents split from the same file, in page order."""
+        path = self.document(docnum).path
+        return sorted(self.docs_with("path", path), key=lambda n: self.document(n).item)
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+class Archive:
+    """An index directory, opened for reading; hands out the current snapshot."""
+
+    def __init__(self, index_dir: Path | str):
+        self.index_dir = Path(index_dir)
+        self._ix = open_index(self.index_dir)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the newest committed generation (reopened when the index changed)."""
+        current = self._snapshot
+        if current is not None and latest_generation(self.index_dir) == current.generation:
+            return current
+        with self._lock:
+            if self._snapshot is None or latest_generation(self.index_dir) != self._snapshot.generation:
+                self._ix = open_index(self.index_dir)
+                self._snapshot = Snapshot(self._ix, self.index_dir)
+            return self._snapshot
+
+    def close(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()

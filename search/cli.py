@@ -1,0 +1,211 @@
+"""The `search` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .archive import Archive, latest_generation, read_schema_version
+from .errors import SearchError
+from .ingest import index_paths
+from .query import MAX_PER_PAGE, MODES, SORTS, SearchRequest, search
+
+DEFAULT_INDEX = "index"
+DEFAULT_SOURCES = ("seeds",)
+
+
+class UserError(click.ClickException):
+    """One clear line (and a hint), exit status 1, no traceback."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+    def show(self, file=None):
+        file = file or sys.stderr
+        click.echo(f"error: {self.message}", file=file)
+        if self.hint:
+            click.echo(f"hint: {self.hint}", file=file)
+
+
+def _index_option(func):
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: os.environ.get("SEARCH_INDEX", DEFAULT_INDEX),
+        show_default="index/ (or $SEARCH_INDEX)",
+        help="Index folder.",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Exact phrase search over Chinese government reports."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_index_option
+@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True, help="Indexing processes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def index_command(paths, index_dir, rebuild, procs, quiet):
+    """Index PATHS (files or folders; default seeds/): new, changed and removed files."""
+    paths = list(paths) or [Path(p) for p in DEFAULT_SOURCES]
+
+    def warn(message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    def progress(items):
+        if quiet or not items:
+            return items
+        return _ProgressList(items)
+
+    try:
+        report = index_paths(paths, index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    click.echo(report.summary)
+    for path in report.removed:
+        click.echo(f"  removed: {path}")
+    if report.warnings:
+        sys.exit(3)
+
+
+class _ProgressList:
+    """Iterates like the list it wraps, drawing a progress bar on stderr."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __iter__(self):
+        with click.progressbar(self.items, label="indexing", file=sys.stderr, show_pos=True) as bar:
+            yield from bar
+
+    def __len__(self):
+        return len(self.items)
+
+
+@main.command("query")
+@click.argument("query", default="")
+@_index_option
+@click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several).")
+@click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several).")
+@click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100), help="Only this year (repeatable).")
+@click.option("--from", "date_from", metavar="DATE", help="From this date: 2020, 2020-07, 2020-07-18, 2020年7月.")
+@click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
+              help="exact: Ctrl-F substrings; words: jieba words anywhere.")
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def query_command(query, index_dir, districts, topics, years, date_from, date_to, sort, mode, limit, page, as_json):
+    """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
+    district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
+    try:
+        request = SearchRequest(
+            q=query, mode=mode, districts=districts, topics=topics, years=years,
+            date_from=date_from, date_to=date_to, sort=sort, page=page, per_page=limit,
+        )
+        results = search(Archive(index_dir).snapshot(), request)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_results(results, colour=sys.stdout.isatty())
+
+
+def _terminal(snippet_html: str, colour: bool) -> str:
+    def repl(match):
+        text = html.unescape(match.group(1))
+        return click.style(text, fg="yellow", bold=True) if colour else f"«{text}»"
+
+    return html.unescape(re.sub(r"<mark>(.*?)</mark>", repl, snippet_html))
+
+
+def _print_results(results, colour: bool) -> None:
+    req = results.request
+    first = (req.page - 1) * req.per_page
+    shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
+    click.echo(f"{shown}{results.total} documents · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
+    for note in results.notes:
+        click.echo(f"note: {note}")
+    for rank, hit in enumerate(results.hits, start=first + 1):
+        click.echo("")
+        click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
+        meta = " · ".join(x for x in (hit.district or "?", hit.date or "undated", ", ".join(hit.topics), hit.source) if x)
+        click.echo(f"     {meta}")
+        for snippet in hit.snippets:
+            click.echo(f"     {_terminal(snippet, colour)}")
+    if results.total:
+        click.echo("")
+        for name in ("district", "year", "topic"):
+            values = results.facets.get(name, ())
+            if values:
+                click.echo(f"{name}: " + " · ".join(f"{f.value} ({f.count})" for f in values))
+    if results.pages > 1:
+        click.echo(f"page {req.page} of {results.pages} (--page N)")
+
+
+@main.command("stats")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def stats_command(index_dir, as_json):
+    """Documents, files, size and last update of the index."""
+    try:
+        snapshot = Archive(index_dir).snapshot()
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    files = {(snapshot.file_sig[n] or "").partition("\t")[0] for n in snapshot.live}
+    size = sum(p.stat().st_size for p in Path(index_dir).iterdir() if p.is_file())
+    toc = max(Path(index_dir).glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
+    stats = {
+        "index": str(Path(index_dir).resolve()),
+        "documents": len(snapshot.live),
+        "files": len(files),
+        "size_bytes": size,
+        "generation": latest_generation(Path(index_dir)),
+        "schema_version": read_schema_version(Path(index_dir)),
+        "last_update": datetime.fromtimestamp(toc.stat().st_mtime).isoformat(timespec="seconds"),
+    }
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"index:          {stats['index']}")
+    click.echo(f"documents:      {stats['documents']} (from {stats['files']} files)")
+    click.echo(f"size on disk:   {size / 1024:.1f} KiB")
+    click.echo(f"last update:    {stats['last_update']} (generation {stats['generation']})")
+    click.echo(f"schema version: {stats['schema_version']}")
+
+
+def run() -> None:
+    """Entry point: no traceback reaches a user; SEARCH_DEBUG=1 shows it."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+        if os.environ.get("SEARCH_DEBUG"):
+            raise
+        click.echo(f"error: unexpected {exc.__class__.__name__}: {exc}", err=True)
+        click.echo("hint: run again with SEARCH_DEBUG=1 to see the details, and report it", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

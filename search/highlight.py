@@ -1,0 +1,124 @@
+"""Snippets with whole phrases marked.
+
+Offsets are found in the folded search text and applied to the display text:
+``fold`` is length-preserving, so the two line up character for character.
+Occurrences that overlap or touch are merged into one ``<mark>``, so a phrase
+is never cut in two, and every snippet window is widened to hold each phrase
+it touches whole.  Everything outside our own ``<mark>`` is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+ELLIPSIS = "…"
+
+
+def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    """Every occurrence of every phrase in ``text`` as merged, sorted (start, end) spans."""
+    spans = []
+    for phrase in set(p for p in phrases if p):
+        start = text.find(phrase)
+        while start != -1:
+            spans.append((start, start + len(phrase)))
+            start = text.find(phrase, start + 1)
+    return merge_spans(spans)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, spans: Sequence[tuple[int, int]], offset: int = 0) -> str:
+    """``text`` escaped, with the spans (in coordinates shifted by ``offset``) wrapped in <mark>."""
+    out, pos = [], 0
+    for start, end in spans:
+        start, end = max(start - offset, 0), min(end - offset, len(text))
+        if end <= pos or start >= len(text):
+            continue
+        start = max(start, pos)
+        out.append(escape(text[pos:start], quote=False))
+        out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
+        pos = end
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end == -1 else end
+
+
+def snippets(
+    display: str,
+    folded: str,
+    phrases: Sequence[str],
+    *,
+    limit: int = 3,
+    width: int = 90,
+) -> list[str]:
+    """Up to ``limit`` HTML snippets of ``display`` around the phrases (found in ``folded``).
+
+    ``display`` and ``folded`` are the same text (title, "\\n", paragraphs)
+    before and after folding.  The title line is used only when the body has
+    no occurrence.  With no occurrence at all, the opening of the body is
+    returned unmarked.
+    """
+    spans = find_spans(folded, phrases)
+    body_start = folded.find("\n") + 1 if "\n" in folded else 0
+    body_spans = [s for s in spans if s[0] >= body_start]
+    candidates = body_spans or spans
+    if not candidates:
+        line_start, line_end = _line_bounds(display, body_start)
+        end = min(line_end, line_start + width)
+        tail = ELLIPSIS if end < line_end else ""
+        return [escape(display[line_start:end], quote=False) + tail] if line_end > line_start else []
+
+    windows: list[tuple[int, int]] = []
+    for start, end in _pick(candidates, folded, phrases, body_start if body_spans else 0):
+        if len(windows) == limit:
+            break
+        line_start, line_end = _line_bounds(folded, start)
+        room = max(width - (end - start), 0)
+        w_start = max(line_start, start - room // 2)
+        w_end = min(line_end, end + room - (start - w_start))
+        w_start = max(line_start, w_end - width) if w_end - w_start < width else w_start
+        if any(w_start < b and a < w_end for a, b in windows):
+            continue
+        windows.append((w_start, w_end))
+
+    result = []
+    for w_start, w_end in sorted(windows):
+        # Widen the window so that no marked phrase is cut at its edge.
+        for a, b in spans:
+            if a < w_start < b:
+                w_start = a
+            if a < w_end < b:
+                w_end = b
+        line_start, line_end = _line_bounds(folded, w_start)
+        inside = [s for s in spans if s[0] >= w_start and s[1] <= w_end]
+        head = ELLIPSIS if w_start > line_start else ""
+        tail = ELLIPSIS if w_end < line_end else ""
+        result.append(head + mark(display[w_start:w_end], inside, offset=w_start) + tail)
+    return result
+
+
+def _pick(spans, folded: str, phrases: Sequence[str], start: int) -> list[tuple[int, int]]:
+    """Spans in the order windows are tried: each phrase's first occurrence, then the rest in text order."""
+    chosen: dict[tuple[int, int], None] = {}
+    for phrase in phrases:
+        pos = folded.find(phrase, start) if phrase else -1
+        for span in spans:
+            if span[0] <= pos < span[1]:
+                chosen.setdefault(span)
+                break
+    chosen.update(dict.fromkeys(spans))
+    return list(chosen)

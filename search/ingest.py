@@ -1,0 +1,313 @@
+"""Files -> documents -> index, incrementally.
+
+A run compares every file under the given folders with what the index holds
+(a signature of the file's bytes and its sidecar row, kept per document in the
+``file_sig`` column) and then, in one writer and one commit, deletes the
+documents of changed and removed files and adds those of new and changed
+files.  Whoosh commits atomically (a new TOC generation), so an interrupted run
+leaves the previous generation readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.index import LockError
+
+from .archive import Snapshot, create_index, open_index
+from .errors import SearchError
+from .metadata import DocumentRecord, SidecarError, Taxonomy, extract_documents, read_sidecar
+from .normalize import search_text
+from .schema import SCHEMA_VERSION
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to index: where it is, what it is called relative to its indexed folder, its sidecar row."""
+
+    path: Path
+    source: str
+    sidecar: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did; ``summary`` is the one line shown to users (``+12 ~3 -1``)."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    documents_written: int = 0
+    warnings: list[str] = field(default_factory=list)
+    total_documents: int = 0
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"+{len(self.added)} ~{len(self.changed)} -{len(self.removed)} files "
+            f"({self.unchanged} unchanged, {self.documents_written} documents written, "
+            f"{len(self.warnings)} skipped); {self.total_documents} documents in the index"
+        )
+
+
+def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceFile]:
+    """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order."""
+    found: dict[str, SourceFile] = {}
+    sidecars: dict[Path, dict[str, dict[str, str]]] = {}
+
+    def sidecar_for(folder: Path) -> dict[str, dict[str, str]]:
+        if folder not in sidecars:
+            try:
+                sidecars[folder] = read_sidecar(folder)
+            except SidecarError as exc:
+                warn(str(exc))
+                sidecars[folder] = {}
+        return sidecars[folder]
+
+    for root in roots:
+        root = Path(root).resolve()
+        if root.is_file():
+            files = [root]
+            base = root.parent
+        elif root.is_dir():
+            files = sorted(_walk(root))
+            base = root
+        else:
+            raise SearchError(f"{root}: no such file or folder")
+        for path in files:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            row = _sidecar_row(path, base, sidecar_for)
+            found[str(path)] = SourceFile(path, path.relative_to(base).as_posix(), tuple(sorted(row.items())))
+    return list(found.values())
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith(".") and name not in SIDECAR_NAMES:
+                yield Path(folder) / name
+
+
+def _sidecar_row(path: Path, base: Path, sidecar_for) -> dict[str, str]:
+    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder."""
+    folder = path.parent
+    while True:
+        row = sidecar_for(folder).get(path.relative_to(folder).as_posix())
+        if row is not None:
+            return row
+        if folder == base or folder.parent == folder:
+            return {}
+        folder = folder.parent
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes -> (text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ValueError("not UTF-8, UTF-16 or GB18030 text") from exc
+
+
+def file_signature(data: bytes, source: SourceFile) -> str:
+    digest = hashlib.sha1(data)
+    digest.update(repr((SCHEMA_VERSION, source.sidecar)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def document_id(path: Path, item: int) -> str:
+    """A stable, URL-safe id: a hash of the file's path and the item's place in it."""
+    return f"{hashlib.sha1(str(path).encode('utf-8')).hexdigest()[:12]}-{item}"
+
+
+def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
+    """Decode and extract the documents of one file; ValueError says why a file is skipped."""
+    if not data.strip():
+        raise ValueError("empty file")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("binary file")
+    text, encoding = decode(data)
+    records = extract_documents(text, dict(source.sidecar) or None, taxonomy=taxonomy)
+    if not any(r.paragraphs or r.title for r in records):
+        raise ValueError("no text after normalization")
+    return records, encoding
+
+
+def index_fields(source: SourceFile, record: DocumentRecord, signature: str, encoding: str) -> dict:
+    """The Whoosh fields of one document."""
+    text = "\n".join(record.paragraphs)
+    folded = search_text(record.title, record.paragraphs)
+    return {
+        "id": document_id(source.path, record.item),
+        "path": source.key,
+        "source": source.source,
+        "encoding": encoding,
+        "item": record.item,
+        "title": record.title,
+        "text": text,
+        "grams": folded,
+        "words": folded,
+        "district": (record.district or "").encode("utf-8"),
+        "published": (record.published.iso() if record.published else "").encode("utf-8"),
+        "topics": "|".join(record.topics).encode("utf-8"),
+        "file_sig": f"{source.key}\t{signature}".encode("utf-8"),
+    }
+
+
+def _indexed_files(snapshot: Snapshot | None) -> dict[str, str]:
+    """path -> signature of every file the index holds."""
+    if snapshot is None:
+        return {}
+    files = {}
+    for docnum in snapshot.live:
+        path, _, signature = (snapshot.file_sig[docnum] or "").partition("\t")
+        files[path] = signature
+    return files
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    return any(path == str(r) or path.startswith(str(r) + os.sep) for r in roots)
+
+
+def index_paths(
+    roots: Sequence[Path | str],
+    index_dir: Path | str,
+    *,
+    rebuild: bool = False,
+    procs: int = 1,
+    progress: Callable[[Iterable], Iterable] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` up to date with the files under ``roots``."""
+    from .archive import Snapshot  # local: keeps the import graph one-way at module load
+
+    index_dir = Path(index_dir)
+    report = IndexReport()
+    warnings = report.warnings
+
+    def note(message: str) -> None:
+        warnings.append(message)
+        if warn:
+            warn(message)
+
+    roots = [Path(r).resolve() for r in roots]
+    sources = discover(roots, note)
+    taxonomy = Taxonomy.load()
+
+    if rebuild or not _index_exists(index_dir):
+        ix = _create_locked(index_dir) if rebuild and _index_exists(index_dir) else create_index(index_dir)
+        snapshot = None
+    else:
+        ix = open_index(index_dir)
+        snapshot = Snapshot(ix, index_dir)
+    indexed = _indexed_files(snapshot)
+    if snapshot is not None:
+        snapshot.close()
+
+    todo: list[tuple[SourceFile, bytes, str]] = []
+    seen: set[str] = set()
+    for source in sources:
+        seen.add(source.key)
+        try:
+            data = _read_bytes(source.path)
+        except OSError as exc:
+            note(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
+            continue
+        signature = file_signature(data, source)
+        previous = indexed.get(source.key)
+        if previous == signature:
+            report.unchanged += 1
+            continue
+        (report.changed if previous is not None else report.added).append(source.source)
+        todo.append((source, data, signature))
+    report.removed = sorted(p for p in indexed if p not in seen and _under(p, roots))
+
+    try:
+        writer = ix.writer(procs=procs, multisegment=procs > 1) if procs > 1 else ix.writer()
+    except LockError as exc:
+        raise SearchError(
+            "another indexing run is in progress (the index is locked)",
+            hint="wait for it to finish, then run `search index` again",
+        ) from exc
+    try:
+        for path in report.removed:
+            writer.delete_by_term("path", path)
+        items = progress(todo) if progress else todo
+        for source, data, signature in items:
+            try:
+                records, encoding = read_documents(source, data, taxonomy)
+            except ValueError as exc:
+                # An unreadable new version must not cost the indexed old one.
+                note(f"{source.source}: skipped, {exc}")
+                _uncount(report, source.source)
+                continue
+            if source.key in indexed:
+                writer.delete_by_term("path", source.key)
+            for record in records:
+                writer.add_document(**index_fields(source, record, signature, encoding))
+                report.documents_written += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    with open_index(index_dir).searcher() as searcher:
+        report.total_documents = searcher.doc_count()
+    return report
+
+
+def _uncount(report: IndexReport, source: str) -> None:
+    """A skipped file was neither added nor changed."""
+    for bucket in (report.added, report.changed):
+        if source in bucket:
+            bucket.remove(source)
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return path.read_bytes()
+
+
+def _index_exists(index_dir: Path) -> bool:
+    from whoosh import index as whoosh_index
+
+    from .archive import INDEX_NAME
+
+    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+def _create_locked(index_dir: Path):
+    """Start a rebuild, unless another run holds the write lock (then say so instead of clobbering it)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    lock = FileStorage(str(index_dir)).lock("MAIN_WRITELOCK")
+    if not lock.acquire(blocking=False):
+        raise SearchError(
+            "another indexing run is in progress (the index is locked)",
+            hint="wait for it to finish, then run `search index --rebuild` again",
+        )
+    try:
+        return create_index(index_dir)
+    finally:
+        lock.release()

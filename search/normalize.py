@@ -1,0 +1,255 @@
+"""Text normalization: raw extracted report text -> display paragraphs, and the folded search form.
+
+Display text is NFKC-normalized (full-width ASCII becomes half-width, ``，`` becomes ``,``) and
+repaired for the layout noise of text extracted from newspaper pages:
+
+- lines broken mid-word by the layout are joined back into their paragraph;
+- tails of paragraphs that the extraction moved to the end of the page (column overflow) are
+  put back after the paragraphs they continue;
+- stray spaces inside words of long running text (where the original layout wrapped) are removed;
+- vertical headings (one character per line) are put back on one line;
+- bylines (``记者 马燕 通讯员 李盼 文/图``) become paragraphs of their own.
+
+Searching runs over :func:`fold` of the display text. ``fold`` is length-preserving, so an offset
+in the folded text is the same offset in the display text (highlighting relies on it).
+
+The thresholds below were tuned on the seed reports (see ``seeds/``); the comments say why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# A line at least this long that stops mid-sentence was broken by the layout. Shorter unterminated
+# lines are headings: the longest unspaced heading in the seeds is 22 chars ("郑东新区勇扛“东强”重任,
+# 高质量发展再启征程"), the shortest broken line 27 ("切实做好要素保障。把“三送一强”活动作为企业复工复产的").
+MIN_BROKEN_LINE = 24
+
+# Headlines made of two parts separated by a space ("统筹卫生城市复审和文明城市创建 城市软实力持续提升")
+# run up to 48 chars in the seeds, so a spaced line up to this length with no "。" is a heading, never
+# a broken line, even though it is longer than MIN_BROKEN_LINE.
+MAX_SPACED_HEADLINE = 60
+
+# Spaces inside words are only removed from running text at least this long that contains a full stop:
+# the wrapped paragraph in seed 003 is 299 chars; headings, titles and decks ("…建设…… 不断开创高质量发展
+# 新局面 推动…", 64 chars, no "。") keep their meaningful spaces.
+MIN_RUNNING_TEXT = 60
+
+# Vertical headings come out as runs of one-to-three-character lines ("九", "介", "续", "抓", "好", "突出").
+MAX_VERTICAL_CELL = 3
+MIN_VERTICAL_RUN = 4
+
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+_SPACES = re.compile(r"\s+")
+
+# Ideographs, CJK and full-width punctuation, and the curly quotes/dashes Chinese text uses.
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
+    "\U00020000-\U0003134f"
+)
+_SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}]) (?=\\S)|(?<=\\S) (?=[{_CJK}])")
+
+# Sentence-final punctuation after NFKC ("。" stays, "！？；：…" become "!?;:..."). A colon ends a
+# line that introduces a list, which is a deliberate break too.
+_FINAL = frozenset("。!?;:.")
+_CLOSERS = "”\"’'」』)]】》〉"
+
+# Paragraphs starting a news item on a page of several ("本报讯 7月18日,…"): never the tail of a line.
+_ITEM_START = re.compile(r"^本报讯")
+
+_ROLE = r"(?:本报)?(?:见习记者|特约记者|记者|通讯员|实习生)"
+_NAME = r"[\u4e00-\u9fff·]{2,4}"
+_CREDIT = r"(?: ?(?:文/图|图/文|/图|/文|摄影|摄|文|图))?"
+_BYLINE = f"{_ROLE} ?{_NAME}(?: {_NAME})*(?: ?{_ROLE} ?{_NAME}(?: {_NAME})*)*{_CREDIT}"
+_BYLINE_LINE = re.compile(_BYLINE)
+# A byline ends its paragraph and follows the end of a sentence, a caption (after a space) or nothing.
+_TRAILING_BYLINE = re.compile(f"(?:^|(?<=[。!?;:.”\"’)\\] ]))({_BYLINE})$")
+
+_VERTICAL_CELL = re.compile(f"[\u4e00-\u9fff]{{1,{MAX_VERTICAL_CELL}}}")
+_SENTENCE_END = re.compile("[。!?]")
+
+
+def normalize_line(text: str) -> str:
+    """One line of display text: NFKC, no invisible characters, single spaces, stripped."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize_text(raw: str) -> list[str]:
+    """Raw extracted text -> display paragraphs (no empty ones, none containing a newline)."""
+    units = [line for line in map(normalize_line, raw.splitlines()) if line]
+    units = _split_bylines(units)
+    units = _merge_vertical_headings(units)
+    units = _repair_column_overflow(units)
+    paragraphs = _join_broken_lines(units)
+    return [_remove_stray_spaces(p) for p in paragraphs]
+
+
+def fold(text: str) -> str:
+    """The search form of ``text``: each char lowercased when that gives one char; same length."""
+    # Fast path: str.lower() only differs from the per-char rule where a char lowercases to several
+    # chars (then the length changes) or for the context-dependent final sigma.
+    if "\u03a3" not in text:
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered
+    return "".join(_fold_char(c) for c in text)
+
+
+def normalize_query(text: str) -> str:
+    """What a typed query term goes through so it matches :func:`search_text`."""
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    return _SPACES.sub(" ", fold(text)).strip()
+
+
+def search_text(title: str, paragraphs: Sequence[str]) -> str:
+    """The exact string a document's Ctrl-F search runs over."""
+    return fold("\n".join([title, *paragraphs]))
+
+
+def is_byline(paragraph: str) -> bool:
+    """Whether the paragraph is a reporter byline such as ``记者 马燕 通讯员 李盼 文/图``."""
+    return _BYLINE_LINE.fullmatch(paragraph) is not None
+
+
+def _fold_char(c: str) -> str:
+    lowered = c.lower()
+    return lowered if len(lowered) == 1 else c
+
+
+# -- line classification -------------------------------------------------------------------------
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether the line ends with sentence-final punctuation (closing quotes/brackets looked through)."""
+    stripped = line.rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _FINAL
+
+
+def _is_spaced_headline(line: str) -> bool:
+    """A short line whose parts are separated by spaces, as two-part headlines are."""
+    return len(line) <= MAX_SPACED_HEADLINE and "。" not in line and _SPACE_NEXT_TO_CJK.search(line) is not None
+
+
+def _is_body(line: str) -> bool:
+    """A line of running text (as opposed to a heading or byline)."""
+    if _is_spaced_headline(line) or is_byline(line):
+        return False
+    return len(line) >= MIN_BROKEN_LINE or _ends_sentence(line)
+
+
+def _is_heading(line: str) -> bool:
+    return not _is_body(line) and not is_byline(line)
+
+
+def _is_open(line: str) -> bool:
+    """A body line that stops mid-sentence: the layout broke it."""
+    return _is_body(line) and not _ends_sentence(line)
+
+
+def _continues(line: str) -> bool:
+    """Whether the line can be the continuation of an open line before it."""
+    return _is_body(line) and _ITEM_START.match(line) is None
+
+
+# -- repairs ----------------------------------------------------------------------------------------
+
+
+def _split_bylines(units: list[str]) -> list[str]:
+    """Give a byline ending a paragraph (``…出席会议。记者 马燕 文/图``) a paragraph of its own."""
+    result = []
+    for unit in units:
+        match = _TRAILING_BYLINE.search(unit)
+        head = unit[: match.start(1)].rstrip() if match else ""
+        if match and head:
+            result += [head, match.group(1)]
+        else:
+            result.append(unit)
+    return result
+
+
+def _merge_vertical_headings(units: list[str]) -> list[str]:
+    """Put a heading set vertically (one or two characters per line) back on one line."""
+    result: list[str] = []
+    run: list[str] = []
+    for unit in [*units, ""]:  # the sentinel flushes the last run
+        if unit and _VERTICAL_CELL.fullmatch(unit):
+            run.append(unit)
+            continue
+        single = sum(len(cell) == 1 for cell in run)
+        # Most cells of a vertical heading hold one char; a list of names ("张三", "李四") does not.
+        if len(run) >= MIN_VERTICAL_RUN and single * 2 >= len(run):
+            result.append("".join(run))
+        else:
+            result += run
+        run = []
+        if unit:
+            result.append(unit)
+    return result
+
+
+def _repair_column_overflow(units: list[str]) -> list[str]:
+    """Put back paragraph tails that the extraction moved to the end of a multi-column page.
+
+    Seed 000 shows the shape: each section's body stops mid-sentence right before the next heading,
+    and after the last section come rounds of fragments, one per section in section order, where
+    only the fragments of the last round end a sentence. When the text has exactly that shape the
+    fragments are appended to their sections; otherwise nothing changes.
+    """
+    end = len(units)
+    while end and is_byline(units[end - 1]):
+        end -= 1  # a closing byline stays where it is
+    headings = [i for i in range(end) if _is_heading(units[i])]
+    if not headings or headings[-1] + 2 >= end:
+        return units
+    last_body = headings[-1] + 1
+    if not _is_open(units[last_body]):
+        return units
+    dangling = [i for i in range(last_body) if _is_open(units[i]) and _is_heading(units[i + 1])]
+    dangling.append(last_body)
+    tail = units[last_body + 1 : end]
+    if not _is_overflow(tail, len(dangling)):
+        return units
+    repaired = list(units[: last_body + 1])
+    for position, index in enumerate(dangling):
+        for fragment in tail[position :: len(dangling)]:
+            repaired[index] = _glue(repaired[index], fragment)
+    return repaired + units[end:]
+
+
+def _is_overflow(tail: list[str], sections: int) -> bool:
+    """Whether ``tail`` is rounds of fragments, one per section, only the last round ending sentences."""
+    if sections < 2 or not tail or len(tail) % sections or not all(map(_continues, tail)):
+        return False
+    last_round = tail[-sections:]
+    return all(map(_ends_sentence, last_round)) and not any(map(_ends_sentence, tail[:-sections]))
+
+
+def _join_broken_lines(units: list[str]) -> list[str]:
+    """Join each line the layout broke with the line that continues it."""
+    paragraphs: list[str] = []
+    for unit in units:
+        if paragraphs and _is_open(paragraphs[-1]) and _continues(unit):
+            paragraphs[-1] = _glue(paragraphs[-1], unit)
+        else:
+            paragraphs.append(unit)
+    return paragraphs
+
+
+def _glue(left: str, right: str) -> str:
+    """Join two halves of a broken line; only Latin words need a space between them."""
+    if left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].isalpha():
+        return f"{left} {right}"
+    return left + right
+
+
+def _remove_stray_spaces(paragraph: str) -> str:
+    """Drop spaces the layout left inside words of long running text (``建成投 用`` -> ``建成投用``)."""
+    if len(paragraph) < MIN_RUNNING_TEXT or not _SENTENCE_END.search(paragraph) or is_byline(paragraph):
+        return paragraph
+    # The space after a leading "本报讯" is the dateline's own.
+    prefix = "本报讯 " if paragraph.startswith("本报讯 ") else ""
+    return prefix + _SPACE_NEXT_TO_CJK.sub("", paragraph[len(prefix) :])

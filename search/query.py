@@ -1,0 +1,634 @@
+"""The query language, and ``SearchRequest`` -> ``SearchResults``.
+
+Syntax (read leniently: nothing a user types raises; ``read_as`` and
+``notes`` say how it was understood):
+
+- terms separated by spaces are ANDed; each matches as an exact substring of a
+  document's normalized title or text (Ctrl-F semantics);
+- ``"…"`` quotes a phrase with spaces or punctuation (``\\"`` inside quotes is a
+  literal quote); ``OR`` or ``|`` between terms; ``-term`` or ``NOT term`` excludes;
+- ``district:二七区``, ``topic:就业``, ``title:老旧小区``, ``year:2020`` (or
+  ``2019..2021``), ``date:2020-07..2020-08`` (also ``2020年7月``, open ends
+  ``2020..`` / ``..2020-06``).
+
+In exact mode a term's candidates come from the character-gram postings and
+are then verified against the stored text, so results equal the substring
+oracle by construction.  In words mode each term is cut by jieba and all its
+words must occur, anywhere in the document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .analysis import query_grams, segmenter
+from .archive import Snapshot
+from .highlight import snippets
+from .metadata import PartialDate, Taxonomy, match_districts
+from .normalize import normalize_query
+
+MODES = ("exact", "words")
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_LENGTH = 1000
+MAX_PER_PAGE = 100_000
+FIELDS = ("district", "topic", "title", "year", "date")
+FACETS = ("district", "year", "month", "topic")
+
+
+# -- parsed query -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One term: a phrase (field ``text`` or ``title``) or a filter (district, topic, year, date)."""
+
+    field: str
+    value: str
+    negated: bool = False
+    # Filters carry their resolved values: district/topic names, (start, end) dates.
+    names: tuple[str, ...] = ()
+    interval: tuple[date, date] | None = None
+
+    @property
+    def is_phrase(self) -> bool:
+        return self.field in ("text", "title")
+
+    def describe(self) -> str:
+        if self.field == "text":
+            body = _quote(self.value)
+        elif self.field == "title":
+            body = f"title:{_quote(self.value)}"
+        elif self.names:
+            body = f"{self.field}:{'|'.join(self.names)}"
+        else:
+            body = f"{self.field}:{self.value}"
+        return f"NOT {body}" if self.negated else body
+
+
+def _quote(text: str) -> str:
+    if re.fullmatch(r'[^\s"|:()-][^\s"|:]*', text) and text not in ("OR", "AND", "NOT"):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """An AND of groups; each group an OR of atoms."""
+
+    groups: tuple[tuple[Atom, ...], ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The positive phrases, in query order (what snippets mark)."""
+        seen = dict.fromkeys(a.value for g in self.groups for a in g if a.is_phrase and not a.negated)
+        return tuple(seen)
+
+    def describe(self) -> str:
+        parts = []
+        for group in self.groups:
+            text = " OR ".join(a.describe() for a in group)
+            parts.append(f"({text})" if len(group) > 1 and len(self.groups) > 1 else text)
+        return " AND ".join(parts) if parts else "(all documents)"
+
+
+_TOKEN = re.compile(
+    r"""(?P<neg>-(?=\S))?
+        (?:(?P<field>[A-Za-z]+):(?=\S))?
+        (?:"(?P<quoted>(?:\\.|[^"\\])*)(?P<close>"|$)|(?P<bare>\S+))""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
+    """Read a query string leniently into groups of atoms; never raises."""
+    notes: list[str] = []
+    if len(text) > MAX_QUERY_LENGTH:
+        notes.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
+        text = text[:MAX_QUERY_LENGTH]
+    text = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in text)
+    groups: list[list[Atom]] = []
+    pending_or = False
+    pending_not = False
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        match = _TOKEN.match(text, pos)
+        pos = match.end()
+        negated = bool(match.group("neg"))
+        field_name = (match.group("field") or "").lower()
+        quoted = match.group("quoted")
+        if quoted is not None:
+            if not match.group("close"):
+                notes.append("closing quote added at the end")
+            value = re.sub(r"\\(.)", r"\1", quoted)
+            alternatives = [value]
+        else:
+            bare = match.group("bare")
+            if match.group("field") and field_name not in FIELDS:
+                # Not one of our fields: the colon is part of the text (时间:2020).
+                bare = f"{match.group('field')}:{bare}"
+                field_name = ""
+            elif match.group("field") is None and not negated:
+                if bare in ("OR", "|"):
+                    if not groups or pending_or:
+                        notes.append(f"{bare} without a term before it ignored")
+                    else:
+                        pending_or = True
+                    continue
+                if bare == "AND":
+                    continue
+                if bare == "NOT":
+                    pending_not = True
+                    continue
+            if bare == "-" and not negated:
+                notes.append("a lone - ignored")
+                continue
+            alternatives = [p for p in bare.split("|")] if "|" in bare else [bare]
+            if "" in alternatives:
+                notes.append("an empty alternative around | ignored")
+                alternatives = [a for a in alternatives if a]
+        negated = negated or pending_not
+        pending_not = False
+        atoms = [a for a in (_atom(field_name, v, negated, taxonomy, notes) for v in alternatives) if a]
+        if not atoms:
+            pending_or = False
+            continue
+        if pending_or and groups:
+            groups[-1].extend(atoms)
+        else:
+            groups.append(atoms)
+        pending_or = False
+    if pending_or:
+        notes.append("OR at the end ignored")
+    if pending_not:
+        notes.append("NOT at the end ignored")
+    return ParsedQuery(tuple(tuple(g) for g in groups), tuple(notes))
+
+
+def _atom(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
+    value = normalize_query(raw)
+    if not value:
+        if raw:
+            notes.append(f"{raw!r} has no searchable characters; ignored")
+        elif field_name:
+            notes.append(f"{field_name}: without a value ignored")
+        else:
+            notes.append('empty quotes "" ignored')
+        return None
+    if field_name in ("", "text"):
+        return Atom("text", value, negated)
+    if field_name == "title":
+        return Atom("title", value, negated)
+    if field_name == "district":
+        names = match_districts(value)
+        if not names:
+            notes.append(f"no district matches {value!r}: district:{value} matches nothing")
+        return Atom("district", value, negated, names=names)
+    if field_name == "topic":
+        names = (taxonomy or Taxonomy.load()).match(value)
+        if not names:
+            notes.append(f"no topic matches {value!r}: topic:{value} matches nothing")
+        return Atom("topic", value, negated, names=names)
+    if field_name in ("year", "date"):
+        interval = parse_interval(value, years_only=field_name == "year")
+        if interval is None:
+            notes.append(f"{field_name}:{value} is not a valid {field_name} or range; ignored")
+            return None
+        return Atom(field_name, value, negated, interval=interval)
+    return Atom("text", value, negated)
+
+
+def parse_interval(text: str, years_only: bool = False) -> tuple[date, date] | None:
+    """``2020``, ``2020-07``, ``2020年7月``, ``A..B``, ``A..``, ``..B`` -> (first day, last day), or None."""
+    text = text.strip().replace("～", "..").replace("~", "..").replace("至", "..")
+    if ".." in text:
+        left, _, right = text.partition("..")
+    else:
+        left = right = text
+    if not left.strip() and not right.strip():
+        return None
+
+    def bound(part: str, end: bool) -> date | None:
+        part = part.strip()
+        if not part:
+            return date.max if end else date.min
+        if years_only and not re.fullmatch(r"\d{4}", part):
+            return None
+        parsed = PartialDate.parse(part)
+        if parsed is None:
+            return None
+        return parsed.end() if end else parsed.start()
+
+    start, end = bound(left, False), bound(right, True)
+    if start is None or end is None or start > end:
+        return None
+    return start, end
+
+
+# -- request and results ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything that defines a results page; round-trips through URLs and CLI options."""
+
+    q: str = ""
+    mode: str = "exact"
+    districts: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise ValueError(f"the page size must be between 1 and {MAX_PER_PAGE}")
+        if self.page < 1:
+            raise ValueError("the page number must be 1 or more")
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> SearchRequest:
+        """From a URL query string (a MultiDict or a plain mapping); ValueError on bad values."""
+        getlist = getattr(args, "getlist", lambda k: [args[k]] if k in args else [])
+
+        def one(name, default=None):
+            values = getlist(name)
+            return values[0] if values else default
+
+        def integer(name, default):
+            raw = one(name)
+            if raw in (None, ""):
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+        years = []
+        for raw in getlist("year"):
+            if not re.fullmatch(r"\d{4}", raw or ""):
+                raise ValueError(f"year must be four digits, not {raw!r}")
+            years.append(int(raw))
+        return cls(
+            q=one("q", "") or "",
+            mode=one("mode", "exact") or "exact",
+            districts=tuple(v for v in getlist("district") if v),
+            topics=tuple(v for v in getlist("topic") if v),
+            years=tuple(years),
+            date_from=one("from") or None,
+            date_to=one("to") or None,
+            sort=one("sort", "relevance") or "relevance",
+            page=integer("page", 1),
+            per_page=integer("per_page", 10),
+        )
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """The URL query string pairs (defaults left out), inverse of ``from_args``."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.mode != "exact":
+            pairs.append(("mode", self.mode))
+        pairs += [("district", d) for d in self.districts]
+        pairs += [("topic", t) for t in self.topics]
+        pairs += [("year", str(y)) for y in self.years]
+        if self.date_from:
+            pairs.append(("from", self.date_from))
+        if self.date_to:
+            pairs.append(("to", self.date_to))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 10:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+    def toggle(self, facet: str, value: str) -> SearchRequest:
+        """This request with one facet value added or removed (back to page 1)."""
+        name = {"district": "districts", "topic": "topics", "year": "years"}[facet]
+        current = getattr(self, name)
+        value = int(value) if facet == "year" else value
+        new = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return replace(self, **{name: new, "page": 1})
+
+    def with_page(self, page: int) -> SearchRequest:
+        return replace(self, page=page)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    district: str | None
+    date: str | None
+    topics: tuple[str, ...]
+    source: str
+    score: float
+    snippets: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "district": self.district,
+            "date": self.date,
+            "topics": list(self.topics),
+            "source": self.source,
+            "score": self.score,
+            "snippets": list(self.snippets),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    read_as: str
+    notes: tuple[str, ...]
+    phrases: tuple[str, ...]
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.per_page))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.request.q,
+            "mode": self.request.mode,
+            "read_as": self.read_as,
+            "notes": list(self.notes),
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "took_ms": self.took_ms,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in values]
+                for name, values in self.facets.items()
+            },
+        }
+
+
+# -- evaluation ----------------------------------------------------------------
+
+
+def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> ParsedQuery:
+    """The request's query string plus its filters, as one parsed query."""
+    taxonomy = taxonomy or Taxonomy.load()
+    parsed = parse_query(request.q, taxonomy)
+    groups = list(parsed.groups)
+    notes = list(parsed.notes)
+    if request.districts:
+        groups.append(tuple(_atom("district", d, False, taxonomy, notes) for d in request.districts))
+    if request.topics:
+        groups.append(tuple(_atom("topic", t, False, taxonomy, notes) for t in request.topics))
+    if request.years:
+        groups.append(tuple(_atom("year", str(y), False, taxonomy, notes) for y in request.years))
+    if request.date_from or request.date_to:
+        span = f"{request.date_from or ''}..{request.date_to or ''}"
+        atom = _atom("date", span, False, taxonomy, notes)
+        if atom:
+            groups.append((atom,))
+    groups = [tuple(a for a in g if a) for g in groups]
+    return ParsedQuery(tuple(g for g in groups if g), tuple(notes))
+
+
+class Matcher:
+    """Evaluates atoms against one snapshot."""
+
+    def __init__(self, snapshot: Snapshot, mode: str):
+        self.snapshot = snapshot
+        self.mode = mode
+        self._memo: dict[tuple[str, str], frozenset[int]] = {}
+
+    def atom_docs(self, atom: Atom) -> frozenset[int]:
+        key = (atom.field, atom.value)
+        if key not in self._memo:
+            self._memo[key] = frozenset(self._evaluate(atom))
+        return self._memo[key]
+
+    def _evaluate(self, atom: Atom) -> Iterable[int]:
+        snap = self.snapshot
+        if atom.field == "text":
+            if self.mode == "words":
+                words = segmenter().cut(atom.value)
+                if words:
+                    return self._intersect("words", words)
+            return self._substring(atom.value, title_only=False)
+        if atom.field == "title":
+            return self._substring(atom.value, title_only=True)
+        if atom.field == "district":
+            names = set(atom.names)
+            return (n for n in snap.live if snap.district[n] in names)
+        if atom.field == "topic":
+            names = set(atom.names)
+            return (n for n in snap.live if names.intersection(snap.topics[n]))
+        if atom.field in ("year", "date"):
+            start, end = atom.interval
+            return (n for n in snap.live if _within(snap.published[n], start, end))
+        return ()
+
+    def _intersect(self, field_name: str, terms: list[str]) -> frozenset[int]:
+        snap = self.snapshot
+        ordered = sorted(set(terms), key=lambda t: snap.doc_frequency(field_name, t))
+        docs: frozenset[int] | None = None
+        for term in ordered:
+            postings = snap.docs_with(field_name, term)
+            docs = postings if docs is None else docs & postings
+            if not docs:
+                return frozenset()
+        return docs if docs is not None else snap.live
+
+    def _substring(self, phrase: str, title_only: bool) -> list[int]:
+        snap = self.snapshot
+        candidates = self._intersect("grams", query_grams(phrase))
+        if title_only:
+            return [n for n in candidates if phrase in snap.title_text(n)]
+        if len(phrase) <= 2:
+            # A lone character or a bigram: the gram postings are already exact
+            # (grams never span a paragraph break, and queries hold no newline).
+            return list(candidates)
+        return [n for n in candidates if phrase in snap.search_text(n)]
+
+
+def _within(published: str | None, start: date, end: date) -> bool:
+    """Does the document's date (an interval at its precision) lie within [start, end]?"""
+    if not published:
+        return False
+    parsed = PartialDate.parse(published)
+    return parsed is not None and start <= parsed.start() and parsed.end() <= end
+
+
+def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
+    """The documents matching every group (a group matches when any of its atoms does)."""
+    snap = matcher.snapshot
+    result: frozenset[int] | None = None
+    # Cheapest groups first: filters and rare phrases shrink the set early.
+    for group in parsed.groups:
+        docs: set[int] = set()
+        for atom in group:
+            matched = matcher.atom_docs(atom)
+            docs |= (snap.live - matched) if atom.negated else matched
+        result = frozenset(docs) if result is None else result & docs
+        if not result:
+            return frozenset()
+    return snap.live if result is None else result
+
+
+class Scorer:
+    """Relevance: per phrase, a title bonus plus a saturated, length-normalised frequency, times rarity."""
+
+    def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int):
+        self.snapshot = matcher.snapshot
+        self.words = matcher.mode == "words"
+        self.phrases = phrases
+        self.idf = {}
+        for phrase in phrases:
+            df = len(matcher.atom_docs(Atom("text", phrase)))
+            self.idf[phrase] = math.log(1 + total_docs / (1 + df))
+
+    def score(self, docnum: int) -> float:
+        text = self.snapshot.search_text(docnum)
+        title, _, body = text.partition("\n")
+        norm = 0.25 + 0.75 * min(len(body) / 2000, 4.0)
+        total = 0.0
+        for phrase in self.phrases:
+            tf = body.count(phrase)
+            sat = tf / (tf + 1.2 * norm) if tf else 0.0
+            total += (3.0 * (phrase in title) + sat) * self.idf[phrase]
+        return round(total, 4)
+
+
+def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
+    """What snippets mark: the phrases, or in words mode each phrase's words."""
+    if mode != "words":
+        return parsed.phrases
+    marks: dict[str, None] = {}
+    for phrase in parsed.phrases:
+        marks.update(dict.fromkeys(segmenter().cut(phrase) or [phrase]))
+    return tuple(marks)
+
+
+def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet counts over the whole result set: district and topic by count, year and month newest first."""
+    counters = {name: Counter() for name in FACETS}
+    district, published, topics = snapshot.district, snapshot.published, snapshot.topics
+    for n in docs:
+        if district[n]:
+            counters["district"][district[n]] += 1
+        day = published[n]
+        if day:
+            counters["year"][day[:4]] += 1
+            if len(day) >= 7:
+                counters["month"][day[:7]] += 1
+        for topic in topics[n]:
+            counters["topic"][topic] += 1
+    by_count = lambda item: (-item[1], item[0])  # noqa: E731
+    by_value = lambda item: item[0]  # noqa: E731
+    return {
+        name: tuple(
+            FacetValue(v, c)
+            for v, c in sorted(
+                counter.items(),
+                key=by_value if name in ("year", "month") else by_count,
+                reverse=name in ("year", "month"),
+            )
+        )
+        for name, counter in counters.items()
+    }
+
+
+def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> SearchResults:
+    """Run a request against a snapshot: total, facets, and one page of hits with snippets."""
+    started = time.perf_counter()
+    parsed = request_query(request, taxonomy)
+    matcher = Matcher(snapshot, request.mode)
+    docs = evaluate(parsed, matcher)
+    ordered = _order(snapshot, matcher, parsed, docs, request.sort)
+    first = (request.page - 1) * request.per_page
+    page = ordered[first : first + request.per_page]
+    marks = terms_to_mark(parsed, request.mode)
+    hits = tuple(_hit(snapshot, n, score, marks) for n, score in page)
+    facets = count_facets(snapshot, docs)
+    took = round((time.perf_counter() - started) * 1000, 1)
+    return SearchResults(
+        request=request,
+        read_as=parsed.describe(),
+        notes=parsed.notes,
+        phrases=marks,
+        total=len(docs),
+        took_ms=took,
+        hits=hits,
+        facets=facets,
+    )
+
+
+def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
+    """The ids of every matching document (no ranking, no snippets): for tests and benchmarks."""
+    parsed = request_query(request)
+    docs = evaluate(parsed, Matcher(snapshot, request.mode))
+    return {snapshot.document(n).id for n in docs}
+
+
+def _date_key(published: str | None) -> str:
+    return published or ""
+
+
+def _order(snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str) -> list[tuple[int, float]]:
+    published = snapshot.published
+    if sort == "relevance" and parsed.phrases:
+        scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
+        scored = [(n, scorer.score(n)) for n in docs]
+        scored.sort(key=lambda item: (-item[1], _negate(_date_key(published[item[0]])), item[0]))
+        return scored
+    # Newest first also serves relevance when there is nothing to rank by; unknown dates last.
+    known = [n for n in docs if published[n]]
+    unknown = sorted(n for n in docs if not published[n])
+    known.sort(key=lambda n: (published[n], -n), reverse=(sort != "oldest"))
+    return [(n, 0.0) for n in known + unknown]
+
+
+def _negate(key: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in key)
+
+
+def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
+    doc = snapshot.document(docnum)
+    display = "\n".join((doc.title, *doc.paragraphs))
+    return Hit(
+        id=doc.id,
+        title=doc.title,
+        district=snapshot.district[docnum],
+        date=snapshot.published[docnum],
+        topics=snapshot.topics[docnum],
+        source=doc.source,
+        score=score,
+        snippets=tuple(snippets(display, doc.search_text, marks)),
+    )

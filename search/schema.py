@@ -1,0 +1,90 @@
+"""The one place index fields are declared.
+
+Whoosh pickles the schema (field classes included) into the index, so the
+field classes live here, in a stable module, and every open passes
+``make_schema()`` instead of trusting the pickled copy.
+
+Fields:
+- ``grams``: every character and character bigram of the document's search
+  text (title + paragraphs, folded).  Existence only: exact search intersects
+  these postings for candidates and then verifies against the stored text, so
+  positions would be paid for and never read.
+- ``words``: jieba words (search-mode cut) for the looser words mode.
+- facet columns (``district``, ``published``, ``topics``, ``file_sig``):
+  per-document values read in bulk to filter, count and sort without loading
+  stored documents.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.formats import Existence
+
+from .analysis import char_grams, chinese_analyzer, segmenter
+
+# Bump when a field, an analyzer or the normalization changes what is indexed;
+# an index with another version must be rebuilt (`search index --rebuild`).
+SCHEMA_VERSION = 1
+
+FACET_COLUMNS = ("district", "published", "topics", "file_sig")
+
+
+class CharGramField(fields.FieldType):
+    """Characters and character bigrams of a (folded) text, without positions."""
+
+    indexed = True
+    stored = False
+    scorable = False
+
+    def __init__(self):
+        self.format = Existence()
+        self.analyzer = None
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value, **kwargs):
+        # Built directly, not through an analyzer chain: Whoosh's writer cost is
+        # per posting, and a Token object per character would double it.
+        return ((g.encode("utf-8"), 1, 1.0, b"") for g in char_grams(value))
+
+    def process_text(self, qstring, mode="", **kwargs):
+        return iter(char_grams(qstring))
+
+    def self_parsing(self):
+        return False
+
+
+class WordField(fields.FieldType):
+    """jieba words of a (folded) text, without positions; analyzer kept for Whoosh's own tools."""
+
+    indexed = True
+    stored = False
+    scorable = False
+
+    def __init__(self):
+        self.format = Existence()
+        self.analyzer = chinese_analyzer(search_mode=True)
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value, **kwargs):
+        return ((w.encode("utf-8"), 1, 1.0, b"") for w in segmenter().index_words(value))
+
+
+def make_schema() -> fields.Schema:
+    """The index schema (see the module docstring)."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        source=fields.STORED(),
+        encoding=fields.STORED(),
+        item=fields.STORED(),
+        title=fields.STORED(),
+        text=fields.STORED(),
+        grams=CharGramField(),
+        words=WordField(),
+        district=fields.COLUMN(),
+        published=fields.COLUMN(),
+        topics=fields.COLUMN(),
+        file_sig=fields.COLUMN(),
+    )

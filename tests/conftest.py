@@ -1,0 +1,55 @@
+"""Shared fixtures: a seeds index built once per session, a CLI runner, an oracle."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search.archive import Archive
+from search.ingest import index_paths
+from search.metadata import extract_documents, read_sidecar
+from search.normalize import search_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory) -> Path:
+    """An index of a copy of seeds/ (built once; tests must not write to it)."""
+    folder = tmp_path_factory.mktemp("seeds-copy") / "seeds"
+    shutil.copytree(SEEDS, folder)
+    index_dir = tmp_path_factory.mktemp("seeds-index")
+    report = index_paths([folder], index_dir)
+    assert report.warnings == []
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seeds_snapshot(seeds_index):
+    return Archive(seeds_index).snapshot()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def seed_documents() -> list[tuple[str, int, str]]:
+    """(file name, item, search text) of every seed document, straight from extraction: the oracle's corpus."""
+    sidecar = read_sidecar(SEEDS)
+    documents = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        for record in extract_documents(raw, sidecar.get(path.name)):
+            documents.append((path.name, record.item, search_text(record.title, record.paragraphs)))
+    return documents
+
+
+def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
+    """The documents whose normalized title or text contains ``phrase``: Ctrl-F over the archive."""
+    return {(name, item) for name, item, text in seed_documents if phrase in text}

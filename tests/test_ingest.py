@@ -1,0 +1,170 @@
+"""Incremental indexing, schema versions, locks and bad files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+
+from search.archive import VERSION_FILE, Archive
+from search.cli import main
+from search.errors import SearchError
+from search.ingest import decode, index_paths
+from search.query import SearchRequest, matching_ids
+
+from .conftest import SEEDS
+
+PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
+
+
+@pytest.fixture()
+def folder(tmp_path) -> Path:
+    root = tmp_path / "reports"
+    root.mkdir()
+    (root / "a.txt").write_text(PAGE, encoding="utf-8")
+    (root / "b.txt").write_text(PAGE.replace("稳就业", "放管服"), encoding="utf-8")
+    return root
+
+
+def ids(index_dir, q):
+    return matching_ids(Archive(index_dir).snapshot(), SearchRequest(q=q))
+
+
+def test_second_run_with_no_change_writes_nothing(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    first = index_paths([folder], index_dir)
+    second = index_paths([folder], index_dir)
+    assert (len(first.added), first.documents_written) == (2, 2)
+    assert (second.added, second.changed, second.removed, second.unchanged) == ([], [], [], 2)
+    assert second.summary == "+0 ~0 -0 files (2 unchanged, 0 documents written, 0 skipped); 2 documents in the index"
+
+
+def test_new_changed_and_removed_files_are_picked_up(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / "c.txt").write_text(PAGE.replace("稳就业", "中原科技城"), encoding="utf-8")
+    (folder / "a.txt").write_text(PAGE.replace("稳就业", "营商环境"), encoding="utf-8")
+    (folder / "b.txt").unlink()
+    report = index_paths([folder], index_dir)
+    assert (report.added, report.changed, len(report.removed)) == (["c.txt"], ["a.txt"], 1)
+    assert report.summary.startswith("+1 ~1 -1 files")
+    assert len(ids(index_dir, "稳就业")) == 0
+    assert len(ids(index_dir, "放管服")) == 0
+    assert len(ids(index_dir, "营商环境")) == 1
+    assert len(ids(index_dir, "中原科技城")) == 1
+    assert len(ids(index_dir, "会议")) == 2
+
+
+def test_changing_the_sidecar_reindexes_the_file(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / "manifest.tsv").write_text("filename\tdistrict\tdate\na.txt\t金水区\t2021-08-08\n", encoding="utf-8")
+    report = index_paths([folder], index_dir)
+    assert report.changed == ["a.txt"]
+    assert len(ids(index_dir, "district:金水区")) == 1
+
+
+def test_indexing_another_folder_keeps_the_first(folder, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "z.txt").write_text(PAGE, encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    report = index_paths([other], index_dir)
+    assert (report.added, report.removed, report.total_documents) == (["z.txt"], [], 3)
+
+
+def test_rebuild_starts_clean(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    report = index_paths([folder], index_dir, rebuild=True)
+    assert (len(report.added), report.total_documents) == (2, 2)
+
+
+def test_empty_binary_and_undecodable_files_are_skipped_with_one_warning_each(folder, tmp_path):
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (folder / "gbk.txt").write_bytes("郑东新区稳就业工作会议召开".encode("gbk"))
+    warnings = []
+    report = index_paths([folder], tmp_path / "ix", warn=warnings.append)
+    assert sorted(warnings) == ["blob.txt: skipped, binary file", "empty.txt: skipped, empty file"]
+    assert sorted(report.added) == ["a.txt", "b.txt", "gbk.txt"]
+    assert len(ids(tmp_path / "ix", "郑东新区稳就业")) == 1
+
+
+def test_a_changed_file_that_became_unreadable_keeps_its_indexed_version(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / "a.txt").write_bytes(b"")
+    report = index_paths([folder], index_dir)
+    assert report.warnings == ["a.txt: skipped, empty file"]
+    assert len(ids(index_dir, "稳就业")) == 1
+
+
+def test_decode_detects_gbk_utf16_and_bom():
+    text = "中原区老旧小区改造"
+    assert decode(text.encode("gb18030")) == (text, "gb18030")
+    assert decode(text.encode("utf-16")) == (text, "utf-16")
+    assert decode("\ufeff".encode() + text.encode()) == (text, "utf-8")
+
+
+def test_index_of_another_schema_version_asks_for_a_rebuild(folder, tmp_path, runner):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (index_dir / VERSION_FILE).write_text("0\n")
+    with pytest.raises(SearchError) as err:
+        Archive(index_dir)
+    assert err.value.hint == "rebuild it with `search index --rebuild`"
+    result = runner.invoke(main, ["query", "x", "--index", str(index_dir)])
+    assert result.exit_code == 1
+    assert "schema version 0" in result.output and "search index --rebuild" in result.output
+
+
+def test_second_writer_is_refused_while_the_first_holds_the_lock(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    lock = FileStorage(str(index_dir)).lock("MAIN_WRITELOCK")
+    assert lock.acquire(blocking=False)
+    try:
+        (folder / "c.txt").write_text(PAGE, encoding="utf-8")
+        with pytest.raises(SearchError, match="another indexing run is in progress"):
+            index_paths([folder], index_dir)
+        with pytest.raises(SearchError, match="another indexing run is in progress"):
+            index_paths([folder], index_dir, rebuild=True)
+    finally:
+        lock.release()
+    assert len(ids(index_dir, "会议")) == 2
+
+
+def test_cli_index_reports_and_exits_non_zero_on_skipped_files(folder, tmp_path, runner):
+    (folder / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["index", str(folder), "--index", str(tmp_path / "ix"), "-q"])
+    assert result.exit_code == 3
+    assert "warning: empty.txt: skipped, empty file" in result.output
+    assert "+2 ~0 -0 files" in result.output
+
+
+def test_cli_errors_are_one_clear_line(tmp_path, runner):
+    result = runner.invoke(main, ["query", "x", "--index", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"error: no index in {tmp_path / 'nowhere'}"
+    result = runner.invoke(main, ["index", str(tmp_path / "missing"), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.output
+
+
+def test_stats_counts_documents_and_files(runner, seeds_index):
+    result = runner.invoke(main, ["stats", "--index", str(seeds_index), "--json"])
+    assert result.exit_code == 0
+    import json
+
+    stats = json.loads(result.output)
+    assert (stats["documents"], stats["files"]) == (8, 5)
+
+
+def test_every_command_has_help(runner):
+    for command in ([], ["index"], ["query"], ["stats"]):
+        result = runner.invoke(main, [*command, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output

@@ -1,0 +1,234 @@
+"""Normalization of the seed reports: layout repairs, paragraphs, and the folded search form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.normalize import fold, is_byline, normalize_query, normalize_text, search_text
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_FILES = {
+    "000": "000_754c89f9d7615ac7.txt",
+    "001": "001_f03c825dd93f2a3d.txt",
+    "002": "002_e4afcd0e96c35912.txt",
+    "003": "003_5b08f66ed03d030d.txt",
+    "004": "004_e713b7ff9e0ddada.txt",
+}
+
+
+def paragraphs_of(seed: str) -> list[str]:
+    return normalize_text((SEEDS / SEED_FILES[seed]).read_text(encoding="utf-8"))
+
+
+def searchable(seed: str) -> str:
+    return fold("\n".join(paragraphs_of(seed)))
+
+
+BROKEN_LINES = [
+    ("004", "核心板块建设进度"),
+    ("004", "设置党员四必访"),
+    ("004", "辐射周边3个城市社区"),
+    ("002", "西流湖公园综合整治拆迁"),
+    ("002", "持续开展大检查"),
+    ("002", "食品安全示范区创建"),
+    ("002", "中原区公共卫生服务中心建设"),
+    ("002", "复工复产的重要载体"),
+    ("001", "养老产业园等重点项目"),
+]
+
+
+@pytest.mark.parametrize("seed, phrase", BROKEN_LINES, ids=[p for _, p in BROKEN_LINES])
+def test_phrase_spanning_a_broken_line_is_joined(seed, phrase):
+    assert phrase in searchable(seed)
+
+
+STRAY_SPACES = ["确保3所建成投用", "西流湖第三幼儿园", "家门口", "抓好高校毕业生", "服务设施建设工程"]
+
+
+@pytest.mark.parametrize("phrase", STRAY_SPACES)
+def test_stray_space_inside_a_word_of_running_text_is_removed(phrase):
+    assert phrase in searchable("003")
+
+
+ACROSS_HEADINGS = [
+    ("001", "下半年重点抓好"),
+    ("003", "持续抓好项目建设积极争取"),
+    ("004", "会商会议本报讯"),
+]
+
+
+@pytest.mark.parametrize("seed, phrase", ACROSS_HEADINGS, ids=[p for _, p in ACROSS_HEADINGS])
+def test_no_phrase_is_formed_across_a_heading(seed, phrase):
+    assert phrase not in searchable(seed)
+
+
+def test_heading_keeps_its_inner_space():
+    text = searchable("003")
+    assert "突出重点 担当作为" in text
+    assert "突出重点担当作为" not in text
+
+
+def test_spaced_title_of_a_news_item_keeps_its_space():
+    assert "郑东新区 召开“双改”工作推进会" in paragraphs_of("004")
+
+
+def test_spaced_headline_longer_than_a_broken_line_is_not_joined_to_its_paragraph():
+    paragraphs = paragraphs_of("000")
+    assert paragraphs[15] == "统筹卫生城市复审和文明城市创建 城市软实力持续提升"
+    assert paragraphs[16].startswith("坚持卫生城市复审")
+
+
+def test_short_unspaced_heading_is_not_joined_to_the_paragraph_after_it():
+    paragraphs = paragraphs_of("000")
+    assert paragraphs[1] == "郑东新区勇扛“东强”重任,高质量发展再启征程"
+    assert paragraphs[2].startswith("8月8日,")
+
+
+def test_line_followed_by_a_heading_is_not_joined_to_it():
+    assert "缴税联聚焦" not in searchable("000")
+
+
+def test_paragraph_tails_moved_to_the_end_of_the_page_are_put_back():
+    text = searchable("000")
+    assert "不动产登记、房屋交易和缴税联办业务“全市通办”" in text
+    assert "300项公民个人高频事项“一件事”“一次办成”" in text
+    assert "确保全面完成全年各项目标任务" in text
+
+
+def test_page_tails_are_not_glued_to_each_other():
+    text = searchable("000")
+    assert "力争年底办业务" not in text
+    assert "力争年底前完成公共卫生应急中心" in text
+
+
+def test_repaired_page_ends_with_the_last_section():
+    assert paragraphs_of("000")[-1].endswith("全年完成安置房网签10000套以上。")
+    assert len(paragraphs_of("000")) == 32
+
+
+def test_vertical_heading_is_put_on_one_line():
+    paragraphs = paragraphs_of("003")
+    assert paragraphs[3:5] == ["2024", "九介续抓好突出重点担当"]
+
+
+def test_list_of_short_names_is_not_taken_for_a_vertical_heading():
+    assert normalize_text("张三\n李四\n王五\n赵六") == ["张三", "李四", "王五", "赵六"]
+
+
+def test_paragraphs_are_kept_as_separate_entries():
+    paragraphs = paragraphs_of("001")
+    assert len(paragraphs) == 41
+    assert paragraphs[21:25] == ["下半年", "重点抓好四个方面工作", paragraphs[23], "1 千方百计 把“保”的底线筑牢"]
+    assert paragraphs[23].startswith("下半年,区政府全面贯彻落实")
+    assert all(p and "\n" not in p for p in paragraphs)
+
+
+def test_list_after_a_colon_is_not_joined_to_its_lead_in():
+    paragraphs = paragraphs_of("001")
+    assert paragraphs[5].endswith("各项事业取得新进展:")
+    assert paragraphs[6] == "- 一、疫情防控取得重大成果。"
+
+
+def test_byline_ending_a_paragraph_becomes_its_own_paragraph():
+    paragraphs = paragraphs_of("000")
+    assert paragraphs[2].endswith("牛瑞华等出席会议。")
+    assert paragraphs[3] == "记者 马燕 通讯员 李盼 文/图"
+
+
+def test_byline_without_credit_is_split_off():
+    paragraphs = paragraphs_of("002")
+    assert paragraphs[1].endswith("等7个方面的重点工作。")
+    assert paragraphs[2] == "记者 张改华 通讯员 王耀祖 张光明"
+
+
+def test_byline_after_a_photo_caption_is_split_off():
+    assert paragraphs_of("002")[9:11] == ["植物园美景", "记者 马健/图"]
+
+
+def test_byline_keeps_its_spaces():
+    assert paragraphs_of("003")[-1] == "记者 鲁燕"
+    assert paragraphs_of("004")[16] == "记者 马燕 通讯员 韩聪 文/图"
+
+
+def test_byline_is_not_joined_to_the_next_news_item():
+    assert "文/图郑东新区" not in searchable("004")
+
+
+def test_dateline_keeps_its_space():
+    assert paragraphs_of("004")[1].startswith("本报讯 7月18日,郑东新区党工委扩大会议召开")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("记者 马燕 通讯员 李盼 文/图", True),
+        ("记者 马健/图", True),
+        ("记者 鲁燕", True),
+        ("接受记者采访时表示", False),
+        ("郑东新区 召开防汛会商会议", False),
+    ],
+)
+def test_is_byline_recognises_reporter_credits_only(text, expected):
+    assert is_byline(text) is expected
+
+
+def test_full_width_ascii_becomes_half_width_in_display_and_lowercase_when_folded():
+    assert normalize_text("ＡＢＣ１２３") == ["ABC123"]
+    assert fold(normalize_text("ＡＢＣ１２３")[0]) == "abc123"
+
+
+def test_full_width_punctuation_becomes_ascii():
+    assert normalize_text("会议提出，全区上下：要抓好（重点）工作！") == ["会议提出,全区上下:要抓好(重点)工作!"]
+
+
+def test_display_form_keeps_latin_case():
+    assert normalize_text("推进AI智能和CBD区域建设。") == ["推进AI智能和CBD区域建设。"]
+
+
+def test_bom_and_ideographic_spaces_are_cleaned():
+    assert normalize_text("\ufeff  突出重点\u3000\u3000担当作为  \r\n\r\n") == ["突出重点 担当作为"]
+
+
+def test_empty_text_has_no_paragraphs():
+    assert normalize_text("") == []
+    assert normalize_text("\n \n\u3000\n") == []
+
+
+def test_latin_words_split_across_lines_are_joined_with_a_space():
+    broken = "The layout of this newspaper page broke a long English sentence right in the\n\nmiddle, so the two halves must be joined."
+    assert normalize_text(broken) == [
+        "The layout of this newspaper page broke a long English sentence right in the middle, so the two halves must be joined."
+    ]
+
+
+def test_latin_spaces_in_running_text_are_kept():
+    text = "郑东新区举办Open Source Summit开源峰会,吸引了来自全国各地的众多开发者和企业代表参加,会议围绕人工智能、大数据等议题展开讨论。"
+    assert normalize_text(text) == [text]
+
+
+@given(st.text())
+def test_fold_is_length_preserving(text):
+    assert len(fold(text)) == len(text)
+
+
+@given(st.text())
+def test_fold_lowercases_char_by_char(text):
+    assert fold(text) == "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def test_fold_keeps_chars_whose_lowercase_is_longer():
+    assert fold("İstanbul") == "İstanbul"  # "İ".lower() is two chars
+    assert fold("ΟΔΟΣ") == "οδοσ"  # per char: no final-sigma rule
+
+
+def test_normalize_query_matches_the_document_form():
+    assert normalize_query("  ＣＢＤ　区域 ") == "cbd 区域"
+    assert normalize_query("５G") == "5g"
+
+
+def test_search_text_is_the_folded_title_and_paragraphs_joined_by_newlines():
+    assert search_text("CBD区域", ["第一段。", "5G覆盖"]) == "cbd区域\n第一段。\n5g覆盖"

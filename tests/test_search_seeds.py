@@ -1,0 +1,232 @@
+"""Exact phrase search over the seed reports, end to end through the `search` command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.cli import main
+from search.normalize import normalize_query
+from search.query import SearchRequest, matching_ids, search
+
+from .conftest import oracle
+
+# file name prefix -> seed file
+S000, S001, S002, S003, S004 = (
+    "000_754c89f9d7615ac7.txt",
+    "001_f03c825dd93f2a3d.txt",
+    "002_e4afcd0e96c35912.txt",
+    "003_5b08f66ed03d030d.txt",
+    "004_e713b7ff9e0ddada.txt",
+)
+
+
+def run_query(runner, index_dir, *args) -> dict:
+    result = runner.invoke(main, ["query", "--index", str(index_dir), "--json", "--limit", "1000", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def found(payload) -> set[tuple[str, int]]:
+    return {(h["source"], int(h["id"].rsplit("-", 1)[1])) for h in payload["hits"]}
+
+
+def quoted(phrase: str) -> str:
+    return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+GOLDEN_JOINED = [
+    ("核心板块建设进度", {(S004, 0)}),
+    ("设置党员四必访", {(S004, 2)}),
+    ("辐射周边3个城市社区", {(S004, 2)}),
+    ("西流湖公园综合整治拆迁", {(S002, 0)}),
+    ("持续开展大检查", {(S002, 0)}),
+    ("食品安全示范区创建", {(S002, 0)}),
+    ("中原区公共卫生服务中心建设", {(S002, 0)}),
+    ("复工复产的重要载体", {(S002, 0)}),
+    ("养老产业园等重点项目", {(S001, 0)}),
+    ("确保3所建成投用", {(S003, 0)}),
+    ("西流湖第三幼儿园", {(S003, 0)}),
+    ("家门口", {(S003, 0)}),
+    ("抓好高校毕业生", {(S003, 0)}),
+    ("服务设施建设工程", {(S003, 0)}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", GOLDEN_JOINED, ids=[p for p, _ in GOLDEN_JOINED])
+def test_phrase_broken_by_extraction_is_found_in_its_seed(runner, seeds_index, phrase, expected):
+    assert found(run_query(runner, seeds_index, phrase)) == expected
+
+
+APART = ["下半年重点抓好", "持续抓好项目建设积极争取", "会商会议本报讯", "突出重点担当作为"]
+
+
+@pytest.mark.parametrize("phrase", APART)
+def test_no_false_phrase_across_a_heading_or_byline(runner, seeds_index, phrase):
+    payload = run_query(runner, seeds_index, phrase)
+    assert payload["total"] == 0
+    assert payload["hits"] == []
+
+
+def test_heading_keeps_its_space_so_the_quoted_phrase_with_space_is_found(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, '"突出重点 担当作为"')) == {(S003, 0)}
+
+
+POLICY_PHRASES = {
+    "中原科技城": {(S000, 0), (S004, 0)},
+    "老旧小区": {(S000, 0), (S002, 0), (S003, 0)},
+    "就业": {(S001, 0), (S002, 0), (S003, 0)},
+    "放管服": {(S001, 0), (S002, 0)},
+    "建设进度": {(S002, 0), (S004, 0)},
+    "5G": {(S000, 0)},
+}
+
+
+@pytest.mark.parametrize("phrase", sorted(POLICY_PHRASES))
+def test_policy_phrase_returns_exactly_the_documents_containing_it(runner, seeds_index, seed_documents, phrase):
+    payload = run_query(runner, seeds_index, phrase)
+    expected = oracle(seed_documents, normalize_query(phrase))
+    assert expected == POLICY_PHRASES[phrase]
+    assert found(payload) == expected
+    assert payload["total"] == len(expected)
+
+
+@pytest.mark.parametrize("phrase", sorted(POLICY_PHRASES))
+def test_facet_counts_equal_the_counts_of_the_hits(runner, seeds_index, phrase):
+    payload = run_query(runner, seeds_index, phrase)
+    for facet, key in (("district", "district"), ("topic", "topics")):
+        counts = {}
+        for hit in payload["hits"]:
+            values = hit[key] if isinstance(hit[key], list) else [hit[key]]
+            for value in values:
+                if value:
+                    counts[value] = counts.get(value, 0) + 1
+        assert {f["value"]: f["count"] for f in payload["facets"][facet]} == counts
+    years = {}
+    for hit in payload["hits"]:
+        if hit["date"]:
+            years[hit["date"][:4]] = years.get(hit["date"][:4], 0) + 1
+    assert {f["value"]: f["count"] for f in payload["facets"]["year"]} == years
+
+
+def test_json_has_the_contract_shape(runner, seeds_index):
+    payload = run_query(runner, seeds_index, "中原科技城")
+    assert set(payload) >= {"query", "mode", "total", "page", "took_ms", "hits", "facets"}
+    assert payload["query"] == "中原科技城" and payload["mode"] == "exact" and payload["page"] == 1
+    hit = payload["hits"][0]
+    assert set(hit) == {"id", "title", "district", "date", "topics", "source", "score", "snippets"}
+    assert set(payload["facets"]) >= {"district", "year", "topic"}
+
+
+def test_every_snippet_marks_the_whole_phrase(runner, seeds_index):
+    payload = run_query(runner, seeds_index, "中原科技城")
+    for hit in payload["hits"]:
+        assert 1 <= len(hit["snippets"]) <= 3
+        for snippet in hit["snippets"]:
+            assert "<mark>中原科技城</mark>" in snippet
+
+
+def test_news_page_items_have_their_own_dates(runner, seeds_index):
+    payload = run_query(runner, seeds_index, "本报讯", "--sort", "oldest")
+    assert [(h["source"], h["date"]) for h in payload["hits"]] == [
+        (S004, "2020-07"),
+        (S004, "2020-07-18"),
+        (S004, "2020-07-20"),
+        (S004, "2020-07-21"),
+    ]
+
+
+def test_title_match_ranks_first(runner, seeds_index):
+    payload = run_query(runner, seeds_index, "中原科技城")
+    assert found({"hits": payload["hits"][:1]}) == {(S004, 0)}
+
+
+def test_or_and_not_combine(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, "放管服 OR 5G")) == {(S000, 0), (S001, 0), (S002, 0)}
+    assert found(run_query(runner, seeds_index, "放管服 -二七")) == {(S002, 0)}
+
+
+def test_district_filter_option_and_syntax_agree(runner, seeds_index):
+    a = found(run_query(runner, seeds_index, "建设", "--district", "中原区"))
+    b = found(run_query(runner, seeds_index, "建设 district:中原区"))
+    assert a == b == {(S002, 0), (S003, 0)}
+
+
+def test_year_and_date_filters(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, "建设", "--year", "2024")) == {(S003, 0)}
+    assert found(run_query(runner, seeds_index, "date:2020-08")) == {(S000, 0), (S001, 0)}
+    assert found(run_query(runner, seeds_index, "", "--from", "2020年7月20日", "--to", "2020-07-31")) == {
+        (S004, 1),
+        (S004, 3),
+    }
+
+
+def test_title_filter_matches_titles_only(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, "title:防汛")) == {(S004, 3)}
+
+
+def test_words_mode_finds_words_anywhere(runner, seeds_index):
+    exact = run_query(runner, seeds_index, "老旧小区综合改造")
+    words = run_query(runner, seeds_index, "老旧小区综合改造", "--mode", "words")
+    assert found(exact) == {(S002, 0)}
+    assert found(words) >= found(exact)
+    assert words["total"] > exact["total"]
+
+
+def test_pagination_is_consistent_with_total(runner, seeds_index):
+    all_hits = run_query(runner, seeds_index, "发展")
+    page2 = run_query(runner, seeds_index, "发展", "--limit", "2", "--page", "2")
+    assert page2["total"] == all_hits["total"]
+    assert [h["id"] for h in page2["hits"]] == [h["id"] for h in all_hits["hits"][2:4]]
+
+
+def test_malformed_query_is_read_leniently(runner, seeds_index):
+    payload = run_query(runner, seeds_index, '"中原科技城 OR')
+    assert payload["total"] == 0
+    assert payload["notes"] == ["closing quote added at the end"]
+
+
+def _phrases(seed_documents):
+    texts = [text for _, _, text in seed_documents]
+
+    @st.composite
+    def phrase(draw):
+        text = draw(st.sampled_from(texts))
+        line = draw(st.sampled_from([l for l in text.split("\n") if l.strip()]))
+        length = draw(st.integers(1, min(10, len(line))))
+        start = draw(st.integers(0, len(line) - length))
+        return line[start : start + length]
+
+    return phrase()
+
+
+@pytest.fixture(scope="module")
+def phrase_strategy(seed_documents):
+    return _phrases(seed_documents)
+
+
+def test_exact_mode_equals_the_substring_oracle(seeds_snapshot, seed_documents, phrase_strategy):
+    """For random substrings of the seeds (1-10 characters: CJK, digits, Latin, punctuation), exact results == oracle."""
+    id_of = {}
+    for n in seeds_snapshot.live:
+        doc = seeds_snapshot.document(n)
+        id_of[doc.id] = (doc.source, doc.item)
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(phrase_strategy)
+    def check(phrase):
+        expected = oracle(seed_documents, normalize_query(phrase)) if normalize_query(phrase) == phrase.strip() else None
+        got = {id_of[i] for i in matching_ids(seeds_snapshot, SearchRequest(q=quoted(phrase)))}
+        if expected is None:  # the phrase has edge spaces: the query strips them
+            expected = oracle(seed_documents, normalize_query(phrase))
+        assert got == expected
+
+    check()
+
+
+def test_search_results_total_matches_matching_ids(seeds_snapshot):
+    request = SearchRequest(q="建设")
+    assert search(seeds_snapshot, request).total == len(matching_ids(seeds_snapshot, request))
