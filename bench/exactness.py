@@ -53,7 +53,7 @@ def sample_phrases(texts: list[str], count: int, seed: int) -> list[tuple[str, s
             start = rng.randrange(0, len(line) - length + 1)
             phrase, kind = line[start : start + length], "substring"
         else:
-            words = segmenter().tokenizer.lcut(line)
+            words = segmenter().reference.lcut(line)
             n = rng.randint(1, 3)
             start = rng.randrange(0, max(1, len(words) - n + 1))
             phrase, kind = "".join(words[start : start + n]), "words"

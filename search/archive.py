@@ -167,6 +167,16 @@ class Snapshot:
         ids = self.reader.postings(field, btext).all_ids()
         return frozenset(ids) & self.live
 
+    def docs_with_char(self, char: str) -> frozenset[int]:
+        """Live documents containing ``char``: the union of the grams that start with it (cached)."""
+        return self._postings.get(("grams*", char), self._read_char)
+
+    def _read_char(self, key) -> frozenset[int]:
+        docs: set[int] = set()
+        for term in self.reader.expand_prefix("grams", key[1].encode("utf-8")):
+            docs.update(self.reader.postings("grams", term).all_ids())
+        return frozenset(docs) & self.live
+
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents (including deleted ones) carry ``term``: a cheap cost estimate."""
         return self.reader.doc_frequency(field, term.encode("utf-8"))

@@ -27,6 +27,7 @@ from .schema import SCHEMA_VERSION
 SUPPORTED_SUFFIXES = (".txt", ".md")
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+WRITER_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,9 @@ def index_paths(
     report.removed = sorted(p for p in indexed if p not in seen and _under(p, roots))
 
     try:
-        writer = ix.writer(procs=procs, multisegment=procs > 1) if procs > 1 else ix.writer()
+        # A large sorting pool keeps postings in memory instead of pickling runs to disk.
+        options = {"limitmb": WRITER_MEMORY_MB}
+        writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
     except LockError as exc:
         raise SearchError(
             "another indexing run is in progress (the index is locked)",

@@ -27,6 +27,9 @@ GAZETTEER_FILE = DATA_DIR / "gazetteer.toml"
 # A heading that can be a title: the longest in the seeds is 48 chars; first paragraphs of running
 # text are longer or end a sentence.
 TITLE_MAX = 60
+# A file's first line is its title even when longer, up to this, if it holds no full stop: 1% of the
+# news titles in bench/data/xwlb run past 60 chars (up to 147: "十三届全国人大一次会议举行… 习近平…出席 …").
+FIRST_LINE_TITLE_MAX = 150
 # A title made from the first sentence of the text is cut to this many chars (plus "…").
 FALLBACK_TITLE_CHARS = 30
 # A news item's headline is at most this many paragraphs (headline and subtitle) before "本报讯".
@@ -36,8 +39,9 @@ MAX_ITEM_HEADINGS = 2
 DATE_WINDOW = 40
 # The leading heading paragraphs (subtitles, decks) looked at for a stated year.
 MAX_LEADING_HEADINGS = 6
-# A title mentioning a place counts this many times a mention in the text.
-TITLE_WEIGHT = 3
+# A stated year dates a 月日 only if it follows within this many chars in the same sentence
+# ("8月8日,郑东新区党工委召开2020年半年工作会议" but not "6月30号,…美国2003年发动的伊拉克战争").
+MAX_YEAR_DISTANCE = 20
 # An item dated more than this after its page's date belongs to the year before (a January page
 # reporting "12月30日").
 MAX_ITEM_AFTER_PAGE = timedelta(days=183)
@@ -53,11 +57,19 @@ _YEAR_NUMBER = r"(?:\d{4}|[〇零一二三四五六七八九]{4})"
 _ISO_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CHINESE_DATE = re.compile(rf"({_YEAR_NUMBER})年(?:({_NUMBER})月(?:({_NUMBER})[日号])?)?")
-_FULL_DATE_IN_TEXT = re.compile(rf"({_YEAR_NUMBER})年({_NUMBER})月({_NUMBER})[日号]")
-_MONTH_DAY_IN_TEXT = re.compile(rf"(?<![\d{_CN_DIGITS}])({_NUMBER})月({_NUMBER})[日号]")
+# The date of an event is followed by a comma, a time of day or a place ("8月8日,", "7月1日上午",
+# "2025年1月20日在…"), unlike a period's bounds ("从2020年5月1日至…", "5月1日起施行") or an aside
+# ("今天(2月1日)公布").
+_EVENT_END = r"(?=[,\s上下早晚凌中午在])"
+_FULL_DATE_IN_TEXT = re.compile(rf"({_YEAR_NUMBER})年({_NUMBER})月({_NUMBER})[日号]{_EVENT_END}")
+# Not the tail of a full date whose year is out of range ("1850年7月1日,"); "今年7月1日," is fine.
+_MONTH_DAY_IN_TEXT = re.compile(
+    rf"(?<![\d〇零一二三四五六七八九]年)(?<![\d{_CN_DIGITS}])({_NUMBER})月({_NUMBER})[日号]{_EVENT_END}"
+)
 _YEAR_IN_SENTENCE = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
-# A year in a heading stands alone ("2024"九个持续抓好"", "2025年安徽省…"), unlike "2000人".
-_YEAR_IN_HEADING = re.compile(r"(?<!\d)(19\d\d|20\d\d|2100)(?=年|[\"“”'\s]|$)")
+# A heading that opens with a year is about that year ("2024"九个持续抓好"", "2025年安徽省政府工作报告");
+# a year later in a heading is often another year's data ("商务部:2023年服务贸易创新高", published 2024).
+_YEAR_IN_HEADING = re.compile(r"(19\d\d|20\d\d|2100)(?=年|[\"“”'\s]|$)")
 _SENTENCE_END = re.compile("[。!?]")
 _TITLE_SENTENCE_END = re.compile("[。!?;]")
 
@@ -109,7 +121,7 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate | None:
-        """``2020``, ``2020-07``, ``2020/7/18``, ``2020.07``, ``2020年7月18日``, ``二〇二〇年七月`` -> date; else None."""
+        """``2020``, ``2020-07``, ``2020/7/18``, ``2020.07``, ``2020年7月18日``, ``二〇二〇年七月``; else None."""
         if not isinstance(text, str):
             return None
         compact = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
@@ -173,7 +185,7 @@ class Place:
         return ((self.name,) if self.in_text else ()) + self.aliases
 
 
-def load_gazetteer(path: Path = GAZETTEER_FILE) -> tuple[Place, ...]:
+def _load_gazetteer(path: Path = GAZETTEER_FILE) -> tuple[Place, ...]:
     """The places of a gazetteer TOML file, in file order."""
     with path.open("rb") as handle:
         table = tomllib.load(handle)
@@ -193,7 +205,7 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> tuple[Place, ...]:
     return tuple(places)
 
 
-PLACES = load_gazetteer()
+PLACES = _load_gazetteer()
 KNOWN_DISTRICTS: tuple[str, ...] = tuple(place.name for place in PLACES)
 _PLACE_BY_NAME = {place.name: place for place in PLACES}
 _CANONICAL = {
@@ -201,10 +213,14 @@ _CANONICAL = {
     for place in reversed(PLACES)  # reversed: on a clash the place listed first wins
     for alias in (place.name, *place.aliases, *place.query_aliases)
 }
+_GAZETTEER_ORDER = {name: i for i, name in enumerate(KNOWN_DISTRICTS)}
 _TEXT_NAME = {name: place.name for place in PLACES for name in place.text_names()}
 # Longest names first, so "河南省" is one mention of 河南省 rather than "河南" plus "省".
 _PLACE_MENTION = re.compile(
-    "|".join(re.escape(n) + ("(?!域)" if n.endswith("区") else "") for n in sorted(_TEXT_NAME, key=len, reverse=True))
+    "|".join(
+        re.escape(name) + ("(?!域)" if name.endswith("区") else "")
+        for name in sorted(_TEXT_NAME, key=len, reverse=True)
+    )
 )
 
 
@@ -243,16 +259,29 @@ def _sidecar_district(value: str) -> str | None:
 
 
 def _district_from_text(title: str, paragraphs: Sequence[str]) -> str | None:
-    """The most mentioned place of the most specific level mentioned (the title counts extra)."""
+    """The place a document is about: of the places its title names, else of those its text names,
+    the most mentioned of the most specific level (a district beats 郑州市, which beats a province).
+
+    The title decides when it names a place: "2025年河南省政府工作报告" is about 河南省 even though
+    its text mentions 航空港区.
+    """
+    return _most_specific(_mentions(title)) or _most_specific(_mentions("\n".join(paragraphs)))
+
+
+def _mentions(text: str) -> dict[str, int]:
+    """Canonical place -> number of mentions in ``text``."""
     counts: dict[str, int] = {}
-    for text, weight in ((title, TITLE_WEIGHT), ("\n".join(paragraphs), 1)):
-        for match in _PLACE_MENTION.finditer(text):
-            name = _TEXT_NAME[match.group(0)]
-            counts[name] = counts.get(name, 0) + weight
+    for match in _PLACE_MENTION.finditer(text):
+        name = _TEXT_NAME[match.group(0)]
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _most_specific(counts: Mapping[str, int]) -> str | None:
+    """The most mentioned place of the most specific level; ties go to the gazetteer's order."""
     if not counts:
         return None
-    order = {name: i for i, name in enumerate(KNOWN_DISTRICTS)}
-    return min(counts, key=lambda n: (_PLACE_BY_NAME[n].rank, -counts[n], order[n]))
+    return min(counts, key=lambda n: (_PLACE_BY_NAME[n].rank, -counts[n], _GAZETTEER_ORDER[n]))
 
 
 # -- topics ----------------------------------------------------------------------------------------
@@ -358,7 +387,9 @@ def _read_manifest(path: Path) -> dict[str, dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             # Tab-separated manifests are not quote-escaped: a title may start with '"'.
-            reader = csv.DictReader(handle, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL)
+            reader = csv.DictReader(
+                handle, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL
+            )
             header = [(column or "").strip().lower() for column in reader.fieldnames or ()]
             if "filename" not in header:
                 found = ", ".join(c for c in header if c) or "no header row"
@@ -402,7 +433,8 @@ class _Sidecar:
     @classmethod
     def from_row(cls, row: Mapping[str, str] | None) -> _Sidecar:
         values = normalize_sidecar(row or {})
-        topics = (normalize_line(t) for t in _TOPIC_SEPARATORS.split(unicodedata.normalize("NFKC", values.get("topics", ""))))
+        listed = _TOPIC_SEPARATORS.split(unicodedata.normalize("NFKC", values.get("topics", "")))
+        topics = (normalize_line(t) for t in listed)
         return cls(
             title=normalize_line(values.get("title", "")) or None,
             district=_sidecar_district(values["district"]) if "district" in values else None,
@@ -484,7 +516,7 @@ def _single_record(paragraphs: Sequence[str], side: _Sidecar, taxonomy: Taxonomy
     if side.title:
         title, headings = side.title, (side.title,)
         body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
-    elif _is_title_like(first):
+    elif _is_title_like(first) or _is_long_title_line(first):
         title, headings, body = first, (first,), rest
     else:
         title, headings, body = _fallback_title(first), (), tuple(paragraphs)
@@ -500,11 +532,21 @@ def _item_record(number: int, item: _Item, side: _Sidecar, taxonomy: Taxonomy) -
 
 
 def _record(
-    number: int, title: str, body: tuple[str, ...], side: _Sidecar, published: PartialDate | None, taxonomy: Taxonomy
+    number: int,
+    title: str,
+    body: tuple[str, ...],
+    side: _Sidecar,
+    published: PartialDate | None,
+    taxonomy: Taxonomy,
 ) -> DocumentRecord:
     district = side.district or _district_from_text(title, body)
     topics = _merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
     return DocumentRecord(number, title, body, district, published, topics)
+
+
+def _is_long_title_line(paragraph: str) -> bool:
+    """A first line too long for a heading that still is the title: no full stop in it."""
+    return len(paragraph) <= FIRST_LINE_TITLE_MAX and _SENTENCE_END.search(paragraph) is None and not is_byline(paragraph)
 
 
 def _is_title_like(paragraph: str) -> bool:
@@ -541,7 +583,9 @@ def _merge_topics(detected: tuple[str, ...], listed: tuple[str, ...], taxonomy: 
 # -- document dates ---------------------------------------------------------------------------------
 
 
-def _single_date(headings: Sequence[str], body: Sequence[str], sidecar: PartialDate | None) -> PartialDate | None:
+def _single_date(
+    headings: Sequence[str], body: Sequence[str], sidecar: PartialDate | None
+) -> PartialDate | None:
     """A single document's date: the sidecar's, refined by the text's when that is more precise.
 
     Without a sidecar, the text's date (see :func:`_text_date`). With one, the sidecar wins unless
@@ -550,9 +594,8 @@ def _single_date(headings: Sequence[str], body: Sequence[str], sidecar: PartialD
     found = _text_date(headings, body, sidecar.year if sidecar else None)
     if sidecar is None:
         return found
-    if found and _PRECISION_RANK[found.precision] > _PRECISION_RANK[sidecar.precision] and sidecar.covers(found):
-        return found
-    return sidecar
+    more_precise = found is not None and _PRECISION_RANK[found.precision] > _PRECISION_RANK[sidecar.precision]
+    return found if more_precise and sidecar.covers(found) else sidecar
 
 
 _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
@@ -587,9 +630,10 @@ def _text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int 
 
     1. A full date (2025年1月20日) in a heading or at the start of the first paragraph of text.
     2. A 月日 at the start of the first paragraph of text ("8月8日,", "本报讯 7月18日,"), with the
-       year from: the sidecar (``fallback_year``), else a "YYYY年" in the same sentence ("8月8日,…召开
-       2020年半年工作会议"), else a year in a heading. No year: None, never a guess.
-    3. No 月日: a year standing in a heading (title, subtitles: "2024"九个持续抓好"") gives the year.
+       year from: the sidecar (``fallback_year``), else a "YYYY年" shortly after it in the same
+       sentence ("8月8日,郑东新区党工委召开2020年半年工作会议"), else a year in a heading. No year:
+       None, never a guess.
+    3. No 月日: a year a heading opens with (title, subtitles: "2024"九个持续抓好"") gives the year.
        Years in running text are not used: "2019年,全区…" in a 2020 report reviews the year before.
     """
     leading = list(headings)
@@ -609,21 +653,23 @@ def _text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int 
     heading_year = _heading_year(leading)
     match = _MONTH_DAY_IN_TEXT.search(window)
     if match:
-        year = fallback_year or _sentence_year(text) or heading_year
+        year = fallback_year or _year_after(text, match.end()) or heading_year
         return _build_date(str(year), *match.groups()) if year else None
     return PartialDate(heading_year) if heading_year else None
 
 
-def _sentence_year(text: str) -> int | None:
-    """A year stated in the first sentence of ``text``."""
-    end = _SENTENCE_END.search(text)
-    match = _YEAR_IN_SENTENCE.search(text[: end.start()] if end else text)
+def _year_after(text: str, start: int) -> int | None:
+    """A year stated shortly after ``start`` in the same sentence."""
+    end = _SENTENCE_END.search(text, start)
+    stop = min(end.start() if end else len(text), start + MAX_YEAR_DISTANCE)
+    match = _YEAR_IN_SENTENCE.search(text, start, stop + 1)  # +1: the 年 may sit right at the limit
     return int(match.group(1)) if match else None
 
 
 def _heading_year(headings: Sequence[str]) -> int | None:
+    """The year a heading opens with."""
     for heading in headings:
-        match = _YEAR_IN_HEADING.search(heading)
+        match = _YEAR_IN_HEADING.match(heading)
         if match:
             return int(match.group(1))
     return None

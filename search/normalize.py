@@ -3,7 +3,8 @@
 Display text is NFKC-normalized (full-width ASCII becomes half-width, ``，`` becomes ``,``) and
 repaired for the layout noise of text extracted from newspaper pages:
 
-- lines broken mid-word by the layout are joined back into their paragraph;
+- lines broken mid-word by the layout are joined back into their paragraph (never the first
+  line: it is the title);
 - tails of paragraphs that the extraction moved to the end of the page (column overflow) are
   put back after the paragraphs they continue;
 - stray spaces inside words of long running text (where the original layout wrapped) are removed;
@@ -36,6 +37,12 @@ MAX_SPACED_HEADLINE = 60
 # the wrapped paragraph in seed 003 is 299 chars; headings, titles and decks ("…建设…… 不断开创高质量发展
 # 新局面 推动…", 64 chars, no "。") keep their meaningful spaces.
 MIN_RUNNING_TEXT = 60
+# ...and only when the spaces show the wrap of a newspaper column: at least this many of them...
+MIN_WRAP_SPACES = 3
+# ...at least this far apart (median). Seed 003 wraps every 15-21 chars. Clean text has the odd
+# meaningful space instead: slogans ("“传承友谊薪火 共创美好未来”"), speaker labels, name lists
+# ("张三 李四 王五", 2-4 chars apart).
+MIN_WRAP_WIDTH = 8
 
 # Vertical headings come out as runs of one-to-three-character lines ("九", "介", "续", "抓", "好", "突出").
 MAX_VERTICAL_CELL = 3
@@ -56,9 +63,10 @@ _SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{_CJK}]) (?=\\S)|(?<=\\S) (?=[{_CJK}])")
 # line that introduces a list, which is a deliberate break too.
 _FINAL = frozenset("。!?;:.")
 _CLOSERS = "”\"’'」』)]】》〉"
+_CLAUSE_MARK = re.compile("[,;。!?]")
 
-# Paragraphs starting a news item on a page of several ("本报讯 7月18日,…"): never the tail of a line.
-_ITEM_START = re.compile(r"^本报讯")
+# A dateline starts a news item ("本报讯 7月18日,…", "央视网消息(新闻联播):…"): never the tail of a line.
+_DATELINE = re.compile(r"^(?:本报讯|央视网消息|中国网络电视台消息|本台消息|新华社[^\s,,。]{0,8}电)")
 
 _ROLE = r"(?:本报)?(?:见习记者|特约记者|记者|通讯员|实习生)"
 _NAME = r"[\u4e00-\u9fff·]{2,4}"
@@ -74,18 +82,18 @@ _SENTENCE_END = re.compile("[。!?]")
 
 def normalize_line(text: str) -> str:
     """One line of display text: NFKC, no invisible characters, single spaces, stripped."""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _nfkc(text)).strip()
 
 
 def normalize_text(raw: str) -> list[str]:
     """Raw extracted text -> display paragraphs (no empty ones, none containing a newline)."""
-    units = [line for line in map(normalize_line, raw.splitlines()) if line]
-    units = _split_bylines(units)
-    units = _merge_vertical_headings(units)
-    units = _repair_column_overflow(units)
-    paragraphs = _join_broken_lines(units)
-    return [_remove_stray_spaces(p) for p in paragraphs]
+    lines = (_SPACES.sub(" ", line).strip() for line in _nfkc(raw).splitlines())
+    units = [line for line in lines if line]
+    units = _merge_vertical_headings(_split_bylines(units))
+    # The first line is the title (corpus files put it there; pages start with a headline), and
+    # titles of 24+ chars without a space look like broken lines: it is never joined to the next.
+    rest = _join_broken_lines(_repair_column_overflow(units[1:]))
+    return [_remove_stray_spaces(p) for p in units[:1] + rest]
 
 
 def fold(text: str) -> str:
@@ -101,8 +109,7 @@ def fold(text: str) -> str:
 
 def normalize_query(text: str) -> str:
     """What a typed query term goes through so it matches :func:`search_text`."""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return _SPACES.sub(" ", fold(text)).strip()
+    return _SPACES.sub(" ", fold(_nfkc(text))).strip()
 
 
 def search_text(title: str, paragraphs: Sequence[str]) -> str:
@@ -113,6 +120,11 @@ def search_text(title: str, paragraphs: Sequence[str]) -> str:
 def is_byline(paragraph: str) -> bool:
     """Whether the paragraph is a reporter byline such as ``记者 马燕 通讯员 李盼 文/图``."""
     return _BYLINE_LINE.fullmatch(paragraph) is not None
+
+
+def _nfkc(text: str) -> str:
+    """NFKC without the invisible characters (BOM, zero-width spaces) extraction leaves behind."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
 
 
 def _fold_char(c: str) -> str:
@@ -131,7 +143,9 @@ def _ends_sentence(line: str) -> bool:
 
 def _is_spaced_headline(line: str) -> bool:
     """A short line whose parts are separated by spaces, as two-part headlines are."""
-    return len(line) <= MAX_SPACED_HEADLINE and "。" not in line and _SPACE_NEXT_TO_CJK.search(line) is not None
+    if len(line) > MAX_SPACED_HEADLINE or "。" in line:
+        return False
+    return _SPACE_NEXT_TO_CJK.search(line) is not None
 
 
 def _is_body(line: str) -> bool:
@@ -142,17 +156,24 @@ def _is_body(line: str) -> bool:
 
 
 def _is_heading(line: str) -> bool:
+    """A short line that is neither running text nor a byline."""
     return not _is_body(line) and not is_byline(line)
 
 
 def _is_open(line: str) -> bool:
-    """A body line that stops mid-sentence: the layout broke it."""
-    return _is_body(line) and not _ends_sentence(line)
+    """A line of running text that stops mid-sentence: the layout broke it.
+
+    Running text has clauses: every broken line in the seeds holds a comma or a full stop, while
+    long lines without one are headlines ("北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪",
+    "北京延庆、湖北神农架国家地质公园晋级世界地质公园" in bench/data/xwlb), which must not be joined
+    to their paragraph.
+    """
+    return _is_body(line) and not _ends_sentence(line) and _CLAUSE_MARK.search(line) is not None
 
 
 def _continues(line: str) -> bool:
     """Whether the line can be the continuation of an open line before it."""
-    return _is_body(line) and _ITEM_START.match(line) is None
+    return _is_body(line) and _DATELINE.match(line) is None
 
 
 # -- repairs ----------------------------------------------------------------------------------------
@@ -162,17 +183,18 @@ def _split_bylines(units: list[str]) -> list[str]:
     """Give a byline ending a paragraph (``…出席会议。记者 马燕 文/图``) a paragraph of its own."""
     result = []
     for unit in units:
+        bylines: list[str] = []
         match = _TRAILING_BYLINE.search(unit)
-        head = unit[: match.start(1)].rstrip() if match else ""
-        if match and head:
-            result += [head, match.group(1)]
-        else:
-            result.append(unit)
+        while match and match.start(1) > 0:  # a head may end with a byline too
+            bylines.insert(0, match.group(1))
+            unit = unit[: match.start(1)].rstrip()
+            match = _TRAILING_BYLINE.search(unit)
+        result += [unit, *bylines]
     return result
 
 
 def _merge_vertical_headings(units: list[str]) -> list[str]:
-    """Put a heading set vertically (one or two characters per line) back on one line."""
+    """Put a heading set vertically (one to three characters per line) back on one line."""
     result: list[str] = []
     run: list[str] = []
     for unit in [*units, ""]:  # the sentinel flushes the last run
@@ -248,8 +270,18 @@ def _glue(left: str, right: str) -> str:
 
 def _remove_stray_spaces(paragraph: str) -> str:
     """Drop spaces the layout left inside words of long running text (``建成投 用`` -> ``建成投用``)."""
-    if len(paragraph) < MIN_RUNNING_TEXT or not _SENTENCE_END.search(paragraph) or is_byline(paragraph):
-        return paragraph
     # The space after a leading "本报讯" is the dateline's own.
     prefix = "本报讯 " if paragraph.startswith("本报讯 ") else ""
-    return prefix + _SPACE_NEXT_TO_CJK.sub("", paragraph[len(prefix) :])
+    text = paragraph[len(prefix) :]
+    if len(text) < MIN_RUNNING_TEXT or not _SENTENCE_END.search(text) or not _is_column_wrapped(text):
+        return paragraph
+    return prefix + _SPACE_NEXT_TO_CJK.sub("", text)
+
+
+def _is_column_wrapped(text: str) -> bool:
+    """Whether the spaces next to CJK chars in ``text`` are regular line wraps of a column."""
+    positions = [match.start() for match in _SPACE_NEXT_TO_CJK.finditer(text)]
+    if len(positions) < MIN_WRAP_SPACES:
+        return False
+    gaps = sorted(b - a for a, b in zip(positions, positions[1:]))
+    return gaps[len(gaps) // 2] >= MIN_WRAP_WIDTH

@@ -466,15 +466,18 @@ class Matcher:
                 return frozenset()
         return docs if docs is not None else snap.live
 
-    def _substring(self, phrase: str, title_only: bool) -> list[int]:
+    def _substring(self, phrase: str, title_only: bool) -> Iterable[int]:
         snap = self.snapshot
-        candidates = self._intersect("grams", query_grams(phrase))
+        if len(phrase) == 1:
+            candidates = snap.docs_with_char(phrase)
+        else:
+            candidates = self._intersect("grams", query_grams(phrase))
         if title_only:
             return [n for n in candidates if phrase in snap.title_text(n)]
         if len(phrase) <= 2:
-            # A lone character or a bigram: the gram postings are already exact
-            # (grams never span a paragraph break, and queries hold no newline).
-            return list(candidates)
+            # One or two characters: the gram postings are already exact (grams
+            # never span a paragraph break, and queries hold no newline).
+            return candidates
         return [n for n in candidates if phrase in snap.search_text(n)]
 
 

@@ -199,15 +199,65 @@ def test_empty_text_has_no_paragraphs():
 
 
 def test_latin_words_split_across_lines_are_joined_with_a_space():
-    broken = "The layout of this newspaper page broke a long English sentence right in the\n\nmiddle, so the two halves must be joined."
+    broken = "Title\n\nThe layout of this page, as it often does, broke a long sentence right in the\n\nmiddle."
     assert normalize_text(broken) == [
-        "The layout of this newspaper page broke a long English sentence right in the middle, so the two halves must be joined."
+        "Title",
+        "The layout of this page, as it often does, broke a long sentence right in the middle.",
     ]
+
+
+def test_long_headline_without_a_comma_is_not_joined_to_its_paragraph():
+    raw = "国内联播快讯\n\n北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪\n\n北京冬奥会张家口赛区7家定点救治医院的测试赛准备工作目前已经就绪。"
+    assert normalize_text(raw)[1] == "北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪"
+
+
+def test_long_unspaced_title_on_the_first_line_is_not_joined_to_the_text():
+    raw = "《求是》杂志发表习近平总书记重要文章《在党史学习教育动员大会上的讲话》\n\n央视网消息(新闻联播):文章强调,要加强学习。"
+    assert normalize_text(raw) == [
+        "《求是》杂志发表习近平总书记重要文章《在党史学习教育动员大会上的讲话》",
+        "央视网消息(新闻联播):文章强调,要加强学习。",
+    ]
+
+
+def test_line_before_a_dateline_is_not_joined_to_it():
+    raw = "标题\n\n香港特区政府发言人表示暴徒殴打旅客及记者的暴力行径令人发指\n\n央视网消息(新闻联播):发言人表示,暴力行径令人发指。"
+    assert len(normalize_text(raw)) == 3
+
+
+def test_meaningful_space_in_clean_running_text_is_kept():
+    text = "论坛以“传承友谊薪火 共创美好未来”为主题,由中国人民对外友好协会主办,来自二十多个国家的代表参加了开幕式。"
+    assert normalize_text(f"标题\n\n{text}") == ["标题", text]
+
+
+def test_spaced_name_list_in_running_text_is_kept():
+    text = "出席会议的有:丁向群 丁兴农 于立军 于吉红 于会文 马伟明 王小川 王大中 王沪宁等同志,会议由主任委员主持召开并讲话。"
+    assert normalize_text(f"标题\n\n{text}") == ["标题", text]
 
 
 def test_latin_spaces_in_running_text_are_kept():
     text = "郑东新区举办Open Source Summit开源峰会,吸引了来自全国各地的众多开发者和企业代表参加,会议围绕人工智能、大数据等议题展开讨论。"
     assert normalize_text(text) == [text]
+
+
+# Text built from the pieces the layout rules react to, so generated cases exercise them.
+NOISY_TEXT = st.lists(
+    st.sampled_from(
+        ["记者 马燕", " 通讯员 李盼 文/图", "本报讯 ", "7月18日,", "。", ",", "、", "郑东新区", "持续抓好", "下",
+         "半", "年", "会议召开", "\n", "\n\n", " ", "\u3000", "ＡＢ", "Σ", "\ufeff", "“", "”", ":", "2020年"]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@given(NOISY_TEXT)
+def test_paragraphs_are_stripped_non_empty_single_lines(raw):
+    assert all(p and p == p.strip() and "\n" not in p for p in normalize_text(raw))
+
+
+@given(NOISY_TEXT)
+def test_normalizing_stored_paragraphs_again_changes_nothing(raw):
+    paragraphs = normalize_text(raw)
+    assert normalize_text("\n\n".join(paragraphs)) == paragraphs
 
 
 @given(st.text())
