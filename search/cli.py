@@ -19,6 +19,7 @@ from .query import MAX_PER_PAGE, MODES, SORTS, SearchRequest, search
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
+FACETS_SHOWN = 8
 
 
 class UserError(click.ClickException):
@@ -65,7 +66,7 @@ def index_command(paths, index_dir, rebuild, procs, quiet):
         click.echo(f"warning: {message}", err=True)
 
     def progress(items):
-        if quiet or not items:
+        if quiet or not items or not sys.stderr.isatty():
             return items
         return _ProgressList(items)
 
@@ -154,7 +155,9 @@ def _print_results(results, colour: bool) -> None:
         for name in ("district", "year", "topic"):
             values = results.facets.get(name, ())
             if values:
-                click.echo(f"{name}: " + " · ".join(f"{f.value} ({f.count})" for f in values))
+                shown = " · ".join(f"{f.value} ({f.count})" for f in values[:FACETS_SHOWN])
+                more = f" · … {len(values) - FACETS_SHOWN} more (--json lists all)" if len(values) > FACETS_SHOWN else ""
+                click.echo(f"{name}: {shown}{more}")
     if results.pages > 1:
         click.echo(f"page {req.page} of {results.pages} (--page N)")
 

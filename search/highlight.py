@@ -104,11 +104,34 @@ def snippets(
             if a < w_end < b:
                 w_end = b
         line_start, line_end = _line_bounds(folded, w_start)
+        w_start, w_end = _tidy(folded, w_start, w_end, line_start, line_end, spans)
         inside = [s for s in spans if s[0] >= w_start and s[1] <= w_end]
         head = ELLIPSIS if w_start > line_start else ""
         tail = ELLIPSIS if w_end < line_end else ""
         result.append(head + mark(display[w_start:w_end], inside, offset=w_start) + tail)
     return result
+
+
+_BREAKS = frozenset("。!?;,、:")
+TIDY_REACH = 12
+
+
+def _tidy(text: str, start: int, end: int, line_start: int, line_end: int, spans) -> tuple[int, int]:
+    """Move a cut window edge to a nearby clause break, so a snippet neither starts with "。会议"
+    nor stops mid-word when a comma is close; never past a marked phrase."""
+    first_mark = min((a for a, b in spans if a >= start and b <= end), default=end)
+    last_mark = max((b for a, b in spans if a >= start and b <= end), default=start)
+    if start > line_start:
+        for pos in range(start, min(start + TIDY_REACH, first_mark)):
+            if text[pos] in _BREAKS:
+                start = pos + 1
+                break
+    if end < line_end:
+        for pos in range(end - 1, max(end - TIDY_REACH, last_mark) - 1, -1):
+            if text[pos] in _BREAKS:
+                end = pos + 1
+                break
+    return start, end
 
 
 def _pick(spans, folded: str, phrases: Sequence[str], start: int) -> list[tuple[int, int]]:

@@ -130,9 +130,10 @@ def decode(data: bytes) -> tuple[str, str]:
         raise ValueError("not UTF-8, UTF-16 or GB18030 text") from exc
 
 
-def file_signature(data: bytes, source: SourceFile) -> str:
+def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
+    """What a file's documents depend on: its bytes, its sidecar row, the schema and the taxonomy."""
     digest = hashlib.sha1(data)
-    digest.update(repr((SCHEMA_VERSION, source.sidecar)).encode("utf-8"))
+    digest.update(repr((SCHEMA_VERSION, source.sidecar, taxonomy.digest)).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -234,7 +235,7 @@ def index_paths(
         except OSError as exc:
             note(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
             continue
-        signature = file_signature(data, source)
+        signature = file_signature(data, source, taxonomy)
         previous = indexed.get(source.key)
         if previous == signature:
             report.unchanged += 1

@@ -7,6 +7,8 @@ rather than being guessed. The rules, in the order they apply, are documented on
 
 from __future__ import annotations
 
+import hashlib
+
 import calendar
 import csv
 import re
@@ -287,6 +289,10 @@ def _most_specific(counts: Mapping[str, int]) -> str | None:
 # -- topics ----------------------------------------------------------------------------------------
 
 
+# Topic density: one trigger mention per this many characters (see Taxonomy.topics_for).
+CHARS_PER_MENTION = 5000
+
+
 class TaxonomyError(ValueError):
     """The topics file cannot be used; the message names the file and the problem."""
 
@@ -321,9 +327,25 @@ class Taxonomy:
         return tuple(topic.name for topic in self.topics)
 
     def topics_for(self, title: str, paragraphs: Sequence[str]) -> tuple[str, ...]:
-        """The topics one of whose triggers occurs in the folded title and text, in taxonomy order."""
+        """The topics a document is about, in taxonomy order.
+
+        A topic applies when its triggers occur at least once per
+        ``CHARS_PER_MENTION`` characters of text (and at least once): a news item
+        that says 稳就业 once is about jobs; a 50,000-character work report that
+        touches every policy area once is not about each of them.
+        """
         text = search_text(title, paragraphs)
-        return tuple(topic.name for topic in self.topics if any(t in text for t in topic.triggers))
+        needed = 1 + len(text) // CHARS_PER_MENTION
+        return tuple(
+            topic.name
+            for topic in self.topics
+            if sum(text.count(t) for t in topic.triggers) >= needed
+        )
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the taxonomy: documents are re-tagged when it changes."""
+        return hashlib.sha1(repr(self.topics).encode("utf-8")).hexdigest()[:12]
 
     def match(self, value: str) -> tuple[str, ...]:
         """Topics a filter value means: exact name, else names containing it, else topics it triggers."""

@@ -51,3 +51,9 @@ def test_offsets_come_from_folded_text_and_apply_to_display_text():
     display = "题\nCBD区域成功入选"
     folded = display.lower()
     assert snippets(display, folded, ["cbd区域"], width=40) == ["<mark>CBD区域</mark>成功入选"]
+
+
+def test_cut_snippet_starts_after_a_nearby_clause_break():
+    display = "题\n" + "前面的内容很长很长很长。会议强调要加快中原科技城建设,后面还有很多很多很多内容内容"
+    result = snippets(display, display, ["中原科技城"], width=24)
+    assert result == ["…会议强调要加快<mark>中原科技城</mark>建设,…"]
