@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import SearchError
-from .normalize import search_text
+from .normalize import fold, search_text
 from .schema import SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
@@ -124,8 +124,12 @@ class Snapshot:
         self.opened_at = time.time()
         self._load_columns()
         self._postings = _LRU(4096)
-        self._documents = _LRU(20000)
-        self._texts = _LRU(20000)
+        self._documents = _LRU(2000)
+        # Unbounded: verification reads the search text of every candidate, and a
+        # long-running process soon holds the whole archive's text (about 2 bytes
+        # per character); a one-shot command only loads its candidates.
+        self._texts: dict[int, str] = {}
+        self._has_deletions = self.reader.has_deletions()
 
     def _load_columns(self) -> None:
         size = self.reader.doc_count_all()
@@ -164,8 +168,8 @@ class Snapshot:
         btext = term.encode("utf-8")
         if (field, btext) not in self.reader:
             return frozenset()
-        ids = self.reader.postings(field, btext).all_ids()
-        return frozenset(ids) & self.live
+        ids = frozenset(self.reader.postings(field, btext).all_ids())
+        return ids & self.live if self._has_deletions else ids
 
     def docs_with_char(self, char: str) -> frozenset[int]:
         """Live documents containing ``char``: the union of the grams that start with it (cached)."""
@@ -175,7 +179,7 @@ class Snapshot:
         docs: set[int] = set()
         for term in self.reader.expand_prefix("grams", key[1].encode("utf-8")):
             docs.update(self.reader.postings("grams", term).all_ids())
-        return frozenset(docs) & self.live
+        return frozenset(docs) & self.live if self._has_deletions else frozenset(docs)
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents (including deleted ones) carry ``term``: a cheap cost estimate."""
@@ -202,7 +206,19 @@ class Snapshot:
 
     def search_text(self, docnum: int) -> str:
         """The folded title + paragraphs that exact search runs over (cached)."""
-        return self._texts.get(docnum, lambda n: self.document(n).search_text)
+        text = self._texts.get(docnum)
+        if text is None:
+            text = self._texts[docnum] = self._read_search_text(docnum)
+        return text
+
+    def _read_search_text(self, docnum: int) -> str:
+        fields = self.reader.stored_fields(docnum)
+        return fold((fields.get("title") or "") + "\n" + (fields.get("text") or ""))
+
+    def preload_texts(self) -> None:
+        """Load every live document's search text now (long-running processes; about 2 s per 100 MB)."""
+        for docnum in self.live:
+            self.search_text(docnum)
 
     def title_text(self, docnum: int) -> str:
         return self.search_text(docnum).split("\n", 1)[0]
