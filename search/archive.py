@@ -20,6 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import SearchError
+from .metadata import PartialDate
 from .normalize import fold, search_text
 from .schema import SCHEMA_VERSION, make_schema
 
@@ -92,6 +93,24 @@ class StoredDocument:
         return search_text(self.title, self.paragraphs)
 
 
+def _date_rank(published: str | None) -> int:
+    """An integer that sorts dates chronologically: 2020 < 2020-07 < 2020-07-18; unknown is -1.
+
+    A less precise date sorts before the more precise dates it contains.
+    """
+    if not published:
+        return -1
+    parts = [int(p) for p in published.split("-")]
+    year, month, day = (parts + [0, 0])[:3]
+    return year * 10_000 + month * 100 + day
+
+
+def _date_span(published: str | None) -> tuple[int, int] | None:
+    """The (first day, last day) ordinals a document's date covers, at its precision."""
+    parsed = PartialDate.parse(published) if published else None
+    return (parsed.start().toordinal(), parsed.end().toordinal()) if parsed else None
+
+
 class _LRU:
     """A small thread-safe least-recently-used cache."""
 
@@ -156,6 +175,11 @@ class Snapshot:
         self.live: frozenset[int] = frozenset(
             n for n in range(size) if self.file_sig[n] is not None
         )
+        # Derived once per generation so that facets and date sorting are plain lookups.
+        self.year: list[str | None] = [p[:4] if p else None for p in self.published]
+        self.month: list[str | None] = [p[:7] if p and len(p) >= 7 else None for p in self.published]
+        self.date_rank: list[int] = [_date_rank(p) for p in self.published]
+        self.date_span: list[tuple[int, int] | None] = [_date_span(p) for p in self.published]
 
     # -- postings -------------------------------------------------------
 

@@ -19,11 +19,14 @@ words must occur, anywhere in the document.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import chain
+from operator import methodcaller
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -451,8 +454,9 @@ class Matcher:
             names = set(atom.names)
             return (n for n in snap.live if names.intersection(snap.topics[n]))
         if atom.field in ("year", "date"):
-            start, end = atom.interval
-            return (n for n in snap.live if _within(snap.published[n], start, end))
+            first, last = (d.toordinal() for d in atom.interval)
+            spans = snap.date_span
+            return (n for n in snap.live if spans[n] and first <= spans[n][0] and spans[n][1] <= last)
         return ()
 
     def _intersect(self, field_name: str, terms: list[str]) -> frozenset[int]:
@@ -478,15 +482,8 @@ class Matcher:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
-        return [n for n in candidates if phrase in snap.search_text(n)]
-
-
-def _within(published: str | None, start: date, end: date) -> bool:
-    """Does the document's date (an interval at its precision) lie within [start, end]?"""
-    if not published:
-        return False
-    parsed = PartialDate.parse(published)
-    return parsed is not None and start <= parsed.start() and parsed.end() <= end
+        candidates = list(candidates)
+        return [n for n, text in zip(candidates, map(snap.search_text, candidates)) if phrase in text]
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
@@ -506,27 +503,40 @@ def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
 
 
 class Scorer:
-    """Relevance: per phrase, a title bonus plus a saturated, length-normalised frequency, times rarity."""
+    """Relevance: per phrase, a title bonus plus a saturated, length-normalised frequency, times rarity.
+
+    Written as whole-list passes (``map`` over the texts) rather than a Python
+    loop per document: a common phrase matches tens of thousands of documents.
+    """
+
+    TITLE_BONUS = 3.0
+    K1 = 1.2
 
     def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int):
         self.snapshot = matcher.snapshot
-        self.words = matcher.mode == "words"
         self.phrases = phrases
         self.idf = {}
         for phrase in phrases:
             df = len(matcher.atom_docs(Atom("text", phrase)))
             self.idf[phrase] = math.log(1 + total_docs / (1 + df))
 
-    def score(self, docnum: int) -> float:
-        text = self.snapshot.search_text(docnum)
-        title, _, body = text.partition("\n")
-        norm = 0.25 + 0.75 * min(len(body) / 2000, 4.0)
-        total = 0.0
+    def scores(self, docs: list[int]) -> list[float]:
+        texts = list(map(self.snapshot.search_text, docs))
+        title_ends = [t.find("\n") for t in texts]
+        norms = [self.K1 * (0.25 + 0.75 * min(len(t) / 2000, 4.0)) for t in texts]
+        totals = [0.0] * len(docs)
         for phrase in self.phrases:
-            tf = body.count(phrase)
-            sat = tf / (tf + 1.2 * norm) if tf else 0.0
-            total += (3.0 * (phrase in title) + sat) * self.idf[phrase]
-        return round(total, 4)
+            idf = self.idf[phrase]
+            counts = list(map(methodcaller("count", phrase), texts))
+            for i, tf in enumerate(counts):
+                if tf:
+                    end = title_ends[i]
+                    in_title = end >= len(phrase) and texts[i].find(phrase, 0, end) != -1
+                    totals[i] += (self.TITLE_BONUS * in_title + tf / (tf + norms[i])) * idf
+        return [round(t, 4) for t in totals]
+
+    def score(self, docnum: int) -> float:
+        return self.scores([docnum])[0]
 
 
 def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
@@ -541,31 +551,22 @@ def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
 
 def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
     """Facet counts over the whole result set: district and topic by count, year and month newest first."""
-    counters = {name: Counter() for name in FACETS}
-    district, published, topics = snapshot.district, snapshot.published, snapshot.topics
-    for n in docs:
-        if district[n]:
-            counters["district"][district[n]] += 1
-        day = published[n]
-        if day:
-            counters["year"][day[:4]] += 1
-            if len(day) >= 7:
-                counters["month"][day[:7]] += 1
-        for topic in topics[n]:
-            counters["topic"][topic] += 1
-    by_count = lambda item: (-item[1], item[0])  # noqa: E731
-    by_value = lambda item: item[0]  # noqa: E731
-    return {
-        name: tuple(
-            FacetValue(v, c)
-            for v, c in sorted(
-                counter.items(),
-                key=by_value if name in ("year", "month") else by_count,
-                reverse=name in ("year", "month"),
-            )
-        )
-        for name, counter in counters.items()
+    docs = list(docs)
+    counters = {
+        "district": Counter(map(snapshot.district.__getitem__, docs)),
+        "year": Counter(map(snapshot.year.__getitem__, docs)),
+        "month": Counter(map(snapshot.month.__getitem__, docs)),
+        "topic": Counter(chain.from_iterable(map(snapshot.topics.__getitem__, docs))),
     }
+    facets = {}
+    for name, counter in counters.items():
+        counter.pop(None, None)
+        if name in ("year", "month"):
+            ordered = sorted(counter.items(), reverse=True)
+        else:
+            ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        facets[name] = tuple(FacetValue(v, c) for v, c in ordered)
+    return facets
 
 
 def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> SearchResults:
@@ -574,9 +575,9 @@ def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
     docs = evaluate(parsed, matcher)
-    ordered = _order(snapshot, matcher, parsed, docs, request.sort)
     first = (request.page - 1) * request.per_page
-    page = ordered[first : first + request.per_page]
+    ordered = _order(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
+    page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks) for n, score in page)
     facets = count_facets(snapshot, docs)
@@ -600,26 +601,28 @@ def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
     return {snapshot.document(n).id for n in docs}
 
 
-def _date_key(published: str | None) -> str:
-    return published or ""
+def _order(
+    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str, needed: int
+) -> list[tuple[int, float]]:
+    """The first ``needed`` documents in result order, with their scores.
 
-
-def _order(snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str) -> list[tuple[int, float]]:
-    published = snapshot.published
+    Relevance: score, then newest, then index order.  Newest/oldest: date
+    (a less precise date sorts before the dates it contains), undated last.
+    """
+    rank = snapshot.date_rank
+    docs = list(docs)
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
-        scored = [(n, scorer.score(n)) for n in docs]
-        scored.sort(key=lambda item: (-item[1], _negate(_date_key(published[item[0]])), item[0]))
-        return scored
-    # Newest first also serves relevance when there is nothing to rank by; unknown dates last.
-    known = [n for n in docs if published[n]]
-    unknown = sorted(n for n in docs if not published[n])
-    known.sort(key=lambda n: (published[n], -n), reverse=(sort != "oldest"))
-    return [(n, 0.0) for n in known + unknown]
-
-
-def _negate(key: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in key)
+        scores = dict(zip(docs, scorer.scores(docs)))
+        key = lambda n: (-scores[n], -rank[n], n)  # noqa: E731
+    else:
+        scores = {}
+        if sort == "oldest":
+            key = lambda n: (rank[n] < 0, rank[n], n)  # noqa: E731
+        else:  # newest; also relevance with nothing to rank by
+            key = lambda n: (-rank[n], n)  # noqa: E731
+    top = heapq.nsmallest(needed, docs, key=key) if needed < len(docs) // 4 else sorted(docs, key=key)[:needed]
+    return [(n, scores.get(n, 0.0)) for n in top]
 
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
