@@ -64,10 +64,15 @@ def create_index(index_dir: Path):
     """Create an empty index in ``index_dir`` (its index files are replaced)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
+    write_schema_version(index_dir)
+    return ix
+
+
+def write_schema_version(index_dir: Path) -> None:
+    """Record this program's schema version in ``index_dir`` (atomically)."""
     tmp = index_dir / (VERSION_FILE + ".tmp")
     tmp.write_text(f"{SCHEMA_VERSION}\n")
     os.replace(tmp, index_dir / VERSION_FILE)
-    return ix
 
 
 def latest_generation(index_dir: Path) -> int:

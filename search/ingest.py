@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import LockError
+from whoosh.writing import CLEAR
 
-from .archive import Snapshot, create_index, open_index
+from .archive import Snapshot, create_index, open_index, write_schema_version
 from .errors import SearchError
 from .metadata import DocumentRecord, SidecarError, Taxonomy, extract_documents, read_sidecar
 from .normalize import search_text
@@ -90,6 +91,11 @@ def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceF
             raise SearchError(f"{root}: no such file or folder")
         for path in files:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                str(path).encode("utf-8")
+            except UnicodeEncodeError:
+                warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
             row = _sidecar_row(path, base, sidecar_for)
             found[str(path)] = SourceFile(path, path.relative_to(base).as_posix(), tuple(sorted(row.items())))
@@ -201,8 +207,6 @@ def index_paths(
     warn: Callable[[str], None] | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``roots``."""
-    from .archive import Snapshot  # local: keeps the import graph one-way at module load
-
     index_dir = Path(index_dir)
     report = IndexReport()
     warnings = report.warnings
@@ -216,14 +220,20 @@ def index_paths(
     sources = discover(roots, note)
     taxonomy = Taxonomy.load()
 
-    if rebuild or not _index_exists(index_dir):
-        ix = _create_locked(index_dir) if rebuild and _index_exists(index_dir) else create_index(index_dir)
-        snapshot = None
+    exists = _index_exists(index_dir)
+    if rebuild and exists:
+        # The old generation stays readable until the new one commits (CLEAR
+        # drops the old segments in that same commit): a rebuild that is
+        # interrupted, or refused because another run holds the lock, loses nothing.
+        ix = _open_for_rebuild(index_dir)
+        indexed = {}
+    elif not exists:
+        ix = create_index(index_dir)
+        indexed = {}
     else:
         ix = open_index(index_dir)
         snapshot = Snapshot(ix, index_dir)
-    indexed = _indexed_files(snapshot)
-    if snapshot is not None:
+        indexed = _indexed_files(snapshot)
         snapshot.close()
 
     todo: list[tuple[SourceFile, bytes, str]] = []
@@ -270,10 +280,12 @@ def index_paths(
             for record in records:
                 writer.add_document(**index_fields(source, record, signature, encoding))
                 report.documents_written += 1
-        writer.commit()
+        writer.commit(mergetype=CLEAR) if rebuild and exists else writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    if rebuild:
+        write_schema_version(index_dir)
     with open_index(index_dir).searcher() as searcher:
         report.total_documents = searcher.doc_count()
     return report
@@ -301,17 +313,14 @@ def _index_exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
-def _create_locked(index_dir: Path):
-    """Start a rebuild, unless another run holds the write lock (then say so instead of clobbering it)."""
-    from whoosh.filedb.filestore import FileStorage
+def _open_for_rebuild(index_dir: Path):
+    """The existing index, whatever its schema version (it is about to be replaced), or a new one."""
+    from whoosh import index as whoosh_index
 
-    lock = FileStorage(str(index_dir)).lock("MAIN_WRITELOCK")
-    if not lock.acquire(blocking=False):
-        raise SearchError(
-            "another indexing run is in progress (the index is locked)",
-            hint="wait for it to finish, then run `search index --rebuild` again",
-        )
+    from .archive import INDEX_NAME
+    from .schema import make_schema
+
     try:
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
+    except Exception:  # unreadable: nothing worth keeping
         return create_index(index_dir)
-    finally:
-        lock.release()

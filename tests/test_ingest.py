@@ -168,3 +168,53 @@ def test_every_command_has_help(runner):
     for command in ([], ["index"], ["query"], ["stats"]):
         result = runner.invoke(main, [*command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_rebuild_replaces_an_index_of_another_schema_version(folder, tmp_path):
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (index_dir / VERSION_FILE).write_text("0\n")
+    report = index_paths([folder], index_dir, rebuild=True)
+    assert report.total_documents == 2
+    assert (index_dir / VERSION_FILE).read_text().strip() != "0"
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_interrupted_run_leaves_the_previous_generation_searchable(folder, tmp_path, monkeypatch, rebuild):
+    import search.ingest as ingest
+
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / "c.txt").write_text(PAGE.replace("稳就业", "中原科技城"), encoding="utf-8")
+    (folder / "a.txt").write_text(PAGE.replace("稳就业", "营商环境"), encoding="utf-8")
+    real = ingest.read_documents
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "read_documents", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([folder], index_dir, rebuild=rebuild)
+    monkeypatch.setattr(ingest, "read_documents", real)
+    assert len(ids(index_dir, "稳就业")) == 1
+    assert len(ids(index_dir, "会议")) == 2
+    report = index_paths([folder], index_dir)
+    assert report.total_documents == 3
+    assert len(ids(index_dir, "会议")) == 3
+    assert [p.name for p in index_dir.iterdir() if p.suffix == ".tmp" or p.name.endswith("_WRITELOCK.tmp")] == []
+
+
+def test_file_name_that_is_not_utf8_is_skipped_with_a_warning(folder, tmp_path):
+    import os
+
+    bad = os.path.join(os.fsencode(folder), b"\xff\xfe-report.txt")
+    with open(bad, "wb") as handle:
+        handle.write(PAGE.encode("utf-8"))
+    warnings = []
+    report = index_paths([folder], tmp_path / "ix", warn=warnings.append)
+    assert warnings == [f"{bad!r}: skipped, the file name is not valid UTF-8 (rename it)"]
+    assert report.total_documents == 2
