@@ -15,6 +15,14 @@ from search.normalize import search_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+# The five seed reports
+S000, S001, S002, S003, S004 = (
+    "000_754c89f9d7615ac7.txt",
+    "001_f03c825dd93f2a3d.txt",
+    "002_e4afcd0e96c35912.txt",
+    "003_5b08f66ed03d030d.txt",
+    "004_e713b7ff9e0ddada.txt",
+)
 
 
 @pytest.fixture(scope="session")

@@ -12,16 +12,7 @@ from search.cli import main
 from search.normalize import normalize_query
 from search.query import SearchRequest, matching_ids, search
 
-from .conftest import oracle
-
-# file name prefix -> seed file
-S000, S001, S002, S003, S004 = (
-    "000_754c89f9d7615ac7.txt",
-    "001_f03c825dd93f2a3d.txt",
-    "002_e4afcd0e96c35912.txt",
-    "003_5b08f66ed03d030d.txt",
-    "004_e713b7ff9e0ddada.txt",
-)
+from .conftest import S000, S001, S002, S003, S004, oracle
 
 
 def run_query(runner, index_dir, *args) -> dict:
