@@ -23,7 +23,7 @@ from .archive import Snapshot, create_index, open_index, write_schema_version
 from .errors import SearchError
 from .metadata import DocumentRecord, SidecarError, Taxonomy, extract_documents, read_sidecar
 from .normalize import search_text
-from .schema import SCHEMA_VERSION
+from .schema import SCHEMA_VERSION, ArchiveCodec
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
@@ -256,7 +256,7 @@ def index_paths(
 
     try:
         # A large sorting pool keeps postings in memory instead of pickling runs to disk.
-        options = {"limitmb": WRITER_MEMORY_MB}
+        options = {"limitmb": WRITER_MEMORY_MB, "codec": ArchiveCodec()}
         writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
     except LockError as exc:
         raise SearchError(
