@@ -218,3 +218,12 @@ def test_file_name_that_is_not_utf8_is_skipped_with_a_warning(folder, tmp_path):
     report = index_paths([folder], tmp_path / "ix", warn=warnings.append)
     assert warnings == [f"{bad!r}: skipped, the file name is not valid UTF-8 (rename it)"]
     assert report.total_documents == 2
+
+
+def test_two_indexing_processes_build_the_same_index_as_one(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    index_paths([SEEDS], one, procs=1)
+    report = index_paths([SEEDS], two, procs=2)
+    assert report.total_documents == 8
+    for q in ("中原科技城", "就业", "本报讯", "5G", "district:中原区", '"突出重点 担当作为"'):
+        assert ids(one, q) == ids(two, q)
