@@ -20,6 +20,7 @@ from .query import MAX_PER_PAGE, MODES, SORTS, SearchRequest, search
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
 FACETS_SHOWN = 8
+TOPICS_SHOWN = 5
 
 
 class UserError(click.ClickException):
@@ -146,7 +147,8 @@ def _print_results(results, colour: bool) -> None:
     for rank, hit in enumerate(results.hits, start=first + 1):
         click.echo("")
         click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
-        meta = " · ".join(x for x in (hit.district or "?", hit.date or "undated", ", ".join(hit.topics), hit.source) if x)
+        topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
+        meta = " · ".join(x for x in (hit.district or "?", hit.date or "undated", topics, hit.source) if x)
         click.echo(f"     {meta}")
         for snippet in hit.snippets:
             click.echo(f"     {_terminal(snippet, colour)}")
