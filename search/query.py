@@ -424,18 +424,59 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
 
 
 class Matcher:
-    """Evaluates atoms against one snapshot."""
+    """Evaluates atoms against one snapshot.
+
+    An atom is evaluated either over the whole archive (postings, then
+    verification; memoized) or, when the documents still in play are fewer
+    than its postings would yield, by testing just those documents.
+    """
 
     def __init__(self, snapshot: Snapshot, mode: str):
         self.snapshot = snapshot
         self.mode = mode
         self._memo: dict[tuple[str, str], frozenset[int]] = {}
 
-    def atom_docs(self, atom: Atom) -> frozenset[int]:
+    def estimate(self, atom: Atom) -> int:
+        """An upper bound on how many documents the atom matches: its cost over the whole archive."""
+        snap = self.snapshot
+        if atom.field == "text" and self.mode == "words":
+            words = segmenter().cut(atom.value)
+            if words:
+                return min(snap.doc_frequency("words", w) for w in words)
+        if atom.is_phrase:
+            if len(atom.value) == 1:
+                return len(snap.docs_with_char(atom.value))
+            return min(snap.doc_frequency("grams", g) for g in query_grams(atom.value))
+        return len(snap.live)
+
+    def atom_docs(self, atom: Atom, within: frozenset[int] | None = None) -> frozenset[int]:
+        """The documents the atom matches (only those in ``within``, when given)."""
         key = (atom.field, atom.value)
+        if within is not None and key not in self._memo and self._testable(atom) and len(within) < self.estimate(atom):
+            return frozenset(n for n in within if self._test(atom, n))
         if key not in self._memo:
             self._memo[key] = frozenset(self._evaluate(atom))
-        return self._memo[key]
+        return self._memo[key] if within is None else self._memo[key] & within
+
+    def _testable(self, atom: Atom) -> bool:
+        return not (atom.field == "text" and self.mode == "words")
+
+    def _test(self, atom: Atom, docnum: int) -> bool:
+        """Does one document match the atom (any atom but a words-mode phrase)?"""
+        snap = self.snapshot
+        if atom.field == "text":
+            return atom.value in snap.search_text(docnum)
+        if atom.field == "title":
+            return atom.value in snap.title_text(docnum)
+        if atom.field == "district":
+            return snap.district[docnum] in atom.names
+        if atom.field == "topic":
+            return not set(atom.names).isdisjoint(snap.topics[docnum])
+        if atom.field in ("year", "date"):
+            span = snap.date_span[docnum]
+            first, last = (d.toordinal() for d in atom.interval)
+            return span is not None and first <= span[0] and span[1] <= last
+        return False
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
         snap = self.snapshot
@@ -487,15 +528,20 @@ class Matcher:
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
-    """The documents matching every group (a group matches when any of its atoms does)."""
+    """The documents matching every group (a group matches when any of its atoms does).
+
+    Groups run cheapest first, so that rare phrases and narrow filters leave
+    few documents for the common phrases to be tested on.
+    """
     snap = matcher.snapshot
+    groups = sorted(parsed.groups, key=lambda g: sum(matcher.estimate(a) for a in g))
     result: frozenset[int] | None = None
-    # Cheapest groups first: filters and rare phrases shrink the set early.
-    for group in parsed.groups:
+    for group in groups:
+        scope = snap.live if result is None else result
         docs: set[int] = set()
         for atom in group:
-            matched = matcher.atom_docs(atom)
-            docs |= (snap.live - matched) if atom.negated else matched
+            matched = matcher.atom_docs(atom, within=result)
+            docs |= (scope - matched) if atom.negated else matched
         result = frozenset(docs) if result is None else result & docs
         if not result:
             return frozenset()
@@ -517,7 +563,9 @@ class Scorer:
         self.phrases = phrases
         self.idf = {}
         for phrase in phrases:
-            df = len(matcher.atom_docs(Atom("text", phrase)))
+            # The postings' estimate, not the exact count: computing that would
+            # verify every candidate of a common phrase the query did not need.
+            df = matcher.estimate(Atom("text", phrase))
             self.idf[phrase] = math.log(1 + total_docs / (1 + df))
 
     def scores(self, docs: list[int]) -> list[float]:

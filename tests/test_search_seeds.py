@@ -245,3 +245,32 @@ def test_more_occurrences_rank_higher_when_no_title_matches(runner, seeds_index)
     assert [h["source"] for h in payload["hits"]] == [S002, S000, S003]
     scores = [h["score"] for h in payload["hits"]]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 3
+
+
+def test_combined_exact_queries_equal_the_set_algebra_of_the_oracle(seeds_snapshot, seed_documents, phrase_strategy):
+    """AND of phrases, some negated, some ORed: the engine's sets equal the oracle's set algebra."""
+    id_of = {seeds_snapshot.document(n).id: (seeds_snapshot.document(n).source, seeds_snapshot.document(n).item)
+             for n in seeds_snapshot.live}
+    everything = {(name, item) for name, item, _ in seed_documents}
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(phrase_strategy, st.booleans(), st.booleans()), min_size=1, max_size=4))
+    def check(parts):
+        parts = [(p.strip(), neg, alt) for p, neg, alt in parts if p.strip()]
+        if not parts:
+            return
+        query, expected, group = [], None, None
+        for i, (phrase, negated, or_next) in enumerate(parts):
+            docs = oracle(seed_documents, phrase)
+            docs = everything - docs if negated else docs
+            query.append(("-" if negated else "") + quoted(phrase))
+            group = docs if group is None else group | docs
+            if or_next and i + 1 < len(parts):
+                query.append("OR")
+                continue
+            expected = group if expected is None else expected & group
+            group = None
+        got = {id_of[i] for i in matching_ids(seeds_snapshot, SearchRequest(q=" ".join(query)))}
+        assert got == expected, " ".join(query)
+
+    check()
