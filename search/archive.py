@@ -153,6 +153,7 @@ class Snapshot:
         # long-running process soon holds the whole archive's text (about 2 bytes
         # per character); a one-shot command only loads its candidates.
         self._texts: dict[int, str] = {}
+        self._titles: dict[int, str] = {}
         self._has_deletions = self.reader.has_deletions()
 
     def _load_columns(self) -> None:
@@ -238,6 +239,7 @@ class Snapshot:
         text = self._texts.get(docnum)
         if text is None:
             text = self._texts[docnum] = self._read_search_text(docnum)
+            self._titles[docnum] = text.split("\n", 1)[0]
         return text
 
     def _read_search_text(self, docnum: int) -> str:
@@ -250,7 +252,12 @@ class Snapshot:
             self.search_text(docnum)
 
     def title_text(self, docnum: int) -> str:
-        return self.search_text(docnum).split("\n", 1)[0]
+        """The folded title line of the search text (cached with it)."""
+        title = self._titles.get(docnum)
+        if title is None:
+            self.search_text(docnum)
+            title = self._titles[docnum]
+        return title
 
     def docnum_for_id(self, doc_id: str) -> int | None:
         docs = self.docs_with("id", doc_id)

@@ -25,8 +25,8 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import chain
-from operator import methodcaller
+from itertools import chain, repeat
+from operator import contains, methodcaller, neg
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -569,19 +569,22 @@ class Scorer:
             self.idf[phrase] = math.log(1 + total_docs / (1 + df))
 
     def scores(self, docs: list[int]) -> list[float]:
-        texts = list(map(self.snapshot.search_text, docs))
-        title_ends = [t.find("\n") for t in texts]
-        norms = [self.K1 * (0.25 + 0.75 * min(len(t) / 2000, 4.0)) for t in texts]
+        snap = self.snapshot
+        texts = list(map(snap.search_text, docs))
+        titles = list(map(snap.title_text, docs))
+        k1 = self.K1
+        norms = [k1 * (0.25 + 0.75 * min(size / 2000, 4.0)) for size in map(len, texts)]
         totals = [0.0] * len(docs)
+        bonus = self.TITLE_BONUS
         for phrase in self.phrases:
             idf = self.idf[phrase]
-            counts = list(map(methodcaller("count", phrase), texts))
-            for i, tf in enumerate(counts):
-                if tf:
-                    end = title_ends[i]
-                    in_title = end >= len(phrase) and texts[i].find(phrase, 0, end) != -1
-                    totals[i] += (self.TITLE_BONUS * in_title + tf / (tf + norms[i])) * idf
-        return [round(t, 4) for t in totals]
+            counts = map(methodcaller("count", phrase), texts)
+            in_title = map(contains, titles, repeat(phrase))
+            totals = [
+                total + (bonus * titled + (tf / (tf + norm) if tf else 0.0)) * idf
+                for total, tf, titled, norm in zip(totals, counts, in_title, norms)
+            ]
+        return totals
 
     def score(self, docnum: int) -> float:
         return self.scores([docnum])[0]
@@ -659,18 +662,21 @@ def _order(
     """
     rank = snapshot.date_rank
     docs = list(docs)
+    ranks = list(map(rank.__getitem__, docs))
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
-        scores = dict(zip(docs, scorer.scores(docs)))
-        key = lambda n: (-scores[n], -rank[n], n)  # noqa: E731
+        scores = scorer.scores(docs)
+        keys = list(zip(map(neg, scores), map(neg, ranks), docs))
     else:
-        scores = {}
+        scores = [0.0] * len(docs)
         if sort == "oldest":
-            key = lambda n: (rank[n] < 0, rank[n], n)  # noqa: E731
+            keys = [(r < 0, r, n) for r, n in zip(ranks, docs)]
         else:  # newest; also relevance with nothing to rank by
-            key = lambda n: (-rank[n], n)  # noqa: E731
-    top = heapq.nsmallest(needed, docs, key=key) if needed < len(docs) // 4 else sorted(docs, key=key)[:needed]
-    return [(n, scores.get(n, 0.0)) for n in top]
+            keys = list(zip(map(neg, ranks), docs))
+    # Plain tuples compare in C; a key function would be called once per document.
+    top = heapq.nsmallest(needed, keys) if needed < len(keys) // 4 else sorted(keys)[:needed]
+    score_of = dict(zip(docs, scores))
+    return [(key[-1], round(score_of[key[-1]], 4)) for key in top]
 
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
