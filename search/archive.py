@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 from .errors import SearchError
 from .metadata import PartialDate
 from .normalize import fold, search_text
-from .schema import SCHEMA_VERSION, make_schema
+from .schema import FACET_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
 INDEX_NAME = "MAIN"
@@ -165,7 +165,7 @@ class Snapshot:
         for leaf, offset in self.reader.leaf_readers():
             columns = {
                 name: leaf.column_reader(name) if leaf.has_column(name) else None
-                for name in ("district", "published", "topics", "file_sig")
+                for name in FACET_COLUMNS
             }
             for local in range(leaf.doc_count_all()):
                 if leaf.is_deleted(local):

@@ -5,10 +5,11 @@ field classes live here, in a stable module, and every open passes
 ``make_schema()`` instead of trusting the pickled copy.
 
 Fields:
-- ``grams``: every character and character bigram of the document's search
-  text (title + paragraphs, folded).  Existence only: exact search intersects
-  these postings for candidates and then verifies against the stored text, so
-  positions would be paid for and never read.
+- ``grams``: every character bigram of the document's search text (title +
+  paragraphs, folded) and each line's last character + newline.  Existence
+  only: exact search intersects these postings for candidates and then
+  verifies against the stored text, so positions would be paid for and never
+  read.
 - ``words``: jieba words (search-mode cut) for the looser words mode.
 - facet columns (``district``, ``published``, ``topics``, ``file_sig``):
   per-document values read in bulk to filter, count and sort without loading
@@ -30,23 +31,35 @@ SCHEMA_VERSION = 3
 FACET_COLUMNS = ("district", "published", "topics", "file_sig")
 
 
-class CharGramField(fields.FieldType):
-    """Characters and character bigrams of a (folded) text, without positions."""
+class TermSetField(fields.FieldType):
+    """A field indexed as the set of terms ``terms(value)`` returns: existence only, no positions.
+
+    Postings are built directly, not through an analyzer chain: Whoosh's writer
+    cost is per posting, and a Token object per term would add to it.
+    """
 
     indexed = True
     stored = False
     scorable = False
 
-    def __init__(self):
+    def __init__(self, analyzer=None):
         self.format = Existence()
-        self.analyzer = None
+        self.analyzer = analyzer
         self.vector = None
         self.column_type = None
 
+    def terms(self, value: str) -> set[str]:
+        raise NotImplementedError
+
     def index(self, value, **kwargs):
-        # Built directly, not through an analyzer chain: Whoosh's writer cost is
-        # per posting, and a Token object per character would double it.
-        return ((g.encode("utf-8"), 1, 1.0, b"") for g in char_grams(value))
+        return ((term.encode("utf-8"), 1, 1.0, b"") for term in self.terms(value))
+
+
+class CharGramField(TermSetField):
+    """Character bigrams of a (folded) text, and each line's last character (see ``char_grams``)."""
+
+    def terms(self, value: str) -> set[str]:
+        return char_grams(value)
 
     def process_text(self, qstring, mode="", **kwargs):
         return iter(char_grams(qstring))
@@ -55,21 +68,14 @@ class CharGramField(fields.FieldType):
         return False
 
 
-class WordField(fields.FieldType):
-    """jieba words of a (folded) text, without positions; analyzer kept for Whoosh's own tools."""
-
-    indexed = True
-    stored = False
-    scorable = False
+class WordField(TermSetField):
+    """jieba words of a (folded) text; the analyzer is kept for Whoosh's own tools."""
 
     def __init__(self):
-        self.format = Existence()
-        self.analyzer = chinese_analyzer(search_mode=True)
-        self.vector = None
-        self.column_type = None
+        super().__init__(analyzer=chinese_analyzer(search_mode=True))
 
-    def index(self, value, **kwargs):
-        return ((w.encode("utf-8"), 1, 1.0, b"") for w in segmenter().index_words(value))
+    def terms(self, value: str) -> set[str]:
+        return segmenter().index_words(value)
 
 
 class ArchiveCodec(W3Codec):
