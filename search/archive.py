@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from .schema import FACET_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
 INDEX_NAME = "MAIN"
+POSTINGS_CACHE_IDS = 10_000_000
 
 
 def read_schema_version(index_dir: Path) -> int | None:
@@ -112,16 +112,21 @@ def _date_rank(published: str | None) -> int:
 
 def _date_span(published: str | None) -> tuple[int, int] | None:
     """The (first day, last day) ordinals a document's date covers, at its precision."""
-    parsed = PartialDate.parse(published) if published else None
-    return (parsed.start().toordinal(), parsed.end().toordinal()) if parsed else None
+    if not published:
+        return None
+    parsed = PartialDate(*(int(p) for p in published.split("-")))
+    return parsed.start().toordinal(), parsed.end().toordinal()
 
 
 class _LRU:
-    """A small thread-safe least-recently-used cache."""
+    """A thread-safe least-recently-used cache bounded by entries and by total weight."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, max_weight: int | None = None, weight=lambda value: 1):
         self.size = size
+        self.max_weight = max_weight
+        self.weight = weight
         self._data: OrderedDict = OrderedDict()
+        self._total = 0
         self._lock = threading.Lock()
 
     def get(self, key, compute):
@@ -131,9 +136,14 @@ class _LRU:
                 return self._data[key]
         value = compute(key)
         with self._lock:
-            self._data[key] = value
-            if len(self._data) > self.size:
-                self._data.popitem(last=False)
+            if key not in self._data:
+                self._data[key] = value
+                self._total += self.weight(value)
+            while len(self._data) > self.size or (
+                self.max_weight is not None and self._total > self.max_weight and len(self._data) > 1
+            ):
+                _, evicted = self._data.popitem(last=False)
+                self._total -= self.weight(evicted)
         return value
 
 
@@ -145,9 +155,10 @@ class Snapshot:
         self.ix = ix
         self.reader = ix.reader()
         self.generation = self.reader.generation()
-        self.opened_at = time.time()
         self._load_columns()
-        self._postings = _LRU(4096)
+        # A posting set of a common gram holds most of the archive (a few MB);
+        # bound the cache by document ids held, not only by entries.
+        self._postings = _LRU(4096, max_weight=POSTINGS_CACHE_IDS, weight=len)
         self._documents = _LRU(2000)
         # Unbounded: verification reads the search text of every candidate, and a
         # long-running process soon holds the whole archive's text (about 2 bytes
