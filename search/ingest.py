@@ -253,6 +253,10 @@ def index_paths(
         (report.changed if previous is not None else report.added).append(source.source)
         todo.append((source, data, signature))
     report.removed = sorted(p for p in indexed if p not in seen and _under(p, roots))
+    if not (todo or report.removed or rebuild or not exists):
+        # Nothing changed: no writer, no lock, no new generation for readers to reload.
+        report.total_documents = _live_count(index_dir)
+        return report
 
     try:
         # A large sorting pool keeps postings in memory instead of pickling runs to disk.
@@ -280,15 +284,22 @@ def index_paths(
             for record in records:
                 writer.add_document(**index_fields(source, record, signature, encoding))
                 report.documents_written += 1
-        writer.commit(mergetype=CLEAR) if rebuild and exists else writer.commit()
+        if rebuild and exists:
+            writer.commit(mergetype=CLEAR)
+        else:
+            writer.commit()
     except BaseException:
         writer.cancel()
         raise
     if rebuild:
         write_schema_version(index_dir)
-    with open_index(index_dir).searcher() as searcher:
-        report.total_documents = searcher.doc_count()
+    report.total_documents = _live_count(index_dir)
     return report
+
+
+def _live_count(index_dir: Path) -> int:
+    with open_index(index_dir).searcher() as searcher:
+        return searcher.doc_count()
 
 
 def _uncount(report: IndexReport, source: str) -> None:

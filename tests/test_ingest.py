@@ -41,6 +41,17 @@ def test_second_run_with_no_change_writes_nothing(folder, tmp_path):
     assert second.summary == "+0 ~0 -0 files (2 unchanged, 0 documents written, 0 skipped); 2 documents in the index"
 
 
+def test_a_run_with_nothing_to_do_commits_no_new_generation(folder, tmp_path):
+    from search.archive import latest_generation
+
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    before = latest_generation(index_dir)
+    report = index_paths([folder], index_dir)
+    assert (report.unchanged, report.total_documents) == (2, 2)
+    assert latest_generation(index_dir) == before
+
+
 def test_new_changed_and_removed_files_are_picked_up(folder, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
