@@ -91,8 +91,6 @@ class Segmenter:
                     self._tokenizer = self._load_jieba()
         return self._tokenizer
 
-    tokenizer = reference
-
     def _load_jieba(self) -> jieba.Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
@@ -180,7 +178,7 @@ class JiebaTokenizer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        tokenizer = segmenter().tokenizer
+        tokenizer = segmenter().reference
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for word, start, end in tokenizer.tokenize(value, mode="search" if self.search_mode else "default"):

@@ -7,10 +7,9 @@ rather than being guessed. The rules, in the order they apply, are documented on
 
 from __future__ import annotations
 
-import hashlib
-
 import calendar
 import csv
+import hashlib
 import re
 import tomllib
 import unicodedata

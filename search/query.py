@@ -25,10 +25,10 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import chain, repeat
-from operator import contains, methodcaller, neg
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain, repeat
+from operator import contains, methodcaller, neg
 
 from .analysis import query_grams, segmenter
 from .archive import Snapshot

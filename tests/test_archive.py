@@ -1,7 +1,8 @@
 """Snapshot internals: cache bounds and date keys."""
 
-from search.archive import _LRU, _date_rank, _date_span
 from datetime import date
+
+from search.archive import _LRU, _date_rank, _date_span
 
 
 def test_cache_is_bounded_by_total_weight():

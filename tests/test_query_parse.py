@@ -1,11 +1,12 @@
 """The query language is read leniently and says how it was read."""
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.query import SearchRequest, parse_interval, parse_query
-from datetime import date
 
 
 def described(text):

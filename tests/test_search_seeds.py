@@ -186,7 +186,7 @@ def _phrases(seed_documents):
     @st.composite
     def phrase(draw):
         text = draw(st.sampled_from(texts))
-        line = draw(st.sampled_from([l for l in text.split("\n") if l.strip()]))
+        line = draw(st.sampled_from([part for part in text.split("\n") if part.strip()]))
         length = draw(st.integers(1, min(10, len(line))))
         start = draw(st.integers(0, len(line) - length))
         return line[start : start + length]
