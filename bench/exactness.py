@@ -91,7 +91,7 @@ def main() -> None:
     naive_docs = []
     for n in sorted(snapshot.live):
         doc = snapshot.document(n)
-        texts[doc.id] = doc.search_text
+        texts[doc.id] = snapshot.search_text(n)
         published = snapshot.published[n] or ""
         naive_docs.append({
             "id": doc.id,

@@ -20,7 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .errors import SearchError
 from .metadata import PartialDate
-from .normalize import fold, search_text
+from .normalize import fold
 from .schema import FACET_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
@@ -93,10 +93,6 @@ class StoredDocument:
     paragraphs: tuple[str, ...]
     encoding: str
 
-    @property
-    def search_text(self) -> str:
-        return search_text(self.title, self.paragraphs)
-
 
 def _date_rank(published: str | None) -> int:
     """An integer that sorts dates chronologically: 2020 < 2020-07 < 2020-07-18; unknown is -1.
@@ -152,7 +148,6 @@ class Snapshot:
 
     def __init__(self, ix, index_dir: Path):
         self.index_dir = index_dir
-        self.ix = ix
         self.reader = ix.reader()
         self.generation = self.reader.generation()
         self._load_columns()
@@ -255,7 +250,9 @@ class Snapshot:
 
     def _read_search_text(self, docnum: int) -> str:
         fields = self.reader.stored_fields(docnum)
-        return fold((fields.get("title") or "") + "\n" + (fields.get("text") or ""))
+        text = fields.get("text") or ""
+        # normalize.search_text, without splitting the stored text into paragraphs first
+        return fold((fields.get("title") or "") + ("\n" + text if text else ""))
 
     def preload_texts(self) -> None:
         """Load every live document's search text now (long-running processes; about 2 s per 100 MB)."""
@@ -269,15 +266,6 @@ class Snapshot:
             self.search_text(docnum)
             title = self._titles[docnum]
         return title
-
-    def docnum_for_id(self, doc_id: str) -> int | None:
-        docs = self.docs_with("id", doc_id)
-        return next(iter(docs), None)
-
-    def siblings(self, docnum: int) -> list[int]:
-        """The documents split from the same file, in page order."""
-        path = self.document(docnum).path
-        return sorted(self.docs_with("path", path), key=lambda n: self.document(n).item)
 
     def close(self) -> None:
         self.reader.close()

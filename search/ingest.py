@@ -16,14 +16,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
-from .archive import Snapshot, create_index, open_index, write_schema_version
+from .archive import (
+    INDEX_NAME,
+    Snapshot,
+    create_index,
+    open_index,
+    write_schema_version,
+)
 from .errors import SearchError
-from .metadata import DocumentRecord, SidecarError, Taxonomy, extract_documents, read_sidecar
+from .metadata import (
+    DocumentRecord,
+    SidecarError,
+    Taxonomy,
+    extract_documents,
+    read_sidecar,
+)
 from .normalize import search_text
-from .schema import SCHEMA_VERSION, ArchiveCodec
+from .schema import SCHEMA_VERSION, ArchiveCodec, make_schema
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
@@ -317,20 +330,11 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _index_exists(index_dir: Path) -> bool:
-    from whoosh import index as whoosh_index
-
-    from .archive import INDEX_NAME
-
     return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
 def _open_for_rebuild(index_dir: Path):
     """The existing index, whatever its schema version (it is about to be replaced), or a new one."""
-    from whoosh import index as whoosh_index
-
-    from .archive import INDEX_NAME
-    from .schema import make_schema
-
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
     except Exception:  # unreadable: nothing worth keeping

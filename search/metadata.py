@@ -19,7 +19,14 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from .normalize import fold, is_byline, normalize_line, normalize_query, normalize_text, search_text
+from .normalize import (
+    fold,
+    is_byline,
+    normalize_line,
+    normalize_query,
+    normalize_text,
+    search_text,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TOPICS_FILE = DATA_DIR / "topics.toml"

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from itertools import chain, repeat
 from operator import contains, methodcaller, neg
 
@@ -57,6 +58,11 @@ class Atom:
     # Filters carry their resolved values: district/topic names, (start, end) dates.
     names: tuple[str, ...] = ()
     interval: tuple[date, date] | None = None
+
+    @cached_property
+    def day_numbers(self) -> tuple[int, int]:
+        """The date interval as day ordinals, the form snapshots keep document dates in."""
+        return self.interval[0].toordinal(), self.interval[1].toordinal()
 
     @property
     def is_phrase(self) -> bool:
@@ -474,7 +480,7 @@ class Matcher:
             return not set(atom.names).isdisjoint(snap.topics[docnum])
         if atom.field in ("year", "date"):
             span = snap.date_span[docnum]
-            first, last = (d.toordinal() for d in atom.interval)
+            first, last = atom.day_numbers
             return span is not None and first <= span[0] and span[1] <= last
         return False
 
@@ -488,17 +494,8 @@ class Matcher:
             return self._substring(atom.value, title_only=False)
         if atom.field == "title":
             return self._substring(atom.value, title_only=True)
-        if atom.field == "district":
-            names = set(atom.names)
-            return (n for n in snap.live if snap.district[n] in names)
-        if atom.field == "topic":
-            names = set(atom.names)
-            return (n for n in snap.live if names.intersection(snap.topics[n]))
-        if atom.field in ("year", "date"):
-            first, last = (d.toordinal() for d in atom.interval)
-            spans = snap.date_span
-            return (n for n in snap.live if spans[n] and first <= spans[n][0] and spans[n][1] <= last)
-        return ()
+        # Filters: one test per live document (columns are in memory).
+        return (n for n in snap.live if self._test(atom, n))
 
     def _intersect(self, field_name: str, terms: list[str]) -> frozenset[int]:
         snap = self.snapshot
@@ -585,9 +582,6 @@ class Scorer:
                 for total, tf, titled, norm in zip(totals, counts, in_title, norms)
             ]
         return totals
-
-    def score(self, docnum: int) -> float:
-        return self.scores([docnum])[0]
 
 
 def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
@@ -681,7 +675,7 @@ def _order(
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
     doc = snapshot.document(docnum)
-    display = "\n".join((doc.title, *doc.paragraphs))
+    display = "\n".join((doc.title, *doc.paragraphs))  # folds to snapshot.search_text(docnum)
     return Hit(
         id=doc.id,
         title=doc.title,
@@ -690,5 +684,5 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) 
         topics=snapshot.topics[docnum],
         source=doc.source,
         score=score,
-        snippets=tuple(snippets(display, doc.search_text, marks)),
+        snippets=tuple(snippets(display, snapshot.search_text(docnum), marks)),
     )
