@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 Q      ?= 中原科技城
 
-.PHONY: run test install index bench-exactness clean
+PORT   ?= 8000
+
+.PHONY: run test install system-deps index query bench-exactness clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +20,21 @@ install: $(STAMP)
 index: install
 	$(BIN)/search index seeds --index index
 
-# Build the index from seeds/ and search it in the terminal (Q=... to change the query).
+# Build the index from seeds/ and serve the web UI on http://127.0.0.1:$(PORT)/
 run: index
 	$(BIN)/search stats --index index
+	$(BIN)/search serve --index index --port $(PORT)
+
+# Search the seeds index in the terminal (Q=... to change the query).
+query: index
 	$(BIN)/search query "$(Q)" --index index
 
+# Debian packages for the browser tests (chromium, CJK fonts); installs only what is missing.
+system-deps:
+	bash scripts/system-deps.sh
+
 # Install what the tests need and run them.
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest
 
 bench-exactness: install

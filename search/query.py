@@ -41,7 +41,7 @@ MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 1000
 MAX_PER_PAGE = 100_000
-FIELDS = ("district", "topic", "title", "year", "date")
+FIELDS = ("district", "topic", "title", "year", "month", "date")
 FACETS = ("district", "year", "month", "topic")
 
 
@@ -214,6 +214,12 @@ def _atom(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None, n
             notes.append(f"{field_name}:{value} is not a valid {field_name} or range; ignored")
             return None
         return Atom(field_name, value, negated, interval=interval)
+    if field_name == "month":
+        found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", value)
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            notes.append(f"month:{value} is not a month like 2020-07; ignored")
+            return None
+        return Atom("month", f"{found.group(1)}-{int(found.group(2)):02d}", negated)
     return Atom("text", value, negated)
 
 
@@ -256,6 +262,7 @@ class SearchRequest:
     districts: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    months: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     sort: str = "relevance"
@@ -295,12 +302,18 @@ class SearchRequest:
             if not re.fullmatch(r"\d{4}", raw or ""):
                 raise ValueError(f"year must be four digits, not {raw!r}")
             years.append(int(raw))
+        months = []
+        for raw in getlist("month"):
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw or ""):
+                raise ValueError(f"month must look like 2020-07, not {raw!r}")
+            months.append(raw)
         return cls(
             q=one("q", "") or "",
             mode=one("mode", "exact") or "exact",
             districts=tuple(v for v in getlist("district") if v),
             topics=tuple(v for v in getlist("topic") if v),
             years=tuple(years),
+            months=tuple(months),
             date_from=one("from") or None,
             date_to=one("to") or None,
             sort=one("sort", "relevance") or "relevance",
@@ -318,6 +331,7 @@ class SearchRequest:
         pairs += [("district", d) for d in self.districts]
         pairs += [("topic", t) for t in self.topics]
         pairs += [("year", str(y)) for y in self.years]
+        pairs += [("month", m) for m in self.months]
         if self.date_from:
             pairs.append(("from", self.date_from))
         if self.date_to:
@@ -332,7 +346,7 @@ class SearchRequest:
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
-        name = {"district": "districts", "topic": "topics", "year": "years"}[facet]
+        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}[facet]
         current = getattr(self, name)
         value = int(value) if facet == "year" else value
         new = tuple(v for v in current if v != value) if value in current else (*current, value)
@@ -420,6 +434,8 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
         groups.append(tuple(_atom("topic", t, False, taxonomy, notes) for t in request.topics))
     if request.years:
         groups.append(tuple(_atom("year", str(y), False, taxonomy, notes) for y in request.years))
+    if request.months:
+        groups.append(tuple(_atom("month", m, False, taxonomy, notes) for m in request.months))
     if request.date_from or request.date_to:
         span = f"{request.date_from or ''}..{request.date_to or ''}"
         atom = _atom("date", span, False, taxonomy, notes)
@@ -478,6 +494,8 @@ class Matcher:
             return snap.district[docnum] in atom.names
         if atom.field == "topic":
             return not set(atom.names).isdisjoint(snap.topics[docnum])
+        if atom.field == "month":
+            return snap.month[docnum] == atom.value
         if atom.field in ("year", "date"):
             span = snap.date_span[docnum]
             first, last = atom.day_numbers

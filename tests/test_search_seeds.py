@@ -155,6 +155,29 @@ def test_year_and_date_filters(runner, seeds_index):
     }
 
 
+def test_month_filter_and_syntax_keep_documents_of_that_month(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, "month:2020-08")) == {(S000, 0), (S001, 0)}
+    # 近日 on the 2020-07-18 page is dated to the month, so it is in July too.
+    assert found(run_query(runner, seeds_index, "month:2020年7月")) == {(S004, 0), (S004, 1), (S004, 2), (S004, 3)}
+    assert found(run_query(runner, seeds_index, "month:2020-08 OR month:2024-01")) == {(S000, 0), (S001, 0)}
+
+
+def test_month_request_round_trips_and_toggles():
+    request = SearchRequest.from_args({"q": "建设", "month": "2020-07"})
+    assert request.months == ("2020-07",)
+    assert request.to_args() == [("q", "建设"), ("month", "2020-07")]
+    assert request.toggle("month", "2020-07").months == ()
+    assert request.toggle("month", "2020-08").months == ("2020-07", "2020-08")
+    with pytest.raises(ValueError, match="month must look like 2020-07"):
+        SearchRequest.from_args({"month": "2020-13"})
+
+
+def test_month_filter_through_the_request(seeds_snapshot):
+    results = search(seeds_snapshot, SearchRequest(months=("2020-08",)))
+    assert results.total == 2
+    assert [f.value for f in results.facets["month"]] == ["2020-08"]
+
+
 def test_title_filter_matches_titles_only(runner, seeds_index):
     assert found(run_query(runner, seeds_index, "title:防汛")) == {(S004, 3)}
 

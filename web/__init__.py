@@ -1,0 +1,1 @@
+"""The web UI (Flask + htmx) over the search library."""
