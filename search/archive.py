@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +21,8 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import SearchError
+from .gramstore import GramSegment, char_range, gram_key, segment_file
 from .metadata import PartialDate
-from .normalize import fold
 from .schema import FACET_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
@@ -144,26 +146,28 @@ class _LRU:
 
 
 class Snapshot:
-    """One committed generation of the index, read-only and cached."""
+    """One committed generation of the index, read-only and cached; safe to share between threads."""
 
     def __init__(self, ix, index_dir: Path):
         self.index_dir = index_dir
         self.reader = ix.reader()
         self.generation = self.reader.generation()
+        self._leaves = [(leaf.segment(), offset, leaf.doc_count_all()) for leaf, offset in self.reader.leaf_readers()]
         self._load_columns()
+        self._has_deletions = self.reader.has_deletions()
         # A posting set of a common gram holds most of the archive (a few MB);
         # bound the cache by document ids held, not only by entries.
         self._postings = _LRU(4096, max_weight=POSTINGS_CACHE_IDS, weight=len)
         self._documents = _LRU(2000)
-        # Unbounded: verification reads the search text of every candidate, and a
-        # long-running process soon holds the whole archive's text (about 2 bytes
-        # per character); a one-shot command only loads its candidates.
-        self._texts: dict[int, str] = {}
-        self._titles: dict[int, str] = {}
-        self._has_deletions = self.reader.has_deletions()
+        self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
+        self._grams: list[tuple[GramSegment, int]] | None = None
+        self._text: str | None = None
+        self._starts: array | None = None
+        self._title_ends: array | None = None
 
     def _load_columns(self) -> None:
         size = self.reader.doc_count_all()
+        self.size = size
         self.district: list[str | None] = [None] * size
         self.published: list[str | None] = [None] * size
         self.topics: list[tuple[str, ...]] = [()] * size
@@ -193,33 +197,118 @@ class Snapshot:
         self.date_rank: list[int] = [_date_rank(p) for p in self.published]
         self.date_span: list[tuple[int, int] | None] = [_date_span(p) for p in self.published]
 
-    # -- postings -------------------------------------------------------
+    # -- grams -----------------------------------------------------------
 
-    def docs_with(self, field: str, term: str) -> frozenset[int]:
-        """Live documents whose ``field`` has ``term`` (cached per generation)."""
-        return self._postings.get((field, term), self._read_postings)
+    def _gram_segments(self) -> list[tuple[GramSegment, int]]:
+        """The grams file of every segment with its first document number (opened on first use)."""
+        if self._grams is None:
+            with self._lock:
+                if self._grams is None:
+                    opened = []
+                    for segment, offset, count in self._leaves:
+                        if count == 0:
+                            continue
+                        path = segment_file(self.index_dir, segment.segment_id())
+                        try:
+                            opened.append((GramSegment(path), offset))
+                        except (OSError, ValueError) as exc:
+                            raise SearchError(
+                                f"the index in {self.index_dir} is damaged ({path.name}: {exc})",
+                                hint="rebuild it with `search index --rebuild`",
+                            ) from exc
+                    self._grams = opened
+        return self._grams
 
-    def _read_postings(self, key) -> frozenset[int]:
-        field, term = key
-        btext = term.encode("utf-8")
-        if (field, btext) not in self.reader:
-            return frozenset()
-        ids = frozenset(self.reader.postings(field, btext).all_ids())
-        return ids & self.live if self._has_deletions else ids
+    def docs_with_gram(self, gram: str) -> frozenset[int]:
+        """Live documents whose search text has the bigram ``gram`` (cached per generation)."""
+        return self._postings.get(("gram", gram), self._read_gram)
+
+    def _read_gram(self, key) -> frozenset[int]:
+        code = gram_key(key[1])
+        docs: set[int] = set()
+        for grams, offset in self._gram_segments():
+            found = grams.docs(code)
+            docs.update(found if offset == 0 else (offset + d for d in found))
+        return self._only_live(docs)
 
     def docs_with_char(self, char: str) -> frozenset[int]:
-        """Live documents containing ``char``: the union of the grams that start with it (cached)."""
-        return self._postings.get(("grams*", char), self._read_char)
+        """Live documents containing ``char``: every bigram starting with it (cached)."""
+        return self._postings.get(("char", char), self._read_char)
 
     def _read_char(self, key) -> frozenset[int]:
+        lo, hi = char_range(key[1])
         docs: set[int] = set()
-        for term in self.reader.expand_prefix("grams", key[1].encode("utf-8")):
-            docs.update(self.reader.postings("grams", term).all_ids())
+        for grams, offset in self._gram_segments():
+            found = grams.docs_in_range(lo, hi)
+            docs.update(found if offset == 0 else (offset + d for d in found))
+        return self._only_live(docs)
+
+    def _only_live(self, docs: set[int]) -> frozenset[int]:
         return frozenset(docs) & self.live if self._has_deletions else frozenset(docs)
 
-    def doc_frequency(self, field: str, term: str) -> int:
-        """How many documents (including deleted ones) carry ``term``: a cheap cost estimate."""
-        return self.reader.doc_frequency(field, term.encode("utf-8"))
+    def gram_frequency(self, gram: str) -> int:
+        """How many documents (deleted ones included) have the bigram: a cheap cost estimate."""
+        code = gram_key(gram)
+        return sum(grams.doc_frequency(code) for grams, _ in self._gram_segments())
+
+    # -- search texts ----------------------------------------------------
+
+    def _texts(self) -> tuple[str, array, array]:
+        """Every search text as one string, with each document's start and title end (loaded once)."""
+        if self._text is None:
+            with self._lock:
+                if self._text is None:
+                    parts: list[str] = []
+                    starts = array("q", [0]) * (self.size + 1)
+                    title_ends = array("q", [0]) * self.size
+                    base = 0
+                    for grams, offset in self._gram_segments():
+                        text, offsets = grams.all_text()
+                        for local in range(grams.doc_count):
+                            starts[offset + local] = base + offsets[local]
+                            title_ends[offset + local] = base + offsets[local] + grams.title_lengths[local]
+                        base += len(text)
+                        parts.append(text)
+                    starts[self.size] = base
+                    self._starts, self._title_ends = starts, title_ends
+                    self._text = parts[0] if len(parts) == 1 else "".join(parts)
+        return self._text, self._starts, self._title_ends
+
+    def preload_texts(self) -> None:
+        """Load the search texts now (long-running processes; about 0.3 s per 100 MB)."""
+        self._texts()
+
+    def search_text(self, docnum: int) -> str:
+        """The folded title + paragraphs that exact search runs over."""
+        text, starts, _ = self._texts()
+        return text[starts[docnum] : starts[docnum + 1]]
+
+    def title_text(self, docnum: int) -> str:
+        """The folded title line of the search text."""
+        text, starts, title_ends = self._texts()
+        return text[starts[docnum] : title_ends[docnum]]
+
+    def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
+        """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
+        text, starts, title_ends = self._texts()
+        find = text.find
+        ends = title_ends if title_only else memoryview(starts)[1:]
+        return [n for n in docs if find(phrase, starts[n], ends[n]) >= 0]
+
+    def counts(self, docs: Sequence[int], phrase: str) -> list[int]:
+        """How often ``phrase`` occurs in each document's search text."""
+        text, starts, _ = self._texts()
+        count = text.count
+        return [count(phrase, starts[n], starts[n + 1]) for n in docs]
+
+    def in_titles(self, docs: Sequence[int], phrase: str) -> list[bool]:
+        text, starts, title_ends = self._texts()
+        find = text.find
+        return [find(phrase, starts[n], title_ends[n]) >= 0 for n in docs]
+
+    def text_lengths(self, docs: Sequence[int]) -> list[int]:
+        _, starts, _ = self._texts()
+        return [starts[n + 1] - starts[n] for n in docs]
 
     # -- stored documents -----------------------------------------------
 
@@ -227,7 +316,8 @@ class Snapshot:
         return self._documents.get(docnum, self._read_document)
 
     def _read_document(self, docnum: int) -> StoredDocument:
-        fields = self.reader.stored_fields(docnum)
+        with self._lock:
+            fields = self.reader.stored_fields(docnum)
         text = fields.get("text") or ""
         return StoredDocument(
             docnum=docnum,
@@ -240,35 +330,20 @@ class Snapshot:
             encoding=fields.get("encoding", "utf-8"),
         )
 
-    def search_text(self, docnum: int) -> str:
-        """The folded title + paragraphs that exact search runs over (cached)."""
-        text = self._texts.get(docnum)
-        if text is None:
-            text = self._texts[docnum] = self._read_search_text(docnum)
-            self._titles[docnum] = text.split("\n", 1)[0]
-        return text
-
-    def _read_search_text(self, docnum: int) -> str:
-        fields = self.reader.stored_fields(docnum)
-        text = fields.get("text") or ""
-        # normalize.search_text, without splitting the stored text into paragraphs first
-        return fold((fields.get("title") or "") + ("\n" + text if text else ""))
-
-    def preload_texts(self) -> None:
-        """Load every live document's search text now (long-running processes; about 2 s per 100 MB)."""
-        for docnum in self.live:
-            self.search_text(docnum)
-
-    def title_text(self, docnum: int) -> str:
-        """The folded title line of the search text (cached with it)."""
-        title = self._titles.get(docnum)
-        if title is None:
-            self.search_text(docnum)
-            title = self._titles[docnum]
-        return title
+    def docs_with(self, field: str, term: str) -> frozenset[int]:
+        """Live documents whose Whoosh-indexed field (``id`` or ``path``) is ``term``."""
+        btext = term.encode("utf-8")
+        with self._lock:
+            if (field, btext) not in self.reader:
+                return frozenset()
+            ids = frozenset(self.reader.postings(field, btext).all_ids())
+        return ids & self.live
 
     def close(self) -> None:
-        self.reader.close()
+        with self._lock:
+            for grams, _ in self._grams or ():
+                grams.close()
+            self.reader.close()
 
 
 class Archive:

@@ -11,14 +11,17 @@ leaves the previous generation readable.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
-from whoosh.writing import CLEAR
+from whoosh.reading import SegmentReader
+from whoosh.util import fib
 
 from .archive import (
     INDEX_NAME,
@@ -28,6 +31,7 @@ from .archive import (
     write_schema_version,
 )
 from .errors import SearchError
+from .gramstore import GramSegment, GramSegmentBuilder, gram_keys, segment_file
 from .metadata import (
     DocumentRecord,
     SidecarError,
@@ -175,9 +179,7 @@ def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple
 
 
 def index_fields(source: SourceFile, record: DocumentRecord, signature: str, encoding: str) -> dict:
-    """The Whoosh fields of one document."""
-    text = "\n".join(record.paragraphs)
-    folded = search_text(record.title, record.paragraphs)
+    """The Whoosh fields of one document (the grams file holds its search text)."""
     return {
         "id": document_id(source.path, record.item),
         "path": source.key,
@@ -185,14 +187,55 @@ def index_fields(source: SourceFile, record: DocumentRecord, signature: str, enc
         "encoding": encoding,
         "item": record.item,
         "title": record.title,
-        "text": text,
-        "grams": folded,
-        "words": folded,
+        "text": "\n".join(record.paragraphs),
         "district": (record.district or "").encode("utf-8"),
         "published": (record.published.iso() if record.published else "").encode("utf-8"),
         "topics": "|".join(record.topics).encode("utf-8"),
         "file_sig": f"{source.key}\t{signature}".encode("utf-8"),
     }
+
+
+@dataclass
+class PreparedFile:
+    """One file, read and analysed (in a worker process when indexing in parallel)."""
+
+    source: SourceFile
+    skipped: str | None = None
+    # (Whoosh fields, bigram keys, search text) per document
+    documents: list[tuple[dict, array, str]] = field(default_factory=list)
+
+
+_WORKER_TAXONOMY: Taxonomy | None = None
+
+
+def prepare(job: tuple[SourceFile, bytes, str], taxonomy: Taxonomy | None = None) -> PreparedFile:
+    """Everything about one file that does not touch the index: decode, split, normalize, grams."""
+    source, data, signature = job
+    try:
+        records, encoding = read_documents(source, data, taxonomy or _WORKER_TAXONOMY)
+    except ValueError as exc:
+        return PreparedFile(source, skipped=str(exc))
+    prepared = PreparedFile(source)
+    for record in records:
+        text = search_text(record.title, record.paragraphs)
+        prepared.documents.append((index_fields(source, record, signature, encoding), gram_keys(text), text))
+    return prepared
+
+
+def _init_worker(taxonomy: Taxonomy) -> None:
+    global _WORKER_TAXONOMY
+    _WORKER_TAXONOMY = taxonomy
+
+
+def _prepared(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[PreparedFile]:
+    """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
+    if procs <= 1 or len(jobs) < 2:
+        for job in jobs:
+            yield prepare(job, taxonomy)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(procs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
+        yield from pool.imap(prepare, jobs, chunksize=8)
 
 
 def _indexed_files(snapshot: Snapshot | None) -> dict[str, str]:
@@ -272,35 +315,33 @@ def index_paths(
         return report
 
     try:
-        # A large sorting pool keeps postings in memory instead of pickling runs to disk.
-        options = {"limitmb": WRITER_MEMORY_MB, "codec": ArchiveCodec()}
-        writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
+        # compound=False: a compound segment would swallow the grams file into
+        # its own; the small pool never spills (only id and path are posted).
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
     except LockError as exc:
         raise SearchError(
             "another indexing run is in progress (the index is locked)",
             hint="wait for it to finish, then run `search index` again",
         ) from exc
+    grams = GramSegmentBuilder()
     try:
         for path in report.removed:
             writer.delete_by_term("path", path)
-        items = progress(todo) if progress else todo
-        for source, data, signature in items:
-            try:
-                records, encoding = read_documents(source, data, taxonomy)
-            except ValueError as exc:
+        prepared = _prepared(todo, taxonomy, procs)
+        for item in progress(prepared) if progress else prepared:
+            source = item.source
+            if item.skipped:
                 # An unreadable new version must not cost the indexed old one.
-                note(f"{source.source}: skipped, {exc}")
+                note(f"{source.source}: skipped, {item.skipped}")
                 _uncount(report, source.source)
                 continue
             if source.key in indexed:
                 writer.delete_by_term("path", source.key)
-            for record in records:
-                writer.add_document(**index_fields(source, record, signature, encoding))
+            for fields, keys, text in item.documents:
+                grams.add(writer.docnum, keys, text)
+                writer.add_document(**fields)
                 report.documents_written += 1
-        if rebuild and exists:
-            writer.commit(mergetype=CLEAR)
-        else:
-            writer.commit()
+        writer.commit(mergetype=_merge_policy(index_dir, grams, clear=rebuild and exists))
     except BaseException:
         writer.cancel()
         raise
@@ -308,6 +349,47 @@ def index_paths(
         write_schema_version(index_dir)
     report.total_documents = _live_count(index_dir)
     return report
+
+
+def _merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
+    """A Whoosh merge policy that merges the grams files along with the segments.
+
+    Small segments are merged into the new one as Whoosh's MERGE_SMALL would
+    (``clear``: the old segments are dropped instead, for a rebuild); then the
+    new segment's grams file is written, before Whoosh writes the TOC that
+    makes the segment visible.
+    """
+
+    def policy(writer, segments):
+        kept, merging = ([], []) if clear else _small_segments(segments)
+        for segment in merging:
+            live = [n for n in range(segment.doc_count_all()) if not segment.is_deleted(n)]
+            old = GramSegment(segment_file(index_dir, segment.segment_id()))
+            try:
+                grams.extend(old, live)
+            finally:
+                old.close()
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            try:
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+        if grams.doc_count or merging:
+            grams.write(segment_file(index_dir, writer.newsegment.segment_id()))
+        return kept
+
+    return policy
+
+
+def _small_segments(segments: list) -> tuple[list, list]:
+    """(segments kept, segments to merge): Whoosh's MERGE_SMALL heuristic (fibonacci sizes)."""
+    ordered = sorted(segments, key=lambda s: s.doc_count_all())
+    total = 0
+    for i, segment in enumerate(ordered):
+        total += segment.doc_count_all()
+        if i > 3 and total < fib(i + 5):
+            return ordered[i + 1 :], ordered[: i + 1]
+    return list(segments), []
 
 
 def _live_count(index_dir: Path) -> int:

@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from itertools import chain, repeat
-from operator import contains, methodcaller, neg
+from itertools import chain
+from operator import neg
 
 from .analysis import query_grams, segmenter
 from .archive import Snapshot
@@ -448,9 +448,12 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
 class Matcher:
     """Evaluates atoms against one snapshot.
 
-    An atom is evaluated either over the whole archive (postings, then
+    An atom is evaluated either over the whole archive (bigram postings, then
     verification; memoized) or, when the documents still in play are fewer
     than its postings would yield, by testing just those documents.
+
+    A phrase atom stands for one phrase in exact mode; in words mode, for the
+    jieba words of the phrase, each of which must occur (as text, anywhere).
     """
 
     def __init__(self, snapshot: Snapshot, mode: str):
@@ -458,38 +461,44 @@ class Matcher:
         self.mode = mode
         self._memo: dict[tuple[str, str], frozenset[int]] = {}
 
+    def phrases_of(self, atom: Atom) -> list[str]:
+        """What a text or title atom requires: the phrase itself, or in words mode its words."""
+        if atom.field == "text" and self.mode == "words":
+            return segmenter().cut(atom.value) or [atom.value]
+        return [atom.value]
+
     def estimate(self, atom: Atom) -> int:
         """An upper bound on how many documents the atom matches: its cost over the whole archive."""
-        snap = self.snapshot
-        if atom.field == "text" and self.mode == "words":
-            words = segmenter().cut(atom.value)
-            if words:
-                return min(snap.doc_frequency("words", w) for w in words)
         if atom.is_phrase:
-            if len(atom.value) == 1:
-                return len(snap.docs_with_char(atom.value))
-            return min(snap.doc_frequency("grams", g) for g in query_grams(atom.value))
-        return len(snap.live)
+            return min(map(self._phrase_estimate, self.phrases_of(atom)))
+        return len(self.snapshot.live)
+
+    def _phrase_estimate(self, phrase: str) -> int:
+        snap = self.snapshot
+        if len(phrase) == 1:
+            return len(snap.docs_with_char(phrase))
+        return min(snap.gram_frequency(g) for g in query_grams(phrase))
 
     def atom_docs(self, atom: Atom, within: frozenset[int] | None = None) -> frozenset[int]:
         """The documents the atom matches (only those in ``within``, when given)."""
         key = (atom.field, atom.value)
-        if within is not None and key not in self._memo and self._testable(atom) and len(within) < self.estimate(atom):
-            return frozenset(n for n in within if self._test(atom, n))
+        if within is not None and key not in self._memo and len(within) < self.estimate(atom):
+            return frozenset(self._filter(atom, within))
         if key not in self._memo:
             self._memo[key] = frozenset(self._evaluate(atom))
         return self._memo[key] if within is None else self._memo[key] & within
 
-    def _testable(self, atom: Atom) -> bool:
-        return not (atom.field == "text" and self.mode == "words")
+    def _filter(self, atom: Atom, docs: Iterable[int]) -> Iterable[int]:
+        """The documents of ``docs`` that match the atom, tested one by one against texts or columns."""
+        if atom.is_phrase:
+            for phrase in self.phrases_of(atom):
+                docs = self.snapshot.containing(docs, phrase, title_only=atom.field == "title")
+            return docs
+        return (n for n in docs if self._test(atom, n))
 
     def _test(self, atom: Atom, docnum: int) -> bool:
-        """Does one document match the atom (any atom but a words-mode phrase)?"""
+        """Does one document match a filter atom (district, topic, year, month, date)?"""
         snap = self.snapshot
-        if atom.field == "text":
-            return atom.value in snap.search_text(docnum)
-        if atom.field == "title":
-            return atom.value in snap.title_text(docnum)
         if atom.field == "district":
             return snap.district[docnum] in atom.names
         if atom.field == "topic":
@@ -503,43 +512,45 @@ class Matcher:
         return False
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
-        snap = self.snapshot
-        if atom.field == "text":
-            if self.mode == "words":
-                words = segmenter().cut(atom.value)
-                if words:
-                    return self._intersect("words", words)
-            return self._substring(atom.value, title_only=False)
-        if atom.field == "title":
-            return self._substring(atom.value, title_only=True)
-        # Filters: one test per live document (columns are in memory).
-        return (n for n in snap.live if self._test(atom, n))
-
-    def _intersect(self, field_name: str, terms: list[str]) -> frozenset[int]:
-        snap = self.snapshot
-        ordered = sorted(set(terms), key=lambda t: snap.doc_frequency(field_name, t))
+        if not atom.is_phrase:
+            # Filters: one test per live document (columns are in memory).
+            return self._filter(atom, self.snapshot.live)
         docs: frozenset[int] | None = None
-        for term in ordered:
-            postings = snap.docs_with(field_name, term)
-            docs = postings if docs is None else docs & postings
+        for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
+            if docs is not None and len(docs) < self._phrase_estimate(phrase):
+                docs = frozenset(self.snapshot.containing(docs, phrase, title_only=atom.field == "title"))
+            else:
+                found = self._substring(phrase, title_only=atom.field == "title")
+                docs = found if docs is None else docs & found
             if not docs:
-                return frozenset()
-        return docs if docs is not None else snap.live
+                break
+        return docs or frozenset()
 
-    def _substring(self, phrase: str, title_only: bool) -> Iterable[int]:
+    def _substring(self, phrase: str, title_only: bool) -> frozenset[int]:
+        """Every document containing ``phrase``: bigram candidates, verified when needed."""
         snap = self.snapshot
         if len(phrase) == 1:
             candidates = snap.docs_with_char(phrase)
         else:
-            candidates = self._intersect("grams", query_grams(phrase))
+            candidates = self._candidates(query_grams(phrase))
         if title_only:
-            return [n for n in candidates if phrase in snap.title_text(n)]
+            return frozenset(snap.containing(candidates, phrase, title_only=True))
         if len(phrase) <= 2:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
-        candidates = list(candidates)
-        return [n for n, text in zip(candidates, map(snap.search_text, candidates)) if phrase in text]
+        return frozenset(snap.containing(candidates, phrase))
+
+    def _candidates(self, grams: list[str]) -> frozenset[int]:
+        """The documents having every bigram, rarest first."""
+        snap = self.snapshot
+        docs: frozenset[int] | None = None
+        for gram in sorted(grams, key=snap.gram_frequency):
+            postings = snap.docs_with_gram(gram)
+            docs = postings if docs is None else docs & postings
+            if not docs:
+                return frozenset()
+        return docs if docs is not None else snap.live
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
@@ -585,16 +596,14 @@ class Scorer:
 
     def scores(self, docs: list[int]) -> list[float]:
         snap = self.snapshot
-        texts = list(map(snap.search_text, docs))
-        titles = list(map(snap.title_text, docs))
         k1 = self.K1
-        norms = [k1 * (0.25 + 0.75 * min(size / 2000, 4.0)) for size in map(len, texts)]
+        norms = [k1 * (0.25 + 0.75 * min(size / 2000, 4.0)) for size in snap.text_lengths(docs)]
         totals = [0.0] * len(docs)
         bonus = self.TITLE_BONUS
         for phrase in self.phrases:
             idf = self.idf[phrase]
-            counts = map(methodcaller("count", phrase), texts)
-            in_title = map(contains, titles, repeat(phrase))
+            counts = snap.counts(docs, phrase)
+            in_title = snap.in_titles(docs, phrase)
             totals = [
                 total + (bonus * titled + (tf / (tf + norm) if tf else 0.0)) * idf
                 for total, tf, titled, norm in zip(totals, counts, in_title, norms)
@@ -704,3 +713,45 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) 
         score=score,
         snippets=tuple(snippets(display, snapshot.search_text(docnum), marks)),
     )
+
+
+# -- documents by id (web document page) -------------------------------------
+
+from .archive import StoredDocument  # noqa: E402 - kept with the functions that use it
+
+
+def find_document(snapshot: Snapshot, doc_id: str) -> int | None:
+    """The docnum of the live document with this id, or None."""
+    if not doc_id or len(doc_id) > 64:
+        return None
+    found = snapshot.docs_with("id", doc_id) & snapshot.live
+    return min(found) if found else None
+
+
+def sibling_documents(snapshot: Snapshot, docnum: int) -> list[StoredDocument]:
+    """The documents that came from the same file as ``docnum`` (items of a split page), in file order."""
+    path = snapshot.document(docnum).path
+    docs = snapshot.docs_with("path", path) & snapshot.live if path else frozenset({docnum})
+    return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
+
+
+def original_file(document: StoredDocument):
+    """The file a document was read from, when it is still a file inside the folder it was indexed from.
+
+    The indexed folder is the stored path minus the stored relative ``source``;
+    a path that resolves outside it (a symlink, a tampered index) gives None.
+    Returns a ``pathlib.Path``.
+    """
+    from pathlib import Path  # only this function touches files
+
+    path, source = document.path or "", document.source or ""
+    if not path or not source or not path.endswith(source):
+        return None
+    root = Path(path[: len(path) - len(source)] or ".").resolve()
+    try:
+        resolved = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_file() or not resolved.is_relative_to(root):
+        return None
+    return resolved
