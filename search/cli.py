@@ -195,6 +195,148 @@ def stats_command(index_dir, as_json):
     click.echo(f"schema version: {stats['schema_version']}")
 
 
+@main.command("serve")
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 opens it to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
+def serve_command(index_dir, host, port, threads):
+    """Serve the web UI over the index (waitress, a production WSGI server)."""
+    from waitress import create_server
+
+    from web import create_app  # the library never imports Flask; only this command does
+
+    try:
+        app = create_app({"INDEX_DIR": str(index_dir)})
+        app.extensions["archive"].snapshot().preload_texts()  # first queries as fast as later ones
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    try:
+        server = create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+                        hint="is another server running there? choose another with --port") from exc
+    click.echo(f"serving {Path(index_dir).resolve()} at http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.close()
+
+
+@main.group("saved")
+def saved_group():
+    """Saved queries (the same ones as the web UI's /saved): list, add, run, delete."""
+
+
+def _saved_store(index_dir):
+    """The archive's snapshot and its saved queries (an error if there is no index)."""
+    from .saved import SavedQueries, store_path
+
+    try:
+        snapshot = Archive(index_dir).snapshot()
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    return snapshot, SavedQueries(store_path(index_dir))
+
+
+def _saved_or_error(store, name):
+    from .saved import SavedQueryError
+
+    try:
+        return store.find(name)
+    except SavedQueryError as exc:
+        raise UserError(str(exc), hint="`search saved list` shows the saved queries") from exc
+
+
+@saved_group.command("list")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def saved_list_command(index_dir, as_json):
+    """Saved queries with their current hit counts and new documents since last viewed."""
+    from .query import matching_ids
+
+    snapshot, store = _saved_store(index_dir)
+    rows = []
+    for saved in store.all():
+        ids = matching_ids(snapshot, saved.request)
+        rows.append({"name": saved.name, "slug": saved.slug, "query": " ".join(f"{k}={v}" for k, v in saved.args),
+                     "total": len(ids), "new": len(saved.new_ids(ids)), "last_viewed": saved.last_viewed})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no saved queries (add one with `search saved add NAME QUERY`)")
+    for row in rows:
+        new = f", {row['new']} new" if row["new"] else ""
+        click.echo(f"{row['name']}  [{row['slug']}]  {row['total']} documents{new}  ·  {row['query'] or '(all documents)'}")
+
+
+@saved_group.command("add")
+@click.argument("name")
+@click.argument("query", default="")
+@_index_option
+@click.option("--district", "districts", multiple=True, help="Only this district (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable).")
+@click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100), help="Only this year (repeatable).")
+@click.option("--from", "date_from", metavar="DATE", help="From this date.")
+@click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True)
+def saved_add_command(name, query, index_dir, districts, topics, years, date_from, date_to, sort, mode):
+    """Save QUERY (with filters) under NAME."""
+    from .saved import SavedQueryError
+
+    _, store = _saved_store(index_dir)
+    try:
+        request = SearchRequest(q=query, mode=mode, districts=districts, topics=topics, years=years,
+                                date_from=date_from, date_to=date_to, sort=sort)
+        saved = store.add(name, request)
+    except (SavedQueryError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(f"saved {saved.name!r} as {saved.slug} (web: /saved/{saved.slug}, feed: /saved/{saved.slug}.atom)")
+
+
+@saved_group.command("run")
+@click.argument("name")
+@_index_option
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (as `search query --json`, plus `saved`).")
+def saved_run_command(name, index_dir, limit, page, as_json):
+    """Run the saved query NAME (or slug); counts as viewing it."""
+    from dataclasses import replace
+
+    from .query import matching_ids
+
+    snapshot, store = _saved_store(index_dir)
+    saved = _saved_or_error(store, name)
+    results = search(snapshot, replace(saved.request, per_page=limit, page=page))
+    ids = matching_ids(snapshot, saved.request)
+    new = len(saved.new_ids(ids))
+    store.mark_viewed(saved.slug, ids)
+    if as_json:
+        data = results.to_json()
+        data["saved"] = {"name": saved.name, "slug": saved.slug, "new": new}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{saved.name} · {new} new since last viewed")
+    _print_results(results, colour=sys.stdout.isatty())
+
+
+@saved_group.command("delete")
+@click.argument("name")
+@_index_option
+def saved_delete_command(name, index_dir):
+    """Delete the saved query NAME (or slug)."""
+    _, store = _saved_store(index_dir)
+    saved = _saved_or_error(store, name)
+    store.delete(saved.slug)
+    click.echo(f"deleted {saved.name!r}")
+
+
 def run() -> None:
     """Entry point: no traceback reaches a user; SEARCH_DEBUG=1 shows it."""
     try:

@@ -1,1 +1,72 @@
 """The web UI (Flask + htmx) over the search library."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from search.archive import Archive
+from search.saved import SavedQueries, store_path
+
+SECRET_KEY_FILE = "web-secret.key"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The app over the index in ``INDEX_DIR`` (default ``$SEARCH_INDEX`` or ``index``).
+
+    Config: ``INDEX_DIR``; ``SAVED_DB`` (default ``<INDEX_DIR>/saved.sqlite3``);
+    ``SECRET_KEY`` (default: read from, or generated into, ``<INDEX_DIR>/web-secret.key``,
+    so that sessions and CSRF tokens survive a restart).  Raises ``SearchError``
+    when there is no usable index.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=os.environ.get("SEARCH_INDEX", "index"),
+        MAX_CONTENT_LENGTH=64 * 1024,  # forms only: a name and a query string
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    index_dir = Path(app.config["INDEX_DIR"])
+    app.config.setdefault("SAVED_DB", str(store_path(index_dir)))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
+    app.json.ensure_ascii = False
+
+    # One archive per app: it hands out the current snapshot and reopens on a new generation.
+    app.extensions["archive"] = Archive(index_dir)
+    app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
+
+    from . import errors, views
+
+    views.init_app(app)
+    errors.init_app(app)
+    if not app.debug and not app.testing:
+        logging.getLogger("web").setLevel(logging.INFO)
+    return app
+
+
+def _stored_secret(path: Path) -> str:
+    """The secret kept in ``path``, created on first use; an unwritable folder gets a per-process secret."""
+    try:
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+    except OSError:
+        pass
+    secret = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret + "\n")
+    except FileExistsError:
+        return path.read_text().strip() or secret  # another process won the race
+    except OSError:
+        pass
+    return secret

@@ -1,0 +1,207 @@
+"""Saved queries: named searches kept in SQLite beside the index.
+
+A saved query is a name, a stable slug (its link) and the search as URL
+query-string pairs (``SearchRequest.to_args``, page left out).  To tell how
+many matching documents are new since it was last viewed, the ids of the
+documents that matched at that view are kept with it: a document added later
+counts as new whatever its date.
+
+The file is ``saved.sqlite3`` in the index folder: Whoosh names its own files
+``MAIN_*`` and ``_MAIN_*`` there, so the two never clash.  One connection per
+operation, so that the web server's threads need no shared handle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import closing
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from .query import SearchRequest
+
+STORE_NAME = "saved.sqlite3"
+MAX_NAME_LENGTH = 100
+SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS saved_query (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE,
+    args TEXT NOT NULL,
+    created TEXT NOT NULL,
+    last_viewed TEXT,
+    seen_ids TEXT NOT NULL DEFAULT '[]'
+)
+"""
+
+
+class SavedQueryError(ValueError):
+    """A saved-query operation the user asked for cannot be done (bad name, unknown name)."""
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A named search, as stored."""
+
+    slug: str
+    name: str
+    args: tuple[tuple[str, str], ...]
+    created: str
+    last_viewed: str | None
+    seen_ids: frozenset[str]
+
+    @property
+    def request(self) -> SearchRequest:
+        """The search it names, on its first page."""
+        return replace(SearchRequest.from_args(_Pairs(self.args)), page=1)
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.args)
+
+    def new_ids(self, current_ids: Iterable[str]) -> set[str]:
+        """The matching ids not seen at the last view (all of them when never viewed)."""
+        return set(current_ids) - self.seen_ids
+
+
+def store_path(index_dir: Path | str) -> Path:
+    """Where the saved queries of the index in ``index_dir`` are kept."""
+    return Path(index_dir) / STORE_NAME
+
+
+def make_slug(name: str, taken: Sequence[str] = ()) -> str:
+    """A URL-safe slug: the name's ASCII words, then a short hash of the whole name (Chinese names too)."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    stem = "-".join(words)[:40].strip("-")
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()
+    for size in range(8, len(digest) + 1, 4):
+        slug = f"{stem}-{digest[:size]}" if stem else digest[:size]
+        if slug not in taken:
+            return slug
+    raise SavedQueryError("no free slug for this name")  # 2**160 names later
+
+
+def clean_name(name: str) -> str:
+    """The name as stored (spaces trimmed and collapsed); SavedQueryError when empty or too long."""
+    name = " ".join("".join(c if c.isprintable() else " " for c in name).split())
+    if not name:
+        raise SavedQueryError("名称不能为空")
+    if len(name) > MAX_NAME_LENGTH:
+        raise SavedQueryError(f"名称过长：最多 {MAX_NAME_LENGTH} 个字")
+    return name
+
+
+def request_args(request: SearchRequest) -> tuple[tuple[str, str], ...]:
+    """What is saved of a request: its URL pairs without the page."""
+    return tuple((k, v) for k, v in replace(request, page=1).to_args())
+
+
+class SavedQueries:
+    """The saved queries of one index."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        with self._connect() as db:
+            db.execute(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _run(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        with closing(self._connect()) as db, db:
+            return db.execute(sql, params).fetchall()
+
+    def all(self) -> list[SavedQuery]:
+        """Every saved query, by name."""
+        return [_saved(row) for row in self._run("SELECT * FROM saved_query ORDER BY name")]
+
+    def get(self, slug: str) -> SavedQuery | None:
+        rows = self._run("SELECT * FROM saved_query WHERE slug = ?", (slug,))
+        return _saved(rows[0]) if rows else None
+
+    def find(self, name_or_slug: str) -> SavedQuery:
+        """By name, else by slug; SavedQueryError when neither matches."""
+        rows = self._run("SELECT * FROM saved_query WHERE name = ? OR slug = ? ORDER BY name = ? DESC",
+                         (name_or_slug.strip(), name_or_slug, name_or_slug.strip()))
+        if not rows:
+            raise SavedQueryError(f"没有名为“{name_or_slug}”的保存查询")
+        return _saved(rows[0])
+
+    def add(self, name: str, request: SearchRequest) -> SavedQuery:
+        """Save ``request`` under ``name``; SavedQueryError when the name is empty or taken."""
+        name = clean_name(name)
+        args = json.dumps(request_args(request), ensure_ascii=False)
+        with closing(self._connect()) as db, db:
+            if db.execute("SELECT 1 FROM saved_query WHERE name = ?", (name,)).fetchone():
+                raise SavedQueryError(f"已有名为“{name}”的保存查询")
+            taken = [r[0] for r in db.execute("SELECT slug FROM saved_query")]
+            slug = make_slug(name, taken)
+            db.execute(
+                "INSERT INTO saved_query (slug, name, args, created) VALUES (?, ?, ?, ?)",
+                (slug, name, args, _now()),
+            )
+        return self.get(slug)
+
+    def rename(self, slug: str, new_name: str) -> SavedQuery:
+        """A new name; the slug (the link) stays."""
+        new_name = clean_name(new_name)
+        with closing(self._connect()) as db, db:
+            other = db.execute("SELECT slug FROM saved_query WHERE name = ?", (new_name,)).fetchone()
+            if other and other[0] != slug:
+                raise SavedQueryError(f"已有名为“{new_name}”的保存查询")
+            if db.execute("UPDATE saved_query SET name = ? WHERE slug = ?", (new_name, slug)).rowcount == 0:
+                raise SavedQueryError("没有这个保存查询")
+        return self.get(slug)
+
+    def delete(self, slug: str) -> bool:
+        """Remove it; False when there was none."""
+        with closing(self._connect()) as db, db:
+            return db.execute("DELETE FROM saved_query WHERE slug = ?", (slug,)).rowcount > 0
+
+    def mark_viewed(self, slug: str, matching_ids: Iterable[str]) -> None:
+        """Record a view: now, and the ids that match now (the baseline for "new")."""
+        self._run(
+            "UPDATE saved_query SET last_viewed = ?, seen_ids = ? WHERE slug = ?",
+            (_now(), json.dumps(sorted(matching_ids)), slug),
+        )
+
+
+def _saved(row: sqlite3.Row) -> SavedQuery:
+    return SavedQuery(
+        slug=row["slug"],
+        name=row["name"],
+        args=tuple((k, v) for k, v in json.loads(row["args"])),
+        created=row["created"],
+        last_viewed=row["last_viewed"],
+        seen_ids=frozenset(json.loads(row["seen_ids"])),
+    )
+
+
+class _Pairs(dict):
+    """URL pairs as the mapping ``SearchRequest.from_args`` reads (it asks ``getlist``)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self.pairs = list(pairs)
+        super().__init__(reversed(self.pairs))  # the first value of a key wins, as in a URL
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self.pairs if k == key]
+
+
+def parse_query_string(text: str) -> tuple[tuple[str, str], ...]:
+    """``q=…&district=…`` -> pairs (blank values kept, so ``from_args`` sees them)."""
+    return tuple(parse_qsl(text, keep_blank_values=True))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

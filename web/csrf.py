@@ -1,0 +1,40 @@
+"""CSRF protection: a per-session token, checked on every POST."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import request, session
+from werkzeug.exceptions import BadRequest
+
+SESSION_KEY = "csrf_token"
+FORM_FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
+
+
+class CSRFError(BadRequest):
+    description = "表单已过期或来源不明（CSRF 校验失败）。请回到页面，刷新后再试一次。"
+
+
+def csrf_token() -> str:
+    """This session's token (created on first use); every POST form carries it."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    """Before each request: a state-changing request must carry this session's token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    expected = session.get(SESSION_KEY)
+    sent = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
+    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
+        raise CSRFError()
+
+
+def init_app(app) -> None:
+    app.before_request(check_csrf)
+    app.jinja_env.globals["csrf_token"] = csrf_token

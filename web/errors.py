@@ -1,0 +1,48 @@
+"""Error pages in Chinese: 400 says what was wrong, 404/405 say where to go, 500 apologises (and is logged)."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: "请求有误",
+    404: "找不到页面",
+    405: "不支持此操作",
+    413: "提交的内容过大",
+    500: "服务器出错了",
+}
+DEFAULT_MESSAGES = {
+    400: "请求的参数无法使用。",
+    404: "没有这个页面或文档。它可能已从索引中删除，或者链接有误。",
+    405: "此地址不支持这种请求方式。",
+    413: "提交的内容过大。",
+    500: "处理请求时出现意外错误，已记录下来。请稍后再试，或回到搜索页。",
+}
+
+
+def error_response(error: HTTPException):
+    code = error.code or 500
+    if code == 500:
+        message = DEFAULT_MESSAGES[500]  # never the exception's text
+    elif error.description and error.description != type(error).description:
+        message = error.description  # ours, already in Chinese
+    else:
+        message = DEFAULT_MESSAGES.get(code, "请求无法完成。")
+    title = TITLES.get(code, "请求无法完成")
+    if request.path.endswith(".json"):
+        response = jsonify({"error": message, "status": code})
+    else:
+        fragment = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+        template = "partials/error.html" if fragment else "error.html"
+        response = render_template(template, code=code, title=title, message=message)
+    return response, code
+
+
+def internal_error(error: InternalServerError):
+    return error_response(InternalServerError())
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, error_response)
+    app.register_error_handler(InternalServerError, internal_error)

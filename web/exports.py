@@ -1,0 +1,59 @@
+"""The search's CSV export and a saved query's Atom feed."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from search.archive import Snapshot
+from search.query import MAX_PER_PAGE, SearchRequest, search
+
+CSV_COLUMNS = ("title", "district", "date", "topics", "source", "snippet")
+FEED_SIZE = 20
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def snippet_text(snippet_html: str) -> str:
+    """A snippet as plain text: our <mark> tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"</?mark>", "", snippet_html))
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def search_csv(snapshot: Snapshot, request: SearchRequest) -> str:
+    """Every hit of the request (all pages), one row each, with a header row."""
+    results = search(snapshot, replace(request, page=1, per_page=MAX_PER_PAGE))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for hit in results.hits:
+        row = (
+            hit.title,
+            hit.district or "",
+            hit.date or "",
+            "、".join(hit.topics),
+            hit.source,
+            snippet_text(hit.snippets[0]) if hit.snippets else "",
+        )
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def feed_results(snapshot: Snapshot, request: SearchRequest):
+    """The newest matching documents, for a feed."""
+    return search(snapshot, replace(request, sort="newest", page=1, per_page=FEED_SIZE))
+
+
+def atom_time(published: str | None, fallback: datetime) -> str:
+    """An Atom timestamp: the document's date at its first day, or ``fallback`` for an undated one."""
+    if published:
+        parts = [int(p) for p in published.split("-")] + [1, 1]
+        return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}T00:00:00Z"
+    return fallback.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,335 @@
+"""What the templates show, computed from the library's plain data.
+
+Every link a page offers (a facet value's toggle, a chip's removal, a sort, a
+page, a suggestion) is a URL computed here, Datasette style, so templates stay
+dumb and every state is a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from flask import url_for
+from markupsafe import Markup
+
+from search.archive import Snapshot
+from search.highlight import find_spans, mark
+from search.normalize import fold
+from search.query import (
+    Hit,
+    SearchRequest,
+    SearchResults,
+    find_document,
+    original_file,
+    parse_query,
+    request_query,
+    search,
+    sibling_documents,
+    terms_to_mark,
+)
+from search.saved import request_args
+
+FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题"}
+FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}
+SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
+MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
+TOPICS_SHOWN = 12
+
+
+def search_url(request: SearchRequest, endpoint: str = "web.search_page", **values) -> str:
+    """The URL of a request (only non-default parameters, in a stable order)."""
+    pairs = request.to_args()
+    return url_for(endpoint, **values) + ("?" + urlencode(pairs) if pairs else "")
+
+
+def document_url(doc_id: str, request: SearchRequest) -> str:
+    """A document's URL carrying the search it was opened from (for marks and 返回结果)."""
+    return search_url(request, "web.document", doc_id=doc_id)
+
+
+def date_label(published: str | None) -> str:
+    """``2020-07-18`` -> ``2020年7月18日``; ``2020-07`` -> ``2020年7月``; None -> ``日期不详``."""
+    if not published:
+        return "日期不详"
+    parts = [int(p) for p in published.split("-")]
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日"))
+
+
+# -- the results page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    active: bool = False
+    count: int | None = None
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class FacetEntry:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+    children: tuple[FacetEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    title: str
+    entries: tuple[FacetEntry, ...]
+    hidden: tuple[FacetEntry, ...] = ()  # shown on demand (<details>)
+
+
+@dataclass(frozen=True)
+class HitView:
+    hit: Hit
+    url: str
+    date: str
+    snippets: tuple[Markup, ...]
+
+
+@dataclass(frozen=True)
+class Pager:
+    previous: str | None
+    next: str | None
+    pages: tuple[Link | None, ...]  # None: a gap (…)
+
+
+@dataclass
+class ResultsPage:
+    request: SearchRequest
+    results: SearchResults
+    url: str
+    hits: list[HitView]
+    facets: list[FacetGroup]
+    chips: list[Link]
+    sorts: list[Link]
+    modes: list[Link]
+    pager: Pager
+    notes: list[str]
+    read_as: str | None
+    suggestions: list[Link] = field(default_factory=list)
+    saved_args: str = ""
+    first: int = 0
+
+    @property
+    def hidden_fields(self) -> list[tuple[str, str]]:
+        """The state the search form carries besides q and mode (so typing keeps the filters)."""
+        return [(k, v) for k, v in self.request.to_args() if k not in ("q", "mode", "page", "from", "to")]
+
+    @property
+    def json_url(self) -> str:
+        return search_url(self.request, "web.search_json")
+
+    @property
+    def csv_url(self) -> str:
+        return search_url(replace(self.request, page=1), "web.search_csv_export")
+
+
+def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
+    """Run the search and lay out everything the results page links to."""
+    results = search(snapshot, request)
+    hits = [
+        HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets))
+        for h in results.hits
+    ]
+    page = ResultsPage(
+        request=request,
+        results=results,
+        url=search_url(request),
+        hits=hits,
+        facets=_facets(snapshot, request, results),
+        chips=_chips(request),
+        sorts=[Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS],
+        modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
+        pager=_pager(request, results.pages),
+        notes=[translate_note(n) for n in results.notes],
+        read_as=_read_as(request.q, results),
+        saved_args=urlencode(request_args(request)),
+        first=(request.page - 1) * request.per_page,
+    )
+    if results.total == 0:
+        page.suggestions = _suggestions(snapshot, request)
+    return page
+
+
+def _count(snapshot: Snapshot, request: SearchRequest) -> SearchResults:
+    """The total and facets of a request, at the least cost (one hit, no ranking)."""
+    return search(snapshot, replace(request, page=1, per_page=1, sort="newest"))
+
+
+def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
+    """Facets with counts; a facet with selected values counts as if it had none (OR within a facet)."""
+    counts = {}
+    for name, attribute in FACET_FIELDS.items():
+        if getattr(request, attribute):
+            counts[name] = _count(snapshot, replace(request, **{attribute: ()})).facets.get(name, ())
+        else:
+            counts[name] = results.facets.get(name, ())
+
+    def entries(name: str, values, label=str) -> list[FacetEntry]:
+        selected = {str(v) for v in getattr(request, FACET_FIELDS[name])}
+        listed = [(f.value, f.count) for f in values]
+        listed += [(v, 0) for v in sorted(selected - {v for v, _ in listed})]
+        return [
+            FacetEntry(v, label(v), c, v in selected, search_url(request.toggle(name, v)))
+            for v, c in listed
+        ]
+
+    months = entries("month", counts["month"], lambda m: f"{int(m[5:])}月")
+    selected_years = {str(y) for y in request.years} | {m[:4] for m in request.months}
+    years = [
+        replace(y, children=tuple(m for m in months if m.value[:4] == y.value))
+        if y.value in selected_years else y
+        for y in entries("year", counts["year"], lambda y: f"{y}年")
+    ]
+    topics = entries("topic", counts["topic"])
+    shown = [t for i, t in enumerate(topics) if i < TOPICS_SHOWN or t.selected]
+    return [
+        FacetGroup("district", FACET_TITLES["district"], tuple(entries("district", counts["district"]))),
+        FacetGroup("year", "年份 → 月份", tuple(years)),
+        FacetGroup("topic", FACET_TITLES["topic"], tuple(shown), tuple(t for t in topics if t not in shown)),
+    ]
+
+
+def _chips(request: SearchRequest) -> list[Link]:
+    """The selected filters, each with the URL that removes it."""
+    chips = []
+    for name, attribute in FACET_FIELDS.items():
+        for value in getattr(request, attribute):
+            label = date_label(str(value)) if name in ("year", "month") else str(value)
+            chips.append(Link(f"{FACET_TITLES[name]}：{label}", search_url(request.toggle(name, str(value)))))
+    if request.date_from or request.date_to:
+        span = f"{request.date_from or '…'} 至 {request.date_to or '…'}"
+        chips.append(Link(f"日期：{span}", search_url(replace(request, date_from=None, date_to=None, page=1))))
+    return chips
+
+
+def _pager(request: SearchRequest, pages: int) -> Pager:
+    current = request.page
+    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    links: list[Link | None] = []
+    for number in wanted:
+        if links and links[-1] is not None and int(links[-1].label) + 1 < number:
+            links.append(None)
+        links.append(Link(str(number), search_url(request.with_page(number)), number == current))
+    return Pager(
+        previous=search_url(request.with_page(current - 1)) if current > 1 else None,
+        next=search_url(request.with_page(current + 1)) if current < pages else None,
+        pages=tuple(links) if pages > 1 else (),
+    )
+
+
+def _read_as(q: str, results: SearchResults) -> str | None:
+    """How the query was read, when that is worth saying (notes, or operators and fields)."""
+    if not q.strip():
+        return None
+    described = parse_query(q).describe()
+    return described if results.notes or described != " ".join(q.split()) else None
+
+
+def _suggestions(snapshot: Snapshot, request: SearchRequest) -> list[Link]:
+    """For an empty result: the same query in words mode, and each filter removed, with their counts."""
+    options = []
+    if request.mode == "exact" and request.q.strip():
+        options.append(("改用分词匹配", replace(request, mode="words", page=1)))
+    for chip_request, chip in zip(_chip_requests(request), _chips(request)):
+        options.append((f"去掉“{chip.label}”", chip_request))
+    links = []
+    for label, option in options:
+        total = _count(snapshot, option).total
+        if total:
+            links.append(Link(label, search_url(option), count=total))
+    return links
+
+
+def _chip_requests(request: SearchRequest) -> list[SearchRequest]:
+    found = [request.toggle(name, str(v)) for name, attr in FACET_FIELDS.items() for v in getattr(request, attr)]
+    if request.date_from or request.date_to:
+        found.append(replace(request, date_from=None, date_to=None, page=1))
+    return found
+
+
+_NOTES = (
+    (r"query cut to its first (\d+) characters", r"查询过长，只取前 \1 个字符"),
+    (r"closing quote added at the end", "缺少右引号，已在末尾补上"),
+    (r"(OR|\|) without a term before it ignored", r"\1 前面没有词，已忽略"),
+    (r"a lone - ignored", "单独的 - 已忽略"),
+    (r"an empty alternative around \| ignored", "| 两侧有空项，已忽略"),
+    (r"OR at the end ignored", "末尾的 OR 已忽略"),
+    (r"NOT at the end ignored", "末尾的 NOT 已忽略"),
+    (r"(.+) has no searchable characters; ignored", r"\1 中没有可检索的字符，已忽略"),
+    (r"(\w+): without a value ignored", r"\1: 后面没有值，已忽略"),
+    (r'empty quotes "" ignored', "空引号已忽略"),
+    (r"no district matches (.+): (.+) matches nothing", r"没有与 \1 相符的区域：\2 不匹配任何文档"),
+    (r"no topic matches (.+): (.+) matches nothing", r"没有与 \1 相符的主题：\2 不匹配任何文档"),
+    (r"(\w+):(.*) is not a valid \w+ or range; ignored", r"\1:\2 不是有效的日期或范围，已忽略"),
+    (r"month:(.*) is not a month like 2020-07; ignored", r"month:\1 不是形如 2020-07 的月份，已忽略"),
+)
+
+
+def translate_note(note: str) -> str:
+    """The library's reading note, in Chinese when we know its form (else as it is)."""
+    for pattern, replacement in _NOTES:
+        if re.fullmatch(pattern, note, re.DOTALL):
+            return re.sub(pattern, replacement, note, flags=re.DOTALL)
+    return note
+
+
+# -- the document page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    id: str
+    title: Markup
+    district: str | None
+    date: str
+    topics: tuple[str, ...]
+    source: str
+    paragraphs: tuple[Markup, ...]
+    marks: int
+    back_url: str
+    original_url: str | None
+    siblings: tuple[Link, ...]
+    request: SearchRequest
+
+
+def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest) -> DocumentPage | None:
+    """A document with every occurrence of the query's phrases marked; None when there is no such document."""
+    docnum = find_document(snapshot, doc_id)
+    if docnum is None:
+        return None
+    doc = snapshot.document(docnum)
+    phrases = terms_to_mark(request_query(request), request.mode) if request.q.strip() else ()
+
+    def marked(text: str) -> Markup:
+        return Markup(mark(text, find_spans(fold(text), phrases)))
+
+    title = marked(doc.title)
+    paragraphs = tuple(marked(p) for p in doc.paragraphs)
+    siblings = sibling_documents(snapshot, docnum)
+    return DocumentPage(
+        id=doc.id,
+        title=title,
+        district=snapshot.district[docnum],
+        date=date_label(snapshot.published[docnum]),
+        topics=snapshot.topics[docnum],
+        source=doc.source,
+        paragraphs=paragraphs,
+        marks=sum(str(p).count("<mark>") for p in (title, *paragraphs)),
+        back_url=search_url(request),
+        original_url=url_for("web.original", doc_id=doc.id) if original_file(doc) else None,
+        siblings=tuple(
+            Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id)
+            for s in siblings
+        ) if len(siblings) > 1 else (),
+        request=request,
+    )
