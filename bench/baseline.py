@@ -50,3 +50,18 @@ class NaiveSearcher:
 
     def close(self) -> None:
         self.searcher.close()
+
+
+def documents_of(snapshot):
+    """The naive baseline's documents, made from our index's: same text, title and metadata."""
+    for n in sorted(snapshot.live):
+        doc = snapshot.document(n)
+        published = snapshot.published[n] or ""
+        yield {
+            "id": doc.id,
+            "title": doc.title,
+            "text": "\n".join(doc.paragraphs),
+            "district": snapshot.district[n] or "",
+            "year": published[:4],
+            "topic": ",".join(snapshot.topics[n]),
+        }

@@ -161,6 +161,9 @@ class Snapshot:
         self._documents = _LRU(2000)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._grams: list[tuple[GramSegment, int]] | None = None
+        # Opened now, not on first use: a later commit may delete the files of
+        # segments it merged, and an open map outlives its file's deletion.
+        self._gram_segments()
         self._text: str | None = None
         self._starts: array | None = None
         self._title_ends: array | None = None
@@ -362,9 +365,20 @@ class Archive:
             return current
         with self._lock:
             if self._snapshot is None or latest_generation(self.index_dir) != self._snapshot.generation:
-                self._ix = open_index(self.index_dir)
-                self._snapshot = Snapshot(self._ix, self.index_dir)
+                self._snapshot = self._open_newest()
             return self._snapshot
+
+    def _open_newest(self, attempts: int = 3) -> Snapshot:
+        """A snapshot of the newest generation; retried when a commit replaced files while opening."""
+        for attempt in range(attempts):
+            generation = latest_generation(self.index_dir)
+            try:
+                self._ix = open_index(self.index_dir)
+                return Snapshot(self._ix, self.index_dir)
+            except (SearchError, OSError):
+                if attempt == attempts - 1 or latest_generation(self.index_dir) == generation:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self._snapshot is not None:

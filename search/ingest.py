@@ -10,9 +10,13 @@ leaves the previous generation readable.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import multiprocessing
 import os
+import re
+import stat
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ from .archive import (
     write_schema_version,
 )
 from .errors import SearchError
+from .extract import SUPPORTED_SUFFIXES, decode_text, extract
 from .gramstore import GramSegment, GramSegmentBuilder, gram_keys, segment_file
 from .metadata import (
     DocumentRecord,
@@ -42,7 +47,6 @@ from .metadata import (
 from .normalize import search_text
 from .schema import SCHEMA_VERSION, ArchiveCodec, make_schema
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 WRITER_MEMORY_MB = 1024
@@ -72,6 +76,7 @@ class IndexReport:
     documents_written: int = 0
     warnings: list[str] = field(default_factory=list)
     total_documents: int = 0
+    cleaned: list[str] = field(default_factory=list)  # leftovers of interrupted runs, deleted
 
     @property
     def summary(self) -> str:
@@ -83,7 +88,12 @@ class IndexReport:
 
 
 def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceFile]:
-    """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order."""
+    """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
+
+    Symbolic links to folders are not followed (no loops, no file found twice); a link to a file
+    is indexed under its own name, unless the file it points to is indexed too. Whatever is left
+    out gets one warning.
+    """
     found: dict[str, SourceFile] = {}
     sidecars: dict[Path, dict[str, dict[str, str]]] = {}
 
@@ -102,29 +112,94 @@ def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceF
             files = [root]
             base = root.parent
         elif root.is_dir():
-            files = sorted(_walk(root))
+            files = sorted(_walk(root, warn))
             base = root
         else:
             raise SearchError(f"{root}: no such file or folder")
         for path in files:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
-            try:
-                str(path).encode("utf-8")
-            except UnicodeEncodeError:
+            if not _utf8(path.name):
                 warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
+            name = path.relative_to(base).as_posix()
+            problem = _link_problem(path)
+            if problem:
+                warn(f"{name}: skipped, {problem}")
+                continue
             row = _sidecar_row(path, base, sidecar_for)
-            found[str(path)] = SourceFile(path, path.relative_to(base).as_posix(), tuple(sorted(row.items())))
-    return list(found.values())
+            found[str(path)] = SourceFile(path, name, tuple(sorted(row.items())))
+    return _without_duplicate_links(list(found.values()), warn)
 
 
-def _walk(root: Path) -> Iterable[Path]:
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+def _walk(root: Path, warn: Callable[[str], None] = lambda message: None) -> Iterable[Path]:
+    """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about."""
+
+    def unreadable(exc: OSError) -> None:
+        warn(f"{_shown(exc.filename, root)}/: skipped, cannot read the folder ({exc.strerror or exc})")
+
+    for folder, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
+        kept = []
+        for name in sorted(dirnames):
+            path = os.path.join(folder, name)
+            if name.startswith("."):
+                continue
+            if not _utf8(name):
+                warn(f"{os.fsencode(path)!r}: skipped, the folder name is not valid UTF-8 (rename it)")
+            elif os.path.islink(path):
+                warn(f"{_shown(path, root)}/: skipped, symbolic link to a folder (not followed)")
+            else:
+                kept.append(name)
+        dirnames[:] = kept
         for name in filenames:
             if not name.startswith(".") and name not in SIDECAR_NAMES:
                 yield Path(folder) / name
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name decoded from the file system is valid UTF-8 (no surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: str, root: Path) -> str:
+    """A path as warnings show it: relative to the indexed folder, or whole for the folder itself."""
+    relative = os.path.relpath(path, root)
+    return str(path) if relative == "." else Path(relative).as_posix()
+
+
+def _link_problem(path: Path) -> str | None:
+    """Why a symbolic link to a file cannot be indexed (a loop, a missing target); None if it can, or is no link."""
+    if not path.is_symlink():
+        return None
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symbolic link (its target does not exist)"
+        return f"cannot follow the symbolic link ({exc.strerror or exc})"
+    return None
+
+
+def _without_duplicate_links(sources: list[SourceFile], warn: Callable[[str], None]) -> list[SourceFile]:
+    """The sources but links to a file that is indexed already (the file itself, or an earlier link, wins)."""
+    # Roots are resolved and folder links not followed, so only a link's path differs from its file's.
+    targets = {source.key: source for source in sources if not source.path.is_symlink()}
+    kept = []
+    for source in sources:
+        if source.path.is_symlink():
+            target = os.path.realpath(source.path)
+            first = targets.setdefault(target, source)
+            if first is not source:
+                warn(f"{source.source}: skipped, symbolic link to {first.source}, which is indexed")
+                continue
+        kept.append(source)
+    return kept
 
 
 def _sidecar_row(path: Path, base: Path, sidecar_for) -> dict[str, str]:
@@ -140,17 +215,12 @@ def _sidecar_row(path: Path, base: Path, sidecar_for) -> dict[str, str]:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes -> (text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise ValueError("not UTF-8, UTF-16 or GB18030 text") from exc
+    """Bytes of a text file -> (text, encoding), as before search.extract: UTF-8 with a BOM is "utf-8".
+
+    Kept for older callers; :func:`search.extract.decode_text` says "utf-8-sig" for it.
+    """
+    text, encoding = decode_text(data)
+    return text, "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
@@ -166,16 +236,16 @@ def document_id(path: Path, item: int) -> str:
 
 
 def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
-    """Decode and extract the documents of one file; ValueError says why a file is skipped."""
-    if not data.strip():
-        raise ValueError("empty file")
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("binary file")
-    text, encoding = decode(data)
-    records = extract_documents(text, dict(source.sidecar) or None, taxonomy=taxonomy)
+    """Extract the text of one file and its documents; ValueError says why a file is skipped."""
+    extracted = extract(source.path, data)
+    sidecar = dict(source.sidecar)
+    if extracted.title and "title" not in sidecar:
+        # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
+        sidecar["title"] = extracted.title
+    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy)
     if not any(r.paragraphs or r.title for r in records):
         raise ValueError("no text after normalization")
-    return records, encoding
+    return records, extracted.encoding
 
 
 def index_fields(source: SourceFile, record: DocumentRecord, signature: str, encoding: str) -> dict:
@@ -310,7 +380,8 @@ def index_paths(
         todo.append((source, data, signature))
     report.removed = sorted(p for p in indexed if p not in seen and _under(p, roots))
     if not (todo or report.removed or rebuild or not exists):
-        # Nothing changed: no writer, no lock, no new generation for readers to reload.
+        # Nothing changed: no writer, no new generation for readers to reload.
+        report.cleaned = _clean_if_unlocked(index_dir)
         report.total_documents = _live_count(index_dir)
         return report
 
@@ -325,6 +396,7 @@ def index_paths(
         ) from exc
     grams = GramSegmentBuilder()
     try:
+        report.cleaned = clean_leftovers(index_dir, ix, keep=[writer.newsegment.segment_id()])
         for path in report.removed:
             writer.delete_by_term("path", path)
         prepared = _prepared(todo, taxonomy, procs)
@@ -349,6 +421,47 @@ def index_paths(
         write_schema_version(index_dir)
     report.total_documents = _live_count(index_dir)
     return report
+
+
+_SEGMENT_FILE = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)[.][A-Za-z0-9_.]+")
+_TOC_FILE = re.compile(rf"_{INDEX_NAME}_([0-9]+)[.]toc")
+
+
+def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = ()) -> list[str]:
+    """Delete what interrupted runs left behind; call only while holding the write lock.
+
+    A killed run can leave segment files (Whoosh's and our grams files) that no
+    TOC lists, temporary TOCs (``_MAIN_<gen>.toc.<time>``) and temporary grams
+    or version files.  The committed generation never refers to any of them;
+    ``keep`` names segments being written right now (the caller's own writer).
+    """
+    toc = ix._read_toc()
+    current = {segment.segment_id() for segment in toc.segments} | set(keep)
+    removed = []
+    for name in sorted(os.listdir(index_dir)):
+        segment, toc_file = _SEGMENT_FILE.fullmatch(name), _TOC_FILE.fullmatch(name)
+        if (
+            (segment and segment.group(1) not in current)
+            or (toc_file and int(toc_file.group(1)) != toc.generation)
+            or name.endswith(".tmp")
+            or (name.startswith(f"_{INDEX_NAME}_") and ".toc." in name)
+        ) and not os.path.isdir(os.path.join(index_dir, name)):  # MAIN.tmp/ is the live writer's pool
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(index_dir, name))
+                removed.append(name)
+    return removed
+
+
+def _clean_if_unlocked(index_dir: Path) -> list[str]:
+    """Clean leftovers when no other run holds the lock (a run with nothing else to do)."""
+    ix = open_index(index_dir)
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(False):
+        return []
+    try:
+        return clean_leftovers(index_dir, ix)
+    finally:
+        lock.release()
 
 
 def _merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
@@ -405,10 +518,16 @@ def _uncount(report: IndexReport, source: str) -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    return path.read_bytes()
+    """A regular file's bytes; OSError says why not (a pipe, a device, too large, no permission)."""
+    # O_NONBLOCK: opening a named pipe must not wait for a writer (it does nothing to regular files).
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError("not a regular file (a pipe or a device)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        return handle.read()
 
 
 def _index_exists(index_dir: Path) -> bool:
