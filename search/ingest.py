@@ -524,7 +524,7 @@ def _read_bytes(path: Path) -> bytes:
     with open(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError("not a regular file (a pipe or a device)")
+            raise OSError("not a regular file")  # a named pipe, a device
         if info.st_size > MAX_FILE_BYTES:
             raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
         return handle.read()
