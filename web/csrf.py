@@ -27,8 +27,8 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Before each request: a state-changing request must carry this session's token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return  # a POST to an unknown route or method gets its 404/405, not a CSRF error
     expected = session.get(SESSION_KEY)
     sent = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):

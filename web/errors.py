@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 TITLES = {
     400: "请求有误",
@@ -25,8 +25,8 @@ def error_response(error: HTTPException):
     code = error.code or 500
     if code == 500:
         message = DEFAULT_MESSAGES[500]  # never the exception's text
-    elif error.description and error.description != type(error).description:
-        message = error.description  # ours, already in Chinese
+    elif error.description and error.description != getattr(default_exceptions.get(code), "description", None):
+        message = error.description  # ours, already in Chinese (Werkzeug's own are English)
     else:
         message = DEFAULT_MESSAGES.get(code, "请求无法完成。")
     title = TITLES.get(code, "请求无法完成")
