@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from itertools import chain
+from itertools import chain, compress
 from operator import neg
 
 from .analysis import query_grams, segmenter
@@ -121,7 +121,7 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
     if len(text) > MAX_QUERY_LENGTH:
         notes.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
         text = text[:MAX_QUERY_LENGTH]
-    text = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in text)
+    text = "".join(" " if (ord(c) < 32 or ord(c) == 127 or "\ud800" <= c <= "\udfff") else c for c in text)
     groups: list[list[Atom]] = []
     pending_or = False
     pending_not = False
@@ -596,16 +596,16 @@ class Scorer:
 
     def scores(self, docs: list[int]) -> list[float]:
         snap = self.snapshot
-        k1 = self.K1
-        norms = [k1 * (0.25 + 0.75 * min(size / 2000, 4.0)) for size in snap.text_lengths(docs)]
+        starts, ends, title_ends = snap.spans(docs)
+        norms = list(map(snap.length_norms().__getitem__, docs))
         totals = [0.0] * len(docs)
         bonus = self.TITLE_BONUS
         for phrase in self.phrases:
             idf = self.idf[phrase]
-            counts = snap.counts(docs, phrase)
-            in_title = snap.in_titles(docs, phrase)
+            counts = snap.counts(phrase, starts, ends)
+            in_title = snap.counts(phrase, starts, title_ends)
             totals = [
-                total + (bonus * titled + (tf / (tf + norm) if tf else 0.0)) * idf
+                total + (bonus * (titled > 0) + (tf / (tf + norm) if tf else 0.0)) * idf
                 for total, tf, titled, norm in zip(totals, counts, in_title, norms)
             ]
         return totals
@@ -621,15 +621,29 @@ def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
     return tuple(marks)
 
 
-def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
-    """Facet counts over the whole result set: district and topic by count, year and month newest first."""
-    docs = list(docs)
-    counters = {
+def _facet_counters(snapshot: Snapshot, docs: list[int]) -> dict[str, Counter]:
+    return {
         "district": Counter(map(snapshot.district.__getitem__, docs)),
         "year": Counter(map(snapshot.year.__getitem__, docs)),
         "month": Counter(map(snapshot.month.__getitem__, docs)),
         "topic": Counter(chain.from_iterable(map(snapshot.topics.__getitem__, docs))),
     }
+
+
+def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet counts over the whole result set: district and topic by count, year and month newest first.
+
+    A result set holding most of the archive is counted as the archive's
+    counts (computed once per snapshot) minus those of the documents it lacks.
+    """
+    docs = docs if isinstance(docs, (set, frozenset)) else frozenset(docs)
+    live = snapshot.live
+    if len(docs) > len(live) // 2:
+        everything = snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(live)))
+        missing = _facet_counters(snapshot, list(live - docs))
+        counters = {name: everything[name] - missing[name] for name in everything}
+    else:
+        counters = _facet_counters(snapshot, list(docs))
     facets = {}
     for name, counter in counters.items():
         counter.pop(None, None)
@@ -637,7 +651,7 @@ def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[Fac
             ordered = sorted(counter.items(), reverse=True)
         else:
             ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-        facets[name] = tuple(FacetValue(v, c) for v, c in ordered)
+        facets[name] = tuple(FacetValue(v, c) for v, c in ordered if c > 0)
     return facets
 
 
@@ -680,24 +694,35 @@ def _order(
 
     Relevance: score, then newest, then index order.  Newest/oldest: date
     (a less precise date sorts before the dates it contains), undated last.
+    Only the documents at or above the ``needed``-th best value are sorted
+    with full keys: a common phrase matches most of the archive.
     """
     rank = snapshot.date_rank
     docs = list(docs)
-    ranks = list(map(rank.__getitem__, docs))
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
-        scores = scorer.scores(docs)
-        keys = list(zip(map(neg, scores), map(neg, ranks), docs))
+        values = scorer.scores(docs)
+        scores = values
     else:
-        scores = [0.0] * len(docs)
-        if sort == "oldest":
-            keys = [(r < 0, r, n) for r, n in zip(ranks, docs)]
+        scores = None
+        ranks = list(map(rank.__getitem__, docs))
+        if sort == "oldest":  # undated last
+            values = [-r if r >= 0 else -_UNDATED for r in ranks]
         else:  # newest; also relevance with nothing to rank by
-            keys = list(zip(map(neg, ranks), docs))
-    # Plain tuples compare in C; a key function would be called once per document.
-    top = heapq.nsmallest(needed, keys) if needed < len(keys) // 4 else sorted(keys)[:needed]
-    score_of = dict(zip(docs, scores))
-    return [(key[-1], round(score_of[key[-1]], 4)) for key in top]
+            values = ranks
+    if needed < len(docs):
+        cutoff = heapq.nlargest(needed, values)[-1]
+        chosen = list(compress(range(len(docs)), map(cutoff.__le__, values)))
+    else:
+        chosen = range(len(docs))
+    if scores is not None:
+        keys = sorted((-scores[i], -rank[docs[i]], docs[i]) for i in chosen)[:needed]
+        return [(n, round(-s, 4)) for s, _, n in keys]
+    keys = sorted((-values[i], docs[i]) for i in chosen)[:needed]
+    return [(n, 0.0) for _, n in keys]
+
+
+_UNDATED = 10**9
 
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
