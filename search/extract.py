@@ -35,8 +35,10 @@ MAX_DETECTION_CHAOS = 0.2
 # are unreliable on short files ("café" in Latin-1 comes back as cp1250 "cafč", 0xFF bytes as
 # cp1006), and GB18030 and UTF-16 are tried before it.
 DETECTED_ENCODINGS = frozenset(
-    "big5 big5hkscs cp950 shift_jis cp932 shift_jis_2004 euc_jp euc_jis_2004 euc_kr cp949 johab "
-    "iso2022_jp iso2022_kr hz".split()
+    [
+        "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "shift_jis_2004", "euc_jp", "euc_jis_2004",
+        "euc_kr", "cp949", "johab", "iso2022_jp", "iso2022_kr", "hz",
+    ]
 )
 # PDF readers look for the end-of-file marker in the last 1024 bytes; allow some trailing junk.
 PDF_EOF_WINDOW = 4096
@@ -55,7 +57,7 @@ class Unreadable(ValueError):
 
 @dataclass(frozen=True)
 class Extracted:
-    """The text of a file, how it was read (``utf-8``, ``gb18030``, ``docx``, ``html:utf-8`` …), its title if the format gives one."""
+    """A file's text, how it was read (``utf-8``, ``gb18030``, ``docx``, ``html:utf-8`` …) and its own title."""
 
     text: str
     encoding: str
@@ -245,7 +247,7 @@ def extract_docx(data: bytes) -> Extracted:
 
         walk(document)
         title = (document.core_properties.title or "").strip() or None
-    except Exception as exc:  # noqa: BLE001 - any parser failure on a damaged file is one reason for users
+    except Exception as exc:  # a damaged file fails anywhere in python-docx or lxml: one reason for users
         raise Unreadable("not a readable .docx file (damaged or truncated?)") from exc
     text = "\n".join(lines)
     if not text.strip():
@@ -273,7 +275,7 @@ def extract_pdf(data: bytes) -> Extracted:
         raw = extract_text(io.BytesIO(data), laparams=LAParams())
     except (PDFEncryptionError, PDFPasswordIncorrect) as exc:
         raise Unreadable("PDF is encrypted") from exc
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
+    except Exception as exc:  # pdfminer raises many types on damaged files: one reason for users
         raise Unreadable("not a readable PDF (damaged or truncated?)") from exc
     pages = [_without_page_numbers(page.splitlines()) for page in raw.split("\f")]
     text = "\n".join(line for page in pages for line in page)
@@ -303,15 +305,23 @@ _DROPPED_TAGS = (
 _DROPPED_ROLES = ("navigation", "banner", "contentinfo", "search", "menu", "menubar", "complementary")
 # class/id of the blocks government sites use for menus, breadcrumbs, share bars and footers.
 _FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|menu|footer|foot|breadcrumbs?|crumbs?|sidebar|share|copyright|topbar|toolbar|skip)(?:$|[\s_-])",
+    r"(?:^|[\s_-])"
+    r"(?:nav|navbar|menu|footer|foot|breadcrumbs?|crumbs?|sidebar|share|copyright|topbar|toolbar|skip)"
+    r"(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _BLOCK_TAGS = frozenset(
-    "address article blockquote body caption center dd details dialog div dl dt fieldset figcaption "
-    "figure h1 h2 h3 h4 h5 h6 hr li main ol p pre section summary table tbody td tfoot th thead tr ul".split()
+    [
+        "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
+        "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "ul",
+    ]
 )
 # Blocks that are one paragraph: their text counts for the block around them.
-_PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt pre blockquote figcaption caption".split())
+_PARAGRAPH_TAGS = frozenset(
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "blockquote", "figcaption", "caption"]
+)
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TITLE_PARTS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]+\s+")
 # Whitespace with a line break between two CJK characters vanishes (CSS Text 3 segment-break

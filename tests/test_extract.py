@@ -18,7 +18,14 @@ from reportlab.pdfgen import canvas
 
 from search.archive import Archive
 from search.cli import main
-from search.extract import SUPPORTED_SUFFIXES, Extracted, Unreadable, decode_text, extract, markdown_text
+from search.extract import (
+    SUPPORTED_SUFFIXES,
+    Extracted,
+    Unreadable,
+    decode_text,
+    extract,
+    markdown_text,
+)
 from search.ingest import SourceFile, read_documents
 from search.metadata import Taxonomy
 from search.normalize import normalize_text
@@ -323,6 +330,19 @@ def test_html_meta_charset_gb2312_is_read_as_gb18030():
     assert "部署下半年重点群体就业工作" in extracted.text
 
 
+def test_html_http_equiv_content_type_charset_is_respected():
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=GBK">'
+        "<title>上街区报告</title></head><body><p>上街区推进通用航空产业发展。</p></body></html>"
+    )
+    assert extract(".html", page.encode("gbk")) == Extracted("上街区推进通用航空产业发展。", "html:gb18030", "上街区报告")
+
+
+def test_html_meta_charset_big5_is_respected():
+    page = '<meta charset="big5"><p>登封市發展武術文化旅遊。</p>'
+    assert extract(".html", page.encode("big5")) == Extracted("登封市發展武術文化旅遊。", "html:big5", None)
+
+
 def test_html_meta_charset_that_does_not_decode_falls_back_to_detection():
     page = NEWS_PAGE.format(charset="utf-8")  # says UTF-8, is GBK
     extracted = extract(".html", page.encode("gbk"))
@@ -336,12 +356,12 @@ def test_html_without_meta_charset_is_decoded_like_a_text_file():
 
 
 def test_html_article_is_preferred_to_the_rest_of_the_page():
-    page = """<html><head><title>标题甲 - 郑州市人民政府</title></head><body>
+    page = """<html><head><title>中牟县推进乡村振兴 - 郑州市人民政府</title></head><body>
     <div>热点专题:黄河流域生态保护和高质量发展,郑州都市圈建设,乡村振兴示范区,中原科技城建设。</div>
     <article><p>正文:中牟县推进乡村振兴。</p></article></body></html>"""
     extracted = extract(".html", page.encode("utf-8"))
     assert extracted.text == "正文:中牟县推进乡村振兴。"
-    assert extracted.title == "郑州市人民政府"  # no <h1>: the longest part of <title>
+    assert extracted.title == "中牟县推进乡村振兴"  # no <h1>: the longest part of <title>
 
 
 def test_html_title_from_title_tag_without_the_site_name():
@@ -416,7 +436,7 @@ def test_read_documents_reports_why_a_file_is_skipped():
 
 # file name -> (bytes, a phrase only it holds, recorded encoding, expected title)
 FORMATS = {
-    "utf8.txt": (("上街区报告\n\n上街区推进通用航空产业发展。\n").encode("utf-8"), "通用航空", "utf-8", "上街区报告"),
+    "utf8.txt": (("上街区报告\n\n上街区推进通用航空产业发展。\n").encode(), "通用航空", "utf-8", "上街区报告"),
     "bom.txt": (b"\xef\xbb\xbf" + "惠济区报告\n\n惠济区建设黄河文化公园。\n".encode(), "黄河文化公园", "utf-8-sig", "惠济区报告"),
     "utf16.txt": ("管城区报告\n\n管城区推进商都历史文化区建设。\n".encode("utf-16"), "商都历史文化区", "utf-16", "管城区报告"),
     "utf16le.txt": ("巩义市报告\n\n巩义市发展铝精深加工。\n".encode("utf-16-le"), "铝精深加工", "utf-16-le", "巩义市报告"),
