@@ -104,6 +104,9 @@ def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceF
             except SidecarError as exc:
                 warn(str(exc))
                 sidecars[folder] = {}
+            except OSError as exc:  # its files are indexed without the sidecar's facts
+                warn(f"{exc.filename}: skipped, cannot read ({exc.strerror or exc})")
+                sidecars[folder] = {}
         return sidecars[folder]
 
     for root in roots:

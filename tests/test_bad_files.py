@@ -232,16 +232,19 @@ def _unprivileged() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
-def test_unreadable_file_and_folder_are_skipped_with_one_warning_each(tmp_path):
+def test_unreadable_file_folder_and_sidecar_are_skipped_with_one_warning_each(tmp_path):
     folder = good_folder(tmp_path)
     locked_file = folder / "locked.txt"
     locked_file.write_text("新密市报告\n\n新密市推进耐材产业转型升级。\n", encoding="utf-8")
     locked_folder = folder / "private"
     locked_folder.mkdir()
     (locked_folder / "inside.txt").write_text("荥阳市报告\n\n荥阳市推进河阴石榴产业。\n", encoding="utf-8")
+    manifest = folder / "manifest.tsv"
+    manifest.write_text("filename\tdistrict\ngood.txt\t金水区\n", encoding="utf-8")
     prefix = _unprivileged()
     locked_file.chmod(0)
     locked_folder.chmod(0)
+    manifest.chmod(0)
     try:
         probe = subprocess.run(
             [*prefix, sys.executable, "-c", f"open({str(locked_file)!r}).read()"], capture_output=True, check=False
@@ -255,9 +258,11 @@ def test_unreadable_file_and_folder_are_skipped_with_one_warning_each(tmp_path):
     finally:
         locked_file.chmod(0o644)
         locked_folder.chmod(0o755)
+        manifest.chmod(0o644)
     assert result.returncode == 3, result.stderr
-    assert sorted(result.stderr.splitlines()) == [
+    assert sorted(result.stderr.splitlines()) == sorted([
         "warning: locked.txt: skipped, cannot read (Permission denied)",
+        f"warning: {manifest}: skipped, cannot read (Permission denied)",  # full path, as for a bad sidecar
         "warning: private/: skipped, cannot read the folder (Permission denied)",
-    ]
-    assert result.stdout.splitlines() == [summary(added=2, skipped=2, documents=2)]
+    ])
+    assert result.stdout.splitlines() == [summary(added=2, skipped=3, documents=2)]
