@@ -71,6 +71,8 @@ def extract(suffix_or_path: str | PurePath, data: bytes) -> Extracted:
         raise Unreadable("empty file")
     if suffix in TEXT_SUFFIXES:
         text, encoding = decode_text(data)
+        if not text.strip():  # a BOM and nothing else
+            raise Unreadable("empty file")
         return Extracted(markdown_text(text) if suffix == ".md" else text, encoding)
     if suffix == ".docx":
         return extract_docx(data)

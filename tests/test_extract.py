@@ -12,6 +12,8 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
@@ -184,6 +186,12 @@ def test_empty_or_blank_file_of_any_format_is_unreadable_as_empty(suffix):
     for data in (b"", b" \n\t\r\n"):
         with pytest.raises(Unreadable, match="^empty file$"):
             extract(suffix, data)
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff\x00 \x00\n"])
+def test_text_file_holding_only_a_bom_and_blanks_is_unreadable_as_empty(data):
+    with pytest.raises(Unreadable, match="^empty file$"):
+        extract(".txt", data)
 
 
 def test_unreadable_is_a_value_error_for_the_indexer():
@@ -482,3 +490,27 @@ def test_cli_query_finds_each_format_with_its_title_and_encoding(formats_index, 
     snapshot = Archive(index_dir).snapshot()
     stored = {snapshot.document(n).source: snapshot.document(n).encoding for n in snapshot.live}
     assert stored[name] == encoding
+
+
+# -- whatever the bytes, extraction answers with text or one reason ------------------------------------
+
+EXTRACT_EXAMPLES = 300
+
+damaged = st.tuples(
+    st.sampled_from(SUPPORTED_SUFFIXES),
+    st.sampled_from([b"", b"%PDF-1.4\n", b"PK\x03\x04", b"<html><meta charset=gbk><p>", b"\xef\xbb\xbf", b"\xff\xfe"]),
+    st.binary(max_size=400),
+    st.sampled_from([b"", b"\n%%EOF\n", "二七区稳就业".encode("gbk"), b"</p></html>"]),
+)
+
+
+@settings(max_examples=EXTRACT_EXAMPLES, derandomize=True, deadline=None)
+@given(damaged)
+def test_extract_of_any_bytes_gives_text_or_raises_unreadable_only(case):
+    suffix, head, body, tail = case
+    try:
+        extracted = extract(suffix, head + body + tail)
+    except Unreadable as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert isinstance(extracted.text, str) and extracted.text.strip()
