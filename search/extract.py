@@ -438,6 +438,10 @@ def _block_text(root) -> str:
     from bs4.element import PreformattedString
 
     pieces: list[str] = []
+    # Line breaks inside <pre> are the text's own (some sites put a whole report in one).
+    preformatted = {id(s) for pre in root.find_all("pre") for s in pre.find_all(string=True)}
+    if root.name == "pre":
+        preformatted.update(id(s) for s in root.find_all(string=True))
     stack = [root]  # iterative: deeply nested pages must not hit the recursion limit
     while stack:
         node = stack.pop()
@@ -445,7 +449,8 @@ def _block_text(root) -> str:
             pieces.append(node)
         elif isinstance(node, NavigableString):
             if not isinstance(node, PreformattedString):  # comments, doctype, CDATA
-                pieces.append(str(node).replace(_BREAK, ""))
+                text = str(node).replace(_BREAK, "")
+                pieces.append(text.replace("\n", _BREAK) if id(node) in preformatted else text)
         elif isinstance(node, Tag):
             if node.name == "br":
                 pieces.append(_BREAK)

@@ -392,6 +392,11 @@ def test_html_inline_tags_and_source_line_breaks_do_not_split_a_phrase():
     assert extract(".html", page.encode("utf-8")).text == "要稳就业、保就业,老旧小区改造。\nOpen Data 平台"
 
 
+def test_html_pre_keeps_its_line_breaks():
+    page = "<p>前言</p><pre>郑东新区政府工作报告\n\n  一、过去一年的工作\n稳就业成效明显。</pre>"
+    assert extract(".html", page.encode()).text == "前言\n郑东新区政府工作报告\n一、过去一年的工作\n稳就业成效明显。"
+
+
 def test_html_br_breaks_a_line():
     assert extract(".html", "<p>第一行<br>第二行</p>".encode()).text == "第一行\n第二行"
 
