@@ -15,6 +15,8 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from bisect import bisect_right
+from itertools import compress, repeat
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -167,6 +169,7 @@ class Snapshot:
         self._text: str | None = None
         self._starts: array | None = None
         self._title_ends: array | None = None
+        self._derived: dict = {}
 
     def _load_columns(self) -> None:
         size = self.reader.doc_count_all()
@@ -293,25 +296,65 @@ class Snapshot:
 
     def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
         """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
-        text, starts, title_ends = self._texts()
-        find = text.find
-        ends = title_ends if title_only else memoryview(starts)[1:]
-        return [n for n in docs if find(phrase, starts[n], ends[n]) >= 0]
+        text, _, _ = self._texts()
+        docs = list(docs)
+        begin, end, title_end = self.spans(docs)
+        found = map(text.find, repeat(phrase), begin, title_end if title_only else end)
+        return list(compress(docs, map((-1).__lt__, found)))
 
-    def counts(self, docs: Sequence[int], phrase: str) -> list[int]:
-        """How often ``phrase`` occurs in each document's search text."""
+    def spans(self, docs: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+        """Where each document's search text starts and ends, and where its title ends, in ``counts``' terms."""
+        _, starts, title_ends = self._texts()
+        return (
+            list(map(starts.__getitem__, docs)),
+            list(map(starts.__getitem__, map((1).__add__, docs))),
+            list(map(title_ends.__getitem__, docs)),
+        )
+
+    def counts(self, phrase: str, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+        """How often ``phrase`` occurs between each start and end (from ``spans``); a loop in C."""
+        text, _, _ = self._texts()
+        return list(map(text.count, repeat(phrase), starts, ends))
+
+    def counts_everywhere(self, phrase: str) -> list[int]:
+        """How often ``phrase`` occurs in every document's search text, by document number.
+
+        Cheaper than ``counts`` when a result set holds much of the archive:
+        the loop runs over two array slices without gathering spans.
+        """
         text, starts, _ = self._texts()
-        count = text.count
-        return [count(phrase, starts[n], starts[n + 1]) for n in docs]
+        return list(map(text.count, repeat(phrase), starts[:-1], starts[1:]))
 
-    def in_titles(self, docs: Sequence[int], phrase: str) -> list[bool]:
+    def docs_with_phrase_in_title(self, phrase: str) -> set[int]:
+        """The documents whose title contains ``phrase``: one scan of all titles, not one call per document."""
+        titles, title_starts = self.cached("titles", self._titles)
+        found: set[int] = set()
+        position = titles.find(phrase)
+        while position >= 0:
+            docnum = bisect_right(title_starts, position) - 1
+            found.add(docnum)
+            # Go on from the next title: one hit per document is enough.
+            position = titles.find(phrase, title_starts[docnum + 1])
+        return found
+
+    def _titles(self) -> tuple[str, array]:
+        """Every title, newline-separated, and where each document's title starts (with an end sentinel)."""
         text, starts, title_ends = self._texts()
-        find = text.find
-        return [find(phrase, starts[n], title_ends[n]) >= 0 for n in docs]
+        parts = list(map(text.__getitem__, map(slice, starts[:-1], title_ends)))
+        title_starts = array("q", [0]) * (self.size + 1)
+        position = 0
+        for n, part in enumerate(parts):
+            title_starts[n] = position
+            position += len(part) + 1
+        title_starts[self.size] = position
+        return "\n".join(parts), title_starts
 
-    def text_lengths(self, docs: Sequence[int]) -> list[int]:
-        _, starts, _ = self._texts()
-        return [starts[n + 1] - starts[n] for n in docs]
+    def cached(self, name: str, compute):
+        """A value derived from this snapshot, computed once (per generation)."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = compute()
+            return self._derived[name]
 
     # -- stored documents -----------------------------------------------
 

@@ -23,6 +23,7 @@ import heapq
 import math
 import re
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -460,6 +461,17 @@ class Matcher:
         self.snapshot = snapshot
         self.mode = mode
         self._memo: dict[tuple[str, str], frozenset[int]] = {}
+        self._counts: dict[str, list[int]] = {}
+
+    def counts_everywhere(self, phrase: str) -> list[int]:
+        """Occurrences of ``phrase`` in every document (by number), computed once per query.
+
+        Verifying a common phrase and ranking by its frequency would each pass
+        over most of the archive; this is that pass, shared.
+        """
+        if phrase not in self._counts:
+            self._counts[phrase] = self.snapshot.counts_everywhere(phrase)
+        return self._counts[phrase]
 
     def phrases_of(self, atom: Atom) -> list[str]:
         """What a text or title atom requires: the phrase itself, or in words mode its words."""
@@ -468,10 +480,26 @@ class Matcher:
         return [atom.value]
 
     def estimate(self, atom: Atom) -> int:
-        """An upper bound on how many documents the atom matches: its cost over the whole archive."""
+        """About how many documents the atom leaves in play (an upper bound for phrases and filters).
+
+        Filters are estimated from the archive's facet counts (computed once per
+        snapshot), so a narrow district or year is applied before a common phrase
+        is verified; a negated atom leaves most documents in play.
+        """
+        snap = self.snapshot
+        if atom.negated:
+            return len(snap.live)
         if atom.is_phrase:
             return min(map(self._phrase_estimate, self.phrases_of(atom)))
-        return len(self.snapshot.live)
+        counts = snap.cached("facet counts", lambda: _facet_counters(snap, list(snap.live)))
+        if atom.field in ("district", "topic"):
+            return sum(counts[atom.field][name] for name in atom.names)
+        if atom.field == "month":
+            return counts["month"][atom.value]
+        if atom.field == "year":
+            first, last = atom.interval
+            return sum(c for y, c in counts["year"].items() if y and first.year <= int(y) <= last.year)
+        return len(snap.live)
 
     def _phrase_estimate(self, phrase: str) -> int:
         snap = self.snapshot
@@ -539,6 +567,9 @@ class Matcher:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
+        if len(candidates) > snap.size // 3:
+            counts = self.counts_everywhere(phrase)
+            return frozenset(compress(candidates, map(counts.__getitem__, candidates)))
         return frozenset(snap.containing(candidates, phrase))
 
     def _candidates(self, grams: list[str]) -> frozenset[int]:
@@ -585,6 +616,7 @@ class Scorer:
     K1 = 1.2
 
     def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int):
+        self.matcher = matcher
         self.snapshot = matcher.snapshot
         self.phrases = phrases
         self.idf = {}
@@ -594,18 +626,59 @@ class Scorer:
             df = matcher.estimate(Atom("text", phrase))
             self.idf[phrase] = math.log(1 + total_docs / (1 + df))
 
+    # Result sets smaller than this are scored whole; pruning would not pay.
+    PRUNE_FROM = 2000
+
+    def prune(self, docs: list[int], needed: int) -> list[int]:
+        """The documents of ``docs`` that can reach the first ``needed`` places; the others are not scored.
+
+        A title hit is worth more than any frequency (TITLE_BONUS > 1 > the
+        saturated part), so a score lies between its title part and its
+        title part plus the sum of the idfs.  When ``needed`` documents have
+        title parts of at least t, a document whose title part plus that sum
+        is below t can not be among them.  Counting frequencies is the cost
+        of a common phrase; titles are few.
+        """
+        if len(docs) < max(needed + 1, self.PRUNE_FROM):
+            return docs
+        floors: dict[int, float] = {}
+        for phrase in self.phrases:
+            bonus = self.TITLE_BONUS * self.idf[phrase]
+            for docnum in self.snapshot.docs_with_phrase_in_title(phrase):
+                floors[docnum] = floors.get(docnum, 0.0) + bonus
+        present = set(docs)
+        best = heapq.nlargest(needed, (v for d, v in floors.items() if d in present))
+        slack = sum(self.idf.values())
+        if len(best) < needed or slack >= best[-1]:
+            return docs
+        threshold = best[-1] - slack
+        return [d for d in floors if d in present and floors[d] >= threshold]
+
+    def _length_norms(self) -> array:
+        """Per document, the length part of BM25's saturation (on characters; once per snapshot)."""
+        starts, ends, _ = self.snapshot.spans(range(self.snapshot.size))
+        k1 = self.K1
+        return array("d", (k1 * (0.25 + 0.75 * min((e - s) / 2000, 4.0)) for s, e in zip(starts, ends)))
+
     def scores(self, docs: list[int]) -> list[float]:
         snap = self.snapshot
-        starts, ends, title_ends = snap.spans(docs)
-        norms = list(map(snap.length_norms().__getitem__, docs))
+        norms = list(map(snap.cached("length norms", self._length_norms).__getitem__, docs))
+        # A result set holding much of the archive is counted over every
+        # document in order (no gathering of spans), then picked from.
+        everywhere = len(docs) > snap.size // 3
+        if not everywhere:
+            starts, ends, _ = snap.spans(docs)
         totals = [0.0] * len(docs)
         bonus = self.TITLE_BONUS
         for phrase in self.phrases:
             idf = self.idf[phrase]
-            counts = snap.counts(phrase, starts, ends)
-            in_title = snap.counts(phrase, starts, title_ends)
+            if everywhere:
+                counts = list(map(self.matcher.counts_everywhere(phrase).__getitem__, docs))
+            else:
+                counts = snap.counts(phrase, starts, ends)
+            in_title = map(snap.docs_with_phrase_in_title(phrase).__contains__, docs)
             totals = [
-                total + (bonus * (titled > 0) + (tf / (tf + norm) if tf else 0.0)) * idf
+                total + (bonus * titled + (tf / (tf + norm) if tf else 0.0)) * idf
                 for total, tf, titled, norm in zip(totals, counts, in_title, norms)
             ]
         return totals
@@ -701,6 +774,7 @@ def _order(
     docs = list(docs)
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
+        docs = scorer.prune(docs, needed)
         values = scorer.scores(docs)
         scores = values
     else:
