@@ -203,9 +203,10 @@ def stats_command(index_dir, as_json):
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
 def serve_command(index_dir, host, port, threads):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
+    # The library never imports Flask; only this command does, when it runs.
     from waitress import create_server
 
-    from web import create_app  # the library never imports Flask; only this command does
+    from web import create_app
 
     try:
         app = create_app({"INDEX_DIR": str(index_dir)})

@@ -77,10 +77,10 @@ def args_of(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query)
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # caret="initial": hiding the caret would inject a <style>, which our CSP reports as an error.
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True, caret="initial")
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page, caret="initial")
 
 
 def hit_titles(page) -> list[str]:
@@ -181,7 +181,7 @@ def test_open_hit_marks_the_phrase_and_next_steps_through_occurrences(tab, serve
         expect(marks.nth(k - 1)).to_have_class("current")
         expect(marks.nth(k - 1)).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0  # the last occurrences are further down: it scrolled
-    shot(page, "document-page.png")
+    shot(page, "document-page.png", full_page=False)  # the viewport: the bar and the current occurrence
     page.get_by_role("button", name="上一处").click()
     expect(page.locator("#mark-position")).to_have_text(f"第 {total - 1} / {total} 处")
     page.get_by_role("link", name="← 返回结果").click()

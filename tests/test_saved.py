@@ -1,5 +1,6 @@
 """Saved queries: the SQLite store, the web pages (/saved, links, feeds) and `search saved …`."""
 
+# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json
@@ -12,7 +13,13 @@ from search.archive import Archive
 from search.cli import main
 from search.ingest import index_paths
 from search.query import SearchRequest, matching_ids, search
-from search.saved import SLUG_PATTERN, STORE_NAME, SavedQueries, SavedQueryError, make_slug
+from search.saved import (
+    SLUG_PATTERN,
+    STORE_NAME,
+    SavedQueries,
+    SavedQueryError,
+    make_slug,
+)
 from tests.web_fixtures import (  # noqa: F401 - fixtures
     client,
     csrf_token,

@@ -1,5 +1,6 @@
 """The web UI through Flask's test client: pages, fragments, links, exports, safety."""
 
+# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,11 @@ import io
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+import urllib.request
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -472,3 +476,35 @@ def test_a_new_index_generation_is_served_without_restart(writable_seeds, tmp_pa
     (folder / "new.txt").write_text("新的报告\n\n老旧小区改造又有新进展。\n", encoding="utf-8")
     index_paths([folder], index_dir)
     assert total_shown(soup(client.get("/search?q=老旧小区"))) == before + 1
+
+
+def test_search_serve_runs_waitress_on_localhost_and_prints_the_url(seeds_index, tmp_path):
+    saved_copy = tmp_path / "index"
+    shutil.copytree(seeds_index, saved_copy)  # serve writes its secret and saved queries beside the index
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "serve", "--index", str(saved_copy), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.fullmatch(rf"serving {re.escape(str(saved_copy.resolve()))} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
+        assert match, line
+        with urllib.request.urlopen(match.group(1) + "search?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA") as response:
+            assert response.status == 200
+            assert response.headers["Server"] == "waitress"
+            assert 'id="total"' in response.read().decode("utf-8")
+        assert (saved_copy / "web-secret.key").is_file() and (saved_copy / "saved.sqlite3").is_file()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_search_serve_without_an_index_says_what_to_do(runner, tmp_path):
+    from search.cli import main
+
+    result = runner.invoke(main, ["serve", "--index", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"error: no index in {tmp_path / 'nowhere'}",
+        "hint: build it with `search index` (default: the seeds/ folder into index/)",
+    ]

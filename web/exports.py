@@ -7,7 +7,7 @@ import html
 import io
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from search.archive import Snapshot
 from search.query import MAX_PER_PAGE, SearchRequest, search
@@ -56,4 +56,4 @@ def atom_time(published: str | None, fallback: datetime) -> str:
     if published:
         parts = [int(p) for p in published.split("-")] + [1, 1]
         return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}T00:00:00Z"
-    return fallback.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return fallback.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

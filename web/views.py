@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from werkzeug.datastructures import MultiDict
 from flask import (
     Blueprint,
     Response,
@@ -19,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
 
 from search.query import find_document, matching_ids, original_file
 from search.saved import SLUG_PATTERN, SavedQueries, SavedQueryError, parse_query_string
@@ -137,7 +137,7 @@ def saved_view(slug):
 def saved_feed(slug):
     saved = saved_or_404(slug)
     results = feed_results(snapshot(), saved.request)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body = render_template("feed.xml", saved=saved, results=results, now=now, atom_time=atom_time,
                            date_label=date_label, search_url=search_url)
     return Response(body, mimetype="application/atom+xml")
