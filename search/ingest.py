@@ -87,7 +87,9 @@ class IndexReport:
         )
 
 
-def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceFile]:
+def discover(
+    roots: Sequence[Path], warn: Callable[[str], None], unreadable: list[Path] | None = None
+) -> list[SourceFile]:
     """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
 
     Symbolic links to folders are not followed (no loops, no file found twice); a link to a file
@@ -115,7 +117,7 @@ def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceF
             files = [root]
             base = root.parent
         elif root.is_dir():
-            files = sorted(_walk(root, warn))
+            files = sorted(_walk(root, warn, unreadable))
             base = root
         else:
             raise SearchError(f"{root}: no such file or folder")
@@ -135,13 +137,18 @@ def discover(roots: Sequence[Path], warn: Callable[[str], None]) -> list[SourceF
     return _without_duplicate_links(list(found.values()), warn)
 
 
-def _walk(root: Path, warn: Callable[[str], None] = lambda message: None) -> Iterable[Path]:
-    """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about."""
+def _walk(
+    root: Path, warn: Callable[[str], None] = lambda message: None, unreadable: list[Path] | None = None
+) -> Iterable[Path]:
+    """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about
+    (and added to ``unreadable``)."""
 
-    def unreadable(exc: OSError) -> None:
+    def cannot_read(exc: OSError) -> None:
         warn(f"{_shown(exc.filename, root)}/: skipped, cannot read the folder ({exc.strerror or exc})")
+        if unreadable is not None:
+            unreadable.append(Path(exc.filename))
 
-    for folder, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
+    for folder, dirnames, filenames in os.walk(root, onerror=cannot_read, followlinks=False):
         kept = []
         for name in sorted(dirnames):
             path = os.path.join(folder, name)
@@ -281,11 +288,20 @@ class PreparedFile:
 _WORKER_TAXONOMY: Taxonomy | None = None
 
 
-def prepare(job: tuple[SourceFile, bytes, str], taxonomy: Taxonomy | None = None) -> PreparedFile:
-    """Everything about one file that does not touch the index: decode, split, normalize, grams."""
-    source, data, signature = job
+def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFile:
+    """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
+
+    The file is read again here (not passed from the comparing pass, which
+    would hold every changed file in memory at once); its signature is taken
+    from the bytes read here, so it always describes what was indexed.
+    """
+    taxonomy = taxonomy or _WORKER_TAXONOMY
     try:
-        records, encoding = read_documents(source, data, taxonomy or _WORKER_TAXONOMY)
+        data = _read_bytes(source.path)
+        signature = file_signature(data, source, taxonomy)
+        records, encoding = read_documents(source, data, taxonomy)
+    except OSError as exc:
+        return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
     except ValueError as exc:
         return PreparedFile(source, skipped=str(exc))
     prepared = PreparedFile(source)
@@ -346,7 +362,8 @@ def index_paths(
             warn(message)
 
     roots = [Path(r).resolve() for r in roots]
-    sources = discover(roots, note)
+    unreadable: list[Path] = []
+    sources = discover(roots, note, unreadable)
     taxonomy = Taxonomy.load()
 
     exists = _index_exists(index_dir)
@@ -365,23 +382,28 @@ def index_paths(
         indexed = _indexed_files(snapshot)
         snapshot.close()
 
-    todo: list[tuple[SourceFile, bytes, str]] = []
+    todo: list[SourceFile] = []
     seen: set[str] = set()
     for source in sources:
         seen.add(source.key)
         try:
-            data = _read_bytes(source.path)
+            signature = file_signature(_read_bytes(source.path), source, taxonomy)
         except OSError as exc:
             note(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
             continue
-        signature = file_signature(data, source, taxonomy)
+        except ValueError as exc:
+            note(f"{source.source}: skipped, {exc}")
+            continue
         previous = indexed.get(source.key)
         if previous == signature:
             report.unchanged += 1
             continue
         (report.changed if previous is not None else report.added).append(source.source)
-        todo.append((source, data, signature))
-    report.removed = sorted(p for p in indexed if p not in seen and _under(p, roots))
+        todo.append(source)
+    # A file under a folder that could not be read is not known to be gone: it stays.
+    report.removed = sorted(
+        p for p in indexed if p not in seen and _under(p, roots) and not _under(p, unreadable)
+    )
     if not (todo or report.removed or rebuild or not exists):
         # Nothing changed: no writer, no new generation for readers to reload.
         report.cleaned = _clean_if_unlocked(index_dir)
@@ -521,15 +543,15 @@ def _uncount(report: IndexReport, source: str) -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    """A regular file's bytes; OSError says why not (a pipe, a device, too large, no permission)."""
+    """A regular file's bytes; ValueError for a pipe, a device or a file too large, OSError when unreadable."""
     # O_NONBLOCK: opening a named pipe must not wait for a writer (it does nothing to regular files).
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError("not a regular file")  # a named pipe, a device
+            raise ValueError("not a regular file")  # a named pipe, a device
         if info.st_size > MAX_FILE_BYTES:
-            raise OSError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+            raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the limit for one file")
         return handle.read()
 
 

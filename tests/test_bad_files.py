@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from search.archive import Archive
 from search.cli import main
-from search.ingest import MAX_FILE_BYTES
+from search.ingest import MAX_FILE_BYTES, index_paths
+from search.query import SearchRequest, matching_ids
 
 from .conftest import ROOT
 from .test_extract import make_docx, make_pdf, make_scanned_pdf
@@ -91,12 +93,12 @@ def huge(folder):
     with open(folder / "huge.txt", "wb") as handle:
         handle.writelines(block[:MB] for _ in range(100))
     assert (folder / "huge.txt").stat().st_size == 100 * MB > MAX_FILE_BYTES
-    return [f"huge.txt: skipped, cannot read (larger than {MAX_FILE_BYTES // MB} MB)"]
+    return [f"huge.txt: skipped, larger than {MAX_FILE_BYTES // MB} MB, the limit for one file"]
 
 
 def fifo(folder):
     os.mkfifo(folder / "pipe.txt")  # reading it would wait forever for a writer
-    return ["pipe.txt: skipped, cannot read (not a regular file)"]
+    return ["pipe.txt: skipped, not a regular file"]
 
 
 def symlink_loop(folder):
@@ -266,3 +268,31 @@ def test_unreadable_file_folder_and_sidecar_are_skipped_with_one_warning_each(tm
         "warning: private/: skipped, cannot read the folder (Permission denied)",
     ])
     assert result.stdout.splitlines() == [summary(added=2, skipped=3, documents=2)]
+
+
+def test_files_under_a_folder_that_became_unreadable_stay_in_the_index(tmp_path):
+    """Not being able to list a folder is not evidence that its files are gone."""
+    folder = good_folder(tmp_path)
+    private = folder / "private"
+    private.mkdir()
+    (private / "inside.txt").write_text("荥阳市报告\n\n荥阳市推进河阴石榴产业。\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    first = index_paths([folder], index_dir)
+    assert first.total_documents == 3
+    prefix = _unprivileged()
+    private.chmod(0)
+    try:
+        result = subprocess.run(
+            [*prefix, sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index_dir), "-q"],
+            capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        )
+    finally:
+        private.chmod(0o755)
+    if "cannot read the folder" not in result.stderr:
+        pytest.skip("running as root: setpriv could not take away root's right to read any folder")
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.splitlines() == [
+        "+0 ~0 -0 files (2 unchanged, 0 documents written, 1 skipped); 3 documents in the index"
+    ]
+    found = matching_ids(Archive(index_dir).snapshot(), SearchRequest(q="河阴石榴"))
+    assert len(found) == 1
