@@ -57,7 +57,8 @@ def main():
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_option
 @click.option("--rebuild", is_flag=True, help="Start from an empty index.")
-@click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True, help="Indexing processes.")
+@click.option("--procs", type=click.IntRange(1, 16), default=min(4, os.cpu_count() or 1), show_default=True,
+              help="Processes reading and analysing files (the index itself is written by one).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def index_command(paths, index_dir, rebuild, procs, quiet):
     """Index PATHS (files or folders; default seeds/): new, changed and removed files."""
