@@ -15,7 +15,7 @@ import click
 from .archive import Archive, latest_generation, read_schema_version
 from .errors import SearchError
 from .ingest import index_paths
-from .query import MAX_PER_PAGE, MODES, SORTS, SearchRequest, search
+from .query import MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, search
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
@@ -114,6 +114,11 @@ class _ProgressList:
 def query_command(query, index_dir, districts, topics, years, date_from, date_to, sort, mode, limit, page, as_json):
     """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
     district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise UserError(
+            f"the query is {len(query)} characters long; the limit is {MAX_QUERY_LENGTH}",
+            "shorten it, or split it into several searches",
+        )
     try:
         request = SearchRequest(
             q=query, mode=mode, districts=districts, topics=topics, years=years,

@@ -100,13 +100,19 @@ def test_query_of_10000_characters_is_searched_for_its_first_1000_with_a_note(se
     assert results.total == 0
 
 
-def test_cli_query_of_10000_characters_is_cut_with_a_one_line_note_not_refused(seeds_index, runner):
-    # The web front end refuses a query over MAX_QUERY_LENGTH; the CLI cuts it and says so.
+def test_cli_query_of_10000_characters_is_refused_with_one_line_and_a_hint(seeds_index, runner):
     result = runner.invoke(main, ["query", "稳" * 10_000, "--index", str(seeds_index)])
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
-    assert lines[0] == f"0 documents · exact · {lines[0].split(' · ')[2]} · read as: {'稳' * MAX_QUERY_LENGTH}"
-    assert lines[1:] == [f"note: query cut to its first {MAX_QUERY_LENGTH} characters"]
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"error: the query is 10000 characters long; the limit is {MAX_QUERY_LENGTH}",
+        "hint: shorten it, or split it into several searches",
+    ]
+
+
+def test_library_reads_an_over_long_query_cut_with_a_note(seeds_snapshot):
+    results = search(seeds_snapshot, SearchRequest(q="稳" * 5000))
+    assert results.notes == (f"query cut to its first {MAX_QUERY_LENGTH} characters",)
+    assert results.read_as == "稳" * MAX_QUERY_LENGTH
 
 
 def test_cli_query_with_control_characters_html_and_an_open_quote_answers_in_one_json_object(seeds_index, runner):
