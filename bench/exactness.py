@@ -39,28 +39,36 @@ def quoted(phrase: str) -> str:
     return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def phrase_from(rng: random.Random, text: str, kind: str) -> str | None:
+    """A phrase as staff would type it, from one line of ``text``: a 2-8 character substring
+    (kind "substring") or a run of 1-3 jieba words (kind "words"); None when the text has no line for it."""
+    lines = [line for line in text.split("\n") if len(line) >= 8]
+    if not lines:
+        return None
+    line = rng.choice(lines)
+    if kind == "substring":
+        length = rng.randint(2, 8)
+        start = rng.randrange(0, len(line) - length + 1)
+        phrase = line[start : start + length]
+    else:
+        words = segmenter().reference.lcut(line)
+        n = rng.randint(1, 3)
+        start = rng.randrange(0, max(1, len(words) - n + 1))
+        phrase = "".join(words[start : start + n])
+    if phrase != phrase.strip() or not phrase.strip() or '"' in phrase or "\\" in phrase:
+        return None
+    return phrase
+
+
 def sample_phrases(texts: list[str], count: int, seed: int) -> list[tuple[str, str]]:
     """(kind, phrase) pairs: half character substrings, half runs of jieba words."""
     rng = random.Random(seed)
     phrases: list[tuple[str, str]] = []
     while len(phrases) < count:
-        text = rng.choice(texts)
-        lines = [line for line in text.split("\n") if len(line) >= 8]
-        if not lines:
-            continue
-        line = rng.choice(lines)
-        if len(phrases) % 2 == 0:
-            length = rng.randint(2, 8)
-            start = rng.randrange(0, len(line) - length + 1)
-            phrase, kind = line[start : start + length], "substring"
-        else:
-            words = segmenter().reference.lcut(line)
-            n = rng.randint(1, 3)
-            start = rng.randrange(0, max(1, len(words) - n + 1))
-            phrase, kind = "".join(words[start : start + n]), "words"
-        if phrase != phrase.strip() or not phrase.strip() or '"' in phrase or "\\" in phrase:
-            continue
-        phrases.append((kind, phrase))
+        kind = "substring" if len(phrases) % 2 == 0 else "words"
+        phrase = phrase_from(rng, rng.choice(texts), kind)
+        if phrase is not None:
+            phrases.append((kind, phrase))
     return phrases
 
 

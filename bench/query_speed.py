@@ -30,6 +30,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
+from exactness import phrase_from  # noqa: E402
 from full_index import ensure_full_indexes  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh import sorting  # noqa: E402
@@ -37,7 +38,6 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter  # noqa: E402
 from whoosh.qparser import MultifieldParser  # noqa: E402
 from whoosh.query import And, Term  # noqa: E402
 
-from search.analysis import segmenter  # noqa: E402
 from search.archive import Archive  # noqa: E402
 from search.query import SearchRequest, search  # noqa: E402
 
@@ -52,20 +52,9 @@ def sample_queries(snapshot, count: int, seed: int) -> list[dict]:
     queries: list[dict] = []
     while len(queries) < count:
         docnum = rng.choice(docs)
-        lines = [line for line in snapshot.search_text(docnum).split("\n") if len(line) >= 8]
-        if not lines:
-            continue
-        line = rng.choice(lines)
-        if len(queries) % 2 == 0:
-            n = rng.randint(2, 8)
-            start = rng.randrange(0, len(line) - n + 1)
-            phrase, kind = line[start : start + n], "substring"
-        else:
-            words = segmenter().cut(line)
-            n = rng.randint(1, 3)
-            start = rng.randrange(0, max(1, len(words) - n + 1))
-            phrase, kind = "".join(words[start : start + n]), "words"
-        if not phrase.strip() or phrase != phrase.strip():
+        kind = "substring" if len(queries) % 2 == 0 else "words"
+        phrase = phrase_from(rng, snapshot.search_text(docnum), kind)
+        if phrase is None:
             continue
         query = {"phrase": phrase, "kind": kind, "district": None, "year": None, "sort": "relevance"}
         roll = rng.random()

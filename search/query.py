@@ -29,11 +29,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from itertools import chain, compress
-from operator import neg
+from itertools import chain, compress, repeat
+from operator import add, mul, truediv
 
 from .analysis import query_grams, segmenter
-from .archive import Snapshot
+from .archive import Snapshot, StoredDocument
 from .highlight import snippets
 from .metadata import PartialDate, Taxonomy, match_districts
 from .normalize import normalize_query
@@ -668,20 +668,22 @@ class Scorer:
         everywhere = len(docs) > snap.size // 3
         if not everywhere:
             starts, ends, _ = snap.spans(docs)
-        totals = [0.0] * len(docs)
-        bonus = self.TITLE_BONUS
+        totals: list[float] | None = None
         for phrase in self.phrases:
             idf = self.idf[phrase]
             if everywhere:
                 counts = list(map(self.matcher.counts_everywhere(phrase).__getitem__, docs))
             else:
                 counts = snap.counts(phrase, starts, ends)
-            in_title = map(snap.docs_with_phrase_in_title(phrase).__contains__, docs)
-            totals = [
-                total + (bonus * titled + (tf / (tf + norm) if tf else 0.0)) * idf
-                for total, tf, titled, norm in zip(totals, counts, in_title, norms)
-            ]
-        return totals
+            titled = snap.docs_with_phrase_in_title(phrase)
+            # (TITLE_BONUS * in_title + tf / (tf + norm)) * idf, as loops in C (operator
+            # functions over maps): a common phrase is scored over most of the archive.
+            part = map(truediv, counts, map(add, counts, norms))  # norms > 0, so 0 where tf = 0
+            if titled:
+                part = map(add, part, map(mul, map(titled.__contains__, docs), repeat(self.TITLE_BONUS)))
+            part = map(mul, part, repeat(idf))
+            totals = list(part) if totals is None else list(map(add, totals, part))
+        return totals if totals is not None else [0.0] * len(docs)
 
 
 def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
@@ -815,8 +817,6 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) 
 
 
 # -- documents by id (web document page) -------------------------------------
-
-from .archive import StoredDocument  # noqa: E402 - kept with the functions that use it
 
 
 def find_document(snapshot: Snapshot, doc_id: str) -> int | None:
