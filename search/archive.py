@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import threading
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from bisect import bisect_right
 from itertools import compress, repeat
 from pathlib import Path
 

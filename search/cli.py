@@ -353,7 +353,7 @@ def run() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+    except Exception as exc:
         if os.environ.get("SEARCH_DEBUG"):
             raise
         click.echo(f"error: unexpected {exc.__class__.__name__}: {exc}", err=True)

@@ -271,7 +271,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, signature: str, enc
         "district": (record.district or "").encode("utf-8"),
         "published": (record.published.iso() if record.published else "").encode("utf-8"),
         "topics": "|".join(record.topics).encode("utf-8"),
-        "file_sig": f"{source.key}\t{signature}".encode("utf-8"),
+        "file_sig": f"{source.key}\t{signature}".encode(),
     }
 
 
