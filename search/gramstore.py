@@ -34,6 +34,8 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import repeat
+from operator import lshift, or_
 from pathlib import Path
 
 MAGIC = b"GSGRAM01"
@@ -51,11 +53,16 @@ def gram_keys(text: str) -> array:
     """The distinct bigram keys of a search text.
 
     Bigrams never cross a line break; each line's last character is paired
-    with the newline instead, so a one-character line is still found.
+    with the newline instead, so a one-character line is still found.  (The
+    loops run in C: code points from an encode, keys from operator maps.)
     """
-    padded = text + NEWLINE
-    grams = {padded[i : i + 2] for i in range(len(text))}
-    return array("Q", [(ord(g[0]) << _SHIFT) | ord(g[1]) for g in grams if g[0] != NEWLINE])
+    codes = array("I")
+    codes.frombytes((text + NEWLINE).encode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"))
+    keys = set(map(or_, map(lshift, codes[:-1], repeat(_SHIFT)), codes[1:]))
+    if NEWLINE in text:  # the pairs that start with a line break are not bigrams of a line
+        newline = ord(NEWLINE) << _SHIFT
+        keys.difference_update(newline | ord(line[:1] or NEWLINE) for line in text.split(NEWLINE)[1:])
+    return array("Q", keys)
 
 
 def query_keys(phrase: str) -> list[int]:
@@ -130,8 +137,10 @@ class GramSegmentBuilder:
             out.write(_HEADER.pack(MAGIC, len(encoded), len(keys), total, b))
             _write_array(out, keys)
             _write_array(out, offsets)
+            everything = array("I")
             for key in keys:
-                _write_array(out, self._postings[key])
+                everything.extend(self._postings[key])
+            _write_array(out, everything)
             _pad(out)
             _write_array(out, byte_offsets)
             _write_array(out, char_offsets)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 
 from .normalize import (
@@ -348,9 +348,9 @@ class Taxonomy:
             if sum(text.count(t) for t in topic.triggers) >= needed
         )
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """A fingerprint of the taxonomy: documents are re-tagged when it changes."""
+        """A fingerprint of the taxonomy: documents are re-tagged when it changes (computed once)."""
         return hashlib.sha1(repr(self.topics).encode("utf-8")).hexdigest()[:12]
 
     def match(self, value: str) -> tuple[str, ...]:
