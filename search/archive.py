@@ -43,7 +43,9 @@ def read_schema_version(index_dir: Path) -> int | None:
 def open_index(index_dir: Path):
     """Open an existing index with our own schema, or raise a SearchError that says what to do."""
     index_dir = Path(index_dir)
-    if not index_dir.is_dir() or not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+    # Not whoosh's exists_in: it unpickles the stored schema, and an index from an older
+    # version of this program may name field classes that no longer exist.
+    if not index_dir.is_dir() or latest_generation(index_dir) < 0:
         raise SearchError(
             f"no index in {index_dir}",
             hint="build it with `search index` (default: the seeds/ folder into index/)",

@@ -31,6 +31,7 @@ from .archive import (
     INDEX_NAME,
     Snapshot,
     create_index,
+    latest_generation,
     open_index,
     write_schema_version,
 )
@@ -556,7 +557,7 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _index_exists(index_dir: Path) -> bool:
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    return index_dir.is_dir() and latest_generation(index_dir) >= 0
 
 
 def _open_for_rebuild(index_dir: Path):

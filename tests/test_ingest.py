@@ -132,6 +132,36 @@ def test_index_of_another_schema_version_asks_for_a_rebuild(folder, tmp_path, ru
     assert "schema version 0" in result.output and "search index --rebuild" in result.output
 
 
+def test_an_index_whose_stored_schema_names_a_field_class_that_is_gone_asks_for_a_rebuild(
+    folder, tmp_path, runner, monkeypatch
+):
+    """An index from an older version pickles field classes this version no longer has
+    (schema 3 had CharGramField): every command says "rebuild", and --rebuild works."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    import search.schema
+
+    class OldField(fields.ID):
+        pass
+
+    OldField.__module__, OldField.__qualname__ = "search.schema", "OldField"
+    monkeypatch.setattr(search.schema, "OldField", OldField, raising=False)
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    whoosh_index.create_in(str(index_dir), fields.Schema(id=fields.ID(stored=True), grams=OldField()), indexname="MAIN")
+    (index_dir / VERSION_FILE).write_text("3\n")
+    monkeypatch.delattr(search.schema, "OldField")
+
+    for command in (["query", "x"], ["index", str(folder)], ["stats"]):
+        result = runner.invoke(main, [*command, "--index", str(index_dir)])
+        assert result.exit_code == 1, result.output
+        assert result.output.splitlines()[-1] == "hint: rebuild it with `search index --rebuild`"
+    result = runner.invoke(main, ["index", str(folder), "--index", str(index_dir), "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert len(ids(index_dir, "稳就业")) == 1
+
+
 def test_second_writer_is_refused_while_the_first_holds_the_lock(folder, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
