@@ -168,9 +168,9 @@ def main() -> None:
     result["slowest"] = slowest
 
     print(f"results pages on {result['documents']} documents, {len(queries)} queries (seed {args.seed})")
-    print(f"{'engine':<8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'mean hits':>11}{'open s':>8}")
+    print(f"{'engine':<8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>11}{'max ms':>11}{'mean hits':>11}{'open s':>8}")
     for name, m in result["engines"].items():
-        print(f"{name:<8}{m['p50_ms']:>8}{m['p95_ms']:>8}{m['p99_ms']:>8}{m['max_ms']:>8}"
+        print(f"{name:<8}{m['p50_ms']:>10}{m['p95_ms']:>10}{m['p99_ms']:>11}{m['max_ms']:>11}"
               f"{m['mean_total_hits']:>11}{m['open_s']:>8}")
     print(f"p95 naive/ours: {result['p95_ratio_naive_over_ours']}×   p50 naive/ours: {result['p50_ratio_naive_over_ours']}×")
     print(json.dumps(result, ensure_ascii=False))

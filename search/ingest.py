@@ -98,9 +98,9 @@ def discover(
     out gets one warning.
     """
     found: dict[str, SourceFile] = {}
-    sidecars: dict[Path, dict[str, dict[str, str]]] = {}
+    sidecars: dict[str, dict[str, dict[str, str]]] = {}
 
-    def sidecar_for(folder: Path) -> dict[str, dict[str, str]]:
+    def sidecar_for(folder: str) -> dict[str, dict[str, str]]:
         if folder not in sidecars:
             try:
                 sidecars[folder] = read_sidecar(folder)
@@ -112,35 +112,45 @@ def discover(
                 sidecars[folder] = {}
         return sidecars[folder]
 
+    links: set[str] = set()
     for root in roots:
         root = Path(root).resolve()
         if root.is_file():
-            files = [root]
-            base = root.parent
+            files = [str(root)]
+            base = str(root.parent)
         elif root.is_dir():
+            # Strings, not Paths, on this path: a run over an archive looks at every file.
             files = sorted(_walk(root, warn, unreadable))
-            base = root
+            base = str(root)
         else:
             raise SearchError(f"{root}: no such file or folder")
         for path in files:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
                 continue
-            if not _utf8(path.name):
+            if not _utf8(os.path.basename(path)):
                 warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
-            name = path.relative_to(base).as_posix()
-            problem = _link_problem(path)
-            if problem:
-                warn(f"{name}: skipped, {problem}")
-                continue
+            name = _relative(path, base)
+            if os.path.islink(path):
+                problem = _link_problem(Path(path))
+                if problem:
+                    warn(f"{name}: skipped, {problem}")
+                    continue
+                links.add(path)
             row = _sidecar_row(path, base, sidecar_for)
-            found[str(path)] = SourceFile(path, name, tuple(sorted(row.items())))
-    return _without_duplicate_links(list(found.values()), warn)
+            found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())))
+    return _without_duplicate_links(list(found.values()), links, warn)
+
+
+def _relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder`` (which contains it), with forward slashes."""
+    relative = path[len(folder) :].lstrip(os.sep) if path.startswith(folder) else os.path.relpath(path, folder)
+    return relative.replace(os.sep, "/")
 
 
 def _walk(
     root: Path, warn: Callable[[str], None] = lambda message: None, unreadable: list[Path] | None = None
-) -> Iterable[Path]:
+) -> Iterable[str]:
     """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about
     (and added to ``unreadable``)."""
 
@@ -164,7 +174,7 @@ def _walk(
         dirnames[:] = kept
         for name in filenames:
             if not name.startswith(".") and name not in SIDECAR_NAMES:
-                yield Path(folder) / name
+                yield os.path.join(folder, name)
 
 
 def _utf8(name: str) -> bool:
@@ -197,13 +207,15 @@ def _link_problem(path: Path) -> str | None:
     return None
 
 
-def _without_duplicate_links(sources: list[SourceFile], warn: Callable[[str], None]) -> list[SourceFile]:
+def _without_duplicate_links(
+    sources: list[SourceFile], links: set[str], warn: Callable[[str], None]
+) -> list[SourceFile]:
     """The sources but links to a file that is indexed already (the file itself, or an earlier link, wins)."""
     # Roots are resolved and folder links not followed, so only a link's path differs from its file's.
-    targets = {source.key: source for source in sources if not source.path.is_symlink()}
+    targets = {source.key: source for source in sources if source.key not in links}
     kept = []
     for source in sources:
-        if source.path.is_symlink():
+        if source.key in links:
             target = os.path.realpath(source.path)
             first = targets.setdefault(target, source)
             if first is not source:
@@ -213,16 +225,17 @@ def _without_duplicate_links(sources: list[SourceFile], warn: Callable[[str], No
     return kept
 
 
-def _sidecar_row(path: Path, base: Path, sidecar_for) -> dict[str, str]:
+def _sidecar_row(path: str, base: str, sidecar_for) -> dict[str, str]:
     """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder."""
-    folder = path.parent
+    folder = os.path.dirname(path)
     while True:
-        row = sidecar_for(folder).get(path.relative_to(folder).as_posix())
+        row = sidecar_for(folder).get(_relative(path, folder))
         if row is not None:
             return row
-        if folder == base or folder.parent == folder:
+        parent = os.path.dirname(folder)
+        if folder == base or parent == folder:
             return {}
-        folder = folder.parent
+        folder = parent
 
 
 def decode(data: bytes) -> tuple[str, str]:
