@@ -297,3 +297,55 @@ def test_combined_exact_queries_equal_the_set_algebra_of_the_oracle(seeds_snapsh
         assert got == expected, " ".join(query)
 
     check()
+
+
+def _ranking(snapshot, q: str, per_page: int, prune_from: int, sort: str = "relevance") -> list[tuple[str, float]]:
+    from search.query import Scorer
+
+    saved, Scorer.PRUNE_FROM = Scorer.PRUNE_FROM, prune_from
+    try:
+        return [(h.id, h.score) for h in search(snapshot, SearchRequest(q=q, per_page=per_page, sort=sort)).hits]
+    finally:
+        Scorer.PRUNE_FROM = saved
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_pruned_and_cut_off_rankings_equal_the_full_ranking(seeds_snapshot, seed_documents, data):
+    """Top-k pruning by title bounds and the sort cutoff change no page: every short page is the
+    prefix of the full, unpruned ordering, scores included."""
+    titles = [text.split("\n", 1)[0] for _, _, text in seed_documents]
+    phrases = []
+    for _ in range(data.draw(st.integers(1, 3))):  # several phrases: title parts of unequal weight
+        source = data.draw(st.sampled_from(titles + [text for _, _, text in seed_documents]))
+        start = data.draw(st.integers(0, max(0, len(source) - 1)))
+        phrase = source[start : start + data.draw(st.integers(1, 3))].strip()
+        if phrase and '"' not in phrase and "\\" not in phrase:
+            phrases.append('"' + phrase + '"')
+    if not phrases:
+        return
+    q = data.draw(st.sampled_from([" ", " OR "])).join(phrases)
+    sort = data.draw(st.sampled_from(["relevance", "newest", "oldest"]))
+    full = _ranking(seeds_snapshot, q, 100, prune_from=10**9, sort=sort)
+    for per_page in (1, 2, 3):
+        assert _ranking(seeds_snapshot, q, per_page, prune_from=0, sort=sort) == full[:per_page]
+
+
+def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the_kth_title_floor():
+    from search.query import Scorer
+
+    class Titles:  # the one snapshot method prune reads
+        hits = {"A": {1, 2}, "B": {1, 3}}
+
+        def docs_with_phrase_in_title(self, phrase):
+            return self.hits[phrase]
+
+    scorer = Scorer.__new__(Scorer)
+    scorer.snapshot, scorer.phrases, scorer.idf = Titles(), ("A", "B"), {"A": 3.0, "B": 1.0}
+    scorer.PRUNE_FROM = 0
+    docs = [1, 2, 3, 4]
+    # Title floors (TITLE_BONUS 3 × idf): 1 → 12, 2 → 9, 3 → 3, 4 → 0; any frequency adds less than 3 + 1.
+    assert sorted(scorer.prune(docs, 1)) == [1, 2]  # 12 - 4 = 8: document 2 (9 + up to 4) may still win
+    assert sorted(scorer.prune(docs, 2)) == [1, 2]  # 9 - 4 = 5
+    assert scorer.prune(docs, 3) == docs  # the third floor (3) is below the slack (4): no pruning
+    assert sorted(scorer.prune([2, 3, 4], 1)) == [2]  # 3 can reach at most 3 + 4 = 7, below 2's 9
