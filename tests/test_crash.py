@@ -98,6 +98,7 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
     full_run = time.monotonic() - started
 
     outcomes = {"previous": 0, "new": 0}
+    killed_alive = 0
     for trial in range(KILL_TRIALS):
         before = indexed_state(index_dir)
         assert before == expected_state(folder)
@@ -107,6 +108,7 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
         process = run_index(folder, index_dir)
         # Kill moments spread over the whole run, in random places, the last few past its usual end.
         time.sleep(full_run * 1.6 * (trial + rng.random()) / KILL_TRIALS)
+        killed_alive += process.poll() is None
         process.send_signal(signal.SIGKILL)
         process.wait()
 
@@ -119,8 +121,9 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
         assert indexed_state(index_dir) == after
         assert report.total_documents == len(after)
         assert stray_files(index_dir) == []
-    print(f"SIGKILL at {KILL_TRIALS} moments: {outcomes['previous']} left the previous state, "
-          f"{outcomes['new']} the new one; 0 lost or duplicated documents")
+    print(f"SIGKILL at {KILL_TRIALS} moments ({killed_alive} while the run was alive): "
+          f"{outcomes['previous']} left the previous state, {outcomes['new']} the new one; "
+          "0 lost or duplicated documents")
     # Both outcomes occurred: kills landed before and after the commit.
     assert outcomes["previous"] > 0 and outcomes["new"] > 0, outcomes
 
