@@ -25,7 +25,7 @@ import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -753,6 +753,20 @@ def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None
         hits=hits,
         facets=facets,
     )
+
+
+def all_hits(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> Iterator[Hit]:
+    """Every matching document in result order, each hit (with its snippets) made as it is consumed.
+
+    For exports: a phrase matching the whole archive yields tens of thousands
+    of hits, which are streamed rather than built first.
+    """
+    parsed = request_query(request, taxonomy)
+    matcher = Matcher(snapshot, request.mode)
+    docs = evaluate(parsed, matcher)
+    ordered = _order(snapshot, matcher, parsed, docs, request.sort, len(docs))
+    marks = terms_to_mark(parsed, request.mode)
+    return (_hit(snapshot, n, score, marks) for n, score in ordered)
 
 
 def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:

@@ -6,14 +6,16 @@ import csv
 import html
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from search.archive import Snapshot
-from search.query import MAX_PER_PAGE, SearchRequest, search
+from search.query import SearchRequest, all_hits, search
 
 CSV_COLUMNS = ("title", "district", "date", "topics", "source", "snippet")
 FEED_SIZE = 20
+CSV_CHUNK_ROWS = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -27,13 +29,16 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def search_csv(snapshot: Snapshot, request: SearchRequest) -> str:
-    """Every hit of the request (all pages), one row each, with a header row."""
-    results = search(snapshot, replace(request, page=1, per_page=MAX_PER_PAGE))
+def search_csv(snapshot: Snapshot, request: SearchRequest) -> Iterator[str]:
+    """Every hit of the request (all pages), one row each after a header row, as CSV text in chunks.
+
+    Streamed: the rows of a phrase that matches the whole archive are written
+    as their snippets are made, not gathered first.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for hit in results.hits:
+    for n, hit in enumerate(all_hits(snapshot, request), 1):
         row = (
             hit.title,
             hit.district or "",
@@ -43,7 +48,11 @@ def search_csv(snapshot: Snapshot, request: SearchRequest) -> str:
             snippet_text(hit.snippets[0]) if hit.snippets else "",
         )
         writer.writerow([csv_cell(cell) for cell in row])
-    return out.getvalue()
+        if n % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def feed_results(snapshot: Snapshot, request: SearchRequest):

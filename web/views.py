@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import chain
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from werkzeug.datastructures import MultiDict
@@ -75,10 +77,10 @@ def search_json():
 
 @bp.get("/search.csv")
 def search_csv_export():
-    body = search_csv(snapshot(), search_request(request.args))
+    chunks = search_csv(snapshot(), search_request(request.args))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return Response(
-        "\ufeff" + body,  # a BOM, so that Excel reads the UTF-8 as UTF-8
+        stream_with_context(chain(["\ufeff"], chunks)),  # a BOM, so that Excel reads the UTF-8 as UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="search-{stamp}.csv"'},
     )
