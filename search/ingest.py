@@ -380,59 +380,31 @@ def index_paths(
     sources = discover(roots, note, unreadable)
     taxonomy = Taxonomy.load()
 
-    exists = _index_exists(index_dir)
-    if rebuild and exists:
-        # The old generation stays readable until the new one commits (CLEAR
-        # drops the old segments in that same commit): a rebuild that is
-        # interrupted, or refused because another run holds the lock, loses nothing.
-        ix = _open_for_rebuild(index_dir)
-        indexed = {}
-    elif not exists:
-        ix = create_index(index_dir)
-        indexed = {}
-    else:
-        ix = open_index(index_dir)
-        snapshot = Snapshot(ix, index_dir)
-        indexed = _indexed_files(snapshot)
-        snapshot.close()
-
-    todo: list[SourceFile] = []
-    seen: set[str] = set()
-    for source in sources:
-        seen.add(source.key)
-        try:
-            signature = file_signature(_read_bytes(source.path), source, taxonomy)
-        except OSError as exc:
-            note(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
-            continue
-        except ValueError as exc:
-            note(f"{source.source}: skipped, {exc}")
-            continue
-        previous = indexed.get(source.key)
-        if previous == signature:
-            report.unchanged += 1
-            continue
-        (report.changed if previous is not None else report.added).append(source.source)
-        todo.append(source)
-    # A file under a folder that could not be read is not known to be gone: it stays.
-    report.removed = sorted(
-        p for p in indexed if p not in seen and _under(p, roots) and not _under(p, unreadable)
-    )
-    if not (todo or report.removed or rebuild or not exists):
-        # Nothing changed: no writer, no new generation for readers to reload.
-        report.cleaned = _clean_if_unlocked(index_dir)
-        report.total_documents = _live_count(index_dir)
-        return report
-
+    plan = _plan(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+    if plan.nothing_to_do:
+        return _nothing_to_do(index_dir, report, plan)
     try:
         # compound=False: a compound segment would swallow the grams file into
         # its own; the small pool never spills (only id and path are posted).
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
+        writer = plan.ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
     except LockError as exc:
         raise SearchError(
             "another indexing run is in progress (the index is locked)",
             hint="wait for it to finish, then run `search index` again",
         ) from exc
+    if plan.generation != latest_generation(index_dir):
+        # Another run committed between our comparison and our lock: compare again,
+        # now that no one else can commit, or the files it added would be added twice.
+        for message in plan.notes:
+            warnings.remove(message)
+        plan = _plan(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+        if plan.nothing_to_do:
+            writer.cancel()
+            return _nothing_to_do(index_dir, report, plan)
+    ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
+    report.added, report.changed, report.removed, report.unchanged = (
+        plan.added, plan.changed, plan.removed, plan.unchanged
+    )
     grams = GramSegmentBuilder()
     try:
         report.cleaned = clean_leftovers(index_dir, ix, keep=[writer.newsegment.segment_id()])
@@ -460,6 +432,68 @@ def index_paths(
         write_schema_version(index_dir)
     report.total_documents = _live_count(index_dir)
     return report
+
+
+@dataclass
+class _Plan:
+    """What a run will do, decided against one committed generation."""
+
+    ix: object
+    exists: bool
+    generation: int
+    indexed: dict[str, str]
+    todo: list[SourceFile] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+    nothing_to_do: bool = False
+
+
+def _plan(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> _Plan:
+    """Compare every file with what the index holds: new, changed, unchanged and removed files."""
+    exists = _index_exists(index_dir)
+    if rebuild and exists:
+        # The old generation stays readable until the new one commits (CLEAR
+        # drops the old segments in that same commit): a rebuild that is
+        # interrupted, or refused because another run holds the lock, loses nothing.
+        plan = _Plan(_open_for_rebuild(index_dir), exists, latest_generation(index_dir), {})
+    elif not exists:
+        plan = _Plan(create_index(index_dir), exists, latest_generation(index_dir), {})
+    else:
+        ix = open_index(index_dir)
+        snapshot = Snapshot(ix, index_dir)
+        plan = _Plan(ix, exists, snapshot.generation, _indexed_files(snapshot))
+        snapshot.close()
+
+    def warn(message: str) -> None:
+        plan.notes.append(message)
+        note(message)
+
+    seen: set[str] = set()
+    for source in sources:
+        seen.add(source.key)
+        try:
+            signature = file_signature(_read_bytes(source.path), source, taxonomy)
+        except OSError as exc:
+            warn(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
+            continue
+        except ValueError as exc:
+            warn(f"{source.source}: skipped, {exc}")
+            continue
+        previous = plan.indexed.get(source.key)
+        if previous == signature:
+            plan.unchanged += 1
+            continue
+        (plan.changed if previous is not None else plan.added).append(source.source)
+        plan.todo.append(source)
+    # A file under a folder that could not be read is not known to be gone: it stays.
+    plan.removed = sorted(
+        p for p in plan.indexed if p not in seen and _under(p, roots) and not _under(p, unreadable)
+    )
+    plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
+    return plan
 
 
 _SEGMENT_FILE = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)[.][A-Za-z0-9_.]+")
@@ -542,6 +576,14 @@ def _small_segments(segments: list) -> tuple[list, list]:
         if i > 3 and total < fib(i + 5):
             return ordered[i + 1 :], ordered[: i + 1]
     return list(segments), []
+
+
+def _nothing_to_do(index_dir: Path, report: IndexReport, plan: _Plan) -> IndexReport:
+    """A run with nothing to index: no writer, no new generation for readers to reload."""
+    report.unchanged = plan.unchanged
+    report.cleaned = _clean_if_unlocked(index_dir)
+    report.total_documents = _live_count(index_dir)
+    return report
 
 
 def _live_count(index_dir: Path) -> int:

@@ -267,3 +267,27 @@ def test_two_indexing_processes_build_the_same_index_as_one(tmp_path):
     assert report.total_documents == 8
     for q in ("中原科技城", "就业", "本报讯", "5G", "district:中原区", '"突出重点 担当作为"'):
         assert ids(one, q) == ids(two, q)
+
+
+def test_a_run_that_commits_between_our_comparison_and_our_lock_adds_nothing_twice(folder, tmp_path, monkeypatch):
+    import search.ingest as ingest
+
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (folder / "c.txt").write_text(PAGE.replace("稳就业", "中原科技城"), encoding="utf-8")
+    real_plan = ingest._plan
+    raced = []
+
+    def plan_then_let_another_run_commit(*args, **kwargs):
+        plan = real_plan(*args, **kwargs)
+        if not raced:
+            raced.append(True)
+            other = index_paths([folder], index_dir)  # the other run plans and commits c.txt
+            assert other.added == ["c.txt"]
+        return plan
+
+    monkeypatch.setattr(ingest, "_plan", plan_then_let_another_run_commit)
+    report = index_paths([folder], index_dir)
+    # Our comparison said c.txt was new; after taking the lock we saw the new generation and compared again.
+    assert (report.added, report.unchanged, report.total_documents) == ([], 3, 3)
+    assert len(ids(index_dir, "中原科技城")) == 1
