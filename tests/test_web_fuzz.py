@@ -68,7 +68,9 @@ def assert_answered(response, json_twin: bool) -> None:
             assert soup(response).select_one(".error .message").get_text().strip()
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomized: the same examples in every run, so CI is reproducible.
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FUZZ
@@ -96,7 +98,8 @@ def test_any_parameters_get_a_page_or_a_400_with_a_message(fuzz_client, args, q)
 @given(args=pairs, doc_id=st.one_of(st.text(max_size=30), st.sampled_from(["..", "../..", "%2e%2e", "x" * 200])))
 def test_document_and_export_routes_never_fail(fuzz_client, args, doc_id):
     response = get(fuzz_client, "/doc/" + doc_id.replace("/", "%2F").replace("?", "%3F").replace("#", "%23"), MultiDict(args))
-    assert response.status_code in (400, 404)
+    # An id with a slash makes "//" in the path, which Werkzeug answers with a redirect to the merged path.
+    assert response.status_code in (400, 404) or (response.status_code == 308 and "/" in doc_id)
     assert_answered(get(fuzz_client, "/search.csv", MultiDict(args)), json_twin=False)
 
 
