@@ -39,7 +39,7 @@ from whoosh.qparser import MultifieldParser  # noqa: E402
 from whoosh.query import And, Term  # noqa: E402
 
 from search.archive import Archive  # noqa: E402
-from search.query import SearchRequest, search  # noqa: E402
+from search.query import SearchRequest, search, warm_up  # noqa: E402
 
 
 def quoted(phrase: str) -> str:
@@ -74,7 +74,7 @@ class Ours:
     def __init__(self, index_dir: Path):
         started = time.perf_counter()
         self.snapshot = Archive(index_dir).snapshot()
-        self.snapshot.preload_texts()
+        warm_up(self.snapshot)
         self.open_s = time.perf_counter() - started
 
     def page(self, query: dict) -> tuple[int, int]:

@@ -15,7 +15,15 @@ import click
 from .archive import Archive, latest_generation, read_schema_version
 from .errors import SearchError
 from .ingest import index_paths
-from .query import MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, search
+from .query import (
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    MODES,
+    SORTS,
+    SearchRequest,
+    search,
+    warm_up,
+)
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
@@ -216,7 +224,7 @@ def serve_command(index_dir, host, port, threads):
 
     try:
         app = create_app({"INDEX_DIR": str(index_dir)})
-        app.extensions["archive"].snapshot().preload_texts()  # first queries as fast as later ones
+        warm_up(app.extensions["archive"].snapshot())  # first queries as fast as later ones
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     try:

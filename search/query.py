@@ -654,15 +654,9 @@ class Scorer:
         threshold = best[-1] - slack
         return [d for d in floors if d in present and floors[d] >= threshold]
 
-    def _length_norms(self) -> array:
-        """Per document, the length part of BM25's saturation (on characters; once per snapshot)."""
-        starts, ends, _ = self.snapshot.spans(range(self.snapshot.size))
-        k1 = self.K1
-        return array("d", (k1 * (0.25 + 0.75 * min((e - s) / 2000, 4.0)) for s, e in zip(starts, ends)))
-
     def scores(self, docs: list[int]) -> list[float]:
         snap = self.snapshot
-        norms = list(map(snap.cached("length norms", self._length_norms).__getitem__, docs))
+        norms = list(map(length_norms(snap).__getitem__, docs))
         # A result set holding much of the archive is counted over every
         # document in order (no gathering of spans), then picked from.
         everywhere = len(docs) > snap.size // 3
@@ -684,6 +678,25 @@ class Scorer:
             part = map(mul, part, repeat(idf))
             totals = list(part) if totals is None else list(map(add, totals, part))
         return totals if totals is not None else [0.0] * len(docs)
+
+
+def length_norms(snapshot: Snapshot) -> array:
+    """Per document, the length part of BM25's saturation (on characters; once per snapshot)."""
+
+    def compute() -> array:
+        starts, ends, _ = snapshot.spans(range(snapshot.size))
+        k1 = Scorer.K1
+        return array("d", (k1 * (0.25 + 0.75 * min((e - s) / 2000, 4.0)) for s, e in zip(starts, ends)))
+
+    return snapshot.cached("length norms", compute)
+
+
+def warm_up(snapshot: Snapshot) -> None:
+    """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
+    norms), so that a long-running server's first query is as fast as the next ones."""
+    snapshot.preload_texts()
+    snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(snapshot.live)))
+    length_norms(snapshot)
 
 
 def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:

@@ -349,3 +349,14 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
     assert sorted(scorer.prune(docs, 2)) == [1, 2]  # 9 - 4 = 5
     assert scorer.prune(docs, 3) == docs  # the third floor (3) is below the slack (4): no pruning
     assert sorted(scorer.prune([2, 3, 4], 1)) == [2]  # 3 can reach at most 3 + 4 = 7, below 2's 9
+
+
+def test_warm_up_computes_what_every_query_shares(seeds_index):
+    from search.archive import Archive
+    from search.query import warm_up
+
+    snapshot = Archive(seeds_index).snapshot()
+    warm_up(snapshot)
+    assert sorted(snapshot._derived) == ["facet counts", "length norms", "titles"]
+    assert snapshot._text is not None
+    assert len(snapshot._derived["length norms"]) == snapshot.size
