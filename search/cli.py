@@ -105,21 +105,39 @@ class _ProgressList:
         return len(self.items)
 
 
+def _filter_options(func):
+    """The options that make a search: filters, sort and mode (``search query``, ``search saved add``)."""
+    options = [
+        click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several)."),
+        click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several)."),
+        click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100),
+                     help="Only this year (repeatable)."),
+        click.option("--month", "months", multiple=True, metavar="YYYY-MM", help="Only this month (repeatable)."),
+        click.option("--from", "date_from", metavar="DATE",
+                     help="From this date: 2020, 2020-07, 2020-07-18, 2020年7月."),
+        click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive)."),
+        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+        click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
+                     help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _search_request(query: str, filters: dict, **paging) -> SearchRequest:
+    """The request the options describe; ValueError names a bad value."""
+    return SearchRequest(q=query, **filters, **paging)
+
+
 @main.command("query")
 @click.argument("query", default="")
 @_index_option
-@click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several).")
-@click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several).")
-@click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100), help="Only this year (repeatable).")
-@click.option("--from", "date_from", metavar="DATE", help="From this date: 2020, 2020-07, 2020-07-18, 2020年7月.")
-@click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
-              help="exact: Ctrl-F substrings; words: jieba words anywhere.")
+@_filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def query_command(query, index_dir, districts, topics, years, date_from, date_to, sort, mode, limit, page, as_json):
+def query_command(query, index_dir, limit, page, as_json, **filters):
     """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
     district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
     if len(query) > MAX_QUERY_LENGTH:
@@ -128,10 +146,7 @@ def query_command(query, index_dir, districts, topics, years, date_from, date_to
             "shorten it, or split it into several searches",
         )
     try:
-        request = SearchRequest(
-            q=query, mode=mode, districts=districts, topics=topics, years=years,
-            date_from=date_from, date_to=date_to, sort=sort, page=page, per_page=limit,
-        )
+        request = _search_request(query, filters, page=page, per_page=limit)
         results = search(Archive(index_dir).snapshot(), request)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
@@ -293,22 +308,14 @@ def saved_list_command(index_dir, as_json):
 @click.argument("name")
 @click.argument("query", default="")
 @_index_option
-@click.option("--district", "districts", multiple=True, help="Only this district (repeatable).")
-@click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable).")
-@click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100), help="Only this year (repeatable).")
-@click.option("--from", "date_from", metavar="DATE", help="From this date.")
-@click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive).")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True)
-def saved_add_command(name, query, index_dir, districts, topics, years, date_from, date_to, sort, mode):
+@_filter_options
+def saved_add_command(name, query, index_dir, **filters):
     """Save QUERY (with filters) under NAME."""
     from .saved import SavedQueryError
 
     _, store = _saved_store(index_dir)
     try:
-        request = SearchRequest(q=query, mode=mode, districts=districts, topics=topics, years=years,
-                                date_from=date_from, date_to=date_to, sort=sort)
-        saved = store.add(name, request)
+        saved = store.add(name, _search_request(query, filters))
     except (SavedQueryError, ValueError) as exc:
         raise UserError(str(exc)) from exc
     click.echo(f"saved {saved.name!r} as {saved.slug} (web: /saved/{saved.slug}, feed: /saved/{saved.slug}.atom)")

@@ -279,6 +279,9 @@ class SearchRequest:
             raise ValueError(f"the page size must be between 1 and {MAX_PER_PAGE}")
         if self.page < 1:
             raise ValueError("the page number must be 1 or more")
+        for month in self.months:
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+                raise ValueError(f"month must look like 2020-07, not {month!r}")
 
     @classmethod
     def from_args(cls, args: Mapping) -> SearchRequest:
@@ -303,11 +306,7 @@ class SearchRequest:
             if not re.fullmatch(r"\d{4}", raw or ""):
                 raise ValueError(f"year must be four digits, not {raw!r}")
             years.append(int(raw))
-        months = []
-        for raw in getlist("month"):
-            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw or ""):
-                raise ValueError(f"month must look like 2020-07, not {raw!r}")
-            months.append(raw)
+        months = [raw for raw in getlist("month") if raw]
         return cls(
             q=one("q", "") or "",
             mode=one("mode", "exact") or "exact",

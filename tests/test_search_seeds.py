@@ -162,6 +162,12 @@ def test_month_filter_and_syntax_keep_documents_of_that_month(runner, seeds_inde
     assert found(run_query(runner, seeds_index, "month:2020-08 OR month:2024-01")) == {(S000, 0), (S001, 0)}
 
 
+def test_month_option_of_the_cli_and_of_saved_add(runner, seeds_index):
+    assert found(run_query(runner, seeds_index, "", "--month", "2020-08")) == {(S000, 0), (S001, 0)}
+    bad = runner.invoke(main, ["query", "", "--month", "2020-8", "--index", str(seeds_index)])
+    assert (bad.exit_code, bad.output) == (1, "error: month must look like 2020-07, not '2020-8'\n")
+
+
 def test_month_request_round_trips_and_toggles():
     request = SearchRequest.from_args({"q": "建设", "month": "2020-07"})
     assert request.months == ("2020-07",)
