@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from search.archive import Archive, open_index
 from search.ingest import clean_leftovers, index_paths
 
@@ -128,12 +130,19 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
     assert outcomes["previous"] > 0 and outcomes["new"] > 0, outcomes
 
 
-def test_leftovers_of_a_killed_run_are_deleted_by_the_next_run(tmp_path):
+@pytest.fixture()
+def one_file_index(tmp_path) -> tuple[Path, Path]:
+    """(folder, index) of a folder holding one file, indexed."""
     folder = tmp_path / "reports"
     folder.mkdir()
     write_file(folder, "a.txt", 0)
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
+    return folder, index_dir
+
+
+def test_leftovers_of_a_killed_run_are_deleted_by_the_next_run(one_file_index):
+    folder, index_dir = one_file_index
     leftovers = ["MAIN_zz0orphan0zz.grams", "MAIN_zz0orphan0zz.trm", "MAIN_abc.grams.tmp", "_MAIN_9.toc.1732000000.5"]
     for name in leftovers:
         (index_dir / name).write_bytes(b"partial")
@@ -144,12 +153,8 @@ def test_leftovers_of_a_killed_run_are_deleted_by_the_next_run(tmp_path):
     assert indexed_state(index_dir) == [("a.txt", "0")]
 
 
-def test_cleaning_spares_the_segment_being_written(tmp_path):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    write_file(folder, "a.txt", 0)
-    index_dir = tmp_path / "ix"
-    index_paths([folder], index_dir)
+def test_cleaning_spares_the_segment_being_written(one_file_index):
+    _, index_dir = one_file_index
     (index_dir / "MAIN_inprogress01.grams").write_bytes(b"being written")
     removed = clean_leftovers(index_dir, open_index(index_dir), keep=["MAIN_inprogress01"])
     assert removed == []
