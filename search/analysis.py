@@ -1,8 +1,9 @@
-"""Our own tokenizers: character grams for exact substring search, jieba words for words mode.
+"""Character grams for exact substring search, jieba words for words mode.
 
 Exact search never depends on word segmentation: a document is found by the
-characters it contains (``char_grams``) and then verified against its stored
-text.  jieba only serves the looser *words* mode.  We own one
+characters it contains (``char_grams`` is the definition; ``gramstore.gram_keys``
+computes the same set as integer keys) and then verified against its search
+text.  jieba only cuts the terms of the looser *words* mode.  We own one
 ``jieba.Tokenizer`` (not jieba's module singleton) with a user dictionary of
 policy terms and place names, its cache inside our own folder and its logger
 silenced.
@@ -18,7 +19,6 @@ import unicodedata
 from pathlib import Path
 
 import jieba
-from whoosh.analysis import Token, Tokenizer
 
 DATA_DIR = Path(__file__).with_name("data")
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -128,17 +128,6 @@ class Segmenter:
         words = fast.cut(text, hmm=True) if fast else self.reference.lcut(text, HMM=True)
         return [w for w in words if _is_word(w)]
 
-    def cut_for_search(self, text: str) -> list[str]:
-        fast = self.fast
-        return fast.cut_for_search(text, hmm=True) if fast else list(self.reference.cut_for_search(text, HMM=True))
-
-    def index_words(self, text: str) -> set[str]:
-        """The words a document is indexed under: search-mode cut (words and their sub-words)."""
-        words: set[str] = set()
-        for line in text.split("\n"):
-            words.update(w for w in self.cut_for_search(line) if _is_word(w))
-        return words
-
 
 def _writable_cache_dir() -> Path:
     """Our cache folder beside the package, or a private temp folder when the package is read-only."""
@@ -161,43 +150,3 @@ def segmenter() -> Segmenter:
     if _segmenter is None:
         _segmenter = Segmenter()
     return _segmenter
-
-
-class JiebaTokenizer(Tokenizer):
-    """A Whoosh tokenizer over our segmenter: positions are token ordinals, chars are offsets.
-
-    jieba's bundled ``ChineseAnalyzer`` sets positions to character offsets, so
-    Whoosh phrase queries never match, and it drops digits; this one does neither.
-    """
-
-    def __init__(self, search_mode: bool = False):
-        self.search_mode = search_mode
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.search_mode == self.search_mode
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        tokenizer = segmenter().reference
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for word, start, end in tokenizer.tokenize(value, mode="search" if self.search_mode else "default"):
-            if not _is_word(word):
-                continue
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = word
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            pos += 1
-            yield token
-
-
-def chinese_analyzer(search_mode: bool = False):
-    """Named analyzer factory: our jieba tokenizer (lower-casing is done by normalization)."""
-    return JiebaTokenizer(search_mode=search_mode)

@@ -6,11 +6,8 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields
-from whoosh.filedb.filestore import RamStorage
-from whoosh.qparser import QueryParser
 
-from search.analysis import Segmenter, char_grams, chinese_analyzer, query_grams, segmenter
+from search.analysis import Segmenter, char_grams, query_grams, segmenter
 
 from .conftest import SEEDS
 
@@ -44,7 +41,6 @@ def test_rjieba_cuts_the_seeds_exactly_like_jieba():
     assert seg.fast is not None, "rjieba is a pinned dependency"
     for line in SEED_TEXT.splitlines():
         assert seg.fast.cut(line, hmm=True) == seg.reference.lcut(line, HMM=True), line
-        assert seg.fast.cut_for_search(line, hmm=True) == list(seg.reference.cut_for_search(line, HMM=True)), line
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,30 +52,12 @@ def test_rjieba_cuts_random_text_exactly_like_jieba(seed, length):
     text = "".join(rng.choice(alphabet) for _ in range(length))
     seg = segmenter()
     assert seg.fast.cut(text, hmm=True) == seg.reference.lcut(text, HMM=True)
-    assert seg.fast.cut_for_search(text, hmm=True) == list(seg.reference.cut_for_search(text, HMM=True))
 
 
 def test_jieba_only_engine_gives_the_same_words():
     plain = Segmenter(engine="jieba")
     assert plain.fast is None
     assert plain.cut("郑东新区召开防汛会商会议") == segmenter().cut("郑东新区召开防汛会商会议")
-
-
-def test_whoosh_tokenizer_positions_are_token_ordinals():
-    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer()("8月8日召开会议", positions=True, chars=True)]
-    assert tokens == [("8", 0, 0, 1), ("月", 1, 1, 2), ("8", 2, 2, 3), ("日", 3, 3, 4), ("召开", 4, 4, 6), ("会议", 5, 6, 8)]
-
-
-def test_whoosh_phrase_query_matches_with_our_analyzer():
-    """jieba's bundled ChineseAnalyzer never matches a phrase (positions are char offsets); ours does."""
-    schema = fields.Schema(text=fields.TEXT(analyzer=chinese_analyzer(), stored=True))
-    ix = RamStorage().create_index(schema)
-    with ix.writer() as writer:
-        writer.add_document(text="郑东新区召开防汛会商会议")
-        writer.add_document(text="郑东新区今天召开防汛会议")
-    with ix.searcher() as searcher:
-        query = QueryParser("text", schema).parse('"郑东新区召开"')
-        assert [hit["text"] for hit in searcher.search(query)] == ["郑东新区召开防汛会商会议"]
 
 
 def test_jieba_cache_lives_in_our_folder():
