@@ -2,7 +2,8 @@
 
 Everything Whoosh-specific on the reading side is here.  A ``Snapshot`` is one
 index generation, read-only: the facet columns of every live document loaded
-once into plain lists, plus small caches of posting sets and stored texts.  A
+once into plain lists, the grams files opened, the search texts loaded as one
+string on first use, and bounded caches of posting sets and stored documents.  A
 long-running process (the web app) keeps its snapshot until the index moves to
 a new generation, so repeated queries pay for none of this again.
 """
@@ -164,10 +165,9 @@ class Snapshot:
         self._postings = _LRU(4096, max_weight=POSTINGS_CACHE_IDS, weight=len)
         self._documents = _LRU(2000)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
-        self._grams: list[tuple[GramSegment, int]] | None = None
         # Opened now, not on first use: a later commit may delete the files of
         # segments it merged, and an open map outlives its file's deletion.
-        self._gram_segments()
+        self._grams = self._open_gram_segments()
         self._text: str | None = None
         self._starts: array | None = None
         self._title_ends: array | None = None
@@ -207,25 +207,21 @@ class Snapshot:
 
     # -- grams -----------------------------------------------------------
 
-    def _gram_segments(self) -> list[tuple[GramSegment, int]]:
-        """The grams file of every segment with its first document number (opened on first use)."""
-        if self._grams is None:
-            with self._lock:
-                if self._grams is None:
-                    opened = []
-                    for segment, offset, count in self._leaves:
-                        if count == 0:
-                            continue
-                        path = segment_file(self.index_dir, segment.segment_id())
-                        try:
-                            opened.append((GramSegment(path), offset))
-                        except (OSError, ValueError) as exc:
-                            raise SearchError(
-                                f"the index in {self.index_dir} is damaged ({path.name}: {exc})",
-                                hint="rebuild it with `search index --rebuild`",
-                            ) from exc
-                    self._grams = opened
-        return self._grams
+    def _open_gram_segments(self) -> list[tuple[GramSegment, int]]:
+        """The grams file of every non-empty segment, with the segment's first document number."""
+        opened = []
+        for segment, offset, count in self._leaves:
+            if count == 0:
+                continue
+            path = segment_file(self.index_dir, segment.segment_id())
+            try:
+                opened.append((GramSegment(path), offset))
+            except (OSError, ValueError) as exc:
+                raise SearchError(
+                    f"the index in {self.index_dir} is damaged ({path.name}: {exc})",
+                    hint="rebuild it with `search index --rebuild`",
+                ) from exc
+        return opened
 
     def docs_with_gram(self, gram: str) -> frozenset[int]:
         """Live documents whose search text has the bigram ``gram`` (cached per generation)."""
@@ -233,11 +229,7 @@ class Snapshot:
 
     def _read_gram(self, key) -> frozenset[int]:
         code = gram_key(key[1])
-        docs: set[int] = set()
-        for grams, offset in self._gram_segments():
-            found = grams.docs(code)
-            docs.update(found if offset == 0 else (offset + d for d in found))
-        return self._only_live(docs)
+        return self._union(lambda grams: grams.docs(code))
 
     def docs_with_char(self, char: str) -> frozenset[int]:
         """Live documents containing ``char``: every bigram starting with it (cached)."""
@@ -245,19 +237,20 @@ class Snapshot:
 
     def _read_char(self, key) -> frozenset[int]:
         lo, hi = char_range(key[1])
-        docs: set[int] = set()
-        for grams, offset in self._gram_segments():
-            found = grams.docs_in_range(lo, hi)
-            docs.update(found if offset == 0 else (offset + d for d in found))
-        return self._only_live(docs)
+        return self._union(lambda grams: grams.docs_in_range(lo, hi))
 
-    def _only_live(self, docs: set[int]) -> frozenset[int]:
+    def _union(self, postings_in) -> frozenset[int]:
+        """The live documents that ``postings_in(grams file)`` names in any segment."""
+        docs: set[int] = set()
+        for grams, offset in self._grams:
+            found = postings_in(grams)
+            docs.update(found if offset == 0 else (offset + d for d in found))
         return frozenset(docs) & self.live if self._has_deletions else frozenset(docs)
 
     def gram_frequency(self, gram: str) -> int:
         """How many documents (deleted ones included) have the bigram: a cheap cost estimate."""
         code = gram_key(gram)
-        return sum(grams.doc_frequency(code) for grams, _ in self._gram_segments())
+        return sum(grams.doc_frequency(code) for grams, _ in self._grams)
 
     # -- search texts ----------------------------------------------------
 
@@ -270,7 +263,7 @@ class Snapshot:
                     starts = array("q", [0]) * (self.size + 1)
                     title_ends = array("q", [0]) * self.size
                     base = 0
-                    for grams, offset in self._gram_segments():
+                    for grams, offset in self._grams:
                         text, offsets = grams.all_text()
                         for local in range(grams.doc_count):
                             starts[offset + local] = base + offsets[local]
@@ -299,10 +292,10 @@ class Snapshot:
 
     def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
         """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
-        text, _, _ = self._texts()
+        text, starts, title_ends = self._texts()
         docs = list(docs)
-        begin, end, title_end = self.spans(docs)
-        found = map(text.find, repeat(phrase), begin, title_end if title_only else end)
+        ends = title_ends if title_only else starts[1:]
+        found = map(text.find, repeat(phrase), map(starts.__getitem__, docs), map(ends.__getitem__, docs))
         return list(compress(docs, map((-1).__lt__, found)))
 
     def spans(self, docs: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
@@ -390,7 +383,7 @@ class Snapshot:
 
     def close(self) -> None:
         with self._lock:
-            for grams, _ in self._grams or ():
+            for grams, _ in self._grams:
                 grams.close()
             self.reader.close()
 
