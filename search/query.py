@@ -490,7 +490,7 @@ class Matcher:
             return len(snap.live)
         if atom.is_phrase:
             return min(map(self._phrase_estimate, self.phrases_of(atom)))
-        counts = snap.cached("facet counts", lambda: _facet_counters(snap, list(snap.live)))
+        counts = archive_facet_counts(snap)
         if atom.field in ("district", "topic"):
             return sum(counts[atom.field][name] for name in atom.names)
         if atom.field == "month":
@@ -694,7 +694,7 @@ def warm_up(snapshot: Snapshot) -> None:
     """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
     norms), so that a long-running server's first query is as fast as the next ones."""
     snapshot.preload_texts()
-    snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(snapshot.live)))
+    archive_facet_counts(snapshot)
     length_norms(snapshot)
 
 
@@ -717,6 +717,11 @@ def _facet_counters(snapshot: Snapshot, docs: list[int]) -> dict[str, Counter]:
     }
 
 
+def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
+    """The facet counts of every live document (once per snapshot)."""
+    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(snapshot.live)))
+
+
 def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
     """Facet counts over the whole result set: district and topic by count, year and month newest first.
 
@@ -726,7 +731,7 @@ def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[Fac
     docs = docs if isinstance(docs, (set, frozenset)) else frozenset(docs)
     live = snapshot.live
     if len(docs) > len(live) // 2:
-        everything = snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(live)))
+        everything = archive_facet_counts(snapshot)
         missing = _facet_counters(snapshot, list(live - docs))
         counters = {name: everything[name] - missing[name] for name in everything}
     else:
