@@ -65,11 +65,6 @@ def gram_keys(text: str) -> array:
     return array("Q", keys)
 
 
-def query_keys(phrase: str) -> list[int]:
-    """The bigram keys a phrase of two or more characters needs (distinct, in order of first use)."""
-    return list(dict.fromkeys(gram_key(phrase[i : i + 2]) for i in range(len(phrase) - 1)))
-
-
 def char_range(char: str) -> tuple[int, int]:
     """The key range of every bigram starting with ``char``."""
     return ord(char) << _SHIFT, (ord(char) + 1) << _SHIFT

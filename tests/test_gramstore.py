@@ -17,7 +17,6 @@ from search.gramstore import (
     char_range,
     gram_key,
     gram_keys,
-    query_keys,
 )
 from search.ingest import index_paths
 from search.query import SearchRequest, matching_ids
@@ -37,11 +36,6 @@ def build(tmp_path, texts, name="seg.grams") -> GramSegment:
 @given(st.text(alphabet="郑东新区一二\n5Gg 。𠀀", max_size=30))
 def test_gram_keys_are_exactly_the_char_grams(text):
     assert sorted(gram_keys(text)) == sorted(gram_key(g) for g in char_grams(text))
-
-
-def test_query_keys_are_the_distinct_bigrams_in_order():
-    assert query_keys("哈哈哈") == [gram_key("哈哈")]
-    assert query_keys("中原科技") == [gram_key("中原"), gram_key("原科"), gram_key("科技")]
 
 
 def test_segment_round_trip_postings_texts_and_titles(tmp_path):
