@@ -20,9 +20,9 @@ from pathlib import Path
 
 import jieba
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).parent.parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
-_CACHE_DIR = Path(__file__).with_name("_cache")
+_CACHE_DIR = Path(__file__).parent.parent / "_cache"
 
 
 def char_grams(text: str) -> set[str]:

@@ -1,0 +1,205 @@
+"""Evaluation: a parsed query -> the set of matching document numbers of one snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import compress
+
+from ..analysis import query_grams, segmenter
+from ..archive import Snapshot
+from ..metadata import Taxonomy
+from .facets import archive_facet_counts
+from .parser import Atom, ParsedQuery, atom_for, parse_query
+from .request import SearchRequest
+
+
+def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> ParsedQuery:
+    """The request's query string plus its filters, as one parsed query."""
+    taxonomy = taxonomy or Taxonomy.load()
+    parsed = parse_query(request.q, taxonomy)
+    groups = list(parsed.groups)
+    notes = list(parsed.notes)
+    if request.districts:
+        groups.append(tuple(atom_for("district", d, False, taxonomy, notes) for d in request.districts))
+    if request.topics:
+        groups.append(tuple(atom_for("topic", t, False, taxonomy, notes) for t in request.topics))
+    if request.years:
+        groups.append(tuple(atom_for("year", str(y), False, taxonomy, notes) for y in request.years))
+    if request.months:
+        groups.append(tuple(atom_for("month", m, False, taxonomy, notes) for m in request.months))
+    if request.date_from or request.date_to:
+        span = f"{request.date_from or ''}..{request.date_to or ''}"
+        atom = atom_for("date", span, False, taxonomy, notes)
+        if atom:
+            groups.append((atom,))
+    groups = [tuple(a for a in g if a) for g in groups]
+    return ParsedQuery(tuple(g for g in groups if g), tuple(notes))
+
+
+class Matcher:
+    """Evaluates atoms against one snapshot.
+
+    An atom is evaluated either over the whole archive (bigram postings, then
+    verification; memoized) or, when the documents still in play are fewer
+    than its postings would yield, by testing just those documents.
+
+    A phrase atom stands for one phrase in exact mode; in words mode, for the
+    jieba words of the phrase, each of which must occur (as text, anywhere).
+    """
+
+    def __init__(self, snapshot: Snapshot, mode: str):
+        self.snapshot = snapshot
+        self.mode = mode
+        self._memo: dict[tuple[str, str], frozenset[int]] = {}
+        self._counts: dict[str, list[int]] = {}
+
+    def counts_everywhere(self, phrase: str) -> list[int]:
+        """Occurrences of ``phrase`` in every document (by number), computed once per query.
+
+        Verifying a common phrase and ranking by its frequency would each pass
+        over most of the archive; this is that pass, shared.
+        """
+        if phrase not in self._counts:
+            self._counts[phrase] = self.snapshot.counts_everywhere(phrase)
+        return self._counts[phrase]
+
+    def phrases_of(self, atom: Atom) -> list[str]:
+        """What a text or title atom requires: the phrase itself, or in words mode its words."""
+        if atom.field == "text" and self.mode == "words":
+            return segmenter().cut(atom.value) or [atom.value]
+        return [atom.value]
+
+    def estimate(self, atom: Atom) -> int:
+        """About how many documents the atom leaves in play (an upper bound for phrases and filters).
+
+        Filters are estimated from the archive's facet counts (computed once per
+        snapshot), so a narrow district or year is applied before a common phrase
+        is verified; a negated atom leaves most documents in play.
+        """
+        snap = self.snapshot
+        if atom.negated:
+            return len(snap.live)
+        if atom.is_phrase:
+            return min(map(self._phrase_estimate, self.phrases_of(atom)))
+        counts = archive_facet_counts(snap)
+        if atom.field in ("district", "topic"):
+            return sum(counts[atom.field][name] for name in atom.names)
+        if atom.field == "month":
+            return counts["month"][atom.value]
+        if atom.field == "year":
+            first, last = atom.interval
+            return sum(c for y, c in counts["year"].items() if y and first.year <= int(y) <= last.year)
+        return len(snap.live)
+
+    def _phrase_estimate(self, phrase: str) -> int:
+        snap = self.snapshot
+        if len(phrase) == 1:
+            return len(snap.docs_with_char(phrase))
+        return min(snap.gram_frequency(g) for g in query_grams(phrase))
+
+    def atom_docs(self, atom: Atom, within: frozenset[int] | None = None) -> frozenset[int]:
+        """The documents the atom matches (only those in ``within``, when given)."""
+        key = (atom.field, atom.value)
+        if within is not None and key not in self._memo and len(within) < self.estimate(atom):
+            return frozenset(self._filter(atom, within))
+        if key not in self._memo:
+            self._memo[key] = frozenset(self._evaluate(atom))
+        return self._memo[key] if within is None else self._memo[key] & within
+
+    def _filter(self, atom: Atom, docs: Iterable[int]) -> Iterable[int]:
+        """The documents of ``docs`` that match the atom, tested one by one against texts or columns."""
+        if atom.is_phrase:
+            for phrase in self.phrases_of(atom):
+                docs = self.snapshot.containing(docs, phrase, title_only=atom.field == "title")
+            return docs
+        return (n for n in docs if self._test(atom, n))
+
+    def _test(self, atom: Atom, docnum: int) -> bool:
+        """Does one document match a filter atom (district, topic, year, month, date)?"""
+        snap = self.snapshot
+        if atom.field == "district":
+            return snap.district[docnum] in atom.names
+        if atom.field == "topic":
+            return not set(atom.names).isdisjoint(snap.topics[docnum])
+        if atom.field == "month":
+            return snap.month[docnum] == atom.value
+        if atom.field in ("year", "date"):
+            span = snap.date_span[docnum]
+            first, last = atom.day_numbers
+            return span is not None and first <= span[0] and span[1] <= last
+        return False
+
+    def _evaluate(self, atom: Atom) -> Iterable[int]:
+        if not atom.is_phrase:
+            # Filters: one test per live document (columns are in memory).
+            return self._filter(atom, self.snapshot.live)
+        docs: frozenset[int] | None = None
+        for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
+            if docs is not None and len(docs) < self._phrase_estimate(phrase):
+                docs = frozenset(self.snapshot.containing(docs, phrase, title_only=atom.field == "title"))
+            else:
+                found = self._substring(phrase, title_only=atom.field == "title")
+                docs = found if docs is None else docs & found
+            if not docs:
+                break
+        return docs or frozenset()
+
+    def _substring(self, phrase: str, title_only: bool) -> frozenset[int]:
+        """Every document containing ``phrase``: bigram candidates, verified when needed."""
+        snap = self.snapshot
+        if len(phrase) == 1:
+            candidates = snap.docs_with_char(phrase)
+        else:
+            candidates = self._candidates(query_grams(phrase))
+        if title_only:
+            return frozenset(snap.containing(candidates, phrase, title_only=True))
+        if len(phrase) <= 2:
+            # One or two characters: the gram postings are already exact (grams
+            # never span a paragraph break, and queries hold no newline).
+            return candidates
+        if len(candidates) > snap.size // 3:
+            counts = self.counts_everywhere(phrase)
+            return frozenset(compress(candidates, map(counts.__getitem__, candidates)))
+        return frozenset(snap.containing(candidates, phrase))
+
+    def _candidates(self, grams: list[str]) -> frozenset[int]:
+        """The documents having every bigram, rarest first."""
+        snap = self.snapshot
+        docs: frozenset[int] | None = None
+        for gram in sorted(grams, key=snap.gram_frequency):
+            postings = snap.docs_with_gram(gram)
+            docs = postings if docs is None else docs & postings
+            if not docs:
+                return frozenset()
+        return docs if docs is not None else snap.live
+
+
+def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
+    """The documents matching every group (a group matches when any of its atoms does).
+
+    Groups run cheapest first, so that rare phrases and narrow filters leave
+    few documents for the common phrases to be tested on.
+    """
+    snap = matcher.snapshot
+    groups = sorted(parsed.groups, key=lambda g: sum(matcher.estimate(a) for a in g))
+    result: frozenset[int] | None = None
+    for group in groups:
+        scope = snap.live if result is None else result
+        docs: set[int] = set()
+        for atom in group:
+            matched = matcher.atom_docs(atom, within=result)
+            docs |= (scope - matched) if atom.negated else matched
+        result = frozenset(docs) if result is None else result & docs
+        if not result:
+            return frozenset()
+    return snap.live if result is None else result
+
+
+def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
+    """What snippets mark: the phrases, or in words mode each phrase's words."""
+    if mode != "words":
+        return parsed.phrases
+    marks: dict[str, None] = {}
+    for phrase in parsed.phrases:
+        marks.update(dict.fromkeys(segmenter().cut(phrase) or [phrase]))
+    return tuple(marks)

@@ -1,0 +1,175 @@
+"""What defines a results page (``SearchRequest``) and what it holds (``SearchResults``, ``Hit``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from .parser import MAX_PER_PAGE, MODES, SORTS
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything that defines a results page; round-trips through URLs and CLI options."""
+
+    q: str = ""
+    mode: str = "exact"
+    districts: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    months: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise ValueError(f"the page size must be between 1 and {MAX_PER_PAGE}")
+        if self.page < 1:
+            raise ValueError("the page number must be 1 or more")
+        for month in self.months:
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+                raise ValueError(f"month must look like 2020-07, not {month!r}")
+
+    @classmethod
+    def from_args(cls, args: Mapping) -> SearchRequest:
+        """From a URL query string (a MultiDict or a plain mapping); ValueError on bad values."""
+        getlist = getattr(args, "getlist", lambda k: [args[k]] if k in args else [])
+
+        def one(name, default=None):
+            values = getlist(name)
+            return values[0] if values else default
+
+        def integer(name, default):
+            raw = one(name)
+            if raw in (None, ""):
+                return default
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+        years = []
+        for raw in getlist("year"):
+            if not re.fullmatch(r"\d{4}", raw or ""):
+                raise ValueError(f"year must be four digits, not {raw!r}")
+            years.append(int(raw))
+        months = [raw for raw in getlist("month") if raw]
+        return cls(
+            q=one("q", "") or "",
+            mode=one("mode", "exact") or "exact",
+            districts=tuple(v for v in getlist("district") if v),
+            topics=tuple(v for v in getlist("topic") if v),
+            years=tuple(years),
+            months=tuple(months),
+            date_from=one("from") or None,
+            date_to=one("to") or None,
+            sort=one("sort", "relevance") or "relevance",
+            page=integer("page", 1),
+            per_page=integer("per_page", 10),
+        )
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """The URL query string pairs (defaults left out), inverse of ``from_args``."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.mode != "exact":
+            pairs.append(("mode", self.mode))
+        pairs += [("district", d) for d in self.districts]
+        pairs += [("topic", t) for t in self.topics]
+        pairs += [("year", str(y)) for y in self.years]
+        pairs += [("month", m) for m in self.months]
+        if self.date_from:
+            pairs.append(("from", self.date_from))
+        if self.date_to:
+            pairs.append(("to", self.date_to))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 10:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+    def toggle(self, facet: str, value: str) -> SearchRequest:
+        """This request with one facet value added or removed (back to page 1)."""
+        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}[facet]
+        current = getattr(self, name)
+        value = int(value) if facet == "year" else value
+        new = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return replace(self, **{name: new, "page": 1})
+
+    def with_page(self, page: int) -> SearchRequest:
+        return replace(self, page=page)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    district: str | None
+    date: str | None
+    topics: tuple[str, ...]
+    source: str
+    score: float
+    snippets: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "district": self.district,
+            "date": self.date,
+            "topics": list(self.topics),
+            "source": self.source,
+            "score": self.score,
+            "snippets": list(self.snippets),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    request: SearchRequest
+    read_as: str
+    notes: tuple[str, ...]
+    phrases: tuple[str, ...]
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.per_page))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.request.q,
+            "mode": self.request.mode,
+            "read_as": self.read_as,
+            "notes": list(self.notes),
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "took_ms": self.took_ms,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in values]
+                for name, values in self.facets.items()
+            },
+        }

@@ -1,0 +1,85 @@
+"""A request against a snapshot: total, facets and one page of hits (or every hit, for exports)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from ..archive import Snapshot
+from ..highlight import snippets
+from ..metadata import Taxonomy
+from .evaluate import Matcher, evaluate, request_query, terms_to_mark
+from .facets import archive_facet_counts, count_facets
+from .rank import length_norms, order_results
+from .request import Hit, SearchRequest, SearchResults
+
+
+def warm_up(snapshot: Snapshot) -> None:
+    """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
+    norms), so that a long-running server's first query is as fast as the next ones."""
+    snapshot.preload_texts()
+    archive_facet_counts(snapshot)
+    length_norms(snapshot)
+
+
+def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> SearchResults:
+    """Run a request against a snapshot: total, facets, and one page of hits with snippets."""
+    started = time.perf_counter()
+    parsed = request_query(request, taxonomy)
+    matcher = Matcher(snapshot, request.mode)
+    docs = evaluate(parsed, matcher)
+    first = (request.page - 1) * request.per_page
+    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
+    page = ordered[first:]
+    marks = terms_to_mark(parsed, request.mode)
+    hits = tuple(_hit(snapshot, n, score, marks) for n, score in page)
+    facets = count_facets(snapshot, docs)
+    took = round((time.perf_counter() - started) * 1000, 1)
+    return SearchResults(
+        request=request,
+        read_as=parsed.describe(),
+        notes=parsed.notes,
+        phrases=marks,
+        total=len(docs),
+        took_ms=took,
+        hits=hits,
+        facets=facets,
+    )
+
+
+def all_hits(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> Iterator[Hit]:
+    """Every matching document in result order, each hit (with its snippets) made as it is consumed.
+
+    For exports: a phrase matching the whole archive yields tens of thousands
+    of hits, which are streamed rather than built first.
+    """
+    parsed = request_query(request, taxonomy)
+    matcher = Matcher(snapshot, request.mode)
+    docs = evaluate(parsed, matcher)
+    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs))
+    marks = terms_to_mark(parsed, request.mode)
+    return (_hit(snapshot, n, score, marks) for n, score in ordered)
+
+
+def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
+    """The ids of every matching document (no ranking, no snippets): for tests and benchmarks."""
+    parsed = request_query(request)
+    docs = evaluate(parsed, Matcher(snapshot, request.mode))
+    return {snapshot.document(n).id for n in docs}
+
+
+def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
+    doc = snapshot.document(docnum)
+    display = "\n".join((doc.title, *doc.paragraphs))  # folds to snapshot.search_text(docnum)
+    return Hit(
+        id=doc.id,
+        title=doc.title,
+        district=snapshot.district[docnum],
+        date=snapshot.published[docnum],
+        topics=snapshot.topics[docnum],
+        source=doc.source,
+        score=score,
+        snippets=tuple(snippets(display, snapshot.search_text(docnum), marks)),
+    )
+
+
