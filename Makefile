@@ -7,7 +7,7 @@ Q      ?= 中原科技城
 
 PORT   ?= 8000
 
-.PHONY: run test install system-deps index query bench-exactness clean
+.PHONY: run test install system-deps opensearch index query bench-exactness clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ query: index
 system-deps:
 	bash scripts/system-deps.sh
 
+# OpenSearch assembled from Maven Central jars into .opensearch/ (cached); the OpenSearch tests
+# start their own nodes from it and are skipped, loudly, only where Java is missing.
+opensearch:
+	@if command -v java >/dev/null; then bash scripts/opensearch.sh assemble >/dev/null; \
+	else echo "*** no Java on this machine: the OpenSearch tests will be skipped ***"; fi
+
 # Install what the tests need and run them.
-test: install system-deps
+test: install system-deps opensearch
 	$(BIN)/python -m pytest
 
 bench-exactness: install
