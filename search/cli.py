@@ -68,7 +68,9 @@ def main():
 @click.option("--procs", type=click.IntRange(1, 16), default=min(4, os.cpu_count() or 1), show_default=True,
               help="Processes reading and analysing files (the index itself is written by one).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def index_command(paths, index_dir, rebuild, procs, quiet):
+@click.option("--follow-links", is_flag=True,
+              help="Index files that symbolic links point to outside the indexed folder (skipped by default).")
+def index_command(paths, index_dir, rebuild, procs, quiet, follow_links):
     """Index PATHS (files or folders; default seeds/): new, changed and removed files."""
     paths = list(paths) or [Path(p) for p in DEFAULT_SOURCES]
 
@@ -81,7 +83,8 @@ def index_command(paths, index_dir, rebuild, procs, quiet):
         return _ProgressList(items)
 
     try:
-        report = index_paths(paths, index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn)
+        report = index_paths(paths, index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn,
+                             follow_links=follow_links)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     click.echo(report.summary)
@@ -230,15 +233,22 @@ def stats_command(index_dir, as_json):
               help="Address to listen on (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
-def serve_command(index_dir, host, port, threads):
+@click.option("--public-url", metavar="URL",
+              help="The address users reach it at through a reverse proxy (https://search.example.gov.cn/); "
+                   "its host is trusted besides the listening address's names.")
+def serve_command(index_dir, host, port, threads, public_url):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
     from waitress import create_server
 
     from web import create_app
+    from web.hosts import trusted_hosts
 
+    if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
+        raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
     try:
-        app = create_app({"INDEX_DIR": str(index_dir)})
+        app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
+                          "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url)})
         warm_up(app.extensions["archive"].snapshot())  # first queries as fast as later ones
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc

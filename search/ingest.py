@@ -89,14 +89,22 @@ class IndexReport:
 
 
 def discover(
-    roots: Sequence[Path], warn: Callable[[str], None], unreadable: list[Path] | None = None
+    roots: Sequence[Path],
+    warn: Callable[[str], None],
+    unreadable: list[Path] | None = None,
+    *,
+    follow_links: bool = False,
+    exclude: Path | None = None,
 ) -> list[SourceFile]:
     """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
 
     Symbolic links to folders are not followed (no loops, no file found twice); a link to a file
-    is indexed under its own name, unless the file it points to is indexed too. Whatever is left
-    out gets one warning.
+    is indexed under its own name, unless the file it points to is indexed too.  A link whose
+    target lies outside its indexed folder is skipped unless ``follow_links`` (a link in a shared
+    folder must not publish ``/etc/passwd`` or the server's own secret); nothing under
+    ``exclude`` (the index folder) is ever indexed.  Whatever is left out gets one warning.
     """
+    excluded = os.path.realpath(exclude) if exclude is not None else None
     found: dict[str, SourceFile] = {}
     sidecars: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -132,11 +140,16 @@ def discover(
                 continue
             name = _relative(path, base)
             if os.path.islink(path):
-                problem = _link_problem(Path(path))
+                problem = _link_problem(Path(path)) or (
+                    None if follow_links else _outside_problem(path, base)
+                )
                 if problem:
                     warn(f"{name}: skipped, {problem}")
                     continue
                 links.add(path)
+            if excluded and _inside(os.path.realpath(path), excluded):
+                warn(f"{name}: skipped, it lies in the index folder")
+                continue
             row = _sidecar_row(path, base, sidecar_for)
             found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())))
     return _without_duplicate_links(list(found.values()), links, warn)
@@ -205,6 +218,18 @@ def _link_problem(path: Path) -> str | None:
             return "broken symbolic link (its target does not exist)"
         return f"cannot follow the symbolic link ({exc.strerror or exc})"
     return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _outside_problem(link: str, root: str) -> str | None:
+    """Why a link must not be followed by default: its resolved target lies outside the indexed folder."""
+    target = os.path.realpath(link)
+    if _inside(target, os.path.realpath(root)):
+        return None
+    return "symbolic link to a file outside the indexed folder (--follow-links indexes it)"
 
 
 def _without_duplicate_links(
@@ -364,6 +389,7 @@ def index_paths(
     procs: int = 1,
     progress: Callable[[Iterable], Iterable] | None = None,
     warn: Callable[[str], None] | None = None,
+    follow_links: bool = False,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with the files under ``roots``."""
     index_dir = Path(index_dir)
@@ -377,7 +403,7 @@ def index_paths(
 
     roots = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
-    sources = discover(roots, note, unreadable)
+    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir)
     taxonomy = Taxonomy.load()
 
     plan = _plan(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)

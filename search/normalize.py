@@ -48,7 +48,10 @@ MIN_WRAP_WIDTH = 8
 MAX_VERTICAL_CELL = 3
 MIN_VERTICAL_RUN = 4
 
-_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+# Invisible characters, and the control characters XML 1.0 forbids (common in text from PDF and
+# Word): a feed or page carrying them is not well-formed.  The whitespace controls (\t \n \v \f \r
+# \x1c-\x1f) are not dropped here: they break or space lines, and are collapsed later.
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\x00-\x08\x0e-\x1b\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
 # Ideographs, CJK and full-width punctuation, and the curly quotes/dashes Chinese text uses.

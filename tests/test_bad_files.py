@@ -36,9 +36,9 @@ def good_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def index(runner, folder: Path, index_dir: Path):
+def index(runner, folder: Path, index_dir: Path, *options: str):
     """Run `search index`; (exit code, warning lines, other lines)."""
-    result = runner.invoke(main, ["index", str(folder), "--index", str(index_dir), "-q"])
+    result = runner.invoke(main, ["index", str(folder), "--index", str(index_dir), "-q", *options])
     lines = result.output.splitlines()
     warnings = [line for line in lines if line.startswith("warning: ")]
     return result.exit_code, warnings, [line for line in lines if line not in warnings]
@@ -200,12 +200,15 @@ def test_only_good_files_exit_zero(tmp_path, runner):
     assert index(runner, folder, tmp_path / "ix") == (0, [], [summary(added=2, skipped=0, documents=2)])
 
 
-def test_link_to_a_file_outside_the_indexed_folder_is_indexed_under_its_own_name(tmp_path, runner):
+def test_link_to_a_file_outside_the_indexed_folder_is_skipped_unless_links_are_followed(tmp_path, runner):
     folder = good_folder(tmp_path)
     outside = tmp_path / "elsewhere.txt"
     outside.write_text("中牟县报告\n\n中牟县推进都市生态农业。\n", encoding="utf-8")
     os.symlink(outside, folder / "linked.txt")
-    assert index(runner, folder, tmp_path / "ix") == (0, [], [summary(added=3, skipped=0, documents=3)])
+    assert index(runner, folder, tmp_path / "ix0") == (3, [
+        "warning: linked.txt: skipped, symbolic link to a file outside the indexed folder (--follow-links indexes it)"
+    ], [summary(added=2, skipped=1, documents=2)])
+    assert index(runner, folder, tmp_path / "ix", "--follow-links") == (0, [], [summary(added=3, skipped=0, documents=3)])
     result = runner.invoke(main, ["query", "都市生态农业", "--index", str(tmp_path / "ix"), "--json"])
     assert [hit["source"] for hit in json.loads(result.output)["hits"]] == ["linked.txt"]
 

@@ -27,6 +27,8 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
     make_app,
     soup,
     total_shown,
+    save,
+    slug_of,
     web_app,
     writable_seeds,
 )
@@ -103,16 +105,6 @@ def test_store_file_cannot_clash_with_whoosh_files():
 
 
 # -- the web pages ------------------------------------------------------------------------------
-
-
-def save(client, name: str, args: str):
-    return client.post("/saved", data={"csrf_token": csrf_token(client), "name": name, "args": args})
-
-
-def slug_of(client, name: str) -> str:
-    page = soup(client.get("/saved"))
-    link = next(a for a in page.select("a.saved-link") if a.get_text() == name)
-    return link["href"].rsplit("/", 1)[1]
 
 
 def test_save_from_the_results_page_lists_it_and_its_link_shows_the_same_hits(client, seeds_snapshot):

@@ -108,3 +108,15 @@ def total_shown(page: BeautifulSoup) -> int:
 
 def hit_ids(page: BeautifulSoup) -> list[str]:
     return [re.match(r"/doc/([^?]+)", a["href"]).group(1) for a in page.select(".hit-title a")]
+
+
+def save(client, name: str, args: str):
+    """Save a query through the web form (as a signed-in user would)."""
+    return client.post("/saved", data={"csrf_token": csrf_token(client), "name": name, "args": args})
+
+
+def slug_of(client, name: str) -> str:
+    """The slug of the saved query listed under ``name`` on /saved."""
+    page = soup(client.get("/saved"))
+    link = next(a for a in page.select("a.saved-link") if a.get_text() == name)
+    return link["href"].rsplit("/", 1)[1]

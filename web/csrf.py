@@ -1,4 +1,8 @@
-"""CSRF protection: a per-session token, checked on every POST."""
+"""CSRF protection: a per-session token, checked on every POST.
+
+Only POST changes anything (GET and HEAD never do: a link checker's HEAD, or a
+cross-site ``fetch(…, {method: 'HEAD', mode: 'no-cors'})``, must not delete).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import hmac
 import secrets
 
 from flask import request, session
+
+from .headers import carries_secret
 from werkzeug.exceptions import BadRequest
 
 SESSION_KEY = "csrf_token"
@@ -19,6 +25,7 @@ class CSRFError(BadRequest):
 
 def csrf_token() -> str:
     """This session's token (created on first use); every POST form carries it."""
+    carries_secret()
     token = session.get(SESSION_KEY)
     if not token:
         token = session[SESSION_KEY] = secrets.token_urlsafe(32)

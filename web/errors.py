@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 TITLES = {
@@ -35,8 +35,11 @@ def error_response(error: HTTPException):
     else:
         fragment = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
         template = "partials/error.html" if fragment else "error.html"
-        response = render_template(template, code=code, title=title, message=message)
-    return response, code
+        response = make_response(render_template(template, code=code, title=title, message=message))
+    response.status_code = code
+    # The same URL answers a page or a fragment depending on these, errors included.
+    response.vary.update(("HX-Request", "HX-History-Restore-Request"))
+    return response
 
 
 def internal_error(error: InternalServerError):

@@ -19,6 +19,16 @@ CSV_CHUNK_ROWS = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# What XML 1.0 forbids (normalization drops these at indexing; an index built before that, or a
+# file name, may still carry them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters that make an XML document not well-formed."""
+    return _NOT_XML.sub("", text)
+
+
 def snippet_text(snippet_html: str) -> str:
     """A snippet as plain text: our <mark> tags dropped, entities decoded."""
     return html.unescape(re.sub(r"</?mark>", "", snippet_html))

@@ -7,6 +7,7 @@ from itertools import chain
 
 from flask import (
     Blueprint,
+    flash,
     Response,
     abort,
     current_app,
@@ -25,8 +26,9 @@ from werkzeug.datastructures import MultiDict
 from search.query import find_document, matching_ids, original_file
 from search.saved import SLUG_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
-from . import csrf
-from .exports import atom_time, feed_results, search_csv
+from . import csrf, headers, hosts
+from .downloads import download_name, media_type
+from .exports import atom_time, feed_results, search_csv, xml_safe
 from .pages import date_label, document_page, results_page, search_url
 from .params import BadParameter, search_request
 
@@ -100,10 +102,13 @@ def document(doc_id):
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
     docnum = find_document(snapshot(), doc_id)
-    path = original_file(snapshot().document(docnum)) if docnum is not None else None
+    stored = snapshot().document(docnum) if docnum is not None else None
+    path = original_file(stored) if stored is not None else None
     if path is None:
         abort(404, "原始文件不在已索引的文件夹中（可能已被移动或删除）。")
-    return send_file(path, as_attachment=True, download_name=path.name, mimetype="text/plain")
+    response = send_file(path, as_attachment=True, download_name=download_name(path))
+    response.headers["Content-Type"] = media_type(path, stored.encoding)  # send_file would add charset=utf-8
+    return response
 
 
 # -- saved queries ---------------------------------------------------------------------
@@ -131,8 +136,23 @@ def saved_add():
 def saved_view(slug):
     saved = saved_or_404(slug)
     page = results_page(snapshot(), saved.request)
-    saved_queries().mark_viewed(slug, matching_ids(snapshot(), saved.request))
+    if is_own_view():
+        saved_queries().mark_viewed(slug, matching_ids(snapshot(), saved.request))
     return render_results(page, saved=saved)
+
+
+def is_own_view() -> bool:
+    """A GET the user made from our own pages or the address bar: it may reset "N 篇新".
+
+    A HEAD (a link checker) or a request another site made the browser send
+    (``Sec-Fetch-Site: cross-site``, or an ``Origin`` that is not ours) is not a view.
+    """
+    if request.method != "GET":
+        return False
+    if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")
 
 
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>.atom")
@@ -141,8 +161,13 @@ def saved_feed(slug):
     results = feed_results(snapshot(), saved.request)
     now = datetime.now(UTC)
     body = render_template("feed.xml", saved=saved, results=results, now=now, atom_time=atom_time,
-                           date_label=date_label, search_url=search_url)
-    return Response(body, mimetype="application/atom+xml")
+                           date_label=date_label, search_url=search_url, base_url=public_base_url())
+    return Response(xml_safe(body), mimetype="application/atom+xml")
+
+
+def public_base_url() -> str:
+    """Where links in a feed point: the configured public URL, else this (trusted) host."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
 @bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/rename")
@@ -155,13 +180,18 @@ def saved_rename(slug):
     return redirect(url_for("web.saved_list"), code=303)
 
 
-@bp.route(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete", methods=["GET", "POST"])
+@bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete")
+def saved_delete_confirm(slug):
+    """Only asks: GET and HEAD never delete (link checkers and other sites send them)."""
+    return render_template("saved_delete.html", saved=saved_or_404(slug))
+
+
+@bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete")
 def saved_delete(slug):
     saved = saved_or_404(slug)
-    if request.method == "GET":
-        return render_template("saved_delete.html", saved=saved)
     saved_queries().delete(slug)
-    return redirect(url_for("web.saved_list", deleted=saved.name), code=303)
+    flash(f"已删除“{saved.name}”。")
+    return redirect(url_for("web.saved_list"), code=303)
 
 
 def saved_or_404(slug: str):
@@ -180,18 +210,7 @@ def init_app(app) -> None:
             self.regex = pattern
 
     app.url_map.converters.setdefault("regex", RegexConverter)
+    hosts.init_app(app)
     csrf.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(bp)
-    app.after_request(security_headers)
-
-
-def security_headers(response: Response) -> Response:
-    """No inline script or style runs, even if something slipped through escaping."""
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
