@@ -269,3 +269,64 @@ def test_the_deleted_message_is_a_flash_not_url_text(client):
     assert response.headers["Location"] == "/saved"
     assert soup(client.get("/saved")).select_one(".flash").get_text() == "已删除“旧改”。"
     assert soup(client.get("/saved")).select_one(".flash") is None  # shown once
+
+
+# -- 8. request amplification ---------------------------------------------------------------------------------
+
+# 333 two-character terms joined by | fit in the 1000-character query limit.
+OR_TERMS = "|".join(chr(0x4E00 + i) + chr(0x4E00 + 333 + i) for i in range(333))
+EIGHTY_FILTER_VALUES = (
+    [("q", "不存在的词语组合")]
+    + [("district", f"区{i}") for i in range(20)]
+    + [("topic", f"主题{i}") for i in range(20)]
+    + [("year", str(1950 + i)) for i in range(20)]
+    + [("month", f"19{60 + i}-01") for i in range(20)]
+)
+
+
+def test_three_hundred_ored_terms_are_refused_with_a_message(client):
+    for path in ("/search", "/search.json", "/search.csv"):
+        response = client.get(path, query_string={"q": OR_TERMS})
+        assert response.status_code == 400, path
+    message = soup(client.get("/search", query_string={"q": OR_TERMS})).select_one(".error .message").get_text()
+    assert message == "检索项过多：这个查询有 333 个词或备选项，最多 32 个。请拆成几次检索。"
+    assert client.get("/search", query_string={"q": " OR ".join(f"词{i}" for i in range(32))}).status_code == 200
+
+
+def test_eighty_filter_values_are_refused_with_a_message(client):
+    response = client.get("/search", query_string=EIGHTY_FILTER_VALUES)
+    assert response.status_code == 400
+    assert soup(response).select_one(".error .message").get_text() == "筛选条件过多：共 80 个取值，最多 20 个。"
+
+
+def test_zero_result_suggestions_cost_at_most_six_counts(client, monkeypatch):
+    import web.pages
+
+    counted = []
+    real_count = web.pages._count
+    monkeypatch.setattr(web.pages, "_count", lambda snap, req: counted.append(req) or real_count(snap, req))
+    args = [("q", "不存在的词语组合")] + [("district", f"区{i}") for i in range(10)] + [("year", str(1990 + i)) for i in range(10)]
+    assert client.get("/search", query_string=args).status_code == 200
+    facet_counts = 2  # district and year are selected: each facet counts without its own selection
+    assert len(counted) == facet_counts + 6
+
+
+def test_a_request_out_of_time_ends_with_query_too_complex(seeds_index, tmp_path):
+    app = make_app(seeds_index, tmp_path / "saved.sqlite3", REQUEST_TIME_BUDGET=0.0)
+    client = app.test_client()
+    response = client.get("/search?q=老旧小区")
+    assert response.status_code == 400
+    assert soup(response).select_one(".error .message").get_text() == "查询过于复杂：0 秒内未能完成。请减少检索词或筛选条件后再试。"
+    fragment = client.get("/search?q=老旧小区", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400 and "查询过于复杂" in fragment.get_data(as_text=True)
+    assert json.loads(client.get("/search.json?q=老旧小区").data)["error"].startswith("查询过于复杂")
+    assert client.get("/saved").status_code == 200  # no search, no budget spent
+
+
+def test_the_library_stops_a_search_whose_budget_is_spent(seeds_snapshot):
+    from search.budget import QueryTooComplex, time_budget
+    from search.query import SearchRequest, search
+
+    with time_budget(0.0), pytest.raises(QueryTooComplex):
+        search(seeds_snapshot, SearchRequest(q="老旧小区"))
+    assert search(seeds_snapshot, SearchRequest(q="老旧小区")).total > 0  # no budget outside the block

@@ -36,6 +36,7 @@ FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "mo
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
 TOPICS_SHOWN = 12
+MAX_SUGGESTIONS = 6  # each is one more count: a no-hit request with many filters must not cost one per filter
 
 
 def search_url(request: SearchRequest, endpoint: str = "web.search_page", **values) -> str:
@@ -243,7 +244,7 @@ def _suggestions(snapshot: Snapshot, request: SearchRequest) -> list[Link]:
     for chip_request, chip in zip(_chip_requests(request), _chips(request)):
         options.append((f"去掉“{chip.label}”", chip_request))
     links = []
-    for label, option in options:
+    for label, option in options[:MAX_SUGGESTIONS]:
         total = _count(snapshot, option).total
         if total:
             links.append(Link(label, search_url(option), count=total))

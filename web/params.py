@@ -12,11 +12,13 @@ import re
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from search.query import MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, parse_interval
+from search.query import MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, parse_interval, parse_query
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_VALUES = 20  # values of one filter (district=…&district=…)
+MAX_FILTER_VALUES = 20  # values of all filters together: each may cost a count of its own
+MAX_TERMS = 32  # terms and alternatives of one query (333 OR'ed terms made a 613 KB page)
 MAX_VALUE_LENGTH = 100
 MAX_PARAMETERS = 200
 LIST_PARAMETERS = ("district", "topic", "year", "month")
@@ -37,6 +39,12 @@ def search_request(args: MultiDict) -> SearchRequest:
     _choice(args, "sort", SORTS, "sort 只能是 relevance（相关度）、newest（最新）或 oldest（最早）")
     _whole_number(args, "page", 1, MAX_PAGE, "页码")
     _whole_number(args, "per_page", 1, MAX_PER_PAGE, "每页条数")
+    terms = sum(len(group) for group in parse_query(q).groups) if q.strip() else 0
+    if terms > MAX_TERMS:
+        raise BadParameter(f"检索项过多：这个查询有 {terms} 个词或备选项，最多 {MAX_TERMS} 个。请拆成几次检索。")
+    filter_values = sum(len(args.getlist(name)) for name in LIST_PARAMETERS)
+    if filter_values > MAX_FILTER_VALUES:
+        raise BadParameter(f"筛选条件过多：共 {filter_values} 个取值，最多 {MAX_FILTER_VALUES} 个。")
     for name in LIST_PARAMETERS:
         values = args.getlist(name)
         if len(values) > MAX_VALUES:

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from search.query import find_document, matching_ids, original_file
 from search.saved import SLUG_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
-from . import csrf, headers, hosts
+from . import csrf, headers, hosts, limits
 from .downloads import download_name, media_type
 from .exports import atom_time, feed_results, search_csv, xml_safe
 from .pages import date_label, document_page, results_page, search_url
@@ -213,4 +213,5 @@ def init_app(app) -> None:
     hosts.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
+    limits.init_app(app)
     app.register_blueprint(bp)

@@ -7,6 +7,7 @@ from itertools import compress
 
 from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
+from ..budget import check_budget
 from ..metadata import Taxonomy
 from .facets import archive_facet_counts
 from .parser import Atom, ParsedQuery, atom_for, parse_query
@@ -187,6 +188,7 @@ def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
         scope = snap.live if result is None else result
         docs: set[int] = set()
         for atom in group:
+            check_budget()
             matched = matcher.atom_docs(atom, within=result)
             docs |= (scope - matched) if atom.negated else matched
         result = frozenset(docs) if result is None else result & docs

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 
 from ..archive import Snapshot
+from ..budget import check_budget
 from ..highlight import snippets
 from ..metadata import Taxonomy
 from .evaluate import Matcher, evaluate, request_query, terms_to_mark
@@ -69,6 +70,7 @@ def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
 
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
+    check_budget()
     doc = snapshot.document(docnum)
     display = "\n".join((doc.title, *doc.paragraphs))  # folds to snapshot.search_text(docnum)
     return Hit(
