@@ -8,7 +8,18 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 OUT = BENCH / "out"
-SHARED = BENCH.parent.parent / "shared" / "corpus"
+
+
+def _shared_corpus() -> Path:
+    """``../shared/corpus`` seen from the checkout; from a worktree nested deeper, the nearest one above."""
+    for folder in BENCH.parents:
+        candidate = folder / "shared" / "corpus"
+        if candidate.is_dir():
+            return candidate
+    return BENCH.parent.parent / "shared" / "corpus"
+
+
+SHARED = _shared_corpus()
 
 REPORT_FOLDERS = ("chinese-political-corpora", "government_report_rag")
 NEWS_FOLDER = "xwlb"
