@@ -57,11 +57,14 @@ class Unreadable(ValueError):
 
 @dataclass(frozen=True)
 class Extracted:
-    """A file's text, how it was read (``utf-8``, ``gb18030``, ``docx``, ``html:utf-8`` …) and its own title."""
+    """A file's text, how it was read (``utf-8``, ``gb18030``, ``docx``, ``html:utf-8`` …), its own
+    title, and the properties its format carries (``published``, ``created``, ``issuer`` …, each
+    with a ``…_tag`` naming where it was read, for the evidence shown to users)."""
 
     text: str
     encoding: str
     title: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 def extract(suffix_or_path: str | PurePath, data: bytes) -> Extracted:
@@ -249,12 +252,14 @@ def extract_docx(data: bytes) -> Extracted:
 
         walk(document)
         title = (document.core_properties.title or "").strip() or None
+        created = document.core_properties.created
+        properties = (("created", created.isoformat()), ("created_tag", "docx created")) if created else ()
     except Exception as exc:  # a damaged file fails anywhere in python-docx or lxml: one reason for users
         raise Unreadable("not a readable .docx file (damaged or truncated?)") from exc
     text = "\n".join(lines)
     if not text.strip():
         raise Unreadable("Word document has no text")
-    return Extracted(text, "docx", title)
+    return Extracted(text, "docx", title, properties)
 
 
 # -- PDF ----------------------------------------------------------------------------------------------
@@ -283,7 +288,20 @@ def extract_pdf(data: bytes) -> Extracted:
     text = "\n".join(line for page in pages for line in page)
     if not text.strip():
         raise Unreadable("PDF has no text layer (scanned?)")
-    return Extracted(text, "pdf")
+    created = _pdf_creation_date(data)
+    return Extracted(text, "pdf", None, (("created", created), ("created_tag", "PDF CreationDate")) if created else ())
+
+
+_PDF_DATE = re.compile(rb"/CreationDate\s*\(D:(\d{8})")
+
+
+def _pdf_creation_date(data: bytes) -> str | None:
+    """The document information's CreationDate (``D:20210301…``) as ``2021-03-01``; None without one."""
+    match = _PDF_DATE.search(data)
+    if not match:
+        return None
+    day = match.group(1).decode("ascii")
+    return f"{day[:4]}-{day[4:6]}-{day[6:]}"
 
 
 def _without_page_numbers(lines: list[str]) -> list[str]:
@@ -342,6 +360,7 @@ def extract_html(data: bytes) -> Extracted:
     markup, charset = _decode_html(data)
     soup = BeautifulSoup(markup, "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    properties = _html_properties(soup)
     for tag in soup.find_all(_is_furniture):
         if not tag.decomposed:  # not inside furniture removed already
             tag.decompose()
@@ -352,7 +371,38 @@ def extract_html(data: bytes) -> Extracted:
     text = _block_text(main)
     if not text.strip():
         raise Unreadable("HTML page has no text")
-    return Extracted(text, f"html:{charset}", title or None)
+    return Extracted(text, f"html:{charset}", title or None, properties)
+
+
+# The meta tags Chinese government sites carry (PubDate, ContentSource, ArticleTitle …) and the
+# Open Graph and schema.org ones, first found wins.
+_META_PROPERTIES = {
+    "published": ("pubdate", "publishdate", "article:published_time", "datepublished", "dc.date", "firstpublishedtime"),
+    "issuer": ("contentsource",),
+    "title": ("articletitle",),
+    "column": ("columnname",),
+    "site": ("sitename",),
+}
+
+
+def _html_properties(soup) -> tuple[tuple[str, str], ...]:
+    """(name, value) pairs from a page's meta tags and its first ``<time datetime>``."""
+    tags: dict[str, tuple[str, str]] = {}
+    for meta in soup.find_all("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key and value and key not in tags:
+            tags[key] = (value, meta.get("name") or meta.get("property") or meta.get("itemprop"))
+    found: list[tuple[str, str]] = []
+    for name, keys in _META_PROPERTIES.items():
+        for key in keys:
+            if key in tags:
+                found += [(name, tags[key][0]), (f"{name}_tag", tags[key][1])]
+                break
+    time = soup.find("time", attrs={"datetime": True})
+    if time is not None and not any(name == "published" for name, _ in found):
+        found += [("published", time["datetime"].strip()), ("published_tag", "<time datetime>")]
+    return tuple(found)
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:

@@ -38,8 +38,9 @@ from .archive import (
 from .errors import SearchError
 from .extract import SUPPORTED_SUFFIXES, decode_text, extract
 from .gramstore import GramSegment, GramSegmentBuilder, gram_keys, segment_file
-from .metadata import (
+from .meta import (
     DocumentRecord,
+    FileFacts,
     SidecarError,
     Taxonomy,
     extract_documents,
@@ -291,7 +292,8 @@ def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple
     if extracted.title and "title" not in sidecar:
         # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
         sidecar["title"] = extracted.title
-    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy)
+    facts = FileFacts(source.source, extracted.properties)
+    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts)
     if not any(r.paragraphs or r.title for r in records):
         raise ValueError("no text after normalization")
     return records, extracted.encoding

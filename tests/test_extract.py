@@ -274,7 +274,8 @@ def test_docx_without_text_is_unreadable():
 
 def test_pdf_chinese_text_layer_is_extracted_line_by_line():
     extracted = extract(".pdf", make_pdf([["郑东新区政府工作报告", "中原科技城建设全面提速。"]]))
-    assert extracted == Extracted("郑东新区政府工作报告\n中原科技城建设全面提速。", "pdf", None)
+    assert extracted.text == "郑东新区政府工作报告\n中原科技城建设全面提速。"
+    assert (extracted.encoding, extracted.title) == ("pdf", None)
 
 
 def test_phrase_broken_across_pdf_lines_is_found_after_normalization():

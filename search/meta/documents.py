@@ -1,0 +1,193 @@
+"""Files -> documents: normalize the text, split a page of news items, and give each document its
+title, date, place, issuer, 文号, 文种 and topics, each with the evidence it came from.
+
+A manifest row overrides everything; without one, every value comes from what the file states
+(see ``published.py`` for dates). A value the file does not state stays None, never invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ..normalize import fold, normalize_text
+from .dates import PartialDate
+from .evidence import Evidence, FileFacts
+from .issuers import doc_number, is_news, issuer_candidates, names_national_body, organ_place, type_of_title
+from .items import (
+    Item,
+    fallback_title,
+    is_long_title_line,
+    is_title_like,
+    official_title,
+    split_items,
+)
+from .manifests import Sidecar
+from .places import NATIONAL, dominant_place, line_naming, mentions, most_specific
+from .published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
+from .topics import Taxonomy, merge_topics
+
+FIELDS = ("published", "district", "issuer", "doc_number", "doc_type")
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One searchable document: a whole file, or one news item of a page holding several."""
+
+    item: int  # 0-based position in its file
+    title: str
+    paragraphs: tuple[str, ...]  # body in display form, without the title
+    district: str | None
+    published: PartialDate | None
+    topics: tuple[str, ...]
+    issuer: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+    evidence: tuple[tuple[str, Evidence], ...] = ()  # (field, evidence) for each value found
+
+    def evidence_for(self, field: str) -> Evidence | None:
+        return dict(self.evidence).get(field)
+
+    @property
+    def date_source(self) -> str | None:
+        found = self.evidence_for("published")
+        return found.source if found else None
+
+    @property
+    def district_source(self) -> str | None:
+        found = self.evidence_for("district")
+        return found.source if found else None
+
+
+def extract_documents(
+    raw: str,
+    sidecar: Mapping[str, str] | None = None,
+    taxonomy: Taxonomy | None = None,
+    *,
+    facts: FileFacts | None = None,
+    today: date | None = None,
+) -> list[DocumentRecord]:
+    """Normalize a file's text, split a page of news items into items, and fill their metadata.
+
+    ``facts`` are the file's path (relative to its indexed folder) and its format's properties.
+    Returns [] when nothing is left after normalization.
+    """
+    paragraphs = normalize_text(raw)
+    if not paragraphs:
+        return []
+    taxonomy = taxonomy or Taxonomy.load()
+    side = Sidecar.from_row(sidecar)
+    facts = facts or FileFacts()
+    items = split_items(paragraphs)
+    if items is None:
+        return [_single_record(paragraphs, side, facts, taxonomy, today)]
+    page = choose([_manifest_date(side), *file_evidence(facts, paragraphs)], today=today)
+    return [_item_record(n, item, side, page, taxonomy, today) for n, item in enumerate(items)]
+
+
+def _manifest_date(side: Sidecar) -> Evidence | None:
+    return Evidence(side.published, "manifest", f"manifest: {side.published}") if side.published else None
+
+
+def _single_record(
+    paragraphs: Sequence[str], side: Sidecar, facts: FileFacts, taxonomy: Taxonomy, today: date | None
+) -> DocumentRecord:
+    """A file that is one document: the sidecar's facts win over the file's."""
+    first, rest = paragraphs[0], tuple(paragraphs[1:])
+    official = official_title(paragraphs)
+    if side.title:
+        title, headings = side.title, (side.title,)
+        body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
+    elif official is not None:
+        title, headings = paragraphs[official], (paragraphs[official],)
+        body = tuple(paragraphs[:official]) + tuple(paragraphs[official + 1 :])
+    elif is_title_like(first) or is_long_title_line(first):
+        title, headings, body = first, (first,), rest
+    else:
+        title, headings, body = fallback_title(first), (), tuple(paragraphs)
+    signed, organ = signature(body)
+    strong = [_manifest_date(side), *file_evidence(facts, body), signed]
+    strong.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    context = choose(strong, today=today)
+    year = context.value.year if context else None
+    candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
+    candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    created = meta_date(facts.get("created"))
+    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
+    published = choose(candidates, refine_only=refine, today=today)
+
+    number = Evidence(side.doc_number, "manifest", side.doc_number) if side.doc_number else doc_number(body)
+    issuers = issuer_candidates(title, body, number, organ, facts.get("issuer"))
+    if side.issuer:
+        issuers.insert(0, Evidence(side.issuer, "manifest", side.issuer))
+    district = _district(side, title, body, issuers)
+    kind = _doc_type(side, title, body)
+    found = {"published": published, "district": district, "issuer": issuers[0] if issuers else None,
+             "doc_number": number, "doc_type": kind}
+    return _record(0, title, body, found, side, taxonomy)
+
+
+_STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename": 4, "title": 5, "text": 6}
+
+
+def _item_record(
+    number: int, item: Item, side: Sidecar, page: Evidence | None, taxonomy: Taxonomy, today: date | None
+) -> DocumentRecord:
+    """One news item of a page: its own headline and date; the page's date is the sidecar's or the file's."""
+    title = " ".join(item.headings) if item.headings else fallback_title(item.body[0] if item.body else "")
+    district = _district(side, title, item.body, [])
+    kind = Evidence("新闻", "text", item.body[0][:20]) if item.body else None
+    found = {"published": item_date(item.headings, item.body, page, today), "district": district,
+             "issuer": None, "doc_number": None, "doc_type": kind}
+    return _record(number, title, item.body, found, side, taxonomy)
+
+
+def _record(
+    number: int, title: str, body: tuple[str, ...], found: dict, side: Sidecar, taxonomy: Taxonomy
+) -> DocumentRecord:
+    topics = merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
+    evidence = tuple((name, found[name]) for name in FIELDS if found.get(name) is not None)
+    value = {name: (found[name].value if found.get(name) else None) for name in FIELDS}
+    return DocumentRecord(
+        number, title, body, value["district"], value["published"], topics,
+        issuer=value["issuer"], doc_number=value["doc_number"], doc_type=value["doc_type"], evidence=evidence,
+    )
+
+
+def _district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequence[Evidence]) -> Evidence | None:
+    """The place: the manifest's; else the issuing organ's (全国 for a national body) or the title's;
+    then the speaker's organ ("我代表国务院"); only then the place the body is about."""
+    if side.district:
+        return Evidence(side.district, "manifest", f"manifest: {side.district}")
+    stated = [e for e in issuers if e.source != "text"]
+    for organ in stated:
+        place = organ_place(str(organ.value))
+        if place:
+            return Evidence(place, organ.source, organ.line)
+    place = _title_place(title)
+    if place:
+        return Evidence(place, "title", title)
+    for organ in issuers:
+        place = organ_place(str(organ.value)) if organ.source == "text" else None
+        if place:
+            return Evidence(place, "text", organ.line)
+    place = dominant_place("\n".join(body))
+    return Evidence(place, "text", line_naming(body, place)) if place else None
+
+
+def _title_place(title: str) -> str | None:
+    """The most specific place a title names, else 全国 when it names a national body."""
+    named = most_specific(mentions(title))
+    if named:
+        return named
+    return NATIONAL if names_national_body(title) else None
+
+
+def _doc_type(side: Sidecar, title: str, body: Sequence[str]) -> Evidence | None:
+    if side.doc_type:
+        return Evidence(side.doc_type, "manifest", side.doc_type)
+    if is_news(body):
+        return Evidence("新闻", "text", body[0][:30])
+    kind = type_of_title(title)
+    return Evidence(kind, "title", title) if kind else None

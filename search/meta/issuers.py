@@ -1,0 +1,174 @@
+"""Issuing organs (发文机关), document numbers (文号) and document types (文种).
+
+An official document states its issuer in its header (郑州市人民政府文件), its title
+(郑州市人民政府关于…的通知), its 文号 (郑政〔2021〕5号) and its signature block (落款); a work
+report in its opening ("我代表国务院，向大会报告"). The functions here read each of them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from .evidence import Evidence
+from .places import NATIONAL, place_in_name
+
+ISSUERS_FILE = Path(__file__).resolve().parent.parent / "data" / "issuers.toml"
+
+# The formal types of official documents (党政机关公文处理工作条例, plus the common 方案, 办法,
+# 规定, 规划), then 工作报告, 讲话 and 新闻.
+DOC_TYPES = (
+    "通知", "通告", "意见", "决定", "决议", "报告", "请示", "批复", "方案", "办法", "规定", "规划",
+    "函", "公告", "公报", "通报", "纪要", "工作报告", "讲话", "新闻",
+)
+# Where a document states its own 文号, labels and the like: its first paragraphs.
+HEADER_PARAGRAPHS = 6
+# A page's metadata block (发文机关: … 发文字号: … 成文日期: …) sits above the text.
+LABEL_PARAGRAPHS = 15
+# "我代表X向大会报告" names the speaker's organ in a report's opening paragraphs.
+OPENING_PARAGRAPHS = 20
+MAX_ORGAN_CHARS = 40
+
+_BRACKETS = "〔\\[(【［"
+_CLOSERS = "〕\\])】］"
+DOC_NUMBER = re.compile(
+    rf"([\u4e00-\u9fff]{{1,10}})\s*[{_BRACKETS}]\s*((?:19|20)\d\d)\s*[{_CLOSERS}]\s*(\d{{1,5}})\s*号"
+)
+_ORGAN_END = (
+    r"(?:人民政府(?:办公室|办公厅)?|政府|办公室|办公厅|委员会|常务委员会|常委会|党委|党工委|管委会|"
+    r"人民代表大会|代表大会|会议|局|厅|部|委|院|署|办|中心|总局|总署|银行|法院|检察院)"
+)
+ORGAN = re.compile(rf"[\u4e00-\u9fff()]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}")
+_TITLE_ISSUER = re.compile(rf"^(.{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END})\s*关于")
+_HEADERORGAN = re.compile(rf"^({ORGAN.pattern})(?:\s*文件)?$")
+_LABEL = re.compile(r"^(发文机关|发布机构|来源|发文字号|文号|成文日期|发布日期|发文日期)\s*[::]\s*(.+)$")
+_SPEAKER = re.compile(rf"我代表([\u4e00-\u9fff()]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}|党中央|中共中央)[,,]?\s*(?:向|作)")
+_TITLE_TAIL = re.compile(r"\s*[((](?:试行|暂行|草案|征求意见稿|修订|修订稿|送审稿)[))]\s*$")
+_NEWS_LEAD = re.compile(
+    r"^(?:本报讯|本台消息|本报[\u4e00-\u9fff]{0,6}电|央视网消息|中国网络电视台消息|"
+    r"新华社[\u4e00-\u9fff]{0,8}电|人民网[\u4e00-\u9fff]{0,8}电|[\u4e00-\u9fff]{2,8}(?:日报|晚报|电视台|网)讯)"
+)
+
+
+@lru_cache(maxsize=1)
+def _organs() -> dict:
+    with ISSUERS_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def names_national_body(text: str) -> bool:
+    """Whether ``text`` starts with or holds the name of a national body (国务院, 第十九届中央委员会)."""
+    organs = _organs()
+    return text.startswith(tuple(organs["national_prefixes"])) or any(p in text for p in organs["national_parts"])
+
+
+def canonical_doc_number(text: str) -> str | None:
+    """``郑政 [2021] 5号`` -> ``郑政〔2021〕5号`` (any bracket: 〔〕 [] () （） 【】); None when it is none."""
+    match = DOC_NUMBER.search(unicodedata.normalize("NFKC", text or ""))
+    return f"{match.group(1)}〔{match.group(2)}〕{match.group(3)}号" if match else None
+
+
+def canonical_doc_type(text: str) -> str | None:
+    """A type as written anywhere (a manifest's 省级政府工作报告, 新闻联播) -> one of DOC_TYPES, else as written."""
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    if not value:
+        return None
+    if value.startswith("新闻"):
+        return "新闻"
+    return type_of_title(value) or value
+
+
+def type_of_title(title: str) -> str | None:
+    """The 文种 a title ends with: ``…关于…的通知`` -> 通知, ``2025年政府工作报告`` -> 工作报告."""
+    title = _TITLE_TAIL.sub("", unicodedata.normalize("NFKC", title or "").strip())
+    if title.endswith("工作报告"):
+        return "工作报告"
+    if re.search(r"(?:讲话|致辞)$", title):
+        return "讲话"
+    if re.search(r"(?:的|复)函$", title):
+        return "函"
+    for kind in sorted(DOC_TYPES, key=len, reverse=True):
+        if kind not in ("函", "新闻", "讲话", "工作报告") and title.endswith(kind):
+            return kind
+    return None
+
+
+def is_news(paragraphs: Sequence[str]) -> bool:
+    """A news story: its text opens with a news lead (本报讯, 新华社…电, 央视网消息 …)."""
+    return any(_NEWS_LEAD.match(p) for p in paragraphs[:3])
+
+
+def organ_place(issuer: str) -> str | None:
+    """The place an organ stands for: the one its name names, 全国 for a national body, else None."""
+    place = place_in_name(issuer)
+    if place:
+        return place
+    if names_national_body(issuer):
+        return NATIONAL
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,12}(?:部|总局|总署)", issuer) and not issuer.startswith(("省", "市", "区", "县")):
+        return NATIONAL  # a ministry: 教育部, 农业农村部
+    return None
+
+
+def doc_number(paragraphs: Sequence[str]) -> Evidence | None:
+    """The document's own 文号: a header paragraph that is one, or a labelled 发文字号 field."""
+    for paragraph in paragraphs[:LABEL_PARAGRAPHS]:
+        label = _LABEL.match(paragraph)
+        if label and label.group(1) in ("发文字号", "文号"):
+            number = canonical_doc_number(label.group(2))
+            if number:
+                return Evidence(number, "meta", paragraph)
+    for paragraph in paragraphs[:HEADER_PARAGRAPHS]:
+        match = DOC_NUMBER.search(paragraph)
+        # Its own 文号 stands alone on its line (with at most a signer: "签发人：张三"); a 文号 inside
+        # a sentence cites another document.
+        if match and len(paragraph) - len(match.group(0)) <= 12 and "《" not in paragraph:
+            return Evidence(canonical_doc_number(match.group(0)), "title", paragraph)
+    return None
+
+
+def labelled(paragraphs: Sequence[str], *names: str) -> tuple[str, str] | None:
+    """(value, line) of the first ``名称：值`` field among the first paragraphs with one of ``names``."""
+    for paragraph in paragraphs[:LABEL_PARAGRAPHS]:
+        label = _LABEL.match(paragraph)
+        if label and label.group(1) in names:
+            return label.group(2).strip(), paragraph
+    return None
+
+
+def issuer_candidates(
+    title: str, paragraphs: Sequence[str], number: Evidence | None, signature_organ: Evidence | None,
+    meta_issuer: str | None,
+) -> list[Evidence]:
+    """Every statement of the issuer, strongest first (meta, signature, header/title/文号, opening)."""
+    found: list[Evidence] = []
+    if meta_issuer and ORGAN.fullmatch(meta_issuer.replace(" ", "")):
+        found.append(Evidence(meta_issuer.replace(" ", ""), "meta", f"ContentSource: {meta_issuer}"))
+    field = labelled(paragraphs, "发文机关", "发布机构")
+    if field and ORGAN.fullmatch(field[0].replace(" ", "")):
+        found.append(Evidence(field[0].replace(" ", ""), "meta", field[1]))
+    if signature_organ:
+        found.append(signature_organ)
+    match = _TITLE_ISSUER.match(title)
+    if match:
+        found.append(Evidence(match.group(1).strip(), "title", title))
+    for paragraph in paragraphs[:3]:
+        header = _HEADERORGAN.match(paragraph.replace(" ", ""))
+        if header and paragraph != title:
+            found.append(Evidence(header.group(1), "title", paragraph))
+            break
+    if number:
+        prefixes = _organs()["doc_number_prefixes"]
+        prefix = str(number.value).split("〔")[0]
+        if prefix in prefixes:
+            found.append(Evidence(prefixes[prefix], "title", number.line))
+    for paragraph in paragraphs[:OPENING_PARAGRAPHS]:
+        speaker = _SPEAKER.search(paragraph)
+        if speaker:
+            found.append(Evidence(speaker.group(1), "text", paragraph[: speaker.end() + 10]))
+            break
+    return found

@@ -1,0 +1,111 @@
+"""Manifests (sidecars): a ``manifest.tsv``/``manifest.csv`` row per file overrides what extraction finds."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..normalize import normalize_line
+from .dates import PartialDate
+from .issuers import canonical_doc_number, canonical_doc_type
+from .places import sidecar_district
+
+class SidecarError(ValueError):
+    """A manifest that cannot be read; the one-line message names the file."""
+
+
+MANIFEST_NAMES = ("manifest.tsv", "manifest.csv")
+# Sidecar key <- manifest columns, first non-empty wins.
+_SIDECAR_COLUMNS = {
+    "title": ("title",),
+    "district": ("district", "region"),
+    "date": ("date", "date_or_year", "year", "published"),
+    "topics": ("topics",),
+    "issuer": ("issuer", "发文机关"),
+    "doc_number": ("doc_number", "文号", "发文字号"),
+    "doc_type": ("doc_type", "文种"),
+}
+_TOPIC_SEPARATORS = re.compile("[;,、]")
+
+
+def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
+    """The rows of ``folder``'s manifest, keyed by file path relative to the folder; {} without one."""
+    for name in MANIFEST_NAMES:
+        path = Path(folder) / name
+        if path.is_file():
+            return _read_manifest(path)
+    return {}
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, str]]:
+    tsv = path.suffix == ".tsv"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            # Tab-separated manifests are not quote-escaped: a title may start with '"'.
+            reader = csv.DictReader(
+                handle, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL
+            )
+            header = [(column or "").strip().lower() for column in reader.fieldnames or ()]
+            if "filename" not in header:
+                found = ", ".join(c for c in header if c) or "no header row"
+                raise SidecarError(f"{path}: no 'filename' column (found: {found})")
+            reader.fieldnames = header
+            return {key: row for key, row in map(_sidecar_row, reader) if key}
+    except UnicodeDecodeError as exc:
+        raise SidecarError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise SidecarError(f"{path}: malformed line {reader.line_num} ({exc})") from exc
+
+
+def _sidecar_row(row: Mapping[str, str | None]) -> tuple[str, dict[str, str]]:
+    """(file key, normalized row) of one manifest row."""
+    raw_name = (row.get("filename") or "").strip().replace("\\", "/")
+    key = PurePosixPath(raw_name).as_posix() if raw_name else ""
+    return key, normalize_sidecar(row)
+
+
+def normalize_sidecar(row: Mapping[str, str | None]) -> dict[str, str]:
+    """A manifest row reduced to the keys title, district, date, topics, issuer, doc_number, doc_type;
+    empty cells omitted."""
+    result = {}
+    for key, columns in _SIDECAR_COLUMNS.items():
+        for column in columns:
+            value = row.get(column)
+            if isinstance(value, str) and value.strip():
+                result[key] = value.strip()
+                break
+    return result
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """The facts a sidecar row gives, parsed."""
+
+    title: str | None = None
+    district: str | None = None
+    published: PartialDate | None = None
+    topics: tuple[str, ...] = ()
+    issuer: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, str] | None) -> Sidecar:
+        values = normalize_sidecar(row or {})
+        listed = _TOPIC_SEPARATORS.split(unicodedata.normalize("NFKC", values.get("topics", "")))
+        topics = (normalize_line(t) for t in listed)
+        return cls(
+            title=normalize_line(values.get("title", "")) or None,
+            district=sidecar_district(values["district"]) if "district" in values else None,
+            published=PartialDate.parse(values["date"]) if "date" in values else None,
+            topics=tuple(t for t in topics if t),
+            issuer=normalize_line(values.get("issuer", "")) or None,
+            doc_number=canonical_doc_number(values["doc_number"]) if "doc_number" in values else None,
+            doc_type=canonical_doc_type(values["doc_type"]) if "doc_type" in values else None,
+        )
+
+
