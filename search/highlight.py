@@ -4,7 +4,9 @@ Offsets are found in the folded search text and applied to the display text:
 ``fold`` is length-preserving, so the two line up character for character.
 Occurrences that overlap or touch are merged into one ``<mark>``, so a phrase
 is never cut in two, and every snippet window is widened to hold each phrase
-it touches whole.  Everything outside our own ``<mark>`` is HTML-escaped.
+it touches whole.  A co-occurring pair (``A SENT B``) gets one window holding
+both; when they lie far apart, the text between them is elided.  Everything
+outside our own ``<mark>`` is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def snippets(
     folded: str,
     phrases: Sequence[str],
     *,
+    pairs: Sequence[tuple[int, int]] = (),
     limit: int = 3,
     width: int = 90,
 ) -> list[str]:
@@ -70,7 +73,8 @@ def snippets(
     ``display`` and ``folded`` are the same text (title, "\\n", paragraphs)
     before and after folding.  The title line is used only when the body has
     no occurrence.  With no occurrence at all, the opening of the body is
-    returned unmarked.
+    returned unmarked.  ``pairs`` are spans (in ``folded``) that each get one
+    window first: the co-occurring pairs of the query's operators.
     """
     spans = find_spans(folded, phrases)
     body_start = folded.find("\n") + 1 if "\n" in folded else 0
@@ -83,7 +87,8 @@ def snippets(
         return [escape(display[line_start:end], quote=False) + tail] if line_end > line_start else []
 
     windows: list[tuple[int, int]] = []
-    for start, end in _pick(candidates, folded, phrases, body_start if body_spans else 0):
+    paired: list[tuple[int, int]] = []
+    for number, (start, end) in enumerate([*pairs, *_pick(candidates, folded, phrases, body_start if body_spans else 0)]):
         if len(windows) == limit:
             break
         line_start, line_end = _line_bounds(folded, start)
@@ -94,9 +99,12 @@ def snippets(
         if any(w_start < b and a < w_end for a, b in windows):
             continue
         windows.append((w_start, w_end))
+        if number < len(pairs):
+            paired.append((w_start, w_end))
 
     result = []
-    for w_start, w_end in sorted(windows):
+    # The pairs' windows first (they answer the query), then the others in text order.
+    for w_start, w_end in [*paired, *sorted(w for w in windows if w not in paired)]:
         # Widen the window so that no marked phrase is cut at its edge.
         for a, b in spans:
             if a < w_start < b:
@@ -108,8 +116,22 @@ def snippets(
         inside = [s for s in spans if s[0] >= w_start and s[1] <= w_end]
         head = ELLIPSIS if w_start > line_start else ""
         tail = ELLIPSIS if w_end < line_end else ""
-        result.append(head + mark(display[w_start:w_end], inside, offset=w_start) + tail)
+        if w_end - w_start > 2 * width and inside:
+            result.append(head + _elided(display, w_start, w_end, inside, width // 3) + tail)
+        else:
+            result.append(head + mark(display[w_start:w_end], inside, offset=w_start) + tail)
     return result
+
+
+def _elided(display: str, start: int, end: int, spans, context: int) -> str:
+    """The window ``start:end`` reduced to ``context`` characters around each marked span, gaps as "…"."""
+    pieces: list[tuple[int, int]] = merge_spans(
+        (max(start, a - context), min(end, b + context)) for a, b in spans
+    )
+    parts = [mark(display[a:b], spans, offset=a) for a, b in pieces]
+    head = "" if pieces[0][0] == start else ELLIPSIS
+    tail = "" if pieces[-1][1] == end else ELLIPSIS
+    return head + ELLIPSIS.join(parts) + tail
 
 
 _BREAKS = frozenset("。!?;,、:")

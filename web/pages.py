@@ -273,6 +273,11 @@ _NOTES = (
     (r"no topic matches (.+): (.+) matches nothing", r"没有与 \1 相符的主题：\2 不匹配任何文档"),
     (r"(\w+):(.*) is not a valid \w+ or range; ignored", r"\1:\2 不是有效的日期或范围，已忽略"),
     (r"month:(.*) is not a month like 2020-07; ignored", r"month:\1 不是形如 2020-07 的月份，已忽略"),
+    (r"(\S+) without a phrase before it ignored", r"\1 前面没有词语，已忽略"),
+    (r"(SENT|PARA|NEAR/\d+) at the end ignored", r"末尾的 \1 已忽略"),
+    (r"(NEAR/\d+|\$\d+) read as (\S+)", r"\1 按 \2 理解"),
+    (r"(.+) after (\S+) is not a phrase; ANDed instead", r"\2 后面的 \1 不是词语，按“同时满足”处理"),
+    (r"NOT inside (\S+) ignored", r"\1 中的 NOT 已忽略"),
 )
 
 

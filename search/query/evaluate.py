@@ -11,6 +11,7 @@ from ..budget import check_budget
 from ..metadata import Taxonomy
 from .facets import archive_facet_counts
 from .parser import Atom, ParsedQuery, atom_for, parse_query
+from .positions import at_least, holds
 from .request import SearchRequest
 
 
@@ -46,12 +47,15 @@ class Matcher:
 
     A phrase atom stands for one phrase in exact mode; in words mode, for the
     jieba words of the phrase, each of which must occur (as text, anywhere).
+    The operands of a positional atom (``A SENT B``, ``A$3``) are phrases in
+    both modes: their candidates come from the phrases' documents, then each
+    candidate's search text is tested (``positions``).
     """
 
     def __init__(self, snapshot: Snapshot, mode: str):
         self.snapshot = snapshot
         self.mode = mode
-        self._memo: dict[tuple[str, str], frozenset[int]] = {}
+        self._memo: dict[tuple, frozenset[int]] = {}
         self._counts: dict[str, list[int]] = {}
 
     def counts_everywhere(self, phrase: str) -> list[int]:
@@ -80,6 +84,8 @@ class Matcher:
         snap = self.snapshot
         if atom.negated:
             return len(snap.live)
+        if atom.is_positional:
+            return min(map(self._phrase_estimate, _operands(atom)))
         if atom.is_phrase:
             return min(map(self._phrase_estimate, self.phrases_of(atom)))
         counts = archive_facet_counts(snap)
@@ -100,7 +106,7 @@ class Matcher:
 
     def atom_docs(self, atom: Atom, within: frozenset[int] | None = None) -> frozenset[int]:
         """The documents the atom matches (only those in ``within``, when given)."""
-        key = (atom.field, atom.value)
+        key = atom.key
         if within is not None and key not in self._memo and len(within) < self.estimate(atom):
             return frozenset(self._filter(atom, within))
         if key not in self._memo:
@@ -109,6 +115,10 @@ class Matcher:
 
     def _filter(self, atom: Atom, docs: Iterable[int]) -> Iterable[int]:
         """The documents of ``docs`` that match the atom, tested one by one against texts or columns."""
+        if atom.is_positional:
+            for phrase in _operands(atom):
+                docs = self.snapshot.containing(docs, phrase)
+            return self._positional(atom, docs)
         if atom.is_phrase:
             for phrase in self.phrases_of(atom):
                 docs = self.snapshot.containing(docs, phrase, title_only=atom.field == "title")
@@ -131,6 +141,11 @@ class Matcher:
         return False
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
+        if atom.is_positional:
+            docs = self._phrase_docs(atom.value)
+            if atom.relation:
+                docs = docs & self._phrase_docs(atom.partner)
+            return self._positional(atom, docs)
         if not atom.is_phrase:
             # Filters: one test per live document (columns are in memory).
             return self._filter(atom, self.snapshot.live)
@@ -144,6 +159,33 @@ class Matcher:
             if not docs:
                 break
         return docs or frozenset()
+
+    def _phrase_docs(self, phrase: str) -> frozenset[int]:
+        """The documents containing ``phrase`` exactly, whatever the mode (memoized)."""
+        key = ("exact", phrase)
+        if key not in self._memo:
+            self._memo[key] = self._substring(phrase, title_only=False)
+        return self._memo[key]
+
+    def _positional(self, atom: Atom, docs: Iterable[int]) -> list[int]:
+        """The documents of ``docs`` (each holding the operands) whose text satisfies the atom's positions and count."""
+        snap = self.snapshot
+        docs = list(docs)
+        if atom.min_count > 1:
+            if len(docs) > snap.size // 3:
+                counts = self.counts_everywhere(atom.value)
+                docs = [n for n in docs if counts[n] >= atom.min_count]
+            else:
+                docs = [n for n in docs if at_least(snap.search_text(n), atom.value, atom.min_count)]
+        if atom.relation:
+            args = (atom.relation, atom.value, atom.partner, atom.distance)
+            kept = []
+            # A common pair tests tens of thousands of texts: the request's time budget is checked between chunks.
+            for first in range(0, len(docs), 1024):
+                check_budget()
+                kept += [n for n in docs[first : first + 1024] if holds(snap.search_text(n), *args)]
+            docs = kept
+        return docs
 
     def _substring(self, phrase: str, title_only: bool) -> frozenset[int]:
         """Every document containing ``phrase``: bigram candidates, verified when needed."""
@@ -173,6 +215,10 @@ class Matcher:
             if not docs:
                 return frozenset()
         return docs if docs is not None else snap.live
+
+
+def _operands(atom: Atom) -> tuple[str, ...]:
+    return (atom.value, atom.partner) if atom.relation else (atom.value,)
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:

@@ -9,7 +9,12 @@ Syntax (read leniently: nothing a user types raises; ``read_as`` and
   literal quote); ``OR`` or ``|`` between terms; ``-term`` or ``NOT term`` excludes;
 - ``district:二七区``, ``topic:就业``, ``title:老旧小区``, ``year:2020`` (or
   ``2019..2021``), ``date:2020-07..2020-08`` (also ``2020年7月``, open ends
-  ``2020..`` / ``..2020-06``).
+  ``2020..`` / ``..2020-06``);
+- co-occurrence (``positions.py`` defines them): ``A NEAR/n B`` (at most n
+  characters between an occurrence of each, either order, in one paragraph),
+  ``A SENT B`` (one sentence), ``A PARA B`` (one paragraph), ``A$n`` (at
+  least n occurrences).  They bind tighter than OR; ``A SENT B SENT C`` is
+  ``(A SENT B) AND (B SENT C)``.  Their operands are phrases in both modes.
 
 In exact mode a term's candidates come from the character-gram postings and
 are then verified against the stored text, so results equal the substring
@@ -20,7 +25,7 @@ words must occur, anywhere in the document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
@@ -48,6 +53,22 @@ class Atom:
     # Filters carry their resolved values: district/topic names, (start, end) dates.
     names: tuple[str, ...] = ()
     interval: tuple[date, date] | None = None
+    # Positional text atoms: co-occurrence with ``partner`` ("near", "sent",
+    # "para"; ``distance`` for near) and a minimum number of occurrences.
+    relation: str = ""
+    partner: str = ""
+    distance: int = 0
+    min_count: int = 1
+
+    @property
+    def key(self) -> tuple:
+        """What the atom matches, negation aside (the key of memoized results)."""
+        return (self.field, self.value, self.relation, self.partner, self.distance, self.min_count)
+
+    @property
+    def is_positional(self) -> bool:
+        """Whether matching needs occurrences' positions or counts, not only their presence."""
+        return bool(self.relation) or self.min_count > 1
 
     @cached_property
     def day_numbers(self) -> tuple[int, int]:
@@ -61,6 +82,13 @@ class Atom:
     def describe(self) -> str:
         if self.field == "text":
             body = _quote(self.value)
+            if self.min_count > 1:
+                body += f"${self.min_count}"
+            if self.relation:
+                operator = f"NEAR/{self.distance}" if self.relation == "near" else self.relation.upper()
+                body = f"{body} {operator} {_quote(self.partner)}"
+                if self.negated:
+                    body = f"({body})"
         elif self.field == "title":
             body = f"title:{_quote(self.value)}"
         elif self.names:
@@ -70,8 +98,21 @@ class Atom:
         return f"NOT {body}" if self.negated else body
 
 
+OPERATOR_WORDS = ("OR", "AND", "NOT", "SENT", "PARA")
+_NEAR = re.compile(r"NEAR(?:/(\d+))?")
+_COUNT_SUFFIX = re.compile(r"(.*?)\$(\d+)", re.DOTALL)
+DEFAULT_NEAR = 10
+MAX_NEAR = 1000
+MAX_COUNT = 100_000
+
+
 def _quote(text: str) -> str:
-    if re.fullmatch(r'[^\s"|:()-][^\s"|:]*', text) and text not in ("OR", "AND", "NOT"):
+    if (
+        re.fullmatch(r'[^\s"|:()~-][^\s"|:]*', text)
+        and text not in OPERATOR_WORDS
+        and not _NEAR.fullmatch(text)
+        and not _COUNT_SUFFIX.fullmatch(text)
+    ):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -86,7 +127,9 @@ class ParsedQuery:
     @property
     def phrases(self) -> tuple[str, ...]:
         """The positive phrases, in query order (what snippets mark)."""
-        seen = dict.fromkeys(a.value for g in self.groups for a in g if a.is_phrase and not a.negated)
+        seen: dict[str, None] = {}
+        for atom in (a for g in self.groups for a in g if a.is_phrase and not a.negated):
+            seen.update(dict.fromkeys((atom.value, atom.partner) if atom.relation else (atom.value,)))
         return tuple(seen)
 
     def describe(self) -> str:
@@ -115,6 +158,7 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
     groups: list[list[Atom]] = []
     pending_or = False
     pending_not = False
+    pending_relation: tuple[str, int] | None = None
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():
@@ -149,6 +193,21 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
                 if bare == "NOT":
                     pending_not = True
                     continue
+                relation = _relation_of(bare, notes)
+                if relation:
+                    if pending_or or pending_relation or not groups or groups[-1][-1].field != "text":
+                        notes.append(f"{bare} without a phrase before it ignored")
+                    else:
+                        pending_relation = relation
+                    continue
+                count = re.fullmatch(r"\$(\d+)", bare)
+                if count:
+                    last = groups[-1][-1] if groups else None
+                    if pending_or or pending_relation or last is None or last.field != "text" or last.relation:
+                        notes.append(f"{bare} without a phrase before it ignored")
+                    else:
+                        groups[-1][-1] = replace(last, min_count=_count(count.group(1), notes))
+                    continue
             if bare == "-" and not negated:
                 notes.append("a lone - ignored")
                 continue
@@ -158,9 +217,22 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
                 alternatives = [a for a in alternatives if a]
         negated = negated or pending_not
         pending_not = False
-        atoms = [a for a in (atom_for(field_name, v, negated, taxonomy, notes) for v in alternatives) if a]
+        atoms = []
+        for value in alternatives:
+            count = _COUNT_SUFFIX.fullmatch(value) if quoted is None and field_name in ("", "text") else None
+            if count and count.group(1):
+                value = count.group(1)
+            atom = atom_for(field_name, value, negated, taxonomy, notes)
+            if atom and count and count.group(1):
+                atom = replace(atom, min_count=_count(count.group(2), notes))
+            if atom:
+                atoms.append(atom)
         if not atoms:
             pending_or = False
+            continue
+        if pending_relation:
+            _relate(groups, atoms, pending_relation, notes)
+            pending_relation = pending_or = False
             continue
         if pending_or and groups:
             groups[-1].extend(atoms)
@@ -171,7 +243,68 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
         notes.append("OR at the end ignored")
     if pending_not:
         notes.append("NOT at the end ignored")
+    if pending_relation:
+        notes.append(f"{_operator_name(*pending_relation)} at the end ignored")
     return ParsedQuery(tuple(tuple(g) for g in groups), tuple(notes))
+
+
+def _relation_of(token: str, notes: list[str]) -> tuple[str, int] | None:
+    """``NEAR/5`` -> ("near", 5), ``SENT`` -> ("sent", 0), ``PARA`` -> ("para", 0); None for other tokens."""
+    if token in ("SENT", "PARA"):
+        return token.lower(), 0
+    near = _NEAR.fullmatch(token)
+    if near is None:
+        return None
+    distance = int(near.group(1)) if near.group(1) else DEFAULT_NEAR
+    if distance > MAX_NEAR:
+        notes.append(f"NEAR/{near.group(1)} read as NEAR/{MAX_NEAR}")
+        distance = MAX_NEAR
+    return "near", distance
+
+
+def _operator_name(relation: str, distance: int) -> str:
+    return f"NEAR/{distance}" if relation == "near" else relation.upper()
+
+
+def _count(digits: str, notes: list[str]) -> int:
+    """The n of ``A$n``: at least 1, at most MAX_COUNT."""
+    n = int(digits[:7])
+    if not 1 <= n <= MAX_COUNT:
+        notes.append(f"${digits} read as ${min(max(n, 1), MAX_COUNT)}")
+    return min(max(n, 1), MAX_COUNT)
+
+
+def _relate(groups: list[list[Atom]], rights: list[Atom], relation: tuple[str, int], notes: list[str]) -> None:
+    """Join the last atom of ``groups`` with the atoms after an operator into co-occurrence atoms.
+
+    The left atom is replaced in its OR group (``A OR B SENT C`` is ``A OR (B
+    SENT C)``); after another co-occurrence (``A SENT B SENT C``) the pair is
+    its own group, ``B SENT C``.  Counts of the operands (``A$3 SENT B``) stay
+    as their own groups.
+    """
+    name = _operator_name(*relation)
+    left_group = groups[-1]
+    left = left_group[-1]
+    chained = bool(left.relation)
+    base = Atom("text", left.partner) if chained else replace(left, min_count=1)
+    related, more = [], []
+    for right in rights:
+        if right.field != "text" or right.relation:
+            notes.append(f"{right.describe()} after {name} is not a phrase; ANDed instead")
+            more.append([right])
+            continue
+        if right.negated:
+            notes.append(f"NOT inside {name} ignored")
+        related.append(replace(base, relation=relation[0], distance=relation[1], partner=right.value))
+        if right.min_count > 1:
+            more.append([replace(right, negated=False)])
+    if related and chained:
+        groups.append(related)
+    elif related:
+        left_group[-1:] = related
+        if left.min_count > 1:
+            more.insert(0, [left])
+    groups.extend(more)
 
 
 def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:

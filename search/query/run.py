@@ -11,6 +11,8 @@ from ..highlight import snippets
 from ..metadata import Taxonomy
 from .evaluate import Matcher, evaluate, request_query, terms_to_mark
 from .facets import archive_facet_counts, count_facets
+from .parser import ParsedQuery
+from .positions import first_pair
 from .rank import length_norms, order_results
 from .request import Hit, SearchRequest, SearchResults
 
@@ -33,7 +35,7 @@ def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
     page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
-    hits = tuple(_hit(snapshot, n, score, marks) for n, score in page)
+    hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
     facets = count_facets(snapshot, docs)
     took = round((time.perf_counter() - started) * 1000, 1)
     return SearchResults(
@@ -59,7 +61,7 @@ def all_hits(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | No
     docs = evaluate(parsed, matcher)
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs))
     marks = terms_to_mark(parsed, request.mode)
-    return (_hit(snapshot, n, score, marks) for n, score in ordered)
+    return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
 
 
 def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
@@ -69,10 +71,21 @@ def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
     return {snapshot.document(n).id for n in docs}
 
 
-def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) -> Hit:
+def co_occurrences(parsed: ParsedQuery, text: str) -> list[tuple[int, int]]:
+    """For each co-occurrence operator of the query (not negated), the span of its first pair in ``text``."""
+    spans = []
+    for atom in (a for group in parsed.groups for a in group if a.relation and not a.negated):
+        span = first_pair(text, atom.relation, atom.value, atom.partner, atom.distance)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
     check_budget()
     doc = snapshot.document(docnum)
     display = "\n".join((doc.title, *doc.paragraphs))  # folds to snapshot.search_text(docnum)
+    text = snapshot.search_text(docnum)
     return Hit(
         id=doc.id,
         title=doc.title,
@@ -81,7 +94,7 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...]) 
         topics=snapshot.topics[docnum],
         source=doc.source,
         score=score,
-        snippets=tuple(snippets(display, snapshot.search_text(docnum), marks)),
+        snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
     )
 
 

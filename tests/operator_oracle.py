@@ -1,0 +1,65 @@
+"""The co-occurrence operators written directly from their definitions: the oracle of
+tests/test_operators.py and bench/operators.py, independent of ``search.query.positions``.
+
+Every start by ``startswith`` at every offset, every pair of starts compared,
+sentences and paragraphs cut character by character.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def starts(text: str, phrase: str) -> list[int]:
+    return [i for i in range(len(text)) if text.startswith(phrase, i)]
+
+
+def oracle_near(text: str, a: str, b: str, n: int) -> bool:
+    for i in starts(text, a):
+        for j in starts(text, b):
+            if a == b and i == j:
+                continue
+            if i + len(a) <= j:
+                between = j - (i + len(a))
+            elif j + len(b) <= i:
+                between = i - (j + len(b))
+            else:
+                between = 0  # overlapping
+            if between <= n and "\n" not in text[min(i, j) : max(i + len(a), j + len(b))]:
+                return True
+    return False
+
+
+def units(text: str, ends: str) -> list[str]:
+    """The text cut after every end character (the end stays with the unit it closes)."""
+    cut, current = [], ""
+    for char in text:
+        current += char
+        if char in ends:
+            cut.append(current)
+            current = ""
+    return [*cut, current]
+
+
+def oracle_unit(text: str, a: str, b: str, ends: str) -> bool:
+    if a == b:
+        return any(len(starts(unit, a)) >= 2 for unit in units(text, ends))
+    return any(a in unit and b in unit for unit in units(text, ends))
+
+
+def oracle_count(text: str, a: str, n: int) -> bool:
+    return len(re.findall(re.escape(a), text)) >= n
+
+
+def oracle(texts: dict, operator: str, a: str, b: str, n: int) -> set:
+    if operator == "NEAR":
+        test = lambda t: oracle_near(t, a, b, n)  # noqa: E731
+    elif operator == "SENT":
+        test = lambda t: oracle_unit(t, a, b, "。!?;\n")  # noqa: E731
+    elif operator == "PARA":
+        test = lambda t: oracle_unit(t, a, b, "\n")  # noqa: E731
+    else:
+        test = lambda t: oracle_count(t, a, n)  # noqa: E731
+    # A pair needs both phrases in the text (a cheap first test: the corpora are large).
+    needed = (a,) if operator == "COUNT" else (a, b)
+    return {key for key, text in texts.items() if all(p in text for p in needed) and test(text)}
