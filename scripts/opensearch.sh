@@ -8,6 +8,7 @@
 #   scripts/opensearch.sh url    [--cluster C] [--node I]
 #   scripts/opensearch.sh wipe   [--cluster C]         stop, then delete the cluster's data
 #
+# OPENSEARCH_HEAP (default 512m) and OPENSEARCH_JAVA_OPTS (extra JVM options) shape the JVM.
 # `start` prints one URL a node (http://127.0.0.1:PORT) once every started node answers.
 # The official tarball is unreachable here; its jars are on Maven Central (scripts/opensearch/pom.xml
 # pins them). The assembled home lives in $OPENSEARCH_DIR (default .opensearch/, git-ignored) and is
@@ -185,8 +186,10 @@ launch() {
     "-Djava.io.tmpdir=$nd/tmp"
     "-Dopensearch.path.home=$HOME_DIR" "-Dopensearch.path.conf=$nd/config"
     -Dopensearch.distribution.type=tar -Dopensearch.bundled_jdk=false
-    -cp "$HOME_DIR/lib/*" org.opensearch.bootstrap.OpenSearch
   )
+  # extra JVM options, e.g. OPENSEARCH_JAVA_OPTS=-XX:TieredStopAtLevel=1 for a quicker start in tests
+  if [ -n "${OPENSEARCH_JAVA_OPTS:-}" ]; then read -r -a extra <<< "$OPENSEARCH_JAVA_OPTS"; cmd+=("${extra[@]}"); fi
+  cmd+=(-cp "$HOME_DIR/lib/*" org.opensearch.bootstrap.OpenSearch)
   if [ "$(id -u)" -eq 0 ]; then
     cmd=(setpriv "--reuid=$RUN_USER" "--regid=$(id -g "$RUN_USER")" --clear-groups "${cmd[@]}")
   fi

@@ -1,0 +1,1 @@
+"""Search engines behind one seam: the embedded one (Whoosh + grams) and OpenSearch."""

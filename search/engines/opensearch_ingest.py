@@ -1,0 +1,168 @@
+"""Files -> our own extraction, normalization and metadata -> bulk requests, incrementally.
+
+The same comparison as the embedded engine (``search.ingest``): a file is new,
+changed or unchanged by its signature (bytes, sidecar row, schema, taxonomy),
+removed when it is gone from an indexed folder.  Every document carries its
+file's path, signature and item count, so what the index holds is read back
+with one composite aggregation.
+
+OpenSearch has no multi-document commit: a run writes a file's new documents
+first and then deletes that file's documents of other signatures, so a
+document is never missing while its file still exists.  A run killed midway
+leaves some files done and others not; a file caught half-written has fewer
+documents than its item count says and is redone by the next run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from ..ingest import (
+    IndexReport,
+    SourceFile,
+    _read_bytes,
+    _under,
+    discover,
+    file_signature,
+    index_fields,
+    read_documents,
+)
+from ..metadata import Taxonomy
+from .opensearch import OpenSearchEngine, document_source
+
+BATCH_FILES = 200
+
+
+def prepare_sources(source: SourceFile, taxonomy: Taxonomy) -> tuple[SourceFile, list[dict] | str]:
+    """One file -> the documents to send (or why it is skipped); no grams, OpenSearch makes its own."""
+    try:
+        data = _read_bytes(source.path)
+        signature = file_signature(data, source, taxonomy)
+        records, encoding = read_documents(source, data, taxonomy)
+    except OSError as exc:
+        return source, f"cannot read ({exc.strerror or exc})"
+    except ValueError as exc:
+        return source, str(exc)
+    fields = [index_fields(source, record, signature, encoding) for record in records]
+    return source, [document_source(f, items=len(fields)) for f in fields]
+
+
+_WORKER_TAXONOMY: Taxonomy | None = None
+
+
+def _init_worker(taxonomy: Taxonomy) -> None:
+    global _WORKER_TAXONOMY
+    _WORKER_TAXONOMY = taxonomy
+
+
+def _prepare_in_worker(source: SourceFile):
+    return prepare_sources(source, _WORKER_TAXONOMY)
+
+
+def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int) -> Iterator:
+    if procs <= 1 or len(todo) < 2:
+        yield from (prepare_sources(s, taxonomy) for s in todo)
+        return
+    with multiprocessing.get_context("fork").Pool(procs, _init_worker, (taxonomy,)) as pool:
+        yield from pool.imap(_prepare_in_worker, todo, chunksize=8)
+
+
+def indexed_files(engine: OpenSearchEngine) -> dict[str, str | None]:
+    """path -> signature of every file the index holds completely (None: held only in part)."""
+    sources = [{"path": {"terms": {"field": "path"}}}, {"sig": {"terms": {"field": "file_sig"}}},
+               {"items": {"terms": {"field": "items"}}}]
+    files: dict[str, str | None] = {}
+    after = None
+    while True:
+        composite = {"size": 10_000, "sources": sources, **({"after": after} if after else {})}
+        answer = engine._search({"size": 0, "aggs": {"files": {"composite": composite}}})
+        buckets = answer["aggregations"]["files"]["buckets"]
+        for bucket in buckets:
+            key = bucket["key"]
+            whole = bucket["doc_count"] == key["items"] and key["path"] not in files
+            files[key["path"]] = key["sig"] if whole else None
+        after = answer["aggregations"]["files"].get("after_key")
+        if not buckets or not after:
+            return files
+
+
+def index_paths(
+    roots: Sequence[Path | str],
+    engine: OpenSearchEngine,
+    *,
+    rebuild: bool = False,
+    procs: int = 1,
+    shards: int = 1,
+    replicas: int = 0,
+    warn: Callable[[str], None] | None = None,
+) -> IndexReport:
+    """Bring the OpenSearch index up to date with the files under ``roots`` (+ new ~ changed - removed)."""
+    report = IndexReport()
+
+    def note(message: str) -> None:
+        report.warnings.append(message)
+        if warn:
+            warn(message)
+
+    roots = [Path(r).resolve() for r in roots]
+    unreadable: list[Path] = []
+    sources = discover(roots, note, unreadable)
+    taxonomy = Taxonomy.load()
+    if rebuild:
+        engine.drop()
+    if not engine.exists():
+        engine.create(shards=shards, replicas=replicas)
+    indexed = indexed_files(engine)
+
+    todo: list[SourceFile] = []
+    seen: set[str] = set()
+    for source in sources:
+        seen.add(source.key)
+        try:
+            signature = file_signature(_read_bytes(source.path), source, taxonomy)
+        except (OSError, ValueError) as exc:
+            note(f"{source.source}: skipped, {getattr(exc, 'strerror', None) or exc}")
+            continue
+        if source.key in indexed and indexed[source.key] == signature:
+            report.unchanged += 1
+            continue
+        (report.changed if source.key in indexed else report.added).append(source.source)
+        todo.append(source)
+    removed = sorted(p for p in indexed if p not in seen and _under(p, roots) and not _under(p, unreadable))
+    report.removed = removed
+
+    batch: list[dict] = []
+    stale: dict[str, str] = {}
+    for source, documents in _prepared(todo, taxonomy, procs):
+        if isinstance(documents, str):
+            note(f"{source.source}: skipped, {documents}")
+            for group in (report.added, report.changed):
+                if source.source in group:
+                    group.remove(source.source)
+            continue
+        batch.extend(documents)
+        stale[source.key] = documents[0]["file_sig"]
+        if len(stale) >= BATCH_FILES:
+            report.documents_written += _flush(engine, batch, stale)
+            batch, stale = [], {}
+    report.documents_written += _flush(engine, batch, stale)
+    if removed:
+        engine.delete(paths=removed)
+    engine.refresh()
+    report.total_documents = engine.stats()["documents"]
+    return report
+
+
+def _flush(engine: OpenSearchEngine, batch: list[dict], stale: dict[str, str]) -> int:
+    """Write a batch of files' documents, then drop those files' documents of other signatures."""
+    if not batch:
+        return 0
+    written = engine.index_documents(batch)
+    # Visible first: a rewritten document keeps its id, and the stale search must see its new signature.
+    engine.refresh()
+    engine.delete(stale_of=stale)
+    return written
+
+
