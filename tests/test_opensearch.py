@@ -15,7 +15,7 @@ from search.engines.opensearch import MAPPING_VERSION, OpenSearchEngine, index_b
 from search.engines.opensearch_ingest import index_paths
 from search.errors import SearchError
 from search.ingest import discover, prepare
-from search.metadata import Taxonomy
+from search.meta import Taxonomy
 from search.normalize import normalize_query, search_text
 from search.query import SearchRequest
 

@@ -29,7 +29,7 @@ from opensearchpy import exceptions as os_errors
 from ..analysis import segmenter
 from ..errors import SearchError
 from ..highlight import snippets
-from ..metadata import PartialDate, Taxonomy
+from ..meta import PartialDate, Taxonomy
 from ..normalize import fold, search_text
 from ..query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults, request_query, terms_to_mark
 

@@ -29,7 +29,7 @@ from ..ingest import (
     index_fields,
     read_documents,
 )
-from ..metadata import Taxonomy
+from ..meta import Taxonomy
 from .opensearch import OpenSearchEngine, document_source
 
 BATCH_FILES = 200
