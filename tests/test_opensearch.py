@@ -275,6 +275,14 @@ def test_an_index_of_another_mapping_version_is_one_line(node_url):
     assert caught.value.hint == f"rebuild it with `search index --rebuild --index {node_url}/oldmapping`"
 
 
+def test_a_co_occurrence_operator_is_refused_in_one_line(synthetic):
+    engine, _sources = synthetic
+    with pytest.raises(SearchError) as caught:
+        engine.search(SearchRequest(q="中原 NEAR/5 建设"))
+    assert caught.value.message == (
+        "中原 NEAR/5 建设: NEAR, SENT, PARA and $n are not available on the OpenSearch engine yet")
+
+
 @pytest.mark.parametrize("url", ["127.0.0.1:9200/x", "http://127.0.0.1:9200", "http://127.0.0.1:9200/a/b"])
 def test_a_url_that_names_no_index_is_refused(url):
     with pytest.raises(SearchError, match="is not an index URL"):

@@ -365,6 +365,11 @@ class OpenSearchEngine:
 
     @staticmethod
     def _positive(atom, mode: str) -> dict:
+        if atom.is_positional:
+            raise SearchError(
+                f"{atom.describe()}: NEAR, SENT, PARA and $n are not available on the OpenSearch engine yet",
+                hint="search these phrases without the operator, or use the embedded index",
+            )
         if atom.field == "title":
             return {"match_phrase": {"title_chars": atom.value}}
         if atom.field == "text":
