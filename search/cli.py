@@ -108,8 +108,13 @@ class _ProgressList:
         return len(self.items)
 
 
-def _filter_options(func):
-    """The options that make a search: filters, sort and mode (``search query``, ``search saved add``)."""
+def _filter_options(func=None, *, sort: bool = True):
+    """The options that make a search: filters, sort and mode (``search query``, ``search saved add``).
+
+    ``@_filter_options(sort=False)``: without --sort (the analyses order their own way).
+    """
+    if func is None:
+        return lambda f: _filter_options(f, sort=sort)
     options = [
         click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several)."),
         click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several)."),
@@ -119,7 +124,7 @@ def _filter_options(func):
         click.option("--from", "date_from", metavar="DATE",
                      help="From this date: 2020, 2020-07, 2020-07-18, 2020年7月."),
         click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive)."),
-        click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True),
+        *([click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)] if sort else []),
         click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
                      help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
     ]
@@ -367,6 +372,16 @@ def saved_delete_command(name, index_dir):
     saved = _saved_or_error(store, name)
     store.delete(saved.slug)
     click.echo(f"deleted {saved.name!r}")
+
+
+def _add_analysis_commands() -> None:
+    # Their own module (cli.py stays one screen a command); imported here, after main exists.
+    from .cli_analysis import trend_command
+
+    main.add_command(trend_command)
+
+
+_add_analysis_commands()
 
 
 def run() -> None:

@@ -1,0 +1,103 @@
+"""What one query matches, for the analyses: documents, and per document the occurrences of its phrases.
+
+This is the one place where trend and concordance compute their result set
+(``find_matches``), so that a filter on which documents may be seen applies to
+both, to their counts as to their lines.
+
+An occurrence is a non-overlapping occurrence of one of the query's marked
+phrases (``terms_to_mark``: the positive phrases, or in words mode their jieba
+words) in a matching document's search text (folded title, then paragraphs),
+counted left to right as ``str.count`` does.  A phrase that occurs inside
+another (稳就业 OR 就业) is counted for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from operator import add
+
+from ..archive import Snapshot
+from ..metadata import Taxonomy
+from ..query import Matcher, ParsedQuery, SearchRequest, evaluate, request_query, terms_to_mark
+
+
+@dataclass(frozen=True)
+class Matches:
+    """One query's matching documents (ascending numbers) and their occurrence counts (parallel)."""
+
+    query: str
+    read_as: str
+    notes: tuple[str, ...]
+    phrases: tuple[str, ...]
+    docs: tuple[int, ...]
+    occurrences: tuple[int, ...]
+    # The documents the query's filters alone allow (no phrase): per-mille's denominator.
+    base: frozenset[int]
+
+    @property
+    def total_occurrences(self) -> int:
+        return sum(self.occurrences)
+
+
+def find_matches(
+    snapshot: Snapshot,
+    request: SearchRequest,
+    matcher: Matcher | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> Matches:
+    """The documents ``request`` (its query and filters) matches, with their occurrence counts.
+
+    Pass one ``matcher`` for several queries over the same snapshot: phrases
+    and filters they share are evaluated once.
+    """
+    matcher = matcher or Matcher(snapshot, request.mode)
+    parsed = request_query(request, taxonomy)
+    docs = tuple(sorted(evaluate(parsed, matcher)))
+    phrases = terms_to_mark(parsed, request.mode)
+    filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
+    base = evaluate(filters_only, matcher) if filters_only.groups else snapshot.live
+    return Matches(
+        query=request.q,
+        read_as=parsed.describe(),
+        notes=parsed.notes,
+        phrases=phrases,
+        docs=docs,
+        occurrences=tuple(occurrence_counts(matcher, docs, phrases)),
+        base=frozenset(base),
+    )
+
+
+def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[str]) -> list[int]:
+    """Per document of ``docs``, the occurrences of all ``phrases`` (loops in C, as ranking counts them)."""
+    snap = matcher.snapshot
+    totals = [0] * len(docs)
+    if not docs or not phrases:
+        return totals
+    everywhere = len(docs) > snap.size // 3
+    if not everywhere:
+        starts, ends, _ = snap.spans(docs)
+    for phrase in phrases:
+        if everywhere:
+            counts = list(map(matcher.counts_everywhere(phrase).__getitem__, docs))
+        else:
+            counts = snap.counts(phrase, starts, ends)
+        totals = list(map(add, totals, counts))
+    return totals
+
+
+def occurrences_in(text: str, phrases: Sequence[str]) -> list[tuple[int, str]]:
+    """(offset, phrase) of every occurrence in ``text``, by offset: each phrase non-overlapping, as counted."""
+    found = []
+    for phrase in phrases:
+        position = text.find(phrase)
+        while position >= 0:
+            found.append((position, phrase))
+            position = text.find(phrase, position + len(phrase))
+    found.sort()
+    return found
+
+
+def with_query(request: SearchRequest, query: str) -> SearchRequest:
+    """The request's filters and mode with another query (page 1)."""
+    return replace(request, q=query, page=1)

@@ -1,0 +1,115 @@
+"""`search trend` and `search kwic`: where, when and how often a phrase occurs (a thin shell over search.analysis)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+
+import click
+
+from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend, trend_rows
+from .archive import Archive
+from .cli import UserError, _filter_options, _index_option, _search_request
+from .errors import SearchError
+from .query import MAX_QUERY_LENGTH
+
+BARS = "▁▂▃▄▅▆▇█"
+MEASURE_LABELS = {"documents": "documents", "occurrences": "occurrences", "per_mille": "documents per 1,000"}
+
+
+def _snapshot(index_dir):
+    try:
+        return Archive(index_dir).snapshot()
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+
+
+def _check_length(queries) -> None:
+    for query in queries:
+        if len(query) > MAX_QUERY_LENGTH:
+            raise UserError(f"a query is {len(query)} characters long; the limit is {MAX_QUERY_LENGTH}")
+
+
+def bar(value: float, top: float) -> str:
+    """One glyph for ``value`` on a scale up to ``top``: a space for zero, ▁ for the least above it."""
+    if value <= 0 or top <= 0:
+        return " "
+    return BARS[min(len(BARS), math.ceil(value / top * len(BARS))) - 1]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@click.command("trend")
+@click.argument("queries", nargs=-1, required=True)
+@_index_option
+@click.option("--by", type=click.Choice(BY), default="year", show_default=True, help="Count per year or per month.")
+@click.option("--measure", type=click.Choice(MEASURES), default="documents", show_default=True,
+              help="What the table shows (the JSON and CSV have all three).")
+@click.option("--per", type=click.Choice(PER), default=None, help="Also count per district (first appearance too).")
+@_filter_options(sort=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV rows: query, district, period, documents, occurrences, per_mille.")
+def trend_command(queries, index_dir, by, measure, per, as_json, as_csv, **filters):
+    """How often QUERIES (1 to 6, each any query) occur per year or month, under the filters."""
+    _check_length(queries)
+    if len(queries) > MAX_QUERIES:
+        raise UserError(f"{len(queries)} queries given; a trend compares at most {MAX_QUERIES}")
+    try:
+        result = trend(_snapshot(index_dir), queries, _search_request("", filters), by=by, measure=measure, per=per)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(trend_rows(result))
+    else:
+        _print_trend(result)
+
+
+def _print_trend(result) -> None:
+    measure = result.measure
+    label = MEASURE_LABELS[measure]
+    click.echo(f"{' | '.join(result.queries)} · per {result.by} · {label}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    if not result.periods:
+        click.echo("no dated document matches")
+    top = max((p.value(measure) for s in result.series for p in s.points), default=0)
+    width = max(len(q) * 2 for q in result.queries) + 2
+    click.echo("")
+    click.echo("period   " + "".join(_pad(q, width + 10) for q in result.queries))
+    for i, period in enumerate(result.periods):
+        cells = []
+        for s in result.series:
+            value = s.points[i].value(measure)
+            cells.append(_pad(f"{_number(value):>8} {bar(value, top)}", width + 10))
+        click.echo(f"{period:<9}" + "".join(cells))
+    click.echo("")
+    for s in result.series:
+        spark = "".join(bar(p.value(measure), top) for p in s.points)
+        click.echo(f"{s.query}: {s.total_documents} documents, {s.total_occurrences} occurrences"
+                   f"{f', {s.undated_documents} undated' if s.undated_documents else ''}  {spark}")
+        if s.districts:
+            _print_districts(s, measure, result.by)
+
+
+def _print_districts(series, measure: str, by: str) -> None:
+    top = max((p.value(measure) for d in series.districts for p in d.points), default=0)
+    width = max(len(d.district or "unknown") * 2 for d in series.districts) + 2
+    for d in series.districts:
+        spark = "".join(bar(p.value(measure), top) for p in d.points)
+        name = _pad(d.district or "unknown", width)
+        first = d.first_appearance or "undated"
+        click.echo(f"  {name} first {first:<10}  {d.total_documents:>6} documents  {spark}")
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in ``width`` terminal columns (a CJK character takes two)."""
+    columns = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+    return text + " " * max(1, width - columns)
