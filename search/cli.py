@@ -376,12 +376,14 @@ def saved_delete_command(name, index_dir):
 
 def _add_analysis_commands() -> None:
     # Their own module (cli.py stays one screen a command); imported here, after main exists.
-    from .cli_analysis import trend_command
+    from .cli_analysis import kwic_command, trend_command
 
     main.add_command(trend_command)
+    main.add_command(kwic_command)
 
 
-_add_analysis_commands()
+if __name__ != "__main__":  # run as a script, the commands go on search.cli's main (see the end)
+    _add_analysis_commands()
 
 
 def run() -> None:
@@ -402,4 +404,7 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    run()
+    # python -m search.cli: run the package's module, the one cli_analysis registers its commands on.
+    from search.cli import run as run_registered
+
+    run_registered()

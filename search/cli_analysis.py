@@ -9,6 +9,7 @@ import sys
 
 import click
 
+from .analysis.concordance import DEFAULT_WIDTH, KWIC_SORTS, MAX_WIDTH, MIN_WIDTH, all_lines, concordance
 from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend, trend_rows
 from .archive import Archive
 from .cli import UserError, _filter_options, _index_option, _search_request
@@ -111,5 +112,65 @@ def _print_districts(series, measure: str, by: str) -> None:
 
 def _pad(text: str, width: int) -> str:
     """Left-aligned in ``width`` terminal columns (a CJK character takes two)."""
-    columns = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
-    return text + " " * max(1, width - columns)
+    return text + " " * max(1, width - _columns(text))
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: two for a CJK character."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+KWIC_CSV_COLUMNS = ("id", "title", "date", "district", "left", "match", "right", "offset")
+CLI_WIDTH = 20
+
+
+@click.command("kwic")
+@click.argument("query")
+@_index_option
+@click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH), default=CLI_WIDTH, show_default=True,
+              help="Characters of context on each side.")
+@click.option("--sort", "order", type=click.Choice(KWIC_SORTS), default="date", show_default=True,
+              help="date: oldest first; left: by the left context read right to left; right: by the right context.")
+@_filter_options(sort=False)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True, help="Lines per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (one page).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print every line as CSV (all pages, streamed).")
+def kwic_command(query, index_dir, width, order, limit, page, as_json, as_csv, **filters):
+    """Every occurrence of QUERY in its result set, in context (a concordance)."""
+    _check_length([query])
+    if not query.strip():
+        raise UserError("give a query", hint='for example: search kwic 老旧小区改造')
+    snapshot = _snapshot(index_dir)
+    try:
+        request = _search_request(query, filters, page=page, per_page=limit)
+        if as_csv:
+            lines = all_lines(snapshot, request, order, width)
+        else:
+            result = concordance(snapshot, request, order, width)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(KWIC_CSV_COLUMNS)
+        for line in lines:
+            writer.writerow([line.id, line.title, line.date or "", line.district or "", line.left, line.match,
+                             line.right, line.offset])
+    elif as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_kwic(result, colour=sys.stdout.isatty())
+
+
+def _print_kwic(result, colour: bool) -> None:
+    first = (result.request.page - 1) * result.request.per_page
+    shown = f"{first + 1}–{first + len(result.lines)} of " if result.lines else ""
+    click.echo(f"{shown}{result.total_occurrences} occurrences in {result.total_documents} documents"
+               f" · sorted by {result.order} · read as: {result.read_as}")
+    width = max((_columns(line.left) for line in result.lines), default=0)
+    for line in result.lines:
+        match = click.style(line.match, fg="yellow", bold=True) if colour else f"«{line.match}»"
+        left = " " * (width - _columns(line.left)) + line.left
+        click.echo(f"{left} {match} {line.right}  · {line.date or 'undated'} {line.district or '?'} {line.id}@{line.offset}")
+    if result.pages > 1:
+        click.echo(f"page {result.request.page} of {result.pages} (--page N)")

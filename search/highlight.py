@@ -38,16 +38,20 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def mark(text: str, spans: Sequence[tuple[int, int]], offset: int = 0) -> str:
-    """``text`` escaped, with the spans (in coordinates shifted by ``offset``) wrapped in <mark>."""
+def mark(text: str, spans: Sequence[tuple[int, int]], offset: int = 0, current: int | None = None) -> str:
+    """``text`` escaped, with the spans (in coordinates shifted by ``offset``) wrapped in <mark>.
+
+    The span holding position ``current`` (in the spans' coordinates) is ``<mark id="at" class="at">``.
+    """
     out, pos = [], 0
-    for start, end in spans:
-        start, end = max(start - offset, 0), min(end - offset, len(text))
+    for span_start, span_end in spans:
+        start, end = max(span_start - offset, 0), min(span_end - offset, len(text))
         if end <= pos or start >= len(text):
             continue
         start = max(start, pos)
         out.append(escape(text[pos:start], quote=False))
-        out.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
+        tag = '<mark id="at" class="at">' if current is not None and span_start <= current < span_end else "<mark>"
+        out.append(f"{tag}{escape(text[start:end], quote=False)}</mark>")
         pos = end
     out.append(escape(text[pos:], quote=False))
     return "".join(out)

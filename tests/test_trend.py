@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from search.analysis.trend import trend
 from search.cli import main
 from search.query import SearchRequest
-from tests.conftest import SEEDS
-from tests.report_sample import SourceTexts, report_sample_index  # noqa: F401  (fixture)
+from tests.source_texts import phrases_from, report_sample_index, seed_documents_by_year  # noqa: F401  (fixtures)
 
 
 def per_year(trend_series) -> dict[str, tuple[int, int]]:
@@ -135,36 +134,12 @@ def oracle_per_year(documents, phrase: str) -> dict[str, tuple[int, int]]:
     return counts
 
 
-def phrases_from(documents):
-    """Substrings of the source texts (so most occur), and a few arbitrary strings (most do not)."""
-    texts = [t for _, t in documents]
-    taken = st.tuples(st.integers(0, len(texts) - 1), st.integers(0, 10**9), st.integers(1, 6)).map(
-        lambda t: texts[t[0]][t[1] % max(1, len(texts[t[0]]) - t[2]):][: t[2]]
-    )
-    return st.one_of(taken, st.text("就业稳保改造小区老旧发展", min_size=1, max_size=4)).filter(
-        lambda p: p.strip() and "\n" not in p and p == p.strip() and '"' not in p and "\\" not in p and not p.startswith("-")
-    )
-
-
 def assert_trend_equals_oracle(snapshot, documents, phrase):
     (series,) = trend(snapshot, [f'"{phrase}"']).series
     expected = oracle_per_year(documents, phrase)
     dated = {p.period: (p.documents, p.occurrences) for p in series.points if p.documents}
     assert dated == {y: c for y, c in expected.items() if y}
     assert series.total_occurrences == sum(o for _, o in expected.values())
-
-
-@pytest.fixture(scope="session")
-def seed_documents_by_year(seed_documents):
-    from search.metadata import extract_documents, read_sidecar
-
-    sidecar = read_sidecar(SEEDS)
-    years = {}
-    for name, item, _ in seed_documents:
-        records = extract_documents((SEEDS / name).read_text(encoding="utf-8"), sidecar.get(name))
-        published = records[item].published
-        years[(name, item)] = str(published.year) if published else None
-    return SourceTexts((years[(name, item)], text) for name, item, text in seed_documents)
 
 
 @given(data=st.data())

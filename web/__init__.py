@@ -46,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import errors, views
 
     views.init_app(app)
+    from . import analysis_views  # trend and concordance; imports views
+
+    analysis_views.init_app(app)
     errors.init_app(app)
     if not app.debug and not app.testing:
         logging.getLogger("web").setLevel(logging.INFO)

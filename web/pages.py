@@ -31,6 +31,8 @@ from search.query import (
 )
 from search.saved import request_args
 
+from .chart import Sparkline, sparkline
+
 FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题"}
 FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
@@ -119,6 +121,9 @@ class ResultsPage:
     suggestions: list[Link] = field(default_factory=list)
     saved_args: str = ""
     first: int = 0
+    trend_url: str | None = None  # the query over time, under the same filters
+    kwic_url: str | None = None  # every occurrence in context
+    sparkline: Sparkline | None = None  # matching documents per year, from the year facet
 
     @property
     def hidden_fields(self) -> list[tuple[str, str]]:
@@ -156,9 +161,22 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
         saved_args=urlencode(request_args(request)),
         first=(request.page - 1) * request.per_page,
     )
+    if request.q.strip() and results.total:
+        plain = replace(request, page=1, per_page=10, sort="relevance")
+        page.trend_url = search_url(plain, "analysis.trend_view")
+        page.kwic_url = search_url(plain, "analysis.kwic_view")
+    page.sparkline = year_sparkline(results.facets.get("year", ()))
     if results.total == 0:
         page.suggestions = _suggestions(snapshot, request)
     return page
+
+
+def year_sparkline(years) -> Sparkline | None:
+    """The year facet's counts as a sparkline, oldest first, years without a match as zero."""
+    counts = {int(f.value): f.count for f in years if f.value.isdigit()}
+    if len(counts) < 2:
+        return None
+    return sparkline([(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)])
 
 
 def _count(snapshot: Snapshot, request: SearchRequest) -> SearchResults:
@@ -308,16 +326,24 @@ class DocumentPage:
     request: SearchRequest
 
 
-def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest) -> DocumentPage | None:
-    """A document with every occurrence of the query's phrases marked; None when there is no such document."""
+def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: int | None = None) -> DocumentPage | None:
+    """A document with every occurrence of the query's phrases marked; None when there is no such document.
+
+    ``at``: an occurrence's offset in the document's text (title, "\n", paragraphs, as the
+    concordance gives it); its mark gets ``id="at"``, so ``#at`` scrolls to it.
+    """
     docnum = find_document(snapshot, doc_id)
     if docnum is None:
         return None
     doc = snapshot.document(docnum)
     phrases = terms_to_mark(request_query(request), request.mode) if request.q.strip() else ()
+    base = 0
 
     def marked(text: str) -> Markup:
-        return Markup(mark(text, find_spans(fold(text), phrases)))
+        nonlocal base
+        current = at - base if at is not None and base <= at < base + len(text) else None
+        base += len(text) + 1
+        return Markup(mark(text, find_spans(fold(text), phrases), current=current))
 
     title = marked(doc.title)
     paragraphs = tuple(marked(p) for p in doc.paragraphs)
@@ -330,7 +356,7 @@ def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest) -> Do
         topics=snapshot.topics[docnum],
         source=doc.source,
         paragraphs=paragraphs,
-        marks=sum(str(p).count("<mark>") for p in (title, *paragraphs)),
+        marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
         original_url=url_for("web.original", doc_id=doc.id) if original_file(doc) else None,
         siblings=tuple(

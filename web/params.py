@@ -85,3 +85,13 @@ def _date_range(date_from: str, date_to: str) -> None:
             )
     if date_from and date_to and parse_interval(f"{date_from}..{date_to}") is None:
         raise BadParameter(f"起始日期 {date_from} 晚于截止日期 {date_to}。")
+
+
+def occurrence_offset(args: MultiDict) -> int | None:
+    """The ``at`` of a document link: an occurrence's character offset (from the concordance), or None."""
+    raw = args.get("at", "")
+    if not raw:
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise BadParameter(f"at（出现位置）必须是非负整数；收到 {raw[:20]!r}。")
+    return int(raw)

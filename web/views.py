@@ -30,7 +30,7 @@ from . import csrf, headers, hosts, limits
 from .downloads import download_name, media_type
 from .exports import atom_time, feed_results, search_csv, xml_safe
 from .pages import date_label, document_page, results_page, search_url
-from .params import BadParameter, search_request
+from .params import BadParameter, occurrence_offset, search_request
 
 bp = Blueprint("web", __name__)
 
@@ -93,7 +93,7 @@ def search_csv_export():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
-    page = document_page(snapshot(), doc_id, search_request(request.args))
+    page = document_page(snapshot(), doc_id, search_request(request.args), at=occurrence_offset(request.args))
     if page is None:
         abort(404, "没有这个文档。它可能已从索引中删除，或者链接有误。")
     return render_template("doc.html", doc=page)

@@ -124,9 +124,12 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """Precise-mode words of ``text``, without whitespace or punctuation tokens."""
+        return [w for w in self.tokens(text) if _is_word(w)]
+
+    def tokens(self, text: str) -> list[str]:
+        """Every precise-mode token of ``text``, punctuation included: they join up to ``text``."""
         fast = self.fast
-        words = fast.cut(text, hmm=True) if fast else self.reference.lcut(text, HMM=True)
-        return [w for w in words if _is_word(w)]
+        return fast.cut(text, hmm=True) if fast else self.reference.lcut(text, HMM=True)
 
 
 def _writable_cache_dir() -> Path:

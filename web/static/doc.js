@@ -32,5 +32,7 @@
     if (event.key === "n" || event.key === "j") { show(current + 1); }
     if (event.key === "p" || event.key === "k") { show(current - 1); }
   });
-  show(0);
+  // Opened from a concordance line (?at=OFFSET#at): start at that occurrence, not the first.
+  const at = document.getElementById("at");
+  show(at ? Math.max(0, marks.indexOf(at)) : 0);
 })();

@@ -1,8 +1,9 @@
-"""A sample of the 118 reports (../shared/corpus/reports.tar.xz) with their manifest, indexed once per session.
+"""The analyses' oracle: source texts with their years, and phrases drawn from them.
 
-The analyses are checked against substring counting over these source texts,
-each dated by its manifest row.  The test is skipped where the corpus is not
-beside the project.
+The seeds (dated by their extraction), and a sample of the 118 reports
+(../shared/corpus/reports.tar.xz) with their manifest, indexed once per session
+and dated by their manifest rows (skipped where the corpus is not beside the
+project).  Counts are checked against substring counting over these texts.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from search.archive import Archive
 from search.ingest import index_paths
 from search.metadata import extract_documents, read_sidecar
 from search.normalize import search_text
+from tests.conftest import SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("chinese-political-corpora", "government_report_rag")
@@ -84,3 +87,27 @@ class SourceTexts(list):
 
     def __repr__(self) -> str:
         return f"<{len(self)} source texts>"
+
+
+@pytest.fixture(scope="session")
+def seed_documents_by_year(seed_documents):
+    from search.metadata import extract_documents, read_sidecar
+
+    sidecar = read_sidecar(SEEDS)
+    years = {}
+    for name, item, _ in seed_documents:
+        records = extract_documents((SEEDS / name).read_text(encoding="utf-8"), sidecar.get(name))
+        published = records[item].published
+        years[(name, item)] = str(published.year) if published else None
+    return SourceTexts((years[(name, item)], text) for name, item, text in seed_documents)
+
+
+def phrases_from(documents):
+    """Substrings of the source texts (so most occur), and a few arbitrary strings (most do not)."""
+    texts = [t for _, t in documents]
+    taken = st.tuples(st.integers(0, len(texts) - 1), st.integers(0, 10**9), st.integers(1, 6)).map(
+        lambda t: texts[t[0]][t[1] % max(1, len(texts[t[0]]) - t[2]):][: t[2]]
+    )
+    return st.one_of(taken, st.text("就业稳保改造小区老旧发展", min_size=1, max_size=4)).filter(
+        lambda p: p.strip() and "\n" not in p and p == p.strip() and '"' not in p and "\\" not in p and not p.startswith("-")
+    )

@@ -1,0 +1,71 @@
+"""The URL parameters of /trend and /kwic -> library arguments, with a 400 and a message in Chinese.
+
+Filters are the search page's own (``search_request``), so a link carries its
+filters from one page to the other; what is new is named so that it never
+clashes with a search parameter (the concordance's order is ``order``, not
+``sort``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from werkzeug.datastructures import MultiDict
+
+from search.analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
+from search.analysis.trend import BY, MAX_QUERIES, MEASURES, PER
+from search.query import MAX_QUERY_LENGTH, SearchRequest
+
+from .params import BadParameter, search_request
+
+KWIC_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class TrendArgs:
+    request: SearchRequest  # filters and mode; q is empty
+    queries: tuple[str, ...]
+    by: str
+    measure: str
+    per: str | None
+
+
+@dataclass(frozen=True)
+class KwicArgs:
+    request: SearchRequest  # the query, filters, mode, page and page size
+    order: str
+    width: int
+
+
+def _choice(args: MultiDict, name: str, allowed, default, message: str):
+    value = args.get(name, "") or default
+    if value not in allowed:
+        raise BadParameter(f"{message}；收到 {str(value)[:50]!r}。")
+    return value
+
+
+def trend_args(args: MultiDict) -> TrendArgs:
+    queries = tuple(q.strip() for q in args.getlist("q") if q.strip())
+    if len(queries) > MAX_QUERIES:
+        raise BadParameter(f"最多比较 {MAX_QUERIES} 个查询，收到 {len(queries)} 个。")
+    for query in queries:
+        if len(query) > MAX_QUERY_LENGTH:
+            raise BadParameter(f"查询过长：最多 {MAX_QUERY_LENGTH} 个字符，收到 {len(query)} 个。请缩短查询。")
+    filters = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "q"])
+    request = search_request(filters)
+    by = _choice(args, "by", BY, "year", "by 只能是 year（按年）或 month（按月）")
+    measure = _choice(args, "measure", MEASURES, "documents",
+                      "measure 只能是 documents（文档数）、occurrences（出现次数）或 per_mille（每千篇）")
+    per = _choice(args, "per", (*PER, ""), "", "per 只能是 district（按区域）") or None
+    return TrendArgs(replace(request, q="", page=1, sort="relevance"), queries, by, measure, per)
+
+
+def kwic_args(args: MultiDict) -> KwicArgs:
+    request = search_request(args)
+    order = _choice(args, "order", KWIC_SORTS, "date", "order 只能是 date（按日期）、left（按左侧）或 right（按右侧）")
+    raw = args.get("width", "") or "30"
+    if not raw.isdigit() or not MIN_WIDTH <= int(raw) <= MAX_WIDTH:
+        raise BadParameter(f"width（上下文宽度）必须是 {MIN_WIDTH} 到 {MAX_WIDTH} 之间的整数；收到 {raw[:20]!r}。")
+    if "per_page" not in args:
+        request = replace(request, per_page=KWIC_PER_PAGE)
+    return KwicArgs(request, order, int(raw))

@@ -1,0 +1,95 @@
+"""/trend and /kwic with their JSON and CSV twins: each view is request -> library -> template."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import chain
+
+from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+
+from search.analysis.concordance import all_lines, concordance
+from search.analysis.trend import CSV_COLUMNS, trend, trend_rows
+
+from .analysis_params import kwic_args, trend_args
+from .exports import csv_cell
+from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
+from .params import BadParameter
+from .trend_page import trend_page
+from .views import snapshot
+
+bp = Blueprint("analysis", __name__)
+CSV_CHUNK_ROWS = 500
+
+
+def _library(call):
+    """A library call whose ValueError is the user's (a bad combination of parameters): a 400."""
+    try:
+        return call()
+    except ValueError as exc:
+        raise BadParameter(f"参数无效：{exc}") from exc
+
+
+def csv_response(rows: Iterable[Iterable], name: str) -> Response:
+    """Rows as a streamed CSV download (with a BOM, so that Excel reads the UTF-8 as UTF-8)."""
+
+    def chunks() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        for n, row in enumerate(rows, 1):
+            writer.writerow([csv_cell(c) if isinstance(c, str) else c for c in row])
+            if n % CSV_CHUNK_ROWS == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(chain(["\ufeff"], chunks())), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
+
+
+@bp.get("/trend")
+def trend_view():
+    page = _library(lambda: trend_page(snapshot(), trend_args(request.args)))
+    return render_template("trend.html", page=page)
+
+
+@bp.get("/trend.json")
+def trend_json():
+    args = trend_args(request.args)
+    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per))
+    return jsonify(result.to_json())
+
+
+@bp.get("/trend.csv")
+def trend_csv():
+    args = trend_args(request.args)
+    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per))
+    return csv_response(chain([CSV_COLUMNS], trend_rows(result)), "trend")
+
+
+@bp.get("/kwic")
+def kwic_view():
+    page = _library(lambda: kwic_page(snapshot(), kwic_args(request.args)))
+    return render_template("kwic.html", page=page)
+
+
+@bp.get("/kwic.json")
+def kwic_json():
+    args = kwic_args(request.args)
+    result = _library(lambda: concordance(snapshot(), args.request, args.order, args.width))
+    return jsonify(result.to_json())
+
+
+@bp.get("/kwic.csv")
+def kwic_csv():
+    args = kwic_args(request.args)
+    lines = _library(lambda: all_lines(snapshot(), args.request, args.order, args.width))
+    return csv_response(chain([KWIC_CSV_COLUMNS], (kwic_row(line, args.request) for line in lines)), "kwic")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,127 @@
+"""What /kwic shows: one page of concordance lines, their links into documents, orders, pages and collocates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from search.analysis.collocates import collocates
+from search.analysis.concordance import KWIC_SORTS, Concordance, Line, concordance
+from search.archive import Snapshot
+from search.query import SearchRequest
+
+from .analysis_params import KwicArgs
+from .pages import Link, Pager, date_label, search_url
+
+ORDER_LABELS = {"date": "按日期", "left": "按左侧", "right": "按右侧"}
+WIDTHS = (10, 20, 30, 40, 60)
+COLLOCATE_SAMPLE = 300
+KWIC_CSV_COLUMNS = ("title", "date", "district", "left", "match", "right", "offset", "id", "url")
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: Line
+    url: str
+    date: str
+
+
+@dataclass(frozen=True)
+class CollocateView:
+    word: str
+    count: int
+    url: str
+
+
+@dataclass
+class KwicPage:
+    args: KwicArgs
+    result: Concordance | None
+    lines: tuple[LineView, ...]
+    orders: tuple[Link, ...]
+    widths: tuple[Link, ...]
+    pager: Pager
+    collocates: tuple[CollocateView, ...]
+    sampled: int
+    hidden_fields: list[tuple[str, str]]
+    json_url: str
+    csv_url: str
+    trend_url: str
+    search_url: str
+
+    @property
+    def first(self) -> int:
+        return (self.args.request.page - 1) * self.args.request.per_page
+
+
+def occurrence_url(line: Line, request: SearchRequest) -> str:
+    """The document page with the query marked, scrolled to this occurrence (#at works without JavaScript)."""
+    marks = SearchRequest(q=request.q, mode=request.mode)
+    pairs = [*marks.to_args(), ("at", str(line.offset))]
+    return url_for("web.document", doc_id=line.id) + "?" + urlencode(pairs) + "#at"
+
+
+def kwic_row(line: Line, request: SearchRequest) -> tuple:
+    return (line.title, line.date or "", line.district or "", line.left, line.match, line.right,
+            line.offset, line.id, occurrence_url(line, request))
+
+
+def kwic_url(args: KwicArgs, **changes) -> str:
+    """This concordance with other order, width or page (other values kept)."""
+    order = changes.pop("order", args.order)
+    width = changes.pop("width", args.width)
+    request = replace(args.request, **changes)
+    pairs = [(k, v) for k, v in request.to_args() if k != "sort"]
+    if order != "date":
+        pairs.append(("order", order))
+    if width != 30:
+        pairs.append(("width", str(width)))
+    return url_for("analysis.kwic_view") + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _pager(args: KwicArgs, pages: int) -> Pager:
+    current = args.request.page
+    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
+    links: list[Link | None] = []
+    for number in wanted:
+        if links and links[-1] is not None and int(links[-1].label) + 1 < number:
+            links.append(None)
+        links.append(Link(str(number), kwic_url(args, page=number), number == current))
+    return Pager(
+        previous=kwic_url(args, page=current - 1) if current > 1 else None,
+        next=kwic_url(args, page=current + 1) if current < pages else None,
+        pages=tuple(links) if pages > 1 else (),
+    )
+
+
+def kwic_page(snapshot: Snapshot, args: KwicArgs) -> KwicPage:
+    """Run the concordance (when there is a query) and lay out the page."""
+    request = args.request
+    result = None
+    if request.q.strip():
+        result = concordance(snapshot, request, args.order, args.width, sample_size=COLLOCATE_SAMPLE)
+    words = collocates(snapshot, result.sample) if result else ()
+    export = [(k, v) for k, v in request.to_args() if k not in ("page", "per_page", "sort")]
+    export += [("order", args.order), ("width", str(args.width))]
+    trend_request = replace(request, page=1, per_page=10, sort="relevance")
+    return KwicPage(
+        args=args,
+        result=result,
+        lines=tuple(LineView(line, occurrence_url(line, request), date_label(line.date))
+                    for line in (result.lines if result else ())),
+        orders=tuple(Link(label, kwic_url(args, order=o, page=1), o == args.order)
+                     for o, label in ORDER_LABELS.items() if o in KWIC_SORTS),
+        widths=tuple(Link(str(w), kwic_url(args, width=w), w == args.width) for w in WIDTHS),
+        pager=_pager(args, result.pages if result else 1),
+        collocates=tuple(
+            CollocateView(c.word, c.count, kwic_url(args, q=f"{request.q} {c.word}", page=1)) for c in words
+        ),
+        sampled=len(result.sample) if result else 0,
+        hidden_fields=[(k, v) for k, v in request.to_args() if k not in ("q", "mode", "page", "per_page", "sort")],
+        json_url=url_for("analysis.kwic_json") + "?" + urlencode([*request.to_args(), *export[-2:]]),
+        csv_url=url_for("analysis.kwic_csv") + "?" + urlencode(export),
+        trend_url=search_url(trend_request, "analysis.trend_view"),
+        search_url=search_url(replace(request, page=1, per_page=10)),
+    )
