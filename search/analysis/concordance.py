@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..archive import Snapshot
+from ..budget import check_budget
 from ..metadata import Taxonomy
 from ..query import SearchRequest
 from .matches import Matches, find_matches, occurrences_in
@@ -140,6 +141,7 @@ def _date_order(snapshot: Snapshot, docs: Sequence[int]) -> list[int]:
 
 
 def _in_document(snapshot: Snapshot, docnum: int, phrases) -> list[Occurrence]:
+    check_budget()  # a web request's time budget: a long export stops itself
     return [Occurrence(docnum, offset, phrase)
             for offset, phrase in occurrences_in(snapshot.search_text(docnum), phrases)]
 
@@ -166,6 +168,7 @@ def _sorted_occurrences(snapshot: Snapshot, matches: Matches, order: str, width:
     rank = snapshot.date_rank
     keyed = []
     for docnum in matches.docs:
+        check_budget()
         text = snapshot.search_text(docnum)
         date = rank[docnum] if rank[docnum] >= 0 else _UNDATED
         for offset, phrase in occurrences_in(text, matches.phrases):
