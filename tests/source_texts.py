@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from search.archive import Archive
 from search.ingest import index_paths
-from search.metadata import extract_documents, read_sidecar
+from search.meta import extract_documents, read_sidecar
 from search.normalize import search_text
 from tests.conftest import SEEDS
 
@@ -91,8 +91,6 @@ class SourceTexts(list):
 
 @pytest.fixture(scope="session")
 def seed_documents_by_year(seed_documents):
-    from search.metadata import extract_documents, read_sidecar
-
     sidecar = read_sidecar(SEEDS)
     years = {}
     for name, item, _ in seed_documents:

@@ -66,11 +66,11 @@ class Chart:
         return self.left + self.plot_width
 
 
-def nice_step(top: float, ticks: int = 5) -> float:
-    """A step of 1, 2 or 5 times a power of ten giving at most ``ticks`` steps up to ``top``."""
+def nice_step(top: float, ticks: int = 5, whole: bool = False) -> float:
+    """A step of 1, 2 or 5 times a power of ten giving at most ``ticks`` steps up to ``top`` (at least 1 if ``whole``)."""
     if top <= 0:
         return 1
-    raw = top / ticks
+    raw = max(top / ticks, 1) if whole else top / ticks
     power = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 5, 10):
         if factor * power >= raw:
@@ -88,11 +88,15 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[float], Sequence[str], Sequence[str]]],
     x_title: str,
     y_title: str,
+    whole: bool = True,
 ) -> Chart:
-    """A chart of ``series`` as (label, values, link per point, title per point) over ``periods``."""
+    """A chart of ``series`` as (label, values, link per point, title per point) over ``periods``.
+
+    ``whole``: the values are counts, so the value axis has whole-number ticks.
+    """
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_value = max((v for _, values, _, _ in series for v in values), default=0)
-    step = nice_step(top_value)
+    step = nice_step(top_value, whole=whole)
     ceiling = max(step, math.ceil(top_value / step) * step)
 
     def x_of(i: int) -> float:

@@ -52,6 +52,12 @@ class KwicPage:
     search_url: str
 
     @property
+    def match_width(self) -> str:
+        """The CSS class that makes the match column as wide as the page's longest match."""
+        longest = max((len(item.line.match) for item in self.lines), default=4)
+        return f"m{min(16, max(1, longest))}"
+
+    @property
     def first(self) -> int:
         return (self.args.request.page - 1) * self.args.request.per_page
 

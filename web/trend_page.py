@@ -119,6 +119,7 @@ def trend_page(snapshot: Snapshot, args: TrendArgs) -> TrendPage:
              for s in result.series],
             x_title="年份" if args.by == "year" else "月份",
             y_title=MEASURE_LABELS[measure],
+            whole=measure != "per_mille",
         )
         rows = tuple(
             Row(labels[i], tuple(Cell(s.points[i].value(measure), _text(s.points[i].value(measure), measure),

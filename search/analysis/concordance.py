@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ..archive import Snapshot
 from ..budget import check_budget
-from ..metadata import Taxonomy
+from ..meta import Taxonomy
 from ..query import SearchRequest
 from .matches import Matches, find_matches, occurrences_in
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from operator import add
 
 from ..archive import Snapshot
-from ..metadata import Taxonomy
+from ..meta import Taxonomy
 from ..query import Matcher, ParsedQuery, SearchRequest, evaluate, request_query, terms_to_mark
 
 

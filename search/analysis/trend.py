@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ..archive import Snapshot
-from ..metadata import Taxonomy
+from ..meta import Taxonomy
 from ..query import Matcher, SearchRequest
 from .matches import Matches, find_matches, with_query
 
