@@ -346,18 +346,22 @@ class OpenSearchEngine:
     def query(self, parsed: ParsedQuery, mode: str = "exact") -> dict:
         """The OpenSearch query of a parsed query: an AND of groups, each an OR of atoms.
 
-        Groups are filters (exact, unscored); the positive phrases are scored
-        besides, a title hit weighing more than any number of hits in the text.
+        A group that is one positive phrase is scored (``must``); the other groups
+        are filters.  A phrase is evaluated once: a phrase over character
+        positions is the costly part of a query.  A title hit adds more than any
+        number of hits in the text.
         """
         if not parsed.groups:
             return {"match_all": {}}
-        groups = [{"bool": {"should": [self._atom(a, mode) for a in g], "minimum_should_match": 1}}
-                  for g in parsed.groups]
-        scored = []
-        for phrase in parsed.phrases:
-            scored.append({"match_phrase": {"text": phrase}})
-            scored.append({"match_phrase": {"title_chars": {"query": phrase, "boost": 10}}})
-        return {"bool": {"filter": groups, "should": scored}}
+        scored, filters = [], []
+        for group in parsed.groups:
+            (first, *others) = group
+            if not others and first.field == "text" and not first.negated and not first.is_positional and mode == "exact":
+                scored.append({"match_phrase": {"text": first.value}})
+            else:
+                filters.append({"bool": {"should": [self._atom(a, mode) for a in group], "minimum_should_match": 1}})
+        titles = [{"match_phrase": {"title_chars": {"query": p, "boost": 10}}} for p in parsed.phrases]
+        return {"bool": {"must": scored, "filter": filters, "should": titles}}
 
     def _atom(self, atom, mode: str) -> dict:
         clause = self._positive(atom, mode)
