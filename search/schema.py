@@ -23,7 +23,8 @@ from whoosh.codec.whoosh3 import W3Codec
 
 # Bump when a field, the grams file, or the normalization changes what is
 # indexed; an index with another version must be rebuilt (`search index --rebuild`).
-SCHEMA_VERSION = 4
+# 5: the folded search text simplifies traditional characters (normalize.fold).
+SCHEMA_VERSION = 5
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig")
 
