@@ -29,6 +29,7 @@ from search.query import (
     sibling_documents,
     terms_to_mark,
 )
+from search.query.variants import current_variants
 from search.saved import request_args
 
 from .chart import Sparkline, sparkline
@@ -119,6 +120,7 @@ class ResultsPage:
     notes: list[str]
     read_as: str | None
     suggestions: list[Link] = field(default_factory=list)
+    variants_offer: Link | None = None  # the same search with the query's variants (含同义词), with its count
     saved_args: str = ""
     first: int = 0
     trend_url: str | None = None  # the query over time, under the same filters
@@ -128,7 +130,7 @@ class ResultsPage:
     @property
     def hidden_fields(self) -> list[tuple[str, str]]:
         """The state the search form carries besides q and mode (so typing keeps the filters)."""
-        return [(k, v) for k, v in self.request.to_args() if k not in ("q", "mode", "page", "from", "to")]
+        return [(k, v) for k, v in self.request.to_args() if k not in ("q", "mode", "page", "from", "to", "variants")]
 
     @property
     def json_url(self) -> str:
@@ -157,7 +159,7 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
         modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
         pager=_pager(request, results.pages),
         notes=[translate_note(n) for n in results.notes],
-        read_as=_read_as(request.q, results),
+        read_as=_read_as(request, results),
         saved_args=urlencode(request_args(request)),
         first=(request.page - 1) * request.per_page,
     )
@@ -168,6 +170,7 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
     page.sparkline = year_sparkline(results.facets.get("year", ()))
     if results.total == 0:
         page.suggestions = _suggestions(snapshot, request)
+    page.variants_offer = _variants_offer(snapshot, request)
     return page
 
 
@@ -246,11 +249,26 @@ def _pager(request: SearchRequest, pages: int) -> Pager:
     )
 
 
-def _read_as(q: str, results: SearchResults) -> str | None:
-    """How the query was read, when that is worth saying (notes, or operators and fields)."""
+def _variants_offer(snapshot: Snapshot, request: SearchRequest) -> Link | None:
+    """When the query holds a member of a variants group (and the switch is off): the expanded search."""
+    if request.variants or not request.q.strip():
+        return None
+    variants = current_variants()
+    typed = [a.value for g in parse_query(request.q).groups for a in g
+             if a.field == "text" and not a.negated and not a.variant_of and variants.has(a.value)]
+    if not typed:
+        return None
+    expanded = replace(request, variants=True, page=1)
+    members = dict.fromkeys(m for phrase in typed for m in variants.expand(phrase))
+    return Link("、".join(members), search_url(expanded), count=_count(snapshot, expanded).total)
+
+
+def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
+    """How the query was read, when that is worth saying (notes, operators, fields, variants)."""
+    q = request.q
     if not q.strip():
         return None
-    described = parse_query(q).describe()
+    described = parse_query(q, expand_all=request.variants).describe()
     return described if results.notes or described != " ".join(q.split()) else None
 
 

@@ -18,7 +18,7 @@ from .request import SearchRequest
 def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> ParsedQuery:
     """The request's query string plus its filters, as one parsed query."""
     taxonomy = taxonomy or Taxonomy.load()
-    parsed = parse_query(request.q, taxonomy)
+    parsed = parse_query(request.q, taxonomy, expand_all=request.variants)
     groups = list(parsed.groups)
     notes = list(parsed.notes)
     if request.districts:

@@ -31,6 +31,7 @@ from functools import cached_property
 
 from ..metadata import PartialDate, Taxonomy, match_districts
 from ..normalize import normalize_query
+from .variants import Variants, current_variants
 
 MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
@@ -59,6 +60,8 @@ class Atom:
     partner: str = ""
     distance: int = 0
     min_count: int = 1
+    # Set on the members a ``~term`` (or the 含同义词 switch) expanded: the term typed.
+    variant_of: str = ""
 
     @property
     def key(self) -> tuple:
@@ -148,8 +151,15 @@ _TOKEN = re.compile(
 )
 
 
-def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
-    """Read a query string leniently into groups of atoms; never raises."""
+def parse_query(
+    text: str, taxonomy: Taxonomy | None = None, variants: Variants | None = None, expand_all: bool = False
+) -> ParsedQuery:
+    """Read a query string leniently into groups of atoms; never raises.
+
+    ``~term`` stands for every member of the term's groups in ``variants``
+    (the shipped dictionary by default); ``expand_all`` expands every phrase
+    that is a member of some group (the 含同义词 switch).
+    """
     notes: list[str] = []
     if len(text) > MAX_QUERY_LENGTH:
         notes.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
@@ -219,16 +229,27 @@ def parse_query(text: str, taxonomy: Taxonomy | None = None) -> ParsedQuery:
         pending_not = False
         atoms = []
         for value in alternatives:
-            count = _COUNT_SUFFIX.fullmatch(value) if quoted is None and field_name in ("", "text") else None
+            textual = quoted is None and field_name in ("", "text")
+            tilde = textual and value.startswith("~") and len(value) > 1
+            value = value[1:] if tilde else value
+            count = _COUNT_SUFFIX.fullmatch(value) if textual else None
             if count and count.group(1):
                 value = count.group(1)
             atom = atom_for(field_name, value, negated, taxonomy, notes)
             if atom and count and count.group(1):
                 atom = replace(atom, min_count=_count(count.group(2), notes))
-            if atom:
+            if atom and (tilde or (expand_all and atom.field == "text")):
+                variants = variants if variants is not None else current_variants()
+                atoms += _expanded(atom, variants, notes if tilde else None)
+            elif atom:
                 atoms.append(atom)
         if not atoms:
             pending_or = False
+            continue
+        if negated and len(atoms) > 1 and atoms[0].variant_of:
+            # NOT ~term excludes every member: an AND of NOTs, not an OR.
+            groups += [[a] for a in atoms]
+            pending_or = pending_relation = False
             continue
         if pending_relation:
             _relate(groups, atoms, pending_relation, notes)
@@ -286,7 +307,9 @@ def _relate(groups: list[list[Atom]], rights: list[Atom], relation: tuple[str, i
     left_group = groups[-1]
     left = left_group[-1]
     chained = bool(left.relation)
-    base = Atom("text", left.partner) if chained else replace(left, min_count=1)
+    # The left operand: the last term, or every member of an expanded ~term.
+    lefts = [a for a in left_group if a.variant_of == left.variant_of] if left.variant_of and not chained else [left]
+    bases = [Atom("text", left.partner)] if chained else [replace(a, min_count=1) for a in lefts]
     related, more = [], []
     for right in rights:
         if right.field != "text" or right.relation:
@@ -295,16 +318,25 @@ def _relate(groups: list[list[Atom]], rights: list[Atom], relation: tuple[str, i
             continue
         if right.negated:
             notes.append(f"NOT inside {name} ignored")
-        related.append(replace(base, relation=relation[0], distance=relation[1], partner=right.value))
+        related += [replace(b, relation=relation[0], distance=relation[1], partner=right.value) for b in bases]
         if right.min_count > 1:
             more.append([replace(right, negated=False)])
     if related and chained:
         groups.append(related)
     elif related:
-        left_group[-1:] = related
-        if left.min_count > 1:
-            more.insert(0, [left])
+        left_group[len(left_group) - len(lefts) :] = related
+        more[:0] = [[a] for a in lefts if a.min_count > 1]
     groups.extend(more)
+
+
+def _expanded(atom: Atom, variants: Variants, notes: list[str] | None) -> list[Atom]:
+    """The atom's phrase and its variants, each an atom marked with the phrase typed."""
+    members = variants.expand(atom.value)
+    if len(members) == 1:
+        if notes is not None:
+            notes.append(f"~{atom.value}: no variants in the dictionary")
+        return [atom]
+    return [replace(atom, value=m, variant_of=atom.value) for m in members]
 
 
 def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:

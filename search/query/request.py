@@ -25,6 +25,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    variants: bool = False  # 含同义词: every phrase that is in the variants dictionary matches its group
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -75,6 +76,7 @@ class SearchRequest:
             sort=one("sort", "relevance") or "relevance",
             page=integer("page", 1),
             per_page=integer("per_page", 10),
+            variants=(one("variants") or "") in ("1", "on", "true"),
         )
 
     def to_args(self) -> list[tuple[str, str]]:
@@ -98,6 +100,8 @@ class SearchRequest:
             pairs.append(("page", str(self.page)))
         if self.per_page != 10:
             pairs.append(("per_page", str(self.per_page)))
+        if self.variants:
+            pairs.append(("variants", "1"))
         return pairs
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
@@ -128,6 +132,8 @@ class Hit:
     source: str
     score: float
     snippets: tuple[str, ...]
+    # For a query with expanded variants: the members this document holds.
+    variants: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -139,6 +145,7 @@ class Hit:
             "source": self.source,
             "score": self.score,
             "snippets": list(self.snippets),
+            "variants": list(self.variants),
         }
 
 

@@ -81,6 +81,13 @@ def co_occurrences(parsed: ParsedQuery, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def matched_variants(parsed: ParsedQuery, text: str) -> tuple[str, ...]:
+    """The members of the query's expanded variants that ``text`` holds (which member matched)."""
+    members = (a for group in parsed.groups for a in group if a.variant_of and not a.negated)
+    found = dict.fromkeys(a.value for a in members if a.value in text)
+    return tuple(found)
+
+
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
     check_budget()
     doc = snapshot.document(docnum)
@@ -95,6 +102,7 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], 
         source=doc.source,
         score=score,
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
+        variants=matched_variants(parsed, text),
     )
 
 
