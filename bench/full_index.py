@@ -32,8 +32,9 @@ def corpus_folders() -> list[Path]:
     return [news_folder(), *report_folders()]
 
 
-def ensure_full_indexes(procs: int = 2) -> tuple[Path, Path, dict]:
-    """(ours, naive, build timings): the full-corpus indexes, built when missing."""
+def ensure_full_indexes(procs: int = 2, naive: bool = True) -> tuple[Path, Path, dict]:
+    """(ours, naive, build timings): the full-corpus indexes, built when missing (the naive one only when asked)."""
+    want_naive = naive
     ours, naive = FULL / "ours", FULL / "naive"
     timings = {}
     if read_schema_version(ours) != SCHEMA_VERSION or not (FULL / "ours.complete").exists():
@@ -42,7 +43,7 @@ def ensure_full_indexes(procs: int = 2) -> tuple[Path, Path, dict]:
         index_paths(corpus_folders(), ours, rebuild=True, procs=procs)
         timings["ours_s"] = round(time.perf_counter() - started, 1)
         (FULL / "ours.complete").touch()
-    if not (FULL / "naive.complete").exists():
+    if want_naive and not (FULL / "naive.complete").exists():
         shutil.rmtree(naive, ignore_errors=True)
         snapshot = Archive(ours).snapshot()
         started = time.perf_counter()

@@ -24,6 +24,7 @@ from .query import (
     search,
     warm_up,
 )
+from .query.suggest import suggest
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
@@ -255,6 +256,7 @@ def serve_command(index_dir, host, port, threads, public_url):
         app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
                           "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url)})
         warm_up(app.extensions["archive"].snapshot())  # first queries as fast as later ones
+        suggest(app.extensions["archive"].snapshot(), "", wait=0)  # suggestions built in the background
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     try:

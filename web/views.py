@@ -24,6 +24,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from search.query import find_document, matching_ids, original_file
+from search.query.suggest import suggest
 from search.saved import SLUG_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
 from . import csrf, headers, hosts, limits
@@ -86,6 +87,18 @@ def search_csv_export():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="search-{stamp}.csv"'},
     )
+
+
+SUGGEST_INPUT_LIMIT = 100  # longer input is a sentence, not a phrase being typed
+SUGGEST_WAIT = 1.0  # seconds a keystroke may wait for a new generation's suggestions to be built
+
+
+@bp.get("/suggest")
+def suggestions():
+    """Phrases of the archive for what is being typed, with document counts (JSON, for the search box)."""
+    typed = request.args.get("q", "")
+    found = suggest(snapshot(), typed, wait=SUGGEST_WAIT) if len(typed) <= SUGGEST_INPUT_LIMIT else []
+    return jsonify({"query": typed[:SUGGEST_INPUT_LIMIT], "suggestions": [s.to_json() for s in found]})
 
 
 # -- documents ---------------------------------------------------------------------

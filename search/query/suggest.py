@@ -1,0 +1,160 @@
+"""Suggestions as you type: phrases that occur in the archive, each with its document count.
+
+Built once per index generation (``snapshot.cached``) from four sources: the
+variants dictionary, the topic triggers, short titles, and the jieba words
+that recur in titles.  Every candidate is counted exactly (the same matcher
+as exact search) and kept only when some document holds it, so a
+suggestion never leads to an empty page.  Lookups are a binary search over
+the folded phrases: the phrases starting with what was typed, most documents
+first; then, when fewer than the limit start with it, those containing it.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from collections import Counter
+from dataclasses import dataclass
+
+from ..analysis import segmenter
+from ..archive import Snapshot
+from ..meta import Taxonomy
+from ..normalize import normalize_query
+from .evaluate import Matcher
+from .parser import Atom
+from .variants import current_variants
+
+LIMIT = 8
+MAX_TITLE = 16  # longer titles are sentences, not phrases anyone types
+MIN_WORD_TITLES = 3  # a title word must recur to be offered
+MAX_WORDS = 6000
+SOURCES = ("dictionary", "topic", "title", "word")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    phrase: str
+    count: int
+    source: str
+
+    def to_json(self) -> dict:
+        return {"phrase": self.phrase, "count": self.count, "source": self.source}
+
+
+class Suggester:
+    """Sorted folded phrases with their counts; ``suggest`` is a prefix lookup."""
+
+    def __init__(self, entries: list[Suggestion], build_seconds: float = 0.0):
+        ranked = sorted(entries, key=lambda s: (s.phrase, -s.count))
+        self.entries = ranked
+        self.keys = [s.phrase for s in ranked]
+        self.build_seconds = build_seconds
+        # The widest prefixes (one or two characters) match thousands of phrases: their answers
+        # are computed once, so no lookup sorts more than a few hundred.
+        self._short: dict[str, list[Suggestion]] = {}
+        by_prefix: dict[str, list[Suggestion]] = {}
+        for entry in ranked:
+            for size in (1, 2):
+                if len(entry.phrase) >= size:
+                    by_prefix.setdefault(entry.phrase[:size], []).append(entry)
+        for prefix, found in by_prefix.items():
+            if len(found) > 200:
+                self._short[prefix] = _best(found, LIMIT * 4)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def suggest(self, typed: str, limit: int = LIMIT) -> list[Suggestion]:
+        """Up to ``limit`` phrases for what was typed (folded like a query), most documents first."""
+        prefix = normalize_query(typed)
+        if not prefix:
+            return []
+        if prefix in self._short:
+            starting = self._short[prefix]
+        else:
+            first = bisect_left(self.keys, prefix)
+            last = bisect_left(self.keys, prefix + "\U0010ffff", first)
+            starting = _best(self.entries[first:last], limit)
+        found = [s for s in starting if s.phrase != prefix][:limit]
+        if len(found) < limit:
+            seen = {s.phrase for s in found} | {prefix}
+            inside = [s for s in self.entries if prefix in s.phrase and s.phrase not in seen]
+            found += _best(inside, limit - len(found))
+        return found
+
+
+def _best(entries, limit: int) -> list[Suggestion]:
+    """The ``limit`` entries with most documents (shorter, then alphabetical, first on ties), one per phrase."""
+    unique: dict[str, Suggestion] = {}
+    for entry in entries:
+        if entry.phrase not in unique or entry.count > unique[entry.phrase].count:
+            unique[entry.phrase] = entry
+    return sorted(unique.values(), key=lambda s: (-s.count, len(s.phrase), s.phrase))[:limit]
+
+
+def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> dict[str, str]:
+    """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words."""
+    found: dict[str, str] = {}
+
+    def add(phrase: str, source: str) -> None:
+        phrase = normalize_query(phrase)
+        if len(phrase) >= 2 and phrase not in found:
+            found[phrase] = source
+
+    for group in current_variants().groups:
+        for member in group:
+            add(member, "dictionary")
+    for topic in (taxonomy or Taxonomy.load()).topics:
+        add(topic.name, "topic")
+        for trigger in topic.triggers:
+            add(trigger, "topic")
+    titles = [snapshot.title_text(n) for n in sorted(snapshot.live)]
+    for title in titles:
+        if len(title) <= MAX_TITLE:
+            add(title, "title")
+    words: Counter[str] = Counter()
+    cut = segmenter().cut
+    for title in set(titles):
+        words.update(w for w in set(cut(title)) if len(w) >= 2 and not w.isdigit())
+    for word, titles_with in words.most_common(MAX_WORDS):
+        if titles_with < MIN_WORD_TITLES:
+            break
+        add(word, "word")
+    return found
+
+
+def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> Suggester:
+    """Count every candidate exactly over the snapshot and keep those some document holds."""
+    started = time.perf_counter()
+    entries = []
+    for phrase, source in candidates(snapshot, taxonomy).items():
+        # A matcher per phrase: one for all would keep every candidate's document set.
+        count = len(Matcher(snapshot, "exact").atom_docs(Atom("text", phrase)))
+        if count:
+            entries.append(Suggestion(phrase, count, source))
+    return Suggester(entries, round(time.perf_counter() - started, 2))
+
+
+def suggester(snapshot: Snapshot) -> Suggester:
+    """The snapshot's suggester, built on first use (once per index generation)."""
+    return snapshot.cached("suggester", lambda: build_suggester(snapshot))
+
+
+_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggester")
+
+
+def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None) -> list[Suggestion]:
+    """Up to ``limit`` phrases of the archive for what was typed, with their document counts.
+
+    With ``wait``, a structure not built yet (a new generation) is built in the background and
+    nothing is suggested until it is ready, after at most ``wait`` seconds: a keystroke never
+    waits for a whole build.
+    """
+    if wait is not None:
+        future = snapshot.cached("suggester build", lambda: _BUILDER.submit(suggester, snapshot))
+        try:
+            future.result(timeout=wait)
+        except TimeoutError:
+            return []
+    return suggester(snapshot).suggest(typed, limit)
