@@ -64,11 +64,10 @@ def typed_prefixes(snapshot, count: int, seed: int) -> list[str]:
 def linear(entries, typed: str):
     """The baseline: every candidate tested at each keystroke, then sorted."""
     prefix = normalize_query(typed)
-    found = [e for e in entries if e.phrase.startswith(prefix) and e.phrase != prefix]
-    found.sort(key=lambda s: (-s.count, len(s.phrase), s.phrase))
+    rank = lambda s: (-s.count, len(s.phrase), s.phrase)  # noqa: E731
+    found = sorted((e for e in entries if e.phrase.startswith(prefix) and e.phrase != prefix), key=rank)
     if len(found) < LIMIT:
-        found += sorted((e for e in entries if prefix in e.phrase and not e.phrase.startswith(prefix)),
-                        key=lambda s: (-s.count, len(s.phrase), s.phrase))
+        found += sorted((e for e in entries if prefix in e.phrase and not e.phrase.startswith(prefix)), key=rank)
     return found[:LIMIT]
 
 

@@ -43,24 +43,28 @@ class Suggestion:
 
 
 class Suggester:
-    """Sorted folded phrases with their counts; ``suggest`` is a prefix lookup."""
+    """Sorted folded phrases with their counts; ``suggest`` is a prefix lookup, then an infix one."""
 
     def __init__(self, entries: list[Suggestion], build_seconds: float = 0.0):
-        ranked = sorted(entries, key=lambda s: (s.phrase, -s.count))
-        self.entries = ranked
-        self.keys = [s.phrase for s in ranked]
+        self.entries = sorted(entries, key=lambda s: (s.phrase, -s.count))
+        self.keys = [s.phrase for s in self.entries]
         self.build_seconds = build_seconds
-        # The widest prefixes (one or two characters) match thousands of phrases: their answers
-        # are computed once, so no lookup sorts more than a few hundred.
-        self._short: dict[str, list[Suggestion]] = {}
-        by_prefix: dict[str, list[Suggestion]] = {}
+        # Every character and bigram of every phrase -> the phrases holding it, best first: an
+        # infix lookup walks the shortest of these lists and stops at the limit.
+        ranked = sorted(self.entries, key=_rank)
+        self._holding: dict[str, list[Suggestion]] = {}
         for entry in ranked:
-            for size in (1, 2):
-                if len(entry.phrase) >= size:
-                    by_prefix.setdefault(entry.phrase[:size], []).append(entry)
-        for prefix, found in by_prefix.items():
-            if len(found) > 200:
-                self._short[prefix] = _best(found, LIMIT * 4)
+            phrase = entry.phrase
+            for piece in dict.fromkeys([*phrase, *map(str.__add__, phrase, phrase[1:])]):
+                self._holding.setdefault(piece, []).append(entry)
+        # The widest prefixes (one or two characters) start thousands of phrases: their best ones
+        # are kept, so no lookup sorts more than a few hundred.
+        self._short: dict[str, list[Suggestion]] = {}
+        for prefix in {p[:n] for p in self.keys for n in (1, 2) if len(p) >= n}:
+            first = bisect_left(self.keys, prefix)
+            last = bisect_left(self.keys, prefix + "\U0010ffff", first)
+            if last - first > 200:
+                self._short[prefix] = _best(self.entries[first:last], LIMIT + 1)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -70,18 +74,32 @@ class Suggester:
         prefix = normalize_query(typed)
         if not prefix:
             return []
-        if prefix in self._short:
+        if prefix in self._short and limit <= LIMIT:
             starting = self._short[prefix]
         else:
             first = bisect_left(self.keys, prefix)
             last = bisect_left(self.keys, prefix + "\U0010ffff", first)
-            starting = _best(self.entries[first:last], limit)
+            starting = _best(self.entries[first:last], limit + 1)
         found = [s for s in starting if s.phrase != prefix][:limit]
         if len(found) < limit:
-            seen = {s.phrase for s in found} | {prefix}
-            inside = [s for s in self.entries if prefix in s.phrase and s.phrase not in seen]
-            found += _best(inside, limit - len(found))
+            found += self._containing(prefix, limit - len(found))
         return found
+
+    def _containing(self, text: str, limit: int) -> list[Suggestion]:
+        """The best phrases holding ``text`` somewhere after their start."""
+        pieces = [*text] if len(text) == 1 else list(map(str.__add__, text, text[1:]))
+        lists = [self._holding.get(piece, []) for piece in pieces]
+        found = []
+        for entry in min(lists, key=len):
+            if text in entry.phrase and not entry.phrase.startswith(text):
+                found.append(entry)
+                if len(found) == limit:
+                    break
+        return found
+
+
+def _rank(entry: Suggestion) -> tuple:
+    return -entry.count, len(entry.phrase), entry.phrase
 
 
 def _best(entries, limit: int) -> list[Suggestion]:
@@ -90,7 +108,7 @@ def _best(entries, limit: int) -> list[Suggestion]:
     for entry in entries:
         if entry.phrase not in unique or entry.count > unique[entry.phrase].count:
             unique[entry.phrase] = entry
-    return sorted(unique.values(), key=lambda s: (-s.count, len(s.phrase), s.phrase))[:limit]
+    return sorted(unique.values(), key=_rank)[:limit]
 
 
 def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> dict[str, str]:
