@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 
@@ -14,14 +12,13 @@ from search.analysis.concordance import all_lines, concordance
 from search.analysis.trend import CSV_COLUMNS, trend, trend_rows
 
 from .analysis_params import kwic_args, trend_args
-from .exports import csv_cell
+from .exports import csv_chunks
 from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
 from .params import BadParameter
 from .trend_page import trend_page
 from .views import snapshot
 
 bp = Blueprint("analysis", __name__)
-CSV_CHUNK_ROWS = 500
 
 
 def _library(call):
@@ -34,20 +31,8 @@ def _library(call):
 
 def csv_response(rows: Iterable[Iterable], name: str) -> Response:
     """Rows as a streamed CSV download (with a BOM, so that Excel reads the UTF-8 as UTF-8)."""
-
-    def chunks() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        for n, row in enumerate(rows, 1):
-            writer.writerow([csv_cell(c) if isinstance(c, str) else c for c in row])
-            if n % CSV_CHUNK_ROWS == 0:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(chain(["\ufeff"], chunks())), mimetype="text/csv",
+    return Response(stream_with_context(chain(["\ufeff"], csv_chunks(rows))), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
 
 

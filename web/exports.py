@@ -6,9 +6,10 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import chain
 
 from search.archive import Snapshot
 from search.query import SearchRequest, all_hits, search
@@ -45,11 +46,8 @@ def search_csv(snapshot: Snapshot, request: SearchRequest) -> Iterator[str]:
     Streamed: the rows of a phrase that matches the whole archive are written
     as their snippets are made, not gathered first.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for n, hit in enumerate(all_hits(snapshot, request), 1):
-        row = (
+    rows = (
+        (
             hit.title,
             hit.district or "",
             hit.date or "",
@@ -57,7 +55,17 @@ def search_csv(snapshot: Snapshot, request: SearchRequest) -> Iterator[str]:
             hit.source,
             snippet_text(hit.snippets[0]) if hit.snippets else "",
         )
-        writer.writerow([csv_cell(cell) for cell in row])
+        for hit in all_hits(snapshot, request)
+    )
+    return csv_chunks(chain([CSV_COLUMNS], rows))
+
+
+def csv_chunks(rows: Iterable[Iterable]) -> Iterator[str]:
+    """Rows as CSV text in chunks of ``CSV_CHUNK_ROWS`` rows, each made as it is consumed; text cells defused."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for n, row in enumerate(rows, 1):
+        writer.writerow([csv_cell(cell) if isinstance(cell, str) else cell for cell in row])
         if n % CSV_CHUNK_ROWS == 0:
             yield out.getvalue()
             out.seek(0)

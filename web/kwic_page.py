@@ -13,7 +13,7 @@ from search.archive import Snapshot
 from search.query import SearchRequest
 
 from .analysis_params import KwicArgs
-from .pages import Link, Pager, date_label, search_url
+from .pages import Link, Pager, date_label, pager, search_url
 
 ORDER_LABELS = {"date": "按日期", "left": "按左侧", "right": "按右侧"}
 WIDTHS = (10, 20, 30, 40, 60)
@@ -87,21 +87,6 @@ def kwic_url(args: KwicArgs, **changes) -> str:
     return url_for("analysis.kwic_view") + ("?" + urlencode(pairs) if pairs else "")
 
 
-def _pager(args: KwicArgs, pages: int) -> Pager:
-    current = args.request.page
-    wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
-    links: list[Link | None] = []
-    for number in wanted:
-        if links and links[-1] is not None and int(links[-1].label) + 1 < number:
-            links.append(None)
-        links.append(Link(str(number), kwic_url(args, page=number), number == current))
-    return Pager(
-        previous=kwic_url(args, page=current - 1) if current > 1 else None,
-        next=kwic_url(args, page=current + 1) if current < pages else None,
-        pages=tuple(links) if pages > 1 else (),
-    )
-
-
 def kwic_page(snapshot: Snapshot, args: KwicArgs) -> KwicPage:
     """Run the concordance (when there is a query) and lay out the page."""
     request = args.request
@@ -120,7 +105,7 @@ def kwic_page(snapshot: Snapshot, args: KwicArgs) -> KwicPage:
         orders=tuple(Link(label, kwic_url(args, order=o, page=1), o == args.order)
                      for o, label in ORDER_LABELS.items() if o in KWIC_SORTS),
         widths=tuple(Link(str(w), kwic_url(args, width=w), w == args.width) for w in WIDTHS),
-        pager=_pager(args, result.pages if result else 1),
+        pager=pager(request.page, result.pages if result else 1, lambda n: kwic_url(args, page=n)),
         collocates=tuple(
             CollocateView(c.word, c.count, kwic_url(args, q=f"{request.q} {c.word}", page=1)) for c in words
         ),

@@ -157,7 +157,7 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
         chips=_chips(request),
         sorts=[Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS],
         modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
-        pager=_pager(request, results.pages),
+        pager=pager(request.page, results.pages, lambda n: search_url(request.with_page(n))),
         notes=[translate_note(n) for n in results.notes],
         read_as=_read_as(request, results),
         saved_args=urlencode(request_args(request)),
@@ -234,17 +234,17 @@ def _chips(request: SearchRequest) -> list[Link]:
     return chips
 
 
-def _pager(request: SearchRequest, pages: int) -> Pager:
-    current = request.page
+def pager(current: int, pages: int, url_of) -> Pager:
+    """Links to the first, last and nearby pages (``url_of(n)`` is page n's URL), with gaps as None."""
     wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
     links: list[Link | None] = []
     for number in wanted:
         if links and links[-1] is not None and int(links[-1].label) + 1 < number:
             links.append(None)
-        links.append(Link(str(number), search_url(request.with_page(number)), number == current))
+        links.append(Link(str(number), url_of(number), number == current))
     return Pager(
-        previous=search_url(request.with_page(current - 1)) if current > 1 else None,
-        next=search_url(request.with_page(current + 1)) if current < pages else None,
+        previous=url_of(current - 1) if current > 1 else None,
+        next=url_of(current + 1) if current < pages else None,
         pages=tuple(links) if pages > 1 else (),
     )
 

@@ -136,8 +136,9 @@ def all_lines(
 
 
 def _date_order(snapshot: Snapshot, docs: Sequence[int]) -> list[int]:
-    rank = snapshot.date_rank
-    return sorted(docs, key=lambda n: (rank[n] if rank[n] >= 0 else _UNDATED, n))
+    """Oldest first, undated last, then by number (``docs`` ascending; the sort is stable)."""
+    key = snapshot.cached("kwic date key", lambda: [r if r >= 0 else _UNDATED for r in snapshot.date_rank])
+    return sorted(docs, key=key.__getitem__)
 
 
 def _in_document(snapshot: Snapshot, docnum: int, phrases) -> list[Occurrence]:
@@ -187,7 +188,8 @@ def _spread_sample(snapshot: Snapshot, matches: Matches, size: int) -> Iterator[
         return
     step = max(1, len(matches.docs) // size)
     chosen = matches.docs[::step]
-    each = max(1, math.ceil(size / len(chosen)))
+    # Every occurrence when there are no more than ``size``; else a few from each chosen document.
+    each = None if matches.total_occurrences <= size else max(1, math.ceil(size / len(chosen)))
     taken = 0
     for docnum in chosen:
         for occurrence in _in_document(snapshot, docnum, matches.phrases)[:each]:
