@@ -262,7 +262,7 @@ def screenshots(index_dir: Path) -> list[str]:
         page = context.new_page()
         for name, path in pages.items():
             page.goto(base + path)
-            page.screenshot(path=str(OUT / name), full_page=name != "analysis-trend-districts.png", caret="initial")
+            page.screenshot(path=str(OUT / name), full_page=True, caret="initial")
             saved.append(str(OUT / name))
         browser.close()
     server.close()

@@ -55,6 +55,11 @@ def test_axe_core_is_vendored_and_pinned_to_4_14_1():
         "/saved",
         "/doc/nothing-0",
         "/search?page=x",
+        "/trend",
+        "/trend?q=老旧小区&q=稳就业&per=district",
+        "/trend?q=老旧小区&by=month&measure=per_mille",
+        "/kwic?q=老旧小区",
+        "/kwic?q=老旧小区&order=left",
     ],
 )
 def test_page_has_no_serious_or_critical_violations(axe_page, server, path):
