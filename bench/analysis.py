@@ -49,6 +49,9 @@ from search.query import SearchRequest, warm_up  # noqa: E402
 from search.schema import SCHEMA_VERSION  # noqa: E402
 
 
+COLLOCATE_SAMPLE = 200  # as web/kwic_page.py
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
@@ -169,7 +172,7 @@ def speed(snapshot, trends: int, pages: int, seed: int) -> dict:
         request = SearchRequest(q=quoted(phrase), per_page=50)
 
         def page():
-            result = concordance(snapshot, request, "date", 30, sample_size=300)
+            result = concordance(snapshot, request, "date", 30, sample_size=COLLOCATE_SAMPLE)
             collocates(snapshot, result.sample)
 
         page_ms.append(timed(page))
@@ -179,7 +182,9 @@ def speed(snapshot, trends: int, pages: int, seed: int) -> dict:
     # What the machine gives at this moment: one phrase counted over the whole archive's text (a trend of a
     # common phrase needs one such pass per query; the machine is shared, so this floor moves with its load).
     scan_ms = [timed(lambda: snapshot.counts_everywhere(p)) for p in ("中国", "发展", "人民", "的", "会议")]
+    slowest = sorted(zip(trend_ms, (phrases[3 * i : 3 * i + 3] for i in range(trends))), reverse=True)[:5]
     return {
+        "slowest_trends": [[round(ms), three] for ms, three in slowest],
         "scan_floor_p50_ms": round(statistics.median(scan_ms), 1),
         "trend_p50_ms": round(statistics.median(trend_ms), 1), "trend_p95_ms": round(percentile(trend_ms, 95), 1),
         "trend_max_ms": round(max(trend_ms), 1),

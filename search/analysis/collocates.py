@@ -18,7 +18,7 @@ from . import segmenter
 from .concordance import Occurrence
 
 SPAN = 10
-SPARE = 6
+SPARE = 4
 LIMIT = 20
 
 

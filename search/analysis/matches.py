@@ -69,19 +69,24 @@ def find_matches(
 
 
 def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[str]) -> list[int]:
-    """Per document of ``docs``, the occurrences of all ``phrases`` (loops in C, as ranking counts them)."""
+    """Per document of ``docs``, the occurrences of all ``phrases`` (loops in C, as ranking counts them).
+
+    Only the texts of ``docs`` are scanned, unless evaluating the query already
+    counted a phrase in every document (then those counts are picked from).
+    """
     snap = matcher.snapshot
     totals = [0] * len(docs)
     if not docs or not phrases:
         return totals
-    everywhere = len(docs) > snap.size // 3
-    if not everywhere:
-        starts, ends, _ = snap.spans(docs)
+    spans = None
     for phrase in phrases:
-        if everywhere:
-            counts = list(map(matcher.counts_everywhere(phrase).__getitem__, docs))
+        everywhere = matcher.counted_everywhere(phrase)
+        if everywhere is not None:
+            counts = list(map(everywhere.__getitem__, docs))
         else:
-            counts = snap.counts(phrase, starts, ends)
+            if spans is None:
+                spans = snap.spans(docs)
+            counts = snap.counts(phrase, spans[0], spans[1])
         totals = list(map(add, totals, counts))
     return totals
 

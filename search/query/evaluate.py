@@ -68,6 +68,10 @@ class Matcher:
             self._counts[phrase] = self.snapshot.counts_everywhere(phrase)
         return self._counts[phrase]
 
+    def counted_everywhere(self, phrase: str) -> list[int] | None:
+        """The per-document counts of ``phrase`` when this query already passed over the archive for it, else None."""
+        return self._counts.get(phrase)
+
     def phrases_of(self, atom: Atom) -> list[str]:
         """What a text or title atom requires: the phrase itself, or in words mode its words."""
         if atom.field == "text" and self.mode == "words":
