@@ -112,3 +112,14 @@ def test_cli_kwic_refuses_a_width_out_of_range(runner, seeds_index):
     result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_index), "--width", "61"])
     assert result.exit_code == 2
     assert "10<=x<=60" in result.output
+
+
+def test_paging_reuses_the_result_set_of_the_first_page(seeds_snapshot):
+    from search.analysis.matches import find_matches
+
+    first = find_matches(seeds_snapshot, SearchRequest(q="老旧小区", page=1))
+    again = find_matches(seeds_snapshot, SearchRequest(q="老旧小区", page=3, per_page=2))
+    other_mode = find_matches(seeds_snapshot, SearchRequest(q="老旧小区", mode="words"))
+    assert again is first
+    assert other_mode is not first
+    assert find_matches(seeds_snapshot, SearchRequest(q="老旧小区", districts=("中原区",))).docs != first.docs

@@ -160,4 +160,6 @@ def test_kwic_and_trend_totals_agree_for_several_queries(client):
         kwic = client.get("/kwic.json", query_string={"q": query}).get_json()
         trend_json = client.get("/trend.json", query_string={"q": query}).get_json()
         assert kwic["total_occurrences"] == trend_json["series"][0]["total_occurrences"], query
+        lines = client.get("/kwic.csv", query_string={"q": query}).get_data(as_text=True).count("\r\n") - 1
+        assert lines == kwic["total_occurrences"], query  # every line found anew, not the cached count
         assert json.dumps(kwic["lines"][:1], ensure_ascii=False) != "[]", query

@@ -13,6 +13,8 @@ another (稳就业 OR 就业) is counted for each.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from operator import add
@@ -49,23 +51,61 @@ def find_matches(
     """The documents ``request`` (its query and filters) matches, with their occurrence counts.
 
     Pass one ``matcher`` for several queries over the same snapshot: phrases
-    and filters they share are evaluated once.
+    and filters they share are evaluated once.  The last few results of a
+    snapshot are kept, so that paging a concordance or going from a trend to
+    its concordance does not evaluate and count again.
     """
-    matcher = matcher or Matcher(snapshot, request.mode)
     parsed = request_query(request, taxonomy)
-    docs = tuple(sorted(evaluate(parsed, matcher)))
-    phrases = terms_to_mark(parsed, request.mode)
-    filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
-    base = evaluate(filters_only, matcher) if filters_only.groups else snapshot.live
-    return Matches(
-        query=request.q,
-        read_as=parsed.describe(),
-        notes=parsed.notes,
-        phrases=phrases,
-        docs=docs,
-        occurrences=tuple(occurrence_counts(matcher, docs, phrases)),
-        base=frozenset(base),
-    )
+    # The query as read (filters, expanded variants included) and the mode define the result set.
+    # A per-actor access filter must join this key when it lands.
+    key = (parsed.describe(), request.mode, taxonomy is None)
+    recent = snapshot.cached("analysis matches", RecentMatches)
+    found = recent.get(key) if taxonomy is None else None
+    if found is None:
+        matcher = matcher or Matcher(snapshot, request.mode)
+        docs = tuple(sorted(evaluate(parsed, matcher)))
+        phrases = terms_to_mark(parsed, request.mode)
+        filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
+        base = evaluate(filters_only, matcher) if filters_only.groups else snapshot.live
+        found = Matches(
+            query=request.q,
+            read_as=parsed.describe(),
+            notes=parsed.notes,
+            phrases=phrases,
+            docs=docs,
+            occurrences=tuple(occurrence_counts(matcher, docs, phrases)),
+            base=frozenset(base),
+        )
+        if taxonomy is None:
+            recent.put(key, found)
+    return found if found.query == request.q else replace(found, query=request.q)
+
+
+class RecentMatches:
+    """The last ``size`` results of one snapshot, by key; safe to share between threads."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> Matches | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        return None
+
+    def put(self, key, matches: Matches) -> None:
+        with self._lock:
+            self._entries[key] = matches
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[str]) -> list[int]:
