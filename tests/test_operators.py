@@ -207,3 +207,18 @@ def test_a_far_apart_pair_shares_one_snippet_with_the_middle_elided():
     got = snippets(text, text, ["甲", "丙"], pairs=[(3, 405)])
     assert got[0].startswith("<mark>甲</mark>" + "乙" * 30 + "…")
     assert got[0].endswith("…" + "乙" * 30 + "<mark>丙</mark>…")
+
+
+def test_the_document_page_marks_both_operands(seeds_index, seeds_snapshot, tmp_path):
+    from tests.web_fixtures import make_app
+
+    hit = search(seeds_snapshot, SearchRequest(q="就业 NEAR/3 创业", per_page=1)).hits[0]
+    client = make_app(seeds_index, tmp_path / "saved.sqlite3").test_client()
+    page = client.get(f"/doc/{hit.id}", query_string={"q": "就业 NEAR/3 创业"}).get_data(as_text=True)
+    marked = re.findall(r"<mark>([^<]*)</mark>", page)
+    assert set(marked) <= {"就业", "创业", "创业就业", "就业创业"}
+    docnum = next(n for n in seeds_snapshot.live if seeds_snapshot.document(n).id == hit.id)
+    text = seeds_snapshot.search_text(docnum)
+    # every occurrence of either operand is marked (touching ones in one mark)
+    assert sum(m.count("就业") for m in marked) == text.count("就业")
+    assert sum(m.count("创业") for m in marked) == text.count("创业")
