@@ -4,7 +4,9 @@ The syntax is described in ``parser``.
 
 Modules: ``parser`` (syntax -> atoms), ``request`` (request and results
 objects), ``evaluate`` (atoms -> documents), ``rank`` (scores and order),
-``facets``, ``run`` (the orchestration), ``documents`` (by id, original file).
+``facets``, ``run`` (the orchestration), ``documents`` (by id, original file),
+``positions`` (NEAR/SENT/PARA/$n over one text), ``variants`` (the abbreviation
+dictionary behind ``~term``), ``suggest`` (suggestions as you type).
 """
 
 from .documents import find_document, original_file, sibling_documents
