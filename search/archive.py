@@ -26,7 +26,7 @@ from whoosh.filedb.filestore import FileStorage
 from .errors import SearchError
 from .gramstore import GramSegment, char_range, gram_key, segment_file
 from .metadata import PartialDate
-from .schema import FACET_COLUMNS, SCHEMA_VERSION, make_schema
+from .schema import FACET_COLUMNS, METADATA_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
 INDEX_NAME = "MAIN"
@@ -180,10 +180,12 @@ class Snapshot:
         self.published: list[str | None] = [None] * size
         self.topics: list[tuple[str, ...]] = [()] * size
         self.file_sig: list[str | None] = [None] * size
+        for name in METADATA_COLUMNS:  # issuer, doc_number, doc_type, date_source, district_source
+            setattr(self, name, [None] * size)
         for leaf, offset in self.reader.leaf_readers():
             columns = {
                 name: leaf.column_reader(name) if leaf.has_column(name) else None
-                for name in FACET_COLUMNS
+                for name in (*FACET_COLUMNS, *METADATA_COLUMNS)
             }
             for local in range(leaf.doc_count_all()):
                 if leaf.is_deleted(local):

@@ -15,6 +15,7 @@ import click
 from .archive import Archive, latest_generation, read_schema_version
 from .errors import SearchError
 from .ingest import index_paths
+from .inspect import describe, inspect_file
 from .query import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -119,12 +120,16 @@ def _filter_options(func=None, *, sort: bool = True):
     options = [
         click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several)."),
         click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several)."),
+        click.option("--issuer", "issuers", multiple=True,
+                     help="Only this issuing organ, or a part of its name (repeatable)."),
+        click.option("--type", "doc_types", multiple=True, help="Only this document type: 通知, 意见, 工作报告 … (repeatable)."),
         click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100),
                      help="Only this year (repeatable)."),
         click.option("--month", "months", multiple=True, metavar="YYYY-MM", help="Only this month (repeatable)."),
         click.option("--from", "date_from", metavar="DATE",
-                     help="From this date: 2020, 2020-07, 2020-07-18, 2020年7月."),
+                     help="From this date: 2020, 2020-07, 2020-07-18, 2020/7/1, 2020年7月, 近一年, 今年."),
         click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive)."),
+        click.option("--since", metavar="SPAN", help="Only the last 90d, 12w, 6m or 1y (up to today; stays relative when saved)."),
         *([click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)] if sort else []),
         click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
                      help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
@@ -136,6 +141,14 @@ def _filter_options(func=None, *, sort: bool = True):
 
 def _search_request(query: str, filters: dict, **paging) -> SearchRequest:
     """The request the options describe; ValueError names a bad value."""
+    filters = dict(filters)
+    span = filters.pop("since", None)
+    if span:
+        match = re.fullmatch(r"\s*(\d+)\s*([dwmy])\s*", span, re.IGNORECASE)
+        if not match or int(match.group(1)) == 0 or filters.get("date_from"):
+            raise ValueError(f"--since must look like 90d, 12w, 6m or 1y (and not come with --from), not {span!r}")
+        unit = {"d": "天", "w": "周", "m": "个月", "y": "年"}[match.group(2).lower()]
+        filters["date_from"] = f"近{int(match.group(1))}{unit}"  # a relative range: a saved query keeps it
     return SearchRequest(q=query, **filters, **paging)
 
 
@@ -186,13 +199,14 @@ def _print_results(results, colour: bool) -> None:
         click.echo("")
         click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
         topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
-        meta = " · ".join(x for x in (hit.district or "?", hit.date or "undated", topics, hit.source) if x)
+        parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source)
+        meta = " · ".join(x for x in parts if x)
         click.echo(f"     {meta}")
         for snippet in hit.snippets:
             click.echo(f"     {_terminal(snippet, colour)}")
     if results.total:
         click.echo("")
-        for name in ("district", "year", "topic"):
+        for name in ("district", "year", "type", "issuer", "topic"):
             values = results.facets.get(name, ())
             if values:
                 shown = " · ".join(f"{f.value} ({f.count})" for f in values[:FACETS_SHOWN])
@@ -200,6 +214,26 @@ def _print_results(results, colour: bool) -> None:
                 click.echo(f"{name}: {shown}{more}")
     if results.pages > 1:
         click.echo(f"page {req.page} of {results.pages} (--page N)")
+
+
+@main.command("inspect")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-manifest", is_flag=True, help="Ignore manifest rows: show what the file alone says.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def inspect_command(files, no_manifest, as_json):
+    """Show, without indexing, what would be extracted from each FILE (and each news item in it):
+    title, date, district, issuer, 文号, 文种 and topics, each with the evidence line behind it."""
+    inspections = [inspect_file(path, use_manifest=not no_manifest) for path in files]
+    if as_json:
+        click.echo(json.dumps([i.to_json() for i in inspections], ensure_ascii=False, indent=2))
+    else:
+        for n, inspection in enumerate(inspections):
+            if n:
+                click.echo("")
+            for line in describe(inspection):
+                click.echo(line)
+    if any(i.problem for i in inspections):
+        sys.exit(3)
 
 
 @main.command("stats")

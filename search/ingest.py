@@ -47,7 +47,7 @@ from .meta import (
     read_sidecar,
 )
 from .normalize import search_text
-from .schema import SCHEMA_VERSION, ArchiveCodec, make_schema
+from .schema import METADATA_COLUMNS, SCHEMA_VERSION, ArchiveCodec, make_schema
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -313,6 +313,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, signature: str, enc
         "published": (record.published.iso() if record.published else "").encode("utf-8"),
         "topics": "|".join(record.topics).encode("utf-8"),
         "file_sig": f"{source.key}\t{signature}".encode(),
+        **{name: (getattr(record, name) or "").encode("utf-8") for name in METADATA_COLUMNS},
     }
 
 

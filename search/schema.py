@@ -7,7 +7,8 @@ What Whoosh holds per document:
 - ``id`` and ``path``: the only indexed (posted) fields, for lookups and for
   deleting a file's documents;
 - the stored fields a results page and the document page show;
-- facet columns (``district``, ``published``, ``topics``, ``file_sig``):
+- facet columns (``district``, ``published``, ``topics``, ``file_sig``, and the metadata columns
+  ``issuer``, ``doc_number``, ``doc_type``, ``date_source``, ``district_source``):
   per-document values read in bulk to filter, count and sort.
 
 The exact-search structure (character-bigram postings and the folded search
@@ -24,9 +25,13 @@ from whoosh.codec.whoosh3 import W3Codec
 # Bump when a field, the grams file, or the normalization changes what is
 # indexed; an index with another version must be rebuilt (`search index --rebuild`).
 # 5: the folded search text simplifies traditional characters (normalize.fold).
-SCHEMA_VERSION = 5
+# 6: issuer, doc_number, doc_type, date_source and district_source columns (search.meta).
+SCHEMA_VERSION = 6
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig")
+# The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from
+# (shown on hits): columns too, read in bulk like the facets.
+METADATA_COLUMNS = ("issuer", "doc_number", "doc_type", "date_source", "district_source")
 
 
 class ArchiveCodec(W3Codec):
@@ -54,4 +59,5 @@ def make_schema() -> fields.Schema:
         published=fields.COLUMN(),
         topics=fields.COLUMN(),
         file_sig=fields.COLUMN(),
+        **{name: fields.COLUMN() for name in METADATA_COLUMNS},
     )

@@ -56,7 +56,7 @@ def test_parse_query_never_raises_and_reads_every_query_into_valid_atoms(text):
     for group in parsed.groups:
         assert group  # no empty OR group
         for atom in group:
-            assert atom.field in ("text", "title", "district", "topic", "year", "month", "date")
+            assert atom.field in ("text", "title", "district", "topic", "year", "month", "date", "issuer", "type", "docno")
             assert atom.value  # an atom always has something to look for
             if atom.field in ("year", "date"):
                 start, end = atom.interval

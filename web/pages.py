@@ -34,8 +34,12 @@ from search.saved import request_args
 
 from .chart import Sparkline, sparkline
 
-FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题"}
-FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}
+FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种"}
+FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
+                "issuer": "issuers", "type": "doc_types"}
+# How the page names where a value came from (the evidence sources of search.meta).
+SOURCE_LABELS = {"manifest": "清单", "meta": "网页/文件属性", "signature": "落款", "dateline": "电头",
+                 "filename": "文件名", "title": "标题", "text": "正文"}
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
 TOPICS_SHOWN = 12
@@ -212,13 +216,16 @@ def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults) 
         if y.value in selected_years else y
         for y in entries("year", counts["year"], lambda y: f"{y}年")
     ]
-    topics = entries("topic", counts["topic"])
-    shown = [t for i, t in enumerate(topics) if i < TOPICS_SHOWN or t.selected]
-    return [
+    groups = [
         FacetGroup("district", FACET_TITLES["district"], tuple(entries("district", counts["district"]))),
         FacetGroup("year", "年份 → 月份", tuple(years)),
-        FacetGroup("topic", FACET_TITLES["topic"], tuple(shown), tuple(t for t in topics if t not in shown)),
     ]
+    for name in ("topic", "type", "issuer"):
+        values = entries(name, counts[name])
+        if values:
+            shown = [t for i, t in enumerate(values) if i < TOPICS_SHOWN or t.selected]
+            groups.append(FacetGroup(name, FACET_TITLES[name], tuple(shown), tuple(t for t in values if t not in shown)))
+    return groups
 
 
 def _chips(request: SearchRequest) -> list[Link]:
@@ -337,6 +344,11 @@ class DocumentPage:
     topics: tuple[str, ...]
     source: str
     paragraphs: tuple[Markup, ...]
+    issuer: str | None
+    doc_number: str | None
+    doc_type: str | None
+    date_source: str | None  # as SOURCE_LABELS names it: 文件名, 落款 …
+    district_source: str | None
     marks: int
     back_url: str
     original_url: str | None
@@ -374,6 +386,11 @@ def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: i
         topics=snapshot.topics[docnum],
         source=doc.source,
         paragraphs=paragraphs,
+        issuer=snapshot.issuer[docnum],
+        doc_number=snapshot.doc_number[docnum],
+        doc_type=snapshot.doc_type[docnum],
+        date_source=SOURCE_LABELS.get(snapshot.date_source[docnum] or ""),
+        district_source=SOURCE_LABELS.get(snapshot.district_source[docnum] or ""),
         marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
         original_url=url_for("web.original", doc_id=doc.id) if original_file(doc) else None,

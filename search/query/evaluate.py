@@ -9,6 +9,7 @@ from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
 from ..budget import check_budget
 from ..metadata import Taxonomy
+from ..normalize import normalize_query
 from .facets import archive_facet_counts
 from .parser import Atom, ParsedQuery, atom_for, parse_query
 from .positions import at_least, holds
@@ -25,6 +26,10 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
         groups.append(tuple(atom_for("district", d, False, taxonomy, notes) for d in request.districts))
     if request.topics:
         groups.append(tuple(atom_for("topic", t, False, taxonomy, notes) for t in request.topics))
+    if request.issuers:
+        groups.append(tuple(atom_for("issuer", i, False, taxonomy, notes) for i in request.issuers))
+    if request.doc_types:
+        groups.append(tuple(atom_for("type", t, False, taxonomy, notes) for t in request.doc_types))
     if request.years:
         groups.append(tuple(atom_for("year", str(y), False, taxonomy, notes) for y in request.years))
     if request.months:
@@ -95,6 +100,8 @@ class Matcher:
         counts = archive_facet_counts(snap)
         if atom.field in ("district", "topic"):
             return sum(counts[atom.field][name] for name in atom.names)
+        if atom.field == "type":
+            return counts["type"][atom.value]
         if atom.field == "month":
             return counts["month"][atom.value]
         if atom.field == "year":
@@ -138,6 +145,12 @@ class Matcher:
             return not set(atom.names).isdisjoint(snap.topics[docnum])
         if atom.field == "month":
             return snap.month[docnum] == atom.value
+        if atom.field == "type":
+            return snap.doc_type[docnum] == atom.value
+        if atom.field == "issuer":
+            return atom.value in folded_issuers(snap)[docnum]
+        if atom.field == "docno":
+            return atom.value in folded_doc_numbers(snap)[docnum]
         if atom.field in ("year", "date"):
             span = snap.date_span[docnum]
             first, last = atom.day_numbers
@@ -223,6 +236,16 @@ class Matcher:
 
 def _operands(atom: Atom) -> tuple[str, ...]:
     return (atom.value, atom.partner) if atom.relation else (atom.value,)
+
+
+def folded_issuers(snapshot: Snapshot) -> list[str]:
+    """Each document's issuer folded as queries are (once per snapshot): ``issuer:`` matches a part."""
+    return snapshot.cached("folded issuers", lambda: [normalize_query(v or "") for v in snapshot.issuer])
+
+
+def folded_doc_numbers(snapshot: Snapshot) -> list[str]:
+    """Each document's 文号 folded as queries are (once per snapshot): ``docno:郑政`` matches a part."""
+    return snapshot.cached("folded doc numbers", lambda: [normalize_query(v or "") for v in snapshot.doc_number])
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:

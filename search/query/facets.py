@@ -16,6 +16,8 @@ def _facet_counters(snapshot: Snapshot, docs: list[int]) -> dict[str, Counter]:
         "year": Counter(map(snapshot.year.__getitem__, docs)),
         "month": Counter(map(snapshot.month.__getitem__, docs)),
         "topic": Counter(chain.from_iterable(map(snapshot.topics.__getitem__, docs))),
+        "issuer": Counter(map(snapshot.issuer.__getitem__, docs)),
+        "type": Counter(map(snapshot.doc_type.__getitem__, docs)),
     }
 
 
@@ -25,7 +27,8 @@ def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
 
 
 def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
-    """Facet counts over the whole result set: district and topic by count, year and month newest first.
+    """Facet counts over the whole result set: district, topic, issuer and type by count, year and month
+    newest first.
 
     A result set holding most of the archive is counted as the archive's
     counts (computed once per snapshot) minus those of the documents it lacks.

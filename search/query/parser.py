@@ -9,7 +9,9 @@ Syntax (read leniently: nothing a user types raises; ``read_as`` and
   literal quote); ``OR`` or ``|`` between terms; ``-term`` or ``NOT term`` excludes;
 - ``district:二七区``, ``topic:就业``, ``title:老旧小区``, ``year:2020`` (or
   ``2019..2021``), ``date:2020-07..2020-08`` (also ``2020年7月``, open ends
-  ``2020..`` / ``..2020-06``);
+  ``2020..`` / ``..2020-06``, ``2020/7/1``, relative: ``date:近3个月``, ``今年``, ``去年``, ``本月``, ``上月``);
+- ``issuer:郑州市人民政府`` (a part of the issuer's name is enough), ``type:通知`` (文种),
+  ``docno:郑政〔2021〕5号`` (any bracket; a part such as ``docno:郑政`` is enough);
 - co-occurrence (``positions.py`` defines them): ``A NEAR/n B`` (at most n
   characters between an occurrence of each, either order, in one paragraph),
   ``A SENT B`` (one sentence), ``A PARA B`` (one paragraph), ``A$n`` (at
@@ -29,7 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from ..metadata import PartialDate, Taxonomy, match_districts
+from ..metadata import DOC_TYPES, PartialDate, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
+from ..meta.typed import relative_range, typed_date
 from ..normalize import normalize_query
 from .variants import Variants, current_variants
 
@@ -37,8 +40,8 @@ MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 1000
 MAX_PER_PAGE = 100_000
-FIELDS = ("district", "topic", "title", "year", "month", "date")
-FACETS = ("district", "year", "month", "topic")
+FIELDS = ("district", "topic", "title", "year", "month", "date", "issuer", "type", "docno")
+FACETS = ("district", "year", "month", "topic", "issuer", "type")
 
 
 # -- parsed query -------------------------------------------------------------
@@ -363,6 +366,15 @@ def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None
         if not names:
             notes.append(f"no topic matches {value!r}: topic:{value} matches nothing")
         return Atom("topic", value, negated, names=names)
+    if field_name == "issuer":
+        return Atom("issuer", value, negated)
+    if field_name == "type":
+        kind = canonical_doc_type(value)
+        if kind not in DOC_TYPES:
+            notes.append(f"type:{value} is not a document type ({'、'.join(DOC_TYPES)}): it matches nothing")
+        return Atom("type", kind or value, negated)
+    if field_name == "docno":
+        return Atom("docno", normalize_query(canonical_doc_number(raw) or raw), negated)
     if field_name in ("year", "date"):
         interval = parse_interval(value, years_only=field_name == "year")
         if interval is None:
@@ -378,9 +390,14 @@ def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None
     return Atom("text", value, negated)
 
 
-def parse_interval(text: str, years_only: bool = False) -> tuple[date, date] | None:
-    """``2020``, ``2020-07``, ``2020年7月``, ``A..B``, ``A..``, ``..B`` -> (first day, last day), or None."""
+def parse_interval(text: str, years_only: bool = False, today: date | None = None) -> tuple[date, date] | None:
+    """``2020``, ``2020-07``, ``2020年7月``, ``2020/7/1``, ``A..B``, ``A..``, ``..B``, or a relative range
+    (近一年, 近3个月, 今年, 去年, 本月, 上月) -> (first day, last day), or None."""
     text = text.strip().replace("～", "..").replace("~", "..").replace("至", "..")
+    if not years_only:
+        whole = relative_range(text, today)
+        if whole:
+            return whole
     if ".." in text:
         left, _, right = text.partition("..")
     else:
@@ -394,7 +411,10 @@ def parse_interval(text: str, years_only: bool = False) -> tuple[date, date] | N
             return date.max if end else date.min
         if years_only and not re.fullmatch(r"\d{4}", part):
             return None
-        parsed = PartialDate.parse(part)
+        relative = None if years_only else relative_range(part, today)
+        if relative:
+            return relative[1] if end else relative[0]
+        parsed = typed_date(part)
         if parsed is None:
             return None
         return parsed.end() if end else parsed.start()

@@ -18,6 +18,8 @@ class SearchRequest:
     mode: str = "exact"
     districts: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     months: tuple[str, ...] = ()
     date_from: str | None = None
@@ -69,6 +71,8 @@ class SearchRequest:
             mode=one("mode", "exact") or "exact",
             districts=tuple(v for v in getlist("district") if v),
             topics=tuple(v for v in getlist("topic") if v),
+            issuers=tuple(v for v in getlist("issuer") if v),
+            doc_types=tuple(v for v in getlist("type") if v),
             years=tuple(years),
             months=tuple(months),
             date_from=one("from") or None,
@@ -88,6 +92,8 @@ class SearchRequest:
             pairs.append(("mode", self.mode))
         pairs += [("district", d) for d in self.districts]
         pairs += [("topic", t) for t in self.topics]
+        pairs += [("issuer", i) for i in self.issuers]
+        pairs += [("type", t) for t in self.doc_types]
         pairs += [("year", str(y)) for y in self.years]
         pairs += [("month", m) for m in self.months]
         if self.date_from:
@@ -106,7 +112,8 @@ class SearchRequest:
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
-        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}[facet]
+        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
+                "issuer": "issuers", "type": "doc_types"}[facet]
         current = getattr(self, name)
         value = int(value) if facet == "year" else value
         new = tuple(v for v in current if v != value) if value in current else (*current, value)
@@ -134,6 +141,11 @@ class Hit:
     snippets: tuple[str, ...]
     # For a query with expanded variants: the members this document holds.
     variants: tuple[str, ...] = ()
+    issuer: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+    date_source: str | None = None
+    district_source: str | None = None
 
     def to_json(self) -> dict:
         return {
@@ -146,6 +158,11 @@ class Hit:
             "score": self.score,
             "snippets": list(self.snippets),
             "variants": list(self.variants),
+            "issuer": self.issuer,
+            "doc_number": self.doc_number,
+            "doc_type": self.doc_type,
+            "date_source": self.date_source,
+            "district_source": self.district_source,
         }
 
 

@@ -9,6 +9,7 @@ from ..archive import Snapshot
 from ..budget import check_budget
 from ..highlight import snippets
 from ..metadata import Taxonomy
+from ..schema import METADATA_COLUMNS
 from .evaluate import Matcher, evaluate, request_query, terms_to_mark
 from .facets import archive_facet_counts, count_facets
 from .parser import ParsedQuery
@@ -103,6 +104,7 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], 
         score=score,
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
         variants=matched_variants(parsed, text),
+        **{name: getattr(snapshot, name)[docnum] for name in METADATA_COLUMNS},
     )
 
 

@@ -1,0 +1,108 @@
+"""What indexing would extract from a file, and the evidence behind each value, without indexing it."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .extract import extract
+from .meta import FIELDS, DocumentRecord, FileFacts, SidecarError, Taxonomy, extract_documents, read_sidecar
+
+# Longer files are not read (as indexing skips them).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A file's documents as indexing would make them, or why it would be skipped."""
+
+    path: str
+    documents: tuple[DocumentRecord, ...] = ()
+    manifest: str | None = None  # the manifest whose row was applied
+    problem: str | None = None
+
+    def to_json(self) -> dict:
+        if self.problem:
+            return {"file": self.path, "error": self.problem}
+        return {"file": self.path, "manifest": self.manifest, "documents": [_document_json(d) for d in self.documents]}
+
+
+def _document_json(record: DocumentRecord) -> dict:
+    return {
+        "item": record.item,
+        "title": record.title,
+        "date": record.published.iso() if record.published else None,
+        "date_source": record.date_source,
+        "district": record.district,
+        "district_source": record.district_source,
+        "issuer": record.issuer,
+        "doc_number": record.doc_number,
+        "doc_type": record.doc_type,
+        "topics": list(record.topics),
+        "evidence": {name: evidence.as_json() for name, evidence in record.evidence},
+    }
+
+
+def inspect_file(path: Path, use_manifest: bool = True, taxonomy: Taxonomy | None = None) -> Inspection:
+    """The documents of ``path``; its folder's manifest row applies unless ``use_manifest`` is False."""
+    shown = str(path)
+    try:
+        if not path.is_file():
+            return Inspection(shown, problem="not a file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return Inspection(shown, problem="larger than 50 MB")
+        extracted = extract(path, path.read_bytes())
+        row, manifest = _manifest_row(path) if use_manifest else ({}, None)
+    except OSError as exc:
+        return Inspection(shown, problem=f"cannot read ({exc.strerror or exc})")
+    except (ValueError, SidecarError) as exc:
+        return Inspection(shown, problem=str(exc))
+    sidecar = dict(row)
+    if extracted.title and "title" not in sidecar:
+        sidecar["title"] = extracted.title
+    facts = FileFacts(shown, extracted.properties)
+    records = extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts)
+    return Inspection(shown, tuple(records), manifest)
+
+
+def _manifest_row(path: Path) -> tuple[dict[str, str], str | None]:
+    """The row naming ``path`` in the manifest of its folder, and that manifest's path."""
+    rows = read_sidecar(path.parent)
+    row = rows.get(path.name)
+    if row is None:
+        return {}, None
+    manifest = next(p for p in (path.parent / "manifest.tsv", path.parent / "manifest.csv") if p.is_file())
+    return row, str(manifest)
+
+
+def describe(inspection: Inspection) -> list[str]:
+    """The lines ``search inspect`` prints for one file."""
+    if inspection.problem:
+        return [f"{inspection.path}: skipped, {inspection.problem}"]
+    lines = [inspection.path + (f"  (row of {inspection.manifest} applied)" if inspection.manifest else "")]
+    many = len(inspection.documents) > 1
+    for record in inspection.documents:
+        lines.append(f"  {'item ' + str(record.item + 1) + ': ' if many else ''}{record.title}")
+        evidence = dict(record.evidence)
+        for name in FIELDS:
+            found = evidence.get(name)
+            label = _LABELS[name]
+            if found is None:
+                lines.append(f"    {label:<11}-")
+                continue
+            line = found.line.replace("\n", " ")
+            line = line if len(line) <= 60 else line[:60] + "…"
+            lines.append(f"    {label:<11}{_padded(str(found.value), 16)}[{found.source}] {line}")
+        lines.append(f"    {'topics':<11}{', '.join(record.topics) or '-'}")
+    return lines
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - columns)
+
+
+_LABELS = {"published": "date", "district": "district", "issuer": "issuer", "doc_number": "doc_number",
+           "doc_type": "doc_type"}
