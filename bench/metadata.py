@@ -13,6 +13,9 @@ with the manifests' (the truth):
 - place: **right**, **missing**, **wrong**; a news transcript's manifest names a region only when
   the story names a province, so news without one is not judged (``unjudged``).
 
+The news files are also indexed renamed (``00000.txt`` …, no manifest): what the text alone gives
+(row ``news no-names``; no target).
+
 Prints a table and one JSON line.
 """
 
@@ -174,7 +177,7 @@ def table(results: dict) -> str:
     )
     lines = [header, "-" * len(header)]
     for key, r in results.items():
-        corpus, label = key.split("/")
+        corpus, label = key.split("/")  # label: with/without the manifest, or no-names (no manifest, no file names)
         d, p = r["date"], r["place"]
         lines.append(
             f"{corpus:<8} {label:<8} {r['documents']:>5}  {d['exact']:>6} {d['coarser']:>7} {d['missing']:>7} {d['wrong']:>6}"
@@ -195,6 +198,13 @@ def main() -> None:
     for name, (files, truth, rows) in corpora.items():
         for with_manifest in (False, True):
             results[f"{name}/{'with' if with_manifest else 'without'}"] = run(name, files, truth, rows, with_manifest)
+    # What the text alone gives: the same news files renamed 00000.txt … in one folder.
+    files, truth, _ = corpora["news"]
+    renamed = {relative: f"{n:05d}.txt" for n, (_, relative) in enumerate(files)}
+    results["news/no-names"] = run(
+        "news-flat", [(path, renamed[relative]) for path, relative in files],
+        {renamed[k]: v for k, v in truth.items()}, None, with_manifest=False,
+    )
     print(table(results))
     if args.examples:
         for key, r in results.items():

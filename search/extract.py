@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from .file_properties import html_properties, pdf_creation_date
+
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".docx", ".pdf", *HTML_SUFFIXES)
@@ -288,20 +290,8 @@ def extract_pdf(data: bytes) -> Extracted:
     text = "\n".join(line for page in pages for line in page)
     if not text.strip():
         raise Unreadable("PDF has no text layer (scanned?)")
-    created = _pdf_creation_date(data)
+    created = pdf_creation_date(data)
     return Extracted(text, "pdf", None, (("created", created), ("created_tag", "PDF CreationDate")) if created else ())
-
-
-_PDF_DATE = re.compile(rb"/CreationDate\s*\(D:(\d{8})")
-
-
-def _pdf_creation_date(data: bytes) -> str | None:
-    """The document information's CreationDate (``D:20210301…``) as ``2021-03-01``; None without one."""
-    match = _PDF_DATE.search(data)
-    if not match:
-        return None
-    day = match.group(1).decode("ascii")
-    return f"{day[:4]}-{day[4:6]}-{day[6:]}"
 
 
 def _without_page_numbers(lines: list[str]) -> list[str]:
@@ -360,7 +350,7 @@ def extract_html(data: bytes) -> Extracted:
     markup, charset = _decode_html(data)
     soup = BeautifulSoup(markup, "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    properties = _html_properties(soup)
+    properties = html_properties(soup)
     for tag in soup.find_all(_is_furniture):
         if not tag.decomposed:  # not inside furniture removed already
             tag.decompose()
@@ -372,37 +362,6 @@ def extract_html(data: bytes) -> Extracted:
     if not text.strip():
         raise Unreadable("HTML page has no text")
     return Extracted(text, f"html:{charset}", title or None, properties)
-
-
-# The meta tags Chinese government sites carry (PubDate, ContentSource, ArticleTitle …) and the
-# Open Graph and schema.org ones, first found wins.
-_META_PROPERTIES = {
-    "published": ("pubdate", "publishdate", "article:published_time", "datepublished", "dc.date", "firstpublishedtime"),
-    "issuer": ("contentsource",),
-    "title": ("articletitle",),
-    "column": ("columnname",),
-    "site": ("sitename",),
-}
-
-
-def _html_properties(soup) -> tuple[tuple[str, str], ...]:
-    """(name, value) pairs from a page's meta tags and its first ``<time datetime>``."""
-    tags: dict[str, tuple[str, str]] = {}
-    for meta in soup.find_all("meta"):
-        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
-        value = (meta.get("content") or "").strip()
-        if key and value and key not in tags:
-            tags[key] = (value, meta.get("name") or meta.get("property") or meta.get("itemprop"))
-    found: list[tuple[str, str]] = []
-    for name, keys in _META_PROPERTIES.items():
-        for key in keys:
-            if key in tags:
-                found += [(name, tags[key][0]), (f"{name}_tag", tags[key][1])]
-                break
-    time = soup.find("time", attrs={"datetime": True})
-    if time is not None and not any(name == "published" for name, _ in found):
-        found += [("published", time["datetime"].strip()), ("published_tag", "<time datetime>")]
-    return tuple(found)
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:

@@ -333,3 +333,26 @@ def test_seeds_with_manifest_keep_their_values():
     }
     for name, (district, _) in SEED_TRUTH.items():
         assert {(r.district, r.district_source) for r in seed_records(name, with_manifest=True)} == {(district, "manifest")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a reference date
+        "土地调查数据发布\n\n央视网消息(新闻联播):截至2009年12月31日,我国耕地总面积为20.3亿亩,比上年增加。",
+        # an anniversary: the story happens 今天
+        "各地纪念抗战胜利\n\n央视网消息(新闻联播):1945年8月15日,日本宣布无条件投降。今天,各地举行活动。",
+        # a target year in the headline
+        "2020年我国将普及高中阶段教育\n\n央视网消息(新闻联播):日前,教育部等四部门印发攻坚计划。",
+        # a reviewed year in the headline
+        "2023年末我国外汇储备规模为32380亿美元\n\n国家外汇管理局最新数据显示,外汇储备规模稳中有升。",
+    ],
+    ids=["reference-date", "anniversary", "target-headline", "reviewed-headline"],
+)
+def test_text_states_no_publication_date(text):
+    assert extract_documents(text, today=TODAY)[0].published is None
+
+
+def test_award_year_after_a_month_day_does_not_give_its_year():
+    text = "李强同外国专家座谈\n\n央视网消息(新闻联播):国务院总理李强2月4日下午会见获得2023年度中国政府友谊奖的外国专家。"
+    assert extract_documents(text, today=TODAY)[0].published is None

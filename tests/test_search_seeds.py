@@ -108,8 +108,9 @@ def test_json_has_the_contract_shape(runner, seeds_index):
     assert set(payload) >= {"query", "mode", "total", "page", "took_ms", "hits", "facets"}
     assert payload["query"] == "中原科技城" and payload["mode"] == "exact" and payload["page"] == 1
     hit = payload["hits"][0]
-    assert set(hit) == {"id", "title", "district", "date", "topics", "source", "score", "snippets", "variants"}
-    assert set(payload["facets"]) >= {"district", "year", "topic"}
+    assert set(hit) == {"id", "title", "district", "date", "topics", "source", "score", "snippets", "variants",
+                        "issuer", "doc_number", "doc_type", "date_source", "district_source"}
+    assert set(payload["facets"]) >= {"district", "year", "topic", "issuer", "type"}
 
 
 def test_every_snippet_marks_the_whole_phrase(runner, seeds_index):

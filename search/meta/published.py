@@ -43,7 +43,16 @@ _FULL_DATE_IN_TEXT = re.compile(rf"({YEAR_NUMBER})年({NUMBER})月({NUMBER})[日
 _MONTH_DAY_IN_TEXT = re.compile(
     rf"(?<![\d〇零一二三四五六七八九]年)(?<![\d{CN_DIGITS}])({NUMBER})月({NUMBER})[日号]{_EVENT_END}"
 )
-_YEAR_IN_SENTENCE = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+# "2023年度" names a period reviewed or awarded ("获得2023年度友谊奖"), not the year of the event.
+_YEAR_IN_SENTENCE = re.compile(r"(?<!\d)((?:19|20)\d\d)年(?!度)")
+# A full date right after these is a reference point, not an event (截至2009年12月31日, 到2035年).
+_REFERENCE_BEFORE = ("截至", "截止", "截止到", "到", "至", "于")
+# A heading whose year is a target or a reviewed period: "2020年我国将普及高中阶段教育",
+# "2022年北京冬奥会倒计时一周年", "2023年末外汇储备", "2018年度全国社会捐赠".
+_HEADING_NOT_ITS_YEAR = re.compile(r"^\d{4}年(?:度|末|底|全年)|将|倒计时|目标|远景|展望")
+# An opening that says 今天/今日 after a full date is about another day (an anniversary, the day
+# a speech was given before it was published).
+_TODAY = re.compile("今天|今日")
 # A heading that opens with a year is about that year ("2024"九个持续抓好"", "2025年安徽省政府工作报告");
 # a year later in a heading is often another year's data ("商务部:2023年服务贸易创新高", published 2024).
 _YEAR_IN_HEADING = re.compile(r"(19\d\d|20\d\d|2100)(?=年|[\"“”'\s]|$)")
@@ -157,6 +166,8 @@ def text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int |
     for candidate in (*leading, window):
         match = _FULL_DATE_IN_TEXT.search(candidate)
         full = build_date(*match.groups()) if match else None
+        if full and candidate is window and _not_its_day(text, match):
+            continue
         if full:
             return Evidence(full, "text" if candidate is window else "title", candidate)
     heading = _heading_year(leading)
@@ -194,6 +205,11 @@ def _year_before_if_after(found: PartialDate, page: PartialDate | None) -> Parti
         return found
 
 
+def _not_its_day(text: str, match: re.Match) -> bool:
+    """A full date in the opening that is a reference point or another day than the story's."""
+    return text[: match.start()].endswith(_REFERENCE_BEFORE) or _TODAY.search(text, match.end()) is not None
+
+
 def _year_after(text: str, start: int) -> int | None:
     """A year stated shortly after ``start`` in the same sentence."""
     end = _SENTENCE_END.search(text, start)
@@ -206,6 +222,6 @@ def _heading_year(headings: Sequence[str]) -> tuple[int, str] | None:
     """(year, heading) of the first heading that opens with a year."""
     for heading in headings:
         match = _YEAR_IN_HEADING.match(heading)
-        if match:
+        if match and not _HEADING_NOT_ITS_YEAR.search(heading):
             return int(match.group(1)), heading
     return None
