@@ -140,3 +140,14 @@ def test_document_page_shows_issuer_number_type_and_a_quiet_evidence_note(office
     assert (meta["发文机关"], meta["文号"], meta["文种"]) == ("郑州市人民政府办公厅", "郑政办文〔2022〕12号", "通知")
     facets = {s["class"][1]: [a.get_text(" ", strip=True) for a in s.select("a.facet-value")] for s in page.select("section.facet")}
     assert facets["facet-type"] == ["☐ 通知 1"]
+
+
+@pytest.mark.parametrize("query", ["type:通知", "issuer:郑州市人民政府", "docno:郑政"])
+def test_opensearch_engine_refuses_the_new_filters_in_one_line(query):
+    from search.engines.opensearch import OpenSearchEngine
+    from search.errors import SearchError
+    from search.query import parse_query
+
+    [[atom]] = parse_query(query).groups
+    with pytest.raises(SearchError, match="issuer:, type: and docno: are not available on the OpenSearch engine yet"):
+        OpenSearchEngine._positive(atom, "exact")

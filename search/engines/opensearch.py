@@ -374,6 +374,11 @@ class OpenSearchEngine:
                 f"{atom.describe()}: NEAR, SENT, PARA and $n are not available on the OpenSearch engine yet",
                 hint="search these phrases without the operator, or use the embedded index",
             )
+        if atom.field in ("issuer", "type", "docno"):
+            raise SearchError(
+                f"{atom.describe()}: issuer:, type: and docno: are not available on the OpenSearch engine yet",
+                hint="search without these filters, or use the embedded index",
+            )
         if atom.field == "title":
             return {"match_phrase": {"title_chars": atom.value}}
         if atom.field == "text":
