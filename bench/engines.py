@@ -177,10 +177,11 @@ def main() -> None:
     os_seconds = time.perf_counter() - started
     engine.client.indices.forcemerge(index=engine.name, max_num_segments=1, request_timeout=3600)
     after_index = jvm_memory(engine)
-    os_stats = engine.stats()
     os_pages = run_pages(engine.search, queries)
     os_exact = run_exactness(engine.matching_ids, phrases, texts)
     after_queries = jvm_memory(engine)
+    engine.client.indices.flush(index=engine.name)
+    os_stats = engine.stats()  # after the queries: the merged-away segments are gone by then
 
     same_totals = served.pop("totals") == os_pages.pop("totals")
     result = {
@@ -201,7 +202,7 @@ def main() -> None:
 
 def print_table(r: dict) -> None:
     e, o = r["embedded"], r["opensearch"]
-    print(f"embedded vs OpenSearch on the {r['corpus']} corpus: {r['documents']['embedded']} / "
+    print(f"embedded vs OpenSearch on {'the full corpus' if r['corpus'] == 'all' else 'the reports'}: {r['documents']['embedded']} / "
           f"{r['documents']['opensearch']} documents, {r['text_mb']} MB of text; "
           f"{r['queries']} results pages, {r['phrases']} exactness phrases (seed {r['seed']})")
     rows = [
