@@ -123,6 +123,8 @@ def _filter_options(func=None, *, sort: bool = True):
         click.option("--issuer", "issuers", multiple=True,
                      help="Only this issuing organ, or a part of its name (repeatable)."),
         click.option("--type", "doc_types", multiple=True, help="Only this document type: 通知, 意见, 工作报告 … (repeatable)."),
+        click.option("--docno", "doc_numbers", multiple=True,
+                     help="Only this 文号 (any bracket) or a part of it: 郑政〔2021〕5号, 郑政〔 (repeatable)."),
         click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100),
                      help="Only this year (repeatable)."),
         click.option("--month", "months", multiple=True, metavar="YYYY-MM", help="Only this month (repeatable)."),

@@ -151,3 +151,14 @@ def test_opensearch_engine_refuses_the_new_filters_in_one_line(query):
     [[atom]] = parse_query(query).groups
     with pytest.raises(SearchError, match="issuer:, type: and docno: are not available on the OpenSearch engine yet"):
         OpenSearchEngine._positive(atom, "exact")
+
+
+def test_document_number_facet_counts_series_and_its_value_selects_exactly_that_series(office):
+    _, index_dir = office
+    _, results = hits(index_dir)
+    assert {f.value: f.count for f in results.facets["docno"]} == {"郑政办文〔": 1, "二七政〔": 1}
+    assert hits(index_dir, doc_numbers=("二七政〔",))[0] == ["oa/城市更新.pdf"]
+    assert hits(index_dir, doc_numbers=("郑政〔",))[0] == []  # 郑政办文〔 is another series
+    request = SearchRequest(doc_numbers=("二七政〔",))
+    assert SearchRequest.from_args(dict(request.to_args())) == request
+    assert request.toggle("docno", "二七政〔") == SearchRequest()

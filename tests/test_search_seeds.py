@@ -364,6 +364,6 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
 
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
-    assert sorted(snapshot._derived) == ["facet counts", "length norms", "titles"]
+    assert sorted(snapshot._derived) == ["doc number series", "facet counts", "length norms", "titles"]
     assert snapshot._text is not None
     assert len(snapshot._derived["length norms"]) == snapshot.size

@@ -34,9 +34,9 @@ from search.saved import request_args
 
 from .chart import Sparkline, sparkline
 
-FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种"}
+FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种", "docno": "文号"}
 FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types"}
+                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 # How the page names where a value came from (the evidence sources of search.meta).
 SOURCE_LABELS = {"manifest": "清单", "meta": "网页/文件属性", "signature": "落款", "dateline": "电头",
                  "filename": "文件名", "title": "标题", "text": "正文"}
@@ -220,8 +220,8 @@ def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults) 
         FacetGroup("district", FACET_TITLES["district"], tuple(entries("district", counts["district"]))),
         FacetGroup("year", "年份 → 月份", tuple(years)),
     ]
-    for name in ("topic", "type", "issuer"):
-        values = entries(name, counts[name])
+    for name in ("topic", "type", "issuer", "docno"):
+        values = entries(name, counts[name], lambda v: f"{v}…〕" if v.endswith("〔") else v)
         if values:
             shown = [t for i, t in enumerate(values) if i < TOPICS_SHOWN or t.selected]
             groups.append(FacetGroup(name, FACET_TITLES[name], tuple(shown), tuple(t for t in values if t not in shown)))

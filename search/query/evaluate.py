@@ -30,6 +30,8 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
         groups.append(tuple(atom_for("issuer", i, False, taxonomy, notes) for i in request.issuers))
     if request.doc_types:
         groups.append(tuple(atom_for("type", t, False, taxonomy, notes) for t in request.doc_types))
+    if request.doc_numbers:
+        groups.append(tuple(atom_for("docno", d, False, taxonomy, notes) for d in request.doc_numbers))
     if request.years:
         groups.append(tuple(atom_for("year", str(y), False, taxonomy, notes) for y in request.years))
     if request.months:

@@ -18,7 +18,16 @@ def _facet_counters(snapshot: Snapshot, docs: list[int]) -> dict[str, Counter]:
         "topic": Counter(chain.from_iterable(map(snapshot.topics.__getitem__, docs))),
         "issuer": Counter(map(snapshot.issuer.__getitem__, docs)),
         "type": Counter(map(snapshot.doc_type.__getitem__, docs)),
+        "docno": Counter(map(doc_number_series(snapshot).__getitem__, docs)),
     }
+
+
+def doc_number_series(snapshot: Snapshot) -> list[str | None]:
+    """Each document's 文号 series with its opening bracket (郑政〔2021〕5号 -> 郑政〔), once per snapshot:
+    as a ``docno:`` value it matches that series and not a longer one (郑政办文〔)."""
+    return snapshot.cached(
+        "doc number series", lambda: [v.split("〔")[0] + "〔" if v else None for v in snapshot.doc_number]
+    )
 
 
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
@@ -27,8 +36,8 @@ def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
 
 
 def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
-    """Facet counts over the whole result set: district, topic, issuer and type by count, year and month
-    newest first.
+    """Facet counts over the whole result set: district, topic, issuer, type and 文号 series by count,
+    year and month newest first.
 
     A result set holding most of the archive is counted as the archive's
     counts (computed once per snapshot) minus those of the documents it lacks.

@@ -20,6 +20,7 @@ class SearchRequest:
     topics: tuple[str, ...] = ()
     issuers: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
+    doc_numbers: tuple[str, ...] = ()  # 文号 or a part of one (the facet's values are series: 郑政〔)
     years: tuple[int, ...] = ()
     months: tuple[str, ...] = ()
     date_from: str | None = None
@@ -73,6 +74,7 @@ class SearchRequest:
             topics=tuple(v for v in getlist("topic") if v),
             issuers=tuple(v for v in getlist("issuer") if v),
             doc_types=tuple(v for v in getlist("type") if v),
+            doc_numbers=tuple(v for v in getlist("docno") if v),
             years=tuple(years),
             months=tuple(months),
             date_from=one("from") or None,
@@ -94,6 +96,7 @@ class SearchRequest:
         pairs += [("topic", t) for t in self.topics]
         pairs += [("issuer", i) for i in self.issuers]
         pairs += [("type", t) for t in self.doc_types]
+        pairs += [("docno", d) for d in self.doc_numbers]
         pairs += [("year", str(y)) for y in self.years]
         pairs += [("month", m) for m in self.months]
         if self.date_from:
@@ -113,7 +116,7 @@ class SearchRequest:
     def toggle(self, facet: str, value: str) -> SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
         name = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types"}[facet]
+                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}[facet]
         current = getattr(self, name)
         value = int(value) if facet == "year" else value
         new = tuple(v for v in current if v != value) if value in current else (*current, value)
