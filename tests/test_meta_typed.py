@@ -12,6 +12,7 @@ from search.cli import main
 from search.meta import PartialDate
 from search.meta.typed import relative_range, typed_date
 from search.query import parse_interval, parse_query
+from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 
 TODAY = date(2026, 11, 29)
 
@@ -77,3 +78,19 @@ def test_since_that_cannot_be_read_is_a_clear_error(seeds_index, runner):
     result = runner.invoke(main, ["query", "", "--index", str(seeds_index), "--since", "soon"])
     assert result.exit_code == 1
     assert result.output.startswith("error: --since must look like 90d, 12w, 6m or 1y")
+
+
+@pytest.mark.parametrize(
+    "args, total",
+    [({"from": "2020/7/1", "to": "2020/8/31"}, 6), ({"from": "20200801"}, 3), ({"from": "近100年"}, 8)],
+)
+def test_web_date_range_reads_typed_and_relative_dates(client, args, total):
+    response = client.get("/search.json", query_string=args)
+    assert response.status_code == 200
+    assert response.get_json()["total"] == total
+
+
+def test_web_date_range_that_cannot_be_read_is_a_clear_400(client):
+    response = client.get("/search", query_string={"from": "前天以后"})
+    assert response.status_code == 400
+    assert "from（起始日期）无效" in response.get_data(as_text=True)
