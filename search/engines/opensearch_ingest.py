@@ -30,7 +30,8 @@ from ..ingest import (
     read_documents,
 )
 from ..meta import Taxonomy
-from .opensearch import OpenSearchEngine, document_source
+from .opensearch import OpenSearchEngine
+from .opensearch_mapping import document_source
 
 BATCH_FILES = 200
 
