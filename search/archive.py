@@ -182,6 +182,7 @@ class Snapshot:
         self.file_sig: list[str | None] = [None] * size
         for name in METADATA_COLUMNS:  # issuer, doc_number, doc_type, date_source, district_source
             setattr(self, name, [None] * size)
+        self.access: list[str | None] = [None] * size  # groups that may see it; None: everyone
         for leaf, offset in self.reader.leaf_readers():
             columns = {
                 name: leaf.column_reader(name) if leaf.has_column(name) else None

@@ -278,7 +278,15 @@ def stats_command(index_dir, as_json):
 @click.option("--public-url", metavar="URL",
               help="The address users reach it at through a reverse proxy (https://search.example.gov.cn/); "
                    "its host is trusted besides the listening address's names.")
-def serve_command(index_dir, host, port, threads, public_url):
+@click.option("--auth", "auth_mode", type=click.Choice(["none", "local", "header"]),
+              help="Who may use it: local (accounts, `search users`), header (a single sign-on proxy sets "
+                   "the user), none (anyone who reaches the port). Required unless listening on 127.0.0.1.")
+@click.option("--auth-header", default="X-Remote-User", show_default=True, help="With --auth header: the user's header.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="IP",
+              help="With --auth header: the proxy's address (repeatable); other clients get 403.")
+@click.option("--session-hours", type=click.IntRange(1, 24 * 30), default=8, show_default=True,
+              help="With --auth local: how long a login lasts.")
+def serve_command(index_dir, host, port, threads, public_url, auth_mode, auth_header, trusted_proxies, session_hours):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
     from waitress import create_server
@@ -286,11 +294,14 @@ def serve_command(index_dir, host, port, threads, public_url):
     from web import create_app
     from web.hosts import trusted_hosts
 
+    from .cli_access import serve_auth_config
+
     if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
         raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
+    auth_config = serve_auth_config(host, auth_mode, auth_header, trusted_proxies, session_hours, public_url)
     try:
         app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
-                          "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url)})
+                          "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config})
         warm_up(app.extensions["archive"].snapshot())  # first queries as fast as later ones
         suggest(app.extensions["archive"].snapshot(), "", wait=0)  # suggestions built in the background
     except SearchError as exc:
@@ -422,6 +433,17 @@ def _add_analysis_commands() -> None:
 
 if __name__ != "__main__":  # run as a script, the commands go on search.cli's main (see the end)
     _add_analysis_commands()
+
+
+def _add_access_commands() -> None:
+    from .cli_access import audit_command, users_group
+
+    main.add_command(users_group)
+    main.add_command(audit_command)
+
+
+if __name__ != "__main__":
+    _add_access_commands()
 
 
 def run() -> None:

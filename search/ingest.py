@@ -47,6 +47,7 @@ from .meta import (
     read_sidecar,
 )
 from .normalize import search_text
+from .access.documents import access_value, parse_groups
 from .schema import METADATA_COLUMNS, SCHEMA_VERSION, ArchiveCodec, make_schema
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
@@ -252,16 +253,28 @@ def _without_duplicate_links(
 
 
 def _sidecar_row(path: str, base: str, sidecar_for) -> dict[str, str]:
-    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder."""
+    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder.
+
+    A file without an ``access`` value of its own takes the one of the nearest
+    manifest's ``*`` row (a folder's default groups).
+    """
     folder = os.path.dirname(path)
+    found: dict[str, str] | None = None
+    default_access: str | None = None
     while True:
-        row = sidecar_for(folder).get(_relative(path, folder))
-        if row is not None:
-            return row
+        rows = sidecar_for(folder)
+        if found is None:
+            found = rows.get(_relative(path, folder))
+        if default_access is None:
+            default_access = rows.get("*", {}).get("access")
         parent = os.path.dirname(folder)
-        if folder == base or parent == folder:
-            return {}
+        if (found is not None and (found.get("access") or default_access)) or folder == base or parent == folder:
+            break
         folder = parent
+    row = dict(found or {})
+    if not row.get("access") and default_access:
+        row["access"] = default_access
+    return row
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -314,6 +327,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, signature: str, enc
         "topics": "|".join(record.topics).encode("utf-8"),
         "file_sig": f"{source.key}\t{signature}".encode(),
         **{name: (getattr(record, name) or "").encode("utf-8") for name in METADATA_COLUMNS},
+        "access": access_value(parse_groups(dict(source.sidecar).get("access"))).encode("utf-8"),
     }
 
 

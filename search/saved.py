@@ -6,6 +6,11 @@ many matching documents are new since it was last viewed, the ids of the
 documents that matched at that view are kept with it: a document added later
 counts as new whatever its date.
 
+Each saved query belongs to a user (``owner``; "" without accounts) and is
+private to them.  Its ``share_token`` makes a read-only link others can open
+and copy; its ``feed_token`` is the secret in its Atom URL (feed readers cannot
+log in), which the owner can renew to revoke old subscriptions.
+
 The file is ``saved.sqlite3`` in the index folder: Whoosh names its own files
 ``MAIN_*`` and ``_MAIN_*`` there, so the two never clash.  One connection per
 operation, so that the web server's threads need no shared handle.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import closing
@@ -28,17 +34,23 @@ from .query import SearchRequest
 
 STORE_NAME = "saved.sqlite3"
 MAX_NAME_LENGTH = 100
+MAX_PER_OWNER = 200  # each is counted on every visit to the list
 SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{0,79}"
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{20,64}"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved_query (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     slug TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL UNIQUE,
+    owner TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
     args TEXT NOT NULL,
     created TEXT NOT NULL,
     last_viewed TEXT,
-    seen_ids TEXT NOT NULL DEFAULT '[]'
+    seen_ids TEXT NOT NULL DEFAULT '[]',
+    share_token TEXT NOT NULL UNIQUE,
+    feed_token TEXT NOT NULL UNIQUE,
+    UNIQUE (owner, name)
 )
 """
 
@@ -57,6 +69,9 @@ class SavedQuery:
     created: str
     last_viewed: str | None
     seen_ids: frozenset[str]
+    owner: str = ""
+    share_token: str = ""
+    feed_token: str = ""
 
     @property
     def request(self) -> SearchRequest:
@@ -77,11 +92,11 @@ def store_path(index_dir: Path | str) -> Path:
     return Path(index_dir) / STORE_NAME
 
 
-def make_slug(name: str, taken: Sequence[str] = ()) -> str:
+def make_slug(name: str, taken: Sequence[str] = (), salt: str = "") -> str:
     """A URL-safe slug: the name's ASCII words, then a short hash of the whole name (Chinese names too)."""
     words = re.findall(r"[a-z0-9]+", name.lower())
     stem = "-".join(words)[:40].strip("-")
-    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()
+    digest = hashlib.sha1((salt + "\0" + name if salt else name).encode("utf-8")).hexdigest()
     for size in range(8, len(digest) + 1, 4):
         slug = f"{stem}-{digest[:size]}" if stem else digest[:size]
         if slug not in taken:
@@ -109,8 +124,12 @@ class SavedQueries:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+        with closing(self._connect()) as db, db:
+            columns = [row[1] for row in db.execute("PRAGMA table_info(saved_query)")]
+            if columns and "owner" not in columns:
+                _add_owners(db)
+            else:
+                db.execute(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
@@ -121,34 +140,52 @@ class SavedQueries:
         with closing(self._connect()) as db, db:
             return db.execute(sql, params).fetchall()
 
-    def all(self) -> list[SavedQuery]:
-        """Every saved query, by name."""
-        return [_saved(row) for row in self._run("SELECT * FROM saved_query ORDER BY name")]
+    def all(self, owner: str | None = None) -> list[SavedQuery]:
+        """Every saved query (of ``owner``, when given), by name."""
+        if owner is None:
+            return [_saved(row) for row in self._run("SELECT * FROM saved_query ORDER BY name, owner")]
+        return [_saved(row) for row in self._run("SELECT * FROM saved_query WHERE owner = ? ORDER BY name", (owner,))]
+
+    def shared(self, share_token: str) -> SavedQuery | None:
+        """The saved query a share link names, or None."""
+        rows = self._run("SELECT * FROM saved_query WHERE share_token = ?", (share_token,))
+        return _saved(rows[0]) if rows else None
+
+    def renew_feed_token(self, slug: str) -> SavedQuery:
+        """A new secret for the feed URL: readers subscribed with the old one get nothing any more."""
+        self._run("UPDATE saved_query SET feed_token = ? WHERE slug = ?", (_token(), slug))
+        return self.get(slug)
 
     def get(self, slug: str) -> SavedQuery | None:
         rows = self._run("SELECT * FROM saved_query WHERE slug = ?", (slug,))
         return _saved(rows[0]) if rows else None
 
-    def find(self, name_or_slug: str) -> SavedQuery:
-        """By name, else by slug; SavedQueryError when neither matches."""
-        rows = self._run("SELECT * FROM saved_query WHERE name = ? OR slug = ? ORDER BY name = ? DESC",
-                         (name_or_slug.strip(), name_or_slug, name_or_slug.strip()))
+    def find(self, name_or_slug: str, owner: str | None = None) -> SavedQuery:
+        """By name, else by slug (of ``owner``, when given); SavedQueryError when neither matches."""
+        rows = self._run("SELECT * FROM saved_query WHERE (name = ? OR slug = ?) AND (? IS NULL OR owner = ?) "
+                         "ORDER BY name = ? DESC",
+                         (name_or_slug.strip(), name_or_slug, owner, owner, name_or_slug.strip()))
         if not rows:
             raise SavedQueryError(f"没有名为“{name_or_slug}”的保存查询")
         return _saved(rows[0])
 
-    def add(self, name: str, request: SearchRequest) -> SavedQuery:
-        """Save ``request`` under ``name``; SavedQueryError when the name is empty or taken."""
+    def add(self, name: str, request: SearchRequest, owner: str = "") -> SavedQuery:
+        """Save ``request`` under ``name`` for ``owner``; SavedQueryError when the name is empty or
+        taken, or the owner has ``MAX_PER_OWNER`` already."""
         name = clean_name(name)
         args = json.dumps(request_args(request), ensure_ascii=False)
         with closing(self._connect()) as db, db:
-            if db.execute("SELECT 1 FROM saved_query WHERE name = ?", (name,)).fetchone():
+            if db.execute("SELECT 1 FROM saved_query WHERE owner = ? AND name = ?", (owner, name)).fetchone():
                 raise SavedQueryError(f"已有名为“{name}”的保存查询")
+            if db.execute("SELECT count(*) FROM saved_query WHERE owner = ?", (owner,)).fetchone()[0] >= MAX_PER_OWNER:
+                raise SavedQueryError(f"每人最多保存 {MAX_PER_OWNER} 个查询，请先删除不用的")
             taken = [r[0] for r in db.execute("SELECT slug FROM saved_query")]
-            slug = make_slug(name, taken)
+            # The owner is part of the hashed name: two users' queries of one name get different links.
+            slug = make_slug(name, taken, salt=owner)
             db.execute(
-                "INSERT INTO saved_query (slug, name, args, created) VALUES (?, ?, ?, ?)",
-                (slug, name, args, _now()),
+                "INSERT INTO saved_query (slug, owner, name, args, created, share_token, feed_token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (slug, owner, name, args, _now(), _token(), _token()),
             )
         return self.get(slug)
 
@@ -156,7 +193,10 @@ class SavedQueries:
         """A new name; the slug (the link) stays."""
         new_name = clean_name(new_name)
         with closing(self._connect()) as db, db:
-            other = db.execute("SELECT slug FROM saved_query WHERE name = ?", (new_name,)).fetchone()
+            other = db.execute(
+                "SELECT slug FROM saved_query WHERE name = ? AND owner = (SELECT owner FROM saved_query WHERE slug = ?)",
+                (new_name, slug),
+            ).fetchone()
             if other and other[0] != slug:
                 raise SavedQueryError(f"已有名为“{new_name}”的保存查询")
             if db.execute("UPDATE saved_query SET name = ? WHERE slug = ?", (new_name, slug)).rowcount == 0:
@@ -184,7 +224,28 @@ def _saved(row: sqlite3.Row) -> SavedQuery:
         created=row["created"],
         last_viewed=row["last_viewed"],
         seen_ids=frozenset(json.loads(row["seen_ids"])),
+        owner=row["owner"],
+        share_token=row["share_token"],
+        feed_token=row["feed_token"],
     )
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _add_owners(db: sqlite3.Connection) -> None:
+    """Bring a store from before accounts up to date: its queries belong to "" (the local owner)."""
+    db.execute("ALTER TABLE saved_query RENAME TO saved_query_old")
+    db.execute(_SCHEMA)
+    for row in db.execute("SELECT * FROM saved_query_old").fetchall():
+        db.execute(
+            "INSERT INTO saved_query (id, slug, owner, name, args, created, last_viewed, seen_ids, share_token, feed_token) "
+            "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
+            (row["id"], row["slug"], row["name"], row["args"], row["created"], row["last_viewed"], row["seen_ids"],
+             _token(), _token()),
+        )
+    db.execute("DROP TABLE saved_query_old")
 
 
 class _Pairs(dict):

@@ -10,6 +10,7 @@ What Whoosh holds per document:
 - facet columns (``district``, ``published``, ``topics``, ``file_sig``, and the metadata columns
   ``issuer``, ``doc_number``, ``doc_type``, ``date_source``, ``district_source``):
   per-document values read in bulk to filter, count and sort.
+- ``access``: the groups allowed to see a restricted document (``search.access``).
 
 The exact-search structure (character-bigram postings and the folded search
 texts) is not a Whoosh field: it lives in one ``.grams`` file per segment
@@ -26,9 +27,10 @@ from whoosh.codec.whoosh3 import W3Codec
 # indexed; an index with another version must be rebuilt (`search index --rebuild`).
 # 5: the folded search text simplifies traditional characters (normalize.fold).
 # 6: issuer, doc_number, doc_type, date_source and district_source columns (search.meta).
-SCHEMA_VERSION = 6
+# 7: an ``access`` column (restricted documents), and XML-forbidden control characters dropped.
+SCHEMA_VERSION = 7
 
-FACET_COLUMNS = ("district", "published", "topics", "file_sig")
+FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from
 # (shown on hits): columns too, read in bulk like the facets.
 METADATA_COLUMNS = ("issuer", "doc_number", "doc_type", "date_source", "district_source")
@@ -60,4 +62,5 @@ def make_schema() -> fields.Schema:
         topics=fields.COLUMN(),
         file_sig=fields.COLUMN(),
         **{name: fields.COLUMN() for name in METADATA_COLUMNS},
+        access=fields.COLUMN(),  # the groups that may see it, comma-separated; empty: everyone
     )

@@ -304,7 +304,7 @@ def test_zero_result_suggestions_cost_at_most_six_counts(client, monkeypatch):
 
     counted = []
     real_count = web.pages._count
-    monkeypatch.setattr(web.pages, "_count", lambda snap, req: counted.append(req) or real_count(snap, req))
+    monkeypatch.setattr(web.pages, "_count", lambda snap, req, seen: counted.append(req) or real_count(snap, req, seen))
     args = [("q", "不存在的词语组合")] + [("district", f"区{i}") for i in range(10)] + [("year", str(1990 + i)) for i in range(10)]
     assert client.get("/search", query_string=args).status_code == 200
     facet_counts = 2  # district and year are selected: each facet counts without its own selection

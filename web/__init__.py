@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from search.access.audit import log_path
+from search.access.users import store_path as users_path
 from search.archive import Archive
 from search.saved import SavedQueries, store_path
 
@@ -20,8 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Config: ``INDEX_DIR``; ``SAVED_DB`` (default ``<INDEX_DIR>/saved.sqlite3``);
     ``SECRET_KEY`` (default: read from, or generated into, ``<INDEX_DIR>/web-secret.key``,
-    so that sessions and CSRF tokens survive a restart).  Raises ``SearchError``
-    when there is no usable index.
+    so that sessions and CSRF tokens survive a restart); ``AUTH_MODE`` (none, local,
+    header; see ``web.auth``), ``USERS_DB``, ``AUDIT_LOG``, ``TRUSTED_HOST_NAMES``,
+    ``PUBLIC_URL``.  Raises ``SearchError`` when there is no usable index.
     """
     app = Flask(__name__)
     app.config.from_mapping(
@@ -35,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     index_dir = Path(app.config["INDEX_DIR"])
     app.config.setdefault("SAVED_DB", str(store_path(index_dir)))
+    app.config.setdefault("USERS_DB", str(users_path(index_dir)))
+    app.config.setdefault("AUDIT_LOG", str(log_path(index_dir)))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
     app.json.ensure_ascii = False

@@ -7,6 +7,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError, default_exce
 
 TITLES = {
     400: "请求有误",
+    401: "需要登录",
+    403: "无权访问",
+    429: "请稍后再试",
     404: "找不到页面",
     405: "不支持此操作",
     413: "提交的内容过大",
@@ -14,6 +17,8 @@ TITLES = {
 }
 DEFAULT_MESSAGES = {
     400: "请求的参数无法使用。",
+    401: "需要登录后才能访问。",
+    403: "无权访问此地址。",
     404: "没有这个页面或文档。它可能已从索引中删除，或者链接有误。",
     405: "此地址不支持这种请求方式。",
     413: "提交的内容过大。",
@@ -39,6 +44,11 @@ def error_response(error: HTTPException):
     response.status_code = code
     # The same URL answers a page or a fragment depending on these, errors included.
     response.vary.update(("HX-Request", "HX-History-Restore-Request"))
+    for name, value in error.get_headers() if code in (401, 429) else ():
+        if name in ("Retry-After",):
+            response.headers[name] = value
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Cookie realm="govsearch"'
     return response
 
 

@@ -145,9 +145,9 @@ class ResultsPage:
         return search_url(replace(self.request, page=1), "web.search_csv_export")
 
 
-def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
-    """Run the search and lay out everything the results page links to."""
-    results = search(snapshot, request)
+def results_page(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None = None) -> ResultsPage:
+    """Run the search and lay out everything the results page links to (over the ``visible`` documents)."""
+    results = search(snapshot, request, visible=visible)
     hits = [
         HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets))
         for h in results.hits
@@ -157,7 +157,7 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
         results=results,
         url=search_url(request),
         hits=hits,
-        facets=_facets(snapshot, request, results),
+        facets=_facets(snapshot, request, results, visible),
         chips=_chips(request),
         sorts=[Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS],
         modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
@@ -173,8 +173,8 @@ def results_page(snapshot: Snapshot, request: SearchRequest) -> ResultsPage:
         page.kwic_url = search_url(plain, "analysis.kwic_view")
     page.sparkline = year_sparkline(results.facets.get("year", ()))
     if results.total == 0:
-        page.suggestions = _suggestions(snapshot, request)
-    page.variants_offer = _variants_offer(snapshot, request)
+        page.suggestions = _suggestions(snapshot, request, visible)
+    page.variants_offer = _variants_offer(snapshot, request, visible)
     return page
 
 
@@ -186,17 +186,18 @@ def year_sparkline(years) -> Sparkline | None:
     return sparkline([(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)])
 
 
-def _count(snapshot: Snapshot, request: SearchRequest) -> SearchResults:
+def _count(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> SearchResults:
     """The total and facets of a request, at the least cost (one hit, no ranking)."""
-    return search(snapshot, replace(request, page=1, per_page=1, sort="newest"))
+    return search(snapshot, replace(request, page=1, per_page=1, sort="newest"), visible=visible)
 
 
-def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
+def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults,
+            visible: frozenset[int] | None) -> list[FacetGroup]:
     """Facets with counts; a facet with selected values counts as if it had none (OR within a facet)."""
     counts = {}
     for name, attribute in FACET_FIELDS.items():
         if getattr(request, attribute):
-            counts[name] = _count(snapshot, replace(request, **{attribute: ()})).facets.get(name, ())
+            counts[name] = _count(snapshot, replace(request, **{attribute: ()}), visible).facets.get(name, ())
         else:
             counts[name] = results.facets.get(name, ())
 
@@ -256,7 +257,7 @@ def pager(current: int, pages: int, url_of) -> Pager:
     )
 
 
-def _variants_offer(snapshot: Snapshot, request: SearchRequest) -> Link | None:
+def _variants_offer(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> Link | None:
     """When the query holds a member of a variants group (and the switch is off): the expanded search."""
     if request.variants or not request.q.strip():
         return None
@@ -267,7 +268,7 @@ def _variants_offer(snapshot: Snapshot, request: SearchRequest) -> Link | None:
         return None
     expanded = replace(request, variants=True, page=1)
     members = dict.fromkeys(m for phrase in typed for m in variants.expand(phrase))
-    return Link("、".join(members), search_url(expanded), count=_count(snapshot, expanded).total)
+    return Link("、".join(members), search_url(expanded), count=_count(snapshot, expanded, visible).total)
 
 
 def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
@@ -279,7 +280,7 @@ def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
     return described if results.notes or described != " ".join(q.split()) else None
 
 
-def _suggestions(snapshot: Snapshot, request: SearchRequest) -> list[Link]:
+def _suggestions(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> list[Link]:
     """For an empty result: the same query in words mode, and each filter removed, with their counts."""
     options = []
     if request.mode == "exact" and request.q.strip():
@@ -288,7 +289,7 @@ def _suggestions(snapshot: Snapshot, request: SearchRequest) -> list[Link]:
         options.append((f"去掉“{chip.label}”", chip_request))
     links = []
     for label, option in options[:MAX_SUGGESTIONS]:
-        total = _count(snapshot, option).total
+        total = _count(snapshot, option, visible).total
         if total:
             links.append(Link(label, search_url(option), count=total))
     return links
@@ -356,13 +357,15 @@ class DocumentPage:
     request: SearchRequest
 
 
-def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: int | None = None) -> DocumentPage | None:
-    """A document with every occurrence of the query's phrases marked; None when there is no such document.
+def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: int | None = None,
+                  visible: frozenset[int] | None = None) -> DocumentPage | None:
+    """A document with every occurrence of the query's phrases marked; None when there is no such
+    document, or it is not ``visible`` (the two answer alike).
 
     ``at``: an occurrence's offset in the document's text (title, "\n", paragraphs, as the
     concordance gives it); its mark gets ``id="at"``, so ``#at`` scrolls to it.
     """
-    docnum = find_document(snapshot, doc_id)
+    docnum = find_document(snapshot, doc_id, visible=visible)
     if docnum is None:
         return None
     doc = snapshot.document(docnum)
@@ -377,7 +380,7 @@ def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: i
 
     title = marked(doc.title)
     paragraphs = tuple(marked(p) for p in doc.paragraphs)
-    siblings = sibling_documents(snapshot, docnum)
+    siblings = sibling_documents(snapshot, docnum, visible=visible)
     return DocumentPage(
         id=doc.id,
         title=title,

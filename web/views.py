@@ -1,39 +1,41 @@
-"""One blueprint: each view is request -> library -> template."""
+"""One blueprint: each view is request -> library -> template.
+
+Every view reads through ``visible()``: the documents this request's actor may
+see (``search.access.visible_documents``), so totals, facets, hits, pages,
+downloads and exports all leave restricted documents out alike.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain
 
 from flask import (
     Blueprint,
-    flash,
     Response,
     abort,
     current_app,
     g,
     jsonify,
     make_response,
-    redirect,
     render_template,
     request,
     send_file,
     stream_with_context,
-    url_for,
 )
-from werkzeug.datastructures import MultiDict
 
-from search.query import find_document, matching_ids, original_file
+from search.access import visible_documents
+from search.query import find_document, original_file
 from search.query.suggest import suggest
-from search.saved import SLUG_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
-from . import csrf, headers, hosts, limits
+from .auth import actor
 from .downloads import download_name, media_type
-from .exports import atom_time, feed_results, search_csv, xml_safe
-from .pages import date_label, document_page, results_page, search_url
-from .params import BadParameter, occurrence_offset, search_request
+from .exports import search_csv
+from .pages import document_page, results_page
+from .params import occurrence_offset, search_request
 
 bp = Blueprint("web", __name__)
+MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者链接有误。"
 
 
 def snapshot():
@@ -43,8 +45,13 @@ def snapshot():
     return g.snapshot
 
 
-def saved_queries() -> SavedQueries:
-    return current_app.extensions["saved_queries"]
+def visible(who=None) -> frozenset[int] | None:
+    """The documents the actor (or ``who``) may see in this request's snapshot; None: all."""
+    if who is not None:
+        return visible_documents(snapshot(), who)
+    if "visible" not in g:
+        g.visible = visible_documents(snapshot(), actor())
+    return g.visible
 
 
 def is_fragment_request() -> bool:
@@ -68,19 +75,19 @@ def render_results(page, **context) -> Response:
 @bp.get("/")
 @bp.get("/search")
 def search_page():
-    page = results_page(snapshot(), search_request(request.args))
+    page = results_page(snapshot(), search_request(request.args), visible())
     return render_results(page)
 
 
 @bp.get("/search.json")
 def search_json():
-    page = results_page(snapshot(), search_request(request.args))
+    page = results_page(snapshot(), search_request(request.args), visible())
     return jsonify(page.results.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv_export():
-    chunks = search_csv(snapshot(), search_request(request.args))
+    chunks = search_csv(snapshot(), search_request(request.args), visible())
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(chain(["\ufeff"], chunks)),  # a BOM, so that Excel reads the UTF-8 as UTF-8
@@ -97,7 +104,7 @@ SUGGEST_WAIT = 1.0  # seconds a keystroke may wait for a new generation's sugges
 def suggestions():
     """Phrases of the archive for what is being typed, with document counts (JSON, for the search box)."""
     typed = request.args.get("q", "")
-    found = suggest(snapshot(), typed, wait=SUGGEST_WAIT) if len(typed) <= SUGGEST_INPUT_LIMIT else []
+    found = suggest(snapshot(), typed, wait=SUGGEST_WAIT, visible=visible()) if len(typed) <= SUGGEST_INPUT_LIMIT else []
     return jsonify({"query": typed[:SUGGEST_INPUT_LIMIT], "suggestions": [s.to_json() for s in found]})
 
 
@@ -106,17 +113,20 @@ def suggestions():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
-    page = document_page(snapshot(), doc_id, search_request(request.args), at=occurrence_offset(request.args))
+    page = document_page(snapshot(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
+                         visible=visible())
     if page is None:
-        abort(404, "没有这个文档。它可能已从索引中删除，或者链接有误。")
+        abort(404, MISSING_DOCUMENT)
     return render_template("doc.html", doc=page)
 
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
-    docnum = find_document(snapshot(), doc_id)
-    stored = snapshot().document(docnum) if docnum is not None else None
-    path = original_file(stored) if stored is not None else None
+    docnum = find_document(snapshot(), doc_id, visible=visible())
+    if docnum is None:
+        abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
+    stored = snapshot().document(docnum)
+    path = original_file(stored)
     if path is None:
         abort(404, "原始文件不在已索引的文件夹中（可能已被移动或删除）。")
     response = send_file(path, as_attachment=True, download_name=download_name(path))
@@ -124,98 +134,10 @@ def original(doc_id):
     return response
 
 
-# -- saved queries ---------------------------------------------------------------------
-
-
-@bp.get("/saved")
-def saved_list():
-    snap = snapshot()
-    rows = [(s, matching_ids(snap, s.request)) for s in saved_queries().all()]
-    return render_template("saved.html", rows=[(s, len(ids), len(s.new_ids(ids))) for s, ids in rows])
-
-
-@bp.post("/saved")
-def saved_add():
-    request_to_save = search_request(MultiDict(parse_query_string(request.form.get("args", ""))))
-    name = request.form.get("name", "").strip() or request_to_save.q.strip() or "未命名查询"
-    try:
-        saved = saved_queries().add(name, request_to_save)
-    except SavedQueryError as exc:
-        raise BadParameter(f"无法保存：{exc}。") from exc
-    return redirect(url_for("web.saved_list", added=saved.slug), code=303)
-
-
-@bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>")
-def saved_view(slug):
-    saved = saved_or_404(slug)
-    page = results_page(snapshot(), saved.request)
-    if is_own_view():
-        saved_queries().mark_viewed(slug, matching_ids(snapshot(), saved.request))
-    return render_results(page, saved=saved)
-
-
-def is_own_view() -> bool:
-    """A GET the user made from our own pages or the address bar: it may reset "N 篇新".
-
-    A HEAD (a link checker) or a request another site made the browser send
-    (``Sec-Fetch-Site: cross-site``, or an ``Origin`` that is not ours) is not a view.
-    """
-    if request.method != "GET":
-        return False
-    if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    return origin is None or origin == request.host_url.rstrip("/")
-
-
-@bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>.atom")
-def saved_feed(slug):
-    saved = saved_or_404(slug)
-    results = feed_results(snapshot(), saved.request)
-    now = datetime.now(UTC)
-    body = render_template("feed.xml", saved=saved, results=results, now=now, atom_time=atom_time,
-                           date_label=date_label, search_url=search_url, base_url=public_base_url())
-    return Response(xml_safe(body), mimetype="application/atom+xml")
-
-
-def public_base_url() -> str:
-    """Where links in a feed point: the configured public URL, else this (trusted) host."""
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-
-
-@bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/rename")
-def saved_rename(slug):
-    saved_or_404(slug)
-    try:
-        saved_queries().rename(slug, request.form.get("name", ""))
-    except SavedQueryError as exc:
-        raise BadParameter(f"无法重命名：{exc}。") from exc
-    return redirect(url_for("web.saved_list"), code=303)
-
-
-@bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete")
-def saved_delete_confirm(slug):
-    """Only asks: GET and HEAD never delete (link checkers and other sites send them)."""
-    return render_template("saved_delete.html", saved=saved_or_404(slug))
-
-
-@bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete")
-def saved_delete(slug):
-    saved = saved_or_404(slug)
-    saved_queries().delete(slug)
-    flash(f"已删除“{saved.name}”。")
-    return redirect(url_for("web.saved_list"), code=303)
-
-
-def saved_or_404(slug: str):
-    saved = saved_queries().get(slug)
-    if saved is None:
-        abort(404, "没有这个保存的查询（可能已被删除）。")
-    return saved
-
-
 def init_app(app) -> None:
     from werkzeug.routing import BaseConverter
+
+    from . import audit, auth, csrf, headers, hosts, limits
 
     class RegexConverter(BaseConverter):
         def __init__(self, url_map, pattern):
@@ -223,8 +145,14 @@ def init_app(app) -> None:
             self.regex = pattern
 
     app.url_map.converters.setdefault("regex", RegexConverter)
+    # Order matters: a foreign Host is refused before anything; the actor is known before CSRF and views.
     hosts.init_app(app)
+    auth.init_app(app)
     csrf.init_app(app)
     headers.init_app(app)
     limits.init_app(app)
+    audit.init_app(app)
     app.register_blueprint(bp)
+
+
+from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint

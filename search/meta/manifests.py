@@ -27,6 +27,7 @@ _SIDECAR_COLUMNS = {
     "topics": ("topics",),
     "issuer": ("issuer", "发文机关"),
     "doc_number": ("doc_number", "文号", "发文字号"),
+    "access": ("access",),  # read by ingest (restricted documents), not by extraction
     "doc_type": ("doc_type", "文种"),
 }
 _TOPIC_SEPARATORS = re.compile("[;,、]")

@@ -5,18 +5,19 @@ from __future__ import annotations
 from ..archive import Snapshot, StoredDocument
 
 
-def find_document(snapshot: Snapshot, doc_id: str) -> int | None:
-    """The docnum of the live document with this id, or None."""
+def find_document(snapshot: Snapshot, doc_id: str, *, visible: frozenset[int] | None = None) -> int | None:
+    """The docnum of the live document with this id (that the asker may see), or None."""
     if not doc_id or len(doc_id) > 64:
         return None
-    found = snapshot.docs_with("id", doc_id) & snapshot.live
+    found = snapshot.docs_with("id", doc_id) & (snapshot.live if visible is None else visible)
     return min(found) if found else None
 
 
-def sibling_documents(snapshot: Snapshot, docnum: int) -> list[StoredDocument]:
+def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: frozenset[int] | None = None) -> list[StoredDocument]:
     """The documents that came from the same file as ``docnum`` (items of a split page), in file order."""
     path = snapshot.document(docnum).path
-    docs = snapshot.docs_with("path", path) & snapshot.live if path else frozenset({docnum})
+    scope = snapshot.live if visible is None else visible
+    docs = snapshot.docs_with("path", path) & scope if path else frozenset({docnum})
     return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
 
 

@@ -26,12 +26,18 @@ def warm_up(snapshot: Snapshot) -> None:
     length_norms(snapshot)
 
 
-def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> SearchResults:
-    """Run a request against a snapshot: total, facets, and one page of hits with snippets."""
+def search(
+    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None
+) -> SearchResults:
+    """Run a request against a snapshot: total, facets, and one page of hits with snippets.
+
+    ``visible`` (from ``search.access.visible_documents``) limits everything,
+    totals and facets included, to the documents the asker may see; None: all.
+    """
     started = time.perf_counter()
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
-    docs = evaluate(parsed, matcher)
+    docs = within(evaluate(parsed, matcher), visible)
     first = (request.page - 1) * request.per_page
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
     page = ordered[first:]
@@ -51,7 +57,14 @@ def search(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None
     )
 
 
-def all_hits(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None) -> Iterator[Hit]:
+def within(docs: frozenset[int], visible: frozenset[int] | None) -> frozenset[int]:
+    """The matching documents the asker may see: the one place restricted documents are dropped."""
+    return docs if visible is None else docs & visible
+
+
+def all_hits(
+    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None
+) -> Iterator[Hit]:
     """Every matching document in result order, each hit (with its snippets) made as it is consumed.
 
     For exports: a phrase matching the whole archive yields tens of thousands
@@ -59,16 +72,16 @@ def all_hits(snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | No
     """
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
-    docs = evaluate(parsed, matcher)
+    docs = within(evaluate(parsed, matcher), visible)
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs))
     marks = terms_to_mark(parsed, request.mode)
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
 
 
-def matching_ids(snapshot: Snapshot, request: SearchRequest) -> set[str]:
-    """The ids of every matching document (no ranking, no snippets): for tests and benchmarks."""
+def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: frozenset[int] | None = None) -> set[str]:
+    """The ids of every matching document (no ranking, no snippets): saved-query counts, tests, benchmarks."""
     parsed = request_query(request)
-    docs = evaluate(parsed, Matcher(snapshot, request.mode))
+    docs = within(evaluate(parsed, Matcher(snapshot, request.mode)), visible)
     return {snapshot.document(n).id for n in docs}
 
 

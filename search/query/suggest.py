@@ -111,8 +111,10 @@ def _best(entries, limit: int) -> list[Suggestion]:
     return sorted(unique.values(), key=_rank)[:limit]
 
 
-def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> dict[str, str]:
-    """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words."""
+def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
+               visible: frozenset[int] | None = None) -> dict[str, str]:
+    """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words
+    (the titles of the ``visible`` documents only, when given)."""
     found: dict[str, str] = {}
 
     def add(phrase: str, source: str) -> None:
@@ -127,7 +129,7 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> dict[str
         add(topic.name, "topic")
         for trigger in topic.triggers:
             add(trigger, "topic")
-    titles = [snapshot.title_text(n) for n in sorted(snapshot.live)]
+    titles = [snapshot.title_text(n) for n in sorted(snapshot.live if visible is None else visible)]
     for title in titles:
         if len(title) <= MAX_TITLE:
             add(title, "title")
@@ -142,27 +144,33 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> dict[str
     return found
 
 
-def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None) -> Suggester:
-    """Count every candidate exactly over the snapshot and keep those some document holds."""
+def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
+                    visible: frozenset[int] | None = None) -> Suggester:
+    """Count every candidate exactly over the snapshot (its ``visible`` documents, when given:
+    restricted documents lend no title and no count) and keep those some document holds."""
     started = time.perf_counter()
     entries = []
-    for phrase, source in candidates(snapshot, taxonomy).items():
+    for phrase, source in candidates(snapshot, taxonomy, visible).items():
         # A matcher per phrase: one for all would keep every candidate's document set.
-        count = len(Matcher(snapshot, "exact").atom_docs(Atom("text", phrase)))
+        docs = Matcher(snapshot, "exact").atom_docs(Atom("text", phrase))
+        count = len(docs if visible is None else docs & visible)
         if count:
             entries.append(Suggestion(phrase, count, source))
     return Suggester(entries, round(time.perf_counter() - started, 2))
 
 
-def suggester(snapshot: Snapshot) -> Suggester:
-    """The snapshot's suggester, built on first use (once per index generation)."""
-    return snapshot.cached("suggester", lambda: build_suggester(snapshot))
+def suggester(snapshot: Snapshot, visible: frozenset[int] | None = None) -> Suggester:
+    """The snapshot's suggester (over the ``visible`` documents), built on first use (once per
+    index generation and set of documents an asker may see)."""
+    key = "suggester" if visible is None else ("suggester", visible)
+    return snapshot.cached(key, lambda: build_suggester(snapshot, visible=visible))
 
 
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggester")
 
 
-def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None) -> list[Suggestion]:
+def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None,
+            visible: frozenset[int] | None = None) -> list[Suggestion]:
     """Up to ``limit`` phrases of the archive for what was typed, with their document counts.
 
     With ``wait``, a structure not built yet (a new generation) is built in the background and
@@ -170,9 +178,10 @@ def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | No
     waits for a whole build.
     """
     if wait is not None:
-        future = snapshot.cached("suggester build", lambda: _BUILDER.submit(suggester, snapshot))
+        key = "suggester build" if visible is None else ("suggester build", visible)
+        future = snapshot.cached(key, lambda: _BUILDER.submit(suggester, snapshot, visible))
         try:
             future.result(timeout=wait)
         except TimeoutError:
             return []
-    return suggester(snapshot).suggest(typed, limit)
+    return suggester(snapshot, visible).suggest(typed, limit)

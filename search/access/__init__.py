@@ -1,0 +1,6 @@
+"""Who may do and see what: actors, user accounts, restricted documents, the audit log."""
+
+from .actor import LOCAL_OWNER, Actor
+from .documents import parse_groups, visible_documents
+
+__all__ = ["LOCAL_OWNER", "Actor", "parse_groups", "visible_documents"]

@@ -1,0 +1,198 @@
+"""User accounts for ``--auth local``: SQLite beside the index, argon2 password hashes.
+
+Failed logins are counted per name (known or not, so that the answer never
+tells whether an account exists): after a few, each further attempt must wait
+a little longer; after many, the name is locked for a while.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .actor import ROLES, Actor
+from .documents import access_value, parse_groups
+
+STORE_NAME = "users.sqlite3"
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")
+MIN_PASSWORD_LENGTH = 8
+FREE_FAILURES = 3  # attempts before each further one must wait
+SLOW_DOWN_SECONDS = 2  # the wait after the free failures, doubling with each further failure
+LOCK_AFTER = 10  # failures in a row that lock the name
+LOCK_MINUTES = 15
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS user (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    groups TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failure (
+    name TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure TEXT NOT NULL
+);
+"""
+
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be done (bad name, unknown user, weak password)."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    groups: frozenset[str]
+    created: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, self.role, self.groups)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login attempt: the user, or why not (and how long to wait)."""
+
+    user: User | None
+    wait_seconds: int = 0
+    locked: bool = False
+
+
+def store_path(index_dir: Path | str) -> Path:
+    return Path(index_dir) / STORE_NAME
+
+
+class UserStore:
+    """The accounts of one index."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        with closing(self._connect()) as db, db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _run(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        with closing(self._connect()) as db, db:
+            return db.execute(sql, params).fetchall()
+
+    def add(self, name: str, password: str, role: str = "reader", groups: str = "") -> User:
+        name = _checked_name(name)
+        if role not in ROLES:
+            raise UserError(f"unknown role {role!r} (reader or admin)")
+        _check_password(password)
+        if self.get(name):
+            raise UserError(f"user {name!r} exists already")
+        self._run(
+            "INSERT INTO user (name, role, groups, password_hash, created) VALUES (?, ?, ?, ?, ?)",
+            (name, role, access_value(parse_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
+        )
+        return self.get(name)
+
+    def set_password(self, name: str, password: str) -> None:
+        _check_password(password)
+        if not self._run("UPDATE user SET password_hash = ? WHERE name = ? RETURNING name", (_hasher.hash(password), name)):
+            raise UserError(f"no user {name!r}")
+        self._run("DELETE FROM login_failure WHERE name = ?", (name,))
+
+    def update(self, name: str, role: str | None = None, groups: str | None = None) -> User:
+        user = self.get(name)
+        if user is None:
+            raise UserError(f"no user {name!r}")
+        if role is not None and role not in ROLES:
+            raise UserError(f"unknown role {role!r} (reader or admin)")
+        self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
+            role or user.role, access_value(parse_groups(groups)) if groups is not None else access_value(user.groups), name))
+        return self.get(name)
+
+    def remove(self, name: str) -> None:
+        if not self._run("DELETE FROM user WHERE name = ? RETURNING name", (name,)):
+            raise UserError(f"no user {name!r}")
+
+    def get(self, name: str) -> User | None:
+        rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
+        return _user(rows[0]) if rows else None
+
+    def all(self) -> list[User]:
+        return [_user(row) for row in self._run("SELECT * FROM user ORDER BY name")]
+
+    def login(self, name: str, password: str, now: datetime | None = None) -> LoginResult:
+        """Check a password, minding the failures so far; a failure is recorded, a success clears them."""
+        now = now or _now()
+        failures, last = self._failures(name)
+        wait = _wait(failures, last, now)
+        if wait:
+            return LoginResult(None, wait_seconds=wait, locked=failures >= LOCK_AFTER)
+        rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
+        try:
+            _hasher.verify(rows[0]["password_hash"] if rows else _DUMMY_HASH, password)
+            ok = bool(rows)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            self._run(
+                "INSERT INTO login_failure (name, failures, last_failure) VALUES (?, 1, ?) "
+                "ON CONFLICT(name) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure",
+                (name[:64], now.isoformat()),
+            )
+            failures += 1
+            return LoginResult(None, wait_seconds=_wait(failures, now, now), locked=failures >= LOCK_AFTER)
+        self._run("DELETE FROM login_failure WHERE name = ?", (name,))
+        return LoginResult(_user(rows[0]))
+
+    def _failures(self, name: str) -> tuple[int, datetime | None]:
+        rows = self._run("SELECT failures, last_failure FROM login_failure WHERE name = ?", (name[:64],))
+        if not rows:
+            return 0, None
+        return rows[0]["failures"], datetime.fromisoformat(rows[0]["last_failure"])
+
+
+def _wait(failures: int, last: datetime | None, now: datetime) -> int:
+    """Seconds before the next attempt may be checked (0: now)."""
+    if last is None or failures < FREE_FAILURES:
+        return 0
+    if failures >= LOCK_AFTER:
+        delay = timedelta(minutes=LOCK_MINUTES)
+    else:
+        delay = timedelta(seconds=SLOW_DOWN_SECONDS * 2 ** (failures - FREE_FAILURES))
+    remaining = (last + delay - now).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not NAME_PATTERN.fullmatch(name):
+        raise UserError("a user name is 1-64 letters, digits, Chinese characters or _ . @ -")
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(row["name"], row["role"], parse_groups(row["groups"]), row["created"])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,205 @@
+"""Who is asking: the actor of each request, under one of three auth modes.
+
+- ``none``: one person on their own machine; every request acts as the owner.
+- ``local``: accounts in ``users.sqlite3`` (``search users …``), a login page,
+  sessions that expire, failed logins slowed down and then locked.
+- ``header``: a single sign-on proxy in front sets a header with the user's
+  name; requests that do not come from the trusted proxy get 403.
+
+With an auth mode, an anonymous page request goes to /login; an anonymous
+JSON, CSV or Atom request gets 401 (a feed carries its own token instead).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from search.access import LOCAL_OWNER, Actor
+from search.access.users import UserStore
+
+from .headers import carries_secret
+
+AUTH_MODES = ("none", "local", "header")
+SESSION_HOURS = 8
+# Reachable without signing in: the login form itself, static files, and feeds (their URL holds a token).
+OPEN_ENDPOINTS = frozenset({"static", "auth.login", "auth.login_submit", "web.saved_feed"})
+LOGIN_CSRF_KEY = "login_csrf"
+
+bp = Blueprint("auth", __name__)
+
+
+class Unauthorized(HTTPException):
+    code = 401
+    description = "需要登录后才能访问。"
+
+
+class Forbidden(HTTPException):
+    code = 403
+    description = "请通过统一身份认证入口访问本服务。"
+
+
+class TooManyAttempts(HTTPException):
+    code = 429
+
+    def __init__(self, seconds: int, locked: bool):
+        minutes = max(1, (seconds + 59) // 60)
+        text = f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。" if locked else \
+            f"登录失败次数较多，请 {seconds} 秒后再试。"
+        super().__init__(text)
+        self.retry_after = seconds
+
+    def get_headers(self, environ=None, scope=None):
+        return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
+
+
+def users() -> UserStore:
+    return current_app.extensions["users"]
+
+
+def actor() -> Actor | None:
+    """Who this request acts for (None: nobody signed in)."""
+    return g.get("actor")
+
+
+def auth_mode() -> str:
+    return current_app.config["AUTH_MODE"]
+
+
+def load_actor() -> None:
+    """Before each request: find the actor, and send anonymous requests to the login page or a 401."""
+    mode = auth_mode()
+    if mode == "none":
+        g.actor = LOCAL_OWNER
+        return
+    if mode == "header":
+        if request.remote_addr not in current_app.config["TRUSTED_PROXIES"]:
+            raise Forbidden()
+        name = request.headers.get(current_app.config["AUTH_HEADER"], "").strip()
+        g.actor = _actor_named(name, default_reader=True) if name else None
+    else:
+        g.actor = _session_actor()
+    if g.actor is None and request.endpoint not in OPEN_ENDPOINTS:
+        if request.routing_exception is not None:
+            return  # a 404/405 says nothing about what exists
+        if mode == "local" and _wants_page():
+            return redirect(url_for("auth.login", next=_local_path(request.full_path)))
+        raise Unauthorized()
+
+
+def _actor_named(name: str, default_reader: bool) -> Actor | None:
+    user = users().get(name)
+    if user is not None:
+        return user.actor
+    return Actor(name[:64]) if default_reader else None
+
+
+def _session_actor() -> Actor | None:
+    name, since = session.get("user"), session.get("since", 0)
+    if not name:
+        return None
+    if time.time() - since > current_app.config["SESSION_HOURS"] * 3600:
+        session.clear()
+        return None
+    found = _actor_named(name, default_reader=False)  # a removed account is signed out at once
+    if found is None:
+        session.clear()
+    return found
+
+
+def _wants_page() -> bool:
+    return request.method in ("GET", "HEAD") and not request.path.endswith((".json", ".csv", ".atom"))
+
+
+def _local_path(target: str | None) -> str:
+    """A path on this site to go back to after login (never another site)."""
+    target = (target or "").rstrip("?")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc or "\\" in target:
+        return request.script_root + "/"
+    return target
+
+
+def login_csrf_token() -> str:
+    """The login form's own token (there is no session to tie the ordinary one to yet)."""
+    carries_secret()
+    token = session.get(LOGIN_CSRF_KEY)
+    if not token:
+        token = session[LOGIN_CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+@bp.get("/login")
+def login():
+    if auth_mode() != "local":
+        abort(404)
+    if actor() is not None:
+        return redirect(_local_path(request.args.get("next")))
+    return render_template("login.html", next=_local_path(request.args.get("next")), error=None)
+
+
+@bp.post("/login")
+def login_submit():
+    if auth_mode() != "local":
+        abort(404)
+    from .audit import record
+
+    expected = session.get(LOGIN_CSRF_KEY, "")
+    sent = request.form.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
+        from .csrf import CSRFError
+
+        raise CSRFError()
+    name = request.form.get("name", "").strip()[:64]
+    result = users().login(name, request.form.get("password", "")[:1024])
+    target = _local_path(request.form.get("next"))
+    if result.user is None:
+        record("login_failed", user=name)
+        if result.wait_seconds and result.locked:
+            raise TooManyAttempts(result.wait_seconds, locked=True)
+        message = "用户名或密码错误。"
+        if result.wait_seconds:
+            message += f"请 {result.wait_seconds} 秒后再试。"
+        response = current_app.make_response(
+            (render_template("login.html", next=target, error=message, name=name), 401)
+        )
+        return response
+    session.clear()  # a fresh session: no fixation, no token of the anonymous one carried over
+    session["user"] = result.user.name
+    session["since"] = time.time()
+    session.permanent = True
+    g.actor = result.user.actor
+    record("login", user=result.user.name)
+    return redirect(target, code=303)
+
+
+@bp.post("/logout")
+def logout():
+    from .audit import record
+
+    record("logout")
+    session.clear()
+    return redirect(url_for("auth.login") if auth_mode() == "local" else url_for("web.search_page"), code=303)
+
+
+def init_app(app) -> None:
+    mode = app.config.setdefault("AUTH_MODE", "none")
+    if mode not in AUTH_MODES:
+        raise ValueError(f"AUTH_MODE must be one of {AUTH_MODES}, not {mode!r}")
+    app.config.setdefault("SESSION_HOURS", SESSION_HOURS)
+    app.config.setdefault("AUTH_HEADER", "X-Remote-User")
+    app.config.setdefault("TRUSTED_PROXIES", ["127.0.0.1"])
+    from datetime import timedelta
+
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_HOURS"])
+    app.extensions["users"] = UserStore(app.config["USERS_DB"])
+    app.before_request(load_actor)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["login_csrf_token"] = login_csrf_token
+    app.jinja_env.globals["current_actor"] = actor
+    app.jinja_env.globals["auth_mode"] = auth_mode
