@@ -1,0 +1,198 @@
+"""Restricted documents, swept through every route and format (issue 10).
+
+An index where the manifest's ``access`` column restricts some documents (one
+row by row, one folder by its ``*`` row) is queried by a reader without the
+group, a reader with it, and an admin.  The oracle is the manifest itself: each
+user's totals, facets and lists must be the admin's minus exactly the
+documents that user may not see, and nothing else may differ.
+"""
+
+# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+import pytest
+
+from search.access.users import UserStore
+from search.archive import Archive
+from search.ingest import index_paths
+from tests.test_accounts import PASSWORD, login
+from tests.web_fixtures import csrf_token, facet_counts, hit_ids, make_app, soup, total_shown
+
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+PHRASE = "老旧小区"
+# file -> (district, date, groups that may see it; empty: everyone)
+CORPUS = {
+    "pub1.txt": ("二七区", "2020-07-01", ""),
+    "pub2.txt": ("中原区", "2021-03-01", ""),
+    "fin1.txt": ("金水区", "2020-07-15", "财务"),
+    "fin2.txt": ("中原区", "2022-01-01", "财务,审计"),
+    "人事/hr1.txt": ("管城回族区", "2021-05-05", "人事"),  # by the folder's * row
+}
+USERS = {"plain": ("reader", ""), "finance": ("reader", "财务"), "boss": ("admin", "")}
+
+
+def may_see(user: str, source: str) -> bool:
+    role, groups = USERS[user]
+    allowed = CORPUS[source][2]
+    return role == "admin" or not allowed or bool(set(groups.split(",")) & set(allowed.split(",")) - {""})
+
+
+@pytest.fixture(scope="module")
+def restricted(tmp_path_factory):
+    root = tmp_path_factory.mktemp("restricted")
+    folder = root / "docs"
+    (folder / "人事").mkdir(parents=True)
+    rows = ["filename,district,date,access"]
+    for source, (district, date, groups) in CORPUS.items():
+        secret = "机密预算安排" if source == "fin1.txt" else ""
+        (folder / source).write_text(f"{source}的报告\n\n{district}推进{PHRASE}改造。{secret}\n", encoding="utf-8")
+        if "/" not in source:
+            rows.append(f'{source},{district},{date},"{groups}"')
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "人事" / "manifest.csv").write_text(
+        "filename,district,date,access\n*,,,人事\nhr1.txt,管城回族区,2021-05-05,\n", encoding="utf-8")
+    index_dir = root / "index"
+    report = index_paths([folder], index_dir)
+    assert report.warnings == []
+    users = UserStore(index_dir / "users.sqlite3")
+    for name, (role, groups) in USERS.items():
+        users.add(name, PASSWORD, role=role, groups=groups)
+    snapshot = Archive(index_dir).snapshot()
+    ids = {snapshot.document(n).source: snapshot.document(n).id for n in snapshot.live}
+    assert sorted(ids) == sorted(CORPUS)
+    assert {snapshot.document(n).source: snapshot.access[n] for n in snapshot.live} == {
+        "pub1.txt": None, "pub2.txt": None, "fin1.txt": "财务", "fin2.txt": "审计,财务", "人事/hr1.txt": "人事"}
+    return root, index_dir, ids
+
+
+@pytest.fixture(scope="module")
+def clients(restricted):
+    root, index_dir, _ = restricted
+    app = make_app(index_dir, root / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(index_dir / "users.sqlite3"),
+                   AUDIT_LOG=str(root / "audit.jsonl"))
+    signed_in = {}
+    for name in USERS:
+        client = app.test_client()
+        assert login(client, name).status_code == 303
+        signed_in[name] = client
+    return signed_in
+
+
+def source_of(ids: dict[str, str], doc_id: str) -> str:
+    return {v: k for k, v in ids.items()}[doc_id]
+
+
+def expected_sources(user: str, sources) -> list[str]:
+    return [s for s in sources if may_see(user, s)]
+
+
+def districts(user: str) -> Counter:
+    return Counter(CORPUS[s][0] for s in CORPUS if may_see(user, s))
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_json_differs_from_the_admins_exactly_by_the_restricted_documents(clients, restricted, user):
+    _, _, ids = restricted
+    mine = json.loads(clients[user].get(f"/search.json?q={PHRASE}").data)
+    boss = json.loads(clients["boss"].get(f"/search.json?q={PHRASE}").data)
+    assert sorted(h["source"] for h in boss["hits"]) == sorted(CORPUS)  # the oracle: all five have the phrase
+    assert [h for h in mine["hits"]] == [h for h in boss["hits"] if may_see(user, h["source"])]
+    assert mine["total"] == sum(may_see(user, s) for s in CORPUS)
+    assert {f["value"]: f["count"] for f in mine["facets"]["district"]} == districts(user)
+    assert {f["value"]: f["count"] for f in mine["facets"]["year"]} == Counter(
+        CORPUS[s][1][:4] for s in CORPUS if may_see(user, s))
+    for key in set(boss) - {"hits", "total", "facets", "took_ms"}:
+        assert mine[key] == boss[key], key
+    everything = json.loads(clients[user].get("/search.json").data)
+    assert everything["total"] == sum(may_see(user, s) for s in CORPUS)
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_html_results_facets_and_csv_obey_access(clients, restricted, user):
+    _, _, ids = restricted
+    page = soup(clients[user].get(f"/search?q={PHRASE}"))
+    assert total_shown(page) == sum(may_see(user, s) for s in CORPUS)
+    assert sorted(source_of(ids, i) for i in hit_ids(page)) == sorted(expected_sources(user, CORPUS))
+    assert facet_counts(page, "district") == dict(districts(user))
+    text = clients[user].get(f"/search.csv?q={PHRASE}").get_data(as_text=True).lstrip("\ufeff")
+    assert sorted(row[4] for row in list(csv.reader(io.StringIO(text)))[1:]) == sorted(expected_sources(user, CORPUS))
+
+
+def headers(response) -> list[tuple[str, str]]:
+    """Every header but the session cookie (re-signed with the time on each request)."""
+    return sorted((k, v) for k, v in response.headers.items() if k != "Set-Cookie")
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_a_restricted_document_answers_exactly_as_a_missing_one(clients, restricted, user):
+    _, _, ids = restricted
+    client = clients[user]
+    for source, doc_id in ids.items():
+        fake = re.sub(r"^[0-9a-f]{12}", "0" * 12, doc_id)
+        for suffix in ("", "/original", f"?q={PHRASE}"):
+            real, missing = client.get(f"/doc/{doc_id}{suffix}"), client.get(f"/doc/{fake}{suffix}")
+            if may_see(user, source):
+                assert real.status_code == 200, (source, suffix)
+            else:
+                assert (real.status_code, real.data, headers(real)) == (
+                    missing.status_code, missing.data, headers(missing)), (source, suffix)
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_a_phrase_only_a_restricted_document_holds_finds_nothing_and_suggests_nothing(clients, user):
+    found = json.loads(clients[user].get("/search.json?q=机密预算").data)
+    assert found["total"] == (1 if may_see(user, "fin1.txt") else 0)
+    assert found["facets"]["district"] == ([{"value": "金水区", "count": 1}] if may_see(user, "fin1.txt") else [])
+    # 金水区 holds only a restricted document: without access the search is empty, and removing the
+    # filter suggests the count of what the user may see, never more.
+    page = soup(clients[user].get(f"/search?q={PHRASE}&district=金水区"))
+    if may_see(user, "fin1.txt"):
+        assert total_shown(page) == 1
+    else:
+        assert total_shown(page) == 0
+        suggestions = [li.get_text(strip=True) for li in page.select(".suggestions li")]
+        assert suggestions == [f"去掉“区域：金水区”：{sum(may_see(user, s) for s in CORPUS)} 篇"]
+        words = soup(clients[user].get("/search?q=机密预算"))
+        assert words.select(".suggestions li") == []
+        assert "金水区" not in {e for e in facet_counts(soup(clients[user].get(f"/search?q={PHRASE}")), "district")}
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_saved_query_counts_new_counts_and_feed_obey_access(clients, restricted, user):
+    _, _, ids = restricted
+    client = clients[user]
+    client.post("/saved", data={"csrf_token": csrf_token(client), "name": f"{user}-旧改", "args": f"q={PHRASE}"})
+    listing = soup(client.get("/saved"))
+    row = next(tr for tr in listing.select(".saved-table tbody tr") if tr.select_one("a.saved-link").get_text() == f"{user}-旧改")
+    visible = sum(may_see(user, s) for s in CORPUS)
+    assert int(row.select_one(".total").get_text()) == visible
+    assert row.select_one(".new").get_text(strip=True) == f"{visible} 篇新"
+    feed = ET.fromstring(client.get(row.select_one("a.feed")["href"]).data)
+    entries = [e.findtext("a:id", namespaces=ATOM).removeprefix("urn:govsearch:doc:") for e in feed.findall("a:entry", ATOM)]
+    assert sorted(source_of(ids, i) for i in entries) == sorted(expected_sources(user, CORPUS))
+    assert f"共 {visible} 篇" in feed.findtext("a:subtitle", namespaces=ATOM)
+
+
+def test_a_shared_query_shows_each_viewer_only_what_they_may_see(clients, restricted):
+    _, _, ids = restricted
+    finance, plain = clients["finance"], clients["plain"]
+    finance.post("/saved", data={"csrf_token": csrf_token(finance), "name": "共享旧改", "args": f"q={PHRASE}"})
+    share = next(a["href"] for a in soup(finance.get("/saved")).select("a.share")
+                 if a.find_parent("tr").select_one("a.saved-link").get_text() == "共享旧改")
+    seen_by_plain = soup(plain.get(share))
+    assert sorted(source_of(ids, i) for i in hit_ids(seen_by_plain)) == sorted(expected_sources("plain", CORPUS))
+
+
+def test_the_cli_is_the_owners_tool_and_sees_everything(restricted, runner):
+    from search.cli import main
+
+    _, index_dir, _ = restricted
+    result = runner.invoke(main, ["query", PHRASE, "--index", str(index_dir), "--json"])
+    assert json.loads(result.output)["total"] == len(CORPUS)
