@@ -15,7 +15,7 @@ from search.access.audit import AuditLog
 from search.access.users import LOCK_AFTER, UserStore
 from search.cli import main
 from search.saved import SavedQueries
-from tests.web_fixtures import csrf_token, make_app, soup
+from tests.web_fixtures import csrf_token, make_app, soup, writable_seeds  # noqa: F401 - fixture
 
 PASSWORD = "correct horse battery"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
@@ -313,3 +313,19 @@ def test_the_audit_log_rotates_by_size(tmp_path):
     assert all(p.stat().st_size <= 400 for p in log.files())
     queries = [e["query"] for e in log.entries()]
     assert queries == [f"q={n}" for n in range(20 - len(queries), 20)]  # oldest dropped, order kept
+
+
+def test_an_unwritable_audit_log_does_not_take_the_search_down(seeds_index, tmp_path):
+    app = make_app(seeds_index, tmp_path / "saved.sqlite3", AUDIT_LOG=str(tmp_path / "missing-folder" / "audit.jsonl"))
+    assert app.test_client().get("/search?q=稳就业").status_code == 200
+
+
+def test_without_an_auth_mode_nothing_is_written_beside_the_index(writable_seeds):
+    from web import create_app
+
+    _, index_dir = writable_seeds
+    before = sorted(p.name for p in index_dir.iterdir())
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    assert client.get("/").status_code == 200
+    assert sorted(p.name for p in index_dir.iterdir() if p.name not in ("saved.sqlite3", "web-secret.key", "audit.jsonl")) == \
+        [n for n in before if n not in ("saved.sqlite3", "web-secret.key")]

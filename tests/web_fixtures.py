@@ -31,9 +31,12 @@ HOSTILE_FILES = {
 
 
 def make_app(index_dir: Path, saved_db: Path, **config):
+    """The app over ``index_dir``; its saved queries, accounts and audit log beside ``saved_db``."""
     return create_app({
         "INDEX_DIR": str(index_dir),
         "SAVED_DB": str(saved_db),
+        "USERS_DB": str(Path(saved_db).with_name("users.sqlite3")),
+        "AUDIT_LOG": str(Path(saved_db).with_name("audit.jsonl")),
         "SECRET_KEY": "test-secret",
         "TESTING": True,
         **config,

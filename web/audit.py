@@ -35,7 +35,10 @@ def record(event: str, user: str | None = None, **fields) -> None:
     forwarded = request.headers.get("X-Forwarded-For", "")
     if forwarded and address in current_app.config.get("TRUSTED_PROXIES", ()):
         address = forwarded.split(",")[0].strip()[:64]  # the client, as our own proxy saw it
-    audit_log().record(event, user or None, address, route=request.endpoint, path=request.path, **fields)
+    try:
+        audit_log().record(event, user or None, address, route=request.endpoint, path=request.path, **fields)
+    except OSError as exc:  # an unwritable log must not take the search down; it is reported loudly
+        current_app.logger.error("cannot write the audit log %s: %s", audit_log().path, exc)
 
 
 def record_reads(response):

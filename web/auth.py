@@ -59,7 +59,11 @@ class TooManyAttempts(HTTPException):
 
 
 def users() -> UserStore:
-    return current_app.extensions["users"]
+    """The accounts (opened on first use: without an auth mode nothing is written beside the index)."""
+    store = current_app.extensions.get("users")
+    if store is None:
+        store = current_app.extensions["users"] = UserStore(current_app.config["USERS_DB"])
+    return store
 
 
 def actor() -> Actor | None:
@@ -197,7 +201,8 @@ def init_app(app) -> None:
     from datetime import timedelta
 
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_HOURS"])
-    app.extensions["users"] = UserStore(app.config["USERS_DB"])
+    if mode != "none":
+        app.extensions["users"] = UserStore(app.config["USERS_DB"])
     app.before_request(load_actor)
     app.register_blueprint(bp)
     app.jinja_env.globals["login_csrf_token"] = login_csrf_token
