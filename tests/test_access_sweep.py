@@ -196,3 +196,24 @@ def test_the_cli_is_the_owners_tool_and_sees_everything(restricted, runner):
     _, index_dir, _ = restricted
     result = runner.invoke(main, ["query", PHRASE, "--index", str(index_dir), "--json"])
     assert json.loads(result.output)["total"] == len(CORPUS)
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_trend_and_concordance_count_only_what_the_user_may_see(clients, restricted, user):
+    _, _, ids = restricted
+    client = clients[user]
+    visible = [s for s in CORPUS if may_see(user, s)]
+    trend = json.loads(client.get(f"/trend.json?q={PHRASE}&by=year&per=district").data)
+    [series] = trend["series"]
+    assert (series["total_documents"], series["total_occurrences"]) == (len(visible), len(visible))
+    assert {p["period"]: p["documents"] for p in series["points"] if p["documents"]} == Counter(CORPUS[s][1][:4] for s in visible)
+    assert {d["district"] for d in series["districts"]} == {CORPUS[s][0] for s in visible}
+    kwic = json.loads(client.get(f"/kwic.json?q={PHRASE}").data)
+    assert (kwic["total_documents"], kwic["total_occurrences"]) == (len(visible), len(visible))
+    assert sorted(source_of(ids, line["id"]) for line in kwic["lines"]) == sorted(visible)
+    rows = list(csv.reader(io.StringIO(client.get(f"/kwic.csv?q={PHRASE}").get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) - 1 == len(visible)
+    secret = json.loads(client.get("/kwic.json?q=机密预算").data)
+    assert secret["total_occurrences"] == (1 if may_see(user, "fin1.txt") else 0)
+    page = client.get(f"/trend?q={PHRASE}&per=district").get_data(as_text=True)
+    assert ("管城回族区" in page) == may_see(user, "人事/hr1.txt")

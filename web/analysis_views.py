@@ -16,7 +16,7 @@ from .exports import csv_chunks
 from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
 from .params import BadParameter
 from .trend_page import trend_page
-from .views import snapshot
+from .views import snapshot, visible
 
 bp = Blueprint("analysis", __name__)
 
@@ -38,41 +38,43 @@ def csv_response(rows: Iterable[Iterable], name: str) -> Response:
 
 @bp.get("/trend")
 def trend_view():
-    page = _library(lambda: trend_page(snapshot(), trend_args(request.args)))
+    page = _library(lambda: trend_page(snapshot(), trend_args(request.args), visible()))
     return render_template("trend.html", page=page)
 
 
 @bp.get("/trend.json")
 def trend_json():
     args = trend_args(request.args)
-    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per))
+    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per,
+                                    visible=visible()))
     return jsonify(result.to_json())
 
 
 @bp.get("/trend.csv")
 def trend_csv():
     args = trend_args(request.args)
-    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per))
+    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per,
+                                    visible=visible()))
     return csv_response(chain([CSV_COLUMNS], trend_rows(result)), "trend")
 
 
 @bp.get("/kwic")
 def kwic_view():
-    page = _library(lambda: kwic_page(snapshot(), kwic_args(request.args)))
+    page = _library(lambda: kwic_page(snapshot(), kwic_args(request.args), visible()))
     return render_template("kwic.html", page=page)
 
 
 @bp.get("/kwic.json")
 def kwic_json():
     args = kwic_args(request.args)
-    result = _library(lambda: concordance(snapshot(), args.request, args.order, args.width))
+    result = _library(lambda: concordance(snapshot(), args.request, args.order, args.width, visible=visible()))
     return jsonify(result.to_json())
 
 
 @bp.get("/kwic.csv")
 def kwic_csv():
     args = kwic_args(request.args)
-    lines = _library(lambda: all_lines(snapshot(), args.request, args.order, args.width))
+    lines = _library(lambda: all_lines(snapshot(), args.request, args.order, args.width, visible=visible()))
     return csv_response(chain([KWIC_CSV_COLUMNS], (kwic_row(line, args.request) for line in lines)), "kwic")
 
 

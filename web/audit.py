@@ -19,6 +19,12 @@ READ_EVENTS = {
     "web.saved_feed": "export",
     "web.document": "view",
     "web.original": "download",
+    "analysis.trend_view": "search",
+    "analysis.kwic_view": "search",
+    "analysis.trend_json": "export",
+    "analysis.trend_csv": "export",
+    "analysis.kwic_json": "export",
+    "analysis.kwic_csv": "export",
 }
 
 

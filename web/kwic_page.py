@@ -87,12 +87,12 @@ def kwic_url(args: KwicArgs, **changes) -> str:
     return url_for("analysis.kwic_view") + ("?" + urlencode(pairs) if pairs else "")
 
 
-def kwic_page(snapshot: Snapshot, args: KwicArgs) -> KwicPage:
-    """Run the concordance (when there is a query) and lay out the page."""
+def kwic_page(snapshot: Snapshot, args: KwicArgs, visible: frozenset[int] | None = None) -> KwicPage:
+    """Run the concordance (when there is a query) over the ``visible`` documents and lay out the page."""
     request = args.request
     result = None
     if request.q.strip():
-        result = concordance(snapshot, request, args.order, args.width, sample_size=COLLOCATE_SAMPLE)
+        result = concordance(snapshot, request, args.order, args.width, sample_size=COLLOCATE_SAMPLE, visible=visible)
     words = collocates(snapshot, result.sample) if result else ()
     export = [(k, v) for k, v in request.to_args() if k not in ("page", "per_page", "sort")]
     export += [("order", args.order), ("width", str(args.width))]

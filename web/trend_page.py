@@ -99,9 +99,10 @@ def _text(value: float, measure: str) -> str:
     return f"{value:g}" if measure == "per_mille" else str(int(value))
 
 
-def trend_page(snapshot: Snapshot, args: TrendArgs) -> TrendPage:
-    """Run the trend (when there is a query) and lay out the chart, tables and links."""
-    result = trend(snapshot, args.queries, args.request, args.by, args.measure, args.per) if args.queries else None
+def trend_page(snapshot: Snapshot, args: TrendArgs, visible: frozenset[int] | None = None) -> TrendPage:
+    """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
+    result = trend(snapshot, args.queries, args.request, args.by, args.measure, args.per,
+                   visible=visible) if args.queries else None
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()
     chart = rows = None

@@ -96,13 +96,15 @@ def concordance(
     width: int = DEFAULT_WIDTH,
     taxonomy: Taxonomy | None = None,
     sample_size: int = 0,
+    *,
+    visible: frozenset[int] | None = None,
 ) -> Concordance:
     """One page (``request.page``, ``request.per_page`` lines) of the query's concordance.
 
     ``sample_size`` > 0 also picks that many occurrences spread over the result set (for collocates).
     """
     _check(order, width)
-    matches = find_matches(snapshot, request, taxonomy=taxonomy)
+    matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
     first = (request.page - 1) * request.per_page
     if order == "date":
         picked = _date_page(snapshot, matches, first, request.per_page)
@@ -123,11 +125,11 @@ def concordance(
 
 def all_lines(
     snapshot: Snapshot, request: SearchRequest, order: str = "date", width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None,
+    taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None,
 ) -> Iterator[Line]:
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     _check(order, width)
-    matches = find_matches(snapshot, request, taxonomy=taxonomy)
+    matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
     if order == "date":
         found = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
     else:

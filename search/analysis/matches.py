@@ -22,6 +22,7 @@ from operator import add
 from ..archive import Snapshot
 from ..meta import Taxonomy
 from ..query import Matcher, ParsedQuery, SearchRequest, evaluate, request_query, terms_to_mark
+from ..query.run import within
 
 
 @dataclass(frozen=True)
@@ -47,26 +48,30 @@ def find_matches(
     request: SearchRequest,
     matcher: Matcher | None = None,
     taxonomy: Taxonomy | None = None,
+    *,
+    visible: frozenset[int] | None = None,
 ) -> Matches:
     """The documents ``request`` (its query and filters) matches, with their occurrence counts.
 
     Pass one ``matcher`` for several queries over the same snapshot: phrases
     and filters they share are evaluated once.  The last few results of a
     snapshot are kept, so that paging a concordance or going from a trend to
-    its concordance does not evaluate and count again.
+    its concordance does not evaluate and count again.  ``visible``
+    (``search.access``) limits the documents and the per-mille base to what
+    the asker may see; it is part of the key of the kept results.
     """
     parsed = request_query(request, taxonomy)
     # The query as read (filters, expanded variants included) and the mode define the result set.
-    # A per-actor access filter must join this key when it lands.
-    key = (parsed.describe(), request.mode, taxonomy is None)
+    # The documents the asker may see too: one user's result set is never another's.
+    key = (parsed.describe(), request.mode, taxonomy is None, visible)
     recent = snapshot.cached("analysis matches", RecentMatches)
     found = recent.get(key) if taxonomy is None else None
     if found is None:
         matcher = matcher or Matcher(snapshot, request.mode)
-        docs = tuple(sorted(evaluate(parsed, matcher)))
+        docs = tuple(sorted(within(evaluate(parsed, matcher), visible)))
         phrases = terms_to_mark(parsed, request.mode)
         filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
-        base = evaluate(filters_only, matcher) if filters_only.groups else snapshot.live
+        base = within(evaluate(filters_only, matcher) if filters_only.groups else snapshot.live, visible)
         found = Matches(
             query=request.q,
             read_as=parsed.describe(),

@@ -104,6 +104,8 @@ def trend(
     measure: str = "documents",
     per: str | None = None,
     taxonomy: Taxonomy | None = None,
+    *,
+    visible: frozenset[int] | None = None,
 ) -> Trend:
     """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
     queries = tuple(q for q in (q.strip() for q in queries) if q)
@@ -117,7 +119,7 @@ def trend(
         raise ValueError(f"per must be {' or '.join(PER)}, not {per!r}")
     period_of = snapshot.year if by == "year" else snapshot.month
     matcher = Matcher(snapshot, request.mode)
-    found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy) for q in queries]
+    found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy, visible=visible) for q in queries]
     periods = _axis(by, {period_of[n] for m in found for n in m.docs} - {None})
     series = []
     for matches in found:
