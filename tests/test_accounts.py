@@ -129,10 +129,10 @@ def test_anonymous_pages_go_to_login_and_data_gets_401(local_app):
     client = local_app.test_client()
     response = client.get("/search?q=稳就业")
     assert (response.status_code, response.headers["Location"]) == (302, "/login?next=/search?q%3D%E7%A8%B3%E5%B0%B1%E4%B8%9A")
-    for path in ("/search.json?q=稳就业", "/search.csv?q=稳就业", "/saved/abc-12345678.atom"):
-        assert client.get(path).status_code in (401, 404) if path.endswith(".atom") else client.get(path).status_code == 401
-    assert client.get("/search.json").status_code == 401
-    assert client.get("/search.csv").status_code == 401
+    for path in ("/search.json?q=稳就业", "/search.csv?q=稳就业", "/search.json", "/saved/abc-12345678.atom",
+                 "/trend.json?q=稳就业", "/kwic.csv?q=稳就业"):
+        assert client.get(path).status_code == 401, path
+    assert client.get("/saved/abc-12345678.atom?token=" + "x" * 32).status_code == 404  # a wrong token: no such feed
     assert client.get("/static/style.css").status_code == 200
     assert client.get("/login").status_code == 200
 
@@ -256,7 +256,7 @@ def test_a_feed_needs_its_token_and_renewing_revokes_the_old_one(local_app):
     reader = local_app.test_client()  # a feed reader: no session
     assert reader.get(feed_url).status_code == 200
     slug = re.match(r"/saved/([a-z0-9-]+)\.atom", feed_url).group(1)
-    assert reader.get(f"/saved/{slug}.atom").status_code == 404
+    assert reader.get(f"/saved/{slug}.atom").status_code == 401
     assert reader.get(f"/saved/{slug}.atom?token=" + "x" * 32).status_code == 404
     feed = ET.fromstring(reader.get(feed_url).data)
     self_link = next(link for link in feed.findall("a:link", ATOM) if link.get("rel") == "self").get("href")

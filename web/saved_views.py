@@ -19,7 +19,7 @@ from search.query import matching_ids
 from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
 from .audit import record
-from .auth import actor, auth_mode, users
+from .auth import Unauthorized, actor, auth_mode, users
 from .exports import atom_time, feed_results, xml_safe
 from .headers import carries_secret
 from .pages import date_label, results_page, search_url
@@ -106,8 +106,10 @@ def is_own_view() -> bool:
 
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>.atom")
 def saved_feed(slug):
-    saved = saved_queries().get(slug)
     token = request.args.get("token", "")
+    if not token and actor() is None and auth_mode() != "none":
+        raise Unauthorized()  # a feed reader without the feed's token, whichever the slug
+    saved = saved_queries().get(slug)
     token_ok = saved is not None and hmac.compare_digest(saved.feed_token.encode(), token.encode())
     signed_in = actor() is not None and saved is not None and (actor().is_admin or actor().name == saved.owner)
     if saved is None or not (token_ok or signed_in or auth_mode() == "none"):
