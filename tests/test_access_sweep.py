@@ -217,3 +217,24 @@ def test_trend_and_concordance_count_only_what_the_user_may_see(clients, restric
     assert secret["total_occurrences"] == (1 if may_see(user, "fin1.txt") else 0)
     page = client.get(f"/trend?q={PHRASE}&per=district").get_data(as_text=True)
     assert ("管城回族区" in page) == may_see(user, "人事/hr1.txt")
+
+
+def suggestions_for(client, typed: str) -> dict[str, int]:
+    """phrase -> count of /suggest, once the suggester of this user's documents is built."""
+    import time
+
+    for _ in range(50):
+        found = json.loads(client.get("/suggest", query_string={"q": "老旧"}).data)["suggestions"]
+        if found:
+            break
+        time.sleep(0.2)
+    data = json.loads(client.get("/suggest", query_string={"q": typed}).data)
+    return {s["phrase"]: s["count"] for s in data["suggestions"]}
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_suggestions_as_you_type_lend_no_title_and_no_count_of_a_restricted_document(clients, user):
+    phrases = suggestions_for(clients[user], "老旧")
+    assert phrases["老旧小区"] == sum(may_see(user, s) for s in CORPUS)
+    titles = suggestions_for(clients[user], "的报告")
+    assert sorted(titles) == sorted(f"{s}的报告" for s in CORPUS if may_see(user, s))
