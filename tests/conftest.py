@@ -7,11 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from search.archive import Archive
 from search.ingest import index_paths
 from search.metadata import extract_documents, read_sidecar
 from search.normalize import search_text
+
+# Every property test runs the same examples on every run (CI must not find a new example by
+# chance: a failure is reproduced by running again), with no per-example deadline (CI's machine is
+# slow and shared). A test's own @settings still changes the number of examples.
+settings.register_profile("project", derandomize=True, deadline=None)
+settings.load_profile("project")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

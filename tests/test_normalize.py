@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import search.normalize
 from search.normalize import fold, is_byline, normalize_query, normalize_text, search_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -265,9 +266,23 @@ def test_fold_is_length_preserving(text):
     assert len(fold(text)) == len(text)
 
 
+def _t2s_table() -> dict[str, str]:
+    """The shipped traditional -> simplified table, read from its data file (the oracle's source)."""
+    lines = (Path(search.normalize.__file__).parent / "data" / "t2s.txt").read_text("utf-8").splitlines()
+    return dict(line.split(" ") for line in lines if line and not line.startswith("#"))
+
+
+T2S = _t2s_table()
+
+
 @given(st.text())
-def test_fold_lowercases_char_by_char(text):
-    assert fold(text) == "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+def test_fold_lowercases_char_by_char_then_simplifies(text):
+    lowered = (c.lower() if len(c.lower()) == 1 else c for c in text)
+    assert fold(text) == "".join(T2S.get(c, c) for c in lowered)
+
+
+def test_fold_simplifies_a_compatibility_ideograph_as_the_table_says():
+    assert fold("\ufa15國") == "\u51de国"
 
 
 def test_fold_keeps_chars_whose_lowercase_is_longer():
