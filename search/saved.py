@@ -24,13 +24,13 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from .query import SearchRequest
+from .sqlite_file import SQLiteFile
 
 STORE_NAME = "saved.sqlite3"
 MAX_NAME_LENGTH = 100
@@ -119,26 +119,17 @@ def request_args(request: SearchRequest) -> tuple[tuple[str, str], ...]:
     return tuple((k, v) for k, v in replace(request, page=1).to_args())
 
 
-class SavedQueries:
+class SavedQueries(SQLiteFile):
     """The saved queries of one index."""
 
     def __init__(self, path: Path | str):
-        self.path = Path(path)
-        with closing(self._connect()) as db, db:
+        super().__init__(path)
+        with self._transaction() as db:
             columns = [row[1] for row in db.execute("PRAGMA table_info(saved_query)")]
             if columns and "owner" not in columns:
                 _add_owners(db)
             else:
                 db.execute(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
-
-    def _run(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
-        with closing(self._connect()) as db, db:
-            return db.execute(sql, params).fetchall()
 
     def all(self, owner: str | None = None) -> list[SavedQuery]:
         """Every saved query (of ``owner``, when given), by name."""
@@ -174,7 +165,7 @@ class SavedQueries:
         taken, or the owner has ``MAX_PER_OWNER`` already."""
         name = clean_name(name)
         args = json.dumps(request_args(request), ensure_ascii=False)
-        with closing(self._connect()) as db, db:
+        with self._transaction() as db:
             if db.execute("SELECT 1 FROM saved_query WHERE owner = ? AND name = ?", (owner, name)).fetchone():
                 raise SavedQueryError(f"已有名为“{name}”的保存查询")
             if db.execute("SELECT count(*) FROM saved_query WHERE owner = ?", (owner,)).fetchone()[0] >= MAX_PER_OWNER:
@@ -192,7 +183,7 @@ class SavedQueries:
     def rename(self, slug: str, new_name: str) -> SavedQuery:
         """A new name; the slug (the link) stays."""
         new_name = clean_name(new_name)
-        with closing(self._connect()) as db, db:
+        with self._transaction() as db:
             other = db.execute(
                 "SELECT slug FROM saved_query WHERE name = ? AND owner = (SELECT owner FROM saved_query WHERE slug = ?)",
                 (new_name, slug),
@@ -205,7 +196,7 @@ class SavedQueries:
 
     def delete(self, slug: str) -> bool:
         """Remove it; False when there was none."""
-        with closing(self._connect()) as db, db:
+        with self._transaction() as db:
             return db.execute("DELETE FROM saved_query WHERE slug = ?", (slug,)).rowcount > 0
 
     def mark_viewed(self, slug: str, matching_ids: Iterable[str]) -> None:

@@ -13,7 +13,6 @@ JSON, CSV or Atom request gets 401 (a feed carries its own token instead).
 from __future__ import annotations
 
 import hmac
-import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -23,7 +22,8 @@ from werkzeug.exceptions import HTTPException
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
 
-from .headers import carries_secret
+from .csrf import CSRFError, session_token
+
 
 AUTH_MODES = ("none", "local", "header")
 SESSION_HOURS = 8
@@ -131,11 +131,7 @@ def _local_path(target: str | None) -> str:
 
 def login_csrf_token() -> str:
     """The login form's own token (there is no session to tie the ordinary one to yet)."""
-    carries_secret()
-    token = session.get(LOGIN_CSRF_KEY)
-    if not token:
-        token = session[LOGIN_CSRF_KEY] = secrets.token_urlsafe(32)
-    return token
+    return session_token(LOGIN_CSRF_KEY)
 
 
 @bp.get("/login")
@@ -156,8 +152,6 @@ def login_submit():
     expected = session.get(LOGIN_CSRF_KEY, "")
     sent = request.form.get("csrf_token", "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        from .csrf import CSRFError
-
         raise CSRFError()
     name = request.form.get("name", "").strip()[:64]
     result = users().login(name, request.form.get("password", "")[:1024])

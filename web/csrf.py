@@ -24,13 +24,18 @@ class CSRFError(BadRequest):
     description = "表单已过期或来源不明（CSRF 校验失败）。请回到页面，刷新后再试一次。"
 
 
-def csrf_token() -> str:
-    """This session's token (created on first use); every POST form carries it."""
+def session_token(key: str) -> str:
+    """The session's secret under ``key``, created on first use; the page carrying it is not cached."""
     carries_secret()
-    token = session.get(SESSION_KEY)
+    token = session.get(key)
     if not token:
-        token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+        token = session[key] = secrets.token_urlsafe(32)
     return token
+
+
+def csrf_token() -> str:
+    """This session's token; every POST form carries it."""
+    return session_token(SESSION_KEY)
 
 
 def check_csrf() -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..sqlite_file import SQLiteFile
 from .actor import ROLES, Actor
 from .documents import access_value, parse_groups
 
@@ -78,22 +77,13 @@ def store_path(index_dir: Path | str) -> Path:
     return Path(index_dir) / STORE_NAME
 
 
-class UserStore:
+class UserStore(SQLiteFile):
     """The accounts of one index."""
 
     def __init__(self, path: Path | str):
-        self.path = Path(path)
-        with closing(self._connect()) as db, db:
+        super().__init__(path)
+        with self._transaction() as db:
             db.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
-
-    def _run(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
-        with closing(self._connect()) as db, db:
-            return db.execute(sql, params).fetchall()
 
     def add(self, name: str, password: str, role: str = "reader", groups: str = "") -> User:
         name = _checked_name(name)
