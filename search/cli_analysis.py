@@ -84,14 +84,16 @@ def _print_trend(result) -> None:
     top = max((p.value(measure) for s in result.series for p in s.points), default=0)
     width = max(len(q) * 2 for q in result.queries) + 2
     click.echo("")
-    click.echo("period   " + "".join(_pad(q, width + 10) for q in result.queries))
+    if result.periods:
+        click.echo("period   " + "".join(_pad(q, width + 10) for q in result.queries))
     for i, period in enumerate(result.periods):
         cells = []
         for s in result.series:
             value = s.points[i].value(measure)
             cells.append(_pad(f"{_number(value):>8} {bar(value, top)}", width + 10))
         click.echo(f"{period:<9}" + "".join(cells))
-    click.echo("")
+    if result.periods:
+        click.echo("")
     for s in result.series:
         spark = "".join(bar(p.value(measure), top) for p in s.points)
         click.echo(f"{s.query}: {s.total_documents} documents, {s.total_occurrences} occurrences"
