@@ -1,0 +1,271 @@
+"""The engine at K times the archive: indexing, memory, latency and a cold CLI, for K = 1, 2, 4, in one run.
+
+    python bench/scale.py                     # K = 1, 2, 4; 200 queries per K; 5 cold runs
+    python bench/scale.py --k 1 2 --queries 100 --cold 3
+
+The K-times corpus is built once into the git-ignored bench/out/scale/ from the
+news (bench/data/xwlb).  Copy 0 is the news itself (hard links); each further
+copy has one document per news document, same file name, date and province,
+whose title and sentences are drawn (seeded) from other documents of the same
+month, so phrase statistics stay real; each copy has its own manifest.tsv.
+Copies nest so that each K is one indexed folder: ``k4/k2/k1`` is copy 0,
+``k4/k2/copy1`` copy 1, ``k4/copy2`` and ``k4/copy3`` the rest.
+
+For each K, each step in its own child process:
+
+- indexing: ``index_paths(rebuild=True, procs=2)``; MB/s of the .txt bytes,
+  peak RSS of the indexing process plus its workers (sampled every 0.2 s),
+  index size / text size;
+- serving: open the archive, ``warm_up``, 10 queries; then RSS; then the
+  query_speed set (sampled from this K's own index) as results pages:
+  p50/p95/p99 ms;
+- cold CLI: the median wall time of ``search query`` (one common and one rare
+  phrase, alternating) against the median of ``search --help``, each a new
+  process.
+
+It ends with one JSON line.  The growth per doubling is the figure to watch;
+the machine is shared, so compare figures of one run (the load average is
+printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+from corpus import OUT, news_folder  # noqa: E402
+
+SCALE = OUT / "scale"
+COPIES = {1: "k4/k2/k1", 2: "k4/k2/copy1", 3: "k4/copy2", 4: "k4/copy3"}  # copy number + 1 -> folder
+ROOTS = {1: "k4/k2/k1", 2: "k4/k2", 4: "k4"}
+SEED = 20261129
+COLD_PHRASES = ("改革", "中原科技城")
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
+
+
+# -- the corpus -------------------------------------------------------------
+
+
+def _read_story(path: Path) -> tuple[str, list[str]]:
+    text = path.read_text(encoding="utf-8")
+    title, _, body = text.partition("\n")
+    return title.strip(), [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+def ensure_corpus() -> Path:
+    """bench/out/scale/k4 with the four copies (built once; ``.complete`` marks a finished build)."""
+    marker = SCALE / ".complete"
+    if marker.exists():
+        return SCALE / "k4"
+    shutil.rmtree(SCALE, ignore_errors=True)
+    news = news_folder()
+    first = SCALE / COPIES[1]
+    first.parent.mkdir(parents=True)
+    subprocess.run(["cp", "-al", str(news), str(first)], check=True)
+    with open(news / "manifest.tsv", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t"))
+    header, rows = rows[0], rows[1:]
+    column = {name: i for i, name in enumerate(header)}
+    by_month: dict[str, list[list[str]]] = defaultdict(list)
+    for row in rows:
+        if (news / row[column["filename"]]).exists():
+            by_month[row[column["date"]][:7]].append(row)
+    manifests = {copy: [header] for copy in (2, 3, 4)}
+    for month in sorted(by_month):
+        month_rows = by_month[month]
+        stories = [_read_story(news / row[column["filename"]]) for row in month_rows]
+        sentences = [s for _, paragraphs in stories for p in paragraphs for s in _SENTENCE.findall(p)]
+        for copy in (2, 3, 4):
+            rng = random.Random(f"{SEED}-{copy}-{month}")
+            folder = SCALE / COPIES[copy]
+            for row, (_, paragraphs) in zip(month_rows, stories):
+                title = rng.choice(stories)[0]
+                body = [
+                    "".join(rng.choice(sentences) for _ in range(max(1, len(_SENTENCE.findall(p)))))
+                    for p in paragraphs
+                ]
+                target = folder / row[column["filename"]]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+                copied = list(row)
+                copied[column["title"]] = title
+                manifests[copy].append(copied)
+    for copy, manifest in manifests.items():
+        with open(SCALE / COPIES[copy] / "manifest.tsv", "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter="\t", lineterminator="\n").writerows(manifest)
+    marker.touch()
+    return SCALE / "k4"
+
+
+def text_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*.txt"))
+
+
+def dir_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+# -- the children -------------------------------------------------------------
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def child_index(root: Path, index_dir: Path, procs: int) -> dict:
+    import multiprocessing
+
+    from search.ingest import index_paths
+
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            total = _rss_mb(os.getpid()) + sum(_rss_mb(c.pid) for c in multiprocessing.active_children())
+            peak[0] = max(peak[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    report = index_paths([root], index_dir, rebuild=True, procs=procs)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return {"seconds": seconds, "peak_rss_mb": round(peak[0]), "documents": report.total_documents}
+
+
+def child_serve(index_dir: Path, queries: int) -> dict:
+    from query_speed import Ours, percentile, sample_queries
+
+    engine = Ours(index_dir)
+    sample = sample_queries(engine.snapshot, queries + 10, SEED)
+    warmup, sample = sample[:10], sample[10:]
+    for query in warmup:
+        engine.page(query)
+    rss = _rss_mb(os.getpid())
+    timings = []
+    for query in sample:
+        started = time.perf_counter()
+        engine.page(query)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "open_s": round(engine.open_s, 2),
+        "serving_rss_mb": round(rss),
+        "rss_after_queries_mb": round(_rss_mb(os.getpid())),
+        "p50_ms": round(percentile(timings, 0.50), 1),
+        "p95_ms": round(percentile(timings, 0.95), 1),
+        "p99_ms": round(percentile(timings, 0.99), 1),
+    }
+
+
+def _run_child(*args: str) -> dict:
+    command = [sys.executable, __file__, "--child", *args]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _wall(command: list[str]) -> float:
+    env = {**os.environ, "PYTHONPATH": str(BENCH.parent)}
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    return time.perf_counter() - started
+
+
+def cold_cli(index_dir: Path, runs: int) -> dict:
+    # The `search` entry point, run from this checkout's code (not whatever the venv installed).
+    search = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()"]
+    queries, helps = [], []
+    for i in range(runs):
+        phrase = COLD_PHRASES[i % len(COLD_PHRASES)]
+        queries.append(_wall([*search, "query", phrase, "--index", str(index_dir)]))
+        helps.append(_wall([*search, "--help"]))
+    query_s, help_s = statistics.median(queries), statistics.median(helps)
+    return {"cold_query_s": round(query_s, 3), "help_s": round(help_s, 3), "cold_minus_help_s": round(query_s - help_s, 3)}
+
+
+def measure(k: int, procs: int, queries: int, cold: int) -> dict:
+    root = SCALE / ROOTS[k]
+    index_dir = SCALE / f"index-k{k}"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    size = text_bytes(root)
+    row = {"k": k, "text_mb": round(size / 1e6, 1)}
+    built = _run_child("index", str(root), str(index_dir), str(procs))
+    row.update(
+        documents=built["documents"],
+        index_s=round(built["seconds"], 1),
+        index_mb_per_s=round(size / 1e6 / built["seconds"], 2),
+        index_peak_rss_mb=built["peak_rss_mb"],
+        index_size_ratio=round(dir_bytes(index_dir) / size, 2),
+    )
+    row.update(_run_child("serve", str(index_dir), str(queries)))
+    row.update(cold_cli(index_dir, cold))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 4], choices=sorted(ROOTS))
+    parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--cold", type=int, default=5, help="cold CLI runs per K (median)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "index":
+            result = child_index(Path(rest[0]), Path(rest[1]), int(rest[2]))
+        else:
+            result = child_serve(Path(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+
+    ensure_corpus()
+    load_before = os.getloadavg()[0]
+    rows = [measure(k, args.procs, args.queries, args.cold) for k in sorted(args.k)]
+    load_after = os.getloadavg()[0]
+    for previous, row in zip(rows, rows[1:]):
+        factor = row["k"] // previous["k"]
+        row["growth_per_doubling"] = {
+            name: round((row[name] / previous[name]) ** (1 / (factor.bit_length() - 1)), 2)
+            for name in ("serving_rss_mb", "index_peak_rss_mb", "p50_ms", "p95_ms", "cold_query_s")
+            if previous[name]
+        }
+    print(f"scale: K × the news, {args.procs} indexing processes, {args.queries} queries per K, "
+          f"{os.cpu_count()} cores, load {load_before:.1f} → {load_after:.1f}")
+    header = (f"{'K':>2}{'docs':>8}{'text MB':>9}{'MB/s':>7}{'idx peak':>9}{'idx/txt':>8}{'serve RSS':>10}"
+              f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'cold s':>8}{'help s':>8}")
+    print(header)
+    for r in rows:
+        print(f"{r['k']:>2}{r['documents']:>8}{r['text_mb']:>9}{r['index_mb_per_s']:>7}{r['index_peak_rss_mb']:>9}"
+              f"{r['index_size_ratio']:>8}{r['serving_rss_mb']:>10}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}"
+              f"{r['cold_query_s']:>8}{r['help_s']:>8}")
+    print(json.dumps({"procs": args.procs, "queries": args.queries, "load": [round(load_before, 1), round(load_after, 1)],
+                      "rows": rows}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
