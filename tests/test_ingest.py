@@ -221,7 +221,7 @@ def test_rebuild_replaces_an_index_of_another_schema_version(folder, tmp_path):
 
 @pytest.mark.parametrize("rebuild", [False, True])
 def test_interrupted_run_leaves_the_previous_generation_searchable(folder, tmp_path, monkeypatch, rebuild):
-    import search.ingest as ingest
+    import search.ingest.workers as ingest
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
@@ -270,12 +270,12 @@ def test_two_indexing_processes_build_the_same_index_as_one(tmp_path):
 
 
 def test_a_run_that_commits_between_our_comparison_and_our_lock_adds_nothing_twice(folder, tmp_path, monkeypatch):
-    import search.ingest as ingest
+    import search.ingest.plan as planning
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
     (folder / "c.txt").write_text(PAGE.replace("稳就业", "中原科技城"), encoding="utf-8")
-    real_plan = ingest._plan
+    real_plan = planning.compare
     raced = []
 
     def plan_then_let_another_run_commit(*args, **kwargs):
@@ -286,7 +286,7 @@ def test_a_run_that_commits_between_our_comparison_and_our_lock_adds_nothing_twi
             assert other.added == ["c.txt"]
         return plan
 
-    monkeypatch.setattr(ingest, "_plan", plan_then_let_another_run_commit)
+    monkeypatch.setattr(planning, "compare", plan_then_let_another_run_commit)
     report = index_paths([folder], index_dir)
     # Our comparison said c.txt was new; after taking the lock we saw the new generation and compared again.
     assert (report.added, report.unchanged, report.total_documents) == ([], 3, 3)

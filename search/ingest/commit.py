@@ -1,0 +1,144 @@
+"""The indexing run: plan, prepare and write in one writer, then one atomic commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.index import LockError
+
+from ..archive import latest_generation, open_index, write_schema_version
+from ..errors import SearchError
+from ..gramstore import GramSegmentBuilder
+from ..meta import Taxonomy
+from ..schema import ArchiveCodec
+from .discover import discover
+from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
+from . import plan as planning
+from .workers import prepared_files
+
+WRITER_MEMORY_MB = 1024
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did; ``summary`` is the one line shown to users (``+12 ~3 -1``)."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    documents_written: int = 0
+    warnings: list[str] = field(default_factory=list)
+    total_documents: int = 0
+    cleaned: list[str] = field(default_factory=list)  # leftovers of interrupted runs, deleted
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"+{len(self.added)} ~{len(self.changed)} -{len(self.removed)} files "
+            f"({self.unchanged} unchanged, {self.documents_written} documents written, "
+            f"{len(self.warnings)} skipped); {self.total_documents} documents in the index"
+        )
+
+
+def index_paths(
+    roots: Sequence[Path | str],
+    index_dir: Path | str,
+    *,
+    rebuild: bool = False,
+    procs: int = 1,
+    progress: Callable[[Iterable], Iterable] | None = None,
+    warn: Callable[[str], None] | None = None,
+    follow_links: bool = False,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` up to date with the files under ``roots``."""
+    index_dir = Path(index_dir)
+    report = IndexReport()
+    warnings = report.warnings
+
+    def note(message: str) -> None:
+        warnings.append(message)
+        if warn:
+            warn(message)
+
+    roots = [Path(r).resolve() for r in roots]
+    unreadable: list[Path] = []
+    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir)
+    taxonomy = Taxonomy.load()
+
+    plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+    if plan.nothing_to_do:
+        return _nothing_to_do(index_dir, report, plan)
+    try:
+        # compound=False: a compound segment would swallow the grams file into
+        # its own; the small pool never spills (only id and path are posted).
+        writer = plan.ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
+    except LockError as exc:
+        raise SearchError(
+            "another indexing run is in progress (the index is locked)",
+            hint="wait for it to finish, then run `search index` again",
+        ) from exc
+    if plan.generation != latest_generation(index_dir):
+        # Another run committed between our comparison and our lock: compare again,
+        # now that no one else can commit, or the files it added would be added twice.
+        for message in plan.notes:
+            warnings.remove(message)
+        plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+        if plan.nothing_to_do:
+            writer.cancel()
+            return _nothing_to_do(index_dir, report, plan)
+    ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
+    report.added, report.changed, report.removed, report.unchanged = (
+        plan.added, plan.changed, plan.removed, plan.unchanged
+    )
+    grams = GramSegmentBuilder()
+    try:
+        report.cleaned = clean_leftovers(index_dir, ix, keep=[writer.newsegment.segment_id()])
+        for path in report.removed:
+            writer.delete_by_term("path", path)
+        prepared = prepared_files(todo, taxonomy, procs)
+        for item in progress(prepared) if progress else prepared:
+            source = item.source
+            if item.skipped:
+                # An unreadable new version must not cost the indexed old one.
+                note(f"{source.source}: skipped, {item.skipped}")
+                _uncount(report, source.source)
+                continue
+            if source.key in indexed:
+                writer.delete_by_term("path", source.key)
+            for fields, keys, text in item.documents:
+                grams.add(writer.docnum, keys, text)
+                writer.add_document(**fields)
+                report.documents_written += 1
+        writer.commit(mergetype=_merge_policy(index_dir, grams, clear=rebuild and exists))
+    except BaseException:
+        writer.cancel()
+        raise
+    if rebuild:
+        write_schema_version(index_dir)
+    report.total_documents = _live_count(index_dir)
+    return report
+
+
+def _nothing_to_do(index_dir: Path, report: IndexReport, plan: planning.Plan) -> IndexReport:
+    """A run with nothing to index: no writer, no new generation for readers to reload."""
+    report.unchanged = plan.unchanged
+    report.cleaned = _clean_if_unlocked(index_dir)
+    report.total_documents = _live_count(index_dir)
+    return report
+
+
+def _live_count(index_dir: Path) -> int:
+    with open_index(index_dir).searcher() as searcher:
+        return searcher.doc_count()
+
+
+def _uncount(report: IndexReport, source: str) -> None:
+    """A skipped file was neither added nor changed."""
+    for bucket in (report.added, report.changed):
+        if source in bucket:
+            bucket.remove(source)
+
+

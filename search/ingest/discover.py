@@ -1,0 +1,218 @@
+"""Discovery: the files under the indexed folders, each with its name relative to its folder and its sidecar row."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SearchError
+from ..extract import SUPPORTED_SUFFIXES
+from ..meta import SidecarError, read_sidecar
+
+SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to index: where it is, what it is called relative to its indexed folder, its sidecar row."""
+
+    path: Path
+    source: str
+    sidecar: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+
+def discover(
+    roots: Sequence[Path],
+    warn: Callable[[str], None],
+    unreadable: list[Path] | None = None,
+    *,
+    follow_links: bool = False,
+    exclude: Path | None = None,
+) -> list[SourceFile]:
+    """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
+
+    Symbolic links to folders are not followed (no loops, no file found twice); a link to a file
+    is indexed under its own name, unless the file it points to is indexed too.  A link whose
+    target lies outside its indexed folder is skipped unless ``follow_links`` (a link in a shared
+    folder must not publish ``/etc/passwd`` or the server's own secret); nothing under
+    ``exclude`` (the index folder) is ever indexed.  Whatever is left out gets one warning.
+    """
+    excluded = os.path.realpath(exclude) if exclude is not None else None
+    found: dict[str, SourceFile] = {}
+    sidecars: dict[str, dict[str, dict[str, str]]] = {}
+
+    def sidecar_for(folder: str) -> dict[str, dict[str, str]]:
+        if folder not in sidecars:
+            try:
+                sidecars[folder] = read_sidecar(folder)
+            except SidecarError as exc:
+                warn(str(exc))
+                sidecars[folder] = {}
+            except OSError as exc:  # its files are indexed without the sidecar's facts
+                warn(f"{exc.filename}: skipped, cannot read ({exc.strerror or exc})")
+                sidecars[folder] = {}
+        return sidecars[folder]
+
+    links: set[str] = set()
+    for root in roots:
+        root = Path(root).resolve()
+        if root.is_file():
+            files = [str(root)]
+            base = str(root.parent)
+        elif root.is_dir():
+            # Strings, not Paths, on this path: a run over an archive looks at every file.
+            files = sorted(_walk(root, warn, unreadable))
+            base = str(root)
+        else:
+            raise SearchError(f"{root}: no such file or folder")
+        for path in files:
+            if os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if not _utf8(os.path.basename(path)):
+                warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
+                continue
+            name = _relative(path, base)
+            if os.path.islink(path):
+                problem = _link_problem(Path(path)) or (
+                    None if follow_links else _outside_problem(path, base)
+                )
+                if problem:
+                    warn(f"{name}: skipped, {problem}")
+                    continue
+                links.add(path)
+            if excluded and _inside(os.path.realpath(path), excluded):
+                warn(f"{name}: skipped, it lies in the index folder")
+                continue
+            row = _sidecar_row(path, base, sidecar_for)
+            found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())))
+    return _without_duplicate_links(list(found.values()), links, warn)
+
+
+def _relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder`` (which contains it), with forward slashes."""
+    relative = path[len(folder) :].lstrip(os.sep) if path.startswith(folder) else os.path.relpath(path, folder)
+    return relative.replace(os.sep, "/")
+
+
+def _walk(
+    root: Path, warn: Callable[[str], None] = lambda message: None, unreadable: list[Path] | None = None
+) -> Iterable[str]:
+    """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about
+    (and added to ``unreadable``)."""
+
+    def cannot_read(exc: OSError) -> None:
+        warn(f"{_shown(exc.filename, root)}/: skipped, cannot read the folder ({exc.strerror or exc})")
+        if unreadable is not None:
+            unreadable.append(Path(exc.filename))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=cannot_read, followlinks=False):
+        kept = []
+        for name in sorted(dirnames):
+            path = os.path.join(folder, name)
+            if name.startswith("."):
+                continue
+            if not _utf8(name):
+                warn(f"{os.fsencode(path)!r}: skipped, the folder name is not valid UTF-8 (rename it)")
+            elif os.path.islink(path):
+                warn(f"{_shown(path, root)}/: skipped, symbolic link to a folder (not followed)")
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            if not name.startswith(".") and name not in SIDECAR_NAMES:
+                yield os.path.join(folder, name)
+
+
+def _utf8(name: str) -> bool:
+    """Whether a file name decoded from the file system is valid UTF-8 (no surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: str, root: Path) -> str:
+    """A path as warnings show it: relative to the indexed folder, or whole for the folder itself."""
+    relative = os.path.relpath(path, root)
+    return str(path) if relative == "." else Path(relative).as_posix()
+
+
+def _link_problem(path: Path) -> str | None:
+    """Why a symbolic link to a file cannot be indexed (a loop, a missing target); None if it can, or is no link."""
+    if not path.is_symlink():
+        return None
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symbolic link (its target does not exist)"
+        return f"cannot follow the symbolic link ({exc.strerror or exc})"
+    return None
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _outside_problem(link: str, root: str) -> str | None:
+    """Why a link must not be followed by default: its resolved target lies outside the indexed folder."""
+    target = os.path.realpath(link)
+    if _inside(target, os.path.realpath(root)):
+        return None
+    return "symbolic link to a file outside the indexed folder (--follow-links indexes it)"
+
+
+def _without_duplicate_links(
+    sources: list[SourceFile], links: set[str], warn: Callable[[str], None]
+) -> list[SourceFile]:
+    """The sources but links to a file that is indexed already (the file itself, or an earlier link, wins)."""
+    # Roots are resolved and folder links not followed, so only a link's path differs from its file's.
+    targets = {source.key: source for source in sources if source.key not in links}
+    kept = []
+    for source in sources:
+        if source.key in links:
+            target = os.path.realpath(source.path)
+            first = targets.setdefault(target, source)
+            if first is not source:
+                warn(f"{source.source}: skipped, symbolic link to {first.source}, which is indexed")
+                continue
+        kept.append(source)
+    return kept
+
+
+def _sidecar_row(path: str, base: str, sidecar_for) -> dict[str, str]:
+    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder.
+
+    A file without an ``access`` value of its own takes the one of the nearest
+    manifest's ``*`` row (a folder's default groups).
+    """
+    folder = os.path.dirname(path)
+    found: dict[str, str] | None = None
+    default_access: str | None = None
+    while True:
+        rows = sidecar_for(folder)
+        if found is None:
+            found = rows.get(_relative(path, folder))
+        if default_access is None:
+            default_access = rows.get("*", {}).get("access")
+        parent = os.path.dirname(folder)
+        if (found is not None and (found.get("access") or default_access)) or folder == base or parent == folder:
+            break
+        folder = parent
+    row = dict(found or {})
+    if not row.get("access") and default_access:
+        row["access"] = default_access
+    return row
+
+

@@ -1,0 +1,143 @@
+"""Preparing one file (in a worker process when indexing in parallel): read, decode, split, normalize, grams."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import stat
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..access.documents import access_value, parse_groups
+from ..extract import decode_text, extract
+from ..gramstore import gram_keys
+from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
+from ..normalize import search_text
+from ..schema import METADATA_COLUMNS, SCHEMA_VERSION
+from .discover import SourceFile
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes of a text file -> (text, encoding), as before search.extract: UTF-8 with a BOM is "utf-8".
+
+    Kept for older callers; :func:`search.extract.decode_text` says "utf-8-sig" for it.
+    """
+    text, encoding = decode_text(data)
+    return text, "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
+    """What a file's documents depend on: its bytes, its sidecar row, the schema and the taxonomy."""
+    digest = hashlib.sha1(data)
+    digest.update(repr((SCHEMA_VERSION, source.sidecar, taxonomy.digest)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def document_id(path: Path, item: int) -> str:
+    """A stable, URL-safe id: a hash of the file's path and the item's place in it."""
+    return f"{hashlib.sha1(str(path).encode('utf-8')).hexdigest()[:12]}-{item}"
+
+
+def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
+    """Extract the text of one file and its documents; ValueError says why a file is skipped."""
+    extracted = extract(source.path, data)
+    sidecar = dict(source.sidecar)
+    if extracted.title and "title" not in sidecar:
+        # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
+        sidecar["title"] = extracted.title
+    facts = FileFacts(source.source, extracted.properties)
+    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts)
+    if not any(r.paragraphs or r.title for r in records):
+        raise ValueError("no text after normalization")
+    return records, extracted.encoding
+
+
+def index_fields(source: SourceFile, record: DocumentRecord, signature: str, encoding: str) -> dict:
+    """The Whoosh fields of one document (the grams file holds its search text)."""
+    return {
+        "id": document_id(source.path, record.item),
+        "path": source.key,
+        "source": source.source,
+        "encoding": encoding,
+        "item": record.item,
+        "title": record.title,
+        "text": "\n".join(record.paragraphs),
+        "district": (record.district or "").encode("utf-8"),
+        "published": (record.published.iso() if record.published else "").encode("utf-8"),
+        "topics": "|".join(record.topics).encode("utf-8"),
+        "file_sig": f"{source.key}\t{signature}".encode(),
+        **{name: (getattr(record, name) or "").encode("utf-8") for name in METADATA_COLUMNS},
+        "access": access_value(parse_groups(dict(source.sidecar).get("access"))).encode("utf-8"),
+    }
+
+
+@dataclass
+class PreparedFile:
+    """One file, read and analysed (in a worker process when indexing in parallel)."""
+
+    source: SourceFile
+    skipped: str | None = None
+    # (Whoosh fields, bigram keys, search text) per document
+    documents: list[tuple[dict, array, str]] = field(default_factory=list)
+
+
+_WORKER_TAXONOMY: Taxonomy | None = None
+
+
+def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFile:
+    """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
+
+    The file is read again here (not passed from the comparing pass, which
+    would hold every changed file in memory at once); its signature is taken
+    from the bytes read here, so it always describes what was indexed.
+    """
+    taxonomy = taxonomy or _WORKER_TAXONOMY
+    try:
+        data = read_bytes(source.path)
+        signature = file_signature(data, source, taxonomy)
+        records, encoding = read_documents(source, data, taxonomy)
+    except OSError as exc:
+        return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
+    except ValueError as exc:
+        return PreparedFile(source, skipped=str(exc))
+    prepared = PreparedFile(source)
+    for record in records:
+        text = search_text(record.title, record.paragraphs)
+        prepared.documents.append((index_fields(source, record, signature, encoding), gram_keys(text), text))
+    return prepared
+
+
+def _init_worker(taxonomy: Taxonomy) -> None:
+    global _WORKER_TAXONOMY
+    _WORKER_TAXONOMY = taxonomy
+
+
+def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[PreparedFile]:
+    """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
+    if procs <= 1 or len(jobs) < 2:
+        for job in jobs:
+            yield prepare(job, taxonomy)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(procs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
+        yield from pool.imap(prepare, jobs, chunksize=8)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes; ValueError for a pipe, a device or a file too large, OSError when unreadable."""
+    # O_NONBLOCK: opening a named pipe must not wait for a writer (it does nothing to regular files).
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")  # a named pipe, a device
+        if info.st_size > MAX_FILE_BYTES:
+            raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the limit for one file")
+        return handle.read()
+
+
