@@ -10,6 +10,7 @@ a new generation, so repeated queries pay for none of this again.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from array import array
@@ -29,6 +30,7 @@ from .metadata import PartialDate
 from .schema import FACET_COLUMNS, METADATA_COLUMNS, SCHEMA_VERSION, make_schema
 
 VERSION_FILE = "SCHEMA_VERSION"
+ROOTS_FILE = "ROOTS.json"
 INDEX_NAME = "MAIN"
 POSTINGS_CACHE_IDS = 10_000_000
 
@@ -82,6 +84,21 @@ def write_schema_version(index_dir: Path) -> None:
     os.replace(tmp, index_dir / VERSION_FILE)
 
 
+def read_roots(index_dir: Path) -> list[Path]:
+    """The folders the index's files are relative to (the last run's first), as recorded by ``write_roots``."""
+    try:
+        return [Path(p) for p in json.loads((Path(index_dir) / ROOTS_FILE).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def write_roots(index_dir: Path, folders: Sequence[Path]) -> None:
+    """Record the folders the index's files are relative to (atomically)."""
+    tmp = Path(index_dir) / (ROOTS_FILE + ".tmp")
+    tmp.write_text(json.dumps([str(f) for f in folders], ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, Path(index_dir) / ROOTS_FILE)
+
+
 def latest_generation(index_dir: Path) -> int:
     """The newest committed generation number (-1 when there is none)."""
     return whoosh_index.TOC._latest_generation(FileStorage(str(index_dir)), INDEX_NAME)
@@ -93,8 +110,8 @@ class StoredDocument:
 
     docnum: int
     id: str
-    path: str
-    source: str
+    path: str  # where the file is now: the first of the index's folders that has it (see ``read_roots``)
+    source: str  # relative to its indexed folder; also what the index knows the file by (the ``path`` term)
     item: int
     title: str
     paragraphs: tuple[str, ...]
@@ -172,6 +189,7 @@ class Snapshot:
         self._starts: array | None = None
         self._title_ends: array | None = None
         self._derived: dict = {}
+        self._roots: list[Path] | None = None
 
     def _load_columns(self) -> None:
         size = self.reader.doc_count_all()
@@ -367,13 +385,24 @@ class Snapshot:
         return StoredDocument(
             docnum=docnum,
             id=fields["id"],
-            path=fields.get("path", ""),
+            path=self._located(fields.get("path", "")),
             source=fields.get("source", ""),
             item=fields.get("item", 0),
             title=fields.get("title", ""),
             paragraphs=tuple(text.split("\n")) if text else (),
             encoding=fields.get("encoding", "utf-8"),
         )
+
+    def _located(self, key: str) -> str:
+        """The absolute path of an indexed file: under the first recorded folder that has it."""
+        if not key:
+            return ""
+        if self._roots is None:
+            self._roots = read_roots(self.index_dir)
+        for folder in self._roots:
+            if os.path.exists(folder / key):
+                return str(folder / key)
+        return str(self._roots[0] / key) if self._roots else key
 
     def docs_with(self, field: str, term: str) -> frozenset[int]:
         """Live documents whose Whoosh-indexed field (``id`` or ``path``) is ``term``."""

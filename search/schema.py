@@ -5,7 +5,9 @@ open passes ``make_schema()`` instead of trusting the pickled copy.
 
 What Whoosh holds per document:
 - ``id`` and ``path``: the only indexed (posted) fields, for lookups and for
-  deleting a file's documents;
+  deleting a file's documents; ``path`` is the file's path relative to its
+  indexed folder (the folders are in ``ROOTS.json``), and ``id`` derives from
+  it, so a moved archive keeps both;
 - the stored fields a results page and the document page show;
 - facet columns (``district``, ``published``, ``topics``, ``file_sig``, and the metadata columns
   ``issuer``, ``doc_number``, ``doc_type``, ``date_source``, ``district_source``):
@@ -28,7 +30,8 @@ from whoosh.codec.whoosh3 import W3Codec
 # 5: the folded search text simplifies traditional characters (normalize.fold).
 # 6: issuer, doc_number, doc_type, date_source and district_source columns (search.meta).
 # 7: an ``access`` column (restricted documents), and XML-forbidden control characters dropped.
-SCHEMA_VERSION = 7
+# 8: files known by their path relative to the indexed folder (stable ids); file_sig holds size and time.
+SCHEMA_VERSION = 8
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from

@@ -50,7 +50,7 @@ def stray_files(index_dir: Path) -> list[str]:
     ix = open_index(index_dir)
     toc = ix._read_toc()
     current = {s.segment_id() for s in toc.segments}
-    allowed = {f"_MAIN_{toc.generation}.toc", "SCHEMA_VERSION", "MAIN_WRITELOCK"}
+    allowed = {f"_MAIN_{toc.generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK"}
     return sorted(
         name for name in os.listdir(index_dir)
         if name not in allowed and name.split(".", 1)[0] not in current

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from whoosh.index import LockError
 
-from ..archive import latest_generation, open_index, write_schema_version
+from ..archive import latest_generation, open_index, write_roots, write_schema_version
 from ..errors import SearchError
 from ..gramstore import GramSegmentBuilder
 from ..meta import Taxonomy
@@ -70,7 +70,7 @@ def index_paths(
 
     plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
     if plan.nothing_to_do:
-        return _nothing_to_do(index_dir, report, plan)
+        return _nothing_to_do(index_dir, roots, report, plan)
     try:
         # compound=False: a compound segment would swallow the grams file into
         # its own; the small pool never spills (only id and path are posted).
@@ -88,7 +88,7 @@ def index_paths(
         plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
         if plan.nothing_to_do:
             writer.cancel()
-            return _nothing_to_do(index_dir, report, plan)
+            return _nothing_to_do(index_dir, roots, report, plan)
     ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
     report.added, report.changed, report.removed, report.unchanged = (
         plan.added, plan.changed, plan.removed, plan.unchanged
@@ -118,12 +118,18 @@ def index_paths(
         raise
     if rebuild:
         write_schema_version(index_dir)
+    write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     report.total_documents = _live_count(index_dir)
     return report
 
 
-def _nothing_to_do(index_dir: Path, report: IndexReport, plan: planning.Plan) -> IndexReport:
-    """A run with nothing to index: no writer, no new generation for readers to reload."""
+def _nothing_to_do(index_dir: Path, roots, report: IndexReport, plan: planning.Plan) -> IndexReport:
+    """A run with nothing to index: no writer, no new generation for readers to reload.
+
+    The folders are recorded all the same: a moved archive is unchanged, but
+    its original files are now found in the new place.
+    """
+    write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     report.unchanged = plan.unchanged
     report.cleaned = _clean_if_unlocked(index_dir)
     report.total_documents = _live_count(index_dir)

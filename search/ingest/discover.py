@@ -22,10 +22,16 @@ class SourceFile:
     path: Path
     source: str
     sidecar: tuple[tuple[str, str], ...]
+    root: str = ""  # the indexed folder ``source`` is relative to (for a file given alone, its folder)
 
     @property
     def key(self) -> str:
-        return str(self.path)
+        """What the index knows the file by: its path relative to the indexed folder.
+
+        Not the absolute path: an archive moved or mounted elsewhere keeps its
+        documents, their ids, links and saved-query state.
+        """
+        return self.source
 
 
 
@@ -92,8 +98,21 @@ def discover(
                 warn(f"{name}: skipped, it lies in the index folder")
                 continue
             row = _sidecar_row(path, base, sidecar_for)
-            found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())))
-    return _without_duplicate_links(list(found.values()), links, warn)
+            found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())), base)
+    return _one_file_per_name(_without_duplicate_links(list(found.values()), links, warn), warn)
+
+
+def _one_file_per_name(sources: list[SourceFile], warn: Callable[[str], None]) -> list[SourceFile]:
+    """The sources but those whose relative name an earlier folder's file has (the index knows files by it)."""
+    first: dict[str, SourceFile] = {}
+    kept = []
+    for source in sources:
+        if first.setdefault(source.key, source) is not source:
+            warn(f"{source.root}/{source.source}: skipped, {first[source.key].root} has a file of the same name "
+                 "(an index holds one file per name relative to its folder)")
+            continue
+        kept.append(source)
+    return kept
 
 
 def _relative(path: str, folder: str) -> str:
@@ -178,10 +197,10 @@ def _without_duplicate_links(
 ) -> list[SourceFile]:
     """The sources but links to a file that is indexed already (the file itself, or an earlier link, wins)."""
     # Roots are resolved and folder links not followed, so only a link's path differs from its file's.
-    targets = {source.key: source for source in sources if source.key not in links}
+    targets = {str(source.path): source for source in sources if str(source.path) not in links}
     kept = []
     for source in sources:
-        if source.key in links:
+        if str(source.path) in links:
             target = os.path.realpath(source.path)
             first = targets.setdefault(target, source)
             if first is not source:

@@ -9,25 +9,64 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from ..archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index
+from ..archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index, read_roots
 from ..schema import make_schema
 from .discover import SourceFile
-from .workers import file_signature, read_bytes
+from .workers import file_signature, read_file, sidecar_digest
 
 
-def _indexed_files(snapshot: Snapshot | None) -> dict[str, str]:
-    """path -> signature of every file the index holds."""
-    if snapshot is None:
-        return {}
+@dataclass(frozen=True)
+class IndexedFile:
+    """What the index holds about one file (from its documents' ``file_sig`` column)."""
+
+    signature: str
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def parse(cls, state: str) -> IndexedFile:
+        signature, size, mtime = (state.split("\t") + ["-1", "-1"])[:3]
+        return cls(signature, int(size), int(mtime))
+
+    def same_as(self, info: os.stat_result, sidecar: str) -> bool:
+        """Unchanged without reading it: same size, same modification time, same sidecar digest."""
+        return (
+            self.size == info.st_size
+            and self.mtime_ns == info.st_mtime_ns
+            and self.signature.endswith("." + sidecar)
+        )
+
+
+def _indexed_files(snapshot: Snapshot) -> dict[str, IndexedFile]:
+    """key -> what the index holds, for every file it holds."""
     files = {}
     for docnum in snapshot.live:
-        path, _, signature = (snapshot.file_sig[docnum] or "").partition("\t")
-        files[path] = signature
+        key, _, state = (snapshot.file_sig[docnum] or "").partition("\t")
+        if key not in files:
+            files[key] = IndexedFile.parse(state)
     return files
 
 
-def _under(path: str, roots: Sequence[Path]) -> bool:
-    return any(path == str(r) or path.startswith(str(r) + os.sep) for r in roots)
+def recorded_folders(index_dir: Path, roots: Sequence[Path]) -> list[Path]:
+    """The folders the index's files are relative to after this run: this run's, then earlier ones still there."""
+    folders = [r if r.is_dir() else r.parent for r in roots]
+    for earlier in read_roots(index_dir):
+        if earlier not in folders and earlier.is_dir():
+            folders.append(earlier)
+    return folders
+
+
+def _still_elsewhere(key: str, others: Sequence[Path]) -> bool:
+    """Whether an indexed file this run did not see is a file under one of the index's other folders."""
+    return any(os.path.isfile(folder / key) for folder in others)
+
+
+def _in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+    for root in roots:
+        for folder in unreadable:
+            if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
+                return True
+    return False
 
 
 @dataclass
@@ -37,7 +76,7 @@ class Plan:
     ix: object
     exists: bool
     generation: int
-    indexed: dict[str, str]
+    indexed: dict[str, IndexedFile]
     todo: list[SourceFile] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -48,7 +87,12 @@ class Plan:
 
 
 def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> Plan:
-    """Compare every file with what the index holds: new, changed, unchanged and removed files."""
+    """Compare every file with what the index holds: new, changed, unchanged and removed files.
+
+    A file whose size, modification time and sidecar row are as indexed is not
+    read; otherwise its bytes are hashed (a file touched but not changed stays
+    unchanged).
+    """
     exists = _index_exists(index_dir)
     if rebuild and exists:
         # The old generation stays readable until the new one commits (CLEAR
@@ -70,23 +114,32 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     seen: set[str] = set()
     for source in sources:
         seen.add(source.key)
+        previous = plan.indexed.get(source.key)
         try:
-            signature = file_signature(read_bytes(source.path), source, taxonomy)
+            sidecar = sidecar_digest(source, taxonomy)
+            if previous is not None and previous.same_as(os.stat(source.path), sidecar):
+                plan.unchanged += 1
+                continue
+            signature = file_signature(read_file(source.path)[0], source, taxonomy)
         except OSError as exc:
             warn(f"{source.source}: skipped, cannot read ({exc.strerror or exc})")
             continue
         except ValueError as exc:
             warn(f"{source.source}: skipped, {exc}")
             continue
-        previous = plan.indexed.get(source.key)
-        if previous == signature:
+        if previous is not None and previous.signature == signature:
             plan.unchanged += 1
             continue
         (plan.changed if previous is not None else plan.added).append(source.source)
         plan.todo.append(source)
-    # A file under a folder that could not be read is not known to be gone: it stays.
+    # A file not seen is gone when it is a file under none of the index's other
+    # folders; one under a folder that could not be read is not known to be gone.
+    others = [folder for folder in read_roots(index_dir) if folder not in roots]
     plan.removed = sorted(
-        p for p in plan.indexed if p not in seen and _under(p, roots) and not _under(p, unreadable)
+        key for key in plan.indexed
+        if key not in seen
+        and not _in_unreadable(key, roots, unreadable)
+        and not _still_elsewhere(key, others)
     )
     plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
     return plan

@@ -31,16 +31,19 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, "utf-8" if encoding == "utf-8-sig" else encoding
 
 
+def sidecar_digest(source: SourceFile, taxonomy: Taxonomy) -> str:
+    """What a file's documents depend on besides its bytes: its sidecar row, the schema and the taxonomy."""
+    return hashlib.sha1(repr((SCHEMA_VERSION, source.sidecar, taxonomy.digest)).encode("utf-8")).hexdigest()[:16]
+
+
 def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
-    """What a file's documents depend on: its bytes, its sidecar row, the schema and the taxonomy."""
-    digest = hashlib.sha1(data)
-    digest.update(repr((SCHEMA_VERSION, source.sidecar, taxonomy.digest)).encode("utf-8"))
-    return digest.hexdigest()
+    """What a file's documents depend on: its bytes (``<sha1>.``) and then its ``sidecar_digest``."""
+    return f"{hashlib.sha1(data).hexdigest()}.{sidecar_digest(source, taxonomy)}"
 
 
-def document_id(path: Path, item: int) -> str:
-    """A stable, URL-safe id: a hash of the file's path and the item's place in it."""
-    return f"{hashlib.sha1(str(path).encode('utf-8')).hexdigest()[:12]}-{item}"
+def document_id(key: str, item: int) -> str:
+    """A stable, URL-safe id: a hash of the file's path relative to its indexed folder, and the item's place in it."""
+    return f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}-{item}"
 
 
 def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
@@ -57,10 +60,10 @@ def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple
     return records, extracted.encoding
 
 
-def index_fields(source: SourceFile, record: DocumentRecord, signature: str, encoding: str) -> dict:
+def index_fields(source: SourceFile, record: DocumentRecord, state: str, encoding: str) -> dict:
     """The Whoosh fields of one document (the grams file holds its search text)."""
     return {
-        "id": document_id(source.path, record.item),
+        "id": document_id(source.key, record.item),
         "path": source.key,
         "source": source.source,
         "encoding": encoding,
@@ -70,7 +73,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, signature: str, enc
         "district": (record.district or "").encode("utf-8"),
         "published": (record.published.iso() if record.published else "").encode("utf-8"),
         "topics": "|".join(record.topics).encode("utf-8"),
-        "file_sig": f"{source.key}\t{signature}".encode(),
+        "file_sig": f"{source.key}	{state}".encode(),
         **{name: (getattr(record, name) or "").encode("utf-8") for name in METADATA_COLUMNS},
         "access": access_value(parse_groups(dict(source.sidecar).get("access"))).encode("utf-8"),
     }
@@ -98,8 +101,8 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     """
     taxonomy = taxonomy or _WORKER_TAXONOMY
     try:
-        data = read_bytes(source.path)
-        signature = file_signature(data, source, taxonomy)
+        data, info = read_file(source.path)
+        state = file_state(file_signature(data, source, taxonomy), info)
         records, encoding = read_documents(source, data, taxonomy)
     except OSError as exc:
         return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
@@ -108,7 +111,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     prepared = PreparedFile(source)
     for record in records:
         text = search_text(record.title, record.paragraphs)
-        prepared.documents.append((index_fields(source, record, signature, encoding), gram_keys(text), text))
+        prepared.documents.append((index_fields(source, record, state, encoding), gram_keys(text), text))
     return prepared
 
 
@@ -128,8 +131,19 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[Prepa
         yield from pool.imap(prepare, jobs, chunksize=8)
 
 
-def read_bytes(path: Path) -> bytes:
-    """A regular file's bytes; ValueError for a pipe, a device or a file too large, OSError when unreadable."""
+def file_state(signature: str, info: os.stat_result) -> str:
+    """The ``file_sig`` column's value after the key: signature, size and modification time.
+
+    Size and time let the next run skip reading an unchanged file; they are
+    taken before the bytes are read, so a file changed while being read looks
+    changed next time.
+    """
+    return f"{signature}\t{info.st_size}\t{info.st_mtime_ns}"
+
+
+def read_file(path: Path) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes and its status; ValueError for a pipe, a device or a file too large,
+    OSError when unreadable."""
     # O_NONBLOCK: opening a named pipe must not wait for a writer (it does nothing to regular files).
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb") as handle:
@@ -138,6 +152,6 @@ def read_bytes(path: Path) -> bytes:
             raise ValueError("not a regular file")  # a named pipe, a device
         if info.st_size > MAX_FILE_BYTES:
             raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the limit for one file")
-        return handle.read()
+        return handle.read(), info
 
 

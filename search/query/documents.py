@@ -15,9 +15,9 @@ def find_document(snapshot: Snapshot, doc_id: str, *, visible: frozenset[int] | 
 
 def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: frozenset[int] | None = None) -> list[StoredDocument]:
     """The documents that came from the same file as ``docnum`` (items of a split page), in file order."""
-    path = snapshot.document(docnum).path
+    key = snapshot.document(docnum).source  # the index knows a file by it (the ``path`` term)
     scope = snapshot.live if visible is None else visible
-    docs = snapshot.docs_with("path", path) & scope if path else frozenset({docnum})
+    docs = snapshot.docs_with("path", key) & scope if key else frozenset({docnum})
     return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
 
 
