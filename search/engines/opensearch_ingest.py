@@ -22,13 +22,13 @@ from pathlib import Path
 from ..ingest import (
     IndexReport,
     SourceFile,
-    _read_bytes,
-    _under,
     discover,
     file_signature,
     index_fields,
     read_documents,
 )
+from ..ingest.plan import in_unreadable
+from ..ingest.workers import read_file
 from ..meta import Taxonomy
 from .opensearch import OpenSearchEngine
 from .opensearch_mapping import document_source
@@ -39,7 +39,7 @@ BATCH_FILES = 200
 def prepare_sources(source: SourceFile, taxonomy: Taxonomy) -> tuple[SourceFile, list[dict] | str]:
     """One file -> the documents to send (or why it is skipped); no grams, OpenSearch makes its own."""
     try:
-        data = _read_bytes(source.path)
+        data, _ = read_file(source.path)
         signature = file_signature(data, source, taxonomy)
         records, encoding = read_documents(source, data, taxonomy)
     except OSError as exc:
@@ -122,7 +122,7 @@ def index_paths(
     for source in sources:
         seen.add(source.key)
         try:
-            signature = file_signature(_read_bytes(source.path), source, taxonomy)
+            signature = file_signature(read_file(source.path)[0], source, taxonomy)
         except (OSError, ValueError) as exc:
             note(f"{source.source}: skipped, {getattr(exc, 'strerror', None) or exc}")
             continue
@@ -131,7 +131,8 @@ def index_paths(
             continue
         (report.changed if source.key in indexed else report.added).append(source.source)
         todo.append(source)
-    removed = sorted(p for p in indexed if p not in seen and _under(p, roots) and not _under(p, unreadable))
+    # Files are known by their path relative to the indexed folder (``SourceFile.key``).
+    removed = sorted(p for p in indexed if p not in seen and not in_unreadable(p, roots, unreadable))
     report.removed = removed
 
     batch: list[dict] = []

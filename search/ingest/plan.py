@@ -61,7 +61,8 @@ def _still_elsewhere(key: str, others: Sequence[Path]) -> bool:
     return any(os.path.isfile(folder / key) for folder in others)
 
 
-def _in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+    """Whether a file's key lies under a folder that could not be read (so it is not known to be gone)."""
     for root in roots:
         for folder in unreadable:
             if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
@@ -138,7 +139,7 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     plan.removed = sorted(
         key for key in plan.indexed
         if key not in seen
-        and not _in_unreadable(key, roots, unreadable)
+        and not in_unreadable(key, roots, unreadable)
         and not _still_elsewhere(key, others)
     )
     plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
