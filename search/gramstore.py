@@ -1,27 +1,36 @@
-"""The exact-search structure: character-bigram postings and search texts, one file per segment.
+"""The exact-search structure: character-bigram postings and search texts, files beside each segment.
 
 Whoosh keeps the stored fields, the facet columns and the generations (TOC,
-locking, deletions); this module keeps, beside each Whoosh segment, a file
-``<segment id>.grams`` that holds
+locking, deletions); this module keeps, beside each Whoosh segment, one or
+more ``.grams`` files (parts) that hold
 
-- for every character bigram of the segment's search texts, the ascending
-  segment-local numbers of the documents that contain it (existence only: no
-  positions, no frequencies, because every candidate is verified against its
-  text anyway), and
-- the search texts themselves (folded title + paragraphs), so that the
-  verification, the scoring and the snippets read one string per segment.
+- for every character bigram of the segment's search texts, and for every
+  single character, the ascending segment-local numbers of the documents that
+  contain it (existence only: no positions, no frequencies, because every
+  candidate is verified against its text anyway), and
+- the search texts themselves (folded title + paragraphs) as UTF-8, which the
+  reader memory-maps and searches as bytes (a byte search of UTF-8 is exact
+  for UTF-8 substrings), so no text is decoded onto the Python heap to answer
+  a query.
 
 Whoosh's own posting writer costs about 5 µs per posting plus 30 µs per term
 (pickle and zlib per block); here a posting is one integer appended to an
 array and written with ``tobytes``.  A bigram is a 64-bit key,
 ``ord(first) << 21 | ord(second)``, so the term dictionary is two flat arrays
-searched by bisection, and all the bigrams that start with one character are
-one contiguous run (single-character queries).
+searched by bisection; a single character ``c`` is ``ord(c) << 21 | 0x1FFFFF``
+(no code point is that large), at the end of the run of its bigrams.
 
-The file is named like the segment's own files, so Whoosh's clean-up deletes
-it together with its segment (and an orphan left by an interrupted run at the
-next commit).  It is written to a temporary name and renamed before Whoosh
-writes the TOC that refers to the segment.
+A segment is written as parts so that a rebuild's memory is bounded: the
+builder writes ``<segment id>.<n>.grams`` every ``FLUSH_BYTES`` of text and the
+last part as ``<segment id>.grams``, whose header says how many parts there
+are.  Each part records its first segment-local document number, its
+document count and two CRC-32s (the tables, checked on open; the postings and
+texts, checked by ``verify``); a reader checks the parts against Whoosh's
+document count, so a damaged or missing file says "rebuild" instead of
+missing documents silently.  The files are named like the segment's own, so
+Whoosh's clean-up deletes them with their segment; each is written to a
+temporary name, fsynced, renamed, and its folder fsynced, before Whoosh writes
+the TOC that refers to the segment.
 """
 
 from __future__ import annotations
@@ -30,23 +39,38 @@ import mmap
 import os
 import struct
 import sys
+import zlib
 from array import array
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import lshift, or_
 from pathlib import Path
 
-MAGIC = b"GSGRAM01"
+import numpy as np
+
+MAGIC = b"GSGRAM02"
 EXTENSION = "grams"
-_HEADER = struct.Struct("<8s4Q")  # magic, doc count, term count, posting count, text bytes
+# magic, first local docnum, doc count, term count, posting count, text bytes, part, parts, tables crc, data crc
+_HEADER = struct.Struct("<8s5Q4I")
 _SHIFT = 21  # Unicode code points fit in 21 bits
+_CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
+FLUSH_BYTES = 48 * 1024 * 1024
 
 
 def gram_key(gram: str) -> int:
     return (ord(gram[0]) << _SHIFT) | ord(gram[1])
+
+
+def char_key(char: str) -> int:
+    return (ord(char) << _SHIFT) | _CHAR
+
+
+def _codes(text: str) -> array:
+    codes = array("I")
+    codes.frombytes(text.encode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"))
+    return codes
 
 
 def gram_keys(text: str) -> array:
@@ -56,8 +80,7 @@ def gram_keys(text: str) -> array:
     with the newline instead, so a one-character line is still found.  (The
     loops run in C: code points from an encode, keys from operator maps.)
     """
-    codes = array("I")
-    codes.frombytes((text + NEWLINE).encode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"))
+    codes = _codes(text + NEWLINE)
     keys = set(map(or_, map(lshift, codes[:-1], repeat(_SHIFT)), codes[1:]))
     if NEWLINE in text:  # the pairs that start with a line break are not bigrams of a line
         newline = ord(NEWLINE) << _SHIFT
@@ -65,94 +88,161 @@ def gram_keys(text: str) -> array:
     return array("Q", keys)
 
 
+def char_keys(text: str) -> array:
+    """The single-character keys of a search text (every distinct character but the line break)."""
+    codes = set(_codes(text))
+    codes.discard(ord(NEWLINE))
+    return array("Q", map(or_, map(lshift, codes, repeat(_SHIFT)), repeat(_CHAR)))
+
+
 def char_range(char: str) -> tuple[int, int]:
-    """The key range of every bigram starting with ``char``."""
+    """The key range of every bigram starting with ``char`` (its single-character key included)."""
     return ord(char) << _SHIFT, (ord(char) + 1) << _SHIFT
 
 
-def segment_file(index_dir: Path, segment_id: str) -> Path:
-    return Path(index_dir) / f"{segment_id}.{EXTENSION}"
+def segment_file(index_dir: Path, segment_id: str, part: int | None = None) -> Path:
+    """The last part of a segment's grams (``part=None``), or its part number ``part``."""
+    middle = "" if part is None else f".{part}"
+    return Path(index_dir) / f"{segment_id}{middle}.{EXTENSION}"
+
+
+def _part_path(last: Path, part: int) -> Path:
+    return last.with_name(f"{last.name[: -len(EXTENSION) - 1]}.{part}.{EXTENSION}")
 
 
 class GramSegmentBuilder:
-    """Collects the postings and search texts of one new segment, in document order."""
+    """Collects the postings and search texts of one new segment, in document order, written in parts."""
 
-    def __init__(self) -> None:
+    def __init__(self, flush_bytes: int | None = None) -> None:
+        self.flush_bytes = FLUSH_BYTES if flush_bytes is None else flush_bytes
+        self._base = 0  # documents in the parts written so far
+        self._parts = 0
+        self._reset()
+
+    def _reset(self) -> None:
         self._postings: defaultdict[int, array] = defaultdict(lambda: array("I"))
-        self._texts: list[str] = []
+        self._texts: list[bytes] = []
+        self._char_lengths = array("I")
+        self._title_bytes = array("I")
+        self._pending = 0
 
     @property
     def doc_count(self) -> int:
-        return len(self._texts)
+        return self._base + len(self._texts)
+
+    @property
+    def full(self) -> bool:
+        """Whether the texts held reach ``flush_bytes`` (then ``flush`` before adding more)."""
+        return self._pending >= self.flush_bytes
 
     def add(self, docnum: int, keys: Iterable[int], text: str) -> None:
-        if docnum != len(self._texts):
-            raise ValueError(f"documents must be added in order: expected {len(self._texts)}, got {docnum}")
+        if docnum != self.doc_count:
+            raise ValueError(f"documents must be added in order: expected {self.doc_count}, got {docnum}")
+        local = len(self._texts)
         postings = self._postings
         for key in keys:
-            postings[key].append(docnum)
-        self._texts.append(text)
+            postings[key].append(local)
+        self._append_text(text.encode("utf-8"), len(text), text.find(NEWLINE))
+
+    def _append_text(self, raw: bytes, chars: int, newline: int) -> None:
+        self._texts.append(raw)
+        self._char_lengths.append(chars)
+        self._title_bytes.append(len(raw) if newline < 0 else len(raw[: raw.find(b"\n")]))
+        self._pending += len(raw)
 
     def extend(self, segment: GramSegment, live: Sequence[int]) -> None:
-        """Append the documents ``live`` (ascending local numbers) of an existing segment: a merge."""
+        """Append the documents ``live`` (ascending segment-local numbers within this part) of a part: a merge."""
         base = len(self._texts)
-        renumber = array("l", [-1]) * segment.doc_count
-        for new, old in enumerate(live):
-            renumber[old] = base + new
+        renumber = np.full(segment.doc_count, -1, dtype=np.int64)
+        renumber[np.asarray(live, dtype=np.int64) - segment.base] = np.arange(base, base + len(live))
         postings = self._postings
         for key, docs in segment.iter_postings():
-            moved = [renumber[d] for d in docs]
-            moved = array("I", [d for d in moved if d >= 0])
-            if moved:
-                postings[key].extend(moved)
-        self._texts.extend(segment.text(old) for old in live)
+            moved = renumber[docs]
+            moved = moved[moved >= 0]
+            if len(moved):
+                postings[int(key)].extend(array("I", moved.astype(np.uint32).tobytes()))
+        for old in live:
+            raw = segment.text_bytes(old - segment.base)
+            self._texts.append(raw)
+            self._char_lengths.append(segment.char_lengths[old - segment.base])
+            self._title_bytes.append(segment.title_bytes[old - segment.base])
+            self._pending += len(raw)
+
+    def flush(self, last: Path) -> None:
+        """Write the documents held as the next part of the segment whose last part is ``last``."""
+        if self._texts:
+            self._write(_part_path(last, self._parts), last_part=False)
+            self._base += len(self._texts)
+            self._parts += 1
+            self._reset()
 
     def write(self, path: Path) -> None:
-        """Write the segment file atomically (a temporary name, then a rename)."""
+        """Write the last part (atomically: a temporary name, then a rename)."""
+        self._write(path, last_part=True)
+
+    def _write(self, path: Path, last_part: bool) -> None:
         keys = array("Q", sorted(self._postings))
         offsets = array("Q", [0]) * (len(keys) + 1)
         total = 0
         for i, key in enumerate(keys):
             total += len(self._postings[key])
             offsets[i + 1] = total
-        encoded = [t.encode("utf-8") for t in self._texts]
-        byte_offsets = array("Q", [0]) * (len(encoded) + 1)
-        char_offsets = array("Q", [0]) * (len(encoded) + 1)
-        title_lengths = array("I", [0]) * len(encoded)
-        b = c = 0
-        for i, (text, raw) in enumerate(zip(self._texts, encoded)):
+        byte_offsets = array("Q", [0]) * (len(self._texts) + 1)
+        b = 0
+        for i, raw in enumerate(self._texts):
             b += len(raw)
-            c += len(text)
             byte_offsets[i + 1] = b
-            char_offsets[i + 1] = c
-            newline = text.find(NEWLINE)
-            title_lengths[i] = len(text) if newline < 0 else newline
+        everything = array("I")
+        for key in keys:
+            everything.extend(self._postings[key])
+        tables = [_le(keys), _le(offsets), _le(byte_offsets), _le(self._char_lengths), _le(self._title_bytes)]
+        tables_crc = 0
+        for table in tables:
+            tables_crc = zlib.crc32(table, tables_crc)
+        postings = _le(everything)
+        data_crc = zlib.crc32(postings)
+        for raw in self._texts:
+            data_crc = zlib.crc32(raw, data_crc)
+        parts = self._parts + 1 if last_part else 0
+        header = _HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), total, b, self._parts, parts,
+                              tables_crc, data_crc)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as out:
-            out.write(_HEADER.pack(MAGIC, len(encoded), len(keys), total, b))
-            _write_array(out, keys)
-            _write_array(out, offsets)
-            everything = array("I")
-            for key in keys:
-                everything.extend(self._postings[key])
-            _write_array(out, everything)
+            out.write(header)
+            out.write(tables[0])
+            out.write(tables[1])
+            out.write(postings)
             _pad(out)
-            _write_array(out, byte_offsets)
-            _write_array(out, char_offsets)
-            _write_array(out, title_lengths)
+            for table in tables[2:]:
+                out.write(table)
             _pad(out)
-            for raw in encoded:
+            for raw in self._texts:
                 out.write(raw)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+        fsync_folder(path.parent)
 
 
-def _write_array(out, values: array) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _le(values: array) -> bytes:
     if sys.byteorder != "little":  # the file is little-endian everywhere
         values = array(values.typecode, values)
         values.byteswap()
-    out.write(values.tobytes())
+    return values.tobytes()
 
 
 def _pad(out) -> None:
@@ -160,88 +250,143 @@ def _pad(out) -> None:
 
 
 class GramSegment:
-    """One segment's grams file, memory-mapped and read-only."""
+    """One part of a segment's grams, memory-mapped and read-only; its arrays are views of the map."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         with open(self.path, "rb") as f:
-            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        buf = self._map
-        magic, self.doc_count, self.term_count, postings, text_bytes = _HEADER.unpack_from(buf, 0)
-        if magic != MAGIC:
-            raise ValueError(f"{self.path.name} is not a grams file")
+            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        buf = self.map
+        if len(buf) < _HEADER.size or buf[:8] != MAGIC:
+            self.map.close()
+            raise ValueError(f"{self.path.name} is not a grams file of this version")
+        (_, self.base, self.doc_count, self.term_count, postings, text_bytes, self.part, self.parts,
+         tables_crc, self._data_crc) = _HEADER.unpack_from(buf, 0)
         pos = _HEADER.size
-        self.keys, pos = _read_array(buf, pos, "Q", self.term_count)
-        self._offsets, pos = _read_array(buf, pos, "Q", self.term_count + 1)
-        self._postings_at = pos
-        pos += postings * 4
+        sections = {}
+
+        def take(name: str, dtype: str, count: int) -> None:
+            nonlocal pos
+            sections[name] = (pos, np.dtype(dtype).itemsize * count, dtype, count)
+            pos += np.dtype(dtype).itemsize * count
+
+        take("keys", "<u8", self.term_count)
+        take("offsets", "<u8", self.term_count + 1)
+        take("postings", "<u4", postings)
         pos += -pos % 8
-        self._byte_offsets, pos = _read_array(buf, pos, "Q", self.doc_count + 1)
-        self._char_offsets, pos = _read_array(buf, pos, "Q", self.doc_count + 1)
-        self.title_lengths, pos = _read_array(buf, pos, "I", self.doc_count)
+        take("byte_offsets", "<u8", self.doc_count + 1)
+        take("char_lengths", "<u4", self.doc_count)
+        take("title_bytes", "<u4", self.doc_count)
         pos += -pos % 8
-        self._text_at = pos
+        self.text_at = pos
         if pos + text_bytes != len(buf):
-            raise ValueError(f"{self.path.name} is truncated or damaged")
-        self._view = memoryview(buf)
-        self._all_text: str | None = None
+            self.map.close()
+            raise ValueError(f"{self.path.name} is truncated or damaged (size)")
+        view = memoryview(buf)
+        crc = 0
+        for name in ("keys", "offsets", "byte_offsets", "char_lengths", "title_bytes"):
+            start, length, _, _ = sections[name]
+            crc = zlib.crc32(view[start : start + length], crc)
+        view.release()
+        if crc != tables_crc:
+            self.map.close()
+            raise ValueError(f"{self.path.name} is damaged (checksum)")
+        arrays = {
+            name: np.frombuffer(buf, dtype=dtype, count=count, offset=start)
+            for name, (start, _, dtype, count) in sections.items()
+        }
+        self._sections = sections
+        self.keys = arrays["keys"]
+        self._offsets = arrays["offsets"]
+        self._postings = arrays["postings"]
+        self.byte_offsets = arrays["byte_offsets"]
+        self.char_lengths = arrays["char_lengths"]
+        self.title_bytes = arrays["title_bytes"]
+
+    def verify(self) -> None:
+        """Check the postings and texts against their checksum (reads the whole file); ValueError if damaged."""
+        start = self._sections["postings"][0]
+        view = memoryview(self.map)
+        try:
+            crc = zlib.crc32(view[start : start + self._sections["postings"][1]])
+            crc = zlib.crc32(view[self.text_at :], crc)
+        finally:
+            view.release()
+        if crc != self._data_crc:
+            raise ValueError(f"{self.path.name} is damaged (checksum)")
 
     # -- postings --------------------------------------------------------
 
-    def _slice(self, lo: int, hi: int) -> memoryview:
-        start = self._postings_at + 4 * self._offsets[lo]
-        end = self._postings_at + 4 * self._offsets[hi]
-        return self._view[start:end].cast("I")
-
     def _find(self, key: int) -> int:
-        i = bisect_left(self.keys, key)
-        return i if i < self.term_count and self.keys[i] == key else -1
+        i = int(np.searchsorted(self.keys, key))
+        return i if i < self.term_count and int(self.keys[i]) == key else -1
 
-    def docs(self, key: int) -> memoryview | tuple:
-        """The local numbers of the documents having bigram ``key`` (ascending)."""
+    def _slice(self, lo: int, hi: int) -> np.ndarray:
+        return self._postings[int(self._offsets[lo]) : int(self._offsets[hi])]
+
+    def docs(self, key: int) -> np.ndarray:
+        """The part-local numbers of the documents having ``key`` (ascending; a view of the map)."""
         i = self._find(key)
-        return self._slice(i, i + 1) if i >= 0 else ()
+        return self._slice(i, i + 1) if i >= 0 else self._postings[:0]
 
     def doc_frequency(self, key: int) -> int:
         i = self._find(key)
-        return self._offsets[i + 1] - self._offsets[i] if i >= 0 else 0
+        return int(self._offsets[i + 1] - self._offsets[i]) if i >= 0 else 0
 
-    def docs_in_range(self, lo_key: int, hi_key: int) -> memoryview:
-        """Every posting of every bigram with lo_key <= key < hi_key (with repeats)."""
-        return self._slice(bisect_left(self.keys, lo_key), bisect_left(self.keys, hi_key))
+    def docs_in_range(self, lo_key: int, hi_key: int) -> np.ndarray:
+        """Every posting of every key with lo_key <= key < hi_key (with repeats)."""
+        return self._slice(int(np.searchsorted(self.keys, lo_key)), int(np.searchsorted(self.keys, hi_key)))
 
-    def iter_postings(self) -> Iterable[tuple[int, memoryview]]:
+    def iter_postings(self) -> Iterable[tuple[int, np.ndarray]]:
         for i in range(self.term_count):
-            yield self.keys[i], self._slice(i, i + 1)
+            yield int(self.keys[i]), self._slice(i, i + 1)
 
     # -- texts -----------------------------------------------------------
 
-    def text(self, local: int) -> str:
-        """One document's search text (decoded from its bytes; no need to load the whole segment)."""
-        if self._all_text is not None:
-            return self._all_text[self._char_offsets[local] : self._char_offsets[local + 1]]
-        start = self._text_at + self._byte_offsets[local]
-        end = self._text_at + self._byte_offsets[local + 1]
-        return str(self._view[start:end], "utf-8")
+    def span(self, local: int) -> tuple[int, int]:
+        """Where a document's search text starts and ends in ``map`` (bytes)."""
+        return self.text_at + int(self.byte_offsets[local]), self.text_at + int(self.byte_offsets[local + 1])
 
-    def all_text(self) -> tuple[str, array]:
-        """The segment's search texts as one string and the character offsets of each document."""
-        if self._all_text is None:
-            self._all_text = str(self._view[self._text_at :], "utf-8")
-        return self._all_text, self._char_offsets
+    def text_bytes(self, local: int) -> bytes:
+        start, end = self.span(local)
+        return self.map[start:end]
+
+    def text(self, local: int) -> str:
+        """One document's search text, decoded from its bytes."""
+        return self.text_bytes(local).decode("utf-8")
 
     def close(self) -> None:
+        for name in ("keys", "_offsets", "_postings", "byte_offsets", "char_lengths", "title_bytes"):
+            setattr(self, name, None)
         try:
-            self._view.release()
-            self._map.close()
+            self.map.close()
         except BufferError:  # a posting view is still referenced: the map closes when it goes
             pass
 
 
-def _read_array(buf, pos: int, typecode: str, count: int) -> tuple[array, int]:
-    values = array(typecode)
-    end = pos + values.itemsize * count
-    values.frombytes(buf[pos:end])
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values, end
+def open_segment(last: Path, doc_count: int) -> list[GramSegment]:
+    """Every part of one segment's grams, checked against each other and Whoosh's ``doc_count``.
+
+    ValueError (to be said as "rebuild") when a part is missing, damaged, or
+    the parts do not cover the segment's documents exactly once.
+    """
+    final = GramSegment(last)
+    parts = []
+    try:
+        if final.parts < 1 or final.part != final.parts - 1:
+            raise ValueError(f"{last.name} is not the last part of its segment")
+        for number in range(final.parts - 1):
+            parts.append(GramSegment(_part_path(last, number)))
+        parts.append(final)
+        expected = 0
+        for number, part in enumerate(parts):
+            if part.part != number or part.base != expected:
+                raise ValueError(f"{part.path.name} does not follow the part before it")
+            expected += part.doc_count
+        if expected != doc_count:
+            raise ValueError(f"{last.name} holds {expected} documents, the segment {doc_count}")
+    except (OSError, ValueError):
+        for part in parts if final in parts else [*parts, final]:
+            part.close()
+        raise
+    return parts

@@ -128,7 +128,15 @@ def normalize_query(text: str) -> str:
 
 
 def search_text(title: str, paragraphs: Sequence[str]) -> str:
-    """The exact string a document's Ctrl-F search runs over."""
+    """The exact string a document's Ctrl-F search runs over: ``fold(title + "\n" + paragraphs)``.
+
+    The rule the engine is built on, stated once: the fold keeps the length,
+    so an offset in the search text is an offset in the displayed title and
+    paragraphs (snippets mark by it); the grams files hold this string for
+    each document under the number Whoosh gives the document in its segment
+    (grams local number == Whoosh's segment-local docnum), so a snapshot's
+    document ``n`` has the stored fields and the search text of one document.
+    """
     return fold("\n".join([title, *paragraphs]))
 
 

@@ -31,7 +31,8 @@ from whoosh.codec.whoosh3 import W3Codec
 # 6: issuer, doc_number, doc_type, date_source and district_source columns (search.meta).
 # 7: an ``access`` column (restricted documents), and XML-forbidden control characters dropped.
 # 8: files known by their path relative to the indexed folder (stable ids); file_sig holds size and time.
-SCHEMA_VERSION = 8
+# 9: grams files in parts with checksums and document counts, single-character postings, UTF-8 texts.
+SCHEMA_VERSION = 9
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from

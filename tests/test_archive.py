@@ -2,21 +2,22 @@
 
 from datetime import date
 
-from search.archive import _LRU, _date_rank, _date_span
+from cachetools import LRUCache
+
+from search.archive import Archive
+from search.snapshot import _date_rank, _date_span
 
 
-def test_cache_is_bounded_by_total_weight():
-    cache = _LRU(100, max_weight=5, weight=len)
-    for key in ("a", "b", "c"):
-        cache.get(key, lambda k: frozenset(range(2)))
-    assert list(cache._data) == ["b", "c"]
-    assert cache._total == 4
-
-
-def test_cache_keeps_a_single_entry_heavier_than_the_bound():
-    cache = _LRU(100, max_weight=1, weight=len)
-    assert cache.get("big", lambda k: frozenset(range(3))) == frozenset(range(3))
-    assert list(cache._data) == ["big"]
+def test_postings_cache_is_bounded_by_the_ids_it_holds_and_skips_a_set_larger_than_itself(seeds_index):
+    snapshot = Archive(seeds_index).snapshot()
+    snapshot._postings = LRUCache(maxsize=3, getsizeof=len)
+    everywhere = snapshot.docs_with_char("。")
+    assert len(everywhere) == len(snapshot.live)  # 8 ids: more than the cache holds, answered all the same
+    assert list(snapshot._postings) == []
+    rare = snapshot.docs_with_gram("防汛")
+    assert len(rare) == 2
+    assert list(snapshot._postings) == [("gram", "防汛")]
+    assert snapshot.docs_with_gram("防汛") is rare
 
 
 def test_date_rank_sorts_less_precise_dates_before_those_they_contain():

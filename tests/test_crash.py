@@ -15,6 +15,7 @@ import pytest
 
 from search.archive import Archive, open_index
 from search.ingest import clean_leftovers, index_paths
+from search.whoosh_private import committed_segments
 
 KILL_TRIALS = 14
 VERSION = re.compile(r"版本([0-9]+)号")
@@ -48,9 +49,8 @@ def expected_state(folder: Path) -> list[tuple[str, str]]:
 def stray_files(index_dir: Path) -> list[str]:
     """Files in the index folder that the committed generation does not use."""
     ix = open_index(index_dir)
-    toc = ix._read_toc()
-    current = {s.segment_id() for s in toc.segments}
-    allowed = {f"_MAIN_{toc.generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK"}
+    generation, current = committed_segments(ix)
+    allowed = {f"_MAIN_{generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK"}
     return sorted(
         name for name in os.listdir(index_dir)
         if name not in allowed and name.split(".", 1)[0] not in current

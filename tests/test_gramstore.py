@@ -14,11 +14,15 @@ from search.errors import SearchError
 from search.gramstore import (
     GramSegment,
     GramSegmentBuilder,
+    char_key,
+    char_keys,
     char_range,
     gram_key,
     gram_keys,
+    open_segment,
 )
 from search.ingest import index_paths
+from search.whoosh_private import committed_segments
 from search.query import SearchRequest, matching_ids
 
 TEXTS = ["标题\n正文一二三", "甲\n乙丙", "别的标题\n一二"]
@@ -46,14 +50,72 @@ def test_segment_round_trip_postings_texts_and_titles(tmp_path):
     assert list(segment.docs(gram_key("无此"))) == []
     assert segment.doc_frequency(gram_key("一二")) == 2
     assert [segment.text(n) for n in range(3)] == TEXTS
-    assert list(segment.title_lengths) == [2, 1, 4]
-    assert segment.all_text()[0] == "".join(TEXTS)
+    assert list(segment.title_bytes) == [6, 3, 12]  # UTF-8 bytes of 标题, 甲, 别的标题
+    assert list(segment.char_lengths) == [8, 4, 7]
 
 
 def test_all_bigrams_starting_with_a_character_are_one_range(tmp_path):
     segment = build(tmp_path, TEXTS)
     assert sorted(set(segment.docs_in_range(*char_range("一")))) == [0, 2]
     assert sorted(set(segment.docs_in_range(*char_range("丙")))) == [1]  # 丙 ends its line: 丙 + newline
+
+
+def test_single_character_postings_name_every_document_with_the_character(tmp_path):
+    builder = GramSegmentBuilder()
+    for docnum, text in enumerate(TEXTS):
+        builder.add(docnum, [*gram_keys(text), *char_keys(text)], text)
+    builder.write(tmp_path / "seg.grams")
+    segment = GramSegment(tmp_path / "seg.grams")
+    assert list(segment.docs(char_key("一"))) == [0, 2]
+    assert list(segment.docs(char_key("丙"))) == [1]
+    assert list(segment.docs(char_key("\n"))) == []
+
+
+def test_a_builder_flushes_parts_that_together_are_the_segment(tmp_path):
+    builder = GramSegmentBuilder(flush_bytes=1)
+    last = tmp_path / "MAIN_x.grams"
+    for docnum, text in enumerate(TEXTS):
+        builder.add(docnum, gram_keys(text), text)
+        if builder.full and docnum < 2:
+            builder.flush(last)
+    builder.write(last)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MAIN_x.0.grams", "MAIN_x.1.grams", "MAIN_x.grams"]
+    parts = open_segment(last, 3)
+    assert [(p.base, p.doc_count) for p in parts] == [(0, 1), (1, 1), (2, 1)]
+    assert [p.text(0) for p in parts] == TEXTS
+    assert [list(p.docs(gram_key("一二"))) for p in parts] == [[0], [], [0]]
+
+
+def test_a_missing_part_or_a_wrong_document_count_is_refused(tmp_path):
+    builder = GramSegmentBuilder(flush_bytes=1)
+    last = tmp_path / "MAIN_x.grams"
+    for docnum, text in enumerate(TEXTS):
+        builder.add(docnum, gram_keys(text), text)
+        if docnum == 0:
+            builder.flush(last)
+    builder.write(last)
+    with pytest.raises(ValueError, match="holds 3 documents, the segment 4"):
+        open_segment(last, 4)
+    (tmp_path / "MAIN_x.0.grams").unlink()
+    with pytest.raises(FileNotFoundError):
+        open_segment(last, 3)
+
+
+def test_damage_to_the_tables_is_refused_on_open_and_to_the_texts_by_verify(tmp_path):
+    build(tmp_path, TEXTS)
+    path = tmp_path / "seg.grams"
+    data = bytearray(path.read_bytes())
+    data[70] ^= 1  # inside the first table (the header is 64 bytes)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
+        GramSegment(path)
+    build(tmp_path, TEXTS)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1  # the last byte of the last text
+    path.write_bytes(bytes(data))
+    segment = GramSegment(path)
+    with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
+        segment.verify()
 
 
 def test_documents_must_be_added_in_order():
@@ -91,7 +153,7 @@ def grams_files(index_dir):
 
 def whoosh_segments(index_dir):
     """The segment ids the newest TOC lists."""
-    return sorted(segment.segment_id() for segment in open_index(index_dir)._segments())
+    return sorted(committed_segments(open_index(index_dir))[1])
 
 
 def test_every_segment_has_its_grams_file_and_merges_leave_no_orphans(tmp_path):
@@ -151,3 +213,63 @@ def test_a_missing_grams_file_asks_for_a_rebuild(tmp_path):
     with pytest.raises(SearchError, match="damaged") as caught:
         Archive(index_dir).snapshot()
     assert caught.value.hint == "rebuild it with `search index --rebuild`"
+
+
+def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲文\n稳就业在甲。\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    index_paths([folder], index_dir)
+    (path,) = index_dir.glob("*.grams")
+    data = bytearray(path.read_bytes())
+    data[70] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(SearchError, match="damaged") as caught:
+        Archive(index_dir).snapshot()
+    assert caught.value.hint == "rebuild it with `search index --rebuild`"
+
+
+def test_an_index_written_in_parts_answers_like_one_written_whole(tmp_path, monkeypatch):
+    import search.gramstore as gramstore
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(f"第{n}号\n会议部署稳就业和第{n}项工作。\n", encoding="utf-8")
+    whole, parted = tmp_path / "whole", tmp_path / "parted"
+    index_paths([folder], whole)
+    monkeypatch.setattr(gramstore, "FLUSH_BYTES", 1)
+    index_paths([folder], parted)
+    assert len(list(parted.glob("*.grams"))) == 7  # a part per document, and an empty last part
+    a, b = Archive(whole).snapshot(), Archive(parted).snapshot()
+    for q in ("稳就业", "第3", "号", "会议 第5项"):
+        assert matching_ids(a, SearchRequest(q=q)) == matching_ids(b, SearchRequest(q=q))
+    assert [b.search_text(n) for n in range(6)] == [a.search_text(n) for n in range(6)]
+    assert b.counts_everywhere("稳就业") == [1] * 6
+
+
+def test_a_match_running_from_one_document_into_the_next_is_not_counted(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("甲文\n会议部署稳\n", encoding="utf-8")
+    (folder / "b.txt").write_text("就业稳就业\n正文\n", encoding="utf-8")
+    index_paths([folder], tmp_path / "ix")
+    snapshot = Archive(tmp_path / "ix").snapshot()
+    texts = [snapshot.search_text(n) for n in range(2)]
+    assert texts[0].endswith("稳") and texts[1].startswith("就")  # adjacent in the map: 稳|就 straddles
+    assert snapshot.counts_everywhere("稳就") == [0, 1]
+    assert snapshot.containing([0, 1], "稳就") == [1]
+    starts, ends, _ = snapshot.spans([0, 1])
+    assert snapshot.counts("稳就", starts, ends) == [0, 1]
+    assert snapshot.docs_with_phrase_in_title("稳就") == {1}
+
+
+def test_every_search_text_is_its_documents_stored_title_and_paragraphs_folded(seeds_snapshot):
+    from search.normalize import search_text
+
+    for n in sorted(seeds_snapshot.live):
+        doc = seeds_snapshot.document(n)
+        shown = "\n".join((doc.title, *doc.paragraphs))
+        assert seeds_snapshot.search_text(n) == search_text(doc.title, doc.paragraphs)
+        assert len(seeds_snapshot.search_text(n)) == len(shown) == int(seeds_snapshot.char_lengths[n])

@@ -182,7 +182,9 @@ def test_month_request_round_trips_and_toggles():
 def test_month_filter_through_the_request(seeds_snapshot):
     results = search(seeds_snapshot, SearchRequest(months=("2020-08",)))
     assert results.total == 2
-    assert [f.value for f in results.facets["month"]] == ["2020-08"]
+    # The selected facet counts as if unselected (what the page offers beside it).
+    assert results.facets["month"] == search(seeds_snapshot, SearchRequest()).facets["month"]
+    assert ("2020-08", 2) in [(f.value, f.count) for f in results.facets["month"]]
 
 
 def test_title_filter_matches_titles_only(runner, seeds_index):
@@ -351,11 +353,12 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
     scorer.snapshot, scorer.phrases, scorer.idf = Titles(), ("A", "B"), {"A": 3.0, "B": 1.0}
     scorer.PRUNE_FROM = 0
     docs = [1, 2, 3, 4]
-    # Title floors (TITLE_BONUS 3 × idf): 1 → 12, 2 → 9, 3 → 3, 4 → 0; any frequency adds less than 3 + 1.
-    assert sorted(scorer.prune(docs, 1)) == [1, 2]  # 12 - 4 = 8: document 2 (9 + up to 4) may still win
-    assert sorted(scorer.prune(docs, 2)) == [1, 2]  # 9 - 4 = 5
-    assert scorer.prune(docs, 3) == docs  # the third floor (3) is below the slack (4): no pruning
-    assert sorted(scorer.prune([2, 3, 4], 1)) == [2]  # 3 can reach at most 3 + 4 = 7, below 2's 9
+    # Title floors (TITLE_BONUS 3 × idf): 1 → 12, 2 → 9, 3 → 3, 4 → 0; frequencies add less than
+    # (K1 + 1) × (3 + 1) = 8.8.
+    assert sorted(scorer.prune(docs, 1)) == [1, 2]  # 12 - 8.8 = 3.2: document 2 (9 + up to 8.8) may still win
+    assert sorted(scorer.prune(docs, 2)) == [1, 2, 3]  # 9 - 8.8 = 0.2: only 4 (no title hit) is out
+    assert scorer.prune(docs, 3) == docs  # the third floor (3) is below the slack: no pruning
+    assert sorted(scorer.prune([2, 3, 4], 1)) == [2, 3]  # 9 - 8.8 = 0.2: 3 (3 + up to 8.8) may still win
 
 
 def test_warm_up_computes_what_every_query_shares(seeds_index):
@@ -365,5 +368,44 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
     assert sorted(snapshot._derived) == ["doc number series", "facet counts", "length norms", "titles"]
-    assert snapshot._text is not None
+    assert {"district", "published", "topics", "live", "year", "month"} <= set(vars(snapshot))
     assert len(snapshot._derived["length norms"]) == snapshot.size
+
+
+def test_opening_a_snapshot_reads_no_column_and_decodes_no_text(seeds_index):
+    from search.archive import Archive
+
+    snapshot = Archive(seeds_index).snapshot()
+    assert {"district", "published", "topics", "file_sig", "live"} & set(vars(snapshot)) == set()
+    assert snapshot._derived == {}
+    assert snapshot.containing([0, 1, 2, 3], "会议") == [n for n in range(4) if "会议" in snapshot.search_text(n)]
+    assert "district" not in vars(snapshot)
+
+
+def test_bm25_scores_of_a_tiny_corpus_are_exact(tmp_path):
+    """Three documents, one phrase: each score from BM25's definition, with numbers read off the texts."""
+    import math
+
+    from search.archive import Archive
+    from search.ingest import index_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("稳就业\n\n会议部署稳就业和稳就业工作。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("甲文\n\n会议强调稳就业。\n", encoding="utf-8")
+    (folder / "c.txt").write_text("乙文\n\n会议部署老旧小区改造工作。\n", encoding="utf-8")
+    index_paths([folder], tmp_path / "ix")
+    results = search(Archive(tmp_path / "ix").snapshot(), SearchRequest(q="稳就业"))
+    # Search texts: "稳就业\n会议部署稳就业和稳就业工作。" (18 characters, tf 3, title hit),
+    # "甲文\n会议强调稳就业。" (11, tf 1), "乙文\n会议部署老旧小区改造工作。" (16, tf 0).
+    n, df, avglen, k1, b = 3, 2, (18 + 11 + 16) / 3, 1.2, 0.75
+    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def bm25(tf, length, title):
+        return idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avglen)) + 3.0 * title)
+
+    assert [(h.source, h.score) for h in results.hits] == [
+        ("a.txt", round(bm25(3, 18, 1), 4)),
+        ("b.txt", round(bm25(1, 11, 0), 4)),
+    ]
+    assert [h.score for h in results.hits] == [2.1182, 0.5276]

@@ -100,3 +100,27 @@ def test_two_folders_with_a_file_of_the_same_name_keep_the_first(archive, tmp_pa
         "(an index holds one file per name relative to its folder)"
     ]
     assert report.total_documents == 2
+
+
+def test_a_warming_archive_answers_from_the_old_snapshot_until_the_new_one_is_warm(archive, tmp_path):
+    import threading
+
+    index_dir = tmp_path / "ix"
+    index_paths([archive], index_dir)
+    reader = Archive(index_dir)
+    old = reader.snapshot()
+    release, warmed = threading.Event(), []
+
+    def warm(snapshot):
+        release.wait(10)
+        warmed.append(snapshot.generation)
+
+    reader.warm_in_background(warm)
+    (archive / "c.txt").write_text(PAGE.replace("稳就业", "中原科技城"), encoding="utf-8")
+    index_paths([archive], index_dir)
+    assert reader.snapshot() is old  # the new generation is being opened and warmed meanwhile
+    release.set()
+    reader._warming.join(10)
+    new = reader.snapshot()
+    assert warmed == [new.generation] and new.generation == old.generation + 1
+    assert matching_ids(new, SearchRequest(q="中原科技城")) == {hashlib.sha1(b"c.txt").hexdigest()[:12] + "-0"}

@@ -10,9 +10,10 @@ from whoosh.index import LockError
 
 from ..archive import latest_generation, open_index, write_roots, write_schema_version
 from ..errors import SearchError
-from ..gramstore import GramSegmentBuilder
+from ..gramstore import GramSegmentBuilder, segment_file
 from ..meta import Taxonomy
 from ..schema import ArchiveCodec
+from ..whoosh_private import new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from . import plan as planning
@@ -94,8 +95,9 @@ def index_paths(
         plan.added, plan.changed, plan.removed, plan.unchanged
     )
     grams = GramSegmentBuilder()
+    last_part = segment_file(index_dir, new_segment_id(writer))
     try:
-        report.cleaned = clean_leftovers(index_dir, ix, keep=[writer.newsegment.segment_id()])
+        report.cleaned = clean_leftovers(index_dir, ix, keep=[new_segment_id(writer)])
         for path in report.removed:
             writer.delete_by_term("path", path)
         prepared = prepared_files(todo, taxonomy, procs)
@@ -109,9 +111,11 @@ def index_paths(
             if source.key in indexed:
                 writer.delete_by_term("path", source.key)
             for fields, keys, text in item.documents:
-                grams.add(writer.docnum, keys, text)
+                grams.add(next_docnum(writer), keys, text)
                 writer.add_document(**fields)
                 report.documents_written += 1
+                if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part
+                    grams.flush(last_part)
         writer.commit(mergetype=_merge_policy(index_dir, grams, clear=rebuild and exists))
     except BaseException:
         writer.cancel()

@@ -8,15 +8,15 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh.reading import SegmentReader
 from whoosh.util import fib
 
 from ..archive import INDEX_NAME, open_index
-from ..gramstore import GramSegment, GramSegmentBuilder, segment_file
+from ..whoosh_private import committed_segments, new_segment_id, segment_file_pattern, segment_reader, toc_file_pattern
+from ..gramstore import GramSegmentBuilder, open_segment, segment_file
 
 
-_SEGMENT_FILE = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)[.][A-Za-z0-9_.]+")
-_TOC_FILE = re.compile(rf"_{INDEX_NAME}_([0-9]+)[.]toc")
+_SEGMENT_FILE = segment_file_pattern(INDEX_NAME)
+_TOC_FILE = toc_file_pattern(INDEX_NAME)
 
 
 def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = ()) -> list[str]:
@@ -27,14 +27,14 @@ def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = ()) -> list[str]:
     or version files.  The committed generation never refers to any of them;
     ``keep`` names segments being written right now (the caller's own writer).
     """
-    toc = ix._read_toc()
-    current = {segment.segment_id() for segment in toc.segments} | set(keep)
+    generation, current = committed_segments(ix)
+    current |= set(keep)
     removed = []
     for name in sorted(os.listdir(index_dir)):
         segment, toc_file = _SEGMENT_FILE.fullmatch(name), _TOC_FILE.fullmatch(name)
         if (
             (segment and segment.group(1) not in current)
-            or (toc_file and int(toc_file.group(1)) != toc.generation)
+            or (toc_file and int(toc_file.group(1)) != generation)
             or name.endswith(".tmp")
             or (name.startswith(f"_{INDEX_NAME}_") and ".toc." in name)
         ) and not os.path.isdir(os.path.join(index_dir, name)):  # MAIN.tmp/ is the live writer's pool
@@ -67,20 +67,27 @@ def _merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
 
     def policy(writer, segments):
         kept, merging = ([], []) if clear else _small_segments(segments)
+        last = segment_file(index_dir, new_segment_id(writer))
         for segment in merging:
-            live = [n for n in range(segment.doc_count_all()) if not segment.is_deleted(n)]
-            old = GramSegment(segment_file(index_dir, segment.segment_id()))
+            # Deleted documents are dropped here: a merge is where they stop costing.
+            parts = open_segment(segment_file(index_dir, segment.segment_id()), segment.doc_count_all())
             try:
-                grams.extend(old, live)
+                for part in parts:
+                    part.verify()  # a damaged part must not be carried into the new segment
+                    first = part.base
+                    grams.extend(part, [n for n in range(first, first + part.doc_count) if not segment.is_deleted(n)])
+                    if grams.full:
+                        grams.flush(last)
             finally:
-                old.close()
-            reader = SegmentReader(writer.storage, writer.schema, segment)
+                for part in parts:
+                    part.close()
+            reader = segment_reader(writer, segment)
             try:
                 writer.add_reader(reader)
             finally:
                 reader.close()
         if grams.doc_count or merging:
-            grams.write(segment_file(index_dir, writer.newsegment.segment_id()))
+            grams.write(last)
         return kept
 
     return policy

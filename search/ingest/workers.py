@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
 from ..extract import decode_text, extract
-from ..gramstore import gram_keys
+from ..gramstore import char_keys, gram_keys
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION
@@ -111,7 +111,9 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     prepared = PreparedFile(source)
     for record in records:
         text = search_text(record.title, record.paragraphs)
-        prepared.documents.append((index_fields(source, record, state, encoding), gram_keys(text), text))
+        keys = gram_keys(text)
+        keys.extend(char_keys(text))
+        prepared.documents.append((index_fields(source, record, state, encoding), keys, text))
     return prepared
 
 

@@ -8,13 +8,26 @@ from array import array
 from itertools import compress, repeat
 from operator import add, mul, truediv
 
+import numpy as np
+
 from ..archive import Snapshot
 from .evaluate import Matcher, terms_to_mark
 from .parser import Atom, ParsedQuery
 
 
 class Scorer:
-    """Relevance: per phrase, a title bonus plus a saturated, length-normalised frequency, times rarity.
+    """Relevance: BM25 over phrase occurrences, plus a title boost.
+
+    For each phrase ``p`` of the query and each document ``d``::
+
+        idf(p) * (tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(d) / avglen)) + TITLE_BONUS * [p in title(d)])
+
+    ``tf``: the non-overlapping occurrences of ``p`` in ``d``'s search text;
+    ``len``: its characters; ``avglen``: their mean over the snapshot's live
+    documents; ``idf(p) = ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``N`` the
+    live documents and ``df`` those containing ``p`` (the phrase's own count,
+    not a bigram's).  TITLE_BONUS > K1 + 1, the most a frequency can add, so
+    a title hit outweighs any frequency (``prune`` relies on it).
 
     Written as whole-list passes (``map`` over the texts) rather than a Python
     loop per document: a common phrase matches tens of thousands of documents.
@@ -22,6 +35,7 @@ class Scorer:
 
     TITLE_BONUS = 3.0
     K1 = 1.2
+    B = 0.75
 
     def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int):
         self.matcher = matcher
@@ -29,10 +43,8 @@ class Scorer:
         self.phrases = phrases
         self.idf = {}
         for phrase in phrases:
-            # The postings' estimate, not the exact count: computing that would
-            # verify every candidate of a common phrase the query did not need.
-            df = matcher.estimate(Atom("text", phrase))
-            self.idf[phrase] = math.log(1 + total_docs / (1 + df))
+            df = len(matcher.atom_docs(Atom("text", phrase)))  # memoized: the query's own atoms are free
+            self.idf[phrase] = math.log(1 + (total_docs - df + 0.5) / (df + 0.5))
 
     # Result sets smaller than this are scored whole; pruning would not pay.
     PRUNE_FROM = 2000
@@ -40,9 +52,9 @@ class Scorer:
     def prune(self, docs: list[int], needed: int) -> list[int]:
         """The documents of ``docs`` that can reach the first ``needed`` places; the others are not scored.
 
-        A title hit is worth more than any frequency (TITLE_BONUS > 1 > the
+        A title hit is worth more than any frequency (TITLE_BONUS > K1 + 1 > the
         saturated part), so a score lies between its title part and its
-        title part plus the sum of the idfs.  When ``needed`` documents have
+        title part plus (K1 + 1) times the sum of the idfs.  When ``needed`` documents have
         title parts of at least t, a document whose title part plus that sum
         is below t can not be among them.  Counting frequencies is the cost
         of a common phrase; titles are few.
@@ -56,7 +68,7 @@ class Scorer:
                 floors[docnum] = floors.get(docnum, 0.0) + bonus
         present = set(docs)
         best = heapq.nlargest(needed, (v for d, v in floors.items() if d in present))
-        slack = sum(self.idf.values())
+        slack = (self.K1 + 1) * sum(self.idf.values())
         if len(best) < needed or slack >= best[-1]:
             return docs
         threshold = best[-1] - slack
@@ -78,9 +90,9 @@ class Scorer:
             else:
                 counts = snap.counts(phrase, starts, ends)
             titled = snap.docs_with_phrase_in_title(phrase)
-            # (TITLE_BONUS * in_title + tf / (tf + norm)) * idf, as loops in C (operator
+            # (TITLE_BONUS * in_title + tf * (K1 + 1) / (tf + norm)) * idf, as loops in C (operator
             # functions over maps): a common phrase is scored over most of the archive.
-            part = map(truediv, counts, map(add, counts, norms))  # norms > 0, so 0 where tf = 0
+            part = map(truediv, map(mul, counts, repeat(self.K1 + 1)), map(add, counts, norms))  # norm > 0
             if titled:
                 part = map(add, part, map(mul, map(titled.__contains__, docs), repeat(self.TITLE_BONUS)))
             part = map(mul, part, repeat(idf))
@@ -89,12 +101,14 @@ class Scorer:
 
 
 def length_norms(snapshot: Snapshot) -> array:
-    """Per document, the length part of BM25's saturation (on characters; once per snapshot)."""
+    """Per document, BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` (characters; once per snapshot)."""
 
     def compute() -> array:
-        starts, ends, _ = snapshot.spans(range(snapshot.size))
-        k1 = Scorer.K1
-        return array("d", (k1 * (0.25 + 0.75 * min((e - s) / 2000, 4.0)) for s, e in zip(starts, ends)))
+        lengths = snapshot.char_lengths.astype(float)
+        live = np.fromiter(snapshot.live, dtype=np.int64, count=len(snapshot.live))
+        average = float(lengths[live].mean()) if len(live) else 1.0
+        k1, b = Scorer.K1, Scorer.B
+        return array("d", (k1 * (1 - b + b * lengths / max(average, 1.0))).tolist())
 
     return snapshot.cached("length norms", compute)
 

@@ -1,0 +1,436 @@
+"""One committed generation of the index, read-only: columns, grams postings and search texts.
+
+Nothing is decoded onto the Python heap when a snapshot opens: the grams
+files are memory-mapped (postings are views of the map, texts are searched as
+UTF-8 bytes, which is exact for UTF-8 substrings), and each facet column is
+read from Whoosh on first use.  So a command that answers one query reads
+only what that query touches, and a server holding a snapshot holds the
+archive's text in the page cache, not in Python strings.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import compress, repeat
+from pathlib import Path
+
+import numpy as np
+from cachetools import LRUCache
+
+from .errors import SearchError
+from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
+from .metadata import PartialDate
+from .schema import FACET_COLUMNS, METADATA_COLUMNS
+
+POSTINGS_CACHE_IDS = 4_000_000
+DOCUMENTS_CACHE = 2000
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document's stored fields, as the query layer needs them."""
+
+    docnum: int
+    id: str
+    path: str  # where the file is now: the first of the index's folders that has it (see ``read_roots``)
+    source: str  # relative to its indexed folder; also what the index knows the file by (the ``path`` term)
+    item: int
+    title: str
+    paragraphs: tuple[str, ...]
+    encoding: str
+
+
+def _date_rank(published: str | None) -> int:
+    """An integer that sorts dates chronologically: 2020 < 2020-07 < 2020-07-18; unknown is -1.
+
+    A less precise date sorts before the more precise dates it contains.
+    """
+    if not published:
+        return -1
+    parts = [int(p) for p in published.split("-")]
+    year, month, day = (parts + [0, 0])[:3]
+    return year * 10_000 + month * 100 + day
+
+
+def _date_span(published: str | None) -> tuple[int, int] | None:
+    """The (first day, last day) ordinals a document's date covers, at its precision."""
+    if not published:
+        return None
+    parsed = PartialDate(*(int(p) for p in published.split("-")))
+    return parsed.start().toordinal(), parsed.end().toordinal()
+
+
+def _count(find, needle: bytes, start: int, end: int) -> int:
+    """Non-overlapping occurrences of ``needle`` in [start, end) of a map (``find`` is its bound method)."""
+    n = 0
+    step = len(needle)
+    at = find(needle, start, end)
+    while at >= 0:
+        n += 1
+        at = find(needle, at + step, end)
+    return n
+
+
+class Snapshot:
+    """One committed generation of the index, read-only and cached; safe to share between threads."""
+
+    def __init__(self, ix, index_dir: Path):
+        from .archive import read_roots
+
+        self.index_dir = Path(index_dir)
+        self.reader = ix.reader()
+        self.generation = self.reader.generation()
+        self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        self.size = self.reader.doc_count_all()
+        self._has_deletions = self.reader.has_deletions()
+        # A posting set of a common gram holds most of the archive; bound the
+        # cache by document ids held, not only by entries.
+        self._postings = LRUCache(maxsize=POSTINGS_CACHE_IDS, getsizeof=len)
+        self._documents = LRUCache(maxsize=DOCUMENTS_CACHE)
+        self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
+        self._derived: dict = {}
+        self._read_roots = read_roots
+        self._roots: list[Path] | None = None
+        # Opened now, not on first use: a later commit may delete the files of
+        # segments it merged, and an open map outlives its file's deletion.
+        self._parts, self._part_first = self._open_grams()
+        self._tables()
+
+    # -- grams -----------------------------------------------------------
+
+    def _open_grams(self) -> tuple[list[GramSegment], list[int]]:
+        """Every grams part, in document order, with the global number of its first document."""
+        parts: list[GramSegment] = []
+        first: list[int] = []
+        for leaf, offset in self._leaves:
+            count = leaf.doc_count_all()
+            if count == 0:
+                continue
+            path = segment_file(self.index_dir, leaf.segment().segment_id())
+            try:
+                opened = open_segment(path, count)
+            except (OSError, ValueError) as exc:
+                for part in parts:
+                    part.close()
+                raise SearchError(
+                    f"the index in {self.index_dir} is damaged ({path.name}: {exc})",
+                    hint="rebuild it with `search index --rebuild`",
+                ) from exc
+            for part in opened:
+                parts.append(part)
+                first.append(offset + part.base)
+        return parts, first
+
+    def _tables(self) -> None:
+        """Per document, its part and where its text and title lie in that part's map (numpy, off the heap)."""
+        parts = self._parts
+        counts = [p.doc_count for p in parts]
+        self._part_of = np.repeat(np.arange(len(parts), dtype=np.uint16), counts)
+        if parts:
+            self._starts = np.concatenate([p.text_at + p.byte_offsets[:-1].astype(np.int64) for p in parts])
+            self._ends = np.concatenate([p.text_at + p.byte_offsets[1:].astype(np.int64) for p in parts])
+            self._title_ends = self._starts + np.concatenate([p.title_bytes for p in parts]).astype(np.int64)
+            self.char_lengths = np.concatenate([p.char_lengths for p in parts])
+        else:
+            self._starts = self._ends = self._title_ends = np.zeros(0, dtype=np.int64)
+            self.char_lengths = np.zeros(0, dtype=np.uint32)
+        # ``spans`` positions: the part's own, plus the total size of the parts before it.
+        sizes = [len(p.map) for p in parts]
+        self._virtual = [sum(sizes[:i]) for i in range(len(parts))]
+        self._virtual_starts = self._starts + np.repeat(np.array(self._virtual, dtype=np.int64), counts)
+
+    def _part(self, docnum: int) -> tuple[GramSegment, int]:
+        i = bisect_right(self._part_first, docnum) - 1
+        return self._parts[i], docnum - self._part_first[i]
+
+    def docs_with_gram(self, gram: str) -> frozenset[int]:
+        """Live documents whose search text has the bigram ``gram`` (cached per generation)."""
+        return self._cached_postings(("gram", gram), lambda: self._union(gram_key(gram)))
+
+    def docs_with_char(self, char: str) -> frozenset[int]:
+        """Live documents containing ``char`` (its own postings; cached)."""
+        return self._cached_postings(("char", char), lambda: self._union(char_key(char)))
+
+    def _cached_postings(self, key, compute) -> frozenset[int]:
+        try:
+            return self._postings[key]
+        except KeyError:
+            pass
+        value = compute()
+        with self._lock:
+            try:
+                self._postings[key] = value
+            except ValueError:  # larger than the whole cache
+                pass
+        return value
+
+    def _union(self, key: int) -> frozenset[int]:
+        """The live documents that the postings of ``key`` name in any part."""
+        found = [part.docs(key).astype(np.int64) + first for part, first in zip(self._parts, self._part_first)]
+        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        if self._has_deletions and len(docs):
+            docs = docs[self._live_mask[docs]]
+        return frozenset(docs.tolist())
+
+    def gram_frequency(self, gram: str) -> int:
+        """How many documents (deleted ones included) have the bigram: a cheap cost estimate."""
+        code = gram_key(gram)
+        return sum(part.doc_frequency(code) for part in self._parts)
+
+    # -- columns (each read from Whoosh on first use) ------------------------
+
+    def _column(self, name: str) -> list[str | None]:
+        values: list[str | None] = [None] * self.size
+        # Facet values repeat (a few dozen districts, a few thousand dates): one string each.
+        decoded: dict[bytes, str] = {}
+        with self._lock:
+            for leaf, offset in self._leaves:
+                if not leaf.has_column(name):
+                    continue
+                column = leaf.column_reader(name)
+                deletions = self._has_deletions and leaf.has_deletions()
+                for local, raw in enumerate(column):
+                    if raw and not (deletions and leaf.is_deleted(local)):
+                        value = decoded.get(raw)
+                        if value is None:
+                            value = decoded[raw] = raw.decode("utf-8")
+                        values[offset + local] = value
+        return values
+
+    def __getattr__(self, name: str):
+        # The metadata columns (issuer, doc_number, doc_type, date_source, district_source): read on first use.
+        if name in METADATA_COLUMNS:
+            values = self.__dict__[name] = self._column(name)
+            return values
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @cached_property
+    def district(self) -> list[str | None]:
+        return self._column("district")
+
+    @cached_property
+    def published(self) -> list[str | None]:
+        return self._column("published")
+
+    @cached_property
+    def topics(self) -> list[tuple[str, ...]]:
+        split: dict[str, tuple[str, ...]] = {}
+        return [split.setdefault(v, tuple(v.split("|"))) if v else () for v in self._column("topics")]
+
+    @cached_property
+    def file_sig(self) -> list[str | None]:
+        return self._column("file_sig")
+
+    @cached_property
+    def live(self) -> frozenset[int]:
+        if not self._has_deletions:
+            return frozenset(range(self.size))
+        return frozenset(np.flatnonzero(self._live_mask).tolist())
+
+    @cached_property
+    def _live_mask(self) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        with self._lock:
+            for leaf, offset in self._leaves:
+                if leaf.has_deletions():
+                    for local in range(leaf.doc_count_all()):
+                        if leaf.is_deleted(local):
+                            mask[offset + local] = False
+        return mask
+
+    # Derived once per generation so that facets and date sorting are plain lookups.
+    def _per_date(self, derive) -> list:
+        """``derive(published)`` for every document, computed once per distinct date."""
+        known: dict = {}
+        return [known[p] if p in known else known.setdefault(p, derive(p)) for p in self.published]
+
+    @cached_property
+    def year(self) -> list[str | None]:
+        return self._per_date(lambda p: p[:4] if p else None)
+
+    @cached_property
+    def month(self) -> list[str | None]:
+        return self._per_date(lambda p: p[:7] if p and len(p) >= 7 else None)
+
+    @cached_property
+    def date_rank(self) -> list[int]:
+        return self._per_date(_date_rank)
+
+    @cached_property
+    def date_span(self) -> list[tuple[int, int] | None]:
+        return self._per_date(_date_span)
+
+    # -- search texts (bytes in the maps) -------------------------------------
+
+    def preload_texts(self) -> None:
+        """What long-running processes want ready: the columns and the titles."""
+        for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "live", "year", "month", "date_rank", "date_span"):
+            getattr(self, name)
+        self.cached("titles", self._titles)
+
+    def search_text(self, docnum: int) -> str:
+        """The folded title + paragraphs that exact search runs over."""
+        part, local = self._part(docnum)
+        return part.text(local)
+
+    def title_text(self, docnum: int) -> str:
+        """The folded title line of the search text."""
+        part, _ = self._part(docnum)
+        return part.map[int(self._starts[docnum]) : int(self._title_ends[docnum])].decode("utf-8")
+
+    def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
+        """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
+        docs = docs if isinstance(docs, list) else list(docs)
+        if not docs:
+            return []
+        at = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        starts = self._starts[at].tolist()
+        ends = (self._title_ends if title_only else self._ends)[at].tolist()
+        needle = phrase.encode("utf-8")
+        if len(self._parts) == 1:
+            found = map(self._parts[0].map.find, repeat(needle), starts, ends)
+        else:
+            finds = [part.map.find for part in self._parts]
+            found = map(
+                lambda find, s, e: find(needle, s, e),
+                map(finds.__getitem__, self._part_of[at].tolist()), starts, ends,
+            )
+        return list(compress(docs, map((-1).__lt__, found)))
+
+    def spans(self, docs: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+        """Where each document's search text starts and ends, and where its title ends, in ``counts``' terms."""
+        at = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        starts = self._virtual_starts[at]
+        return (
+            starts.tolist(),
+            (starts + (self._ends[at] - self._starts[at])).tolist(),
+            (starts + (self._title_ends[at] - self._starts[at])).tolist(),
+        )
+
+    def counts(self, phrase: str, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+        """How often ``phrase`` occurs between each start and end (from ``spans``)."""
+        needle = phrase.encode("utf-8")
+        virtual, finds = self._virtual, [part.map.find for part in self._parts]
+        result = []
+        for start, end in zip(starts, ends):
+            i = bisect_right(virtual, start) - 1
+            result.append(_count(finds[i], needle, start - virtual[i], end - virtual[i]))
+        return result
+
+    def counts_everywhere(self, phrase: str) -> list[int]:
+        """How often ``phrase`` occurs in every document's search text, by document number.
+
+        One pass over each part's texts from match to match (a match that
+        would run from one document into the next is not one).
+        """
+        needle = phrase.encode("utf-8")
+        step = len(needle)
+        counts = np.zeros(self.size, dtype=np.int64)
+        for part, first in zip(self._parts, self._part_first):
+            find = part.map.find
+            ends = self._ends[first : first + part.doc_count]
+            starts = self._starts[first : first + part.doc_count].tolist()
+            hits = []
+            at = find(needle, part.text_at)
+            while at >= 0:
+                doc = bisect_right(starts, at) - 1
+                end = int(ends[doc])
+                if at + step <= end:
+                    hits.append(doc)
+                    at = find(needle, at + step)
+                else:  # straddles a boundary: go on from the next document's start
+                    at = find(needle, end)
+            if hits:
+                counts[first : first + part.doc_count] = np.bincount(hits, minlength=part.doc_count)
+        return counts.tolist()
+
+    def docs_with_phrase_in_title(self, phrase: str) -> set[int]:
+        """The documents whose title contains ``phrase``: one scan of all titles, not one call per document."""
+        titles, title_starts = self.cached("titles", self._titles)
+        needle = phrase.encode("utf-8")
+        found: set[int] = set()
+        position = titles.find(needle)
+        while position >= 0:
+            docnum = bisect_right(title_starts, position) - 1
+            found.add(docnum)
+            # Go on from the next title: one hit per document is enough.
+            position = titles.find(needle, title_starts[docnum + 1])
+        return found
+
+    def _titles(self) -> tuple[bytes, list[int]]:
+        """Every title's UTF-8, newline-separated, and where each document's title starts (with an end sentinel)."""
+        pieces = []
+        for part, first in zip(self._parts, self._part_first):
+            m = part.map
+            starts = self._starts[first : first + part.doc_count].tolist()
+            ends = self._title_ends[first : first + part.doc_count].tolist()
+            pieces.extend(map(m.__getitem__, map(slice, starts, ends)))
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) + 1
+        title_starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+        return b"\n".join(pieces), title_starts
+
+    def cached(self, name: str, compute):
+        """A value derived from this snapshot, computed once (per generation)."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = compute()
+            return self._derived[name]
+
+    # -- stored documents -----------------------------------------------
+
+    def document(self, docnum: int) -> StoredDocument:
+        try:
+            return self._documents[docnum]
+        except KeyError:
+            pass
+        document = self._read_document(docnum)
+        with self._lock:
+            self._documents[docnum] = document
+        return document
+
+    def _read_document(self, docnum: int) -> StoredDocument:
+        with self._lock:
+            fields = self.reader.stored_fields(docnum)
+        text = fields.get("text") or ""
+        return StoredDocument(
+            docnum=docnum,
+            id=fields["id"],
+            path=self._located(fields.get("path", "")),
+            source=fields.get("source", ""),
+            item=fields.get("item", 0),
+            title=fields.get("title", ""),
+            paragraphs=tuple(text.split("\n")) if text else (),
+            encoding=fields.get("encoding", "utf-8"),
+        )
+
+    def _located(self, key: str) -> str:
+        """The absolute path of an indexed file: under the first recorded folder that has it."""
+        if not key:
+            return ""
+        if self._roots is None:
+            self._roots = self._read_roots(self.index_dir)
+        for folder in self._roots:
+            if os.path.exists(folder / key):
+                return str(folder / key)
+        return str(self._roots[0] / key) if self._roots else key
+
+    def docs_with(self, field: str, term: str) -> frozenset[int]:
+        """Live documents whose Whoosh-indexed field (``id`` or ``path``) is ``term``."""
+        btext = term.encode("utf-8")
+        with self._lock:
+            if (field, btext) not in self.reader:
+                return frozenset()
+            ids = frozenset(self.reader.postings(field, btext).all_ids())
+        return ids & self.live if self._has_deletions else ids
+
+    def close(self) -> None:
+        with self._lock:
+            self._postings.clear()
+            for part in self._parts:
+                part.close()
+            self.reader.close()

@@ -1,0 +1,55 @@
+"""Every use of Whoosh's private API, in one module; ``tests/test_whoosh_private.py`` pins each.
+
+Whoosh (``whoosh-reloaded`` 2.7.5) has no public way to do these, and the
+engine needs them: the newest generation without opening the index, the
+committed TOC (which segments are live, for clean-up), the id of the segment
+a writer is filling and the number its next document will get (the grams
+files are written beside the segment and numbered like it), and a reader over
+one segment inside a merge.  A Whoosh upgrade that changes any of them fails
+those tests, not a user's index.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+
+
+def latest_generation(index_dir: Path, indexname: str) -> int:
+    """The newest committed generation number in ``index_dir`` (-1 when there is none), without opening it."""
+    return whoosh_index.TOC._latest_generation(FileStorage(str(index_dir)), indexname)
+
+
+def committed_segments(ix) -> tuple[int, set[str]]:
+    """(generation, ids of its segments) of the TOC ``ix`` was opened on."""
+    toc = ix._read_toc()
+    return toc.generation, {segment.segment_id() for segment in toc.segments}
+
+
+def segment_file_pattern(indexname: str) -> re.Pattern:
+    """The names of a segment's files (group 1: the segment id), as Whoosh's clean-up matches them."""
+    return whoosh_index.TOC._segment_pattern(indexname)
+
+
+def toc_file_pattern(indexname: str) -> re.Pattern:
+    """The names of TOC files (group 1: the generation)."""
+    return whoosh_index.TOC._pattern(indexname)
+
+
+def new_segment_id(writer) -> str:
+    """The id of the segment a ``SegmentWriter`` is writing (its files are named after it)."""
+    return writer.newsegment.segment_id()
+
+
+def next_docnum(writer) -> int:
+    """The segment-local number the writer's next ``add_document`` gets."""
+    return writer.docnum
+
+
+def segment_reader(writer, segment) -> SegmentReader:
+    """A reader over one committed segment, for a merge policy to ``writer.add_reader``."""
+    return SegmentReader(writer.storage, writer.schema, segment)

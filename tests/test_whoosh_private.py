@@ -1,0 +1,59 @@
+"""Each Whoosh private API the engine uses (``search/whoosh_private.py``) still does what we rely on."""
+
+from __future__ import annotations
+
+from search import whoosh_private
+from search.archive import INDEX_NAME, create_index
+
+
+def test_latest_generation_counts_commits_without_opening_the_index(tmp_path):
+    assert whoosh_private.latest_generation(tmp_path, INDEX_NAME) == -1
+    ix = create_index(tmp_path)
+    assert whoosh_private.latest_generation(tmp_path, INDEX_NAME) == 0
+    writer = ix.writer()
+    writer.add_document(id="a")
+    writer.commit()
+    assert whoosh_private.latest_generation(tmp_path, INDEX_NAME) == 1
+
+
+def test_the_writer_names_its_segment_and_numbers_documents_from_zero(tmp_path):
+    ix = create_index(tmp_path)
+    writer = ix.writer()
+    segment_id = whoosh_private.new_segment_id(writer)
+    assert whoosh_private.next_docnum(writer) == 0
+    writer.add_document(id="a")
+    writer.add_document(id="b")
+    assert whoosh_private.next_docnum(writer) == 2
+    writer.commit()
+    generation, segments = whoosh_private.committed_segments(ix.refresh())
+    assert (generation, segments) == (1, {segment_id})
+    pattern = whoosh_private.segment_file_pattern(INDEX_NAME)
+    named = {m.group(1) for m in map(pattern.fullmatch, (p.name for p in tmp_path.iterdir())) if m}
+    assert named == {segment_id}
+    assert pattern.fullmatch(f"{segment_id}.0.grams").group(1) == segment_id
+
+
+def test_toc_file_pattern_gives_the_generation(tmp_path):
+    create_index(tmp_path)
+    (toc,) = [p.name for p in tmp_path.iterdir() if p.name.endswith(".toc")]
+    assert int(whoosh_private.toc_file_pattern(INDEX_NAME).match(toc).group(1)) == 0
+
+
+def test_segment_reader_reads_one_committed_segment_in_a_merge(tmp_path):
+    ix = create_index(tmp_path)
+    writer = ix.writer()
+    writer.add_document(id="a", title="标题")
+    writer.commit()
+    seen = []
+
+    def policy(writer, segments):
+        (segment,) = segments
+        reader = whoosh_private.segment_reader(writer, segment)
+        seen.append([fields["id"] for _, fields in reader.iter_docs()])
+        reader.close()
+        return segments
+
+    writer = ix.writer()
+    writer.add_document(id="b")
+    writer.commit(mergetype=policy)
+    assert seen == [["a"]]
