@@ -2,6 +2,11 @@
 
     python bench/scale.py                     # K = 1, 2, 4; 200 queries per K; 5 cold runs
     python bench/scale.py --k 1 2 --queries 100 --cold 3
+    python bench/scale.py --k 1 --baseline /tmp/main-before   # also that checkout's code, same run
+
+With ``--baseline DIR`` (a checkout of another version, e.g. ``git worktree add
+DIR <commit>``) every step runs for both versions, one after the other, and
+each row gets the baseline's figures and the ratios beside ours.
 
 The K-times corpus is built once into the git-ignored bench/out/scale/ from the
 news (bench/data/xwlb).  Copy 0 is the news itself (hard links); each further
@@ -46,7 +51,8 @@ from collections import defaultdict
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent))
+# The code measured: this checkout's, or the baseline's for a child started with SCALE_CODE.
+sys.path.insert(0, os.environ.get("SCALE_CODE", str(BENCH.parent)))
 sys.path.insert(0, str(BENCH))
 
 from corpus import OUT, news_folder  # noqa: E402
@@ -159,6 +165,7 @@ def child_index(root: Path, index_dir: Path, procs: int) -> dict:
 
 
 def child_serve(index_dir: Path, queries: int) -> dict:
+    import search.query  # noqa: F401  (from SCALE_CODE, before query_speed puts this checkout first)
     from query_speed import Ours, percentile, sample_queries
 
     engine = Ours(index_dir)
@@ -182,38 +189,46 @@ def child_serve(index_dir: Path, queries: int) -> dict:
     }
 
 
-def _run_child(*args: str) -> dict:
+def _run_child(code: Path, *args: str) -> dict:
     command = [sys.executable, __file__, "--child", *args]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "SCALE_CODE": str(code)}
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _wall(command: list[str]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(BENCH.parent)}
+def _wall(command: list[str], code: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    # cwd: ``python -c`` puts the working folder first on the path, so run from the measured checkout.
+    subprocess.run(command, check=True, capture_output=True, env=env, cwd=code)
     return time.perf_counter() - started
 
 
-def cold_cli(index_dir: Path, runs: int) -> dict:
+def cold_cli(index_dir: Path, runs: int, code: Path) -> dict:
     # The `search` entry point, run from this checkout's code (not whatever the venv installed).
     search = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()"]
     queries, helps = [], []
     for i in range(runs):
         phrase = COLD_PHRASES[i % len(COLD_PHRASES)]
-        queries.append(_wall([*search, "query", phrase, "--index", str(index_dir)]))
-        helps.append(_wall([*search, "--help"]))
+        queries.append(_wall([*search, "query", phrase, "--index", str(index_dir)], code))
+        helps.append(_wall([*search, "--help"], code))
     query_s, help_s = statistics.median(queries), statistics.median(helps)
     return {"cold_query_s": round(query_s, 3), "help_s": round(help_s, 3), "cold_minus_help_s": round(query_s - help_s, 3)}
 
 
-def measure(k: int, procs: int, queries: int, cold: int) -> dict:
+def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, reuse: bool = False) -> dict:
     root = SCALE / ROOTS[k]
-    index_dir = SCALE / f"index-k{k}"
-    shutil.rmtree(index_dir, ignore_errors=True)
+    index_dir = SCALE / f"index-{tag}-k{k}"
+    record = index_dir.with_name(index_dir.name + ".build.json")
     size = text_bytes(root)
-    row = {"k": k, "text_mb": round(size / 1e6, 1)}
-    built = _run_child("index", str(root), str(index_dir), str(procs))
+    row = {"k": k, "code": tag, "text_mb": round(size / 1e6, 1)}
+    if reuse and index_dir.is_dir():
+        built = json.loads(record.read_text()) if record.exists() else {"seconds": float("nan"), "peak_rss_mb": 0,
+                                                                         "documents": 0}
+    else:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        built = _run_child(code, "index", str(root), str(index_dir), str(procs))
+        record.write_text(json.dumps(built))
     row.update(
         documents=built["documents"],
         index_s=round(built["seconds"], 1),
@@ -221,9 +236,23 @@ def measure(k: int, procs: int, queries: int, cold: int) -> dict:
         index_peak_rss_mb=built["peak_rss_mb"],
         index_size_ratio=round(dir_bytes(index_dir) / size, 2),
     )
-    row.update(_run_child("serve", str(index_dir), str(queries)))
-    row.update(cold_cli(index_dir, cold))
+    row.update(_run_child(code, "serve", str(index_dir), str(queries)))
+    row.update(cold_cli(index_dir, cold, code))
+    if k > 1 and not reuse:
+        shutil.rmtree(index_dir, ignore_errors=True)  # a K=4 index is gigabytes
     return row
+
+
+COLUMNS = (
+    ("documents", "docs", 8), ("text_mb", "text MB", 8), ("index_mb_per_s", "MB/s", 7),
+    ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8), ("serving_rss_mb", "serve RSS", 10),
+    ("p50_ms", "p50 ms", 8), ("p95_ms", "p95 ms", 8), ("p99_ms", "p99 ms", 8), ("cold_query_s", "cold s", 8),
+    ("help_s", "help s", 8),
+)
+
+
+def print_row(row: dict) -> None:
+    print(f"{row['k']:>2} {row['code']:<5}" + "".join(f"{row[key]:>{width}}" for key, _, width in COLUMNS), flush=True)
 
 
 def main() -> None:
@@ -232,6 +261,8 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--cold", type=int, default=5, help="cold CLI runs per K (median)")
+    parser.add_argument("--baseline", type=Path, help="a checkout of another version, measured in the same run")
+    parser.add_argument("--reuse", action="store_true", help="measure existing indexes again (build figures as recorded)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -245,26 +276,28 @@ def main() -> None:
 
     ensure_corpus()
     load_before = os.getloadavg()[0]
-    rows = [measure(k, args.procs, args.queries, args.cold) for k in sorted(args.k)]
-    load_after = os.getloadavg()[0]
-    for previous, row in zip(rows, rows[1:]):
-        factor = row["k"] // previous["k"]
-        row["growth_per_doubling"] = {
-            name: round((row[name] / previous[name]) ** (1 / (factor.bit_length() - 1)), 2)
-            for name in ("serving_rss_mb", "index_peak_rss_mb", "p50_ms", "p95_ms", "cold_query_s")
-            if previous[name]
-        }
     print(f"scale: K × the news, {args.procs} indexing processes, {args.queries} queries per K, "
-          f"{os.cpu_count()} cores, load {load_before:.1f} → {load_after:.1f}")
-    header = (f"{'K':>2}{'docs':>8}{'text MB':>9}{'MB/s':>7}{'idx peak':>9}{'idx/txt':>8}{'serve RSS':>10}"
-              f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'cold s':>8}{'help s':>8}")
-    print(header)
-    for r in rows:
-        print(f"{r['k']:>2}{r['documents']:>8}{r['text_mb']:>9}{r['index_mb_per_s']:>7}{r['index_peak_rss_mb']:>9}"
-              f"{r['index_size_ratio']:>8}{r['serving_rss_mb']:>10}{r['p50_ms']:>8}{r['p95_ms']:>8}{r['p99_ms']:>8}"
-              f"{r['cold_query_s']:>8}{r['help_s']:>8}")
+          f"{os.cpu_count()} cores, load {load_before:.1f}", flush=True)
+    print(f"{'K':>2} {'code':<5}" + "".join(f"{title:>{width}}" for _, title, width in COLUMNS), flush=True)
+    rows, baseline = [], []
+    for k in sorted(args.k):
+        if args.baseline:
+            baseline.append(measure(k, args.procs, args.queries, args.cold, args.baseline.resolve(), "base", args.reuse))
+            print_row(baseline[-1])
+        rows.append(measure(k, args.procs, args.queries, args.cold, BENCH.parent, "ours", args.reuse))
+        print_row(rows[-1])
+    load_after = os.getloadavg()[0]
+    watched = ("serving_rss_mb", "index_peak_rss_mb", "p50_ms", "p95_ms", "cold_query_s", "index_mb_per_s")
+    for previous, row in zip(rows, rows[1:]):
+        doublings = (row["k"] // previous["k"]).bit_length() - 1
+        row["growth_per_doubling"] = {
+            name: round((row[name] / previous[name]) ** (1 / doublings), 2) for name in watched if previous[name]
+        }
+    for row, base in zip(rows, baseline):
+        row["ours_over_base"] = {name: round(row[name] / base[name], 2) for name in watched if base[name]}
+    print(f"load {load_before:.1f} → {load_after:.1f}")
     print(json.dumps({"procs": args.procs, "queries": args.queries, "load": [round(load_before, 1), round(load_after, 1)],
-                      "rows": rows}, ensure_ascii=False))
+                      "rows": rows, "baseline": baseline}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -193,13 +193,9 @@ def _count(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] |
 
 def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults,
             visible: frozenset[int] | None) -> list[FacetGroup]:
-    """Facets with counts; a facet with selected values counts as if it had none (OR within a facet)."""
-    counts = {}
-    for name, attribute in FACET_FIELDS.items():
-        if getattr(request, attribute):
-            counts[name] = _count(snapshot, replace(request, **{attribute: ()}), visible).facets.get(name, ())
-        else:
-            counts[name] = results.facets.get(name, ())
+    """Facets with counts; a facet with selected values counts as if it had none (the library does:
+    ``SearchResults.facets``, over the documents the asker may see; the JSON twin carries them too)."""
+    counts = {name: results.facets.get(name, ()) for name in FACET_FIELDS}
 
     def entries(name: str, values, label=str) -> list[FacetEntry]:
         selected = {str(v) for v in getattr(request, FACET_FIELDS[name])}

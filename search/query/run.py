@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..archive import Snapshot
 from ..budget import check_budget
@@ -44,6 +45,7 @@ def search(
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
     facets = count_facets(snapshot, docs)
+    facets.update(_as_if_unselected(snapshot, matcher, request, taxonomy, visible))
     took = round((time.perf_counter() - started) * 1000, 1)
     return SearchResults(
         request=request,
@@ -60,6 +62,27 @@ def search(
 def within(docs: frozenset[int], visible: frozenset[int] | None) -> frozenset[int]:
     """The matching documents the asker may see: the one place restricted documents are dropped."""
     return docs if visible is None else docs & visible
+
+
+FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}
+
+
+def _as_if_unselected(
+    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, taxonomy, visible: frozenset[int] | None
+) -> dict:
+    """The counts of each facet that has selected values, as if it had none (values OR within a facet).
+
+    What the results page shows beside a selected district: the other districts
+    and how many documents each would add (of those the asker may see).  The
+    same ``matcher`` serves every facet, so the query's phrases are evaluated
+    once (memoized), not once a facet.
+    """
+    counts = {}
+    for name, attribute in FACET_ATTRIBUTES.items():
+        if getattr(request, attribute):
+            others = within(evaluate(request_query(replace(request, **{attribute: ()}), taxonomy), matcher), visible)
+            counts[name] = count_facets(snapshot, others)[name]
+    return counts
 
 
 def all_hits(
