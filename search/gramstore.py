@@ -317,8 +317,12 @@ class GramSegment:
 
     # -- postings --------------------------------------------------------
 
+    def _search(self, key: int) -> int:
+        # The key as uint64: a Python int would make numpy convert the whole table to float per search.
+        return int(self.keys.searchsorted(np.uint64(key)))
+
     def _find(self, key: int) -> int:
-        i = int(np.searchsorted(self.keys, key))
+        i = self._search(key)
         return i if i < self.term_count and int(self.keys[i]) == key else -1
 
     def _slice(self, lo: int, hi: int) -> np.ndarray:
@@ -335,7 +339,7 @@ class GramSegment:
 
     def docs_in_range(self, lo_key: int, hi_key: int) -> np.ndarray:
         """Every posting of every key with lo_key <= key < hi_key (with repeats)."""
-        return self._slice(int(np.searchsorted(self.keys, lo_key)), int(np.searchsorted(self.keys, hi_key)))
+        return self._slice(self._search(lo_key), self._search(hi_key))
 
     def iter_postings(self) -> Iterable[tuple[int, np.ndarray]]:
         for i in range(self.term_count):
