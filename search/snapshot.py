@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
+from .columns import Column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from .metadata import PartialDate
@@ -86,6 +87,8 @@ class Snapshot:
         self.reader = ix.reader()
         self.generation = self.reader.generation()
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        self._leaf_first = [offset for _, offset in self._leaves]
+        self._column_readers: dict = {}
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
         # A posting set of a common gram holds most of the archive; bound the
@@ -202,29 +205,57 @@ class Snapshot:
                         values[offset + local] = value
         return values
 
+    def _column_value(self, name: str, docnum: int) -> str | None:
+        """One document's value of a column, read alone."""
+        i = bisect_right(self._leaf_first, docnum) - 1
+        leaf, offset = self._leaves[i]
+        local = docnum - offset
+        with self._lock:
+            if not leaf.has_column(name) or (self._has_deletions and leaf.is_deleted(local)):
+                return None
+            reader = self._column_readers.get((name, i))
+            if reader is None:
+                reader = self._column_readers[(name, i)] = leaf.column_reader(name)
+            raw = reader[local]
+        return raw.decode("utf-8") if raw else None
+
+    def _lazy(self, name: str, convert=None) -> Column:
+        if convert is None:
+            return Column(self.size, lambda: self._column(name), lambda n: self._column_value(name, n))
+        return Column(
+            self.size,
+            lambda: self._converted(self._column(name), convert),
+            lambda n: convert(self._column_value(name, n)),
+        )
+
+    @staticmethod
+    def _converted(values: list, convert) -> list:
+        """``convert(value)`` for every value, computed once per distinct value."""
+        known: dict = {}
+        return [known[v] if v in known else known.setdefault(v, convert(v)) for v in values]
+
     def __getattr__(self, name: str):
         # The metadata columns (issuer, doc_number, doc_type, date_source, district_source): read on first use.
         if name in METADATA_COLUMNS:
-            values = self.__dict__[name] = self._column(name)
+            values = self.__dict__[name] = self._lazy(name)
             return values
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @cached_property
-    def district(self) -> list[str | None]:
-        return self._column("district")
+    def district(self) -> Column:
+        return self._lazy("district")
 
     @cached_property
-    def published(self) -> list[str | None]:
-        return self._column("published")
+    def published(self) -> Column:
+        return self._lazy("published")
 
     @cached_property
-    def topics(self) -> list[tuple[str, ...]]:
-        split: dict[str, tuple[str, ...]] = {}
-        return [split.setdefault(v, tuple(v.split("|"))) if v else () for v in self._column("topics")]
+    def topics(self) -> Column:
+        return self._lazy("topics", lambda v: tuple(v.split("|")) if v else ())
 
     @cached_property
-    def file_sig(self) -> list[str | None]:
-        return self._column("file_sig")
+    def file_sig(self) -> Column:
+        return self._lazy("file_sig")
 
     @cached_property
     def live(self) -> frozenset[int]:
@@ -243,34 +274,36 @@ class Snapshot:
                             mask[offset + local] = False
         return mask
 
-    # Derived once per generation so that facets and date sorting are plain lookups.
-    def _per_date(self, derive) -> list:
-        """``derive(published)`` for every document, computed once per distinct date."""
-        known: dict = {}
-        return [known[p] if p in known else known.setdefault(p, derive(p)) for p in self.published]
+    # Derived from the date (once per distinct date) so that facets and date sorting are plain lookups.
+    def _per_date(self, derive) -> Column:
+        published = self.published
+        return Column(
+            self.size, lambda: self._converted(published.load(), derive), lambda n: derive(published[n])
+        )
 
     @cached_property
-    def year(self) -> list[str | None]:
+    def year(self) -> Column:
         return self._per_date(lambda p: p[:4] if p else None)
 
     @cached_property
-    def month(self) -> list[str | None]:
+    def month(self) -> Column:
         return self._per_date(lambda p: p[:7] if p and len(p) >= 7 else None)
 
     @cached_property
-    def date_rank(self) -> list[int]:
+    def date_rank(self) -> Column:
         return self._per_date(_date_rank)
 
     @cached_property
-    def date_span(self) -> list[tuple[int, int] | None]:
+    def date_span(self) -> Column:
         return self._per_date(_date_span)
 
     # -- search texts (bytes in the maps) -------------------------------------
 
     def preload_texts(self) -> None:
         """What long-running processes want ready: the columns and the titles."""
-        for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "live", "year", "month", "date_rank", "date_span"):
-            getattr(self, name)
+        for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "year", "month", "date_rank", "date_span"):
+            getattr(self, name).load()
+        self.live
         self.cached("titles", self._titles)
 
     def search_text(self, docnum: int) -> str:

@@ -76,7 +76,11 @@ class Scorer:
 
     def scores(self, docs: list[int]) -> list[float]:
         snap = self.snapshot
-        norms = list(map(length_norms(snap).__getitem__, docs))
+        # A few documents (a command's one query) are normalised alone; many, from the per-snapshot table.
+        if len(docs) < self.PRUNE_FROM:
+            norms = length_norms(snap, docs)
+        else:
+            norms = list(map(length_norms(snap).__getitem__, docs))
         # A result set holding much of the archive is counted over every
         # document in order (no gathering of spans), then picked from.
         everywhere = len(docs) > snap.size // 3
@@ -89,7 +93,10 @@ class Scorer:
                 counts = list(map(self.matcher.counts_everywhere(phrase).__getitem__, docs))
             else:
                 counts = snap.counts(phrase, starts, ends)
-            titled = snap.docs_with_phrase_in_title(phrase)
+            if len(docs) < self.PRUNE_FROM:
+                titled = set(snap.containing(docs, phrase, title_only=True))
+            else:  # one scan of every title beats a test per document
+                titled = snap.docs_with_phrase_in_title(phrase)
             # (TITLE_BONUS * in_title + tf * (K1 + 1) / (tf + norm)) * idf, as loops in C (operator
             # functions over maps): a common phrase is scored over most of the archive.
             part = map(truediv, map(mul, counts, repeat(self.K1 + 1)), map(add, counts, norms))  # norm > 0
@@ -100,17 +107,28 @@ class Scorer:
         return totals if totals is not None else [0.0] * len(docs)
 
 
-def length_norms(snapshot: Snapshot) -> array:
-    """Per document, BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` (characters; once per snapshot)."""
+def average_length(snapshot: Snapshot) -> float:
+    """The mean search-text length (characters) of the snapshot's live documents (once per snapshot)."""
 
-    def compute() -> array:
-        lengths = snapshot.char_lengths.astype(float)
+    def compute() -> float:
         live = np.fromiter(snapshot.live, dtype=np.int64, count=len(snapshot.live))
-        average = float(lengths[live].mean()) if len(live) else 1.0
-        k1, b = Scorer.K1, Scorer.B
-        return array("d", (k1 * (1 - b + b * lengths / max(average, 1.0))).tolist())
+        return max(float(snapshot.char_lengths[live].mean()), 1.0) if len(live) else 1.0
 
-    return snapshot.cached("length norms", compute)
+    return snapshot.cached("average length", compute)
+
+
+def length_norms(snapshot: Snapshot, docs: list[int] | None = None) -> list[float]:
+    """BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` of ``docs`` (characters), or of every
+    document (a table kept per snapshot)."""
+    k1, b = Scorer.K1, Scorer.B
+    if docs is not None:
+        lengths = snapshot.char_lengths[np.asarray(docs, dtype=np.int64)].astype(float)
+        return (k1 * (1 - b + b * lengths / average_length(snapshot))).tolist()
+    table = snapshot.cached(
+        "length norms",
+        lambda: (k1 * (1 - b + b * snapshot.char_lengths.astype(float) / average_length(snapshot))).tolist(),
+    )
+    return table
 
 
 def order_results(
