@@ -59,12 +59,8 @@ def search(
     )
 
 
-def within(docs: frozenset[int], visible: frozenset[int] | None) -> frozenset[int]:
-    """The matching documents the asker may see: the one place restricted documents are dropped."""
-    return docs if visible is None else docs & visible
-
-
-FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months"}
+FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
+                    "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 
 
 def _as_if_unselected(
