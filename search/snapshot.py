@@ -235,8 +235,8 @@ class Snapshot:
         return [known[v] if v in known else known.setdefault(v, convert(v)) for v in values]
 
     def __getattr__(self, name: str):
-        # The metadata columns (issuer, doc_number, doc_type, date_source, district_source): read on first use.
-        if name in METADATA_COLUMNS:
+        # The metadata columns (issuer, doc_number, doc_type, date_source, district_source) and ``access``.
+        if name in METADATA_COLUMNS or name in FACET_COLUMNS:  # ``access`` too
             values = self.__dict__[name] = self._lazy(name)
             return values
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

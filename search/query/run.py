@@ -59,6 +59,11 @@ def search(
     )
 
 
+def within(docs: frozenset[int], visible: frozenset[int] | None) -> frozenset[int]:
+    """The matching documents the asker may see: the one place restricted documents are dropped."""
+    return docs if visible is None else docs & visible
+
+
 FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
                     "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 
