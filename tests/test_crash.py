@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
 import random
 import re
@@ -15,6 +17,8 @@ import pytest
 
 from search.archive import Archive, open_index
 from search.ingest import clean_leftovers, index_paths
+from search.ingest.workers import _init_worker
+from search.meta import Taxonomy
 from search.whoosh_private import committed_segments
 
 KILL_TRIALS = 14
@@ -159,3 +163,20 @@ def test_cleaning_spares_the_segment_being_written(one_file_index):
     removed = clean_leftovers(index_dir, open_index(index_dir), keep=["MAIN_inprogress01"])
     assert removed == []
     assert (index_dir / "MAIN_inprogress01.grams").exists()
+
+
+PR_GET_PDEATHSIG = 2
+
+
+def _parent_death_signal(_job) -> int:
+    value = ctypes.c_int(0)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_GET_PDEATHSIG, ctypes.byref(value))
+    return value.value
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_indexing_workers_die_with_a_killed_run_so_its_lock_is_not_held():
+    """Workers share the run's flock on the write lock; SIGKILL of the run must end them at once."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2, initializer=_init_worker, initargs=(Taxonomy.load(),)) as pool:
+        assert pool.map(_parent_death_signal, range(4)) == [signal.SIGKILL] * 4

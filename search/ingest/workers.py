@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,6 +123,25 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
 def _init_worker(taxonomy: Taxonomy) -> None:
     global _WORKER_TAXONOMY
     _WORKER_TAXONOMY = taxonomy
+    die_with_parent()
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this worker when the indexing run that forked it dies.
+
+    Workers are forked while the run holds the index's write lock, an ``flock`` that forked
+    children share.  A run killed with SIGKILL would otherwise leave its workers finishing their
+    chunks, holding the lock, and the next run would be refused as "in progress".
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the run died before the request took effect
+        os._exit(1)
 
 
 def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[PreparedFile]:
