@@ -157,6 +157,17 @@ def test_leftovers_of_a_killed_run_are_deleted_by_the_next_run(one_file_index):
     assert indexed_state(index_dir) == [("a.txt", "0")]
 
 
+def test_the_writer_pool_of_a_run_killed_after_its_commit_is_deleted_by_the_next_run(one_file_index):
+    folder, index_dir = one_file_index
+    pool = index_dir / "MAIN.tmp"
+    pool.mkdir()
+    (pool / "MAIN_killed01_0.pst").write_bytes(b"pooled postings")
+    report = index_paths([folder], index_dir)  # nothing to index: the lock is free, no writer is live
+    assert report.cleaned == ["MAIN.tmp/"]
+    assert not pool.exists()
+    assert stray_files(index_dir) == []
+
+
 def test_cleaning_spares_the_segment_being_written(one_file_index):
     _, index_dir = one_file_index
     (index_dir / "MAIN_inprogress01.grams").write_bytes(b"being written")

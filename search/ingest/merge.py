@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,13 +20,16 @@ _SEGMENT_FILE = segment_file_pattern(INDEX_NAME)
 _TOC_FILE = toc_file_pattern(INDEX_NAME)
 
 
-def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = ()) -> list[str]:
+def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = (), writer_live: bool = True) -> list[str]:
     """Delete what interrupted runs left behind; call only while holding the write lock.
 
     A killed run can leave segment files (Whoosh's and our grams files) that no
     TOC lists, temporary TOCs (``_MAIN_<gen>.toc.<time>``) and temporary grams
     or version files.  The committed generation never refers to any of them;
     ``keep`` names segments being written right now (the caller's own writer).
+    Whoosh's writer pools postings in the folder ``MAIN.tmp/``: a run killed after
+    its commit but before the writer removed it leaves it behind; it is deleted
+    only when no writer is live (``writer_live=False``), since a live one uses it.
     """
     generation, current = committed_segments(ix)
     current |= set(keep)
@@ -41,6 +45,10 @@ def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = ()) -> list[str]:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(os.path.join(index_dir, name))
                 removed.append(name)
+    pool = os.path.join(index_dir, f"{INDEX_NAME}.tmp")
+    if not writer_live and os.path.isdir(pool):
+        shutil.rmtree(pool, ignore_errors=True)
+        removed.append(f"{INDEX_NAME}.tmp/")
     return removed
 
 
@@ -51,7 +59,7 @@ def _clean_if_unlocked(index_dir: Path) -> list[str]:
     if not lock.acquire(False):
         return []
     try:
-        return clean_leftovers(index_dir, ix)
+        return clean_leftovers(index_dir, ix, writer_live=False)
     finally:
         lock.release()
 
