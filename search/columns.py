@@ -8,6 +8,7 @@ by date) it is read whole, once, and kept; a server's warm-up reads them all.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,3 +52,47 @@ class Column:
 
     def __iter__(self) -> Iterator:
         return iter(self.load())
+
+
+def converted(values: list, convert) -> list:
+    """``convert(value)`` for every value, computed once per distinct value."""
+    known: dict = {}
+    return [known[v] if v in known else known.setdefault(v, convert(v)) for v in values]
+
+
+def whoosh_column(leaves: list, name: str, size: int, lock, has_deletions: bool, convert=None) -> Column:
+    """A Whoosh column over segments ``leaves`` ((reader, first docnum) pairs) as a ``Column`` of str or None."""
+    first = [offset for _, offset in leaves]
+    readers: dict[int, Any] = {}
+
+    def read_all() -> list:
+        values: list[str | None] = [None] * size
+        decoded: dict[bytes, str] = {}  # values repeat (districts, dates): one string each
+        with lock:
+            for leaf, offset in leaves:
+                if not leaf.has_column(name):
+                    continue
+                deletions = has_deletions and leaf.has_deletions()
+                for local, raw in enumerate(leaf.column_reader(name)):
+                    if raw and not (deletions and leaf.is_deleted(local)):
+                        value = decoded.get(raw)
+                        if value is None:
+                            value = decoded[raw] = raw.decode("utf-8")
+                        values[offset + local] = value
+        return values if convert is None else converted(values, convert)
+
+    def read_one(docnum: int):
+        i = bisect_right(first, docnum) - 1
+        leaf, offset = leaves[i]
+        local = docnum - offset
+        with lock:
+            if not leaf.has_column(name) or (has_deletions and leaf.is_deleted(local)):
+                raw = b""
+            else:
+                if i not in readers:
+                    readers[i] = leaf.column_reader(name)
+                raw = readers[i][local]
+        value = raw.decode("utf-8") if raw else None
+        return value if convert is None else convert(value)
+
+    return Column(size, read_all, read_one)

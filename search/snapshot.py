@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from .columns import Column
+from .columns import Column, converted, whoosh_column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from .metadata import PartialDate
@@ -87,8 +87,6 @@ class Snapshot:
         self.reader = ix.reader()
         self.generation = self.reader.generation()
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
-        self._leaf_first = [offset for _, offset in self._leaves]
-        self._column_readers: dict = {}
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
         # A posting set of a common gram holds most of the archive; bound the
@@ -187,52 +185,9 @@ class Snapshot:
 
     # -- columns (each read from Whoosh on first use) ------------------------
 
-    def _column(self, name: str) -> list[str | None]:
-        values: list[str | None] = [None] * self.size
-        # Facet values repeat (a few dozen districts, a few thousand dates): one string each.
-        decoded: dict[bytes, str] = {}
-        with self._lock:
-            for leaf, offset in self._leaves:
-                if not leaf.has_column(name):
-                    continue
-                column = leaf.column_reader(name)
-                deletions = self._has_deletions and leaf.has_deletions()
-                for local, raw in enumerate(column):
-                    if raw and not (deletions and leaf.is_deleted(local)):
-                        value = decoded.get(raw)
-                        if value is None:
-                            value = decoded[raw] = raw.decode("utf-8")
-                        values[offset + local] = value
-        return values
-
-    def _column_value(self, name: str, docnum: int) -> str | None:
-        """One document's value of a column, read alone."""
-        i = bisect_right(self._leaf_first, docnum) - 1
-        leaf, offset = self._leaves[i]
-        local = docnum - offset
-        with self._lock:
-            if not leaf.has_column(name) or (self._has_deletions and leaf.is_deleted(local)):
-                return None
-            reader = self._column_readers.get((name, i))
-            if reader is None:
-                reader = self._column_readers[(name, i)] = leaf.column_reader(name)
-            raw = reader[local]
-        return raw.decode("utf-8") if raw else None
-
     def _lazy(self, name: str, convert=None) -> Column:
-        if convert is None:
-            return Column(self.size, lambda: self._column(name), lambda n: self._column_value(name, n))
-        return Column(
-            self.size,
-            lambda: self._converted(self._column(name), convert),
-            lambda n: convert(self._column_value(name, n)),
-        )
-
-    @staticmethod
-    def _converted(values: list, convert) -> list:
-        """``convert(value)`` for every value, computed once per distinct value."""
-        known: dict = {}
-        return [known[v] if v in known else known.setdefault(v, convert(v)) for v in values]
+        """The column ``name`` of this snapshot's segments (``convert`` applied to each value)."""
+        return whoosh_column(self._leaves, name, self.size, self._lock, self._has_deletions, convert)
 
     def __getattr__(self, name: str):
         # The metadata columns (issuer, doc_number, doc_type, date_source, district_source) and ``access``.
@@ -278,7 +233,7 @@ class Snapshot:
     def _per_date(self, derive) -> Column:
         published = self.published
         return Column(
-            self.size, lambda: self._converted(published.load(), derive), lambda n: derive(published[n])
+            self.size, lambda: converted(published.load(), derive), lambda n: derive(published[n])
         )
 
     @cached_property
