@@ -31,13 +31,9 @@ from search.analysis import segmenter  # noqa: E402
 from search.archive import Archive  # noqa: E402
 from search.ingest import index_paths  # noqa: E402
 from search.query import SearchRequest, matching_ids  # noqa: E402
-from tests.operator_oracle import oracle, units  # noqa: E402
+from tests.operator_oracle import oracle, query_for, units  # noqa: E402
 
 OPERATORS = ("NEAR", "SENT", "PARA", "COUNT")
-
-
-def quoted(phrase: str) -> str:
-    return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def draw_pair(rng: random.Random, text: str) -> tuple[str, str, str] | None:
@@ -61,14 +57,6 @@ def draw_pair(rng: random.Random, text: str) -> tuple[str, str, str] | None:
             return None
         phrases.append(phrase)
     return scope, phrases[0], phrases[1]
-
-
-def query_for(operator: str, a: str, b: str, n: int) -> str:
-    if operator == "NEAR":
-        return f"{quoted(a)} NEAR/{n} {quoted(b)}"
-    if operator == "COUNT":
-        return f"{quoted(a)}${n}"
-    return f"{quoted(a)} {operator} {quoted(b)}"
 
 
 def main() -> None:

@@ -63,3 +63,17 @@ def oracle(texts: dict, operator: str, a: str, b: str, n: int) -> set:
     # A pair needs both phrases in the text (a cheap first test: the corpora are large).
     needed = (a,) if operator == "COUNT" else (a, b)
     return {key for key, text in texts.items() if all(p in text for p in needed) and test(text)}
+
+
+def quoted(phrase: str) -> str:
+    """A phrase as a quoted query term (a backslash or quote inside escaped)."""
+    return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def query_for(operator: str, a: str, b: str, n: int) -> str:
+    """The query that asks for one oracle case (COUNT is ``a$n``)."""
+    if operator == "NEAR":
+        return f"{quoted(a)} NEAR/{n} {quoted(b)}"
+    if operator == "COUNT":
+        return f"{quoted(a)}${n}"
+    return f"{quoted(a)} {operator} {quoted(b)}"

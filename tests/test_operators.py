@@ -24,21 +24,9 @@ from search.metadata import extract_documents
 from search.normalize import search_text
 from search.query import SearchRequest, matching_ids, parse_query, search
 
-from .operator_oracle import oracle, units
+from .operator_oracle import oracle, query_for, quoted, units
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-
-
-def quoted(phrase: str) -> str:
-    return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def query_for(operator: str, a: str, b: str, n: int) -> str:
-    if operator == "NEAR":
-        return f"{quoted(a)} NEAR/{n} {quoted(b)}"
-    if operator == "COUNT":
-        return f"{quoted(a)}${n}"
-    return f"{quoted(a)} {operator} {quoted(b)}"
 
 
 def engine(snapshot, ids: dict, query: str, mode: str = "exact") -> set:
