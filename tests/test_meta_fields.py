@@ -142,15 +142,18 @@ def test_document_page_shows_issuer_number_type_and_a_quiet_evidence_note(office
     assert facets["facet-type"] == ["☐ 通知 1"]
 
 
-@pytest.mark.parametrize("query", ["type:通知", "issuer:郑州市人民政府", "docno:郑政"])
-def test_opensearch_engine_refuses_the_new_filters_in_one_line(query):
-    from search.engines.opensearch import OpenSearchEngine
-    from search.errors import SearchError
+@pytest.mark.parametrize("query, clause", [
+    ("type:通知", {"term": {"doc_type": "通知"}}),
+    ("issuer:郑州市人民政府", {"wildcard": {"issuer_folded": {"value": "*郑州市人民政府*"}}}),
+    ("docno:郑政〔2021〕5号", {"wildcard": {"doc_number_folded": {"value": "*郑政〔2021〕5号*"}}}),
+])
+def test_opensearch_engine_matches_a_part_of_issuer_and_docno_and_the_whole_type(query, clause):
+    """The same filters on OpenSearch (tests/test_opensearch_parity.py compares the answers)."""
+    from search.engines.opensearch_query import QueryBuilder
     from search.query import parse_query
 
     [[atom]] = parse_query(query).groups
-    with pytest.raises(SearchError, match="issuer:, type: and docno: are not available on the OpenSearch engine yet"):
-        OpenSearchEngine._positive(atom, "exact")
+    assert QueryBuilder("exact").atom(atom) == clause
 
 
 def test_document_number_facet_counts_series_and_its_value_selects_exactly_that_series(office):

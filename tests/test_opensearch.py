@@ -17,9 +17,11 @@ from search.errors import SearchError
 from search.ingest import discover, prepare
 from search.meta import Taxonomy
 from search.normalize import normalize_query, search_text
-from search.query import SearchRequest
+from search.query import SearchRequest, search
 
 from .conftest import SEEDS
+from .operator_oracle import oracle as oracle_of
+from .operator_oracle import query_for
 from .opensearch_fixtures import ALPHABET, fresh_index, opensearch, start_cluster, synthetic_sources
 
 CLUSTER = "pytest"
@@ -275,12 +277,34 @@ def test_an_index_of_another_mapping_version_is_one_line(node_url):
     assert caught.value.hint == f"rebuild it with `search index --rebuild --index {node_url}/oldmapping`"
 
 
-def test_a_co_occurrence_operator_is_refused_in_one_line(synthetic):
-    engine, _sources = synthetic
-    with pytest.raises(SearchError) as caught:
-        engine.search(SearchRequest(q="中原 NEAR/5 建设"))
-    assert caught.value.message == (
-        "中原 NEAR/5 建设: NEAR, SENT, PARA and $n are not available on the OpenSearch engine yet")
+@settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]), st.text("中原城。,", min_size=1, max_size=3),
+       st.text("中原城。,", min_size=1, max_size=3), st.integers(0, 6), st.booleans())
+def test_co_occurrence_operators_equal_the_oracle_on_synthetic_texts(synthetic, operator, a, b, n, same):
+    """Our own verification over the stored paragraphs: overlaps, A == B, sentence ends inside a phrase."""
+    engine, sources = synthetic
+    b = a if same else b
+    n = max(n, 1) if operator == "COUNT" else n
+    query = query_for(operator, a, b, n)
+    assert engine.matching_ids(SearchRequest(q=query)) == oracle_of(synthetic_texts(sources), operator, a, b, n), query
+
+
+def test_a_negated_operator_keeps_the_documents_without_such_a_pair(synthetic):
+    engine, sources = synthetic
+    texts = synthetic_texts(sources)
+    pairs = oracle_of(texts, "SENT", "中", "城", 0)
+    assert 0 < len(pairs) < len(texts)
+    assert engine.matching_ids(SearchRequest(q="NOT 中 SENT 城")) == set(texts) - pairs
+    assert engine.matching_ids(SearchRequest(q="原 NOT 中 SENT 城")) == oracle(texts, "原") - pairs
+
+
+def test_a_hit_of_an_operator_has_the_snippets_of_the_embedded_engine(seeds, seeds_snapshot):
+    """The pair an operator found is marked, as on the embedded engine's page."""
+    engine, _texts = seeds
+    request = SearchRequest(q="老旧小区 SENT 改造", per_page=20)
+    embedded = {h.id: h.snippets for h in search(seeds_snapshot, request).hits}
+    assert len(embedded) == 3
+    assert {h.id: h.snippets for h in engine.search(request).hits} == embedded
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:9200/x", "http://127.0.0.1:9200", "http://127.0.0.1:9200/a/b"])

@@ -26,16 +26,26 @@ from urllib.parse import urlsplit
 from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as os_errors
 
-from ..analysis import segmenter
 from ..errors import SearchError
 from ..highlight import snippets
 from ..meta import Taxonomy
 from ..normalize import search_text
 from ..query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults, request_query, terms_to_mark
+from ..query.run import co_occurrences, matched_variants
+from ..schema import METADATA_COLUMNS
 from .opensearch_mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
+from .opensearch_query import (
+    FACET_FIELDS,
+    NEWEST_FIRST,
+    QueryBuilder,
+    all_of,
+    facet_terms,
+    resolve_positional,
+    split_selections,
+    visibility_clause,
+)
 
-FACET_SIZE = 10_000  # more than any facet has values: every shard returns all of its terms
-PAGE_SOURCE = ["id", "title", "paragraphs", "district", "published", "topics", "source"]
+PAGE_SOURCE = ["id", "title", "paragraphs", "district", "published", "topics", "source", *METADATA_COLUMNS]
 
 
 class OpenSearchEngine:
@@ -154,25 +164,55 @@ class OpenSearchEngine:
 
     # -- reading ---------------------------------------------------------------
 
-    def search(self, request: SearchRequest, taxonomy: Taxonomy | None = None) -> SearchResults:
-        """Total, facets over the whole result set, and one page of hits with snippets."""
+    def visible_to(self, actor) -> frozenset[str] | None:
+        """The ``visible`` token of an actor (``search.access.Actor``): the groups whose restricted
+        documents it may see besides the unrestricted ones; None (an admin): every document."""
+        return None if actor is None or actor.is_admin else frozenset(actor.groups)
+
+    def search(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
+               visible: frozenset[str] | None = None) -> SearchResults:
+        """Total, facets over the whole result set, and one page of hits with snippets.
+
+        A facet with selected values is counted as if it had none (the other
+        selections and the query still apply), as the embedded engine's page
+        shows it: the selections are a ``post_filter`` and each facet's
+        aggregation filters by the selections of the other facets.
+        """
         started = time.perf_counter()
         self.check()
         parsed = request_query(request, taxonomy)
+        base, selections = split_selections(request, taxonomy)
+        access = visibility_clause(visible)
+        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, base, access))
+        chosen = {name: builder.groups(groups) for name, groups in selections.items() if groups}
+        aggs = {}
+        for name in FACET_FIELDS:
+            others = [clause for other, clause in chosen.items() if other != name]
+            aggs[name] = {"filter": all_of(others), "aggs": {"values": facet_terms(name)}}
         first = (request.page - 1) * request.per_page
         size = max(0, min(request.per_page, MAX_RESULT_WINDOW - first))
+        query = builder.query(base, [access] if access else [])
         body = {
-            "query": self.query(parsed, request.mode),
+            "query": query,
             "track_total_hits": True,
             "from": min(first, MAX_RESULT_WINDOW),
             "size": size,
             "sort": _SORTS[request.sort],
             "_source": PAGE_SOURCE,
-            "aggs": _FACET_AGGS,
+            "aggs": aggs,
         }
+        if chosen:
+            body["post_filter"] = all_of(list(chosen.values()))
         answer = self._search(body)
         marks = terms_to_mark(parsed, request.mode)
-        hits = tuple(_hit(h, marks) for h in answer["hits"]["hits"])
+        hits = tuple(_hit(h, marks, parsed) for h in answer["hits"]["hits"])
+        facets = {}
+        for name in FACET_FIELDS:
+            counted = answer["aggregations"][name]["values"]
+            if counted["sum_other_doc_count"]:
+                facets[name] = self._every_value(name, {"bool": {"filter": [query, aggs[name]["filter"]]}})
+            else:
+                facets[name] = _facet(counted)
         return SearchResults(
             request=request,
             read_as=parsed.describe(),
@@ -181,13 +221,57 @@ class OpenSearchEngine:
             total=answer["hits"]["total"]["value"],
             took_ms=round((time.perf_counter() - started) * 1000, 1),
             hits=hits,
-            facets={name: _facet(answer["aggregations"][name]) for name in _FACET_AGGS},
+            facets=facets,
         )
 
-    def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None) -> set[str]:
+    def _every_value(self, name: str, query: dict) -> tuple[FacetValue, ...]:
+        """A facet with more values than one terms aggregation returns, read whole (composite pages)."""
+        counts: dict[str, int] = {}
+        after = None
+        while True:
+            composite = {"size": 10_000, "sources": [{"v": {"terms": {"field": FACET_FIELDS[name]}}}],
+                         **({"after": after} if after else {})}
+            answer = self._search({"query": query, "size": 0, "aggs": {"all": {"composite": composite}}})
+            buckets = answer["aggregations"]["all"]["buckets"]
+            counts.update((b["key"]["v"], b["doc_count"]) for b in buckets)
+            after = answer["aggregations"]["all"].get("after_key")
+            if not buckets or not after:
+                break
+        if name in NEWEST_FIRST:
+            ordered = sorted(counts.items(), reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return tuple(FacetValue(v, c) for v, c in ordered if c > 0)
+
+    def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
+                     visible: frozenset[str] | None = None) -> set[str]:
         """The ids of every matching document (pages through them): for tests and benchmarks."""
         self.check()
-        return self._ids(self.query(request_query(request, taxonomy), request.mode))
+        return self._ids(self._request_query(request, taxonomy, visible))
+
+    def _request_query(self, request: SearchRequest, taxonomy, visible) -> dict:
+        """The whole request (selections included) as one query, what the reader may see of it."""
+        parsed = request_query(request, taxonomy)
+        access = visibility_clause(visible)
+        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, parsed, access))
+        return builder.query(parsed, [access] if access else [])
+
+    def _resolve_positional(self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None) -> dict:
+        return resolve_positional(parsed, base, access, self._sources)
+
+    def _sources(self, query: dict, fields: list[str], batch: int = 500):
+        """(id, _source fields) of every document matching ``query``, in id order, a batch a request."""
+        after = None
+        while True:
+            body = {"query": query, "size": batch, "sort": [{"id": "asc"}], "_source": fields}
+            if after:
+                body["search_after"] = after
+            hits = self._search(body)["hits"]["hits"]
+            for hit in hits:
+                yield hit["_id"], hit["_source"]
+            if len(hits) < batch:
+                return
+            after = hits[-1]["sort"]
 
     def _ids(self, query: dict) -> set[str]:
         ids: set[str] = set()
@@ -203,7 +287,8 @@ class OpenSearchEngine:
             after = hits[-1]["sort"]
 
     def counts_by_period(self, request: SearchRequest, period: str = "year",
-                         taxonomy: Taxonomy | None = None) -> list[tuple[str, int]]:
+                         taxonomy: Taxonomy | None = None, *,
+                         visible: frozenset[str] | None = None) -> list[tuple[str, int]]:
         """Matching documents per year or per month (a date histogram), oldest first.
 
         A document counts in a month only when its date is known to the month
@@ -212,16 +297,21 @@ class OpenSearchEngine:
         if period not in ("year", "month"):
             raise ValueError("period must be year or month")
         self.check()
-        query = self.query(request_query(request, taxonomy), request.mode)
+        query = self._request_query(request, taxonomy, visible)
         query = {"bool": {"filter": [query, {"exists": {"field": period}}]}}
         histogram = {"field": "date_start", "calendar_interval": period, "min_doc_count": 1,
                      "format": "yyyy" if period == "year" else "yyyy-MM"}
         answer = self._search({"query": query, "size": 0, "aggs": {"period": {"date_histogram": histogram}}})
         return [(b["key_as_string"], b["doc_count"]) for b in answer["aggregations"]["period"]["buckets"]]
 
-    def document(self, doc_id: str) -> dict | None:
-        """A document's stored fields (title, paragraphs, district, published, topics, source, …), or None."""
+    def document(self, doc_id: str, *, visible: frozenset[str] | None = None) -> dict | None:
+        """A document's stored fields (title, paragraphs, district, published, topics, source, …), or
+        None (also when it is restricted to groups the reader of ``visible`` is not in)."""
         self.check()
+        if (access := visibility_clause(visible)) is not None:
+            query = {"bool": {"filter": [{"ids": {"values": [doc_id]}}, access]}}
+            found = self._search({"query": query, "size": 1})["hits"]["hits"]
+            return found[0]["_source"] if found else None
         try:
             return self._call(self.client.get, index=self.name, id=doc_id)["_source"]
         except os_errors.NotFoundError:  # the index exists (checked): the document does not
@@ -261,69 +351,10 @@ class OpenSearchEngine:
     # -- the query -------------------------------------------------------------
 
     def query(self, parsed: ParsedQuery, mode: str = "exact") -> dict:
-        """The OpenSearch query of a parsed query: an AND of groups, each an OR of atoms.
-
-        A group that is one positive phrase is scored (``must``); the other groups
-        are filters.  A phrase is evaluated once: a phrase over character
-        positions is the costly part of a query.  A title hit adds more than any
-        number of hits in the text.
-        """
-        if not parsed.groups:
-            return {"match_all": {}}
-        scored, filters = [], []
-        for group in parsed.groups:
-            (first, *others) = group
-            if not others and first.field == "text" and not first.negated and not first.is_positional and mode == "exact":
-                scored.append({"match_phrase": {"text": first.value}})
-            else:
-                filters.append({"bool": {"should": [self._atom(a, mode) for a in group], "minimum_should_match": 1}})
-        titles = [{"match_phrase": {"title_chars": {"query": p, "boost": 10}}} for p in parsed.phrases]
-        return {"bool": {"must": scored, "filter": filters, "should": titles}}
-
-    def _atom(self, atom, mode: str) -> dict:
-        clause = self._positive(atom, mode)
-        return {"bool": {"must_not": [clause]}} if atom.negated else clause
-
-    @staticmethod
-    def _positive(atom, mode: str) -> dict:
-        if atom.is_positional:
-            raise SearchError(
-                f"{atom.describe()}: NEAR, SENT, PARA and $n are not available on the OpenSearch engine yet",
-                hint="search these phrases without the operator, or use the embedded index",
-            )
-        if atom.field in ("issuer", "type", "docno"):
-            raise SearchError(
-                f"{atom.describe()}: issuer:, type: and docno: are not available on the OpenSearch engine yet",
-                hint="search without these filters, or use the embedded index",
-            )
-        if atom.field == "title":
-            return {"match_phrase": {"title_chars": atom.value}}
-        if atom.field == "text":
-            words = (segmenter().cut(atom.value) or [atom.value]) if mode == "words" else [atom.value]
-            return {"bool": {"filter": [{"match_phrase": {"text": w}} for w in words]}}
-        if atom.field == "district":
-            return {"terms": {"district": list(atom.names)}}
-        if atom.field == "topic":
-            return {"terms": {"topics": list(atom.names)}}
-        if atom.field == "month":
-            return {"term": {"month": atom.value}}
-        # year and date: the document's whole date lies within the interval
-        first, last = atom.interval
-        return {"bool": {"filter": [{"range": {"date_start": {"gte": first.isoformat()}}},
-                                    {"range": {"date_end": {"lte": last.isoformat()}}}]}}
+        """The OpenSearch query of a parsed query (``opensearch_query.QueryBuilder``)."""
+        return QueryBuilder(mode, self._resolve_positional(parsed, parsed, None)).query(parsed)
 
 
-def _terms(field: str, by_key: bool) -> dict:
-    order = [{"_key": "desc"}] if by_key else [{"_count": "desc"}, {"_key": "asc"}]
-    return {"terms": {"field": field, "size": FACET_SIZE, "order": order}}
-
-
-_FACET_AGGS = {
-    "district": _terms("district", by_key=False),
-    "year": _terms("year", by_key=True),
-    "month": _terms("month", by_key=True),
-    "topic": _terms("topics", by_key=False),
-}
 _SORTS = {
     "relevance": ["_score", {"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}],
@@ -335,10 +366,11 @@ def _facet(aggregation: dict) -> tuple[FacetValue, ...]:
     return tuple(FacetValue(b["key"], b["doc_count"]) for b in aggregation["buckets"] if b["doc_count"] > 0)
 
 
-def _hit(raw: dict, marks: tuple[str, ...]) -> Hit:
+def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
     source = raw["_source"]
     title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
     display = "\n".join((title, *paragraphs))
+    text = search_text(title, paragraphs)
     return Hit(
         id=raw["_id"],
         title=title,
@@ -347,7 +379,9 @@ def _hit(raw: dict, marks: tuple[str, ...]) -> Hit:
         topics=tuple(source.get("topics") or ()),
         source=source.get("source") or "",
         score=round(raw["_score"], 4) if raw.get("_score") is not None else 0.0,
-        snippets=tuple(snippets(display, search_text(title, paragraphs), marks)),
+        snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
+        variants=matched_variants(parsed, text),
+        **{name: source.get(name) for name in METADATA_COLUMNS},
     )
 
 

@@ -5,25 +5,35 @@ into single characters (Lucene's ``ngram`` tokenizer, 1..1, every character kept
 whitespace included) with positions, ``POSITION_GAP`` positions apart, so that a
 ``match_phrase`` with slop 0 is a substring of one paragraph.  Display texts are
 stored, not indexed; folded texts are indexed, not stored.
+
+The metadata the embedded engine filters and counts by is here too: issuer,
+文号 and 文种 (the facets; ``issuer:`` and ``docno:`` match a part of the
+folded value, a ``wildcard`` over a keyword, which is exact), and ``access``,
+the groups that may see a restricted document (none: everyone).
 """
 
 from __future__ import annotations
 
+from ..access.documents import parse_groups
 from ..meta import PartialDate
-from ..normalize import fold, search_text
+from ..normalize import fold, normalize_query, search_text
 
 # Bump when the mapping or what is sent per document changes; an index with another
 # version must be rebuilt.
-MAPPING_VERSION = 1
+# 2: issuer, 文号 and 文种 (facets and filters), where date and place came from, access groups.
+MAPPING_VERSION = 2
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
 _CHARS = {"type": "text", "analyzer": "chars", "index_options": "positions", "norms": False}
 _STORED_ONLY = {"type": "text", "index": False}
+_SHOWN_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict:
-    """Settings and mappings of a new index (the mapping version goes into ``_meta``)."""
+def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> dict:
+    """Settings and mappings of a new index (the mapping version goes into ``_meta``, and the alias
+    it is built for when it is one generation of an alias: ``OpenSearchEngine.rebuild``)."""
+    meta = {"govsearch_mapping_version": MAPPING_VERSION, **({"govsearch_alias": alias} if alias else {})}
     return {
         "settings": {
             "number_of_shards": shards,
@@ -36,7 +46,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
         },
         "mappings": {
             "dynamic": "strict",
-            "_meta": {"govsearch_mapping_version": MAPPING_VERSION},
+            "_meta": meta,
             # The folded texts are only searched; the display texts are only shown.
             "_source": {"excludes": ["text", "title_chars"]},
             "properties": {
@@ -58,6 +68,15 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict:
                 "month": _KEYWORD,
                 "date_start": {"type": "date", "format": "strict_date"},
                 "date_end": {"type": "date", "format": "strict_date"},
+                "issuer": _KEYWORD,
+                "issuer_folded": _KEYWORD,
+                "doc_number": _KEYWORD,
+                "doc_number_folded": _KEYWORD,
+                "docno_series": _KEYWORD,
+                "doc_type": _KEYWORD,
+                "date_source": _SHOWN_ONLY,
+                "district_source": _SHOWN_ONLY,
+                "access": _KEYWORD,
             },
         },
     }
@@ -67,7 +86,7 @@ def document_source(fields: dict, items: int) -> dict:
     """What is sent for one document, from the fields our ingest makes (``ingest.index_fields``)."""
 
     def column(name: str) -> str:
-        value = fields[name]
+        value = fields.get(name)  # the metadata columns may be absent (documents made by hand)
         return value.decode("utf-8") if isinstance(value, bytes) else (value or "")
 
     title, body = fields["title"], fields["text"]
@@ -75,6 +94,7 @@ def document_source(fields: dict, items: int) -> dict:
     published = column("published") or None
     date = PartialDate.parse(published) if published else None
     path, _, signature = column("file_sig").partition("\t")
+    issuer, doc_number = column("issuer") or None, column("doc_number") or None
     return {
         "id": fields["id"],
         "path": fields["path"],
@@ -95,4 +115,14 @@ def document_source(fields: dict, items: int) -> dict:
         "month": published[:7] if published and len(published) >= 7 else None,
         "date_start": date.start().isoformat() if date else None,
         "date_end": date.end().isoformat() if date else None,
+        "issuer": issuer,
+        "issuer_folded": normalize_query(issuer) if issuer else None,
+        "doc_number": doc_number,
+        "doc_number_folded": normalize_query(doc_number) if doc_number else None,
+        # The 文号 facet's value: the series with its opening bracket (郑政〔2021〕5号 -> 郑政〔).
+        "docno_series": doc_number.split("〔")[0] + "〔" if doc_number else None,
+        "doc_type": column("doc_type") or None,
+        "date_source": column("date_source") or None,
+        "district_source": column("district_source") or None,
+        "access": sorted(parse_groups(column("access"))),
     }
