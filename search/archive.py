@@ -8,9 +8,11 @@ a new generation, so repeated queries pay for its caches only once.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -101,13 +103,23 @@ def latest_generation(index_dir: Path) -> int:
 
 
 class Archive:
-    """An index directory, opened for reading; hands out the current snapshot."""
+    """An index directory, opened for reading; hands out the current snapshot.
+
+    A long-running process takes a snapshot with ``acquire`` and gives it back
+    with ``release`` (``lease`` does both): when a new generation replaces a
+    snapshot, the old one is closed (its maps and Whoosh readers) as soon as the
+    last request holding it has ended, not before.  ``snapshot()`` hands out the
+    current snapshot without holding it, for one-shot callers (a CLI command, a
+    test): one it returned may be closed once a newer generation replaces it.
+    """
 
     def __init__(self, index_dir: Path | str):
         self.index_dir = Path(index_dir)
         self._ix = open_index(self.index_dir)
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
+        self._held: dict[int, int] = {}  # id(snapshot) -> requests holding it
         self._warm = None  # set by warm_in_background
         self._warming: threading.Thread | None = None
 
@@ -115,40 +127,85 @@ class Archive:
         """From now on, open a new generation's snapshot in a thread and ``warm(snapshot)`` it there,
         answering from the previous snapshot meanwhile (a server: no request waits for a reload).
 
-        The previous snapshot is not closed: requests still holding it finish on
-        it, and its maps and readers close when the last of them lets it go.
+        Requests switch to the new snapshot only once ``warm`` has returned; one that
+        fails leaves the previous snapshot answering (and the next request tries again).
         """
         self._warm = warm
 
     def snapshot(self) -> Snapshot:
-        """The snapshot of the newest committed generation (reopened when the index changed)."""
+        """The snapshot of the newest committed generation (reopened when the index changed), not held."""
+        self._refresh()
+        return self._snapshot
+
+    def acquire(self) -> Snapshot:
+        """The current snapshot, held until ``release``: it stays open however many generations follow."""
+        self._refresh()
+        with self._lock:
+            current = self._snapshot
+            self._held[id(current)] = self._held.get(id(current), 0) + 1
+            return current
+
+    def release(self, snapshot: Snapshot) -> None:
+        """Give back a snapshot from ``acquire``; a replaced one closes when the last holder gives it back."""
+        with self._lock:
+            left = self._held.get(id(snapshot), 0) - 1
+            if left > 0:
+                self._held[id(snapshot)] = left
+                return
+            self._held.pop(id(snapshot), None)
+            replaced = snapshot is not self._snapshot
+        if replaced:
+            snapshot.close()
+
+    @contextmanager
+    def lease(self) -> Iterator[Snapshot]:
+        """``acquire`` and ``release`` around a block."""
+        snapshot = self.acquire()
+        try:
+            yield snapshot
+        finally:
+            self.release(snapshot)
+
+    def _refresh(self) -> None:
+        """Move to the newest generation: at once, or (``warm_in_background``) once its snapshot is warm."""
         current = self._snapshot
         if current is not None and latest_generation(self.index_dir) == current.generation:
-            return current
+            return
         if current is not None and self._warm is not None:
             self._reload_in_background()
-            return current
-        with self._lock:
+            return
+        with self._opening:  # one thread opens; the others wait for it and find it done
             if self._snapshot is None or latest_generation(self.index_dir) != self._snapshot.generation:
-                self._snapshot = self._open_newest()
-            return self._snapshot
+                self._install(self._open_newest())
+
+    def _install(self, fresh: Snapshot) -> None:
+        """Make ``fresh`` the snapshot requests get; close the one it replaces unless a request holds it."""
+        with self._lock:
+            old, self._snapshot = self._snapshot, fresh
+            close_old = old is not None and old is not fresh and id(old) not in self._held
+        if close_old:
+            old.close()
 
     def _reload_in_background(self) -> None:
         with self._lock:
             if self._warming is not None and self._warming.is_alive():
                 return
-
-            def reload() -> None:
-                try:
-                    fresh = self._open_newest()
-                    self._warm(fresh)
-                except (SearchError, OSError):
-                    return  # the next request tries again; the current snapshot keeps answering
-                with self._lock:
-                    self._snapshot = fresh
-
-            self._warming = threading.Thread(target=reload, name="snapshot-warm-up", daemon=True)
+            self._warming = threading.Thread(target=self._reload, name="snapshot-warm-up", daemon=True)
             self._warming.start()
+
+    def _reload(self) -> None:
+        """Open and warm the newest generation's snapshot (in the warming thread), then install it."""
+        try:
+            fresh = self._open_newest()
+        except (SearchError, OSError):
+            return  # the next request tries again; the current snapshot keeps answering
+        try:
+            self._warm(fresh)
+        except Exception:  # noqa: BLE001 - a failed warm-up must not hand out a half-warmed snapshot
+            logging.getLogger(__name__).exception("warming generation %s failed", fresh.generation)
+            fresh.close()
+            return
+        self._install(fresh)
 
     def _open_newest(self, attempts: int = 3) -> Snapshot:
         """A snapshot of the newest generation; retried when a commit replaced files while opening."""

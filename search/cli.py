@@ -351,14 +351,12 @@ def _saved_or_error(store, name):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def saved_list_command(index_dir, as_json):
     """Saved queries with their current hit counts and new documents since last viewed."""
-    from .query import matching_ids
-
     snapshot, store = _saved_store(index_dir)
     rows = []
     for saved in store.all():
-        ids = matching_ids(snapshot, saved.request)
+        counted = store.count(snapshot, saved)
         rows.append({"name": saved.name, "slug": saved.slug, "query": " ".join(f"{k}={v}" for k, v in saved.args),
-                     "total": len(ids), "new": len(saved.new_ids(ids)), "last_viewed": saved.last_viewed})
+                     "total": counted.total, "new": counted.new, "last_viewed": saved.last_viewed})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -396,14 +394,11 @@ def saved_run_command(name, index_dir, limit, page, as_json):
     """Run the saved query NAME (or slug); counts as viewing it."""
     from dataclasses import replace
 
-    from .query import matching_ids
-
     snapshot, store = _saved_store(index_dir)
     saved = _saved_or_error(store, name)
     results = search(snapshot, replace(saved.request, per_page=limit, page=page))
-    ids = matching_ids(snapshot, saved.request)
-    new = len(saved.new_ids(ids))
-    store.mark_viewed(saved.slug, ids)
+    new = store.count(snapshot, saved).new
+    store.mark_viewed(saved.slug, snapshot.generation)
     if as_json:
         data = results.to_json()
         data["saved"] = {"name": saved.name, "slug": saved.slug, "new": new}

@@ -2,9 +2,14 @@
 
 A saved query is a name, a stable slug (its link) and the search as URL
 query-string pairs (``SearchRequest.to_args``, page left out).  To tell how
-many matching documents are new since it was last viewed, the ids of the
-documents that matched at that view are kept with it: a document added later
-counts as new whatever its date.
+many matching documents are new since it was last viewed, it keeps the index
+generation it was viewed at (``seen_generation``): the matches that entered the
+index after it (``search.entered``) are new, whatever their date.  Counting
+reads the result set and the ``entered`` column, never a stored field.
+
+A store from before that kept the ids that matched at the last view
+(``seen_ids``); such a query is counted by those ids until it is viewed again
+(or until none of its matches is new), and then holds a generation instead.
 
 Each saved query belongs to a user (``owner``; "" without accounts) and is
 private to them.  Its ``share_token`` makes a read-only link others can open
@@ -29,7 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from .query import SearchRequest
+from .entered import count_entered_after
+from .query import SearchRequest, matching_documents
 from .sqlite_file import SQLiteFile
 
 STORE_NAME = "saved.sqlite3"
@@ -48,11 +54,20 @@ CREATE TABLE IF NOT EXISTS saved_query (
     created TEXT NOT NULL,
     last_viewed TEXT,
     seen_ids TEXT NOT NULL DEFAULT '[]',
+    seen_generation INTEGER,
     share_token TEXT NOT NULL UNIQUE,
     feed_token TEXT NOT NULL UNIQUE,
     UNIQUE (owner, name)
 )
 """
+
+
+@dataclass(frozen=True)
+class SavedCount:
+    """A saved query's matches now (``total``) and how many entered the index since its last view (``new``)."""
+
+    total: int
+    new: int
 
 
 class SavedQueryError(ValueError):
@@ -68,10 +83,11 @@ class SavedQuery:
     args: tuple[tuple[str, str], ...]
     created: str
     last_viewed: str | None
-    seen_ids: frozenset[str]
+    seen_ids: frozenset[str] = frozenset()  # only a query last viewed before generations were kept
     owner: str = ""
     share_token: str = ""
     feed_token: str = ""
+    seen_generation: int | None = None
 
     @property
     def request(self) -> SearchRequest:
@@ -82,9 +98,10 @@ class SavedQuery:
     def query_string(self) -> str:
         return urlencode(self.args)
 
-    def new_ids(self, current_ids: Iterable[str]) -> set[str]:
-        """The matching ids not seen at the last view (all of them when never viewed)."""
-        return set(current_ids) - self.seen_ids
+    @property
+    def counted_by_ids(self) -> bool:
+        """Last viewed before generations were kept: its new matches are those not among ``seen_ids``."""
+        return self.last_viewed is not None and self.seen_generation is None
 
 
 def store_path(index_dir: Path | str) -> Path:
@@ -128,6 +145,9 @@ class SavedQueries(SQLiteFile):
             columns = [row[1] for row in db.execute("PRAGMA table_info(saved_query)")]
             if columns and "owner" not in columns:
                 _add_owners(db)
+            elif columns and "seen_generation" not in columns:
+                # Its queries keep their seen_ids, counted by them until next viewed.
+                db.execute("ALTER TABLE saved_query ADD COLUMN seen_generation INTEGER")
             else:
                 db.execute(_SCHEMA)
 
@@ -199,12 +219,34 @@ class SavedQueries(SQLiteFile):
         with self._transaction() as db:
             return db.execute("DELETE FROM saved_query WHERE slug = ?", (slug,)).rowcount > 0
 
-    def mark_viewed(self, slug: str, matching_ids: Iterable[str]) -> None:
-        """Record a view: now, and the ids that match now (the baseline for "new")."""
+    def mark_viewed(self, slug: str, generation: int) -> None:
+        """Record a view of the index's ``generation`` now: what entered up to it is no longer new.
+
+        The generation never goes back: a view from a process still on an older
+        generation does not make what a newer one showed new again.
+        """
         self._run(
-            "UPDATE saved_query SET last_viewed = ?, seen_ids = ? WHERE slug = ?",
-            (_now(), json.dumps(sorted(matching_ids)), slug),
+            "UPDATE saved_query SET last_viewed = ?, seen_ids = '[]', "
+            "seen_generation = max(coalesce(seen_generation, -1), ?) WHERE slug = ?",
+            (_now(), generation, slug),
         )
+
+    def _settle(self, slug: str, generation: int) -> None:
+        """A query counted by ids with nothing new holds ``generation`` instead (the same count, now and later)."""
+        self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
+                  "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL", (generation, slug))
+
+    def count(self, snapshot, saved: SavedQuery, *, visible: frozenset[int] | None = None) -> SavedCount:
+        """How many documents of ``snapshot`` (that ``visible`` allows) match ``saved``, and how many are new."""
+        docs = matching_documents(snapshot, saved.request, visible=visible)
+        if saved.last_viewed is None:
+            return SavedCount(len(docs), len(docs))
+        if saved.counted_by_ids:
+            new = sum(snapshot.document(n).id not in saved.seen_ids for n in docs)
+            if new == 0:
+                self._settle(saved.slug, snapshot.generation)
+            return SavedCount(len(docs), new)
+        return SavedCount(len(docs), count_entered_after(snapshot.entered, docs, saved.seen_generation))
 
 
 def _saved(row: sqlite3.Row) -> SavedQuery:
@@ -218,6 +260,7 @@ def _saved(row: sqlite3.Row) -> SavedQuery:
         owner=row["owner"],
         share_token=row["share_token"],
         feed_token=row["feed_token"],
+        seen_generation=row["seen_generation"],
     )
 
 

@@ -13,6 +13,7 @@ What Whoosh holds per document:
   ``issuer``, ``doc_number``, ``doc_type``, ``date_source``, ``district_source``):
   per-document values read in bulk to filter, count and sort.
 - ``access``: the groups allowed to see a restricted document (``search.access``).
+- ``entered``: the generation whose commit added the document (``search.entered``), a number.
 
 The exact-search structure (character-bigram postings and the folded search
 texts) is not a Whoosh field: it lives in one ``.grams`` file per segment
@@ -22,7 +23,7 @@ index has about one posting per character of text.
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
 
 # Bump when a field, the grams file, or the normalization changes what is
@@ -32,7 +33,8 @@ from whoosh.codec.whoosh3 import W3Codec
 # 7: an ``access`` column (restricted documents), and XML-forbidden control characters dropped.
 # 8: files known by their path relative to the indexed folder (stable ids); file_sig holds size and time.
 # 9: grams files in parts with checksums and document counts, single-character postings, UTF-8 texts.
-SCHEMA_VERSION = 9
+# 10: an ``entered`` column: the generation that added each document (saved queries' "new since").
+SCHEMA_VERSION = 10
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from
@@ -67,4 +69,5 @@ def make_schema() -> fields.Schema:
         file_sig=fields.COLUMN(),
         **{name: fields.COLUMN() for name in METADATA_COLUMNS},
         access=fields.COLUMN(),  # the groups that may see it, comma-separated; empty: everyone
+        entered=fields.COLUMN(columns.NumericColumn("I")),  # the generation that added it (search.entered)
     )

@@ -23,6 +23,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from .columns import Column, converted, whoosh_column
+from .entered import entered_column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from .metadata import PartialDate
@@ -211,6 +212,11 @@ class Snapshot:
     @cached_property
     def file_sig(self) -> Column:
         return self._lazy("file_sig")
+
+    @cached_property
+    def entered(self) -> np.ndarray:
+        """The generation that added each document, by document number (``search.entered``)."""
+        return entered_column(self._leaves, self.size, self._lock)
 
     @cached_property
     def live(self) -> frozenset[int]:

@@ -89,14 +89,14 @@ def test_duplicate_names_are_refused_on_add_and_rename(store):
     assert [s.name for s in store.all()] == ["乙", "甲"] or [s.name for s in store.all()] == sorted(["甲", "乙"])
 
 
-def test_new_ids_are_those_not_seen_at_the_last_view(store):
+def test_a_view_records_the_generation_it_saw(store):
     saved = store.add("q", SearchRequest(q="x"))
-    assert saved.last_viewed is None
-    assert saved.new_ids(["a", "b"]) == {"a", "b"}
-    store.mark_viewed(saved.slug, ["a", "b"])
+    assert (saved.last_viewed, saved.seen_generation) == (None, None)
+    store.mark_viewed(saved.slug, 7)
     viewed = store.get(saved.slug)
-    assert viewed.last_viewed is not None
-    assert viewed.new_ids(["a", "b", "c"]) == {"c"}
+    assert viewed.last_viewed is not None and viewed.seen_generation == 7
+    store.mark_viewed(saved.slug, 9)
+    assert store.get(saved.slug).seen_generation == 9
 
 
 def test_store_file_cannot_clash_with_whoosh_files():

@@ -15,7 +15,6 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
-from search.query import matching_ids
 from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 
 from .audit import record
@@ -61,8 +60,8 @@ def saved_list():
     for saved in mine:
         # Counted as its owner would see it (an admin's view of another user's query included).
         seer = who if saved.owner == who.name else (owner_actor(saved.owner) or who)
-        ids = matching_ids(snap, saved.request, visible=visible(seer))
-        rows.append((saved, len(ids), len(saved.new_ids(ids))))
+        counted = saved_queries().count(snap, saved, visible=visible(seer))
+        rows.append((saved, counted.total, counted.new))
     if rows:
         carries_secret()  # feed tokens and share links
     return render_template("saved.html", rows=rows, show_owner=who.is_admin and auth_mode() != "none")
@@ -85,7 +84,7 @@ def saved_view(slug):
     saved = owned_or_404(slug)
     page = results_page(snapshot(), saved.request, visible())
     if saved.owner == actor().name and is_own_view():
-        saved_queries().mark_viewed(slug, matching_ids(snapshot(), saved.request, visible=visible()))
+        saved_queries().mark_viewed(slug, snapshot().generation)
     carries_secret()
     return render_results(page, saved=saved)
 

@@ -7,6 +7,7 @@ downloads and exports all leave restricted documents out alike.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from itertools import chain
 
@@ -39,10 +40,34 @@ MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者
 
 
 def snapshot():
-    """The current index generation, fetched once per request."""
+    """The current index generation, fetched once per request and held until its response is
+    closed (a streamed export's last row included): a commit meanwhile cannot close it under the request."""
     if "snapshot" not in g:
-        g.snapshot = current_app.extensions["archive"].snapshot()
+        g.snapshot = current_app.extensions["archive"].acquire()
     return g.snapshot
+
+
+def hand_snapshot_to_response(response):
+    """The response releases the request's snapshot when the server closes it (after streaming, for a
+    streamed one: Flask tears the request down before a streamed body is made)."""
+    held = g.pop("snapshot", None)
+    if held is not None:
+        archive, released = current_app.extensions["archive"], threading.Event()
+
+        def release() -> None:
+            if not released.is_set():  # a response may be closed twice; a hold is released once
+                released.set()
+                archive.release(held)
+
+        response.call_on_close(release)
+    return response
+
+
+def release_snapshot(_exc=None) -> None:
+    """A request that ended without a response (an error in an after-request hook) releases it here."""
+    held = g.pop("snapshot", None)
+    if held is not None:
+        current_app.extensions["archive"].release(held)
 
 
 def visible(who=None) -> frozenset[int] | None:
@@ -152,6 +177,8 @@ def init_app(app) -> None:
     headers.init_app(app)
     limits.init_app(app)
     audit.init_app(app)
+    app.after_request(hand_snapshot_to_response)
+    app.teardown_request(release_snapshot)
     app.register_blueprint(bp)
 
 

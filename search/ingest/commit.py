@@ -9,6 +9,7 @@ from pathlib import Path
 from whoosh.index import LockError
 
 from ..archive import latest_generation, open_index, write_roots, write_schema_version
+from ..entered import Entries, carried_entries
 from ..errors import SearchError
 from ..gramstore import GramSegmentBuilder, segment_file
 from ..meta import Taxonomy
@@ -94,6 +95,8 @@ def index_paths(
     report.added, report.changed, report.removed, report.unchanged = (
         plan.added, plan.changed, plan.removed, plan.unchanged
     )
+    # Under the write lock, the commit below makes the next generation (Whoosh numbers them so).
+    entries = Entries(latest_generation(index_dir) + 1, carried_entries(ix) if rebuild and exists else None)
     grams = GramSegmentBuilder()
     last_part = segment_file(index_dir, new_segment_id(writer))
     try:
@@ -111,6 +114,7 @@ def index_paths(
             if source.key in indexed:
                 writer.delete_by_term("path", source.key)
             for fields, keys, text in item.documents:
+                fields["entered"] = entries.of(fields)
                 grams.add(next_docnum(writer), keys, text)
                 writer.add_document(**fields)
                 report.documents_written += 1

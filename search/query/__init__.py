@@ -26,12 +26,12 @@ from .parser import (
 )
 from .rank import Scorer, length_norms
 from .request import FacetValue, Hit, SearchRequest, SearchResults
-from .run import all_hits, matching_ids, search, warm_up
+from .run import all_hits, matching_documents, matching_ids, search, warm_up
 
 __all__ = [
     "FACETS", "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
     "Atom", "FacetValue", "Hit", "Matcher", "ParsedQuery", "Scorer", "SearchRequest", "SearchResults",
     "all_hits", "archive_facet_counts", "count_facets", "evaluate", "find_document", "length_norms",
-    "matching_ids", "original_file", "parse_interval", "parse_query", "request_query", "search",
+    "matching_documents", "matching_ids", "original_file", "parse_interval", "parse_query", "request_query", "search",
     "sibling_documents", "terms_to_mark", "warm_up",
 ]

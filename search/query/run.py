@@ -23,6 +23,7 @@ def warm_up(snapshot: Snapshot) -> None:
     """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
     norms), so that a long-running server's first query is as fast as the next ones."""
     snapshot.preload_texts()
+    snapshot.entered  # saved queries' "new since"
     archive_facet_counts(snapshot)
     length_norms(snapshot)
 
@@ -102,11 +103,16 @@ def all_hits(
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
 
 
+def matching_documents(
+    snapshot: Snapshot, request: SearchRequest, *, visible: frozenset[int] | None = None
+) -> frozenset[int]:
+    """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts."""
+    return within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
+
+
 def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: frozenset[int] | None = None) -> set[str]:
-    """The ids of every matching document (no ranking, no snippets): saved-query counts, tests, benchmarks."""
-    parsed = request_query(request)
-    docs = within(evaluate(parsed, Matcher(snapshot, request.mode)), visible)
-    return {snapshot.document(n).id for n in docs}
+    """The ids of every matching document (no ranking, no snippets): tests, benchmarks."""
+    return {snapshot.document(n).id for n in matching_documents(snapshot, request, visible=visible)}
 
 
 def co_occurrences(parsed: ParsedQuery, text: str) -> list[tuple[int, int]]:

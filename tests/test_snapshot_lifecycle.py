@@ -1,0 +1,127 @@
+"""A server's snapshots: a new generation is warmed before requests get it; an old one closes when its last request ends."""
+
+# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+from search.archive import Archive, Snapshot
+from search.ingest import index_paths
+from search.query import SearchRequest, all_hits, warm_up
+from tests.web_fixtures import make_app, soup, total_shown, writable_seeds  # noqa: F401
+
+PAGE = "新增报告\n\n老旧小区改造又有新进展。\n"
+
+
+def maps_closed(snapshot: Snapshot) -> bool:
+    return all(part.map is None or part.map.closed for part in snapshot._parts)
+
+
+def commit_a_new_document(folder: Path, index_dir: Path, name: str = "new.txt") -> None:
+    (folder / name).write_text(PAGE, encoding="utf-8")
+    index_paths([folder], index_dir)
+
+
+def test_a_streamed_export_started_on_the_old_snapshot_finishes_on_it_after_a_commit(writable_seeds, tmp_path):
+    folder, index_dir = writable_seeds
+    app = make_app(index_dir, tmp_path / "saved.sqlite3")
+    old = app.extensions["archive"].snapshot()
+    expected = [hit.title for hit in all_hits(old, SearchRequest(q="老旧小区"))]
+    client = app.test_client()
+    export = client.get("/search.csv?q=老旧小区", buffered=False)
+    chunks = export.iter_encoded()
+    assert next(chunks) == "\ufeff".encode()  # the request holds the old snapshot; no row made yet
+    commit_a_new_document(folder, index_dir)
+    assert total_shown(soup(client.get("/search?q=老旧小区"))) == len(expected) + 1  # a later request: the new one
+    assert app.extensions["archive"].snapshot() is not old and not maps_closed(old)
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8"))))
+    assert [row[0] for row in rows[1:]] == expected  # made from the old snapshot's maps, after the commit
+    export.close()
+    assert maps_closed(old)
+
+
+def test_a_replaced_snapshot_closes_when_its_last_holder_releases_it(writable_seeds):
+    folder, index_dir = writable_seeds
+    archive = Archive(index_dir)
+    first, second = archive.acquire(), archive.acquire()
+    assert first is second
+    commit_a_new_document(folder, index_dir)
+    with archive.lease() as new:
+        assert new is not first and new.generation == first.generation + 1
+        archive.release(first)
+        assert not maps_closed(first)  # one request still holds it
+        archive.release(second)
+        assert maps_closed(first)
+    assert not maps_closed(new)  # released, but it is the current one
+    commit_a_new_document(folder, index_dir, "newer.txt")
+    newest = archive.snapshot()
+    assert newest is not new and maps_closed(new)  # nobody held it: closed when replaced
+
+
+@pytest.fixture()
+def warming(writable_seeds):
+    """An archive whose warm-up runs step by step: it waits at ``gate`` until the test opens it."""
+    folder, index_dir = writable_seeds
+    archive = Archive(index_dir)
+    gate, started, warmed = threading.Event(), threading.Event(), []
+
+    def warm(snapshot):
+        started.set()
+        assert gate.wait(10)
+        warm_up(snapshot)
+        warmed.append(snapshot)
+
+    archive.warm_in_background(warm)
+    return archive, folder, index_dir, gate, started, warmed
+
+
+def test_requests_never_see_a_half_warmed_snapshot(warming):
+    archive, folder, index_dir, gate, started, warmed = warming
+    old = archive.acquire()
+    archive.release(old)
+    commit_a_new_document(folder, index_dir)
+    with archive.lease() as during:  # starts the warm-up and answers from the old snapshot
+        assert started.wait(10)
+        assert during is old
+        with archive.lease() as again:  # the warm-up is stopped at the gate: still the old one
+            assert again is old and warmed == []
+        gate.set()
+        archive._warming.join(10)
+        assert len(warmed) == 1 and not maps_closed(old)  # the request in flight keeps it open
+        with archive.lease() as after:
+            assert after is warmed[0] and after.generation == old.generation + 1
+            assert "titles" in after._derived and after.district._all is not None  # warm before handed out
+    assert maps_closed(old)
+
+
+def test_a_failed_warm_up_keeps_the_old_snapshot_and_closes_the_new_one(writable_seeds):
+    folder, index_dir = writable_seeds
+    archive = Archive(index_dir)
+    old = archive.snapshot()
+    failed = []
+
+    def broken(snapshot):
+        failed.append(snapshot)
+        raise RuntimeError("disk on fire")
+
+    archive.warm_in_background(broken)
+    commit_a_new_document(folder, index_dir)
+    with archive.lease() as during:
+        assert during is old
+    archive._warming.join(10)
+    assert len(failed) == 1 and maps_closed(failed[0])
+    with archive.lease() as still:
+        assert still is old and not maps_closed(old)  # and the next request tried again
+    archive._warming.join(10)
+    archive.warm_in_background(warm_up)
+    with archive.lease():
+        pass
+    archive._warming.join(10)
+    with archive.lease() as fixed:
+        assert fixed.generation == old.generation + 1
+    assert maps_closed(old)
