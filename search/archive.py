@@ -122,13 +122,17 @@ class Archive:
         self._held: dict[int, int] = {}  # id(snapshot) -> requests holding it
         self._warm = None  # set by warm_in_background
         self._warming: threading.Thread | None = None
+        self._refused: int | None = None  # a damaged generation, not tried again
 
     def warm_in_background(self, warm) -> None:
-        """From now on, open a new generation's snapshot in a thread and ``warm(snapshot)`` it there,
-        answering from the previous snapshot meanwhile (a server: no request waits for a reload).
+        """From now on, open a new generation's snapshot in a thread, check its grams checksums
+        (``Snapshot.verify``) and ``warm(snapshot)`` it there, answering from the previous snapshot
+        meanwhile (a server: no request waits for a reload).
 
-        Requests switch to the new snapshot only once ``warm`` has returned; one that
-        fails leaves the previous snapshot answering (and the next request tries again).
+        Requests switch to the new snapshot only once ``warm`` has returned.  A damaged
+        generation is refused (logged, with the hint to rebuild) and the previous snapshot
+        goes on answering until the next commit; a warm-up that fails otherwise is tried
+        again on the next request.
         """
         self._warm = warm
 
@@ -169,7 +173,7 @@ class Archive:
     def _refresh(self) -> None:
         """Move to the newest generation: at once, or (``warm_in_background``) once its snapshot is warm."""
         current = self._snapshot
-        if current is not None and latest_generation(self.index_dir) == current.generation:
+        if current is not None and latest_generation(self.index_dir) in (current.generation, self._refused):
             return
         if current is not None and self._warm is not None:
             self._reload_in_background()
@@ -199,6 +203,13 @@ class Archive:
             fresh = self._open_newest()
         except (SearchError, OSError):
             return  # the next request tries again; the current snapshot keeps answering
+        try:
+            fresh.verify()
+        except SearchError as exc:
+            logging.getLogger(__name__).error("generation %s refused: %s (%s)", fresh.generation, exc.message, exc.hint)
+            self._refused = fresh.generation
+            fresh.close()
+            return
         try:
             self._warm(fresh)
         except Exception:  # noqa: BLE001 - a failed warm-up must not hand out a half-warmed snapshot

@@ -302,7 +302,9 @@ def serve_command(index_dir, host, port, threads, public_url, auth_mode, auth_he
     try:
         app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
                           "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config})
-        warm_up(app.extensions["archive"].snapshot())  # first queries as fast as later ones
+        first = app.extensions["archive"].snapshot()
+        first.verify()  # the grams' checksums (each later generation's too, in the background)
+        warm_up(first)  # first queries as fast as later ones
         app.extensions["archive"].warm_in_background(warm_up)  # and those after a new commit
         suggest(app.extensions["archive"].snapshot(), "", wait=0)  # suggestions built in the background
     except SearchError as exc:

@@ -125,3 +125,48 @@ def test_a_failed_warm_up_keeps_the_old_snapshot_and_closes_the_new_one(writable
     with archive.lease() as fixed:
         assert fixed.generation == old.generation + 1
     assert maps_closed(old)
+
+
+# -- the grams checksums: checked while a server warms a generation --------------------------------
+
+
+def damage_newest_grams(index_dir: Path) -> Path:
+    """Flip a bit of the last text byte of the newest grams file (its tables stay whole: it still opens)."""
+    newest = max(index_dir.glob("*.grams"), key=lambda p: p.stat().st_mtime_ns)
+    data = bytearray(newest.read_bytes())
+    data[-1] ^= 1
+    newest.write_bytes(bytes(data))
+    return newest
+
+
+def test_a_damaged_generation_is_refused_and_the_old_snapshot_goes_on_answering(writable_seeds, caplog):
+    folder, index_dir = writable_seeds
+    archive = Archive(index_dir)
+    old = archive.snapshot()
+    warmed = []
+    archive.warm_in_background(warmed.append)
+    commit_a_new_document(folder, index_dir)
+    damaged = damage_newest_grams(index_dir)
+    with archive.lease() as during:
+        assert during is old
+    archive._warming.join(10)
+    attempt = archive._warming
+    assert warmed == []
+    assert f"{damaged.name} is damaged (checksum)" in caplog.text and "search index --rebuild" in caplog.text
+    with archive.lease() as still:
+        assert still is old and not maps_closed(old)
+        assert still.containing([0], "")  # answers from the old maps
+    assert archive._warming is attempt  # the damaged generation is not read again on every request
+
+
+def test_serve_refuses_a_damaged_index_with_the_hint_to_rebuild(writable_seeds):
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    _, index_dir = writable_seeds
+    damaged = damage_newest_grams(index_dir)
+    result = CliRunner().invoke(main, ["serve", "--index", str(index_dir), "--port", "0"])
+    assert result.exit_code == 1
+    assert f"is damaged: {damaged.name} is damaged (checksum)" in result.output
+    assert "rebuild it with `search index --rebuild`" in result.output
