@@ -195,7 +195,12 @@ launch() {
   fi
   # setsid: the node outlives this script and the terminal that ran it
   (cd "$nd" && exec setsid "${cmd[@]}" > "$nd/logs/console.log" 2>&1 < /dev/null) &
-  echo $! > "$nd/pid"
+  local pid=$!
+  echo "$pid" > "$nd/pid"
+  # Until the subshell has exec'd the JVM its command line is this script's, and node_alive would
+  # call a node that is starting "exited" (seen under load): wait for the exec, or for its end.
+  local t=0
+  while [ -r "/proc/$pid/cmdline" ] && ! node_alive "$i" && [ "$t" -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
 }
 
 wait_until_answers() {

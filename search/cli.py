@@ -7,14 +7,12 @@ import json
 import os
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from .archive import Archive, latest_generation, read_schema_version
+from .engines import Engine, is_index_url, open_engine
 from .errors import SearchError
-from .ingest import index_paths
 from .inspect import describe, inspect_file
 from .query import (
     MAX_PER_PAGE,
@@ -22,10 +20,7 @@ from .query import (
     MODES,
     SORTS,
     SearchRequest,
-    search,
-    warm_up,
 )
-from .query.suggest import suggest
 
 DEFAULT_INDEX = "index"
 DEFAULT_SOURCES = ("seeds",)
@@ -47,15 +42,31 @@ class UserError(click.ClickException):
             click.echo(f"hint: {self.hint}", file=file)
 
 
+def _index_location(ctx, param, value):
+    """An index URL stays a string (``Path`` would fold its ``//``); anything else is a folder."""
+    return value if is_index_url(value) else Path(value)
+
+
 def _index_option(func):
     return click.option(
         "--index",
         "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
         default=lambda: os.environ.get("SEARCH_INDEX", DEFAULT_INDEX),
+        callback=_index_location,
         show_default="index/ (or $SEARCH_INDEX)",
-        help="Index folder.",
+        help="Index folder, or an OpenSearch index URL (http://127.0.0.1:9200/govsearch).",
     )(func)
+
+
+def _engine(index_dir, check: bool = True) -> Engine:
+    """The engine of ``--index``, checked readable unless ``check`` is false (an error is one line)."""
+    try:
+        engine = open_engine(index_dir)
+        if check:
+            engine.check()
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
+    return engine
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,8 +96,8 @@ def index_command(paths, index_dir, rebuild, procs, quiet, follow_links):
         return _ProgressList(items)
 
     try:
-        report = index_paths(paths, index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn,
-                             follow_links=follow_links)
+        report = _engine(index_dir, check=False).index(paths, rebuild=rebuild, procs=procs, progress=progress,
+                                                       warn=warn, follow_links=follow_links)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     click.echo(report.summary)
@@ -171,7 +182,7 @@ def query_command(query, index_dir, limit, page, as_json, **filters):
         )
     try:
         request = _search_request(query, filters, page=page, per_page=limit)
-        results = search(Archive(index_dir).snapshot(), request)
+        results = _engine(index_dir).search(request)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     except ValueError as exc:
@@ -244,29 +255,21 @@ def inspect_command(files, no_manifest, as_json):
 def stats_command(index_dir, as_json):
     """Documents, files, size and last update of the index."""
     try:
-        snapshot = Archive(index_dir).snapshot()
+        stats = _engine(index_dir).stats()
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
-    files = {(snapshot.file_sig[n] or "").partition("\t")[0] for n in snapshot.live}
-    size = sum(p.stat().st_size for p in Path(index_dir).iterdir() if p.is_file())
-    toc = max(Path(index_dir).glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
-    stats = {
-        "index": str(Path(index_dir).resolve()),
-        "documents": len(snapshot.live),
-        "files": len(files),
-        "size_bytes": size,
-        "generation": latest_generation(Path(index_dir)),
-        "schema_version": read_schema_version(Path(index_dir)),
-        "last_update": datetime.fromtimestamp(toc.stat().st_mtime).isoformat(timespec="seconds"),
-    }
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
     click.echo(f"index:          {stats['index']}")
     click.echo(f"documents:      {stats['documents']} (from {stats['files']} files)")
-    click.echo(f"size on disk:   {size / 1024:.1f} KiB")
-    click.echo(f"last update:    {stats['last_update']} (generation {stats['generation']})")
-    click.echo(f"schema version: {stats['schema_version']}")
+    click.echo(f"size on disk:   {stats['size_bytes'] / 1024:.1f} KiB")
+    if "generation" in stats:
+        click.echo(f"last update:    {stats['last_update']} (generation {stats['generation']})")
+        click.echo(f"schema version: {stats['schema_version']}")
+    else:
+        click.echo(f"mapping:        version {stats['mapping_version']}")
+        click.echo(f"shards:         {stats['shards']} ({stats['replicas']} replicas each), health {stats['health']}")
 
 
 @main.command("serve")
@@ -302,11 +305,7 @@ def serve_command(index_dir, host, port, threads, public_url, auth_mode, auth_he
     try:
         app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
                           "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config})
-        first = app.extensions["archive"].snapshot()
-        first.verify()  # the grams' checksums (each later generation's too, in the background)
-        warm_up(first)  # first queries as fast as later ones
-        app.extensions["archive"].warm_in_background(warm_up)  # and those after a new commit
-        suggest(app.extensions["archive"].snapshot(), "", wait=0)  # suggestions built in the background
+        app.extensions["engine"].warm_up(background=True)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     try:
@@ -314,7 +313,7 @@ def serve_command(index_dir, host, port, threads, public_url, auth_mode, auth_he
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                         hint="is another server running there? choose another with --port") from exc
-    click.echo(f"serving {Path(index_dir).resolve()} at http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
+    click.echo(f"serving {app.extensions['engine'].location} at http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
     try:
         server.run()
     except KeyboardInterrupt:
@@ -329,14 +328,22 @@ def saved_group():
 
 
 def _saved_store(index_dir):
-    """The archive's snapshot and its saved queries (an error if there is no index)."""
+    """The index's engine and its saved queries (an error if there is no index)."""
     from .saved import SavedQueries, store_path
 
+    engine = _engine(index_dir)
     try:
-        snapshot = Archive(index_dir).snapshot()
+        return engine, SavedQueries(store_path(engine.state_dir()))
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
-    return snapshot, SavedQueries(store_path(index_dir))
+
+
+def _or_user_error(operation, *args):
+    """``operation(*args)``; a SearchError (an engine that cannot, a cluster gone) is one line."""
+    try:
+        return operation(*args)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
 
 
 def _saved_or_error(store, name):
@@ -353,10 +360,10 @@ def _saved_or_error(store, name):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def saved_list_command(index_dir, as_json):
     """Saved queries with their current hit counts and new documents since last viewed."""
-    snapshot, store = _saved_store(index_dir)
+    engine, store = _saved_store(index_dir)
     rows = []
     for saved in store.all():
-        counted = store.count(snapshot, saved)
+        counted = _or_user_error(engine.saved_count, store, saved)
         rows.append({"name": saved.name, "slug": saved.slug, "query": " ".join(f"{k}={v}" for k, v in saved.args),
                      "total": counted.total, "new": counted.new, "last_viewed": saved.last_viewed})
     if as_json:
@@ -396,11 +403,11 @@ def saved_run_command(name, index_dir, limit, page, as_json):
     """Run the saved query NAME (or slug); counts as viewing it."""
     from dataclasses import replace
 
-    snapshot, store = _saved_store(index_dir)
+    engine, store = _saved_store(index_dir)
     saved = _saved_or_error(store, name)
-    results = search(snapshot, replace(saved.request, per_page=limit, page=page))
-    new = store.count(snapshot, saved).new
-    store.mark_viewed(saved.slug, snapshot.generation)
+    results = _or_user_error(engine.search, replace(saved.request, per_page=limit, page=page))
+    new = _or_user_error(engine.saved_count, store, saved).new
+    _or_user_error(engine.mark_viewed, store, saved)
     if as_json:
         data = results.to_json()
         data["saved"] = {"name": saved.name, "slug": saved.slug, "new": new}

@@ -19,6 +19,7 @@ from .access.actor import ROLES
 from .access.audit import AuditLog, log_path
 from .access.users import UserError as AccountError
 from .access.users import UserStore, store_path
+from .errors import SearchError
 
 
 def _cli():
@@ -29,10 +30,23 @@ def _cli():
 
 def _index_option(func):
     return click.option(
-        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+        "--index", "index_dir", callback=_state_folder,
         default=lambda: os.environ.get("SEARCH_INDEX", "index"), show_default="index/ (or $SEARCH_INDEX)",
-        help="Index folder (the accounts and the audit log live beside it).",
+        help="Index folder (the accounts and the audit log live beside it), or an OpenSearch index URL "
+             "(they live in its local state folder, $SEARCH_STATE).",
     )(func)
+
+
+def _state_folder(ctx, param, value) -> Path:
+    """The folder of the accounts and the audit log: the index folder, or a URL index's state folder."""
+    from .engines import is_index_url, open_engine
+
+    if not is_index_url(value):
+        return Path(value)
+    try:
+        return open_engine(value).state_dir()
+    except SearchError as exc:
+        raise _cli().UserError(exc.message, exc.hint) from exc
 
 
 def serve_auth_config(host: str, auth_mode: str | None, auth_header: str, trusted_proxies, session_hours: int,

@@ -9,22 +9,14 @@ import sys
 
 import click
 
-from .analysis.concordance import DEFAULT_WIDTH, KWIC_SORTS, MAX_WIDTH, MIN_WIDTH, all_lines, concordance
-from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend, trend_rows
-from .archive import Archive
-from .cli import UserError, _filter_options, _index_option, _search_request
+from .analysis.concordance import DEFAULT_WIDTH, KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
+from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend_rows
+from .cli import UserError, _engine, _filter_options, _index_option, _search_request
 from .errors import SearchError
 from .query import MAX_QUERY_LENGTH
 
 BARS = "▁▂▃▄▅▆▇█"
 MEASURE_LABELS = {"documents": "documents", "occurrences": "occurrences", "per_mille": "documents per 1,000"}
-
-
-def _snapshot(index_dir):
-    try:
-        return Archive(index_dir).snapshot()
-    except SearchError as exc:
-        raise UserError(exc.message, exc.hint) from exc
 
 
 def _check_length(queries) -> None:
@@ -59,8 +51,11 @@ def trend_command(queries, index_dir, by, measure, per, as_json, as_csv, **filte
     _check_length(queries)
     if len(queries) > MAX_QUERIES:
         raise UserError(f"{len(queries)} queries given; a trend compares at most {MAX_QUERIES}")
+    engine = _engine(index_dir)
     try:
-        result = trend(_snapshot(index_dir), queries, _search_request("", filters), by=by, measure=measure, per=per)
+        result = engine.trend(queries, _search_request("", filters), by=by, measure=measure, per=per)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if as_json:
@@ -143,13 +138,15 @@ def kwic_command(query, index_dir, width, order, limit, page, as_json, as_csv, *
     _check_length([query])
     if not query.strip():
         raise UserError("give a query", hint='for example: search kwic 老旧小区改造')
-    snapshot = _snapshot(index_dir)
+    engine = _engine(index_dir)
     try:
         request = _search_request(query, filters, page=page, per_page=limit)
         if as_csv:
-            lines = all_lines(snapshot, request, order, width)
+            lines = engine.all_lines(request, order, width)
         else:
-            result = concordance(snapshot, request, order, width)
+            result = engine.concordance(request, order, width)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint) from exc
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if as_csv:

@@ -231,6 +231,12 @@ class SavedQueries(SQLiteFile):
             (_now(), generation, slug),
         )
 
+    def mark_viewed_ids(self, slug: str, ids: Iterable[str]) -> None:
+        """Record a view by the ids it showed: an index without generations (OpenSearch) counts
+        what is new by them (``counted_by_ids``)."""
+        self._run("UPDATE saved_query SET last_viewed = ?, seen_ids = ?, seen_generation = NULL WHERE slug = ?",
+                  (_now(), json.dumps(sorted(ids), ensure_ascii=False), slug))
+
     def _settle(self, slug: str, generation: int) -> None:
         """A query counted by ids with nothing new holds ``generation`` instead (the same count, now and later)."""
         self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "

@@ -68,3 +68,7 @@ def seed_documents() -> list[tuple[str, int, str]]:
 def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
     """The documents whose normalized title or text contains ``phrase``: Ctrl-F over the archive."""
     return {(name, item) for name, item, text in seed_documents if phrase in text}
+
+
+# The engine as a fixture parameter (embedded, opensearch): seeds_location, engine_name, engine_node.
+from .engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401

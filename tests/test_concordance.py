@@ -92,8 +92,8 @@ def test_collocates_lie_within_ten_characters_of_a_match(seeds_snapshot):
         assert near >= word.count, word
 
 
-def test_cli_kwic_json_follows_the_contract(runner, seeds_index):
-    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_index), "--json", "--limit", "2"])
+def test_cli_kwic_json_follows_the_contract(runner, seeds_location):
+    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_location), "--json", "--limit", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["query"], data["total_occurrences"], data["page"]) == ("老旧小区", 8, 1)
@@ -101,15 +101,15 @@ def test_cli_kwic_json_follows_the_contract(runner, seeds_index):
     assert data["lines"][0]["match"] == "老旧小区" and data["lines"][0]["offset"] == 1262
 
 
-def test_cli_kwic_csv_prints_every_line(runner, seeds_index):
-    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_index), "--csv", "--sort", "left"])
+def test_cli_kwic_csv_prints_every_line(runner, seeds_location):
+    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_location), "--csv", "--sort", "left"])
     rows = result.output.splitlines()
     assert rows[0] == "id,title,date,district,left,match,right,offset"
     assert len(rows) == 9
 
 
-def test_cli_kwic_refuses_a_width_out_of_range(runner, seeds_index):
-    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_index), "--width", "61"])
+def test_cli_kwic_refuses_a_width_out_of_range(runner, seeds_location):
+    result = runner.invoke(main, ["kwic", "老旧小区", "--index", str(seeds_location), "--width", "61"])
     assert result.exit_code == 2
     assert "10<=x<=60" in result.output
 

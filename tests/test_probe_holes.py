@@ -77,7 +77,7 @@ def test_head_and_cross_site_views_do_not_reset_the_new_count(web_app):
     assert (store.get(slug).last_viewed, store.get(slug).seen_generation) == (None, None)
     owner.get(f"/saved/{slug}", headers={"Sec-Fetch-Site": "same-origin"})
     assert store.get(slug).last_viewed is not None
-    assert store.get(slug).seen_generation == web_app.extensions["archive"].snapshot().generation
+    assert store.get(slug).seen_generation == web_app.extensions["engine"].archive.snapshot().generation
 
 
 # -- 2. symbolic links out of the indexed folder -----------------------------------------------------

@@ -184,9 +184,12 @@ def test_atom_feed_lists_the_newest_matching_documents(client, seeds_snapshot):
 # -- the CLI ----------------------------------------------------------------------------------------
 
 
-def test_cli_saved_add_list_run_delete(runner, writable_seeds):
+def test_cli_saved_add_list_run_delete(runner, writable_seeds, engine_name, request, tmp_path, monkeypatch):
     _, index_dir = writable_seeds
     index = ["--index", str(index_dir)]
+    if engine_name == "opensearch":  # the same seeds on a node; its saved queries in the local state folder
+        monkeypatch.setenv("SEARCH_STATE", str(tmp_path / "state"))
+        index = ["--index", request.getfixturevalue("opensearch_seeds")]
     added = runner.invoke(main, ["saved", "add", "中原旧改", "老旧小区", "--district", "中原区", *index])
     assert added.exit_code == 0, added.output
     slug = make_slug("中原旧改")
@@ -202,6 +205,8 @@ def test_cli_saved_add_list_run_delete(runner, writable_seeds):
     deleted = runner.invoke(main, ["saved", "delete", "中原旧改", *index])
     assert (deleted.exit_code, deleted.output) == (0, "deleted '中原旧改'\n")
     assert runner.invoke(main, ["saved", "list", *index]).output.startswith("no saved queries")
+    if engine_name == "opensearch":
+        assert (tmp_path / "state" / "saved.sqlite3").is_file()
 
 
 def test_cli_saved_errors_are_one_line_with_a_hint(runner, writable_seeds, tmp_path):

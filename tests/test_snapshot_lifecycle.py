@@ -30,7 +30,7 @@ def commit_a_new_document(folder: Path, index_dir: Path, name: str = "new.txt") 
 def test_a_streamed_export_started_on_the_old_snapshot_finishes_on_it_after_a_commit(writable_seeds, tmp_path):
     folder, index_dir = writable_seeds
     app = make_app(index_dir, tmp_path / "saved.sqlite3")
-    old = app.extensions["archive"].snapshot()
+    old = app.extensions["engine"].archive.snapshot()
     expected = [hit.title for hit in all_hits(old, SearchRequest(q="老旧小区"))]
     client = app.test_client()
     export = client.get("/search.csv?q=老旧小区", buffered=False)
@@ -38,7 +38,7 @@ def test_a_streamed_export_started_on_the_old_snapshot_finishes_on_it_after_a_co
     assert next(chunks) == "\ufeff".encode()  # the request holds the old snapshot; no row made yet
     commit_a_new_document(folder, index_dir)
     assert total_shown(soup(client.get("/search?q=老旧小区"))) == len(expected) + 1  # a later request: the new one
-    assert app.extensions["archive"].snapshot() is not old and not maps_closed(old)
+    assert app.extensions["engine"].archive.snapshot() is not old and not maps_closed(old)
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8"))))
     assert [row[0] for row in rows[1:]] == expected  # made from the old snapshot's maps, after the commit
     export.close()

@@ -76,8 +76,8 @@ def test_more_than_six_queries_or_a_bad_period_is_refused(seeds_snapshot):
         trend(seeds_snapshot, ["  "])
 
 
-def test_json_follows_the_contract(runner, seeds_index):
-    result = runner.invoke(main, ["trend", "稳就业", "保就业", "--index", str(seeds_index), "--json"])
+def test_json_follows_the_contract(runner, seeds_location):
+    result = runner.invoke(main, ["trend", "稳就业", "保就业", "--index", str(seeds_location), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["by"], data["measure"]) == ("year", "documents")
@@ -88,16 +88,16 @@ def test_json_follows_the_contract(runner, seeds_index):
     assert "per" not in data
 
 
-def test_json_per_district_puts_district_series_under_each_query(runner, seeds_index):
-    result = runner.invoke(main, ["trend", "老旧小区", "--per", "district", "--index", str(seeds_index), "--json"])
+def test_json_per_district_puts_district_series_under_each_query(runner, seeds_location):
+    result = runner.invoke(main, ["trend", "老旧小区", "--per", "district", "--index", str(seeds_location), "--json"])
     data = json.loads(result.output)
     assert data["per"] == "district"
     districts = data["series"][0]["districts"]
     assert [(d["district"], d["first_appearance"]) for d in districts] == [("中原区", "2020"), ("郑东新区", "2020-08-08")]
 
 
-def test_terminal_table_draws_bars_scaled_to_the_largest_value(runner, seeds_index):
-    result = runner.invoke(main, ["trend", "老旧小区", "--measure", "occurrences", "--index", str(seeds_index)])
+def test_terminal_table_draws_bars_scaled_to_the_largest_value(runner, seeds_location):
+    result = runner.invoke(main, ["trend", "老旧小区", "--measure", "occurrences", "--index", str(seeds_location)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "老旧小区 · per year · occurrences"
@@ -105,8 +105,8 @@ def test_terminal_table_draws_bars_scaled_to_the_largest_value(runner, seeds_ind
     assert lines[7].split() == ["2024", "1", "▂"]  # 1/7 of the top: the second glyph
 
 
-def test_csv_lists_each_period_and_the_undated_count(runner, seeds_index):
-    result = runner.invoke(main, ["trend", "老旧小区", "--by", "month", "--csv", "--index", str(seeds_index)])
+def test_csv_lists_each_period_and_the_undated_count(runner, seeds_location):
+    result = runner.invoke(main, ["trend", "老旧小区", "--by", "month", "--csv", "--index", str(seeds_location)])
     assert result.output.splitlines() == [
         "query,district,period,documents,occurrences,per_mille",
         "老旧小区,,2020-08,1,3,500.0",
@@ -114,8 +114,8 @@ def test_csv_lists_each_period_and_the_undated_count(runner, seeds_index):
     ]
 
 
-def test_cli_refuses_seven_queries_with_one_line(runner, seeds_index):
-    result = runner.invoke(main, ["trend", *"一二三四五六七", "--index", str(seeds_index)])
+def test_cli_refuses_seven_queries_with_one_line(runner, seeds_location):
+    result = runner.invoke(main, ["trend", *"一二三四五六七", "--index", str(seeds_location)])
     assert result.exit_code == 1
     assert "at most 6" in result.output
 

@@ -37,6 +37,7 @@ def make_app(index_dir: Path, saved_db: Path, **config):
         "SAVED_DB": str(saved_db),
         "USERS_DB": str(Path(saved_db).with_name("users.sqlite3")),
         "AUDIT_LOG": str(Path(saved_db).with_name("audit.jsonl")),
+        "STATE_DIR": str(Path(saved_db).parent),  # a URL index's local state (the web secret)
         "SECRET_KEY": "test-secret",
         "TESTING": True,
         **config,

@@ -11,16 +11,18 @@ from flask import Flask
 
 from search.access.audit import log_path
 from search.access.users import store_path as users_path
-from search.archive import Archive
+from search.engines import open_engine
 from search.saved import SavedQueries, store_path
 
 SECRET_KEY_FILE = "web-secret.key"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """The app over the index in ``INDEX_DIR`` (default ``$SEARCH_INDEX`` or ``index``).
+    """The app over the index in ``INDEX_DIR`` (default ``$SEARCH_INDEX`` or ``index``): a folder, or an
+    OpenSearch index URL (``search.engines.open_engine``).
 
-    Config: ``INDEX_DIR``; ``SAVED_DB`` (default ``<INDEX_DIR>/saved.sqlite3``);
+    Config: ``INDEX_DIR``; ``STATE_DIR`` (the folder of the files below: the index folder, or a URL
+    index's local state folder); ``SAVED_DB`` (default ``<STATE_DIR>/saved.sqlite3``);
     ``SECRET_KEY`` (default: read from, or generated into, ``<INDEX_DIR>/web-secret.key``,
     so that sessions and CSRF tokens survive a restart); ``AUTH_MODE`` (none, local,
     header; see ``web.auth``), ``USERS_DB``, ``AUDIT_LOG``, ``TRUSTED_HOST_NAMES``,
@@ -36,7 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
-    index_dir = Path(app.config["INDEX_DIR"])
+    # One engine per app: the embedded one hands out the current snapshot and reopens on a new generation.
+    engine = open_engine(app.config["INDEX_DIR"], state=app.config.get("STATE_DIR"))
+    engine.check()
+    index_dir = engine.state_dir()
     app.config.setdefault("SAVED_DB", str(store_path(index_dir)))
     app.config.setdefault("USERS_DB", str(users_path(index_dir)))
     app.config.setdefault("AUDIT_LOG", str(log_path(index_dir)))
@@ -44,8 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
     app.json.ensure_ascii = False
 
-    # One archive per app: it hands out the current snapshot and reopens on a new generation.
-    app.extensions["archive"] = Archive(index_dir)
+    app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
 
     from . import errors, views

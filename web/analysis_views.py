@@ -8,15 +8,14 @@ from itertools import chain
 
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
-from search.analysis.concordance import all_lines, concordance
-from search.analysis.trend import CSV_COLUMNS, trend, trend_rows
+from search.analysis.trend import CSV_COLUMNS, trend_rows
 
 from .analysis_params import kwic_args, trend_args
 from .exports import csv_chunks
 from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
 from .params import BadParameter
 from .trend_page import trend_page
-from .views import snapshot, visible
+from .views import engine, visible
 
 bp = Blueprint("analysis", __name__)
 
@@ -38,14 +37,14 @@ def csv_response(rows: Iterable[Iterable], name: str) -> Response:
 
 @bp.get("/trend")
 def trend_view():
-    page = _library(lambda: trend_page(snapshot(), trend_args(request.args), visible()))
+    page = _library(lambda: trend_page(engine(), trend_args(request.args), visible()))
     return render_template("trend.html", page=page)
 
 
 @bp.get("/trend.json")
 def trend_json():
     args = trend_args(request.args)
-    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per,
+    result = _library(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
     return jsonify(result.to_json())
 
@@ -53,28 +52,28 @@ def trend_json():
 @bp.get("/trend.csv")
 def trend_csv():
     args = trend_args(request.args)
-    result = _library(lambda: trend(snapshot(), args.queries, args.request, args.by, args.measure, args.per,
+    result = _library(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
     return csv_response(chain([CSV_COLUMNS], trend_rows(result)), "trend")
 
 
 @bp.get("/kwic")
 def kwic_view():
-    page = _library(lambda: kwic_page(snapshot(), kwic_args(request.args), visible()))
+    page = _library(lambda: kwic_page(engine(), kwic_args(request.args), visible()))
     return render_template("kwic.html", page=page)
 
 
 @bp.get("/kwic.json")
 def kwic_json():
     args = kwic_args(request.args)
-    result = _library(lambda: concordance(snapshot(), args.request, args.order, args.width, visible=visible()))
+    result = _library(lambda: engine().concordance(args.request, args.order, args.width, visible=visible()))
     return jsonify(result.to_json())
 
 
 @bp.get("/kwic.csv")
 def kwic_csv():
     args = kwic_args(request.args)
-    lines = _library(lambda: all_lines(snapshot(), args.request, args.order, args.width, visible=visible()))
+    lines = _library(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
     return csv_response(chain([KWIC_CSV_COLUMNS], (kwic_row(line, args.request) for line in lines)), "kwic")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
+
+from search.errors import SearchError
 
 TITLES = {
     400: "请求有误",
@@ -14,6 +16,7 @@ TITLES = {
     405: "不支持此操作",
     413: "提交的内容过大",
     500: "服务器出错了",
+    503: "搜索服务暂时不可用",
 }
 DEFAULT_MESSAGES = {
     400: "请求的参数无法使用。",
@@ -52,6 +55,14 @@ def error_response(error: HTTPException):
     return response
 
 
+def engine_error(error: SearchError):
+    """What the engine said it cannot do (400), or that its cluster does not answer (503), in one line."""
+    unsupported = "not available on" in error.message
+    kind = BadRequest if unsupported else ServiceUnavailable
+    prefix = "此索引不支持这项检索" if unsupported else "搜索服务暂时不可用"
+    return error_response(kind(f"{prefix}：{error.message}"))
+
+
 def internal_error(error: InternalServerError):
     return error_response(InternalServerError())
 
@@ -59,3 +70,4 @@ def internal_error(error: InternalServerError):
 def init_app(app) -> None:
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(InternalServerError, internal_error)
+    app.register_error_handler(SearchError, engine_error)

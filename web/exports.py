@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import chain
 
-from search.archive import Snapshot
-from search.query import SearchRequest, all_hits, search
+from search.engines import Engine
+from search.query import SearchRequest
 
 CSV_COLUMNS = ("title", "district", "date", "topics", "source", "snippet")
 FEED_SIZE = 20
@@ -40,7 +40,7 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def search_csv(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None = None) -> Iterator[str]:
+def search_csv(engine: Engine, request: SearchRequest, visible=None) -> Iterator[str]:
     """Every hit of the request (all pages), one row each after a header row, as CSV text in chunks.
 
     Streamed: the rows of a phrase that matches the whole archive are written
@@ -55,7 +55,7 @@ def search_csv(snapshot: Snapshot, request: SearchRequest, visible: frozenset[in
             hit.source,
             snippet_text(hit.snippets[0]) if hit.snippets else "",
         )
-        for hit in all_hits(snapshot, request, visible=visible)
+        for hit in engine.all_hits(request, visible=visible)
     )
     return csv_chunks(chain([CSV_COLUMNS], rows))
 
@@ -73,9 +73,9 @@ def csv_chunks(rows: Iterable[Iterable]) -> Iterator[str]:
     yield out.getvalue()
 
 
-def feed_results(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None = None):
+def feed_results(engine: Engine, request: SearchRequest, visible=None):
     """The newest matching documents (that the feed's owner may see), for a feed."""
-    return search(snapshot, replace(request, sort="newest", page=1, per_page=FEED_SIZE), visible=visible)
+    return engine.search(replace(request, sort="newest", page=1, per_page=FEED_SIZE), visible=visible)
 
 
 def atom_time(published: str | None, fallback: datetime) -> str:

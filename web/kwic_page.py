@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from search.analysis.collocates import collocates
-from search.analysis.concordance import KWIC_SORTS, Concordance, Line, concordance
-from search.archive import Snapshot
+from search.analysis.concordance import KWIC_SORTS, Concordance, Line
+from search.engines import Engine
 from search.query import SearchRequest
 
 from .analysis_params import KwicArgs
@@ -87,13 +86,13 @@ def kwic_url(args: KwicArgs, **changes) -> str:
     return url_for("analysis.kwic_view") + ("?" + urlencode(pairs) if pairs else "")
 
 
-def kwic_page(snapshot: Snapshot, args: KwicArgs, visible: frozenset[int] | None = None) -> KwicPage:
+def kwic_page(engine: Engine, args: KwicArgs, visible=None) -> KwicPage:
     """Run the concordance (when there is a query) over the ``visible`` documents and lay out the page."""
     request = args.request
     result = None
     if request.q.strip():
-        result = concordance(snapshot, request, args.order, args.width, sample_size=COLLOCATE_SAMPLE, visible=visible)
-    words = collocates(snapshot, result.sample) if result else ()
+        result = engine.concordance(request, args.order, args.width, sample_size=COLLOCATE_SAMPLE, visible=visible)
+    words = engine.collocates(result.sample) if result else ()
     export = [(k, v) for k, v in request.to_args() if k not in ("page", "per_page", "sort")]
     export += [("order", args.order), ("width", str(args.width))]
     trend_request = replace(request, page=1, per_page=10, sort="relevance")

@@ -14,19 +14,15 @@ from urllib.parse import urlencode
 from flask import url_for
 from markupsafe import Markup
 
-from search.archive import Snapshot
+from search.engines import Engine
 from search.highlight import find_spans, mark
 from search.normalize import fold
 from search.query import (
     Hit,
     SearchRequest,
     SearchResults,
-    find_document,
-    original_file,
     parse_query,
     request_query,
-    search,
-    sibling_documents,
     terms_to_mark,
 )
 from search.query.variants import current_variants
@@ -145,9 +141,9 @@ class ResultsPage:
         return search_url(replace(self.request, page=1), "web.search_csv_export")
 
 
-def results_page(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None = None) -> ResultsPage:
+def results_page(engine: Engine, request: SearchRequest, visible=None) -> ResultsPage:
     """Run the search and lay out everything the results page links to (over the ``visible`` documents)."""
-    results = search(snapshot, request, visible=visible)
+    results = engine.search(request, visible=visible)
     hits = [
         HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets))
         for h in results.hits
@@ -157,7 +153,7 @@ def results_page(snapshot: Snapshot, request: SearchRequest, visible: frozenset[
         results=results,
         url=search_url(request),
         hits=hits,
-        facets=_facets(snapshot, request, results, visible),
+        facets=_facets(request, results),
         chips=_chips(request),
         sorts=[Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS],
         modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
@@ -173,8 +169,8 @@ def results_page(snapshot: Snapshot, request: SearchRequest, visible: frozenset[
         page.kwic_url = search_url(plain, "analysis.kwic_view")
     page.sparkline = year_sparkline(results.facets.get("year", ()))
     if results.total == 0:
-        page.suggestions = _suggestions(snapshot, request, visible)
-    page.variants_offer = _variants_offer(snapshot, request, visible)
+        page.suggestions = _suggestions(engine, request, visible)
+    page.variants_offer = _variants_offer(engine, request, visible)
     return page
 
 
@@ -186,13 +182,12 @@ def year_sparkline(years) -> Sparkline | None:
     return sparkline([(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)])
 
 
-def _count(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> SearchResults:
+def _count(engine: Engine, request: SearchRequest, visible) -> SearchResults:
     """The total and facets of a request, at the least cost (one hit, no ranking)."""
-    return search(snapshot, replace(request, page=1, per_page=1, sort="newest"), visible=visible)
+    return engine.search(replace(request, page=1, per_page=1, sort="newest"), visible=visible)
 
 
-def _facets(snapshot: Snapshot, request: SearchRequest, results: SearchResults,
-            visible: frozenset[int] | None) -> list[FacetGroup]:
+def _facets(request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
     """Facets with counts; a facet with selected values counts as if it had none (the library does:
     ``SearchResults.facets``, over the documents the asker may see; the JSON twin carries them too)."""
     counts = {name: results.facets.get(name, ()) for name in FACET_FIELDS}
@@ -253,7 +248,7 @@ def pager(current: int, pages: int, url_of) -> Pager:
     )
 
 
-def _variants_offer(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> Link | None:
+def _variants_offer(engine: Engine, request: SearchRequest, visible) -> Link | None:
     """When the query holds a member of a variants group (and the switch is off): the expanded search."""
     if request.variants or not request.q.strip():
         return None
@@ -264,7 +259,7 @@ def _variants_offer(snapshot: Snapshot, request: SearchRequest, visible: frozens
         return None
     expanded = replace(request, variants=True, page=1)
     members = dict.fromkeys(m for phrase in typed for m in variants.expand(phrase))
-    return Link("、".join(members), search_url(expanded), count=_count(snapshot, expanded, visible).total)
+    return Link("、".join(members), search_url(expanded), count=_count(engine, expanded, visible).total)
 
 
 def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
@@ -276,7 +271,7 @@ def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
     return described if results.notes or described != " ".join(q.split()) else None
 
 
-def _suggestions(snapshot: Snapshot, request: SearchRequest, visible: frozenset[int] | None) -> list[Link]:
+def _suggestions(engine: Engine, request: SearchRequest, visible) -> list[Link]:
     """For an empty result: the same query in words mode, and each filter removed, with their counts."""
     options = []
     if request.mode == "exact" and request.q.strip():
@@ -285,7 +280,7 @@ def _suggestions(snapshot: Snapshot, request: SearchRequest, visible: frozenset[
         options.append((f"去掉“{chip.label}”", chip_request))
     links = []
     for label, option in options[:MAX_SUGGESTIONS]:
-        total = _count(snapshot, option, visible).total
+        total = _count(engine, option, visible).total
         if total:
             links.append(Link(label, search_url(option), count=total))
     return links
@@ -353,18 +348,17 @@ class DocumentPage:
     request: SearchRequest
 
 
-def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: int | None = None,
-                  visible: frozenset[int] | None = None) -> DocumentPage | None:
+def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int | None = None,
+                  visible=None) -> DocumentPage | None:
     """A document with every occurrence of the query's phrases marked; None when there is no such
     document, or it is not ``visible`` (the two answer alike).
 
     ``at``: an occurrence's offset in the document's text (title, "\n", paragraphs, as the
     concordance gives it); its mark gets ``id="at"``, so ``#at`` scrolls to it.
     """
-    docnum = find_document(snapshot, doc_id, visible=visible)
-    if docnum is None:
+    doc = engine.document(doc_id, visible=visible)
+    if doc is None:
         return None
-    doc = snapshot.document(docnum)
     phrases = terms_to_mark(request_query(request), request.mode) if request.q.strip() else ()
     base = 0
 
@@ -376,23 +370,23 @@ def document_page(snapshot: Snapshot, doc_id: str, request: SearchRequest, at: i
 
     title = marked(doc.title)
     paragraphs = tuple(marked(p) for p in doc.paragraphs)
-    siblings = sibling_documents(snapshot, docnum, visible=visible)
+    siblings = engine.siblings(doc_id, visible=visible)
     return DocumentPage(
         id=doc.id,
         title=title,
-        district=snapshot.district[docnum],
-        date=date_label(snapshot.published[docnum]),
-        topics=snapshot.topics[docnum],
+        district=doc.district,
+        date=date_label(doc.published),
+        topics=doc.topics,
         source=doc.source,
         paragraphs=paragraphs,
-        issuer=snapshot.issuer[docnum],
-        doc_number=snapshot.doc_number[docnum],
-        doc_type=snapshot.doc_type[docnum],
-        date_source=SOURCE_LABELS.get(snapshot.date_source[docnum] or ""),
-        district_source=SOURCE_LABELS.get(snapshot.district_source[docnum] or ""),
+        issuer=doc.issuer,
+        doc_number=doc.doc_number,
+        doc_type=doc.doc_type,
+        date_source=SOURCE_LABELS.get(doc.date_source or ""),
+        district_source=SOURCE_LABELS.get(doc.district_source or ""),
         marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
-        original_url=url_for("web.original", doc_id=doc.id) if original_file(doc) else None,
+        original_url=url_for("web.original", doc_id=doc.id) if engine.original_file(doc) else None,
         siblings=tuple(
             Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id)
             for s in siblings

@@ -23,7 +23,7 @@ from .exports import atom_time, feed_results, xml_safe
 from .headers import carries_secret
 from .pages import date_label, results_page, search_url
 from .params import BadParameter, search_request
-from .views import bp, render_results, snapshot, visible
+from .views import bp, engine, render_results, visible
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 
@@ -54,13 +54,13 @@ def owner_actor(owner: str) -> Actor | None:
 @bp.get("/saved")
 def saved_list():
     who = actor()
-    snap = snapshot()
+    snap = engine()
     mine = saved_queries().all(None if who.is_admin else who.name)
     rows = []
     for saved in mine:
         # Counted as its owner would see it (an admin's view of another user's query included).
         seer = who if saved.owner == who.name else (owner_actor(saved.owner) or who)
-        counted = saved_queries().count(snap, saved, visible=visible(seer))
+        counted = snap.saved_count(saved_queries(), saved, visible=visible(seer))
         rows.append((saved, counted.total, counted.new))
     if rows:
         carries_secret()  # feed tokens and share links
@@ -82,9 +82,9 @@ def saved_add():
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>")
 def saved_view(slug):
     saved = owned_or_404(slug)
-    page = results_page(snapshot(), saved.request, visible())
+    page = results_page(engine(), saved.request, visible())
     if saved.owner == actor().name and is_own_view():
-        saved_queries().mark_viewed(slug, snapshot().generation)
+        engine().mark_viewed(saved_queries(), saved, visible=visible())
     carries_secret()
     return render_results(page, saved=saved)
 
@@ -117,7 +117,7 @@ def saved_feed(slug):
     if reader is None:
         abort(404, MISSING_SAVED)
     g.audit_user = actor().name if actor() is not None else f"feed:{saved.owner}"
-    results = feed_results(snapshot(), saved.request, visible(reader))
+    results = feed_results(engine(), saved.request, visible(reader))
     now = datetime.now(UTC)
     carries_secret()
     body = render_template("feed.xml", saved=saved, results=results, now=now, atom_time=atom_time,
@@ -179,7 +179,7 @@ def shared_or_404(token: str):
 def shared_view(token):
     """Read-only: the search as the viewer may see it, and a form to copy it into their own list."""
     saved = shared_or_404(token)
-    page = results_page(snapshot(), saved.request, visible())
+    page = results_page(engine(), saved.request, visible())
     carries_secret()
     return render_results(page, saved=saved, shared=True)
 

@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from search.analysis.trend import Series, Trend, trend
-from search.archive import Snapshot
+from search.analysis.trend import Series, Trend
+from search.engines import Engine
 from search.query import SearchRequest
 
 from .analysis_params import TrendArgs
@@ -99,9 +99,9 @@ def _text(value: float, measure: str) -> str:
     return f"{value:g}" if measure == "per_mille" else str(int(value))
 
 
-def trend_page(snapshot: Snapshot, args: TrendArgs, visible: frozenset[int] | None = None) -> TrendPage:
+def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
     """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
-    result = trend(snapshot, args.queries, args.request, args.by, args.measure, args.per,
+    result = engine.trend(args.queries, args.request, args.by, args.measure, args.per,
                    visible=visible) if args.queries else None
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()

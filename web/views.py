@@ -25,9 +25,6 @@ from flask import (
     stream_with_context,
 )
 
-from search.access import visible_documents
-from search.query import find_document, original_file
-from search.query.suggest import suggest
 
 from .auth import actor
 from .downloads import download_name, media_type
@@ -39,43 +36,44 @@ bp = Blueprint("web", __name__)
 MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者链接有误。"
 
 
-def snapshot():
-    """The current index generation, fetched once per request and held until its response is
-    closed (a streamed export's last row included): a commit meanwhile cannot close it under the request."""
-    if "snapshot" not in g:
-        g.snapshot = current_app.extensions["archive"].acquire()
-    return g.snapshot
+def engine():
+    """The engine fixed to the current index generation, fetched once per request and held until its
+    response is closed (a streamed export's last row included): a commit meanwhile cannot close it
+    under the request (``search.engines``: the embedded engine holds its snapshot)."""
+    if "engine" not in g:
+        g.engine = current_app.extensions["engine"].pinned()
+    return g.engine
 
 
-def hand_snapshot_to_response(response):
-    """The response releases the request's snapshot when the server closes it (after streaming, for a
+def hand_engine_to_response(response):
+    """The response releases the request's engine when the server closes it (after streaming, for a
     streamed one: Flask tears the request down before a streamed body is made)."""
-    held = g.pop("snapshot", None)
+    held = g.pop("engine", None)
     if held is not None:
-        archive, released = current_app.extensions["archive"], threading.Event()
+        released = threading.Event()
 
         def release() -> None:
             if not released.is_set():  # a response may be closed twice; a hold is released once
                 released.set()
-                archive.release(held)
+                held.release()
 
         response.call_on_close(release)
     return response
 
 
-def release_snapshot(_exc=None) -> None:
+def release_engine(_exc=None) -> None:
     """A request that ended without a response (an error in an after-request hook) releases it here."""
-    held = g.pop("snapshot", None)
+    held = g.pop("engine", None)
     if held is not None:
-        current_app.extensions["archive"].release(held)
+        held.release()
 
 
-def visible(who=None) -> frozenset[int] | None:
-    """The documents the actor (or ``who``) may see in this request's snapshot; None: all."""
+def visible(who=None):
+    """The documents the actor (or ``who``) may see in this request's generation; None: all."""
     if who is not None:
-        return visible_documents(snapshot(), who)
+        return engine().visible_to(who)
     if "visible" not in g:
-        g.visible = visible_documents(snapshot(), actor())
+        g.visible = engine().visible_to(actor())
     return g.visible
 
 
@@ -100,19 +98,19 @@ def render_results(page, **context) -> Response:
 @bp.get("/")
 @bp.get("/search")
 def search_page():
-    page = results_page(snapshot(), search_request(request.args), visible())
+    page = results_page(engine(), search_request(request.args), visible())
     return render_results(page)
 
 
 @bp.get("/search.json")
 def search_json():
-    page = results_page(snapshot(), search_request(request.args), visible())
+    page = results_page(engine(), search_request(request.args), visible())
     return jsonify(page.results.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv_export():
-    chunks = search_csv(snapshot(), search_request(request.args), visible())
+    chunks = search_csv(engine(), search_request(request.args), visible())
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(chain(["\ufeff"], chunks)),  # a BOM, so that Excel reads the UTF-8 as UTF-8
@@ -129,7 +127,7 @@ SUGGEST_WAIT = 1.0  # seconds a keystroke may wait for a new generation's sugges
 def suggestions():
     """Phrases of the archive for what is being typed, with document counts (JSON, for the search box)."""
     typed = request.args.get("q", "")
-    found = suggest(snapshot(), typed, wait=SUGGEST_WAIT, visible=visible()) if len(typed) <= SUGGEST_INPUT_LIMIT else []
+    found = engine().suggest(typed, wait=SUGGEST_WAIT, visible=visible()) if len(typed) <= SUGGEST_INPUT_LIMIT else []
     return jsonify({"query": typed[:SUGGEST_INPUT_LIMIT], "suggestions": [s.to_json() for s in found]})
 
 
@@ -138,7 +136,7 @@ def suggestions():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
-    page = document_page(snapshot(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
+    page = document_page(engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
                          visible=visible())
     if page is None:
         abort(404, MISSING_DOCUMENT)
@@ -147,11 +145,10 @@ def document(doc_id):
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
-    docnum = find_document(snapshot(), doc_id, visible=visible())
-    if docnum is None:
+    stored = engine().document(doc_id, visible=visible())
+    if stored is None:
         abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
-    stored = snapshot().document(docnum)
-    path = original_file(stored)
+    path = engine().original_file(stored)
     if path is None:
         abort(404, "原始文件不在已索引的文件夹中（可能已被移动或删除）。")
     response = send_file(path, as_attachment=True, download_name=download_name(path))
@@ -177,8 +174,8 @@ def init_app(app) -> None:
     headers.init_app(app)
     limits.init_app(app)
     audit.init_app(app)
-    app.after_request(hand_snapshot_to_response)
-    app.teardown_request(release_snapshot)
+    app.after_request(hand_engine_to_response)
+    app.teardown_request(release_engine)
     app.register_blueprint(bp)
 
 

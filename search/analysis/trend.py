@@ -108,15 +108,7 @@ def trend(
     visible: frozenset[int] | None = None,
 ) -> Trend:
     """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
-    queries = tuple(q for q in (q.strip() for q in queries) if q)
-    if not 1 <= len(queries) <= MAX_QUERIES:
-        raise ValueError(f"give 1 to {MAX_QUERIES} queries, not {len(queries)}")
-    if by not in BY:
-        raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
-    if per is not None and per not in PER:
-        raise ValueError(f"per must be {' or '.join(PER)}, not {per!r}")
+    queries = checked_arguments(queries, by, measure, per)
     period_of = snapshot.year if by == "year" else snapshot.month
     matcher = Matcher(snapshot, request.mode)
     found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy, visible=visible) for q in queries]
@@ -131,6 +123,20 @@ def trend(
         series.append(replace(whole, read_as=matches.read_as, districts=districts))
     notes = tuple(dict.fromkeys(n for m in found for n in m.notes))
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)
+
+
+def checked_arguments(queries: Sequence[str], by: str, measure: str, per: str | None) -> tuple[str, ...]:
+    """The non-blank queries; ValueError names a bad argument (every engine's trend asks this)."""
+    queries = tuple(q for q in (q.strip() for q in queries) if q)
+    if not 1 <= len(queries) <= MAX_QUERIES:
+        raise ValueError(f"give 1 to {MAX_QUERIES} queries, not {len(queries)}")
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    if per is not None and per not in PER:
+        raise ValueError(f"per must be {' or '.join(PER)}, not {per!r}")
+    return queries
 
 
 def _axis(by: str, present: set[str]) -> tuple[str, ...]:

@@ -1,1 +1,26 @@
-"""Search engines behind one seam: the embedded one (Whoosh + grams) and OpenSearch."""
+"""The engines behind one seam (``base.Engine``): embedded (an index folder) and OpenSearch (an index URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import DocumentRecord, Engine, unsupported
+from .remote import is_index_url
+
+
+def open_engine(index: str | Path, *, state: str | Path | None = None) -> Engine:
+    """The engine of ``--index``: OpenSearch when it is a URL (``http://127.0.0.1:9200/govsearch``),
+    else the embedded engine over that folder.  Nothing is opened until first used.
+
+    ``state``: with a URL, the folder of its saved queries and accounts (see ``remote.state_dir``).
+    """
+    if is_index_url(index):
+        from .remote import RemoteEngine
+
+        return RemoteEngine(str(index), state=state)
+    from .embedded import EmbeddedEngine
+
+    return EmbeddedEngine(Path(index))
+
+
+__all__ = ["DocumentRecord", "Engine", "is_index_url", "open_engine", "unsupported"]

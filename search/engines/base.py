@@ -1,0 +1,149 @@
+"""The seam: everything the CLI and the web UI ask of an engine, in one small interface.
+
+Two engines implement it: ``EmbeddedEngine`` (Whoosh + our grams files in an
+index folder, the default) and ``RemoteEngine`` (an OpenSearch index named by a
+URL).  Callers get one from ``search.engines.open_engine(index)`` and never
+ask which it is; what an engine cannot do raises ``SearchError`` with one line
+that says so (``unsupported``).
+
+``visible`` arguments are what ``visible_to(actor)`` returned: an engine's own
+token for "the documents this actor may see" (None: all of them).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SearchError
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the document page and the downloads show it (both engines alike)."""
+
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    source: str  # relative to its indexed folder
+    item: int
+    path: str  # where the file was read from ("" when the engine cannot know)
+    encoding: str
+    district: str | None = None
+    published: str | None = None
+    topics: tuple[str, ...] = ()
+    issuer: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+    date_source: str | None = None
+    district_source: str | None = None
+
+
+class Engine(ABC):
+    """One index: write it (+ ~ -), search it, count in it, read a document, describe it."""
+
+    kind: str  # "embedded" or "opensearch"
+    location: str  # the index folder (resolved) or the index URL
+
+    # -- writing ------------------------------------------------------------------
+
+    @abstractmethod
+    def index(self, paths: Sequence[Path], *, rebuild: bool = False, procs: int = 1,
+              progress: Callable[[list], Iterable] | None = None, warn: Callable[[str], None] | None = None,
+              follow_links: bool = False):
+        """Bring the index up to date with the files under ``paths``: new, changed and removed files
+        (a removed file's documents are deleted).  Returns an ``IndexReport``."""
+
+    # -- reading ------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Raise a one-line ``SearchError`` unless the index can be read."""
+
+    def pinned(self) -> Engine:
+        """The engine fixed to what the index holds now and held until ``release`` (one web request
+        reads one generation, and a commit meanwhile cannot close it under the request)."""
+        return self
+
+    def release(self) -> None:
+        """Give back what ``pinned`` holds (once)."""
+
+    def visible_to(self, actor):
+        """The documents ``actor`` may see, as this engine's ``visible`` token (None: all)."""
+        return None
+
+    @abstractmethod
+    def search(self, request, *, visible=None):
+        """``SearchRequest`` -> ``SearchResults``: total, facets over the whole result set, a page of hits."""
+
+    @abstractmethod
+    def matching_ids(self, request, *, visible=None) -> set[str]:
+        """The ids of every matching document (saved-query counts, tests)."""
+
+    @abstractmethod
+    def all_hits(self, request, *, visible=None) -> Iterator:
+        """Every matching ``Hit`` in result order, made as it is consumed (exports)."""
+
+    @abstractmethod
+    def document(self, doc_id: str, *, visible=None) -> DocumentRecord | None:
+        """The document with this id (that the asker may see), or None."""
+
+    @abstractmethod
+    def siblings(self, doc_id: str, *, visible=None) -> list[DocumentRecord]:
+        """The documents of the same file as ``doc_id`` (the items of a split page), in file order."""
+
+    def original_file(self, record: DocumentRecord) -> Path | None:
+        """The file a document was read from, when this machine has it (None: no download)."""
+        return None
+
+    @abstractmethod
+    def stats(self) -> dict:
+        """Documents, files, size and what else the engine knows about its index (``search stats``)."""
+
+    # -- saved queries: how many match now, how many are new since the last view --------
+
+    @abstractmethod
+    def saved_count(self, store, saved, *, visible=None):
+        """``SavedCount(total, new)`` of a saved query (``search.saved``)."""
+
+    @abstractmethod
+    def mark_viewed(self, store, saved, *, visible=None) -> None:
+        """Record that the saved query's matches were seen now."""
+
+    # -- the analyses -------------------------------------------------------------
+
+    @abstractmethod
+    def trend(self, queries: Sequence[str], request, by: str = "year", measure: str = "documents",
+              per: str | None = None, *, visible=None):
+        """Counts per period of each query under ``request``'s filters (``search.analysis.trend.Trend``)."""
+
+    @abstractmethod
+    def concordance(self, request, order: str, width: int, *, sample_size: int = 0, visible=None):
+        """One page of the occurrences of ``request``'s query in context (``Concordance``)."""
+
+    @abstractmethod
+    def all_lines(self, request, order: str, width: int, *, visible=None) -> Iterator:
+        """Every concordance line, streamed (CSV)."""
+
+    def collocates(self, sample) -> tuple:
+        """The words around a concordance's sample (the concordance page's side panel)."""
+        return ()
+
+    def suggest(self, typed: str, *, wait: float = 0, visible=None) -> list:
+        """Phrases of the archive for what is being typed (the search box); none by default."""
+        return []
+
+    def warm_up(self, *, background: bool = False) -> None:
+        """Compute now what every query shares (a server, before it answers)."""
+
+    # -- where the local state lives ----------------------------------------------
+
+    @abstractmethod
+    def state_dir(self) -> Path:
+        """The folder of the saved queries, accounts, audit log and web secret of this index."""
+
+
+def unsupported(what: str, engine: str = "the OpenSearch engine") -> SearchError:
+    """The one line for something an engine cannot do (yet)."""
+    return SearchError(f"{what} is not available on {engine} yet", hint="use an index folder (the embedded engine) for it")

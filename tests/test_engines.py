@@ -1,0 +1,147 @@
+"""The seam (search/engines): both engines give the same JSON for the same request, and an OpenSearch
+index that cannot answer says why in one line, with no traceback."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from search.cli import main
+
+from .conftest import SEEDS
+from .web_fixtures import make_app
+
+# What the OpenSearch mapping does not hold yet: compared apart (strict xfail below), not hidden.
+METADATA_NOT_YET = ("issuer", "doc_number", "doc_type", "date_source", "district_source")
+FACETS_NOT_YET = ("issuer", "type", "docno")
+REQUESTS = [
+    ("中原科技城", "newest"), ("老旧小区", "newest"), ("发展", "oldest"), ("放管服 OR 5G", "newest"),
+    ("建设 -二七", "newest"), ("month:2020-07", "oldest"), ("title:防汛", "newest"), ("", "newest"),
+    ("老旧小区综合改造 --mode words", "newest"), ("建设 --district 中原区", "oldest"), ("建设 --year 2024", "newest"),
+    ('"中原科技城 OR', "newest"), ("本报讯 --from 2020年7月20日 --to 2020-07-31", "oldest"),
+]
+
+
+def payload(runner, index, query: str, sort: str) -> dict:
+    words = query.split(" --")
+    options = [part for option in words[1:] for part in ("--" + option).split(" ", 1)]
+    result = runner.invoke(main, ["query", words[0], "--index", str(index), "--json", "--limit", "100",
+                                  "--sort", sort, *options])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    data.pop("took_ms")
+    return data
+
+
+def comparable(data: dict) -> dict:
+    """A payload without what may differ between engines: timing, scores, and what is not there yet."""
+    data = dict(data)
+    data["hits"] = [{k: v for k, v in h.items() if k != "score" and k not in METADATA_NOT_YET} for h in data["hits"]]
+    data["facets"] = {k: v for k, v in data["facets"].items() if k not in FACETS_NOT_YET}
+    return data
+
+
+@pytest.fixture(scope="module")
+def both(seeds_index, opensearch_seeds):
+    return seeds_index, opensearch_seeds
+
+
+@pytest.mark.parametrize("query, sort", REQUESTS, ids=[q for q, _ in REQUESTS])
+def test_both_engines_answer_a_date_sorted_query_with_the_same_json(runner, both, query, sort):
+    embedded, remote = (payload(runner, index, query, sort) for index in both)
+    assert embedded["total"] == len(embedded["hits"])  # every hit on the page: the whole result compared
+    assert comparable(remote) == comparable(embedded)
+
+
+@pytest.mark.xfail(strict=True, reason="not on the OpenSearch engine yet: issuer, 文号, 文种 and where a value came from")
+def test_both_engines_give_the_same_metadata(runner, both):
+    embedded, remote = (payload(runner, index, "", "newest") for index in both)
+    assert [{k: h[k] for k in METADATA_NOT_YET} for h in remote["hits"]] == \
+        [{k: h[k] for k in METADATA_NOT_YET} for h in embedded["hits"]]
+    assert {k: remote["facets"].get(k) for k in FACETS_NOT_YET} == {k: embedded["facets"][k] for k in FACETS_NOT_YET}
+
+
+def test_both_engines_find_the_same_documents_by_relevance(runner, both):
+    embedded, remote = (payload(runner, index, "中原科技城", "relevance") for index in both)
+    assert sorted(h["id"] for h in remote["hits"]) == sorted(h["id"] for h in embedded["hits"])
+    assert remote["hits"][0]["id"] == embedded["hits"][0]["id"]  # the title hit first in both
+
+
+# -- one clear line -------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the block ends: nothing listens there
+
+
+def one_line_error(result) -> tuple[int, str, str]:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("hint: "), result.output
+    return result.exit_code, lines[0], lines[1]
+
+
+@pytest.mark.parametrize("command", [["query", "建设"], ["stats"], ["trend", "建设"], ["kwic", "建设"],
+                                     ["saved", "list"], ["serve"], ["index", str(SEEDS)]])
+def test_an_unreachable_cluster_is_one_line(runner, command):
+    url = f"http://127.0.0.1:{closed_port()}/seeds"
+    code, error, hint = one_line_error(runner.invoke(main, [*command, "--index", url]))
+    assert (code, error) == (1, f"error: cannot reach OpenSearch at http://127.0.0.1:{url.split(':')[2].split('/')[0]}")
+    assert "scripts/opensearch.sh start" in hint
+
+
+def test_a_missing_index_is_one_line(runner, engine_node):
+    code, error, hint = one_line_error(runner.invoke(main, ["query", "建设", "--index", f"{engine_node}/nothere"]))
+    assert (code, error) == (1, f"error: no index nothere on {engine_node}")
+    assert hint == f"hint: build it with `search index --index {engine_node}/nothere`"
+
+
+def test_an_index_of_another_mapping_version_is_one_line(runner, engine_node):
+    from search.engines.opensearch import MAPPING_VERSION, OpenSearchEngine
+
+    engine = OpenSearchEngine(f"{engine_node}/oldmapping")
+    engine.drop()
+    engine.client.indices.create(index="oldmapping", body={"mappings": {"_meta": {"govsearch_mapping_version": 0}}})
+    code, error, hint = one_line_error(runner.invoke(main, ["stats", "--index", engine.url]))
+    assert (code, error) == (
+        1, f"error: index oldmapping on {engine_node} has mapping version 0, this govsearch needs {MAPPING_VERSION}")
+    assert hint == f"hint: rebuild it with `search index --rebuild --index {engine.url}`"
+
+
+def test_what_opensearch_cannot_do_yet_is_one_line(runner, opensearch_seeds):
+    code, error, hint = one_line_error(runner.invoke(main, ["query", "老旧小区 NEAR/5 改造", "--index", opensearch_seeds]))
+    assert (code, error) == (1, "error: 老旧小区 NEAR/5 改造: NEAR, SENT, PARA and $n are not available on the "
+                                "OpenSearch engine yet")
+
+
+def test_a_url_that_names_no_index_is_one_line(runner):
+    code, error, hint = one_line_error(runner.invoke(main, ["query", "建设", "--index", "http://127.0.0.1:9200/"]))
+    assert (code, error, hint) == (1, "error: http://127.0.0.1:9200/ is not an index URL",
+                                   "hint: write it like http://127.0.0.1:9200/govsearch")
+
+
+def test_a_cluster_gone_after_the_app_started_is_a_503_page_and_json(opensearch_seeds, tmp_path):
+    from search.engines.opensearch import OpenSearchEngine
+
+    app = make_app(opensearch_seeds, tmp_path / "saved.sqlite3")
+    gone = OpenSearchEngine(f"http://127.0.0.1:{closed_port()}/seeds")
+    gone._checked = True  # checked when the app started; the node stopped since
+    app.extensions["engine"].cluster = gone
+    client = app.test_client()
+    page = client.get("/search?q=建设")
+    assert page.status_code == 503 and "搜索服务暂时不可用" in page.get_data(as_text=True)
+    data = client.get("/search.json?q=建设")
+    assert data.status_code == 503
+    assert data.get_json()["error"] == f"搜索服务暂时不可用：cannot reach OpenSearch at {gone.base}"
+
+
+def test_what_opensearch_cannot_do_yet_is_a_400_page_on_the_web(opensearch_seeds, tmp_path):
+    client = make_app(opensearch_seeds, tmp_path / "saved.sqlite3").test_client()
+    answer = client.get("/search.json?q=老旧小区 NEAR/5 改造")
+    assert (answer.status_code, answer.get_json()["error"]) == (
+        400, "此索引不支持这项检索：老旧小区 NEAR/5 改造: NEAR, SENT, PARA and $n are not available on the "
+             "OpenSearch engine yet")
