@@ -145,3 +145,32 @@ def test_what_opensearch_cannot_do_yet_is_a_400_page_on_the_web(opensearch_seeds
     assert (answer.status_code, answer.get_json()["error"]) == (
         400, "此索引不支持这项检索：老旧小区 NEAR/5 改造: NEAR, SENT, PARA and $n are not available on the "
              "OpenSearch engine yet")
+
+
+def test_index_through_the_cli_is_incremental_on_both_engines(runner, engine_node, tmp_path):
+    """`search index` with a folder and with a URL: the same + ~ - lines for the same changes."""
+    import shutil
+
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    indexes = [str(tmp_path / "ix"), f"{engine_node}/incremental"]
+
+    def run(*extra) -> list[str]:
+        lines = []
+        for index in indexes:
+            result = runner.invoke(main, ["index", str(folder), "--index", index, "--procs", "1", *extra])
+            assert result.exit_code == 0, result.output
+            lines.append(result.output)
+        assert lines[0] == lines[1], lines
+        return lines[0].splitlines()
+
+    assert run("--rebuild")[0] == "+5 ~0 -0 files (0 unchanged, 8 documents written, 0 skipped); 8 documents in the index"
+    assert run()[0] == "+0 ~0 -0 files (5 unchanged, 0 documents written, 0 skipped); 8 documents in the index"
+    changed = sorted(folder.glob("00[0-3]_*.txt"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段：智慧城市。\n", encoding="utf-8")
+    removed = sorted(folder.glob("00[0-3]_*.txt"))[1]
+    removed.unlink()
+    assert run() == ["+0 ~1 -1 files (3 unchanged, 1 documents written, 0 skipped); 7 documents in the index",
+                     f"  removed: {removed.name}"]
+    found = [json.loads(runner.invoke(main, ["query", "新增一段", "--index", i, "--json"]).output) for i in indexes]
+    assert [[h["source"] for h in f["hits"]] for f in found] == [[changed.name]] * 2
