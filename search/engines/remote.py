@@ -1,8 +1,9 @@
 """The OpenSearch engine behind the seam: ``OpenSearchEngine`` (search/engines/opensearch.py) adapted
 to ``Engine``, plus what the seam needs besides it (siblings, exports, where local state lives).
 
-What the index cannot answer yet (restricted documents, suggestions) is said in
-one line or left out, never guessed.  Saved queries, accounts, the audit log and
+What the index cannot answer yet is said in one line (``--follow-links``) or left
+out (suggestions as you type, collocates), never guessed.  ``visible`` tokens are
+``OpenSearchEngine.visible_to``'s: the groups of the reader.  Saved queries, accounts, the audit log and
 the web secret of a URL index live in a local folder (``state_dir``):
 ``$SEARCH_STATE`` when set, else ``$XDG_DATA_HOME/govsearch/<host>-<port>/<index>``
 (``~/.local/share/govsearch/…``).
@@ -23,8 +24,8 @@ from .base import DocumentRecord, Engine, unsupported
 EXPORT_PAGE = 500
 STATE_ENV = "SEARCH_STATE"
 ROOTS_META = "govsearch_roots"
-_REMOTE_FACETS = ("district", "year", "month", "topic")  # the terms aggregations of opensearch.py
-RECORD_SOURCE = ["id", "title", "paragraphs", "source", "path", "item", "encoding", "district", "published", "topics"]
+RECORD_SOURCE = ["id", "title", "paragraphs", "source", "path", "item", "encoding", "district", "published", "topics",
+                 "issuer", "doc_number", "doc_type", "date_source", "district_source"]
 
 
 def is_index_url(index) -> bool:
@@ -84,60 +85,40 @@ class RemoteEngine(Engine):
     # -- reading
 
     def visible_to(self, actor):
-        # The OpenSearch index carries no access column: every document it holds is unrestricted.
-        return None
-
-    @staticmethod
-    def _unrestricted(visible) -> None:
-        if visible is not None:
-            raise unsupported("restricted documents")
+        return self.cluster.visible_to(actor)
 
     def search(self, request, *, visible=None):
-        self._unrestricted(visible)
-        results = self.cluster.search(request)
-        return replace(results, facets={**results.facets, **self._as_if_unselected(request)})
-
-    def _as_if_unselected(self, request) -> dict:
-        """Each facet with selected values counted as if it had none (the embedded engine's rule:
-        what a selected district's neighbours would add); one more count per such facet."""
-        from ..query.run import FACET_ATTRIBUTES
-
-        counts = {}
-        for name, attribute in FACET_ATTRIBUTES.items():
-            if getattr(request, attribute) and name in _REMOTE_FACETS:
-                others = self.cluster.search(replace(request, **{attribute: ()}, page=1, per_page=1))
-                counts[name] = others.facets[name]
-        return counts
+        return self.cluster.search(request, visible=visible)
 
     def matching_ids(self, request, *, visible=None) -> set[str]:
-        self._unrestricted(visible)
-        return self.cluster.matching_ids(request)
+        return self.cluster.matching_ids(request, visible=visible)
 
     def all_hits(self, request, *, visible=None) -> Iterator:
         from ..query import MAX_PER_PAGE
 
-        self._unrestricted(visible)
         request = replace(request, per_page=MAX_PER_PAGE, page=1)
         while True:
-            results = self.cluster.search(request)
+            results = self.cluster.search(request, visible=visible)
             yield from results.hits
             if request.page >= results.pages or not results.hits:
                 return
             request = request.with_page(request.page + 1)
 
     def document(self, doc_id: str, *, visible=None) -> DocumentRecord | None:
-        self._unrestricted(visible)
         if not doc_id or len(doc_id) > 64:
             return None
-        source = self.cluster.document(doc_id)
+        source = self.cluster.document(doc_id, visible=visible)
         return None if source is None else _record(doc_id, source)
 
     def siblings(self, doc_id: str, *, visible=None) -> list[DocumentRecord]:
+        from .opensearch_query import visibility_clause
+
         record = self.document(doc_id, visible=visible)
         if record is None:
             return []
-        body = {"query": {"term": {"path": record.path}}, "size": 10_000, "sort": [{"item": "asc"}, {"id": "asc"}],
-                "_source": RECORD_SOURCE}
+        access = visibility_clause(visible)
+        query = {"bool": {"filter": [{"term": {"path": record.path}}, *([access] if access else [])]}}
+        body = {"query": query, "size": 10_000, "sort": [{"item": "asc"}, {"id": "asc"}], "_source": RECORD_SOURCE}
         return [_record(h["_id"], h["_source"]) for h in self.cluster._search(body)["hits"]["hits"]]
 
     def original_file(self, record: DocumentRecord) -> Path | None:
@@ -168,20 +149,17 @@ class RemoteEngine(Engine):
     def trend(self, queries: Sequence[str], request, by="year", measure="documents", per=None, *, visible=None):
         from .remote_analysis import trend
 
-        self._unrestricted(visible)
-        return trend(self.cluster, queries, request, by=by, measure=measure, per=per)
+        return trend(self.cluster, queries, request, by=by, measure=measure, per=per, visible=visible)
 
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
         from .remote_analysis import concordance
 
-        self._unrestricted(visible)
-        return concordance(self.cluster, request, order, width)
+        return concordance(self.cluster, request, order, width, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
         from .remote_analysis import all_lines
 
-        self._unrestricted(visible)
-        return all_lines(self.cluster, request, order, width)
+        return all_lines(self.cluster, request, order, width, visible=visible)
 
     # -- local state
 

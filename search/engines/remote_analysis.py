@@ -21,6 +21,7 @@ from ..analysis.trend import Point, Series, Trend, _axis, checked_arguments
 from ..normalize import search_text
 from ..query import ParsedQuery, request_query, terms_to_mark
 from .opensearch import OpenSearchEngine
+from .opensearch_query import QueryBuilder, visibility_clause
 
 SCAN_PAGE = 2000
 _UNDATED = 10**9
@@ -82,15 +83,17 @@ def scan(cluster: OpenSearchEngine, query: dict) -> Iterator[Found]:
         after = hits[-1]["sort"]
 
 
-def find_matches(cluster: OpenSearchEngine, request) -> RemoteMatches:
+def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatches:
+    """The documents ``request`` matches (of those the reader of ``visible`` may see), their occurrences."""
     parsed = request_query(request)
     phrases = terms_to_mark(parsed, request.mode)
-    docs = tuple(scan(cluster, cluster.query(parsed, request.mode)))
+    docs = tuple(scan(cluster, cluster._request_query(request, None, visible)))
     filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
+    access = visibility_clause(visible)
     return RemoteMatches(
         query=request.q, read_as=parsed.describe(), notes=parsed.notes, phrases=phrases, docs=docs,
         occurrences=tuple(sum(d.text.count(p) for p in phrases) for d in docs),
-        base_query=cluster.query(filters_only, request.mode),
+        base_query=QueryBuilder(request.mode).query(filters_only, [access] if access else []),
     )
 
 
@@ -98,10 +101,10 @@ def find_matches(cluster: OpenSearchEngine, request) -> RemoteMatches:
 
 
 def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = "year",
-          measure: str = "documents", per: str | None = None) -> Trend:
+          measure: str = "documents", per: str | None = None, visible=None) -> Trend:
     """``search.analysis.trend.trend`` on the cluster; ValueError on a bad argument, as there."""
     queries = checked_arguments(queries, by, measure, per)
-    found = [find_matches(cluster, with_query(request, q)) for q in queries]
+    found = [find_matches(cluster, with_query(request, q), visible) for q in queries]
     periods = _axis(by, {d.period(by) for m in found for d in m.docs} - {None})
     series = []
     for matches in found:
@@ -195,10 +198,10 @@ def _line(doc: Found, offset: int, phrase: str, width: int) -> Line:
                 offset=offset)
 
 
-def concordance(cluster: OpenSearchEngine, request, order: str, width: int) -> Concordance:
+def concordance(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Concordance:
     """One page of ``search.analysis.concordance.concordance`` on the cluster (no collocates sample)."""
     _check(order, width)
-    matches = find_matches(cluster, request)
+    matches = find_matches(cluster, request, visible)
     first = (request.page - 1) * request.per_page
     picked = _occurrences(matches, order, width)[first : first + request.per_page]
     return Concordance(request=request, read_as=matches.read_as, notes=matches.notes, order=order, width=width,
@@ -206,7 +209,7 @@ def concordance(cluster: OpenSearchEngine, request, order: str, width: int) -> C
                        lines=tuple(_line(d, o, p, width) for d, o, p in picked))
 
 
-def all_lines(cluster: OpenSearchEngine, request, order: str, width: int) -> Iterator[Line]:
+def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Iterator[Line]:
     _check(order, width)
-    matches = find_matches(cluster, request)
+    matches = find_matches(cluster, request, visible)
     return (_line(d, o, p, width) for d, o, p in _occurrences(matches, order, width))
