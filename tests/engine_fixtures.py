@@ -56,11 +56,3 @@ def seeds_location(engine_name, request):
     if engine_name == "embedded":
         return request.getfixturevalue("seeds_index")
     return request.getfixturevalue("opensearch_seeds")
-
-
-def not_on_opensearch_yet(request, what: str) -> None:
-    """Mark a test of something the OpenSearch engine does not do yet as a strict expected failure:
-    it still runs (and reports XFAIL with ``what``), and once the engine does it the XPASS fails,
-    so that the mark is removed."""
-    if request.getfixturevalue("engine_name") == "opensearch":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"not on the OpenSearch engine yet: {what}"))

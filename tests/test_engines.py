@@ -155,3 +155,16 @@ def test_index_through_the_cli_is_incremental_on_both_engines(runner, engine_nod
                      f"  removed: {removed.name}"]
     found = [json.loads(runner.invoke(main, ["query", "新增一段", "--index", i, "--json"]).output) for i in indexes]
     assert [[h["source"] for h in f["hits"]] for f in found] == [[changed.name]] * 2
+
+
+@pytest.mark.parametrize("query", ["老旧小区", "建设", "就业 OR 发展"])
+def test_both_engines_give_the_same_concordance_sample_and_collocates(both, query):
+    from search.engines import open_engine
+    from search.query import SearchRequest
+
+    embedded, remote = (open_engine(index) for index in both)
+    request = SearchRequest(q=query, per_page=20)
+    results = [engine.concordance(request, "date", 30, sample_size=200) for engine in (embedded, remote)]
+    assert [len(r.sample) for r in results] == [min(200, results[0].total_occurrences)] * 2
+    words = [engine.collocates(r.sample) for engine, r in zip((embedded, remote), results)]
+    assert words[0] == words[1] and len(words[0]) == 20

@@ -11,7 +11,6 @@ import pytest
 
 from search.analysis.trend import trend
 from search.query import SearchRequest, search
-from tests.engine_fixtures import not_on_opensearch_yet
 from tests.web_fixtures import client, hostile_client, hostile_index, make_app, soup, total_shown  # noqa: F401
 
 
@@ -141,8 +140,7 @@ def test_kwic_pages_and_the_csv_holds_every_line(client):
     assert [r[6] for r in rows[1:4]] == [str(line["offset"]) for line in first["lines"]]
 
 
-def test_collocates_link_adds_the_word_to_the_query(client, request):
-    not_on_opensearch_yet(request, "collocates (the words around a concordance's sample)")
+def test_collocates_link_adds_the_word_to_the_query(client):
     page = soup(client.get("/kwic?q=老旧小区"))
     words = {a.get_text(): a["href"] for a in page.select(".collocates a")}
     assert "改造" in words

@@ -154,12 +154,17 @@ class RemoteEngine(Engine):
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
         from .remote_analysis import concordance
 
-        return concordance(self.cluster, request, order, width, visible=visible)
+        return concordance(self.cluster, request, order, width, sample_size=sample_size, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
         from .remote_analysis import all_lines
 
         return all_lines(self.cluster, request, order, width, visible=visible)
+
+    def collocates(self, sample) -> tuple:
+        from .remote_analysis import collocates
+
+        return collocates(sample)
 
     # -- local state
 

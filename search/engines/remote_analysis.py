@@ -11,11 +11,13 @@ order in the embedded engine: a concordance by date may order such ties apart.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from ..analysis.concordance import PARAGRAPH_MARK, Concordance, Line, _check
+from ..analysis.collocates import collocates as count_collocates
+from ..analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, _check
 from ..analysis.matches import occurrences_in, with_query
 from ..analysis.trend import Point, Series, Trend, _axis, checked_arguments
 from ..normalize import search_text
@@ -198,15 +200,49 @@ def _line(doc: Found, offset: int, phrase: str, width: int) -> Line:
                 offset=offset)
 
 
-def concordance(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Concordance:
-    """One page of ``search.analysis.concordance.concordance`` on the cluster (no collocates sample)."""
+def concordance(cluster: OpenSearchEngine, request, order: str, width: int, sample_size: int = 0,
+                visible=None) -> Concordance:
+    """One page of ``search.analysis.concordance.concordance`` on the cluster.
+
+    ``sample_size`` > 0 also picks that many occurrences spread over the result set, as the embedded
+    engine does; their ``docnum`` is the matching document itself (a ``Found``, with its text).
+    """
     _check(order, width)
     matches = find_matches(cluster, request, visible)
     first = (request.page - 1) * request.per_page
     picked = _occurrences(matches, order, width)[first : first + request.per_page]
     return Concordance(request=request, read_as=matches.read_as, notes=matches.notes, order=order, width=width,
                        total_occurrences=sum(matches.occurrences), total_documents=len(matches.docs),
-                       lines=tuple(_line(d, o, p, width) for d, o, p in picked))
+                       lines=tuple(_line(d, o, p, width) for d, o, p in picked),
+                       sample=tuple(_spread_sample(matches, sample_size)) if sample_size else ())
+
+
+def _spread_sample(matches: RemoteMatches, size: int) -> Iterator[Occurrence]:
+    """About ``size`` occurrences from documents spread evenly over the result set (the embedded rule)."""
+    if not matches.docs:
+        return
+    step = max(1, len(matches.docs) // size)
+    chosen = matches.docs[::step]
+    each = None if sum(matches.occurrences) <= size else max(1, math.ceil(size / len(chosen)))
+    taken = 0
+    for doc in chosen:
+        for offset, phrase in occurrences_in(doc.text, matches.phrases)[:each]:
+            yield Occurrence(doc, offset, phrase)
+            taken += 1
+            if taken >= size:
+                return
+
+
+class _SampleTexts:
+    """What ``analysis.collocates`` reads of a snapshot, for a sample whose documents carry their texts."""
+
+    @staticmethod
+    def search_text(found: Found) -> str:
+        return found.text
+
+
+def collocates(sample) -> tuple:
+    return count_collocates(_SampleTexts(), sample)
 
 
 def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Iterator[Line]:
