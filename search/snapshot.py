@@ -28,6 +28,7 @@ from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from .metadata import PartialDate
 from .schema import FACET_COLUMNS, METADATA_COLUMNS
+from .whoosh_private import hold_per_document_files
 
 POSTINGS_CACHE_IDS = 4_000_000
 DOCUMENTS_CACHE = 2000
@@ -88,6 +89,8 @@ class Snapshot:
         self.reader = ix.reader()
         self.generation = self.reader.generation()
         self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        for leaf, _ in self._leaves:  # a request holding this snapshot reads them after a merge deletes them
+            hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
         # A posting set of a common gram holds most of the archive; bound the

@@ -4,8 +4,8 @@ Whoosh (``whoosh-reloaded`` 2.7.5) has no public way to do these, and the
 engine needs them: the newest generation without opening the index, the
 committed TOC (which segments are live, for clean-up), the id of the segment
 a writer is filling and the number its next document will get (the grams
-files are written beside the segment and numbered like it), and a reader over
-one segment inside a merge.  A Whoosh upgrade that changes any of them fails
+files are written beside the segment and numbered like it), a reader over
+one segment inside a merge, and a segment's per-document files held open.  A Whoosh upgrade that changes any of them fails
 those tests, not a user's index.
 """
 
@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
@@ -48,6 +49,28 @@ def new_segment_id(writer) -> str:
 def next_docnum(writer) -> int:
     """The segment-local number the writer's next ``add_document`` gets."""
     return writer.docnum
+
+
+def hold_per_document_files(leaf) -> None:
+    """Open a segment reader's stored-fields and column files now, and answer ``has_column`` from
+    what was there now.
+
+    Whoosh opens them on first use and asks the folder whether a column exists;
+    a later commit that merges the segment away deletes them, and a snapshot
+    that a request still holds must go on reading (an open file outlives its
+    deletion, a name does not).
+    """
+    if not isinstance(leaf, SegmentReader):
+        return
+    perdoc = leaf._perdoc
+    present = frozenset(
+        name for name, field in leaf.schema.items() if field.column_type and perdoc.has_column(name)
+    )
+    for name in present:
+        perdoc.column_reader(name, leaf.schema[name].column_type)  # keeps the open file in perdoc._colfiles
+    if perdoc.has_column("_stored"):
+        perdoc._cached_reader("_stored", STORED_COLUMN)
+    perdoc.has_column = present.__contains__
 
 
 def segment_reader(writer, segment) -> SegmentReader:

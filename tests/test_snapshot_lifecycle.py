@@ -170,3 +170,28 @@ def test_serve_refuses_a_damaged_index_with_the_hint_to_rebuild(writable_seeds):
     assert result.exit_code == 1
     assert f"is damaged: {damaged.name} is damaged (checksum)" in result.output
     assert "rebuild it with `search index --rebuild`" in result.output
+
+
+def test_a_held_snapshot_reads_documents_and_columns_after_a_commit_merged_its_segments_away(tmp_path):
+    root, index_dir = tmp_path / "docs", tmp_path / "ix"
+    root.mkdir()
+    for n in range(6):  # six commits: six small segments
+        (root / f"{n}.txt").write_text(f"标题{n}\n\n稳就业第{n}版。\n", encoding="utf-8")
+        index_paths([root], index_dir)
+    archive = Archive(index_dir)
+    old = archive.acquire()
+    held = {p.name for p in index_dir.iterdir() if p.name.endswith(".col")}
+    for n in range(6, 20):  # until a commit merges the held snapshot's segments away (deleting their files)
+        (root / f"{n}.txt").write_text(f"标题{n}\n\n稳就业第{n}版。\n", encoding="utf-8")
+        index_paths([root], index_dir)
+        if not all((index_dir / name).exists() for name in held):
+            break
+    assert not any((index_dir / name).exists() for name in held)
+    with archive.lease() as new:
+        assert new is not old and new.size > old.size
+    assert sorted(old.document(n).title for n in range(old.size)) == [f"标题{n}" for n in range(6)]
+    assert [old.district[n] for n in range(old.size)] == [None] * 6
+    assert old.file_sig.load()[0].startswith(old.document(0).source + "\t")
+    assert len(set(old.entered.tolist())) == 6
+    archive.release(old)
+    assert maps_closed(old)

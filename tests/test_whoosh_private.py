@@ -57,3 +57,20 @@ def test_segment_reader_reads_one_committed_segment_in_a_merge(tmp_path):
     writer.add_document(id="b")
     writer.commit(mergetype=policy)
     assert seen == [["a"]]
+
+
+def test_held_per_document_files_are_read_after_their_segment_files_are_deleted(tmp_path):
+    from search.schema import make_schema
+
+    ix = create_index(tmp_path)
+    writer = ix.writer()
+    writer.add_document(id="a", title="标题", district="中原区".encode())
+    writer.commit()
+    (leaf, _), = ix.reader().leaf_readers()
+    whoosh_private.hold_per_document_files(leaf)
+    assert leaf.schema.names() == make_schema().names()
+    for name in [p.name for p in tmp_path.iterdir() if p.name.endswith((".col", "_stored.col"))]:
+        (tmp_path / name).unlink()
+    assert leaf.has_column("district") and not leaf.has_column("issuer")
+    assert leaf.stored_fields(0)["title"] == "标题"
+    assert list(leaf.column_reader("district", translate=False)) == ["中原区".encode()]
