@@ -3,8 +3,8 @@ and through ``EmbeddedEngine.search(…)`` (search/engines/embedded.py), interle
 
     python bench/seam.py [--index DIR] [--queries 200] [--rounds 3]
 
-Default index: the news-only index of bench/scale.py (read-only), else the seeds index built into
-bench/out/seam-seeds.  Queries: phrases of 2-6 characters cut from the documents' titles, and each
+Default index: the news-only index of bench/scale.py (read-only) when it has this program's schema,
+else the 118 reports (bench/data) indexed into bench/out/seam-reports.  Queries: phrases of 2-6 characters cut from the documents' titles, and each
 with a district or a year filter and newest sort, half of them page 2.  Each request runs direct
 and through the engine, in alternating order, ``rounds`` times; the table gives the medians and the
 ratio engine/direct, and one JSON line.
@@ -22,10 +22,12 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
 
-from search.archive import Archive  # noqa: E402
+from search.archive import Archive, read_schema_version  # noqa: E402
 from search.engines import open_engine  # noqa: E402
 from search.query import SearchRequest, search, warm_up  # noqa: E402
+from search.schema import SCHEMA_VERSION  # noqa: E402
 
 NEWS = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 
@@ -57,16 +59,19 @@ def requests(snapshot, count: int, rng: random.Random) -> list[SearchRequest]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=NEWS if NEWS.is_dir() else None)
+    usable = NEWS.is_dir() and read_schema_version(NEWS) == SCHEMA_VERSION
+    parser.add_argument("--index", type=Path, default=NEWS if usable else None)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     index = args.index
     if index is None:
+        from corpus import report_folders
+
         from search.ingest import index_paths
 
-        index = BENCH / "out" / "seam-seeds"
-        index_paths([BENCH.parent / "seeds"], index)
+        index = BENCH / "out" / "seam-reports"
+        index_paths(report_folders(), index, procs=2)
     snapshot = Archive(index).snapshot()
     warm_up(snapshot)
     engine = open_engine(index)

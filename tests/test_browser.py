@@ -25,8 +25,9 @@ PHRASE = "老旧小区"
 
 
 @pytest.fixture(scope="module")
-def server(seeds_index, tmp_path_factory):
-    app = make_app(seeds_index, tmp_path_factory.mktemp("browser") / "saved.sqlite3", TESTING=False)
+def server(seeds_location, tmp_path_factory):
+    """The app over each engine's seeds index (the engine is a parameter: these tests run on both)."""
+    app = make_app(seeds_location, tmp_path_factory.mktemp("browser") / "saved.sqlite3", TESTING=False)
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()
