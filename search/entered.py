@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .whoosh_private import numeric_column
+
 COLUMN = "entered"
 
 
@@ -37,8 +39,7 @@ def entered_column(leaves: list, size: int, lock) -> np.ndarray:
     with lock:
         for leaf, offset in leaves:
             if leaf.has_column(COLUMN):
-                count = leaf.doc_count_all()
-                values[offset : offset + count] = np.fromiter(leaf.column_reader(COLUMN), dtype=np.uint32, count=count)
+                values[offset : offset + leaf.doc_count_all()] = numeric_column(leaf, COLUMN)
     return values
 
 

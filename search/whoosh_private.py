@@ -5,7 +5,8 @@ engine needs them: the newest generation without opening the index, the
 committed TOC (which segments are live, for clean-up), the id of the segment
 a writer is filling and the number its next document will get (the grams
 files are written beside the segment and numbered like it), a reader over
-one segment inside a merge, and a segment's per-document files held open.  A Whoosh upgrade that changes any of them fails
+one segment inside a merge, a segment's per-document files held open, and a
+numeric column read as one block.  A Whoosh upgrade that changes any of them fails
 those tests, not a user's index.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+from whoosh import columns
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.filedb.filestore import FileStorage
@@ -71,6 +74,18 @@ def hold_per_document_files(leaf) -> None:
     if perdoc.has_column("_stored"):
         perdoc._cached_reader("_stored", STORED_COLUMN)
     perdoc.has_column = present.__contains__
+
+
+def numeric_column(leaf, name: str) -> np.ndarray:
+    """A ``NumericColumn``'s value for every document of one segment, read as one block (0 where
+    it has none): iterating Whoosh's reader costs about 4 µs a document."""
+    count = leaf.doc_count_all()
+    values = np.zeros(count, dtype=np.int64)
+    reader = leaf.column_reader(name, translate=False)
+    if isinstance(reader, columns.NumericColumn.Reader) and reader._count:
+        raw = reader._dbfile.get(reader._basepos, reader._count * reader._fixedlen)
+        values[: reader._count] = np.frombuffer(raw, dtype=">" + reader._typecode)
+    return values
 
 
 def segment_reader(writer, segment) -> SegmentReader:

@@ -74,3 +74,14 @@ def test_held_per_document_files_are_read_after_their_segment_files_are_deleted(
     assert leaf.has_column("district") and not leaf.has_column("issuer")
     assert leaf.stored_fields(0)["title"] == "标题"
     assert list(leaf.column_reader("district", translate=False)) == ["中原区".encode()]
+
+
+def test_a_numeric_column_reads_as_one_block_like_whoosh_iterates_it(tmp_path):
+    ix = create_index(tmp_path)
+    writer = ix.writer()
+    for entered in (3, 0, 7, 4_000_000_000, 0, 0):  # trailing defaults are not written
+        writer.add_document(id=str(entered), entered=entered)
+    writer.commit()
+    (leaf, _), = ix.reader().leaf_readers()
+    assert whoosh_private.numeric_column(leaf, "entered").tolist() == [3, 0, 7, 4_000_000_000, 0, 0]
+    assert list(leaf.column_reader("entered")) == [3, 0, 7, 4_000_000_000, 0, 0]
