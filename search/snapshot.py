@@ -11,6 +11,7 @@ archive's text in the page cache, not in Python strings.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from .columns import Column, converted, whoosh_column
+from .docsets import EMPTY, DocSet, doc_list, docset
 from .entered import entered_column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
@@ -30,7 +32,8 @@ from .metadata import PartialDate
 from .schema import FACET_COLUMNS, METADATA_COLUMNS
 from .whoosh_private import hold_per_document_files
 
-POSTINGS_CACHE_IDS = 4_000_000
+# Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
 DOCUMENTS_CACHE = 2000
 
 
@@ -93,9 +96,7 @@ class Snapshot:
             hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
-        # A posting set of a common gram holds most of the archive; bound the
-        # cache by document ids held, not only by entries.
-        self._postings = LRUCache(maxsize=POSTINGS_CACHE_IDS, getsizeof=len)
+        self._postings = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
         self._documents = LRUCache(maxsize=DOCUMENTS_CACHE)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._derived: dict = {}
@@ -153,15 +154,15 @@ class Snapshot:
         i = bisect_right(self._part_first, docnum) - 1
         return self._parts[i], docnum - self._part_first[i]
 
-    def docs_with_gram(self, gram: str) -> frozenset[int]:
+    def docs_with_gram(self, gram: str) -> DocSet:
         """Live documents whose search text has the bigram ``gram`` (cached per generation)."""
         return self._cached_postings(("gram", gram), lambda: self._union(gram_key(gram)))
 
-    def docs_with_char(self, char: str) -> frozenset[int]:
+    def docs_with_char(self, char: str) -> DocSet:
         """Live documents containing ``char`` (its own postings; cached)."""
         return self._cached_postings(("char", char), lambda: self._union(char_key(char)))
 
-    def _cached_postings(self, key, compute) -> frozenset[int]:
+    def _cached_postings(self, key, compute) -> DocSet:
         try:
             return self._postings[key]
         except KeyError:
@@ -174,13 +175,11 @@ class Snapshot:
                 pass
         return value
 
-    def _union(self, key: int) -> frozenset[int]:
+    def _union(self, key: int) -> DocSet:
         """The live documents that the postings of ``key`` name in any part."""
-        found = [part.docs(key).astype(np.int64) + first for part, first in zip(self._parts, self._part_first)]
-        docs = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-        if self._has_deletions and len(docs):
-            docs = docs[self._live_mask[docs]]
-        return frozenset(docs.tolist())
+        found = [part.docs(key) + np.uint32(first) for part, first in zip(self._parts, self._part_first)]
+        docs = docset(np.concatenate(found)) if found else EMPTY
+        return docs & self.live if self._has_deletions else docs
 
     def gram_frequency(self, gram: str) -> int:
         """How many documents (deleted ones included) have the bigram: a cheap cost estimate."""
@@ -222,10 +221,10 @@ class Snapshot:
         return entered_column(self._leaves, self.size, self._lock)
 
     @cached_property
-    def live(self) -> frozenset[int]:
+    def live(self) -> DocSet:
         if not self._has_deletions:
-            return frozenset(range(self.size))
-        return frozenset(np.flatnonzero(self._live_mask).tolist())
+            return docset(range(self.size))
+        return docset(np.flatnonzero(self._live_mask))
 
     @cached_property
     def _live_mask(self) -> np.ndarray:
@@ -282,10 +281,10 @@ class Snapshot:
 
     def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
         """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
-        docs = docs if isinstance(docs, list) else list(docs)
+        docs = docs if isinstance(docs, list) else doc_list(docs)
         if not docs:
             return []
-        at = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        at = np.array(docs, dtype=np.int64)
         starts = self._starts[at].tolist()
         ends = (self._title_ends if title_only else self._ends)[at].tolist()
         needle = phrase.encode("utf-8")
@@ -416,13 +415,13 @@ class Snapshot:
                 return str(folder / key)
         return str(self._roots[0] / key) if self._roots else key
 
-    def docs_with(self, field: str, term: str) -> frozenset[int]:
+    def docs_with(self, field: str, term: str) -> DocSet:
         """Live documents whose Whoosh-indexed field (``id`` or ``path``) is ``term``."""
         btext = term.encode("utf-8")
         with self._lock:
             if (field, btext) not in self.reader:
-                return frozenset()
-            ids = frozenset(self.reader.postings(field, btext).all_ids())
+                return EMPTY
+            ids = docset(self.reader.postings(field, btext).all_ids())
         return ids & self.live if self._has_deletions else ids
 
     def verify(self) -> None:

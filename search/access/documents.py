@@ -14,6 +14,7 @@ import threading
 import unicodedata
 import weakref
 
+from ..docsets import DocSet, doc_list, docset
 from .actor import Actor
 
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -34,7 +35,7 @@ def access_value(groups: frozenset[str]) -> str:
     return ",".join(sorted(groups))
 
 
-def visible_documents(snapshot, actor: Actor) -> frozenset[int] | None:
+def visible_documents(snapshot, actor: Actor) -> DocSet | None:
     """The live documents ``actor`` may see; None when that is all of them (no filtering needed).
 
     Admins see everything; others see unrestricted documents and those
@@ -47,13 +48,13 @@ def visible_documents(snapshot, actor: Actor) -> frozenset[int] | None:
     with _lock:
         per_snapshot = _cache.setdefault(snapshot, {})
         if "restricted" not in per_snapshot:
-            per_snapshot["restricted"] = any(access[n] for n in snapshot.live)
+            per_snapshot["restricted"] = any(access[n] for n in doc_list(snapshot.live))
         if not per_snapshot["restricted"]:
             return None
         if key in per_snapshot:
             return per_snapshot[key]
     allowed: dict[str, bool] = {}
-    visible = frozenset(n for n in snapshot.live if _may_see(access[n], key, allowed))
+    visible = docset([n for n in doc_list(snapshot.live) if _may_see(access[n], key, allowed)])
     with _lock:
         per_snapshot[key] = visible
     return visible

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from operator import add
 
 from ..archive import Snapshot
+from ..docsets import DocSet, doc_list
 from ..meta import Taxonomy
 from ..query import Matcher, ParsedQuery, SearchRequest, evaluate, request_query, terms_to_mark
 from ..query.run import within
@@ -36,7 +37,7 @@ class Matches:
     docs: tuple[int, ...]
     occurrences: tuple[int, ...]
     # The documents the query's filters alone allow (no phrase): per-mille's denominator.
-    base: frozenset[int]
+    base: DocSet
 
     @property
     def total_occurrences(self) -> int:
@@ -49,7 +50,7 @@ def find_matches(
     matcher: Matcher | None = None,
     taxonomy: Taxonomy | None = None,
     *,
-    visible: frozenset[int] | None = None,
+    visible: DocSet | None = None,
 ) -> Matches:
     """The documents ``request`` (its query and filters) matches, with their occurrence counts.
 
@@ -68,7 +69,7 @@ def find_matches(
     found = recent.get(key) if taxonomy is None else None
     if found is None:
         matcher = matcher or Matcher(snapshot, request.mode)
-        docs = tuple(sorted(within(evaluate(parsed, matcher), visible)))
+        docs = tuple(doc_list(within(evaluate(parsed, matcher), visible)))
         phrases = terms_to_mark(parsed, request.mode)
         filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
         base = within(evaluate(filters_only, matcher) if filters_only.groups else snapshot.live, visible)
@@ -79,7 +80,7 @@ def find_matches(
             phrases=phrases,
             docs=docs,
             occurrences=tuple(occurrence_counts(matcher, docs, phrases)),
-            base=frozenset(base),
+            base=base,
         )
         if taxonomy is None:
             recent.put(key, found)

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..archive import Archive, Snapshot, latest_generation, read_schema_version
+from ..docsets import doc_list
 from .base import DocumentRecord, Engine
 
 
@@ -114,7 +115,7 @@ class EmbeddedEngine(Engine):
     def stats(self) -> dict:
         snapshot = self.snapshot()
         index_dir = self.index_dir
-        files = {(snapshot.file_sig[n] or "").partition("\t")[0] for n in snapshot.live}
+        files = {(snapshot.file_sig[n] or "").partition("\t")[0] for n in doc_list(snapshot.live)}
         toc = max(index_dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
         return {
             "index": self.location,

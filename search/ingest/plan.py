@@ -10,6 +10,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from ..archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index, read_roots
+from ..docsets import doc_list
 from ..schema import make_schema
 from .discover import SourceFile
 from .workers import file_signature, read_file, sidecar_digest
@@ -40,7 +41,7 @@ class IndexedFile:
 def _indexed_files(snapshot: Snapshot) -> dict[str, IndexedFile]:
     """key -> what the index holds, for every file it holds."""
     files = {}
-    for docnum in snapshot.live:
+    for docnum in doc_list(snapshot.live):
         key, _, state = (snapshot.file_sig[docnum] or "").partition("\t")
         if key not in files:
             files[key] = IndexedFile.parse(state)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..archive import Snapshot, StoredDocument
+from ..docsets import DocSet, docset
 
 
-def find_document(snapshot: Snapshot, doc_id: str, *, visible: frozenset[int] | None = None) -> int | None:
+def find_document(snapshot: Snapshot, doc_id: str, *, visible: DocSet | None = None) -> int | None:
     """The docnum of the live document with this id (that the asker may see), or None."""
     if not doc_id or len(doc_id) > 64:
         return None
@@ -13,11 +14,11 @@ def find_document(snapshot: Snapshot, doc_id: str, *, visible: frozenset[int] | 
     return min(found) if found else None
 
 
-def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: frozenset[int] | None = None) -> list[StoredDocument]:
+def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: DocSet | None = None) -> list[StoredDocument]:
     """The documents that came from the same file as ``docnum`` (items of a split page), in file order."""
     key = snapshot.document(docnum).source  # the index knows a file by it (the ``path`` term)
     scope = snapshot.live if visible is None else visible
-    docs = snapshot.docs_with("path", key) & scope if key else frozenset({docnum})
+    docs = snapshot.docs_with("path", key) & scope if key else docset([docnum])
     return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
 
 

@@ -8,6 +8,7 @@ from itertools import compress
 from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
 from ..budget import check_budget
+from ..docsets import EMPTY, DocSet, doc_list, docset
 from ..metadata import Taxonomy
 from ..normalize import normalize_query
 from .facets import archive_facet_counts
@@ -62,7 +63,7 @@ class Matcher:
     def __init__(self, snapshot: Snapshot, mode: str):
         self.snapshot = snapshot
         self.mode = mode
-        self._memo: dict[tuple, frozenset[int]] = {}
+        self._memo: dict[tuple, DocSet] = {}
         self._counts: dict[str, list[int]] = {}
 
     def counts_everywhere(self, phrase: str) -> list[int]:
@@ -117,13 +118,13 @@ class Matcher:
             return len(snap.docs_with_char(phrase))
         return min(snap.gram_frequency(g) for g in query_grams(phrase))
 
-    def atom_docs(self, atom: Atom, within: frozenset[int] | None = None) -> frozenset[int]:
+    def atom_docs(self, atom: Atom, within: DocSet | None = None) -> DocSet:
         """The documents the atom matches (only those in ``within``, when given)."""
         key = atom.key
         if within is not None and key not in self._memo and len(within) < self.estimate(atom):
-            return frozenset(self._filter(atom, within))
+            return docset(self._filter(atom, doc_list(within)))
         if key not in self._memo:
-            self._memo[key] = frozenset(self._evaluate(atom))
+            self._memo[key] = docset(self._evaluate(atom))
         return self._memo[key] if within is None else self._memo[key] & within
 
     def _filter(self, atom: Atom, docs: Iterable[int]) -> Iterable[int]:
@@ -167,19 +168,19 @@ class Matcher:
             return self._positional(atom, docs)
         if not atom.is_phrase:
             # Filters: one test per live document (columns are in memory).
-            return self._filter(atom, self.snapshot.live)
-        docs: frozenset[int] | None = None
+            return self._filter(atom, doc_list(self.snapshot.live))
+        docs: DocSet | None = None
         for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
             if docs is not None and len(docs) < self._phrase_estimate(phrase):
-                docs = frozenset(self.snapshot.containing(docs, phrase, title_only=atom.field == "title"))
+                docs = docset(self.snapshot.containing(docs, phrase, title_only=atom.field == "title"))
             else:
                 found = self._substring(phrase, title_only=atom.field == "title")
                 docs = found if docs is None else docs & found
             if not docs:
                 break
-        return docs or frozenset()
+        return docs or EMPTY
 
-    def _phrase_docs(self, phrase: str) -> frozenset[int]:
+    def _phrase_docs(self, phrase: str) -> DocSet:
         """The documents containing ``phrase`` exactly, whatever the mode (memoized)."""
         key = ("exact", phrase)
         if key not in self._memo:
@@ -189,7 +190,7 @@ class Matcher:
     def _positional(self, atom: Atom, docs: Iterable[int]) -> list[int]:
         """The documents of ``docs`` (each holding the operands) whose text satisfies the atom's positions and count."""
         snap = self.snapshot
-        docs = list(docs)
+        docs = docs if isinstance(docs, list) else doc_list(docs)
         if atom.min_count > 1:
             if len(docs) > snap.size // 3:
                 counts = self.counts_everywhere(atom.value)
@@ -206,7 +207,7 @@ class Matcher:
             docs = kept
         return docs
 
-    def _substring(self, phrase: str, title_only: bool) -> frozenset[int]:
+    def _substring(self, phrase: str, title_only: bool) -> DocSet:
         """Every document containing ``phrase``: bigram candidates, verified when needed."""
         snap = self.snapshot
         if len(phrase) == 1:
@@ -214,25 +215,26 @@ class Matcher:
         else:
             candidates = self._candidates(query_grams(phrase))
         if title_only:
-            return frozenset(snap.containing(candidates, phrase, title_only=True))
+            return docset(snap.containing(candidates, phrase, title_only=True))
         if len(phrase) <= 2:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
         if len(candidates) > snap.size // 3:
             counts = self.counts_everywhere(phrase)
-            return frozenset(compress(candidates, map(counts.__getitem__, candidates)))
-        return frozenset(snap.containing(candidates, phrase))
+            listed = doc_list(candidates)
+            return docset(list(compress(listed, map(counts.__getitem__, listed))))
+        return docset(snap.containing(candidates, phrase))
 
-    def _candidates(self, grams: list[str]) -> frozenset[int]:
+    def _candidates(self, grams: list[str]) -> DocSet:
         """The documents having every bigram, rarest first."""
         snap = self.snapshot
-        docs: frozenset[int] | None = None
+        docs: DocSet | None = None
         for gram in sorted(grams, key=snap.gram_frequency):
             postings = snap.docs_with_gram(gram)
             docs = postings if docs is None else docs & postings
             if not docs:
-                return frozenset()
+                return EMPTY
         return docs if docs is not None else snap.live
 
 
@@ -250,7 +252,7 @@ def folded_doc_numbers(snapshot: Snapshot) -> list[str]:
     return snapshot.cached("folded doc numbers", lambda: [normalize_query(v or "") for v in snapshot.doc_number])
 
 
-def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
+def evaluate(parsed: ParsedQuery, matcher: Matcher) -> DocSet:
     """The documents matching every group (a group matches when any of its atoms does).
 
     Groups run cheapest first, so that rare phrases and narrow filters leave
@@ -258,17 +260,17 @@ def evaluate(parsed: ParsedQuery, matcher: Matcher) -> frozenset[int]:
     """
     snap = matcher.snapshot
     groups = sorted(parsed.groups, key=lambda g: sum(matcher.estimate(a) for a in g))
-    result: frozenset[int] | None = None
+    result: DocSet | None = None
     for group in groups:
         scope = snap.live if result is None else result
-        docs: set[int] = set()
+        docs = EMPTY
         for atom in group:
             check_budget()
             matched = matcher.atom_docs(atom, within=result)
             docs |= (scope - matched) if atom.negated else matched
-        result = frozenset(docs) if result is None else result & docs
+        result = docs if result is None else result & docs
         if not result:
-            return frozenset()
+            return EMPTY
     return snap.live if result is None else result
 
 

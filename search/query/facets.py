@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from itertools import chain
 
 from ..archive import Snapshot
+from ..docsets import doc_list, docset
 from .request import FacetValue
 
 
@@ -32,7 +33,7 @@ def doc_number_series(snapshot: Snapshot) -> list[str | None]:
 
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
     """The facet counts of every live document (once per snapshot)."""
-    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, list(snapshot.live)))
+    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, doc_list(snapshot.live)))
 
 
 def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
@@ -42,14 +43,14 @@ def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[Fac
     A result set holding most of the archive is counted as the archive's
     counts (computed once per snapshot) minus those of the documents it lacks.
     """
-    docs = docs if isinstance(docs, (set, frozenset)) else frozenset(docs)
+    docs = docset(docs)
     live = snapshot.live
     if len(docs) > len(live) // 2:
         everything = archive_facet_counts(snapshot)
-        missing = _facet_counters(snapshot, list(live - docs))
+        missing = _facet_counters(snapshot, doc_list(live - docs))
         counters = {name: everything[name] - missing[name] for name in everything}
     else:
-        counters = _facet_counters(snapshot, list(docs))
+        counters = _facet_counters(snapshot, doc_list(docs))
     facets = {}
     for name, counter in counters.items():
         counter.pop(None, None)

@@ -11,6 +11,7 @@ from operator import add, mul, truediv
 import numpy as np
 
 from ..archive import Snapshot
+from ..docsets import doc_array, doc_list
 from .evaluate import Matcher, terms_to_mark
 from .parser import Atom, ParsedQuery
 
@@ -111,7 +112,7 @@ def average_length(snapshot: Snapshot) -> float:
     """The mean search-text length (characters) of the snapshot's live documents (once per snapshot)."""
 
     def compute() -> float:
-        live = np.fromiter(snapshot.live, dtype=np.int64, count=len(snapshot.live))
+        live = doc_array(snapshot.live)
         return max(float(snapshot.char_lengths[live].mean()), 1.0) if len(live) else 1.0
 
     return snapshot.cached("average length", compute)
@@ -142,7 +143,7 @@ def order_results(
     with full keys: a common phrase matches most of the archive.
     """
     rank = snapshot.date_rank
-    docs = list(docs)
+    docs = doc_list(docs)
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
         docs = scorer.prune(docs, needed)

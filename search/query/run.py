@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..archive import Snapshot
 from ..budget import check_budget
+from ..docsets import DocSet
 from ..highlight import snippets
 from ..metadata import Taxonomy
 from ..schema import METADATA_COLUMNS
@@ -29,7 +30,7 @@ def warm_up(snapshot: Snapshot) -> None:
 
 
 def search(
-    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None
+    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: DocSet | None = None
 ) -> SearchResults:
     """Run a request against a snapshot: total, facets, and one page of hits with snippets.
 
@@ -60,7 +61,7 @@ def search(
     )
 
 
-def within(docs: frozenset[int], visible: frozenset[int] | None) -> frozenset[int]:
+def within(docs: DocSet, visible: DocSet | None) -> DocSet:
     """The matching documents the asker may see: the one place restricted documents are dropped."""
     return docs if visible is None else docs & visible
 
@@ -70,7 +71,7 @@ FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years",
 
 
 def _as_if_unselected(
-    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, taxonomy, visible: frozenset[int] | None
+    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, taxonomy, visible: DocSet | None
 ) -> dict:
     """The counts of each facet that has selected values, as if it had none (values OR within a facet).
 
@@ -88,7 +89,7 @@ def _as_if_unselected(
 
 
 def all_hits(
-    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None
+    snapshot: Snapshot, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: DocSet | None = None
 ) -> Iterator[Hit]:
     """Every matching document in result order, each hit (with its snippets) made as it is consumed.
 
@@ -104,13 +105,13 @@ def all_hits(
 
 
 def matching_documents(
-    snapshot: Snapshot, request: SearchRequest, *, visible: frozenset[int] | None = None
-) -> frozenset[int]:
+    snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None
+) -> DocSet:
     """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts."""
     return within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
 
 
-def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: frozenset[int] | None = None) -> set[str]:
+def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None) -> set[str]:
     """The ids of every matching document (no ranking, no snippets): tests, benchmarks."""
     return {snapshot.document(n).id for n in matching_documents(snapshot, request, visible=visible)}
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..analysis import segmenter
 from ..archive import Snapshot
+from ..docsets import DocSet, doc_list
 from ..meta import Taxonomy
 from ..normalize import normalize_query
 from .evaluate import Matcher
@@ -112,7 +113,7 @@ def _best(entries, limit: int) -> list[Suggestion]:
 
 
 def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-               visible: frozenset[int] | None = None) -> dict[str, str]:
+               visible: DocSet | None = None) -> dict[str, str]:
     """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words
     (the titles of the ``visible`` documents only, when given)."""
     found: dict[str, str] = {}
@@ -129,7 +130,7 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
         add(topic.name, "topic")
         for trigger in topic.triggers:
             add(trigger, "topic")
-    titles = [snapshot.title_text(n) for n in sorted(snapshot.live if visible is None else visible)]
+    titles = [snapshot.title_text(n) for n in doc_list(snapshot.live if visible is None else visible)]
     for title in titles:
         if len(title) <= MAX_TITLE:
             add(title, "title")
@@ -145,7 +146,7 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
 
 
 def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-                    visible: frozenset[int] | None = None) -> Suggester:
+                    visible: DocSet | None = None) -> Suggester:
     """Count every candidate exactly over the snapshot (its ``visible`` documents, when given:
     restricted documents lend no title and no count) and keep those some document holds."""
     started = time.perf_counter()
@@ -159,7 +160,7 @@ def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
     return Suggester(entries, round(time.perf_counter() - started, 2))
 
 
-def suggester(snapshot: Snapshot, visible: frozenset[int] | None = None) -> Suggester:
+def suggester(snapshot: Snapshot, visible: DocSet | None = None) -> Suggester:
     """The snapshot's suggester (over the ``visible`` documents), built on first use (once per
     index generation and set of documents an asker may see)."""
     key = "suggester" if visible is None else ("suggester", visible)
@@ -170,7 +171,7 @@ _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggester")
 
 
 def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None,
-            visible: frozenset[int] | None = None) -> list[Suggestion]:
+            visible: DocSet | None = None) -> list[Suggestion]:
     """Up to ``limit`` phrases of the archive for what was typed, with their document counts.
 
     With ``wait``, a structure not built yet (a new generation) is built in the background and
