@@ -1,98 +1,127 @@
-"""A snapshot's per-document values (facet and metadata columns), read from Whoosh as they are needed.
+"""A snapshot's per-document values (facet and metadata columns) as codes into a table of distinct values.
 
-A command that answers one query asks for the columns of a few documents (its
-hits, a small result set's facets): those are read one document at a time.  Once
-a column has been asked for many documents (facets of a large result set, a sort
-by date) it is read whole, once, and kept; a server's warm-up reads them all.
+Each segment's columns come from its ``.columns`` file (``column_file.py``),
+written once; a snapshot joins its segments' codes into one array per column
+(``uint32`` per document, deleted documents coded as "no value") and one table
+of values.  So a value by document number is two lookups, facet counts are a
+``bincount``, and the documents having a value are a bitmap made once per
+snapshot (``value_docs``); nothing is decoded per document.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .column_file import SegmentColumns, segment_columns
+from .docsets import DocSet, doc_array, docset
 
 
 class Column:
-    """Values by document number, like a list: ``column[docnum]``, ``len``, iteration."""
+    """Values by document number, like a list: ``column[docnum]``, ``len``, iteration.
 
-    READ_WHOLE_AFTER = 1000  # single reads cost about 5 µs each; a whole column about 1 µs a document
+    ``codes[docnum]`` indexes ``values``; code 0 is None (no value, or a deleted document).
+    """
 
-    def __init__(self, size: int, read_all: Callable[[], list], read_one: Callable[[int], Any]):
-        self._size = size
-        self._read_all = read_all
-        self._read_one = read_one
-        self._all: list | None = None
-        self._some: dict[int, Any] = {}
-
-    def load(self) -> list:
-        """Every value (read whole on the first call)."""
-        values = self._all
-        if values is None:
-            values = self._all = self._read_all()
-            self._some = {}
-        return values
+    def __init__(self, codes: np.ndarray, values: Sequence):
+        self.codes = codes
+        self.values = values
+        self._list: list | None = None
+        self._docs: list[DocSet] | None = None
 
     def __getitem__(self, docnum: int):
-        values = self._all
-        if values is not None:
-            return values[docnum]
-        some = self._some
-        if docnum in some:
-            return some[docnum]
-        if not 0 <= docnum < self._size:
-            raise IndexError(docnum)
-        if len(some) >= self.READ_WHOLE_AFTER:
-            return self.load()[docnum]
-        value = some[docnum] = self._read_one(docnum)
-        return value
+        return self.values[self.codes[docnum]]
 
     def __len__(self) -> int:
-        return self._size
+        return len(self.codes)
 
     def __iter__(self) -> Iterator:
         return iter(self.load())
 
+    def load(self) -> list:
+        """Every value as a list (made on the first call: about 8 bytes a document)."""
+        if self._list is None:
+            self._list = list(map(self.values.__getitem__, self.codes.tolist()))
+        return self._list
 
-def converted(values: list, convert) -> list:
-    """``convert(value)`` for every value, computed once per distinct value."""
-    known: dict = {}
-    return [known[v] if v in known else known.setdefault(v, convert(v)) for v in values]
+    def derived(self, derive: Callable) -> Column:
+        """A column of ``derive(value)`` (None included), computed once per distinct value.
+
+        Values that derive alike share one code (every date of 2020 -> "2020"), so
+        a facet counts few codes; code 0 stays the derivation of None.
+        """
+        known: dict = {}
+        remap = np.fromiter((known.setdefault(derive(v), len(known)) for v in self.values), dtype=np.uint32,
+                            count=len(self.values))
+        return Column(remap[self.codes], list(known))
+
+    def code_counts(self, docs) -> np.ndarray:
+        """How many of ``docs`` have each code (by code)."""
+        return np.bincount(self.codes[doc_array(docs)], minlength=len(self.values))
+
+    def value_docs(self) -> list[DocSet]:
+        """The documents of each code, by code (one bitmap per value; made once per snapshot)."""
+        if self._docs is None:
+            order = np.argsort(self.codes, kind="stable")
+            bounds = np.searchsorted(self.codes[order], np.arange(len(self.values) + 1))
+            self._docs = [docset(order[bounds[c] : bounds[c + 1]]) for c in range(len(self.values))]
+        return self._docs
 
 
-def whoosh_column(leaves: list, name: str, size: int, lock, has_deletions: bool, convert=None) -> Column:
-    """A Whoosh column over segments ``leaves`` ((reader, first docnum) pairs) as a ``Column`` of str or None."""
-    first = [offset for _, offset in leaves]
-    readers: dict[int, Any] = {}
+class SnapshotColumns:
+    """The coded columns and titles of a snapshot's segments (``leaves``: (reader, first docnum) pairs).
 
-    def read_all() -> list:
-        values: list[str | None] = [None] * size
-        decoded: dict[bytes, str] = {}  # values repeat (districts, dates): one string each
-        with lock:
-            for leaf, offset in leaves:
-                if not leaf.has_column(name):
-                    continue
-                deletions = has_deletions and leaf.has_deletions()
-                for local, raw in enumerate(leaf.column_reader(name)):
-                    if raw and not (deletions and leaf.is_deleted(local)):
-                        value = decoded.get(raw)
-                        if value is None:
-                            value = decoded[raw] = raw.decode("utf-8")
-                        values[offset + local] = value
-        return values if convert is None else converted(values, convert)
+    A segment's file is opened on the first column asked for; a column is
+    joined across segments on first use.  ``live_mask`` (when the snapshot has
+    deletions) codes deleted documents as None.
+    """
 
-    def read_one(docnum: int):
-        i = bisect_right(first, docnum) - 1
-        leaf, offset = leaves[i]
-        local = docnum - offset
-        with lock:
-            if not leaf.has_column(name) or (has_deletions and leaf.is_deleted(local)):
-                raw = b""
-            else:
-                if i not in readers:
-                    readers[i] = leaf.column_reader(name)
-                raw = readers[i][local]
-        value = raw.decode("utf-8") if raw else None
-        return value if convert is None else convert(value)
+    def __init__(self, index_dir: Path, leaves: list, size: int, names: tuple[str, ...],
+                 live_mask: Callable[[], np.ndarray] | None):
+        self._index_dir = index_dir
+        self._leaves = leaves
+        self._size = size
+        self._names = names
+        self._live_mask = live_mask
+        self._opened: list[SegmentColumns] = []
 
-    return Column(size, read_all, read_one)
+    def _segments(self) -> list[SegmentColumns]:
+        if not self._opened:
+            self._opened.extend(segment_columns(self._index_dir, leaf, self._names) for leaf, _ in self._leaves)
+        return self._opened
+
+    def column(self, name: str) -> Column:
+        parts = self._segments()
+        if len(parts) == 1:
+            codes, values = parts[0].codes(name), parts[0].values(name)
+        else:
+            codes = np.zeros(self._size, dtype=np.uint32)
+            known: dict = {None: 0}
+            values = [None]
+            for part, (_, offset) in zip(parts, self._leaves):
+                table = part.values(name)
+                remap = np.empty(len(table), dtype=np.uint32)
+                for code, value in enumerate(table):
+                    if value not in known:
+                        known[value] = len(values)
+                        values.append(value)
+                    remap[code] = known[value]
+                codes[offset : offset + part.doc_count] = remap[part.codes(name)]
+        if self._live_mask is not None:
+            codes = np.where(self._live_mask(), codes, 0).astype(np.uint32)
+        return Column(codes, values)
+
+    def titles(self) -> tuple[bytes, list[int]]:
+        """Every folded title's UTF-8, newline-separated, and where each document's title starts (and an end)."""
+        parts = [part for part in self._segments() if part.doc_count]
+        if not parts:
+            return b"", [0]
+        starts = [parts[0].title_starts[:-1]]
+        at = parts[0].title_starts[-1]
+        for part in parts[1:]:
+            starts.append(part.title_starts[:-1] + at)
+            at += part.title_starts[-1]
+        starts.append(np.array([at], dtype=np.uint64))
+        return b"\n".join(bytes(part.titles) for part in parts), np.concatenate(starts).tolist()

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from cachetools import LRUCache
 
-from .columns import Column, converted, whoosh_column
+from .column_file import CODED_COLUMNS
+from .columns import Column, SnapshotColumns
 from .docsets import EMPTY, DocSet, doc_list, docset
 from .entered import entered_column
 from .errors import SearchError
@@ -186,11 +187,17 @@ class Snapshot:
         code = gram_key(gram)
         return sum(part.doc_frequency(code) for part in self._parts)
 
-    # -- columns (each read from Whoosh on first use) ------------------------
+    # -- columns (codes from each segment's ``.columns`` file, joined on first use) ----
 
-    def _lazy(self, name: str, convert=None) -> Column:
-        """The column ``name`` of this snapshot's segments (``convert`` applied to each value)."""
-        return whoosh_column(self._leaves, name, self.size, self._lock, self._has_deletions, convert)
+    @cached_property
+    def _columns(self) -> SnapshotColumns:
+        live_mask = (lambda: self._live_mask) if self._has_deletions else None
+        return SnapshotColumns(self.index_dir, self._leaves, self.size, CODED_COLUMNS, live_mask)
+
+    def _lazy(self, name: str) -> Column:
+        """The column ``name`` of this snapshot's segments."""
+        with self._lock:
+            return self._columns.column(name)
 
     def __getattr__(self, name: str):
         # The metadata columns (issuer, doc_number, doc_type, date_source, district_source) and ``access``.
@@ -209,7 +216,7 @@ class Snapshot:
 
     @cached_property
     def topics(self) -> Column:
-        return self._lazy("topics", lambda v: tuple(v.split("|")) if v else ())
+        return self._lazy("topics").derived(lambda v: tuple(v.split("|")) if v else ())
 
     @cached_property
     def file_sig(self) -> Column:
@@ -239,10 +246,7 @@ class Snapshot:
 
     # Derived from the date (once per distinct date) so that facets and date sorting are plain lookups.
     def _per_date(self, derive) -> Column:
-        published = self.published
-        return Column(
-            self.size, lambda: converted(published.load(), derive), lambda n: derive(published[n])
-        )
+        return self.published.derived(derive)
 
     @cached_property
     def year(self) -> Column:
@@ -265,7 +269,7 @@ class Snapshot:
     def preload_texts(self) -> None:
         """What long-running processes want ready: the columns and the titles."""
         for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "year", "month", "date_rank", "date_span"):
-            getattr(self, name).load()
+            getattr(self, name)
         self.live
         self.cached("titles", self._titles)
 
@@ -359,16 +363,10 @@ class Snapshot:
         return found
 
     def _titles(self) -> tuple[bytes, list[int]]:
-        """Every title's UTF-8, newline-separated, and where each document's title starts (with an end sentinel)."""
-        pieces = []
-        for part, first in zip(self._parts, self._part_first):
-            m = part.map
-            starts = self._starts[first : first + part.doc_count].tolist()
-            ends = self._title_ends[first : first + part.doc_count].tolist()
-            pieces.extend(map(m.__getitem__, map(slice, starts, ends)))
-        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) + 1
-        title_starts = np.concatenate([[0], np.cumsum(lengths)]).tolist()
-        return b"\n".join(pieces), title_starts
+        """Every title's UTF-8, newline-separated, and where each document's title starts (with an end sentinel):
+        from the segments' columns files, so that no page of the texts is read for it."""
+        with self._lock:
+            return self._columns.titles()
 
     def cached(self, name: str, compute):
         """A value derived from this snapshot, computed once (per generation)."""

@@ -30,24 +30,3 @@ def test_date_span_covers_the_precision():
     assert _date_span("2020-02") == (date(2020, 2, 1).toordinal(), date(2020, 2, 29).toordinal())
     assert _date_span("2020") == (date(2020, 1, 1).toordinal(), date(2020, 12, 31).toordinal())
     assert _date_span(None) is None
-
-
-def test_a_column_reads_single_documents_until_many_are_asked_for_then_reads_whole():
-    from search.columns import Column
-
-    reads = []
-    column = Column(5, lambda: reads.append("all") or list("abcde"), lambda n: reads.append(n) or "abcde"[n])
-    column.READ_WHOLE_AFTER = 2
-    assert (column[3], column[1], column[3]) == ("d", "b", "d")
-    assert reads == [3, 1]
-    assert column[0] == "a"
-    assert reads == [3, 1, "all"]
-    assert (list(column), len(column), reads) == (list("abcde"), 5, [3, 1, "all"])
-
-
-def test_a_snapshot_answering_one_small_query_reads_no_whole_column(seeds_index):
-    from search.query import SearchRequest, search
-
-    snapshot = Archive(seeds_index).snapshot()
-    search(snapshot, SearchRequest(q="防汛"))
-    assert [name for name in ("district", "published", "topics") if snapshot.__dict__[name]._all is not None] == []

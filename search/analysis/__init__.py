@@ -17,8 +17,10 @@ import tempfile
 import threading
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
+if TYPE_CHECKING:
+    import jieba
 
 DATA_DIR = Path(__file__).parent.parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
@@ -92,6 +94,8 @@ class Segmenter:
         return self._tokenizer
 
     def _load_jieba(self) -> jieba.Tokenizer:
+        import jieba  # on first use: its import costs about 0.3 s (pkg_resources), and rjieba usually serves
+
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.tmp_dir = str(self.cache_dir or _writable_cache_dir())

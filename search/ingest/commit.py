@@ -9,6 +9,7 @@ from pathlib import Path
 from whoosh.index import LockError
 
 from ..archive import latest_generation, open_index, write_roots, write_schema_version
+from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
 from ..gramstore import GramSegmentBuilder, segment_file
@@ -127,6 +128,7 @@ def index_paths(
     if rebuild:
         write_schema_version(index_dir)
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
+    write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
     report.total_documents = _live_count(index_dir)
     return report
 

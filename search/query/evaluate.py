@@ -8,6 +8,7 @@ from itertools import compress
 from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
 from ..budget import check_budget
+from ..columns import Column
 from ..docsets import EMPTY, DocSet, doc_list, docset
 from ..metadata import Taxonomy
 from ..normalize import normalize_query
@@ -141,24 +142,37 @@ class Matcher:
 
     def _test(self, atom: Atom, docnum: int) -> bool:
         """Does one document match a filter atom (district, topic, year, month, date)?"""
+        column, test = self._value_test(atom)
+        return column is not None and test(column[docnum])
+
+    def _value_test(self, atom: Atom):
+        """(the column a filter atom tests, the test of one value), or (None, None) for no such filter."""
         snap = self.snapshot
         if atom.field == "district":
-            return snap.district[docnum] in atom.names
+            return snap.district, atom.names.__contains__
         if atom.field == "topic":
-            return not set(atom.names).isdisjoint(snap.topics[docnum])
+            return snap.topics, lambda topics: not set(atom.names).isdisjoint(topics)
         if atom.field == "month":
-            return snap.month[docnum] == atom.value
+            return snap.month, lambda month: month == atom.value
         if atom.field == "type":
-            return snap.doc_type[docnum] == atom.value
+            return snap.doc_type, lambda doc_type: doc_type == atom.value
         if atom.field == "issuer":
-            return atom.value in folded_issuers(snap)[docnum]
+            return folded_issuers(snap), lambda issuer: atom.value in issuer
         if atom.field == "docno":
-            return atom.value in folded_doc_numbers(snap)[docnum]
+            return folded_doc_numbers(snap), lambda number: atom.value in number
         if atom.field in ("year", "date"):
-            span = snap.date_span[docnum]
             first, last = atom.day_numbers
-            return span is not None and first <= span[0] and span[1] <= last
-        return False
+            return snap.date_span, lambda span: span is not None and first <= span[0] and span[1] <= last
+        return None, None
+
+    def _filter_everywhere(self, atom: Atom) -> DocSet:
+        """The live documents matching a filter atom: the union of the bitmaps of the values it accepts."""
+        column, test = self._value_test(atom)
+        if column is None:
+            return EMPTY
+        by_code = column.value_docs()
+        chosen = [by_code[code] for code, value in enumerate(column.values) if test(value)]
+        return EMPTY.union(*chosen) & self.snapshot.live if chosen else EMPTY
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
         if atom.is_positional:
@@ -167,8 +181,7 @@ class Matcher:
                 docs = docs & self._phrase_docs(atom.partner)
             return self._positional(atom, docs)
         if not atom.is_phrase:
-            # Filters: one test per live document (columns are in memory).
-            return self._filter(atom, doc_list(self.snapshot.live))
+            return self._filter_everywhere(atom)
         docs: DocSet | None = None
         for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
             if docs is not None and len(docs) < self._phrase_estimate(phrase):
@@ -242,14 +255,15 @@ def _operands(atom: Atom) -> tuple[str, ...]:
     return (atom.value, atom.partner) if atom.relation else (atom.value,)
 
 
-def folded_issuers(snapshot: Snapshot) -> list[str]:
+def folded_issuers(snapshot: Snapshot) -> Column:
     """Each document's issuer folded as queries are (once per snapshot): ``issuer:`` matches a part."""
-    return snapshot.cached("folded issuers", lambda: [normalize_query(v or "") for v in snapshot.issuer])
+    return snapshot.cached("folded issuers", lambda: snapshot.issuer.derived(lambda v: normalize_query(v or "")))
 
 
-def folded_doc_numbers(snapshot: Snapshot) -> list[str]:
+def folded_doc_numbers(snapshot: Snapshot) -> Column:
     """Each document's 文号 folded as queries are (once per snapshot): ``docno:郑政`` matches a part."""
-    return snapshot.cached("folded doc numbers", lambda: [normalize_query(v or "") for v in snapshot.doc_number])
+    return snapshot.cached("folded doc numbers",
+                           lambda: snapshot.doc_number.derived(lambda v: normalize_query(v or "")))
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> DocSet:

@@ -1,58 +1,73 @@
-"""Facet counts over a whole result set."""
+"""Facet counts over a whole result set, from the snapshot's coded columns (``search/columns.py``).
+
+A facet's counts are one ``bincount`` of its column's codes over the result
+set, then summed per value (derived columns such as the year map several
+dates to one value; a document's topics are one value per combination).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
 
 from ..archive import Snapshot
-from ..docsets import doc_list, docset
+from ..columns import Column
+from ..docsets import doc_array
 from .request import FacetValue
 
 
-def _facet_counters(snapshot: Snapshot, docs: list[int]) -> dict[str, Counter]:
+def facet_columns(snapshot: Snapshot) -> dict[str, Column]:
+    """The column each facet is counted over (values: one name, or a tuple of names for topics)."""
     return {
-        "district": Counter(map(snapshot.district.__getitem__, docs)),
-        "year": Counter(map(snapshot.year.__getitem__, docs)),
-        "month": Counter(map(snapshot.month.__getitem__, docs)),
-        "topic": Counter(chain.from_iterable(map(snapshot.topics.__getitem__, docs))),
-        "issuer": Counter(map(snapshot.issuer.__getitem__, docs)),
-        "type": Counter(map(snapshot.doc_type.__getitem__, docs)),
-        "docno": Counter(map(doc_number_series(snapshot).__getitem__, docs)),
+        "district": snapshot.district,
+        "year": snapshot.year,
+        "month": snapshot.month,
+        "topic": snapshot.topics,
+        "issuer": snapshot.issuer,
+        "type": snapshot.doc_type,
+        "docno": doc_number_series(snapshot),
     }
 
 
-def doc_number_series(snapshot: Snapshot) -> list[str | None]:
+def _facet_counters(snapshot: Snapshot, docs, names: Iterable[str] | None = None) -> dict[str, Counter]:
+    at = doc_array(docs)
+    columns = facet_columns(snapshot)
+    counters = {}
+    for name in names or columns:
+        column = columns[name]
+        counts = column.code_counts(at)
+        counter: Counter = Counter()
+        values = column.values
+        for code in counts.nonzero()[0].tolist():
+            value = values[code]
+            if isinstance(value, tuple):
+                for topic in value:
+                    counter[topic] += int(counts[code])
+            else:
+                counter[value] += int(counts[code])
+        counters[name] = counter
+    return counters
+
+
+def doc_number_series(snapshot: Snapshot) -> Column:
     """Each document's 文号 series with its opening bracket (郑政〔2021〕5号 -> 郑政〔), once per snapshot:
     as a ``docno:`` value it matches that series and not a longer one (郑政办文〔)."""
     return snapshot.cached(
-        "doc number series", lambda: [v.split("〔")[0] + "〔" if v else None for v in snapshot.doc_number]
+        "doc number series", lambda: snapshot.doc_number.derived(lambda v: v.split("〔")[0] + "〔" if v else None)
     )
 
 
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
     """The facet counts of every live document (once per snapshot)."""
-    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, doc_list(snapshot.live)))
+    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, snapshot.live))
 
 
-def count_facets(snapshot: Snapshot, docs: Iterable[int]) -> dict[str, tuple[FacetValue, ...]]:
-    """Facet counts over the whole result set: district, topic, issuer, type and 文号 series by count,
-    year and month newest first.
-
-    A result set holding most of the archive is counted as the archive's
-    counts (computed once per snapshot) minus those of the documents it lacks.
-    """
-    docs = docset(docs)
-    live = snapshot.live
-    if len(docs) > len(live) // 2:
-        everything = archive_facet_counts(snapshot)
-        missing = _facet_counters(snapshot, doc_list(live - docs))
-        counters = {name: everything[name] - missing[name] for name in everything}
-    else:
-        counters = _facet_counters(snapshot, doc_list(docs))
+def count_facets(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None
+                 ) -> dict[str, tuple[FacetValue, ...]]:
+    """Facet counts over the whole result set (only the facets ``names``, when given): district, topic,
+    issuer, type and 文号 series by count, year and month newest first."""
     facets = {}
-    for name, counter in counters.items():
+    for name, counter in _facet_counters(snapshot, docs, names).items():
         counter.pop(None, None)
         if name in ("year", "month"):
             ordered = sorted(counter.items(), reverse=True)

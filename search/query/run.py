@@ -40,14 +40,14 @@ def search(
     started = time.perf_counter()
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
-    docs = within(evaluate(parsed, matcher), visible)
+    docs, as_if_unselected = _evaluate_with_facets(snapshot, matcher, request, parsed, taxonomy, visible)
     first = (request.page - 1) * request.per_page
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
     page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
     facets = count_facets(snapshot, docs)
-    facets.update(_as_if_unselected(snapshot, matcher, request, taxonomy, visible))
+    facets.update(as_if_unselected)
     took = round((time.perf_counter() - started) * 1000, 1)
     return SearchResults(
         request=request,
@@ -70,22 +70,38 @@ FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years",
                     "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 
 
-def _as_if_unselected(
-    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, taxonomy, visible: DocSet | None
-) -> dict:
-    """The counts of each facet that has selected values, as if it had none (values OR within a facet).
+def _evaluate_with_facets(
+    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed, taxonomy, visible: DocSet | None
+) -> tuple[DocSet, dict]:
+    """The matching documents, and the counts of each facet that has selected values as if it had none.
 
     What the results page shows beside a selected district: the other districts
-    and how many documents each would add (of those the asker may see).  The
-    same ``matcher`` serves every facet, so the query's phrases are evaluated
-    once (memoized), not once a facet.
+    and how many documents each would add (values OR within a facet; of those
+    the asker may see).  The query without its selected facets is evaluated
+    once; each selected facet is a union of value bitmaps, and each "as if
+    unselected" set is that one result intersected with the other facets.
     """
+    selected = {name: attribute for name, attribute in FACET_ATTRIBUTES.items() if getattr(request, attribute)}
+    if not selected:
+        return within(evaluate(parsed, matcher), visible), {}
+    unfaceted = request_query(replace(request, **{attribute: () for attribute in selected.values()}), taxonomy)
+    base = evaluate(unfaceted, matcher)
+    chosen = {
+        name: evaluate(request_query(SearchRequest(**{attribute: getattr(request, attribute)}), taxonomy), matcher)
+        for name, attribute in selected.items()
+    }
+    docs = within(_all_of(base, chosen.values()), visible)
     counts = {}
-    for name, attribute in FACET_ATTRIBUTES.items():
-        if getattr(request, attribute):
-            others = within(evaluate(request_query(replace(request, **{attribute: ()}), taxonomy), matcher), visible)
-            counts[name] = count_facets(snapshot, others)[name]
-    return counts
+    for name in selected:
+        others = within(_all_of(base, (d for other, d in chosen.items() if other != name)), visible)
+        counts[name] = count_facets(snapshot, others, [name])[name]
+    return docs, counts
+
+
+def _all_of(docs: DocSet, filters) -> DocSet:
+    for other in filters:
+        docs = docs & other
+    return docs
 
 
 def all_hits(
