@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from ..archive import Archive, Snapshot, latest_generation, read_schema_version
-from ..docsets import doc_list
+from ..docsets import doc_array
 from .base import DocumentRecord, Engine
 
 
@@ -115,7 +117,8 @@ class EmbeddedEngine(Engine):
     def stats(self) -> dict:
         snapshot = self.snapshot()
         index_dir = self.index_dir
-        files = {(snapshot.file_sig[n] or "").partition("\t")[0] for n in doc_list(snapshot.live)}
+        # A file's documents share its signature (its key is in it): one code a file, no value decoded.
+        files = np.unique(snapshot.file_sig.codes[doc_array(snapshot.live)])
         toc = max(index_dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
         return {
             "index": self.location,
