@@ -12,7 +12,8 @@ split into anonymous memory (the process's own heap) and file-backed pages
 counted in RSS).  Each child also hands back every query's total and the
 first hit ids, so the two versions' answers are compared.
 
-Cold CLI: the median wall time of ``search query 改革`` (a common phrase),
+Cold CLI: the median wall time (and the median CPU time, user + system,
+which a loaded machine disturbs less) of ``search query 改革`` (a common phrase),
 ``search query 中原科技城`` (a rare one), ``search query ""`` (every document)
 and ``search stats``, each a new process, against the median of ``search
 --help``; the two versions alternate run by run, so load hits both alike.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,25 +103,36 @@ def _child(*args: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _wall(code: Path, args: list[str], index_dir: Path | None) -> float:
+def _wall(code: Path, args: list[str], index_dir: Path | None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one ``search`` process."""
     command = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()", *args]
     if index_dir is not None:
         command += ["--index", str(index_dir)]
     env = {**os.environ, "PYTHONPATH": str(code)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # cwd: ``python -c`` puts the working folder first on the path, so run from the measured checkout.
     subprocess.run(command, check=True, capture_output=True, env=env, cwd=code)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def cold(codes: dict[str, Path], index_dir: Path, runs: int) -> dict[str, dict[str, float]]:
-    times: dict[str, dict[str, list[float]]] = {tag: {} for tag in codes}
+def cold(codes: dict[str, Path], index_dir: Path, runs: int) -> tuple[dict, dict]:
+    """Median wall and median CPU seconds of each command, by version."""
+    walls: dict[str, dict[str, list[float]]] = {tag: {} for tag in codes}
+    cpus: dict[str, dict[str, list[float]]] = {tag: {} for tag in codes}
     for _ in range(runs):
         for name, args in [("--help", ["--help"]), *COLD.items()]:
             for tag, code in codes.items():
-                took = _wall(code, args, None if name == "--help" else index_dir)
-                times[tag].setdefault(name, []).append(took)
-    return {tag: {name: round(statistics.median(v), 3) for name, v in per.items()} for tag, per in times.items()}
+                wall, cpu = _wall(code, args, None if name == "--help" else index_dir)
+                walls[tag].setdefault(name, []).append(wall)
+                cpus[tag].setdefault(name, []).append(cpu)
+
+    def medians(times):
+        return {tag: {name: round(statistics.median(v), 3) for name, v in per.items()} for tag, per in times.items()}
+
+    return medians(walls), medians(cpus)
 
 
 def main() -> None:
@@ -148,7 +161,7 @@ def main() -> None:
                         str(args.queries), str(queries_file)], check=True)
         serving = {tag: _child("--index", str(index_dir), "--child", "serve", str(code), str(index_dir),
                                str(queries_file)) for tag, code in codes.items()}
-    timings = cold(codes, index_dir, args.cold)
+    timings, cpu = cold(codes, index_dir, args.cold)
     same = None
     if "base" in serving:
         same = sum(a == b for a, b in zip(serving["base"]["answers"], serving["ours"]["answers"]))
@@ -166,6 +179,9 @@ def main() -> None:
         *[(f"search {name} s", (lambda n: lambda t: timings[t][n])(name)) for name in COLD],
         *[(f"  {name} minus --help", (lambda n: lambda t: round(timings[t][n] - timings[t]["--help"], 3))(name))
           for name in COLD],
+        ("CPU s (user+sys), search --help", lambda t: cpu[t]["--help"]),
+        *[(f"  CPU {name} minus --help", (lambda n: lambda t: round(cpu[t][n] - cpu[t]["--help"], 3))(name))
+          for name in COLD],
     ]
     tags = list(codes)
     print(f"index {index_dir}, load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
@@ -177,7 +193,8 @@ def main() -> None:
     if same is not None:
         print(f"same totals, first hits and facets: {same}/{args.queries} queries")
     record = {tag: {"serving": serving[tag]["serving"], "after_all": serving[tag]["after_all"],
-                    "warm_s": serving[tag]["warm_s"], "p50_ms": serving[tag]["p50_ms"], "cold_s": timings[tag]}
+                    "warm_s": serving[tag]["warm_s"], "p50_ms": serving[tag]["p50_ms"], "cold_s": timings[tag],
+              "cold_cpu_s": cpu[tag]}
               for tag in tags}
     print(json.dumps({"bench": "memory", "index": str(index_dir), "queries": args.queries, "load": round(load, 1),
                       "same_answers": same, **record}, ensure_ascii=False))

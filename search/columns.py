@@ -73,8 +73,9 @@ class Column:
 class SnapshotColumns:
     """The coded columns and titles of a snapshot's segments (``leaves``: (reader, first docnum) pairs).
 
-    A segment's file is opened on the first column asked for; a column is
-    joined across segments on first use.  ``live_mask`` (when the snapshot has
+    The segments' files are opened (or built) by ``open``, when the snapshot
+    opens: a later commit may merge the segments away and delete them.  A
+    column is joined across segments on first use.  ``live_mask`` (when the snapshot has
     deletions) codes deleted documents as None.
     """
 
@@ -87,9 +88,12 @@ class SnapshotColumns:
         self._live_mask = live_mask
         self._opened: list[SegmentColumns] = []
 
-    def _segments(self) -> list[SegmentColumns]:
+    def open(self) -> None:
         if not self._opened:
             self._opened.extend(segment_columns(self._index_dir, leaf, self._names) for leaf, _ in self._leaves)
+
+    def _segments(self) -> list[SegmentColumns]:
+        self.open()
         return self._opened
 
     def column(self, name: str) -> Column:

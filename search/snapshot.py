@@ -107,6 +107,9 @@ class Snapshot:
         # segments it merged, and an open map outlives its file's deletion.
         self._parts, self._part_first = self._open_grams()
         self._tables()
+        live_mask = (lambda: self._live_mask) if self._has_deletions else None
+        self._columns = SnapshotColumns(self.index_dir, self._leaves, self.size, CODED_COLUMNS, live_mask)
+        self._columns.open()
 
     # -- grams -----------------------------------------------------------
 
@@ -188,11 +191,6 @@ class Snapshot:
         return sum(part.doc_frequency(code) for part in self._parts)
 
     # -- columns (codes from each segment's ``.columns`` file, joined on first use) ----
-
-    @cached_property
-    def _columns(self) -> SnapshotColumns:
-        live_mask = (lambda: self._live_mask) if self._has_deletions else None
-        return SnapshotColumns(self.index_dir, self._leaves, self.size, CODED_COLUMNS, live_mask)
 
     def _lazy(self, name: str) -> Column:
         """The column ``name`` of this snapshot's segments."""

@@ -1,8 +1,12 @@
 """Facet counts over a whole result set, from the snapshot's coded columns (``search/columns.py``).
 
-A facet's counts are one ``bincount`` of its column's codes over the result
-set, then summed per value (derived columns such as the year map several
-dates to one value; a document's topics are one value per combination).
+A facet of few values over a large result set is counted as
+``len(result & value bitmap)`` per value (``intersection_cardinality``, in C);
+otherwise as one ``bincount`` of the column's codes over the result set (the
+faster of the two by measurement: a result set of 40,000 news documents counts
+its year in 0.01 ms by bitmaps against 2.2 ms by codes, the topics (6,206
+combinations) in 5.6 ms by codes against 6.5 ms by bitmaps).  Counts are then
+summed per value (a document's topics are one value per combination).
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
+
 from ..archive import Snapshot
 from ..columns import Column
-from ..docsets import doc_array
+from ..docsets import doc_array, docset
 from .request import FacetValue
 
 
@@ -29,13 +35,22 @@ def facet_columns(snapshot: Snapshot) -> dict[str, Column]:
     }
 
 
+# Bitmaps when the result set holds more than this many documents per value of the facet.
+BITMAPS_FROM = 64
+
+
 def _facet_counters(snapshot: Snapshot, docs, names: Iterable[str] | None = None) -> dict[str, Counter]:
-    at = doc_array(docs)
+    docs = docset(docs)
+    at = None
     columns = facet_columns(snapshot)
     counters = {}
     for name in names or columns:
         column = columns[name]
-        counts = column.code_counts(at)
+        if len(column.values) * BITMAPS_FROM < len(docs):
+            counts = np.array([docs.intersection_cardinality(d) for d in column.value_docs()], dtype=np.int64)
+        else:
+            at = doc_array(docs) if at is None else at
+            counts = column.code_counts(at)
         counter: Counter = Counter()
         values = column.values
         for code in counts.nonzero()[0].tolist():
