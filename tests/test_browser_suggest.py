@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+import pytest
 
 from search.query import SearchRequest, search
 from search.query.suggest import suggest
 from tests.test_browser import browser, server, shot, tab  # noqa: F401 - fixtures
+
+
+@pytest.fixture(scope="module")
+def seeds_location(seeds_index):
+    """The embedded engine only: the OpenSearch engine suggests nothing yet (search/engines/remote.py)."""
+    return seeds_index
 
 
 def test_suggestions_with_the_keyboard_only(tab, server, seeds_snapshot):  # noqa: F811

@@ -168,3 +168,28 @@ def test_both_engines_give_the_same_concordance_sample_and_collocates(both, quer
     assert [len(r.sample) for r in results] == [min(200, results[0].total_occurrences)] * 2
     words = [engine.collocates(r.sample) for engine, r in zip((embedded, remote), results)]
     assert words[0] == words[1] and len(words[0]) == 20
+
+
+def test_search_serve_over_a_url_keeps_its_state_in_the_state_folder(opensearch_seeds, tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    state = tmp_path / "state"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "serve", "--index", opensearch_seeds, "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "SEARCH_STATE": str(state)},
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.fullmatch(rf"serving {re.escape(opensearch_seeds)} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
+        assert match, line or process.stderr.read()
+        with urllib.request.urlopen(match.group(1) + "search?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA") as response:
+            assert response.status == 200 and response.headers["Server"] == "waitress"
+            assert 'id="total"' in response.read().decode("utf-8")
+        assert {"saved.sqlite3", "web-secret.key"} <= {p.name for p in state.iterdir()}  # none beside the index
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
