@@ -6,8 +6,12 @@ more ``.grams`` files (parts) that hold
 
 - for every character bigram of the segment's search texts, and for every
   single character, the ascending segment-local numbers of the documents that
-  contain it (existence only: no positions, no frequencies, because every
-  candidate is verified against its text anyway), and
+  contain it and, in a parallel array, how often each contains it (its term
+  frequency, counted as ``str.count`` counts: non-overlapping, so "AA" in
+  "AAA" once).  A one- or two-character phrase's count in a document is then
+  read, not searched for; a longer phrase occurs at most as often as its
+  rarest bigram (an upper bound that ranking and counting prune by).  No
+  positions: a longer phrase is verified against its text;
 - the search texts themselves (folded title + paragraphs) as UTF-8, which the
   reader memory-maps and searches as bytes (a byte search of UTF-8 is exact
   for UTF-8 substrings), so no text is decoded onto the Python heap to answer
@@ -43,19 +47,19 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import repeat
-from operator import lshift, or_
 from pathlib import Path
 
 import numpy as np
 
-MAGIC = b"GSGRAM02"
+MAGIC = b"GSGRAM03"
 EXTENSION = "grams"
 # magic, first local docnum, doc count, term count, posting count, text bytes, part, parts, tables crc, data crc
+# (then keys, offsets, postings, their frequencies; byte offsets, character lengths, title bytes; texts)
 _HEADER = struct.Struct("<8s5Q4I")
 _SHIFT = 21  # Unicode code points fit in 21 bits
 _CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
+_NEWLINE_CODE = ord(NEWLINE)
 FLUSH_BYTES = 48 * 1024 * 1024
 
 
@@ -67,32 +71,43 @@ def char_key(char: str) -> int:
     return (ord(char) << _SHIFT) | _CHAR
 
 
-def _codes(text: str) -> array:
-    codes = array("I")
-    codes.frombytes(text.encode("utf-32-le" if sys.byteorder == "little" else "utf-32-be"))
-    return codes
-
-
-def gram_keys(text: str) -> array:
-    """The distinct bigram keys of a search text.
+def gram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of a search text (its bigrams, then its characters) and how often each occurs in it.
 
     Bigrams never cross a line break; each line's last character is paired
-    with the newline instead, so a one-character line is still found.  (The
-    loops run in C: code points from an encode, keys from operator maps.)
+    with the newline instead, so a one-character line is still found.  A count
+    is ``str.count``'s: non-overlapping, left to right, so a run of L equal
+    characters holds its doubled bigram L // 2 times, not L - 1.  (Whole-array
+    passes: a document's characters are one numpy array.)
     """
-    codes = _codes(text + NEWLINE)
-    keys = set(map(or_, map(lshift, codes[:-1], repeat(_SHIFT)), codes[1:]))
-    if NEWLINE in text:  # the pairs that start with a line break are not bigrams of a line
-        newline = ord(NEWLINE) << _SHIFT
-        keys.difference_update(newline | ord(line[:1] or NEWLINE) for line in text.split(NEWLINE)[1:])
-    return array("Q", keys)
+    codes = np.frombuffer((text + NEWLINE).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    first, second = codes[:-1], codes[1:]
+    paired = first != _NEWLINE_CODE  # the pairs that start with a line break are not bigrams of a line
+    keys, tfs = np.unique((first[paired] << _SHIFT) | second[paired], return_counts=True)
+    if (paired & (first == second)).any():
+        starts = np.flatnonzero(np.concatenate(([True], second != first)))
+        lengths = np.diff(np.append(starts, len(codes)))
+        runs = (lengths >= 2) & (codes[starts] != _NEWLINE_CODE)
+        doubled = codes[starts][runs]
+        doubled_keys, which = np.unique((doubled << _SHIFT) | doubled, return_inverse=True)
+        tfs[np.searchsorted(keys, doubled_keys)] = np.bincount(which, weights=lengths[runs] // 2)
+    chars, char_tfs = np.unique(first[first != _NEWLINE_CODE], return_counts=True)
+    return (
+        np.concatenate((keys, (chars << _SHIFT) | _CHAR)),
+        np.concatenate((tfs, char_tfs)).astype(np.uint32),
+    )
 
 
-def char_keys(text: str) -> array:
+def gram_keys(text: str) -> np.ndarray:
+    """The distinct bigram keys of a search text (``gram_counts``' bigrams)."""
+    keys, _ = gram_counts(text)
+    return keys[(keys & _CHAR) != _CHAR]
+
+
+def char_keys(text: str) -> np.ndarray:
     """The single-character keys of a search text (every distinct character but the line break)."""
-    codes = set(_codes(text))
-    codes.discard(ord(NEWLINE))
-    return array("Q", map(or_, map(lshift, codes, repeat(_SHIFT)), repeat(_CHAR)))
+    keys, _ = gram_counts(text)
+    return keys[(keys & _CHAR) == _CHAR]
 
 
 def char_range(char: str) -> tuple[int, int]:
@@ -120,6 +135,7 @@ class GramSegmentBuilder:
         self._reset()
 
     def _reset(self) -> None:
+        # Per key, document number and term frequency interleaved: two 4-byte integers a posting.
         self._postings: defaultdict[int, array] = defaultdict(lambda: array("I"))
         self._texts: list[bytes] = []
         self._char_lengths = array("I")
@@ -135,13 +151,17 @@ class GramSegmentBuilder:
         """Whether the texts held reach ``flush_bytes`` (then ``flush`` before adding more)."""
         return self._pending >= self.flush_bytes
 
-    def add(self, docnum: int, keys: Iterable[int], text: str) -> None:
+    def add(self, docnum: int, grams: tuple[Sequence[int], Sequence[int]], text: str) -> None:
+        """Add a document: its ``gram_counts`` (keys and their frequencies) and its search text."""
         if docnum != self.doc_count:
             raise ValueError(f"documents must be added in order: expected {self.doc_count}, got {docnum}")
         local = len(self._texts)
         postings = self._postings
-        for key in keys:
-            postings[key].append(local)
+        keys, tfs = grams
+        for key, tf in zip(_ints(keys), _ints(tfs)):
+            posting = postings[key]
+            posting.append(local)
+            posting.append(tf)
         self._append_text(text.encode("utf-8"), len(text), text.find(NEWLINE))
 
     def _append_text(self, raw: bytes, chars: int, newline: int) -> None:
@@ -156,11 +176,14 @@ class GramSegmentBuilder:
         renumber = np.full(segment.doc_count, -1, dtype=np.int64)
         renumber[np.asarray(live, dtype=np.int64) - segment.base] = np.arange(base, base + len(live))
         postings = self._postings
-        for key, docs in segment.iter_postings():
+        for key, docs, tfs in segment.iter_postings():
             moved = renumber[docs]
-            moved = moved[moved >= 0]
-            if len(moved):
-                postings[int(key)].extend(array("I", moved.astype(np.uint32).tobytes()))
+            kept = moved >= 0
+            if kept.any():
+                pairs = np.empty((int(kept.sum()), 2), dtype=np.uint32)
+                pairs[:, 0] = moved[kept]
+                pairs[:, 1] = tfs[kept]
+                postings[key].frombytes(pairs.tobytes())
         for old in live:
             raw = segment.text_bytes(old - segment.base)
             self._texts.append(raw)
@@ -185,7 +208,7 @@ class GramSegmentBuilder:
         offsets = array("Q", [0]) * (len(keys) + 1)
         total = 0
         for i, key in enumerate(keys):
-            total += len(self._postings[key])
+            total += len(self._postings[key]) // 2
             offsets[i + 1] = total
         byte_offsets = array("Q", [0]) * (len(self._texts) + 1)
         b = 0
@@ -195,12 +218,15 @@ class GramSegmentBuilder:
         everything = array("I")
         for key in keys:
             everything.extend(self._postings[key])
+        pairs = np.frombuffer(everything, dtype=np.uint32).reshape(-1, 2)
         tables = [_le(keys), _le(offsets), _le(byte_offsets), _le(self._char_lengths), _le(self._title_bytes)]
         tables_crc = 0
         for table in tables:
             tables_crc = zlib.crc32(table, tables_crc)
-        postings = _le(everything)
-        data_crc = zlib.crc32(postings)
+        postings = pairs[:, 0].astype("<u4", copy=False).tobytes()
+        frequencies = pairs[:, 1].astype("<u4", copy=False).tobytes()
+        del pairs, everything
+        data_crc = zlib.crc32(frequencies, zlib.crc32(postings))
         for raw in self._texts:
             data_crc = zlib.crc32(raw, data_crc)
         parts = self._parts + 1 if last_part else 0
@@ -212,6 +238,7 @@ class GramSegmentBuilder:
             out.write(tables[0])
             out.write(tables[1])
             out.write(postings)
+            out.write(frequencies)
             _pad(out)
             for table in tables[2:]:
                 out.write(table)
@@ -236,6 +263,10 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _ints(values) -> list[int]:
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _le(values: array) -> bytes:
@@ -273,6 +304,7 @@ class GramSegment:
         take("keys", "<u8", self.term_count)
         take("offsets", "<u8", self.term_count + 1)
         take("postings", "<u4", postings)
+        take("tfs", "<u4", postings)
         pos += -pos % 8
         take("byte_offsets", "<u8", self.doc_count + 1)
         take("char_lengths", "<u4", self.doc_count)
@@ -299,6 +331,7 @@ class GramSegment:
         self.keys = arrays["keys"]
         self._offsets = arrays["offsets"]
         self._postings = arrays["postings"]
+        self._tfs = arrays["tfs"]
         self.byte_offsets = arrays["byte_offsets"]
         self.char_lengths = arrays["char_lengths"]
         self.title_bytes = arrays["title_bytes"]
@@ -306,9 +339,10 @@ class GramSegment:
     def verify(self) -> None:
         """Check the postings and texts against their checksum (reads the whole file); ValueError if damaged."""
         start = self._sections["postings"][0]
+        length = self._sections["postings"][1] + self._sections["tfs"][1]  # adjacent in the file
         view = memoryview(self.map)
         try:
-            crc = zlib.crc32(view[start : start + self._sections["postings"][1]])
+            crc = zlib.crc32(view[start : start + length])
             crc = zlib.crc32(view[self.text_at :], crc)
         finally:
             view.release()
@@ -333,6 +367,14 @@ class GramSegment:
         i = self._find(key)
         return self._slice(i, i + 1) if i >= 0 else self._postings[:0]
 
+    def docs_and_counts(self, key: int) -> tuple[np.ndarray, np.ndarray]:
+        """The part-local numbers of the documents having ``key`` and how often each has it (views of the map)."""
+        i = self._find(key)
+        if i < 0:
+            return self._postings[:0], self._tfs[:0]
+        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._postings[lo:hi], self._tfs[lo:hi]
+
     def doc_frequency(self, key: int) -> int:
         i = self._find(key)
         return int(self._offsets[i + 1] - self._offsets[i]) if i >= 0 else 0
@@ -341,9 +383,12 @@ class GramSegment:
         """Every posting of every key with lo_key <= key < hi_key (with repeats)."""
         return self._slice(self._search(lo_key), self._search(hi_key))
 
-    def iter_postings(self) -> Iterable[tuple[int, np.ndarray]]:
-        for i in range(self.term_count):
-            yield int(self.keys[i]), self._slice(i, i + 1)
+    def iter_postings(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+        """(key, documents, their frequencies) for every key, in key order."""
+        offsets = self._offsets.tolist()
+        for i, key in enumerate(self.keys.tolist()):
+            lo, hi = offsets[i], offsets[i + 1]
+            yield key, self._postings[lo:hi], self._tfs[lo:hi]
 
     # -- texts -----------------------------------------------------------
 
@@ -360,7 +405,7 @@ class GramSegment:
         return self.text_bytes(local).decode("utf-8")
 
     def close(self) -> None:
-        for name in ("keys", "_offsets", "_postings", "byte_offsets", "char_lengths", "title_bytes"):
+        for name in ("keys", "_offsets", "_postings", "_tfs", "byte_offsets", "char_lengths", "title_bytes"):
             setattr(self, name, None)
         try:
             self.map.close()

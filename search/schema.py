@@ -34,7 +34,8 @@ from whoosh.codec.whoosh3 import W3Codec
 # 8: files known by their path relative to the indexed folder (stable ids); file_sig holds size and time.
 # 9: grams files in parts with checksums and document counts, single-character postings, UTF-8 texts.
 # 10: an ``entered`` column: the generation that added each document (saved queries' "new since").
-SCHEMA_VERSION = 10
+# 11: grams postings carry each document's term frequency (str.count of the bigram or character).
+SCHEMA_VERSION = 11
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from

@@ -14,10 +14,9 @@ import os
 import sys
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress, repeat
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,8 @@ from cachetools import LRUCache
 
 from .column_file import CODED_COLUMNS
 from .columns import Column, SnapshotColumns
-from .docsets import EMPTY, DocSet, doc_list, docset
+from .docsets import EMPTY, DocSet, docset
+from .counting import PhraseCounting
 from .entered import entered_column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
@@ -72,18 +72,7 @@ def _date_span(published: str | None) -> tuple[int, int] | None:
     return parsed.start().toordinal(), parsed.end().toordinal()
 
 
-def _count(find, needle: bytes, start: int, end: int) -> int:
-    """Non-overlapping occurrences of ``needle`` in [start, end) of a map (``find`` is its bound method)."""
-    n = 0
-    step = len(needle)
-    at = find(needle, start, end)
-    while at >= 0:
-        n += 1
-        at = find(needle, at + step, end)
-    return n
-
-
-class Snapshot:
+class Snapshot(PhraseCounting):
     """One committed generation of the index, read-only and cached; safe to share between threads."""
 
     def __init__(self, ix, index_dir: Path):
@@ -149,10 +138,6 @@ class Snapshot:
         else:
             self._starts = self._ends = self._title_ends = np.zeros(0, dtype=np.int64)
             self.char_lengths = np.zeros(0, dtype=np.uint32)
-        # ``spans`` positions: the part's own, plus the total size of the parts before it.
-        sizes = [len(p.map) for p in parts]
-        self._virtual = [sum(sizes[:i]) for i in range(len(parts))]
-        self._virtual_starts = self._starts + np.repeat(np.array(self._virtual, dtype=np.int64), counts)
 
     def _part(self, docnum: int) -> tuple[GramSegment, int]:
         i = bisect_right(self._part_first, docnum) - 1
@@ -280,72 +265,6 @@ class Snapshot:
         """The folded title line of the search text."""
         part, _ = self._part(docnum)
         return part.map[int(self._starts[docnum]) : int(self._title_ends[docnum])].decode("utf-8")
-
-    def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:
-        """The documents of ``docs`` whose search text (or title) contains ``phrase``."""
-        docs = docs if isinstance(docs, list) else doc_list(docs)
-        if not docs:
-            return []
-        at = np.array(docs, dtype=np.int64)
-        starts = self._starts[at].tolist()
-        ends = (self._title_ends if title_only else self._ends)[at].tolist()
-        needle = phrase.encode("utf-8")
-        if len(self._parts) == 1:
-            found = map(self._parts[0].map.find, repeat(needle), starts, ends)
-        else:
-            finds = [part.map.find for part in self._parts]
-            found = map(
-                lambda find, s, e: find(needle, s, e),
-                map(finds.__getitem__, self._part_of[at].tolist()), starts, ends,
-            )
-        return list(compress(docs, map((-1).__lt__, found)))
-
-    def spans(self, docs: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
-        """Where each document's search text starts and ends, and where its title ends, in ``counts``' terms."""
-        at = np.fromiter(docs, dtype=np.int64, count=len(docs))
-        starts = self._virtual_starts[at]
-        return (
-            starts.tolist(),
-            (starts + (self._ends[at] - self._starts[at])).tolist(),
-            (starts + (self._title_ends[at] - self._starts[at])).tolist(),
-        )
-
-    def counts(self, phrase: str, starts: Sequence[int], ends: Sequence[int]) -> list[int]:
-        """How often ``phrase`` occurs between each start and end (from ``spans``)."""
-        needle = phrase.encode("utf-8")
-        virtual, finds = self._virtual, [part.map.find for part in self._parts]
-        result = []
-        for start, end in zip(starts, ends):
-            i = bisect_right(virtual, start) - 1
-            result.append(_count(finds[i], needle, start - virtual[i], end - virtual[i]))
-        return result
-
-    def counts_everywhere(self, phrase: str) -> list[int]:
-        """How often ``phrase`` occurs in every document's search text, by document number.
-
-        One pass over each part's texts from match to match (a match that
-        would run from one document into the next is not one).
-        """
-        needle = phrase.encode("utf-8")
-        step = len(needle)
-        counts = np.zeros(self.size, dtype=np.int64)
-        for part, first in zip(self._parts, self._part_first):
-            find = part.map.find
-            ends = self._ends[first : first + part.doc_count]
-            starts = self._starts[first : first + part.doc_count].tolist()
-            hits = []
-            at = find(needle, part.text_at)
-            while at >= 0:
-                doc = bisect_right(starts, at) - 1
-                end = int(ends[doc])
-                if at + step <= end:
-                    hits.append(doc)
-                    at = find(needle, at + step)
-                else:  # straddles a boundary: go on from the next document's start
-                    at = find(needle, end)
-            if hits:
-                counts[first : first + part.doc_count] = np.bincount(hits, minlength=part.doc_count)
-        return counts.tolist()
 
     def docs_with_phrase_in_title(self, phrase: str) -> set[int]:
         """The documents whose title contains ``phrase``: one scan of all titles, not one call per document."""

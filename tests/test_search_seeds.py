@@ -328,7 +328,7 @@ def test_pruned_and_cut_off_rankings_equal_the_full_ranking(seeds_snapshot, seed
     for _ in range(data.draw(st.integers(1, 3))):  # several phrases: title parts of unequal weight
         source = data.draw(st.sampled_from(titles + [text for _, _, text in seed_documents]))
         start = data.draw(st.integers(0, max(0, len(source) - 1)))
-        phrase = source[start : start + data.draw(st.integers(1, 3))].strip()
+        phrase = source[start : start + data.draw(st.integers(1, 6))].strip()
         if phrase and '"' not in phrase and "\\" not in phrase:
             phrases.append('"' + phrase + '"')
     if not phrases:

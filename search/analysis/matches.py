@@ -17,7 +17,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from operator import add
+
+import numpy as np
 
 from ..archive import Snapshot
 from ..docsets import DocSet, doc_list
@@ -115,26 +116,20 @@ class RecentMatches:
 
 
 def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[str]) -> list[int]:
-    """Per document of ``docs``, the occurrences of all ``phrases`` (loops in C, as ranking counts them).
+    """Per document of ``docs``, the occurrences of all ``phrases``.
 
-    Only the texts of ``docs`` are scanned, unless evaluating the query already
-    counted a phrase in every document (then those counts are picked from).
+    A phrase of one or two characters is counted by reading its postings'
+    frequencies; a longer one is searched for only in documents where each of
+    its bigrams occurs, and only until its rarest bigram's count is reached
+    (``search.counting``).
     """
-    snap = matcher.snapshot
-    totals = [0] * len(docs)
+    totals = np.zeros(len(docs), dtype=np.int64)
     if not docs or not phrases:
-        return totals
-    spans = None
+        return totals.tolist()
+    at = np.asarray(docs, dtype=np.int64)
     for phrase in phrases:
-        everywhere = matcher.counted_everywhere(phrase)
-        if everywhere is not None:
-            counts = list(map(everywhere.__getitem__, docs))
-        else:
-            if spans is None:
-                spans = snap.spans(docs)
-            counts = snap.counts(phrase, spans[0], spans[1])
-        totals = list(map(add, totals, counts))
-    return totals
+        totals += matcher.counts(phrase, at)
+    return totals.tolist()
 
 
 def occurrences_in(text: str, phrases: Sequence[str]) -> list[tuple[int, str]]:

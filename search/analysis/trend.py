@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, repeat
+
+import numpy as np
 
 from ..archive import Snapshot
+from ..columns import Column
 from ..meta import Taxonomy
 from ..query import Matcher, SearchRequest
 from .matches import Matches, find_matches, with_query
@@ -112,7 +114,7 @@ def trend(
     period_of = snapshot.year if by == "year" else snapshot.month
     matcher = Matcher(snapshot, request.mode)
     found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy, visible=visible) for q in queries]
-    periods = _axis(by, {period_of[n] for m in found for n in m.docs} - {None})
+    periods = _axis(by, set().union(*(_values(period_of, m.docs) for m in found)) - {None})
     series = []
     for matches in found:
         base = _base_counts(snapshot, matches.base, period_of, by, None)
@@ -182,10 +184,9 @@ def _series(snapshot, matches: Matches, picks, district, periods, period_of, bas
     """
     docs = list(map(matches.docs.__getitem__, picks))
     counts = list(map(matches.occurrences.__getitem__, picks))
-    in_period = list(map(period_of.__getitem__, docs))
-    documents = Counter(in_period)
-    occurrences = Counter(chain.from_iterable(map(repeat, in_period, counts)))
-    ranks = list(map(snapshot.date_rank.__getitem__, docs))
+    in_period = _values(period_of, docs)
+    documents, occurrences = _per_period(in_period, counts)
+    ranks = _values(snapshot.date_rank, docs)
     first_rank = min(filter((0).__le__, ranks), default=None)
     first = snapshot.published[docs[ranks.index(first_rank)]] if first_rank is not None else None
     points = tuple(
@@ -203,6 +204,22 @@ def _series(snapshot, matches: Matches, picks, district, periods, period_of, bas
         first_appearance=first,
         points=points,
     )
+
+
+def _values(column: Column, docs) -> list:
+    """The column's values of ``docs``, through its codes (maps in C, no Python step per document)."""
+    codes = column.codes[np.asarray(docs, dtype=np.int64)]
+    return list(map(column.values.__getitem__, codes.tolist()))
+
+
+def _per_period(in_period: list, counts: list[int]) -> tuple[Counter, Counter]:
+    """(documents, occurrences) per period: weighted counts (numpy), not one step per occurrence."""
+    periods = list(dict.fromkeys(in_period))
+    number = {p: i for i, p in enumerate(periods)}
+    codes = np.fromiter(map(number.__getitem__, in_period), dtype=np.int64, count=len(in_period))
+    documents = np.bincount(codes, minlength=len(periods)).tolist()
+    occurrences = np.bincount(codes, weights=np.asarray(counts, dtype=np.float64), minlength=len(periods))
+    return Counter(dict(zip(periods, documents))), Counter(dict(zip(periods, occurrences.astype(np.int64).tolist())))
 
 
 def _district_series(snapshot, matches: Matches, periods, period_of, by: str) -> tuple[Series, ...]:

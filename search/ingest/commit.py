@@ -114,9 +114,9 @@ def index_paths(
                 continue
             if source.key in indexed:
                 writer.delete_by_term("path", source.key)
-            for fields, keys, text in item.documents:
+            for fields, counted, text in item.documents:
                 fields["entered"] = entries.of(fields)
-                grams.add(next_docnum(writer), keys, text)
+                grams.add(next_docnum(writer), counted, text)
                 writer.add_document(**fields)
                 report.documents_written += 1
                 if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part

@@ -9,14 +9,13 @@ import os
 import signal
 import stat
 import sys
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
 from ..extract import decode_text, extract
-from ..gramstore import char_keys, gram_keys
+from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION
@@ -88,8 +87,8 @@ class PreparedFile:
 
     source: SourceFile
     skipped: str | None = None
-    # (Whoosh fields, bigram keys, search text) per document
-    documents: list[tuple[dict, array, str]] = field(default_factory=list)
+    # (Whoosh fields, gram keys and their counts, search text) per document
+    documents: list[tuple[dict, tuple, str]] = field(default_factory=list)
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
@@ -114,9 +113,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     prepared = PreparedFile(source)
     for record in records:
         text = search_text(record.title, record.paragraphs)
-        keys = gram_keys(text)
-        keys.extend(char_keys(text))
-        prepared.documents.append((index_fields(source, record, state, encoding), keys, text))
+        prepared.documents.append((index_fields(source, record, state, encoding), gram_counts(text), text))
     return prepared
 
 

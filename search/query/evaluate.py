@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import compress
 
+import numpy as np
+
 from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
 from ..budget import check_budget
@@ -14,7 +16,7 @@ from ..metadata import Taxonomy
 from ..normalize import normalize_query
 from .facets import archive_facet_counts
 from .parser import Atom, ParsedQuery, atom_for, parse_query
-from .positions import at_least, holds
+from .positions import holds
 from .request import SearchRequest
 
 
@@ -65,21 +67,24 @@ class Matcher:
         self.snapshot = snapshot
         self.mode = mode
         self._memo: dict[tuple, DocSet] = {}
-        self._counts: dict[str, list[int]] = {}
+        self._bounds: dict[str, np.ndarray] = {}
 
-    def counts_everywhere(self, phrase: str) -> list[int]:
-        """Occurrences of ``phrase`` in every document (by number), computed once per query.
+    def count_bounds(self, phrase: str) -> np.ndarray:
+        """Per document, an upper bound of ``phrase``'s occurrences (exact up to two characters; once per query)."""
+        if phrase not in self._bounds:
+            self._bounds[phrase] = self.snapshot.count_bounds(phrase)
+        return self._bounds[phrase]
 
-        Verifying a common phrase and ranking by its frequency would each pass
-        over most of the archive; this is that pass, shared.
+    def counts(self, phrase: str, docs, at_most: int | None = None) -> np.ndarray:
+        """How often ``phrase`` occurs in each of ``docs`` (exact), or ``at_most`` when it occurs that often or more.
+
+        Many documents are bounded by the archive-wide bounds (kept for the
+        query); a few by their own postings entries.
         """
-        if phrase not in self._counts:
-            self._counts[phrase] = self.snapshot.counts_everywhere(phrase)
-        return self._counts[phrase]
-
-    def counted_everywhere(self, phrase: str) -> list[int] | None:
-        """The per-document counts of ``phrase`` when this query already passed over the archive for it, else None."""
-        return self._counts.get(phrase)
+        bounds = self._bounds.get(phrase)
+        if bounds is None and len(docs) > self.snapshot.size // 16:
+            bounds = self.count_bounds(phrase)
+        return self.snapshot.counts_in(phrase, docs, bounds, at_most)
 
     def phrases_of(self, atom: Atom) -> list[str]:
         """What a text or title atom requires: the phrase itself, or in words mode its words."""
@@ -204,12 +209,10 @@ class Matcher:
         """The documents of ``docs`` (each holding the operands) whose text satisfies the atom's positions and count."""
         snap = self.snapshot
         docs = docs if isinstance(docs, list) else doc_list(docs)
-        if atom.min_count > 1:
-            if len(docs) > snap.size // 3:
-                counts = self.counts_everywhere(atom.value)
-                docs = [n for n in docs if counts[n] >= atom.min_count]
-            else:
-                docs = [n for n in docs if at_least(snap.search_text(n), atom.value, atom.min_count)]
+        if atom.min_count > 1 and docs:
+            # Read (one or two characters) or searched only until the count is reached.
+            enough = self.counts(atom.value, docs, at_most=atom.min_count) >= atom.min_count
+            docs = list(compress(docs, enough.tolist()))
         if atom.relation:
             args = (atom.relation, atom.value, atom.partner, atom.distance)
             kept = []
@@ -233,10 +236,7 @@ class Matcher:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
-        if len(candidates) > snap.size // 3:
-            counts = self.counts_everywhere(phrase)
-            listed = doc_list(candidates)
-            return docset(list(compress(listed, map(counts.__getitem__, listed))))
+        # One find per candidate, which stops at the first occurrence.
         return docset(snap.containing(candidates, phrase))
 
     def _candidates(self, grams: list[str]) -> DocSet:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from array import array
-from itertools import compress, repeat
-from operator import add, mul, truediv
+from itertools import compress
 
 import numpy as np
 
@@ -30,8 +28,8 @@ class Scorer:
     not a bigram's).  TITLE_BONUS > K1 + 1, the most a frequency can add, so
     a title hit outweighs any frequency (``prune`` relies on it).
 
-    Written as whole-list passes (``map`` over the texts) rather than a Python
-    loop per document: a common phrase matches tens of thousands of documents.
+    Written as whole-array passes (numpy) rather than a Python loop per
+    document: a common phrase matches tens of thousands of documents.
     """
 
     TITLE_BONUS = 3.0
@@ -49,6 +47,8 @@ class Scorer:
 
     # Result sets smaller than this are scored whole; pruning would not pay.
     PRUNE_FROM = 2000
+    # The first batch of documents counted exactly, in order of falling bound (then twice as many each time).
+    FIRST_BATCH = 64
 
     def prune(self, docs: list[int], needed: int) -> list[int]:
         """The documents of ``docs`` that can reach the first ``needed`` places; the others are not scored.
@@ -75,37 +75,86 @@ class Scorer:
         threshold = best[-1] - slack
         return [d for d in floors if d in present and floors[d] >= threshold]
 
-    def scores(self, docs: list[int]) -> list[float]:
-        snap = self.snapshot
+    def top(self, docs: list[int], needed: int) -> tuple[list[int], list[float]]:
+        """The documents of ``docs`` that can reach the first ``needed`` places, with their exact scores.
+
+        Every document scoring at least the ``needed``-th best score is kept
+        (ties included: the order breaks them by date).  A phrase of one or
+        two characters has its frequencies read from the postings, so its part
+        is exact for every document at once.  A longer phrase's frequency is
+        bounded by its rarest bigram's (read the same way), which bounds the
+        score from above; documents are then counted exactly in order of
+        falling bound, in growing batches, until no bound left reaches the
+        ``needed``-th exact score found (a threshold algorithm; selections by
+        ``argpartition``, no sort of the result set).  Result sets under
+        PRUNE_FROM are counted whole.
+        """
+        docs = self.prune(docs, needed)
+        at = np.asarray(docs, dtype=np.int64)
+        norms = self._norms(docs, at)
+        titled = [self._titled(phrase, docs, at) for phrase in self.phrases]
+
+        def exact(chunk: np.ndarray) -> np.ndarray:
+            return _total([
+                self._part(phrase, self.matcher.counts(phrase, at[chunk]), norms[chunk], titled[i][chunk])
+                for i, phrase in enumerate(self.phrases)
+            ], len(chunk))
+
+        everything = np.arange(len(at))
+        if len(docs) < max(needed + 1, self.PRUNE_FROM) or all(len(p) <= 2 for p in self.phrases):
+            return docs, exact(everything).tolist()
+        upper = _total([
+            self._part(phrase, self.matcher.count_bounds(phrase)[at], norms, titled[i])
+            for i, phrase in enumerate(self.phrases)
+        ], len(at))
+        scores = np.full(len(at), -np.inf)
+        counted = np.zeros(len(at), dtype=bool)
+        batch = max(needed, self.FIRST_BATCH)
+        chunk = _highest(upper, everything, batch)
+        while len(chunk):
+            scores[chunk] = exact(chunk)
+            counted[chunk] = True
+            kth = np.partition(scores, len(at) - needed)[len(at) - needed]  # uncounted ones are -inf
+            # Only a document whose bound reaches the needed-th exact score can still be on the page.
+            batch *= 2
+            chunk = _highest(upper, np.flatnonzero(~counted & (upper >= kth)), batch)
+        kept = np.flatnonzero(counted)
+        return [docs[i] for i in kept.tolist()], scores[kept].tolist()
+
+    def _norms(self, docs: list[int], at: np.ndarray) -> np.ndarray:
         # A few documents (a command's one query) are normalised alone; many, from the per-snapshot table.
         if len(docs) < self.PRUNE_FROM:
-            norms = length_norms(snap, docs)
-        else:
-            norms = list(map(length_norms(snap).__getitem__, docs))
-        # A result set holding much of the archive is counted over every
-        # document in order (no gathering of spans), then picked from.
-        everywhere = len(docs) > snap.size // 3
-        if not everywhere:
-            starts, ends, _ = snap.spans(docs)
-        totals: list[float] | None = None
-        for phrase in self.phrases:
-            idf = self.idf[phrase]
-            if everywhere:
-                counts = list(map(self.matcher.counts_everywhere(phrase).__getitem__, docs))
-            else:
-                counts = snap.counts(phrase, starts, ends)
-            if len(docs) < self.PRUNE_FROM:
-                titled = set(snap.containing(docs, phrase, title_only=True))
-            else:  # one scan of every title beats a test per document
-                titled = snap.docs_with_phrase_in_title(phrase)
-            # (TITLE_BONUS * in_title + tf * (K1 + 1) / (tf + norm)) * idf, as loops in C (operator
-            # functions over maps): a common phrase is scored over most of the archive.
-            part = map(truediv, map(mul, counts, repeat(self.K1 + 1)), map(add, counts, norms))  # norm > 0
-            if titled:
-                part = map(add, part, map(mul, map(titled.__contains__, docs), repeat(self.TITLE_BONUS)))
-            part = map(mul, part, repeat(idf))
-            totals = list(part) if totals is None else list(map(add, totals, part))
-        return totals if totals is not None else [0.0] * len(docs)
+            return length_norms(self.snapshot, docs)
+        return length_norms(self.snapshot)[at]
+
+    def _titled(self, phrase: str, docs: list[int], at: np.ndarray) -> np.ndarray:
+        """Whether each document's title holds ``phrase``."""
+        snap = self.snapshot
+        if len(docs) < self.PRUNE_FROM:
+            return np.isin(at, snap.containing(docs, phrase, title_only=True))
+        # One scan of every title beats a test per document.
+        titled = snap.docs_with_phrase_in_title(phrase)
+        return np.isin(at, np.fromiter(titled, dtype=np.int64, count=len(titled)))
+
+    def _part(self, phrase: str, tf: np.ndarray, norms: np.ndarray, titled: np.ndarray) -> np.ndarray:
+        """``phrase``'s part of the score: (tf (K1 + 1) / (tf + norm) + TITLE_BONUS [in title]) idf."""
+        tf = tf.astype(float)
+        return (tf * (self.K1 + 1) / (tf + norms) + titled * self.TITLE_BONUS) * self.idf[phrase]
+
+
+def _highest(values: np.ndarray, among: np.ndarray, count: int) -> np.ndarray:
+    """The (at most) ``count`` positions of ``among`` with the highest ``values`` (in no order)."""
+    if len(among) <= count:
+        return among
+    return among[np.argpartition(-values[among], count - 1)[:count]]
+
+
+def _total(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """The parts summed in phrase order (the same order whichever documents are scored, so equal scores)."""
+    total = np.zeros(n)
+    for part in parts:
+        total = total + part
+    return total
 
 
 def average_length(snapshot: Snapshot) -> float:
@@ -118,18 +167,16 @@ def average_length(snapshot: Snapshot) -> float:
     return snapshot.cached("average length", compute)
 
 
-def length_norms(snapshot: Snapshot, docs: list[int] | None = None) -> list[float]:
+def length_norms(snapshot: Snapshot, docs: list[int] | None = None) -> np.ndarray:
     """BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` of ``docs`` (characters), or of every
     document (a table kept per snapshot)."""
     k1, b = Scorer.K1, Scorer.B
     if docs is not None:
         lengths = snapshot.char_lengths[np.asarray(docs, dtype=np.int64)].astype(float)
-        return (k1 * (1 - b + b * lengths / average_length(snapshot))).tolist()
-    table = snapshot.cached(
-        "length norms",
-        lambda: (k1 * (1 - b + b * snapshot.char_lengths.astype(float) / average_length(snapshot))).tolist(),
+        return k1 * (1 - b + b * lengths / average_length(snapshot))
+    return snapshot.cached(
+        "length norms", lambda: k1 * (1 - b + b * snapshot.char_lengths.astype(float) / average_length(snapshot))
     )
-    return table
 
 
 def order_results(
@@ -146,8 +193,7 @@ def order_results(
     docs = doc_list(docs)
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
-        docs = scorer.prune(docs, needed)
-        values = scorer.scores(docs)
+        docs, values = scorer.top(docs, needed)
         scores = values
     else:
         scores = None
