@@ -25,11 +25,21 @@ class Column:
     ``codes[docnum]`` indexes ``values``; code 0 is None (no value, or a deleted document).
     """
 
-    def __init__(self, codes: np.ndarray, values: Sequence):
+    def __init__(self, codes: np.ndarray, values: Sequence | None = None,
+                 load_values: Callable[[], Sequence] | None = None):
         self.codes = codes
-        self.values = values
+        if values is not None:
+            self.values = values
+        self._load_values = load_values  # values decoded on first use (``search stats`` needs none)
         self._list: list | None = None
         self._docs: list[DocSet] | None = None
+        self._members: tuple | None = None
+
+    def __getattr__(self, name: str):
+        if name == "values" and self.__dict__.get("_load_values") is not None:
+            self.values = self._load_values()
+            return self.values
+        raise AttributeError(name)
 
     def __getitem__(self, docnum: int):
         return self.values[self.codes[docnum]]
@@ -60,6 +70,19 @@ class Column:
     def code_counts(self, docs) -> np.ndarray:
         """How many of ``docs`` have each code (by code)."""
         return np.bincount(self.codes[doc_array(docs)], minlength=len(self.values))
+
+    def members(self) -> tuple[np.ndarray, np.ndarray, list]:
+        """For a column whose values are tuples (topics): (code, member number) pairs and the members.
+
+        So counts by member are one weighted ``bincount`` of counts by code.
+        """
+        if self._members is None:
+            names: dict = {}
+            pairs = [(code, names.setdefault(member, len(names)))
+                     for code, value in enumerate(self.values) for member in (value or ())]
+            table = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            self._members = (table[:, 0], table[:, 1], list(names))
+        return self._members
 
     def value_docs(self) -> list[DocSet]:
         """The documents of each code, by code (one bitmap per value; made once per snapshot)."""
@@ -99,20 +122,22 @@ class SnapshotColumns:
     def column(self, name: str) -> Column:
         parts = self._segments()
         if len(parts) == 1:
-            codes, values = parts[0].codes(name), parts[0].values(name)
-        else:
-            codes = np.zeros(self._size, dtype=np.uint32)
-            known: dict = {None: 0}
-            values = [None]
-            for part, (_, offset) in zip(parts, self._leaves):
-                table = part.values(name)
-                remap = np.empty(len(table), dtype=np.uint32)
-                for code, value in enumerate(table):
-                    if value not in known:
-                        known[value] = len(values)
-                        values.append(value)
-                    remap[code] = known[value]
-                codes[offset : offset + part.doc_count] = remap[part.codes(name)]
+            codes, part = parts[0].codes(name), parts[0]
+            if self._live_mask is not None:
+                codes = np.where(self._live_mask(), codes, 0).astype(np.uint32)
+            return Column(codes, load_values=lambda: part.values(name))
+        codes = np.zeros(self._size, dtype=np.uint32)
+        known: dict = {None: 0}
+        values = [None]
+        for part, (_, offset) in zip(parts, self._leaves):
+            table = part.values(name)
+            remap = np.empty(len(table), dtype=np.uint32)
+            for code, value in enumerate(table):
+                if value not in known:
+                    known[value] = len(values)
+                    values.append(value)
+                remap[code] = known[value]
+            codes[offset : offset + part.doc_count] = remap[part.codes(name)]
         if self._live_mask is not None:
             codes = np.where(self._live_mask(), codes, 0).astype(np.uint32)
         return Column(codes, values)

@@ -68,3 +68,5 @@ def test_facets_counted_by_value_bitmaps_equal_those_counted_by_codes(seeds_snap
         by_bitmaps = count_facets(seeds_snapshot, docs)
         assert by_bitmaps == by_codes
         assert sum(v.count for v in by_codes["year"]) == sum(1 for n in docs if seeds_snapshot.year[n])
+        assert {v.value: v.count for v in by_codes["topic"]} == Counter(
+            t for n in docs for t in seeds_snapshot.topics[n])

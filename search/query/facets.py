@@ -6,7 +6,8 @@ otherwise as one ``bincount`` of the column's codes over the result set (the
 faster of the two by measurement: a result set of 40,000 news documents counts
 its year in 0.01 ms by bitmaps against 2.2 ms by codes, the topics (6,206
 combinations) in 5.6 ms by codes against 6.5 ms by bitmaps).  Counts are then
-summed per value (a document's topics are one value per combination).
+summed per value (a document's topics are one value per combination, counted
+per topic by one weighted ``bincount``).
 """
 
 from __future__ import annotations
@@ -52,14 +53,14 @@ def _facet_counters(snapshot: Snapshot, docs, names: Iterable[str] | None = None
             at = doc_array(docs) if at is None else at
             counts = column.code_counts(at)
         counter: Counter = Counter()
-        values = column.values
-        for code in counts.nonzero()[0].tolist():
-            value = values[code]
-            if isinstance(value, tuple):
-                for topic in value:
-                    counter[topic] += int(counts[code])
-            else:
-                counter[value] += int(counts[code])
+        if name == "topic":  # a document's topics are one value: counted per topic through its members
+            codes, members, topics = column.members()
+            by_topic = np.bincount(members, weights=counts[codes], minlength=len(topics)).astype(np.int64)
+            counter.update({topics[i]: int(by_topic[i]) for i in by_topic.nonzero()[0].tolist()})
+        else:
+            values = column.values
+            for code in counts.nonzero()[0].tolist():
+                counter[values[code]] += int(counts[code])
         counters[name] = counter
     return counters
 
