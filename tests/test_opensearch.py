@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 
 from search.analysis import segmenter
 from search.engines.opensearch import MAPPING_VERSION, OpenSearchEngine, index_body
+from search.engines import opensearch_ingest
+from search.engines.opensearch_generations import generations, serving
 from search.engines.opensearch_ingest import index_paths
 from search.errors import SearchError
 from search.ingest import discover, prepare
 from search.meta import Taxonomy
 from search.normalize import normalize_query, search_text
-from search.query import SearchRequest, search
+from search.query import SearchRequest
 
 from .conftest import SEEDS
-from .operator_oracle import oracle as oracle_of
-from .operator_oracle import query_for
 from .opensearch_fixtures import ALPHABET, fresh_index, opensearch, start_cluster, synthetic_sources
 
 CLUSTER = "pytest"
@@ -277,36 +277,6 @@ def test_an_index_of_another_mapping_version_is_one_line(node_url):
     assert caught.value.hint == f"rebuild it with `search index --rebuild --index {node_url}/oldmapping`"
 
 
-@settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]), st.text("中原城。,", min_size=1, max_size=3),
-       st.text("中原城。,", min_size=1, max_size=3), st.integers(0, 6), st.booleans())
-def test_co_occurrence_operators_equal_the_oracle_on_synthetic_texts(synthetic, operator, a, b, n, same):
-    """Our own verification over the stored paragraphs: overlaps, A == B, sentence ends inside a phrase."""
-    engine, sources = synthetic
-    b = a if same else b
-    n = max(n, 1) if operator == "COUNT" else n
-    query = query_for(operator, a, b, n)
-    assert engine.matching_ids(SearchRequest(q=query)) == oracle_of(synthetic_texts(sources), operator, a, b, n), query
-
-
-def test_a_negated_operator_keeps_the_documents_without_such_a_pair(synthetic):
-    engine, sources = synthetic
-    texts = synthetic_texts(sources)
-    pairs = oracle_of(texts, "SENT", "中", "城", 0)
-    assert 0 < len(pairs) < len(texts)
-    assert engine.matching_ids(SearchRequest(q="NOT 中 SENT 城")) == set(texts) - pairs
-    assert engine.matching_ids(SearchRequest(q="原 NOT 中 SENT 城")) == oracle(texts, "原") - pairs
-
-
-def test_a_hit_of_an_operator_has_the_snippets_of_the_embedded_engine(seeds, seeds_snapshot):
-    """The pair an operator found is marked, as on the embedded engine's page."""
-    engine, _texts = seeds
-    request = SearchRequest(q="老旧小区 SENT 改造", per_page=20)
-    embedded = {h.id: h.snippets for h in search(seeds_snapshot, request).hits}
-    assert len(embedded) == 3
-    assert {h.id: h.snippets for h in engine.search(request).hits} == embedded
-
-
 @pytest.mark.parametrize("url", ["127.0.0.1:9200/x", "http://127.0.0.1:9200", "http://127.0.0.1:9200/a/b"])
 def test_a_url_that_names_no_index_is_refused(url):
     with pytest.raises(SearchError, match="is not an index URL"):
@@ -320,6 +290,76 @@ def free_port_url() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+# -- atomic rebuilds ------------------------------------------------------------------------------
+
+
+def test_a_rebuild_swaps_the_alias_to_a_new_generation_and_deletes_the_old(node_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("标题\n\n第一版 稳就业\n", encoding="utf-8")
+    engine = OpenSearchEngine(f"{node_url}/generations")
+    engine.drop()
+    index_paths([folder], engine)
+    assert (serving(engine), engine.stats()["generation"]) == (["generations-1"], "generations-1")
+    (folder / "a.txt").write_text("标题\n\n第二版 保就业\n", encoding="utf-8")
+    report = index_paths([folder], engine, rebuild=True)
+    assert (report.added, report.total_documents) == (["a.txt"], 1)
+    assert (serving(engine), sorted(generations(engine))) == (["generations-2"], ["generations-2"])
+    assert engine.search(SearchRequest(q="保就业")).total == 1
+    assert index_paths([folder], engine).unchanged == 1  # incremental runs write to the serving generation
+
+
+def test_an_interrupted_rebuild_leaves_the_old_index_serving_and_readers_never_see_the_new_one(
+        node_url, tmp_path, monkeypatch):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(f"标题{n}\n\n旧的正文 稳就业\n", encoding="utf-8")
+    engine = OpenSearchEngine(f"{node_url}/interrupted")
+    engine.drop()
+    index_paths([folder], engine)
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(f"标题{n}\n\n新的正文 保就业\n", encoding="utf-8")
+    flushes = []
+    real_flush = opensearch_ingest._flush
+
+    def flush_then_die(target, batch, stale):
+        written = real_flush(target, batch, stale)
+        flushes.append(written)
+        # What a reader sees while the new generation holds some documents: the old index, whole.
+        assert (engine.search(SearchRequest(q="稳就业")).total, engine.search(SearchRequest(q="保就业")).total) == (6, 0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(opensearch_ingest, "BATCH_FILES", 2)
+    monkeypatch.setattr(opensearch_ingest, "_flush", flush_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([folder], engine, rebuild=True)
+    assert flushes == [2]
+    assert (serving(engine), sorted(generations(engine))) == (["interrupted-1"], ["interrupted-1", "interrupted-2"])
+    assert engine.search(SearchRequest(q="稳就业")).total == 6
+
+    monkeypatch.setattr(opensearch_ingest, "_flush", real_flush)
+    index_paths([folder], engine, rebuild=True)
+    assert (serving(engine), sorted(generations(engine))) == (["interrupted-3"], ["interrupted-3"])
+    assert (engine.search(SearchRequest(q="稳就业")).total, engine.search(SearchRequest(q="保就业")).total) == (0, 6)
+
+
+def test_a_rebuild_replaces_an_index_of_an_old_mapping_version_and_of_the_same_name(node_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("标题\n\n正文 稳就业\n", encoding="utf-8")
+    engine = OpenSearchEngine(f"{node_url}/legacy")
+    engine.drop()
+    body = index_body()
+    body["mappings"]["_meta"]["govsearch_mapping_version"] = MAPPING_VERSION - 1
+    engine.client.indices.create(index="legacy", body=body)
+    with pytest.raises(SearchError, match=f"has mapping version {MAPPING_VERSION - 1}, this govsearch needs"):
+        index_paths([folder], engine)
+    index_paths([folder], engine, rebuild=True)
+    assert (serving(engine), engine.search(SearchRequest(q="稳就业")).total) == (["legacy-1"], 1)
+    assert engine.stats()["mapping_version"] == MAPPING_VERSION
 
 
 # -- two nodes: last, it stops one of them ---------------------------------------------------------

@@ -14,14 +14,16 @@ from hypothesis import strategies as st
 
 from search.access import Actor, visible_documents
 from search.archive import Archive
+from search.engines import opensearch_query
 from search.engines.opensearch import OpenSearchEngine
 from search.engines.opensearch_ingest import index_paths as opensearch_index_paths
 from search.ingest import index_paths
+from search.normalize import search_text
 from search.query import SearchRequest, matching_ids, search
 
 from .conftest import SEEDS
 from .operator_oracle import oracle, query_for, units
-from .opensearch_fixtures import opensearch, start_cluster
+from .opensearch_fixtures import fresh_index, opensearch, start_cluster, synthetic_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = [ROOT / "bench" / "data" / name for name in ("chinese-political-corpora", "government_report_rag")]
@@ -53,7 +55,14 @@ def filed_folder(destination: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
+def node_url() -> str:
+    (url,) = start_cluster(CLUSTER, nodes=1)
+    yield url
+    opensearch("stop", "--cluster", CLUSTER)
+
+
+@pytest.fixture(scope="module")
+def both(node_url, tmp_path_factory):
     """(snapshot, engine, {id: search text}) of the same folders in both engines."""
     if not all((folder / "manifest.tsv").is_file() for folder in REPORTS):
         pytest.skip("bench/data has no reports (ln -s /work/wt/bench/bench/data bench/data, or unpack "
@@ -61,16 +70,24 @@ def both(tmp_path_factory):
     work = tmp_path_factory.mktemp("parity")
     shutil.copytree(SEEDS, work / "seeds")
     folders = [work / "seeds", filed_folder(work), *REPORTS]
-    (url,) = start_cluster(CLUSTER, nodes=1)
-    engine = OpenSearchEngine(f"{url}/parity")
+    engine = OpenSearchEngine(f"{node_url}/parity")
     written = opensearch_index_paths(folders, engine, rebuild=True, procs=2)
     built = index_paths(folders, work / "index", procs=2)
     assert written.warnings == built.warnings == []
     assert written.total_documents == built.total_documents == 131  # 8 seeds, 5 filed, 118 reports
     snapshot = Archive(work / "index").snapshot()
     texts = {snapshot.document(n).id: snapshot.search_text(n) for n in snapshot.live}
-    yield snapshot, engine, texts
-    opensearch("stop", "--cluster", CLUSTER)
+    return snapshot, engine, texts
+
+
+@pytest.fixture(scope="module")
+def synthetic(node_url):
+    """(engine, {id: search text}) of the synthetic corpus (few characters, many sentence ends)."""
+    engine = fresh_index(node_url, "synthetic")
+    sources = synthetic_sources()
+    engine.index_documents(sources)
+    engine.refresh()
+    return engine, {s["id"]: search_text(s["title"], s["paragraphs"]) for s in sources}
 
 
 def assert_same(both, request: SearchRequest, actor: Actor | None = None) -> None:
@@ -114,6 +131,12 @@ def test_filed_metadata_has_facets_on_opensearch(both):
     assert {f.value: f.count for f in facets["docno"]} == {
         "二七政〔": 1, "二七财〔": 1, "中原政〔": 2, "郑东管〔": 1}
     assert {f.value: f.count for f in facets["type"]}["通知"] == 2
+
+
+def test_a_facet_with_more_values_than_one_aggregation_returns_is_read_whole(both, monkeypatch):
+    monkeypatch.setattr(opensearch_query, "FACET_SIZE", 2)  # the issuer facet has dozens of values
+    assert_same(both, SearchRequest(q="发展"))
+    assert_same(both, SearchRequest(q="发展", issuers=("国务院",), districts=("全国",)))
 
 
 def facet_requests(snapshot):
@@ -215,3 +238,32 @@ def test_operators_on_opensearch_equal_the_oracle_on_the_reports(both):
 def test_operators_mixed_with_filters_give_equal_answers_on_both_engines(both, query):
     assert_same(both, SearchRequest(q=query, districts=("全国", "二七区")))
     assert_same(both, SearchRequest(q=query, mode="words"))
+
+
+@settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]), st.text("中原城。,", min_size=1, max_size=3),
+       st.text("中原城。,", min_size=1, max_size=3), st.integers(0, 6), st.booleans())
+def test_co_occurrence_operators_equal_the_oracle_on_synthetic_texts(synthetic, operator, a, b, n, same):
+    """Our own verification over the stored paragraphs: overlaps, A == B, sentence ends inside a phrase."""
+    engine, texts = synthetic
+    b = a if same else b
+    n = max(n, 1) if operator == "COUNT" else n
+    query = query_for(operator, a, b, n)
+    assert engine.matching_ids(SearchRequest(q=query)) == oracle(texts, operator, a, b, n), query
+
+
+def test_a_negated_operator_keeps_the_documents_without_such_a_pair(synthetic):
+    engine, texts = synthetic
+    pairs = oracle(texts, "SENT", "中", "城", 0)
+    assert 0 < len(pairs) < len(texts)
+    assert engine.matching_ids(SearchRequest(q="NOT 中 SENT 城")) == set(texts) - pairs
+    assert engine.matching_ids(SearchRequest(q="原 NOT 中 SENT 城")) == {i for i, t in texts.items() if "原" in t} - pairs
+
+
+def test_a_hit_of_an_operator_has_the_snippets_of_the_embedded_engine(both):
+    """The pair an operator found is marked, as on the embedded engine's page."""
+    snapshot, engine, _texts = both
+    request = SearchRequest(q="老旧小区 SENT 改造", per_page=200)
+    embedded = {h.id: h.snippets for h in search(snapshot, request).hits}
+    assert 8 <= len(embedded) < 200  # 3 seeds, 5 filed documents, some reports: every hit on one page
+    assert {h.id: h.snippets for h in engine.search(request).hits} == embedded

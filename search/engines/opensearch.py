@@ -36,9 +36,9 @@ from ..schema import METADATA_COLUMNS
 from .opensearch_mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
 from .opensearch_query import (
     FACET_FIELDS,
-    NEWEST_FIRST,
     QueryBuilder,
     all_of,
+    every_value,
     facet_terms,
     resolve_positional,
     split_selections,
@@ -113,8 +113,12 @@ class OpenSearchEngine:
         self._checked = False
 
     def drop(self) -> None:
-        """Delete the index if it exists."""
-        self._call(self.client.indices.delete, index=self.name, ignore_unavailable=True)
+        """Delete the index if it exists (every generation, when the name is an alias)."""
+        from .opensearch_generations import generations, serving
+
+        doomed = sorted({*serving(self), *generations(self)})
+        if doomed:
+            self._call(self.client.indices.delete, index=",".join(doomed), ignore_unavailable=True)
         self._checked = False
 
     def refresh(self) -> None:
@@ -210,7 +214,8 @@ class OpenSearchEngine:
         for name in FACET_FIELDS:
             counted = answer["aggregations"][name]["values"]
             if counted["sum_other_doc_count"]:
-                facets[name] = self._every_value(name, {"bool": {"filter": [query, aggs[name]["filter"]]}})
+                counted_over = {"bool": {"filter": [query, aggs[name]["filter"]]}}
+                facets[name] = every_value(self._search, name, counted_over)
             else:
                 facets[name] = _facet(counted)
         return SearchResults(
@@ -223,25 +228,6 @@ class OpenSearchEngine:
             hits=hits,
             facets=facets,
         )
-
-    def _every_value(self, name: str, query: dict) -> tuple[FacetValue, ...]:
-        """A facet with more values than one terms aggregation returns, read whole (composite pages)."""
-        counts: dict[str, int] = {}
-        after = None
-        while True:
-            composite = {"size": 10_000, "sources": [{"v": {"terms": {"field": FACET_FIELDS[name]}}}],
-                         **({"after": after} if after else {})}
-            answer = self._search({"query": query, "size": 0, "aggs": {"all": {"composite": composite}}})
-            buckets = answer["aggregations"]["all"]["buckets"]
-            counts.update((b["key"]["v"], b["doc_count"]) for b in buckets)
-            after = answer["aggregations"]["all"].get("after_key")
-            if not buckets or not after:
-                break
-        if name in NEWEST_FIRST:
-            ordered = sorted(counts.items(), reverse=True)
-        else:
-            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        return tuple(FacetValue(v, c) for v, c in ordered if c > 0)
 
     def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
                      visible: frozenset[str] | None = None) -> set[str]:
@@ -323,11 +309,14 @@ class OpenSearchEngine:
         count = self._call(self.client.count, index=self.name)["count"]
         files = self._search({"size": 0, "aggs": {"files": {"cardinality": {"field": "path",
                                                                             "precision_threshold": 40000}}}})
-        settings = self._call(self.client.indices.get_settings, index=self.name)[self.name]["settings"]["index"]
+        # Keyed by the concrete index: the name may be an alias (opensearch_generations).
+        (concrete, described), = self._call(self.client.indices.get_settings, index=self.name).items()
+        settings = described["settings"]["index"]
         store = self._call(self.client.indices.stats, index=self.name, metric="store")
         health = self._call(self.client.cluster.health, index=self.name)
         return {
             "index": self.url,
+            "generation": concrete,
             "documents": count,
             "files": files["aggregations"]["files"]["value"],
             "mapping_version": MAPPING_VERSION,

@@ -31,6 +31,7 @@ from ..ingest.plan import in_unreadable
 from ..ingest.workers import read_file
 from ..meta import Taxonomy
 from .opensearch import OpenSearchEngine
+from .opensearch_generations import next_generation, promote
 from .opensearch_mapping import document_source
 
 BATCH_FILES = 200
@@ -99,7 +100,11 @@ def index_paths(
     replicas: int = 0,
     warn: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Bring the OpenSearch index up to date with the files under ``roots`` (+ new ~ changed - removed)."""
+    """Bring the OpenSearch index up to date with the files under ``roots`` (+ new ~ changed - removed).
+
+    ``rebuild`` (or no index yet) writes every file into a new generation and
+    then moves the alias to it in one request (``opensearch_generations``).
+    """
     report = IndexReport()
 
     def note(message: str) -> None:
@@ -111,11 +116,12 @@ def index_paths(
     unreadable: list[Path] = []
     sources = discover(roots, note, unreadable)
     taxonomy = Taxonomy.load()
-    if rebuild:
-        engine.drop()
-    if not engine.exists():
-        engine.create(shards=shards, replicas=replicas)
-    indexed = indexed_files(engine)
+    if rebuild or not engine.exists():
+        # A new generation, written while the alias serves the old one (opensearch_generations).
+        target, indexed = next_generation(engine, shards, replicas), {}
+    else:
+        engine.check()
+        target, indexed = engine, indexed_files(engine)
 
     todo: list[SourceFile] = []
     seen: set[str] = set()
@@ -147,12 +153,14 @@ def index_paths(
         batch.extend(documents)
         stale[source.key] = documents[0]["file_sig"]
         if len(stale) >= BATCH_FILES:
-            report.documents_written += _flush(engine, batch, stale)
+            report.documents_written += _flush(target, batch, stale)
             batch, stale = [], {}
-    report.documents_written += _flush(engine, batch, stale)
+    report.documents_written += _flush(target, batch, stale)
     if removed:
-        engine.delete(paths=removed)
-    engine.refresh()
+        target.delete(paths=removed)
+    target.refresh()
+    if target is not engine:
+        promote(engine, target)
     report.total_documents = engine.stats()["documents"]
     return report
 

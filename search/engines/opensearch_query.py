@@ -17,7 +17,7 @@ from dataclasses import replace
 from ..analysis import segmenter
 from ..budget import check_budget
 from ..normalize import search_text
-from ..query import ParsedQuery, SearchRequest, request_query
+from ..query import FacetValue, ParsedQuery, SearchRequest, request_query
 from ..query.positions import at_least, holds
 from ..query.run import FACET_ATTRIBUTES
 
@@ -29,10 +29,32 @@ FACET_FIELDS = {"district": "district", "year": "year", "month": "month", "topic
 NEWEST_FIRST = ("year", "month")
 
 
-def facet_terms(name: str, size: int = FACET_SIZE) -> dict:
-    """A facet's terms aggregation, ordered as the embedded engine orders it."""
+def facet_terms(name: str) -> dict:
+    """A facet's terms aggregation, ordered as the embedded engine orders it (``every_value`` when
+    it has more values than ``FACET_SIZE``)."""
     order = [{"_key": "desc"}] if name in NEWEST_FIRST else [{"_count": "desc"}, {"_key": "asc"}]
-    return {"terms": {"field": FACET_FIELDS[name], "size": size, "order": order}}
+    return {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE, "order": order}}
+
+
+def every_value(search, name: str, query: dict) -> tuple[FacetValue, ...]:
+    """A facet with more values than one terms aggregation returns, read whole (composite pages of
+    ``search(body)``)."""
+    counts: dict[str, int] = {}
+    after = None
+    while True:
+        composite = {"size": 10_000, "sources": [{"v": {"terms": {"field": FACET_FIELDS[name]}}}],
+                     **({"after": after} if after else {})}
+        answer = search({"query": query, "size": 0, "aggs": {"all": {"composite": composite}}})
+        buckets = answer["aggregations"]["all"]["buckets"]
+        counts.update((b["key"]["v"], b["doc_count"]) for b in buckets)
+        after = answer["aggregations"]["all"].get("after_key")
+        if not buckets or not after:
+            break
+    if name in NEWEST_FIRST:
+        ordered = sorted(counts.items(), reverse=True)
+    else:
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(FacetValue(v, c) for v, c in ordered if c > 0)
 
 
 def split_selections(request: SearchRequest, taxonomy) -> tuple[ParsedQuery, dict[str, tuple]]:
