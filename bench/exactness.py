@@ -2,6 +2,7 @@
 
     python bench/exactness.py                 # the 118 work reports (default)
     python bench/exactness.py --corpus all    # reports + 75,448 news transcripts
+    python bench/exactness.py --engine opensearch [--url http://127.0.0.1:9200] [--corpus all]
 
 Builds our index and the naive baseline (jieba ChineseAnalyzer -> Whoosh TEXT,
 quoted query) from the same documents in one run, samples phrases from random
@@ -10,6 +11,14 @@ and compares each engine's document set with the oracle: the documents whose
 normalized title or text contains the phrase.  Per query, recall = |R∩O|/|O|
 and precision = |R∩O|/|R| (0 when nothing is returned: every phrase occurs
 somewhere, so an empty answer is a miss).
+
+``--engine opensearch`` asks the OpenSearch engine instead: the corpus goes
+through its own ingest (a rebuild, into a fresh one-node cluster from
+``scripts/opensearch.sh`` unless ``--url`` names a running one), and the
+oracle's texts come straight from the files through our extraction (the
+documents' search texts, as both engines index them), not from either index.
+Each phrase is also asked as a results page, whose total must equal the
+oracle's count.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import argparse
 import json
 import random
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,9 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import NaiveSearcher, build, documents_of  # noqa: E402
 from corpus import OUT, report_folders  # noqa: E402
-from full_index import ensure_full_indexes  # noqa: E402
+from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
 
 from search.analysis import segmenter  # noqa: E402
+from search.engines.opensearch import OpenSearchEngine  # noqa: E402
+from search.engines.opensearch_ingest import index_paths as opensearch_index_paths  # noqa: E402
+from search.engines.opensearch_ingest import prepare_sources  # noqa: E402
+from search.ingest import discover  # noqa: E402
+from search.meta import Taxonomy  # noqa: E402
+from search.normalize import search_text  # noqa: E402
 from search.archive import Archive  # noqa: E402
 from search.ingest import index_paths  # noqa: E402
 from search.query import SearchRequest, matching_ids  # noqa: E402
@@ -79,13 +95,81 @@ def score(returned: set[str], expected: set[str]) -> tuple[float, float]:
     return recall, precision
 
 
+def source_texts(folders: list[Path]) -> dict[str, str]:
+    """{id: search text} of every document of ``folders``, read from the files by our extraction."""
+    taxonomy = Taxonomy.load()
+    texts = {}
+    for source in discover(folders, lambda message: None):
+        _source, documents = prepare_sources(source, taxonomy)
+        for document in documents if isinstance(documents, list) else ():
+            texts[document["id"]] = search_text(document["title"], document["paragraphs"])
+    return texts
+
+
+def opensearch_run(args) -> None:
+    """Recall and precision of the OpenSearch engine (its own ingest) against the files' texts."""
+    folders = corpus_folders() if args.corpus == "all" else report_folders()
+    url = args.url
+    if url is None:
+        script = Path(__file__).resolve().parent.parent / "scripts" / "opensearch.sh"
+        done = subprocess.run(["bash", str(script), "start", "--cluster", "exactness", "--heap", args.heap],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"error: scripts/opensearch.sh start failed:\n{done.stderr[-2000:]}")
+        url = done.stdout.split()[0]
+    engine = OpenSearchEngine(f"{url}/exactness-{args.corpus}")
+    started = time.perf_counter()
+    report = opensearch_index_paths(folders, engine, rebuild=True, procs=args.procs)
+    index_seconds = round(time.perf_counter() - started, 1)
+    texts = source_texts(folders)
+    phrases = sample_phrases(list(texts.values()), args.phrases, args.seed)
+    rows, totals_equal, timings = [], 0, []
+    for kind, phrase in phrases:
+        expected = {doc_id for doc_id, text in texts.items() if phrase in text}
+        started = time.perf_counter()
+        found = engine.matching_ids(SearchRequest(q=quoted(phrase)))
+        timings.append(time.perf_counter() - started)
+        rows.append((kind, *score(found, expected)))
+        totals_equal += engine.search(SearchRequest(q=quoted(phrase), per_page=1)).total == len(expected)
+
+    def mean(values):
+        values = list(values)
+        return round(sum(values) / len(values), 3) if values else None
+
+    result = {
+        "engine": "opensearch", "corpus": args.corpus, "documents": len(texts),
+        "documents_in_index": report.total_documents, "phrases": len(phrases), "seed": args.seed,
+        "index_seconds": index_seconds, "skipped_files": len(report.warnings),
+        "recall": mean(r for _, r, _ in rows), "precision": mean(p for _, _, p in rows),
+        "recall_substrings": mean(r for k, r, _ in rows if k == "substring"),
+        "recall_word_runs": mean(r for k, r, _ in rows if k == "words"),
+        "exact_answers": sum(1 for _, r, p in rows if r == 1.0 and p == 1.0),
+        "totals_equal_to_oracle": totals_equal,
+        "ids_ms_median": round(sorted(timings)[len(timings) // 2] * 1000, 1),
+    }
+    print(f"exactness of OpenSearch on {len(texts)} documents ({args.corpus}; {report.total_documents} in the index, "
+          f"built in {index_seconds} s), {len(phrases)} phrases, seed {args.seed}")
+    print(f"{'engine':<12}{'recall':>8}{'precision':>11}{'substr R':>10}{'words R':>9}{'exact':>10}{'totals':>10}")
+    print(f"{'opensearch':<12}{result['recall']:>8.3f}{result['precision']:>11.3f}{result['recall_substrings']:>10.3f}"
+          f"{result['recall_word_runs']:>9.3f}{result['exact_answers']:>6}/{len(phrases)}"
+          f"{totals_equal:>6}/{len(phrases)}")
+    print(json.dumps(result, ensure_ascii=False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", choices=("reports", "all"), default="reports")
     parser.add_argument("--phrases", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--engine", choices=("embedded", "opensearch"), default="embedded",
+                        help="embedded: ours against the naive baseline; opensearch: the OpenSearch engine")
+    parser.add_argument("--url", help="a running OpenSearch node (default: start one with scripts/opensearch.sh)")
+    parser.add_argument("--heap", default="1g", help="the started node's JVM heap")
     args = parser.parse_args()
+    if args.engine == "opensearch":
+        opensearch_run(args)
+        return
 
     if args.corpus == "all":
         # The shared full-corpus indexes (bench/full_index.py), built once for every bench.

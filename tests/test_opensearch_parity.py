@@ -234,7 +234,7 @@ def test_operators_on_opensearch_equal_the_oracle_on_the_reports(both):
 
 
 @pytest.mark.parametrize("query", ["发展 SENT 改革 district:全国", "就业$3 -改革 NEAR/2 开放", "老旧小区 PARA 改造 OR 财政预算",
-                                   "经济 NEAR/5 发展 year:2000..2025", "人民$20"])
+                                   "经济 NEAR/5 发展 year:2000..2025", "人民$20", "发展经济 人民 SENT 政府"])
 def test_operators_mixed_with_filters_give_equal_answers_on_both_engines(both, query):
     assert_same(both, SearchRequest(q=query, districts=("全国", "二七区")))
     assert_same(both, SearchRequest(q=query, mode="words"))

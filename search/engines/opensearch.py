@@ -187,7 +187,7 @@ class OpenSearchEngine:
         parsed = request_query(request, taxonomy)
         base, selections = split_selections(request, taxonomy)
         access = visibility_clause(visible)
-        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, base, access))
+        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, base, access, request.mode))
         chosen = {name: builder.groups(groups) for name, groups in selections.items() if groups}
         aggs = {}
         for name in FACET_FIELDS:
@@ -239,11 +239,12 @@ class OpenSearchEngine:
         """The whole request (selections included) as one query, what the reader may see of it."""
         parsed = request_query(request, taxonomy)
         access = visibility_clause(visible)
-        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, parsed, access))
+        builder = QueryBuilder(request.mode, self._resolve_positional(parsed, parsed, access, request.mode))
         return builder.query(parsed, [access] if access else [])
 
-    def _resolve_positional(self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None) -> dict:
-        return resolve_positional(parsed, base, access, self._sources)
+    def _resolve_positional(self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None,
+                            mode: str = "exact") -> dict:
+        return resolve_positional(parsed, base, access, self._sources, mode)
 
     def _sources(self, query: dict, fields: list[str], batch: int = 500):
         """(id, _source fields) of every document matching ``query``, in id order, a batch a request."""
@@ -341,7 +342,7 @@ class OpenSearchEngine:
 
     def query(self, parsed: ParsedQuery, mode: str = "exact") -> dict:
         """The OpenSearch query of a parsed query (``opensearch_query.QueryBuilder``)."""
-        return QueryBuilder(mode, self._resolve_positional(parsed, parsed, None)).query(parsed)
+        return QueryBuilder(mode, self._resolve_positional(parsed, parsed, None, mode)).query(parsed)
 
 
 _SORTS = {

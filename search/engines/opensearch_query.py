@@ -161,7 +161,8 @@ class QueryBuilder:
                        {"range": {"date_end": {"lte": last.isoformat()}}}])
 
 
-def resolve_positional(parsed: ParsedQuery, base: ParsedQuery, access: dict | None, sources) -> dict:
+def resolve_positional(parsed: ParsedQuery, base: ParsedQuery, access: dict | None, sources,
+                       mode: str = "exact") -> dict:
     """The ids each co-occurrence atom of ``parsed`` matches, by atom key.
 
     Candidates are the documents holding the operands (``match_phrase``, in both
@@ -174,7 +175,7 @@ def resolve_positional(parsed: ParsedQuery, base: ParsedQuery, access: dict | No
     atoms = positional_atoms(parsed)
     if not atoms:
         return {}
-    narrowing = QueryBuilder("exact").groups(narrowing_groups(base))
+    narrowing = QueryBuilder(mode).groups(narrowing_groups(base))  # the groups as the request reads them
     resolved = {}
     for atom in atoms:
         operands = (atom.value, atom.partner) if atom.relation else (atom.value,)
