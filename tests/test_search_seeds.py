@@ -351,6 +351,7 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
 
     scorer = Scorer.__new__(Scorer)
     scorer.snapshot, scorer.phrases, scorer.idf = Titles(), ("A", "B"), {"A": 3.0, "B": 1.0}
+    scorer._titles = {}
     scorer.PRUNE_FROM = 0
     docs = [1, 2, 3, 4]
     # Title floors (TITLE_BONUS 3 × idf): 1 → 12, 2 → 9, 3 → 3, 4 → 0; frequencies add less than

@@ -69,7 +69,7 @@ def find_matches(
     recent = snapshot.cached("analysis matches", RecentMatches)
     found = recent.get(key) if taxonomy is None else None
     if found is None:
-        matcher = matcher or Matcher(snapshot, request.mode)
+        matcher = matcher or Matcher(snapshot, request.mode, counting=True)
         docs = tuple(doc_list(within(evaluate(parsed, matcher), visible)))
         phrases = terms_to_mark(parsed, request.mode)
         filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))

@@ -112,7 +112,7 @@ def trend(
     """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
     queries = checked_arguments(queries, by, measure, per)
     period_of = snapshot.year if by == "year" else snapshot.month
-    matcher = Matcher(snapshot, request.mode)
+    matcher = Matcher(snapshot, request.mode, counting=True)
     found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy, visible=visible) for q in queries]
     periods = _axis(by, set().union(*(_values(period_of, m.docs) for m in found)) - {None})
     series = []

@@ -11,7 +11,7 @@ from ..analysis import query_grams, segmenter
 from ..archive import Snapshot
 from ..budget import check_budget
 from ..columns import Column
-from ..docsets import EMPTY, DocSet, doc_list, docset
+from ..docsets import EMPTY, DocSet, doc_array, doc_list, docset
 from ..metadata import Taxonomy
 from ..normalize import normalize_query
 from .facets import archive_facet_counts
@@ -63,11 +63,15 @@ class Matcher:
     candidate's search text is tested (``positions``).
     """
 
-    def __init__(self, snapshot: Snapshot, mode: str):
+    def __init__(self, snapshot: Snapshot, mode: str, *, counting: bool = False):
         self.snapshot = snapshot
         self.mode = mode
+        # counting: the caller wants every match's occurrences (trend, concordance), so a
+        # longer phrase in many documents is counted while it is verified, not searched twice.
+        self.counting = counting
         self._memo: dict[tuple, DocSet] = {}
         self._bounds: dict[str, np.ndarray] = {}
+        self._counted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def count_bounds(self, phrase: str) -> np.ndarray:
         """Per document, an upper bound of ``phrase``'s occurrences (exact up to two characters; once per query)."""
@@ -81,6 +85,13 @@ class Matcher:
         Many documents are bounded by the archive-wide bounds (kept for the
         query); a few by their own postings entries.
         """
+        known = self._counted.get(phrase)
+        if known is not None and at_most is None:
+            at = np.asarray(docs if isinstance(docs, (list, tuple, np.ndarray)) else doc_list(docs), dtype=np.int64)
+            counted_at, counts = known
+            where = np.minimum(np.searchsorted(counted_at, at), max(len(counted_at) - 1, 0))
+            if len(counted_at) and (counted_at[where] == at).all():
+                return counts[where]
         bounds = self._bounds.get(phrase)
         if bounds is None and len(docs) > self.snapshot.size // 16:
             bounds = self.count_bounds(phrase)
@@ -236,6 +247,11 @@ class Matcher:
             # One or two characters: the gram postings are already exact (grams
             # never span a paragraph break, and queries hold no newline).
             return candidates
+        if self.counting and len(candidates) > snap.size // 16:
+            at = doc_array(candidates)
+            counts = snap.counts_in(phrase, at, self.count_bounds(phrase))
+            self._counted[phrase] = (at, counts)
+            return docset(at[counts > 0])
         # One find per candidate, which stops at the first occurrence.
         return docset(snap.containing(candidates, phrase))
 

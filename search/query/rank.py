@@ -40,6 +40,7 @@ class Scorer:
         self.matcher = matcher
         self.snapshot = matcher.snapshot
         self.phrases = phrases
+        self._titles: dict[str, set[int]] = {}
         self.idf = {}
         for phrase in phrases:
             df = len(matcher.atom_docs(Atom("text", phrase)))  # memoized: the query's own atoms are free
@@ -65,7 +66,7 @@ class Scorer:
         floors: dict[int, float] = {}
         for phrase in self.phrases:
             bonus = self.TITLE_BONUS * self.idf[phrase]
-            for docnum in self.snapshot.docs_with_phrase_in_title(phrase):
+            for docnum in self._title_hits(phrase):
                 floors[docnum] = floors.get(docnum, 0.0) + bonus
         present = set(docs)
         best = heapq.nlargest(needed, (v for d, v in floors.items() if d in present))
@@ -133,8 +134,14 @@ class Scorer:
         if len(docs) < self.PRUNE_FROM:
             return np.isin(at, snap.containing(docs, phrase, title_only=True))
         # One scan of every title beats a test per document.
-        titled = snap.docs_with_phrase_in_title(phrase)
+        titled = self._title_hits(phrase)
         return np.isin(at, np.fromiter(titled, dtype=np.int64, count=len(titled)))
+
+    def _title_hits(self, phrase: str) -> set[int]:
+        """The documents whose title holds ``phrase`` (one scan of every title, shared by ``prune`` and ``top``)."""
+        if phrase not in self._titles:
+            self._titles[phrase] = self.snapshot.docs_with_phrase_in_title(phrase)
+        return self._titles[phrase]
 
     def _part(self, phrase: str, tf: np.ndarray, norms: np.ndarray, titled: np.ndarray) -> np.ndarray:
         """``phrase``'s part of the score: (tf (K1 + 1) / (tf + norm) + TITLE_BONUS [in title]) idf."""
