@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
