@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args()
 
-    ours, _, _ = ensure_full_indexes()
+    ours, _, _ = ensure_full_indexes(naive=False)  # the naive index is not served here
     snapshot = Archive(ours).snapshot()
     queries = sample_queries(snapshot, args.queries, args.seed)
     snapshot.close()
@@ -77,7 +77,7 @@ def main() -> None:
             try:
                 urllib.request.urlopen(f"{base}/search?q=x", timeout=5).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # still opening and warming up
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("error: the server did not start") from None
                 time.sleep(0.2)
