@@ -258,7 +258,7 @@ def screenshots(index_dir: Path) -> list[str]:
     from web import create_app
 
     app = create_app({"INDEX_DIR": str(index_dir), "SECRET_KEY": "bench", "SAVED_DB": str(OUT / "analysis-saved.db")})
-    warm_up(app.extensions["archive"].snapshot())
+    warm_up(app.extensions["engine"].archive.snapshot())
     server = create_server(app, host="127.0.0.1", port=0, threads=2)
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"

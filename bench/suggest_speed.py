@@ -98,7 +98,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         app = create_app({"INDEX_DIR": str(ours_dir), "SAVED_DB": str(Path(scratch) / "saved.sqlite3"),
                           "SECRET_KEY": "bench", "TESTING": True})
-        app.extensions["archive"]._snapshot = snapshot  # the snapshot already warmed up
+        app.extensions["engine"].archive._snapshot = snapshot  # the snapshot already warmed up
         client = app.test_client()
         for typed in prefixes:
             t0 = time.perf_counter()
