@@ -26,7 +26,7 @@ FOLDERS = ("chinese-political-corpora", "government_report_rag")
 EVERY = 8  # one report in eight: 15 of 118, from the 1950s to 2025
 
 
-def _corpus_archive() -> Path | None:
+def reports_archive() -> Path | None:
     for parent in ROOT.parents:
         candidate = parent / "shared" / "corpus" / "reports.tar.xz"
         if candidate.is_file():
@@ -40,7 +40,7 @@ def _unpack(destination: Path) -> bool:
     if all((unpacked / f / "manifest.tsv").is_file() for f in FOLDERS):
         source = unpacked
     else:
-        archive = _corpus_archive()
+        archive = reports_archive()
         if archive is None:
             return False
         with tarfile.open(archive) as tar:
