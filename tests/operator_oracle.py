@@ -77,3 +77,26 @@ def query_for(operator: str, a: str, b: str, n: int) -> str:
     if operator == "COUNT":
         return f"{quoted(a)}${n}"
     return f"{quoted(a)} {operator} {quoted(b)}"
+
+
+def operator_pairs(documents: list[str], longest: int):
+    """A hypothesis strategy: two phrases (1..``longest`` characters) cut from one sentence (or one
+    paragraph, or anywhere) of one of ``documents``, an operator and its n."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def pair(draw):
+        text = draw(st.sampled_from(documents))
+        scope = draw(st.sampled_from(["sentence", "paragraph", "anywhere"]))
+        pieces = {"sentence": units(text, "。!?;\n"), "paragraph": text.split("\n"), "anywhere": [text]}[scope]
+        source = draw(st.sampled_from([p for p in pieces if len(p.strip()) >= 2]))
+        phrases = []
+        for _ in range(2):
+            length = draw(st.integers(1, min(longest, len(source))))
+            start = draw(st.integers(0, len(source) - length))
+            phrases.append(source[start : start + length].strip().replace("\n", ""))
+        operator = draw(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]))
+        n = draw(st.integers(0, 40)) if operator == "NEAR" else draw(st.integers(1, 6))
+        return operator, phrases[0], phrases[1], n
+
+    return pair()

@@ -24,7 +24,7 @@ from search.query import SearchRequest, matching_ids, search
 
 from .conftest import SEEDS
 from .source_texts import reports_archive
-from .operator_oracle import oracle, query_for, units
+from .operator_oracle import operator_pairs, oracle, query_for
 from .opensearch_fixtures import fresh_index, opensearch, start_cluster, synthetic_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,24 +211,7 @@ def test_a_reader_without_the_group_gets_no_hit_count_facet_or_page_of_a_restric
 
 
 def _pairs(texts: dict):
-    documents = sorted(texts.values())
-
-    @st.composite
-    def pair(draw):
-        text = draw(st.sampled_from(documents))
-        scope = draw(st.sampled_from(["sentence", "paragraph", "anywhere"]))
-        pieces = {"sentence": units(text, "。!?;\n"), "paragraph": text.split("\n"), "anywhere": [text]}[scope]
-        source = draw(st.sampled_from([p for p in pieces if len(p.strip()) >= 2]))
-        phrases = []
-        for _ in range(2):
-            length = draw(st.integers(1, min(5, len(source))))
-            start = draw(st.integers(0, len(source) - length))
-            phrases.append(source[start:start + length].strip().replace("\n", ""))
-        operator = draw(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]))
-        n = draw(st.integers(0, 40)) if operator == "NEAR" else draw(st.integers(1, 6))
-        return operator, phrases[0], phrases[1], n
-
-    return pair()
+    return operator_pairs(sorted(texts.values()), longest=5)
 
 
 def test_operators_on_opensearch_equal_the_oracle_on_the_reports(both):

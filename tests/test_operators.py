@@ -24,7 +24,7 @@ from search.metadata import extract_documents
 from search.normalize import search_text
 from search.query import SearchRequest, matching_ids, parse_query, search
 
-from .operator_oracle import oracle, query_for, quoted, units
+from .operator_oracle import operator_pairs, oracle, query_for, quoted
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
@@ -47,24 +47,7 @@ def seed_texts(seed_documents) -> dict:
 
 def _seed_pairs(texts: dict):
     """Two phrases cut from one sentence (or one paragraph, or anywhere), an operator and n."""
-    documents = list(texts.values())
-
-    @st.composite
-    def pair(draw):
-        text = draw(st.sampled_from(documents))
-        scope = draw(st.sampled_from(["sentence", "paragraph", "anywhere"]))
-        pieces = {"sentence": units(text, "。!?;\n"), "paragraph": text.split("\n"), "anywhere": [text]}[scope]
-        source = draw(st.sampled_from([p for p in pieces if len(p.strip()) >= 2]))
-        phrases = []
-        for _ in range(2):
-            length = draw(st.integers(1, min(6, len(source))))
-            start = draw(st.integers(0, len(source) - length))
-            phrases.append(source[start : start + length].strip().replace("\n", ""))
-        operator = draw(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]))
-        n = draw(st.integers(0, 40)) if operator == "NEAR" else draw(st.integers(1, 6))
-        return operator, phrases[0], phrases[1], n
-
-    return pair()
+    return operator_pairs(list(texts.values()), longest=6)
 
 
 def test_operators_on_the_seeds_equal_the_oracle(seeds_snapshot, seed_texts):
