@@ -68,21 +68,11 @@ class RemoteMatches:
 
 def scan(cluster: OpenSearchEngine, query: dict) -> Iterator[Found]:
     """Every document ``query`` matches, by id, with its texts."""
-    after = None
     fields = ["id", "title", "paragraphs", "published", "district"]
-    while True:
-        body = {"query": query, "size": SCAN_PAGE, "sort": [{"id": "asc"}], "_source": fields}
-        if after:
-            body["search_after"] = after
-        hits = cluster._search(body)["hits"]["hits"]
-        for hit in hits:
-            source = hit["_source"]
-            title, paragraphs = source.get("title") or "", tuple(source.get("paragraphs") or ())
-            yield Found(hit["_id"], title, paragraphs, source.get("published"), source.get("district"),
-                        search_text(title, list(paragraphs)))
-        if len(hits) < SCAN_PAGE:
-            return
-        after = hits[-1]["sort"]
+    for doc_id, source in cluster._sources(query, fields, batch=SCAN_PAGE):
+        title, paragraphs = source.get("title") or "", tuple(source.get("paragraphs") or ())
+        yield Found(doc_id, title, paragraphs, source.get("published"), source.get("district"),
+                    search_text(title, list(paragraphs)))
 
 
 def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatches:
