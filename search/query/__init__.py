@@ -2,28 +2,20 @@
 
 The syntax is described in ``parser``.
 
-Modules: ``parser`` (syntax -> atoms), ``request`` (request and results
-objects), ``evaluate`` (atoms -> documents), ``rank`` (scores and order),
+Modules: ``parser`` (syntax -> atoms), ``atoms`` (the parsed query and its
+read_as), ``fields`` (``field:value`` -> a filter atom, dates -> intervals),
+``request`` (request and results objects), ``evaluate`` (atoms -> documents), ``rank`` (scores and order),
 ``facets``, ``run`` (the orchestration), ``documents`` (by id, original file),
 ``positions`` (NEAR/SENT/PARA/$n over one text), ``variants`` (the abbreviation
 dictionary behind ``~term``), ``suggest`` (suggestions as you type).
 """
 
+from .atoms import Atom, ParsedQuery
 from .documents import find_document, original_file, sibling_documents
 from .evaluate import Matcher, evaluate, request_query, terms_to_mark
 from .facets import archive_facet_counts, count_facets
-from .parser import (
-    FACETS,
-    FIELDS,
-    MAX_PER_PAGE,
-    MAX_QUERY_LENGTH,
-    MODES,
-    SORTS,
-    Atom,
-    ParsedQuery,
-    parse_interval,
-    parse_query,
-)
+from .fields import FIELDS, parse_interval
+from .parser import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
 from .rank import Scorer, length_norms
 from .request import FacetValue, Hit, SearchRequest, SearchResults
 from .run import all_hits, matching_documents, matching_ids, search, warm_up

@@ -14,8 +14,10 @@ from ..columns import Column
 from ..docsets import EMPTY, DocSet, doc_array, doc_list, docset
 from ..metadata import Taxonomy
 from ..normalize import normalize_query
+from .atoms import Atom, ParsedQuery
 from .facets import archive_facet_counts
-from .parser import Atom, ParsedQuery, atom_for, parse_query
+from .fields import atom_for
+from .parser import parse_query
 from .positions import holds
 from .request import SearchRequest
 

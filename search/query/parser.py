@@ -1,5 +1,7 @@
 """The query language: syntax -> ``ParsedQuery`` (groups of atoms), ``read_as`` and notes.
 
+The atoms themselves are in ``atoms``; a ``field:value`` term becomes one in ``fields``.
+
 Syntax (read leniently: nothing a user types raises; ``read_as`` and
 ``notes`` say how it was understood):
 
@@ -27,124 +29,21 @@ words must occur, anywhere in the document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date
-from functools import cached_property
+from dataclasses import replace
 
-from ..metadata import DOC_TYPES, PartialDate, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
-from ..meta.typed import relative_range, typed_date
-from ..normalize import normalize_query
+from ..metadata import Taxonomy
+from .atoms import COUNT_SUFFIX, NEAR_OPERATOR, Atom, ParsedQuery
+from .fields import FIELDS, atom_for
 from .variants import Variants, current_variants
 
 MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 1000
 MAX_PER_PAGE = 100_000
-FIELDS = ("district", "topic", "title", "year", "month", "date", "issuer", "type", "docno")
 FACETS = ("district", "year", "month", "topic", "issuer", "type")
-
-
-# -- parsed query -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Atom:
-    """One term: a phrase (field ``text`` or ``title``) or a filter (district, topic, year, date)."""
-
-    field: str
-    value: str
-    negated: bool = False
-    # Filters carry their resolved values: district/topic names, (start, end) dates.
-    names: tuple[str, ...] = ()
-    interval: tuple[date, date] | None = None
-    # Positional text atoms: co-occurrence with ``partner`` ("near", "sent",
-    # "para"; ``distance`` for near) and a minimum number of occurrences.
-    relation: str = ""
-    partner: str = ""
-    distance: int = 0
-    min_count: int = 1
-    # Set on the members a ``~term`` (or the 含同义词 switch) expanded: the term typed.
-    variant_of: str = ""
-
-    @property
-    def key(self) -> tuple:
-        """What the atom matches, negation aside (the key of memoized results)."""
-        return (self.field, self.value, self.relation, self.partner, self.distance, self.min_count)
-
-    @property
-    def is_positional(self) -> bool:
-        """Whether matching needs occurrences' positions or counts, not only their presence."""
-        return bool(self.relation) or self.min_count > 1
-
-    @cached_property
-    def day_numbers(self) -> tuple[int, int]:
-        """The date interval as day ordinals, the form snapshots keep document dates in."""
-        return self.interval[0].toordinal(), self.interval[1].toordinal()
-
-    @property
-    def is_phrase(self) -> bool:
-        return self.field in ("text", "title")
-
-    def describe(self) -> str:
-        if self.field == "text":
-            body = _quote(self.value)
-            if self.min_count > 1:
-                body += f"${self.min_count}"
-            if self.relation:
-                operator = f"NEAR/{self.distance}" if self.relation == "near" else self.relation.upper()
-                body = f"{body} {operator} {_quote(self.partner)}"
-                if self.negated:
-                    body = f"({body})"
-        elif self.field == "title":
-            body = f"title:{_quote(self.value)}"
-        elif self.names:
-            body = f"{self.field}:{'|'.join(self.names)}"
-        else:
-            body = f"{self.field}:{self.value}"
-        return f"NOT {body}" if self.negated else body
-
-
-OPERATOR_WORDS = ("OR", "AND", "NOT", "SENT", "PARA")
-_NEAR = re.compile(r"NEAR(?:/(\d+))?")
-_COUNT_SUFFIX = re.compile(r"(.*?)\$(\d+)", re.DOTALL)
 DEFAULT_NEAR = 10
 MAX_NEAR = 1000
 MAX_COUNT = 100_000
-
-
-def _quote(text: str) -> str:
-    if (
-        re.fullmatch(r'[^\s"|:()~-][^\s"|:]*', text)
-        and text not in OPERATOR_WORDS
-        and not _NEAR.fullmatch(text)
-        and not _COUNT_SUFFIX.fullmatch(text)
-    ):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """An AND of groups; each group an OR of atoms."""
-
-    groups: tuple[tuple[Atom, ...], ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def phrases(self) -> tuple[str, ...]:
-        """The positive phrases, in query order (what snippets mark)."""
-        seen: dict[str, None] = {}
-        for atom in (a for g in self.groups for a in g if a.is_phrase and not a.negated):
-            seen.update(dict.fromkeys((atom.value, atom.partner) if atom.relation else (atom.value,)))
-        return tuple(seen)
-
-    def describe(self) -> str:
-        parts = []
-        for group in self.groups:
-            text = " OR ".join(a.describe() for a in group)
-            parts.append(f"({text})" if len(group) > 1 and len(self.groups) > 1 else text)
-        return " AND ".join(parts) if parts else "(all documents)"
-
 
 _TOKEN = re.compile(
     r"""(?P<neg>-(?=\S))?
@@ -235,7 +134,7 @@ def parse_query(
             textual = quoted is None and field_name in ("", "text")
             tilde = textual and value.startswith("~") and len(value) > 1
             value = value[1:] if tilde else value
-            count = _COUNT_SUFFIX.fullmatch(value) if textual else None
+            count = COUNT_SUFFIX.fullmatch(value) if textual else None
             if count and count.group(1):
                 value = count.group(1)
             atom = atom_for(field_name, value, negated, taxonomy, notes)
@@ -276,7 +175,7 @@ def _relation_of(token: str, notes: list[str]) -> tuple[str, int] | None:
     """``NEAR/5`` -> ("near", 5), ``SENT`` -> ("sent", 0), ``PARA`` -> ("para", 0); None for other tokens."""
     if token in ("SENT", "PARA"):
         return token.lower(), 0
-    near = _NEAR.fullmatch(token)
+    near = NEAR_OPERATOR.fullmatch(token)
     if near is None:
         return None
     distance = int(near.group(1)) if near.group(1) else DEFAULT_NEAR
@@ -340,89 +239,3 @@ def _expanded(atom: Atom, variants: Variants, notes: list[str] | None) -> list[A
             notes.append(f"~{atom.value}: no variants in the dictionary")
         return [atom]
     return [replace(atom, value=m, variant_of=atom.value) for m in members]
-
-
-def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
-    value = normalize_query(raw)
-    if not value:
-        if raw:
-            notes.append(f"{raw!r} has no searchable characters; ignored")
-        elif field_name:
-            notes.append(f"{field_name}: without a value ignored")
-        else:
-            notes.append('empty quotes "" ignored')
-        return None
-    if field_name in ("", "text"):
-        return Atom("text", value, negated)
-    if field_name == "title":
-        return Atom("title", value, negated)
-    if field_name == "district":
-        names = match_districts(value)
-        if not names:
-            notes.append(f"no district matches {value!r}: district:{value} matches nothing")
-        return Atom("district", value, negated, names=names)
-    if field_name == "topic":
-        names = (taxonomy or Taxonomy.load()).match(value)
-        if not names:
-            notes.append(f"no topic matches {value!r}: topic:{value} matches nothing")
-        return Atom("topic", value, negated, names=names)
-    if field_name == "issuer":
-        return Atom("issuer", value, negated)
-    if field_name == "type":
-        kind = canonical_doc_type(value)
-        if kind not in DOC_TYPES:
-            notes.append(f"type:{value} is not a document type ({'、'.join(DOC_TYPES)}): it matches nothing")
-        return Atom("type", kind or value, negated)
-    if field_name == "docno":
-        return Atom("docno", normalize_query(canonical_doc_number(raw) or raw), negated)
-    if field_name in ("year", "date"):
-        interval = parse_interval(value, years_only=field_name == "year")
-        if interval is None:
-            notes.append(f"{field_name}:{value} is not a valid {field_name} or range; ignored")
-            return None
-        return Atom(field_name, value, negated, interval=interval)
-    if field_name == "month":
-        found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", value)
-        if not found or not 1 <= int(found.group(2)) <= 12:
-            notes.append(f"month:{value} is not a month like 2020-07; ignored")
-            return None
-        return Atom("month", f"{found.group(1)}-{int(found.group(2)):02d}", negated)
-    return Atom("text", value, negated)
-
-
-def parse_interval(text: str, years_only: bool = False, today: date | None = None) -> tuple[date, date] | None:
-    """``2020``, ``2020-07``, ``2020年7月``, ``2020/7/1``, ``A..B``, ``A..``, ``..B``, or a relative range
-    (近一年, 近3个月, 今年, 去年, 本月, 上月) -> (first day, last day), or None."""
-    text = text.strip().replace("～", "..").replace("~", "..").replace("至", "..")
-    if not years_only:
-        whole = relative_range(text, today)
-        if whole:
-            return whole
-    if ".." in text:
-        left, _, right = text.partition("..")
-    else:
-        left = right = text
-    if not left.strip() and not right.strip():
-        return None
-
-    def bound(part: str, end: bool) -> date | None:
-        part = part.strip()
-        if not part:
-            return date.max if end else date.min
-        if years_only and not re.fullmatch(r"\d{4}", part):
-            return None
-        relative = None if years_only else relative_range(part, today)
-        if relative:
-            return relative[1] if end else relative[0]
-        parsed = typed_date(part)
-        if parsed is None:
-            return None
-        return parsed.end() if end else parsed.start()
-
-    start, end = bound(left, False), bound(right, True)
-    if start is None or end is None or start > end:
-        return None
-    return start, end
-
-
-# -- request and results ------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 from ..archive import Snapshot
 from ..docsets import doc_array, doc_list
 from .evaluate import Matcher, terms_to_mark
-from .parser import Atom, ParsedQuery
+from .atoms import Atom, ParsedQuery
 
 
 class Scorer:

@@ -14,7 +14,7 @@ from ..metadata import Taxonomy
 from ..schema import METADATA_COLUMNS
 from .evaluate import Matcher, evaluate, request_query, terms_to_mark
 from .facets import archive_facet_counts, count_facets
-from .parser import ParsedQuery
+from .atoms import ParsedQuery
 from .positions import first_pair
 from .rank import length_norms, order_results
 from .request import Hit, SearchRequest, SearchResults

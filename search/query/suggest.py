@@ -23,7 +23,7 @@ from ..docsets import DocSet, doc_list
 from ..meta import Taxonomy
 from ..normalize import normalize_query
 from .evaluate import Matcher
-from .parser import Atom
+from .atoms import Atom
 from .variants import current_variants
 
 LIMIT = 8
