@@ -27,9 +27,10 @@ from flask import (
 
 
 from .auth import actor
+from .document_page import document_page
 from .downloads import download_name, media_type
 from .exports import search_csv
-from .pages import document_page, results_page
+from .pages import results_page
 from .params import occurrence_offset, search_request
 
 bp = Blueprint("web", __name__)
