@@ -58,6 +58,14 @@ MIN_VERTICAL_RUN = 4
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\x00-\x08\x0e-\x1b\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
+# Full-width forms and the ideographic space: NFKC makes each of them one ASCII character (its whole
+# compatibility decomposition), so replacing them first leaves NFKC's result as it is.  The
+# punctuation of running Chinese text comes first, replaced one by one: after it most text is
+# NFKC already, and unicodedata.normalize returns such text at once instead of recomposing it.
+_WIDE = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_WIDE_PUNCTUATION = tuple((wide, _WIDE[wide]) for wide in "，：（）；？！％\u3000")
+_WIDE_TABLE = str.maketrans(_WIDE)
+
 # Ideographs, CJK and full-width punctuation, and the curly quotes/dashes Chinese text uses.
 _CJK = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
@@ -89,12 +97,13 @@ _SENTENCE_END = re.compile("[。!?]")
 
 def normalize_line(text: str) -> str:
     """One line of display text: NFKC, no invisible characters, single spaces, stripped."""
-    return _SPACES.sub(" ", _nfkc(text)).strip()
+    return " ".join(_nfkc(text).split())
 
 
 def normalize_text(raw: str) -> list[str]:
     """Raw extracted text -> display paragraphs (no empty ones, none containing a newline)."""
-    lines = (_SPACES.sub(" ", line).strip() for line in _nfkc(raw).splitlines())
+    # str.split() splits at the characters ``\s`` matches (both ask Py_UNICODE_ISSPACE): single spaces, stripped.
+    lines = (" ".join(line.split()) for line in _nfkc(raw).splitlines())
     units = [line for line in lines if line]
     units = _merge_vertical_headings(_split_bylines(units))
     # The first line is the title (corpus files put it there; pages start with a headline), and
@@ -147,7 +156,15 @@ def is_byline(paragraph: str) -> bool:
 
 def _nfkc(text: str) -> str:
     """NFKC without the invisible characters (BOM, zero-width spaces) extraction leaves behind."""
-    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    text = _INVISIBLE.sub("", text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = text.translate(_WIDE_TABLE)
+    return unicodedata.normalize("NFKC", text)
 
 
 def _load_simplified(path: Path) -> dict[str, str]:
@@ -225,13 +242,20 @@ def _split_bylines(units: list[str]) -> list[str]:
     result = []
     for unit in units:
         bylines: list[str] = []
-        match = _TRAILING_BYLINE.search(unit)
+        match = _trailing_byline(unit)
         while match and match.start(1) > 0:  # a head may end with a byline too
             bylines.insert(0, match.group(1))
             unit = unit[: match.start(1)].rstrip()
-            match = _TRAILING_BYLINE.search(unit)
+            match = _trailing_byline(unit)
         result += [unit, *bylines]
     return result
+
+
+def _trailing_byline(unit: str) -> re.Match | None:
+    """``_TRAILING_BYLINE.search(unit)``; each ``_ROLE`` holds 记者, 通讯员 or 实习生, and most lines none."""
+    if "记者" not in unit and "通讯员" not in unit and "实习生" not in unit:
+        return None
+    return _TRAILING_BYLINE.search(unit)
 
 
 def _merge_vertical_headings(units: list[str]) -> list[str]:
@@ -321,6 +345,8 @@ def _remove_stray_spaces(paragraph: str) -> str:
 
 def _is_column_wrapped(text: str) -> bool:
     """Whether the spaces next to CJK chars in ``text`` are regular line wraps of a column."""
+    if text.count(" ") < MIN_WRAP_SPACES:  # each position below is a space
+        return False
     positions = [match.start() for match in _SPACE_NEXT_TO_CJK.finditer(text)]
     if len(positions) < MIN_WRAP_SPACES:
         return False

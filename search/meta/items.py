@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..normalize import is_byline
-from .issuers import DOC_NUMBER, HEADER_PARAGRAPHS, type_of_title
+from .issuers import HEADER_PARAGRAPHS, find_doc_number, type_of_title
 
 # A heading that can be a title: the longest in the seeds is 48 chars; first paragraphs of running
 # text are longer or end a sentence.
@@ -68,7 +68,7 @@ def official_title(paragraphs: Sequence[str]) -> int | None:
     first heading after a 文号 line that names its type.
     """
     for i, paragraph in enumerate(paragraphs[:HEADER_PARAGRAPHS]):
-        if DOC_NUMBER.search(paragraph) and len(paragraph) <= 40:
+        if len(paragraph) <= 40 and find_doc_number(paragraph):
             for j in range(i + 1, min(i + 3, len(paragraphs))):
                 if is_title_like(paragraphs[j]) and type_of_title(paragraphs[j]):
                     return j

@@ -97,6 +97,8 @@ class Sidecar:
     @classmethod
     def from_row(cls, row: Mapping[str, str] | None) -> Sidecar:
         values = normalize_sidecar(row or {})
+        if not values and cls is Sidecar:
+            return _NO_SIDECAR  # most files have no sidecar row
         listed = _TOPIC_SEPARATORS.split(unicodedata.normalize("NFKC", values.get("topics", "")))
         topics = (normalize_line(t) for t in listed)
         return cls(
@@ -110,3 +112,4 @@ class Sidecar:
         )
 
 
+_NO_SIDECAR = Sidecar()

@@ -75,7 +75,7 @@ def signature(paragraphs: Sequence[str]) -> tuple[Evidence | None, Evidence | No
     start = max(0, len(paragraphs) - SIGNATURE_PARAGRAPHS)
     for i in range(len(paragraphs) - 1, start - 1, -1):
         line = paragraphs[i].replace(" ", "")
-        match = _SIGNATURE.match(line)
+        match = _SIGNATURE.match(line) if _may_end_with_date(line) else None
         if not match:
             continue
         found = build_date(*match.groups()[1:])
@@ -87,6 +87,12 @@ def signature(paragraphs: Sequence[str]) -> tuple[Evidence | None, Evidence | No
         lines = paragraphs[i] if before or not organ else f"{paragraphs[i - 1]} / {paragraphs[i]}"
         return Evidence(found, "signature", lines), Evidence(organ, "signature", lines) if organ else None
     return None, None
+
+
+def _may_end_with_date(line: str) -> bool:
+    """Whether ``line`` ends as ``_SIGNATURE`` needs: 日, maybe a closing bracket (``$`` also allows
+    a final newline).  Most last paragraphs do not, and the match would try 61 starts in each."""
+    return line.removesuffix("\n").endswith(("日", "日)"))
 
 
 def meta_date(text: str | None) -> PartialDate | None:

@@ -10,6 +10,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..normalize import normalize_line, normalize_query, search_text
+from .triggers import Triggers
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.toml"
 
@@ -58,13 +59,24 @@ class Taxonomy:
         that says 稳就业 once is about jobs; a 50,000-character work report that
         touches every policy area once is not about each of them.
         """
-        text = search_text(title, paragraphs)
+        return self.topics_in(search_text(title, paragraphs))
+
+    def topics_in(self, text: str) -> tuple[str, ...]:
+        """``topics_for`` of a document whose search text (:func:`search.normalize.search_text`) is ``text``."""
         needed = 1 + len(text) // CHARS_PER_MENTION
+        # Only the triggers that occur are counted (a news item holds one or two of the ~160).
+        present = self._triggers.present(text)
+        if not present:
+            return ()
         return tuple(
             topic.name
             for topic in self.topics
-            if sum(text.count(t) for t in topic.triggers) >= needed
+            if sum(text.count(t) for t in topic.triggers if t in present) >= needed
         )
+
+    @cached_property
+    def _triggers(self) -> Triggers:
+        return Triggers(t for topic in self.topics for t in topic.triggers)
 
     @cached_property
     def digest(self) -> str:
