@@ -167,7 +167,7 @@ def _row(group: str, side: str, r: dict, base: dict | None) -> str:
     mb = r["bytes"] / 1e6
     ms_doc = r["cpu"] / max(r["documents"], 1) * 1000
     ratio = f"{base['cpu'] / r['cpu']:.2f}x" if base and r["cpu"] else ""
-    return (f"| {group} | {side} | {r['files']} | {r['documents']} | {mb:.1f} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
+    return (f"| {group} | {side} | {r['files']} | {r['documents']} | {mb:.2f} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
             f"{mb / r['cpu']:.2f} | {ms_doc:.3f} | {ratio} |")
 
 

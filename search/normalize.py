@@ -263,7 +263,7 @@ def _merge_vertical_headings(units: list[str]) -> list[str]:
     result: list[str] = []
     run: list[str] = []
     for unit in [*units, ""]:  # the sentinel flushes the last run
-        if unit and _VERTICAL_CELL.fullmatch(unit):
+        if unit and len(unit) <= MAX_VERTICAL_CELL and _VERTICAL_CELL.fullmatch(unit):
             run.append(unit)
             continue
         single = sum(len(cell) == 1 for cell in run)

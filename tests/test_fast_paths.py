@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from search.meta import Taxonomy, Topic
 from search.meta.issuers import DOC_NUMBER, doc_number, find_doc_number
 from search.meta.items import official_title
+from search.meta.literals import literal_alternation
 from search.meta.manifests import Sidecar
 from search.meta.published import _SIGNATURE, _may_end_with_date, signature
 from search.meta.triggers import Triggers
@@ -87,6 +88,17 @@ def test_topics_need_one_mention_per_5000_characters():
     assert taxonomy.topics_for("稳就业", ["x" * 9990]) == ("就业",)
     assert taxonomy.topics_for("就业", ["x" * 9990]) == ()
     assert taxonomy.topics_for("就业", ["审批"]) == ("就业", "其他")
+
+
+@settings(max_examples=300)
+@given(st.lists(pieces("a", "b", "区", max_size=3).filter(bool), min_size=1, max_size=6), pieces("a", "b", "区", "域", max_size=14))
+def test_literals_grouped_by_first_character_match_as_the_plain_alternation(literals, text):
+    def suffix(literal: str) -> str:
+        return "(?!域)" if literal.endswith("区") else ""
+
+    plain = re.compile("|".join(re.escape(lit) + suffix(lit) for lit in literals))
+    grouped = re.compile(literal_alternation(literals, suffix))
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 # -- 文号 ----------------------------------------------------------------------------------------

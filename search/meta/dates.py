@@ -117,6 +117,7 @@ _NAME_CHINESE = re.compile(r"((?:19|20)\d\d)年(?:(\d{1,2})月(?:(\d{1,2})日)?)
 _NAME_MONTH = re.compile(_APART_BEFORE + r"((?:19|20)\d\d)[-_.](0[1-9]|1[0-2])" + _APART_AFTER)
 _NAME_YEAR = re.compile(_APART_BEFORE + r"((?:19|20)\d\d)" + _APART_AFTER)
 _FOLDER_MONTH = re.compile(r"^(0[1-9]|1[0-2])$")
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 def filename_date(path: str | None) -> tuple[PartialDate, str] | None:
@@ -127,15 +128,18 @@ def filename_date(path: str | None) -> tuple[PartialDate, str] | None:
     """
     if not path:
         return None
-    parts = [unicodedata.normalize("NFKC", p) for p in path.replace("\\", "/").split("/") if p]
+    # (ASCII is NFKC already.)
+    parts = [p if p.isascii() else unicodedata.normalize("NFKC", p) for p in path.replace("\\", "/").split("/") if p]
     if not parts:
         return None
-    parts[-1] = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", parts[-1])  # the suffix is no date
+    parts[-1] = _SUFFIX.sub("", parts[-1])  # the suffix is no date
     best: tuple[PartialDate, str] | None = None
     for part in reversed(parts):
         found = _date_in_name(part)
         if found and (best is None or _RANK[found.precision] > _RANK[best[0].precision]):
             best = (found, part)
+            if found.precision == "day":
+                return best  # nothing is more precise, and folders only make a year more precise
     folders = parts[:-1]
     for year_part, month_part in zip(folders, folders[1:]):
         year = _NAME_YEAR.fullmatch(year_part)

@@ -76,6 +76,7 @@ def extract_documents(
     paragraphs = normalize_text(raw)
     if not paragraphs:
         return []
+    today = today or date.today()  # once: each choice below would ask the clock
     taxonomy = taxonomy or Taxonomy.load()
     side = Sidecar.from_row(sidecar)
     facts = facts or FileFacts()

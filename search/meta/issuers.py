@@ -51,6 +51,10 @@ _HEADERORGAN = re.compile(rf"^({ORGAN.pattern})(?:\s*文件)?$")
 _LABEL = re.compile(r"^(发文机关|发布机构|来源|发文字号|文号|成文日期|发布日期|发文日期)\s*[::]\s*(.+)$")
 _SPEAKER = re.compile(rf"我代表([\u4e00-\u9fff()]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}|党中央|中共中央)[,,]?\s*(?:向|作)")
 _TITLE_TAIL = re.compile(r"\s*[((](?:试行|暂行|草案|征求意见稿|修订|修订稿|送审稿)[))]\s*$")
+_SPEECH_END = re.compile(r"(?:讲话|致辞)$")
+_LETTER_END = re.compile(r"(?:的|复)函$")
+# The types a title's last words name, longest first (通报 before 报 …); the others are read above.
+_TITLE_TYPES = tuple(k for k in sorted(DOC_TYPES, key=len, reverse=True) if k not in ("函", "新闻", "讲话", "工作报告"))
 _NEWS_LEAD = re.compile(
     r"^(?:本报讯|本台消息|本报[\u4e00-\u9fff]{0,6}电|央视网消息|中国网络电视台消息|"
     r"新华社[\u4e00-\u9fff]{0,8}电|人民网[\u4e00-\u9fff]{0,8}电|[\u4e00-\u9fff]{2,8}(?:日报|晚报|电视台|网)讯)"
@@ -97,12 +101,12 @@ def type_of_title(title: str) -> str | None:
     title = _TITLE_TAIL.sub("", unicodedata.normalize("NFKC", title or "").strip())
     if title.endswith("工作报告"):
         return "工作报告"
-    if re.search(r"(?:讲话|致辞)$", title):
+    if _SPEECH_END.search(title):
         return "讲话"
-    if re.search(r"(?:的|复)函$", title):
+    if _LETTER_END.search(title):
         return "函"
-    for kind in sorted(DOC_TYPES, key=len, reverse=True):
-        if kind not in ("函", "新闻", "讲话", "工作报告") and title.endswith(kind):
+    for kind in _TITLE_TYPES:
+        if title.endswith(kind):
             return kind
     return None
 

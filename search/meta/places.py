@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..normalize import normalize_line, normalize_query
+from .literals import literal_alternation
 
 GAZETTEER_FILE = Path(__file__).resolve().parent.parent / "data" / "gazetteer.toml"
 NATIONAL = "全国"
@@ -73,9 +74,8 @@ _GAZETTEER_ORDER = {name: i for i, name in enumerate(KNOWN_DISTRICTS)}
 _TEXT_NAME = {name: place.name for place in PLACES for name in place.text_names()}
 # Longest names first, so "河南省" is one mention of 河南省 rather than "河南" plus "省".
 _PLACE_MENTION = re.compile(
-    "|".join(
-        re.escape(name) + ("(?!域)" if name.endswith("区") else "")
-        for name in sorted(_TEXT_NAME, key=len, reverse=True)
+    literal_alternation(
+        sorted(_TEXT_NAME, key=len, reverse=True), suffix=lambda name: "(?!域)" if name.endswith("区") else ""
     )
 )
 
@@ -132,7 +132,7 @@ def most_specific(counts: Mapping[str, int]) -> str | None:
 
 # Every name of a place, in-text or not, for reading organ names ("新县人民政府", "郑州市中原区人民政府").
 _ANY_NAME = {n: place.name for place in PLACES for n in (place.name, *place.aliases)}
-_NAME_IN_ORGAN = re.compile("|".join(re.escape(n) for n in sorted(_ANY_NAME, key=len, reverse=True)))
+_NAME_IN_ORGAN = re.compile(literal_alternation(sorted(_ANY_NAME, key=len, reverse=True)))
 
 
 def place_in_name(name: str) -> str | None:

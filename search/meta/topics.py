@@ -65,18 +65,25 @@ class Taxonomy:
         """``topics_for`` of a document whose search text (:func:`search.normalize.search_text`) is ``text``."""
         needed = 1 + len(text) // CHARS_PER_MENTION
         # Only the triggers that occur are counted (a news item holds one or two of the ~160).
-        present = self._triggers.present(text)
-        if not present:
-            return ()
-        return tuple(
-            topic.name
-            for topic in self.topics
-            if sum(text.count(t) for t in topic.triggers if t in present) >= needed
-        )
+        mentions = [0] * len(self.topics)
+        for trigger in self._triggers.present(text):
+            count = text.count(trigger)
+            for number in self._topics_of[trigger]:
+                mentions[number] += count
+        return tuple(topic.name for topic, n in zip(self.topics, mentions) if n >= needed)
 
     @cached_property
     def _triggers(self) -> Triggers:
-        return Triggers(t for topic in self.topics for t in topic.triggers)
+        return Triggers(self._topics_of)
+
+    @cached_property
+    def _topics_of(self) -> dict[str, tuple[int, ...]]:
+        """Trigger -> the numbers of the topics it triggers (a topic's triggers are distinct)."""
+        topics: dict[str, list[int]] = {}
+        for number, topic in enumerate(self.topics):
+            for trigger in dict.fromkeys(topic.triggers):
+                topics.setdefault(trigger, []).append(number)
+        return {trigger: tuple(numbers) for trigger, numbers in topics.items()}
 
     @cached_property
     def digest(self) -> str:
