@@ -67,10 +67,16 @@ def _organs() -> dict:
         return tomllib.load(handle)
 
 
+@lru_cache(maxsize=1)
+def _national_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    organs = _organs()
+    return tuple(organs["national_prefixes"]), tuple(organs["national_parts"])
+
+
 def names_national_body(text: str) -> bool:
     """Whether ``text`` starts with or holds the name of a national body (国务院, 第十九届中央委员会)."""
-    organs = _organs()
-    return text.startswith(tuple(organs["national_prefixes"])) or any(p in text for p in organs["national_parts"])
+    prefixes, parts = _national_names()
+    return text.startswith(prefixes) or any(p in text for p in parts)
 
 
 def find_doc_number(text: str) -> re.Match | None:
@@ -86,6 +92,7 @@ def canonical_doc_number(text: str) -> str | None:
     return f"{match.group(1)}〔{match.group(2)}〕{match.group(3)}号" if match else None
 
 
+@lru_cache(maxsize=256)  # a manifest names a few types over and over ("新闻联播")
 def canonical_doc_type(text: str) -> str | None:
     """A type as written anywhere (a manifest's 省级政府工作报告, 新闻联播) -> one of DOC_TYPES, else as written."""
     value = unicodedata.normalize("NFKC", text or "").strip()

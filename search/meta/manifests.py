@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from ..normalize import normalize_line
@@ -104,7 +105,7 @@ class Sidecar:
         return cls(
             title=normalize_line(values.get("title", "")) or None,
             district=sidecar_district(values["district"]) if "district" in values else None,
-            published=PartialDate.parse(values["date"]) if "date" in values else None,
+            published=_parse_date(values["date"]) if "date" in values else None,
             topics=tuple(t for t in topics if t),
             issuer=normalize_line(values.get("issuer", "")) or None,
             doc_number=canonical_doc_number(values["doc_number"]) if "doc_number" in values else None,
@@ -113,3 +114,5 @@ class Sidecar:
 
 
 _NO_SIDECAR = Sidecar()
+# A manifest of news states each day for every item of the day (PartialDate is immutable).
+_parse_date = lru_cache(maxsize=1024)(PartialDate.parse)

@@ -7,6 +7,7 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..normalize import normalize_line, normalize_query
@@ -100,6 +101,7 @@ def match_districts(value: str) -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=1024)  # a manifest names a few places over and over
 def sidecar_district(value: str) -> str | None:
     """A sidecar's district or region: ``全国/中华人民共和国`` -> ``全国``, ``香港,澳门`` -> ``香港特别行政区``.
 

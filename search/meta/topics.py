@@ -46,7 +46,7 @@ class Taxonomy:
             raise TaxonomyError(f"{path}: cannot read the topics file ({exc.strerror or exc})") from exc
         return _load_taxonomy(path, stamp)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         """Topic names in taxonomy order."""
         return tuple(topic.name for topic in self.topics)
