@@ -157,14 +157,14 @@ def is_byline(paragraph: str) -> bool:
 def _nfkc(text: str) -> str:
     """NFKC without the invisible characters (BOM, zero-width spaces) extraction leaves behind."""
     text = _INVISIBLE.sub("", text)
-    if unicodedata.is_normalized("NFKC", text):
+    if unicodedata.is_normalized("NFKC", text):  # (a quick check: it stops at the first "，")
         return text
     for wide, narrow in _WIDE_PUNCTUATION:
         if wide in text:
             text = text.replace(wide, narrow)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = text.translate(_WIDE_TABLE)
-    return unicodedata.normalize("NFKC", text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_WIDE_TABLE))
 
 
 def _load_simplified(path: Path) -> dict[str, str]:
