@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from .analysis.concordance import DEFAULT_WIDTH, KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
+from .analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
 from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend_rows
 from .cli import UserError, _engine, _filter_options, _index_option, _search_request
 from .errors import SearchError

@@ -25,7 +25,7 @@ searched by bisection; a single character ``c`` is ``ord(c) << 21 | 0x1FFFFF``
 (no code point is that large), at the end of the run of its bigrams.
 
 A segment is written as parts so that a rebuild's memory is bounded: the
-builder writes ``<segment id>.<n>.grams`` every ``FLUSH_BYTES`` of text and the
+builder (``gram_builder``) writes ``<segment id>.<n>.grams`` every ``FLUSH_BYTES`` of text and the
 last part as ``<segment id>.grams``, whose header says how many parts there
 are.  Each part records its first segment-local document number, its
 document count and two CRC-32s (the tables, checked on open; the postings and
@@ -45,8 +45,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +59,6 @@ _SHIFT = 21  # Unicode code points fit in 21 bits
 _CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
 _NEWLINE_CODE = ord(NEWLINE)
-FLUSH_BYTES = 48 * 1024 * 1024
 
 
 def gram_key(gram: str) -> int:
@@ -123,132 +121,6 @@ def segment_file(index_dir: Path, segment_id: str, part: int | None = None) -> P
 
 def _part_path(last: Path, part: int) -> Path:
     return last.with_name(f"{last.name[: -len(EXTENSION) - 1]}.{part}.{EXTENSION}")
-
-
-class GramSegmentBuilder:
-    """Collects the postings and search texts of one new segment, in document order, written in parts."""
-
-    def __init__(self, flush_bytes: int | None = None) -> None:
-        self.flush_bytes = FLUSH_BYTES if flush_bytes is None else flush_bytes
-        self._base = 0  # documents in the parts written so far
-        self._parts = 0
-        self._reset()
-
-    def _reset(self) -> None:
-        # Per key, document number and term frequency interleaved: two 4-byte integers a posting.
-        self._postings: defaultdict[int, array] = defaultdict(lambda: array("I"))
-        self._texts: list[bytes] = []
-        self._char_lengths = array("I")
-        self._title_bytes = array("I")
-        self._pending = 0
-
-    @property
-    def doc_count(self) -> int:
-        return self._base + len(self._texts)
-
-    @property
-    def full(self) -> bool:
-        """Whether the texts held reach ``flush_bytes`` (then ``flush`` before adding more)."""
-        return self._pending >= self.flush_bytes
-
-    def add(self, docnum: int, grams: tuple[Sequence[int], Sequence[int]], text: str) -> None:
-        """Add a document: its ``gram_counts`` (keys and their frequencies) and its search text."""
-        if docnum != self.doc_count:
-            raise ValueError(f"documents must be added in order: expected {self.doc_count}, got {docnum}")
-        local = len(self._texts)
-        postings = self._postings
-        keys, tfs = grams
-        for key, tf in zip(_ints(keys), _ints(tfs)):
-            posting = postings[key]
-            posting.append(local)
-            posting.append(tf)
-        self._append_text(text.encode("utf-8"), len(text), text.find(NEWLINE))
-
-    def _append_text(self, raw: bytes, chars: int, newline: int) -> None:
-        self._texts.append(raw)
-        self._char_lengths.append(chars)
-        self._title_bytes.append(len(raw) if newline < 0 else len(raw[: raw.find(b"\n")]))
-        self._pending += len(raw)
-
-    def extend(self, segment: GramSegment, live: Sequence[int]) -> None:
-        """Append the documents ``live`` (ascending segment-local numbers within this part) of a part: a merge."""
-        base = len(self._texts)
-        renumber = np.full(segment.doc_count, -1, dtype=np.int64)
-        renumber[np.asarray(live, dtype=np.int64) - segment.base] = np.arange(base, base + len(live))
-        postings = self._postings
-        for key, docs, tfs in segment.iter_postings():
-            moved = renumber[docs]
-            kept = moved >= 0
-            if kept.any():
-                pairs = np.empty((int(kept.sum()), 2), dtype=np.uint32)
-                pairs[:, 0] = moved[kept]
-                pairs[:, 1] = tfs[kept]
-                postings[key].frombytes(pairs.tobytes())
-        for old in live:
-            raw = segment.text_bytes(old - segment.base)
-            self._texts.append(raw)
-            self._char_lengths.append(segment.char_lengths[old - segment.base])
-            self._title_bytes.append(segment.title_bytes[old - segment.base])
-            self._pending += len(raw)
-
-    def flush(self, last: Path) -> None:
-        """Write the documents held as the next part of the segment whose last part is ``last``."""
-        if self._texts:
-            self._write(_part_path(last, self._parts), last_part=False)
-            self._base += len(self._texts)
-            self._parts += 1
-            self._reset()
-
-    def write(self, path: Path) -> None:
-        """Write the last part (atomically: a temporary name, then a rename)."""
-        self._write(path, last_part=True)
-
-    def _write(self, path: Path, last_part: bool) -> None:
-        keys = array("Q", sorted(self._postings))
-        offsets = array("Q", [0]) * (len(keys) + 1)
-        total = 0
-        for i, key in enumerate(keys):
-            total += len(self._postings[key]) // 2
-            offsets[i + 1] = total
-        byte_offsets = array("Q", [0]) * (len(self._texts) + 1)
-        b = 0
-        for i, raw in enumerate(self._texts):
-            b += len(raw)
-            byte_offsets[i + 1] = b
-        everything = array("I")
-        for key in keys:
-            everything.extend(self._postings[key])
-        pairs = np.frombuffer(everything, dtype=np.uint32).reshape(-1, 2)
-        tables = [_le(keys), _le(offsets), _le(byte_offsets), _le(self._char_lengths), _le(self._title_bytes)]
-        tables_crc = 0
-        for table in tables:
-            tables_crc = zlib.crc32(table, tables_crc)
-        postings = pairs[:, 0].astype("<u4", copy=False).tobytes()
-        frequencies = pairs[:, 1].astype("<u4", copy=False).tobytes()
-        del pairs, everything
-        data_crc = zlib.crc32(frequencies, zlib.crc32(postings))
-        for raw in self._texts:
-            data_crc = zlib.crc32(raw, data_crc)
-        parts = self._parts + 1 if last_part else 0
-        header = _HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), total, b, self._parts, parts,
-                              tables_crc, data_crc)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as out:
-            out.write(header)
-            out.write(tables[0])
-            out.write(tables[1])
-            out.write(postings)
-            out.write(frequencies)
-            _pad(out)
-            for table in tables[2:]:
-                out.write(table)
-            _pad(out)
-            for raw in self._texts:
-                out.write(raw)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        fsync_folder(path.parent)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -382,6 +254,11 @@ class GramSegment:
     def docs_in_range(self, lo_key: int, hi_key: int) -> np.ndarray:
         """Every posting of every key with lo_key <= key < hi_key (with repeats)."""
         return self._slice(self._search(lo_key), self._search(hi_key))
+
+    def all_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(key, document, frequency) of every posting, by key and then document (the keys repeated: a copy)."""
+        keys = np.repeat(self.keys, np.diff(self._offsets).astype(np.int64))
+        return keys, self._postings, self._tfs
 
     def iter_postings(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
         """(key, documents, their frequencies) for every key, in key order."""

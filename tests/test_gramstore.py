@@ -13,15 +13,14 @@ from search.archive import Archive, open_index
 from search.errors import SearchError
 from search.gramstore import (
     GramSegment,
-    GramSegmentBuilder,
     char_key,
-    char_keys,
     char_range,
     gram_counts,
     gram_key,
     gram_keys,
     open_segment,
 )
+from search.gram_builder import GramSegmentBuilder
 from search.ingest import index_paths
 from search.whoosh_private import committed_segments
 from search.query import SearchRequest, matching_ids
@@ -262,7 +261,7 @@ def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
 
 
 def test_an_index_written_in_parts_answers_like_one_written_whole(tmp_path, monkeypatch):
-    import search.gramstore as gramstore
+    import search.gram_builder as gram_builder
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -270,7 +269,7 @@ def test_an_index_written_in_parts_answers_like_one_written_whole(tmp_path, monk
         (folder / f"{n}.txt").write_text(f"第{n}号\n会议部署稳就业和第{n}项工作。\n", encoding="utf-8")
     whole, parted = tmp_path / "whole", tmp_path / "parted"
     index_paths([folder], whole)
-    monkeypatch.setattr(gramstore, "FLUSH_BYTES", 1)
+    monkeypatch.setattr(gram_builder, "FLUSH_BYTES", 1)
     index_paths([folder], parted)
     assert len(list(parted.glob("*.grams"))) == 7  # a part per document, and an empty last part
     a, b = Archive(whole).snapshot(), Archive(parted).snapshot()
@@ -306,3 +305,45 @@ def test_every_search_text_is_its_documents_stored_title_and_paragraphs_folded(s
         shown = "\n".join((doc.title, *doc.paragraphs))
         assert seeds_snapshot.search_text(n) == search_text(doc.title, doc.paragraphs)
         assert len(seeds_snapshot.search_text(n)) == len(shown) == int(seeds_snapshot.char_lengths[n])
+
+
+_PACKING_TEXTS = st.lists(st.text(alphabet="郑东AAA\n。𨟠𠀀b", max_size=40), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_PACKING_TEXTS, st.integers(min_value=1, max_value=4))
+def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits):
+    import numpy as np
+
+    from search.gram_builder import _packed_sort
+
+    counted = [gram_counts(t) for t in texts]
+    keys = np.concatenate([k for k, _ in counted])
+    tfs = np.concatenate([f for _, f in counted])
+    docs = np.concatenate([np.full(len(k), n, dtype=np.uint32) for n, (k, _) in enumerate(counted)])
+    order = np.argsort(keys, kind="stable")
+    # tf_bits of 1-4: counts of 1 to 15 and more overflow the packed field and are put back afterwards.
+    packed = _packed_sort(keys.copy(), docs, tfs, len(texts), tf_bits_max=tf_bits)
+    assert packed is not None
+    assert [a.tolist() for a in packed] == [keys[order].tolist(), docs[order].tolist(), tfs[order].tolist()]
+
+
+@settings(max_examples=40, deadline=None)
+@given(_PACKING_TEXTS)
+def test_a_part_too_varied_to_pack_is_written_the_same_by_the_slow_sort(tmp_path_factory, texts):
+    import search.gram_builder as gram_builder
+
+    folder = tmp_path_factory.mktemp("packing")
+    written = []
+    for too_varied in (False, True):
+        builder = GramSegmentBuilder()
+        for docnum, text in enumerate(texts):
+            builder.add(docnum, gram_counts(text), text)
+        minimum = gram_builder._TF_BITS_MIN
+        gram_builder._TF_BITS_MIN = 64 if too_varied else minimum  # no part packs: the argsort path
+        try:
+            builder.write(folder / f"{too_varied}.grams")
+        finally:
+            gram_builder._TF_BITS_MIN = minimum
+        written.append((folder / f"{too_varied}.grams").read_bytes())
+    assert written[0] == written[1]

@@ -12,7 +12,8 @@ from ..archive import latest_generation, open_index, write_roots, write_schema_v
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
-from ..gramstore import GramSegmentBuilder, segment_file
+from ..gram_builder import GramSegmentBuilder
+from ..gramstore import segment_file
 from ..meta import Taxonomy
 from ..schema import ArchiveCodec
 from ..whoosh_private import new_segment_id, next_docnum

@@ -68,6 +68,7 @@ def discover(
         return sidecars[folder]
 
     links: set[str] = set()
+    chains: dict[str, list] = {}
     for root in roots:
         root = Path(root).resolve()
         if root.is_file():
@@ -86,7 +87,8 @@ def discover(
                 warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
             name = _relative(path, base)
-            if os.path.islink(path):
+            link = os.path.islink(path)
+            if link:
                 problem = _link_problem(Path(path)) or (
                     None if follow_links else _outside_problem(path, base)
                 )
@@ -94,10 +96,11 @@ def discover(
                     warn(f"{name}: skipped, {problem}")
                     continue
                 links.add(path)
-            if excluded and _inside(os.path.realpath(path), excluded):
+            # The root is resolved and links to folders are not followed: only a link's real path differs.
+            if excluded and _inside(os.path.realpath(path) if link else path, excluded):
                 warn(f"{name}: skipped, it lies in the index folder")
                 continue
-            row = _sidecar_row(path, base, sidecar_for)
+            row = _sidecar_row(path, base, sidecar_for, chains)
             found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())), base)
     return _one_file_per_name(_without_duplicate_links(list(found.values()), links, warn), warn)
 
@@ -210,28 +213,43 @@ def _without_duplicate_links(
     return kept
 
 
-def _sidecar_row(path: str, base: str, sidecar_for) -> dict[str, str]:
+def _sidecar_row(path: str, base: str, sidecar_for, chains: dict | None = None) -> dict[str, str]:
     """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder.
 
     A file without an ``access`` value of its own takes the one of the nearest
-    manifest's ``*`` row (a folder's default groups).
+    manifest's ``*`` row (a folder's default groups).  ``chains`` caches, per
+    folder, the manifests from it up to ``base`` with the file names' prefix
+    relative to each (an archive has many files per folder).
     """
-    folder = os.path.dirname(path)
+    folder, name = os.path.split(path)
+    chain = None if chains is None else chains.get(folder)
+    if chain is None:
+        chain = _sidecar_chain(folder, base, sidecar_for)
+        if chains is not None:
+            chains[folder] = chain
     found: dict[str, str] | None = None
     default_access: str | None = None
-    while True:
-        rows = sidecar_for(folder)
+    for prefix, rows in chain:
         if found is None:
-            found = rows.get(_relative(path, folder))
+            found = rows.get(prefix + name)
         if default_access is None:
             default_access = rows.get("*", {}).get("access")
-        parent = os.path.dirname(folder)
-        if (found is not None and (found.get("access") or default_access)) or folder == base or parent == folder:
+        if found is not None and (found.get("access") or default_access):
             break
-        folder = parent
     row = dict(found or {})
     if not row.get("access") and default_access:
         row["access"] = default_access
     return row
 
 
+def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[str, dict[str, str]]]]:
+    """(a file's name prefix relative to each folder, that folder's manifest rows) from ``folder`` up to ``base``."""
+    chain = []
+    current = folder
+    while True:
+        relative = _relative(folder, current) if current != folder else ""
+        chain.append((relative + "/" if relative else "", sidecar_for(current)))
+        parent = os.path.dirname(current)
+        if current == base or parent == current:
+            return chain
+        current = parent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,7 +12,8 @@ from whoosh.util import fib
 
 from ..archive import INDEX_NAME, open_index
 from ..whoosh_private import committed_segments, new_segment_id, segment_file_pattern, segment_reader, toc_file_pattern
-from ..gramstore import GramSegmentBuilder, open_segment, segment_file
+from ..gram_builder import GramSegmentBuilder
+from ..gramstore import open_segment, segment_file
 
 
 _SEGMENT_FILE = segment_file_pattern(INDEX_NAME)

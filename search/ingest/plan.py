@@ -93,7 +93,7 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
 
     A file whose size, modification time and sidecar row are as indexed is not
     read; otherwise its bytes are hashed (a file touched but not changed stays
-    unchanged).
+    unchanged).  A file the index does not hold is not read here at all.
     """
     exists = _index_exists(index_dir)
     if rebuild and exists:
@@ -117,9 +117,14 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     for source in sources:
         seen.add(source.key)
         previous = plan.indexed.get(source.key)
+        if previous is None:
+            # A new file is read once, by its worker (which says why if it cannot be read).
+            plan.added.append(source.source)
+            plan.todo.append(source)
+            continue
         try:
             sidecar = sidecar_digest(source, taxonomy)
-            if previous is not None and previous.same_as(os.stat(source.path), sidecar):
+            if previous.same_as(os.stat(source.path), sidecar):
                 plan.unchanged += 1
                 continue
             signature = file_signature(read_file(source.path)[0], source, taxonomy)
@@ -129,10 +134,10 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
         except ValueError as exc:
             warn(f"{source.source}: skipped, {exc}")
             continue
-        if previous is not None and previous.signature == signature:
+        if previous.signature == signature:
             plan.unchanged += 1
             continue
-        (plan.changed if previous is not None else plan.added).append(source.source)
+        plan.changed.append(source.source)
         plan.todo.append(source)
     # A file not seen is gone when it is a file under none of the index's other
     # folders; one under a folder that could not be read is not known to be gone.
