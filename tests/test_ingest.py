@@ -291,3 +291,58 @@ def test_a_run_that_commits_between_our_comparison_and_our_lock_adds_nothing_twi
     # Our comparison said c.txt was new; after taking the lock we saw the new generation and compared again.
     assert (report.added, report.unchanged, report.total_documents) == ([], 3, 3)
     assert len(ids(index_dir, "中原科技城")) == 1
+
+
+def _numbered_files(folder: Path, count: int):
+    from search.ingest import discover
+
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"{n:03d}.txt").write_text(f"第{n}号文件\n正文{n}。\n", encoding="utf-8")
+    return discover([folder], lambda message: None)
+
+
+class _Fed(list):
+    """The jobs, noting each one the pool takes."""
+
+    def __init__(self, jobs):
+        super().__init__(jobs)
+        self.taken = 0
+
+    def __iter__(self):
+        for job in super().__iter__():
+            self.taken += 1
+            yield job
+
+
+def test_workers_run_at_most_a_window_ahead_of_a_slow_writer(tmp_path, monkeypatch):
+    import time
+
+    from search.ingest import workers
+    from search.meta import Taxonomy
+
+    monkeypatch.setattr(workers, "WINDOW_CHUNKS", 1)
+    jobs = _Fed(_numbered_files(tmp_path / "docs", 120))
+    prepared = workers.prepared_files(jobs, Taxonomy.load(), 2)
+    first = next(prepared)
+    time.sleep(1.5)  # the writer is busy; unbounded, the pool would take all 120 tiny files by now
+    # the window, one more for the result taken, and one drawn while waiting for room
+    assert jobs.taken <= 2 * workers.CHUNK + 2
+    rest = list(prepared)
+    assert [p.source.source for p in [first, *rest]] == [f"{n:03d}.txt" for n in range(120)]
+    assert jobs.taken == 120
+
+
+def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):
+    import threading
+
+    from search.ingest import workers
+    from search.meta import Taxonomy
+
+    monkeypatch.setattr(workers, "WINDOW_CHUNKS", 1)
+    prepared = workers.prepared_files(_numbered_files(tmp_path / "docs", 100), Taxonomy.load(), 2)
+    next(prepared)
+    closing = threading.Thread(target=prepared.close)  # what an exception in the writer does
+    closing.start()
+    closing.join(timeout=60)
+    assert not closing.is_alive()

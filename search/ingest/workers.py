@@ -9,6 +9,7 @@ import os
 import signal
 import stat
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from ..schema import METADATA_COLUMNS, SCHEMA_VERSION
 from .discover import SourceFile
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+CHUNK = 8  # files a worker takes at a time
+WINDOW_CHUNKS = 16  # chunks per worker prepared ahead of the writer at most
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -148,8 +151,28 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[Prepa
             yield prepare(job, taxonomy)
         return
     context = multiprocessing.get_context("fork")
+    # At most a window of files prepared and not yet written: when writing is the slower side (a
+    # part being sorted), the pool's results would otherwise pile up in this process without bound.
+    # Whole chunks: the pool takes CHUNK jobs before it hands any of them to a worker.
+    size = procs * WINDOW_CHUNKS * CHUNK
+    window = threading.Semaphore(size)
+    stopped = False
+
+    def fed() -> Iterator:
+        for job in jobs:
+            window.acquire()
+            if stopped:
+                return
+            yield job
+
     with context.Pool(procs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
-        yield from pool.imap(prepare, jobs, chunksize=8)
+        try:
+            for prepared in pool.imap(prepare, fed(), chunksize=CHUNK):
+                window.release()
+                yield prepared
+        finally:
+            stopped = True  # a run ended early: let the pool's feeding thread finish, or closing it waits forever
+            window.release(size + 1)
 
 
 def file_state(signature: str, info: os.stat_result) -> str:
