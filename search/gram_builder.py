@@ -111,23 +111,18 @@ class GramSegmentBuilder:
         if not len(sizes):
             empty = np.zeros(0, dtype=np.uint64)
             return empty, np.zeros(1, dtype=np.uint64), empty.astype(np.uint32), empty.astype(np.uint32)
-        keys = np.concatenate(self._keys)
+        # Each array is handed on in a list the callee empties, so it is freed as soon as it is used.
+        postings = [np.concatenate(self._keys)]
         self._keys = []
-        tfs = np.concatenate(self._tfs)
-        self._tfs = []
         if all(isinstance(d, int) for d in self._docs):
-            docs = np.repeat(np.asarray(self._docs, dtype=np.uint32), sizes)
+            postings.append(np.repeat(np.asarray(self._docs, dtype=np.uint32), sizes))
         else:
-            docs = np.concatenate(
+            postings.append(np.concatenate(
                 [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes)]
-            )
-        grouped = _packed_sort(keys, docs, tfs, len(self._texts))
-        if grouped is None:
-            order = np.argsort(keys, kind="stable")
-            keys, docs, tfs = keys[order], docs[order], tfs[order]
-            del order
-        else:
-            keys, docs, tfs = grouped
+            ))
+        postings.append(np.concatenate(self._tfs))
+        self._tfs = []
+        keys, docs, tfs = _packed_sort(postings, len(self._texts)) or _argsort(postings)
         starts = np.flatnonzero(np.concatenate(([len(keys) > 0], keys[1:] != keys[:-1])))
         return keys[starts], np.append(starts, len(keys)).astype(np.uint64), docs, tfs
 
@@ -136,19 +131,15 @@ class GramSegmentBuilder:
             keys, offsets, docs, tfs = self._grouped()
         byte_offsets = np.zeros(len(self._texts) + 1, dtype=np.uint64)
         np.cumsum([len(raw) for raw in self._texts], out=byte_offsets[1:])
+        # Written from the arrays' own memory (no copies), little-endian everywhere.
         tables = [
-            keys.astype("<u8", copy=False).tobytes(),
-            offsets.astype("<u8", copy=False).tobytes(),
-            byte_offsets.astype("<u8", copy=False).tobytes(),
-            _le(self._char_lengths),
-            _le(self._title_bytes),
+            _little(keys, "<u8"), _little(offsets, "<u8"), _little(byte_offsets, "<u8"),
+            _le(self._char_lengths), _le(self._title_bytes),
         ]
         tables_crc = 0
         for table in tables:
             tables_crc = zlib.crc32(table, tables_crc)
-        postings = docs.astype("<u4", copy=False).tobytes()
-        frequencies = tfs.astype("<u4", copy=False).tobytes()
-        del docs, tfs
+        postings, frequencies = _little(docs, "<u4"), _little(tfs, "<u4")
         data_crc = zlib.crc32(frequencies, zlib.crc32(postings))
         for raw in self._texts:
             data_crc = zlib.crc32(raw, data_crc)
@@ -191,9 +182,10 @@ def _small_pages():
 
 
 _TF_BITS_MIN = 8
+_UNPACK_SLICE = 1 << 22
 
 
-def _packed_sort(keys: np.ndarray, docs: np.ndarray, tfs: np.ndarray, doc_count: int, tf_bits_max: int = 32):
+def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 32):
     """(keys, documents, counts) sorted by key and then document, by sorting one 64-bit integer a posting.
 
     A bigram key is two code points; a part holds a few thousand distinct ones,
@@ -204,6 +196,8 @@ def _packed_sort(keys: np.ndarray, docs: np.ndarray, tfs: np.ndarray, doc_count:
     gathers.  None when a part's characters are too varied to pack (then the
     caller sorts the slow way).
     """
+    keys, docs, tfs = postings
+    del postings[:]
     # In place where it can be: each new array of a part's postings costs its page faults.  Signed
     # 64-bit throughout (63 bits used), the type numpy indexes with: an unsigned index is copied first.
     keys = keys.view(np.int64)  # the caller's concatenation, ours to change
@@ -217,7 +211,8 @@ def _packed_sort(keys: np.ndarray, docs: np.ndarray, tfs: np.ndarray, doc_count:
     doc_bits = max(1, (doc_count - 1).bit_length())
     tf_bits = 63 - 2 * char_bits - doc_bits
     if tf_bits < _TF_BITS_MIN:
-        keys |= packed << _SHIFT  # as it was
+        keys |= packed << _SHIFT  # as it was, for the slow way
+        postings[:] = [keys.view(np.uint64), docs, tfs]
         return None
     tf_bits = min(tf_bits, tf_bits_max)  # counts are 32-bit
     code = np.cumsum(present, dtype=np.uint16 if char_bits <= 16 else np.uint32)
@@ -235,16 +230,37 @@ def _packed_sort(keys: np.ndarray, docs: np.ndarray, tfs: np.ndarray, doc_count:
     over_packed, over_tfs = packed[over] | cap, tfs[over]
     del over
     packed |= np.minimum(tfs, cap)
+    del tfs
     packed.sort()
-    tfs = (packed & cap).astype(np.uint32)
-    tfs[np.searchsorted(packed, over_packed)] = over_tfs
-    packed >>= tf_bits
-    docs = (packed & ((1 << doc_bits) - 1)).astype(np.uint32)
-    packed >>= doc_bits
-    second = points[packed & ((1 << char_bits) - 1)]
-    packed >>= char_bits
-    keys = points[packed]
-    del packed
-    keys <<= _SHIFT
-    keys |= second
-    return keys.view(np.uint64), docs, tfs
+    over_at = np.searchsorted(packed, over_packed)
+    # Unpacked a slice at a time into the three results: whole-array temporaries would double the peak.
+    n = len(packed)
+    keys, docs, tfs = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint32), np.empty(n, dtype=np.uint32)
+    doc_mask, char_mask = (1 << doc_bits) - 1, (1 << char_bits) - 1
+    for lo in range(0, n, _UNPACK_SLICE):
+        chunk = packed[lo : lo + _UNPACK_SLICE]
+        tfs[lo : lo + len(chunk)] = chunk & cap
+        chunk >>= tf_bits
+        docs[lo : lo + len(chunk)] = chunk & doc_mask
+        chunk >>= doc_bits
+        second = points[chunk & char_mask]
+        chunk >>= char_bits
+        first = points[chunk]
+        first <<= _SHIFT
+        first |= second
+        keys[lo : lo + len(chunk)] = first.view(np.uint64)
+    tfs[over_at] = over_tfs
+    return keys, docs, tfs
+
+
+def _argsort(postings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_packed_sort``'s result the slow way: a stable argsort of the keys, then three gathers."""
+    keys, docs, tfs = postings
+    del postings[:]
+    order = np.argsort(keys, kind="stable")
+    return keys[order], docs[order], tfs[order]
+
+
+def _little(values: np.ndarray, dtype: str) -> memoryview:
+    """An array's bytes in the file's byte order, without a copy where the machine's is the same."""
+    return memoryview(np.ascontiguousarray(values.astype(dtype, copy=False))).cast("B")

@@ -311,10 +311,11 @@ _PACKING_TEXTS = st.lists(st.text(alphabet="郑东AAA\n。𨟠𠀀b", max_size=4
 
 
 @settings(max_examples=150, deadline=None)
-@given(_PACKING_TEXTS, st.integers(min_value=1, max_value=4))
-def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits):
+@given(_PACKING_TEXTS, st.integers(min_value=1, max_value=4), st.sampled_from([1, 3, 1 << 22]))
+def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits, unpack_slice):
     import numpy as np
 
+    import search.gram_builder as gram_builder
     from search.gram_builder import _packed_sort
 
     counted = [gram_counts(t) for t in texts]
@@ -323,7 +324,11 @@ def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits
     docs = np.concatenate([np.full(len(k), n, dtype=np.uint32) for n, (k, _) in enumerate(counted)])
     order = np.argsort(keys, kind="stable")
     # tf_bits of 1-4: counts of 1 to 15 and more overflow the packed field and are put back afterwards.
-    packed = _packed_sort(keys.copy(), docs, tfs, len(texts), tf_bits_max=tf_bits)
+    slice_was, gram_builder._UNPACK_SLICE = gram_builder._UNPACK_SLICE, unpack_slice  # unpacked in slices
+    try:
+        packed = _packed_sort([keys.copy(), docs, tfs], len(texts), tf_bits_max=tf_bits)
+    finally:
+        gram_builder._UNPACK_SLICE = slice_was
     assert packed is not None
     assert [a.tolist() for a in packed] == [keys[order].tolist(), docs[order].tolist(), tfs[order].tolist()]
 
