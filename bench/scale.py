@@ -41,6 +41,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -141,6 +142,20 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _rss_parts_mb(pid: int) -> dict:
+    """RssAnon (the process's own memory) and RssFile (mapped file pages: the grams texts the
+    kernel keeps in its page cache and can drop) of ``pid``, MB."""
+    parts = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("RssAnon:", "RssFile:")):
+                    parts[line.split(":")[0]] = round(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
+    return {"anon_mb": parts.get("RssAnon", 0), "file_mb": parts.get("RssFile", 0)}
+
+
 def child_index(root: Path, index_dir: Path, procs: int) -> dict:
     import multiprocessing
 
@@ -161,31 +176,66 @@ def child_index(root: Path, index_dir: Path, procs: int) -> dict:
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    return {"seconds": seconds, "peak_rss_mb": round(peak[0]), "documents": report.total_documents}
+    # CPU seconds (the run's own and its workers'): what a shared machine's load does not change.
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "peak_rss_mb": round(peak[0]), "documents": report.total_documents,
+            "cpu_parent_s": round(own.ru_utime + own.ru_stime, 1),
+            "cpu_workers_s": round(workers.ru_utime + workers.ru_stime, 1)}
 
 
-def child_serve(index_dir: Path, queries: int) -> dict:
+def child_sample(index_dir: Path, queries: int, out: Path) -> dict:
+    """The query_speed set for this K's index, written to ``out`` (sampling loads the word segmenter,
+    which the serving child must not pay for in its RSS)."""
     import search.query  # noqa: F401  (from SCALE_CODE, before query_speed puts this checkout first)
-    from query_speed import Ours, percentile, sample_queries
+    from query_speed import sample_queries
 
-    engine = Ours(index_dir)
-    sample = sample_queries(engine.snapshot, queries + 10, SEED)
+    from search.archive import Archive
+
+    out.write_text(json.dumps(sample_queries(Archive(index_dir).snapshot(), queries + 10, SEED), ensure_ascii=False))
+    return {"sampled": queries + 10}
+
+
+def child_serve(index_dir: Path, queries: Path) -> dict:
+    """A serving process: the snapshot open and warmed, then the sampled queries as results pages.
+
+    It imports what the web server's search imports, nothing of the benches' baselines."""
+    from search.archive import Archive
+    from search.query import SearchRequest, search, warm_up
+
+    def page(query: dict) -> None:
+        search(snapshot, SearchRequest(
+            q='"' + query["phrase"].replace("\\", "\\\\").replace('"', '\\"') + '"',
+            districts=(query["district"],) if query["district"] else (),
+            years=(int(query["year"]),) if query["year"] else (),
+            sort=query["sort"],
+        ))
+
+    started = time.perf_counter()
+    snapshot = Archive(index_dir).snapshot()
+    warm_up(snapshot)
+    open_s = time.perf_counter() - started
+    sample = json.loads(queries.read_text())
     warmup, sample = sample[:10], sample[10:]
     for query in warmup:
-        engine.page(query)
-    rss = _rss_mb(os.getpid())
+        page(query)
+    rss, rss_parts = _rss_mb(os.getpid()), _rss_parts_mb(os.getpid())
     timings = []
     for query in sample:
         started = time.perf_counter()
-        engine.page(query)
+        page(query)
         timings.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(timings)
+    slowest = sorted(zip(timings, (q["phrase"] for q in sample)), reverse=True)[:5]
     return {
-        "open_s": round(engine.open_s, 2),
+        "open_s": round(open_s, 2),
         "serving_rss_mb": round(rss),
+        "serving_rss_parts": rss_parts,
         "rss_after_queries_mb": round(_rss_mb(os.getpid())),
-        "p50_ms": round(percentile(timings, 0.50), 1),
-        "p95_ms": round(percentile(timings, 0.95), 1),
-        "p99_ms": round(percentile(timings, 0.99), 1),
+        "rss_after_queries_parts": _rss_parts_mb(os.getpid()),
+        "p50_ms": round(ordered[len(ordered) // 2], 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1),
+        "slowest": [(round(ms, 1), phrase) for ms, phrase in slowest],
     }
 
 
@@ -234,9 +284,14 @@ def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, r
         index_s=round(built["seconds"], 1),
         index_mb_per_s=round(size / 1e6 / built["seconds"], 2),
         index_peak_rss_mb=built["peak_rss_mb"],
+        # CPU seconds per MB of text, the run's and its workers': less at the mercy of the machine's load
+        index_cpu_s_per_mb=round((built.get("cpu_parent_s", 0) + built.get("cpu_workers_s", 0)) / (size / 1e6), 2),
+        index_cpu_parent_s=built.get("cpu_parent_s"),
         index_size_ratio=round(dir_bytes(index_dir) / size, 2),
     )
-    row.update(_run_child(code, "serve", str(index_dir), str(queries)))
+    sampled = index_dir.with_name(index_dir.name + ".queries.json")
+    _run_child(code, "sample", str(index_dir), str(queries), str(sampled))
+    row.update(_run_child(code, "serve", str(index_dir), str(sampled)))
     row.update(cold_cli(index_dir, cold, code))
     if k > 1 and not reuse:
         shutil.rmtree(index_dir, ignore_errors=True)  # a K=4 index is gigabytes
@@ -245,7 +300,7 @@ def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, r
 
 COLUMNS = (
     ("documents", "docs", 8), ("text_mb", "text MB", 8), ("index_mb_per_s", "MB/s", 7),
-    ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8), ("serving_rss_mb", "serve RSS", 10),
+    ("index_cpu_s_per_mb", "CPU s/MB", 9), ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8), ("serving_rss_mb", "serve RSS", 10),
     ("p50_ms", "p50 ms", 8), ("p95_ms", "p95 ms", 8), ("p99_ms", "p99 ms", 8), ("cold_query_s", "cold s", 8),
     ("help_s", "help s", 8),
 )
@@ -269,8 +324,10 @@ def main() -> None:
         kind, *rest = args.child
         if kind == "index":
             result = child_index(Path(rest[0]), Path(rest[1]), int(rest[2]))
+        elif kind == "sample":
+            result = child_sample(Path(rest[0]), int(rest[1]), Path(rest[2]))
         else:
-            result = child_serve(Path(rest[0]), int(rest[1]))
+            result = child_serve(Path(rest[0]), Path(rest[1]))
         print(json.dumps(result))
         return
 
