@@ -58,13 +58,19 @@ MIN_VERTICAL_RUN = 4
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\x00-\x08\x0e-\x1b\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
-# Full-width forms and the ideographic space: NFKC makes each of them one ASCII character (its whole
-# compatibility decomposition), so replacing them first leaves NFKC's result as it is.  The
-# punctuation of running Chinese text comes first, replaced one by one: after it most text is
-# NFKC already, and unicodedata.normalize returns such text at once instead of recomposing it.
-_WIDE = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
-_WIDE_PUNCTUATION = tuple((wide, _WIDE[wide]) for wide in "，：（）；？！％\u3000")
-_WIDE_TABLE = str.maketrans(_WIDE)
+# Compatibility characters whose NFKC is their whole compatibility decomposition (full-width forms,
+# the ideographic space, ①, ⑵, Ⅱ, …, ℃, no-break spaces): replacing them first leaves NFKC's result
+# as it is.  The punctuation of running Chinese text comes first, replaced one by one: after it most
+# text is NFKC already, and unicodedata.normalize returns such text at once instead of recomposing it.
+_COMPATIBLE_RANGES = ((0xA0, 0xBF), (0x2000, 0x206F), (0x2100, 0x218F), (0x2460, 0x24FF), (0x3000, 0x3000), (0xFF01, 0xFF5E))
+_COMPATIBLE = {
+    c: unicodedata.normalize("NFKD", c)
+    for first, last in _COMPATIBLE_RANGES
+    for c in map(chr, range(first, last + 1))
+    if c != unicodedata.normalize("NFKD", c) == unicodedata.normalize("NFKC", c)
+}
+_IN_COMPATIBLE_RANGES = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _COMPATIBLE_RANGES) + "]")
+_WIDE_PUNCTUATION = tuple((wide, _COMPATIBLE[wide]) for wide in "，：（）；？！％\u3000")
 
 # Ideographs, CJK and full-width punctuation, and the curly quotes/dashes Chinese text uses.
 _CJK = (
@@ -164,7 +170,10 @@ def _nfkc(text: str) -> str:
             text = text.replace(wide, narrow)
     if unicodedata.is_normalized("NFKC", text):
         return text
-    return unicodedata.normalize("NFKC", text.translate(_WIDE_TABLE))
+    for char in set(_IN_COMPATIBLE_RANGES.findall(text)):  # (str.translate is slower)
+        if char in _COMPATIBLE:
+            text = text.replace(char, _COMPATIBLE[char])
+    return unicodedata.normalize("NFKC", text)
 
 
 def _load_simplified(path: Path) -> dict[str, str]:

@@ -166,7 +166,7 @@ def test_column_wrap_test_is_the_median_gap_of_spaces_next_to_cjk(text):
 
 
 COMPATIBILITY_TEXT = pieces(
-    "，", "：", "（", "）", "；", "？", "！", "％", "\u3000", "Ａ", "ｂ", "１", "＠", "…", "Ⅱ", "①", "℃", "ﬁ", "\u0301", "\u0327",
+    "，", "：", "（", "）", "；", "？", "！", "％", "\u3000", "Ａ", "ｂ", "１", "＠", "…", "Ⅱ", "①", "⑵", "ⓐ", "℃", "ﬁ", "¼", "\u0301", "\u0327",
     "e", "A", "(", "한", "\u1100", "\u1161", "\uf900", "国", "\ufeff", "\u200b", "\xa0", "\u2028", "\x85", "\x1c", "\t", " ",
     max_size=16,
 )
@@ -182,11 +182,11 @@ def test_normalize_line_collapses_whitespace_as_the_spaces_regex_does(text):
     assert normalize_line(text) == _SPACES.sub(" ", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).strip()
 
 
-def test_wide_characters_map_to_their_nfkc_forms():
-    from search.normalize import _WIDE
+def test_compatibility_characters_map_to_their_nfkc_forms():
+    from search.normalize import _COMPATIBLE
 
-    assert all(unicodedata.normalize("NFKD", wide) == unicodedata.normalize("NFKC", wide) == narrow
-               for wide, narrow in _WIDE.items())
+    assert {"，": ",", "\u3000": " ", "Ａ": "A", "①": "1", "⑵": "(2)", "Ⅱ": "II", "…": "...", "℃": "°C"}.items() <= _COMPATIBLE.items()
+    assert all(unicodedata.normalize("NFKD", c) == unicodedata.normalize("NFKC", c) == to != c for c, to in _COMPATIBLE.items())
 
 
 # -- signature block and sidecar ------------------------------------------------------------------
