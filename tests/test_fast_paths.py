@@ -60,11 +60,19 @@ def test_triggers_found_are_exactly_the_phrases_in_the_text(phrases, text):
     assert Triggers(phrases).present(text) == {p for p in phrases if p in text}
 
 
+@settings(max_examples=300)
+@given(st.lists(pieces("a", "b", max_size=4).filter(bool), max_size=6), pieces("a", "b", "c", "aa", "aba", max_size=12))
+def test_trigger_counts_are_str_count_of_each_phrase_that_occurs(phrases, text):
+    assert Triggers(phrases).counts(text) == {p: text.count(p) for p in phrases if p in text}
+
+
 def test_triggers_overlapping_and_nested_phrases_are_all_found():
     triggers = Triggers(["稳就业", "就业", "稳就", "业务", "就"])
     assert triggers.present("稳就业务") == {"稳就业", "就业", "稳就", "业务", "就"}
     assert triggers.present("稳定就业") == {"就业", "就"}
     assert Triggers([]).present("稳就业") == set()
+    # 哈哈 overlaps itself: three starts in 哈哈哈哈, two non-overlapping occurrences.
+    assert Triggers(["哈哈", "哈", "就业"]).counts("哈哈哈哈就业就业") == {"哈哈": 2, "哈": 4, "就业": 2}
 
 
 @given(

@@ -64,10 +64,9 @@ class Taxonomy:
     def topics_in(self, text: str) -> tuple[str, ...]:
         """``topics_for`` of a document whose search text (:func:`search.normalize.search_text`) is ``text``."""
         needed = 1 + len(text) // CHARS_PER_MENTION
-        # Only the triggers that occur are counted (a news item holds one or two of the ~160).
+        # One scan finds the triggers that occur and their counts (a news item holds one or two of the ~160).
         mentions = [0] * len(self.topics)
-        for trigger in self._triggers.present(text):
-            count = text.count(trigger)
+        for trigger, count in self._triggers.counts(text).items():
             for number in self._topics_of[trigger]:
                 mentions[number] += count
         return tuple(topic.name for topic, n in zip(self.topics, mentions) if n >= needed)
