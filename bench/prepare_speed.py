@@ -37,7 +37,8 @@ def _digest(value: bytes) -> str:
 
 
 def _fields_digest(fields: dict) -> str:
-    return _digest(repr(sorted(fields.items())).encode("utf-8"))
+    # Names starting "_" are not fields (Whoosh skips them): the packed stored fields derive from the rest.
+    return _digest(repr(sorted((k, v) for k, v in fields.items() if not k.startswith("_"))).encode("utf-8"))
 
 
 def _grams_digest(grams: tuple) -> str:

@@ -26,6 +26,8 @@ from __future__ import annotations
 from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
 
+from .whoosh_private import PrepackedPerDocWriter
+
 # Bump when a field, the grams file, or the normalization changes what is
 # indexed; an index with another version must be rebuilt (`search index --rebuild`).
 # 5: the folded search text simplifies traditional characters (normalize.fold).
@@ -52,6 +54,15 @@ class ArchiveCodec(W3Codec):
     """
 
     length_stats = False
+
+    def per_document_writer(self, storage, segment):
+        # Stored fields may arrive pickled and compressed by a worker (whoosh_private.add_packed_document).
+        return PrepackedPerDocWriter(self, storage, segment)
+
+
+# Stored and neither indexed nor a column: a worker packs them (whoosh_private.pack_stored) and
+# the writer is given only the packed bytes.
+STORED_ONLY = ("source", "encoding", "item", "title", "text")
 
 
 def make_schema() -> fields.Schema:

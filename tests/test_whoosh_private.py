@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search import whoosh_private
-from search.archive import INDEX_NAME, create_index
+from search.archive import INDEX_NAME, create_index, open_index
 
 
 def test_latest_generation_counts_commits_without_opening_the_index(tmp_path):
@@ -85,3 +85,40 @@ def test_a_numeric_column_reads_as_one_block_like_whoosh_iterates_it(tmp_path):
     (leaf, _), = ix.reader().leaf_readers()
     assert whoosh_private.numeric_column(leaf, "entered").tolist() == [3, 0, 7, 4_000_000_000, 0, 0]
     assert list(leaf.column_reader("entered")) == [3, 0, 7, 4_000_000_000, 0, 0]
+
+
+def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_survive_a_merge(tmp_path):
+    from search.schema import STORED_ONLY, ArchiveCodec
+    from search.ingest.workers import STORED_FIELDS
+
+    documents = [
+        {"id": f"d{n}", "path": f"{n}.txt", "source": f"{n}.txt", "encoding": "gb18030", "item": n,
+         "title": f"第{n}号 𨟠", "text": "正文\n第二段" * n, "district": "中原区".encode()}
+        for n in range(4)
+    ]
+    plain, packed = tmp_path / "plain", tmp_path / "packed"
+    for folder in (plain, packed):
+        ix = create_index(folder)
+        writer = ix.writer(codec=ArchiveCodec())
+        for fields in documents:
+            if folder is plain:
+                writer.add_document(**fields)
+            else:
+                stored = {name: fields[name] for name in STORED_FIELDS if fields.get(name) is not None}
+                kept = {name: value for name, value in fields.items() if name not in STORED_ONLY}
+                whoosh_private.add_packed_document(writer, kept, whoosh_private.pack_stored(stored))
+        writer.commit()
+    read = {}
+    for folder in (plain, packed):
+        with open_index(folder).searcher() as searcher:
+            read[folder.name] = [searcher.stored_fields(n) for n in range(4)]
+    assert read["packed"] == read["plain"] == [
+        {name: fields[name] for name in STORED_FIELDS} for fields in documents
+    ]
+    ix = open_index(packed)
+    writer = ix.writer(codec=ArchiveCodec())
+    writer.add_document(id="e", path="e.txt", title="再加一篇")
+    writer.commit(optimize=True)  # a merge re-adds the packed documents' stored fields the plain way
+    with ix.refresh().searcher() as searcher:
+        assert sorted(searcher.stored_fields(n)["id"] for n in range(5)) == ["d0", "d1", "d2", "d3", "e"]
+        assert [f for f in map(searcher.stored_fields, range(5)) if f["id"] == "d3"][0]["text"] == "正文\n第二段" * 3

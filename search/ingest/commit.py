@@ -15,12 +15,12 @@ from ..errors import SearchError
 from ..gram_builder import GramSegmentBuilder
 from ..gramstore import segment_file
 from ..meta import Taxonomy
-from ..schema import ArchiveCodec
-from ..whoosh_private import new_segment_id, next_docnum
+from ..schema import STORED_ONLY, ArchiveCodec
+from ..whoosh_private import add_packed_document, new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from . import plan as planning
-from .workers import prepared_files
+from .workers import PACKED_STORED, prepared_files
 
 WRITER_MEMORY_MB = 1024
 
@@ -117,8 +117,11 @@ def index_paths(
                 writer.delete_by_term("path", source.key)
             for fields, counted, text in item.documents:
                 fields["entered"] = entries.of(fields)
+                packed = fields.pop(PACKED_STORED)
+                for name in STORED_ONLY:  # in the packed bytes already
+                    del fields[name]
                 grams.add(next_docnum(writer), counted, text)
-                writer.add_document(**fields)
+                add_packed_document(writer, fields, packed)
                 report.documents_written += 1
                 if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part
                     grams.flush(last_part)

@@ -19,10 +19,15 @@ from ..extract import decode_text, extract
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from ..normalize import search_text
-from ..schema import METADATA_COLUMNS, SCHEMA_VERSION
+from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, make_schema
+from ..whoosh_private import pack_stored
 from .discover import SourceFile
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A document's stored fields, pickled and compressed here as Whoosh's stored column would (the name
+# starts with "_": Whoosh's add_document skips such names), in field-name order as Whoosh builds them.
+PACKED_STORED = "_packed_stored"
+STORED_FIELDS = tuple(sorted(name for name, field in make_schema().items() if field.stored))
 CHUNK = 8  # files a worker takes at a time
 WINDOW_CHUNKS = 16  # chunks per worker prepared ahead of the writer at most
 
@@ -90,7 +95,7 @@ class PreparedFile:
 
     source: SourceFile
     skipped: str | None = None
-    # (Whoosh fields, gram keys and their counts, search text) per document
+    # (Whoosh fields with the packed stored ones, gram keys and their counts, search text) per document
     documents: list[tuple[dict, tuple, str]] = field(default_factory=list)
 
 
@@ -116,7 +121,9 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     prepared = PreparedFile(source)
     for record in records:
         text = search_text(record.title, record.paragraphs)
-        prepared.documents.append((index_fields(source, record, state, encoding), gram_counts(text), text))
+        fields = index_fields(source, record, state, encoding)
+        fields[PACKED_STORED] = pack_stored({name: fields[name] for name in STORED_FIELDS if fields[name] is not None})
+        prepared.documents.append((fields, gram_counts(text), text))
     return prepared
 
 
