@@ -8,7 +8,9 @@ The baseline is another checkout of the code (``git worktree add --detach DIR RE
 ``--baseline-ref`` when DIR does not exist yet).  Each side runs in its own child process with its
 checkout first on ``sys.path``, one process, over the same files, and times the ``prepare`` calls
 only (discovery and the comparison are outside the clock): CPU time of the calls (the machine is
-shared, so wall time is shown too but the ratio is of CPU time).  Every prepared output is then compared:
+shared, so wall time is shown too but the ratio is of CPU time).  ``read_documents`` (extract,
+normalize, metadata, topics: the part of ``prepare`` that is neither reading and hashing the file
+nor its grams and index fields) is timed again on its own, on the file's bytes.  Every prepared output is then compared:
 each document's Whoosh fields, its grams (keys, counts and their dtypes), its search text, and each
 skipped file's reason; the number of differences must be 0.  MB are 10^6 bytes of the files.
 """
@@ -50,7 +52,7 @@ def child(code: str, sample: str, out: str) -> None:
     """Run ``prepare`` from ``code`` over the sample; write timings and per-document digests to ``out``."""
     sys.path.insert(0, code)
     from search.ingest.discover import discover
-    from search.ingest.workers import prepare
+    from search.ingest.workers import prepare, read_documents
     from search.meta import Taxonomy
 
     import search
@@ -67,12 +69,13 @@ def child(code: str, sample: str, out: str) -> None:
     results: dict[str, dict] = {}
     outputs: dict[str, tuple] = {}
     for group, sources in groups.items():
-        seconds, cpu, size, documents = 0.0, 0.0, 0, 0
+        seconds, cpu, reading, size, documents = 0.0, 0.0, 0.0, 0, 0
         for source in sources:
             started, started_cpu = time.perf_counter(), time.process_time()
             prepared = prepare(source, taxonomy)
             seconds += time.perf_counter() - started
             cpu += time.process_time() - started_cpu
+            reading += _read_documents_cpu(read_documents, source, taxonomy)
             size += os.path.getsize(source.path)
             documents += len(prepared.documents)
             outputs[f"{group}:{source.root}:{source.key}"] = (
@@ -82,9 +85,25 @@ def child(code: str, sample: str, out: str) -> None:
                     for fields, grams, text in prepared.documents
                 ),
             )
-        results[group] = {"files": len(sources), "bytes": size, "documents": documents, "seconds": seconds, "cpu": cpu}
+        results[group] = {"files": len(sources), "bytes": size, "documents": documents, "seconds": seconds, "cpu": cpu,
+                          "read_documents_cpu": reading}
     with open(out, "wb") as handle:
         pickle.dump({"results": results, "outputs": outputs}, handle)
+
+
+def _read_documents_cpu(read_documents, source, taxonomy) -> float:
+    """CPU seconds of ``read_documents`` (extract, normalize, metadata, topics: prepare but for reading,
+    hashing, grams and the index fields) on the file's bytes."""
+    try:
+        data = source.path.read_bytes()
+    except OSError:
+        return 0.0
+    started = time.process_time()
+    try:
+        read_documents(source, data, taxonomy)
+    except ValueError:
+        pass
+    return time.process_time() - started
 
 
 def run_child(code: Path, sample: str) -> dict:
@@ -168,13 +187,15 @@ def _row(group: str, side: str, r: dict, base: dict | None) -> str:
     mb = r["bytes"] / 1e6
     ms_doc = r["cpu"] / max(r["documents"], 1) * 1000
     ratio = f"{base['cpu'] / r['cpu']:.2f}x" if base and r["cpu"] else ""
+    reading = r["read_documents_cpu"] / max(r["documents"], 1) * 1000
+    reading_ratio = f"{base['read_documents_cpu'] / r['read_documents_cpu']:.2f}x" if base and r["read_documents_cpu"] else ""
     return (f"| {group} | {side} | {r['files']} | {r['documents']} | {mb:.2f} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
-            f"{mb / r['cpu']:.2f} | {ms_doc:.3f} | {ratio} |")
+            f"{mb / r['cpu']:.2f} | {ms_doc:.3f} | {ratio} | {reading:.3f} | {reading_ratio} |")
 
 
 def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespace, sample: str) -> None:
     groups = list(best["baseline"])
-    total = {side: {k: sum(best[side][g][k] for g in groups) for k in ("files", "bytes", "documents", "seconds", "cpu")}
+    total = {side: {k: sum(best[side][g][k] for g in groups) for k in ("files", "bytes", "documents", "seconds", "cpu", "read_documents_cpu")}
              for side in best}
     base_head = subprocess.run(["git", "-C", str(args.baseline), "rev-parse", "--short", "HEAD"],
                                capture_output=True, text=True).stdout.strip()
@@ -185,8 +206,8 @@ def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespa
         ours_head += "+uncommitted"
     print(f"prepare(), one process: baseline {base_head} ({args.baseline}) vs ours {ours_head}; "
           f"sample {sample}; best of {args.rounds}; load {os.getloadavg()[0]:.2f}")
-    print("| files | code | n files | docs | MB | wall s | CPU s | MB/s | ms/doc | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| files | code | n files | docs | MB | wall s | CPU s | MB/s | ms/doc | ratio | read_documents ms/doc | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for group in [*groups, "all"]:
         for side in ("baseline", "ours"):
             r = total[side] if group == "all" else best[side][group]
@@ -205,6 +226,7 @@ def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespa
         "baseline_mb_s": round(total["baseline"]["bytes"] / 1e6 / total["baseline"]["cpu"], 3),
         "ours_mb_s": round(total["ours"]["bytes"] / 1e6 / total["ours"]["cpu"], 3),
         "ratio": round(total["baseline"]["cpu"] / total["ours"]["cpu"], 3),
+        "read_documents_ratio": round(total["baseline"]["read_documents_cpu"] / total["ours"]["read_documents_cpu"], 3),
         "by_group_cpu_s": {g: {side: round(best[side][g]["cpu"], 2) for side in best} for g in groups},
         "differences": different, "difference_kinds": counts,
     }
