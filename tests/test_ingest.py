@@ -302,35 +302,57 @@ def _numbered_files(folder: Path, count: int):
     return discover([folder], lambda message: None)
 
 
-class _Fed(list):
-    """The jobs, noting each one the pool takes."""
-
-    def __init__(self, jobs):
-        super().__init__(jobs)
-        self.taken = 0
-
-    def __iter__(self):
-        for job in super().__iter__():
-            self.taken += 1
-            yield job
-
-
 def test_workers_run_at_most_a_window_ahead_of_a_slow_writer(tmp_path, monkeypatch):
     import time
 
     from search.ingest import workers
     from search.meta import Taxonomy
 
+    marks = tmp_path / "prepared"
+    marks.mkdir()
+    real = workers.prepare
+
+    def marking(source, taxonomy=None):  # runs in the forked workers: a file per job prepared
+        (marks / source.source).touch()
+        return real(source, taxonomy)
+
+    monkeypatch.setattr(workers, "prepare", marking)
     monkeypatch.setattr(workers, "WINDOW_CHUNKS", 1)
-    jobs = _Fed(_numbered_files(tmp_path / "docs", 120))
-    prepared = workers.prepared_files(jobs, Taxonomy.load(), 2)
+    prepared = workers.prepared_files(_numbered_files(tmp_path / "docs", 120), Taxonomy.load(), 2)
     first = next(prepared)
-    time.sleep(1.5)  # the writer is busy; unbounded, the pool would take all 120 tiny files by now
-    # the window, one more for the result taken, and one drawn while waiting for room
-    assert jobs.taken <= 2 * workers.CHUNK + 2
+    time.sleep(1.5)  # the writer is busy; unbounded, the workers would prepare all 120 tiny files by now
+    # a chunk in each worker's hand, and the one sent when the first result was read
+    assert len(list(marks.iterdir())) <= (2 + 1) * workers.CHUNK
     rest = list(prepared)
     assert [p.source.source for p in [first, *rest]] == [f"{n:03d}.txt" for n in range(120)]
-    assert jobs.taken == 120
+    assert len(list(marks.iterdir())) == 120
+
+
+def _fails_on_three(n: int) -> int:
+    if n == 3:
+        raise ValueError("three")
+    return n * n
+
+
+def _dies_on_three(n: int) -> int:
+    if n == 3:
+        import os
+
+        os._exit(9)
+    return n
+
+
+def test_ordered_map_gives_results_in_order_and_raises_a_workers_failure_or_death():
+    from search.ingest.pipeline import WorkerDied, ordered_map
+
+    assert list(ordered_map(abs, list(range(-50, 50)), 2, chunk=3, window=2)) == [abs(n) for n in range(-50, 50)]
+    assert list(ordered_map(abs, [], 2, chunk=3, window=2)) == []
+    results = ordered_map(_fails_on_three, list(range(10)), 2, chunk=2, window=1)
+    assert [next(results), next(results)] == [0, 1]  # the chunk [2, 3] fails as a whole
+    with pytest.raises(RuntimeError, match="ValueError: three"):
+        next(results)
+    with pytest.raises(WorkerDied, match="ended without answering"):
+        list(ordered_map(_dies_on_three, list(range(10)), 2, chunk=2, window=1))
 
 
 def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import signal
 import stat
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, make_schema
 from ..whoosh_private import pack_stored
 from .discover import SourceFile
+from .pipeline import ordered_map
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # A document's stored fields, pickled and compressed here as Whoosh's stored column would (the name
@@ -29,7 +28,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 PACKED_STORED = "_packed_stored"
 STORED_FIELDS = tuple(sorted(name for name, field in make_schema().items() if field.stored))
 CHUNK = 8  # files a worker takes at a time
-WINDOW_CHUNKS = 16  # chunks per worker prepared ahead of the writer at most
+WINDOW_CHUNKS = 4  # chunks per worker prepared ahead of the writer at most
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -157,29 +156,10 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[Prepa
         for job in jobs:
             yield prepare(job, taxonomy)
         return
-    context = multiprocessing.get_context("fork")
-    # At most a window of files prepared and not yet written: when writing is the slower side (a
-    # part being sorted), the pool's results would otherwise pile up in this process without bound.
-    # Whole chunks: the pool takes CHUNK jobs before it hands any of them to a worker.
-    size = procs * WINDOW_CHUNKS * CHUNK
-    window = threading.Semaphore(size)
-    stopped = False
-
-    def fed() -> Iterator:
-        for job in jobs:
-            window.acquire()
-            if stopped:
-                return
-            yield job
-
-    with context.Pool(procs, initializer=_init_worker, initargs=(taxonomy,)) as pool:
-        try:
-            for prepared in pool.imap(prepare, fed(), chunksize=CHUNK):
-                window.release()
-                yield prepared
-        finally:
-            stopped = True  # a run ended early: let the pool's feeding thread finish, or closing it waits forever
-            window.release(size + 1)
+    # At most a window of chunks prepared and not yet written per worker: when writing is the slower
+    # side (a part being sorted), results would otherwise pile up in the writer's memory.
+    yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
+                           initializer=_init_worker, initargs=(taxonomy,))
 
 
 def file_state(signature: str, info: os.stat_result) -> str:
