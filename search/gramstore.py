@@ -45,7 +45,6 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -136,10 +135,6 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _ints(values) -> list[int]:
-    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _le(values: array) -> bytes:
@@ -268,13 +263,6 @@ class GramSegment:
         """(key, document, frequency) of every posting, by key and then document (the keys repeated: a copy)."""
         keys = np.repeat(self.keys, np.diff(self._offsets).astype(np.int64))
         return keys, self._postings, self._tfs
-
-    def iter_postings(self) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
-        """(key, documents, their frequencies) for every key, in key order."""
-        offsets = self._offsets.tolist()
-        for i, key in enumerate(self.keys.tolist()):
-            lo, hi = offsets[i], offsets[i + 1]
-            yield key, self._postings[lo:hi], self._tfs[lo:hi]
 
     # -- texts -----------------------------------------------------------
 
