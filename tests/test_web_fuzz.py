@@ -111,3 +111,28 @@ def test_an_over_long_query_is_refused_with_a_message(fuzz_client, size, char):
         assert response.status_code == 400
         message = json.loads(response.data)["error"] if twin else soup(response).select_one(".error .message").get_text()
         assert message.startswith(f"查询过长：最多 {MAX_QUERY_LENGTH} 个字符，收到 {size} 个")
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=6))
+def test_the_pages_query_strings_are_exactly_urlencodes(pairs):
+    from urllib.parse import urlencode
+
+    from web.pages import _query_string
+
+    assert _query_string(pairs) == urlencode(pairs)
+
+
+def test_a_results_pages_facet_links_keep_the_query_and_toggle_one_value(fuzz_client):
+    from web.pages import search_url
+
+    from search.query import SearchRequest
+
+    with fuzz_client.application.test_request_context("/search?q=x"):
+        request = SearchRequest(q="稳就业 & A+B", districts=("中原区",))
+        assert search_url(request.toggle("district", "二七区")) == (
+            "/search?q=%E7%A8%B3%E5%B0%B1%E4%B8%9A+%26+A%2BB&district=%E4%B8%AD%E5%8E%9F%E5%8C%BA"
+            "&district=%E4%BA%8C%E4%B8%83%E5%8C%BA"
+        )
+        assert search_url(request.toggle("district", "中原区")) == "/search?q=%E7%A8%B3%E5%B0%B1%E4%B8%9A+%26+A%2BB"
+        assert search_url(request, "web.document", doc_id="abc-1").startswith("/doc/abc-1?q=")
