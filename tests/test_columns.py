@@ -1,6 +1,5 @@
 """Coded columns: each segment's ``.columns`` file, written once and reused; facets and filters over codes."""
 
-import shutil
 import sys
 
 import numpy as np
@@ -14,17 +13,7 @@ from search.ingest import index_paths
 from search.query import SearchRequest, count_facets, search
 from search.column_file import CODED_COLUMNS
 from search.snapshot import POSTINGS_CACHE_BYTES
-from tests.conftest import SEEDS
-
-
-@pytest.fixture()
-def seeds_copy(tmp_path):
-    """An index of seeds/ that a test may write to and index again."""
-    folder = tmp_path / "seeds"
-    shutil.copytree(SEEDS, folder)
-    index_dir = tmp_path / "index"
-    index_paths([folder], index_dir)
-    return folder, index_dir
+from tests.web_fixtures import writable_seeds  # noqa: F401 - fixture
 
 
 def test_a_column_gives_each_documents_value_through_its_code():
@@ -36,8 +25,8 @@ def test_a_column_gives_each_documents_value_through_its_code():
     assert list(column.derived(lambda v: v[:2] if v else "?")) == ["二七", "?", "郑东", "二七"]
 
 
-def test_an_index_run_writes_each_segments_columns_file_and_a_snapshot_reads_it_not_whoosh(seeds_copy, monkeypatch):
-    _, index_dir = seeds_copy
+def test_an_index_run_writes_each_segments_columns_file_and_a_snapshot_reads_it_not_whoosh(writable_seeds, monkeypatch):
+    _, index_dir = writable_seeds
     files = list(index_dir.glob("*.columns"))
     assert len(files) == 1 and not list(index_dir.glob("*.tmp"))
     first = Archive(index_dir).snapshot()
@@ -52,8 +41,8 @@ def test_an_index_run_writes_each_segments_columns_file_and_a_snapshot_reads_it_
     assert [second.district[n] for n in range(second.size)] == districts
 
 
-def test_a_missing_columns_file_is_built_by_the_first_reader(seeds_copy):
-    _, index_dir = seeds_copy
+def test_a_missing_columns_file_is_built_by_the_first_reader(writable_seeds):
+    _, index_dir = writable_seeds
     path = next(index_dir.glob("*.columns"))
     districts = list(Archive(index_dir).snapshot().district)
     path.unlink()
@@ -61,8 +50,8 @@ def test_a_missing_columns_file_is_built_by_the_first_reader(seeds_copy):
     assert path.exists() and not list(index_dir.glob("*.tmp"))
 
 
-def test_a_damaged_columns_file_is_rebuilt_from_whoosh_with_the_same_values(seeds_copy):
-    _, index_dir = seeds_copy
+def test_a_damaged_columns_file_is_rebuilt_from_whoosh_with_the_same_values(writable_seeds):
+    _, index_dir = writable_seeds
     snapshot = Archive(index_dir).snapshot()
     before, size = search(snapshot, SearchRequest(q="发展")).facets, snapshot.size
     path = next(index_dir.glob("*.columns"))
@@ -75,8 +64,8 @@ def test_a_damaged_columns_file_is_rebuilt_from_whoosh_with_the_same_values(seed
     assert column_file.open_columns(path, size, CODED_COLUMNS).doc_count == size
 
 
-def test_a_deleted_documents_values_are_gone_from_columns_and_facets(seeds_copy):
-    folder, index_dir = seeds_copy
+def test_a_deleted_documents_values_are_gone_from_columns_and_facets(writable_seeds):
+    folder, index_dir = writable_seeds
     before = Archive(index_dir).snapshot()
     gone = next(n for n in range(before.size) if before.district[n] == "郑东新区")
     source = before.document(gone).source
@@ -98,8 +87,8 @@ def test_postings_are_cached_as_bitmaps_bounded_in_bytes(seeds_index):
     assert snapshot._postings.currsize == sys.getsizeof(docs) < 1000
 
 
-def test_titles_from_the_columns_files_are_each_documents_folded_title_across_segments(seeds_copy):
-    folder, index_dir = seeds_copy
+def test_titles_from_the_columns_files_are_each_documents_folded_title_across_segments(writable_seeds):
+    folder, index_dir = writable_seeds
     (folder / "extra.txt").write_text("新增的标题\n第一段正文。\n", encoding="utf-8")
     index_paths([folder], index_dir)
     snapshot = Archive(index_dir).snapshot()
