@@ -167,3 +167,13 @@ class PhraseCounting:
         ends = (self._title_ends if title_only else self._ends)[at]
         found = self._find_each(phrase.encode("utf-8"), at, self._starts[at], ends)
         return list(compress(docs, (found >= 0).tolist()))
+
+    def first_found(self, at: np.ndarray, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """For the documents ``at``: whether each search text contains ``phrase``, and whether its
+        title does (one find each: the first occurrence lies in the title when any does, the
+        title being the text's first line, and a phrase never holds a line break)."""
+        if not len(at):
+            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        needle = phrase.encode("utf-8")
+        found = self._find_each(needle, at, self._starts[at], self._ends[at])
+        return found >= 0, (found >= 0) & (found + len(needle) <= self._title_ends[at])

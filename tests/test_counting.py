@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -140,3 +141,21 @@ def test_the_threshold_searches_fewer_documents_than_it_ranks(runs_corpus, monke
     results = search(snapshot, SearchRequest(q=f'"{phrase}"', per_page=1))
     assert results.total == matching >= 8
     assert 0 < sum(counted) < matching
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(phrase=st.text(alphabet=ALPHABET, min_size=3, max_size=5), within=st.booleans())
+def test_verifying_a_phrase_tells_exactly_whose_title_holds_it(runs_corpus, phrase, within):
+    """The title part of ranking, taken from each verifying find, equals ``in`` over the source titles
+    (the search text's first line), for the whole archive and for a filtered subset."""
+    from search.docsets import docset
+    from search.query import Atom, Matcher
+
+    snapshot, texts = runs_corpus
+    matcher = Matcher(snapshot, "exact")
+    subset = docset(sorted(texts)[::2]) if within else None
+    matched = sorted(matcher.atom_docs(Atom("text", phrase), within=subset))
+    assert matched == sorted(n for n in (subset or texts) if phrase in texts[n])
+    titled = matcher.in_title(phrase, np.array(matched, dtype=np.int64))
+    assert titled is not None
+    assert titled.tolist() == [phrase in texts[n].split("\n", 1)[0] for n in matched]

@@ -341,6 +341,8 @@ def test_pruned_and_cut_off_rankings_equal_the_full_ranking(seeds_snapshot, seed
 
 
 def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the_kth_title_floor():
+    import numpy as np
+
     from search.query import Scorer
 
     class Titles:  # the one snapshot method prune reads
@@ -349,17 +351,22 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
         def docs_with_phrase_in_title(self, phrase):
             return self.hits[phrase]
 
+    class Unverified:  # no phrase was verified by a find: titles are scanned
+        def in_title(self, phrase, at):
+            return None
+
     scorer = Scorer.__new__(Scorer)
-    scorer.snapshot, scorer.phrases, scorer.idf = Titles(), ("A", "B"), {"A": 3.0, "B": 1.0}
+    scorer.snapshot, scorer.matcher = Titles(), Unverified()
+    scorer.phrases, scorer.idf = ("A", "B"), {"A": 3.0, "B": 1.0}
     scorer._titles = {}
     scorer.PRUNE_FROM = 0
-    docs = [1, 2, 3, 4]
+    docs = np.array([1, 2, 3, 4])
     # Title floors (TITLE_BONUS 3 × idf): 1 → 12, 2 → 9, 3 → 3, 4 → 0; frequencies add less than
     # (K1 + 1) × (3 + 1) = 8.8.
-    assert sorted(scorer.prune(docs, 1)) == [1, 2]  # 12 - 8.8 = 3.2: document 2 (9 + up to 8.8) may still win
-    assert sorted(scorer.prune(docs, 2)) == [1, 2, 3]  # 9 - 8.8 = 0.2: only 4 (no title hit) is out
-    assert scorer.prune(docs, 3) == docs  # the third floor (3) is below the slack: no pruning
-    assert sorted(scorer.prune([2, 3, 4], 1)) == [2, 3]  # 9 - 8.8 = 0.2: 3 (3 + up to 8.8) may still win
+    assert scorer.prune(docs, 1).tolist() == [1, 2]  # 12 - 8.8 = 3.2: document 2 (9 + up to 8.8) may still win
+    assert scorer.prune(docs, 2).tolist() == [1, 2, 3]  # 9 - 8.8 = 0.2: only 4 (no title hit) is out
+    assert scorer.prune(docs, 3).tolist() == [1, 2, 3, 4]  # the third floor (3) is below the slack: no pruning
+    assert scorer.prune(np.array([2, 3, 4]), 1).tolist() == [2, 3]  # 9 - 8.8 = 0.2: 3 (3 + up to 8.8) may still win
 
 
 def test_warm_up_computes_what_every_query_shares(seeds_index):

@@ -136,3 +136,32 @@ def test_a_results_pages_facet_links_keep_the_query_and_toggle_one_value(fuzz_cl
         )
         assert search_url(request.toggle("district", "中原区")) == "/search?q=%E7%A8%B3%E5%B0%B1%E4%B8%9A+%26+A%2BB"
         assert search_url(request, "web.document", doc_id="abc-1").startswith("/doc/abc-1?q=")
+
+
+_VALUES = st.text(alphabet="中原区二七&+= %a1", min_size=1, max_size=4)
+_REQUESTS = st.builds(
+    lambda q, mode, districts, topics, years, months, sort, page, per_page, variants, date_from: __import__(
+        "search.query", fromlist=["SearchRequest"]).SearchRequest(
+        q=q, mode=mode, districts=districts, topics=topics, years=years, months=months, sort=sort,
+        page=page, per_page=per_page, variants=variants, date_from=date_from),
+    st.text(max_size=5), st.sampled_from(["exact", "words"]), st.lists(_VALUES, max_size=3).map(tuple),
+    st.lists(_VALUES, max_size=2).map(tuple), st.lists(st.integers(1990, 2030), max_size=3).map(tuple),
+    st.lists(st.sampled_from(["2020-01", "2021-12"]), max_size=2).map(tuple),
+    st.sampled_from(["relevance", "newest"]), st.integers(1, 3), st.sampled_from([10, 20]), st.booleans(),
+    st.none() | st.just("2020-07"),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=_REQUESTS, facet=st.sampled_from(["district", "topic", "year", "month", "type"]),
+       values=st.lists(_VALUES | st.sampled_from(["2020", "1999", "2020-01", "2021-12"]), max_size=5))
+def test_facet_urls_equal_each_toggled_requests_url(fuzz_client, request, facet, values):
+    """The facet links built once per facet are exactly the URLs of the toggled requests."""
+    from web.pages import facet_urls, search_url
+
+    if facet == "year":
+        values = [v for v in values if v.isdigit() and len(v) == 4]
+    if facet == "month":
+        values = [v for v in values if v in ("2020-01", "2021-12")]
+    with fuzz_client.application.test_request_context("/search?q=x"):
+        assert facet_urls(request, facet, values) == [search_url(request.toggle(facet, v)) for v in values]

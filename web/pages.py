@@ -59,6 +59,29 @@ def _quoted(text: str) -> str:
     return quote_plus(text, safe="")
 
 
+# The order of ``SearchRequest.to_args``'s keys: a facet's pairs go back where that order puts them.
+_ARG_ORDER = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month",
+              "from", "to", "sort", "page", "per_page", "variants")
+
+
+def facet_urls(request: SearchRequest, name: str, values) -> list[str]:
+    """``search_url(request.toggle(name, v))`` for each of ``values``: the request's other pairs are
+    quoted and joined once per facet, not once per value (a page links 100+ values)."""
+    pairs = (request if request.page == 1 else replace(request, page=1)).to_args()
+    rank = _ARG_ORDER.index(name)
+    at = sum(1 for key, _ in pairs if _ARG_ORDER.index(key) < rank)
+    current = [value for key, value in pairs if key == name]
+    before, after = _query_string(pairs[:at]), _query_string(pairs[at + len(current):])
+    path = _path("web.search_page")
+    urls = []
+    for value in values:
+        value = str(int(value)) if name == "year" else value
+        chosen = [v for v in current if v != value] if value in current else [*current, value]
+        query = "&".join(part for part in (before, _query_string([(name, v) for v in chosen]), after) if part)
+        urls.append(path + ("?" + query if query else ""))
+    return urls
+
+
 def document_url(doc_id: str, request: SearchRequest) -> str:
     """A document's URL carrying the search it was opened from (for marks and 返回结果)."""
     return search_url(request, "web.document", doc_id=doc_id)
@@ -207,10 +230,8 @@ def _facets(request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
         selected = {str(v) for v in getattr(request, FACET_FIELDS[name])}
         listed = [(f.value, f.count) for f in values]
         listed += [(v, 0) for v in sorted(selected - {v for v, _ in listed})]
-        return [
-            FacetEntry(v, label(v), c, v in selected, search_url(request.toggle(name, v)))
-            for v, c in listed
-        ]
+        urls = facet_urls(request, name, [v for v, _ in listed])
+        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls)]
 
     months = entries("month", counts["month"], lambda m: f"{int(m[5:])}月")
     selected_years = {str(y) for y in request.years} | {m[:4] for m in request.months}

@@ -74,6 +74,27 @@ class Matcher:
         self._memo: dict[tuple, DocSet] = {}
         self._bounds: dict[str, np.ndarray] = {}
         self._counted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # Per phrase verified by a find, by document: 1 its title holds the phrase, 0 not, -1 not searched.
+        self._in_title: dict[str, np.ndarray] = {}
+
+    def in_title(self, phrase: str, at: np.ndarray) -> np.ndarray | None:
+        """Whether the title of each document ``at`` holds ``phrase``, when verifying found it out for
+        every one of them (ranking's title part for free), else None."""
+        known = self._in_title.get(phrase)
+        if known is None:
+            return None
+        marks = known[at]
+        return None if (marks < 0).any() else marks.astype(bool)
+
+    def _contained(self, phrase: str, docs) -> np.ndarray:
+        """The documents of ``docs`` whose search text holds ``phrase`` (one find each), noting whose title does."""
+        at = doc_array(docs) if not isinstance(docs, np.ndarray) else docs
+        found, titled = self.snapshot.first_found(at, phrase)
+        known = self._in_title.get(phrase)
+        if known is None:
+            known = self._in_title[phrase] = np.full(self.snapshot.size, -1, dtype=np.int8)
+        known[at] = titled
+        return at[found]
 
     def count_bounds(self, phrase: str) -> np.ndarray:
         """Per document, an upper bound of ``phrase``'s occurrences (exact up to two characters; once per query)."""
@@ -154,7 +175,10 @@ class Matcher:
             return self._positional(atom, docs)
         if atom.is_phrase:
             for phrase in self.phrases_of(atom):
-                docs = self.snapshot.containing(docs, phrase, title_only=atom.field == "title")
+                if atom.field == "title":
+                    docs = self.snapshot.containing(docs, phrase, title_only=True)
+                else:
+                    docs = self._contained(phrase, docs).tolist()
             return docs
         return (n for n in docs if self._test(atom, n))
 
@@ -203,7 +227,9 @@ class Matcher:
         docs: DocSet | None = None
         for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
             if docs is not None and len(docs) < self._phrase_estimate(phrase):
-                docs = docset(self.snapshot.containing(docs, phrase, title_only=atom.field == "title"))
+                title_only = atom.field == "title"
+                docs = docset(self.snapshot.containing(docs, phrase, title_only=True) if title_only
+                              else self._contained(phrase, docs))
             else:
                 found = self._substring(phrase, title_only=atom.field == "title")
                 docs = found if docs is None else docs & found
@@ -255,7 +281,7 @@ class Matcher:
             self._counted[phrase] = (at, counts)
             return docset(at[counts > 0])
         # One find per candidate, which stops at the first occurrence.
-        return docset(snap.containing(candidates, phrase))
+        return docset(self._contained(phrase, candidates))
 
     def _candidates(self, grams: list[str]) -> DocSet:
         """The documents having every bigram, rarest first."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import math
-from itertools import compress
 
 import numpy as np
 
 from ..archive import Snapshot
-from ..docsets import doc_array, doc_list
+from ..docsets import doc_array
 from .evaluate import Matcher, terms_to_mark
 from .atoms import Atom, ParsedQuery
 
@@ -40,7 +38,7 @@ class Scorer:
         self.matcher = matcher
         self.snapshot = matcher.snapshot
         self.phrases = phrases
-        self._titles: dict[str, set[int]] = {}
+        self._titles: dict[str, np.ndarray] = {}
         self.idf = {}
         for phrase in phrases:
             df = len(matcher.atom_docs(Atom("text", phrase)))  # memoized: the query's own atoms are free
@@ -51,8 +49,8 @@ class Scorer:
     # The first batch of documents counted exactly, in order of falling bound (then twice as many each time).
     FIRST_BATCH = 64
 
-    def prune(self, docs: list[int], needed: int) -> list[int]:
-        """The documents of ``docs`` that can reach the first ``needed`` places; the others are not scored.
+    def prune(self, at: np.ndarray, needed: int) -> np.ndarray:
+        """The documents of ``at`` that can reach the first ``needed`` places; the others are not scored.
 
         A title hit is worth more than any frequency (TITLE_BONUS > K1 + 1 > the
         saturated part), so a score lies between its title part and its
@@ -61,23 +59,22 @@ class Scorer:
         is below t can not be among them.  Counting frequencies is the cost
         of a common phrase; titles are few.
         """
-        if len(docs) < max(needed + 1, self.PRUNE_FROM):
-            return docs
-        floors: dict[int, float] = {}
+        if len(at) < max(needed + 1, self.PRUNE_FROM):
+            return at
+        floors = np.zeros(len(at))
         for phrase in self.phrases:
-            bonus = self.TITLE_BONUS * self.idf[phrase]
-            for docnum in self._title_hits(phrase):
-                floors[docnum] = floors.get(docnum, 0.0) + bonus
-        present = set(docs)
-        best = heapq.nlargest(needed, (v for d, v in floors.items() if d in present))
+            floors = floors + self._titled(phrase, at) * (self.TITLE_BONUS * self.idf[phrase])
+        titled = floors[floors > 0]  # an idf is always above 0
+        if len(titled) < needed:
+            return at
+        kth = np.partition(titled, len(titled) - needed)[len(titled) - needed]
         slack = (self.K1 + 1) * sum(self.idf.values())
-        if len(best) < needed or slack >= best[-1]:
-            return docs
-        threshold = best[-1] - slack
-        return [d for d in floors if d in present and floors[d] >= threshold]
+        if slack >= kth:
+            return at
+        return at[floors >= kth - slack]
 
-    def top(self, docs: list[int], needed: int) -> tuple[list[int], list[float]]:
-        """The documents of ``docs`` that can reach the first ``needed`` places, with their exact scores.
+    def top(self, at: np.ndarray, needed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The documents of ``at`` (ascending) that can reach the first ``needed`` places, with their exact scores.
 
         Every document scoring at least the ``needed``-th best score is kept
         (ties included: the order breaks them by date).  A phrase of one or
@@ -90,10 +87,9 @@ class Scorer:
         ``argpartition``, no sort of the result set).  Result sets under
         PRUNE_FROM are counted whole.
         """
-        docs = self.prune(docs, needed)
-        at = np.asarray(docs, dtype=np.int64)
-        norms = self._norms(docs, at)
-        titled = [self._titled(phrase, docs, at) for phrase in self.phrases]
+        at = self.prune(at, needed)
+        norms = self._norms(at)
+        titled = [self._titled(phrase, at) for phrase in self.phrases]
 
         def exact(chunk: np.ndarray) -> np.ndarray:
             return _total([
@@ -102,8 +98,8 @@ class Scorer:
             ], len(chunk))
 
         everything = np.arange(len(at))
-        if len(docs) < max(needed + 1, self.PRUNE_FROM) or all(len(p) <= 2 for p in self.phrases):
-            return docs, exact(everything).tolist()
+        if len(at) < max(needed + 1, self.PRUNE_FROM) or all(len(p) <= 2 for p in self.phrases):
+            return at, exact(everything)
         upper = _total([
             self._part(phrase, self.matcher.count_bounds(phrase)[at], norms, titled[i])
             for i, phrase in enumerate(self.phrases)
@@ -120,27 +116,29 @@ class Scorer:
             batch *= 2
             chunk = _highest(upper, np.flatnonzero(~counted & (upper >= kth)), batch)
         kept = np.flatnonzero(counted)
-        return [docs[i] for i in kept.tolist()], scores[kept].tolist()
+        return at[kept], scores[kept]
 
-    def _norms(self, docs: list[int], at: np.ndarray) -> np.ndarray:
+    def _norms(self, at: np.ndarray) -> np.ndarray:
         # A few documents (a command's one query) are normalised alone; many, from the per-snapshot table.
-        if len(docs) < self.PRUNE_FROM:
-            return length_norms(self.snapshot, docs)
+        if len(at) < self.PRUNE_FROM:
+            return length_norms(self.snapshot, at)
         return length_norms(self.snapshot)[at]
 
-    def _titled(self, phrase: str, docs: list[int], at: np.ndarray) -> np.ndarray:
-        """Whether each document's title holds ``phrase``."""
-        snap = self.snapshot
-        if len(docs) < self.PRUNE_FROM:
-            return np.isin(at, snap.containing(docs, phrase, title_only=True))
-        # One scan of every title beats a test per document.
-        titled = self._title_hits(phrase)
-        return np.isin(at, np.fromiter(titled, dtype=np.int64, count=len(titled)))
+    def _titled(self, phrase: str, at: np.ndarray) -> np.ndarray:
+        """Whether each document's title holds ``phrase``: known from verifying it when it was, else
+        searched (a few titles one by one, many by one scan of every title)."""
+        known = self.matcher.in_title(phrase, at)
+        if known is not None:
+            return known
+        if len(at) < self.PRUNE_FROM:
+            return np.isin(at, self.snapshot.containing(at.tolist(), phrase, title_only=True))
+        return np.isin(at, self._title_hits(phrase))
 
-    def _title_hits(self, phrase: str) -> set[int]:
+    def _title_hits(self, phrase: str) -> np.ndarray:
         """The documents whose title holds ``phrase`` (one scan of every title, shared by ``prune`` and ``top``)."""
         if phrase not in self._titles:
-            self._titles[phrase] = self.snapshot.docs_with_phrase_in_title(phrase)
+            hits = self.snapshot.docs_with_phrase_in_title(phrase)
+            self._titles[phrase] = np.fromiter(hits, dtype=np.int64, count=len(hits))
         return self._titles[phrase]
 
     def _part(self, phrase: str, tf: np.ndarray, norms: np.ndarray, titled: np.ndarray) -> np.ndarray:
@@ -194,31 +192,41 @@ def order_results(
     Relevance: score, then newest, then index order.  Newest/oldest: date
     (a less precise date sorts before the dates it contains), undated last.
     Only the documents at or above the ``needed``-th best value are sorted
-    with full keys: a common phrase matches most of the archive.
+    with full keys (whole-array passes: a common phrase matches most of the archive).
     """
-    rank = snapshot.date_rank
-    docs = doc_list(docs)
+    at = doc_array(docs)
+    ranks = date_ranks(snapshot)
     if sort == "relevance" and parsed.phrases:
         scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
-        docs, values = scorer.top(docs, needed)
-        scores = values
-    else:
-        scores = None
-        ranks = list(map(rank.__getitem__, docs))
-        if sort == "oldest":  # undated last
-            values = [-r if r >= 0 else -_UNDATED for r in ranks]
-        else:  # newest; also relevance with nothing to rank by
-            values = ranks
-    if needed < len(docs):
-        cutoff = heapq.nlargest(needed, values)[-1]
-        chosen = list(compress(range(len(docs)), map(cutoff.__le__, values)))
-    else:
-        chosen = range(len(docs))
-    if scores is not None:
-        keys = sorted((-scores[i], -rank[docs[i]], docs[i]) for i in chosen)[:needed]
-        return [(n, round(-s, 4)) for s, _, n in keys]
-    keys = sorted((-values[i], docs[i]) for i in chosen)[:needed]
-    return [(n, 0.0) for _, n in keys]
+        at, scores = scorer.top(at, needed)
+        chosen = _at_least_kth(scores, needed)
+        at, scores = at[chosen], scores[chosen]
+        order = np.lexsort((at, -ranks[at], -scores))[:needed]
+        return [(n, round(s, 4)) for n, s in zip(at[order].tolist(), scores[order].tolist())]
+    values = ranks[at]
+    if sort == "oldest":  # undated last
+        values = np.where(values >= 0, -values, -_UNDATED)
+    chosen = _at_least_kth(values, needed)
+    at, values = at[chosen], values[chosen]
+    order = np.lexsort((at, -values))[:needed]
+    return [(n, 0.0) for n in at[order].tolist()]
+
+
+def _at_least_kth(values: np.ndarray, needed: int) -> np.ndarray:
+    """The positions of ``values`` at or above the ``needed``-th largest (all, when there are no more)."""
+    if needed >= len(values):
+        return np.arange(len(values))
+    kth = np.partition(values, len(values) - needed)[len(values) - needed]
+    return np.flatnonzero(values >= kth)
+
+
+def date_ranks(snapshot: Snapshot) -> np.ndarray:
+    """Each document's date rank (``Snapshot.date_rank``) as one int64 array (once per snapshot)."""
+    def compute() -> np.ndarray:
+        column = snapshot.date_rank
+        return np.asarray(column.values, dtype=np.int64)[column.codes]
+
+    return snapshot.cached("date ranks", compute)
 
 
 _UNDATED = 10**9
