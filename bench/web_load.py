@@ -2,9 +2,10 @@
 
     python bench/web_load.py                       # 4 clients, 30 s, loopback only
     python bench/web_load.py --clients 8 --seconds 60
+    python bench/web_load.py --workers 1            # one server process (the default is 2, one per core)
 
 Starts `search serve` on a free port of 127.0.0.1 (the full-corpus index of
-bench/full_index.py), waits until it answers, then each client requests result
+bench/full_index.py), waits until it answers and its suggestions are built, then each client requests result
 pages (`/search?q=...`, the full HTML page, as a browser's first visit) from the
 query set of bench/query_speed.py, one after another, until the time is up.
 Prints requests/s, latency percentiles and the error count (any status other
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--workers", type=int, default=2, help="search serve --workers (processes sharing the port; 2: one per core here)")
     args = parser.parse_args()
 
     ours, _, _ = ensure_full_indexes(naive=False)  # the naive index is not served here
@@ -68,11 +70,12 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("search")), "serve", "--index", str(ours), "--port", str(port)],
+        [str(Path(sys.executable).with_name("search")), "serve", "--index", str(ours), "--port", str(port),
+         "--workers", str(args.workers)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 urllib.request.urlopen(f"{base}/search?q=x", timeout=5).read()
@@ -81,6 +84,14 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("error: the server did not start") from None
                 time.sleep(0.2)
+        # Measured once warm: each worker builds its suggestions in the background after it starts
+        # (about 13 s of CPU on the full corpus), which a server does once per index generation.
+        ready = 0
+        while ready < 4 * args.workers:
+            with urllib.request.urlopen(f"{base}/suggest?q=%E5%8F%91", timeout=30) as response:
+                ready = ready + 1 if json.loads(response.read())["suggestions"] else 0
+            if time.monotonic() > deadline:
+                raise SystemExit("error: the server's suggestions were not built in time")
 
         latencies: list[float] = []
         errors: list[str] = []
@@ -118,6 +129,7 @@ def main() -> None:
 
     result = {
         "clients": args.clients,
+        "workers": args.workers,
         "seconds": round(wall, 1),
         "requests": len(latencies),
         "requests_per_s": round(len(latencies) / wall, 1),
@@ -128,7 +140,7 @@ def main() -> None:
         "errors": len(errors),
         "first_errors": errors[:5],
     }
-    print(f"{args.clients} clients for {result['seconds']} s against search serve: {result['requests']} requests, "
+    print(f"{args.clients} clients for {result['seconds']} s against search serve --workers {args.workers}: {result['requests']} requests, "
           f"{result['requests_per_s']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
           f"errors {result['errors']}")
     print(json.dumps(result, ensure_ascii=False))

@@ -282,7 +282,9 @@ def stats_command(index_dir, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 opens it to the network).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads (per process).")
+@click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Processes sharing the port (a process uses one core: up to one per core).")
 @click.option("--public-url", metavar="URL",
               help="The address users reach it at through a reverse proxy (https://search.example.gov.cn/); "
                    "its host is trusted besides the listening address's names.")
@@ -294,37 +296,51 @@ def stats_command(index_dir, as_json):
               help="With --auth header: the proxy's address (repeatable); other clients get 403.")
 @click.option("--session-hours", type=click.IntRange(1, 24 * 30), default=8, show_default=True,
               help="With --auth local: how long a login lasts.")
-def serve_command(index_dir, host, port, threads, public_url, auth_mode, auth_header, trusted_proxies, session_hours):
+def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode, auth_header, trusted_proxies,
+                  session_hours):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
-    from waitress import create_server
-
     from web import create_app
     from web.hosts import trusted_hosts
+    from web.server import ServerError, listen, run
 
     from .cli_access import serve_auth_config
 
     if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
         raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
     auth_config = serve_auth_config(host, auth_mode, auth_header, trusted_proxies, session_hours, public_url)
-    try:
-        app = create_app({"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
-                          "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config})
+    config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
+              "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config}
+
+    def make_app():
+        app = create_app(config)
         app.extensions["engine"].warm_up(background=True)
+        return app
+
+    try:
+        # Opened here, before any worker starts: a bad index is one line, not one per worker.
+        app = make_app() if workers == 1 else create_app(config)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
+    location = app.extensions["engine"].location
+    if workers > 1:
+        app = None  # each worker opens its own
     try:
-        server = create_server(app, host=host, port=port, threads=threads)
+        sock = listen(host, port)
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                         hint="is another server running there? choose another with --port") from exc
-    click.echo(f"serving {app.extensions['engine'].location} at http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
+    shown = f"http://{host}:{sock.getsockname()[1]}/"
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    click.echo(f"serving {location} at {shown}{processes} (Ctrl-C to stop)")
     try:
-        server.run()
+        run(make_app if app is None else (lambda: app), sock, threads, workers, lambda line: click.echo(line, err=True))
     except KeyboardInterrupt:
         click.echo("stopped")
+    except ServerError as exc:
+        raise UserError(str(exc), hint="run with --workers 1 to see why") from exc
     finally:
-        server.close()
+        sock.close()
 
 
 def _add_grouped_commands() -> None:

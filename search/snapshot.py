@@ -89,6 +89,7 @@ class Snapshot(PhraseCounting):
         self._documents = LRUCache(maxsize=DOCUMENTS_CACHE)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._derived: dict = {}
+        self._derived_locks: dict = {}
         self._read_roots = read_roots
         self._roots: list[Path] | None = None
         # Opened now, not on first use: a later commit may delete the files of
@@ -286,7 +287,15 @@ class Snapshot(PhraseCounting):
 
     def cached(self, name: str, compute):
         """A value derived from this snapshot, computed once (per generation)."""
+        try:
+            return self._derived[name]
+        except KeyError:
+            pass
+        # One lock per value, not the snapshot's: a long computation (the suggestions, seconds) must
+        # not hold up a request that needs another value, or the maps and readers.
         with self._lock:
+            lock = self._derived_locks.setdefault(name, threading.Lock())
+        with lock:
             if name not in self._derived:
                 self._derived[name] = compute()
             return self._derived[name]

@@ -376,7 +376,7 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
     assert sorted(snapshot._derived) == [
-        "average length", "doc number series", "facet counts", "length norms", "titles"]
+        "average length", "date ranks", "doc number series", "facet counts", "length norms", "titles"]
     assert {"district", "published", "topics", "live", "year", "month"} <= set(vars(snapshot))
     assert len(snapshot._derived["length norms"]) == snapshot.size
 

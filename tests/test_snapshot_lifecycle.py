@@ -195,3 +195,39 @@ def test_a_held_snapshot_reads_documents_and_columns_after_a_commit_merged_its_s
     assert len(set(old.entered.tolist())) == 6
     archive.release(old)
     assert maps_closed(old)
+
+
+def test_a_long_computation_of_one_derived_value_does_not_hold_up_another(seeds_index):
+    """The suggestions take seconds to build on a big archive: meanwhile a request computing
+    another per-snapshot value (or reading a cached one) goes on."""
+    import threading
+
+    from search.archive import Archive
+
+    snapshot = Archive(seeds_index).snapshot()
+    first_id = snapshot.document(0).id
+    building, release = threading.Event(), threading.Event()
+
+    def slow():
+        building.set()
+        release.wait(10)
+        return "slow"
+
+    worker = threading.Thread(target=snapshot.cached, args=("slow value", slow))
+    worker.start()
+    assert building.wait(10)
+    meanwhile: dict = {}
+
+    def request():
+        meanwhile["quick"] = snapshot.cached("quick value", lambda: 42)
+        meanwhile["document"] = snapshot.document(0).id  # the snapshot's own lock is free too
+
+    try:
+        other = threading.Thread(target=request)
+        other.start()
+        other.join(5)
+        assert meanwhile == {"quick": 42, "document": first_id}
+    finally:
+        release.set()
+        worker.join(10)
+    assert snapshot.cached("slow value", lambda: "computed twice") == "slow"

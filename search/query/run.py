@@ -16,17 +16,18 @@ from .evaluate import Matcher, evaluate, request_query, terms_to_mark
 from .facets import archive_facet_counts, count_facets
 from .atoms import ParsedQuery
 from .positions import first_pair
-from .rank import length_norms, order_results
+from .rank import date_ranks, length_norms, order_results
 from .request import Hit, SearchRequest, SearchResults
 
 
 def warm_up(snapshot: Snapshot) -> None:
     """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
-    norms), so that a long-running server's first query is as fast as the next ones."""
+    norms, date ranks), so that a long-running server's first query is as fast as the next ones."""
     snapshot.preload_texts()
     snapshot.entered  # saved queries' "new since"
     archive_facet_counts(snapshot)
     length_norms(snapshot)
+    date_ranks(snapshot)
 
 
 def search(
