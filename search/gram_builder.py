@@ -15,7 +15,9 @@ byte of Chinese UTF-8).
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import threading
 import zlib
 from array import array
 from collections.abc import Sequence
@@ -35,6 +37,7 @@ class GramSegmentBuilder:
         self.flush_bytes = FLUSH_BYTES if flush_bytes is None else flush_bytes
         self._base = 0  # documents in the parts written so far
         self._parts = 0
+        self._writing: _Background | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -95,15 +98,31 @@ class GramSegmentBuilder:
             self._pending += len(raw)
 
     def flush(self, last: Path) -> None:
-        """Write the documents held as the next part of the segment whose last part is ``last``."""
-        if self._texts:
-            self._write(_part_path(last, self._parts), last_part=False)
-            self._base += len(self._texts)
-            self._parts += 1
-            self._reset()
+        """Write the documents held as the next part of the segment whose last part is ``last``.
+
+        The part is written by a thread while documents go on being added (sorting a part takes
+        seconds, in numpy, mostly without the GIL; the indexing workers would wait meanwhile).
+        One part at a time: a second flush waits for the first, so at most two parts are held.
+        """
+        if not self._texts:
+            return
+        self.wait()
+        held = copy.copy(self)  # this part's lists, base and number; the builder starts new lists
+        path = _part_path(last, self._parts)
+        self._base += len(self._texts)
+        self._parts += 1
+        self._reset()
+        self._writing = _Background(lambda: held._write(path, last_part=False))
+
+    def wait(self) -> None:
+        """Wait for the part being written, if any; its failure is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.join()
 
     def write(self, path: Path) -> None:
-        """Write the last part (atomically: a temporary name, then a rename)."""
+        """Write the last part (atomically: a temporary name, then a rename), after the others."""
+        self.wait()
         self._write(path, last_part=True)
 
     def _grouped(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -164,6 +183,26 @@ class GramSegmentBuilder:
             os.fsync(out.fileno())
         os.replace(tmp, path)
         fsync_folder(path.parent)
+
+
+class _Background:
+    """A part written by a thread; ``join`` raises what the writing raised."""
+
+    def __init__(self, work) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="grams-part", daemon=True)
+        self._thread.start()
+
+    def _run(self, work) -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that joins
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 @contextlib.contextmanager

@@ -116,6 +116,27 @@ def test_a_builder_flushes_parts_that_together_are_the_segment(tmp_path):
     assert [list(p.docs(gram_key("一二"))) for p in parts] == [[0], [], [0]]
 
 
+def test_a_part_written_in_the_background_that_fails_fails_the_write(tmp_path, monkeypatch):
+    """A part is written by a thread while documents go on being added; its failure (a full
+    disk) is raised by the next flush or the final write, never lost."""
+    original = GramSegmentBuilder._write
+
+    def failing(self, path, last_part):
+        if path.name == "MAIN_x.0.grams":
+            raise OSError(28, "No space left on device")
+        return original(self, path, last_part)
+
+    monkeypatch.setattr(GramSegmentBuilder, "_write", failing)
+    builder = GramSegmentBuilder(flush_bytes=1)
+    last = tmp_path / "MAIN_x.grams"
+    builder.add(0, gram_counts(TEXTS[0]), TEXTS[0])
+    builder.flush(last)
+    builder.add(1, gram_counts(TEXTS[1]), TEXTS[1])
+    with pytest.raises(OSError, match="No space left on device"):
+        builder.write(last)
+    assert not last.exists()
+
+
 def test_a_missing_part_or_a_wrong_document_count_is_refused(tmp_path):
     builder = GramSegmentBuilder(flush_bytes=1)
     last = tmp_path / "MAIN_x.grams"

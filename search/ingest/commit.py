@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +129,8 @@ def index_paths(
                     grams.flush(last_part)
         writer.commit(mergetype=_merge_policy(index_dir, grams, clear=rebuild and exists))
     except BaseException:
+        with contextlib.suppress(Exception):
+            grams.wait()  # a part still being written: left for clean_leftovers, not half-written
         writer.cancel()
         raise
     if rebuild:

@@ -1,4 +1,4 @@
-"""Worker processes that prepare files in order, each with its own pipes, and no threads in the writer.
+"""Worker processes that prepare files in order, each with its own pipes, read by the writer's own thread.
 
 ``multiprocessing.Pool.imap`` hands results to the calling process through a
 result-handling thread, and feeds tasks through another: with the writer's

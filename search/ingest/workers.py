@@ -28,7 +28,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 PACKED_STORED = "_packed_stored"
 STORED_FIELDS = tuple(sorted(name for name, field in make_schema().items() if field.stored))
 CHUNK = 8  # files a worker takes at a time
-WINDOW_CHUNKS = 4  # chunks per worker prepared ahead of the writer at most
+WINDOW_CHUNKS = 32  # chunks per worker prepared ahead of the writer at most
 
 
 def decode(data: bytes) -> tuple[str, str]:
