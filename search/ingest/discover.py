@@ -19,10 +19,14 @@ SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 class SourceFile:
     """A file to index: where it is, what it is called relative to its indexed folder, its sidecar row."""
 
-    path: Path
+    file: str  # its absolute path (a string: an archive's discovery makes hundreds of thousands)
     source: str
     sidecar: tuple[tuple[str, str], ...]
     root: str = ""  # the indexed folder ``source`` is relative to (for a file given alone, its folder)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     @property
     def key(self) -> str:
@@ -72,7 +76,7 @@ def discover(
     for root in roots:
         root = Path(root).resolve()
         if root.is_file():
-            files = [str(root)]
+            files = [(str(root), root.is_symlink())]
             base = str(root.parent)
         elif root.is_dir():
             # Strings, not Paths, on this path: a run over an archive looks at every file.
@@ -80,14 +84,13 @@ def discover(
             base = str(root)
         else:
             raise SearchError(f"{root}: no such file or folder")
-        for path in files:
+        for path, link in files:
             if os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
                 continue
             if not _utf8(os.path.basename(path)):
                 warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
             name = _relative(path, base)
-            link = os.path.islink(path)
             if link:
                 problem = _link_problem(Path(path)) or (
                     None if follow_links else _outside_problem(path, base)
@@ -101,7 +104,7 @@ def discover(
                 warn(f"{name}: skipped, it lies in the index folder")
                 continue
             row = _sidecar_row(path, base, sidecar_for, chains)
-            found[path] = SourceFile(Path(path), name, tuple(sorted(row.items())), base)
+            found[path] = SourceFile(path, name, tuple(sorted(row.items())), base)
     return _one_file_per_name(_without_duplicate_links(list(found.values()), links, warn), warn)
 
 
@@ -126,31 +129,43 @@ def _relative(path: str, folder: str) -> str:
 
 def _walk(
     root: Path, warn: Callable[[str], None] = lambda message: None, unreadable: list[Path] | None = None
-) -> Iterable[str]:
-    """The files under ``root`` but hidden ones and sidecars; folders it cannot enter are warned about
-    (and added to ``unreadable``)."""
-
-    def cannot_read(exc: OSError) -> None:
-        warn(f"{_shown(exc.filename, root)}/: skipped, cannot read the folder ({exc.strerror or exc})")
-        if unreadable is not None:
-            unreadable.append(Path(exc.filename))
-
-    for folder, dirnames, filenames in os.walk(root, onerror=cannot_read, followlinks=False):
+) -> Iterable[tuple[str, bool]]:
+    """(path, whether it is a symbolic link) of the files under ``root`` but hidden ones and sidecars;
+    folders it cannot enter are warned about (and added to ``unreadable``).  Folders are visited
+    top-down, subfolders in name order; a link to a folder is not followed.  The directory entries
+    say which files are links, so no file is looked at twice."""
+    folders = [str(root)]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            warn(f"{_shown(exc.filename or folder, root)}/: skipped, cannot read the folder ({exc.strerror or exc})")
+            if unreadable is not None:
+                unreadable.append(Path(exc.filename or folder))
+            continue
+        subfolders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()  # a link to a folder counts as one, as in os.walk
+            except OSError:
+                is_folder = False
+            if is_folder:
+                subfolders.append(entry)
+            elif not entry.name.startswith(".") and entry.name not in SIDECAR_NAMES:
+                yield entry.path, entry.is_symlink()
         kept = []
-        for name in sorted(dirnames):
-            path = os.path.join(folder, name)
-            if name.startswith("."):
+        for entry in sorted(subfolders, key=lambda e: e.name):
+            if entry.name.startswith("."):
                 continue
-            if not _utf8(name):
-                warn(f"{os.fsencode(path)!r}: skipped, the folder name is not valid UTF-8 (rename it)")
-            elif os.path.islink(path):
-                warn(f"{_shown(path, root)}/: skipped, symbolic link to a folder (not followed)")
+            if not _utf8(entry.name):
+                warn(f"{os.fsencode(entry.path)!r}: skipped, the folder name is not valid UTF-8 (rename it)")
+            elif entry.is_symlink():
+                warn(f"{_shown(entry.path, root)}/: skipped, symbolic link to a folder (not followed)")
             else:
-                kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            if not name.startswith(".") and name not in SIDECAR_NAMES:
-                yield os.path.join(folder, name)
+                kept.append(entry.path)
+        folders.extend(reversed(kept))  # popped in name order
 
 
 def _utf8(name: str) -> bool:
@@ -199,12 +214,14 @@ def _without_duplicate_links(
     sources: list[SourceFile], links: set[str], warn: Callable[[str], None]
 ) -> list[SourceFile]:
     """The sources but links to a file that is indexed already (the file itself, or an earlier link, wins)."""
+    if not links:
+        return sources
     # Roots are resolved and folder links not followed, so only a link's path differs from its file's.
-    targets = {str(source.path): source for source in sources if str(source.path) not in links}
+    targets = {source.file: source for source in sources if source.file not in links}
     kept = []
     for source in sources:
-        if str(source.path) in links:
-            target = os.path.realpath(source.path)
+        if source.file in links:
+            target = os.path.realpath(source.file)
             first = targets.setdefault(target, source)
             if first is not source:
                 warn(f"{source.source}: skipped, symbolic link to {first.source}, which is indexed")
