@@ -355,6 +355,34 @@ def test_ordered_map_gives_results_in_order_and_raises_a_workers_failure_or_deat
         list(ordered_map(_dies_on_three, list(range(10)), 2, chunk=2, window=1))
 
 
+def _echo(job: str) -> str:
+    return job
+
+
+def test_large_tasks_and_results_with_a_wide_window_never_deadlock():
+    """Chunks and answers bigger than the pipes hold, many in flight: the writer never blocks on a
+    worker's full task pipe while that worker blocks on its full result pipe (the writer reads
+    the workers' answers in turn).  Seen hanging before the writer counted the bytes in flight."""
+    import signal
+
+    from search.ingest.pipeline import ordered_map
+
+    jobs = [f"{n:06d}" + "文" * 7_000 for n in range(300)]  # 21 KB each (a chunk 168 KB), tasks and answers alike
+
+    def hung(signum, frame):
+        raise TimeoutError("ordered_map deadlocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        results = list(ordered_map(_echo, jobs, 2, chunk=8, window=32))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [r[:6] for r in results] == [f"{n:06d}" for n in range(300)]
+    assert results == jobs
+
+
 def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):
     import threading
 

@@ -19,12 +19,24 @@ import fcntl
 import multiprocessing
 import traceback
 from collections import deque
+from multiprocessing.reduction import ForkingPickler
 from collections.abc import Callable, Iterator, Sequence
 
 # Linux's F_SETPIPE_SZ (fcntl lacks the name before Python 3.10 on some builds); the size is
 # bounded by /proc/sys/fs/pipe-max-size (1 MB by default), and a smaller pipe is only slower.
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
-RESULT_PIPE_BYTES = 1 << 20
+PIPE_BYTES = 1 << 20
+_F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
+# multiprocessing frames a message with a 4-byte length (12 bytes past 2 GB): counted generously.
+_FRAME_BYTES = 16
+
+
+def _pipe_size(connection) -> int:
+    """How many bytes ``connection``'s pipe holds before a write blocks (64 KB when it cannot be asked)."""
+    try:
+        return fcntl.fcntl(connection.fileno(), _F_GETPIPE_SZ)
+    except OSError:
+        return 1 << 16
 
 
 class WorkerDied(RuntimeError):
@@ -49,47 +61,67 @@ def ordered_map(
     chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     context = multiprocessing.get_context("fork")
     workers = []
+    unanswered: list[deque] = []
     try:
         for _ in range(procs):
             tasks_to_read, tasks_to_send = context.Pipe(duplex=False)
             results_to_read, results_to_send = context.Pipe(duplex=False)
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(results_to_send.fileno(), _F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+            for end in (tasks_to_send, results_to_send):
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+            # The writer's ends of this worker's pipes and of the earlier workers', which the fork
+            # inherits: closed in the worker, so that the writer closing them is seen there (an end
+            # of input, a broken pipe).
+            others = [tasks_to_send, results_to_read, *(end for _, tasks, results in workers for end in (tasks, results))]
             process = context.Process(
-                target=_work, args=(func, tasks_to_read, results_to_send, initializer, initargs), daemon=True
+                target=_work, args=(func, tasks_to_read, results_to_send, initializer, initargs, others), daemon=True
             )
             process.start()
             tasks_to_read.close()
             results_to_send.close()
             workers.append((process, tasks_to_send, results_to_read))
+        capacity = [_pipe_size(tasks) for _, tasks, _ in workers]
+        # Per worker, the sizes of the chunks sent and not answered yet: all may still sit in its task
+        # pipe.  A chunk is sent only while they fit, so the writer never blocks on a task pipe while
+        # that worker blocks on its full result pipe, which the writer reads only in turn (a deadlock).
+        unanswered = [deque() for _ in workers]
         sent, waiting = 0, deque()
 
-        def send() -> None:
+        def send_what_fits() -> None:
             nonlocal sent
-            process, tasks, _ = workers[sent % procs]
-            tasks.send(chunks[sent])
-            waiting.append(sent % procs)
-            sent += 1
+            while sent < len(chunks) and len(waiting) < window * procs:
+                worker = sent % procs
+                data = ForkingPickler.dumps(chunks[sent])
+                size = len(data) + _FRAME_BYTES
+                if unanswered[worker] and sum(unanswered[worker]) + size > capacity[worker]:
+                    return  # sent after that worker's next answer
+                workers[worker][1].send_bytes(data)  # an idle worker reads whatever the size
+                unanswered[worker].append(size)
+                waiting.append(worker)
+                sent += 1
 
-        while sent < len(chunks) and sent < window * procs:
-            send()
+        send_what_fits()
         while waiting:
-            process, _, results = workers[waiting.popleft()]
+            worker = waiting.popleft()
+            process, _, results = workers[worker]
             try:
                 ok, answer = results.recv()
             except EOFError:
                 raise WorkerDied(f"an indexing worker (pid {process.pid}) ended without answering") from None
             if not ok:
                 raise RuntimeError(f"an indexing worker failed:\n{answer}")
-            if sent < len(chunks):
-                send()
+            unanswered[worker].popleft()
+            send_what_fits()
             yield from answer
     finally:
-        for process, tasks, results in workers:
-            with contextlib.suppress(OSError):
-                tasks.send(None)
-            tasks.close()
+        # An idle worker is told to stop; closing both ends ends any other: one waiting for a task
+        # reads the end of its pipe, one blocked handing over a result gets a broken pipe.
+        for number, (process, tasks, results) in enumerate(workers):
+            if number >= len(unanswered) or not unanswered[number]:
+                with contextlib.suppress(OSError):
+                    tasks.send(None)
             results.close()
+            tasks.close()
         for process, _, _ in workers:
             process.join(timeout=5)
             if process.is_alive():
@@ -97,7 +129,9 @@ def ordered_map(
                 process.join()
 
 
-def _work(func, tasks, results, initializer, initargs) -> None:
+def _work(func, tasks, results, initializer, initargs, others=()) -> None:
+    for end in others:
+        end.close()
     if initializer is not None:
         initializer(*initargs)
     while True:
