@@ -86,14 +86,16 @@ def ordered_map(
         # that worker blocks on its full result pipe, which the writer reads only in turn (a deadlock).
         unanswered = [deque() for _ in workers]
         sent, waiting = 0, deque()
+        held: bytes | None = None  # the next chunk, pickled, while it does not fit
 
         def send_what_fits() -> None:
-            nonlocal sent
+            nonlocal sent, held
             while sent < len(chunks) and len(waiting) < window * procs:
                 worker = sent % procs
-                data = ForkingPickler.dumps(chunks[sent])
+                data, held = held or ForkingPickler.dumps(chunks[sent]), None
                 size = len(data) + _FRAME_BYTES
                 if unanswered[worker] and sum(unanswered[worker]) + size > capacity[worker]:
+                    held = data
                     return  # sent after that worker's next answer
                 workers[worker][1].send_bytes(data)  # an idle worker reads whatever the size
                 unanswered[worker].append(size)
