@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-import threading
 import zlib
 from array import array
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,8 @@ import numpy as np
 from .gramstore import _CHAR, _HEADER, _SHIFT, MAGIC, NEWLINE, GramSegment, _le, _pad, _part_path, fsync_folder
 
 FLUSH_BYTES = 48 * 1024 * 1024
+# Writes the parts of a segment but its last, one at a time, while the next part is gathered.
+_PART_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grams-part")
 
 
 class GramSegmentBuilder:
@@ -37,7 +39,7 @@ class GramSegmentBuilder:
         self.flush_bytes = FLUSH_BYTES if flush_bytes is None else flush_bytes
         self._base = 0  # documents in the parts written so far
         self._parts = 0
-        self._writing: _Background | None = None
+        self._writing: Future | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -112,13 +114,13 @@ class GramSegmentBuilder:
         self._base += len(self._texts)
         self._parts += 1
         self._reset()
-        self._writing = _Background(lambda: held._write(path, last_part=False))
+        self._writing = _PART_WRITER.submit(held._write, path, last_part=False)
 
     def wait(self) -> None:
         """Wait for the part being written, if any; its failure is raised here."""
         writing, self._writing = self._writing, None
         if writing is not None:
-            writing.join()
+            writing.result()
 
     def write(self, path: Path) -> None:
         """Write the last part (atomically: a temporary name, then a rename), after the others."""
@@ -183,26 +185,6 @@ class GramSegmentBuilder:
             os.fsync(out.fileno())
         os.replace(tmp, path)
         fsync_folder(path.parent)
-
-
-class _Background:
-    """A part written by a thread; ``join`` raises what the writing raised."""
-
-    def __init__(self, work) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="grams-part", daemon=True)
-        self._thread.start()
-
-    def _run(self, work) -> None:
-        try:
-            work()
-        except BaseException as exc:  # noqa: BLE001 - handed to the thread that joins
-            self._error = exc
-
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 @contextlib.contextmanager
