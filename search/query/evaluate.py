@@ -86,6 +86,12 @@ class Matcher:
         marks = known[at]
         return None if (marks < 0).any() else marks.astype(bool)
 
+    def _holding(self, phrase: str, docs, title_only: bool) -> np.ndarray:
+        """The documents of ``docs`` holding ``phrase``: in their title (``title_only``), else anywhere."""
+        if title_only:
+            return np.asarray(self.snapshot.containing(docs, phrase, title_only=True), dtype=np.int64)
+        return self._contained(phrase, docs)
+
     def _contained(self, phrase: str, docs) -> np.ndarray:
         """The documents of ``docs`` whose search text holds ``phrase`` (one find each), noting whose title does."""
         at = doc_array(docs) if not isinstance(docs, np.ndarray) else docs
@@ -175,10 +181,7 @@ class Matcher:
             return self._positional(atom, docs)
         if atom.is_phrase:
             for phrase in self.phrases_of(atom):
-                if atom.field == "title":
-                    docs = self.snapshot.containing(docs, phrase, title_only=True)
-                else:
-                    docs = self._contained(phrase, docs).tolist()
+                docs = self._holding(phrase, docs, title_only=atom.field == "title")
             return docs
         return (n for n in docs if self._test(atom, n))
 
@@ -227,9 +230,7 @@ class Matcher:
         docs: DocSet | None = None
         for phrase in sorted(self.phrases_of(atom), key=self._phrase_estimate):
             if docs is not None and len(docs) < self._phrase_estimate(phrase):
-                title_only = atom.field == "title"
-                docs = docset(self.snapshot.containing(docs, phrase, title_only=True) if title_only
-                              else self._contained(phrase, docs))
+                docs = docset(self._holding(phrase, docs, title_only=atom.field == "title"))
             else:
                 found = self._substring(phrase, title_only=atom.field == "title")
                 docs = found if docs is None else docs & found
