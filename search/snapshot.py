@@ -29,7 +29,7 @@ from .entered import entered_column
 from .errors import SearchError
 from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from .metadata import PartialDate
-from .schema import FACET_COLUMNS, METADATA_COLUMNS
+from .schema import FACET_COLUMNS, METADATA_COLUMNS, file_hash
 from .whoosh_private import hold_per_document_files
 
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
@@ -338,14 +338,45 @@ class Snapshot(PhraseCounting):
                 return str(folder / key)
         return str(self._roots[0] / key) if self._roots else key
 
-    def docs_with(self, field: str, term: str) -> DocSet:
-        """Live documents whose Whoosh-indexed field (``id`` or ``path``) is ``term``."""
-        btext = term.encode("utf-8")
-        with self._lock:
-            if (field, btext) not in self.reader:
-                return EMPTY
-            ids = docset(self.reader.postings(field, btext).all_ids())
-        return ids & self.live if self._has_deletions else ids
+    # -- documents by file and by id (through ``file_sig``: the file's key, a tab, its state) --
+
+    def docs_of_file(self, key: str) -> DocSet:
+        """Live documents read from the file ``key`` (its path relative to its indexed folder)."""
+        return self._docs_coded(self._file_codes(key, file_hash(key)))
+
+    def docs_with_id(self, doc_id: str) -> DocSet:
+        """The live document whose id (``schema.document_id``) is ``doc_id``: empty or one."""
+        hashed, dash, item = doc_id.rpartition("-")
+        if not dash or len(hashed) != 12 or not item.isdigit():
+            return EMPTY
+        docs = self._docs_coded(self._file_codes(None, hashed))
+        return docset([n for n in docs if self.document(n).id == doc_id])
+
+    def _file_codes(self, key: str | None, hashed: str) -> np.ndarray:
+        """The ``file_sig`` codes of the files whose key hashes to ``hashed`` (and is ``key``, unless None)."""
+        try:
+            wanted = np.uint64(int(hashed, 16))
+        except ValueError:
+            return np.empty(0, dtype=np.uint64)
+        hashes, codes = self.cached("file_hashes", self._file_hashes)
+        found = codes[np.searchsorted(hashes, wanted) : np.searchsorted(hashes, wanted, side="right")]
+        if key is None:
+            return found
+        prefix = key + "\t"
+        return np.array([c for c in found.tolist() if self.file_sig.values[c].startswith(prefix)], dtype=np.uint64)
+
+    def _file_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``file_sig`` value's key hashed as ids hash it (48 bits), sorted, and each one's code."""
+        pairs = np.array([(int(file_hash(value.partition("\t")[0]), 16), code)
+                          for code, value in enumerate(self.file_sig.values) if value], dtype=np.uint64).reshape(-1, 2)
+        order = np.argsort(pairs[:, 0], kind="stable")
+        return pairs[order, 0], pairs[order, 1]
+
+    def _docs_coded(self, codes: np.ndarray) -> DocSet:
+        if not len(codes):
+            return EMPTY
+        docs = docset(np.flatnonzero(np.isin(self.file_sig.codes, codes.astype(np.uint32))))
+        return docs & self.live if self._has_deletions else docs
 
     def verify(self) -> None:
         """Check every grams part's postings and texts against its checksum (reads them all: about

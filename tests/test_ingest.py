@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -381,6 +382,67 @@ def test_large_tasks_and_results_with_a_wide_window_never_deadlock():
         signal.signal(signal.SIGALRM, previous)
     assert [r[:6] for r in results] == [f"{n:06d}" for n in range(300)]
     assert results == jobs
+
+
+def _logged_slowly(job: tuple) -> str:
+    import time
+
+    log, name = job
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"prepare {name}\n")
+    time.sleep(0.02)
+    return name
+
+
+def _log_prefetch(chunk: list) -> None:
+    if chunk[0][1] == "j12":
+        raise OSError("advice may fail")  # ignored: the chunk is still prepared
+    with open(chunk[0][0], "a", encoding="utf-8") as handle:
+        handle.write("prefetch " + " ".join(name for _, name in chunk) + "\n")
+
+
+def test_a_worker_prefetches_the_next_chunk_while_it_prepares_the_current_one(tmp_path):
+    """The look-ahead: a worker hands the chunk waiting in its pipe to ``prefetch`` (on its own
+    thread) before it prepares the chunk in hand; results keep the jobs' order, and a failing
+    prefetch changes nothing."""
+    from search.ingest.pipeline import ordered_map
+
+    logs = [str(tmp_path / f"worker{w}.log") for w in range(2)]
+    # chunk c (jobs 2c and 2c + 1) goes to worker c % 2, which logs to its own file
+    jobs = [(logs[(n // 2) % 2], f"j{n}") for n in range(32)]
+    results = list(ordered_map(_logged_slowly, jobs, 2, chunk=2, window=8, prefetch=_log_prefetch))
+    assert results == [name for _, name in jobs]
+    for worker, log in enumerate(logs):
+        lines = (tmp_path / f"worker{worker}.log").read_text(encoding="utf-8").splitlines()
+        chunks = list(range(worker, 16, 2))
+        assert [line for line in lines if line.startswith("prepare")] == [
+            f"prepare j{n}" for c in chunks for n in (2 * c, 2 * c + 1)]
+        for previous, chunk in zip(chunks[1:], chunks[2:]):  # a worker's first two may race its start
+            if chunk == 6:
+                assert "prefetch j12 j13" not in lines
+                continue
+            # prefetched before the chunk before it was done (its second job's prepare)
+            assert lines.index(f"prefetch j{2 * chunk} j{2 * chunk + 1}") < lines.index(f"prepare j{2 * previous + 1}")
+
+
+def test_read_ahead_neither_blocks_on_a_named_pipe_nor_fails_on_a_missing_file(tmp_path):
+    import signal
+
+    from search.ingest.discover import SourceFile
+    from search.ingest.workers import read_ahead
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("老旧小区改造", encoding="utf-8")
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("blocked")))
+    signal.alarm(10)
+    try:
+        read_ahead([SourceFile(str(p), p.name, ()) for p in (fifo, tmp_path / "gone.txt", plain)])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert plain.read_text(encoding="utf-8") == "老旧小区改造"
 
 
 def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):

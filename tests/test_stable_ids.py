@@ -31,6 +31,37 @@ def test_document_id_is_the_hash_of_the_path_relative_to_the_indexed_folder(arch
     assert matching_ids(Archive(tmp_path / "ix").snapshot(), SearchRequest(q="稳就业")) == {expected}
 
 
+def test_documents_are_found_by_id_and_by_file_through_file_sig_with_nothing_posted(archive, tmp_path):
+    """Whoosh holds no postings (id and path are stored only): a document is found by its id, a
+    file's documents by its key, and an edited or deleted file's old documents are gone."""
+    index_dir = tmp_path / "ix"
+    index_paths([archive], index_dir)
+    (archive / "c.txt").write_text("稳就业一\n本报讯 二七区稳就业。\n稳就业二\n本报讯 中原区稳就业。\n", encoding="utf-8")
+    index_paths([archive], index_dir)
+    snapshot = Archive(index_dir).snapshot()
+    assert list(snapshot.reader.all_terms()) == []
+    a_id = hashlib.sha1(b"2020/a.txt").hexdigest()[:12] + "-0"
+    found = find_document(snapshot, a_id)
+    assert snapshot.document(found).source == "2020/a.txt"
+    assert find_document(snapshot, a_id[:-1] + "1") is None  # no item 1 in a.txt
+    assert find_document(snapshot, "0" * 12 + "-0") is None
+    assert find_document(snapshot, "not-an-id") is None
+    assert [d.source for d in sibling_documents(snapshot, found)] == ["2020/a.txt"]
+    c_docs = sorted(snapshot.docs_of_file("c.txt"))
+    assert [snapshot.document(n).item for n in c_docs] == [0, 1]
+    assert sorted(snapshot.docs_of_file("2020/a.txt")) == [found]
+    assert list(snapshot.docs_of_file("2020/nope.txt")) == list(snapshot.docs_of_file("")) == []
+    (archive / "2020" / "a.txt").write_text(PAGE.replace("稳就业", "营商环境"), encoding="utf-8")
+    (archive / "b.txt").unlink()
+    index_paths([archive], index_dir)
+    snapshot = Archive(index_dir).snapshot()
+    assert matching_ids(snapshot, SearchRequest(q="稳就业")) == {
+        hashlib.sha1(b"c.txt").hexdigest()[:12] + "-0", hashlib.sha1(b"c.txt").hexdigest()[:12] + "-1"}
+    assert matching_ids(snapshot, SearchRequest(q="营商环境")) == {a_id}
+    assert list(snapshot.docs_of_file("b.txt")) == []
+    assert set(snapshot.live) == set(snapshot.docs_of_file("2020/a.txt")) | set(snapshot.docs_of_file("c.txt"))
+
+
 def test_a_moved_archive_indexes_as_unchanged_and_keeps_ids_and_original_files(archive, tmp_path):
     index_dir = tmp_path / "ix"
     index_paths([archive], index_dir)

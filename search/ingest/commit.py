@@ -79,7 +79,7 @@ def index_paths(
         return _nothing_to_do(index_dir, roots, report, plan)
     try:
         # compound=False: a compound segment would swallow the grams file into
-        # its own; the small pool never spills (only id and path are posted).
+        # its own; the pool never spills (nothing is posted).
         writer = plan.ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
     except LockError as exc:
         raise SearchError(
@@ -105,8 +105,8 @@ def index_paths(
     last_part = segment_file(index_dir, new_segment_id(writer))
     try:
         report.cleaned = clean_leftovers(index_dir, ix, keep=[new_segment_id(writer)])
-        for path in report.removed:
-            writer.delete_by_term("path", path)
+        for key in report.removed:
+            _delete_documents(writer, plan.old_documents.get(key, ()))
         prepared = prepared_files(todo, taxonomy, procs)
         for item in progress(prepared) if progress else prepared:
             source = item.source
@@ -116,7 +116,7 @@ def index_paths(
                 _uncount(report, source.source)
                 continue
             if source.key in indexed:
-                writer.delete_by_term("path", source.key)
+                _delete_documents(writer, plan.old_documents.get(source.key, ()))
             for fields, counted, text in item.documents:
                 fields["entered"] = entries.of(fields)
                 packed = fields.pop(PACKED_STORED)
@@ -139,6 +139,12 @@ def index_paths(
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
     report.total_documents = _live_count(index_dir)
     return report
+
+
+def _delete_documents(writer, docnums) -> None:
+    """Delete a file's old documents (their numbers in the generation the writer started from)."""
+    for docnum in docnums:
+        writer.delete_document(docnum)
 
 
 def _nothing_to_do(index_dir: Path, roots, report: IndexReport, plan: planning.Plan) -> IndexReport:

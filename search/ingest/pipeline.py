@@ -10,6 +10,12 @@ time).  Here the writer reads each worker's results itself, in order: chunk
 each worker has at most ``window`` chunks in hand, so results never pile up
 in the writer's memory, and the result pipes are enlarged so that a worker
 is rarely blocked handing over a finished chunk.
+
+A worker also looks one chunk ahead: when the next chunk is already in its
+pipe, it takes it and hands it to ``prefetch`` on a thread of its own while it
+prepares the current one.  Indexing uses this to have the kernel read the next
+files (``workers.read_ahead``): on a cold page cache each worker otherwise
+waited for every file's read in turn (about a third of a 4x run's time).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import fcntl
 import multiprocessing
 import traceback
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.reduction import ForkingPickler
 from collections.abc import Callable, Iterator, Sequence
 
@@ -52,11 +59,13 @@ def ordered_map(
     window: int,
     initializer: Callable | None = None,
     initargs: tuple = (),
+    prefetch: Callable[[list], None] | None = None,
 ) -> Iterator:
     """``map(func, jobs)`` in ``procs`` forked worker processes, results in the jobs' order.
 
     An exception inside ``func`` is raised here (as in ``Pool.imap``); closing the iterator
-    early stops the workers.
+    early stops the workers.  ``prefetch(chunk)``, when given, runs in a worker's own thread for
+    the chunk after the one it is working on (its failures are ignored: it is only advice).
     """
     chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     context = multiprocessing.get_context("fork")
@@ -74,7 +83,8 @@ def ordered_map(
             # of input, a broken pipe).
             others = [tasks_to_send, results_to_read, *(end for _, tasks, results in workers for end in (tasks, results))]
             process = context.Process(
-                target=_work, args=(func, tasks_to_read, results_to_send, initializer, initargs, others), daemon=True
+                target=_work, args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch),
+                daemon=True,
             )
             process.start()
             tasks_to_read.close()
@@ -131,16 +141,29 @@ def ordered_map(
                 process.join()
 
 
-def _work(func, tasks, results, initializer, initargs, others=()) -> None:
+def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None) -> None:
     for end in others:
         end.close()
     if initializer is not None:
         initializer(*initargs)
+    ahead: deque = deque()  # chunks received and not prepared yet, the stop sign (None) included
+    helper = ThreadPoolExecutor(1) if prefetch is not None else None
+
+    def receive() -> None:
+        jobs = tasks.recv()
+        if jobs is not None and helper is not None:
+            helper.submit(_advise, prefetch, jobs)
+        ahead.append(jobs)
+
     while True:
         try:
-            jobs = tasks.recv()
+            if not ahead:
+                receive()
+            if helper is not None and ahead[-1] is not None and tasks.poll():
+                receive()  # the next chunk is there: its prefetch overlaps this chunk's work
         except EOFError:  # the writer is gone
             return
+        jobs = ahead.popleft()
         if jobs is None:
             return
         try:
@@ -151,3 +174,8 @@ def _work(func, tasks, results, initializer, initargs, others=()) -> None:
             results.send(answer)
         except (BrokenPipeError, OSError):  # the writer stopped reading: it is closing
             return
+
+
+def _advise(prefetch: Callable[[list], None], jobs: list) -> None:
+    with contextlib.suppress(Exception):
+        prefetch(jobs)

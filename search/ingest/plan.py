@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from ..archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index, read_roots
@@ -79,6 +80,8 @@ class Plan:
     exists: bool
     generation: int
     indexed: dict[str, IndexedFile]
+    # The documents (numbers in ``generation``) of each changed or removed file: the run deletes them.
+    old_documents: dict[str, list[int]] = field(default_factory=dict)
     todo: list[SourceFile] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
@@ -107,7 +110,20 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
         ix = open_index(index_dir)
         snapshot = Snapshot(ix, index_dir)
         plan = Plan(ix, exists, snapshot.generation, _indexed_files(snapshot))
-        snapshot.close()
+    try:
+        _compare_files(plan, index_dir, sources, roots, unreadable, taxonomy, note)
+        if plan.exists and not rebuild:
+            replaced = {source.key for source in plan.todo if source.key in plan.indexed}
+            plan.old_documents = _documents_of(snapshot, replaced | set(plan.removed))
+    finally:
+        if plan.exists and not rebuild:
+            snapshot.close()
+    plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
+    return plan
+
+
+def _compare_files(plan: Plan, index_dir, sources, roots, unreadable, taxonomy, note) -> None:
+    """Sort every file into the plan's todo (added or changed), unchanged and removed."""
 
     def warn(message: str) -> None:
         plan.notes.append(message)
@@ -148,8 +164,23 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
         and not in_unreadable(key, roots, unreadable)
         and not _still_elsewhere(key, others)
     )
-    plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
-    return plan
+
+
+def _documents_of(snapshot: Snapshot, keys: set[str]) -> dict[str, list[int]]:
+    """The live documents of each file in ``keys``, by key (one pass over the ``file_sig`` codes)."""
+    if not keys:
+        return {}
+    wanted = {}
+    for code, value in enumerate(snapshot.file_sig.values):
+        key = value.partition("\t")[0] if value else None
+        if key in keys:
+            wanted[code] = key
+    codes = snapshot.file_sig.codes
+    docs = np.flatnonzero(np.isin(codes, np.fromiter(wanted, dtype=np.uint32, count=len(wanted))))
+    found: dict[str, list[int]] = {}
+    for docnum, code in zip(docs.tolist(), codes[docs].tolist()):
+        found.setdefault(wanted[code], []).append(docnum)
+    return found
 
 
 def _index_exists(index_dir: Path) -> bool:

@@ -8,7 +8,7 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from ..extract import decode_text, extract
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from ..normalize import search_text
-from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, make_schema
+from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, document_id, make_schema
 from ..whoosh_private import pack_stored
 from .discover import SourceFile
 from .pipeline import ordered_map
@@ -48,11 +48,6 @@ def sidecar_digest(source: SourceFile, taxonomy: Taxonomy) -> str:
 def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
     """What a file's documents depend on: its bytes (``<sha1>.``) and then its ``sidecar_digest``."""
     return f"{hashlib.sha1(data).hexdigest()}.{sidecar_digest(source, taxonomy)}"
-
-
-def document_id(key: str, item: int) -> str:
-    """A stable, URL-safe id: a hash of the file's path relative to its indexed folder, and the item's place in it."""
-    return f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}-{item}"
 
 
 def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
@@ -159,7 +154,28 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[Prepa
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy,))
+                           initializer=_init_worker, initargs=(taxonomy,), prefetch=read_ahead)
+
+
+def read_ahead(sources: Sequence[SourceFile]) -> None:
+    """Have the kernel start reading these files into its cache, and return without waiting.
+
+    A worker's thread calls it on the next chunk while the worker prepares the
+    current one, so that on a cold cache the reads overlap the work.  Opened as
+    ``read_file`` opens them (a named pipe does not block); a file that cannot
+    be opened is left for ``read_file`` to report.
+    """
+    for source in sources:
+        try:
+            fd = os.open(source.file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except (OSError, AttributeError):  # a pipe or a device; a system without fadvise
+            pass
+        finally:
+            os.close(fd)
 
 
 def file_state(signature: str, info: os.stat_result) -> str:

@@ -10,15 +10,15 @@ def find_document(snapshot: Snapshot, doc_id: str, *, visible: DocSet | None = N
     """The docnum of the live document with this id (that the asker may see), or None."""
     if not doc_id or len(doc_id) > 64:
         return None
-    found = snapshot.docs_with("id", doc_id) & (snapshot.live if visible is None else visible)
+    found = snapshot.docs_with_id(doc_id) & (snapshot.live if visible is None else visible)
     return min(found) if found else None
 
 
 def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: DocSet | None = None) -> list[StoredDocument]:
     """The documents that came from the same file as ``docnum`` (items of a split page), in file order."""
-    key = snapshot.document(docnum).source  # the index knows a file by it (the ``path`` term)
+    key = snapshot.document(docnum).source  # the index knows a file by it (``file_sig``'s key)
     scope = snapshot.live if visible is None else visible
-    docs = snapshot.docs_with("path", key) & scope if key else docset([docnum])
+    docs = snapshot.docs_of_file(key) & scope if key else docset([docnum])
     return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
 
 
