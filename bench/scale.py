@@ -28,6 +28,10 @@ For each K, each step in its own child process:
   phrase, alternating) against the median of ``search --help``, each a new
   process.
 
+With ``--uncached`` each K's corpus is dropped from the page cache before it
+is indexed, so the files are read from the disk (as after a reboot); without
+it, whatever the machine cached last is read from memory.
+
 It ends with one JSON line.  The growth per doubling is the figure to watch;
 the machine is shared, so compare figures of one run (the load average is
 printed).
@@ -266,17 +270,35 @@ def cold_cli(index_dir: Path, runs: int, code: Path) -> dict:
     return {"cold_query_s": round(query_s, 3), "help_s": round(help_s, 3), "cold_minus_help_s": round(query_s - help_s, 3)}
 
 
-def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, reuse: bool = False) -> dict:
+def evict(root: Path) -> int:
+    """Drop a corpus's files from the page cache (``posix_fadvise`` DONTNEED: clean pages go), so that
+    indexing reads them from the disk, as after a reboot or a fresh copy.  Returns how many files."""
+    count = 0
+    for folder, _, names in os.walk(root):
+        for name in names:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+            count += 1
+    return count
+
+
+def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, reuse: bool = False,
+            uncached: bool = False) -> dict:
     root = SCALE / ROOTS[k]
     index_dir = SCALE / f"index-{tag}-k{k}"
     record = index_dir.with_name(index_dir.name + ".build.json")
     size = text_bytes(root)
-    row = {"k": k, "code": tag, "text_mb": round(size / 1e6, 1)}
+    row = {"k": k, "code": tag, "text_mb": round(size / 1e6, 1), "corpus_cached": not uncached}
     if reuse and index_dir.is_dir():
         built = json.loads(record.read_text()) if record.exists() else {"seconds": float("nan"), "peak_rss_mb": 0,
                                                                          "documents": 0}
     else:
         shutil.rmtree(index_dir, ignore_errors=True)
+        if uncached:
+            evict(root)
         built = _run_child(code, "index", str(root), str(index_dir), str(procs))
         record.write_text(json.dumps(built))
     row.update(
@@ -318,6 +340,8 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=5, help="cold CLI runs per K (median)")
     parser.add_argument("--baseline", type=Path, help="a checkout of another version, measured in the same run")
     parser.add_argument("--reuse", action="store_true", help="measure existing indexes again (build figures as recorded)")
+    parser.add_argument("--uncached", action="store_true",
+                        help="drop each K's corpus from the page cache before indexing it (reads from the disk)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -334,14 +358,16 @@ def main() -> None:
     ensure_corpus()
     load_before = os.getloadavg()[0]
     print(f"scale: K × the news, {args.procs} indexing processes, {args.queries} queries per K, "
-          f"{os.cpu_count()} cores, load {load_before:.1f}", flush=True)
+          f"{os.cpu_count()} cores, load {load_before:.1f}, corpus {'uncached' if args.uncached else 'as cached'}",
+          flush=True)
     print(f"{'K':>2} {'code':<5}" + "".join(f"{title:>{width}}" for _, title, width in COLUMNS), flush=True)
     rows, baseline = [], []
     for k in sorted(args.k):
         if args.baseline:
-            baseline.append(measure(k, args.procs, args.queries, args.cold, args.baseline.resolve(), "base", args.reuse))
+            baseline.append(measure(k, args.procs, args.queries, args.cold, args.baseline.resolve(), "base",
+                                    args.reuse, args.uncached))
             print_row(baseline[-1])
-        rows.append(measure(k, args.procs, args.queries, args.cold, BENCH.parent, "ours", args.reuse))
+        rows.append(measure(k, args.procs, args.queries, args.cold, BENCH.parent, "ours", args.reuse, args.uncached))
         print_row(rows[-1])
     load_after = os.getloadavg()[0]
     watched = ("serving_rss_mb", "index_peak_rss_mb", "p50_ms", "p95_ms", "cold_query_s", "index_mb_per_s")

@@ -25,7 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .gramstore import _CHAR, _HEADER, _SHIFT, MAGIC, NEWLINE, GramSegment, _le, _pad, _part_path, fsync_folder
+from .gramstore import (
+    _CHAR, _HEADER, _SHIFT, MAGIC, NEWLINE, TF_OVERFLOW, GramSegment, _le, _pad, _part_path, fsync_folder,
+    postings_dtype,
+)
 
 FLUSH_BYTES = 48 * 1024 * 1024
 # Writes the parts of a segment but its last, one at a time, while the next part is gathered.
@@ -161,20 +164,27 @@ class GramSegmentBuilder:
         tables_crc = 0
         for table in tables:
             tables_crc = zlib.crc32(table, tables_crc)
-        postings, frequencies = _little(docs, "<u4"), _little(tfs, "<u4")
-        data_crc = zlib.crc32(frequencies, zlib.crc32(postings))
+        # The data (checksummed as one stretch, padding included): numbers, frequencies as bytes, and the
+        # overflow table of the frequencies a byte does not hold.
+        overflow_at = np.flatnonzero(tfs >= TF_OVERFLOW)
+        data = [_little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
+        data.append(b"\0" * (-(_HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
+        data += [_little(overflow_at, "<u8"), _little(tfs[overflow_at], "<u4")]
+        data_crc = 0
+        for chunk in data:
+            data_crc = zlib.crc32(chunk, data_crc)
         for raw in self._texts:
             data_crc = zlib.crc32(raw, data_crc)
         parts = self._parts + 1 if last_part else 0
-        header = _HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), int(offsets[-1]),
+        header = _HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), int(offsets[-1]), len(overflow_at),
                               int(byte_offsets[-1]), self._parts, parts, tables_crc, data_crc)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as out:
             out.write(header)
             out.write(tables[0])
             out.write(tables[1])
-            out.write(postings)
-            out.write(frequencies)
+            for chunk in data:
+                out.write(chunk)
             _pad(out)
             for table in tables[2:]:
                 out.write(table)

@@ -5,10 +5,13 @@ locking, deletions); this module keeps, beside each Whoosh segment, one or
 more ``.grams`` files (parts) that hold
 
 - for every character bigram of the segment's search texts, and for every
-  single character, the ascending segment-local numbers of the documents that
+  single character, the ascending part-local numbers of the documents that
   contain it and, in a parallel array, how often each contains it (its term
   frequency, counted as ``str.count`` counts: non-overlapping, so "AA" in
-  "AAA" once).  A one- or two-character phrase's count in a document is then
+  "AAA" once).  Compact: a number is 16 bits in a part of at most 65,536
+  documents (32 beyond), and a frequency 8 bits, 255 meaning "see the
+  overflow table", which lists the postings that occur 255 times or more and
+  their counts (a bigram a document holds that often is rare).  A one- or two-character phrase's count in a document is then
   read, not searched for; a longer phrase occurs at most as often as its
   rarest bigram (an upper bound that ranking and counting prune by).  No
   positions: a longer phrase is verified against its text;
@@ -49,11 +52,20 @@ from pathlib import Path
 
 import numpy as np
 
-MAGIC = b"GSGRAM03"
+MAGIC = b"GSGRAM04"
 EXTENSION = "grams"
-# magic, first local docnum, doc count, term count, posting count, text bytes, part, parts, tables crc, data crc
-# (then keys, offsets, postings, their frequencies; byte offsets, character lengths, title bytes; texts)
-_HEADER = struct.Struct("<8s5Q4I")
+# magic, first local docnum, doc count, term count, posting count, overflow count, text bytes, part, parts,
+# tables crc, data crc (then keys, offsets; postings, their frequencies, the overflow's posting numbers and
+# counts; byte offsets, character lengths, title bytes; texts)
+_HEADER = struct.Struct("<8s6Q4I")
+# Postings are 16-bit numbers in a part of at most this many documents.
+SMALL_PART = 1 << 16
+TF_OVERFLOW = 255  # a stored frequency of 255: the exact count is in the overflow table
+
+
+def postings_dtype(doc_count: int) -> str:
+    """The type of a part's document numbers: 16 bits when they fit."""
+    return "<u2" if doc_count <= SMALL_PART else "<u4"
 _SHIFT = 21  # Unicode code points fit in 21 bits
 _CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
@@ -159,7 +171,7 @@ class GramSegment:
         if len(buf) < _HEADER.size or buf[:8] != MAGIC:
             self.map.close()
             raise ValueError(f"{self.path.name} is not a grams file of this version")
-        (_, self.base, self.doc_count, self.term_count, postings, text_bytes, self.part, self.parts,
+        (_, self.base, self.doc_count, self.term_count, postings, overflow, text_bytes, self.part, self.parts,
          tables_crc, self._data_crc) = _HEADER.unpack_from(buf, 0)
         pos = _HEADER.size
         sections = {}
@@ -171,8 +183,12 @@ class GramSegment:
 
         take("keys", "<u8", self.term_count)
         take("offsets", "<u8", self.term_count + 1)
-        take("postings", "<u4", postings)
-        take("tfs", "<u4", postings)
+        take("postings", postings_dtype(self.doc_count), postings)
+        take("tfs", "<u1", postings)
+        pos += -pos % 8
+        take("overflow_at", "<u8", overflow)
+        take("overflow_tfs", "<u4", overflow)
+        self._data_end = pos  # postings to overflow: one checksummed stretch (with its padding)
         pos += -pos % 8
         take("byte_offsets", "<u8", self.doc_count + 1)
         take("char_lengths", "<u4", self.doc_count)
@@ -200,6 +216,8 @@ class GramSegment:
         self._offsets = arrays["offsets"]
         self._postings = arrays["postings"]
         self._tfs = arrays["tfs"]
+        self._overflow_at = arrays["overflow_at"]
+        self._overflow_tfs = arrays["overflow_tfs"]
         self.byte_offsets = arrays["byte_offsets"]
         self.char_lengths = arrays["char_lengths"]
         self.title_bytes = arrays["title_bytes"]
@@ -211,10 +229,9 @@ class GramSegment:
         the serving process (its RSS) though no query needs most of them.
         """
         start = self._sections["postings"][0]
-        length = self._sections["postings"][1] + self._sections["tfs"][1]  # adjacent in the file
         crc = 0
         with open(self.path, "rb") as f:
-            for lo, hi in ((start, start + length), (self.text_at, len(self.map))):
+            for lo, hi in ((start, self._data_end), (self.text_at, len(self.map))):
                 f.seek(lo)
                 while lo < hi:
                     chunk = f.read(min(_VERIFY_CHUNK, hi - lo))
@@ -244,12 +261,23 @@ class GramSegment:
         return self._slice(i, i + 1) if i >= 0 else self._postings[:0]
 
     def docs_and_counts(self, key: int) -> tuple[np.ndarray, np.ndarray]:
-        """The part-local numbers of the documents having ``key`` and how often each has it (views of the map)."""
+        """The part-local numbers of the documents having ``key`` and how often each has it (views of
+        the map, unless a count is in the overflow table)."""
         i = self._find(key)
         if i < 0:
             return self._postings[:0], self._tfs[:0]
         lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
-        return self._postings[lo:hi], self._tfs[lo:hi]
+        return self._postings[lo:hi], self._counts(lo, hi)
+
+    def _counts(self, lo: int, hi: int) -> np.ndarray:
+        """The exact frequencies of postings ``lo:hi``: the stored bytes, with the overflow put back."""
+        tfs = self._tfs[lo:hi]
+        first, last = self._overflow_at.searchsorted(np.array([lo, hi], dtype=np.uint64)).tolist()
+        if first == last:
+            return tfs
+        exact = tfs.astype(np.uint32)
+        exact[(self._overflow_at[first:last] - np.uint64(lo)).astype(np.int64)] = self._overflow_tfs[first:last]
+        return exact
 
     def doc_frequency(self, key: int) -> int:
         i = self._find(key)
@@ -262,7 +290,7 @@ class GramSegment:
     def all_postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(key, document, frequency) of every posting, by key and then document (the keys repeated: a copy)."""
         keys = np.repeat(self.keys, np.diff(self._offsets).astype(np.int64))
-        return keys, self._postings, self._tfs
+        return keys, self._postings, self._counts(0, len(self._tfs))
 
     # -- texts -----------------------------------------------------------
 
@@ -279,7 +307,8 @@ class GramSegment:
         return self.text_bytes(local).decode("utf-8")
 
     def close(self) -> None:
-        for name in ("keys", "_offsets", "_postings", "_tfs", "byte_offsets", "char_lengths", "title_bytes"):
+        for name in ("keys", "_offsets", "_postings", "_tfs", "_overflow_at", "_overflow_tfs", "byte_offsets",
+                     "char_lengths", "title_bytes"):
             setattr(self, name, None)
         try:
             self.map.close()

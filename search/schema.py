@@ -43,7 +43,8 @@ from .whoosh_private import PrepackedPerDocWriter
 # 9: grams files in parts with checksums and document counts, single-character postings, UTF-8 texts.
 # 10: an ``entered`` column: the generation that added each document (saved queries' "new since").
 # 11: grams postings carry each document's term frequency (str.count of the bigram or character).
-# 12: ``id`` and ``path`` stored only, not posted (documents are found through ``file_sig``).
+# 12: ``id`` and ``path`` stored only, not posted (documents are found through ``file_sig``); compact
+#     grams postings (16-bit numbers in a part of at most 65,536 documents, 8-bit counts and an overflow table).
 SCHEMA_VERSION = 12
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")

@@ -204,6 +204,17 @@ def test_extract_takes_a_suffix_with_or_without_dot_or_a_file_name():
     assert extract(".txt", data) == extract("txt", data) == extract(Path("a/b/报告.TXT"), data) == expected
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet="ab.X文 ", max_size=6), min_size=2, max_size=4).map("/".join))
+def test_the_suffix_of_a_path_string_is_pathlibs(name):
+    """``_suffix`` reads a file name's suffix without building a Path: the same as ``PurePath.suffix``."""
+    from pathlib import PurePath
+
+    from search.extract import _suffix
+
+    assert _suffix(name) == PurePath(name).suffix.lower()
+
+
 def test_unsupported_suffix_is_unreadable():
     with pytest.raises(Unreadable, match=r"^unsupported file type \.doc$"):
         extract("old.doc", b"\xd0\xcf\x11\xe0")

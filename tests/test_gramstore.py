@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from search.analysis import char_grams
 from search.archive import Archive, open_index
 from search.errors import SearchError
 from search.gramstore import (
+    _HEADER,
     GramSegment,
     char_key,
     char_range,
@@ -156,7 +158,7 @@ def test_damage_to_the_tables_is_refused_on_open_and_to_the_texts_by_verify(tmp_
     build(tmp_path, TEXTS)
     path = tmp_path / "seg.grams"
     data = bytearray(path.read_bytes())
-    data[70] ^= 1  # inside the first table (the header is 64 bytes)
+    data[_HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
         GramSegment(path)
@@ -167,6 +169,48 @@ def test_damage_to_the_tables_is_refused_on_open_and_to_the_texts_by_verify(tmp_
     segment = GramSegment(path)
     with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
         segment.verify()
+    for section in ("tfs", "overflow_tfs"):  # a count byte, a count in the overflow table
+        build(tmp_path, [*TEXTS, "甲乙" * 300])
+        segment = GramSegment(path)
+        segment.verify()
+        at = segment._sections[section][0]
+        segment.close()
+        data = bytearray(path.read_bytes())
+        data[at] ^= 1
+        path.write_bytes(bytes(data))
+        with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
+            GramSegment(path).verify()
+
+
+def test_counts_of_255_and_more_come_back_exact_from_the_overflow_table(tmp_path):
+    """A count is a byte in the file; 255 and more are in an overflow table and come back exact, the
+    same as ``str.count`` of the source text, from every reader of the counts."""
+    texts = ["甲乙" * 254 + "丙", "甲乙" * 255, "甲乙" * 70_000 + "\n丙", "丙丁", "甲" * 511]
+    segment = build(tmp_path, texts)
+    assert segment._tfs.dtype == np.uint8 and segment._postings.dtype == np.uint16
+    for gram in ("甲乙", "乙甲", "甲", "乙", "丙", "甲甲"):
+        docs, counts = segment.docs_and_counts(gram_key(gram) if len(gram) == 2 else char_key(gram))
+        assert dict(zip(docs.tolist(), counts.tolist())) == {
+            n: text.count(gram) for n, text in enumerate(texts) if gram in text}
+    # 甲乙, 甲 and 乙 of texts 1 and 2, 乙甲 of text 2, 甲甲 and 甲 of text 4: the counts of 255 or more
+    assert sorted(segment._overflow_tfs.tolist()) == [255, 255, 255, 255, 511, 69_999, 70_000, 70_000, 70_000]
+    keys, docs, counts = segment.all_postings()
+    for key, doc, count in zip(keys.tolist(), docs.tolist(), counts.tolist()):
+        text = texts[doc] + "\n"  # a line's last character is paired with the line break
+        gram = chr(key >> 21) + ("" if key & 0x1FFFFF == 0x1FFFFF else chr(key & 0x1FFFFF))
+        assert count == text.count(gram), (gram, doc)
+
+
+def test_a_part_of_more_than_65536_documents_keeps_32_bit_numbers(tmp_path, monkeypatch):
+    import search.gramstore as gramstore
+
+    small = build(tmp_path, TEXTS, "small.grams")
+    monkeypatch.setattr(gramstore, "SMALL_PART", 2)  # so three documents are "many"
+    large = build(tmp_path, TEXTS, "large.grams")
+    assert small._postings.dtype == np.uint16 and large._postings.dtype == np.uint32
+    for key in map(gram_key, ("标题", "一二", "乙丙")):
+        assert large.docs(key).tolist() == small.docs(key).tolist() == [
+            n for n, text in enumerate(TEXTS) if chr(key >> 21) + chr(key & 0x1FFFFF) in text]
 
 
 def test_documents_must_be_added_in_order():
@@ -274,7 +318,7 @@ def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
     index_paths([folder], index_dir)
     (path,) = index_dir.glob("*.grams")
     data = bytearray(path.read_bytes())
-    data[70] ^= 1
+    data[_HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(SearchError, match="damaged") as caught:
         Archive(index_dir).snapshot()

@@ -55,4 +55,9 @@ def _suffix(suffix_or_path: str | PurePath) -> str:
     name = str(suffix_or_path)
     if "/" not in name and "\\" not in name and name.count(".") <= 1 and not PurePath(name).suffix:
         name = "x." + name.lstrip(".")  # a bare suffix: "pdf" or ".pdf"
-    return PurePath(name).suffix.lower()
+    # PurePath(name).suffix without building a path (an indexing run asks once a file)
+    last = name.rpartition("/")[2]
+    if last in ("", "."):  # PurePath drops such a last part
+        return PurePath(name).suffix.lower()
+    dot = last.rfind(".")
+    return last[dot:].lower() if 0 < dot < len(last) - 1 else ""

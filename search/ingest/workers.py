@@ -52,7 +52,7 @@ def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
 
 def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
     """Extract the text of one file and its documents; ValueError says why a file is skipped."""
-    extracted = extract(source.path, data)
+    extracted = extract(source.file, data)
     sidecar = dict(source.sidecar)
     if extracted.title and "title" not in sidecar:
         # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
@@ -105,7 +105,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     """
     taxonomy = taxonomy or _WORKER_TAXONOMY
     try:
-        data, info = read_file(source.path)
+        data, info = read_file(source.file)
         state = file_state(file_signature(data, source, taxonomy), info)
         records, encoding = read_documents(source, data, taxonomy)
     except OSError as exc:
@@ -188,7 +188,7 @@ def file_state(signature: str, info: os.stat_result) -> str:
     return f"{signature}\t{info.st_size}\t{info.st_mtime_ns}"
 
 
-def read_file(path: Path) -> tuple[bytes, os.stat_result]:
+def read_file(path: Path | str) -> tuple[bytes, os.stat_result]:
     """A regular file's bytes and its status; ValueError for a pipe, a device or a file too large,
     OSError when unreadable."""
     # O_NONBLOCK: opening a named pipe must not wait for a writer (it does nothing to regular files).
