@@ -417,3 +417,23 @@ def test_a_part_too_varied_to_pack_is_written_the_same_by_the_slow_sort(tmp_path
             gram_builder._TF_BITS_MIN = minimum
         written.append((folder / f"{too_varied}.grams").read_bytes())
     assert written[0] == written[1]
+
+
+def test_arrays_are_written_in_pieces_of_64_kb_with_the_same_bytes():
+    """A grams file's arrays go to the file 64 KB per write(), so that the page cache does not hold
+    them in folios of megabytes that a reader's fault maps whole (see ``WRITE_PIECE``)."""
+    from search.gram_builder import WRITE_PIECE, _write_pieces
+
+    class Recording(list):
+        def write(self, piece):
+            self.append(bytes(piece))
+
+    values = np.arange(100_000, dtype="<u8")  # 800,000 bytes
+    out = Recording()
+    _write_pieces(out, memoryview(values).cast("B"))
+    assert WRITE_PIECE == 65_536
+    assert [len(piece) for piece in out] == [65_536] * 12 + [800_000 - 12 * 65_536]
+    assert b"".join(out) == values.tobytes()
+    out = Recording()
+    _write_pieces(out, b"")
+    assert out == []
