@@ -199,7 +199,7 @@ class GramSegmentBuilder:
 
 # The arrays are written this much at a time.  Linux (6.x, ext4 and others with large folios) caches
 # a file written in one big write() in folios of up to 2 MB, and a reader's page fault on a mapped
-# file maps the whole folio: after ten queries a server had mapped 150 MB of a 268 MB index, most of
+# file maps the whole folio: after ten queries a server had mapped 164 MB of 268 MB of grams, most of
 # it postings no query read.  Written in 64 KB pieces, a fault maps at most 64 KB (the kernel's
 # fault-around), so a server's RSS is what its queries touch.
 WRITE_PIECE = 1 << 16

@@ -11,10 +11,11 @@ more ``.grams`` files (parts) that hold
   "AAA" once).  Compact: a number is 16 bits in a part of at most 65,536
   documents (32 beyond), and a frequency 8 bits, 255 meaning "see the
   overflow table", which lists the postings that occur 255 times or more and
-  their counts (a bigram a document holds that often is rare).  A one- or two-character phrase's count in a document is then
-  read, not searched for; a longer phrase occurs at most as often as its
-  rarest bigram (an upper bound that ranking and counting prune by).  No
-  positions: a longer phrase is verified against its text;
+  their counts (a bigram a document holds that often is rare).  A one- or
+  two-character phrase's count in a document is then read, not searched
+  for; a longer phrase occurs at most as often as its rarest bigram (an
+  upper bound that ranking and counting prune by).  No positions: a longer
+  phrase is verified against its text;
 - the search texts themselves (folded title + paragraphs) as UTF-8, which the
   reader memory-maps and searches as bytes (a byte search of UTF-8 is exact
   for UTF-8 substrings), so no text is decoded onto the Python heap to answer
@@ -61,16 +62,16 @@ _HEADER = struct.Struct("<8s6Q4I")
 # Postings are 16-bit numbers in a part of at most this many documents.
 SMALL_PART = 1 << 16
 TF_OVERFLOW = 255  # a stored frequency of 255: the exact count is in the overflow table
-
-
-def postings_dtype(doc_count: int) -> str:
-    """The type of a part's document numbers: 16 bits when they fit."""
-    return "<u2" if doc_count <= SMALL_PART else "<u4"
 _SHIFT = 21  # Unicode code points fit in 21 bits
 _CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
 _NEWLINE_CODE = ord(NEWLINE)
 _VERIFY_CHUNK = 1 << 20
+
+
+def postings_dtype(doc_count: int) -> str:
+    """The type of a part's document numbers: 16 bits when they fit."""
+    return "<u2" if doc_count <= SMALL_PART else "<u4"
 
 
 def gram_key(gram: str) -> int:
