@@ -358,15 +358,19 @@ class Snapshot(PhraseCounting):
             wanted = np.uint64(int(hashed, 16))
         except ValueError:
             return np.empty(0, dtype=np.uint64)
-        hashes, codes = self.cached("file_hashes", self._file_hashes)
+        hashes, codes = self.file_hashes()
         found = codes[np.searchsorted(hashes, wanted) : np.searchsorted(hashes, wanted, side="right")]
         if key is None:
             return found
         prefix = key + "\t"
         return np.array([c for c in found.tolist() if self.file_sig.values[c].startswith(prefix)], dtype=np.uint64)
 
+    def file_hashes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every ``file_sig`` value's key hashed as ids hash it (48 bits), sorted, and each one's code
+        (made once per snapshot: 0.34 s for the news' 75,448 files)."""
+        return self.cached("file hashes", self._file_hashes)
+
     def _file_hashes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every ``file_sig`` value's key hashed as ids hash it (48 bits), sorted, and each one's code."""
         pairs = np.array([(int(file_hash(value.partition("\t")[0]), 16), code)
                           for code, value in enumerate(self.file_sig.values) if value], dtype=np.uint64).reshape(-1, 2)
         order = np.argsort(pairs[:, 0], kind="stable")

@@ -371,14 +371,20 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
 
 def test_warm_up_computes_what_every_query_shares(seeds_index):
     from search.archive import Archive
-    from search.query import warm_up
+    from search.query import find_document, warm_up
 
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
     assert sorted(snapshot._derived) == [
-        "average length", "date ranks", "doc number series", "facet counts", "length norms", "titles"]
+        "average length", "date ranks", "doc number series", "facet counts", "file hashes", "length norms",
+        "titles"]
     assert {"district", "published", "topics", "live", "year", "month"} <= set(vars(snapshot))
     assert len(snapshot._derived["length norms"]) == snapshot.size
+    # a document page after the warm-up computes nothing: its id and its file are looked up in what is there
+    snapshot._file_hashes = None
+    some = snapshot.document(snapshot.size - 1)
+    assert find_document(snapshot, some.id) == snapshot.size - 1
+    assert snapshot.size - 1 in snapshot.docs_of_file(some.source)
 
 
 def test_opening_a_snapshot_reads_no_column_and_decodes_no_text(seeds_index):

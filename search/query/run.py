@@ -22,8 +22,10 @@ from .request import Hit, SearchRequest, SearchResults
 
 def warm_up(snapshot: Snapshot) -> None:
     """Compute now what the queries of a snapshot share (texts, titles, archive facet counts, length
-    norms, date ranks), so that a long-running server's first query is as fast as the next ones."""
+    norms, date ranks) and what a document page looks its documents up by (the files' hashes), so
+    that a long-running server's first request is as fast as the next ones."""
     snapshot.preload_texts()
+    snapshot.file_hashes()
     snapshot.entered  # saved queries' "new since"
     archive_facet_counts(snapshot)
     length_norms(snapshot)
