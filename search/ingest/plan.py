@@ -99,6 +99,7 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     unchanged).  A file the index does not hold is not read here at all.
     """
     exists = _index_exists(index_dir)
+    snapshot = None  # the generation compared against, when the run adds to it
     if rebuild and exists:
         # The old generation stays readable until the new one commits (CLEAR
         # drops the old segments in that same commit): a rebuild that is
@@ -112,11 +113,11 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
         plan = Plan(ix, exists, snapshot.generation, _indexed_files(snapshot))
     try:
         _compare_files(plan, index_dir, sources, roots, unreadable, taxonomy, note)
-        if plan.exists and not rebuild:
+        if snapshot is not None:
             replaced = {source.key for source in plan.todo if source.key in plan.indexed}
             plan.old_documents = _documents_of(snapshot, replaced | set(plan.removed))
     finally:
-        if plan.exists and not rebuild:
+        if snapshot is not None:
             snapshot.close()
     plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not exists)
     return plan
