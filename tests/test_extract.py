@@ -120,8 +120,12 @@ NEWS_PAGE = """<!DOCTYPE html>
 # -- plain text ---------------------------------------------------------------------------------------
 
 
-def test_supported_suffixes_are_text_markdown_word_pdf_and_html():
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+def test_supported_suffixes_are_every_format_an_office_keeps():
+    assert sorted(SUPPORTED_SUFFIXES) == sorted([
+        ".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht",
+        ".doc", ".wps", ".dot", ".rtf", ".xls", ".xlsx", ".et", ".ods", ".ppt", ".dps", ".pptx",
+        ".odt", ".odp", ".epub", ".ofd", ".eml", ".msg", ".zip",
+    ])
 
 
 def test_utf8_file_is_read_on_the_fast_path():
@@ -216,8 +220,8 @@ def test_the_suffix_of_a_path_string_is_pathlibs(name):
 
 
 def test_unsupported_suffix_is_unreadable():
-    with pytest.raises(Unreadable, match=r"^unsupported file type \.doc$"):
-        extract("old.doc", b"\xd0\xcf\x11\xe0")
+    with pytest.raises(Unreadable, match=r"^unsupported file type \.xyz$"):
+        extract("old.xyz", b"\xd0\xcf\x11\xe0")
 
 
 def test_markdown_marks_are_removed_so_phrases_read_through():

@@ -11,7 +11,7 @@ import re
 
 from ..file_properties import html_properties
 from .decoding import decode_or_none, decode_text
-from .extracted import Extracted, Unreadable
+from .extracted import ExtractOptions, Extracted, Unreadable
 
 # The part of an HTML file in which a <meta charset> is looked for (the HTML spec says 1024 bytes;
 # pages with long <head> scripts put it later).
@@ -54,7 +54,7 @@ _CJK_BREAK = re.compile(
 _WHITESPACE = re.compile(r"[^\S\x00]+")
 
 
-def extract_html(data: bytes) -> Extracted:
+def extract_html(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An HTML page's main text (no navigation, scripts or footers), one block per line, and its title."""
     from bs4 import BeautifulSoup
 
@@ -192,3 +192,6 @@ def _site_name_dropped(title: str) -> str:
     """``标题_郑州市人民政府`` -> ``标题``: the longest part of a <title> joined with a site name."""
     parts = [p for p in _TITLE_PARTS.split(title) if p]
     return max(parts, key=len) if len(parts) > 1 else title
+
+
+extract_page = extract_html  # the name the reader table uses for .html, .htm, .shtml, .xhtml

@@ -11,7 +11,7 @@ import logging
 import re
 
 from ..file_properties import pdf_creation_date
-from .extracted import Extracted, Unreadable
+from .extracted import ExtractOptions, Extracted, Unreadable
 
 # PDF readers look for the end-of-file marker in the last 1024 bytes; allow some trailing junk.
 PDF_EOF_WINDOW = 4096
@@ -24,7 +24,7 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 _PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*\d+\s*[-—–]|\d+|第\s*\d+\s*页(?:\s*[,,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*")
 
 
-def extract_pdf(data: bytes) -> Extracted:
+def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A PDF's text layer, line by line, without page-number lines; a PDF without one is reported as scanned."""
     from pdfminer.high_level import extract_text
     from pdfminer.layout import LAParams

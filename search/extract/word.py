@@ -8,10 +8,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .extracted import Extracted, Unreadable
+from .extracted import ExtractOptions, Extracted, Unreadable
 
 
-def extract_docx(data: bytes) -> Extracted:
+def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A .docx file's paragraphs and table cells in document order, one per line; title from its properties."""
     import docx
     from docx.table import Table
