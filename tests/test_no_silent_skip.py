@@ -159,8 +159,8 @@ def test_the_admin_page_lists_every_skipped_file_with_its_reason(skipped_app):
     login(admin, "boss")
     page = soup(admin.get("/admin/skipped"))
     rows = {tr.select("td")[0].get_text(): tr.select("td")[2].get_text() for tr in page.select(".skipped-files tbody tr")}
-    assert rows["photo.jpg"] == "unsupported file type .jpg"
-    assert rows["damaged.docx"] == "not a readable .docx file (damaged or truncated?)"
+    assert rows["photo.jpg"] == "不支持的文件类型 .jpgunsupported file type .jpg"
+    assert rows["damaged.docx"] == "文件损坏或不完整not a readable .docx file (damaged or truncated?)"
     assert len(rows) == 8
     assert "未能读取的文件" in [a.get_text() for a in page.select(".topnav a")]
 
@@ -171,3 +171,24 @@ def test_the_admin_page_is_a_404_for_readers_and_not_in_their_menu(skipped_app):
     assert reader.get("/admin/skipped").status_code == 404
     assert "未能读取的文件" not in [a.get_text() for a in soup(reader.get("/")).select(".topnav a")]
     assert csrf_token  # the shared helpers stay importable for the other web tests
+
+
+@pytest.mark.parametrize(("reason", "chinese"), [
+    ("unsupported file type .dwg", "不支持的文件类型 .dwg"),
+    ("empty file", "空文件"),
+    ("PDF is encrypted", "文件已加密（请解除密码后再放入）"),
+    ("PDF has no text layer (scanned?); OCR is off (--no-ocr)", "扫描件（无文字层），文字识别已关闭"),
+    ("not a readable .docx file (damaged or truncated?)", "文件损坏或不完整"),
+    ("larger than 50 MB, the limit for one file", "文件超过大小上限"),
+    ("something nobody foresaw", "something nobody foresaw"),
+])
+def test_skip_reasons_are_shown_to_staff_in_chinese(reason, chinese):
+    from search.ingest.reasons import reason_in_chinese
+
+    assert reason_in_chinese(reason) == chinese
+
+
+def test_a_file_without_a_suffix_is_named_so_in_chinese():
+    from search.ingest.reasons import reason_in_chinese
+
+    assert reason_in_chinese("unsupported file type (no suffix)") == "不支持的文件类型（无扩展名）"

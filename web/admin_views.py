@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from search.ingest.reasons import reason_in_chinese
 from search.ingest.skipped import by_format, read_skipped
 
 from .auth import actor
@@ -22,4 +23,4 @@ def skipped_files():
         abort(404)
     skipped = sorted(read_skipped(engine().state_dir()), key=lambda entry: (entry.format, entry.source))
     table = sorted(by_format(skipped).items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    return render_template("admin_skipped.html", skipped=skipped, table=table)
+    return render_template("admin_skipped.html", skipped=skipped, table=table, chinese=reason_in_chinese)
