@@ -14,7 +14,7 @@ import re
 import struct
 
 from .extracted import ExtractOptions, Extracted, Unreadable
-from .ole_properties import summary_properties
+from .office_properties import summary_properties
 
 _FIB_MAGIC = 0xA5EC
 _F_COMPLEX = 0x0004

@@ -1,4 +1,5 @@
-"""The title, author and creation date an office file carries (OLE SummaryInformation; generator defaults dropped).
+"""The title, author and creation date an office file carries: OLE SummaryInformation (binary formats),
+docProps/core.xml (OOXML), generator defaults ("Word Document") dropped.
 
 Our own small parse of the property set (MS-OLEPS) rather than olefile's ``get_metadata``: files saved by
 WPS Office use code page 1200 (UTF-16), for which olefile reads each string past its end
@@ -97,3 +98,30 @@ def _decode(raw: bytes, codepage: int) -> str:
     except LookupError:
         name = "cp1252"
     return raw.decode(name, errors="replace")
+
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_DCTERMS = "{http://purl.org/dc/terms/}"
+
+
+def core_properties(reader, kind: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """(title, properties) from an OOXML package's docProps/core.xml (a :class:`ZipReader`); none if absent."""
+    from .extracted import Unreadable
+
+    if not reader.has("docProps/core.xml"):
+        return None, ()
+    try:
+        root = reader.xml("docProps/core.xml")
+    except Unreadable:
+        return None, ()
+    def text(tag: str) -> str:
+        node = root.find(tag)
+        return (node.text or "").strip() if node is not None and node.text else ""
+    title = text(f"{_DC}title")
+    properties: list[tuple[str, str]] = []
+    if author := text(f"{_DC}creator"):
+        properties.append(("author", author))
+    created = text(f"{_DCTERMS}created")
+    if created and not created.startswith(("1601", "1899", "1900", "1980")):
+        properties += [("created", created.replace("Z", "")), ("created_tag", f"{kind} created")]
+    return (None if is_placeholder_title(title) else title), tuple(properties)
