@@ -30,7 +30,6 @@ GONGWEN = [
 ]
 GONGWEN_TABLE = [["项目", "目标"], ["城镇新增就业", "110万人"]]
 GONGWEN_END = ["河南省人民政府办公厅", "2024年3月15日"]
-ENGLISH = ["Annual report on employment", "Employment grew by 2.5 percent in 2023."]
 
 SHEETS = {
     "就业统计": [["地区", "新增就业（万人）", "备注"], ["郑州市", 21.5, "超额完成"], [], ["洛阳市", 8, ""]],
@@ -59,19 +58,6 @@ def gongwen_docx(title: str | None = GONGWEN_TITLE) -> bytes:
         for c, text in enumerate(row):
             table.cell(r, c).text = text
     for line in GONGWEN_END:
-        document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def english_docx() -> bytes:
-    """A short English .docx (its Word 97 conversion has cp1252 "compressed" pieces)."""
-    import docx
-
-    document = docx.Document()
-    document.core_properties.created = datetime(2024, 3, 15, 9, 30)
-    for line in ENGLISH:
         document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -147,10 +133,9 @@ def build(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as work:
         src = Path(work)
         (src / "gongwen.docx").write_bytes(gongwen_docx())
-        (src / "english.docx").write_bytes(english_docx())
         (src / "jiuye.xlsx").write_bytes(workbook_xlsx())
         (src / "jiedu.fodp").write_bytes(presentation_fodp())
-        soffice_convert([src / "gongwen.docx", src / "english.docx"], "doc:MS Word 97", out)
+        soffice_convert([src / "gongwen.docx"], "doc:MS Word 97", out)
         soffice_convert([src / "gongwen.docx"], "rtf", out)
         soffice_convert([src / "gongwen.docx"], "odt", out)
         soffice_convert([src / "gongwen.docx"], "epub", out)

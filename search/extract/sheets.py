@@ -29,7 +29,9 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
         from .office_properties import core_properties
         from .zipped import ZipReader
 
-        title, properties = core_properties(ZipReader(data, "spreadsheet"), "xlsx")
+        reader = ZipReader(data, "spreadsheet")
+        reader.check_declared()  # calamine inflates the parts itself
+        title, properties = core_properties(reader, "xlsx")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         blocks = []

@@ -10,6 +10,7 @@ whole file and a ratio of output to compressed size. An XML part with a DTD (the
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from .extracted import Unreadable
@@ -21,6 +22,8 @@ TOTAL_LIMIT = 200 * 1024 * 1024
 RATIO_LIMIT = 100
 RATIO_EXEMPT = 1024 * 1024
 _CHUNK = 1 << 16
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 
 
 class ZipReader:
@@ -34,6 +37,19 @@ class ZipReader:
         except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
             raise Unreadable(f"not a readable {kind} (damaged or truncated?)") from exc
         self.budget = TOTAL_LIMIT
+
+    def check_declared(self) -> None:
+        """Refuse by the members' declared sizes, for a library that reads the zip itself (calamine).
+
+        A declared size can lie small, but the readers behind this stop at it (zip libraries read
+        a member as at most its declared length), so the declared total bounds what they inflate.
+        """
+        total = 0
+        for info in self.infos.values():
+            total += info.file_size
+            ratio_hit = info.file_size > RATIO_EXEMPT and info.file_size > RATIO_LIMIT * max(info.compress_size, 1)
+            if total > TOTAL_LIMIT or info.file_size > MEMBER_LIMIT or ratio_hit:
+                raise Unreadable(f"{self.kind} refused: decompression limit (zip bomb?)")
 
     def names(self) -> list[str]:
         """The members' names, in the archive's order."""
@@ -76,6 +92,10 @@ def parse_xml(data: bytes, kind: str):
     """XML bytes -> an lxml root element; a DTD (entities: XXE, billion laughs) or bad XML is Unreadable."""
     from lxml import etree
 
+    # A DTD is refused before parsing: lxml reports an entity bomb as a syntax error, not as what it is.
+    first_element = _ELEMENT_START.search(data)
+    if _DTD.search(data, 0, first_element.start() if first_element else len(data)):
+        raise Unreadable(f"{kind} refused: XML with a DTD or entities")
     parser = etree.XMLParser(
         resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False, huge_tree=False,
         remove_comments=True, remove_pis=True,
