@@ -50,14 +50,14 @@ def extract_msg(data: bytes, options: ExtractOptions | None = None) -> Extracted
     check_depth(options)
     message = _open_msg(data)
     try:
-        subject = (message.subject or "").strip()
-        text = message.body or ""
+        subject = _no_nul(message.subject)
+        text = _no_nul(message.body)
         encoding = "msg"
         if not text.strip() and message.htmlBody:
             text, encoding = _html_text(message.htmlBody), "msg:html"
         date = message.date.isoformat() if getattr(message, "date", None) else None
         parts = tuple(read_member(name, content, options) for name, content in _msg_attachments(message))
-        return _message(subject, text, encoding, date, (message.sender or "").strip(), (message.to or "").strip(), parts)
+        return _message(subject, text, encoding, date, _no_nul(message.sender), _no_nul(message.to), parts)
     finally:
         message.close()
 
@@ -246,14 +246,40 @@ def _date(message: Message) -> str | None:
         return None
 
 
+def _no_nul(value) -> str:
+    """An .msg string without the NULs old files pad with."""
+    return (value or "").replace("\x00", "").strip() if isinstance(value, str) else ""
+
+
 # -- .msg --------------------------------------------------------------------------------------------
 
 
 def _open_msg(data: bytes):
+    """The .msg file opened; an old (non-Unicode) one, whose strings are in a code page it often
+    does not name (extract-msg then reads Big5 as Latin-1), is reopened in the code page its
+    subject and body bytes read as."""
+    import logging
+
     import extract_msg
 
+    logging.getLogger("extract_msg").setLevel(logging.ERROR)  # its warnings are not the user's
     try:
-        return extract_msg.openMsg(data, delayAttachments=False)
+        message = extract_msg.openMsg(data, delayAttachments=False)
+        if message.areStringsUnicode:
+            return message
+        raw = b"".join((message.getStream(f"__substg1.0_{tag}001E") or b"") for tag in ("0037", "1000", "0C1A"))
+        if raw.isascii():
+            return message
+        try:
+            encoding = _WIDER.get(decode_text(raw)[1], decode_text(raw)[1])
+        except Unreadable:
+            return message
+        if encoding in ("utf-8", "utf-16", "utf-8-sig") or encoding == message.stringEncoding:
+            return message
+        message.close()
+        return extract_msg.openMsg(data, delayAttachments=False, overrideEncoding=encoding)
+    except Unreadable:
+        raise
     except Exception as exc:  # olefile and extract-msg raise many kinds for a damaged file
         raise Unreadable("not a readable Outlook .msg file (damaged or truncated?)") from exc
 
@@ -263,6 +289,9 @@ def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
     for number, attachment in enumerate(getattr(message, "attachments", ()) or (), start=1):
         if getattr(attachment, "hidden", False):
             continue  # an inline picture of the body
+        if (getattr(attachment, "contentId", None) or getattr(attachment, "cid", None)) and \
+                (getattr(attachment, "mimetype", None) or "").startswith("image/"):
+            continue  # a picture the HTML body shows (cid:…), not an attachment
         content = getattr(attachment, "data", None)
         name = (getattr(attachment, "longFilename", None) or getattr(attachment, "shortFilename", None)
                 or getattr(attachment, "displayName", None) or f"附件{number}")
