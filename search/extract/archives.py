@@ -19,6 +19,7 @@ Pure standard library (zipfile, tarfile, gzip). What is read and what is not:
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import zipfile
 import zlib
@@ -137,6 +138,8 @@ def _zip_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
                 yield name, read_limited(handle, info.compress_size, budget), None
         except MemberRefused as exc:
             yield name, None, str(exc)
+        except Unreadable:
+            raise  # the archive's budget is spent: the whole archive is refused
         except NotImplementedError:
             yield name, None, "compressed with a method this reader lacks"
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
@@ -145,17 +148,30 @@ def _zip_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
 
 def zip_member_name(info: zipfile.ZipInfo) -> str:
     """A zip member's path as its writer meant it: without the UTF-8 flag, zipfile decodes the name
-    as cp437; Chinese Windows tools wrote GBK bytes (and some tools UTF-8 without the flag)."""
+    as cp437; Chinese Windows tools wrote GBK bytes, and some tools UTF-8 without the flag."""
     name = info.filename
     if not info.flag_bits & _ZIP_UTF8:
         raw = name.encode("cp437")
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                name = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        name = _unflagged_name(raw)
     return _clean_name(name)
+
+
+# What a UTF-8 name holds beyond ASCII: CJK (3-byte sequences) or accented Latin letters. GBK bytes
+# that happen to be valid UTF-8 come out as Greek, Hebrew, Cyrillic … ("图纸" -> "ͼֽ").
+_UTF8_NAME = re.compile("[\x00-\x7f\u00c0-\u024f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]*")
+
+
+def _unflagged_name(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+        if _UTF8_NAME.fullmatch(text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("cp437")
 
 
 def _tar_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | None, str | None]]:
@@ -202,7 +218,9 @@ def _gzip_single(data: bytes, budget: Budget) -> tuple[str, bytes | None, str | 
 
     if data[:2] != b"\x1f\x8b":
         return None
-    name = _gzip_name(data) or "(gzip content)"
+    name = _gzip_name(data)
+    if name is None:
+        return "(gzip content)", None, "a gzip file that names no file inside (and holds no tar archive)"
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
             return name, read_limited(handle, len(data), budget), None
