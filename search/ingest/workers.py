@@ -86,23 +86,24 @@ def read_file_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> 
     """``read_documents`` with the warnings for a container's skipped members."""
     extracted = extract(source.file, data)
     records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
-    warnings: list[str] = []
+    skipped: list[tuple[str, str]] = []
     for shown, part in _members(source.source, extracted.parts):
         if part.skipped is not None:
-            warnings.append(f"{shown}: skipped, {part.skipped}")
+            skipped.append((shown, part.skipped))
             continue
         sidecar = {k: v for k, v in source.sidecar if k not in _CONTAINER_ONLY}
         own = _documents(shown, part.extracted, sidecar, taxonomy, name=shown.rpartition("/")[2])
         records += [ContainedRecord(**_fields_of(r), shown=shown, read_as=part.extracted.encoding) for r in own]
     if not any(r.paragraphs or r.title for r in records):
         if extracted.parts:
-            reasons = "; ".join(w.removeprefix(source.source + "/") for w in warnings[:MAX_REASONS_SHOWN])
-            more = f"; … {len(warnings) - MAX_REASONS_SHOWN} more" if len(warnings) > MAX_REASONS_SHOWN else ""
-            raise ValueError(f"none of its {len(warnings)} files could be read ({reasons}{more})" if warnings
+            reasons = "; ".join(f"{shown.removeprefix(source.source + '/')}: {why}"
+                                for shown, why in skipped[:MAX_REASONS_SHOWN])
+            more = f"; … {len(skipped) - MAX_REASONS_SHOWN} more" if len(skipped) > MAX_REASONS_SHOWN else ""
+            raise ValueError(f"none of its {len(skipped)} files could be read ({reasons}{more})" if skipped
                              else "none of its files has text")
         raise ValueError("no text after normalization")
     records = [replace(r, item=n) for n, r in enumerate(records)]
-    return FileDocuments(records, extracted.encoding, warnings)
+    return FileDocuments(records, extracted.encoding, [f"{shown}: skipped, {why}" for shown, why in skipped])
 
 
 def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
