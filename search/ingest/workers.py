@@ -60,30 +60,17 @@ class ContainedRecord(DocumentRecord):
     read_as: str = ""
 
 
-@dataclass
-class FileDocuments:
-    """A file's documents (its own text's, then each member's, items numbered on) and a warning
-    line for each member that was skipped (``archive.zip/a.xyz: skipped, unsupported file type .xyz``)."""
-
-    records: list[DocumentRecord]
-    encoding: str
-    warnings: list[str] = field(default_factory=list)
-
-
 # A container's manifest row names the container: these of its fields are not its members'.
 _CONTAINER_ONLY = ("title", "doc_number")
 MAX_REASONS_SHOWN = 3
 
 
-def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
-    """Extract the text of one file and its documents (a container's members' too); ValueError says
-    why a file is skipped."""
-    found = read_file_documents(source, data, taxonomy)
-    return found.records, found.encoding
-
-
-def read_file_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> FileDocuments:
-    """``read_documents`` with the warnings for a container's skipped members."""
+def read_documents(
+    source: SourceFile, data: bytes, taxonomy: Taxonomy, warnings: list[str] | None = None
+) -> tuple[list[DocumentRecord], str]:
+    """Extract the text of one file and its documents: its own text's, then each member's of a
+    container (items numbered on); ValueError says why a file is skipped. A line for each skipped
+    member (``archive.zip/a.xyz: skipped, unsupported file type .xyz``) is added to ``warnings``."""
     extracted = extract(source.file, data)
     records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
     skipped: list[tuple[str, str]] = []
@@ -102,8 +89,9 @@ def read_file_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> 
             raise ValueError(f"none of its {len(skipped)} files could be read ({reasons}{more})" if skipped
                              else "none of its files has text")
         raise ValueError("no text after normalization")
-    records = [replace(r, item=n) for n, r in enumerate(records)]
-    return FileDocuments(records, extracted.encoding, [f"{shown}: skipped, {why}" for shown, why in skipped])
+    if warnings is not None:
+        warnings += [f"{shown}: skipped, {why}" for shown, why in skipped]
+    return [replace(r, item=n) for n, r in enumerate(records)], extracted.encoding
 
 
 def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
@@ -187,14 +175,14 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     try:
         data, info = read_file(source.file)
         state = file_state(file_signature(data, source, taxonomy), info)
-        found = read_file_documents(source, data, taxonomy)
+        warnings: list[str] = []
+        records, encoding = read_documents(source, data, taxonomy, warnings)
     except OSError as exc:
         return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
     except ValueError as exc:
         return PreparedFile(source, skipped=str(exc))
-    prepared = PreparedFile(source, warnings=found.warnings)
-    encoding = found.encoding
-    for record in found.records:
+    prepared = PreparedFile(source, warnings=warnings)
+    for record in records:
         text = search_text(record.title, record.paragraphs)
         fields = index_fields(source, record, state, encoding)
         fields[PACKED_STORED] = pack_stored({name: fields[name] for name in STORED_FIELDS if fields[name] is not None})
