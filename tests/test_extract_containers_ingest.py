@@ -131,3 +131,17 @@ def test_reindexing_a_changed_container_replaces_all_its_members(tmp_path):
     report = index_paths([root], index_dir)
     assert (report.changed, report.documents_written, report.total_documents) == (["a.zip"], 1, 1)
     assert [d[2] for d in documents(index_dir)] == ["a.zip/three.txt"]
+
+
+def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
+    from search.ingest import SourceFile, read_documents
+    from search.meta import Taxonomy
+
+    from .test_extract_containers import GOV_PAGE
+
+    source = SourceFile("/site/content_1.shtml", "content_1.shtml", ())
+    [record], encoding = read_documents(source, GOV_PAGE.encode("utf-8"), Taxonomy.load())
+    assert (encoding, record.title, str(record.published), record.issuer) == (
+        "html:utf-8", "国务院办公厅关于印发某方案的通知", "2024-01-10", "国务院办公厅"
+    )
+    assert record.evidence_for("published").line == "索引号表 发布日期: 2024年01月10日"
