@@ -52,6 +52,9 @@ READERS: dict[str, str] = {
     ".eml": "mail:extract_eml",
     ".msg": "mail:extract_msg",
     ".zip": "archives:extract_zip",
+    ".tar": "archives:extract_tar",
+    ".tgz": "archives:extract_tar",
+    ".gz": "archives:extract_tar",  # suffix_of("a.tar.gz") is ".gz"; a lone gzipped file is read too
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 

@@ -123,6 +123,8 @@ def index_paths(
                 continue
             if source.key in indexed:
                 _delete_documents(writer, plan.old_documents.get(source.key, ()))
+            for message in item.warnings:  # a container's members that were skipped, each named
+                note(message)
             for fields, counted, text in item.documents:
                 fields["entered"] = entries.of(fields)
                 packed = fields.pop(PACKED_STORED)
