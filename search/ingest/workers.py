@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
-from ..extract import decode_text, extract
+from ..extract import ExtractOptions, decode_text, extract
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
+from ..meta.evidence import text_source_of, with_text_source
 from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, document_id, make_schema
 from ..whoosh_private import pack_stored
@@ -50,15 +51,17 @@ def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
     return f"{hashlib.sha1(data).hexdigest()}.{sidecar_digest(source, taxonomy)}"
 
 
-def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy) -> tuple[list[DocumentRecord], str]:
+def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy,
+                   options: ExtractOptions | None = None) -> tuple[list[DocumentRecord], str]:
     """Extract the text of one file and its documents; ValueError says why a file is skipped."""
-    extracted = extract(source.file, data)
+    extracted = extract(source.file, data, options)
     sidecar = dict(source.sidecar)
     if extracted.title and "title" not in sidecar:
         # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
         sidecar["title"] = extracted.title
     facts = FileFacts(source.source, extracted.properties)
-    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts)
+    records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts),
+                               extracted.text_source)
     if not any(r.paragraphs or r.title for r in records):
         raise ValueError("no text after normalization")
     return records, extracted.encoding
@@ -71,6 +74,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, state: str, encodin
         "path": source.key,
         "source": source.source,
         "encoding": encoding,
+        "text_source": text_source_of(record),
         "item": record.item,
         "title": record.title,
         "text": "\n".join(record.paragraphs),
@@ -94,9 +98,10 @@ class PreparedFile:
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
+_WORKER_OPTIONS: ExtractOptions | None = None
 
 
-def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFile:
+def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: ExtractOptions | None = None) -> PreparedFile:
     """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
 
     The file is read again here (not passed from the comparing pass, which
@@ -104,10 +109,11 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     from the bytes read here, so it always describes what was indexed.
     """
     taxonomy = taxonomy or _WORKER_TAXONOMY
+    options = options or _WORKER_OPTIONS
     try:
         data, info = read_file(source.file)
         state = file_state(file_signature(data, source, taxonomy), info)
-        records, encoding = read_documents(source, data, taxonomy)
+        records, encoding = read_documents(source, data, taxonomy, options)
     except OSError as exc:
         return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
     except ValueError as exc:
@@ -121,9 +127,9 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     return prepared
 
 
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
+def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
+    global _WORKER_TAXONOMY, _WORKER_OPTIONS
+    _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
     die_with_parent()
 
 
@@ -145,16 +151,17 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[PreparedFile]:
+def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
+                   options: ExtractOptions | None = None) -> Iterator[PreparedFile]:
     """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
     if procs <= 1 or len(jobs) < 2:
         for job in jobs:
-            yield prepare(job, taxonomy)
+            yield prepare(job, taxonomy, options)
         return
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy,), prefetch=read_ahead)
+                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead)
 
 
 def read_ahead(sources: Sequence[SourceFile]) -> None:
