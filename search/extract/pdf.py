@@ -12,6 +12,7 @@ pdfminer and pdfium are imported only when a PDF is read; pdfminer's logging is 
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -30,8 +31,9 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 # A page number alone on the first or last line of a page: "3", "- 3 -", "— 3 —", "第3页", "第 3 页 共 9 页".
 _PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*\d+\s*[-—–]|\d+|第\s*\d+\s*页(?:\s*[,,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*")
 _CID = re.compile(r"\(cid:\d+\)")
-# A page's text is garbled when fewer than this share of its marks are real characters.
-MIN_USABLE = 0.5
+# A page's text is garbled when fewer than this share of its characters are plausible (a real
+# page: over 99%; glyph numbers read as characters: about a third).
+MIN_PLAUSIBLE = 0.8
 
 NO_TEXT_LAYER = "PDF has no text layer (scanned?)"
 OCR_OFF = NO_TEXT_LAYER + "; OCR is off (--no-ocr)"
@@ -49,22 +51,20 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
     pages = _pdfminer_pages(data)
     sources = ["text"] * len(pages)
     unread = 0  # pages left without text because OCR is off
-    if any(usable_share(page) < MIN_USABLE for page in pages):
+    if not all(map(readable, pages)):
         with _Pdfium(data) as document:
             for number, page in enumerate(pages):
-                if usable_share(page) >= MIN_USABLE or document is None or number >= len(document):
+                if readable(page) or document is None or number >= len(document):
                     continue
                 drawn = document[number]
-                other = _pdfium_text(drawn)
-                if usable_share(other) >= MIN_USABLE and _usable(other) > _usable(page):
-                    pages[number] = other  # pdfium maps the font's glyphs where pdfminer could not
-                elif _blank(drawn):
-                    pages[number] = ""
+                best = better_text(page, _pdfium_text(drawn))  # pdfium may map a font pdfminer cannot
+                if readable(best) or _blank(drawn):
+                    pages[number] = best
                 elif options.ocr:
-                    pages[number] = _recognised(drawn, options.ocr_cache)
-                    sources[number] = "ocr"
+                    pages[number] = better_text(best, recognised := _recognised(drawn, options.ocr_cache))
+                    sources[number] = "ocr" if pages[number] is recognised else "text"
                 else:
-                    pages[number], unread = "", unread + 1
+                    pages[number], unread = better_text(best, ""), unread + 1
     lines = [_without_page_numbers(page.splitlines()) for page in pages]
     text = "\n".join(line for page in lines for line in page)
     if not text.strip():
@@ -99,20 +99,48 @@ def _pdfminer_pages(data: bytes) -> list[str]:
     return pages[:-1] if len(pages) > 1 and not pages[-1].strip() else pages
 
 
-def usable_share(text: str) -> float:
-    """How much of a page's text is real characters: 1.0 for clean text, 0.0 for none at all or
-    nothing but ``(cid:N)`` tokens, private-use and replacement characters."""
-    usable = _usable(text)
-    junk = len(_CID.findall(text)) + sum(1 for c in _CID.sub("", text) if _junk(c))
-    return usable / (usable + junk) if usable else 0.0
+def readable(text: str) -> bool:
+    """Whether a page's text is real text: enough of it, and few marks that no Chinese (or Latin)
+    text has, such as ``(cid:N)`` tokens, private-use characters, or the random symbols and rare
+    characters a font without a Unicode map gives when its glyph numbers are read as characters."""
+    plausible, junk = text_quality(text)
+    return plausible > 0 and plausible >= MIN_PLAUSIBLE * (plausible + junk)
 
 
-def _usable(text: str) -> int:
-    return sum(1 for c in _CID.sub("", text) if c.isalnum() and not _junk(c))
+def better_text(*candidates: str) -> str:
+    """The candidate text of a page with the most plausible characters net of junk ("" beats garbage)."""
+    return max((*candidates, ""), key=lambda text: (lambda q: q[0] - q[1])(text_quality(text)))
 
 
-def _junk(c: str) -> bool:
-    return "\ue000" <= c <= "\uf8ff" or c == "\ufffd" or (c < " " and c not in "\n\r\t")
+def text_quality(text: str) -> tuple[int, int]:
+    """(plausible characters, junk marks) of a page's text; spaces and punctuation count for neither."""
+    junk = len(_CID.findall(text))
+    plausible = 0
+    for c in _CID.sub("", text):
+        if c.isspace() or (c.isascii() and not c.isalnum()):
+            continue
+        if _plausible(c):
+            plausible += 1
+        else:
+            junk += 1
+    return plausible, junk
+
+
+@functools.lru_cache(maxsize=65536)
+def _plausible(c: str) -> bool:
+    """A character real text has: Latin, Greek, Cyrillic, kana, Hangul, and the characters of
+    GB2312 and Big5 (simplified and traditional text: 99.9% of a report's characters)."""
+    if ord(c) < 0x250 and c.isprintable():
+        return True
+    if "\uac00" <= c <= "\ud7a3":
+        return True
+    for encoding in ("gb2312", "big5"):
+        try:
+            c.encode(encoding)
+            return True
+        except UnicodeEncodeError:
+            pass
+    return False
 
 
 class _Pdfium:
