@@ -5,6 +5,9 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+# OCR (rapidocr-onnxruntime): the opencv-python wheel it requires links libGL and GLib.
+dpkg -s libgl1 >/dev/null 2>&1 || need+=(libgl1)
+dpkg -s libglib2.0-0 >/dev/null 2>&1 || need+=(libglib2.0-0)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -88,12 +88,19 @@ def main():
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--follow-links", is_flag=True,
               help="Index files that symbolic links point to outside the indexed folder (skipped by default).")
-def index_command(paths, index_dir, rebuild, procs, quiet, follow_links):
+@click.option("--no-ocr", is_flag=True,
+              help="Do not recognise PDF pages without a text layer (scans; OCR takes ~4 s a page, once: "
+                   "the text is cached in the index folder's ocr-cache/).")
+def index_command(paths, index_dir, rebuild, procs, quiet, follow_links, no_ocr):
     """Index PATHS (files or folders; default seeds/): new, changed and removed files."""
     paths = list(paths) or [Path(p) for p in DEFAULT_SOURCES]
 
     def warn(message: str) -> None:
         click.echo(f"warning: {message}", err=True)
+
+    def status(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
 
     def progress(items):
         if quiet or not items or not sys.stderr.isatty():
@@ -102,7 +109,8 @@ def index_command(paths, index_dir, rebuild, procs, quiet, follow_links):
 
     try:
         report = _engine(index_dir, check=False).index(paths, rebuild=rebuild, procs=procs, progress=progress,
-                                                       warn=warn, follow_links=follow_links)
+                                                       warn=warn, follow_links=follow_links, ocr=not no_ocr,
+                                                       status=status)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     click.echo(report.summary)
@@ -217,7 +225,9 @@ def _print_results(results, colour: bool) -> None:
         click.echo("")
         click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
         topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
-        parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source)
+        ocr = {"ocr": "OCR", "mixed": "OCR (some pages)"}.get(hit.text_source)
+        parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source,
+                 ocr)
         meta = " · ".join(x for x in parts if x)
         click.echo(f"     {meta}")
         for snippet in hit.snippets:

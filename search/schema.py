@@ -70,7 +70,7 @@ class ArchiveCodec(W3Codec):
 
 # Stored and neither indexed nor a column: a worker packs them (whoosh_private.pack_stored) and
 # the writer is given only the packed bytes.
-STORED_ONLY = ("id", "path", "source", "encoding", "item", "title", "text")
+STORED_ONLY = ("id", "path", "source", "encoding", "item", "title", "text", "text_source")
 
 
 def file_hash(key: str) -> str:
@@ -91,6 +91,7 @@ def make_schema() -> fields.Schema:
         path=fields.STORED(),
         source=fields.STORED(),
         encoding=fields.STORED(),
+        text_source=fields.STORED(),  # "ocr" or "mixed" where pages were recognised (OCR); else "text"
         item=fields.STORED(),
         title=fields.STORED(),
         text=fields.STORED(),

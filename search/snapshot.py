@@ -49,6 +49,7 @@ class StoredDocument:
     title: str
     paragraphs: tuple[str, ...]
     encoding: str
+    text_source: str = "text"  # "ocr" or "mixed" where pages were recognised (an older index: "text")
 
 
 def _date_rank(published: str | None) -> int:
@@ -325,6 +326,7 @@ class Snapshot(PhraseCounting):
             title=fields.get("title", ""),
             paragraphs=tuple(text.split("\n")) if text else (),
             encoding=fields.get("encoding", "utf-8"),
+            text_source=fields.get("text_source") or "text",
         )
 
     def _located(self, key: str) -> str:

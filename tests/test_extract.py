@@ -22,6 +22,7 @@ from search.archive import Archive
 from search.cli import main
 from search.extract import (
     SUPPORTED_SUFFIXES,
+    ExtractOptions,
     Extracted,
     Unreadable,
     decode_text,
@@ -308,9 +309,9 @@ def test_page_number_between_pages_does_not_split_a_paragraph():
     assert "老旧小区改造" in normalize_text(text)[1]
 
 
-def test_pdf_without_text_layer_is_reported_as_scanned():
-    with pytest.raises(Unreadable, match=r"^PDF has no text layer \(scanned\?\)$"):
-        extract(".pdf", make_scanned_pdf())
+def test_pdf_without_text_layer_is_reported_as_scanned_when_ocr_is_off():
+    with pytest.raises(Unreadable, match=r"^PDF has no text layer \(scanned\?\); OCR is off \(--no-ocr\)$"):
+        extract(".pdf", make_scanned_pdf(), ExtractOptions(ocr=False))
 
 
 def test_truncated_pdf_is_unreadable():
@@ -457,8 +458,8 @@ def test_html_headline_is_not_repeated_in_the_body():
 
 
 def test_read_documents_reports_why_a_file_is_skipped():
-    with pytest.raises(ValueError, match=r"^PDF has no text layer \(scanned\?\)$"):
-        read_documents(source_named("scan.pdf"), make_scanned_pdf(), Taxonomy.load())
+    with pytest.raises(ValueError, match=r"^PDF has no text layer \(scanned\?\); OCR is off \(--no-ocr\)$"):
+        read_documents(source_named("scan.pdf"), make_scanned_pdf(), Taxonomy.load(), ExtractOptions(ocr=False))
 
 
 # -- end to end: `search index` then `search query` ---------------------------------------------------

@@ -38,6 +38,7 @@ class DocumentPage:
     doc_type: str | None
     date_source: str | None  # as SOURCE_LABELS names it: 文件名, 落款 …
     district_source: str | None
+    text_source: str  # "ocr" or "mixed": recognised from page images (a badge says so)
     marks: int
     back_url: str
     original_url: str | None
@@ -82,6 +83,7 @@ def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int |
         doc_type=doc.doc_type,
         date_source=SOURCE_LABELS.get(doc.date_source or ""),
         district_source=SOURCE_LABELS.get(doc.district_source or ""),
+        text_source=doc.text_source,
         marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
         original_url=url_for("web.original", doc_id=doc.id)

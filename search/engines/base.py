@@ -39,6 +39,7 @@ class DocumentRecord:
     doc_type: str | None = None
     date_source: str | None = None
     district_source: str | None = None
+    text_source: str = "text"  # "ocr" or "mixed" where pages were recognised (OCR)
 
 
 class Engine(ABC):
@@ -52,9 +53,10 @@ class Engine(ABC):
     @abstractmethod
     def index(self, paths: Sequence[Path], *, rebuild: bool = False, procs: int = 1,
               progress: Callable[[list], Iterable] | None = None, warn: Callable[[str], None] | None = None,
-              follow_links: bool = False):
+              follow_links: bool = False, ocr: bool = True, status: Callable[[str], None] | None = None):
         """Bring the index up to date with the files under ``paths``: new, changed and removed files
-        (a removed file's documents are deleted).  Returns an ``IndexReport``."""
+        (a removed file's documents are deleted).  ``ocr``: recognise PDF pages without a text layer;
+        ``status`` is given OCR's progress lines.  Returns an ``IndexReport``."""
 
     # -- reading ------------------------------------------------------------------
 

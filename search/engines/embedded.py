@@ -76,11 +76,12 @@ class EmbeddedEngine(Engine):
 
     # -- writing
 
-    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False):
+    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True,
+              status=None):
         from ..ingest import index_paths
 
         return index_paths(paths, self.index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn,
-                           follow_links=follow_links)
+                           follow_links=follow_links, ocr=ocr, status=status)
 
     # -- reading
 
@@ -126,7 +127,7 @@ class EmbeddedEngine(Engine):
             published=snapshot.published[docnum], topics=tuple(snapshot.topics[docnum]),
             issuer=snapshot.issuer[docnum], doc_number=snapshot.doc_number[docnum],
             doc_type=snapshot.doc_type[docnum], date_source=snapshot.date_source[docnum],
-            district_source=snapshot.district_source[docnum],
+            district_source=snapshot.district_source[docnum], text_source=doc.text_source,
         )
 
     def original_file(self, record: DocumentRecord) -> Path | None:

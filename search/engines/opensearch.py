@@ -372,6 +372,7 @@ def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
         variants=matched_variants(parsed, text),
         **{name: source.get(name) for name in METADATA_COLUMNS},
+        text_source=source.get("text_source") or "text",
     )
 
 

@@ -27,6 +27,7 @@ from ..ingest import (
     index_fields,
     read_documents,
 )
+from ..extract import ExtractOptions
 from ..ingest.plan import in_unreadable
 from ..ingest.workers import read_file
 from ..meta import Taxonomy
@@ -37,37 +38,41 @@ from .opensearch_mapping import document_source
 BATCH_FILES = 200
 
 
-def prepare_sources(source: SourceFile, taxonomy: Taxonomy) -> tuple[SourceFile, list[dict] | str]:
-    """One file -> the documents to send (or why it is skipped); no grams, OpenSearch makes its own."""
+def prepare_sources(source: SourceFile, taxonomy: Taxonomy,
+                    options: ExtractOptions | None = None) -> tuple[SourceFile, list[dict] | str, list[str]]:
+    """One file -> the documents to send (or why it is skipped) and the lines of its skipped members
+    (a zip's, a mail's); no grams, OpenSearch makes its own."""
+    warnings: list[str] = []
     try:
         data, _ = read_file(source.path)
         signature = file_signature(data, source, taxonomy)
-        records, encoding = read_documents(source, data, taxonomy)
+        records, encoding = read_documents(source, data, taxonomy, options, warnings)
     except OSError as exc:
-        return source, f"cannot read ({exc.strerror or exc})"
+        return source, f"cannot read ({exc.strerror or exc})", warnings
     except ValueError as exc:
-        return source, str(exc)
+        return source, str(exc), warnings
     fields = [index_fields(source, record, signature, encoding) for record in records]
-    return source, [document_source(f, items=len(fields)) for f in fields]
+    return source, [document_source(f, items=len(fields)) for f in fields], warnings
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
+_WORKER_OPTIONS: ExtractOptions | None = None
 
 
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
+def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
+    global _WORKER_TAXONOMY, _WORKER_OPTIONS
+    _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
 
 
 def _prepare_in_worker(source: SourceFile):
-    return prepare_sources(source, _WORKER_TAXONOMY)
+    return prepare_sources(source, _WORKER_TAXONOMY, _WORKER_OPTIONS)
 
 
-def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int) -> Iterator:
+def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None) -> Iterator:
     if procs <= 1 or len(todo) < 2:
-        yield from (prepare_sources(s, taxonomy) for s in todo)
+        yield from (prepare_sources(s, taxonomy, options) for s in todo)
         return
-    with multiprocessing.get_context("fork").Pool(procs, _init_worker, (taxonomy,)) as pool:
+    with multiprocessing.get_context("fork").Pool(procs, _init_worker, (taxonomy, options)) as pool:
         yield from pool.imap(_prepare_in_worker, todo, chunksize=8)
 
 
@@ -99,6 +104,7 @@ def index_paths(
     shards: int = 1,
     replicas: int = 0,
     warn: Callable[[str], None] | None = None,
+    options: ExtractOptions | None = None,
 ) -> IndexReport:
     """Bring the OpenSearch index up to date with the files under ``roots`` (+ new ~ changed - removed).
 
@@ -143,7 +149,9 @@ def index_paths(
 
     batch: list[dict] = []
     stale: dict[str, str] = {}
-    for source, documents in _prepared(todo, taxonomy, procs):
+    for source, documents, member_warnings in _prepared(todo, taxonomy, procs, options):
+        for line in member_warnings:
+            note(line)
         if isinstance(documents, str):
             note(f"{source.source}: skipped, {documents}")
             for group in (report.added, report.changed):

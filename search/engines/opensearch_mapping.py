@@ -21,7 +21,8 @@ from ..normalize import fold, normalize_query, search_text
 # Bump when the mapping or what is sent per document changes; an index with another
 # version must be rebuilt.
 # 2: issuer, 文号 and 文种 (facets and filters), where date and place came from, access groups.
-MAPPING_VERSION = 2
+# 3: text_source (ocr, mixed: pages recognised by OCR).
+MAPPING_VERSION = 3
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
@@ -58,6 +59,7 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
                 "path": _KEYWORD,
                 "source": _KEYWORD,
                 "encoding": {"type": "keyword", "index": False},
+                "text_source": _SHOWN_ONLY,
                 "item": {"type": "integer"},
                 "items": {"type": "integer"},
                 "file_sig": _KEYWORD,
@@ -100,6 +102,7 @@ def document_source(fields: dict, items: int) -> dict:
         "path": fields["path"],
         "source": fields["source"],
         "encoding": fields["encoding"],
+        "text_source": fields.get("text_source") or "text",
         "item": fields["item"],
         "items": items,
         "file_sig": signature,

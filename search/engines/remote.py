@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import SearchError
+from ..extract import ExtractOptions
 from .base import DocumentRecord, Engine, unsupported
 
 EXPORT_PAGE = 500
 STATE_ENV = "SEARCH_STATE"
 ROOTS_META = "govsearch_roots"
-RECORD_SOURCE = ["id", "title", "paragraphs", "source", "path", "item", "encoding", "district", "published", "topics",
+RECORD_SOURCE = ["id", "title", "paragraphs", "source", "path", "item", "encoding", "text_source", "district", "published", "topics",
                  "issuer", "doc_number", "doc_type", "date_source", "district_source"]
 
 
@@ -57,12 +58,16 @@ class RemoteEngine(Engine):
 
     # -- writing
 
-    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False):
+    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True,
+              status=None):
         from .opensearch_ingest import index_paths
 
         if follow_links:
             raise unsupported("--follow-links")
-        report = index_paths(paths, self.cluster, rebuild=rebuild, procs=procs, warn=warn)
+        # OCR'd pages are cached in the state folder this engine keeps on this machine.
+        cache = str(self.state_dir() / "ocr-cache") if ocr else None
+        report = index_paths(paths, self.cluster, rebuild=rebuild, procs=procs, warn=warn,
+                             options=ExtractOptions(ocr=ocr, ocr_cache=cache))
         self._record_roots([Path(p).resolve() for p in paths])
         return report
 
@@ -188,6 +193,7 @@ def _record(doc_id: str, source: dict) -> DocumentRecord:
         item=int(source.get("item") or 0),
         path=source.get("path") or "",
         encoding=source.get("encoding") or "utf-8",
+        text_source=source.get("text_source") or "text",
         district=source.get("district"),
         published=source.get("published"),
         topics=tuple(source.get("topics") or ()),

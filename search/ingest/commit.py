@@ -14,6 +14,7 @@ from ..archive import latest_generation, open_index, write_roots, write_schema_v
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
+from ..extract import ExtractOptions
 from ..gram_builder import GramSegmentBuilder
 from ..gramstore import segment_file
 from ..meta import Taxonomy
@@ -22,10 +23,12 @@ from ..whoosh_private import add_packed_document, new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from .skipped import from_warnings, write_skipped
+from . import ocr_progress
 from . import plan as planning
 from .workers import PACKED_STORED, prepared_files
 
 WRITER_MEMORY_MB = 1024
+OCR_CACHE = "ocr-cache"  # the index folder's cache of text recognised in page images (search.extract.ocr)
 
 
 @dataclass
@@ -59,9 +62,15 @@ def index_paths(
     progress: Callable[[Iterable], Iterable] | None = None,
     warn: Callable[[str], None] | None = None,
     follow_links: bool = False,
+    ocr: bool = True,
+    status: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Bring the index in ``index_dir`` up to date with the files under ``roots``."""
+    """Bring the index in ``index_dir`` up to date with the files under ``roots``.
+
+    ``ocr``: recognise PDF pages without a text layer (cached in the index's ``ocr-cache/``);
+    ``status`` is given OCR's progress lines."""
     index_dir = Path(index_dir)
+    options = ExtractOptions(ocr=ocr, ocr_cache=str(index_dir / OCR_CACHE))
     report = IndexReport()
     warnings = report.warnings
 
@@ -113,7 +122,7 @@ def index_paths(
         report.cleaned = clean_leftovers(index_dir, ix, keep=[new_segment_id(writer)])
         for key in report.removed:
             _delete_documents(writer, plan.old_documents.get(key, ()))
-        prepared = prepared_files(todo, taxonomy, procs)
+        prepared = ocr_progress.tracked(prepared_files(todo, taxonomy, procs, options), todo, options, status)
         for item in progress(prepared) if progress else prepared:
             source = item.source
             if item.skipped:

@@ -14,9 +14,10 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
-from ..extract import decode_text, extract
+from ..extract import ExtractOptions, decode_text, extract
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
+from ..meta.evidence import text_source_of, with_text_source
 from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, document_id, make_schema
 from ..whoosh_private import pack_stored
@@ -66,12 +67,13 @@ MAX_REASONS_SHOWN = 3
 
 
 def read_documents(
-    source: SourceFile, data: bytes, taxonomy: Taxonomy, warnings: list[str] | None = None
+    source: SourceFile, data: bytes, taxonomy: Taxonomy, options: ExtractOptions | None = None,
+    warnings: list[str] | None = None,
 ) -> tuple[list[DocumentRecord], str]:
     """Extract the text of one file and its documents: its own text's, then each member's of a
     container (items numbered on); ValueError says why a file is skipped. A line for each skipped
     member (``archive.zip/a.xyz: skipped, unsupported file type .xyz``) is added to ``warnings``."""
-    extracted = extract(source.file, data)
+    extracted = extract(source.file, data, options)
     records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
     skipped: list[tuple[str, str]] = []
     for shown, part in _members(source.source, extracted.parts):
@@ -102,7 +104,8 @@ def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: s
         # The format's own title (HTML <title>, Word properties, a mail's subject) counts like a sidecar's.
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
-    records = extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts)
+    records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts),
+                               extracted.text_source)
     if name and "title" not in sidecar and len(records) == 1 and _fallback_title(records[0]):
         # A member without a title of its own is known by its name (报告.docx), not a cut first line.
         records[0] = replace(records[0], title=name)
@@ -137,6 +140,7 @@ def index_fields(source: SourceFile, record: DocumentRecord, state: str, encodin
         "path": source.key,
         "source": getattr(record, "shown", "") or source.source,
         "encoding": getattr(record, "read_as", "") or encoding,
+        "text_source": text_source_of(record),
         "item": record.item,
         "title": record.title,
         "text": "\n".join(record.paragraphs),
@@ -162,9 +166,10 @@ class PreparedFile:
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
+_WORKER_OPTIONS: ExtractOptions | None = None
 
 
-def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFile:
+def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: ExtractOptions | None = None) -> PreparedFile:
     """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
 
     The file is read again here (not passed from the comparing pass, which
@@ -172,11 +177,12 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     from the bytes read here, so it always describes what was indexed.
     """
     taxonomy = taxonomy or _WORKER_TAXONOMY
+    options = options or _WORKER_OPTIONS
     try:
         data, info = read_file(source.file)
         state = file_state(file_signature(data, source, taxonomy), info)
         warnings: list[str] = []
-        records, encoding = read_documents(source, data, taxonomy, warnings)
+        records, encoding = read_documents(source, data, taxonomy, options, warnings)
     except OSError as exc:
         return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
     except ValueError as exc:
@@ -190,9 +196,9 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None) -> PreparedFil
     return prepared
 
 
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
+def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
+    global _WORKER_TAXONOMY, _WORKER_OPTIONS
+    _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
     die_with_parent()
 
 
@@ -214,16 +220,17 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int) -> Iterator[PreparedFile]:
+def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
+                   options: ExtractOptions | None = None) -> Iterator[PreparedFile]:
     """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
     if procs <= 1 or len(jobs) < 2:
         for job in jobs:
-            yield prepare(job, taxonomy)
+            yield prepare(job, taxonomy, options)
         return
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy,), prefetch=read_ahead)
+                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead)
 
 
 def read_ahead(sources: Sequence[SourceFile]) -> None:

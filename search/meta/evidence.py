@@ -34,3 +34,28 @@ class FileFacts:
 
     def get(self, name: str) -> str | None:
         return dict(self.properties).get(name)
+
+
+def with_text_source(records: list, text_source: str) -> list:
+    """A file's documents, each marked as read from ``text_source`` ("ocr", "mixed") where that is not
+    its text layer: the evidence read from their text says so (``… (OCR 识别)``)."""
+    if text_source == "text":
+        return records
+    from dataclasses import replace
+
+    def marked(found: Evidence) -> Evidence:
+        return found if found.source in _NOT_TEXT else Evidence(found.value, found.source, f"{found.line} {note}")
+
+    note = "(OCR 识别)" if text_source == "ocr" else "(部分页面 OCR 识别)"
+
+    source = Evidence(text_source, "meta", f"text_source: {text_source}")
+    return [replace(r, evidence=(*((n, marked(e)) for n, e in r.evidence), ("text_source", source))) for r in records]
+
+
+_NOT_TEXT = ("manifest", "meta", "filename")  # sources not read from the text itself
+
+
+def text_source_of(record) -> str:
+    """How a document's text was read: "text" (its text layer), "ocr" or "mixed" (``with_text_source``)."""
+    found = dict(record.evidence).get("text_source")
+    return str(found.value) if found else "text"

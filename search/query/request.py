@@ -149,6 +149,7 @@ class Hit:
     doc_type: str | None = None
     date_source: str | None = None
     district_source: str | None = None
+    text_source: str = "text"  # "ocr" or "mixed": the text (some of it) recognised from page images
 
     def to_json(self) -> dict:
         return {
@@ -166,6 +167,7 @@ class Hit:
             "doc_type": self.doc_type,
             "date_source": self.date_source,
             "district_source": self.district_source,
+            "text_source": self.text_source,
         }
 
 

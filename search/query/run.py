@@ -168,6 +168,7 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], 
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
         variants=matched_variants(parsed, text),
         **{name: getattr(snapshot, name)[docnum] for name in METADATA_COLUMNS},
+        text_source=doc.text_source,
     )
 
 
