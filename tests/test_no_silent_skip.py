@@ -26,7 +26,8 @@ def every_unusable_kind(folder: Path) -> dict[str, str]:
     (folder / "good.txt").write_text(REPORT, encoding="utf-8")
     (folder / "sub" / "gbk.txt").write_bytes(REPORT.encode("gbk"))
     expected = {
-        "photo.jpg": "unsupported file type .jpg",
+        "photo.jpg": "not a readable image (damaged or truncated?)",
+        "clip.mp4": "unsupported file type .mp4",
         "sub/drawing.dwg": "unsupported file type .dwg",
         "README": "unsupported file type (no suffix)",
         "empty.txt": "empty file",
@@ -36,6 +37,7 @@ def every_unusable_kind(folder: Path) -> dict[str, str]:
         "binary.txt": None,  # its reason is the decoder's; named all the same
     }
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(200))
+    (folder / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(100))
     (folder / "sub" / "drawing.dwg").write_bytes(b"AC1027" + os.urandom(100))
     (folder / "README").write_text("见各文件", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
@@ -123,11 +125,12 @@ def test_stats_lists_files_documents_and_skipped_reasons_per_format(tmp_path):
     formats = json.loads(result.output)["formats"]
     assert formats[".txt"]["files"] == 2 and formats[".txt"]["documents"] == 2
     assert formats[".txt"]["skipped"]["empty file"] == 1 and sum(formats[".txt"]["skipped"].values()) == 2
-    assert formats[".jpg"] == {"files": 0, "documents": 0, "skipped": {"unsupported file type .jpg": 1}}
+    assert formats[".mp4"] == {"files": 0, "documents": 0, "skipped": {"unsupported file type .mp4": 1}}
+    assert formats[".jpg"] == {"files": 0, "documents": 0, "skipped": {"not a readable image (damaged or truncated?)": 1}}
     assert formats["(no suffix)"] == {"files": 0, "documents": 0, "skipped": {"unsupported file type (no suffix)": 1}}
     assert formats[".docx"]["skipped"] == {"empty file": 1, "not a readable .docx file (damaged or truncated?)": 1}
     text = CliRunner().invoke(main, ["stats", "--index", str(index_dir)]).output
-    assert ".jpg               0          0        1  unsupported file type .jpg (1)" in text.splitlines()
+    assert ".mp4               0          0        1  unsupported file type .mp4 (1)" in text.splitlines()
 
 
 def test_reason_kinds_group_files_whose_reasons_differ_only_in_numbers():
@@ -159,9 +162,9 @@ def test_the_admin_page_lists_every_skipped_file_with_its_reason(skipped_app):
     login(admin, "boss")
     page = soup(admin.get("/admin/skipped"))
     rows = {tr.select("td")[0].get_text(): tr.select("td")[2].get_text() for tr in page.select(".skipped-files tbody tr")}
-    assert rows["photo.jpg"] == "不支持的文件类型 .jpgunsupported file type .jpg"
+    assert rows["clip.mp4"] == "不支持的文件类型 .mp4unsupported file type .mp4"
     assert rows["damaged.docx"] == "文件损坏或不完整not a readable .docx file (damaged or truncated?)"
-    assert len(rows) == 8
+    assert len(rows) == 9
     assert "未能读取的文件" in [a.get_text() for a in page.select(".topnav a")]
 
 
