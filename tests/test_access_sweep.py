@@ -132,7 +132,7 @@ def test_html_results_facets_and_csv_obey_access(clients, restricted, user):
     assert sorted(source_of(ids, i) for i in hit_ids(page)) == sorted(expected_sources(user, CORPUS))
     assert facet_counts(page, "district") == dict(districts(user))
     text = clients[user].get(f"/search.csv?q={PHRASE}").get_data(as_text=True).lstrip("\ufeff")
-    assert sorted(row[4] for row in list(csv.reader(io.StringIO(text)))[1:]) == sorted(expected_sources(user, CORPUS))
+    assert sorted(row[10] for row in list(csv.reader(io.StringIO(text)))[1:]) == sorted(expected_sources(user, CORPUS))
 
 
 def headers(response) -> list[tuple[str, str]]:
