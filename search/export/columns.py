@@ -14,6 +14,17 @@ from ..query import Hit, SearchRequest
 HIT_COLUMNS = ("序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号")
 KWIC_COLUMNS = ("序号", "标题", "日期", "区域", "左侧上下文", "检索词", "右侧上下文", "位置", "链接", "编号")
 QUERY_NAME_LENGTH = 40  # characters of the query in a download's name
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def defused(row) -> list:
+    """A CSV row with its text cells defused (``csv_cell``)."""
+    return [csv_cell(cell) if isinstance(cell, str) else cell for cell in row]
 
 
 def snippet_text(snippet_html: str) -> str:

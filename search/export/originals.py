@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..engines.base import DocumentRecord
+from .columns import defused
 
 LISTING_NAME = "清单.csv"
 LISTING_COLUMNS = ("序号", "压缩包内文件", "标题", "发文机关", "文号", "文种", "日期", "区域", "来源文件", "链接", "说明")
 MISSING = "原始文件不在已索引的文件夹中"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,6 @@ class ChosenOriginal:
     record: DocumentRecord
     path: Path | None  # None: the original is not on this machine
     link: str
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def entry_name(number: int, path: Path, safe_name: Callable[[Path], str]) -> str:
@@ -61,8 +57,8 @@ def write_originals(out: BinaryIO, chosen: Iterable[ChosenOriginal], safe_name: 
                     name, note = "", MISSING
             else:
                 note = MISSING
-            writer.writerow([_cell(str(v)) if isinstance(v, str) else v for v in (
+            writer.writerow(defused((
                 documents, name, record.title, record.issuer or "", record.doc_number or "", record.doc_type or "",
-                record.published or "", record.district or "", record.source, item.link, note)])
+                record.published or "", record.district or "", record.source, item.link, note)))
         archive.writestr(LISTING_NAME, "\ufeff" + listing.getvalue())  # a BOM: Excel reads it as UTF-8
     return len(entries), documents
