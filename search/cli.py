@@ -198,38 +198,13 @@ def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, pub
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     if as_csv or xlsx_file:
-        _export_results(_engine(index_dir), request, public_url, as_csv, xlsx_file)
+        from .cli_export import export_results
+
+        export_results(_engine(index_dir), request, public_url, as_csv, xlsx_file)
     elif as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_results(results, colour=sys.stdout.isatty())
-
-
-def _export_results(engine, request, public_url: str, as_csv: bool, xlsx_file: Path | None) -> None:
-    """``query --csv`` (to stdout) and ``--xlsx FILE``: every hit, the web exports' columns and links."""
-    import csv
-    from dataclasses import replace
-
-    from .export import HIT_COLUMNS
-    from .export.columns import defused
-    from .export.run import result_rows, results_workbook
-    from .zone import server_zone
-
-    request = replace(request, page=1)
-    try:
-        if xlsx_file:
-            with open(xlsx_file, "wb") as out:
-                rows = results_workbook(out, engine, request, public_url, server_zone())
-            click.echo(f"wrote {rows} rows to {xlsx_file}", err=as_csv)
-        if as_csv:
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(HIT_COLUMNS)
-            for row in result_rows(engine, request, public_url):
-                writer.writerow(defused(row))  # a CSV opened in Excel runs nothing a document says
-    except OSError as exc:
-        raise UserError(f"cannot write {xlsx_file}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise UserError(str(exc)) from exc
 
 
 def _terminal(snippet_html: str, colour: bool) -> str:

@@ -107,7 +107,7 @@ def download_filename(request: SearchRequest, suffix: str, when: datetime, label
     ``汇编``) when given, then the date."""
     stem = "".join(c if unicodedata.category(c)[0] not in "CZ" else " " for c in request.q)
     stem = re.sub(r'[\\/:*?"<>|;,\'`#%&]+', " ", stem)
-    stem = "_".join(stem.split())[:QUERY_NAME_LENGTH].strip("._-") or "全部文档"
+    stem = "_".join(w for w in stem.split() if w.strip("."))[:QUERY_NAME_LENGTH].strip("._-") or "全部文档"
     return f"{stem}-{label + '-' if label else ''}{when.strftime('%Y%m%d')}.{suffix}"
 
 
