@@ -89,7 +89,8 @@ def write_workbook(out: BinaryIO, title: str, columns: tuple[str, ...], rows: It
         written += 1
     about = book.create_sheet("检索条件")
     _widths(about, ("项目", "内容"))
+    about.append([_cell(about, "项目", font=HEADER_FONT), _cell(about, "内容", font=HEADER_FONT)])
     for name, value in describe(written).pairs():
-        about.append([_cell(about, name, font=HEADER_FONT), _cell(about, value, link=(name == "检索链接"))])
+        about.append([_cell(about, name), _cell(about, value, link=(name == "检索链接"))])
     book.save(out)
     return written
