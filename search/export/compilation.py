@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -135,7 +136,7 @@ def _cover(document, cover: Cover, count: int) -> None:
     document.add_paragraph(cover.title, style="Title")
     document.add_paragraph()
     for label, value in (("检索条件", cover.search), ("检索时间", cover.ran_at),
-                         ("结果数", f"{cover.total} 篇（本汇编收录 {count} 篇）"), ("检索链接", cover.link)):
+                         ("结果数", f"{cover.total} 篇（本汇编收录 {count} 篇）"), ("检索链接", unquote(cover.link))):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         head = paragraph.add_run(f"{label}：")
@@ -164,9 +165,11 @@ def _metadata(document, item: CompiledDocument) -> None:
     rows = [(label, getattr(record, name)) for label, name in METADATA_LABELS if getattr(record, name)]
     if record.topics:
         rows.append(("主题", "、".join(record.topics)))
-    rows += [("来源文件", record.source), ("链接", item.link)]
+    rows += [("来源文件", record.source), ("链接", unquote(item.link))]  # readable; Word links it as typed
     table = document.add_table(rows=0, cols=2)
     table.style = document.styles["Table Grid"]
+    table.autofit = False
+    table.columns[0].width, table.columns[1].width = Cm(3), Cm(12.6)  # the grid: what LibreOffice reads
     for label, value in rows:
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Cm(3), Cm(12.6)
