@@ -54,11 +54,14 @@ def _saved_or_error(store, name):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def saved_list_command(index_dir, as_json):
     """Saved queries with their current hit counts and new documents since last viewed."""
+    from .export import describe_request
+
     engine, store = _saved_store(index_dir)
     rows = []
     for saved in store.all():
         counted = _or_user_error(engine.saved_count, store, saved)
         rows.append({"name": saved.name, "slug": saved.slug, "query": " ".join(f"{k}={v}" for k, v in saved.args),
+                     "in_words": describe_request(saved.request),
                      "total": counted.total, "new": counted.new, "last_viewed": saved.last_viewed})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -67,7 +70,7 @@ def saved_list_command(index_dir, as_json):
         click.echo("no saved queries (add one with `search saved add NAME QUERY`)")
     for row in rows:
         new = f", {row['new']} new" if row["new"] else ""
-        click.echo(f"{row['name']}  [{row['slug']}]  {row['total']} documents{new}  ·  {row['query'] or '(all documents)'}")
+        click.echo(f"{row['name']}  [{row['slug']}]  {row['total']} documents{new}  ·  {row['in_words']}")
 
 
 @saved_group.command("add")
@@ -79,11 +82,16 @@ def saved_add_command(name, query, index_dir, **filters):
     """Save QUERY (with filters) under NAME."""
     from .saved import SavedQueryError
 
-    _, store = _saved_store(index_dir)
+    from .alerts import AlertStore, start_alerts
+
+    engine, store = _saved_store(index_dir)
     try:
         saved = store.add(name, _search_request(query, filters))
     except (SavedQueryError, ValueError) as exc:
         raise UserError(str(exc)) from exc
+    alerts = AlertStore(store.path)
+    if alerts.subscription(saved.owner) is not None:  # what it matches now is not news for its alerts
+        _or_user_error(lambda: start_alerts(engine, store, alerts, saved.owner, saved=saved))
     click.echo(f"saved {saved.name!r} as {saved.slug} (web: /saved/{saved.slug}, feed: /saved/{saved.slug}.atom)")
 
 
@@ -119,6 +127,9 @@ def saved_delete_command(name, index_dir):
     _, store = _saved_store(index_dir)
     saved = _saved_or_error(store, name)
     store.delete(saved.slug)
+    from .alerts import AlertStore
+
+    AlertStore(store.path).forget(saved.slug)
     click.echo(f"deleted {saved.name!r}")
 
 
