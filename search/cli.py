@@ -185,7 +185,12 @@ def _search_request(query: str, filters: dict, **paging) -> SearchRequest:
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def query_command(query, index_dir, limit, page, as_json, **filters):
+@click.option("--csv", "as_csv", is_flag=True, help="Print every hit (all pages) as CSV, the web's columns.")
+@click.option("--xlsx", "xlsx_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every hit (all pages) to this .xlsx file, with a sheet of the query.")
+@click.option("--public-url", metavar="URL", default=lambda: os.environ.get("SEARCH_PUBLIC_URL", "http://127.0.0.1:8000"),
+              show_default="$SEARCH_PUBLIC_URL or http://127.0.0.1:8000", help="Where --csv/--xlsx links point.")
+def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, public_url, **filters):
     """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
     district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
     if len(query) > MAX_QUERY_LENGTH:
@@ -200,7 +205,11 @@ def query_command(query, index_dir, limit, page, as_json, **filters):
         raise UserError(exc.message, exc.hint) from exc
     except ValueError as exc:
         raise UserError(str(exc)) from exc
-    if as_json:
+    if as_csv or xlsx_file:
+        from .cli_export import export_results
+
+        export_results(_engine(index_dir), request, public_url, as_csv, xlsx_file)
+    elif as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_results(results, colour=sys.stdout.isatty())
@@ -325,6 +334,7 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     # The library never imports Flask; only this command does, when it runs.
     from web import create_app
     from web.hosts import trusted_hosts
+    from web.saved_views import start_alert_timer
     from web.server import ServerError, listen, run
 
     from .cli_access import serve_auth_config
@@ -332,12 +342,13 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
         raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
     auth_config = serve_auth_config(host, auth_mode, auth_header, trusted_proxies, session_hours, public_url)
-    config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
+    config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url, "SERVE_URL": f"http://{host}:{port}",
               "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config}
 
     def make_app():
         app = create_app(config)
         app.extensions["engine"].warm_up(background=True)
+        start_alert_timer(app)  # e-mail alerts, on their own thread (when SMTP is configured)
         return app
 
     try:
@@ -371,9 +382,9 @@ def _add_grouped_commands() -> None:
     # imported here, after main exists, since they take its shared options from this module.
     from .cli_access import audit_command, users_group
     from .cli_analysis import kwic_command, trend_command
-    from .cli_saved import saved_group
+    from .cli_saved import alerts_group, saved_group
 
-    for command in (saved_group, trend_command, kwic_command, users_group, audit_command):
+    for command in (saved_group, alerts_group, trend_command, kwic_command, users_group, audit_command):
         main.add_command(command)
 
 

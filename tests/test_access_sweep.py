@@ -132,7 +132,7 @@ def test_html_results_facets_and_csv_obey_access(clients, restricted, user):
     assert sorted(source_of(ids, i) for i in hit_ids(page)) == sorted(expected_sources(user, CORPUS))
     assert facet_counts(page, "district") == dict(districts(user))
     text = clients[user].get(f"/search.csv?q={PHRASE}").get_data(as_text=True).lstrip("\ufeff")
-    assert sorted(row[4] for row in list(csv.reader(io.StringIO(text)))[1:]) == sorted(expected_sources(user, CORPUS))
+    assert sorted(row[10] for row in list(csv.reader(io.StringIO(text)))[1:]) == sorted(expected_sources(user, CORPUS))
 
 
 def headers(response) -> list[tuple[str, str]]:
@@ -251,3 +251,67 @@ def test_suggestions_as_you_type_lend_no_title_and_no_count_of_a_restricted_docu
     assert phrases["老旧小区"] == sum(may_see(user, s) for s in CORPUS)
     titles = suggestions_for(clients[user], "的报告")
     assert sorted(titles) == sorted(f"{s}的报告" for s in CORPUS if may_see(user, s))
+
+
+# -- the file exports of issue 23: .xlsx, the Word 汇编, the zip of originals, the 汇编 page -----------------
+
+
+def _xlsx_column(data: bytes, sheet: str, column: str) -> list:
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet).to_python()
+    at = rows[0].index(column)
+    return [row[at] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_xlsx_exports_hold_only_what_the_user_may_see(clients, restricted, user):
+    _, _, ids = restricted
+    client = clients[user]
+    sources = _xlsx_column(client.get(f"/search.xlsx?q={PHRASE}").data, "检索结果", "来源文件")
+    assert sorted(sources) == sorted(expected_sources(user, CORPUS))
+    lines = _xlsx_column(client.get(f"/kwic.xlsx?q={PHRASE}").data, "上下文", "编号")
+    assert sorted(source_of(ids, i) for i in lines) == sorted(expected_sources(user, CORPUS))
+    secret = client.get("/search.xlsx?q=机密预算").data  # a phrase only a restricted document holds
+    about = dict(zip(_xlsx_column(secret, "检索条件", "项目"), _xlsx_column(secret, "检索条件", "内容")))
+    assert (about["结果数"], about["导出条数"]) == ((1.0, 1.0) if may_see(user, "fin1.txt") else (0.0, 0.0))
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_the_compilation_and_the_zip_leave_out_ticked_documents_the_user_may_not_see(clients, restricted, user):
+    import zipfile
+
+    from docx import Document
+
+    _, _, ids = restricted
+    client = clients[user]
+    everything = [("q", PHRASE)] + [("id", doc_id) for doc_id in ids.values()]
+    document = Document(io.BytesIO(client.get("/compile.docx", query_string=everything).data))
+    texts = [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+    listed = sorted(t for t in texts if re.fullmatch(r"来源文件|.+\.txt", t) and t != "来源文件")
+    assert listed == sorted(expected_sources(user, CORPUS))
+    assert any("机密预算安排" in t for t in texts) == may_see(user, "fin1.txt")
+    assert f"结果数：{sum(may_see(user, s) for s in CORPUS)} 篇（本汇编收录 {len(listed)} 篇）" in texts
+    first_n = Document(io.BytesIO(client.get(f"/compile.docx?q={PHRASE}&first=100").data))
+    assert sum(1 for t in first_n.tables) == len(expected_sources(user, CORPUS))
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/compile.zip", query_string=everything).data))
+    rows = list(csv.reader(io.StringIO(archive.read("清单.csv").decode("utf-8").lstrip("\ufeff"))))
+    assert sorted(r[8] for r in rows[1:]) == sorted(expected_sources(user, CORPUS))
+    assert len(archive.namelist()) - 1 == sum(1 for r in rows[1:] if not r[10])  # each original (where it is here)
+    page = soup(client.get(f"/compile?q={PHRASE}"))
+    boxes = [b["value"] for b in page.select("input[type=checkbox][name=id]")]
+    assert sorted(source_of(ids, i) for i in boxes) == sorted(expected_sources(user, CORPUS))
+
+
+@pytest.mark.parametrize("user", ["plain", "finance"])
+def test_a_ticked_restricted_document_answers_as_a_missing_one_in_the_zip(clients, restricted, user):
+    import zipfile
+
+    _, _, ids = restricted
+    hidden = ids["人事/hr1.txt"]  # neither may see it
+    fake = re.sub(r"^[0-9a-f]{12}", "0" * 12, hidden)
+    listings = []
+    for doc_id in (hidden, fake):
+        archive = zipfile.ZipFile(io.BytesIO(clients[user].get("/compile.zip", query_string={"id": doc_id}).data))
+        listings.append((archive.namelist(), archive.read("清单.csv")))
+    assert listings[0] == listings[1] and listings[0][0] == ["清单.csv"]

@@ -157,7 +157,7 @@ def test_feed_json_and_csv_are_valid_whatever_the_text(control_client):
     data = json.loads(control_client.get("/search.json?q=老旧小区").data)
     assert sorted(h["source"] for h in data["hits"]) == ["control.txt", "name\x01x.txt"]
     rows = list(csv.reader(io.StringIO(control_client.get("/search.csv?q=老旧小区").get_data(as_text=True).lstrip("\ufeff"))))
-    assert sorted(r[4] for r in rows[1:]) == ["control.txt", "name\x01x.txt"]
+    assert sorted(r[10] for r in rows[1:]) == ["control.txt", "name\x01x.txt"]  # 来源文件
 
 
 # -- 4. any Host header accepted -------------------------------------------------------------------------

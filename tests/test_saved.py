@@ -196,7 +196,7 @@ def test_cli_saved_add_list_run_delete(runner, writable_seeds, engine_name, requ
     assert added.output == f"saved '中原旧改' as {slug} (web: /saved/{slug}, feed: /saved/{slug}.atom)\n"
     expected = search(Archive(index_dir).snapshot(), SearchRequest(q="老旧小区", districts=("中原区",)))
     listed = json.loads(runner.invoke(main, ["saved", "list", "--json", *index]).output)
-    assert listed == [{"name": "中原旧改", "slug": slug, "query": "q=老旧小区 district=中原区",
+    assert listed == [{"name": "中原旧改", "slug": slug, "query": "q=老旧小区 district=中原区", "in_words": "老旧小区 · 中原区",
                        "total": expected.total, "new": expected.total, "last_viewed": None}]
     ran = json.loads(runner.invoke(main, ["saved", "run", "中原旧改", "--json", *index]).output)
     assert [h["id"] for h in ran["hits"]] == [h.id for h in expected.hits]

@@ -40,7 +40,7 @@ def test_a_streamed_export_started_on_the_old_snapshot_finishes_on_it_after_a_co
     assert total_shown(soup(client.get("/search?q=老旧小区"))) == len(expected) + 1  # a later request: the new one
     assert app.extensions["engine"].archive.snapshot() is not old and not maps_closed(old)
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8"))))
-    assert [row[0] for row in rows[1:]] == expected  # made from the old snapshot's maps, after the commit
+    assert [row[1] for row in rows[1:]] == expected  # (标题) made from the old snapshot's maps, after the commit
     export.close()
     assert maps_closed(old)
 

@@ -257,10 +257,12 @@ def test_csv_exports_every_hit_as_text(client, seeds_snapshot):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     expected = search(seeds_snapshot, SearchRequest(q="老旧小区", per_page=100))
-    assert rows[0] == ["title", "district", "date", "topics", "source", "snippet"]
-    assert [r[0] for r in rows[1:]] == [h.title for h in expected.hits]
-    assert [r[4] for r in rows[1:]] == [h.source for h in expected.hits]
-    assert all("老旧小区" in r[5] and "<mark>" not in r[5] for r in rows[1:])
+    assert rows[0] == ["序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号"]
+    assert [r[1] for r in rows[1:]] == [h.title for h in expected.hits]
+    assert [r[10] for r in rows[1:]] == [h.source for h in expected.hits]
+    assert all("老旧小区" in r[8] and "<mark>" not in r[8] for r in rows[1:])
+    assert [r[9] for r in rows[1:]] == [f"http://localhost/doc/{h.id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA"
+                                        for h in expected.hits]  # absolute: Excel opens them
 
 
 @pytest.mark.parametrize(

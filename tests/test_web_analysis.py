@@ -135,9 +135,10 @@ def test_kwic_pages_and_the_csv_holds_every_line(client):
     third = client.get("/kwic.json?q=老旧小区&per_page=3&page=3").get_json()
     assert (len(first["lines"]), len(third["lines"])) == (3, 2)
     rows = list(csv.reader(io.StringIO(client.get("/kwic.csv?q=老旧小区").get_data(as_text=True)[1:])))
-    assert rows[0] == ["title", "date", "district", "left", "match", "right", "offset", "id", "url"]
+    assert rows[0] == ["序号", "标题", "日期", "区域", "左侧上下文", "检索词", "右侧上下文", "位置", "链接", "编号"]
     assert len(rows) == 1 + 8
-    assert [r[6] for r in rows[1:4]] == [str(line["offset"]) for line in first["lines"]]
+    assert [r[7] for r in rows[1:4]] == [str(line["offset"]) for line in first["lines"]]
+    assert rows[1][8].startswith(f"http://localhost/doc/{first['lines'][0]['id']}?q=") and rows[1][8].endswith("#at")
 
 
 def test_collocates_link_adds_the_word_to_the_query(client):

@@ -9,10 +9,11 @@ from itertools import chain
 from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 
 from search.analysis.trend import CSV_COLUMNS, trend_rows
+from search.export import KWIC_COLUMNS, kwic_row
 
 from .analysis_params import kwic_args, trend_args
-from .exports import csv_chunks
-from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
+from .exports import attachment, csv_chunks, public_base_url
+from .kwic_page import kwic_page
 from .params import BadParameter
 from .trend_page import trend_page
 from .views import engine, visible
@@ -74,7 +75,9 @@ def kwic_json():
 def kwic_csv():
     args = kwic_args(request.args)
     lines = _library(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
-    return csv_response(chain([KWIC_CSV_COLUMNS], (kwic_row(line, args.request) for line in lines)), "kwic")
+    base = public_base_url()
+    rows = chain([KWIC_COLUMNS], (kwic_row(n, line, base, args.request) for n, line in enumerate(lines, 1)))
+    return Response(stream_with_context(chain(["\ufeff"], csv_chunks(rows))), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
 
 
 def init_app(app) -> None:

@@ -1,9 +1,13 @@
-"""The search's CSV export and a saved query's Atom feed."""
+"""What the exports share on the web: CSV rows (formula-defused), the public base URL of their links,
+the server's zone, download headers; and a saved query's Atom feed.
+
+The rows themselves (Chinese headers, absolute links) are the library's (``search.export``), the same
+for ``search query --csv``.
+"""
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -11,13 +15,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import chain
 
-from search.engines import Engine
-from search.query import SearchRequest
+from flask import current_app, request
 
-CSV_COLUMNS = ("title", "district", "date", "topics", "source", "snippet")
+from search.engines import Engine
+from search.export import HIT_COLUMNS, download_filename
+from search.export.columns import content_disposition, defused
+from search.export.columns import csv_cell as csv_cell  # the tests' and other callers' name for it
+from search.export.columns import snippet_text as snippet_text
+from search.export.run import result_rows
+from search.query import SearchRequest
+from search.zone import now_in, server_zone
+
+CSV_COLUMNS = HIT_COLUMNS
 FEED_SIZE = 20
 CSV_CHUNK_ROWS = 500
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # What XML 1.0 forbids (normalization drops these at indexing; an index built before that, or a
@@ -30,34 +41,29 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def snippet_text(snippet_html: str) -> str:
-    """A snippet as plain text: our <mark> tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"</?mark>", "", snippet_html))
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def search_csv(engine: Engine, request: SearchRequest, visible=None) -> Iterator[str]:
-    """Every hit of the request (all pages), one row each after a header row, as CSV text in chunks.
+def search_csv(engine: Engine, search: SearchRequest, base_url: str, visible=None) -> Iterator[str]:
+    """Every hit of the search (all pages), one row each after the header row, as CSV text in chunks.
 
     Streamed: the rows of a phrase that matches the whole archive are written
     as their snippets are made, not gathered first.
     """
-    rows = (
-        (
-            hit.title,
-            hit.district or "",
-            hit.date or "",
-            "、".join(hit.topics),
-            hit.source,
-            snippet_text(hit.snippets[0]) if hit.snippets else "",
-        )
-        for hit in engine.all_hits(request, visible=visible)
-    )
-    return csv_chunks(chain([CSV_COLUMNS], rows))
+    return csv_chunks(chain([CSV_COLUMNS], result_rows(engine, search, base_url, visible)))
+
+
+def public_base_url() -> str:
+    """Where exported links point: ``search serve --public-url``, else the host this request came to."""
+    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+
+
+def zone():
+    """The server's zone (config ``TIMEZONE``, else ``$SEARCH_TIMEZONE``, else Asia/Shanghai)."""
+    return server_zone(current_app.config.get("TIMEZONE"))
+
+
+def attachment(search: SearchRequest, suffix: str, label: str = "") -> dict[str, str]:
+    """The download headers of an export of ``search``: ``稳就业-20261204.xlsx`` (RFC 5987 for the Chinese)."""
+    name = download_filename(search, suffix, now_in(zone()), label)
+    return {"Content-Disposition": content_disposition(name)}
 
 
 def csv_chunks(rows: Iterable[Iterable]) -> Iterator[str]:
@@ -65,7 +71,7 @@ def csv_chunks(rows: Iterable[Iterable]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for n, row in enumerate(rows, 1):
-        writer.writerow([csv_cell(cell) if isinstance(cell, str) else cell for cell in row])
+        writer.writerow(defused(row))
         if n % CSV_CHUNK_ROWS == 0:
             yield out.getvalue()
             out.seek(0)

@@ -1,4 +1,6 @@
-"""Saved queries on the web: each user's own list, read-only share links, feeds with revocable tokens.
+"""Saved queries on the web: each user's own list (in words, times in the server's zone), read-only share
+links, feeds with revocable tokens, and the address e-mail alerts go to (``search.alerts``; the check
+itself runs on a timer thread, ``start_alert_timer``, never in a request).
 
 A saved query is visible to its owner and to admins only; anyone else gets the
 same 404 as for a slug that does not exist.  A share link shows the search
@@ -9,27 +11,58 @@ carries the query's feed token and shows what its owner may see.
 from __future__ import annotations
 
 import hmac
+import logging
 from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
+from search.alert_mail import AlertConfigError, AlertSettings, Mailer, load_settings
+from search.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
 from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
+from search.zone import shown_time
 
 from .audit import record
 from .auth import Unauthorized, actor, auth_mode, users
-from .exports import atom_time, feed_results, xml_safe
+from .exports import atom_time, feed_results, xml_safe, zone
 from .headers import carries_secret
 from .pages import date_label, results_page, search_url
 from .params import BadParameter, search_request
 from .views import bp, engine, render_results, visible
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
+log = logging.getLogger("web.alerts")
 
 
 def saved_queries() -> SavedQueries:
     return current_app.extensions["saved_queries"]
+
+
+def alert_store(app=None) -> AlertStore:
+    """The alert tables, beside the saved queries (opened on first use)."""
+    app = app or current_app
+    if "alerts" not in app.extensions:
+        app.extensions["alerts"] = AlertStore(app.config["SAVED_DB"])
+    return app.extensions["alerts"]
+
+
+def alert_settings(app=None) -> AlertSettings:
+    """The SMTP and timer settings (``search.alert_mail``), read once; unusable ones are logged and mean no mail."""
+    app = app or current_app
+    if "alert_settings" not in app.extensions:
+        try:
+            settings = load_settings(app.extensions["engine"].state_dir(), config_file=app.config.get("ALERTS_CONFIG"))
+        except AlertConfigError as exc:
+            log.error("e-mail alerts are off: %s", exc)
+            settings = AlertSettings(None, 0)
+        app.extensions["alert_settings"] = settings
+    return app.extensions["alert_settings"]
+
+
+def zone_label(tz) -> str:
+    key = getattr(tz, "key", str(tz))
+    return "北京时间" if key in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else key
 
 
 def owned_or_404(slug: str):
@@ -64,7 +97,30 @@ def saved_list():
         rows.append((saved, counted.total, counted.new))
     if rows:
         carries_secret()  # feed tokens and share links
-    return render_template("saved.html", rows=rows, show_owner=who.is_admin and auth_mode() != "none")
+    tz = zone()
+    return render_template("saved.html", rows=rows, show_owner=who.is_admin and auth_mode() != "none",
+                           when=lambda stored: shown_time(stored, tz), zone_label=zone_label(tz),
+                           subscription=alert_store().subscription(who.name), mail_on=alert_settings().smtp is not None,
+                           every=alert_settings().every_minutes)
+
+
+@bp.post("/saved/alerts")
+def saved_alert_address():
+    """Set (or, empty, remove) the address the actor's alerts go to; its queries' baselines are taken now."""
+    who, address = actor(), request.form.get("address", "").strip()
+    if not address or request.form.get("off"):
+        alert_store().clear_address(who.name)
+        record("alert_address_cleared")
+        flash("已关闭邮件提醒。")
+        return redirect(url_for("web.saved_list"), code=303)
+    try:
+        subscription = alert_store().set_address(who.name, address)
+    except AlertAddressError as exc:
+        raise BadParameter(f"无法设置邮件提醒：{exc}。") from exc
+    start_alerts(engine(), saved_queries(), alert_store(), who.name, visible=visible())
+    record("alert_address_set", mail_to=subscription.address)
+    flash(f"邮件提醒将发往 {subscription.address}：保存的查询有新文档时发送，每篇只发一次。")
+    return redirect(url_for("web.saved_list"), code=303)
 
 
 @bp.post("/saved")
@@ -76,6 +132,8 @@ def saved_add():
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_add", slug=saved.slug, name=saved.name, query=saved.query_string)
+    if alert_store().subscription(saved.owner) is not None:  # what it matches now is not news
+        start_alerts(engine(), saved_queries(), alert_store(), saved.owner, visible=visible(), saved=saved)
     return redirect(url_for("web.saved_list", added=saved.slug), code=303)
 
 
@@ -151,6 +209,7 @@ def saved_delete_confirm(slug):
 def saved_delete(slug):
     saved = owned_or_404(slug)
     saved_queries().delete(slug)
+    alert_store().forget(slug)
     record("saved_delete", slug=slug, name=saved.name)
     flash(f"已删除“{saved.name}”。")
     return redirect(url_for("web.saved_list"), code=303)
@@ -193,4 +252,42 @@ def shared_copy(token):
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_copy", slug=copy.slug, name=copy.name, source=saved.slug)
+    if alert_store().subscription(copy.owner) is not None:
+        start_alerts(engine(), saved_queries(), alert_store(), copy.owner, visible=visible(), saved=copy)
     return redirect(url_for("web.saved_list", added=copy.slug), code=303)
+
+
+# -- the alert check, on a timer thread inside `search serve` -------------------------
+
+
+def alert_base_url(app) -> str:
+    """Where the mails' links point: --public-url, else the alerts config's public_url, else the listening address."""
+    return (app.config.get("PUBLIC_URL") or alert_settings(app).public_url or app.config.get("SERVE_URL")
+            or "http://127.0.0.1:8000").rstrip("/")
+
+
+def run_alert_check(app, mailer: Mailer | None = None):
+    """One check over the current generation (``search.alerts.check_alerts``), as the timer runs it."""
+    settings = alert_settings(app)
+    if mailer is None and settings.smtp is not None:
+        mailer = Mailer(settings.smtp)
+    pinned = app.extensions["engine"].pinned()
+    try:
+        with app.app_context():
+            return check_alerts(pinned, app.extensions["saved_queries"], alert_store(app), mailer, alert_base_url(app),
+                                owner_actor)
+    finally:
+        pinned.release()
+
+
+def start_alert_timer(app) -> AlertTimer | None:
+    """Start the alert check's thread when SMTP is configured and the interval is not 0; the thread or None."""
+    settings = alert_settings(app)
+    if settings.smtp is None or settings.every_minutes <= 0:
+        return None
+    timer = AlertTimer(lambda: run_alert_check(app), settings.every_minutes * 60)
+    timer.start()
+    app.extensions["alert_timer"] = timer
+    log.info("e-mail alerts: checked every %g minutes through %s:%d", settings.every_minutes, settings.smtp.host,
+             settings.smtp.port)
+    return timer

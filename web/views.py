@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from flask import (
 from .auth import actor
 from .document_page import document_page
 from .downloads import download_name, media_type, member_download
-from .exports import search_csv
+from .exports import attachment, public_base_url, search_csv
 from .pages import results_page
 from .params import occurrence_offset, search_request
 
@@ -113,13 +112,10 @@ def search_json():
 
 @bp.get("/search.csv")
 def search_csv_export():
-    chunks = search_csv(engine(), search_request(request.args), visible())
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(
-        stream_with_context(chain(["\ufeff"], chunks)),  # a BOM, so that Excel reads the UTF-8 as UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="search-{stamp}.csv"'},
-    )
+    wanted = search_request(request.args)
+    chunks = search_csv(engine(), wanted, public_base_url(), visible())
+    # A BOM, so that Excel reads the UTF-8 as UTF-8; the file is named after the query (稳就业-20261204.csv).
+    return Response(stream_with_context(chain(["\ufeff"], chunks)), mimetype="text/csv", headers=attachment(wanted, "csv"))
 
 
 SUGGEST_INPUT_LIMIT = 100  # longer input is a sentence, not a phrase being typed
@@ -190,3 +186,4 @@ def init_app(app) -> None:
 
 from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
 from . import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint
+from . import export_views  # noqa: E402,F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
