@@ -22,6 +22,7 @@ from ..whoosh_private import add_packed_document, new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from . import plan as planning
+from .skipped import SkippedFiles
 from .workers import PACKED_STORED, prepared_files
 
 WRITER_MEMORY_MB = 1024
@@ -74,8 +75,11 @@ def index_paths(
     sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir)
     taxonomy = Taxonomy.load()
 
-    plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+    skipped = SkippedFiles.load(index_dir)
+    plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
+                         skipped, note, rebuild)
     if plan.nothing_to_do:
+        skipped.save()
         return _nothing_to_do(index_dir, roots, report, plan)
     try:
         # compound=False: a compound segment would swallow the grams file into
@@ -91,7 +95,8 @@ def index_paths(
         # now that no one else can commit, or the files it added would be added twice.
         for message in plan.notes:
             warnings.remove(message)
-        plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+        plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
+                             skipped, note, rebuild)
         if plan.nothing_to_do:
             writer.cancel()
             return _nothing_to_do(index_dir, roots, report, plan)
@@ -114,7 +119,9 @@ def index_paths(
                 # An unreadable new version must not cost the indexed old one.
                 note(f"{source.source}: skipped, {item.skipped}")
                 _uncount(report, source.source)
+                skipped.remember(source.key, source.file, item.skipped)
                 continue
+            skipped.forget(source.key)
             if source.key in indexed:
                 _delete_documents(writer, plan.old_documents.get(source.key, ()))
             for fields, counted, text in item.documents:
@@ -135,10 +142,32 @@ def index_paths(
         raise
     if rebuild:
         write_schema_version(index_dir)
+    for key in report.removed:
+        skipped.forget(key)
+    skipped.save()
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
     report.total_documents = _live_count(index_dir)
     return report
+
+
+def _unread_skips(plan: planning.Plan, skipped: SkippedFiles, note, rebuild: bool) -> planning.Plan:
+    """The plan without the files skipped for a limit before and unchanged since (warned about again, not read)."""
+    kept = []
+    for source in plan.todo:
+        reason = skipped.reason_to_skip(source.key, source.file)
+        if reason is None:
+            kept.append(source)
+            continue
+        message = f"{source.source}: skipped, {reason}"
+        plan.notes.append(message)
+        note(message)
+        for bucket in (plan.added, plan.changed):
+            if source.source in bucket:
+                bucket.remove(source.source)
+    plan.todo = kept
+    plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not plan.exists)
+    return plan
 
 
 def _delete_documents(writer, docnums) -> None:
