@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 
 from .analysis_params import kwic_args, trend_args
 from .exports import csv_chunks
+from .spooled import spooled_response
 from .kwic_page import KWIC_CSV_COLUMNS, kwic_page, kwic_row
 from .params import BadParameter
 from .trend_page import trend_page
@@ -31,8 +32,8 @@ def _library(call):
 def csv_response(rows: Iterable[Iterable], name: str) -> Response:
     """Rows as a streamed CSV download (with a BOM, so that Excel reads the UTF-8 as UTF-8)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(chain(["\ufeff"], csv_chunks(rows))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
+    return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
 
 
 @bp.get("/trend")

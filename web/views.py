@@ -22,7 +22,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    stream_with_context,
 )
 
 
@@ -30,6 +29,7 @@ from .auth import actor
 from .document_page import document_page
 from .downloads import download_name, media_type
 from .exports import search_csv
+from .spooled import spooled_response
 from .pages import results_page
 from .params import occurrence_offset, search_request
 
@@ -113,8 +113,8 @@ def search_json():
 def search_csv_export():
     chunks = search_csv(engine(), search_request(request.args), visible())
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(
-        stream_with_context(chain(["\ufeff"], chunks)),  # a BOM, so that Excel reads the UTF-8 as UTF-8
+    return spooled_response(
+        chain(["\ufeff"], chunks),  # a BOM, so that Excel reads the UTF-8 as UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="search-{stamp}.csv"'},
     )
