@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh.index import LockError
 
-from ..archive import latest_generation, open_index, write_roots, write_schema_version
+from ..archive import latest_generation, open_index, read_roots, write_roots, write_schema_version
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
@@ -72,7 +72,8 @@ def index_paths(
 
     roots = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
-    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir)
+    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir,
+                       indexed_roots=read_roots(index_dir))
     taxonomy = Taxonomy.load()
 
     skipped = SkippedFiles.load(index_dir)
