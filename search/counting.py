@@ -23,8 +23,13 @@ from itertools import compress, repeat
 
 import numpy as np
 
+from .budget import check_budget
 from .docsets import DocSet, doc_array, doc_list
 from .gramstore import GramSegment, char_key, gram_key
+
+
+# Past this many possible occurrences a document is counted whole rather than find by find.
+_MANY = 256
 
 
 def phrase_key(phrase: str) -> int:
@@ -133,9 +138,18 @@ class PhraseCounting:
     def _search_counts(self, needle: bytes, at: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Occurrences of ``needle`` in the documents ``at``, searching each until its bound is reached."""
         counts = np.zeros(len(at), dtype=np.int64)
-        open_ = np.flatnonzero(bounds > 0)
+        # A document that may hold the phrase very often (a hostile file of one phrase a line) is
+        # counted by one ``bytes.count`` over its text: a round a match would take minutes.
+        many = np.flatnonzero(bounds > _MANY)
+        for i in many.tolist():
+            check_budget()
+            doc = int(at[i])
+            part = self._parts[int(self._part_of[doc])] if len(self._parts) > 1 else self._parts[0]
+            counts[i] = min(int(bounds[i]), part.map[int(self._starts[doc]) : int(self._ends[doc])].count(needle))
+        open_ = np.flatnonzero((bounds > 0) & (bounds <= _MANY))
         froms, ends, left = self._starts[at[open_]], self._ends[at[open_]], bounds[open_]
         while len(open_):
+            check_budget()
             found = self._find_each(needle, at[open_], froms, ends)
             hit = found >= 0
             counts[open_[hit]] += 1

@@ -81,7 +81,8 @@ class Snapshot(PhraseCounting):
         self.index_dir = Path(index_dir)
         self.reader = ix.reader()
         self.generation = self.reader.generation()
-        self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers()]
+        # An index of no documents has no segment: Whoosh's reader for it is a leaf without one.
+        self._leaves = [(leaf, offset) for leaf, offset in self.reader.leaf_readers() if leaf.segment() is not None]
         for leaf, _ in self._leaves:  # a request holding this snapshot reads them after a merge deletes them
             hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()

@@ -267,7 +267,9 @@ def test_unreadable_file_folder_and_sidecar_are_skipped_with_one_warning_each(tm
     assert result.returncode == 3, result.stderr
     assert sorted(result.stderr.splitlines()) == sorted([
         "warning: locked.txt: skipped, cannot read (Permission denied)",
-        f"warning: {manifest}: skipped, cannot read (Permission denied)",  # full path, as for a bad sidecar
+        # full path, as for a bad sidecar; what it said is unknown, so its files are for admins only
+        f"warning: {manifest}: skipped, cannot read (Permission denied); "
+        "the files it covers are restricted to admins until it can be read",
         "warning: private/: skipped, cannot read the folder (Permission denied)",
     ])
     assert result.stdout.splitlines() == [summary(added=2, skipped=3, documents=2)]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
@@ -14,6 +14,7 @@ from search.export import KWIC_COLUMNS, kwic_row
 from .analysis_params import kwic_args, trend_args
 from .exports import attachment, csv_chunks, public_base_url
 from .kwic_page import kwic_page
+from .spooled import spooled_response
 from .params import BadParameter
 from .trend_page import trend_page
 from .views import engine, visible
@@ -32,8 +33,8 @@ def _library(call):
 def csv_response(rows: Iterable[Iterable], name: str) -> Response:
     """Rows as a streamed CSV download (with a BOM, so that Excel reads the UTF-8 as UTF-8)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(chain(["\ufeff"], csv_chunks(rows))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
+    return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
 
 
 @bp.get("/trend")
@@ -77,7 +78,7 @@ def kwic_csv():
     lines = _library(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
     base = public_base_url()
     rows = chain([KWIC_COLUMNS], (kwic_row(n, line, base, args.request) for n, line in enumerate(lines, 1)))
-    return Response(stream_with_context(chain(["\ufeff"], csv_chunks(rows))), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
+    return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
 
 
 def init_app(app) -> None:

@@ -23,7 +23,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    stream_with_context,
 )
 
 
@@ -31,6 +30,7 @@ from .auth import actor
 from .document_page import document_page
 from .downloads import download_name, media_type, member_download
 from .exports import attachment, public_base_url, search_csv
+from .spooled import spooled_response
 from .pages import results_page
 from .params import occurrence_offset, search_request
 
@@ -115,7 +115,7 @@ def search_csv_export():
     wanted = search_request(request.args)
     chunks = search_csv(engine(), wanted, public_base_url(), visible())
     # A BOM, so that Excel reads the UTF-8 as UTF-8; the file is named after the query (稳就业-20261204.csv).
-    return Response(stream_with_context(chain(["\ufeff"], chunks)), mimetype="text/csv", headers=attachment(wanted, "csv"))
+    return spooled_response(chain(["\ufeff"], chunks), mimetype="text/csv", headers=attachment(wanted, "csv"))
 
 
 SUGGEST_INPUT_LIMIT = 100  # longer input is a sentence, not a phrase being typed

@@ -17,6 +17,9 @@ import weakref
 from ..docsets import DocSet, doc_list, docset
 from .actor import Actor
 
+# The group of a document whose restriction could not be determined (its manifest unreadable, a
+# row that almost names it): no user may be given it (``users`` refuses it), so only admins see it.
+ADMINS_ONLY = "(admins)"
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()

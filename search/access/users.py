@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..sqlite_file import SQLiteFile
 from .actor import ROLES, Actor
-from .documents import access_value, parse_groups
+from .documents import ADMINS_ONLY, access_value, parse_groups
 
 STORE_NAME = "users.sqlite3"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")
@@ -102,7 +102,7 @@ class UserStore(SQLiteFile):
             raise UserError(f"user {name!r} exists already")
         self._run(
             "INSERT INTO user (name, role, groups, password_hash, created) VALUES (?, ?, ?, ?, ?)",
-            (name, role, access_value(parse_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
+            (name, role, access_value(_checked_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
         )
         return self.get(name)
 
@@ -119,7 +119,7 @@ class UserStore(SQLiteFile):
         if role is not None and role not in ROLES:
             raise UserError(f"unknown role {role!r} (reader or admin)")
         self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
-            role or user.role, access_value(parse_groups(groups)) if groups is not None else access_value(user.groups), name))
+            role or user.role, access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups), name))
         return self.get(name)
 
     def remove(self, name: str) -> None:
@@ -181,6 +181,13 @@ def _checked_name(name: str) -> str:
     if not NAME_PATTERN.fullmatch(name):
         raise UserError("a user name is 1-64 letters, digits, Chinese characters or _ . @ -")
     return name
+
+
+def _checked_groups(groups: str) -> frozenset[str]:
+    parsed = parse_groups(groups)
+    if ADMINS_ONLY in parsed:
+        raise UserError(f"{ADMINS_ONLY} is not a group a user may have (it marks documents only admins see)")
+    return parsed
 
 
 def _check_password(password: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import PurePath
 
 from .decoding import decode_text
 from .extracted import ExtractOptions, Extracted, Part, Unreadable, Unsupported
+from .limits import check_before_reading
 from .markdown import markdown_text
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -78,6 +79,7 @@ def extract(suffix_or_path: str | PurePath, data: bytes, options: ExtractOptions
         read = getattr(importlib.import_module(f".{module}", __name__), function)
     except (ImportError, AttributeError) as exc:  # a reader not installed here: named, never silent
         raise Unsupported(f"no reader for {suffix} files is installed ({exc})") from exc
+    check_before_reading(suffix, data)  # a bomb is refused before its reader inflates it
     return read(data, options or ExtractOptions())
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh.index import LockError
 
-from ..archive import latest_generation, open_index, write_roots, write_schema_version
+from ..archive import latest_generation, open_index, read_roots, write_roots, write_schema_version
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
@@ -25,6 +25,7 @@ from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from .skipped import from_warnings, write_skipped
 from . import ocr_progress
 from . import plan as planning
+from .limit_skips import SkippedFiles
 from .workers import PACKED_STORED, prepared_files
 
 WRITER_MEMORY_MB = 1024
@@ -82,11 +83,15 @@ def index_paths(
     roots = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
     left_out: dict[str, str] = {}
-    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir, left_out=left_out)
+    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir,
+                       indexed_roots=read_roots(index_dir), left_out=left_out)
     taxonomy = Taxonomy.load()
 
-    plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+    skipped = SkippedFiles.load(index_dir)
+    plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
+                         skipped, note, rebuild)
     if plan.nothing_to_do:
+        skipped.save()
         report = _nothing_to_do(index_dir, roots, report, plan)
         _record_skipped(index_dir, roots, sources, left_out, report)
         return report
@@ -104,7 +109,8 @@ def index_paths(
         # now that no one else can commit, or the files it added would be added twice.
         for message in plan.notes:
             warnings.remove(message)
-        plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
+        plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
+                             skipped, note, rebuild)
         if plan.nothing_to_do:
             writer.cancel()
             report = _nothing_to_do(index_dir, roots, report, plan)
@@ -129,7 +135,9 @@ def index_paths(
                 # An unreadable new version must not cost the indexed old one.
                 note(f"{source.source}: skipped, {item.skipped}")
                 _uncount(report, source.source)
+                skipped.remember(source.key, source.file, item.skipped)
                 continue
+            skipped.forget(source.key)
             if source.key in indexed:
                 _delete_documents(writer, plan.old_documents.get(source.key, ()))
             for message in item.warnings:  # a container's members that were skipped, each named
@@ -152,6 +160,9 @@ def index_paths(
         raise
     if rebuild:
         write_schema_version(index_dir)
+    for key in report.removed:
+        skipped.forget(key)
+    skipped.save()
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
     report.total_documents = _live_count(index_dir)
@@ -172,6 +183,25 @@ def _record_skipped(index_dir: Path, roots, sources, left_out: dict[str, str], r
         write_skipped(index_dir, skipped, roots)
     except OSError as exc:  # the index itself is committed; only the record is missing
         report.warnings.append(f"{index_dir}: cannot record the skipped files ({exc.strerror or exc})")
+
+
+def _unread_skips(plan: planning.Plan, skipped: SkippedFiles, note, rebuild: bool) -> planning.Plan:
+    """The plan without the files skipped for a limit before and unchanged since (warned about again, not read)."""
+    kept = []
+    for source in plan.todo:
+        reason = skipped.reason_to_skip(source.key, source.file)
+        if reason is None:
+            kept.append(source)
+            continue
+        message = f"{source.source}: skipped, {reason}"
+        plan.notes.append(message)
+        note(message)
+        for bucket in (plan.added, plan.changed):
+            if source.source in bucket:
+                bucket.remove(source.source)
+    plan.todo = kept
+    plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not plan.exists)
+    return plan
 
 
 def _delete_documents(writer, docnums) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from ..errors import SearchError
 from ..extract import SUPPORTED_SUFFIXES
+from ..access.documents import ADMINS_ONLY
 from ..meta import SidecarError, read_sidecar
+from ..meta.manifests import check_rows
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 
@@ -46,6 +48,7 @@ def discover(
     *,
     follow_links: bool = False,
     exclude: Path | None = None,
+    indexed_roots: Sequence[Path] = (),
     left_out: dict[str, str] | None = None,
 ) -> list[SourceFile]:
     """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
@@ -59,6 +62,8 @@ def discover(
     folder must not publish ``/etc/passwd`` or the server's own secret); nothing under
     ``exclude`` (the index folder) is ever indexed.  Whatever is left out gets one warning;
     ``left_out`` gets the indexed folder of each unsupported file (name -> folder).
+    A folder inside one of ``indexed_roots`` (the index's folders) keeps its files' names relative
+    to that root, so that indexing a subfolder keeps their ids and their parent's manifest rows.
     """
     excluded = os.path.realpath(exclude) if exclude is not None else None
     found: dict[str, SourceFile] = {}
@@ -66,14 +71,7 @@ def discover(
 
     def sidecar_for(folder: str) -> dict[str, dict[str, str]]:
         if folder not in sidecars:
-            try:
-                sidecars[folder] = read_sidecar(folder)
-            except SidecarError as exc:
-                warn(str(exc))
-                sidecars[folder] = {}
-            except OSError as exc:  # its files are indexed without the sidecar's facts
-                warn(f"{exc.filename}: skipped, cannot read ({exc.strerror or exc})")
-                sidecars[folder] = {}
+            sidecars[folder] = _sidecar_rows(folder, warn)
         return sidecars[folder]
 
     links: set[str] = set()
@@ -82,11 +80,11 @@ def discover(
         root = Path(root).resolve()
         if root.is_file():
             files = [(str(root), root.is_symlink())]
-            base = str(root.parent)
+            base = _indexed_base(root.parent, indexed_roots)
         elif root.is_dir():
             # Strings, not Paths, on this path: a run over an archive looks at every file.
             files = sorted(_walk(root, warn, unreadable))
-            base = str(root)
+            base = _indexed_base(root, indexed_roots)
         else:
             raise SearchError(f"{root}: no such file or folder")
         for path, link in files:
@@ -240,13 +238,34 @@ def _without_duplicate_links(
     return kept
 
 
+def _indexed_base(folder: Path, indexed_roots: Sequence[Path]) -> str:
+    """The folder files under ``folder`` are named relative to: the outermost of the index's
+    folders that contains it (a subfolder of an indexed root keeps its keys), else itself."""
+    containing = [Path(r) for r in indexed_roots if Path(r) != folder and folder.is_relative_to(r)]
+    return str(min(containing, key=lambda r: len(r.parts))) if containing else str(folder)
+
+
+def _sidecar_rows(folder: str, warn: Callable[[str], None]) -> dict[str, dict[str, str]]:
+    """A folder's manifest rows (checked against its files); a manifest that cannot be read makes
+    its files restricted to admins (``*``), never public: what it said about them is unknown."""
+    try:
+        return check_rows(folder, read_sidecar(folder), warn, ADMINS_ONLY)
+    except SidecarError as exc:
+        warn(f"{exc}; the files it covers are restricted to admins until it is fixed")
+    except OSError as exc:
+        warn(f"{exc.filename}: skipped, cannot read ({exc.strerror or exc}); "
+             "the files it covers are restricted to admins until it can be read")
+    return {"*": {"access": ADMINS_ONLY}}
+
+
 def _sidecar_row(path: str, base: str, sidecar_for, chains: dict | None = None) -> dict[str, str]:
-    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder.
+    """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder and
+    on up to the file system's root (a manifest above a subfolder indexed alone still restricts it).
 
     A file without an ``access`` value of its own takes the one of the nearest
     manifest's ``*`` row (a folder's default groups).  ``chains`` caches, per
-    folder, the manifests from it up to ``base`` with the file names' prefix
-    relative to each (an archive has many files per folder).
+    folder, the manifests from it up with the file names' prefix relative to
+    each (an archive has many files per folder).
     """
     folder, name = os.path.split(path)
     chain = None if chains is None else chains.get(folder)
@@ -270,13 +289,19 @@ def _sidecar_row(path: str, base: str, sidecar_for, chains: dict | None = None) 
 
 
 def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[str, dict[str, str]]]]:
-    """(a file's name prefix relative to each folder, that folder's manifest rows) from ``folder`` up to ``base``."""
+    """(a file's name prefix relative to each folder, that folder's manifest rows) from ``folder`` up.
+
+    Up to ``base`` every folder counts; above it (the folders the run was not asked to index) only
+    the manifests found, read for their rows naming files below and their ``*`` defaults.
+    """
     chain = []
     current = folder
     while True:
         relative = _relative(folder, current) if current != folder else ""
-        chain.append((relative + "/" if relative else "", sidecar_for(current)))
+        rows = sidecar_for(current)
+        if rows or _inside(current, base):
+            chain.append((relative + "/" if relative else "", rows))
         parent = os.path.dirname(current)
-        if current == base or parent == current:
+        if parent == current:
             return chain
         current = parent

@@ -16,6 +16,12 @@ pipe, it takes it and hands it to ``prefetch`` on a thread of its own while it
 prepares the current one.  Indexing uses this to have the kernel read the next
 files (``workers.read_ahead``): on a cold page cache each worker otherwise
 waited for every file's read in turn (about a third of a 4x run's time).
+
+While it waits, the writer watches every worker (``limits``): one whose job in
+hand has run too long, or which holds too much memory, is killed and replaced;
+its other chunks go to the replacement, and that job's result is what
+``on_limit`` makes of it (a file skipped with a warning naming the limit).  A
+hostile file costs at most the limits, never the run.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import multiprocessing
+import os
+import time
 import traceback
 from collections import deque
+from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.reduction import ForkingPickler
 from collections.abc import Callable, Iterator, Sequence
@@ -50,6 +59,41 @@ class WorkerDied(RuntimeError):
     """A worker process ended without answering (killed, or out of memory)."""
 
 
+@dataclass(frozen=True)
+class JobLimits:
+    """What one job may cost in a worker: wall time and resident memory; past either the worker is
+    killed, replaced, and the job given to ``on_limit`` with the reason."""
+
+    seconds: float
+    memory_mb: int
+    seconds_setting: str = "SEARCH_LIMIT_FILE_SECONDS"
+    memory_setting: str = "SEARCH_LIMIT_FILE_MEMORY_MB"
+
+
+@dataclass(frozen=True)
+class _OverLimit:
+    """In a worker's answer: the job at this place was not run (its worker was killed for it)."""
+
+    reason: str
+
+
+# How often the writer looks at the workers while it waits for one (a file taking 5 GB takes seconds).
+WATCH_SECONDS = 0.1
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# A worker's progress, in shared memory: the chunk number, the job's place in it, and when it started
+# (CLOCK_MONOTONIC, which all processes share; 0 while the worker is between jobs).
+_CHUNK, _PLACE, _STARTED = range(3)
+
+
+def _resident_mb(pid: int) -> float:
+    """A process's resident memory in MB (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def ordered_map(
     func: Callable,
     jobs: Sequence,
@@ -60,40 +104,95 @@ def ordered_map(
     initializer: Callable | None = None,
     initargs: tuple = (),
     prefetch: Callable[[list], None] | None = None,
+    limits: JobLimits | None = None,
+    on_limit: Callable[[object, str], object] | None = None,
 ) -> Iterator:
     """``map(func, jobs)`` in ``procs`` forked worker processes, results in the jobs' order.
 
     An exception inside ``func`` is raised here (as in ``Pool.imap``); closing the iterator
     early stops the workers.  ``prefetch(chunk)``, when given, runs in a worker's own thread for
     the chunk after the one it is working on (its failures are ignored: it is only advice).
+
+    With ``on_limit``, a job whose worker exceeds ``limits`` (or dies while running it, as the
+    kernel's out-of-memory killer does) gives ``on_limit(job, reason)`` as its result: the worker
+    is killed and replaced, and the jobs it held are given to its replacement.  Without it a
+    worker's death raises :class:`WorkerDied`.
     """
     chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     context = multiprocessing.get_context("fork")
-    workers = []
+    workers: list = []  # (process, task pipe, result pipe, progress) per worker
     unanswered: list[deque] = []
+    skips: dict[int, dict[int, str]] = {}  # chunk number -> {place: why that job is not run}
+
+    def start(slot: int | None = None) -> None:
+        tasks_to_read, tasks_to_send = context.Pipe(duplex=False)
+        results_to_read, results_to_send = context.Pipe(duplex=False)
+        for end in (tasks_to_send, results_to_send):
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+        progress = context.RawArray("d", 3)
+        # The writer's ends of this worker's pipes and of the other workers', which the fork
+        # inherits: closed in the worker, so that the writer closing them is seen there (an end
+        # of input, a broken pipe).
+        others = [tasks_to_send, results_to_read,
+                  *(end for number, (_, tasks, results, _) in enumerate(workers) if number != slot
+                    for end in (tasks, results))]
+        process = context.Process(
+            target=_work,
+            args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch, progress),
+            daemon=True,
+        )
+        process.start()
+        tasks_to_read.close()
+        results_to_send.close()
+        if slot is None:
+            workers.append((process, tasks_to_send, results_to_read, progress))
+        else:
+            workers[slot] = (process, tasks_to_send, results_to_read, progress)
+
+    def replace(slot: int, reason: str | None) -> None:
+        """Kill worker ``slot``, note why its job in hand is not run, and give its chunks to a new one."""
+        process, tasks, results, progress = workers[slot]
+        number, place, started = int(progress[_CHUNK]), int(progress[_PLACE]), progress[_STARTED]
+        process.kill()
+        process.join()
+        tasks.close()
+        results.close()
+        pending = [n for n, _ in unanswered[slot]]
+        if started and number in pending:
+            skips.setdefault(number, {})[place] = reason or "its worker died while reading it (out of memory?)"
+        elif reason is None:  # died between jobs: nothing to blame, nothing to skip
+            raise WorkerDied(f"an indexing worker (pid {process.pid}) ended without answering")
+        start(slot)
+        for n in pending:
+            workers[slot][1].send((n, chunks[n], skips.get(n, {})))
+
+    def over_limit(slot: int) -> str | None:
+        process, _, _, progress = workers[slot]
+        started = progress[_STARTED]
+        if not started or limits is None:
+            return None
+        if time.monotonic() - started > limits.seconds:
+            return f"took longer than {limits.seconds:g} s to read (limit {limits.seconds_setting})"
+        if _resident_mb(process.pid) > limits.memory_mb:
+            return f"took more than {limits.memory_mb} MB of memory to read (limit {limits.memory_setting})"
+        return None
+
+    def watch() -> None:
+        for slot in range(len(workers)):
+            if unanswered[slot]:
+                reason = over_limit(slot)
+                if reason is not None:
+                    replace(slot, reason)
+
     try:
         for _ in range(procs):
-            tasks_to_read, tasks_to_send = context.Pipe(duplex=False)
-            results_to_read, results_to_send = context.Pipe(duplex=False)
-            for end in (tasks_to_send, results_to_send):
-                with contextlib.suppress(OSError):
-                    fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
-            # The writer's ends of this worker's pipes and of the earlier workers', which the fork
-            # inherits: closed in the worker, so that the writer closing them is seen there (an end
-            # of input, a broken pipe).
-            others = [tasks_to_send, results_to_read, *(end for _, tasks, results in workers for end in (tasks, results))]
-            process = context.Process(
-                target=_work, args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch),
-                daemon=True,
-            )
-            process.start()
-            tasks_to_read.close()
-            results_to_send.close()
-            workers.append((process, tasks_to_send, results_to_read))
-        capacity = [_pipe_size(tasks) for _, tasks, _ in workers]
-        # Per worker, the sizes of the chunks sent and not answered yet: all may still sit in its task
-        # pipe.  A chunk is sent only while they fit, so the writer never blocks on a task pipe while
-        # that worker blocks on its full result pipe, which the writer reads only in turn (a deadlock).
+            start()
+        capacity = [_pipe_size(tasks) for _, tasks, _, _ in workers]
+        # Per worker, the (chunk number, size) of the chunks sent and not answered yet: all may still
+        # sit in its task pipe.  A chunk is sent only while they fit, so the writer never blocks on a
+        # task pipe while that worker blocks on its full result pipe, which the writer reads only in
+        # turn (a deadlock).
         unanswered = [deque() for _ in workers]
         sent, waiting = 0, deque()
         held: bytes | None = None  # the next chunk, pickled, while it does not fit
@@ -102,58 +201,69 @@ def ordered_map(
             nonlocal sent, held
             while sent < len(chunks) and len(waiting) < window * procs:
                 worker = sent % procs
-                data, held = held or ForkingPickler.dumps(chunks[sent]), None
+                data, held = held or ForkingPickler.dumps((sent, chunks[sent], {})), None
                 size = len(data) + _FRAME_BYTES
-                if unanswered[worker] and sum(unanswered[worker]) + size > capacity[worker]:
+                if unanswered[worker] and sum(s for _, s in unanswered[worker]) + size > capacity[worker]:
                     held = data
                     return  # sent after that worker's next answer
                 workers[worker][1].send_bytes(data)  # an idle worker reads whatever the size
-                unanswered[worker].append(size)
+                unanswered[worker].append((sent, size))
                 waiting.append(worker)
                 sent += 1
 
         send_what_fits()
         while waiting:
-            worker = waiting.popleft()
-            process, _, results = workers[worker]
-            try:
-                ok, answer = results.recv()
-            except EOFError:
-                raise WorkerDied(f"an indexing worker (pid {process.pid}) ended without answering") from None
+            worker = waiting[0]
+            while True:
+                results = workers[worker][2]
+                try:
+                    if on_limit is not None and not results.poll(WATCH_SECONDS):
+                        watch()
+                        continue
+                    ok, answer = results.recv()
+                    break
+                except EOFError:
+                    if on_limit is None:
+                        raise WorkerDied(
+                            f"an indexing worker (pid {workers[worker][0].pid}) ended without answering"
+                        ) from None
+                    replace(worker, None)
+            waiting.popleft()
             if not ok:
                 raise RuntimeError(f"an indexing worker failed:\n{answer}")
-            unanswered[worker].popleft()
+            number, _ = unanswered[worker].popleft()
             send_what_fits()
-            yield from answer
+            for job, result in zip(chunks[number], answer):
+                yield on_limit(job, result.reason) if isinstance(result, _OverLimit) else result
     finally:
         # An idle worker is told to stop; closing both ends ends any other: one waiting for a task
         # reads the end of its pipe, one blocked handing over a result gets a broken pipe.
-        for number, (process, tasks, results) in enumerate(workers):
+        for number, (process, tasks, results, _) in enumerate(workers):
             if number >= len(unanswered) or not unanswered[number]:
                 with contextlib.suppress(OSError):
                     tasks.send(None)
             results.close()
             tasks.close()
-        for process, _, _ in workers:
+        for process, _, _, _ in workers:
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
                 process.join()
 
 
-def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None) -> None:
+def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None, progress=None) -> None:
     for end in others:
         end.close()
     if initializer is not None:
         initializer(*initargs)
-    ahead: deque = deque()  # chunks received and not prepared yet, the stop sign (None) included
+    ahead: deque = deque()  # tasks received and not prepared yet, the stop sign (None) included
     helper = ThreadPoolExecutor(1) if prefetch is not None else None
 
     def receive() -> None:
-        jobs = tasks.recv()
-        if jobs is not None and helper is not None:
-            helper.submit(_advise, prefetch, jobs)
-        ahead.append(jobs)
+        task = tasks.recv()
+        if task is not None and helper is not None:
+            helper.submit(_advise, prefetch, task[1])
+        ahead.append(task)
 
     while True:
         try:
@@ -163,17 +273,34 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None)
                 receive()  # the next chunk is there: its prefetch overlaps this chunk's work
         except EOFError:  # the writer is gone
             return
-        jobs = ahead.popleft()
-        if jobs is None:
+        task = ahead.popleft()
+        if task is None:
             return
+        number, jobs, skips = task
         try:
-            answer = (True, [func(job) for job in jobs])
+            answer = (True, [_run(func, job, number, place, skips, progress) for place, job in enumerate(jobs)])
         except Exception:  # noqa: BLE001 (any failure goes back to the writer, which raises it)
             answer = (False, traceback.format_exc())
+        finally:
+            if progress is not None:
+                progress[_STARTED] = 0.0
         try:
             results.send(answer)
         except (BrokenPipeError, OSError):  # the writer stopped reading: it is closing
             return
+
+
+def _run(func, job, number: int, place: int, skips: dict, progress):
+    """``func(job)``, with the worker's progress noted for the writer's watch; a job skipped for a
+    limit is not run again."""
+    if place in skips:
+        return _OverLimit(skips[place])
+    if progress is not None:
+        progress[_STARTED] = 0.0  # written last below: the writer never pairs a start with an old place
+        progress[_CHUNK] = number
+        progress[_PLACE] = place
+        progress[_STARTED] = time.monotonic()
+    return func(job)
 
 
 def _advise(prefetch: Callable[[list], None], jobs: list) -> None:

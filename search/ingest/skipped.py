@@ -71,8 +71,13 @@ def read_skipped(index_dir: Path | str) -> list[SkippedFile]:
 
 def write_skipped(index_dir: Path | str, skipped: Sequence[SkippedFile], roots: Sequence[Path]) -> None:
     """Record this run's skipped files; earlier entries under folders this run did not look at stay."""
-    looked_at = {str(root if root.is_dir() else root.parent) for root in roots}
-    kept = [s for s in read_skipped(index_dir) if s.root and s.root not in looked_at and Path(s.root).is_dir()]
+    looked_at = [Path(root if root.is_dir() else root.parent) for root in roots]
+
+    def elsewhere(entry: SkippedFile) -> bool:  # under none of the folders this run looked at
+        where = Path(entry.root) / entry.source
+        return bool(entry.root) and Path(entry.root).is_dir() and not any(where.is_relative_to(f) for f in looked_at)
+
+    kept = [s for s in read_skipped(index_dir) if elsewhere(s)]
     names = {(s.root, s.source) for s in skipped}
     rows = [asdict(s) for s in [*(s for s in kept if (s.root, s.source) not in names), *skipped]]
     rows.sort(key=lambda r: (r["root"], r["source"]))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
 from ..extract import ExtractOptions, decode_text, extract
+from ..extract.limits import check_text, current_limits
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from ..meta.evidence import text_source_of, with_text_source
@@ -22,7 +23,7 @@ from ..normalize import search_text
 from ..schema import METADATA_COLUMNS, SCHEMA_VERSION, document_id, make_schema
 from ..whoosh_private import pack_stored
 from .discover import SourceFile
-from .pipeline import ordered_map
+from .pipeline import JobLimits, ordered_map
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # A document's stored fields, pickled and compressed here as Whoosh's stored column would (the name
@@ -98,6 +99,7 @@ def read_documents(
 
 def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
     """The documents of one text (a file's, or a member's shown as ``shown``)."""
+    check_text(extracted.text, current_limits())  # 8 million paragraphs would stall every later query
     if not extracted.text.strip():
         return []
     if extracted.title and "title" not in sidecar:
@@ -229,8 +231,15 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
         return
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
+    limits = current_limits()
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead)
+                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead,
+                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
+
+
+def _over_limit(source: SourceFile, reason: str) -> PreparedFile:
+    """A file whose worker was killed for a limit: skipped, the reason naming the limit."""
+    return PreparedFile(source, skipped=reason)
 
 
 def read_ahead(sources: Sequence[SourceFile]) -> None:

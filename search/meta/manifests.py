@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -41,6 +42,62 @@ def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
         if path.is_file():
             return _read_manifest(path)
     return {}
+
+
+def manifest_path(folder: Path | str) -> Path | None:
+    """The manifest file of ``folder`` (tsv before csv), or None."""
+    for name in MANIFEST_NAMES:
+        path = Path(folder) / name
+        if path.is_file():
+            return path
+    return None
+
+
+def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: str) -> dict[str, dict[str, str]]:
+    """``rows`` after warning about each row that names no existing file.
+
+    A typo must not leave a document public without a word: a row whose name matches no file
+    is a warning, and when a file's name differs from it only by spaces, that file is indexed as
+    ``restricted`` (admins only) if the row restricts it, since what the row meant for it is a
+    guess.  ``*`` (the folder's default) names no file.
+    """
+    missing = [key for key in rows if key != "*" and not os.path.lexists(os.path.join(folder, key))]
+    if not missing:
+        return rows
+    manifest = manifest_path(folder) or Path(folder) / MANIFEST_NAMES[0]
+    checked = dict(rows)
+    by_squeezed: dict[str, list[str]] | None = None
+    for key in missing:
+        if by_squeezed is None:
+            by_squeezed = _names_without_spaces(folder)
+        near = [name for name in by_squeezed.get(_squeezed(key), []) if name not in rows]
+        if len(near) == 1:
+            row = rows[key]
+            if row.get("access"):
+                checked[near[0]] = {"access": restricted}
+                warn(f"{manifest}: the row for {key!r} names no file; {near[0]!r} differs from it only by spaces "
+                     "and is restricted to admins until the row is fixed")
+            else:
+                warn(f"{manifest}: the row for {key!r} names no file ({near[0]!r} differs from it only by spaces)")
+        else:
+            warn(f"{manifest}: the row for {key!r} names no file")
+    return checked
+
+
+def _squeezed(name: str) -> str:
+    return "".join(name.split())
+
+
+def _names_without_spaces(folder: str) -> dict[str, list[str]]:
+    """Every file under ``folder`` (relative, forward slashes) by its name with the spaces taken out."""
+    names: dict[str, list[str]] = {}
+    for current, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        relative = os.path.relpath(current, folder)
+        for name in files:
+            key = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+            names.setdefault(_squeezed(key), []).append(key)
+    return names
 
 
 def _read_manifest(path: Path) -> dict[str, dict[str, str]]:

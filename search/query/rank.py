@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..archive import Snapshot
-from ..docsets import doc_array
+from ..docsets import DocSet, doc_array
 from .evaluate import Matcher, terms_to_mark
 from .atoms import Atom, ParsedQuery
 
@@ -34,14 +34,18 @@ class Scorer:
     K1 = 1.2
     B = 0.75
 
-    def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int):
+    def __init__(self, matcher: Matcher, phrases: tuple[str, ...], total_docs: int, visible: DocSet | None = None):
         self.matcher = matcher
         self.snapshot = matcher.snapshot
         self.phrases = phrases
+        # The statistics are the asker's: over the documents they may see (``visible``; None: all),
+        # so that a hit's score says nothing about the documents hidden from them.
+        self.visible = visible
         self._titles: dict[str, np.ndarray] = {}
         self.idf = {}
         for phrase in phrases:
-            df = len(matcher.atom_docs(Atom("text", phrase)))  # memoized: the query's own atoms are free
+            docs = matcher.atom_docs(Atom("text", phrase))  # memoized: the query's own atoms are free
+            df = len(docs if visible is None else docs & visible)
             self.idf[phrase] = math.log(1 + (total_docs - df + 0.5) / (df + 0.5))
 
     # Result sets smaller than this are scored whole; pruning would not pay.
@@ -121,8 +125,8 @@ class Scorer:
     def _norms(self, at: np.ndarray) -> np.ndarray:
         # A few documents (a command's one query) are normalised alone; many, from the per-snapshot table.
         if len(at) < self.PRUNE_FROM:
-            return length_norms(self.snapshot, at)
-        return length_norms(self.snapshot)[at]
+            return length_norms(self.snapshot, at, self.visible)
+        return length_norms(self.snapshot, visible=self.visible)[at]
 
     def _titled(self, phrase: str, at: np.ndarray) -> np.ndarray:
         """Whether each document's title holds ``phrase``: known from verifying it when it was, else
@@ -162,30 +166,36 @@ def _total(parts: list[np.ndarray], n: int) -> np.ndarray:
     return total
 
 
-def average_length(snapshot: Snapshot) -> float:
-    """The mean search-text length (characters) of the snapshot's live documents (once per snapshot)."""
+def average_length(snapshot: Snapshot, visible: DocSet | None = None) -> float:
+    """The mean search-text length (characters) of the snapshot's live documents (once per snapshot),
+    or of the ``visible`` ones (each time: a reader's own statistics)."""
 
-    def compute() -> float:
-        live = doc_array(snapshot.live)
-        return max(float(snapshot.char_lengths[live].mean()), 1.0) if len(live) else 1.0
+    def compute(docs) -> float:
+        at = doc_array(docs)
+        return max(float(snapshot.char_lengths[at].mean()), 1.0) if len(at) else 1.0
 
-    return snapshot.cached("average length", compute)
+    if visible is not None:
+        return compute(visible)
+    return snapshot.cached("average length", lambda: compute(snapshot.live))
 
 
-def length_norms(snapshot: Snapshot, docs: list[int] | None = None) -> np.ndarray:
+def length_norms(snapshot: Snapshot, docs: list[int] | None = None, visible: DocSet | None = None) -> np.ndarray:
     """BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` of ``docs`` (characters), or of every
-    document (a table kept per snapshot)."""
+    document (a table kept per snapshot); the mean length is that of the ``visible`` documents when given."""
     k1, b = Scorer.K1, Scorer.B
     if docs is not None:
         lengths = snapshot.char_lengths[np.asarray(docs, dtype=np.int64)].astype(float)
-        return k1 * (1 - b + b * lengths / average_length(snapshot))
+        return k1 * (1 - b + b * lengths / average_length(snapshot, visible))
+    if visible is not None:
+        return k1 * (1 - b + b * snapshot.char_lengths.astype(float) / average_length(snapshot, visible))
     return snapshot.cached(
         "length norms", lambda: k1 * (1 - b + b * snapshot.char_lengths.astype(float) / average_length(snapshot))
     )
 
 
 def order_results(
-    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str, needed: int
+    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str, needed: int,
+    visible: DocSet | None = None,
 ) -> list[tuple[int, float]]:
     """The first ``needed`` documents in result order, with their scores.
 
@@ -193,11 +203,13 @@ def order_results(
     (a less precise date sorts before the dates it contains), undated last.
     Only the documents at or above the ``needed``-th best value are sorted
     with full keys (whole-array passes: a common phrase matches most of the archive).
+    Relevance statistics are over the ``visible`` documents (the asker's; None: all live ones).
     """
     at = doc_array(docs)
     ranks = date_ranks(snapshot)
     if sort == "relevance" and parsed.phrases:
-        scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live))
+        scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode),
+                        len(snapshot.live if visible is None else visible), visible)
         at, scores = scorer.top(at, needed)
         chosen = _at_least_kth(scores, needed)
         at, scores = at[chosen], scores[chosen]

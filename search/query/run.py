@@ -45,7 +45,7 @@ def search(
     matcher = Matcher(snapshot, request.mode)
     docs, as_if_unselected = _evaluate_with_facets(snapshot, matcher, request, parsed, taxonomy, visible)
     first = (request.page - 1) * request.per_page
-    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page)
+    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page, visible)
     page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
@@ -118,7 +118,7 @@ def all_hits(
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
     docs = within(evaluate(parsed, matcher), visible)
-    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs))
+    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs), visible)
     marks = terms_to_mark(parsed, request.mode)
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
 
