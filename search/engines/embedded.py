@@ -165,6 +165,11 @@ class EmbeddedEngine(Engine):
 
         return suggest(self.snapshot(), typed, wait=wait, visible=visible)
 
+    def nearest_phrase(self, typed: str, *, visible=None) -> tuple[str, int] | None:
+        from ..query.nearest import nearest_phrase
+
+        return nearest_phrase(self.snapshot(), typed, visible=visible)
+
     def warm_up(self, *, background: bool = False) -> None:
         from ..query import warm_up
         from ..query.suggest import suggest

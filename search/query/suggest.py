@@ -1,12 +1,14 @@
 """Suggestions as you type: phrases that occur in the archive, each with its document count.
 
-Built once per index generation (``snapshot.cached``) from four sources: the
-variants dictionary, the topic triggers, short titles, and the jieba words
-that recur in titles.  Every candidate is counted exactly (the same matcher
+Built once per index generation (``snapshot.cached``) from five sources: the
+variants dictionary, the topic triggers, short titles, the jieba words that
+recur in titles, and the archive's own frequent phrases (``phrases``).  Every candidate is counted exactly (the same matcher
 as exact search) and kept only when some document holds it, so a
 suggestion never leads to an empty page.  Lookups are a binary search over
 the folded phrases: the phrases starting with what was typed, most documents
 first; then, when fewer than the limit start with it, those containing it.
+Latin letters are also read as pinyin or initials (``pinyin``: fgf and
+fangguanfu offer 放管服).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from ..meta import Taxonomy
 from ..normalize import normalize_query
 from .evaluate import Matcher
 from .atoms import Atom
+from .phrases import mine_phrases
+from .pinyin import PrefixIndex, is_pinyin_input, readings
 from .variants import current_variants
 
 LIMIT = 8
 MAX_TITLE = 16  # longer titles are sentences, not phrases anyone types
 MIN_WORD_TITLES = 3  # a title word must recur to be offered
 MAX_WORDS = 6000
-SOURCES = ("dictionary", "topic", "title", "word")
+SOURCES = ("dictionary", "topic", "title", "word", "archive")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class Suggester:
             last = bisect_left(self.keys, prefix + "\U0010ffff", first)
             if last - first > 200:
                 self._short[prefix] = _best(self.entries[first:last], LIMIT + 1)
+        # Each Han phrase under its full pinyin and its initials (one reading, from the whole phrase).
+        spelled = []
+        for entry in self.entries:
+            reading = readings(entry.phrase)
+            if reading:
+                spelled += [(reading[0], entry), (reading[1], entry)]
+        self._pinyin = PrefixIndex(spelled, _best, LIMIT, short=3)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -82,6 +93,8 @@ class Suggester:
             last = bisect_left(self.keys, prefix + "\U0010ffff", first)
             starting = _best(self.entries[first:last], limit + 1)
         found = [s for s in starting if s.phrase != prefix][:limit]
+        if is_pinyin_input(prefix):
+            found = _best([*found, *self._pinyin.lookup(prefix, limit)], limit)
         if len(found) < limit:
             found += self._containing(prefix, limit - len(found))
         return found
@@ -113,9 +126,9 @@ def _best(entries, limit: int) -> list[Suggestion]:
 
 
 def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-               visible: DocSet | None = None) -> dict[str, str]:
-    """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words
-    (the titles of the ``visible`` documents only, when given)."""
+               visible: DocSet | None = None, mined: bool = True) -> dict[str, str]:
+    """Folded phrase -> its source, from the dictionary, topic triggers, short titles, recurring title words
+    and (``mined``) the archive's frequent phrases (the ``visible`` documents only, when given)."""
     found: dict[str, str] = {}
 
     def add(phrase: str, source: str) -> None:
@@ -142,6 +155,9 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
         if titles_with < MIN_WORD_TITLES:
             break
         add(word, "word")
+    if mined:
+        for phrase in mine_phrases(snapshot, visible).phrases:
+            add(phrase, "archive")
     return found
 
 
