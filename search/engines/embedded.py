@@ -167,8 +167,10 @@ class EmbeddedEngine(Engine):
 
     def nearest_phrase(self, typed: str, *, visible=None) -> tuple[str, int] | None:
         from ..query.nearest import nearest_phrase
+        from ..query.suggest import known_phrases
 
-        return nearest_phrase(self.snapshot(), typed, visible=visible)
+        snapshot = self.snapshot()
+        return nearest_phrase(snapshot, typed, visible=visible, known=known_phrases(snapshot, visible))
 
     def warm_up(self, *, background: bool = False) -> None:
         from ..query import warm_up

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 
 from ..archive import Snapshot
 from ..docsets import DocSet, doc_list
@@ -46,9 +47,11 @@ def gap_patterns(phrase: str) -> list[tuple[str, str, str]]:
     return [(left, right, old) for left, right, old in changed + added if len(left) + len(right) >= MIN_CHARS - 1]
 
 
-def nearest_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None) -> tuple[str, int] | None:
+def nearest_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None,
+                   known: Container[str] = ()) -> tuple[str, int] | None:
     """(phrase, documents holding it) one edit away from ``typed`` that the most visible documents
-    hold; None when ``typed`` itself occurs, is out of 2-16 characters, or nothing is near."""
+    hold, a ``known`` phrase (one the suggestions offer) first; None when ``typed`` itself occurs,
+    is out of 2-16 characters, or nothing is near."""
     phrase = normalize_query(typed)
     if not (MIN_CHARS <= len(phrase) <= MAX_CHARS) or " " in phrase:
         return None
@@ -64,6 +67,8 @@ def nearest_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None
     for left, right, old in gap_patterns(phrase):
         candidates.update(_gap_fillers(snapshot, matcher, left, right, old, visible))
     counted = [(n, c) for n, c in ((count(c), c) for c in candidates) if n]
+    # A phrase the suggestions know is a phrase; another string may be a fragment (放管结 of 放管结合).
+    counted = [nc for nc in counted if nc[1] in known] or counted
     rank = lambda nc: (nc[0], len(nc[1]), nc[1])  # noqa: E731 - most documents, then longer
     same = max((nc for nc in counted if len(nc[1]) == len(phrase)), key=rank, default=None)
     other = max((nc for nc in counted if len(nc[1]) != len(phrase)), key=rank, default=None)

@@ -202,3 +202,14 @@ def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | No
         except TimeoutError:
             return []
     return suggester(snapshot, visible).suggest(typed, limit)
+
+
+def known_phrases(snapshot: Snapshot, visible: DocSet | None = None) -> frozenset[str]:
+    """The phrases the suggestions offer when their structure is built already (else none, and
+    its build is started in the background: a zero-result page never waits for it)."""
+    key = "suggester build" if visible is None else ("suggester build", visible)
+    future = snapshot.cached(key, lambda: _BUILDER.submit(suggester, snapshot, visible))
+    if not future.done() or future.exception() is not None:
+        return frozenset()
+    key = "known phrases" if visible is None else ("known phrases", visible)
+    return snapshot.cached(key, lambda: frozenset(future.result().keys))
