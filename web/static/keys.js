@@ -29,3 +29,12 @@
     links[next].closest(".hit").scrollIntoView({ block: "nearest" });
   });
 })();
+
+// 打印: the page as print.css lays it out (the button needs JavaScript, so it shows only with it).
+(function () {
+  "use strict";
+  document.querySelectorAll("button.print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
