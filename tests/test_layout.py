@@ -217,3 +217,31 @@ def test_the_advanced_form_previews_its_query_while_it_is_filled_in(layout_serve
     expect(page.locator("#q")).to_have_value("稳就业 OR 保就业 -疫情")
     shot(page, "advanced-submitted.png")
     context.close()
+
+
+def test_initials_typed_in_the_box_offer_the_phrase_and_choosing_it_searches_it(layout_server, browser, seeds_snapshot):
+    from search.query.suggest import suggest
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(layout_server + "/")
+    for _ in range(50):  # the server builds its suggestions in the background
+        if page.request.get(layout_server + "/suggest?q=fgf").json()["suggestions"]:
+            break
+        page.wait_for_timeout(200)
+    page.locator("#q").focus()
+    page.keyboard.type("fgf", delay=60)
+    options = page.locator("#suggestions [role=option]")
+    expected = suggest(seeds_snapshot, "fgf")
+    phrases = [e.phrase for e in expected]
+    assert "放管服" in phrases and "复工复产" in phrases  # fgf: both read f-g-f
+    expect(options).to_have_count(len(expected))
+    assert options.locator(".phrase").all_text_contents() == phrases
+    assert options.locator(".count").all_text_contents() == [f"{e.count} 篇" for e in expected]
+    shot(page, "suggest-initials-phone.png", full_page=False)
+    for _ in range(phrases.index("放管服") + 1):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#q")).to_have_value("放管服")
+    expect(page.locator("#total")).to_have_text(str(expected[phrases.index("放管服")].count))
+    context.close()

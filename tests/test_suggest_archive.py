@@ -178,3 +178,16 @@ def test_known_phrases_never_wait_for_a_build(reports):
             break
         time.sleep(0.1)
     assert "高质量发展" in known_phrases(snapshot)
+
+
+def test_initials_searched_as_they_are_offer_the_phrase_they_spell(client, seeds_snapshot):
+    import time
+
+    for _ in range(50):  # the app builds its suggestions in the background
+        if client.get("/suggest?q=fgf").json["suggestions"]:
+            break
+        time.sleep(0.1)
+    page = soup(client.get("/search?q=fgf"))
+    expected = [s for s in suggest(seeds_snapshot, "fgf") if readings(s.phrase)][0]
+    assert page.select_one(".did-you-mean").get_text(strip=True) == f"您是不是要找：{expected.phrase}（{expected.count} 篇）"
+    assert (expected.phrase, readings(expected.phrase)[1]) == ("复工复产", "fgfc")

@@ -135,7 +135,8 @@ class Engine(ABC):
         return []
 
     def nearest_phrase(self, typed: str, *, visible=None) -> tuple[str, int] | None:
-        """(phrase, documents) one edit away from a phrase no document holds (您是不是要找); none by default."""
+        """(phrase, documents) one edit away from a phrase no document holds, or the phrase that pinyin or
+        initials searched as they are spell (您是不是要找); none by default."""
         return None
 
     def warm_up(self, *, background: bool = False) -> None:

@@ -213,3 +213,12 @@ def known_phrases(snapshot: Snapshot, visible: DocSet | None = None) -> frozense
         return frozenset()
     key = "known phrases" if visible is None else ("known phrases", visible)
     return snapshot.cached(key, lambda: frozenset(future.result().keys))
+
+
+def spelled_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None) -> Suggestion | None:
+    """For pinyin or initials searched as they are (fgf): the phrase they spell that most documents
+    hold, once the suggestions are built (None before, and for any other input)."""
+    if not is_pinyin_input(normalize_query(typed)) or not known_phrases(snapshot, visible):
+        return None
+    spelled = [s for s in suggester(snapshot, visible).suggest(typed) if readings(s.phrase)]
+    return spelled[0] if spelled else None
