@@ -55,6 +55,8 @@ def restricted(tmp_path_factory, engine_name, request):
     rows = ["filename,district,date,access"]
     for source, (district, date, groups) in CORPUS.items():
         secret = "机密预算安排" if source == "fin1.txt" else ""
+        # A phrase only the two finance documents hold: mined from the archive for those who may see them.
+        secret += "内部审计底稿。" if source.startswith("fin") else ""
         (folder / source).write_text(f"{source}的报告\n\n{district}推进{PHRASE}改造。{secret}\n", encoding="utf-8")
         if "/" not in source:
             rows.append(f'{source},{district},{date},"{groups}"')
@@ -320,3 +322,28 @@ def test_a_ticked_restricted_document_answers_as_a_missing_one_in_the_zip(client
         archive = zipfile.ZipFile(io.BytesIO(clients[user].get("/compile.zip", query_string={"id": doc_id}).data))
         listings.append((archive.namelist(), archive.read("清单.csv")))
     assert listings[0] == listings[1] and listings[0][0] == ["清单.csv"]
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_archive_phrases_pinyin_and_did_you_mean_lend_nothing_of_a_restricted_document(clients, user, engine_name):
+    client = clients[user]
+    finance = [s for s in CORPUS if s.startswith("fin")]
+    if engine_name == "opensearch":  # suggests nothing yet, and offers no nearest phrase
+        assert json.loads(client.get("/suggest", query_string={"q": "内部"}).data)["suggestions"] == []
+        assert soup(client.get("/search?q=内部审计底搞")).select(".did-you-mean") == []
+        return
+    sees = [s for s in finance if may_see(user, s)]
+    mined = suggestions_for(client, "内部")
+    assert mined == ({"内部审计底稿": len(sees)} if sees else {})
+    assert suggestions_for(client, "nbsjdg") == mined  # the same phrase by its initials
+    texts = {s: f"{s}的报告 {CORPUS[s][0]}推进{PHRASE}改造。" + ("内部审计底稿" if s in finance else "") for s in CORPUS}
+    offered = suggestions_for(client, "推进")
+    assert offered["推进老旧小区改造"] == sum(may_see(user, s) for s in CORPUS)
+    for phrase, count in offered.items():  # every phrase, its count over what this user may see
+        assert count == sum(may_see(user, s) and phrase in texts[s] for s in CORPUS), phrase
+    page = soup(client.get("/search?q=内部审计底搞"))  # one character changed
+    offers = [p.get_text(strip=True) for p in page.select(".did-you-mean")]
+    assert offers == ([f"您是不是要找：内部审计底稿（{len(sees)} 篇）"] if sees else [])
+    secret = soup(client.get("/search?q=机密预算按排"))
+    assert [p.get_text(strip=True) for p in secret.select(".did-you-mean")] == (
+        ["您是不是要找：机密预算安排（1 篇）"] if may_see(user, "fin1.txt") else [])

@@ -60,6 +60,11 @@ def test_axe_core_is_vendored_and_pinned_to_4_14_1():
         "/trend?q=老旧小区&by=month&measure=per_mille",
         "/kwic?q=老旧小区",
         "/kwic?q=老旧小区&order=left",
+        "/search?q=老旧小区改选",
+        "/advanced",
+        "/advanced?any_words=稳就业+保就业&none_words=疫情&preview=1",
+        "/advanced?go=1",
+        "/help",
     ],
 )
 def test_page_has_no_serious_or_critical_violations(axe_page, server, path):
@@ -87,3 +92,12 @@ def test_results_that_change_as_you_type_are_announced(axe_page, server, seeds_s
     axe_page.locator("#q").press_sequentially("老旧小区", delay=40)
     total = search(seeds_snapshot, SearchRequest(q="老旧小区")).total
     expect(live).to_have_text(re.compile(f"共 {total} 篇"))
+
+
+@pytest.mark.parametrize("path", ["/search?q=老旧小区", "/advanced", "/help", "/kwic?q=老旧小区", "/saved"])
+def test_a_phone_sized_page_has_no_serious_or_critical_violations(browser, server, path):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server + path)
+    assert serious_violations(page) == []
+    context.close()

@@ -154,6 +154,7 @@ class ResultsPage:
     notes: list[str]
     read_as: str | None
     suggestions: list[Link] = field(default_factory=list)
+    did_you_mean: Link | None = None  # a zero-result query's nearest phrase the archive holds (您是不是要找)
     variants_offer: Link | None = None  # the same search with the query's variants (含同义词), with its count
     saved_args: str = ""
     first: int = 0
@@ -204,6 +205,7 @@ def results_page(engine: Engine, request: SearchRequest, visible=None) -> Result
     page.sparkline = year_sparkline(results.facets.get("year", ()))
     if results.total == 0:
         page.suggestions = _suggestions(engine, request, visible)
+        page.did_you_mean = did_you_mean(engine, request, visible)
     page.variants_offer = _variants_offer(engine, request, visible)
     return page
 
@@ -316,6 +318,22 @@ def _suggestions(engine: Engine, request: SearchRequest, visible) -> list[Link]:
         if total:
             links.append(Link(label, search_url(option), count=total))
     return links
+
+
+def did_you_mean(engine: Engine, request: SearchRequest, visible) -> Link | None:
+    """The query with its one term that no document holds replaced by the nearest phrase that some do,
+    with the corrected search's count (same filters); None when there is no such term or phrase."""
+    terms = request.q.split()
+    if not terms or len(terms) > 4 or any(t.startswith(("-", '"')) or ":" in t or t in ("OR", "NOT") for t in terms):
+        return None
+    for i, term in enumerate(terms):
+        near = engine.nearest_phrase(term, visible=visible)
+        if near:
+            corrected = replace(request, q=" ".join([*terms[:i], near[0], *terms[i + 1:]]), page=1)
+            total = _count(engine, corrected, visible).total
+            if total:
+                return Link(corrected.q, search_url(corrected), count=total, value=near[0])
+    return None
 
 
 def _chip_requests(request: SearchRequest) -> list[SearchRequest]:

@@ -136,6 +136,11 @@ class Engine(ABC):
         """Phrases of the archive for what is being typed (the search box); none by default."""
         return []
 
+    def nearest_phrase(self, typed: str, *, visible=None) -> tuple[str, int] | None:
+        """(phrase, documents) one edit away from a phrase no document holds, or the phrase that pinyin or
+        initials searched as they are spell (您是不是要找); none by default."""
+        return None
+
     def warm_up(self, *, background: bool = False) -> None:
         """Compute now what every query shares (a server, before it answers)."""
 

@@ -188,6 +188,16 @@ class EmbeddedEngine(Engine):
 
         return suggest(self.snapshot(), typed, wait=wait, visible=visible)
 
+    def nearest_phrase(self, typed: str, *, visible=None) -> tuple[str, int] | None:
+        from ..query.nearest import nearest_phrase
+        from ..query.suggest import known_phrases, spelled_phrase
+
+        snapshot = self.snapshot()
+        spelled = spelled_phrase(snapshot, typed, visible)  # fgf searched as it is: 放管服
+        if spelled is not None:
+            return spelled.phrase, spelled.count
+        return nearest_phrase(snapshot, typed, visible=visible, known=known_phrases(snapshot, visible))
+
     def warm_up(self, *, background: bool = False) -> None:
         from ..query import warm_up
         from ..query.suggest import suggest

@@ -1,12 +1,14 @@
 """Suggestions as you type: phrases that occur in the archive, each with its document count.
 
-Built once per index generation (``snapshot.cached``) from four sources: the
-variants dictionary, the topic triggers, short titles, and the jieba words
-that recur in titles.  Every candidate is counted exactly (the same matcher
+Built once per index generation (``snapshot.cached``) from five sources: the
+variants dictionary, the topic triggers, short titles, the jieba words that
+recur in titles, and the archive's own frequent phrases (``phrases``).  Every candidate is counted exactly (the same matcher
 as exact search) and kept only when some document holds it, so a
 suggestion never leads to an empty page.  Lookups are a binary search over
 the folded phrases: the phrases starting with what was typed, most documents
 first; then, when fewer than the limit start with it, those containing it.
+Latin letters are also read as pinyin or initials (``pinyin``: fgf and
+fangguanfu offer 放管服).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from ..meta import Taxonomy
 from ..normalize import normalize_query
 from .evaluate import Matcher
 from .atoms import Atom
+from .phrases import mine_phrases
+from .pinyin import PrefixIndex, is_pinyin_input, readings
 from .variants import current_variants
 
 LIMIT = 8
 MAX_TITLE = 16  # longer titles are sentences, not phrases anyone types
 MIN_WORD_TITLES = 3  # a title word must recur to be offered
 MAX_WORDS = 6000
-SOURCES = ("dictionary", "topic", "title", "word")
+SOURCES = ("dictionary", "topic", "title", "word", "archive")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class Suggester:
             last = bisect_left(self.keys, prefix + "\U0010ffff", first)
             if last - first > 200:
                 self._short[prefix] = _best(self.entries[first:last], LIMIT + 1)
+        # Each Han phrase under its full pinyin and its initials (one reading, from the whole phrase).
+        spelled = []
+        for entry in self.entries:
+            reading = readings(entry.phrase)
+            if reading:
+                spelled += [(reading[0], entry), (reading[1], entry)]
+        self._pinyin = PrefixIndex(spelled, _best, LIMIT, short=3)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -82,6 +93,8 @@ class Suggester:
             last = bisect_left(self.keys, prefix + "\U0010ffff", first)
             starting = _best(self.entries[first:last], limit + 1)
         found = [s for s in starting if s.phrase != prefix][:limit]
+        if is_pinyin_input(prefix):
+            found = _best([*found, *self._pinyin.lookup(prefix, limit)], limit)
         if len(found) < limit:
             found += self._containing(prefix, limit - len(found))
         return found
@@ -113,9 +126,9 @@ def _best(entries, limit: int) -> list[Suggestion]:
 
 
 def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-               visible: DocSet | None = None) -> dict[str, str]:
-    """Folded phrase -> its source, from the dictionary, topic triggers, short titles and recurring title words
-    (the titles of the ``visible`` documents only, when given)."""
+               visible: DocSet | None = None, mined: bool = True) -> dict[str, str]:
+    """Folded phrase -> its source, from the dictionary, topic triggers, short titles, recurring title words
+    and (``mined``) the archive's frequent phrases (the ``visible`` documents only, when given)."""
     found: dict[str, str] = {}
 
     def add(phrase: str, source: str) -> None:
@@ -142,6 +155,9 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
         if titles_with < MIN_WORD_TITLES:
             break
         add(word, "word")
+    if mined:
+        for phrase in mine_phrases(snapshot, visible).phrases:
+            add(phrase, "archive")
     return found
 
 
@@ -186,3 +202,23 @@ def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | No
         except TimeoutError:
             return []
     return suggester(snapshot, visible).suggest(typed, limit)
+
+
+def known_phrases(snapshot: Snapshot, visible: DocSet | None = None) -> frozenset[str]:
+    """The phrases the suggestions offer when their structure is built already (else none, and
+    its build is started in the background: a zero-result page never waits for it)."""
+    key = "suggester build" if visible is None else ("suggester build", visible)
+    future = snapshot.cached(key, lambda: _BUILDER.submit(suggester, snapshot, visible))
+    if not future.done() or future.exception() is not None:
+        return frozenset()
+    key = "known phrases" if visible is None else ("known phrases", visible)
+    return snapshot.cached(key, lambda: frozenset(future.result().keys))
+
+
+def spelled_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None) -> Suggestion | None:
+    """For pinyin or initials searched as they are (fgf): the phrase they spell that most documents
+    hold, once the suggestions are built (None before, and for any other input)."""
+    if not is_pinyin_input(normalize_query(typed)) or not known_phrases(snapshot, visible):
+        return None
+    spelled = [s for s in suggester(snapshot, visible).suggest(typed) if readings(s.phrase)]
+    return spelled[0] if spelled else None
