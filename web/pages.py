@@ -245,11 +245,18 @@ def _facets(request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
         FacetGroup("year", "年份 → 月份", tuple(years)),
     ]
     for name in ("topic", "type", "issuer", "docno"):
-        values = entries(name, counts[name], lambda v: f"{v}…〕" if v.endswith("〔") else v)
+        values = entries(name, counts[name], _docno_label if name == "docno" else str)
         if values:
             shown = [t for i, t in enumerate(values) if i < TOPICS_SHOWN or t.selected]
             groups.append(FacetGroup(name, FACET_TITLES[name], tuple(shown), tuple(t for t in values if t not in shown)))
     return groups
+
+
+def _docno_label(series: str) -> str:
+    """A 文号 series as a person reads it: 郑政〔2021〕 -> 郑政〔2021〕…号, 国令 -> 国令第…号."""
+    if series.endswith("〕"):
+        return f"{series}…号"
+    return f"{series}第…号" if series.endswith("令") else series
 
 
 def _chips(request: SearchRequest) -> list[Link]:
