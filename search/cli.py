@@ -19,6 +19,7 @@ import click
 from .engines import Engine, is_index_url, open_engine
 from .errors import SearchError
 from .inspect import describe, inspect_file
+from .meta.places import canonical_district
 from .query import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -296,8 +297,10 @@ def stats_command(index_dir, as_json):
               help="With --auth header: the proxy's address (repeatable); other clients get 403.")
 @click.option("--session-hours", type=click.IntRange(1, 24 * 30), default=8, show_default=True,
               help="With --auth local: how long a login lasts.")
+@click.option("--home", metavar="PLACE", default="郑州市", show_default=True,
+              help="The home area, listed first and open under 区域 (a place of search/data/gazetteer.toml).")
 def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode, auth_header, trusted_proxies,
-                  session_hours):
+                  session_hours, home):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
     from web import create_app
@@ -309,7 +312,10 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
         raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
     auth_config = serve_auth_config(host, auth_mode, auth_header, trusted_proxies, session_hours, public_url)
-    config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url,
+    home_area = canonical_district(home)
+    if home_area is None:
+        raise UserError(f"--home {home!r} is no place of the gazetteer", hint="e.g. --home 郑州市 or --home 二七区")
+    config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url, "HOME_AREA": home_area,
               "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config}
 
     def make_app():

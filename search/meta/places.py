@@ -132,19 +132,27 @@ def canonical_district(name: str) -> str | None:
     return _CANONICAL.get(normalize_query(name)) if isinstance(name, str) else None
 
 
+_WRITTEN_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗)")
+
+
 def match_districts(value: str) -> tuple[str, ...]:
-    """Places a filter value means: the one it names exactly, else those whose names contain it."""
+    """Places a filter value means: the one it names exactly and every place below it (郑州市 ->
+    郑州市, 中原区 …; 全国 is the national documents only), else those whose names contain it."""
+    raw = value or ""
     value = normalize_query(value)
     if not value:
         return ()
     exact = _CANONICAL.get(value)
     if exact:
         return within(exact) if exact != NATIONAL else (exact,)
-    return tuple(
+    found = tuple(
         place.name
         for place in PLACES
         if any(value in normalize_query(n) for n in (place.name, *place.aliases, *place.query_aliases))
     )
+    # A place the gazetteer does not know is stored as its organ writes it (淳安县): matched as written.
+    written = unicodedata.normalize("NFKC", raw).strip()
+    return found or ((written,) if _WRITTEN_PLACE.fullmatch(written) else ())
 
 
 @lru_cache(maxsize=1024)  # a manifest names a few places over and over

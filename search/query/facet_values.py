@@ -54,17 +54,15 @@ def rolled_up(values: Iterable[FacetValue]) -> dict[str, int]:
 
 def place_level(values: Sequence[FacetValue], path: Sequence[str] = ()) -> PlaceLevel:
     """The places right below ``path`` (the top: 全国 and the provinces, and any place the gazetteer
-    does not know) with their rolled-up counts, most first."""
+    does not know; else the places in ``path[-1]``) with their rolled-up counts, most first."""
     totals = rolled_up(values)
     if path:
         names = [n for n in children(path[-1]) if totals.get(n)]
-        own = totals.get(path[-1], 0) - sum(totals[n] for n in names)
     else:
         names = [n for n in totals if place_path(n)[:-1] in ((), (NATIONAL,))]
-        own = 0
+    # A place's own documents (filed under 郑州市 itself) are not listed apart: district:郑州市
+    # matches its districts too, so no click would give that count alone.
     places = sorted(((n, totals[n]) for n in names), key=lambda item: (-item[1], item[0]))
     listed = tuple(FacetValue(n, c) for n, c in places)
-    if path and own > 0:  # documents of the place itself, not of a place below it
-        listed = (*listed, FacetValue(path[-1], own))
     deeper = frozenset(n for n, _ in places if n != NATIONAL and any(totals.get(c) for c in children(n)))
     return PlaceLevel(tuple(path), listed, deeper)
