@@ -20,6 +20,7 @@ from .engines import Engine, is_index_url, open_engine
 from .errors import SearchError
 from .inspect import describe, inspect_file
 from .meta.places import canonical_district
+from .query.facet_values import REVIEWED, most_common
 from .query import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -258,12 +259,25 @@ def inspect_command(files, no_manifest, as_json):
 @main.command("stats")
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def stats_command(index_dir, as_json):
-    """Documents, files, size and last update of the index."""
+@click.option("--metadata", is_flag=True, help="The most common values of each metadata field, with their counts.")
+@click.option("--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="With --metadata: values a field.")
+def stats_command(index_dir, as_json, metadata, top):
+    """Documents, files, size and last update of the index (--metadata: its most common values)."""
     try:
-        stats = _engine(index_dir).stats()
+        engine = _engine(index_dir)
+        stats = engine.stats()
+        summary = _metadata_summary(engine, top) if metadata else None
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
+    if summary is not None:
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        for name, title in REVIEWED:
+            click.echo(f"{title} ({name})")
+            for value, count in summary[name]:
+                click.echo(f"  {count:>8}  {value}")
+        return
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -276,6 +290,11 @@ def stats_command(index_dir, as_json):
     else:
         click.echo(f"mapping:        version {stats['mapping_version']}")
         click.echo(f"shards:         {stats['shards']} ({stats['replicas']} replicas each), health {stats['health']}")
+
+
+def _metadata_summary(engine: Engine, top: int) -> dict[str, list]:
+    results = engine.search(SearchRequest(per_page=1, sort="newest"))
+    return most_common(results.facets, results.total, top)
 
 
 @main.command("serve")

@@ -181,3 +181,4 @@ def init_app(app) -> None:
 
 
 from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
+from . import review_views  # noqa: E402,F401 - the metadata review page, on this blueprint

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..normalize import fold, normalize_text
+from .corrections import CLEARED
 from .dates import PartialDate
 from .evidence import Evidence, FileFacts
 from .issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
@@ -158,6 +159,10 @@ def _record(
     refused: tuple[tuple[str, str, str, str], ...] = (),
 ) -> DocumentRecord:
     topics = merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
+    cleared = [name for name in FIELDS if found.get(name) is not None and found[name].value == CLEARED]
+    for name in cleared:  # a correction's "-": the value found was wrong and nothing right replaces it
+        found = {**found, name: None}
+    refused = (*refused, *((name, CLEARED, "manifest", "cleared by a correction") for name in cleared))
     evidence = tuple((name, found[name]) for name in FIELDS if found.get(name) is not None)
     value = {name: (found[name].value if found.get(name) else None) for name in FIELDS}
     return DocumentRecord(

@@ -66,3 +66,24 @@ def place_level(values: Sequence[FacetValue], path: Sequence[str] = ()) -> Place
     listed = tuple(FacetValue(n, c) for n, c in places)
     deeper = frozenset(n for n, _ in places if n != NATIONAL and any(totals.get(c) for c in children(n)))
     return PlaceLevel(tuple(path), listed, deeper)
+
+
+# The fields a reviewer reads, in the order of the results page's sidebar (and their facet names).
+REVIEWED = (("district", "区域"), ("issuer", "发文机关"), ("docno", "文号"), ("type", "文种"),
+            ("topic", "主题"), ("year", "年份"))
+UNKNOWN = "(不详)"
+
+
+def most_common(facets: dict[str, tuple[FacetValue, ...]], total: int, top: int = 20) -> dict[str, list]:
+    """The most common values of each reviewed field with their counts, and how many documents
+    have none (``(不详)``), from a request's facets over the whole archive: a wrong value shows at a
+    glance. Places are the stored ones (二七区, not rolled up to 郑州市)."""
+    summary = {}
+    for name, _title in REVIEWED:
+        values = facets.get(name, ())
+        ordered = sorted(values, key=lambda v: (-v.count, v.value)) if name == "year" else list(values)
+        rows = [(v.value, v.count) for v in ordered[:top]]
+        if name in ("district", "docno", "type", "year"):  # one value a document: the rest have none
+            rows.append((UNKNOWN, total - sum(v.count for v in values)))
+        summary[name] = rows
+    return summary
