@@ -245,6 +245,8 @@ def main() -> None:
         print()
         print(full_table(full))
     if args.examples:
+        for line in precision["examples"]:
+            print(f"  precision: {line}")
         for key, r in results.items():
             for kind, lines in r["examples"].items():
                 for line in lines:

@@ -38,6 +38,8 @@ _WRITTEN_PLACE = re.compile(r"[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治
 # with (中共中央国务院关于… is 中共中央 and 国务院).
 WHOLE_ORGANS = ("中共中央", "党中央", "中国共产党", "中央军委", "国务院", "全国人大常委会", "全国政协")
 _SESSION = re.compile(r"第?[一二三四五六七八九十]{1,3}届")
+# "我代表十三届中央委员会" names the 第十三届 one: stored with its 第, as the other reports write it.
+_SESSION_WITHOUT_DI = re.compile(r"^(中国共产党|中共|)([一二三四五六七八九十]{1,3}届)")
 # A name that opens with an administrative level and no place: 省人民政府, 市委, 自治区人民政府.
 _BARE = re.compile(r"^(?:省|市|县|区|州|自治区|自治州|本|我|该|全省|全市|全县|全区)")
 _IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff()]+")
@@ -132,7 +134,7 @@ def split_joint(text: str) -> list[str] | None:
     parts = [p for p in JOINT_SEPARATORS.split(unicodedata.normalize("NFKC", text or "").strip()) if p]
     if not parts or any(refusal(p) for p in parts):
         return None
-    return [organ for part in parts for organ in _run_together(clean(part))]
+    return [_SESSION_WITHOUT_DI.sub(r"\1第\2", organ) for part in parts for organ in _run_together(clean(part))]
 
 
 def _run_together(name: str) -> list[str]:
