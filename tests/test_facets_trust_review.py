@@ -9,6 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from search.access.users import UserStore
 from search.archive import Archive
 from search.cli import main
 from search.ingest import index_paths
@@ -17,6 +18,7 @@ from search.meta.manifests import SidecarError
 from search.schema import document_id
 from search.schema import file_hash as schema_file_hash
 
+from .test_accounts import PASSWORD, login
 from .test_facets_trust import COUNTY_NOTICE, DECREE_NEWS, TWO_PROVINCES
 from .web_fixtures import make_app, soup
 
@@ -109,3 +111,17 @@ def test_the_review_page_lists_values_with_links_to_their_documents(archive, tmp
     link = rows[0].select_one("a")["href"]
     assert int(soup(client.get(link)).select_one("#total").get_text()) == 1
     assert page.select_one(".topnav a[href='/admin/metadata']") is not None
+
+
+def test_the_review_page_is_for_admins_only(seeds_index, tmp_path):
+    users = UserStore(tmp_path / "users.sqlite3")
+    users.add("reader_a", PASSWORD)
+    users.add("boss", PASSWORD, role="admin")
+    app = make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(tmp_path / "users.sqlite3"),
+                   AUDIT_LOG=str(tmp_path / "audit.jsonl"))
+    reader, admin = app.test_client(), app.test_client()
+    login(reader, "reader_a")
+    login(admin, "boss")
+    assert reader.get("/admin/metadata").status_code == 403
+    assert soup(reader.get("/search")).select_one(".topnav a[href='/admin/metadata']") is None
+    assert admin.get("/admin/metadata").status_code == 200
