@@ -211,3 +211,9 @@ def test_district_filter_on_a_city_matches_its_districts():
     assert match_districts("郑州市")[:3] == ("郑州市", "中原区", "二七区")
     assert "郑东新区" in match_districts("郑州")
     assert match_districts("全国") == ("全国",)
+
+
+def test_news_about_another_countrys_state_department_is_not_national():
+    text = "美国国务院宣布对华新制裁\n\n央视网消息（新闻联播）：美国国务院日前宣布所谓制裁措施，外交部发言人予以回应。\n"
+    [record] = documents("2023/20230301_09.txt", text)
+    assert (record.doc_type, record.district, record.issuer) == ("新闻", None, None)

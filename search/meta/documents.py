@@ -202,6 +202,10 @@ _DATELINE_PLACE = re.compile(
 )
 
 
+# 美国国务院, 越南共产党中央委员会 is not: a country's own body (a headline naming one is about abroad).
+_FOREIGN_BODY = re.compile(r"(?:(?!中)[\u4e00-\u9fff])国国务院")
+
+
 def _news_district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequence[Evidence]) -> Evidence | None:
     """A news item's place: the manifest's; its explicit issuer's; its dateline's; else the place
     its headline names when one clearly wins (河南 and 郑州 -> 郑州市; 河南 and 江苏 -> none), and
@@ -219,9 +223,9 @@ def _news_district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequ
             return Evidence(place, "dateline", paragraph[: dated.end()])
     named = mentions(title)
     if named:
-        place = clear_winner(named) or (NATIONAL if names_national_body(title) and not named else None)
+        place = clear_winner(named)
         return Evidence(place, "title", title) if place else None
-    if names_national_body(title):
+    if names_national_body(title) and not _FOREIGN_BODY.search(title):
         return Evidence(NATIONAL, "title", title)
     place = dominant_place("\n".join(body))
     return Evidence(place, "text", line_naming(body, place)) if place else None
