@@ -8,17 +8,14 @@ report in its opening ("我代表国务院，向大会报告"). The functions he
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from .evidence import Evidence
-from .organs import JOINED, clean, joint_refusal, split_joint
+from .organs import JOINED, clean, joint_refusal, organ_lists, split_joint
 from .places import NATIONAL
 
-ISSUERS_FILE = Path(__file__).resolve().parent.parent / "data" / "issuers.toml"
 
 # The formal types of official documents (党政机关公文处理工作条例, plus the common 方案, 办法,
 # 规定, 规划), then 工作报告, 讲话 and 新闻.
@@ -68,10 +65,7 @@ _NEWS_LEAD = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _organs() -> dict:
-    with ISSUERS_FILE.open("rb") as handle:
-        return tomllib.load(handle)
+_organs = organ_lists  # issuers.toml, read once
 
 
 @lru_cache(maxsize=1)
