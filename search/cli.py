@@ -19,6 +19,8 @@ import click
 from .engines import Engine, is_index_url, open_engine
 from .errors import SearchError
 from .inspect import describe, inspect_file
+from .meta.places import canonical_district
+from .query.facet_values import REVIEWED, most_common
 from .query import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -276,12 +278,25 @@ def inspect_command(files, no_manifest, as_json):
 @main.command("stats")
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def stats_command(index_dir, as_json):
-    """Documents, files, size and last update of the index."""
+@click.option("--metadata", is_flag=True, help="The most common values of each metadata field, with their counts.")
+@click.option("--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="With --metadata: values a field.")
+def stats_command(index_dir, as_json, metadata, top):
+    """Documents, files, size and last update of the index (--metadata: its most common values)."""
     try:
-        stats = _engine(index_dir).stats()
+        engine = _engine(index_dir)
+        stats = engine.stats()
+        summary = _metadata_summary(engine, top) if metadata else None
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
+    if summary is not None:
+        if as_json:
+            click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        for name, title in REVIEWED:
+            click.echo(f"{title} ({name})")
+            for value, count in summary[name]:
+                click.echo(f"  {count:>8}  {value}")
+        return
     if as_json:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -309,6 +324,11 @@ def _echo_formats(formats: dict, skipped: int) -> None:
         click.echo(f"{skipped} files were skipped by the last runs: the web's 未能读取的文件 page lists them")
 
 
+def _metadata_summary(engine: Engine, top: int) -> dict[str, list]:
+    results = engine.search(SearchRequest(per_page=1, sort="newest"))
+    return most_common(results.facets, results.total, top)
+
+
 @main.command("serve")
 @_index_option
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -328,8 +348,10 @@ def _echo_formats(formats: dict, skipped: int) -> None:
               help="With --auth header: the proxy's address (repeatable); other clients get 403.")
 @click.option("--session-hours", type=click.IntRange(1, 24 * 30), default=8, show_default=True,
               help="With --auth local: how long a login lasts.")
+@click.option("--home", metavar="PLACE", default="郑州市", show_default=True,
+              help="The home area, listed first and open under 区域 (a place of search/data/gazetteer.toml).")
 def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode, auth_header, trusted_proxies,
-                  session_hours):
+                  session_hours, home):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
     from web import create_app
@@ -342,7 +364,11 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
         raise UserError(f"--public-url {public_url!r} is not an http(s) URL", hint="e.g. https://search.example.gov.cn/")
     auth_config = serve_auth_config(host, auth_mode, auth_header, trusted_proxies, session_hours, public_url)
+    home_area = canonical_district(home)
+    if home_area is None:
+        raise UserError(f"--home {home!r} is no place of the gazetteer", hint="e.g. --home 郑州市 or --home 二七区")
     config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url, "SERVE_URL": f"http://{host}:{port}",
+              "HOME_AREA": home_area,
               "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config}
 
     def make_app():

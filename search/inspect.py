@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .extract import extract
 from .meta import FIELDS, DocumentRecord, FileFacts, SidecarError, Taxonomy, extract_documents, read_sidecar
+from .meta.corrections import nearest_corrections
+from .meta.places import place_path
 
 # Longer files are not read (as indexing skips them).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -21,11 +23,13 @@ class Inspection:
     documents: tuple[DocumentRecord, ...] = ()
     manifest: str | None = None  # the manifest whose row was applied
     problem: str | None = None
+    corrections: str | None = None  # the corrections.tsv whose rows were applied
 
     def to_json(self) -> dict:
         if self.problem:
             return {"file": self.path, "error": self.problem}
-        return {"file": self.path, "manifest": self.manifest, "documents": [_document_json(d) for d in self.documents]}
+        return {"file": self.path, "manifest": self.manifest, "corrections": self.corrections,
+                "documents": [_document_json(d) for d in self.documents]}
 
 
 def _document_json(record: DocumentRecord) -> dict:
@@ -40,7 +44,9 @@ def _document_json(record: DocumentRecord) -> dict:
         "doc_number": record.doc_number,
         "doc_type": record.doc_type,
         "topics": list(record.topics),
+        "district_path": list(place_path(record.district)),
         "evidence": {name: evidence.as_json() for name, evidence in record.evidence},
+        "refused": [{"field": f, "value": v, "source": src, "why": why} for f, v, src, why in record.refused],
     }
 
 
@@ -54,16 +60,17 @@ def inspect_file(path: Path, use_manifest: bool = True, taxonomy: Taxonomy | Non
             return Inspection(shown, problem="larger than 50 MB")
         extracted = extract(path, path.read_bytes())
         row, manifest = _manifest_row(path) if use_manifest else ({}, None)
+        corrected, corrections = nearest_corrections(path) if use_manifest else ({}, None)
     except OSError as exc:
         return Inspection(shown, problem=f"cannot read ({exc.strerror or exc})")
     except (ValueError, SidecarError) as exc:
         return Inspection(shown, problem=str(exc))
-    sidecar = dict(row)
+    sidecar = {**row, **corrected}
     if extracted.title and "title" not in sidecar:
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
     records = extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts)
-    return Inspection(shown, tuple(records), manifest)
+    return Inspection(shown, tuple(records), manifest, corrections=str(corrections) if corrected else None)
 
 
 def _manifest_row(path: Path) -> tuple[dict[str, str], str | None]:
@@ -80,7 +87,8 @@ def describe(inspection: Inspection) -> list[str]:
     """The lines ``search inspect`` prints for one file."""
     if inspection.problem:
         return [f"{inspection.path}: skipped, {inspection.problem}"]
-    lines = [inspection.path + (f"  (row of {inspection.manifest} applied)" if inspection.manifest else "")]
+    lines = [inspection.path + (f"  (row of {inspection.manifest} applied)" if inspection.manifest else "")
+             + (f"  (corrections of {inspection.corrections} applied)" if inspection.corrections else "")]
     many = len(inspection.documents) > 1
     for record in inspection.documents:
         lines.append(f"  {'item ' + str(record.item + 1) + ': ' if many else ''}{record.title}")
@@ -94,6 +102,11 @@ def describe(inspection: Inspection) -> list[str]:
             line = found.line.replace("\n", " ")
             line = line if len(line) <= 60 else line[:60] + "…"
             lines.append(f"    {label:<11}{_padded(str(found.value), 16)}[{found.source}] {line}")
+            if name == "district" and len(place_path(record.district)) > 1:
+                lines.append(f"    {'':<11}{' / '.join(place_path(record.district))}")
+        for name, value, source, why in record.refused:  # statements read and not taken, and why
+            lines.append(f"    {_LABELS[name]:<11}{_padded(value if len(value) <= 30 else value[:30] + '…', 16)}"
+                         f"[{source}] refused: {why}")
         lines.append(f"    {'topics':<11}{', '.join(record.topics) or '-'}")
     return lines
 

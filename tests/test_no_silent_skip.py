@@ -165,14 +165,16 @@ def test_the_admin_page_lists_every_skipped_file_with_its_reason(skipped_app):
     assert rows["clip.mp4"] == "不支持的文件类型 .mp4unsupported file type .mp4"
     assert rows["damaged.docx"] == "文件损坏或不完整not a readable .docx file (damaged or truncated?)"
     assert len(rows) == 9
-    assert "未能读取的文件" in [a.get_text() for a in page.select(".topnav a")]
+    assert "管理" in [a.get_text() for a in page.select(".topnav a")]
+    assert soup(admin.get("/admin")).select_one("a[href='/admin/skipped']").get_text() == "未能读取的文件"
 
 
 def test_the_admin_page_is_a_404_for_readers_and_not_in_their_menu(skipped_app):
     reader = skipped_app.test_client()
     login(reader, "reader")
     assert reader.get("/admin/skipped").status_code == 404
-    assert "未能读取的文件" not in [a.get_text() for a in soup(reader.get("/")).select(".topnav a")]
+    assert "管理" not in [a.get_text() for a in soup(reader.get("/")).select(".topnav a")]
+    assert reader.get("/admin").status_code == 404
     assert csrf_token  # the shared helpers stay importable for the other web tests
 
 

@@ -130,6 +130,10 @@ REQUESTS = [
     SearchRequest(q="year:1990..2010 改革开放"),
     SearchRequest(q="改革", mode="words", districts=("全国",)),
     SearchRequest(q="title:政府工作报告 -district:全国"),
+    # 区域 is a hierarchy: a city matches its districts, a province its cities (issue 22).
+    SearchRequest(q="改革", districts=("郑州市",)),
+    SearchRequest(q="发展", districts=("河南省", "北京市")),
+    SearchRequest(q="发展", issuers=("郑州市",)),
 ]
 
 
@@ -142,7 +146,7 @@ def test_filed_metadata_has_facets_on_opensearch(both):
     _snapshot, engine, _texts = both
     facets = engine.search(SearchRequest(q="财政预算")).facets
     assert {f.value: f.count for f in facets["docno"]} == {
-        "二七政〔": 1, "二七财〔": 1, "中原政〔": 2, "郑东管〔": 1}
+        "二七政〔2021〕": 1, "二七财〔2020〕": 1, "中原政〔2021〕": 1, "中原政〔2019〕": 1, "郑东管〔2020〕": 1}
     assert {f.value: f.count for f in facets["type"]}["通知"] == 2
 
 

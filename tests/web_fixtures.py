@@ -106,6 +106,14 @@ def facet_counts(page: BeautifulSoup, group: str) -> dict[str, int]:
     return counts
 
 
+def place_counts(page: BeautifulSoup) -> dict[str, int]:
+    """label -> count of every place the 区域 facet lists (the home area's places included)."""
+    return {
+        link.select_one(".label").get_text(strip=True): int(link.select_one(".n").get_text())
+        for link in page.select(".facet-district a.facet-value")
+    }
+
+
 def total_shown(page: BeautifulSoup) -> int:
     return int(page.select_one("#total").get_text())
 

@@ -24,3 +24,12 @@ def skipped_files():
     skipped = sorted(read_skipped(engine().state_dir()), key=lambda entry: (entry.format, entry.source))
     table = sorted(by_format(skipped).items(), key=lambda item: (-sum(item[1].values()), item[0]))
     return render_template("admin_skipped.html", skipped=skipped, table=table, chinese=reason_in_chinese)
+
+
+@bp.get("/admin")
+def admin_home():
+    """The administrators' pages, with what each holds now (the top bar has one 管理 link to here)."""
+    who = actor()
+    if who is None or not who.is_admin:
+        abort(404)
+    return render_template("admin.html", skipped=len(read_skipped(engine().state_dir())))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
-from flask import g, has_request_context, url_for
+from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup
 
 from search.engines import Engine
@@ -21,13 +21,10 @@ from search.query.variants import current_variants
 from search.saved import request_args
 
 from .chart import Sparkline, sparkline
+from .facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
 
-FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种", "docno": "文号"}
-FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
-TOPICS_SHOWN = 12
 MAX_SUGGESTIONS = 6  # each is one more count: a no-hit request with many filters must not cost one per filter
 
 
@@ -105,24 +102,6 @@ class Link:
     active: bool = False
     count: int | None = None
     value: str = ""
-
-
-@dataclass(frozen=True)
-class FacetEntry:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    toggle_url: str
-    children: tuple[FacetEntry, ...] = ()
-
-
-@dataclass(frozen=True)
-class FacetGroup:
-    name: str
-    title: str
-    entries: tuple[FacetEntry, ...]
-    hidden: tuple[FacetEntry, ...] = ()  # shown on demand (<details>)
 
 
 @dataclass(frozen=True)
@@ -225,33 +204,10 @@ def _count(engine: Engine, request: SearchRequest, visible) -> SearchResults:
 
 def _facets(request: SearchRequest, results: SearchResults) -> list[FacetGroup]:
     """Facets with counts; a facet with selected values counts as if it had none (the library does:
-    ``SearchResults.facets``, over the documents the asker may see; the JSON twin carries them too)."""
-    counts = {name: results.facets.get(name, ()) for name in FACET_FIELDS}
-
-    def entries(name: str, values, label=str) -> list[FacetEntry]:
-        selected = {str(v) for v in getattr(request, FACET_FIELDS[name])}
-        listed = [(f.value, f.count) for f in values]
-        listed += [(v, 0) for v in sorted(selected - {v for v, _ in listed})]
-        urls = facet_urls(request, name, [v for v, _ in listed])
-        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls)]
-
-    months = entries("month", counts["month"], lambda m: f"{int(m[5:])}月")
-    selected_years = {str(y) for y in request.years} | {m[:4] for m in request.months}
-    years = [
-        replace(y, children=tuple(m for m in months if m.value[:4] == y.value))
-        if y.value in selected_years else y
-        for y in entries("year", counts["year"], lambda y: f"{y}年")
-    ]
-    groups = [
-        FacetGroup("district", FACET_TITLES["district"], tuple(entries("district", counts["district"]))),
-        FacetGroup("year", "年份 → 月份", tuple(years)),
-    ]
-    for name in ("topic", "type", "issuer", "docno"):
-        values = entries(name, counts[name], lambda v: f"{v}…〕" if v.endswith("〔") else v)
-        if values:
-            shown = [t for i, t in enumerate(values) if i < TOPICS_SHOWN or t.selected]
-            groups.append(FacetGroup(name, FACET_TITLES[name], tuple(shown), tuple(t for t in values if t not in shown)))
-    return groups
+    ``SearchResults.facets``, over the documents the asker may see; the JSON twin carries them too).
+    The home area (``search serve --home``) is listed first under 区域."""
+    home = current_app.config.get("HOME_AREA", DEFAULT_HOME) if has_request_context() else DEFAULT_HOME
+    return facet_groups(request, results, facet_urls, search_url, home)
 
 
 def _chips(request: SearchRequest) -> list[Link]:

@@ -31,6 +31,7 @@ from ..highlight import snippets
 from ..meta import Taxonomy
 from ..normalize import search_text
 from ..query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults, request_query, terms_to_mark
+from ..query.facet_values import organ_facet
 from ..query.run import co_occurrences, matched_variants
 from ..schema import METADATA_COLUMNS
 from .opensearch_mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
@@ -218,6 +219,7 @@ class OpenSearchEngine:
                 facets[name] = every_value(self._search, name, counted_over)
             else:
                 facets[name] = _facet(counted)
+        facets["issuer"] = organ_facet(facets["issuer"])  # each organ counted as its filter matches
         return SearchResults(
             request=request,
             read_as=parsed.describe(),

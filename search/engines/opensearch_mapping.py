@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from ..access.documents import parse_groups
 from ..meta import PartialDate
+from ..meta.issuers import doc_number_series
 from ..normalize import fold, normalize_query, search_text
 
 # Bump when the mapping or what is sent per document changes; an index with another
 # version must be rebuilt.
 # 2: issuer, 文号 and 文种 (facets and filters), where date and place came from, access groups.
 # 3: text_source (ocr, mixed: pages recognised by OCR).
-MAPPING_VERSION = 3
+# 4: the 文号 series holds its year (郑政〔2021〕).
+MAPPING_VERSION = 4
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
@@ -122,8 +124,8 @@ def document_source(fields: dict, items: int) -> dict:
         "issuer_folded": normalize_query(issuer) if issuer else None,
         "doc_number": doc_number,
         "doc_number_folded": normalize_query(doc_number) if doc_number else None,
-        # The 文号 facet's value: the series with its opening bracket (郑政〔2021〕5号 -> 郑政〔).
-        "docno_series": doc_number.split("〔")[0] + "〔" if doc_number else None,
+        # The 文号 facet's value: the series, its code and year (郑政〔2021〕5号 -> 郑政〔2021〕).
+        "docno_series": doc_number_series(doc_number),
         "doc_type": column("doc_type") or None,
         "date_source": column("date_source") or None,
         "district_source": column("district_source") or None,

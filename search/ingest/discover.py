@@ -13,6 +13,7 @@ from ..extract import SUPPORTED_SUFFIXES
 from ..access.documents import ADMINS_ONLY
 from ..meta import SidecarError, read_sidecar
 from ..meta.manifests import check_rows
+from ..meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 
@@ -74,6 +75,21 @@ def discover(
             sidecars[folder] = _sidecar_rows(folder, warn)
         return sidecars[folder]
 
+    corrections: dict[str, Corrections] = {}
+
+    def corrections_for(base: str) -> Corrections:
+        """The indexed folder's corrections.tsv, read once a run: it overrides any sidecar row."""
+        if base not in corrections:
+            try:
+                corrections[base] = read_corrections(base)
+            except SidecarError as exc:
+                warn(f"{exc}; no correction applied")
+                corrections[base] = NO_CORRECTIONS
+            except OSError as exc:
+                warn(f"{exc.filename}: no correction applied, cannot read ({exc.strerror or exc})")
+                corrections[base] = NO_CORRECTIONS
+        return corrections[base]
+
     links: set[str] = set()
     chains: dict[str, list] = {}
     for root in roots:
@@ -111,7 +127,7 @@ def discover(
             if excluded and _inside(os.path.realpath(path) if link else path, excluded):
                 warn(f"{name}: skipped, it lies in the index folder")
                 continue
-            row = _sidecar_row(path, base, sidecar_for, chains)
+            row = corrections_for(base).apply(name, _sidecar_row(path, base, sidecar_for, chains))
             found[path] = SourceFile(path, name, tuple(sorted(row.items())), base)
     return _one_file_per_name(_without_duplicate_links(list(found.values()), links, warn), warn)
 

@@ -7,24 +7,28 @@ A manifest row overrides everything; without one, every value comes from what th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from ..normalize import fold, normalize_text
+from .corrections import CLEARED
 from .dates import PartialDate
 from .evidence import Evidence, FileFacts
-from .issuers import doc_number, is_news, issuer_candidates, names_national_body, organ_place, type_of_title
+from .issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
 from .items import (
     Item,
     fallback_title,
     is_long_title_line,
     is_title_like,
+    join_wrapped_title,
     official_title,
     split_items,
 )
 from .manifests import Sidecar
-from .places import NATIONAL, dominant_place, line_naming, mentions, most_specific
+from .organs import organ_place
+from .places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
 from .published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
 from .topics import Taxonomy, merge_topics
 
@@ -45,6 +49,8 @@ class DocumentRecord:
     doc_number: str | None = None
     doc_type: str | None = None
     evidence: tuple[tuple[str, Evidence], ...] = ()  # (field, evidence) for each value found
+    # (field, value as written, source, why) for each statement read and refused (``search inspect``)
+    refused: tuple[tuple[str, str, str, str], ...] = ()
 
     def evidence_for(self, field: str) -> Evidence | None:
         return dict(self.evidence).get(field)
@@ -95,6 +101,7 @@ def _single_record(
     paragraphs: Sequence[str], side: Sidecar, facts: FileFacts, taxonomy: Taxonomy, today: date | None
 ) -> DocumentRecord:
     """A file that is one document: the sidecar's facts win over the file's."""
+    paragraphs = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
     first, rest = paragraphs[0], tuple(paragraphs[1:])
     official = official_title(paragraphs)
     if side.title:
@@ -119,14 +126,17 @@ def _single_record(
     published = choose(candidates, refine_only=refine, today=today)
 
     number = Evidence(side.doc_number, "manifest", side.doc_number) if side.doc_number else doc_number(body)
-    issuers = issuer_candidates(title, body, number, organ, facts.get("issuer"))
+    kind = _doc_type(side, title, body)
+    news = kind is not None and kind.value == "新闻"
+    issuers, refused = issuer_candidates(title, body, number, organ, facts.get("issuer"), news=news,
+                                         place=side.district or _title_place(title))
     if side.issuer:
         issuers.insert(0, Evidence(side.issuer, "manifest", side.issuer))
-    district = _district(side, title, body, issuers)
-    kind = _doc_type(side, title, body)
+    district = _news_district(side, title, body, issuers) if news else _district(side, title, body, issuers)
     found = {"published": published, "district": district, "issuer": issuers[0] if issuers else None,
              "doc_number": number, "doc_type": kind}
-    return _record(0, title, body, found, side, taxonomy)
+    why = tuple(("issuer", written, source, reason) for written, source, reason in refused)
+    return _record(0, title, body, found, side, taxonomy, why)
 
 
 _STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename": 4, "title": 5, "text": 6}
@@ -137,7 +147,7 @@ def _item_record(
 ) -> DocumentRecord:
     """One news item of a page: its own headline and date; the page's date is the sidecar's or the file's."""
     title = " ".join(item.headings) if item.headings else fallback_title(item.body[0] if item.body else "")
-    district = _district(side, title, item.body, [])
+    district = _news_district(side, title, item.body, [])
     kind = Evidence("新闻", "text", item.body[0][:20]) if item.body else None
     found = {"published": item_date(item.headings, item.body, page, today), "district": district,
              "issuer": None, "doc_number": None, "doc_type": kind}
@@ -145,20 +155,27 @@ def _item_record(
 
 
 def _record(
-    number: int, title: str, body: tuple[str, ...], found: dict, side: Sidecar, taxonomy: Taxonomy
+    number: int, title: str, body: tuple[str, ...], found: dict, side: Sidecar, taxonomy: Taxonomy,
+    refused: tuple[tuple[str, str, str, str], ...] = (),
 ) -> DocumentRecord:
     topics = merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
+    cleared = [name for name in FIELDS if found.get(name) is not None and found[name].value == CLEARED]
+    for name in cleared:  # a correction's "-": the value found was wrong and nothing right replaces it
+        found = {**found, name: None}
+    refused = (*refused, *((name, CLEARED, "manifest", "cleared by a correction") for name in cleared))
     evidence = tuple((name, found[name]) for name in FIELDS if found.get(name) is not None)
     value = {name: (found[name].value if found.get(name) else None) for name in FIELDS}
     return DocumentRecord(
         number, title, body, value["district"], value["published"], topics,
         issuer=value["issuer"], doc_number=value["doc_number"], doc_type=value["doc_type"], evidence=evidence,
+        refused=refused,
     )
 
 
 def _district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequence[Evidence]) -> Evidence | None:
-    """The place: the manifest's; else the issuing organ's (全国 for a national body) or the title's;
-    then the speaker's organ ("我代表国务院"); only then the place the body is about."""
+    """The place: the manifest's; else the issuing organ's (全国 for a national body, 淳安县 for
+    中共淳安县委组织部) or the title's; then the speaker's organ ("我代表国务院"); only then the
+    place the body is about."""
     if side.district:
         return Evidence(side.district, "manifest", f"manifest: {side.district}")
     stated = [e for e in issuers if e.source != "text"]
@@ -173,15 +190,52 @@ def _district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequence[
         place = organ_place(str(organ.value)) if organ.source == "text" else None
         if place:
             return Evidence(place, "text", organ.line)
+    if len(mentions(title)) > 1:  # the title names places none of which wins: the body does not decide
+        return None
+    place = dominant_place("\n".join(body))
+    return Evidence(place, "text", line_naming(body, place)) if place else None
+
+
+# A news dateline naming its place: 新华社北京3月5日电, 本报郑州讯, 中新社香港7月1日电.
+_DATELINE_PLACE = re.compile(
+    r"^(?:新华社|中新社|本报|人民网|央视网)([\u4e00-\u9fff]{2,4}?)(?:\d{1,2}月\d{1,2}日)?(?:电|讯)"
+)
+
+
+# 美国国务院, 越南共产党中央委员会 is not: a country's own body (a headline naming one is about abroad).
+_FOREIGN_BODY = re.compile(r"(?:(?!中)[\u4e00-\u9fff])国国务院")
+
+
+def _news_district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequence[Evidence]) -> Evidence | None:
+    """A news item's place: the manifest's; its explicit issuer's; its dateline's; else the place
+    its headline names when one clearly wins (河南 and 郑州 -> 郑州市; 河南 and 江苏 -> none), and
+    the body's only when the headline names no place."""
+    if side.district:
+        return Evidence(side.district, "manifest", f"manifest: {side.district}")
+    for organ in issuers:
+        place = organ_place(str(organ.value))
+        if place:
+            return Evidence(place, organ.source, organ.line)
+    for paragraph in body[:2]:
+        dated = _DATELINE_PLACE.match(paragraph)
+        place = canonical_district(dated.group(1)) if dated else None
+        if place:
+            return Evidence(place, "dateline", paragraph[: dated.end()])
+    named = mentions(title)
+    if named:
+        place = clear_winner(named)
+        return Evidence(place, "title", title) if place else None
+    if names_national_body(title) and not _FOREIGN_BODY.search(title):
+        return Evidence(NATIONAL, "title", title)
     place = dominant_place("\n".join(body))
     return Evidence(place, "text", line_naming(body, place)) if place else None
 
 
 def _title_place(title: str) -> str | None:
-    """The most specific place a title names, else 全国 when it names a national body."""
-    named = most_specific(mentions(title))
+    """The place a title names when one clearly wins, else 全国 when it names a national body."""
+    named = mentions(title)
     if named:
-        return named
+        return clear_winner(named)
     return NATIONAL if names_national_body(title) else None
 
 

@@ -76,6 +76,28 @@ def official_title(paragraphs: Sequence[str]) -> int | None:
     return None
 
 
+# The second line of a wrapped title is short: the rest of "…关于做好2022年防汛" + "工作的通知".
+WRAPPED_TAIL_MAX = 30
+
+
+def join_wrapped_title(paragraphs: Sequence[str]) -> list[str]:
+    """The paragraphs with an official title that wraps over two lines joined into one.
+
+    ``…关于做好2022年防汛`` + ``工作的通知``: a header line holding 关于 and naming no type, then a
+    short line (no 关于, no full stop) after which the two together end with a 文种.
+    """
+    paragraphs = list(paragraphs)
+    for i in range(min(len(paragraphs) - 1, HEADER_PARAGRAPHS + 1)):
+        first, second = paragraphs[i], paragraphs[i + 1]
+        if (
+            "关于" in first and "关于" not in second and len(second) <= WRAPPED_TAIL_MAX
+            and is_title_like(first) and is_title_like(second) and not type_of_title(first)
+            and not first.endswith(("。", ",", "，", ":", "：", ";", "；")) and type_of_title(first + second)
+        ):
+            return [*paragraphs[:i], first.rstrip() + second.lstrip(), *paragraphs[i + 2 :]]
+    return paragraphs
+
+
 def is_long_title_line(paragraph: str) -> bool:
     """A first line too long for a heading that still is the title: no full stop in it."""
     return len(paragraph) <= FIRST_LINE_TITLE_MAX and _SENTENCE_END.search(paragraph) is None and not is_byline(paragraph)

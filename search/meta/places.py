@@ -32,6 +32,7 @@ class Place:
     aliases: tuple[str, ...] = ()
     query_aliases: tuple[str, ...] = ()
     in_text: bool = True
+    parent: str | None = None  # the place it lies in (二七区 -> 郑州市); None for 全国
 
     @property
     def rank(self) -> int:
@@ -58,8 +59,13 @@ def _load_gazetteer(path: Path = GAZETTEER_FILE) -> tuple[Place, ...]:
                 aliases=tuple(entry.get("aliases", ())),
                 query_aliases=tuple(entry.get("query_aliases", ())),
                 in_text=bool(entry.get("in_text", True)),
+                parent=entry.get("parent"),
             )
         )
+    known = {place.name for place in places}
+    for place in places:
+        if place.parent is not None and place.parent not in known:
+            raise ValueError(f"{path.name}: place {place.name!r} lies in {place.parent!r}, which is no place of it")
     return tuple(places)
 
 
@@ -81,24 +87,72 @@ _PLACE_MENTION = re.compile(
 )
 
 
+_CHILDREN: dict[str, list[str]] = {}
+for _place in PLACES:
+    if _place.parent:
+        _CHILDREN.setdefault(_place.parent, []).append(_place.name)
+
+
+def place_path(name: str | None) -> tuple[str, ...]:
+    """The path of a place from the top (二七区 -> 全国, 河南省, 郑州市, 二七区); a place the gazetteer
+    does not know (淳安县, as an organ writes it) is its own path; None -> ()."""
+    if not name:
+        return ()
+    path = [name]
+    while (place := _PLACE_BY_NAME.get(path[-1])) is not None and place.parent:
+        path.append(place.parent)
+    return tuple(reversed(path))
+
+
+def children(name: str) -> tuple[str, ...]:
+    """The places lying directly in ``name``, in the gazetteer's order."""
+    return tuple(_CHILDREN.get(name, ()))
+
+
+def within(name: str) -> tuple[str, ...]:
+    """``name`` and every place below it (郑州市 -> 郑州市, 中原区, 二七区 …)."""
+    found = [name]
+    for place in found:
+        found.extend(_CHILDREN.get(place, ()))
+    return tuple(found)
+
+
+def clear_winner(names) -> str | None:
+    """The one place among ``names`` that all the others contain (河南 and 郑州 -> 郑州市), else None
+    (a visit to 河南 and 江苏 names neither). 全国 never competes with a place."""
+    named = {n for n in names if n and n != NATIONAL}
+    if not named:
+        return NATIONAL if NATIONAL in set(names) else None
+    deepest = [n for n in named if not any(other != n and n in place_path(other) for other in named)]
+    return deepest[0] if len(deepest) == 1 else None
+
+
 def canonical_district(name: str) -> str | None:
     """The canonical name of a place given by its name or an alias (``管城区`` -> ``管城回族区``)."""
     return _CANONICAL.get(normalize_query(name)) if isinstance(name, str) else None
 
 
+_WRITTEN_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗)")
+
+
 def match_districts(value: str) -> tuple[str, ...]:
-    """Places a filter value means: the one it names exactly, else those whose names contain it."""
+    """Places a filter value means: the one it names exactly and every place below it (郑州市 ->
+    郑州市, 中原区 …; 全国 is the national documents only), else those whose names contain it."""
+    raw = value or ""
     value = normalize_query(value)
     if not value:
         return ()
     exact = _CANONICAL.get(value)
     if exact:
-        return (exact,)
-    return tuple(
+        return within(exact) if exact != NATIONAL else (exact,)
+    found = tuple(
         place.name
         for place in PLACES
         if any(value in normalize_query(n) for n in (place.name, *place.aliases, *place.query_aliases))
     )
+    # A place the gazetteer does not know is stored as its organ writes it (淳安县): matched as written.
+    written = unicodedata.normalize("NFKC", raw).strip()
+    return found or ((written,) if _WRITTEN_PLACE.fullmatch(written) else ())
 
 
 @lru_cache(maxsize=1024)  # a manifest names a few places over and over
@@ -141,6 +195,12 @@ def place_in_name(name: str) -> str | None:
     """The most specific place an organ's name names (``郑州市二七区人民政府`` -> 二七区), else None."""
     found = {_ANY_NAME[m.group(0)] for m in _NAME_IN_ORGAN.finditer(name or "")}
     return min(found, key=lambda n: (_PLACE_BY_NAME[n].rank, _GAZETTEER_ORDER[n])) if found else None
+
+
+def leading_place_name(text: str) -> str | None:
+    """The gazetteer name (any, aliases included) ``text`` opens with, longest first, else None."""
+    found = _NAME_IN_ORGAN.match(text or "")
+    return found.group(0) if found else None
 
 
 def dominant_place(text: str) -> str | None:

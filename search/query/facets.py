@@ -20,6 +20,8 @@ import numpy as np
 from ..archive import Snapshot
 from ..columns import Column
 from ..docsets import doc_array, docset
+from ..meta.issuers import doc_number_series as series_of
+from .facet_values import organ_facet
 from .request import FacetValue
 
 
@@ -66,11 +68,10 @@ def _facet_counters(snapshot: Snapshot, docs, names: Iterable[str] | None = None
 
 
 def doc_number_series(snapshot: Snapshot) -> Column:
-    """Each document's 文号 series with its opening bracket (郑政〔2021〕5号 -> 郑政〔), once per snapshot:
-    as a ``docno:`` value it matches that series and not a longer one (郑政办文〔)."""
-    return snapshot.cached(
-        "doc number series", lambda: snapshot.doc_number.derived(lambda v: v.split("〔")[0] + "〔" if v else None)
-    )
+    """Each document's 文号 series, its code and year (郑政〔2021〕5号 -> 郑政〔2021〕), once per snapshot:
+    as a ``docno:`` value it matches that series and not a longer code's (郑政办文〔2021〕)."""
+    return snapshot.cached("doc number series", lambda: snapshot.doc_number.derived(series_of))
+
 
 
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
@@ -90,4 +91,6 @@ def count_facets(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] |
         else:
             ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         facets[name] = tuple(FacetValue(v, c) for v, c in ordered if c > 0)
+    if "issuer" in facets:
+        facets["issuer"] = organ_facet(facets["issuer"])
     return facets

@@ -1,0 +1,40 @@
+"""The metadata review page (admins): the most common values of each field with their counts, so
+a wrong value is seen at a glance, each linked to the documents that have it (fix one with a row
+of ``corrections.tsv``: ``search.meta.corrections``)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from search.query import SearchRequest
+from search.query.facet_values import REVIEWED, UNKNOWN, most_common
+
+from .auth import actor
+from .pages import search_url
+from .views import bp, engine
+
+FILTER_OF = {"district": "districts", "issuer": "issuers", "docno": "doc_numbers", "type": "doc_types",
+             "topic": "topics", "year": "years"}
+
+
+@bp.get("/admin/metadata")
+def metadata_review():
+    """The most common values per field (``?top=N``, default 20), over every document: admins only."""
+    who = actor()
+    if who is None or not who.is_admin:
+        abort(403, "只有管理员可以查看元数据统计。")
+    top = request.args.get("top", "20")
+    top = int(top) if top.isdigit() and 0 < int(top) <= 500 else 20
+    results = engine().search(SearchRequest(per_page=1, sort="newest"))
+    summary = most_common(results.facets, results.total, top)
+    tables = []
+    for name, title in REVIEWED:
+        rows = []
+        for value, count in summary[name]:
+            if value == UNKNOWN:
+                rows.append((value, count, None))
+                continue
+            chosen = (int(value),) if name == "year" else (value,)
+            rows.append((value, count, search_url(SearchRequest(**{FILTER_OF[name]: chosen}))))
+        tables.append((name, title, rows))
+    return render_template("review.html", tables=tables, total=results.total, top=top)
