@@ -319,6 +319,17 @@ def test_script_end_tag_with_an_attribute_does_not_swallow_the_page():
     assert extract("a.html", page.encode("utf-8")).text == "二七区召开稳就业工作推进会。\n第二段。"
 
 
+@pytest.mark.parametrize("page", [
+    "<html><head><title>t</title><p>第一段正文。</p><p>第二段正文。</p></html>",  # no </head>, no <body>
+    "<html><body><!--> <p>第一段正文。</p><p>第二段正文。</p></body></html>",  # an empty comment "<!-->"
+    "<html><body><div><p>第一段正文。<p>第二段正文。</body></html>",  # unclosed <p> and <div>
+])
+def test_broken_markup_that_browsers_show_is_read_as_they_show_it(page):
+    # lxml's HTML parser (libxml2) places these as browsers do; html.parser put the first page's
+    # text inside <head> (dropped: "HTML page has no text") and showed "<!-->" as text.
+    assert extract("a.html", page.encode("utf-8")).text == "第一段正文。\n第二段正文。"
+
+
 GOV_PAGE = """<html><head><meta charset="utf-8"><title>国务院办公厅关于印发某方案的通知_政府信息公开_中国政府网</title></head>
 <body><div class="header">中国政府网 首页</div>
 <div class="policyLibraryOverview_header"><table class="bd1">
