@@ -104,6 +104,9 @@ def test_the_document_page_names_the_container_and_downloads_the_members_own_byt
     assert soup(client.get(f"/doc/{document_id('材料.zip', 0)}")).select_one(".part-of dd").get_text() == \
         "压缩包 材料.zip 中的文件"
     assert soup(client.get(f"/doc/{document_id('a.txt', 0)}")).select_one(".part-of") is None
+    mail = soup(client.get(f"/doc/{document_id('来函.eml', 0)}"))
+    assert mail.select_one(".siblings h2").get_text() == "同一文件中的文档（2 篇）"
+    assert [li.get_text() for li in mail.select(".siblings li")] == ["关于报送稳就业材料的函", "报送模板.docx"]
 
 
 def test_a_member_whose_container_is_gone_has_no_download(indexed, tmp_path):
