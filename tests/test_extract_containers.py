@@ -379,3 +379,37 @@ def test_shtml_and_xhtml_are_read_as_web_pages(suffix):
             "<body><div class=\"nav\">首页</div><p>二七区召开稳就业工作推进会。</p></body></html>")
     extracted = extract(f"content{suffix}", page.encode("utf-8"))
     assert (extracted.text, extracted.encoding) == ("二七区召开稳就业工作推进会。", "html:utf-8")
+
+
+# -- property: zip member names ---------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# GB2312's hanzi (the names people type), ASCII name characters and full-width brackets
+GB2312_HANZI = [bytes([a, b]).decode("gb2312") for a in range(0xB0, 0xF8) for b in range(0xA1, 0xFF)
+                if not (a == 0xD7 and b > 0xF9)]
+NAME_CHARS = st.sampled_from(GB2312_HANZI + list("ABCxyz0123456789_-. （）"))
+
+
+class _UnflaggedInfo(zipfile.ZipInfo):
+    """A member name written in ``codec`` without the UTF-8 flag (GBK: Windows; UTF-8: old Info-ZIP on Linux)."""
+
+    codec = "gb18030"
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.codec), self.flag_bits & ~0x800
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(names=st.lists(st.text(NAME_CHARS, min_size=1, max_size=8).map(lambda n: n.strip(" .") or "名"),
+                      min_size=1, max_size=4, unique=True),
+       codec=st.sampled_from(["gb18030", "utf-8"]))
+def test_unflagged_zip_names_in_gbk_or_utf8_read_back_as_written(names, codec):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            info = _UnflaggedInfo(f"{name}.txt")
+            info.codec = codec
+            archive.writestr(info, "正文".encode("utf-8"))
+    assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == [f"{n}.txt" for n in names]

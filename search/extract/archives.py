@@ -156,15 +156,21 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     return _clean_name(name)
 
 
-# What a UTF-8 name holds beyond ASCII: CJK (3-byte sequences) or accented Latin letters. GBK bytes
-# that happen to be valid UTF-8 come out as Greek, Hebrew, Cyrillic … ("图纸" -> "ͼֽ").
-_UTF8_NAME = re.compile("[\x00-\x7f\u00c0-\u024f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]*")
+# An unflagged name is taken as UTF-8 only when it decodes to ASCII and CJK with at least one CJK
+# character (3-byte sequences): GBK bytes are valid UTF-8 by chance mostly as Latin, Greek or
+# Cyrillic letters ("图纸" -> "ͼֽ", "陌" -> "İ"). An unflagged UTF-8 name of accented Latin letters is
+# read as GBK: in the offices these archives come from, GBK names are the common case.
+_UTF8_CJK_NAME = re.compile("[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*"
+                            "[\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]"
+                            "[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*")
 
 
 def _unflagged_name(raw: bytes) -> str:
+    if raw.isascii():
+        return raw.decode("ascii")
     try:
         text = raw.decode("utf-8")
-        if _UTF8_NAME.fullmatch(text):
+        if _UTF8_CJK_NAME.fullmatch(text):
             return text
     except UnicodeDecodeError:
         pass
