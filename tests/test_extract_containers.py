@@ -413,3 +413,18 @@ def test_unflagged_zip_names_in_gbk_or_utf8_read_back_as_written(names, codec):
             info.codec = codec
             archive.writestr(info, "正文".encode("utf-8"))
     assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == [f"{n}.txt" for n in names]
+
+
+def test_zip_unicode_path_extra_field_names_the_member():
+    import struct
+    import zlib
+
+    raw = "旧名.txt".encode("gb18030")
+    unicode_name = "工作报告（终稿）.txt".encode("utf-8")
+    field = b"\x01" + struct.pack("<I", zlib.crc32(raw)) + unicode_name
+    info = _UnflaggedInfo("旧名.txt")
+    info.extra = struct.pack("<HH", 0x7075, len(field)) + field
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(info, "正文".encode("utf-8"))
+    assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == ["工作报告（终稿）.txt"]

@@ -152,8 +152,24 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & _ZIP_UTF8:
         raw = name.encode("cp437")
-        name = _unflagged_name(raw)
+        name = _unicode_path(info.extra, raw) or _unflagged_name(raw)
     return _clean_name(name)
+
+
+def _unicode_path(extra: bytes, raw: bytes) -> str | None:
+    """The Info-ZIP Unicode Path extra field (0x7075; 7-Zip and WinRAR write it beside a GBK name):
+    the UTF-8 name, taken when its CRC is that of the name it stands for."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
+        body = extra[at + 4:at + 4 + size]
+        if kind == 0x7075 and len(body) > 5 and body[0] == 1 and int.from_bytes(body[1:5], "little") == zlib.crc32(raw):
+            try:
+                return body[5:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        at += 4 + size
+    return None
 
 
 # An unflagged name is taken as UTF-8 only when it decodes to ASCII and CJK with at least one CJK

@@ -56,7 +56,9 @@ def extract_msg(data: bytes, options: ExtractOptions | None = None) -> Extracted
         if not text.strip() and message.htmlBody:
             text, encoding = _html_text(message.htmlBody), "msg:html"
         date = message.date.isoformat() if getattr(message, "date", None) else None
-        parts = tuple(read_member(name, content, options) for name, content in _msg_attachments(message))
+        parts = tuple(read_member(name, content, options) if content is not None
+                      else Part(name, skipped="a link to a file, not an attached file")
+                      for name, content in _msg_attachments(message))
         return _message(subject, text, encoding, date, _no_nul(message.sender), _no_nul(message.to), parts)
     finally:
         message.close()
@@ -284,7 +286,7 @@ def _open_msg(data: bytes):
         raise Unreadable("not a readable Outlook .msg file (damaged or truncated?)") from exc
 
 
-def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
+def _msg_attachments(message) -> Iterator[tuple[str, bytes | None]]:
     names: set[str] = set()
     for number, attachment in enumerate(getattr(message, "attachments", ()) or (), start=1):
         if getattr(attachment, "hidden", False):
@@ -301,7 +303,5 @@ def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
             try:
                 content = content.exportBytes()
             except Exception:
-                content = None
-        if content is None:
-            continue
+                content = None  # an attached message extract-msg cannot write back out
         yield _unique(name.replace("\\", "/").rsplit("/", 1)[-1], names), content
