@@ -428,3 +428,27 @@ def test_zip_unicode_path_extra_field_names_the_member():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(info, "正文".encode("utf-8"))
     assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == ["工作报告（终稿）.txt"]
+
+
+# -- property: damaged containers give a reason, never a crash --------------------------------------
+
+DAMAGEABLE = {
+    "n.ofd": (FIXTURES / "ofd" / "n.ofd").read_bytes(),
+    "a.msg": (FIXTURES / "mail" / "attachment_test_msg.msg").read_bytes(),
+    "a.eml": make_eml(encoded_word("转发", "gb2312"), "正文".encode("gb18030"), attachments=[("text/plain", "a.txt", b"x" * 50)]),
+    "a.zip": make_zip({"a.txt": "正文".encode("gb18030"), "b.zip": make_zip({"c.txt": b"cc"})}),
+    "a.mhtml": make_mhtml("<html><body><p>正文</p></body></html>"),
+}
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(name=st.sampled_from(sorted(DAMAGEABLE)), cut=st.floats(0, 1), flips=st.lists(
+    st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=12))
+def test_a_damaged_container_is_read_or_named_unreadable_never_a_crash(name, cut, flips):
+    data = bytearray(DAMAGEABLE[name][: max(1, int(len(DAMAGEABLE[name]) * cut))])
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    try:
+        extract(name, bytes(data))
+    except Unreadable as exc:
+        assert str(exc) and "\n" not in str(exc)

@@ -122,7 +122,7 @@ def _zip_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise Unreadable("not a readable zip archive (damaged or truncated?)") from exc
     if len(infos) > MAX_MEMBERS:
         raise Unreadable(f"archive has more than {MAX_MEMBERS} members")

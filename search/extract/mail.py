@@ -139,7 +139,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         codec = _WIDER.get(label, label or "ascii")
         try:
             text = decode_or_none(data, codec)
-        except LookupError:
+        except (LookupError, UnicodeError, ValueError, TypeError):  # a label naming no text codec
             text = None
         if text is not None:
             return text

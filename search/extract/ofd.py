@@ -76,7 +76,7 @@ class _Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.names = {_normal(n): n for n in self.zip.namelist()}
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Unreadable("not a readable OFD file (damaged or truncated?)") from exc
         self.budget = Budget()
 
@@ -92,7 +92,9 @@ class _Package:
                 raw = read_limited(handle, info.compress_size, self.budget)
         except MemberRefused as exc:
             raise Unreadable(str(exc)) from exc
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        except Unreadable:
+            raise  # the budget for the whole package is spent
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Unreadable("not a readable OFD file (damaged or truncated?)") from exc
         return _parse(raw)
 
