@@ -452,3 +452,19 @@ def test_a_damaged_container_is_read_or_named_unreadable_never_a_crash(name, cut
         extract(name, bytes(data))
     except Unreadable as exc:
         assert str(exc) and "\n" not in str(exc)
+
+
+def _with_disposition(filename_params: str) -> bytes:
+    data = make_eml("x", b"body", attachments=[("application/octet-stream", "PLACEHOLDER", b"content")])
+    return data.replace(b'; name="PLACEHOLDER"', b"").replace(b'filename="PLACEHOLDER"', filename_params.encode("latin-1"))
+
+
+@pytest.mark.parametrize("params", [
+    'filename="' + encoded_word("朱镕基讲话.txt", "gb2312", "gb18030") + '"',  # Outlook, Foxmail: 2047 in quotes
+    "filename*=gb2312''%D6%EC%E9F%BB%F9%BD%B2%BB%B0.txt",  # RFC 2231
+    "filename*0*=gb2312''%D6%EC%E9F; filename*1*=%BB%F9%BD%B2%BB%B0.txt",  # RFC 2231 continued
+    'filename="' + "朱镕基讲话.txt".encode("gb18030").decode("latin-1") + '"',  # raw GBK bytes
+])
+def test_attachment_names_in_every_way_mail_clients_write_gbk_are_decoded(params):
+    [part] = extract("a.eml", _with_disposition(params)).parts
+    assert (part.name, part.extracted.text) == ("朱镕基讲话.txt", "content")

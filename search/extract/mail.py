@@ -16,10 +16,12 @@ from __future__ import annotations
 import email
 import email.errors
 import email.header
+import re
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote_to_bytes
 
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Part, Unreadable
@@ -216,17 +218,42 @@ def _eml_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
 
 
 def _filename(part: Message) -> str | None:
-    """The attachment's file name: RFC 2231 or 2047, with Chinese charsets widened."""
-    raw = part.get_param("filename", header="content-disposition") or part.get_param("name")
-    if raw is None:
+    """The attachment's file name, from the raw header: RFC 2231 (continuations too), RFC 2047, or
+    raw GBK bytes, with Chinese charsets widened (the parser's own decoding reads GBK under a
+    gb2312 label as U+FFFD)."""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        raw = next((str(v) for k, v in part.raw_items() if k.lower() == header), None)
+        text = _param_text(raw, param) if raw is not None else None
+        if text:
+            name = " ".join(text.replace("\\", "/").rsplit("/", 1)[-1].split())
+            if name:
+                return name
+    return None
+
+
+_PARAM = re.compile(r'(?:^|;)\s*([A-Za-z-]+)(?:\*(\d+))?(\*)?\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))')
+
+
+def _param_text(header: str, param: str) -> str | None:
+    """A header parameter's text: ``name*0*=gb2312''%D6%EC; name*1*=%E9%D5`` joined and decoded,
+    ``name="=?gb2312?B?…?="`` decoded, ``name="报告.doc"`` in raw 8-bit bytes decoded."""
+    segments: list[tuple[int, bool, str]] = []
+    for match in _PARAM.finditer(header):
+        if match.group(1).lower() != param:
+            continue
+        value = match.group(4) if match.group(4) is not None else match.group(5)
+        segments.append((int(match.group(2) or 0), bool(match.group(3)), value.replace('\\"', '"')))
+    if not segments:
         return None
-    if isinstance(raw, tuple):  # RFC 2231: (charset, language, percent-decoded text as latin-1)
-        charset, _, value = raw
-        text = _decode_bytes(value.encode("latin-1", "surrogateescape"), charset)
-    else:
-        text = _decoded_header(str(raw))
-    name = " ".join(text.replace("\\", "/").rsplit("/", 1)[-1].split())
-    return name or None
+    segments.sort(key=lambda s: s[0])
+    if not any(encoded for _, encoded, _ in segments):
+        return _decoded_header("".join(value for _, _, value in segments))
+    charset, data = None, bytearray()
+    for number, encoded, value in segments:
+        if encoded and number == segments[0][0] and value.count("'") >= 2:
+            charset, _, value = value.split("'", 2)
+        data += unquote_to_bytes(value) if encoded else value.encode("ascii", "surrogateescape")
+    return _decode_bytes(bytes(data), charset)
 
 
 def _unique(name: str, taken: set[str]) -> str:
