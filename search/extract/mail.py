@@ -116,7 +116,7 @@ def _decoded_header(raw: str) -> str:
         if isinstance(piece, str):  # no encoded words in it
             out.append(_unescaped(piece))
         else:
-            out.append(_decode_bytes(piece, charset))
+            out.append(decode_labelled(piece, charset))
     return "".join(out)
 
 
@@ -133,7 +133,7 @@ def _unescaped(text: str) -> str:
             return raw.decode("gb18030", "replace")
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
+def decode_labelled(data: bytes, charset: str | None) -> str:
     """Bytes under a charset label: the label (widened) if it decodes and is no single-byte guess
     over non-ASCII bytes, else as a text file."""
     label = (charset or "").strip().lower()
@@ -164,7 +164,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
             html = part
     if plain is not None:
         payload = plain.get_payload(decode=True) or b""
-        text = _decode_bytes(payload, plain.get_content_charset())
+        text = decode_labelled(payload, plain.get_content_charset())
         if text.strip():
             return text, plain.get_content_charset() or "text"
     if html is not None:
@@ -176,7 +176,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
 def _html_text(payload: bytes | str, charset: str | None = None) -> str:
     from .html_page import extract_markup
 
-    markup = payload if isinstance(payload, str) else _decode_bytes(payload, charset)
+    markup = payload if isinstance(payload, str) else decode_labelled(payload, charset)
     try:
         return extract_markup(markup, "mail").text
     except Unreadable:
@@ -253,7 +253,7 @@ def _param_text(header: str, param: str) -> str | None:
         if encoded and number == segments[0][0] and value.count("'") >= 2:
             charset, _, value = value.split("'", 2)
         data += unquote_to_bytes(value) if encoded else value.encode("ascii", "surrogateescape")
-    return _decode_bytes(bytes(data), charset)
+    return decode_labelled(bytes(data), charset)
 
 
 def _unique(name: str, taken: set[str]) -> str:
