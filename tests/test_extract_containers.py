@@ -468,3 +468,9 @@ def _with_disposition(filename_params: str) -> bytes:
 def test_attachment_names_in_every_way_mail_clients_write_gbk_are_decoded(params):
     [part] = extract("a.eml", _with_disposition(params)).parts
     assert (part.name, part.extracted.text) == ("朱镕基讲话.txt", "content")
+
+
+def test_words_that_begin_with_a_label_are_no_labels():
+    page = ("<html><body><ul><li>标题党</li><li>发文机关应当统一</li><li>发布日期：2024-02-02</li></ul>"
+            "<div><p>正文第一段，二七区召开会议。</p></div></body></html>")
+    assert extract("a.html", page.encode("utf-8")).properties == ()

@@ -235,7 +235,8 @@ _TABLE_LABELS = {
     "标题": "title", "发文字号": "doc_number", "发布日期": "published", "主题词": "keywords",
 }
 _TABLE_TAGS = {name: f"索引号表 {label}" for label, name in _TABLE_LABELS.items()}
-_LABEL = re.compile(r"^(" + "|".join(_TABLE_LABELS) + r")[:：]?(.*)$", re.DOTALL)
+# A cell that is a label ("发文机关", "发文机关：") or a label, a colon and its value; "标题党" is none.
+_LABEL = re.compile(r"^(" + "|".join(_TABLE_LABELS) + r")(?:[:：](.*))?$", re.DOTALL)
 _LABEL_HOLDERS = ("td", "th", "dt", "li", "span", "b", "strong", "label", "p", "em")
 MAX_TABLE_CELL = 200  # characters: a label's cell, never a paragraph of the text
 
