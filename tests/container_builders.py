@@ -51,10 +51,10 @@ def make_eml(
     inline_image: bool = False,
     date: str = "Tue, 05 Mar 2024 09:30:00 +0800",
     sender: str | None = None,
+    boundary: str = "----=_Part_0_12345",
 ) -> bytes:
     """An .eml message as Chinese mail clients write it: ``attachments`` are (Content-Type,
     filename header value, bytes); ``inline_image`` adds a cid: picture in a multipart/related."""
-    boundary = "----=_Part_0_12345"
     sender = sender or f"{encoded_word('办公室', 'gb2312', 'gb18030')} <office@example.gov.cn>"
     lines = [
         f"From: {sender}",

@@ -6,6 +6,7 @@ tests/fixtures/*/SOURCES.md.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import tarfile
@@ -474,3 +475,17 @@ def test_words_that_begin_with_a_label_are_no_labels():
     page = ("<html><body><ul><li>标题党</li><li>发文机关应当统一</li><li>发布日期：2024-02-02</li></ul>"
             "<div><p>正文第一段，二七区召开会议。</p></div></body></html>")
     assert extract("a.html", page.encode("utf-8")).properties == ()
+
+
+def test_a_forwarded_mail_is_a_part_with_its_own_attachments():
+    inner = make_eml(encoded_word("原始通知", "gb2312"), "原始通知正文。".encode("gb18030"),
+                     attachments=[("text/plain", encoded_word("名单.txt", "gb2312"), "张三、李四".encode("gb18030"))],
+                     boundary="----=_Part_inner")
+    outer = make_eml(encoded_word("转发：原始通知", "gb2312"), "请阅。".encode("gb18030"),
+                     attachments=[("message/rfc822", "forward.eml", inner)])
+    # an attached message is sent as it is, not base64
+    outer = outer.replace(b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(inner), b"\r\n" + inner)
+    assert inner in outer
+    [forwarded] = extract("a.eml", outer).parts
+    assert (forwarded.name, forwarded.extracted.title, forwarded.extracted.text) == ("原始通知.eml", "原始通知", "原始通知正文。")
+    assert parts_of(forwarded.extracted) == [("名单.txt", None, "张三、李四")]

@@ -185,7 +185,7 @@ def _html_text(payload: bytes | str, charset: str | None = None) -> str:
 
 def _walk(message: Message) -> Iterator[Message]:
     """Every leaf part, not descending into attached messages (those are attachments)."""
-    if message.is_multipart():
+    if message.is_multipart() and message.get_content_type() != "message/rfc822":
         for sub in message.get_payload():
             yield from _walk(sub)
     else:
