@@ -148,3 +148,24 @@ def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
         "html:utf-8", "国务院办公厅关于印发某方案的通知", "2024-01-10", "国务院办公厅"
     )
     assert record.evidence_for("published").line == "索引号表 发布日期: 2024年01月10日"
+
+
+@pytest.mark.parametrize(("source", "key", "label"), [
+    ("来函.eml/附件.docx", "来函.eml", "附件，所属邮件：关于报送材料的函"),
+    ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
+    ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),
+    ("材料.zip/通知/a.txt", "材料.zip", "压缩包 材料.zip 中的文件"),
+    ("sub/a.txt", "sub/a.txt", None),
+])
+def test_part_label_names_the_nearest_container(source, key, label):
+    from types import SimpleNamespace
+
+    from web.downloads import part_label
+
+    class Engine:
+        def document(self, doc_id, visible=None):
+            if doc_id == document_id("来函.eml", 0):
+                return SimpleNamespace(source="来函.eml", title="关于报送材料的函")
+            return None
+
+    assert part_label(Engine(), SimpleNamespace(id=document_id(key, 3), source=source)) == label

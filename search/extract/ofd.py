@@ -36,6 +36,7 @@ _CUSTOM_NAMES = {"发文机关": "issuer", "发文单位": "issuer", "发文字�
 _DOCINFO = {"CreationDate": "created", "ModDate": "modified", "Author": "author", "Abstract": "abstract",
             "Subject": "subject", "DocUsage": "usage", "Creator": "creator"}
 _XML_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -214,10 +215,12 @@ def _text_object(text_object, place: tuple) -> list[_Code]:
     found: list[_Code] = []
     x = y = 0.0
     for code in _children(text_object, "TextCode"):
-        text = code.text or ""
+        # Private-use code points are glyph numbers of an embedded font without a Unicode map
+        # (ofdrw's ano.ofd): no one's text, and no search could match them.
+        text = _PRIVATE_USE.sub("", code.text or "")
         x = _float(code.get("X"), x)
         y = _float(code.get("Y"), y)
-        if not text:
+        if not text.strip():
             continue
         deltas = _deltas(code.get("DeltaX", ""))
         width = sum(deltas[: len(text) - 1]) * scale + size if deltas else size * len(text)
@@ -240,7 +243,7 @@ def page_text(codes: list[_Code]) -> str:
         rises = sum(1 for a, b in zip(lines, lines[1:]) if b[0].y < a[0].y - SAME_LINE * a[0].size)
         if rises / (len(lines) - 1) > OUT_OF_ORDER_SHARE:
             lines = _by_position(codes)
-    return "\n".join(_line_text(line) for line in lines)
+    return "\n".join(text for text in map(_line_text, lines) if text)
 
 
 def _by_position(codes: list[_Code]) -> list[list[_Code]]:
