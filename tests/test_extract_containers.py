@@ -489,3 +489,13 @@ def test_a_forwarded_mail_is_a_part_with_its_own_attachments():
     [forwarded] = extract("a.eml", outer).parts
     assert (forwarded.name, forwarded.extracted.title, forwarded.extracted.text) == ("原始通知.eml", "原始通知", "原始通知正文。")
     assert parts_of(forwarded.extracted) == [("名单.txt", None, "张三、李四")]
+
+
+def test_ofd_attachments_are_parts_found_again_for_a_download():
+    attached = make_docx(["附件正文：二七区稳就业工作台账。"], title="工作台账")
+    data = make_ofd([text_object(20, 20, "关于报送台账的通知")], attachments={"附件1 台账.docx": attached})
+    document = extract("a.ofd", data)
+    assert (document.text, parts_of(document)) == ("关于报送台账的通知", [("附件1 台账.docx", None, "附件正文：二七区稳就业工作台账。")])
+    assert member_bytes("通知.ofd", data, "附件1 台账.docx") == attached
+    real = extract("a.ofd", (FIXTURES / "ofd" / "n.ofd").read_bytes())
+    assert real.parts == ()

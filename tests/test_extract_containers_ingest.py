@@ -155,6 +155,7 @@ def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
     ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
     ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),
     ("材料.zip/通知/a.txt", "材料.zip", "压缩包 材料.zip 中的文件"),
+    ("通知.ofd/附件1.docx", "通知.ofd", "OFD 文件 通知.ofd 的附件"),
     ("sub/a.txt", "sub/a.txt", None),
 ])
 def test_part_label_names_the_nearest_container(source, key, label):
