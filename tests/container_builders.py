@@ -51,10 +51,10 @@ def make_eml(
     inline_image: bool = False,
     date: str = "Tue, 05 Mar 2024 09:30:00 +0800",
     sender: str | None = None,
+    boundary: str = "----=_Part_0_12345",
 ) -> bytes:
     """An .eml message as Chinese mail clients write it: ``attachments`` are (Content-Type,
     filename header value, bytes); ``inline_image`` adds a cid: picture in a multipart/related."""
-    boundary = "----=_Part_0_12345"
     sender = sender or f"{encoded_word('办公室', 'gb2312', 'gb18030')} <office@example.gov.cn>"
     lines = [
         f"From: {sender}",
@@ -97,7 +97,8 @@ OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
 
 def make_ofd(pages: list[str], info: str = "", templates: dict[str, str] | None = None,
-             page_templates: dict[int, str] | None = None, prefix: str = "ofd:") -> bytes:
+             page_templates: dict[int, str] | None = None, prefix: str = "ofd:",
+             attachments: dict[str, bytes] | None = None) -> bytes:
     """An OFD package: ``pages`` are each page's <Content> inner XML (TextObjects), ``info`` the
     DocInfo's inner XML, ``templates`` ID -> a template page's content XML."""
     p = prefix
@@ -111,9 +112,18 @@ def make_ofd(pages: list[str], info: str = "", templates: dict[str, str] | None 
                          f"</{p}DocBody></{p}OFD>")
         template_refs = "".join(f'<{p}TemplatePage ID="{tid}" BaseLoc="Tpls/Tpl_{tid}/Content.xml"/>' for tid in templates)
         page_refs = "".join(f'<{p}Page ID="{n + 10}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(len(pages)))
+        attached = f"<{p}Attachments>Attachs/Attachments.xml</{p}Attachments>" if attachments else ""
         archive.writestr("Doc_0/Document.xml", f'<?xml version="1.0" encoding="UTF-8"?><{p}Document {ns}>'
                          f"<{p}CommonData><{p}PageArea><{p}PhysicalBox>0 0 210 297</{p}PhysicalBox></{p}PageArea>"
-                         f"{template_refs}</{p}CommonData><{p}Pages>{page_refs}</{p}Pages></{p}Document>")
+                         f"{template_refs}</{p}CommonData><{p}Pages>{page_refs}</{p}Pages>{attached}</{p}Document>")
+        listed = ""
+        for n, (name, content) in enumerate((attachments or {}).items()):
+            stem, _, suffix = name.rpartition(".")
+            archive.writestr(f"Doc_0/Attachs/file_{n}.{suffix}", content)
+            listed += (f'<{p}Attachment ID="{n + 100}" Name="{stem}" Format="{suffix}">'
+                       f"<{p}FileLoc>file_{n}.{suffix}</{p}FileLoc></{p}Attachment>")
+        if attachments:
+            archive.writestr("Doc_0/Attachs/Attachments.xml", f"<{p}Attachments {ns}>{listed}</{p}Attachments>")
         for tid, content in templates.items():
             archive.writestr(f"Doc_0/Tpls/Tpl_{tid}/Content.xml", f'<{p}Page {ns}><{p}Content><{p}Layer ID="1">'
                              f"{content}</{p}Layer></{p}Content></{p}Page>")

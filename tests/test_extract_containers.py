@@ -6,6 +6,7 @@ tests/fixtures/*/SOURCES.md.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import tarfile
@@ -319,6 +320,17 @@ def test_script_end_tag_with_an_attribute_does_not_swallow_the_page():
     assert extract("a.html", page.encode("utf-8")).text == "二七区召开稳就业工作推进会。\n第二段。"
 
 
+@pytest.mark.parametrize("page", [
+    "<html><head><title>t</title><p>第一段正文。</p><p>第二段正文。</p></html>",  # no </head>, no <body>
+    "<html><body><!--> <p>第一段正文。</p><p>第二段正文。</p></body></html>",  # an empty comment "<!-->"
+    "<html><body><div><p>第一段正文。<p>第二段正文。</body></html>",  # unclosed <p> and <div>
+])
+def test_broken_markup_that_browsers_show_is_read_as_they_show_it(page):
+    # lxml's HTML parser (libxml2) places these as browsers do; html.parser put the first page's
+    # text inside <head> (dropped: "HTML page has no text") and showed "<!-->" as text.
+    assert extract("a.html", page.encode("utf-8")).text == "第一段正文。\n第二段正文。"
+
+
 GOV_PAGE = """<html><head><meta charset="utf-8"><title>国务院办公厅关于印发某方案的通知_政府信息公开_中国政府网</title></head>
 <body><div class="header">中国政府网 首页</div>
 <div class="policyLibraryOverview_header"><table class="bd1">
@@ -368,3 +380,122 @@ def test_shtml_and_xhtml_are_read_as_web_pages(suffix):
             "<body><div class=\"nav\">首页</div><p>二七区召开稳就业工作推进会。</p></body></html>")
     extracted = extract(f"content{suffix}", page.encode("utf-8"))
     assert (extracted.text, extracted.encoding) == ("二七区召开稳就业工作推进会。", "html:utf-8")
+
+
+# -- property: zip member names ---------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# GB2312's hanzi (the names people type), ASCII name characters and full-width brackets
+GB2312_HANZI = [bytes([a, b]).decode("gb2312") for a in range(0xB0, 0xF8) for b in range(0xA1, 0xFF)
+                if not (a == 0xD7 and b > 0xF9)]
+NAME_CHARS = st.sampled_from(GB2312_HANZI + list("ABCxyz0123456789_-. （）"))
+
+
+class _UnflaggedInfo(zipfile.ZipInfo):
+    """A member name written in ``codec`` without the UTF-8 flag (GBK: Windows; UTF-8: old Info-ZIP on Linux)."""
+
+    codec = "gb18030"
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.codec), self.flag_bits & ~0x800
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(names=st.lists(st.text(NAME_CHARS, min_size=1, max_size=8).map(lambda n: n.strip(" .") or "名"),
+                      min_size=1, max_size=4, unique=True),
+       codec=st.sampled_from(["gb18030", "utf-8"]))
+def test_unflagged_zip_names_in_gbk_or_utf8_read_back_as_written(names, codec):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            info = _UnflaggedInfo(f"{name}.txt")
+            info.codec = codec
+            archive.writestr(info, "正文".encode("utf-8"))
+    assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == [f"{n}.txt" for n in names]
+
+
+def test_zip_unicode_path_extra_field_names_the_member():
+    import struct
+    import zlib
+
+    raw = "旧名.txt".encode("gb18030")
+    unicode_name = "工作报告（终稿）.txt".encode("utf-8")
+    field = b"\x01" + struct.pack("<I", zlib.crc32(raw)) + unicode_name
+    info = _UnflaggedInfo("旧名.txt")
+    info.extra = struct.pack("<HH", 0x7075, len(field)) + field
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(info, "正文".encode("utf-8"))
+    assert [p.name for p in extract("a.zip", buffer.getvalue()).parts] == ["工作报告（终稿）.txt"]
+
+
+# -- property: damaged containers give a reason, never a crash --------------------------------------
+
+DAMAGEABLE = {
+    "n.ofd": (FIXTURES / "ofd" / "n.ofd").read_bytes(),
+    "a.msg": (FIXTURES / "mail" / "attachment_test_msg.msg").read_bytes(),
+    "a.eml": make_eml(encoded_word("转发", "gb2312"), "正文".encode("gb18030"), attachments=[("text/plain", "a.txt", b"x" * 50)]),
+    "a.zip": make_zip({"a.txt": "正文".encode("gb18030"), "b.zip": make_zip({"c.txt": b"cc"})}),
+    "a.mhtml": make_mhtml("<html><body><p>正文</p></body></html>"),
+}
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(name=st.sampled_from(sorted(DAMAGEABLE)), cut=st.floats(0, 1), flips=st.lists(
+    st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=12))
+def test_a_damaged_container_is_read_or_named_unreadable_never_a_crash(name, cut, flips):
+    data = bytearray(DAMAGEABLE[name][: max(1, int(len(DAMAGEABLE[name]) * cut))])
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    try:
+        extract(name, bytes(data))
+    except Unreadable as exc:
+        assert str(exc) and "\n" not in str(exc)
+
+
+def _with_disposition(filename_params: str) -> bytes:
+    data = make_eml("x", b"body", attachments=[("application/octet-stream", "PLACEHOLDER", b"content")])
+    return data.replace(b'; name="PLACEHOLDER"', b"").replace(b'filename="PLACEHOLDER"', filename_params.encode("latin-1"))
+
+
+@pytest.mark.parametrize("params", [
+    'filename="' + encoded_word("朱镕基讲话.txt", "gb2312", "gb18030") + '"',  # Outlook, Foxmail: 2047 in quotes
+    "filename*=gb2312''%D6%EC%E9F%BB%F9%BD%B2%BB%B0.txt",  # RFC 2231
+    "filename*0*=gb2312''%D6%EC%E9F; filename*1*=%BB%F9%BD%B2%BB%B0.txt",  # RFC 2231 continued
+    'filename="' + "朱镕基讲话.txt".encode("gb18030").decode("latin-1") + '"',  # raw GBK bytes
+])
+def test_attachment_names_in_every_way_mail_clients_write_gbk_are_decoded(params):
+    [part] = extract("a.eml", _with_disposition(params)).parts
+    assert (part.name, part.extracted.text) == ("朱镕基讲话.txt", "content")
+
+
+def test_words_that_begin_with_a_label_are_no_labels():
+    page = ("<html><body><ul><li>标题党</li><li>发文机关应当统一</li><li>发布日期：2024-02-02</li></ul>"
+            "<div><p>正文第一段，二七区召开会议。</p></div></body></html>")
+    assert extract("a.html", page.encode("utf-8")).properties == ()
+
+
+def test_a_forwarded_mail_is_a_part_with_its_own_attachments():
+    inner = make_eml(encoded_word("原始通知", "gb2312"), "原始通知正文。".encode("gb18030"),
+                     attachments=[("text/plain", encoded_word("名单.txt", "gb2312"), "张三、李四".encode("gb18030"))],
+                     boundary="----=_Part_inner")
+    outer = make_eml(encoded_word("转发：原始通知", "gb2312"), "请阅。".encode("gb18030"),
+                     attachments=[("message/rfc822", "forward.eml", inner)])
+    # an attached message is sent as it is, not base64
+    outer = outer.replace(b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(inner), b"\r\n" + inner)
+    assert inner in outer
+    [forwarded] = extract("a.eml", outer).parts
+    assert (forwarded.name, forwarded.extracted.title, forwarded.extracted.text) == ("原始通知.eml", "原始通知", "原始通知正文。")
+    assert parts_of(forwarded.extracted) == [("名单.txt", None, "张三、李四")]
+
+
+def test_ofd_attachments_are_parts_found_again_for_a_download():
+    attached = make_docx(["附件正文：二七区稳就业工作台账。"], title="工作台账")
+    data = make_ofd([text_object(20, 20, "关于报送台账的通知")], attachments={"附件1 台账.docx": attached})
+    document = extract("a.ofd", data)
+    assert (document.text, parts_of(document)) == ("关于报送台账的通知", [("附件1 台账.docx", None, "附件正文：二七区稳就业工作台账。")])
+    assert member_bytes("通知.ofd", data, "附件1 台账.docx") == attached
+    real = extract("a.ofd", (FIXTURES / "ofd" / "n.ofd").read_bytes())
+    assert real.parts == ()

@@ -104,6 +104,9 @@ def test_the_document_page_names_the_container_and_downloads_the_members_own_byt
     assert soup(client.get(f"/doc/{document_id('材料.zip', 0)}")).select_one(".part-of dd").get_text() == \
         "压缩包 材料.zip 中的文件"
     assert soup(client.get(f"/doc/{document_id('a.txt', 0)}")).select_one(".part-of") is None
+    mail = soup(client.get(f"/doc/{document_id('来函.eml', 0)}"))
+    assert mail.select_one(".siblings h2").get_text() == "同一文件中的文档（2 篇）"
+    assert [li.get_text() for li in mail.select(".siblings li")] == ["关于报送稳就业材料的函", "报送模板.docx"]
 
 
 def test_a_member_whose_container_is_gone_has_no_download(indexed, tmp_path):
@@ -145,3 +148,25 @@ def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
         "html:utf-8", "国务院办公厅关于印发某方案的通知", "2024-01-10", "国务院办公厅"
     )
     assert record.evidence_for("published").line == "索引号表 发布日期: 2024年01月10日"
+
+
+@pytest.mark.parametrize(("source", "key", "label"), [
+    ("来函.eml/附件.docx", "来函.eml", "附件，所属邮件：关于报送材料的函"),
+    ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
+    ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),
+    ("材料.zip/通知/a.txt", "材料.zip", "压缩包 材料.zip 中的文件"),
+    ("通知.ofd/附件1.docx", "通知.ofd", "OFD 文件 通知.ofd 的附件"),
+    ("sub/a.txt", "sub/a.txt", None),
+])
+def test_part_label_names_the_nearest_container(source, key, label):
+    from types import SimpleNamespace
+
+    from web.downloads import part_label
+
+    class Engine:
+        def document(self, doc_id, visible=None):
+            if doc_id == document_id("来函.eml", 0):
+                return SimpleNamespace(source="来函.eml", title="关于报送材料的函")
+            return None
+
+    assert part_label(Engine(), SimpleNamespace(id=document_id(key, 3), source=source)) == label

@@ -44,6 +44,7 @@ class DocumentPage:
     original_url: str | None
     part_of: str | None  # a member's container: 附件，所属邮件：… / 压缩包 x.zip 中的文件
     siblings: tuple[Link, ...]
+    siblings_heading: str  # 同一版面的稿件 (a split page's items), 同一文件中的文档 (a mail and its attachments)
     request: SearchRequest
 
 
@@ -93,5 +94,6 @@ def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int |
             Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id)
             for s in siblings
         ) if len(siblings) > 1 else (),
+        siblings_heading="同一文件中的文档" if len({s.source for s in siblings}) > 1 else "同一版面的稿件",
         request=request,
     )

@@ -13,7 +13,7 @@ from search.extract import suffix_of
 from search.schema import document_id, file_hash
 
 MAIL_SUFFIXES = (".eml", ".msg")
-CONTAINER_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", *MAIL_SUFFIXES)
+CONTAINER_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".ofd", *MAIL_SUFFIXES)
 MAX_CONTAINER_BYTES = 50 * 1024 * 1024  # as for indexing (search.ingest.workers.MAX_FILE_BYTES)
 
 # The types of the files we index; anything else is offered as bytes to save, never to render.
@@ -87,6 +87,8 @@ def part_label(engine, doc, visible=None) -> str | None:
             return f"附件，所属邮件：{subject}"
     if suffix_of(inner) in MAIL_SUFFIXES:
         return f"附件，所属邮件：{inner}"
+    if suffix_of(inner) == ".ofd":
+        return f"OFD 文件 {inner} 的附件"
     return f"压缩包 {inner} 中的文件"
 
 

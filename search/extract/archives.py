@@ -122,7 +122,7 @@ def _zip_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise Unreadable("not a readable zip archive (damaged or truncated?)") from exc
     if len(infos) > MAX_MEMBERS:
         raise Unreadable(f"archive has more than {MAX_MEMBERS} members")
@@ -152,19 +152,41 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
     name = info.filename
     if not info.flag_bits & _ZIP_UTF8:
         raw = name.encode("cp437")
-        name = _unflagged_name(raw)
+        name = _unicode_path(info.extra, raw) or _unflagged_name(raw)
     return _clean_name(name)
 
 
-# What a UTF-8 name holds beyond ASCII: CJK (3-byte sequences) or accented Latin letters. GBK bytes
-# that happen to be valid UTF-8 come out as Greek, Hebrew, Cyrillic … ("图纸" -> "ͼֽ").
-_UTF8_NAME = re.compile("[\x00-\x7f\u00c0-\u024f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]*")
+def _unicode_path(extra: bytes, raw: bytes) -> str | None:
+    """The Info-ZIP Unicode Path extra field (0x7075; 7-Zip and WinRAR write it beside a GBK name):
+    the UTF-8 name, taken when its CRC is that of the name it stands for."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
+        body = extra[at + 4:at + 4 + size]
+        if kind == 0x7075 and len(body) > 5 and body[0] == 1 and int.from_bytes(body[1:5], "little") == zlib.crc32(raw):
+            try:
+                return body[5:].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        at += 4 + size
+    return None
+
+
+# An unflagged name is taken as UTF-8 only when it decodes to ASCII and CJK with at least one CJK
+# character (3-byte sequences): GBK bytes are valid UTF-8 by chance mostly as Latin, Greek or
+# Cyrillic letters ("图纸" -> "ͼֽ", "陌" -> "İ"). An unflagged UTF-8 name of accented Latin letters is
+# read as GBK: in the offices these archives come from, GBK names are the common case.
+_UTF8_CJK_NAME = re.compile("[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*"
+                            "[\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]"
+                            "[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*")
 
 
 def _unflagged_name(raw: bytes) -> str:
+    if raw.isascii():
+        return raw.decode("ascii")
     try:
         text = raw.decode("utf-8")
-        if _UTF8_NAME.fullmatch(text):
+        if _UTF8_CJK_NAME.fullmatch(text):
             return text
     except UnicodeDecodeError:
         pass

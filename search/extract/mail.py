@@ -16,10 +16,12 @@ from __future__ import annotations
 import email
 import email.errors
 import email.header
+import re
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote_to_bytes
 
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Part, Unreadable
@@ -56,7 +58,9 @@ def extract_msg(data: bytes, options: ExtractOptions | None = None) -> Extracted
         if not text.strip() and message.htmlBody:
             text, encoding = _html_text(message.htmlBody), "msg:html"
         date = message.date.isoformat() if getattr(message, "date", None) else None
-        parts = tuple(read_member(name, content, options) for name, content in _msg_attachments(message))
+        parts = tuple(read_member(name, content, options) if content is not None
+                      else Part(name, skipped="a link to a file, not an attached file")
+                      for name, content in _msg_attachments(message))
         return _message(subject, text, encoding, date, _no_nul(message.sender), _no_nul(message.to), parts)
     finally:
         message.close()
@@ -112,7 +116,7 @@ def _decoded_header(raw: str) -> str:
         if isinstance(piece, str):  # no encoded words in it
             out.append(_unescaped(piece))
         else:
-            out.append(_decode_bytes(piece, charset))
+            out.append(decode_labelled(piece, charset))
     return "".join(out)
 
 
@@ -129,7 +133,7 @@ def _unescaped(text: str) -> str:
             return raw.decode("gb18030", "replace")
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
+def decode_labelled(data: bytes, charset: str | None) -> str:
     """Bytes under a charset label: the label (widened) if it decodes and is no single-byte guess
     over non-ASCII bytes, else as a text file."""
     label = (charset or "").strip().lower()
@@ -137,7 +141,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         codec = _WIDER.get(label, label or "ascii")
         try:
             text = decode_or_none(data, codec)
-        except LookupError:
+        except (LookupError, UnicodeError, ValueError, TypeError):  # a label naming no text codec
             text = None
         if text is not None:
             return text
@@ -160,7 +164,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
             html = part
     if plain is not None:
         payload = plain.get_payload(decode=True) or b""
-        text = _decode_bytes(payload, plain.get_content_charset())
+        text = decode_labelled(payload, plain.get_content_charset())
         if text.strip():
             return text, plain.get_content_charset() or "text"
     if html is not None:
@@ -172,7 +176,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
 def _html_text(payload: bytes | str, charset: str | None = None) -> str:
     from .html_page import extract_markup
 
-    markup = payload if isinstance(payload, str) else _decode_bytes(payload, charset)
+    markup = payload if isinstance(payload, str) else decode_labelled(payload, charset)
     try:
         return extract_markup(markup, "mail").text
     except Unreadable:
@@ -181,7 +185,7 @@ def _html_text(payload: bytes | str, charset: str | None = None) -> str:
 
 def _walk(message: Message) -> Iterator[Message]:
     """Every leaf part, not descending into attached messages (those are attachments)."""
-    if message.is_multipart():
+    if message.is_multipart() and message.get_content_type() != "message/rfc822":
         for sub in message.get_payload():
             yield from _walk(sub)
     else:
@@ -214,17 +218,42 @@ def _eml_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
 
 
 def _filename(part: Message) -> str | None:
-    """The attachment's file name: RFC 2231 or 2047, with Chinese charsets widened."""
-    raw = part.get_param("filename", header="content-disposition") or part.get_param("name")
-    if raw is None:
+    """The attachment's file name, from the raw header: RFC 2231 (continuations too), RFC 2047, or
+    raw GBK bytes, with Chinese charsets widened (the parser's own decoding reads GBK under a
+    gb2312 label as U+FFFD)."""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        raw = next((str(v) for k, v in part.raw_items() if k.lower() == header), None)
+        text = _param_text(raw, param) if raw is not None else None
+        if text:
+            name = " ".join(text.replace("\\", "/").rsplit("/", 1)[-1].split())
+            if name:
+                return name
+    return None
+
+
+_PARAM = re.compile(r'(?:^|;)\s*([A-Za-z-]+)(?:\*(\d+))?(\*)?\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))')
+
+
+def _param_text(header: str, param: str) -> str | None:
+    """A header parameter's text: ``name*0*=gb2312''%D6%EC; name*1*=%E9%D5`` joined and decoded,
+    ``name="=?gb2312?B?…?="`` decoded, ``name="报告.doc"`` in raw 8-bit bytes decoded."""
+    segments: list[tuple[int, bool, str]] = []
+    for match in _PARAM.finditer(header):
+        if match.group(1).lower() != param:
+            continue
+        value = match.group(4) if match.group(4) is not None else match.group(5)
+        segments.append((int(match.group(2) or 0), bool(match.group(3)), value.replace('\\"', '"')))
+    if not segments:
         return None
-    if isinstance(raw, tuple):  # RFC 2231: (charset, language, percent-decoded text as latin-1)
-        charset, _, value = raw
-        text = _decode_bytes(value.encode("latin-1", "surrogateescape"), charset)
-    else:
-        text = _decoded_header(str(raw))
-    name = " ".join(text.replace("\\", "/").rsplit("/", 1)[-1].split())
-    return name or None
+    segments.sort(key=lambda s: s[0])
+    if not any(encoded for _, encoded, _ in segments):
+        return _decoded_header("".join(value for _, _, value in segments))
+    charset, data = None, bytearray()
+    for number, encoded, value in segments:
+        if encoded and number == segments[0][0] and value.count("'") >= 2:
+            charset, _, value = value.split("'", 2)
+        data += unquote_to_bytes(value) if encoded else value.encode("ascii", "surrogateescape")
+    return decode_labelled(bytes(data), charset)
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -284,7 +313,7 @@ def _open_msg(data: bytes):
         raise Unreadable("not a readable Outlook .msg file (damaged or truncated?)") from exc
 
 
-def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
+def _msg_attachments(message) -> Iterator[tuple[str, bytes | None]]:
     names: set[str] = set()
     for number, attachment in enumerate(getattr(message, "attachments", ()) or (), start=1):
         if getattr(attachment, "hidden", False):
@@ -301,7 +330,5 @@ def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
             try:
                 content = content.exportBytes()
             except Exception:
-                content = None
-        if content is None:
-            continue
+                content = None  # an attached message extract-msg cannot write back out
         yield _unique(name.replace("\\", "/").rsplit("/", 1)[-1], names), content

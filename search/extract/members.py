@@ -77,4 +77,8 @@ def _member_lister(container: str) -> Callable[[bytes], Iterator[tuple[str, byte
         from .mail import mail_members
 
         return lambda data: mail_members(suffix, data)
+    if suffix == ".ofd":
+        from .ofd import ofd_members
+
+        return ofd_members
     return None

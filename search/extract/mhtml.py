@@ -12,7 +12,7 @@ from email import policy
 
 from .extracted import ExtractOptions, Extracted, Unreadable
 from .html_page import extract_html, extract_markup
-from .mail import _decode_bytes, header_text
+from .mail import decode_labelled, header_text
 
 
 def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extracted:
@@ -26,7 +26,7 @@ def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extract
     payload = page.get_payload(decode=True) or b""
     charset = page.get_content_charset()
     if charset:
-        read = extract_markup(_decode_bytes(payload, charset), charset)
+        read = extract_markup(decode_labelled(payload, charset), charset)
     else:
         read = extract_html(payload, options)
     location = header_text(page, "Content-Location") or header_text(message, "Snapshot-Content-Location")

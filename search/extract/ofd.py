@@ -7,7 +7,8 @@ Codes on one baseline are one line; a new line where Y jumps. Files are in readi
 written by most producers; where the lines of a page go up more often than a page's would
 (``OUT_OF_ORDER_SHARE``), they are sorted by position. ``DocInfo`` gives the title and the
 properties (``created`` from CreationDate, ``author``, ``modified`` …, custom data), each with a
-tag (``OFD CreationDate``) for the evidence shown to users.
+tag (``OFD CreationDate``) for the evidence shown to users. The document's ``Attachments`` (a
+公文's 附件 is often one) are parts, each a document of its own, as a zip's members are.
 
 Namespaces vary between producers (``ofd:`` prefix, another URI, none): elements are matched by
 local name. The zip is read with the archive reader's limits (no member over 50 MB, no bomb).
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 from .archives import Budget, MemberRefused, read_limited
 from .extracted import ExtractOptions, Extracted, Unreadable
+from .members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
 
 # A page whose lines go up (Y smaller than the line before) this often is not in reading order.
 OUT_OF_ORDER_SHARE = 0.3
@@ -36,6 +38,7 @@ _CUSTOM_NAMES = {"发文机关": "issuer", "发文单位": "issuer", "发文字�
 _DOCINFO = {"CreationDate": "created", "ModDate": "modified", "Author": "author", "Abstract": "abstract",
             "Subject": "subject", "DocUsage": "usage", "Creator": "creator"}
 _XML_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
@@ -55,6 +58,7 @@ def extract_ofd(data: bytes, options: ExtractOptions | None = None) -> Extracted
     if root is None or _local(root.tag) != "OFD":
         raise Unreadable("not a readable OFD file (no OFD.xml)")
     pages: list[str] = []
+    attached: list[tuple[str, bytes]] = []
     title, properties = None, []
     for body in _children(root, "DocBody"):
         info = _child(body, "DocInfo")
@@ -63,10 +67,55 @@ def extract_ofd(data: bytes, options: ExtractOptions | None = None) -> Extracted
         doc_root = _text(_child(body, "DocRoot"))
         if doc_root:
             pages += _document_pages(package, _resolve("", doc_root))
+            attached += ofd_attachments(package, _resolve("", doc_root))
     text = "\n\n".join(p for p in pages if p.strip())
-    if not text.strip():
+    if not text.strip() and not attached:
         raise Unreadable("OFD file has no text (scanned pages?)")
-    return Extracted(text, "ofd", title, tuple(properties))
+    if options is not None and options.depth >= MAX_DEPTH:
+        if not text.strip():
+            raise Unreadable(NESTED_TOO_DEEP)
+        attached = []  # its own text is read; its attachments would be one level too deep
+    parts = tuple(read_member(name, content, options) for name, content in attached)
+    return Extracted(text, "ofd", title, tuple(properties), parts)
+
+
+def ofd_members(data: bytes):
+    """(name, bytes) of each attachment of an OFD file, named as extraction names them."""
+    package = _Package(data)
+    root = package.xml("OFD.xml")
+    for body in _children(root, "DocBody") if root is not None else ():
+        doc_root = _text(_child(body, "DocRoot"))
+        if doc_root:
+            yield from ofd_attachments(package, _resolve("", doc_root))
+
+
+def ofd_attachments(package: "_Package", document_path: str) -> list[tuple[str, bytes]]:
+    """A document's attachments (its ``Attachments`` list: a 公文's 附件 is often one): each
+    (file name, bytes), the name from ``Name`` with a suffix from ``Format`` or the file's own."""
+    document = package.xml(document_path)
+    listed = _child(document, "Attachments") if document is not None else None
+    if listed is None or not _text(listed):
+        return []
+    list_path = _resolve(posixpath.dirname(document_path), _text(listed))
+    attachments = package.xml(list_path)
+    found, taken = [], set()
+    for attachment in _children(attachments, "Attachment") if attachments is not None else ():
+        location = _text(_child(attachment, "FileLoc"))
+        if not location:
+            continue
+        path = _resolve(posixpath.dirname(list_path), location)
+        content = package.raw(path)
+        if content is None:
+            continue
+        name = (attachment.get("Name") or "").strip().replace("/", "_") or posixpath.basename(path)
+        if "." not in name:
+            suffix = (attachment.get("Format") or "").strip().lower() or posixpath.splitext(path)[1].lstrip(".")
+            name = f"{name}.{suffix}" if suffix else name
+        while name in taken:
+            name = "_" + name
+        taken.add(name)
+        found.append((name, content))
+    return found
 
 
 class _Package:
@@ -76,11 +125,16 @@ class _Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.names = {_normal(n): n for n in self.zip.namelist()}
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Unreadable("not a readable OFD file (damaged or truncated?)") from exc
         self.budget = Budget()
 
     def xml(self, path: str):
+        raw = self.raw(path)
+        return _parse(raw) if raw is not None else None
+
+    def raw(self, path: str) -> bytes | None:
+        """A member's bytes, read with the limits; None when the package has no such member."""
         name = self.names.get(_normal(path)) or self.names.get(_normal(path).lower()) or self._folded(path)
         if name is None:
             return None
@@ -92,9 +146,11 @@ class _Package:
                 raw = read_limited(handle, info.compress_size, self.budget)
         except MemberRefused as exc:
             raise Unreadable(str(exc)) from exc
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        except Unreadable:
+            raise  # the budget for the whole package is spent
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Unreadable("not a readable OFD file (damaged or truncated?)") from exc
-        return _parse(raw)
+        return raw
 
     def _folded(self, path: str) -> str | None:
         wanted = _normal(path).lower()
@@ -212,10 +268,12 @@ def _text_object(text_object, place: tuple) -> list[_Code]:
     found: list[_Code] = []
     x = y = 0.0
     for code in _children(text_object, "TextCode"):
-        text = code.text or ""
+        # Private-use code points are glyph numbers of an embedded font without a Unicode map
+        # (ofdrw's ano.ofd): no one's text, and no search could match them.
+        text = _PRIVATE_USE.sub("", code.text or "")
         x = _float(code.get("X"), x)
         y = _float(code.get("Y"), y)
-        if not text:
+        if not text.strip():
             continue
         deltas = _deltas(code.get("DeltaX", ""))
         width = sum(deltas[: len(text) - 1]) * scale + size if deltas else size * len(text)
@@ -238,7 +296,7 @@ def page_text(codes: list[_Code]) -> str:
         rises = sum(1 for a, b in zip(lines, lines[1:]) if b[0].y < a[0].y - SAME_LINE * a[0].size)
         if rises / (len(lines) - 1) > OUT_OF_ORDER_SHARE:
             lines = _by_position(codes)
-    return "\n".join(_line_text(line) for line in lines)
+    return "\n".join(text for text in map(_line_text, lines) if text)
 
 
 def _by_position(codes: list[_Code]) -> list[list[_Code]]:
