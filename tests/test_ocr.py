@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from search.cli import main
 from search.extract import ExtractOptions, Unreadable, extract, ocr
 from search.extract.pdf import better_text, page_fingerprint, readable
-from search.ingest import SourceFile, read_documents
+from search.ingest import SourceFile, ocr_progress, read_documents
 from search.meta import Taxonomy
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -147,6 +149,21 @@ def test_document_page_and_results_show_the_ocr_badge(ocr_index, tmp_path):
     doc_id = json.loads(client.get("/search.json", query_string={"q": PHRASE}).get_data(as_text=True))["hits"][0]["id"]
     page = client.get(f"/doc/{doc_id}").get_data(as_text=True)
     assert '<span class="ocr-badge">OCR 识别</span> 本文由扫描图像识别' in page
+
+
+def test_progress_shows_pages_done_of_pages_to_do_and_the_time_left(tmp_path, runner, monkeypatch):
+    monkeypatch.setattr(ocr_progress, "REPORT_EVERY", 0.1)
+    monkeypatch.setattr(ocr, "recognise", lambda image: time.sleep(0.4) or "关于老旧小区改造工作的通知")
+    (tmp_path / "docs").mkdir()
+    for number in range(2):
+        (tmp_path / "docs" / f"scan{number}.pdf").write_bytes(scanned_pdf(page_image(SCAN_LINES[number : number + 1])))
+    exit_code, output = run(runner, "index", str(tmp_path / "docs"), "--index", str(tmp_path / "ix"), "--procs", "1")
+    assert exit_code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == "ocr: 2 pages without a text layer to recognise (about 8 s)"
+    assert all(re.fullmatch(r"ocr: [012]/2 pages, about \d+ s left", line) for line in lines[1:-2]) and len(lines) > 4
+    assert any(line.startswith("ocr: 1/2 pages, about ") for line in lines)  # at the first page's pace
+    assert re.fullmatch(r"ocr: 2 pages recognised in \d+ s", lines[-2])
 
 
 # -- the cache ----------------------------------------------------------------------------------------

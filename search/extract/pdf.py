@@ -31,6 +31,7 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 # A page number alone on the first or last line of a page: "3", "- 3 -", "— 3 —", "第3页", "第 3 页 共 9 页".
 _PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*\d+\s*[-—–]|\d+|第\s*\d+\s*页(?:\s*[,,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*")
 _CID = re.compile(r"\(cid:\d+\)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 # A page's text is garbled when fewer than this share of its characters are plausible (a real
 # page: over 99%; glyph numbers read as characters: about a third).
 MIN_PLAUSIBLE = 0.8
@@ -210,11 +211,15 @@ def page_fingerprint(page) -> str:
 def pages_to_recognise(data: bytes, cache) -> int:
     """How many of a PDF's pages indexing will OCR: no text layer, something drawn, not in the cache.
 
-    pdfium counts a page's characters without laying them out (milliseconds a page), so indexing
-    can show how many pages are to be recognised before the workers start.
+    pdfium counts a page's characters without laying them out, so indexing can show how many pages
+    are to be recognised before the workers start.  A PDF without an image XObject (every image's
+    stream dictionary is in the file's bytes: a stream is never inside an object stream) is taken
+    to have none, unread: that pass cost 45 ms a text page, 40% of pdfminer's extraction.
     """
     import pypdfium2
 
+    if not _IMAGE.search(data):
+        return 0
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError:
