@@ -166,6 +166,47 @@ def test_progress_shows_pages_done_of_pages_to_do_and_the_time_left(tmp_path, ru
     assert re.fullmatch(r"ocr: 2 pages recognised in \d+ s", lines[-2])
 
 
+def mixed_pdf(scan_image: Image.Image) -> bytes:
+    """A PDF of two pages: text (reportlab's built-in CID font), then the scan image alone."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 720, "第一页是文字层。")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(scan_image), 0, 400, width=396, height=180)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def test_mixed_pdf_has_only_its_image_page_recognised(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(ocr, "recognise", lambda image: seen.append(image.shape) or "第二页是扫描件。")
+    data = mixed_pdf(page_image(SCAN_LINES[:1]))
+    extracted = extract(".pdf", data, ExtractOptions(ocr_cache=str(tmp_path)))
+    assert (extracted.text, extracted.text_source) == ("第一页是文字层。\n第二页是扫描件。", "mixed")
+    assert seen == [(2339, 1654, 3)]  # one page, rendered at 200 dpi (A4: 1654 × 2339 pixels)
+    assert ("text_source", "mixed") in extracted.properties
+    alone = extract(".pdf", data, ExtractOptions(ocr=False))
+    assert (alone.text, alone.text_source) == ("第一页是文字层。", "text")
+
+
+def test_an_image_file_is_recognised_once_and_a_damaged_one_gives_nothing(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(ocr, "recognise", lambda image: calls.append(image.shape) or "红头文件")
+    png = io.BytesIO()
+    page_image(["红头"], size=(300, 120)).save(png, format="PNG")
+    assert [ocr.image_text(tmp_path, png.getvalue()) for _ in range(2)] == ["红头文件", "红头文件"]
+    assert calls == [(120, 300, 3)]
+    assert ocr.image_text(tmp_path, b"\x89PNG not really") == ""
+
+
 # -- the cache ----------------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ workers inherit) to show progress while the workers read.
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
 import tempfile
@@ -127,6 +128,23 @@ def page_text(cache: str | os.PathLike | None, key: str, render: Callable[[], ob
             with _pages_done.get_lock():
                 _pages_done.value += 1
     return text
+
+
+def image_text(cache: str | os.PathLike | None, data: bytes) -> str:
+    """The text of an image file's bytes (PNG, JPEG …: a picture inside an OFD or Word file), cached
+    like a page; "" for an image that cannot be decoded."""
+
+    def decoded():
+        import numpy
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            return numpy.asarray(image.convert("RGB"))[:, :, ::-1].copy()  # RGB -> BGR, as cv2 reads
+
+    try:
+        return page_text(cache, page_key(b"image", data), decoded)
+    except (OSError, ValueError, SyntaxError):  # Pillow's errors for a damaged or unknown image
+        return ""
 
 
 def _cache_file(cache: str | os.PathLike, key: str) -> Path:
