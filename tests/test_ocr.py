@@ -197,6 +197,22 @@ def test_mixed_pdf_has_only_its_image_page_recognised(monkeypatch, tmp_path):
     assert (alone.text, alone.text_source) == ("第一页是文字层。", "text")
 
 
+def test_scan_with_a_page_number_stamped_in_text_is_still_recognised(monkeypatch, tmp_path):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    monkeypatch.setattr(ocr, "recognise", lambda image: "扫描件正文。\n- 2 -")
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawImage(ImageReader(page_image(SCAN_LINES[:1])), 0, 400, width=396, height=180)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(280, 30, "- 2 -")
+    pdf.showPage()
+    pdf.save()
+    extracted = extract(".pdf", out.getvalue(), ExtractOptions(ocr_cache=str(tmp_path)))
+    assert (extracted.text, extracted.text_source) == ("扫描件正文。", "ocr")
+
+
 def test_an_image_file_is_recognised_once_and_a_damaged_one_gives_nothing(monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(ocr, "recognise", lambda image: calls.append(image.shape) or "红头文件")

@@ -49,7 +49,8 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
         raise Unreadable("not a PDF file")
     if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
         raise Unreadable("truncated PDF (no end-of-file marker)")
-    pages = _pdfminer_pages(data)
+    # A page number alone is no text layer (a scan can have one stamped on): judged without it.
+    pages = [_stripped(page) for page in _pdfminer_pages(data)]
     sources = ["text"] * len(pages)
     unread = 0  # pages left without text because OCR is off
     if not all(map(readable, pages)):
@@ -58,15 +59,15 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
                 if readable(page) or document is None or number >= len(document):
                     continue
                 drawn = document[number]
-                best = better_text(page, _pdfium_text(drawn))  # pdfium may map a font pdfminer cannot
+                best = better_text(page, _stripped(_pdfium_text(drawn)))  # pdfium may map a font pdfminer cannot
                 if readable(best) or _blank(drawn):
                     pages[number] = best
                 elif options.ocr:
-                    pages[number] = better_text(best, recognised := _recognised(drawn, options.ocr_cache))
+                    pages[number] = better_text(best, recognised := _stripped(_recognised(drawn, options.ocr_cache)))
                     sources[number] = "ocr" if pages[number] is recognised else "text"
                 else:
                     pages[number], unread = better_text(best, ""), unread + 1
-    lines = [_without_page_numbers(page.splitlines()) for page in pages]
+    lines = [page.splitlines() for page in pages]
     text = "\n".join(line for page in lines for line in page)
     if not text.strip():
         raise Unreadable(OCR_OFF if unread else NOTHING_RECOGNISED if "ocr" in sources else NO_TEXT_LAYER)
@@ -235,6 +236,11 @@ def pages_to_recognise(data: bytes, cache) -> int:
         return count
     finally:
         document.close()
+
+
+def _stripped(page: str) -> str:
+    """A page's text without blank lines and without a page number on its first or last line."""
+    return "\n".join(_without_page_numbers(page.splitlines()))
 
 
 def _without_page_numbers(lines: list[str]) -> list[str]:
