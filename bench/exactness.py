@@ -102,7 +102,7 @@ def source_texts(folders: list[Path]) -> dict[str, str]:
     taxonomy = Taxonomy.load()
     texts = {}
     for source in discover(folders, lambda message: None):
-        _source, documents = prepare_sources(source, taxonomy)
+        _source, documents, _warnings = prepare_sources(source, taxonomy)
         for document in documents if isinstance(documents, list) else ():
             texts[document["id"]] = search_text(document["title"], document["paragraphs"])
     return texts

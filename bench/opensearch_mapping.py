@@ -74,7 +74,7 @@ def corpus_sources(news_mb: float) -> list[dict]:
             files.append(source)
     taxonomy = Taxonomy.load()
     sources = []
-    for _source, documents in (prepare_sources(f, taxonomy) for f in files):
+    for _source, documents, _warnings in (prepare_sources(f, taxonomy) for f in files):
         if not isinstance(documents, str):
             sources.extend(documents)
     return sources

@@ -284,6 +284,19 @@ def stats_command(index_dir, as_json):
     else:
         click.echo(f"mapping:        version {stats['mapping_version']}")
         click.echo(f"shards:         {stats['shards']} ({stats['replicas']} replicas each), health {stats['health']}")
+    if stats.get("formats"):
+        _echo_formats(stats["formats"], stats.get("skipped", 0))
+
+
+def _echo_formats(formats: dict, skipped: int) -> None:
+    """The per-format table of ``search stats``: files, documents, and skipped files by reason."""
+    click.echo("")
+    click.echo(f"{'format':<12} {'files':>7} {'documents':>10} {'skipped':>8}  reasons")
+    for suffix, row in formats.items():
+        reasons = "; ".join(f"{reason} ({count})" for reason, count in row["skipped"].items())
+        click.echo(f"{suffix:<12} {row['files']:>7} {row['documents']:>10} {sum(row['skipped'].values()):>8}  {reasons}")
+    if skipped:
+        click.echo(f"{skipped} files were skipped by the last runs: the web's 未能读取的文件 page lists them")
 
 
 @main.command("serve")

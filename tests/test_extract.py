@@ -125,7 +125,8 @@ def test_supported_suffixes_are_every_format_an_office_keeps():
     assert sorted(SUPPORTED_SUFFIXES) == sorted([
         ".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht",
         ".doc", ".wps", ".dot", ".rtf", ".xls", ".xlsx", ".et", ".ods", ".ppt", ".dps", ".pptx",
-        ".odt", ".odp", ".epub", ".ofd", ".eml", ".msg", ".zip",
+        ".odt", ".odp", ".epub", ".ofd", ".eml", ".msg", ".zip", ".tar", ".tgz", ".gz",
+        ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp",
     ])
 
 

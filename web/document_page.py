@@ -16,6 +16,7 @@ from search.highlight import find_spans, mark
 from search.normalize import fold
 from search.query import SearchRequest, request_query, terms_to_mark
 
+from .downloads import member_file, part_label
 from .pages import Link, date_label, document_url, search_url
 
 # How the page names where a value came from (the evidence sources of search.meta).
@@ -41,6 +42,7 @@ class DocumentPage:
     marks: int
     back_url: str
     original_url: str | None
+    part_of: str | None  # a member's container: 附件，所属邮件：… / 压缩包 x.zip 中的文件
     siblings: tuple[Link, ...]
     request: SearchRequest
 
@@ -84,7 +86,9 @@ def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int |
         text_source=doc.text_source,
         marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
-        original_url=url_for("web.original", doc_id=doc.id) if engine.original_file(doc) else None,
+        original_url=url_for("web.original", doc_id=doc.id)
+        if engine.original_file(doc) or member_file(engine, doc) else None,
+        part_of=part_label(engine, doc, visible),
         siblings=tuple(
             Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id)
             for s in siblings

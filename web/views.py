@@ -7,9 +7,11 @@ downloads and exports all leave restricted documents out alike.
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import datetime
 from itertools import chain
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -28,7 +30,7 @@ from flask import (
 
 from .auth import actor
 from .document_page import document_page
-from .downloads import download_name, media_type
+from .downloads import download_name, media_type, member_download
 from .exports import search_csv
 from .pages import results_page
 from .params import occurrence_offset, search_request
@@ -151,7 +153,13 @@ def original(doc_id):
         abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
     path = engine().original_file(stored)
     if path is None:
-        abort(404, "原始文件不在已索引的文件夹中（可能已被移动或删除）。")
+        member = member_download(engine(), stored)  # a zip's member, a mail's attachment
+        if member is None:
+            abort(404, "原始文件不在已索引的文件夹中（可能已被移动或删除）。")
+        content, name = member
+        response = send_file(io.BytesIO(content), as_attachment=True, download_name=download_name(Path(name)))
+        response.headers["Content-Type"] = media_type(Path(name), stored.encoding)
+        return response
     response = send_file(path, as_attachment=True, download_name=download_name(path))
     response.headers["Content-Type"] = media_type(path, stored.encoding)  # send_file would add charset=utf-8
     return response
@@ -181,3 +189,4 @@ def init_app(app) -> None:
 
 
 from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
+from . import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint

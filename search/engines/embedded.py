@@ -15,7 +15,27 @@ import numpy as np
 
 from ..archive import Archive, Snapshot, latest_generation, read_schema_version
 from ..docsets import doc_array
+from ..extract import suffix_of
+from ..ingest.skipped import SkippedFile, by_format, read_skipped
 from .base import DocumentRecord, Engine
+
+
+def formats_table(snapshot: Snapshot, skipped: Sequence[SkippedFile]) -> dict[str, dict]:
+    """suffix -> files and documents in the index, and files skipped by reason (``search stats``)."""
+    codes, documents = np.unique(snapshot.file_sig.codes[doc_array(snapshot.live)], return_counts=True)
+    table: dict[str, dict] = {}
+
+    def row(suffix: str) -> dict:
+        return table.setdefault(suffix, {"files": 0, "documents": 0, "skipped": {}})
+
+    for code, count in zip(codes.tolist(), documents.tolist()):
+        key = (snapshot.file_sig.values[code] or "").partition("\t")[0]
+        entry = row(suffix_of(key) or "(no suffix)")
+        entry["files"] += 1
+        entry["documents"] += count
+    for suffix, reasons in by_format(skipped).items():
+        row(suffix)["skipped"] = dict(reasons.most_common())
+    return dict(sorted(table.items(), key=lambda item: (-item[1]["files"] - sum(item[1]["skipped"].values()), item[0])))
 
 
 class EmbeddedEngine(Engine):
@@ -129,6 +149,8 @@ class EmbeddedEngine(Engine):
             "generation": latest_generation(index_dir),
             "schema_version": read_schema_version(index_dir),
             "last_update": datetime.fromtimestamp(toc.stat().st_mtime).isoformat(timespec="seconds"),
+            "formats": formats_table(snapshot, read_skipped(index_dir)),
+            "skipped": len(read_skipped(index_dir)),
         }
 
     # -- saved queries

@@ -39,18 +39,20 @@ BATCH_FILES = 200
 
 
 def prepare_sources(source: SourceFile, taxonomy: Taxonomy,
-                    options: ExtractOptions | None = None) -> tuple[SourceFile, list[dict] | str]:
-    """One file -> the documents to send (or why it is skipped); no grams, OpenSearch makes its own."""
+                    options: ExtractOptions | None = None) -> tuple[SourceFile, list[dict] | str, list[str]]:
+    """One file -> the documents to send (or why it is skipped) and the lines of its skipped members
+    (a zip's, a mail's); no grams, OpenSearch makes its own."""
+    warnings: list[str] = []
     try:
         data, _ = read_file(source.path)
         signature = file_signature(data, source, taxonomy)
-        records, encoding = read_documents(source, data, taxonomy, options)
+        records, encoding = read_documents(source, data, taxonomy, options, warnings)
     except OSError as exc:
-        return source, f"cannot read ({exc.strerror or exc})"
+        return source, f"cannot read ({exc.strerror or exc})", warnings
     except ValueError as exc:
-        return source, str(exc)
+        return source, str(exc), warnings
     fields = [index_fields(source, record, signature, encoding) for record in records]
-    return source, [document_source(f, items=len(fields)) for f in fields]
+    return source, [document_source(f, items=len(fields)) for f in fields], warnings
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
@@ -147,7 +149,9 @@ def index_paths(
 
     batch: list[dict] = []
     stale: dict[str, str] = {}
-    for source, documents in _prepared(todo, taxonomy, procs, options):
+    for source, documents, member_warnings in _prepared(todo, taxonomy, procs, options):
+        for line in member_warnings:
+            note(line)
         if isinstance(documents, str):
             note(f"{source.source}: skipped, {documents}")
             for group in (report.added, report.changed):

@@ -52,6 +52,10 @@ READERS: dict[str, str] = {
     ".eml": "mail:extract_eml",
     ".msg": "mail:extract_msg",
     ".zip": "archives:extract_zip",
+    **{suffix: "images:extract_image" for suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")},  # scans
+    ".tar": "archives:extract_tar",
+    ".tgz": "archives:extract_tar",
+    ".gz": "archives:extract_tar",  # suffix_of("a.tar.gz") is ".gz"; a lone gzipped file is read too
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 

@@ -13,9 +13,12 @@ from ..file_properties import html_properties
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Unreadable
 
-# The part of an HTML file in which a <meta charset> is looked for (the HTML spec says 1024 bytes;
-# pages with long <head> scripts put it later).
+# The part of an HTML file in which a <meta charset> is looked for: the HTML spec says 1024 bytes;
+# pages with long <head> scripts put it later, so the whole <head> (up to this many bytes) is read.
 META_CHARSET_WINDOW = 4096
+HEAD_WINDOW = 256 * 1024
+_HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.IGNORECASE)
+_LOOSE_END_TAG = re.compile(r"</(script|style)\b[^>]*>", re.IGNORECASE)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Page furniture, never the page's text.
@@ -56,19 +59,30 @@ _WHITESPACE = re.compile(r"[^\S\x00]+")
 
 def extract_html(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An HTML page's main text (no navigation, scripts or footers), one block per line, and its title."""
+    markup, charset = _decode_html(data)
+    return extract_markup(markup, charset)
+
+
+def extract_markup(markup: str, charset: str) -> Extracted:
+    """``extract_html`` for markup decoded already (an MHTML or mail part, whose charset is its header's)."""
     from bs4 import BeautifulSoup
 
-    markup, charset = _decode_html(data)
-    soup = BeautifulSoup(markup, "html.parser")
+    # html.parser reads a script or style to an end tag of exactly "</script>"; "</script language>"
+    # (browsers end the script there) would make the rest of the page script, and drop it.
+    soup = BeautifulSoup(_LOOSE_END_TAG.sub(r"</\1>", markup), "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     properties = html_properties(soup)
+    # Read before the furniture goes: the table is often in a block the rules below drop.
+    table = index_table(soup)
+    properties += tuple(pair for name, value in table.items() if not any(n == name for n, _ in properties)
+                        for pair in ((name, value), (f"{name}_tag", _TABLE_TAGS[name])))
     for tag in soup.find_all(_is_furniture):
         if not tag.decomposed:  # not inside furniture removed already
             tag.decompose()
     main = _main_element(soup)
     heading = main.find("h1") or soup.find("h1")
     title = _clean(heading.get_text(" ", strip=True)) if heading else ""
-    title = title or _site_name_dropped(_clean(page_title))
+    title = title or table.get("title") or _site_name_dropped(_clean(page_title))
     text = _block_text(main)
     if not text.strip():
         raise Unreadable("HTML page has no text")
@@ -78,7 +92,9 @@ def extract_html(data: bytes, options: ExtractOptions | None = None) -> Extracte
 def _decode_html(data: bytes) -> tuple[str, str]:
     """The page's text and charset: a BOM, else a <meta charset> that decodes, else as a text file."""
     if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        declared = _META_CHARSET.search(data[:META_CHARSET_WINDOW])
+        head_end = _HEAD_END.search(data, 0, HEAD_WINDOW)
+        window = max(META_CHARSET_WINDOW, head_end.end() if head_end else HEAD_WINDOW)
+        declared = _META_CHARSET.search(data[:window])
         if declared:
             try:
                 encoding = codecs.lookup(declared.group(1).decode("ascii")).name
@@ -192,6 +208,62 @@ def _site_name_dropped(title: str) -> str:
     """``标题_郑州市人民政府`` -> ``标题``: the longest part of a <title> joined with a site name."""
     parts = [p for p in _TITLE_PARTS.split(title) if p]
     return max(parts, key=len) if len(parts) > 1 else title
+
+
+# -- the gov.cn 索引号 table ----------------------------------------------------------------------------
+
+# Its labels (spaces inside them vary: "索 引 号", "标　　题") -> our property names.
+_TABLE_LABELS = {
+    "索引号": "index_number", "主题分类": "subject", "发文机关": "issuer", "成文日期": "created",
+    "标题": "title", "发文字号": "doc_number", "发布日期": "published", "主题词": "keywords",
+}
+_TABLE_TAGS = {name: f"索引号表 {label}" for label, name in _TABLE_LABELS.items()}
+_LABEL = re.compile(r"^(" + "|".join(_TABLE_LABELS) + r")[:：]?(.*)$", re.DOTALL)
+_LABEL_HOLDERS = ("td", "th", "dt", "li", "span", "b", "strong", "label", "p", "em")
+MAX_TABLE_CELL = 200  # characters: a label's cell, never a paragraph of the text
+
+
+def index_table(soup) -> dict[str, str]:
+    """The gov.cn 索引号 table (索引号, 主题分类, 发文机关, 成文日期, 标题, 发文字号, 发布日期) as
+    {property name: value}; a label's value is the rest of its cell ("发文机关：国务院") or the
+    next cell. Empty unless two labels are found (one "发布日期：" alone may be in the text)."""
+    found: dict[str, str] = {}
+    for holder in soup.find_all(_LABEL_HOLDERS):
+        text = holder.get_text(" ", strip=True)
+        if len(text) > MAX_TABLE_CELL:
+            continue
+        match = _label(text)
+        if match is None or _TABLE_LABELS[match.group(1)] in found:
+            continue
+        if holder.name not in ("td", "th", "dt", "li") and holder.find(_LABEL_HOLDERS, string=_has_label) is not None:
+            continue  # a block holding several labelled cells: each is read on its own
+        value = ""
+        if match.group(2):
+            colon = re.search("[:：]", text)
+            value = _clean(text[colon.end():]) if colon else match.group(2)
+        else:
+            after = holder.find_next_sibling(_VALUE_HOLDERS)
+            if after is None and holder.parent is not None and holder.parent.name in _LABEL_HOLDERS:
+                after = holder.parent.find_next_sibling(_VALUE_HOLDERS)
+            cell = _clean(after.get_text(" ", strip=True)) if after is not None else ""
+            next_label = _label(cell)
+            if len(cell) <= MAX_TABLE_CELL and not (next_label and not next_label.group(2)):
+                value = cell  # (not the next label's cell: this label's value is empty)
+        if value:
+            found[_TABLE_LABELS[match.group(1)]] = value
+    return found if len(found) >= 2 else {}
+
+
+_VALUE_HOLDERS = ("td", "th", "dd", "span", "div", "em")
+
+
+def _label(text: str):
+    """A match of a label and what follows it in a cell's text (spaces inside the label dropped)."""
+    return _LABEL.match(re.sub(r"[\s\u3000]+", "", text))
+
+
+def _has_label(string) -> bool:
+    return bool(string) and _label(str(string)) is not None
 
 
 extract_page = extract_html  # the name the reader table uses for .html, .htm, .shtml, .xhtml

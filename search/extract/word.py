@@ -1,48 +1,224 @@
-"""Word (.docx) files -> their paragraphs and table cells, with the title and creation date they carry.
+"""Word (.docx) files -> their paragraphs, tables, text boxes, footnotes and endnotes, with the title and
+creation date they carry.
 
-One format a module (``extract`` picks by suffix); python-docx is imported only when a Word file is read.
+The WordprocessingML is walked directly (lxml, DTDs refused, parts read within zip limits) rather than
+through python-docx, whose paragraph text leaves out what sits in text boxes (where a 红头 and its 文号
+often are), ruby and embedded altChunk parts. A text box's paragraphs come out where it is anchored,
+once: mc:AlternateContent holds the same box twice (a DrawingML Choice and a VML Fallback).
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
+import posixpath
 
 from .extracted import ExtractOptions, Extracted, Unreadable
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "/officeDocument"
+_KIND = ".docx file"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Runs' content that is not text of the document: deleted revisions, field codes, ruby annotations.
+_SKIPPED = frozenset(f"{_W}{tag}" for tag in ("delText", "instrText", "delInstrText", "rt", "rPr", "pPr",
+                                             "footnoteReference", "endnoteReference", "commentReference"))
+# An altChunk part's content type -> the suffix of the reader for it.
+_CHUNK_READERS = {
+    "text/html": ".html", "application/xhtml+xml": ".html", "message/rfc822": ".mhtml",
+    "multipart/related": ".mhtml", "application/rtf": ".rtf", "text/rtf": ".rtf", "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": ".docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
 
 def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
-    """A .docx file's paragraphs and table cells in document order, one per line; title from its properties."""
-    import docx
-    from docx.table import Table
+    """A .docx file's text in document order, one paragraph a line, then footnotes and endnotes."""
+    from .office_properties import core_properties
+    from .zipped import ZipReader
 
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise Unreadable("not a readable .docx file (damaged or truncated?)")
-    try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        # A merged cell repeats in every row and column it spans. The elements are kept, not only
-        # their ids: lxml makes a new proxy object (maybe with a reused id) for a node it dropped.
-        seen_cells: dict[int, object] = {}
-
-        def walk(container) -> None:
-            for block in container.iter_inner_content():
-                if isinstance(block, Table):
-                    for row in block.rows:
-                        for cell in row.cells:
-                            if id(cell._tc) not in seen_cells:
-                                seen_cells[id(cell._tc)] = cell._tc
-                                walk(cell)
-                else:
-                    lines.append(block.text)
-
-        walk(document)
-        title = (document.core_properties.title or "").strip() or None
-        created = document.core_properties.created
-        properties = (("created", created.isoformat()), ("created_tag", "docx created")) if created else ()
-    except Exception as exc:  # a damaged file fails anywhere in python-docx or lxml: one reason for users
-        raise Unreadable("not a readable .docx file (damaged or truncated?)") from exc
-    text = "\n".join(lines)
+    if data.startswith(_OLE_MAGIC):
+        return _ole_docx(data, options)
+    reader = ZipReader(data, _KIND)
+    main = _main_part(reader)
+    rels = _relationships(reader, main)
+    walker = _Walker(reader, rels, options)
+    body = reader.xml(main).find(f"{_W}body")
+    if body is None:
+        raise Unreadable(f"not a readable {_KIND} (no document body)")
+    walker.blocks(body)
+    for kind in ("footnotes", "endnotes"):
+        for target, rel_type in rels.values():
+            if rel_type.endswith(f"/{kind}") and reader.has(target):
+                notes = reader.xml(target)
+                for note in notes.iterchildren(f"{_W}{kind[:-1]}"):
+                    if note.get(f"{_W}type") in (None, "normal"):
+                        walker.blocks(note)
+    text = "\n".join(walker.lines)
     if not text.strip():
         raise Unreadable("Word document has no text")
+    title, properties = core_properties(reader, "docx")
     return Extracted(text, "docx", title, properties)
+
+
+def _ole_docx(data: bytes, options: ExtractOptions | None) -> Extracted:
+    """A .docx that is an OLE file: encrypted (EncryptionInfo + EncryptedPackage) or a Word 97 file so named."""
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+                raise Unreadable("Word document is encrypted (password-protected)")
+            is_word97 = ole.exists("WordDocument")
+    except Unreadable:
+        raise
+    except Exception as exc:  # a damaged OLE directory
+        raise Unreadable(f"not a readable {_KIND} (damaged or truncated?)") from exc
+    if not is_word97:
+        raise Unreadable(f"not a readable {_KIND} (damaged or truncated?)")
+    from .word97 import extract_doc
+
+    return extract_doc(data, options)
+
+
+def _main_part(reader) -> str:
+    """The main document part named by _rels/.rels (word/document.xml, or another name some tools use)."""
+    if reader.has("_rels/.rels"):
+        for rel in reader.xml("_rels/.rels").iter(f"{_REL}Relationship"):
+            if rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
+                target = posixpath.normpath(rel.get("Target", "").lstrip("/"))
+                if reader.has(target):
+                    return target
+    if reader.has("word/document.xml"):
+        return "word/document.xml"
+    raise Unreadable(f"not a readable {_KIND} (no word/document.xml)")
+
+
+def _relationships(reader, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (target part, type); external targets left out."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if not reader.has(rels):
+        return {}
+    found = {}
+    for rel in reader.xml(rels).iter(f"{_REL}Relationship"):
+        if rel.get("TargetMode") != "External":
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", ""))).lstrip("/")
+            found[rel.get("Id")] = (target, rel.get("Type", ""))
+    return found
+
+
+class _Walker:
+    """Collects the lines of block-level content (body, table cells, text boxes, notes) in document order."""
+
+    def __init__(self, reader, rels, options):
+        self.reader, self.rels, self.options = reader, rels, options
+        self.lines: list[str] = []
+        self.depth = 0  # text boxes inside text boxes: bounded
+
+    def blocks(self, container) -> None:
+        """Paragraphs, tables, content controls and altChunks of a block container, in order."""
+        for child in container.iterchildren():
+            tag = child.tag
+            if tag == f"{_W}p":
+                self.paragraph(child)
+            elif tag == f"{_W}tbl":
+                for row in child.iterchildren(f"{_W}tr"):
+                    for cell in row.iterchildren(f"{_W}tc"):
+                        self.blocks(cell)
+            elif tag == f"{_W}sdt":
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    self.blocks(content)
+            elif tag == f"{_W}altChunk":
+                self.alt_chunk(child.get(f"{_R}id"))
+            elif tag in (f"{_W}customXml", f"{_W}smartTag", f"{_W}ins", f"{_MC}AlternateContent"):
+                self.blocks(_chosen(child) if tag == f"{_MC}AlternateContent" else child)
+
+    def paragraph(self, paragraph) -> None:
+        """A paragraph's text as a line; a text box anchored in it ends the line and adds its own."""
+        parts: list[str] = []
+
+        def flush() -> None:
+            if parts:
+                self.lines.append("".join(parts))
+                parts.clear()
+
+        def walk(node) -> None:
+            for child in node.iterchildren():
+                tag = child.tag
+                if not isinstance(tag, str) or tag in _SKIPPED:
+                    continue
+                if tag == f"{_W}t":
+                    parts.append(child.text or "")
+                elif tag == f"{_W}tab":
+                    parts.append("\t")
+                elif tag in (f"{_W}br", f"{_W}cr"):
+                    parts.append("\n")
+                elif tag == f"{_W}noBreakHyphen":
+                    parts.append("-")
+                elif tag == f"{_MC}AlternateContent":
+                    walk_choice(child)
+                elif tag == f"{_W}txbxContent":
+                    if self.depth < 8:
+                        flush()
+                        self.depth += 1
+                        self.blocks(child)
+                        self.depth -= 1
+                elif tag == f"{_W}ruby":
+                    base = child.find(f"{_W}rubyBase")
+                    if base is not None:
+                        walk(base)
+                else:
+                    walk(child)
+
+        def walk_choice(alternate) -> None:
+            chosen = _chosen(alternate)
+            if chosen is not None:
+                walk(chosen)
+
+        walk(paragraph)
+        self.lines.append("".join(parts))  # an empty paragraph too: blank lines separate blocks
+
+    def alt_chunk(self, rel_id: str | None) -> None:
+        """An embedded HTML/MHT/RTF/.docx part, read by the reader for its type, its lines in place."""
+        from . import extract
+
+        target = self.rels.get(rel_id)
+        if target is None or not self.reader.has(target[0]):
+            return
+        suffix = _CHUNK_READERS.get(self._content_type(target[0]), posixpath.splitext(target[0])[1].lower())
+        options = self.options or ExtractOptions()
+        if options.depth >= 4:
+            return
+        try:
+            chunk = extract(suffix, self.reader.read(target[0]), ExtractOptions(options.ocr, options.ocr_cache,
+                                                                                options.depth + 1))
+        except Unreadable as exc:
+            if "decompression limit" in str(exc):
+                raise
+            return
+        self.lines.extend(chunk.text.split("\n"))
+
+    def _content_type(self, part: str) -> str:
+        """A part's content type from [Content_Types].xml (an Override, else its extension's Default)."""
+        if not self.reader.has("[Content_Types].xml"):
+            return ""
+        types = self.reader.xml("[Content_Types].xml")
+        extension = posixpath.splitext(part)[1].lstrip(".").lower()
+        default = ""
+        for node in types:
+            tag = node.tag.rsplit("}", 1)[-1]
+            if tag == "Override" and node.get("PartName", "").lstrip("/") == part:
+                return node.get("ContentType", "")
+            if tag == "Default" and node.get("Extension", "").lower() == extension:
+                default = node.get("ContentType", "")
+        return default
+
+
+def _chosen(alternate):
+    """The one branch of mc:AlternateContent to read: its first Choice, else its Fallback."""
+    choice = alternate.find(f"{_MC}Choice")
+    return choice if choice is not None else alternate.find(f"{_MC}Fallback")

@@ -22,6 +22,7 @@ from ..schema import STORED_ONLY, ArchiveCodec
 from ..whoosh_private import add_packed_document, new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
+from .skipped import from_warnings, write_skipped
 from . import ocr_progress
 from . import plan as planning
 from .workers import PACKED_STORED, prepared_files
@@ -80,12 +81,15 @@ def index_paths(
 
     roots = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
-    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir)
+    left_out: dict[str, str] = {}
+    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir, left_out=left_out)
     taxonomy = Taxonomy.load()
 
     plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
     if plan.nothing_to_do:
-        return _nothing_to_do(index_dir, roots, report, plan)
+        report = _nothing_to_do(index_dir, roots, report, plan)
+        _record_skipped(index_dir, roots, sources, left_out, report)
+        return report
     try:
         # compound=False: a compound segment would swallow the grams file into
         # its own; the pool never spills (nothing is posted).
@@ -103,7 +107,9 @@ def index_paths(
         plan = planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note)
         if plan.nothing_to_do:
             writer.cancel()
-            return _nothing_to_do(index_dir, roots, report, plan)
+            report = _nothing_to_do(index_dir, roots, report, plan)
+            _record_skipped(index_dir, roots, sources, left_out, report)
+            return report
     ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
     report.added, report.changed, report.removed, report.unchanged = (
         plan.added, plan.changed, plan.removed, plan.unchanged
@@ -126,6 +132,8 @@ def index_paths(
                 continue
             if source.key in indexed:
                 _delete_documents(writer, plan.old_documents.get(source.key, ()))
+            for message in item.warnings:  # a container's members that were skipped, each named
+                note(message)
             for fields, counted, text in item.documents:
                 fields["entered"] = entries.of(fields)
                 packed = fields.pop(PACKED_STORED)
@@ -147,7 +155,23 @@ def index_paths(
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
     report.total_documents = _live_count(index_dir)
+    _record_skipped(index_dir, roots, sources, left_out, report)
     return report
+
+
+def _record_skipped(index_dir: Path, roots, sources, left_out: dict[str, str], report: IndexReport) -> None:
+    """Keep the names and reasons of this run's skipped files beside the index (stats, the admin page)."""
+    folders = {str(root if root.is_dir() else root.parent) for root in roots}
+    fallback = next(iter(folders)) if len(folders) == 1 else ""
+    root_of = {**left_out, **{source.source: source.root for source in sources}}
+    skipped = [
+        entry if entry.root else type(entry)(entry.source, entry.reason, fallback)
+        for entry in from_warnings(report.warnings, root_of)
+    ]
+    try:
+        write_skipped(index_dir, skipped, roots)
+    except OSError as exc:  # the index itself is committed; only the record is missing
+        report.warnings.append(f"{index_dir}: cannot record the skipped files ({exc.strerror or exc})")
 
 
 def _delete_documents(writer, docnums) -> None:

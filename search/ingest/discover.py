@@ -46,14 +46,19 @@ def discover(
     *,
     follow_links: bool = False,
     exclude: Path | None = None,
+    left_out: dict[str, str] | None = None,
 ) -> list[SourceFile]:
     """Every supported file under ``roots`` (files or folders), with its sidecar row, in a stable order.
+
+    Every other file but hidden ones (``.name``) and manifests is named in a warning
+    (``a.xyz: skipped, unsupported file type .xyz``), so no file is ever left out unseen.
 
     Symbolic links to folders are not followed (no loops, no file found twice); a link to a file
     is indexed under its own name, unless the file it points to is indexed too.  A link whose
     target lies outside its indexed folder is skipped unless ``follow_links`` (a link in a shared
     folder must not publish ``/etc/passwd`` or the server's own secret); nothing under
-    ``exclude`` (the index folder) is ever indexed.  Whatever is left out gets one warning.
+    ``exclude`` (the index folder) is ever indexed.  Whatever is left out gets one warning;
+    ``left_out`` gets the indexed folder of each unsupported file (name -> folder).
     """
     excluded = os.path.realpath(exclude) if exclude is not None else None
     found: dict[str, SourceFile] = {}
@@ -85,12 +90,17 @@ def discover(
         else:
             raise SearchError(f"{root}: no such file or folder")
         for path, link in files:
-            if os.path.splitext(path)[1].lower() not in SUPPORTED_SUFFIXES:
-                continue
             if not _utf8(os.path.basename(path)):
                 warn(f"{os.fsencode(path)!r}: skipped, the file name is not valid UTF-8 (rename it)")
                 continue
             name = _relative(path, base)
+            suffix = os.path.splitext(path)[1].lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                # Named, never silently left out: a folder of .doc files must not index as "0 documents".
+                if left_out is not None:
+                    left_out[name] = base
+                warn(f"{name}: skipped, unsupported file type {suffix or '(no suffix)'}")
+                continue
             if link:
                 problem = _link_problem(Path(path)) or (
                     None if follow_links else _outside_problem(path, base)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from ..extract import ExtractOptions, suffix_of
+from ..extract.images import IMAGE_SUFFIXES
 from .discover import SourceFile
 
 SECONDS_PER_PAGE = 4.0  # measured on 2 cores (bench/ocr.py): the estimate before the first page is done
@@ -31,12 +32,16 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
     from ..extract.pdf import pages_to_recognise as pdf_pages
     from .workers import read_file
 
+    from ..extract.images import pages_to_recognise as image_pages
+
+    counters = {".pdf": pdf_pages, **{suffix: image_pages for suffix in IMAGE_SUFFIXES}}
     total = 0
     for source in todo:
-        if suffix_of(source.file) != ".pdf":
+        count = counters.get(suffix_of(source.file))
+        if count is None:
             continue
         try:
-            total += pdf_pages(read_file(source.file)[0], options.ocr_cache)
+            total += count(read_file(source.file)[0], options.ocr_cache)
         except (OSError, ValueError):  # reported when the worker reads it
             continue
     return total

@@ -9,7 +9,8 @@ import signal
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
@@ -51,20 +52,85 @@ def file_signature(data: bytes, source: SourceFile, taxonomy: Taxonomy) -> str:
     return f"{hashlib.sha1(data).hexdigest()}.{sidecar_digest(source, taxonomy)}"
 
 
-def read_documents(source: SourceFile, data: bytes, taxonomy: Taxonomy,
-                   options: ExtractOptions | None = None) -> tuple[list[DocumentRecord], str]:
-    """Extract the text of one file and its documents; ValueError says why a file is skipped."""
+@dataclass(frozen=True)
+class ContainedRecord(DocumentRecord):
+    """A document read from a container's member: shown as ``archive.zip/sub/a.docx``, read as its
+    own format says (``docx``), while its id and file key stay the container's."""
+
+    shown: str = ""
+    read_as: str = ""
+
+
+# A container's manifest row names the container: these of its fields are not its members'.
+_CONTAINER_ONLY = ("title", "doc_number")
+MAX_REASONS_SHOWN = 3
+
+
+def read_documents(
+    source: SourceFile, data: bytes, taxonomy: Taxonomy, options: ExtractOptions | None = None,
+    warnings: list[str] | None = None,
+) -> tuple[list[DocumentRecord], str]:
+    """Extract the text of one file and its documents: its own text's, then each member's of a
+    container (items numbered on); ValueError says why a file is skipped. A line for each skipped
+    member (``archive.zip/a.xyz: skipped, unsupported file type .xyz``) is added to ``warnings``."""
     extracted = extract(source.file, data, options)
-    sidecar = dict(source.sidecar)
+    records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
+    skipped: list[tuple[str, str]] = []
+    for shown, part in _members(source.source, extracted.parts):
+        if part.skipped is not None:
+            skipped.append((shown, part.skipped))
+            continue
+        sidecar = {k: v for k, v in source.sidecar if k not in _CONTAINER_ONLY}
+        own = _documents(shown, part.extracted, sidecar, taxonomy, name=shown.rpartition("/")[2])
+        records += [ContainedRecord(**_fields_of(r), shown=shown, read_as=part.extracted.encoding) for r in own]
+    if not any(r.paragraphs or r.title for r in records):
+        if extracted.parts:
+            reasons = "; ".join(f"{shown.removeprefix(source.source + '/')}: {why}"
+                                for shown, why in skipped[:MAX_REASONS_SHOWN])
+            more = f"; … {len(skipped) - MAX_REASONS_SHOWN} more" if len(skipped) > MAX_REASONS_SHOWN else ""
+            raise ValueError(f"none of its {len(skipped)} files could be read ({reasons}{more})" if skipped
+                             else "none of its files has text")
+        raise ValueError("no text after normalization")
+    if warnings is not None:
+        warnings += [f"{shown}: skipped, {why}" for shown, why in skipped]
+    return [replace(r, item=n) for n, r in enumerate(records)], extracted.encoding
+
+
+def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
+    """The documents of one text (a file's, or a member's shown as ``shown``)."""
+    if not extracted.text.strip():
+        return []
     if extracted.title and "title" not in sidecar:
-        # The format's own title (HTML <title>, Word properties) counts like a sidecar's.
+        # The format's own title (HTML <title>, Word properties, a mail's subject) counts like a sidecar's.
         sidecar["title"] = extracted.title
-    facts = FileFacts(source.source, extracted.properties)
+    facts = FileFacts(shown, extracted.properties)
     records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts),
                                extracted.text_source)
-    if not any(r.paragraphs or r.title for r in records):
-        raise ValueError("no text after normalization")
-    return records, extracted.encoding
+    if name and "title" not in sidecar and len(records) == 1 and _fallback_title(records[0]):
+        # A member without a title of its own is known by its name (报告.docx), not a cut first line.
+        records[0] = replace(records[0], title=name)
+    return records
+
+
+def _fallback_title(record: DocumentRecord) -> bool:
+    """The title is the first paragraph cut short (no line of the text reads as a title)."""
+    return bool(record.paragraphs) and record.paragraphs[0].startswith(record.title)
+
+
+def _members(shown: str, parts) -> Iterator[tuple[str, object]]:
+    """Every member of a container, nested ones flattened: (``archive.zip/inner.zip/a.txt``, part)."""
+    for part in parts:
+        name = f"{shown}/{part.name}"
+        if part.skipped is not None or part.extracted is None:
+            yield name, part if part.skipped is not None else replace(part, skipped="no text")
+            continue
+        if part.extracted.text.strip() or not part.extracted.parts:
+            yield name, part
+        yield from _members(name, part.extracted.parts)
+
+
+def _fields_of(record: DocumentRecord) -> dict:
+    return {f.name: getattr(record, f.name) for f in dataclass_fields(DocumentRecord)}
 
 
 def index_fields(source: SourceFile, record: DocumentRecord, state: str, encoding: str) -> dict:
@@ -72,8 +138,8 @@ def index_fields(source: SourceFile, record: DocumentRecord, state: str, encodin
     return {
         "id": document_id(source.key, record.item),
         "path": source.key,
-        "source": source.source,
-        "encoding": encoding,
+        "source": getattr(record, "shown", "") or source.source,
+        "encoding": getattr(record, "read_as", "") or encoding,
         "text_source": text_source_of(record),
         "item": record.item,
         "title": record.title,
@@ -95,6 +161,8 @@ class PreparedFile:
     skipped: str | None = None
     # (Whoosh fields with the packed stored ones, gram keys and their counts, search text) per document
     documents: list[tuple[dict, tuple, str]] = field(default_factory=list)
+    # a line for each member of a container that was skipped ("a.zip/b.xyz: skipped, REASON")
+    warnings: list[str] = field(default_factory=list)
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
@@ -113,12 +181,13 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
     try:
         data, info = read_file(source.file)
         state = file_state(file_signature(data, source, taxonomy), info)
-        records, encoding = read_documents(source, data, taxonomy, options)
+        warnings: list[str] = []
+        records, encoding = read_documents(source, data, taxonomy, options, warnings)
     except OSError as exc:
         return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
     except ValueError as exc:
         return PreparedFile(source, skipped=str(exc))
-    prepared = PreparedFile(source)
+    prepared = PreparedFile(source, warnings=warnings)
     for record in records:
         text = search_text(record.title, record.paragraphs)
         fields = index_fields(source, record, state, encoding)

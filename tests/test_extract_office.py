@@ -1,0 +1,177 @@
+"""Office formats: .doc/.wps, spreadsheets, slides, RTF, OpenDocument, EPUB, and the .docx parts python-docx
+left out (text boxes, footnotes, ruby, altChunk).
+
+The Chinese files in tests/fixtures/office/ were built by scripts/make_office_fixtures.py (python-docx,
+openpyxl and LibreOffice); the test*.doc/.docx/.xls/.ppt files there are Apache Tika's test documents
+(Apache-2.0, see SOURCES.md). WordprocessingML with text boxes and notes is written here by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from search.extract import extract, Unreadable
+from search.extract import zipped
+
+FIXTURES = Path(__file__).parent / "fixtures" / "office"
+
+GONGWEN_LINES = [
+    "河南省人民政府办公厅文件",
+    "豫政办〔2024〕12号",
+    "关于做好2024年高校毕业生就业工作的通知",
+    "各市、县人民政府，省人民政府各部门：",
+    "为深入贯彻落实党中央、国务院关于稳就业的决策部署，现就做好2024年高校毕业生就业工作通知如下。",
+    "一、拓宽就业渠道",
+    "鼓励中小微企业吸纳高校毕业生就业，按规定给予社会保险补贴。",
+]
+GONGWEN_TAIL = ["河南省人民政府办公厅", "2024年3月15日"]
+# A table's row on one line, cells tab-separated (binary and RTF formats) ...
+GONGWEN_ROWS = "\n".join([*GONGWEN_LINES, "项目\t目标", "城镇新增就业\t110万人", *GONGWEN_TAIL])
+TITLE = "关于做好2024年高校毕业生就业工作的通知"
+SHEET_TEXT = "就业统计\n地区\t新增就业（万人）\t备注\n郑州市\t21.5\t超额完成\n洛阳市\t8\n\n说明\n数据来源：河南省人力资源和社会保障厅"
+SLIDE_1 = "2024年政府工作报告解读\n稳就业 保民生\n主讲：省政府研究室"
+SLIDE_2 = "主要目标\n城镇新增就业110万人以上\n居民消费价格涨幅3%左右"
+NOTES_1 = "开场白：感谢各位参加。"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+# -- Word 97 (.doc, .wps) ------------------------------------------------------------------------------
+
+
+def test_doc_with_utf16_pieces_reads_chinese_exactly_from_the_piece_table():
+    extracted = extract("gongwen.doc", fixture("gongwen.doc"))
+    assert extracted.text == GONGWEN_ROWS
+    assert (extracted.encoding, extracted.title) == ("doc", TITLE)
+    assert dict(extracted.properties) == {
+        "author": "省政府办公厅", "created": "2024-03-15T09:30:00", "created_tag": "OLE SummaryInformation created",
+    }
+
+
+def test_wps_file_is_read_as_the_word_97_file_it_is():
+    extracted = extract("gongwen.wps", fixture("gongwen.wps"))
+    assert (extracted.text, extracted.encoding, extracted.title) == (GONGWEN_ROWS, "doc", TITLE)
+
+
+def test_doc_with_a_compressed_cp1252_piece_is_read():
+    assert extract("a.doc", fixture("testWORD_bold_character_runs.doc")).text == "Foobar"
+
+
+def test_doc_with_mixed_compressed_and_utf16_pieces_keeps_their_order():
+    text = extract("a.doc", fixture("testException2.doc")).text
+    assert text.startswith("FORCE ON A CURRENT IN A MAGNETIC FIELD\nPURPOSE: To study the force exerted on an")
+    assert text.endswith("Discuss your results relating them to Eq. (2).\n\n\nNotes")
+    assert len(text) == 8_805
+
+
+def test_encrypted_doc_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^Word file is encrypted \(password-protected\)$"):
+        extract("a.doc", fixture("testWORD_protected_passtika.doc"))
+
+
+def test_truncated_doc_is_named_damaged():
+    data = fixture("gongwen.doc")[:4096]
+    with pytest.raises(Unreadable, match=r"^not a readable Word file \(damaged or truncated\?\)"):
+        extract("a.doc", data)
+
+
+def test_rtf_saved_with_a_doc_name_is_read_as_rtf():
+    extracted = extract("a.doc", fixture("gongwen.rtf"))
+    assert (extracted.text, extracted.encoding) == (GONGWEN_ROWS, "rtf")
+
+
+def test_field_codes_are_dropped_and_their_results_kept():
+    from search.extract.word97 import _clean
+
+    story = "见\x13 HYPERLINK \"http://www.gov.cn\" \x14中国政府网\x15。\r页码\x13 PAGE \x15\r甲\x07乙\x07\x07"
+    assert _clean(story) == "见中国政府网。\n页码\n甲\t乙"
+
+
+# -- spreadsheets --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["jiuye.xls", "jiuye.xlsx", "jiuye.ods", "jiuye.et"])
+def test_each_sheet_is_its_name_then_tab_separated_rows_without_empty_ones(name):
+    extracted = extract(name, fixture(name))
+    assert (extracted.text, extracted.encoding) == (SHEET_TEXT, "sheets")
+
+
+def test_xls_and_xlsx_carry_their_title_and_creation_date():
+    assert extract("a.xls", fixture("jiuye.xls")).title == "2024年一季度就业统计"
+    xlsx = extract("a.xlsx", fixture("jiuye.xlsx"))
+    assert (xlsx.title, dict(xlsx.properties)["created"]) == ("2024年一季度就业统计", "2024-03-15T09:30:00")
+
+
+def test_encrypted_xls_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^spreadsheet is encrypted \(password-protected\)$"):
+        extract("a.xls", fixture("testEXCEL_protected_passtika.xls"))
+
+
+def test_damaged_spreadsheet_is_named_damaged():
+    with pytest.raises(Unreadable, match=r"^not a readable spreadsheet \(damaged or truncated\?\)$"):
+        extract("a.xlsx", fixture("jiuye.xlsx")[:2000])
+
+
+# -- slides --------------------------------------------------------------------------------------------
+
+
+def test_pptx_slides_come_in_presentation_order_each_followed_by_its_notes():
+    extracted = extract("a.pptx", fixture("jiedu.pptx"))
+    assert extracted.text == f"{SLIDE_1}\n{NOTES_1}\n\n{SLIDE_2}"
+
+
+def test_ppt_text_atoms_are_read_without_the_masters_prompts():
+    extracted = extract("a.ppt", fixture("jiedu.ppt"))
+    assert (extracted.text, extracted.encoding) == (f"{SLIDE_1}\n\n{SLIDE_2}\n\n{NOTES_1}", "ppt")
+
+
+def test_dps_is_read_as_the_powerpoint_97_file_it_is():
+    assert extract("a.dps", fixture("jiedu.ppt")).text == f"{SLIDE_1}\n\n{SLIDE_2}\n\n{NOTES_1}"
+
+
+def test_encrypted_ppt_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^presentation is encrypted \(password-protected\)$"):
+        extract("a.ppt", fixture("testPPT_protected_passtika.ppt"))
+
+
+def test_odp_pages_in_order_with_their_notes():
+    assert extract("a.odp", fixture("jiedu.odp")).text == f"{SLIDE_1}\n{NOTES_1}\n\n{SLIDE_2}"
+
+
+# -- RTF, OpenDocument, EPUB ---------------------------------------------------------------------------
+
+
+def test_rtf_unicode_escapes_read_with_title_and_creation_time():
+    extracted = extract("a.rtf", fixture("gongwen.rtf"))
+    assert (extracted.text, extracted.title) == (GONGWEN_ROWS, TITLE)
+    assert dict(extracted.properties)["created"] == "2024-03-15T09:30:00"
+
+
+def test_rtf_gbk_escapes_declared_by_code_page_or_font_charset_decode_right():
+    by_code_page = rb"{\rtf1\ansi\ansicpg936{\fonttbl{\f0\fnil SimSun;}}\f0 \'ce\'c8\'be\'cd\'d2\'b5\par}"
+    by_font = rb"{\rtf1\ansi{\fonttbl{\f0\fnil\fcharset134 SimSun;}}\f0 \'ce\'c8\'be\'cd\'d2\'b5\par}"
+    big5 = rb"{\rtf1\ansi{\fonttbl{\f0\fnil\fcharset136 MingLiU;}}\f0 \'c3\'ad\'b4\'4e\'b7\'7e\par}"
+    assert [extract("a.rtf", d).text for d in (by_code_page, by_font, big5)] == ["稳就业", "稳就业", "穩就業"]
+
+
+def test_rtf_pictures_are_cut_out_before_reading():
+    data = rb"{\rtf1\ansi{\pict\pngblip 89504e47" + b"ab" * 5000 + rb"}\uc1\u31283?\u23601?\u19994?\par}"
+    assert extract("a.rtf", data).text == "稳就业"
+
+
+def test_odt_paragraphs_table_rows_and_meta():
+    extracted = extract("a.odt", fixture("gongwen.odt"))
+    assert (extracted.text, extracted.title) == (GONGWEN_ROWS, TITLE)
+    assert dict(extracted.properties)["created_tag"] == "odt meta:creation-date"
+
+
+def test_epub_chapters_in_spine_order_titled_from_the_package():
+    extracted = extract("a.epub", fixture("gongwen.epub"))
+    assert extracted.text == "\n".join([*GONGWEN_LINES, "项目", "目标", "城镇新增就业", "110万人", *GONGWEN_TAIL])
+    assert (extracted.encoding, extracted.title) == ("epub", TITLE)
