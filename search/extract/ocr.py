@@ -142,7 +142,8 @@ def image_text(cache: str | os.PathLike | None, data: bytes) -> str:
             return numpy.asarray(image.convert("RGB"))[:, :, ::-1].copy()  # RGB -> BGR, as cv2 reads
 
     try:
-        return page_text(cache, page_key(b"image", data), decoded)
+        # The key of the first page of an image file (search.extract.images): one picture, one entry.
+        return page_text(cache, page_key(b"image", data, b"0"), decoded)
     except (OSError, ValueError, SyntaxError):  # Pillow's errors for a damaged or unknown image
         return ""
 
