@@ -196,9 +196,12 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
     return prepared
 
 
-def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
+def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None, procs: int = 1) -> None:
     global _WORKER_TAXONOMY, _WORKER_OPTIONS
     _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
+    from ..extract import ocr
+
+    ocr.share_cores(procs)  # the workers OCR at once: no more model threads than cores
     die_with_parent()
 
 
@@ -230,7 +233,7 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead)
+                           initializer=_init_worker, initargs=(taxonomy, options, procs), prefetch=read_ahead)
 
 
 def read_ahead(sources: Sequence[SourceFile]) -> None:
