@@ -111,7 +111,12 @@ def readable(text: str) -> bool:
 
 def better_text(*candidates: str) -> str:
     """The candidate text of a page with the most plausible characters net of junk ("" beats garbage)."""
-    return max((*candidates, ""), key=lambda text: (lambda q: q[0] - q[1])(text_quality(text)))
+    return max((*candidates, ""), key=_net_quality)
+
+
+def _net_quality(text: str) -> int:
+    plausible, junk = text_quality(text)
+    return plausible - junk
 
 
 def text_quality(text: str) -> tuple[int, int]:
