@@ -101,8 +101,7 @@ def index_command(paths, index_dir, rebuild, procs, quiet, follow_links, no_ocr)
         click.echo(f"warning: {message}", err=True)
 
     def status(message: str) -> None:
-        if not quiet:
-            click.echo(message, err=True)
+        click.echo(message, err=True)
 
     def progress(items):
         if quiet or not items or not sys.stderr.isatty():
@@ -112,7 +111,7 @@ def index_command(paths, index_dir, rebuild, procs, quiet, follow_links, no_ocr)
     try:
         report = _engine(index_dir, check=False).index(paths, rebuild=rebuild, procs=procs, progress=progress,
                                                        warn=warn, follow_links=follow_links, ocr=not no_ocr,
-                                                       status=status)
+                                                       status=None if quiet else status)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     click.echo(report.summary)

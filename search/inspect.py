@@ -9,6 +9,7 @@ from pathlib import Path
 from .extract import extract
 from .meta import FIELDS, DocumentRecord, FileFacts, SidecarError, Taxonomy, extract_documents, read_sidecar
 from .meta.corrections import nearest_corrections
+from .meta.evidence import with_text_source
 from .meta.places import place_path
 
 # Longer files are not read (as indexing skips them).
@@ -69,7 +70,8 @@ def inspect_file(path: Path, use_manifest: bool = True, taxonomy: Taxonomy | Non
     if extracted.title and "title" not in sidecar:
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
-    records = extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts)
+    records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts),
+                               extracted.text_source)
     return Inspection(shown, tuple(records), manifest, corrections=str(corrections) if corrected else None)
 
 

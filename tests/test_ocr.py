@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from search.cli import main
 from search.extract import ExtractOptions, Unreadable, extract, ocr
 from search.extract.pdf import better_text, page_fingerprint, readable
-from search.ingest import SourceFile, read_documents
+from search.ingest import SourceFile, ocr_progress, read_documents
 from search.meta import Taxonomy
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -147,6 +149,78 @@ def test_document_page_and_results_show_the_ocr_badge(ocr_index, tmp_path):
     doc_id = json.loads(client.get("/search.json", query_string={"q": PHRASE}).get_data(as_text=True))["hits"][0]["id"]
     page = client.get(f"/doc/{doc_id}").get_data(as_text=True)
     assert '<span class="ocr-badge">OCR 识别</span> 本文由扫描图像识别' in page
+
+
+def test_progress_shows_pages_done_of_pages_to_do_and_the_time_left(tmp_path, runner, monkeypatch):
+    monkeypatch.setattr(ocr_progress, "REPORT_EVERY", 0.1)
+    monkeypatch.setattr(ocr, "recognise", lambda image: time.sleep(0.4) or "关于老旧小区改造工作的通知")
+    (tmp_path / "docs").mkdir()
+    for number in range(2):
+        (tmp_path / "docs" / f"scan{number}.pdf").write_bytes(scanned_pdf(page_image(SCAN_LINES[number : number + 1])))
+    exit_code, output = run(runner, "index", str(tmp_path / "docs"), "--index", str(tmp_path / "ix"), "--procs", "1")
+    assert exit_code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == "ocr: 2 pages without a text layer to recognise (about 8 s)"
+    assert all(re.fullmatch(r"ocr: [012]/2 pages, about \d+ s left", line) for line in lines[1:-2]) and len(lines) > 4
+    assert any(line.startswith("ocr: 1/2 pages, about ") for line in lines)  # at the first page's pace
+    assert re.fullmatch(r"ocr: 2 pages recognised in \d+ s", lines[-2])
+
+
+def mixed_pdf(scan_image: Image.Image) -> bytes:
+    """A PDF of two pages: text (reportlab's built-in CID font), then the scan image alone."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 720, "第一页是文字层。")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(scan_image), 0, 400, width=396, height=180)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def test_mixed_pdf_has_only_its_image_page_recognised(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setattr(ocr, "recognise", lambda image: seen.append(image.shape) or "第二页是扫描件。")
+    data = mixed_pdf(page_image(SCAN_LINES[:1]))
+    extracted = extract(".pdf", data, ExtractOptions(ocr_cache=str(tmp_path)))
+    assert (extracted.text, extracted.text_source) == ("第一页是文字层。\n第二页是扫描件。", "mixed")
+    assert seen == [(2339, 1654, 3)]  # one page, rendered at 200 dpi (A4: 1654 × 2339 pixels)
+    assert ("text_source", "mixed") in extracted.properties
+    alone = extract(".pdf", data, ExtractOptions(ocr=False))
+    assert (alone.text, alone.text_source) == ("第一页是文字层。", "text")
+
+
+def test_scan_with_a_page_number_stamped_in_text_is_still_recognised(monkeypatch, tmp_path):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    monkeypatch.setattr(ocr, "recognise", lambda image: "扫描件正文。\n- 2 -")
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawImage(ImageReader(page_image(SCAN_LINES[:1])), 0, 400, width=396, height=180)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(280, 30, "- 2 -")
+    pdf.showPage()
+    pdf.save()
+    extracted = extract(".pdf", out.getvalue(), ExtractOptions(ocr_cache=str(tmp_path)))
+    assert (extracted.text, extracted.text_source) == ("扫描件正文。", "ocr")
+
+
+def test_an_image_file_is_recognised_once_and_a_damaged_one_gives_nothing(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(ocr, "recognise", lambda image: calls.append(image.shape) or "红头文件")
+    png = io.BytesIO()
+    page_image(["红头"], size=(300, 120)).save(png, format="PNG")
+    assert [ocr.image_text(tmp_path, png.getvalue()) for _ in range(2)] == ["红头文件", "红头文件"]
+    assert calls == [(120, 300, 3)]
+    assert ocr.image_text(tmp_path, b"\x89PNG not really") == ""
 
 
 # -- the cache ----------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def test_json_has_the_contract_shape(runner, seeds_location):
     assert payload["query"] == "中原科技城" and payload["mode"] == "exact" and payload["page"] == 1
     hit = payload["hits"][0]
     assert set(hit) == {"id", "title", "district", "date", "topics", "source", "score", "snippets", "variants",
-                        "issuer", "doc_number", "doc_type", "date_source", "district_source"}
+                        "issuer", "doc_number", "doc_type", "date_source", "district_source", "text_source"}
     assert set(payload["facets"]) >= {"district", "year", "topic", "issuer", "type"}
 
 

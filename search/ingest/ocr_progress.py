@@ -63,8 +63,10 @@ def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
     started, stop = time.monotonic(), threading.Event()
 
     def report() -> None:
+        nonlocal total
         while not stop.wait(REPORT_EVERY):
-            done = min(counter.value, total)
+            done = counter.value
+            total = max(total, done)  # pages the count could not foresee (text that proved garbage)
             status(f"ocr: {done}/{total} pages, about {_duration(_left(done, total, time.monotonic() - started))} left")
 
     reporter = threading.Thread(target=report, name="ocr-progress", daemon=True)

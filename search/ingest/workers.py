@@ -198,9 +198,12 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
     return prepared
 
 
-def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
+def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None, procs: int = 1) -> None:
     global _WORKER_TAXONOMY, _WORKER_OPTIONS
     _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
+    from ..extract import ocr
+
+    ocr.share_cores(procs)  # the workers OCR at once: no more model threads than cores
     die_with_parent()
 
 
@@ -233,7 +236,7 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     limits = current_limits()
     yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options), prefetch=read_ahead,
+                           initializer=_init_worker, initargs=(taxonomy, options, procs), prefetch=read_ahead,
                            limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
 
 
