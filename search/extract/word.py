@@ -125,9 +125,8 @@ class _Walker:
             if tag == f"{_W}p":
                 self.paragraph(child)
             elif tag == f"{_W}tbl":
-                for row in child.iterchildren(f"{_W}tr"):
-                    for cell in row.iterchildren(f"{_W}tc"):
-                        self.blocks(cell)
+                for cell in _cells(child):
+                    self.blocks(cell)
             elif tag == f"{_W}sdt":
                 content = child.find(f"{_W}sdtContent")
                 if content is not None:
@@ -216,6 +215,20 @@ class _Walker:
             if tag == "Default" and node.get("Extension", "").lower() == extension:
                 default = node.get("ContentType", "")
         return default
+
+
+def _cells(table):
+    """A table's cells in order, also those a content control (w:sdt) or custom XML wraps, round a row or a cell."""
+    for child in table.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}tc":
+            yield child
+        elif tag in (f"{_W}tr", f"{_W}customXml", f"{_W}sdtContent"):
+            yield from _cells(child)
+        elif tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _cells(content)
 
 
 def _chosen(alternate):
