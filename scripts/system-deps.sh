@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the browser tests need: Chromium (driven by Playwright through
-# executable_path) and CJK fonts so Chinese renders. Installs only what is missing.
+# executable_path) and CJK fonts so Chinese renders; LibreOffice headless (Writer and
+# Impress, no GUI), which reads the .doc/.wps/.rtf/.ppt files our own readers cannot
+# (Word 6, Works, WordPerfect, damaged files) and builds the office test files.
+# Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+dpkg -s libreoffice-impress-nogui >/dev/null 2>&1 || need+=(libreoffice-impress-nogui)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
