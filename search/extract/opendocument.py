@@ -33,7 +33,8 @@ def extract_odp(data: bytes, options: ExtractOptions | None = None) -> Extracted
     reader, body = _content(data, "OpenDocument presentation", "presentation")
     blocks = []
     for page in body.iter(f"{_DRAW}page"):
-        lines = [line for p in page.iter(*_PARAGRAPHS) if not _in_notes(p, page) if (line := _inline_text(p).strip())]
+        lines = [line for p in page.iter(*_PARAGRAPHS) if not _in_notes_or_comment(p, page)
+                 if (line := _inline_text(p).strip())]
         for notes in page.iter(f"{_PRESENTATION}notes"):
             lines += [line for p in notes.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip())]
         if lines:
@@ -117,11 +118,11 @@ def _inline_text(paragraph) -> str:
     return "".join(parts)
 
 
-def _in_notes(paragraph, page) -> bool:
-    """Whether a paragraph of a page sits in its speaker notes (read after the page's own frames)."""
+def _in_notes_or_comment(paragraph, page) -> bool:
+    """Whether a paragraph of a page sits in its speaker notes (read after the page's own frames) or a comment."""
     node = paragraph.getparent()
     while node is not None and node is not page:
-        if node.tag == f"{_PRESENTATION}notes":
+        if node.tag in (f"{_PRESENTATION}notes", f"{_OFFICE}annotation"):
             return True
         node = node.getparent()
     return False
