@@ -319,3 +319,106 @@ def test_zip_members_past_the_total_cap_are_refused(monkeypatch):
     monkeypatch.setattr(zipped, "TOTAL_LIMIT", 10_000)
     with pytest.raises(Unreadable, match=r"^spreadsheet refused: decompression limit \(zip bomb\?\)$"):
         extract("a.xlsx", fixture("jiuye.xlsx"))
+
+
+# -- properties, cells, and property tests against the source text --------------------------------------
+
+
+def _property_set(properties: list[tuple[int, int, bytes]]) -> bytes:
+    """An OLE property set stream (MS-OLEPS) with one section: (id, VT type, value bytes) each."""
+    import struct
+
+    values, entries, offset = b"", b"", 8 + 8 * len(properties)
+    for prop_id, vtype, value in properties:
+        entries += struct.pack("<II", prop_id, offset + len(values))
+        chunk = struct.pack("<HH", vtype, 0) + value
+        chunk += b"\x00" * (-len(chunk) % 4)
+        values += chunk
+    section = struct.pack("<II", 8 + len(entries) + len(values), len(properties)) + entries + values
+    header = b"\xfe\xff\x00\x00" + b"\x00" * 4 + b"\x00" * 16 + struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 48)
+    return header + section
+
+
+def test_summary_strings_in_code_page_1200_as_wps_writes_them_end_where_they_end():
+    import struct
+    from datetime import datetime
+
+    from search.extract.office_properties import read_property_set
+
+    author = "省政府办公厅\x00".encode("utf-16-le")
+    ticks = int((datetime(2021, 8, 18, 3, 32, 6) - datetime(1601, 1, 1)).total_seconds() * 10_000_000)
+    stream = _property_set([
+        (1, 0x02, struct.pack("<h", 1200)),
+        (4, 0x1E, struct.pack("<I", len(author)) + author),
+        (7, 0x1E, struct.pack("<I", 24) + "Normal.dotm\x00".encode("utf-16-le")),
+        (12, 0x40, struct.pack("<Q", ticks)),
+    ])
+    assert read_property_set(stream) == {1: 1200, 4: "省政府办公厅", 7: "Normal.dotm", 12: datetime(2021, 8, 18, 3, 32, 6)}
+
+
+def test_summary_strings_in_gbk_code_page_decode_right():
+    import struct
+
+    from search.extract.office_properties import read_property_set
+
+    title = "稳就业工作方案\x00".encode("gbk")
+    stream = _property_set([(1, 0x02, struct.pack("<h", 936)), (2, 0x1E, struct.pack("<I", len(title)) + title)])
+    assert read_property_set(stream)[2] == "稳就业工作方案"
+
+
+@pytest.mark.parametrize("title, placeholder", [
+    ("Word Document", True), ("Microsoft Word - 二七区报告.doc", True), ("PowerPoint 演示文稿", True),
+    ("WPS 文字", True), ("", True), ("二七区稳就业工作方案", False), ("Documentation plan", False),
+])
+def test_generator_default_titles_are_recognised(title, placeholder):
+    from search.extract.office_properties import is_placeholder_title
+
+    assert is_placeholder_title(title) is placeholder
+
+
+@pytest.mark.parametrize("value, shown", [
+    (8.0, "8"), (21.5, "21.5"), (True, "TRUE"), ("  郑州市\n二七区 ", "郑州市 二七区"), (None, ""),
+])
+def test_cells_are_shown_as_written(value, shown):
+    from search.extract.sheets import _cell_text
+
+    assert _cell_text(value) == shown
+
+
+def test_cell_dates_are_iso_dates():
+    from datetime import datetime
+
+    from search.extract.sheets import _cell_text
+
+    assert (_cell_text(datetime(2024, 3, 15)), _cell_text(datetime(2024, 3, 15, 9, 30))) == (
+        "2024-03-15", "2024-03-15 09:30:00")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+# Text as written in a report: CJK, full-width punctuation, digits and Latin letters; no XML/RTF specials.
+_written = st.text(st.sampled_from("稳就业保民生推进乡村振兴，。、；：“”（）《》〔〕0123456789ABCxyz% "), min_size=1, max_size=30)
+_paragraphs = st.lists(_written.map(str.strip).filter(bool), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_paragraphs)
+def test_docx_text_is_its_paragraphs_as_written(paragraphs):
+    from xml.sax.saxutils import escape
+
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>' for p in paragraphs)
+    assert extract("a.docx", make_docx_xml(body)).text == "\n".join(paragraphs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_paragraphs, st.sampled_from(["unicode", "gbk"]))
+def test_rtf_text_is_its_paragraphs_as_written_in_either_escape(paragraphs, escaping):
+    def escaped(text: str) -> str:
+        if escaping == "unicode":
+            return "".join(c if c.isascii() and c not in "\\{}" else f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?"
+                           for c in text)
+        return "".join(c if c.isascii() else "".join(f"\\'{b:02x}" for b in c.encode("gbk")) for c in text)
+
+    source = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\uc1\\f0 " + "".join(
+        escaped(p) + "\\par\n" for p in paragraphs) + "}"
+    assert extract("a.rtf", source.encode("ascii")).text == "\n".join(paragraphs)
