@@ -422,3 +422,61 @@ def test_rtf_text_is_its_paragraphs_as_written_in_either_escape(paragraphs, esca
     source = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\uc1\\f0 " + "".join(
         escaped(p) + "\\par\n" for p in paragraphs) + "}"
     assert extract("a.rtf", source.encode("ascii")).text == "\n".join(paragraphs)
+
+
+# -- .docx list numbers --------------------------------------------------------------------------------
+
+
+def _numbered_docx(paragraphs: list[tuple[str, int | None, str]], levels: list[tuple[str, str, str]],
+                   start_override: int | None = None) -> bytes:
+    """Paragraphs (text, ilvl or None, style) numbered by one list whose levels are (numFmt, lvlText, suff)."""
+    lvls = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+                   f'<w:suff w:val="{suff}"/></w:lvl>' for i, (fmt, text, suff) in enumerate(levels))
+    override = (f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start_override}"/></w:lvlOverride>'
+                if start_override else "")
+    numbering = (f'<w:numbering {_NS}><w:abstractNum w:abstractNumId="3">{lvls}</w:abstractNum>'
+                 f'<w:num w:numId="7"><w:abstractNumId w:val="3"/>{override}</w:num></w:numbering>').encode()
+    styles = (f'<w:styles {_NS}><w:style w:type="paragraph" w:styleId="Heading1"><w:pPr><w:numPr><w:numId w:val="7"/>'
+              '</w:numPr></w:pPr></w:style><w:style w:type="paragraph" w:styleId="MyHeading"><w:basedOn w:val="Heading1"/>'
+              '</w:style></w:styles>').encode()
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" '
+        f'Target="{kind}.xml"/>' for i, kind in ((20, "numbering"), (21, "styles")))
+    body = ""
+    for text, ilvl, style in paragraphs:
+        props = f'<w:pStyle w:val="{style}"/>' if style else ""
+        if ilvl is not None:
+            props += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="7"/></w:numPr>'
+        body += f"<w:p><w:pPr>{props}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+    return make_docx_xml(body, {"word/numbering.xml": numbering, "word/styles.xml": styles}, rels)
+
+
+def test_docx_chinese_list_numbers_are_shown_as_word_shows_them():
+    levels = [("chineseCounting", "%1、", "nothing"), ("chineseCounting", "（%2）", "nothing"),
+              ("decimal", "%3.", "tab"), ("bullet", "\uf0b7", "tab")]
+    paragraphs = [("总体要求", 0, ""), ("指导思想", 1, ""), ("基本原则", 1, ""), ("坚持稳中求进", 2, ""),
+                  ("要点", 3, ""), ("主要任务", 0, ""), ("扩大就业", 1, ""), ("不编号的段落", None, "")]
+    text = extract("a.docx", _numbered_docx(paragraphs, levels)).text
+    assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1. 坚持稳中求进\n要点\n二、主要任务\n（一）扩大就业\n不编号的段落"
+
+
+def test_docx_numbers_come_from_a_paragraphs_style_and_the_style_it_is_based_on():
+    paragraphs = [(f"第{i}段", None, style) for i, style in enumerate(["Heading1", "MyHeading", "Heading1"] * 4)]
+    text = extract("a.docx", _numbered_docx(paragraphs, [("chineseCounting", "第%1章", "space")])).text
+    assert text.split("\n")[-3:] == ["第十章第9段", "第十一章第10段", "第十二章第11段"]
+
+
+def test_docx_list_restarted_by_a_start_override_counts_from_it():
+    text = extract("a.docx", _numbered_docx([("甲", 0, ""), ("乙", 0, "")], [("decimal", "%1.", "tab")], 5)).text
+    assert text == "5. 甲\n6. 乙"
+
+
+@pytest.mark.parametrize("n, fmt, shown", [
+    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (21, "chineseCounting", "二十一"),
+    (105, "chineseCountingThousand", "一百〇五"), (3, "ideographTraditional", "丙"), (12, "decimalEnclosedCircle", "⑫"),
+    (4, "upperRoman", "IV"), (28, "lowerLetter", "bb"), (7, "decimalFullWidth", "７"), (2, "chineseLegalSimplified", "贰"),
+])
+def test_list_number_formats(n, fmt, shown):
+    from search.extract.word_numbering import format_number
+
+    assert format_number(n, fmt) == shown

@@ -42,7 +42,7 @@ def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracte
     reader = ZipReader(data, _KIND)
     main = _main_part(reader)
     rels = _relationships(reader, main)
-    walker = _Walker(reader, rels, options)
+    walker = _Walker(reader, rels, options, _numbering(reader, rels))
     body = reader.xml(main).find(f"{_W}body")
     if body is None:
         raise Unreadable(f"not a readable {_KIND} (no document body)")
@@ -113,8 +113,8 @@ def _relationships(reader, part: str) -> dict[str, tuple[str, str]]:
 class _Walker:
     """Collects the lines of block-level content (body, table cells, text boxes, notes) in document order."""
 
-    def __init__(self, reader, rels, options):
-        self.reader, self.rels, self.options = reader, rels, options
+    def __init__(self, reader, rels, options, numbering):
+        self.reader, self.rels, self.options, self.numbering = reader, rels, options, numbering
         self.lines: list[str] = []
         self.depth = 0  # text boxes inside text boxes: bounded
 
@@ -138,7 +138,8 @@ class _Walker:
 
     def paragraph(self, paragraph) -> None:
         """A paragraph's text as a line; a text box anchored in it ends the line and adds its own."""
-        parts: list[str] = []
+        label = self.numbering.label(paragraph)
+        parts: list[str] = [label] if label else []
 
         def flush() -> None:
             if parts:
@@ -215,6 +216,15 @@ class _Walker:
             if tag == "Default" and node.get("Extension", "").lower() == extension:
                 default = node.get("ContentType", "")
         return default
+
+
+def _numbering(reader, rels):
+    """The document's list numbering (numbering.xml and the styles that number paragraphs)."""
+    from .word_numbering import Numbering
+
+    parts = {kind: reader.xml(target) for target, rel_type in rels.values()
+             for kind in ("numbering", "styles") if rel_type.endswith(f"/{kind}") and reader.has(target)}
+    return Numbering(parts.get("numbering"), parts.get("styles"))
 
 
 def _cells(table):
