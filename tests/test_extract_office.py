@@ -70,6 +70,11 @@ def test_doc_with_mixed_compressed_and_utf16_pieces_keeps_their_order():
     assert len(text) == 8_805
 
 
+def test_doc_list_numbers_are_shown_as_word_shows_them():
+    text = extract("a.doc", fixture("liebiao.doc")).text
+    assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1.坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+
+
 def test_encrypted_doc_is_named_encrypted():
     with pytest.raises(Unreadable, match=r"^Word file is encrypted \(password-protected\)$"):
         extract("a.doc", fixture("testWORD_protected_passtika.doc"))

@@ -9,6 +9,7 @@ as such. Title, author and creation date come from the OLE SummaryInformation st
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import struct
@@ -83,7 +84,7 @@ def piece_table_text(ole) -> str:
     if not ole.exists(table_name):
         raise _NoPieceTable(f"no {table_name} stream")
     table = ole.openstream(table_name).read()
-    lengths, fc_clx, lcb_clx = _fib_fields(word)
+    lengths, fc_clx, lcb_clx, fc_lcb = _fib_fields(word)
     pieces = _pieces(table, fc_clx, lcb_clx)
     characters = _characters(word, pieces)
     stories = {}
@@ -91,12 +92,13 @@ def piece_table_text(ole) -> str:
     for story in ("text", "footnotes", "headers", "macro", "comments", "endnotes", "boxes"):
         stories[story] = characters[cp : cp + lengths[story]]
         cp += lengths[story]
+    stories["text"] = _numbered(stories["text"], pieces, word, table, fc_lcb)
     text = "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
     return text
 
 
-def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int]:
-    """The stories' lengths in characters and the Clx's place in the table stream, from the FIB."""
+def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int, int]:
+    """The stories' lengths in characters, the Clx's place in the table stream and FibRgFcLcb's, from the FIB."""
     at = 32
     csw = struct.unpack_from("<H", word, at)[0]
     at += 2 + 2 * csw
@@ -112,7 +114,7 @@ def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int]:
     fc_clx, lcb_clx = struct.unpack_from("<II", word, at + 2 + 8 * _CLX_INDEX)
     if any(v < 0 for v in lengths.values()):
         raise _NoPieceTable("negative story length")
-    return lengths, fc_clx, lcb_clx
+    return lengths, fc_clx, lcb_clx, at + 2
 
 
 def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int, bool]]:
@@ -137,6 +139,33 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
         offset = (fc & 0x3FFFFFFF) // 2 if compressed else fc & 0x3FFFFFFF
         pieces.append((cps[i], cps[i + 1], offset, compressed))
     return pieces
+
+
+def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -> str:
+    """The characters with each list paragraph's number ("一、") put before it, in the main story."""
+    from .word97_lists import Lists
+
+    try:
+        if struct.unpack_from("<I", word, fc_lcb + 8 * 74 + 4)[0] == 0:  # lcbPlfLfo: no lists at all
+            return characters
+        lists = Lists(word, table, fc_lcb)
+    except (struct.error, IndexError, ValueError):
+        return characters  # damaged list tables: the text without numbers
+    starts = [p[0] for p in pieces]
+    out, start = [], 0
+    for cp, ch in enumerate(characters):  # the main story: its CPs start at 0
+        if ch not in "\r\x07":
+            continue
+        i = bisect.bisect_right(starts, cp) - 1
+        piece_start, _, offset, compressed = pieces[i]
+        try:
+            label = lists.label(offset + (cp - piece_start) * (1 if compressed else 2))
+        except (struct.error, IndexError, ValueError):
+            label = ""
+        out.append(label + characters[start : cp + 1])
+        start = cp + 1
+    out.append(characters[start:])
+    return "".join(out)
 
 
 def _characters(word: bytes, pieces) -> str:
