@@ -485,3 +485,10 @@ def test_list_number_formats(n, fmt, shown):
     from search.extract.word_numbering import format_number
 
     assert format_number(n, fmt) == shown
+
+
+def test_deeply_nested_fields_cost_linear_time():
+    from search.extract.word97 import _clean
+
+    story = "\x13" * 200_000 + "代码" + "\x14结果" * 200_000 + "\x15" * 200_000 + "正文"
+    assert _clean(story) == "正文"  # only the innermost field reached its result, inside its parents' codes

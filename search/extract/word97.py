@@ -189,16 +189,21 @@ def _characters(word: bytes, pieces) -> str:
 def _clean(story: str) -> str:
     """A story's characters as text: fields' codes dropped (results kept), cell marks as tabs and lines."""
     out = []
-    # Fields: \x13 code \x14 result \x15, nested. Only a field's code is dropped.
-    depth_in_code: list[bool] = []
+    # Fields: \x13 code \x14 result \x15, nested. Only a field's code is dropped. The stack holds whether
+    # each open field is still in its code; ``in_code`` counts those, so deep nesting stays linear.
+    fields: list[bool] = []
+    in_code = 0
     for ch in story:
         if ch == "\x13":
-            depth_in_code.append(True)
-        elif ch == "\x14" and depth_in_code:
-            depth_in_code[-1] = False
-        elif ch == "\x15" and depth_in_code:
-            depth_in_code.pop()
-        elif not any(depth_in_code):
+            fields.append(True)
+            in_code += 1
+        elif ch == "\x14" and fields:
+            if fields[-1]:
+                fields[-1] = False
+                in_code -= 1
+        elif ch == "\x15" and fields:
+            in_code -= fields.pop()
+        elif not in_code:
             out.append(ch)
     text = "".join(out)
     text = _ROW_END.sub("\n", text).replace("\x07", "\t").translate(_SPECIALS)
