@@ -13,9 +13,9 @@ reason expected (encrypted, truncated, empty, zip bomb, unsupported). Then ``sea
 TMP`` runs once over it; its ``warning:`` lines and the index's stored documents are compared with what
 the script put in. Good text: >= 95% of the reference's characters (a multiset, NFKC, whitespace left
 out). Silently ignored: a file neither indexed nor named in a warning (must be 0). Read s/file: the
-format's reader in this process (the indexing run's own time is per run, in the summary).
-OCR: character accuracy (1 - edit distance / length) of PDF documents whose text_source is ocr, and
-seconds per page. One JSON line at the end.
+median time of the format's reader in this process (the indexing run's own time is per run, in the
+summary). OCR: character accuracy (1 - edit distance / length) of the scanned PDFs' documents whose
+text_source is ocr, and the scanned PDF's read seconds (one page each). One JSON line at the end.
 """
 
 from __future__ import annotations
