@@ -380,7 +380,9 @@ def measure(folder: Path, manifest, index: Path) -> dict:
         if docs and reference is not None:
             share = coverage(reference, text)
             row["good" if share >= GOOD else "partial"] += 1
-            if any(d.get("text_source") == "ocr" for d in docs):
+            # A scan's text can only be OCR's; the stored text_source (or an "ocr" encoding) says so for the rest.
+            if label == "pdf (scanned)" or any(d.get("text_source") == "ocr" or "ocr" in (d.get("encoding") or "")
+                                               for d in docs):
                 ocr["accuracy"].append(char_accuracy(reference, text))
                 ocr["pages"] += 1
         elif docs:  # a broken file that was indexed anyway
