@@ -133,8 +133,10 @@ class _Walker:
                     self.blocks(content)
             elif tag == f"{_W}altChunk":
                 self.alt_chunk(child.get(f"{_R}id"))
-            elif tag in (f"{_W}customXml", f"{_W}smartTag", f"{_W}ins", f"{_MC}AlternateContent"):
-                self.blocks(_chosen(child) if tag == f"{_MC}AlternateContent" else child)
+            elif tag in (f"{_W}customXml", f"{_W}smartTag", f"{_W}ins"):
+                self.blocks(child)
+            elif tag == f"{_MC}AlternateContent" and (chosen := _chosen(child)) is not None:
+                self.blocks(chosen)
 
     def paragraph(self, paragraph) -> None:
         """A paragraph's text as a line; a text box anchored in it ends the line and adds its own."""
