@@ -115,6 +115,11 @@ def test_encrypted_xls_is_named_encrypted():
         extract("a.xls", fixture("testEXCEL_protected_passtika.xls"))
 
 
+def test_encrypted_xlsx_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^spreadsheet is encrypted \(password-protected\)$"):
+        extract("a.xlsx", fixture("testEXCEL_protected_passtika.xlsx"))
+
+
 def test_damaged_spreadsheet_is_named_damaged():
     with pytest.raises(Unreadable, match=r"^not a readable spreadsheet \(damaged or truncated\?\)$"):
         extract("a.xlsx", fixture("jiuye.xlsx")[:2000])
@@ -140,6 +145,11 @@ def test_dps_is_read_as_the_powerpoint_97_file_it_is():
 def test_encrypted_ppt_is_named_encrypted():
     with pytest.raises(Unreadable, match=r"^presentation is encrypted \(password-protected\)$"):
         extract("a.ppt", fixture("testPPT_protected_passtika.ppt"))
+
+
+def test_encrypted_pptx_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^presentation is encrypted \(password-protected\)$"):
+        extract("a.pptx", fixture("testPPT_protected_passtika.pptx"))
 
 
 def test_odp_pages_in_order_with_their_notes():
@@ -171,6 +181,11 @@ def test_odt_paragraphs_table_rows_and_meta():
     extracted = extract("a.odt", fixture("gongwen.odt"))
     assert (extracted.text, extracted.title) == (GONGWEN_ROWS, TITLE)
     assert dict(extracted.properties)["created_tag"] == "odt meta:creation-date"
+
+
+def test_encrypted_odt_is_named_encrypted():
+    with pytest.raises(Unreadable, match=r"^OpenDocument text file is encrypted \(password-protected\)$"):
+        extract("a.odt", fixture("testODTEncrypted.odt"))
 
 
 def test_epub_chapters_in_spine_order_titled_from_the_package():

@@ -39,6 +39,8 @@ def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracte
     from .office_properties import core_properties
     from .zipped import ZipReader
 
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # encrypted OOXML, or a .ppt so named
+        return extract_ppt(data, options)
     reader = ZipReader(data, "PowerPoint file")
     if not reader.has("ppt/presentation.xml"):
         raise Unreadable("not a readable PowerPoint file (no ppt/presentation.xml)")
