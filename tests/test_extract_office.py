@@ -73,7 +73,7 @@ def test_doc_list_numbers_are_shown_as_word_shows_them():
 
 
 def test_encrypted_doc_is_named_encrypted():
-    with pytest.raises(Unreadable, match=r"^Word file is encrypted \(password-protected\)$"):
+    with pytest.raises(Unreadable, match=r"^Word document is encrypted \(password-protected\)$"):
         extract("a.doc", fixture("testWORD_protected_passtika.doc"))
 
 

@@ -53,7 +53,7 @@ def test_encrypted_and_damaged_office_files_are_each_named_with_their_reason(tmp
     assert sorted(warnings) == [
         "warning: cut.doc: skipped, not a readable Word file (damaged or truncated?)",
         "warning: cut.xlsx: skipped, not a readable spreadsheet (damaged or truncated?)",
-        "warning: locked.doc: skipped, Word file is encrypted (password-protected)",
+        "warning: locked.doc: skipped, Word document is encrypted (password-protected)",
         "warning: locked.docx: skipped, Word document is encrypted (password-protected)",
         "warning: locked.ppt: skipped, presentation is encrypted (password-protected)",
         "warning: locked.xls: skipped, spreadsheet is encrypted (password-protected)",

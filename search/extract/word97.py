@@ -56,7 +56,7 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
             text = piece_table_text(ole)
             encoding = "doc"
         except _Encrypted:
-            raise Unreadable("Word file is encrypted (password-protected)") from None
+            raise Unreadable("Word document is encrypted (password-protected)") from None
         except (_NoPieceTable, struct.error, OSError, ValueError, IndexError) as exc:
             text, encoding = _converted(data), "doc:libreoffice"
     if not text.strip():
