@@ -103,6 +103,35 @@ def numbered_docx() -> bytes:
     return buffer.getvalue()
 
 
+def heading_numbered_docx() -> bytes:
+    """A .docx whose 标题 1/标题 2 styles carry the numbering (一、 / （一）), as report templates do."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.core_properties.created = datetime(2024, 3, 15, 9, 30)
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/><w:lvl w:ilvl="0">'
+        '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/><w:suff w:val="nothing"/>'
+        '</w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/>'
+        '<w:suff w:val="nothing"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for style, level in (("Heading 1", 0), ("Heading 2", 1)):
+        document.styles[style].element.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    for text, style in HEADINGS:
+        document.add_paragraph(text, style=style)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+HEADINGS = [("总体要求", "Heading 1"), ("指导思想", "Heading 2"), ("正文段落。", "Normal"), ("主要任务", "Heading 1"),
+            ("扩大就业", "Heading 2")]
+
+
 def workbook_xlsx() -> bytes:
     """Two sheets of Chinese cells, one row left empty."""
     import openpyxl
@@ -173,9 +202,11 @@ def build(out: Path) -> list[Path]:
         src = Path(work)
         (src / "gongwen.docx").write_bytes(gongwen_docx())
         (src / "liebiao.docx").write_bytes(numbered_docx())
+        (src / "biaoti.docx").write_bytes(heading_numbered_docx())
         (src / "jiuye.xlsx").write_bytes(workbook_xlsx())
         (src / "jiedu.fodp").write_bytes(presentation_fodp())
-        soffice_convert([src / "gongwen.docx", src / "liebiao.docx"], "doc:MS Word 97", out)
+        soffice_convert([src / "gongwen.docx", src / "liebiao.docx", src / "biaoti.docx"], "doc:MS Word 97", out)
+        shutil.copy(src / "biaoti.docx", out / "biaoti.docx")
         soffice_convert([src / "gongwen.docx"], "rtf", out)
         soffice_convert([src / "gongwen.docx"], "odt", out)
         soffice_convert([src / "gongwen.docx"], "epub", out)

@@ -72,6 +72,10 @@ def test_doc_list_numbers_are_shown_as_word_shows_them():
     assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1.坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
 
 
+def test_doc_heading_numbers_from_a_numbered_heading_style():
+    assert extract("a.doc", fixture("biaoti.doc")).text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+
+
 def test_encrypted_doc_is_named_encrypted():
     with pytest.raises(Unreadable, match=r"^Word document is encrypted \(password-protected\)$"):
         extract("a.doc", fixture("testWORD_protected_passtika.doc"))

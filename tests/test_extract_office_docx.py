@@ -208,6 +208,11 @@ def test_docx_numbers_come_from_a_paragraphs_style_and_the_style_it_is_based_on(
     assert text.split("\n")[-3:] == ["第十章第9段", "第十一章第10段", "第十二章第11段"]
 
 
+def test_docx_heading_styles_numbered_by_a_template_show_their_numbers():
+    text = extract("a.docx", fixture("biaoti.docx")).text
+    assert text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+
+
 def test_docx_list_restarted_by_a_start_override_counts_from_it():
     text = extract("a.docx", _numbered_docx([("甲", 0, ""), ("乙", 0, "")], [("decimal", "%1.", "tab")], 5)).text
     assert text == "5. 甲\n6. 乙"
@@ -216,6 +221,7 @@ def test_docx_list_restarted_by_a_start_override_counts_from_it():
 @pytest.mark.parametrize("n, fmt, shown", [
     (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (21, "chineseCounting", "二十一"),
     (105, "chineseCountingThousand", "一百〇五"), (3, "ideographTraditional", "丙"), (12, "decimalEnclosedCircle", "⑫"),
+    (11, "taiwaneseCountingThousand", "十一"), (10, "ideographDigital", "一〇"), (3, "ideographLegalTraditional", "參"),
     (4, "upperRoman", "IV"), (28, "lowerLetter", "bb"), (7, "decimalFullWidth", "７"), (2, "chineseLegalSimplified", "贰"),
 ])
 def test_list_number_formats(n, fmt, shown):

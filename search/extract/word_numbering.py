@@ -13,6 +13,7 @@ import re
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DIGITS = "〇一二三四五六七八九"
 _LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_LEGAL_TRADITIONAL = "零壹貳參肆伍陸柒捌玖"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -55,10 +56,14 @@ def _letter(n: int) -> str:
 def format_number(n: int, fmt: str) -> str:
     """A counter in a w:numFmt (decimal, chineseCounting, ideographTraditional, decimalEnclosedCircle …)."""
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
-               "ideographDigital"):
+               "taiwaneseCountingThousand"):
         return _chinese(n)
-    if fmt in ("chineseLegalSimplified", "ideographLegalTraditional", "koreanLegal"):
+    if fmt in ("ideographDigital", "taiwaneseDigital"):  # digit by digit: 10 is 一〇
+        return "".join(_DIGITS[int(d)] for d in str(n))
+    if fmt == "chineseLegalSimplified":
         return _chinese(n, _LEGAL, "拾佰仟")
+    if fmt == "ideographLegalTraditional":
+        return _chinese(n, _LEGAL_TRADITIONAL, "拾佰仟")
     if fmt == "ideographTraditional":
         return _STEMS[(n - 1) % 10]
     if fmt == "ideographZodiac":
