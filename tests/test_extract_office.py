@@ -76,6 +76,20 @@ def test_doc_heading_numbers_from_a_numbered_heading_style():
     assert extract("a.doc", fixture("biaoti.doc")).text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
 
 
+def test_doc_paragraph_without_its_own_list_takes_its_heading_styles():
+    import olefile
+
+    from search.extract.word97 import _fib_fields
+    from search.extract.word97_lists import Lists
+
+    with olefile.OleFileIO(FIXTURES / "biaoti.doc") as ole:
+        word, table = ole.openstream("WordDocument").read(), ole.openstream("1Table").read()
+    lists = Lists(word, table, _fib_fields(word)[3])
+    heading_1, heading_2, normal = 1, 2, 0  # istd of 标题 1, 标题 2 and 正文 in this file's STSH
+    assert [lists.style_list(istd) for istd in (heading_1, heading_2, normal)] == [(7, 0), (7, 1), (0, 0)]
+    assert lists.style_list(heading_2, ilfo=0) == (0, 1)  # a paragraph's own "no list" wins
+
+
 def test_encrypted_doc_is_named_encrypted():
     with pytest.raises(Unreadable, match=r"^Word document is encrypted \(password-protected\)$"):
         extract("a.doc", fixture("testWORD_protected_passtika.doc"))

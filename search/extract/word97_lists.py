@@ -5,7 +5,8 @@ MS-DOC: a paragraph's properties (its PAPX, found through PlcBtePapx and the 512
 file position of its paragraph mark) name a list (sprmPIlfo, 1-based into PlfLfo, whose LFO names a
 list id in PlfLst) and a level (sprmPIlvl); each level's LVL gives its start, number format (nfc, the
 order of OOXML's ST_NumberFormat) and the number text (xst), whose level placeholders sit at the
-positions rgbxchNums lists. Numbers set by a paragraph style alone are not read (the STSH is not parsed).
+positions rgbxchNums lists. A paragraph without its own sprmPIlfo/sprmPIlvl takes its style's (the STSH's
+paragraph styles, through istdBase): Word numbers headings by their style.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import struct
 
 from .word_numbering import format_number
 
-_BTE_PAPX, _PLF_LST, _PLF_LFO = 13, 73, 74  # indexes into FibRgFcLcb97
+_STSHF, _BTE_PAPX, _PLF_LST, _PLF_LFO = 1, 13, 73, 74  # indexes into FibRgFcLcb97
+_ISTD_NIL = 0x0FFF
 _SPRM_P_ILVL, _SPRM_P_ILFO = 0x260A, 0x460B
 _CJK_END = re.compile(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]$")
 # MS-DOC nfc values are the positions of OOXML's ST_NumberFormat names.
@@ -42,7 +44,21 @@ class Lists:
         self.bte_pns = [pn & 0x3FFFFF for pn in struct.unpack_from(f"<{n}I", table, fc_bte + 4 * (n + 1))]
         self.levels = _read_lists(table, *struct.unpack_from("<II", word, fc_lcb + 8 * _PLF_LST))
         self.lfo_lists = _read_lfos(table, *struct.unpack_from("<II", word, fc_lcb + 8 * _PLF_LFO))
+        try:
+            self.styles = _read_styles(table, *struct.unpack_from("<II", word, fc_lcb + 8 * _STSHF))
+        except (struct.error, IndexError):
+            self.styles = {}  # numbers from the paragraphs' own properties only
         self.counters: dict[int, dict[int, int]] = {}
+
+    def style_list(self, istd: int, ilfo: int | None = None, ilvl: int | None = None) -> tuple[int, int]:
+        """(ilfo, ilvl): a paragraph's own where set, else its style's, else the styles it is based on."""
+        seen = set()
+        while (ilfo is None or ilvl is None) and istd in self.styles and istd not in seen:
+            seen.add(istd)
+            style_ilfo, style_ilvl, istd = self.styles[istd]
+            ilfo = style_ilfo if ilfo is None else ilfo
+            ilvl = style_ilvl if ilvl is None else ilvl
+        return (ilfo or 0), min(ilvl or 0, 8)
 
     def label(self, fc: int) -> str:
         """The number text for the paragraph whose mark is at file position ``fc`` ("" when it is no list item)."""
@@ -93,12 +109,15 @@ class Lists:
             grpprl = page[offset + 2 : offset + 2 + 2 * page[offset + 1]]
         else:
             grpprl = page[offset + 1 : offset + 1 + 2 * cb - 1]
-        return _sprm_list(grpprl[2:])  # after the istd
+        if len(grpprl) < 2:
+            return 0, 0
+        ilfo, ilvl = _sprm_list(grpprl[2:])  # after the istd
+        return self.style_list(struct.unpack_from("<H", grpprl, 0)[0], ilfo, ilvl)
 
 
-def _sprm_list(grpprl: bytes) -> tuple[int, int]:
-    """sprmPIlfo and sprmPIlvl's operands in a grpprl (stops at a sprm whose size it cannot tell)."""
-    ilfo = ilvl = 0
+def _sprm_list(grpprl: bytes) -> tuple[int | None, int | None]:
+    """sprmPIlfo and sprmPIlvl's operands in a grpprl, None where absent (stops at a sprm of untold size)."""
+    ilfo = ilvl = None
     at = 0
     while at + 2 <= len(grpprl):
         sprm = struct.unpack_from("<H", grpprl, at)[0]
@@ -125,7 +144,35 @@ def _sprm_list(grpprl: bytes) -> tuple[int, int]:
         elif sprm == _SPRM_P_ILVL:
             ilvl = grpprl[at]
         at += size
-    return (ilfo if ilfo > 0 else 0), min(ilvl, 8)
+    return (None if ilfo is None else max(ilfo, 0)), ilvl
+
+
+def _read_styles(table: bytes, fc: int, lcb: int) -> dict[int, tuple[int | None, int | None, int]]:
+    """The STSH's paragraph styles: istd -> (sprmPIlfo, sprmPIlvl of its UpxPapx, istdBase)."""
+    if lcb < 4:
+        return {}
+    cb_stshi = struct.unpack_from("<H", table, fc)[0]
+    count, cb_base = struct.unpack_from("<HH", table, fc + 2)
+    at, end = fc + 2 + cb_stshi, fc + lcb
+    styles = {}
+    for istd in range(count):
+        if at + 2 > end:
+            break
+        cb = struct.unpack_from("<H", table, at)[0]
+        std = table[at + 2 : at + 2 + cb]
+        at += 2 + cb
+        if cb < cb_base + 2:
+            continue
+        kind_base, upx_count = struct.unpack_from("<HH", std, 2)
+        if kind_base & 0x0F != 1 or upx_count & 0x0F < 1:  # not a paragraph style
+            continue
+        name_at = cb_base
+        upx = name_at + 2 + 2 * struct.unpack_from("<H", std, name_at)[0] + 2  # xstzName and its null
+        upx += upx % 2
+        cb_upx = struct.unpack_from("<H", std, upx)[0]
+        ilfo, ilvl = _sprm_list(std[upx + 4 : upx + 2 + cb_upx])  # after cbUpx and the istd
+        styles[istd] = (ilfo, ilvl, kind_base >> 4)
+    return {istd: (ilfo, ilvl, base if base != _ISTD_NIL else -1) for istd, (ilfo, ilvl, base) in styles.items()}
 
 
 def _read_lists(table: bytes, fc: int, lcb: int) -> dict[int, list[tuple[int, int, str, bytes, int]]]:
