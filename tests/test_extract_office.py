@@ -311,3 +311,31 @@ def test_deeply_nested_fields_cost_linear_time():
 
     story = "\x13" * 200_000 + "代码" + "\x14结果" * 200_000 + "\x15" * 200_000 + "正文"
     assert _clean(story) == "正文"  # only the innermost field reached its result, inside its parents' codes
+
+
+def _odt(body: str) -> bytes:
+    import io
+    import zipfile
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", f"<office:document-content {ns}><office:body><office:text>{body}"
+                                        "</office:text></office:body></office:document-content>")
+    return buffer.getvalue()
+
+
+def test_odt_text_box_paragraphs_are_lines_of_their_own():
+    body = ("<text:p><draw:frame><draw:text-box><text:p>河南省人民政府文件</text:p><text:p>豫政〔2024〕3号</text:p>"
+            "</draw:text-box></draw:frame>关于印发工作要点的通知</text:p><text:p>各市人民政府：</text:p>")
+    assert extract("a.odt", _odt(body)).text == "河南省人民政府文件\n豫政〔2024〕3号\n关于印发工作要点的通知\n各市人民政府："
+
+
+def test_odt_spaces_tabs_line_breaks_and_footnotes():
+    body = ('<text:p>稳<text:s text:c="2"/>就业<text:tab/>保民生<text:line-break/>第二行'
+            '<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>脚注。</text:p>'
+            "</text:note-body></text:note></text:p>")
+    assert extract("a.odt", _odt(body)).text == "稳  就业\t保民生\n第二行\n脚注。"

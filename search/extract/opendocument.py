@@ -77,9 +77,7 @@ def _block_lines(container, notes: list[str]) -> list[str]:
         if tag in _PARAGRAPHS:
             for note in child.iter(f"{_TEXT}note-body"):
                 notes.extend(line for p in note.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip()))
-            line = _inline_text(child).strip()
-            if line:
-                lines.append(line)
+            lines += [line for line in (part.strip() for part in _inline_text(child).split("\n")) if line]
         elif tag == f"{_TABLE}table":
             for row in child.iter(f"{_TABLE}table-row"):
                 cells = [" ".join(_block_lines(cell, notes)) for cell in row.iter(f"{_TABLE}table-cell")]
@@ -109,6 +107,10 @@ def _inline_text(paragraph) -> str:
                 parts.append("\n")
             elif tag in _LEFT_OUT or tag == f"{_TEXT}note":
                 pass
+            elif tag in _PARAGRAPHS:  # a text box's paragraph inside this one: a line of its own
+                parts.append("\n")
+                walk(child)
+                parts.append("\n")
             elif isinstance(tag, str):
                 walk(child)
             if child.tail:
