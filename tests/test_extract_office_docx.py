@@ -244,3 +244,24 @@ def test_docx_text_is_its_paragraphs_as_written(paragraphs):
 
     body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>' for p in paragraphs)
     assert extract("a.docx", make_docx_xml(body)).text == "\n".join(paragraphs)
+
+
+def _with_object(target: str, data: bytes, prog_id: str) -> bytes:
+    rels = ('<Relationship Id="rIdOle" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            f'package" Target="{target}"/>')
+    body = (_p("附表如下：") + '<w:p><w:r><w:object><o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" '
+            f'Type="Embed" ProgID="{prog_id}" r:id="rIdOle"/></w:object></w:r></w:p>' + _p("以上为附表。"))
+    return make_docx_xml(body, {f"word/{target}": data}, rels)
+
+
+EMBEDDED_SHEET = "就业统计\n地区\t新增就业（万人）\t备注\n郑州市\t21.5\t超额完成\n洛阳市\t8\n\n说明\n数据来源：河南省人力资源和社会保障厅"
+
+
+def test_docx_embedded_excel_workbook_is_read_in_place():
+    data = _with_object("embeddings/Microsoft_Excel_Worksheet.xlsx", fixture("jiuye.xlsx"), "Excel.Sheet.12")
+    assert extract("a.docx", data).text == f"附表如下：\n{EMBEDDED_SHEET}\n\n以上为附表。"
+
+
+def test_docx_embedded_excel_97_object_is_read_in_place():
+    data = _with_object("embeddings/oleObject1.bin", fixture("jiuye.xls"), "Excel.Sheet.8")
+    assert extract("a.docx", data).text == f"附表如下：\n{EMBEDDED_SHEET}\n\n以上为附表。"

@@ -17,7 +17,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_O = "{urn:schemas-microsoft-com:office:office}"
 _OFFICE_DOCUMENT = "/officeDocument"
+# An embedded object's OLE stream -> the suffix of the reader for the file it is.
+_OLE_STREAMS = (("Workbook", ".xls"), ("Book", ".xls"), ("WordDocument", ".doc"), ("PowerPoint Document", ".ppt"))
 _KIND = ".docx file"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Runs' content that is not text of the document: deleted revisions, field codes, ruby annotations.
@@ -169,6 +172,11 @@ class _Walker:
                         self.depth += 1
                         self.blocks(child)
                         self.depth -= 1
+                elif tag == f"{_W}object":  # an embedded Excel table or Word file: its text in place
+                    ole_object = child.find(f".//{_O}OLEObject")
+                    if ole_object is not None and self.depth < 8:
+                        flush()
+                        self.embedded(ole_object.get(f"{_R}id"), ole_object.get("ProgID") or "")
                 elif tag == f"{_W}ruby":
                     base = child.find(f"{_W}rubyBase")
                     if base is not None:
@@ -184,25 +192,40 @@ class _Walker:
         walk(paragraph)
         self.lines.append("".join(parts))  # an empty paragraph too: blank lines separate blocks
 
-    def alt_chunk(self, rel_id: str | None) -> None:
-        """An embedded HTML/MHT/RTF/.docx part, read by the reader for its type, its lines in place."""
-        from . import extract
-
+    def embedded(self, rel_id: str | None, prog_id: str) -> None:
+        """An embedded object's text (an .xlsx part, or an OLE .bin holding a workbook or document) in place."""
         target = self.rels.get(rel_id)
         if target is None or not self.reader.has(target[0]):
             return
-        suffix = _CHUNK_READERS.get(self._content_type(target[0]), posixpath.splitext(target[0])[1].lower())
+        data = self.reader.read(target[0])
+        suffix = posixpath.splitext(target[0])[1].lower()
+        if data.startswith(_OLE_MAGIC):
+            suffix = _ole_suffix(data, prog_id)
+        if suffix in (".xlsx", ".xlsm", ".xls", ".docx", ".docm", ".doc", ".pptx", ".ppt", ".rtf", ".odt", ".ods"):
+            self._read_into_lines(".xlsx" if suffix == ".xlsm" else ".docx" if suffix == ".docm" else suffix, data)
+
+    def _read_into_lines(self, suffix: str, data: bytes) -> None:
+        """Another file's text, read by the reader for ``suffix``, as lines here (one nesting level deeper)."""
+        from . import extract
+
         options = self.options or ExtractOptions()
         if options.depth >= 4:
             return
         try:
-            chunk = extract(suffix, self.reader.read(target[0]), ExtractOptions(options.ocr, options.ocr_cache,
-                                                                                options.depth + 1))
+            inner = extract(suffix, data, ExtractOptions(options.ocr, options.ocr_cache, options.depth + 1))
         except Unreadable as exc:
             if "decompression limit" in str(exc):
                 raise
             return
-        self.lines.extend(chunk.text.split("\n"))
+        self.lines.extend(inner.text.split("\n"))
+
+    def alt_chunk(self, rel_id: str | None) -> None:
+        """An embedded HTML/MHT/RTF/.docx part, read by the reader for its type, its lines in place."""
+        target = self.rels.get(rel_id)
+        if target is None or not self.reader.has(target[0]):
+            return
+        suffix = _CHUNK_READERS.get(self._content_type(target[0]), posixpath.splitext(target[0])[1].lower())
+        self._read_into_lines(suffix, self.reader.read(target[0]))
 
     def _content_type(self, part: str) -> str:
         """A part's content type from [Content_Types].xml (an Override, else its extension's Default)."""
@@ -218,6 +241,22 @@ class _Walker:
             if tag == "Default" and node.get("Extension", "").lower() == extension:
                 default = node.get("ContentType", "")
         return default
+
+
+def _ole_suffix(data: bytes, prog_id: str) -> str:
+    """The kind of file an embedded OLE object is: by its streams (a workbook, a Word or PowerPoint file)."""
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for stream, suffix in _OLE_STREAMS:
+                if ole.exists(stream):
+                    return suffix
+    except Exception:  # a damaged embedded object: left out, as Word would show only its picture
+        return ""
+    return ""
 
 
 def _numbering(reader, rels):
