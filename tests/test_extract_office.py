@@ -56,6 +56,14 @@ def test_wps_file_is_read_as_the_word_97_file_it_is():
     assert (extracted.text, extracted.encoding, extracted.title) == (GONGWEN_ROWS, "doc", TITLE)
 
 
+def test_wps_saved_file_with_attachments_gives_them_as_parts():
+    extracted = extract("a.wps", fixture("testWPSAttachment.doc"))  # saved by WPS Office 11.1 (Tika's test file)
+    assert extracted.text == ""
+    assert dict(extracted.properties)["author"] == "dsx"  # a code page 1200 string olefile misreads
+    assert [(p.name, p.extracted.text if p.extracted else p.skipped) for p in extracted.parts] == [
+        ("TXT.txt", "txt_content"), ("PDF.pdf", "pdf_content"), ("XML.xml", "unsupported file type .xml")]
+
+
 def test_doc_with_a_compressed_cp1252_piece_is_read():
     assert extract("a.doc", fixture("testWORD_bold_character_runs.doc")).text == "Foobar"
 

@@ -4,7 +4,8 @@ Read in pure Python from the piece table (MS-DOC 2.4.1): the WordDocument stream
 0Table/1Table stream; its PlcPcd lists the pieces of the text, each either UTF-16LE or "compressed"
 (one cp1252 byte a character). Instant, and right on Chinese (whose pieces are UTF-16). Where that parse
 fails (a fast-saved or damaged file), LibreOffice converts the file instead; an encrypted file is named
-as such. Title, author and creation date come from the OLE SummaryInformation stream.
+as such. Title, author and creation date come from the OLE SummaryInformation stream; files attached
+in the document (WPS and Word embed them as packages) are its parts, each a document of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import struct
 
 from .extracted import ExtractOptions, Extracted, Unreadable
+from .ole_attachments import attachments
 from .office_properties import summary_properties
 
 _FIB_MAGIC = 0xA5EC
@@ -52,6 +54,7 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
             return Extracted(_converted(data, "not a Word file (an OLE file without a WordDocument stream)"),
                              "doc:libreoffice")
         title, properties = summary_properties(ole)
+        parts = attachments(ole, options)
         try:
             text = piece_table_text(ole)
             encoding = "doc"
@@ -59,9 +62,9 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
             raise Unreadable("Word document is encrypted (password-protected)") from None
         except (_NoPieceTable, struct.error, OSError, ValueError, IndexError) as exc:
             text, encoding = _converted(data), "doc:libreoffice"
-    if not text.strip():
+    if not text.strip() and not parts:
         raise Unreadable("Word document has no text")
-    return Extracted(text, encoding, title, properties)
+    return Extracted(text if text.strip() else "", encoding, title, properties, parts)
 
 
 class _Encrypted(Exception):
