@@ -347,3 +347,10 @@ def test_odt_spaces_tabs_line_breaks_and_footnotes():
             '<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>脚注。</text:p>'
             "</text:note-body></text:note></text:p>")
     assert extract("a.odt", _odt(body)).text == "稳  就业\t保民生\n第二行\n脚注。"
+
+
+def test_garbled_text_is_told_from_text():
+    from search.extract.word97 import _garbled
+
+    assert not _garbled("河南省人民政府办公厅文件\n豫政办〔2024〕12号\t关于做好高校毕业生就业工作的通知")
+    assert _garbled("河南省人民政府\ufffd\ufffd办公厅\x03\x04文件豫政办〔2024〕12号关于做好高校毕业生就业")

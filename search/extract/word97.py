@@ -60,8 +60,16 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
             encoding = "doc"
         except _Encrypted:
             raise Unreadable("Word document is encrypted (password-protected)") from None
-        except (_NoPieceTable, struct.error, OSError, ValueError, IndexError) as exc:
+        except (_NoPieceTable, struct.error, OSError, ValueError, IndexError):
             text, encoding = _converted(data), "doc:libreoffice"
+        else:
+            if _garbled(text):  # pieces read at the wrong places: LibreOffice's text where it reads better
+                try:
+                    converted = _converted(data)
+                except Unreadable:
+                    converted = ""
+                if converted.strip() and not _garbled(converted):
+                    text, encoding = converted, "doc:libreoffice"
     if not text.strip() and not parts:
         raise Unreadable("Word document has no text")
     return Extracted(text if text.strip() else "", encoding, title, properties, parts)
@@ -211,6 +219,15 @@ def _clean(story: str) -> str:
     text = "".join(out)
     text = _ROW_END.sub("\n", text).replace("\x07", "\t").translate(_SPECIALS)
     return "\n".join(line.rstrip("\t ") for line in text.split("\n")).strip("\n")
+
+
+_BAD_CHARACTERS = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")
+
+
+def _garbled(text: str) -> bool:
+    """Whether a text has more than 2% replacement or control characters (what misread pieces give)."""
+    visible = len(text) - text.count(" ") - text.count("\n")
+    return visible >= 20 and len(_BAD_CHARACTERS.findall(text)) > 0.02 * visible
 
 
 def _converted(data: bytes, reason: str = "not a readable Word file (damaged or truncated?)") -> str:
