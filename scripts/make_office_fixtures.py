@@ -208,7 +208,7 @@ def build(out: Path) -> list[Path]:
         soffice_convert([src / "gongwen.docx", src / "liebiao.docx", src / "biaoti.docx"], "doc:MS Word 97", out)
         shutil.copy(src / "biaoti.docx", out / "biaoti.docx")
         soffice_convert([src / "gongwen.docx"], "rtf", out)
-        soffice_convert([src / "gongwen.docx"], "odt", out)
+        soffice_convert([src / "gongwen.docx", src / "liebiao.docx", src / "biaoti.docx"], "odt", out)
         soffice_convert([src / "gongwen.docx"], "epub", out)
         soffice_convert([src / "jiuye.xlsx"], "xls:MS Excel 97", out)
         soffice_convert([src / "jiuye.xlsx"], "ods", out)

@@ -214,6 +214,15 @@ def test_encrypted_odt_is_named_encrypted():
         extract("a.odt", fixture("testODTEncrypted.odt"))
 
 
+def test_odt_list_items_show_their_numbers():
+    text = extract("a.odt", fixture("liebiao.odt")).text
+    assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1. 坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+
+
+def test_odt_numbered_headings_continue_across_a_paragraph():
+    assert extract("a.odt", fixture("biaoti.odt")).text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+
+
 def test_epub_chapters_in_spine_order_titled_from_the_package():
     extracted = extract("a.epub", fixture("gongwen.epub"))
     assert extracted.text == "\n".join([*GONGWEN_LINES, "项目", "目标", "城镇新增就业", "110万人", *GONGWEN_TAIL])
