@@ -1,10 +1,12 @@
-"""Word (.docx) files -> their paragraphs, tables, text boxes, footnotes and endnotes, with the title and
-creation date they carry.
+"""Word (.docx) files -> their paragraphs (with their list numbers), tables, text boxes, embedded parts,
+footnotes and endnotes, with the title and creation date they carry.
 
 The WordprocessingML is walked directly (lxml, DTDs refused, parts read within zip limits) rather than
 through python-docx, whose paragraph text leaves out what sits in text boxes (where a 红头 and its 文号
-often are), ruby and embedded altChunk parts. A text box's paragraphs come out where it is anchored,
-once: mc:AlternateContent holds the same box twice (a DrawingML Choice and a VML Fallback).
+often are), list numbers ("一、"), ruby, altChunk parts and embedded objects. A text box's paragraphs
+come out where it is anchored, once: mc:AlternateContent holds the same box twice (a DrawingML Choice
+and a VML Fallback). An altChunk (HTML, MHT, RTF, .docx) or an embedded workbook is read by its own
+reader and its lines put in place.
 """
 
 from __future__ import annotations
