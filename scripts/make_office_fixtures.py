@@ -64,6 +64,74 @@ def gongwen_docx(title: str | None = GONGWEN_TITLE) -> bytes:
     return buffer.getvalue()
 
 
+NUMBERED = [("总体要求", 0), ("指导思想", 1), ("基本原则", 1), ("坚持稳中求进", 2), ("主要任务", 0), ("扩大就业", 1),
+            ("不编号的段落", None)]
+
+
+def numbered_docx() -> bytes:
+    """A .docx whose paragraphs Word numbers itself: 一、 / （一） / 1. (WordprocessingML written by hand)."""
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    lvls = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+                   f'<w:suff w:val="nothing"/></w:lvl>' for i, (fmt, text) in enumerate(levels))
+    def number(level: int | None) -> str:
+        return "" if level is None else f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="1"/></w:numPr>'
+
+    body = "".join(f"<w:p><w:pPr>{number(level)}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>" for text, level in NUMBERED)
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override '
+        'PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+        'numbering+xml"/></Types>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="word/document.xml"/></Relationships>',
+        "word/_rels/document.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId2" Type="{rel}/numbering" Target="numbering.xml"/></Relationships>',
+        "word/document.xml": f"<w:document {w}><w:body>{body}</w:body></w:document>",
+        "word/numbering.xml": f'<w:numbering {w}><w:abstractNum w:abstractNumId="0">{lvls}</w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return buffer.getvalue()
+
+
+def heading_numbered_docx() -> bytes:
+    """A .docx whose 标题 1/标题 2 styles carry the numbering (一、 / （一）), as report templates do."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.core_properties.created = datetime(2024, 3, 15, 9, 30)
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/><w:lvl w:ilvl="0">'
+        '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/><w:suff w:val="nothing"/>'
+        '</w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/>'
+        '<w:suff w:val="nothing"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for style, level in (("Heading 1", 0), ("Heading 2", 1)):
+        document.styles[style].element.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+    for text, style in HEADINGS:
+        document.add_paragraph(text, style=style)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+HEADINGS = [("总体要求", "Heading 1"), ("指导思想", "Heading 2"), ("正文段落。", "Normal"), ("主要任务", "Heading 1"),
+            ("扩大就业", "Heading 2")]
+
+
 def workbook_xlsx() -> bytes:
     """Two sheets of Chinese cells, one row left empty."""
     import openpyxl
@@ -133,11 +201,14 @@ def build(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as work:
         src = Path(work)
         (src / "gongwen.docx").write_bytes(gongwen_docx())
+        (src / "liebiao.docx").write_bytes(numbered_docx())
+        (src / "biaoti.docx").write_bytes(heading_numbered_docx())
         (src / "jiuye.xlsx").write_bytes(workbook_xlsx())
         (src / "jiedu.fodp").write_bytes(presentation_fodp())
-        soffice_convert([src / "gongwen.docx"], "doc:MS Word 97", out)
+        soffice_convert([src / "gongwen.docx", src / "liebiao.docx", src / "biaoti.docx"], "doc:MS Word 97", out)
+        shutil.copy(src / "biaoti.docx", out / "biaoti.docx")
         soffice_convert([src / "gongwen.docx"], "rtf", out)
-        soffice_convert([src / "gongwen.docx"], "odt", out)
+        soffice_convert([src / "gongwen.docx", src / "liebiao.docx", src / "biaoti.docx"], "odt", out)
         soffice_convert([src / "gongwen.docx"], "epub", out)
         soffice_convert([src / "jiuye.xlsx"], "xls:MS Excel 97", out)
         soffice_convert([src / "jiuye.xlsx"], "ods", out)

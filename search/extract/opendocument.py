@@ -1,11 +1,14 @@
 """OpenDocument text (.odt) and presentations (.odp) -> their paragraphs, with meta.xml's title and creation date.
 
 A zip of XML: content.xml's text:h and text:p in document order (a table row's cells on one line,
-tab-separated; footnotes after the body, as in a printed page's foot); a presentation's draw:page in
+tab-separated; list items with their numbers, odf_numbering.py; footnotes after the body, as in a printed
+page's foot); a presentation's draw:page in
 order, each page's frames and then its speaker notes. Spreadsheets (.ods) are read by sheets.py.
 """
 
 from __future__ import annotations
+
+import re
 
 from .extracted import ExtractOptions, Extracted, Unreadable
 
@@ -17,14 +20,18 @@ _PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 _META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _PARAGRAPHS = (f"{_TEXT}p", f"{_TEXT}h")
+_CJK_END = re.compile(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]$")
 _LEFT_OUT = (f"{_OFFICE}annotation", f"{_TEXT}note-citation", f"{_TEXT}tracked-changes", f"{_TEXT}bookmark-ref")
 
 
 def extract_odt(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An .odt file's headings and paragraphs in order, one a line; footnotes after the body."""
+    from .odf_numbering import ListNumbers
+
     reader, body = _content(data, "OpenDocument text file", "text")
+    styles = reader.xml("styles.xml") if reader.has("styles.xml") else None
     notes: list[str] = []
-    lines = _block_lines(body, notes)
+    lines = _block_lines(body, notes, ListNumbers(body.getparent().getparent(), styles))
     return _extracted(reader, lines + notes, "odt")
 
 
@@ -33,7 +40,8 @@ def extract_odp(data: bytes, options: ExtractOptions | None = None) -> Extracted
     reader, body = _content(data, "OpenDocument presentation", "presentation")
     blocks = []
     for page in body.iter(f"{_DRAW}page"):
-        lines = [line for p in page.iter(*_PARAGRAPHS) if not _in_notes(p, page) if (line := _inline_text(p).strip())]
+        lines = [line for p in page.iter(*_PARAGRAPHS) if not _in_notes_or_comment(p, page)
+                 if (line := _inline_text(p).strip())]
         for notes in page.iter(f"{_PRESENTATION}notes"):
             lines += [line for p in notes.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip())]
         if lines:
@@ -68,26 +76,48 @@ def _encrypted(reader) -> bool:
     return b"encryption-data" in reader.read("META-INF/manifest.xml")
 
 
-def _block_lines(container, notes: list[str]) -> list[str]:
-    """Paragraph lines of a text container, tables row by row, notes' bodies appended to ``notes``."""
+def _block_lines(container, notes: list[str], numbers=None, context=None) -> list[str]:
+    """Paragraph lines of a text container, tables row by row, list items numbered, notes' bodies to ``notes``.
+
+    ``context`` is the list being read: (its key, its style, the level of ``container``'s items).
+    """
     lines: list[str] = []
     for child in container:
         tag = child.tag
         if tag in _PARAGRAPHS:
             for note in child.iter(f"{_TEXT}note-body"):
                 notes.extend(line for p in note.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip()))
-            line = _inline_text(child).strip()
-            if line:
-                lines.append(line)
+            lines += [line for line in (part.strip() for part in _inline_text(child).split("\n")) if line]
+        elif tag == f"{_TEXT}list" and numbers is not None:
+            if context is None:
+                key, style = numbers.start_list(child, None), child.get(f"{_TEXT}style-name") or ""
+                inner = (key, style, 1)
+            else:
+                inner = (context[0], context[1], context[2] + 1)
+            for item in child:
+                if item.tag == f"{_TEXT}list-item":
+                    shown = numbers.label(*inner, item.get(f"{_TEXT}start-value"))
+                    item_label = shown if not shown or _CJK_END.search(shown) else shown + " "
+                    lines += _block_lines_labelled(item, notes, numbers, inner, item_label)
+                elif item.tag == f"{_TEXT}list-header":
+                    lines += _block_lines(item, notes, numbers, inner)
         elif tag == f"{_TABLE}table":
             for row in child.iter(f"{_TABLE}table-row"):
-                cells = [" ".join(_block_lines(cell, notes)) for cell in row.iter(f"{_TABLE}table-cell")]
+                cells = [" ".join(_block_lines(cell, notes, numbers)) for cell in row.iter(f"{_TABLE}table-cell")]
                 if any(cells):
                     lines.append("\t".join(cells).rstrip("\t"))
         elif tag in _LEFT_OUT or not isinstance(tag, str):
             continue
-        else:  # sections, lists, list items, frames: their paragraphs in order
-            lines += _block_lines(child, notes)
+        else:  # sections, frames, list items without numbering: their paragraphs in order
+            lines += _block_lines(child, notes, numbers, context)
+    return lines
+
+
+def _block_lines_labelled(item, notes, numbers, context, label: str) -> list[str]:
+    """A list item's lines, its number before its first paragraph's text."""
+    lines = _block_lines(item, notes, numbers, context)
+    if label and lines:
+        lines[0] = label + lines[0]
     return lines
 
 
@@ -108,6 +138,10 @@ def _inline_text(paragraph) -> str:
                 parts.append("\n")
             elif tag in _LEFT_OUT or tag == f"{_TEXT}note":
                 pass
+            elif tag in _PARAGRAPHS:  # a text box's paragraph inside this one: a line of its own
+                parts.append("\n")
+                walk(child)
+                parts.append("\n")
             elif isinstance(tag, str):
                 walk(child)
             if child.tail:
@@ -117,11 +151,11 @@ def _inline_text(paragraph) -> str:
     return "".join(parts)
 
 
-def _in_notes(paragraph, page) -> bool:
-    """Whether a paragraph of a page sits in its speaker notes (read after the page's own frames)."""
+def _in_notes_or_comment(paragraph, page) -> bool:
+    """Whether a paragraph of a page sits in its speaker notes (read after the page's own frames) or a comment."""
     node = paragraph.getparent()
     while node is not None and node is not page:
-        if node.tag == f"{_PRESENTATION}notes":
+        if node.tag in (f"{_PRESENTATION}notes", f"{_OFFICE}annotation"):
             return True
         node = node.getparent()
     return False

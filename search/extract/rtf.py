@@ -14,6 +14,9 @@ from .extracted import ExtractOptions, Extracted, Unreadable
 
 # Groups that hold binary data as hex, never text: pictures, OLE objects, fonts embedded.
 _BINARY_GROUPS = re.compile(r"\{\\(?:\*\\)?(?:pict|objdata|bin|datastore|themedata|colorschememapping|fontemb|blipuid)\b")
+# "\\*" marks a destination only right after "{"; elsewhere (some writers put one mid-group) it would hide
+# the rest of the group's text from striprtf.
+_STRAY_STAR = re.compile(r"(?<!\{)\\\*")
 _CELL = re.compile(r"\\(?:nest)?cell(?![a-z])")
 _ROW = re.compile(r"\\(?:nest)?row(?![a-z])")
 # {\title ...} in the {\info} group; the last one wins (LibreOffice writes a \upr ANSI copy, then a \ud Unicode one).
@@ -30,11 +33,13 @@ def extract_rtf(data: bytes, options: ExtractOptions | None = None) -> Extracted
         raise Unreadable("not an RTF file")
     # RTF is 7-bit; Latin-1 keeps any stray 8-bit byte as one character so nothing fails to decode.
     source = _without_binary(data.decode("latin-1"))
-    source = _ROW.sub(r"\\par ", _CELL.sub(r"\\tab ", source))
+    source = _ROW.sub(r"\\par ", _CELL.sub(r"\\tab ", _STRAY_STAR.sub("", source)))
     try:
         text = rtf_to_text(source, errors="replace")
     except (ValueError, IndexError, LookupError, RecursionError) as exc:
         raise Unreadable("not a readable RTF file (damaged?)") from exc
+    # \uN escapes of characters past U+FFFF come as two surrogates: joined into the character.
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     lines = [line.rstrip("\t ") for line in text.replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines).strip("\n")
     if not text.strip():

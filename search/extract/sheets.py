@@ -2,7 +2,8 @@
 
 python-calamine (Rust) reads all four: Chinese cells right, a sheet in milliseconds. A row is its
 cells joined by tabs (empty rows dropped, trailing empty cells trimmed); numbers as written (``8``, not
-``8.0``), dates as ISO dates. Title and creation date of a BIFF file from its OLE SummaryInformation.
+``8.0``), dates as ISO dates. Title and creation date of a BIFF file from its OLE SummaryInformation; files attached
+in it (WPS 表格 and Excel embed them as packages) are its parts.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
     """A workbook's sheets, each its name on a line then one line a row, cells tab-separated."""
     from python_calamine import CalamineWorkbook
 
-    title, properties = None, ()
+    title, properties, parts = None, (), ()
     if data.startswith(_OLE_MAGIC):
-        title, properties = _ole_facts(data)
+        title, properties, parts = _ole_facts(data, options)
     elif data.startswith(b"PK\x03\x04"):
         from .office_properties import core_properties
         from .zipped import ZipReader
@@ -45,9 +46,9 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
     except Exception as exc:  # calamine raises CalamineError, ValueError, ... on a damaged file
         raise Unreadable("not a readable spreadsheet (damaged or truncated?)") from exc
     text = "\n\n".join(blocks)
-    if not text.strip():
+    if not text.strip() and not parts:
         raise Unreadable("spreadsheet has no text")
-    return Extracted(text, "sheets", title, properties)
+    return Extracted(text, "sheets", title, properties, parts)
 
 
 def _row_line(row: list) -> str:
@@ -75,10 +76,11 @@ def _cell_text(value) -> str:
     return str(value).replace("\r\n", " ").replace("\n", " ").strip()
 
 
-def _ole_facts(data: bytes) -> tuple[str | None, tuple[tuple[str, str], ...]]:
-    """Title and properties of a BIFF workbook; Unreadable if it is encrypted."""
+def _ole_facts(data: bytes, options: ExtractOptions | None):
+    """Title, properties and attached files (parts) of a BIFF workbook; Unreadable if it is encrypted."""
     import olefile
 
+    from .ole_attachments import attachments
     from .office_properties import summary_properties
 
     try:
@@ -91,7 +93,7 @@ def _ole_facts(data: bytes) -> tuple[str | None, tuple[tuple[str, str], ...]]:
         stream = "Workbook" if ole.exists("Workbook") else "Book" if ole.exists("Book") else None
         if stream and _biff_encrypted(ole.openstream(stream).read(1 << 16)):
             raise Unreadable("spreadsheet is encrypted (password-protected)")
-        return summary_properties(ole)
+        return (*summary_properties(ole), attachments(ole, options))
 
 
 def _biff_encrypted(head: bytes) -> bool:

@@ -27,7 +27,11 @@ _TEXT_CHARS, _TEXT_BYTES = 0x0FA0, 0x0FA8
 _SLIDE, _NOTES, _MAIN_MASTER, _HANDOUT = 0x03EE, 0x03F0, 0x03F8, 0x0FC9
 _DOCUMENT, _SLIDE_LIST_WITH_TEXT = 0x03E8, 0x0FF0
 _SKIPPED_CONTAINERS = frozenset({_MAIN_MASTER, _HANDOUT, 0x0FD9})  # masters, handout, headers/footers
+_NOTES_ATOM = 0x03F1
 _PLACEHOLDER_TEXTS = frozenset({"*", ""})  # a slide-number field's stand-in
+# A master's prompts, in the title and notes masters some files keep outside the MainMaster container.
+_MASTER_PROMPTS = ("Click to edit Master", "Click to edit the title text", "Click to edit the outline text",
+                   "单击此处编辑母版", "单击此处编辑标题", "单击此处编辑大纲", "按此处编辑母版", "按一下以编辑母片")
 
 
 def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
@@ -35,6 +39,8 @@ def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracte
     from .office_properties import core_properties
     from .zipped import ZipReader
 
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # encrypted OOXML, or a .ppt so named
+        return extract_ppt(data, options)
     reader = ZipReader(data, "PowerPoint file")
     if not reader.has("ppt/presentation.xml"):
         raise Unreadable("not a readable PowerPoint file (no ppt/presentation.xml)")
@@ -143,6 +149,9 @@ def _record_texts(stream: bytes) -> list[str]:
             ver_instance, kind, length = struct.unpack_from("<HHI", stream, at)
             body, after = at + 8, min(at + 8 + length, end)
             if ver_instance & 0x0F == 0x0F:  # a container
+                if kind == _NOTES and _is_notes_master(stream, body, after):
+                    at = body + length
+                    continue
                 if kind in (_SLIDE, _NOTES) and lines and lines[-1]:
                     lines.append("")  # a blank line between slides, as in .pptx
                 if kind not in _SKIPPED_CONTAINERS:
@@ -152,13 +161,22 @@ def _record_texts(stream: bytes) -> list[str]:
                 raw = stream[body:after]
                 text = raw.decode("utf-16-le", "replace") if kind == _TEXT_CHARS else raw.decode("latin-1")
                 text = text.replace("\r", "\n").replace("\x0b", "\n").strip()
-                if text not in _PLACEHOLDER_TEXTS and text not in seen:
+                if text not in _PLACEHOLDER_TEXTS and text not in seen and not text.startswith(_MASTER_PROMPTS):
                     seen.add(text)
                     lines.append(text)
             at = body + length
 
     walk(0, len(stream), 0, False)
     return lines
+
+
+def _is_notes_master(stream: bytes, body: int, end: int) -> bool:
+    """Whether a Notes container is the notes master: its NotesAtom refers to no slide (slideIdRef 0)."""
+    if body + 12 <= end:
+        _, kind, _ = struct.unpack_from("<HHI", stream, body)
+        if kind == _NOTES_ATOM:
+            return struct.unpack_from("<I", stream, body + 8)[0] == 0
+    return False
 
 
 def _converted(data: bytes) -> list[str]:

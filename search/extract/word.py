@@ -1,10 +1,12 @@
-"""Word (.docx) files -> their paragraphs, tables, text boxes, footnotes and endnotes, with the title and
-creation date they carry.
+"""Word (.docx) files -> their paragraphs (with their list numbers), tables, text boxes, embedded parts,
+footnotes and endnotes, with the title and creation date they carry.
 
 The WordprocessingML is walked directly (lxml, DTDs refused, parts read within zip limits) rather than
 through python-docx, whose paragraph text leaves out what sits in text boxes (where a 红头 and its 文号
-often are), ruby and embedded altChunk parts. A text box's paragraphs come out where it is anchored,
-once: mc:AlternateContent holds the same box twice (a DrawingML Choice and a VML Fallback).
+often are), list numbers ("一、"), ruby, altChunk parts and embedded objects. A text box's paragraphs
+come out where it is anchored, once: mc:AlternateContent holds the same box twice (a DrawingML Choice
+and a VML Fallback). An altChunk (HTML, MHT, RTF, .docx) or an embedded workbook is read by its own
+reader and its lines put in place.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_O = "{urn:schemas-microsoft-com:office:office}"
 _OFFICE_DOCUMENT = "/officeDocument"
+# An embedded object's OLE stream -> the suffix of the reader for the file it is.
+_OLE_STREAMS = (("Workbook", ".xls"), ("Book", ".xls"), ("WordDocument", ".doc"), ("PowerPoint Document", ".ppt"))
 _KIND = ".docx file"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Runs' content that is not text of the document: deleted revisions, field codes, ruby annotations.
@@ -42,7 +47,7 @@ def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracte
     reader = ZipReader(data, _KIND)
     main = _main_part(reader)
     rels = _relationships(reader, main)
-    walker = _Walker(reader, rels, options)
+    walker = _Walker(reader, rels, options, _numbering(reader, rels))
     body = reader.xml(main).find(f"{_W}body")
     if body is None:
         raise Unreadable(f"not a readable {_KIND} (no document body)")
@@ -113,8 +118,8 @@ def _relationships(reader, part: str) -> dict[str, tuple[str, str]]:
 class _Walker:
     """Collects the lines of block-level content (body, table cells, text boxes, notes) in document order."""
 
-    def __init__(self, reader, rels, options):
-        self.reader, self.rels, self.options = reader, rels, options
+    def __init__(self, reader, rels, options, numbering):
+        self.reader, self.rels, self.options, self.numbering = reader, rels, options, numbering
         self.lines: list[str] = []
         self.depth = 0  # text boxes inside text boxes: bounded
 
@@ -125,21 +130,23 @@ class _Walker:
             if tag == f"{_W}p":
                 self.paragraph(child)
             elif tag == f"{_W}tbl":
-                for row in child.iterchildren(f"{_W}tr"):
-                    for cell in row.iterchildren(f"{_W}tc"):
-                        self.blocks(cell)
+                for cell in _cells(child):
+                    self.blocks(cell)
             elif tag == f"{_W}sdt":
                 content = child.find(f"{_W}sdtContent")
                 if content is not None:
                     self.blocks(content)
             elif tag == f"{_W}altChunk":
                 self.alt_chunk(child.get(f"{_R}id"))
-            elif tag in (f"{_W}customXml", f"{_W}smartTag", f"{_W}ins", f"{_MC}AlternateContent"):
-                self.blocks(_chosen(child) if tag == f"{_MC}AlternateContent" else child)
+            elif tag in (f"{_W}customXml", f"{_W}smartTag", f"{_W}ins"):
+                self.blocks(child)
+            elif tag == f"{_MC}AlternateContent" and (chosen := _chosen(child)) is not None:
+                self.blocks(chosen)
 
     def paragraph(self, paragraph) -> None:
         """A paragraph's text as a line; a text box anchored in it ends the line and adds its own."""
-        parts: list[str] = []
+        label = self.numbering.label(paragraph)
+        parts: list[str] = [label] if label else []
 
         def flush() -> None:
             if parts:
@@ -167,6 +174,11 @@ class _Walker:
                         self.depth += 1
                         self.blocks(child)
                         self.depth -= 1
+                elif tag == f"{_W}object":  # an embedded Excel table or Word file: its text in place
+                    ole_object = child.find(f".//{_O}OLEObject")
+                    if ole_object is not None and self.depth < 8:
+                        flush()
+                        self.embedded(ole_object.get(f"{_R}id"), ole_object.get("ProgID") or "")
                 elif tag == f"{_W}ruby":
                     base = child.find(f"{_W}rubyBase")
                     if base is not None:
@@ -182,25 +194,40 @@ class _Walker:
         walk(paragraph)
         self.lines.append("".join(parts))  # an empty paragraph too: blank lines separate blocks
 
-    def alt_chunk(self, rel_id: str | None) -> None:
-        """An embedded HTML/MHT/RTF/.docx part, read by the reader for its type, its lines in place."""
-        from . import extract
-
+    def embedded(self, rel_id: str | None, prog_id: str) -> None:
+        """An embedded object's text (an .xlsx part, or an OLE .bin holding a workbook or document) in place."""
         target = self.rels.get(rel_id)
         if target is None or not self.reader.has(target[0]):
             return
-        suffix = _CHUNK_READERS.get(self._content_type(target[0]), posixpath.splitext(target[0])[1].lower())
+        data = self.reader.read(target[0])
+        suffix = posixpath.splitext(target[0])[1].lower()
+        if data.startswith(_OLE_MAGIC):
+            suffix = _ole_suffix(data, prog_id)
+        if suffix in (".xlsx", ".xlsm", ".xls", ".docx", ".docm", ".doc", ".pptx", ".ppt", ".rtf", ".odt", ".ods"):
+            self._read_into_lines(".xlsx" if suffix == ".xlsm" else ".docx" if suffix == ".docm" else suffix, data)
+
+    def _read_into_lines(self, suffix: str, data: bytes) -> None:
+        """Another file's text, read by the reader for ``suffix``, as lines here (one nesting level deeper)."""
+        from . import extract
+
         options = self.options or ExtractOptions()
         if options.depth >= 4:
             return
         try:
-            chunk = extract(suffix, self.reader.read(target[0]), ExtractOptions(options.ocr, options.ocr_cache,
-                                                                                options.depth + 1))
+            inner = extract(suffix, data, ExtractOptions(options.ocr, options.ocr_cache, options.depth + 1))
         except Unreadable as exc:
             if "decompression limit" in str(exc):
                 raise
             return
-        self.lines.extend(chunk.text.split("\n"))
+        self.lines.extend(inner.text.split("\n"))
+
+    def alt_chunk(self, rel_id: str | None) -> None:
+        """An embedded HTML/MHT/RTF/.docx part, read by the reader for its type, its lines in place."""
+        target = self.rels.get(rel_id)
+        if target is None or not self.reader.has(target[0]):
+            return
+        suffix = _CHUNK_READERS.get(self._content_type(target[0]), posixpath.splitext(target[0])[1].lower())
+        self._read_into_lines(suffix, self.reader.read(target[0]))
 
     def _content_type(self, part: str) -> str:
         """A part's content type from [Content_Types].xml (an Override, else its extension's Default)."""
@@ -216,6 +243,45 @@ class _Walker:
             if tag == "Default" and node.get("Extension", "").lower() == extension:
                 default = node.get("ContentType", "")
         return default
+
+
+def _ole_suffix(data: bytes, prog_id: str) -> str:
+    """The kind of file an embedded OLE object is: by its streams (a workbook, a Word or PowerPoint file)."""
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for stream, suffix in _OLE_STREAMS:
+                if ole.exists(stream):
+                    return suffix
+    except Exception:  # a damaged embedded object: left out, as Word would show only its picture
+        return ""
+    return ""
+
+
+def _numbering(reader, rels):
+    """The document's list numbering (numbering.xml and the styles that number paragraphs)."""
+    from .word_numbering import Numbering
+
+    parts = {kind: reader.xml(target) for target, rel_type in rels.values()
+             for kind in ("numbering", "styles") if rel_type.endswith(f"/{kind}") and reader.has(target)}
+    return Numbering(parts.get("numbering"), parts.get("styles"))
+
+
+def _cells(table):
+    """A table's cells in order, also those a content control (w:sdt) or custom XML wraps, round a row or a cell."""
+    for child in table.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}tc":
+            yield child
+        elif tag in (f"{_W}tr", f"{_W}customXml", f"{_W}sdtContent"):
+            yield from _cells(child)
+        elif tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _cells(content)
 
 
 def _chosen(alternate):

@@ -4,16 +4,19 @@ Read in pure Python from the piece table (MS-DOC 2.4.1): the WordDocument stream
 0Table/1Table stream; its PlcPcd lists the pieces of the text, each either UTF-16LE or "compressed"
 (one cp1252 byte a character). Instant, and right on Chinese (whose pieces are UTF-16). Where that parse
 fails (a fast-saved or damaged file), LibreOffice converts the file instead; an encrypted file is named
-as such. Title, author and creation date come from the OLE SummaryInformation stream.
+as such. Title, author and creation date come from the OLE SummaryInformation stream; files attached
+in the document (WPS and Word embed them as packages) are its parts, each a document of its own.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import struct
 
 from .extracted import ExtractOptions, Extracted, Unreadable
+from .ole_attachments import attachments
 from .office_properties import summary_properties
 
 _FIB_MAGIC = 0xA5EC
@@ -51,16 +54,25 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
             return Extracted(_converted(data, "not a Word file (an OLE file without a WordDocument stream)"),
                              "doc:libreoffice")
         title, properties = summary_properties(ole)
+        parts = attachments(ole, options)
         try:
             text = piece_table_text(ole)
             encoding = "doc"
         except _Encrypted:
-            raise Unreadable("Word file is encrypted (password-protected)") from None
-        except (_NoPieceTable, struct.error, OSError, ValueError, IndexError) as exc:
+            raise Unreadable("Word document is encrypted (password-protected)") from None
+        except (_NoPieceTable, struct.error, OSError, ValueError, IndexError):
             text, encoding = _converted(data), "doc:libreoffice"
-    if not text.strip():
+        else:
+            if _garbled(text):  # pieces read at the wrong places: LibreOffice's text where it reads better
+                try:
+                    converted = _converted(data)
+                except Unreadable:
+                    converted = ""
+                if converted.strip() and not _garbled(converted):
+                    text, encoding = converted, "doc:libreoffice"
+    if not text.strip() and not parts:
         raise Unreadable("Word document has no text")
-    return Extracted(text, encoding, title, properties)
+    return Extracted(text if text.strip() else "", encoding, title, properties, parts)
 
 
 class _Encrypted(Exception):
@@ -83,7 +95,7 @@ def piece_table_text(ole) -> str:
     if not ole.exists(table_name):
         raise _NoPieceTable(f"no {table_name} stream")
     table = ole.openstream(table_name).read()
-    lengths, fc_clx, lcb_clx = _fib_fields(word)
+    lengths, fc_clx, lcb_clx, fc_lcb = _fib_fields(word)
     pieces = _pieces(table, fc_clx, lcb_clx)
     characters = _characters(word, pieces)
     stories = {}
@@ -91,12 +103,13 @@ def piece_table_text(ole) -> str:
     for story in ("text", "footnotes", "headers", "macro", "comments", "endnotes", "boxes"):
         stories[story] = characters[cp : cp + lengths[story]]
         cp += lengths[story]
+    stories["text"] = _numbered(stories["text"], pieces, word, table, fc_lcb)
     text = "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
     return text
 
 
-def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int]:
-    """The stories' lengths in characters and the Clx's place in the table stream, from the FIB."""
+def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int, int]:
+    """The stories' lengths in characters, the Clx's place in the table stream and FibRgFcLcb's, from the FIB."""
     at = 32
     csw = struct.unpack_from("<H", word, at)[0]
     at += 2 + 2 * csw
@@ -112,7 +125,7 @@ def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int]:
     fc_clx, lcb_clx = struct.unpack_from("<II", word, at + 2 + 8 * _CLX_INDEX)
     if any(v < 0 for v in lengths.values()):
         raise _NoPieceTable("negative story length")
-    return lengths, fc_clx, lcb_clx
+    return lengths, fc_clx, lcb_clx, at + 2
 
 
 def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int, bool]]:
@@ -139,6 +152,33 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
     return pieces
 
 
+def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -> str:
+    """The characters with each list paragraph's number ("一、") put before it, in the main story."""
+    from .word97_lists import Lists
+
+    try:
+        if struct.unpack_from("<I", word, fc_lcb + 8 * 74 + 4)[0] == 0:  # lcbPlfLfo: no lists at all
+            return characters
+        lists = Lists(word, table, fc_lcb)
+    except (struct.error, IndexError, ValueError):
+        return characters  # damaged list tables: the text without numbers
+    starts = [p[0] for p in pieces]
+    out, start = [], 0
+    for cp, ch in enumerate(characters):  # the main story: its CPs start at 0
+        if ch not in "\r\x07":
+            continue
+        i = bisect.bisect_right(starts, cp) - 1
+        piece_start, _, offset, compressed = pieces[i]
+        try:
+            label = lists.label(offset + (cp - piece_start) * (1 if compressed else 2))
+        except (struct.error, IndexError, ValueError):
+            label = ""
+        out.append(label + characters[start : cp + 1])
+        start = cp + 1
+    out.append(characters[start:])
+    return "".join(out)
+
+
 def _characters(word: bytes, pieces) -> str:
     """The pieces' characters joined in CP order."""
     parts = []
@@ -160,20 +200,34 @@ def _characters(word: bytes, pieces) -> str:
 def _clean(story: str) -> str:
     """A story's characters as text: fields' codes dropped (results kept), cell marks as tabs and lines."""
     out = []
-    # Fields: \x13 code \x14 result \x15, nested. Only a field's code is dropped.
-    depth_in_code: list[bool] = []
+    # Fields: \x13 code \x14 result \x15, nested. Only a field's code is dropped. The stack holds whether
+    # each open field is still in its code; ``in_code`` counts those, so deep nesting stays linear.
+    fields: list[bool] = []
+    in_code = 0
     for ch in story:
         if ch == "\x13":
-            depth_in_code.append(True)
-        elif ch == "\x14" and depth_in_code:
-            depth_in_code[-1] = False
-        elif ch == "\x15" and depth_in_code:
-            depth_in_code.pop()
-        elif not any(depth_in_code):
+            fields.append(True)
+            in_code += 1
+        elif ch == "\x14" and fields:
+            if fields[-1]:
+                fields[-1] = False
+                in_code -= 1
+        elif ch == "\x15" and fields:
+            in_code -= fields.pop()
+        elif not in_code:
             out.append(ch)
     text = "".join(out)
     text = _ROW_END.sub("\n", text).replace("\x07", "\t").translate(_SPECIALS)
     return "\n".join(line.rstrip("\t ") for line in text.split("\n")).strip("\n")
+
+
+_BAD_CHARACTERS = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")
+
+
+def _garbled(text: str) -> bool:
+    """Whether a text has more than 2% replacement or control characters (what misread pieces give)."""
+    visible = len(text) - text.count(" ") - text.count("\n")
+    return visible >= 20 and len(_BAD_CHARACTERS.findall(text)) > 0.02 * visible
 
 
 def _converted(data: bytes, reason: str = "not a readable Word file (damaged or truncated?)") -> str:
