@@ -147,3 +147,17 @@ def test_accounts_and_saved_queries_files_are_mode_600(tmp_path):
     UserStore(old)
     for path in (tmp_path / "users.sqlite3", tmp_path / "saved.sqlite3", old):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_host_header_with_a_user_part_is_refused(seeds_index, tmp_path):
+    client = make_app(seeds_index, tmp_path / "saved.sqlite3").test_client()
+    assert client.get("/search", headers={"Host": "127.0.0.1:80@evil.example"}).status_code == 400
+    assert client.get("/search", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    assert client.get("/search", headers={"Host": "[::1]:8000"}).status_code == 200
+
+
+def test_header_mode_refuses_names_longer_than_64_instead_of_cutting_them(seeds_index, tmp_path):
+    app = make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="header", TRUSTED_PROXIES=["127.0.0.1"])
+    client = app.test_client()
+    assert client.get("/search.json", headers={"X-Remote-User": "a" * 64}).status_code == 200
+    assert client.get("/search.json", headers={"X-Remote-User": "a" * 64 + "b"}).status_code == 403

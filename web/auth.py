@@ -119,6 +119,8 @@ def load_actor() -> None:
         if request.remote_addr not in current_app.config["TRUSTED_PROXIES"]:
             raise Forbidden()
         name = request.headers.get(current_app.config["AUTH_HEADER"], "").strip()
+        if len(name) > 64:  # cut, two long names would be one user: refused instead
+            raise Forbidden()
         g.actor = _actor_named(name, default_reader=True) if name else None
     else:
         g.actor = _session_actor()
