@@ -33,3 +33,13 @@ def test_printable_escapes_backslashes_so_escapes_cannot_be_faked():
     assert printable("a\\nb") == "a\\\\nb"
     assert printable("稳就业 2026") == "稳就业 2026"
     assert printable("\u2028\x7f\x85") == "\\u2028\\x7f\\x85"
+
+
+def test_an_html_original_is_served_with_its_codec_as_charset():
+    from pathlib import Path
+
+    from web.downloads import media_type
+
+    assert media_type(Path("a.html"), "html:utf-8") == "text/html; charset=utf-8"
+    assert media_type(Path("a.html"), "html:gb18030") == "text/html; charset=gb18030"
+    assert media_type(Path("a.txt"), "utf-8-sig") == "text/plain; charset=utf-8"
