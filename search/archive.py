@@ -21,6 +21,7 @@ from . import whoosh_private
 
 from .errors import SearchError
 from .schema import SCHEMA_VERSION, make_schema
+from .integrity import verify_once
 from .snapshot import Snapshot, StoredDocument
 
 __all__ = [
@@ -91,7 +92,10 @@ def read_roots(index_dir: Path) -> list[Path]:
 
 
 def write_roots(index_dir: Path, folders: Sequence[Path]) -> None:
-    """Record the folders the index's files are relative to (atomically)."""
+    """Record the folders the index's files are relative to (atomically; not written when unchanged,
+    so that a run with nothing to do writes nothing, even on a full disk)."""
+    if read_roots(index_dir) == [Path(f) for f in folders]:
+        return
     tmp = Path(index_dir) / (ROOTS_FILE + ".tmp")
     tmp.write_text(json.dumps([str(f) for f in folders], ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, Path(index_dir) / ROOTS_FILE)
@@ -180,7 +184,13 @@ class Archive:
             return
         with self._opening:  # one thread opens; the others wait for it and find it done
             if self._snapshot is None or latest_generation(self.index_dir) != self._snapshot.generation:
-                self._install(self._open_newest())
+                fresh = self._open_newest()
+                try:
+                    verify_once(fresh)  # damage says "rebuild", never a wrong answer
+                except SearchError:
+                    fresh.close()
+                    raise
+                self._install(fresh)
 
     def _install(self, fresh: Snapshot) -> None:
         """Make ``fresh`` the snapshot requests get; close the one it replaces unless a request holds it."""

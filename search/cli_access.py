@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .access.actor import ROLES
-from .access.audit import AuditLog, log_path
+from .access.audit import AuditLog, audit_line, log_path
 from .access.users import UserError as AccountError
 from .access.users import UserStore, store_path
 from .errors import SearchError
@@ -206,8 +206,6 @@ def audit_command(index_dir, user, since, as_json):
         if as_json:
             click.echo(json.dumps(entry, ensure_ascii=False))
             continue
-        detail = " ".join(f"{k}={entry[k]}" for k in ("query", "doc_id", "slug", "name", "status") if entry.get(k) not in (None, ""))
-        click.echo(f"{entry.get('time', '')[:19]}  {entry.get('user') or '-'}  {entry.get('address') or '-'}  "
-                   f"{entry.get('event')}  {entry.get('path', '')}  {detail}".rstrip())
+        click.echo(audit_line(entry))  # escaped: a query holding a newline prints as one line
     if not count and not as_json:
         click.echo("no audit entries" + (" match" if user or since else ""))

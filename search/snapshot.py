@@ -315,8 +315,13 @@ class Snapshot(PhraseCounting):
         return document
 
     def _read_document(self, docnum: int) -> StoredDocument:
-        with self._lock:
-            fields = self.reader.stored_fields(docnum)
+        try:
+            with self._lock:
+                fields = self.reader.stored_fields(docnum)
+            fields["id"]
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged stored-fields file raises (zlib, pickle, struct)
+            raise SearchError(f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: "
+                              f"{type(exc).__name__})", hint="rebuild it with `search index --rebuild`") from exc
         text = fields.get("text") or ""
         return StoredDocument(
             docnum=docnum,

@@ -95,7 +95,7 @@ def text_of_many_lines(path: Path, lines: int = 600_000, phrase: str = "就业")
     return path
 
 
-def deeply_nested_html(path: Path, depth: int = 200_000) -> Path:
+def deeply_nested_html(path: Path, depth: int = 100_000) -> Path:
     """An .html page of ``depth`` nested <div>s around one phrase."""
     path.write_text("<html><body>" + "<div>" * depth + "就业" + "</div>" * depth + "</body></html>", encoding="utf-8")
     return path

@@ -54,7 +54,9 @@ def stray_files(index_dir: Path) -> list[str]:
     """Files in the index folder that the committed generation does not use."""
     ix = open_index(index_dir)
     generation, current = committed_segments(ix)
-    allowed = {f"_MAIN_{generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "SKIPPED.json", "LIMIT_SKIPS.json", "MAIN_WRITELOCK"}
+    # VERIFIED.json: the grams files a command line found whole (search.integrity)
+    allowed = {f"_MAIN_{generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK", "VERIFIED.json",
+               "SKIPPED.json", "LIMIT_SKIPS.json"}
     return sorted(
         name for name in os.listdir(index_dir)
         if name not in allowed and name.split(".", 1)[0] not in current

@@ -192,3 +192,32 @@ def test_a_slow_file_in_an_indexing_run_is_skipped_naming_the_time_limit(tmp_pat
     report = index_paths([folder], tmp_path / "ix", procs=2, warn=warnings.append)
     assert warnings == ["slow.txt: skipped, took longer than 1 s to read (limit SEARCH_LIMIT_FILE_SECONDS)"]
     assert (report.added, report.total_documents) == (["a.txt", "c.txt"], 2)
+
+
+def test_a_phrase_filling_one_document_is_counted_exactly_at_once(tmp_path):
+    from search.archive import Archive
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "full.txt").write_text("报告\n\n" + "稳就业稳就业，就业稳\n" * 20_000, encoding="utf-8")
+    (folder / "few.txt").write_text("报告\n\n稳就业一次。稳就业两次。\n", encoding="utf-8")
+    index_paths([folder], tmp_path / "ix")
+    snapshot = Archive(tmp_path / "ix").snapshot()
+    texts = [snapshot.search_text(n) for n in range(snapshot.size)]
+    counts = snapshot.counts_everywhere("稳就业")
+    assert counts.tolist() == [text.count("稳就业") for text in texts]
+    assert sorted(counts.tolist()) == [2, 40_000]
+
+
+def test_phrase_verification_stops_when_the_request_budget_is_spent(tmp_path):
+    from search.archive import Archive
+    from search.budget import QueryTooComplex, time_budget
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "full.txt").write_text("报告\n\n" + "稳就业稳就业，就业稳\n" * 2_000, encoding="utf-8")
+    index_paths([folder], tmp_path / "ix")
+    snapshot = Archive(tmp_path / "ix").snapshot()
+    with time_budget(-1), pytest.raises(QueryTooComplex):
+        snapshot.counts_everywhere("稳就业")
+    assert snapshot.counts_everywhere("稳就业").tolist() == [4_000]  # without a budget: counted

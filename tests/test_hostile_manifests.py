@@ -115,3 +115,12 @@ def test_no_user_may_be_given_the_admins_only_group(tmp_path):
     store.add("zhang", "correct horse", groups="人事")
     with pytest.raises(UserError, match="is not a group a user may have"):
         store.update("zhang", groups=ADMINS_ONLY)
+
+
+def test_many_rows_naming_no_file_are_warned_about_twenty_then_counted(parent, tmp_path):
+    manifest = parent / "manifest.csv"
+    manifest.write_text("filename,title\n" + "".join(f"gone{n:02d}.txt,标题\n" for n in range(25)), encoding="utf-8")
+    warnings = []
+    index_paths([parent], tmp_path / "ix", warn=warnings.append)
+    assert warnings == [f"{manifest}: the row for 'gone{n:02d}.txt' names no file" for n in range(20)] + [
+        f"{manifest}: 5 more rows name no file"]

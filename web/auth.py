@@ -2,7 +2,9 @@
 
 - ``none``: one person on their own machine; every request acts as the owner.
 - ``local``: accounts in ``users.sqlite3`` (``search users …``), a login page,
-  sessions that expire, failed logins slowed down and then locked.
+  server-side sessions that expire and end at logout (the cookie holds only a
+  token), failed logins slowed down and then locked per name and address, and
+  at most a few password checks a second whoever asks.
 - ``header``: a single sign-on proxy in front sets a header with the user's
   name; requests that do not come from the trusted proxy get 403.
 
@@ -13,6 +15,7 @@ JSON, CSV or Atom request gets 401 (a feed carries its own token instead).
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -27,6 +30,10 @@ from .csrf import CSRFError, session_token
 
 AUTH_MODES = ("none", "local", "header")
 SESSION_HOURS = 8
+# Password checks per second, per process (each costs about 0.1 s of a core and 64 MB): a flood of
+# logins with random names must not take the cores from searches.  A burst of twice as many passes.
+LOGIN_CHECKS_PER_SECOND = 4
+SESSION_KEY = "sid"
 # Reachable without signing in: the login form itself, static files, and feeds (their URL holds a token).
 OPEN_ENDPOINTS = frozenset({"static", "auth.login", "auth.login_submit", "web.saved_feed"})
 LOGIN_CSRF_KEY = "login_csrf"
@@ -58,6 +65,33 @@ class TooManyAttempts(HTTPException):
         return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
 
 
+class TooManyLogins(TooManyAttempts):
+    """Every thread's password checks together are over the cap: try again in a second."""
+
+    def __init__(self):
+        HTTPException.__init__(self, "登录请求过多，请稍后再试。")
+        self.retry_after = 1
+
+
+class CheckRate:
+    """A token bucket: at most ``rate`` password checks a second (a burst of ``2 * rate``, at least one), across threads."""
+
+    def __init__(self, rate: float):
+        self.rate, self.capacity = rate, max(1.0, 2 * rate)
+        self.tokens, self.stamp = self.capacity, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
 def users() -> UserStore:
     """The accounts (opened on first use: without an auth mode nothing is written beside the index)."""
     store = current_app.extensions.get("users")
@@ -85,6 +119,8 @@ def load_actor() -> None:
         if request.remote_addr not in current_app.config["TRUSTED_PROXIES"]:
             raise Forbidden()
         name = request.headers.get(current_app.config["AUTH_HEADER"], "").strip()
+        if len(name) > 64:  # cut, two long names would be one user: refused instead
+            raise Forbidden()
         g.actor = _actor_named(name, default_reader=True) if name else None
     else:
         g.actor = _session_actor()
@@ -104,16 +140,26 @@ def _actor_named(name: str, default_reader: bool) -> Actor | None:
 
 
 def _session_actor() -> Actor | None:
-    name, since = session.get("user"), session.get("since", 0)
-    if not name:
+    """The user of this browser's server-side session: the cookie's token must name a live session
+    row (logout, a new password, role or groups, or a removed account delete them)."""
+    token, since = session.get(SESSION_KEY), session.get("since", 0)
+    if not token:
         return None
-    if time.time() - since > current_app.config["SESSION_HOURS"] * 3600:
-        session.clear()
-        return None
-    found = _actor_named(name, default_reader=False)  # a removed account is signed out at once
+    max_age = current_app.config["SESSION_HOURS"] * 3600
+    name = users().sessions.user_of(token, max_age) if time.time() - since <= max_age else None
+    found = _actor_named(name, default_reader=False) if name else None
     if found is None:
         session.clear()
     return found
+
+
+def client_address() -> str:
+    """The client's address: ``X-Forwarded-For``'s first when the request comes through a trusted proxy."""
+    address = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and address in current_app.config.get("TRUSTED_PROXIES", ()):
+        address = forwarded.split(",")[0].strip()
+    return address[:64]
 
 
 def _wants_page() -> bool:
@@ -154,7 +200,9 @@ def login_submit():
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise CSRFError()
     name = request.form.get("name", "").strip()[:64]
-    result = users().login(name, request.form.get("password", "")[:1024])
+    if not current_app.extensions["login checks"].take():
+        raise TooManyLogins()
+    result = users().login(name, request.form.get("password", "")[:1024], address=client_address())
     target = _local_path(request.form.get("next"))
     if result.user is None:
         record("login_failed", user=name)
@@ -168,7 +216,7 @@ def login_submit():
         )
         return response
     session.clear()  # a fresh session: no fixation, no token of the anonymous one carried over
-    session["user"] = result.user.name
+    session[SESSION_KEY] = users().sessions.start(result.user.name)
     session["since"] = time.time()
     session.permanent = True
     g.actor = result.user.actor
@@ -181,6 +229,8 @@ def logout():
     from .audit import record
 
     record("logout")
+    if auth_mode() == "local" and session.get(SESSION_KEY):
+        users().sessions.end(session[SESSION_KEY])  # a copy of the cookie no longer signs anyone in
     session.clear()
     return redirect(url_for("auth.login") if auth_mode() == "local" else url_for("web.search_page"), code=303)
 
@@ -195,8 +245,12 @@ def init_app(app) -> None:
     from datetime import timedelta
 
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_HOURS"])
+    app.config.setdefault("LOGIN_CHECKS_PER_SECOND", LOGIN_CHECKS_PER_SECOND)
+    app.extensions["login checks"] = CheckRate(app.config["LOGIN_CHECKS_PER_SECOND"])
     if mode != "none":
         app.extensions["users"] = UserStore(app.config["USERS_DB"])
+        if mode == "local":
+            app.extensions["users"].sessions.forget_older_than(app.config["SESSION_HOURS"] * 3600)
     app.before_request(load_actor)
     app.register_blueprint(bp)
     app.jinja_env.globals["login_csrf_token"] = login_csrf_token

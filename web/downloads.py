@@ -35,8 +35,10 @@ MAX_NAME_LENGTH = 120
 def media_type(path: Path, encoding: str | None = None) -> str:
     """The file's media type; a text file's charset is the encoding it was read with (GBK files exist)."""
     kind = MEDIA_TYPES.get(path.suffix.lower(), FALLBACK_TYPE)
-    if kind.startswith("text/") and encoding and re.fullmatch(r"[A-Za-z0-9_.:-]{1,40}", encoding):
-        kind += f"; charset={encoding}"
+    # How it was read names the format too ("html:gb18030", "utf-8-sig"): the charset is the codec's part.
+    charset = (encoding or "").rpartition(":")[2].removesuffix("-sig")
+    if kind.startswith("text/") and charset and re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", charset):
+        kind += f"; charset={charset}"
     return kind
 
 

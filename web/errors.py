@@ -60,7 +60,9 @@ def engine_error(error: SearchError):
     unsupported = "not available on" in error.message
     kind = BadRequest if unsupported else ServiceUnavailable
     prefix = "此索引不支持这项检索" if unsupported else "搜索服务暂时不可用"
-    return error_response(kind(f"{prefix}：{error.message}"))
+    # A damaged index: the page says what the administrator must do (rebuild), as the command line does.
+    hint = f"（{error.hint}）" if error.hint and "damaged" in error.message else ""
+    return error_response(kind(f"{prefix}：{error.message}{hint}"))
 
 
 def internal_error(error: InternalServerError):

@@ -10,6 +10,7 @@ plus the public URL a reverse proxy serves it under.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -67,12 +68,20 @@ def _names_of(address: str) -> list[str]:
     return [name, *aliases]
 
 
+_HOST_NAME = re.compile(r"[a-z0-9._-]+|[0-9a-f:]+")
+
+
 def request_host_name() -> str:
     """The Host header's name part, lower case, without the port ([::1]:8000 -> ::1)."""
     host = request.headers.get("Host", "").strip().lower()
     if host.startswith("["):
-        return host[1:].partition("]")[0]
-    return host.rpartition(":")[0] if host.count(":") == 1 else host
+        name, _, rest = host[1:].partition("]")
+        return name if rest == "" or (rest.startswith(":") and rest[1:].isdigit()) else ""
+    name, port = (host.rpartition(":")[0], host.rpartition(":")[2]) if host.count(":") == 1 else (host, "")
+    # "127.0.0.1:80@evil.example" has no port: a name is letters, digits, dots and hyphens, a port digits
+    if (host.count(":") == 1 and not port.isdigit()) or not _HOST_NAME.fullmatch(name or "-"):
+        return ""
+    return name
 
 
 def check_host() -> None:

@@ -32,8 +32,30 @@ def spooled_response(chunks: Iterable[str | bytes], *, mimetype: str, headers: d
     except BaseException:
         body.close()
         raise
-    wrapper = request.environ.get("wsgi.file_wrapper") or FileWrapper
-    response = Response(wrapper(body, BLOCK_BYTES), mimetype=mimetype, headers=headers, direct_passthrough=True)
+    wrapper = _closing(request.environ.get("wsgi.file_wrapper") or FileWrapper)(body, BLOCK_BYTES)
+    response = Response(wrapper, mimetype=mimetype, headers=headers, direct_passthrough=True)
     response.content_length = size
-    response.call_on_close(body.close)
+    wrapper.response = response
     return response
+
+
+def _closing(wrapper_class: type) -> type:
+    """``wrapper_class`` (still one, so that waitress recognises it) whose ``close`` also runs the
+    response's close callbacks: a passed-through body is closed by the server, not by the
+    response, and the request's hold on its snapshot is one of those callbacks."""
+
+    class Closing(wrapper_class):
+        response = None
+        _closed = False
+
+        def close(self):
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                super().close()
+            finally:
+                for callback in list(getattr(self.response, "_on_close", ())):
+                    callback()
+
+    return Closing

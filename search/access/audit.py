@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +76,37 @@ class AuditLog:
                     if since is not None and _time(entry) < since:
                         continue
                     yield entry
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(value) -> str:
+    """``value`` as text safe to print on one terminal line: backslashes, line breaks, control and
+    format characters (escape sequences, U+202E that reverses what follows, U+2028) written as
+    escapes (``\\n``, ``\\x1b``, ``\\u202e``), so a query or a name cannot print as another line."""
+    text = str(value)
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def audit_line(entry: dict) -> str:
+    """One entry as the text output's line: time, user, address, event, path and details, each escaped."""
+    detail = " ".join(f"{k}={printable(entry[k])}" for k in ("query", "doc_id", "slug", "name", "status")
+                      if entry.get(k) not in (None, ""))
+    fields = (str(entry.get("time", ""))[:19], entry.get("user") or "-", entry.get("address") or "-",
+              entry.get("event"), entry.get("path", ""))
+    return ("  ".join(printable(f) for f in fields) + "  " + detail).rstrip()
 
 
 def _time(entry: dict) -> datetime:

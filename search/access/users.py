@@ -1,8 +1,12 @@
 """User accounts for ``--auth local``: SQLite beside the index, argon2 password hashes.
 
-Failed logins are counted per name (known or not, so that the answer never
-tells whether an account exists): after a few, each further attempt must wait
-a little longer; after many, the name is locked for a while.
+Failed logins are counted per name and client address together (known names or not, so that
+the answer never tells whether an account exists): after a few, each further attempt from that
+address must wait a little longer; after many, the name is locked there for a while.  Anyone can
+fail logins, so a lock must not keep the account's owner out: the right password from an address
+that has not failed is accepted.  An address that fails for many names is slowed down as a whole.
+An attempt is counted before its password is checked, so simultaneous attempts each see the ones
+before them.  Changing a password, a role or groups, or removing an account ends its sessions.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from ..sqlite_file import SQLiteFile
 from .actor import ROLES, Actor
 from .documents import ADMINS_ONLY, access_value, parse_groups
+from .sessions import SessionStore
 
 STORE_NAME = "users.sqlite3"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")
@@ -38,11 +43,14 @@ CREATE TABLE IF NOT EXISTS user (
     created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS login_failure (
-    name TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT '',
     failures INTEGER NOT NULL,
-    last_failure TEXT NOT NULL
+    last_failure TEXT NOT NULL,
+    PRIMARY KEY (name, address)
 );
 """
+ADDRESS_LOCK_AFTER = 30  # failures from one address, whatever the names, that lock the address
 
 _hasher = PasswordHasher()
 
@@ -91,7 +99,11 @@ class UserStore(SQLiteFile):
     def __init__(self, path: Path | str):
         super().__init__(path)
         with self._transaction() as db:
+            columns = [row[1] for row in db.execute("PRAGMA table_info(login_failure)")]
+            if columns and "address" not in columns:  # counted per name only: transient, started afresh
+                db.execute("DROP TABLE login_failure")
             db.executescript(_SCHEMA)
+        self.sessions = SessionStore(path)
 
     def add(self, name: str, password: str, role: str = "reader", groups: str = "") -> User:
         name = _checked_name(name)
@@ -111,6 +123,7 @@ class UserStore(SQLiteFile):
         if not self._run("UPDATE user SET password_hash = ? WHERE name = ? RETURNING name", (_hasher.hash(password), name)):
             raise UserError(f"no user {name!r}")
         self._run("DELETE FROM login_failure WHERE name = ?", (name,))
+        self.sessions.end_all(name)
 
     def update(self, name: str, role: str | None = None, groups: str | None = None) -> User:
         user = self.get(name)
@@ -120,11 +133,15 @@ class UserStore(SQLiteFile):
             raise UserError(f"unknown role {role!r} (reader or admin)")
         self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
             role or user.role, access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups), name))
-        return self.get(name)
+        updated = self.get(name)
+        if (updated.role, updated.groups) != (user.role, user.groups):
+            self.sessions.end_all(name)  # what a signed-in browser may see changed: sign in again
+        return updated
 
     def remove(self, name: str) -> None:
         if not self._run("DELETE FROM user WHERE name = ? RETURNING name", (name,)):
             raise UserError(f"no user {name!r}")
+        self.sessions.end_all(name)
 
     def get(self, name: str) -> User | None:
         rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
@@ -133,35 +150,47 @@ class UserStore(SQLiteFile):
     def all(self) -> list[User]:
         return [_user(row) for row in self._run("SELECT * FROM user ORDER BY name")]
 
-    def login(self, name: str, password: str, now: datetime | None = None) -> LoginResult:
-        """Check a password, minding the failures so far; a failure is recorded, a success clears them."""
+    def login(self, name: str, password: str, now: datetime | None = None, address: str = "") -> LoginResult:
+        """Check a password from ``address``, minding the failures so far there; the attempt is counted
+        as a failure before the check (simultaneous attempts see each other) and cleared by a success."""
         now = now or _now()
-        failures, last = self._failures(name)
-        wait = _wait(failures, last, now)
-        if wait:
-            return LoginResult(None, wait_seconds=wait, locked=failures >= LOCK_AFTER)
-        rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
+        name, address = name[:64], address[:64]
+        with self._transaction() as db:
+            db.execute("BEGIN IMMEDIATE")  # read and count in one step: no two attempts slip through
+            failures, last = _failures(db, "name = ? AND address = ?", (name, address))
+            wait = _wait(failures, last, now)
+            locked = failures >= LOCK_AFTER
+            if address and not wait:
+                spread, spread_last = _failures(db, "address = ? AND last_failure > ?",
+                                                (address, (now - timedelta(minutes=LOCK_MINUTES)).isoformat()))
+                if spread >= ADDRESS_LOCK_AFTER:
+                    wait, locked = _wait(LOCK_AFTER, spread_last, now), True
+            if wait:
+                return LoginResult(None, wait_seconds=wait, locked=locked)
+            db.execute(
+                "INSERT INTO login_failure (name, address, failures, last_failure) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT(name, address) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure",
+                (name, address, now.isoformat()),
+            )
+            rows = db.execute("SELECT * FROM user WHERE name = ?", (name,)).fetchall()
         try:
             _hasher.verify(rows[0]["password_hash"] if rows else _dummy_hash(), password)
             ok = bool(rows)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            self._run(
-                "INSERT INTO login_failure (name, failures, last_failure) VALUES (?, 1, ?) "
-                "ON CONFLICT(name) DO UPDATE SET failures = failures + 1, last_failure = excluded.last_failure",
-                (name[:64], now.isoformat()),
-            )
             failures += 1
             return LoginResult(None, wait_seconds=_wait(failures, now, now), locked=failures >= LOCK_AFTER)
-        self._run("DELETE FROM login_failure WHERE name = ?", (name,))
+        self._run("DELETE FROM login_failure WHERE name = ? AND address = ?", (name, address))
         return LoginResult(_user(rows[0]))
 
-    def _failures(self, name: str) -> tuple[int, datetime | None]:
-        rows = self._run("SELECT failures, last_failure FROM login_failure WHERE name = ?", (name[:64],))
-        if not rows:
-            return 0, None
-        return rows[0]["failures"], datetime.fromisoformat(rows[0]["last_failure"])
+
+def _failures(db, where: str, params: tuple) -> tuple[int, datetime | None]:
+    """The failures counted in the rows ``where`` selects, and the last one's time."""
+    row = db.execute(f"SELECT SUM(failures), MAX(last_failure) FROM login_failure WHERE {where}", params).fetchone()
+    if not row or not row[0]:
+        return 0, None
+    return int(row[0]), datetime.fromisoformat(row[1])
 
 
 def _wait(failures: int, last: datetime | None, now: datetime) -> int:

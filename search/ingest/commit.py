@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import shutil
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +13,7 @@ from pathlib import Path
 
 from whoosh.index import LockError
 
-from ..archive import latest_generation, open_index, read_roots, write_roots, write_schema_version
+from ..archive import ROOTS_FILE as ROOTS_NAME, latest_generation, open_index, read_roots, write_roots, write_schema_version
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
@@ -25,7 +28,8 @@ from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
 from .skipped import from_warnings, write_skipped
 from . import ocr_progress
 from . import plan as planning
-from .limit_skips import SkippedFiles
+from .limit_skips import SKIPPED_FILE, SkippedFiles
+from .skipped import SKIPPED_NAME
 from .workers import PACKED_STORED, prepared_files
 
 WRITER_MEMORY_MB = 1024
@@ -69,9 +73,50 @@ def index_paths(
     """Bring the index in ``index_dir`` up to date with the files under ``roots``.
 
     ``ocr``: recognise PDF pages without a text layer (cached in the index's ``ocr-cache/``);
-    ``status`` is given OCR's progress lines."""
+    ``status`` is given OCR's progress lines.
+
+    A full disk ends the run with one line (the folder, the space free and about how much the run
+    needs) after its temporary files are removed; the committed generation stays as it was, and
+    the next run works once there is room.
+    """
     index_dir = Path(index_dir)
     options = ExtractOptions(ocr=ocr, ocr_cache=str(index_dir / OCR_CACHE))
+    todo_bytes: list[int] = [0]
+    try:
+        return _index_paths(roots, index_dir, rebuild, procs, progress, warn, follow_links, todo_bytes,
+                            options, status)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise _disk_full(index_dir, todo_bytes[0]) from exc
+
+
+def _disk_full(index_dir: Path, todo_bytes: int) -> SearchError:
+    """The run's error for a full disk, once the run's temporary files are gone."""
+    with contextlib.suppress(Exception):
+        if latest_generation(index_dir) >= 0:
+            _clean_if_unlocked(index_dir)
+        for name in (f"{ROOTS_NAME}.tmp", f"{SKIPPED_FILE}.tmp", f"{SKIPPED_NAME}.tmp"):
+            (index_dir / name).unlink(missing_ok=True)
+    try:
+        free = shutil.disk_usage(index_dir if index_dir.exists() else index_dir.parent).free
+    except OSError:
+        free = 0
+    # An index takes about twice its files' text (search text + grams + stored fields; measured 2.0x).
+    needed = max(2 * todo_bytes, 1 << 20)
+    return SearchError(
+        f"no space left on the device of {index_dir} ({_size(free)} free; this run needs about {_size(needed)}); "
+        "nothing was changed",
+        hint="free some space (or index into a folder on another disk), then run `search index` again",
+    )
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):.1f} MB" if count >= 1 << 20 else f"{count // 1024} KB"
+
+
+def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_links, todo_bytes,
+                 options: ExtractOptions, status) -> IndexReport:
     report = IndexReport()
     warnings = report.warnings
 
@@ -117,6 +162,7 @@ def index_paths(
             _record_skipped(index_dir, roots, sources, left_out, report)
             return report
     ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
+    todo_bytes[0] = sum(_size_of(source.file) for source in todo)
     report.added, report.changed, report.removed, report.unchanged = (
         plan.added, plan.changed, plan.removed, plan.unchanged
     )
@@ -156,7 +202,11 @@ def index_paths(
     except BaseException:
         with contextlib.suppress(Exception):
             grams.wait()  # a part still being written: left for clean_leftovers, not half-written
-        writer.cancel()
+        try:
+            writer.cancel()
+        except OSError:  # on a full disk cancelling writes too: the lock must still be given back
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
         raise
     if rebuild:
         write_schema_version(index_dir)
@@ -202,6 +252,13 @@ def _unread_skips(plan: planning.Plan, skipped: SkippedFiles, note, rebuild: boo
     plan.todo = kept
     plan.nothing_to_do = not (plan.todo or plan.removed or rebuild or not plan.exists)
     return plan
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _delete_documents(writer, docnums) -> None:

@@ -53,6 +53,9 @@ def manifest_path(folder: Path | str) -> Path | None:
     return None
 
 
+ROWS_WARNED = 20  # rows naming no file warned about one by one, per manifest
+
+
 def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: str) -> dict[str, dict[str, str]]:
     """``rows`` after warning about each row that names no existing file.
 
@@ -67,6 +70,15 @@ def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: s
     manifest = manifest_path(folder) or Path(folder) / MANIFEST_NAMES[0]
     checked = dict(rows)
     by_squeezed: dict[str, list[str]] | None = None
+    said = warn
+    shown = 0
+
+    def warn(message: str) -> None:  # a manifest of a folder copied in part: a few lines, then a count
+        nonlocal shown
+        shown += 1
+        if shown <= ROWS_WARNED:
+            said(message)
+
     for key in missing:
         if by_squeezed is None:
             by_squeezed = _names_without_spaces(folder)
@@ -81,6 +93,8 @@ def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: s
                 warn(f"{manifest}: the row for {key!r} names no file ({near[0]!r} differs from it only by spaces)")
         else:
             warn(f"{manifest}: the row for {key!r} names no file")
+    if shown > ROWS_WARNED:
+        said(f"{manifest}: {shown - ROWS_WARNED} more rows name no file")
     return checked
 
 
