@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from search.alert_mail import AlertConfigError, Mailer, SmtpSettings, load_settings
 from search.alerts import AlertStore, AlertTimer, CheckReport, clean_address
 from search.ingest import index_paths
-from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup, writable_seeds  # noqa: F401
+from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app, writable_seeds  # noqa: F401
 from web.saved_views import run_alert_check
 
 PUBLIC = "https://search.example.gov.cn"
@@ -252,3 +252,35 @@ def test_two_checks_at_once_never_both_run(tmp_path):
     assert store.acquire("a") and not store.acquire("b")
     store.release("a")
     assert store.acquire("b")
+
+
+def test_serve_starts_the_timer_from_the_config_file_and_it_mails(writable_seeds, smtp_server, tmp_path):
+    from web.saved_views import start_alert_timer
+
+    folder, index_dir = writable_seeds
+    controller, inbox = smtp_server
+    config = tmp_path / "alerts.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\n[alerts]\nevery_minutes = 0.005\n',
+                      encoding="utf-8")
+    app = make_app(index_dir, tmp_path / "saved.sqlite3", ALERTS_CONFIG=str(config), PUBLIC_URL=PUBLIC)
+    client = app.test_client()
+    save(client, "旧改", "q=老旧小区")
+    client.post("/saved/alerts", data={"csrf_token": csrf_token(client), "address": "chu@localhost"})
+    timer = start_alert_timer(app)
+    try:
+        assert timer is not None and timer.name == "alert-timer" and timer.every == 0.3
+        add_matching_document(folder, index_dir)
+        deadline = time.monotonic() + 20
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # a few more checks: none mails again
+    finally:
+        timer.stop()
+        timer.join(5)
+    assert [m["Subject"] for m in inbox.messages] == ["【检索提醒】旧改：1 篇新文档"]
+
+
+def test_no_timer_without_smtp(web_app):
+    from web.saved_views import start_alert_timer
+
+    assert start_alert_timer(web_app) is None

@@ -257,3 +257,10 @@ def test_cli_query_csv_and_xlsx_hold_every_hit_with_public_links(runner, seeds_i
     assert rows[1][9] == f"https://s.example.gov.cn/doc/{hits[0]['id']}?q={quote(PHRASE)}"
     printed = list(csv.reader(io.StringIO(runner.invoke(main, [*args, "--csv"]).output)))
     assert printed == [[str(int(c)) if isinstance(c, float) else c for c in row] for row in rows]
+
+
+def test_file_exports_get_the_export_time_budget_not_a_pages(seeds_index, tmp_path):
+    hurried = make_app(seeds_index, tmp_path / "saved.sqlite3", REQUEST_TIME_BUDGET=1e-9).test_client()
+    assert hurried.get(f"/search?q={PHRASE}").status_code == 400  # a page's budget is spent at once
+    for path in ("/search.xlsx", "/kwic.xlsx", "/compile.docx", "/compile.zip", "/search.csv"):
+        assert hurried.get(path, query_string={"q": PHRASE}).status_code == 200, path
