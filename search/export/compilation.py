@@ -175,11 +175,11 @@ METADATA_LABELS = (("发文机关", "issuer"), ("文号", "doc_number"), ("文�
                    ("区域", "district"))
 
 
-def _paragraph(document, text: str, style_id: str | None):
+def _paragraph(document, text: str, style_id: str | None, end=None):
     """A paragraph of ``text`` in the style ``style_id``, built as XML and put before the body's closing
     section properties: python-docx's ``add_paragraph`` looks that element up among all the body's
     children each time (quadratic in a 汇编 of 10,000 paragraphs), and its ``run.text`` and style by name
-    are slow too."""
+    are slow too.  ``end`` is the body's ``w:sectPr`` (looked up when not given)."""
     p = OxmlElement("w:p")
     if style_id:
         p_pr = OxmlElement("w:pPr")
@@ -193,16 +193,12 @@ def _paragraph(document, text: str, style_id: str | None):
         t.set(qn("xml:space"), "preserve")
         run.append(t)
         p.append(run)
-    body = document.element.body
-    section = body.sectPr
-    if section is not None:
-        section.addprevious(p)
-    else:
-        body.append(p)
+    end = end if end is not None else document.element.body.sectPr  # finding it is linear: callers keep it
+    end.addprevious(p)
     return p
 
 
-def _metadata(document, item: CompiledDocument, ids: dict[str, str]) -> None:
+def _metadata(document, item: CompiledDocument, ids: dict) -> None:
     record = item.record
     rows = [(label, getattr(record, name)) for label, name in METADATA_LABELS if getattr(record, name)]
     if record.topics:
@@ -217,13 +213,13 @@ def _metadata(document, item: CompiledDocument, ids: dict[str, str]) -> None:
             paragraph = cell.paragraphs[0]
             paragraph._p.style = ids[style]
             paragraph.add_run(text)
-    _paragraph(document, "", None)
+    _paragraph(document, "", None, ids["end"])
 
 
-def _body(document, record: DocumentRecord, ids: dict[str, str]) -> None:
+def _body(document, record: DocumentRecord, ids: dict) -> None:
     for text in record.paragraphs:
         if text.strip():
-            _paragraph(document, text, ids[BODY_STYLE])
+            _paragraph(document, text, ids[BODY_STYLE], ids["end"])
 
 
 def _page_break_before():
@@ -246,8 +242,9 @@ def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledD
     _contents(document, documents)
     ids = {name: document.styles[name].style_id for name in ("Heading 1", "Table Grid", BODY_STYLE, LABEL_STYLE,
                                                               VALUE_STYLE)}
+    ids["end"] = document.element.body.sectPr
     for n, item in enumerate(documents, 1):
-        heading = _paragraph(document, f"{n}. {item.record.title or '（无标题）'}", ids["Heading 1"])
+        heading = _paragraph(document, f"{n}. {item.record.title or '（无标题）'}", ids["Heading 1"], ids["end"])
         heading.get_or_add_pPr().append(_page_break_before())
         _metadata(document, item, ids)
         _body(document, item.record, ids)
