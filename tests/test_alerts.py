@@ -284,3 +284,65 @@ def test_no_timer_without_smtp(web_app):
     from web.saved_views import start_alert_timer
 
     assert start_alert_timer(web_app) is None
+
+
+def self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key (PEM files), made with cryptography (pdfminer.six's dependency)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_starttls_and_login_with_the_offices_ca(tmp_path):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert_file, key_file = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"chu" and auth_data.password == b"s3cret")
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticator, auth_required=True)
+    controller.start()
+    try:
+        settings = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
+                                password="s3cret", timeout=5, cafile=str(cert_file))
+        from search.alert_mail import MailedDocument, alert_message
+
+        message = alert_message("govsearch@localhost", "chu@localhost", "旧改", "老旧小区",
+                                [MailedDocument(NEW_TITLE, "2026-12-04", "", PUBLIC + "/doc/x")], 0,
+                                PUBLIC + "/saved/x", PUBLIC + "/saved")
+        assert Mailer(settings, delays=()).send(message)
+        wrong = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
+                             password="s3cret", timeout=5)  # the system's CAs: the office's certificate is refused
+        assert not Mailer(wrong, delays=()).send(message)
+    finally:
+        controller.stop()
+    assert [m["Subject"] for m in inbox.messages] == ["【检索提醒】旧改：1 篇新文档"]
+    assert [login[1:] for login in logins] == [(b"chu", b"s3cret")]
