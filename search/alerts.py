@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 
 from .access import Actor
 from .alert_mail import Mailer, MailedDocument, alert_message
+from .errors import SearchError
 from .export.columns import describe_request, document_link, snippet_text
 from .sqlite_file import SQLiteFile
 
@@ -243,7 +244,12 @@ def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None,
                 continue
             visible = engine.visible_to(who)
             for saved in saved_store.all(subscription.owner):
-                matching = engine.matching_ids(saved.request, visible=visible)
+                try:
+                    matching = engine.matching_ids(saved.request, visible=visible)
+                except (ValueError, SearchError) as exc:  # a query an older version saved, an engine gone
+                    log.warning("alert check: saved query %r of %r skipped: %s", saved.name, subscription.owner, exc)
+                    report.lines.append(f"{subscription.address}: {saved.name}: skipped ({exc})")
+                    continue
                 if not alerts.has_baseline(saved.slug):
                     alerts.baseline(saved.slug, matching)
                     report.baselined += 1

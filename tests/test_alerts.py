@@ -346,3 +346,18 @@ def test_starttls_and_login_with_the_offices_ca(tmp_path):
         controller.stop()
     assert [m["Subject"] for m in inbox.messages] == ["【检索提醒】旧改：1 篇新文档"]
     assert [login[1:] for login in logins] == [(b"chu", b"s3cret")]
+
+
+def test_a_saved_query_that_no_longer_parses_is_skipped_and_the_others_still_mailed(alert_app, smtp_server, caplog):
+    import sqlite3
+
+    app, client, folder, index_dir = alert_app
+    controller, inbox = smtp_server
+    save(client, "坏的", "q=稳就业")
+    with sqlite3.connect(app.config["SAVED_DB"]) as db:  # as a store from another version might hold it
+        db.execute("UPDATE saved_query SET args = ? WHERE name = ?", ('[["q", "稳就业"], ["year", "twenty"]]', "坏的"))
+    add_matching_document(folder, index_dir)
+    with caplog.at_level(logging.WARNING, logger="search.alerts"):
+        report = run_alert_check(app, Mailer(settings_for(controller.port)))
+    assert (report.mails, [m["Subject"] for m in inbox.messages]) == (1, ["【检索提醒】旧改：1 篇新文档"])
+    assert any("'坏的'" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)
