@@ -10,6 +10,7 @@ and the environment, which wins::
     user = "search@example.gov.cn"    # SEARCH_SMTP_USER
     password_env = "SMTP_PASSWORD"    # the variable that holds it; or password_file = "/etc/…"; SEARCH_SMTP_PASSWORD
     from = "政府报告检索 <search@example.gov.cn>"  # SEARCH_SMTP_FROM
+    cafile = "/etc/ssl/office-ca.pem" # SEARCH_SMTP_CAFILE: a private CA that signed the server's certificate
     [alerts]
     every_minutes = 30                # SEARCH_ALERTS_EVERY; 0: no timer inside `search serve`
     public_url = "https://search.example.gov.cn/"  # where the mails' links point
@@ -22,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import ssl
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -52,6 +54,7 @@ class SmtpSettings:
     user: str | None = None
     password: str | None = None
     timeout: float = SMTP_TIMEOUT
+    cafile: str | None = None  # an office CA's certificates, to verify a STARTTLS server (else the system's)
 
     def __repr__(self) -> str:  # never the password, in a log line or a traceback
         return f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, user={self.user!r})"
@@ -105,7 +108,8 @@ def load_settings(state_dir: Path | str | None = None, env: Mapping[str, str] = 
         except OSError as exc:
             raise AlertConfigError(f"cannot read the SMTP password file: {exc.strerror or exc}") from exc
     sender = env.get("SEARCH_SMTP_FROM") or smtp.get("from") or user or f"govsearch@{host}"
-    return AlertSettings(SmtpSettings(host, port, sender, starttls, user, password), every, public_url)
+    cafile = env.get("SEARCH_SMTP_CAFILE") or smtp.get("cafile")
+    return AlertSettings(SmtpSettings(host, port, sender, starttls, user, password, cafile=cafile), every, public_url)
 
 
 class Mailer:
@@ -121,7 +125,7 @@ class Mailer:
         s = self.settings
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
             if s.starttls:
-                smtp.starttls()
+                smtp.starttls(context=ssl.create_default_context(cafile=s.cafile))
             if s.user and s.password:
                 smtp.login(s.user, s.password)
             smtp.send_message(message)

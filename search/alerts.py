@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 
 from .access import Actor
 from .alert_mail import Mailer, MailedDocument, alert_message
+from .errors import SearchError
 from .export.columns import describe_request, document_link, snippet_text
 from .sqlite_file import SQLiteFile
 
@@ -39,6 +40,7 @@ log = logging.getLogger("search.alerts")
 MAX_PER_MAIL = 30  # documents listed in one mail; more are counted and linked
 ADDRESS_PATTERN = r"[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}|[^@\s<>\"',;]{1,64}@localhost"
 LEASE_SECONDS = 600.0
+SCAN_LIMIT = 2000  # hits read from the newest end to find a mail's new documents with their snippets
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS alert_address (owner TEXT PRIMARY KEY, address TEXT NOT NULL, set_at TEXT NOT NULL,"
@@ -184,15 +186,42 @@ def _holder() -> str:
 
 
 def _new_hits(engine, request, new: set[str], visible) -> tuple[list, int]:
-    """Up to ``MAX_PER_MAIL`` of the new documents as hits (newest first, with snippets), and how many more."""
+    """Up to ``MAX_PER_MAIL`` of the new documents as hits (newest first, with snippets), and how many more.
+
+    New documents are mostly the newest, so the result list is read from its newest end, for at most
+    ``SCAN_LIMIT`` hits (each costs its snippet); one not met by then is listed from its record, without
+    a snippet.
+    """
+    wanted = min(len(new), MAX_PER_MAIL)
     found = []
     if new:
-        for hit in engine.all_hits(replace(request, sort="newest", page=1), visible=visible):
+        for n, hit in enumerate(engine.all_hits(replace(request, sort="newest", page=1), visible=visible)):
             if hit.id in new:
                 found.append(hit)
-                if len(found) == min(len(new), MAX_PER_MAIL):
-                    break
+            if len(found) == wanted or n + 1 >= SCAN_LIMIT:
+                break
+    seen = {hit.id for hit in found}
+    for doc_id in sorted(new - seen):
+        if len(found) == wanted:
+            break
+        record = engine.document(doc_id, visible=visible)
+        if record is not None:
+            found.append(_RecordHit(record.id, record.title, record.issuer, record.doc_number, record.published,
+                                    record.district))
     return found, len(new) - len(found)
+
+
+@dataclass(frozen=True)
+class _RecordHit:
+    """A new document met past ``SCAN_LIMIT``: what its record says, as a hit without a snippet."""
+
+    id: str
+    title: str
+    issuer: str | None
+    doc_number: str | None
+    date: str | None
+    district: str | None
+    snippets: tuple[str, ...] = ()
 
 
 def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None, base_url: str,
@@ -215,7 +244,12 @@ def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None,
                 continue
             visible = engine.visible_to(who)
             for saved in saved_store.all(subscription.owner):
-                matching = engine.matching_ids(saved.request, visible=visible)
+                try:
+                    matching = engine.matching_ids(saved.request, visible=visible)
+                except (ValueError, SearchError) as exc:  # a query an older version saved, an engine gone
+                    log.warning("alert check: saved query %r of %r skipped: %s", saved.name, subscription.owner, exc)
+                    report.lines.append(f"{subscription.address}: {saved.name}: skipped ({exc})")
+                    continue
                 if not alerts.has_baseline(saved.slug):
                     alerts.baseline(saved.slug, matching)
                     report.baselined += 1
@@ -255,7 +289,8 @@ class AlertTimer(threading.Thread):
 
     def __init__(self, check: Callable[[], CheckReport], every: float, first_after: float = 5.0):
         super().__init__(name="alert-timer", daemon=True)
-        self.check, self.every, self.first_after = check, every, first_after
+        # The first check soon after the start (the server warms up first), never later than the interval.
+        self.check, self.every, self.first_after = check, every, min(first_after, every)
         self.stopped = threading.Event()
 
     def run(self) -> None:

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from search.alert_mail import AlertConfigError, Mailer, SmtpSettings, load_settings
 from search.alerts import AlertStore, AlertTimer, CheckReport, clean_address
 from search.ingest import index_paths
-from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup, writable_seeds  # noqa: F401
+from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app, writable_seeds  # noqa: F401
 from web.saved_views import run_alert_check
 
 PUBLIC = "https://search.example.gov.cn"
@@ -252,3 +252,112 @@ def test_two_checks_at_once_never_both_run(tmp_path):
     assert store.acquire("a") and not store.acquire("b")
     store.release("a")
     assert store.acquire("b")
+
+
+def test_serve_starts_the_timer_from_the_config_file_and_it_mails(writable_seeds, smtp_server, tmp_path):
+    from web.saved_views import start_alert_timer
+
+    folder, index_dir = writable_seeds
+    controller, inbox = smtp_server
+    config = tmp_path / "alerts.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\n[alerts]\nevery_minutes = 0.005\n',
+                      encoding="utf-8")
+    app = make_app(index_dir, tmp_path / "saved.sqlite3", ALERTS_CONFIG=str(config), PUBLIC_URL=PUBLIC)
+    client = app.test_client()
+    save(client, "旧改", "q=老旧小区")
+    client.post("/saved/alerts", data={"csrf_token": csrf_token(client), "address": "chu@localhost"})
+    timer = start_alert_timer(app)
+    try:
+        assert timer is not None and timer.name == "alert-timer" and timer.every == 0.3
+        add_matching_document(folder, index_dir)
+        deadline = time.monotonic() + 20
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # a few more checks: none mails again
+    finally:
+        timer.stop()
+        timer.join(5)
+    assert [m["Subject"] for m in inbox.messages] == ["【检索提醒】旧改：1 篇新文档"]
+
+
+def test_no_timer_without_smtp(web_app):
+    from web.saved_views import start_alert_timer
+
+    assert start_alert_timer(web_app) is None
+
+
+def self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key (PEM files), made with cryptography (pdfminer.six's dependency)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_starttls_and_login_with_the_offices_ca(tmp_path):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert_file, key_file = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.login == b"chu" and auth_data.password == b"s3cret")
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticator, auth_required=True)
+    controller.start()
+    try:
+        settings = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
+                                password="s3cret", timeout=5, cafile=str(cert_file))
+        from search.alert_mail import MailedDocument, alert_message
+
+        message = alert_message("govsearch@localhost", "chu@localhost", "旧改", "老旧小区",
+                                [MailedDocument(NEW_TITLE, "2026-12-04", "", PUBLIC + "/doc/x")], 0,
+                                PUBLIC + "/saved/x", PUBLIC + "/saved")
+        assert Mailer(settings, delays=()).send(message)
+        wrong = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
+                             password="s3cret", timeout=5)  # the system's CAs: the office's certificate is refused
+        assert not Mailer(wrong, delays=()).send(message)
+    finally:
+        controller.stop()
+    assert [m["Subject"] for m in inbox.messages] == ["【检索提醒】旧改：1 篇新文档"]
+    assert [login[1:] for login in logins] == [(b"chu", b"s3cret")]
+
+
+def test_a_saved_query_that_no_longer_parses_is_skipped_and_the_others_still_mailed(alert_app, smtp_server, caplog):
+    import sqlite3
+
+    app, client, folder, index_dir = alert_app
+    controller, inbox = smtp_server
+    save(client, "坏的", "q=稳就业")
+    with sqlite3.connect(app.config["SAVED_DB"]) as db:  # as a store from another version might hold it
+        db.execute("UPDATE saved_query SET args = ? WHERE name = ?", ('[["q", "稳就业"], ["year", "twenty"]]', "坏的"))
+    add_matching_document(folder, index_dir)
+    with caplog.at_level(logging.WARNING, logger="search.alerts"):
+        report = run_alert_check(app, Mailer(settings_for(controller.port)))
+    assert (report.mails, [m["Subject"] for m in inbox.messages]) == (1, ["【检索提醒】旧改：1 篇新文档"])
+    assert any("'坏的'" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)

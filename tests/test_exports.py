@@ -257,3 +257,26 @@ def test_cli_query_csv_and_xlsx_hold_every_hit_with_public_links(runner, seeds_i
     assert rows[1][9] == f"https://s.example.gov.cn/doc/{hits[0]['id']}?q={quote(PHRASE)}"
     printed = list(csv.reader(io.StringIO(runner.invoke(main, [*args, "--csv"]).output)))
     assert printed == [[str(int(c)) if isinstance(c, float) else c for c in row] for row in rows]
+
+
+def test_file_exports_get_the_export_time_budget_not_a_pages(seeds_index, tmp_path):
+    hurried = make_app(seeds_index, tmp_path / "saved.sqlite3", REQUEST_TIME_BUDGET=1e-9).test_client()
+    assert hurried.get(f"/search?q={PHRASE}").status_code == 400  # a page's budget is spent at once
+    for path in ("/search.xlsx", "/kwic.xlsx", "/compile.docx", "/compile.zip", "/search.csv"):
+        assert hurried.get(path, query_string={"q": PHRASE}).status_code == 200, path
+
+
+def test_links_past_excels_hyperlink_limit_are_text(monkeypatch):
+    from search.export import sheets
+    from search.export.sheets import QuerySheet, write_workbook
+
+    monkeypatch.setattr(sheets, "MAX_HYPERLINKS", 2)
+    out = io.BytesIO()
+    rows = [(n, f"=标题{n}", f"{BASE}/doc/{n}") for n in range(1, 4)]
+    assert write_workbook(out, "检索结果", ("序号", "标题", "链接"), rows,
+                          lambda n: QuerySheet("q", "q", "", 3, "t", f"{BASE}/search", n)) == 3
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["检索结果"]
+    links = [(row[2].value, row[2].hyperlink.target if row[2].hyperlink else None) for row in sheet.iter_rows(min_row=2)]
+    assert links == [(f"{BASE}/doc/1", f"{BASE}/doc/1"), (f"{BASE}/doc/2", f"{BASE}/doc/2"), (f"{BASE}/doc/3", None)]
+    assert [(row[1].value, row[1].data_type) for row in sheet.iter_rows(min_row=2)] == [
+        ("=标题1", "s"), ("=标题2", "s"), ("=标题3", "s")]

@@ -17,7 +17,6 @@ from .pages import Link, Pager, date_label, pager, search_url
 ORDER_LABELS = {"date": "按日期", "left": "按左侧", "right": "按右侧"}
 WIDTHS = (10, 20, 30, 40, 60)
 COLLOCATE_SAMPLE = 200  # occurrences cut with jieba for 常见搭配: enough to rank, cheap enough for a page
-KWIC_CSV_COLUMNS = ("title", "date", "district", "left", "match", "right", "offset", "id", "url")
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,6 @@ def occurrence_url(line: Line, request: SearchRequest) -> str:
     marks = SearchRequest(q=request.q, mode=request.mode)
     pairs = [*marks.to_args(), ("at", str(line.offset))]
     return url_for("web.document", doc_id=line.id) + "?" + urlencode(pairs) + "#at"
-
-
-def kwic_row(line: Line, request: SearchRequest) -> tuple:
-    return (line.title, line.date or "", line.district or "", line.left, line.match, line.right,
-            line.offset, line.id, occurrence_url(line, request))
 
 
 def kwic_url(args: KwicArgs, **changes) -> str:

@@ -7,7 +7,8 @@ so one library covers both.)
 
 A cell is always what the document says: text starting with ``=`` is written as text (openpyxl would
 take it for a formula), so nothing a document holds runs in Excel.  Characters that XML 1.0 forbids are
-dropped (openpyxl refuses them); a cell is cut at Excel's 32,767 characters.
+dropped (openpyxl refuses them); a cell is cut at Excel's 32,767 characters.  The 链接 column is a
+clickable hyperlink in the first 65,530 rows (Excel's limit a sheet), text after that.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 EXCEL_CELL_LIMIT = 32767
+MAX_HYPERLINKS = 65530  # Excel's limit a sheet: rows past it carry their link as text
 # Width (in characters) of the columns whose header says what they hold; others get the default.
 COLUMN_WIDTHS = {"序号": 6, "标题": 40, "发文机关": 20, "文号": 18, "文种": 8, "日期": 11, "区域": 10, "主题": 24,
                  "摘要": 60, "链接": 40, "来源文件": 24, "编号": 18, "左侧上下文": 32, "检索词": 12,
@@ -65,6 +67,19 @@ def _cell(sheet, value, link: bool = False, font: Font | None = None) -> WriteOn
     return cell
 
 
+def _values(sheet, row, link_at: int, linked: bool) -> list:
+    """A row as openpyxl takes it: plain values where they are plain (a cell object costs 5x more to
+    write), a cell object for text openpyxl would take for a formula and for the link."""
+    values = []
+    for i, value in enumerate(row):
+        if isinstance(value, str):
+            value = clean_cell(value)
+            if (i == link_at and linked) or value.startswith("="):
+                value = _cell(sheet, value, link=linked and i == link_at)
+        values.append(value)
+    return values
+
+
 def _widths(sheet, columns: Iterable[str]) -> None:
     from openpyxl.utils import get_column_letter
 
@@ -85,7 +100,7 @@ def write_workbook(out: BinaryIO, title: str, columns: tuple[str, ...], rows: It
     link_at = columns.index("链接") if "链接" in columns else -1
     written = 0
     for row in rows:
-        sheet.append([_cell(sheet, value, link=(i == link_at)) for i, value in enumerate(row)])
+        sheet.append(_values(sheet, row, link_at, linked=written < MAX_HYPERLINKS))
         written += 1
     about = book.create_sheet("检索条件")
     _widths(about, ("项目", "内容"))
