@@ -197,3 +197,25 @@ def test_a_file_without_a_suffix_is_named_so_in_chinese():
     from search.ingest.reasons import reason_in_chinese
 
     assert reason_in_chinese("unsupported file type (no suffix)") == "不支持的文件类型（无扩展名）"
+
+
+def test_an_unchanged_containers_skipped_members_are_named_again_on_the_next_run(tmp_path):
+    import io
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("通知.txt", REPORT.encode("utf-8"))
+        archive.writestr("图纸.dwg", b"AC1015 binary")
+    (folder / "材料.zip").write_bytes(packed.getvalue())
+    index_dir = tmp_path / "index"
+    first = index_paths([folder], index_dir)
+    again = index_paths([folder], index_dir)
+    line = "材料.zip/图纸.dwg: skipped, unsupported file type .dwg"
+    assert first.warnings == again.warnings == [line]
+    assert again.summary == "+0 ~0 -0 files (1 unchanged, 0 documents written, 1 skipped); 1 documents in the index"
+    assert [(e.source, e.root) for e in read_skipped(index_dir)] == [("材料.zip/图纸.dwg", str(folder.resolve()))]
+    (folder / "材料.zip").unlink()
+    gone = index_paths([folder], index_dir)
+    assert gone.warnings == [] and read_skipped(index_dir) == []

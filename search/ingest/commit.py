@@ -25,7 +25,7 @@ from ..schema import STORED_ONLY, ArchiveCodec
 from ..whoosh_private import add_packed_document, new_segment_id, next_docnum
 from .discover import discover
 from .merge import _clean_if_unlocked, _merge_policy, clean_leftovers
-from .skipped import from_warnings, write_skipped
+from .skipped import SkippedFile, from_warnings, read_skipped, write_skipped
 from . import ocr_progress
 from . import plan as planning
 from .limit_skips import SKIPPED_FILE, SkippedFiles
@@ -135,6 +135,7 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     skipped = SkippedFiles.load(index_dir)
     plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
                          skipped, note, rebuild)
+    _repeat_member_skips(index_dir, plan, sources, note)
     if plan.nothing_to_do:
         skipped.save()
         report = _nothing_to_do(index_dir, roots, report, plan)
@@ -156,6 +157,7 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
             warnings.remove(message)
         plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
                              skipped, note, rebuild)
+        _repeat_member_skips(index_dir, plan, sources, note)
         if plan.nothing_to_do:
             writer.cancel()
             report = _nothing_to_do(index_dir, roots, report, plan)
@@ -220,13 +222,41 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     return report
 
 
+def _repeat_member_skips(index_dir: Path, plan: planning.Plan, sources, note) -> None:
+    """Name again the skipped members of containers left unchanged (a zip's .dwg, a mail's broken
+    attachment): they are not read this time, and must not drop out of the warnings or the record."""
+    earlier: dict[tuple[str, str], list[SkippedFile]] = {}
+    for entry in read_skipped(index_dir):
+        container = entry.source.split("/")
+        for cut in range(1, len(container)):
+            earlier.setdefault((entry.root, "/".join(container[:cut])), []).append(entry)
+    if not earlier:
+        return
+    todo = {source.key for source in plan.todo}
+    for source in sources:
+        if source.key in todo or source.key not in plan.indexed:
+            continue
+        for entry in earlier.get((source.root, source.source), ()):
+            message = f"{entry.source}: skipped, {entry.reason}"
+            plan.notes.append(message)
+            note(message)
+
+
 def _record_skipped(index_dir: Path, roots, sources, left_out: dict[str, str], report: IndexReport) -> None:
     """Keep the names and reasons of this run's skipped files beside the index (stats, the admin page)."""
     folders = {str(root if root.is_dir() else root.parent) for root in roots}
     fallback = next(iter(folders)) if len(folders) == 1 else ""
     root_of = {**left_out, **{source.source: source.root for source in sources}}
+
+    def container_root(name: str) -> str:  # a member (材料.zip/x.dwg) lies where its container does
+        parts = name.split("/")
+        for cut in range(len(parts) - 1, 0, -1):
+            if "/".join(parts[:cut]) in root_of:
+                return root_of["/".join(parts[:cut])]
+        return fallback
+
     skipped = [
-        entry if entry.root else type(entry)(entry.source, entry.reason, fallback)
+        entry if entry.root else SkippedFile(entry.source, entry.reason, container_root(entry.source))
         for entry in from_warnings(report.warnings, root_of)
     ]
     try:
