@@ -270,7 +270,7 @@ def inspect_command(files, no_manifest, as_json):
                 click.echo("")
             for line in describe(inspection):
                 click.echo(line)
-    if any(i.problem for i in inspections):
+    if any(i.problem or i.skipped for i in inspections):
         sys.exit(3)
 
 

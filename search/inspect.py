@@ -25,17 +25,19 @@ class Inspection:
     manifest: str | None = None  # the manifest whose row was applied
     problem: str | None = None
     corrections: str | None = None  # the corrections.tsv whose rows were applied
+    skipped: tuple[str, ...] = ()  # a container's members that give no text: "a.zip/x.dwg: skipped, …"
 
     def to_json(self) -> dict:
         if self.problem:
             return {"file": self.path, "error": self.problem}
         return {"file": self.path, "manifest": self.manifest, "corrections": self.corrections,
-                "documents": [_document_json(d) for d in self.documents]}
+                "documents": [_document_json(d) for d in self.documents], "skipped": list(self.skipped)}
 
 
 def _document_json(record: DocumentRecord) -> dict:
     return {
         "item": record.item,
+        "source": getattr(record, "shown", "") or None,  # a container's member: zip/member
         "title": record.title,
         "date": record.published.iso() if record.published else None,
         "date_source": record.date_source,
@@ -67,6 +69,18 @@ def inspect_file(path: Path, use_manifest: bool = True, taxonomy: Taxonomy | Non
     except (ValueError, SidecarError) as exc:
         return Inspection(shown, problem=str(exc))
     sidecar = {**row, **corrected}
+    if extracted.parts:  # a zip, a mail: its members as indexing makes them, each shown as zip/member
+        from .ingest.discover import SourceFile
+        from .ingest.workers import read_documents
+
+        skipped: list[str] = []
+        source = SourceFile(str(path), shown, tuple(sorted(sidecar.items())), str(path.parent))
+        try:
+            records, _ = read_documents(source, path.read_bytes(), taxonomy or Taxonomy.load(), None, skipped)
+        except (OSError, ValueError) as exc:
+            return Inspection(shown, problem=str(exc))
+        return Inspection(shown, tuple(records), manifest, corrections=str(corrections) if corrected else None,
+                          skipped=tuple(skipped))
     if extracted.title and "title" not in sidecar:
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
@@ -94,6 +108,8 @@ def describe(inspection: Inspection) -> list[str]:
     many = len(inspection.documents) > 1
     for record in inspection.documents:
         lines.append(f"  {'item ' + str(record.item + 1) + ': ' if many else ''}{record.title}")
+        if getattr(record, "shown", ""):
+            lines.append(f"    {'member':<11}{record.shown}")
         evidence = dict(record.evidence)
         for name in FIELDS:
             found = evidence.get(name)
@@ -110,6 +126,7 @@ def describe(inspection: Inspection) -> list[str]:
             lines.append(f"    {_LABELS[name]:<11}{_padded(value if len(value) <= 30 else value[:30] + '…', 16)}"
                          f"[{source}] refused: {why}")
         lines.append(f"    {'topics':<11}{', '.join(record.topics) or '-'}")
+    lines += [f"  {line}" for line in inspection.skipped]
     return lines
 
 

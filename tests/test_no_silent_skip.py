@@ -219,3 +219,22 @@ def test_an_unchanged_containers_skipped_members_are_named_again_on_the_next_run
     (folder / "材料.zip").unlink()
     gone = index_paths([folder], index_dir)
     assert gone.warnings == [] and read_skipped(index_dir) == []
+
+
+def test_inspect_shows_a_zips_members_as_indexing_makes_them_and_names_the_skipped_ones(tmp_path):
+    import io
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("通知.txt", REPORT.encode("gbk"))
+        archive.writestr("图纸.dwg", b"AC1015 binary")
+    (tmp_path / "材料.zip").write_bytes(packed.getvalue())
+    result = CliRunner().invoke(main, ["inspect", str(tmp_path / "材料.zip"), "--json"])
+    assert result.exit_code == 3
+    [inspection] = json.loads(result.output)
+    assert [(d["source"], d["title"]) for d in inspection["documents"]] == [
+        (f"{tmp_path}/材料.zip/通知.txt", "郑东新区政府工作报告")]
+    assert inspection["skipped"] == [f"{tmp_path}/材料.zip/图纸.dwg: skipped, unsupported file type .dwg"]
+    text = CliRunner().invoke(main, ["inspect", str(tmp_path / "材料.zip")]).output.splitlines()
+    assert text[2] == f"    member     {tmp_path}/材料.zip/通知.txt"
+    assert text[-1] == f"  {tmp_path}/材料.zip/图纸.dwg: skipped, unsupported file type .dwg"
