@@ -196,6 +196,35 @@ def test_metadata_reads_the_narrow_form_and_the_record_keeps_the_title_as_writte
     assert "各区人民政府：现将有关事项通知如下。" in record.paragraphs
 
 
+PAGE = (
+    "郑东新区要闻\n\n"
+    "加快（中原）科技城建设\n\n全力推动高质量发展\n\n"
+    "本报讯 ２０２０年7月18日，郑东新区党工委扩大会议召开，学习传达省委全会精神。\n\n"
+    "会议强调：要按照全市“东强”功能布局推进工作！\n\n"
+    "郑东新区召开“双改”工作推进会\n\n"
+    "本报讯 7月20日，郑东新区召开“双改”工作推进会；会议部署了下一步工作。\n"
+)
+
+
+def test_news_items_of_a_page_keep_their_headlines_and_text_as_written():
+    first, second = extract_documents(PAGE)
+    assert first.title == "加快（中原）科技城建设 全力推动高质量发展"
+    assert first.paragraphs == (
+        "郑东新区要闻",
+        "本报讯 ２０２０年7月18日，郑东新区党工委扩大会议召开，学习传达省委全会精神。",
+        "会议强调：要按照全市“东强”功能布局推进工作！",
+    )
+    assert second.title == "郑东新区召开“双改”工作推进会"
+    assert second.paragraphs == ("本报讯 7月20日，郑东新区召开“双改”工作推进会；会议部署了下一步工作。",)
+    assert str(first.published) == "2020-07-18"  # read from the narrow "2020年7月18日,"
+
+
+def test_title_cut_from_the_first_sentence_is_shown_as_written():
+    raw = "本报讯（记者 马燕）7月18日，郑东新区党工委扩大会议召开，会议学习传达了省委十届十一次全会精神和市委全会精神。"
+    (record,) = extract_documents(raw)
+    assert record.title == "（记者 马燕）7月18日，郑东新区党工委扩大会议召开，会议学…"
+
+
 # -- the document page in Chromium ----------------------------------------------------------------
 
 
