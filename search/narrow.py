@@ -94,6 +94,7 @@ class AsWritten:
         self._narrowed = tuple(narrowed)
         self._shown = tuple(shown)
         self._next = 0
+        self._same = self._narrowed == self._shown  # nothing was narrowed: every piece is as written
 
     def paragraphs(self, narrowed: Sequence[str]) -> tuple[str, ...]:
         """Narrow paragraphs (each one of the file's, in file order) as written."""
@@ -101,6 +102,8 @@ class AsWritten:
 
     def paragraph(self, narrowed: str) -> str:
         """One narrow paragraph as written; a piece of one, or the text itself when it is neither."""
+        if self._same:
+            return narrowed
         count = len(self._narrowed)
         for step in range(count):
             at = (self._next + step) % count
@@ -111,6 +114,8 @@ class AsWritten:
 
     def piece(self, narrowed: str) -> str:
         """A piece of one narrow paragraph (a title cut from it, ``…`` added) as written."""
+        if self._same:
+            return narrowed
         added = "…" if narrowed.endswith("…") else ""
         body = narrowed[: len(narrowed) - len(added)]
         for paragraph, shown in zip(self._narrowed, self._shown):
