@@ -3,6 +3,7 @@
     python bench/prepare_speed.py                      # 3 years of news, the 118 reports, the seeds
     python bench/prepare_speed.py --all                # every news file (75,448) plus reports and seeds
     python bench/prepare_speed.py --baseline /tmp/prep-base --baseline-ref d6d00c5
+    python bench/prepare_speed.py --news-every 10      # every 10th of those news files (a busy machine)
 
 The baseline is another checkout of the code (``git worktree add --detach DIR REF``; made here from
 ``--baseline-ref`` when DIR does not exist yet).  Each side runs in its own child process with its
@@ -60,8 +61,10 @@ def child(code: str, sample: str, out: str) -> None:
     assert Path(search.__file__).resolve().is_relative_to(Path(code).resolve()), search.__file__
     data = BENCH / "data"
     news = discover([data / "xwlb"], lambda message: None)
-    if sample != "all":
+    if not sample.startswith("all"):
         news = [s for s in news if s.source.split("/", 1)[0] in NEWS_YEARS]
+    every = int(sample.partition(":")[2] or 1)
+    news = news[::every]
     others = discover([data / name for name in REPORT_FOLDERS], lambda message: None)
     seeds = discover([ROOT / "seeds"], lambda message: None)
     groups = {"news": news, "reports": others, "seeds": seeds}
@@ -160,6 +163,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=Path("/tmp/prep-base"), help="the baseline checkout")
     parser.add_argument("--baseline-ref", help="create the baseline checkout at this commit if it is missing")
     parser.add_argument("--rounds", type=int, default=1, help="alternate baseline/ours this many times; best time wins")
+    parser.add_argument("--news-every", type=int, default=1, help="take every n-th news file of the sample")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--sample", default="default", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -168,7 +172,7 @@ def main() -> None:
         child(args.child, args.sample, args.out)
         return
     ensure_baseline(args.baseline, args.baseline_ref)
-    sample = "all" if args.all else "default"
+    sample = ("all" if args.all else "default") + (f":{args.news_every}" if args.news_every > 1 else "")
     best: dict[str, dict] = {}
     outputs: dict[str, dict] = {}
     for _ in range(args.rounds):

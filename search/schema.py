@@ -45,7 +45,9 @@ from .whoosh_private import PrepackedPerDocWriter
 # 11: grams postings carry each document's term frequency (str.count of the bigram or character).
 # 12: ``id`` and ``path`` stored only, not posted (documents are found through ``file_sig``); compact
 #     grams postings (16-bit numbers in a part of at most 65,536 documents, 8-bit counts and an overflow table).
-SCHEMA_VERSION = 12
+# 13: stored titles and paragraphs as written (full-width punctuation kept); the search text folds
+#     the narrow form (NFKC only where it is one character: "…" stays "…"); numbered headings kept apart.
+SCHEMA_VERSION = 13
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
 # The issuing organ, 文号 and 文种 (facets and filters) and where the date and place came from

@@ -17,20 +17,16 @@ from search.meta.literals import literal_alternation
 from search.meta.manifests import Sidecar
 from search.meta.published import _SIGNATURE, _may_end_with_date, signature
 from search.meta.triggers import Triggers
-from search.normalize import (
-    _INVISIBLE,
+from search.layout import (
     _SPACE_NEXT_TO_CJK,
-    _SPACES,
     _TRAILING_BYLINE,
     MIN_WRAP_SPACES,
     MIN_WRAP_WIDTH,
     _is_column_wrapped,
-    _nfkc,
     _trailing_byline,
-    normalize_line,
-    normalize_text,
-    search_text,
 )
+from search.narrow import compose, narrow, narrow_table
+from search.normalize import _INVISIBLE, _SPACES, normalize_line, normalize_text, search_text
 
 
 def pieces(*tokens: str, max_size: int = 12) -> st.SearchStrategy[str]:
@@ -180,21 +176,47 @@ COMPATIBILITY_TEXT = pieces(
 )
 
 
+LIST_MARKERS = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F100, 0x1F1FF))
+
+
+def _narrow_oracle(text: str) -> str:
+    """Per char: NFKC where that is one char, list markers kept."""
+    def one(c):
+        nfkc = unicodedata.normalize("NFKC", c)
+        return nfkc if len(nfkc) == 1 and not any(a <= ord(c) <= b for a, b in LIST_MARKERS) else c
+    return "".join(map(one, text))
+
+
 @given(st.one_of(COMPATIBILITY_TEXT, st.text(max_size=20)))
-def test_nfkc_fast_path_equals_unicode_nfkc(text):
-    assert _nfkc(text) == unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+def test_narrow_fast_path_equals_nfkc_char_by_char(text):
+    assert narrow(text) == _narrow_oracle(text)
 
 
 @given(st.one_of(COMPATIBILITY_TEXT, st.text(max_size=20)))
 def test_normalize_line_collapses_whitespace_as_the_spaces_regex_does(text):
-    assert normalize_line(text) == _SPACES.sub(" ", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).strip()
+    assert normalize_line(text) == _SPACES.sub(" ", compose(_INVISIBLE.sub("", text))).strip()
 
 
-def test_compatibility_characters_map_to_their_nfkc_forms():
-    from search.normalize import _COMPATIBLE
+COMBINING_TEXT = pieces("e", "a", "A", "n", "u", "\u0301", "\u0300", "\u0308", "\u0327", "\u0303", "\u20d7", " ", "国", max_size=16)
 
-    assert {"，": ",", "\u3000": " ", "Ａ": "A", "①": "1", "⑵": "(2)", "Ⅱ": "II", "…": "...", "℃": "°C"}.items() <= _COMPATIBLE.items()
-    assert all(unicodedata.normalize("NFKD", c) == unicodedata.normalize("NFKC", c) == to != c for c, to in _COMPATIBLE.items())
+
+@given(COMBINING_TEXT)
+def test_compose_is_nfc_on_latin_letters_and_combining_marks(text):
+    assert compose(text) == unicodedata.normalize("NFC", text)
+
+
+def test_compose_keeps_cjk_compatibility_ideographs_that_nfc_would_replace():
+    assert compose("\uf900e\u0301") == "\uf900é"
+
+
+def test_narrow_table_holds_the_one_char_nfkc_forms_and_no_list_marker():
+    table = narrow_table()
+    assert {"，": ",", "\u3000": " ", "Ａ": "A", "\uf900": "\u8c48", "\u2f00": "一", "ｶ": "カ"}.items() <= table.items()
+    assert not {"①", "⑩", "⑵", "㈠", "Ⅰ", "Ⅱ", "…", "℃", "ﬁ"} & table.keys()
+
+
+def test_narrow_table_pages_hold_every_narrowable_character():
+    assert narrow_table(range(0x110000)) == narrow_table()
 
 
 # -- signature block and sidecar ------------------------------------------------------------------

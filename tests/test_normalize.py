@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,58 @@ def test_line_followed_by_a_heading_is_not_joined_to_it():
     assert "缴税联聚焦" not in searchable("000")
 
 
+# bench/data/government_report_rag/2025_gansu_gwr.txt, lines 91-95 (the paragraphs cut after their
+# first sentence): a numbered heading of 25 chars with a comma, between blank lines.
+GANSU = (
+    "深入打好污染防治攻坚战。开展空气质量改善行动，加强工业园区污染治理。\n"
+    "\n"
+    "五是积极融入新发展格局，进一步全面深化改革扩大开放\n"
+    "\n"
+    "深化重点领域改革。稳步推进省委确定的339项重点改革任务落地。\n"
+)
+
+
+def test_numbered_heading_before_a_blank_line_stays_its_own_paragraph():
+    assert normalize_text("2025年甘肃省政府工作报告\n\n" + GANSU) == [
+        "2025年甘肃省政府工作报告",
+        "深入打好污染防治攻坚战。开展空气质量改善行动，加强工业园区污染治理。",
+        "五是积极融入新发展格局，进一步全面深化改革扩大开放",
+        "深化重点领域改革。稳步推进省委确定的339项重点改革任务落地。",
+    ]
+
+
+@pytest.mark.parametrize("heading", [
+    "（一）筑牢实体根基，产业体系现代化水平进一步提升",  # 2025_fujian_gwr.txt
+    "(二)深入落实城市总体规划,纵深推动京津冀协同发展",  # 2025_beijing_gwr.txt, as (一) in ASCII
+    "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效",  # 2025_fujian_gwr.txt
+    "第四，开展社会主义劳动竞赛，大搞技术革新和技术革命",  # 1978_gwr.txt
+])
+def test_numbered_heading_is_not_joined_even_within_a_block_of_lines(heading):
+    raw = f"标题\n{heading}\n实施就业优先战略。推进重点领域、重点行业的就业工作。"
+    assert normalize_text(raw)[1] == heading
+
+
+def test_line_is_not_joined_to_a_numbered_line_after_it():
+    raw = "标题\n会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度\n二是补齐短板，加压推进。"
+    assert normalize_text(raw)[1:] == ["会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度", "二是补齐短板，加压推进。"]
+
+
+def test_unfinished_summary_line_before_a_blank_line_is_a_heading():
+    # 1964_gwr.txt: a 25-char lead line with a comma, then the paragraph it heads.
+    raw = "标题\n\n这几年取得的巨大成就,是坚决执行自力更生方针的结果\n\n周总理着重指出,我们这几年所取得的巨大成就,是坚决执行自力更生方针的结果。"
+    assert len(normalize_text(raw)) == 3
+
+
+def test_unfinished_line_within_a_block_is_joined_to_the_next():
+    raw = "标题\n这几年取得的巨大成就,是坚决执行自力更生和艰苦奋斗方针的\n结果,周总理着重指出了这一点。"
+    assert normalize_text(raw)[1] == "这几年取得的巨大成就,是坚决执行自力更生和艰苦奋斗方针的结果,周总理着重指出了这一点。"
+
+
+def test_line_broken_right_after_a_comma_is_joined_across_a_blank_line():
+    # seed 004: "…党群服务中心,辐" / "" / "射周边3个城市社区…"
+    assert "党群服务中心,辐射周边3个城市社区" in searchable("004")
+
+
 def test_paragraph_tails_moved_to_the_end_of_the_page_are_put_back():
     text = searchable("000")
     assert "不动产登记、房屋交易和缴税联办业务“全市通办”" in text
@@ -177,13 +230,14 @@ def test_is_byline_recognises_reporter_credits_only(text, expected):
     assert is_byline(text) is expected
 
 
-def test_full_width_ascii_becomes_half_width_in_display_and_lowercase_when_folded():
-    assert normalize_text("ＡＢＣ１２３") == ["ABC123"]
+def test_full_width_ascii_is_shown_as_written_and_folded_half_width_lowercase():
+    assert normalize_text("ＡＢＣ１２３") == ["ＡＢＣ１２３"]
     assert fold(normalize_text("ＡＢＣ１２３")[0]) == "abc123"
 
 
-def test_full_width_punctuation_becomes_ascii():
-    assert normalize_text("会议提出，全区上下：要抓好（重点）工作！") == ["会议提出,全区上下:要抓好(重点)工作!"]
+def test_full_width_punctuation_is_shown_as_written_and_folds_to_ascii():
+    assert normalize_text("会议提出，全区上下：要抓好（重点）工作！") == ["会议提出，全区上下：要抓好（重点）工作！"]
+    assert fold("会议提出，全区上下：要抓好（重点）工作！") == "会议提出,全区上下:要抓好(重点)工作!"
 
 
 def test_display_form_keeps_latin_case():
@@ -275,10 +329,26 @@ def _t2s_table() -> dict[str, str]:
 T2S = _t2s_table()
 
 
+KEPT_AS_WRITTEN = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F100, 0x1F1FF))  # list markers
+
+
+def _narrow_char(c: str) -> str:
+    """NFKC when it is one char, except list markers (① would be 1, ⑩ is 10): the narrow rule."""
+    nfkc = unicodedata.normalize("NFKC", c)
+    kept = any(a <= ord(c) <= b for a, b in KEPT_AS_WRITTEN)
+    return nfkc if len(nfkc) == 1 and not kept else c
+
+
 @given(st.text())
-def test_fold_lowercases_char_by_char_then_simplifies(text):
-    lowered = (c.lower() if len(c.lower()) == 1 else c for c in text)
+def test_fold_narrows_lowercases_char_by_char_then_simplifies(text):
+    narrowed = (_narrow_char(c) for c in text)
+    lowered = (c.lower() if len(c.lower()) == 1 else c for c in narrowed)
     assert fold(text) == "".join(T2S.get(c, c) for c in lowered)
+
+
+@given(st.text())
+def test_fold_of_folded_text_changes_nothing(text):
+    assert fold(fold(text)) == fold(text)
 
 
 def test_fold_simplifies_a_compatibility_ideograph_as_the_table_says():

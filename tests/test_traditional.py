@@ -83,7 +83,7 @@ def test_traditional_and_simplified_queries_find_the_same_documents(mixed_index,
 
 def test_snippets_mark_the_characters_as_written(mixed_index):
     hit = next(h for h in search(mixed_index, SearchRequest(q="国民经济")).hits if h.source == "t1.txt")
-    assert hit.snippets == ("我國<mark>國民經濟</mark>的恢復和發展,已經取得了偉大的成就。",)
+    assert hit.snippets == ("我國<mark>國民經濟</mark>的恢復和發展，已經取得了偉大的成就。",)
 
 
 def test_exact_mode_stays_exact_on_the_folded_text(mixed_index):

@@ -1,6 +1,10 @@
 """Files -> documents: normalize the text, split a page of news items, and give each document its
 title, date, place, issuer, 文号, 文种 and topics, each with the evidence it came from.
 
+The rules read the narrow form of the paragraphs (``，`` as ``,``: their patterns are written for
+half-width punctuation); a record's title and paragraphs are the file's as written, found back by
+position (``search.narrow.AsWritten``). Values read from the text (issuer, 文号) are in the narrow form.
+
 A manifest row overrides everything; without one, every value comes from what the file states
 (see ``published.py`` for dates). A value the file does not state stays None, never invented.
 """
@@ -12,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..normalize import fold, normalize_text
+from ..narrow import AsWritten, narrow
+from ..normalize import fold, normalize_paragraphs
 from .corrections import CLEARED
 from .dates import PartialDate
 from .evidence import Evidence, FileFacts
@@ -79,18 +84,19 @@ def extract_documents(
     ``facts`` are the file's path (relative to its indexed folder) and its format's properties.
     Returns [] when nothing is left after normalization.
     """
-    paragraphs = normalize_text(raw)
+    shown, paragraphs = normalize_paragraphs(raw)
     if not paragraphs:
         return []
+    written = AsWritten(paragraphs, shown)
     today = today or date.today()  # once: each choice below would ask the clock
     taxonomy = taxonomy or Taxonomy.load()
     side = Sidecar.from_row(sidecar)
     facts = facts or FileFacts()
     items = split_items(paragraphs)
     if items is None:
-        return [_single_record(paragraphs, side, facts, taxonomy, today)]
+        return [_single_record(paragraphs, written, side, facts, taxonomy, today)]
     page = choose([_manifest_date(side), *file_evidence(facts, paragraphs)], today=today)
-    return [_item_record(n, item, side, page, taxonomy, today) for n, item in enumerate(items)]
+    return [_item_record(n, item, written, side, page, taxonomy, today) for n, item in enumerate(items)]
 
 
 def _manifest_date(side: Sidecar) -> Evidence | None:
@@ -98,14 +104,17 @@ def _manifest_date(side: Sidecar) -> Evidence | None:
 
 
 def _single_record(
-    paragraphs: Sequence[str], side: Sidecar, facts: FileFacts, taxonomy: Taxonomy, today: date | None
+    paragraphs: Sequence[str], written: AsWritten, side: Sidecar, facts: FileFacts, taxonomy: Taxonomy, today: date | None
 ) -> DocumentRecord:
-    """A file that is one document: the sidecar's facts win over the file's."""
-    paragraphs = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
+    """A file that is one document (``paragraphs`` narrowed): the sidecar's facts win over the file's."""
+    joined = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
+    if len(joined) < len(paragraphs):
+        at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs)) if a != b)
+        paragraphs, written = joined, written.joined(at)
     first, rest = paragraphs[0], tuple(paragraphs[1:])
     official = official_title(paragraphs)
     if side.title:
-        title, headings = side.title, (side.title,)
+        title, headings = narrow(side.title), (narrow(side.title),)
         body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
     elif official is not None:
         title, headings = paragraphs[official], (paragraphs[official],)
@@ -135,29 +144,35 @@ def _single_record(
     district = _news_district(side, title, body, issuers) if news else _district(side, title, body, issuers)
     found = {"published": published, "district": district, "issuer": issuers[0] if issuers else None,
              "doc_number": number, "doc_type": kind}
-    why = tuple(("issuer", written, source, reason) for written, source, reason in refused)
-    return _record(0, title, body, found, side, taxonomy, why)
+    why = tuple(("issuer", value, source, reason) for value, source, reason in refused)
+    shown_title = side.title or (written.paragraph(title) if headings else written.piece(title))
+    return _record(0, title, body, found, side, taxonomy, shown_title, written.paragraphs(body), why)
 
 
 _STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename": 4, "title": 5, "text": 6}
 
 
 def _item_record(
-    number: int, item: Item, side: Sidecar, page: Evidence | None, taxonomy: Taxonomy, today: date | None
+    number: int, item: Item, written: AsWritten, side: Sidecar, page: Evidence | None, taxonomy: Taxonomy,
+    today: date | None,
 ) -> DocumentRecord:
     """One news item of a page: its own headline and date; the page's date is the sidecar's or the file's."""
     title = " ".join(item.headings) if item.headings else fallback_title(item.body[0] if item.body else "")
+    # Headings before body: a page's header paragraphs come before the first headline, but
+    # AsWritten looks each paragraph up from where the last was found, round the file.
+    shown_title = " ".join(map(written.paragraph, item.headings)) if item.headings else written.piece(title)
     district = _news_district(side, title, item.body, [])
     kind = Evidence("新闻", "text", item.body[0][:20]) if item.body else None
     found = {"published": item_date(item.headings, item.body, page, today), "district": district,
              "issuer": None, "doc_number": None, "doc_type": kind}
-    return _record(number, title, item.body, found, side, taxonomy)
+    return _record(number, title, item.body, found, side, taxonomy, shown_title, written.paragraphs(item.body))
 
 
 def _record(
     number: int, title: str, body: tuple[str, ...], found: dict, side: Sidecar, taxonomy: Taxonomy,
-    refused: tuple[tuple[str, str, str, str], ...] = (),
+    shown_title: str, shown_body: tuple[str, ...], refused: tuple[tuple[str, str, str, str], ...] = (),
 ) -> DocumentRecord:
+    """The record: values found in the narrow ``title`` and ``body``, shown as written."""
     topics = merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
     cleared = [name for name in FIELDS if found.get(name) is not None and found[name].value == CLEARED]
     for name in cleared:  # a correction's "-": the value found was wrong and nothing right replaces it
@@ -166,7 +181,7 @@ def _record(
     evidence = tuple((name, found[name]) for name in FIELDS if found.get(name) is not None)
     value = {name: (found[name].value if found.get(name) else None) for name in FIELDS}
     return DocumentRecord(
-        number, title, body, value["district"], value["published"], topics,
+        number, shown_title, shown_body, value["district"], value["published"], topics,
         issuer=value["issuer"], doc_number=value["doc_number"], doc_type=value["doc_type"], evidence=evidence,
         refused=refused,
     )

@@ -4,7 +4,7 @@
   between them, in either order, in one paragraph (overlapping occurrences
   have none between them);
 - ``A SENT B``: both inside one sentence; a sentence ends after ``。!?;``
-  (``！？；`` are folded to ``!?;`` by NFKC) or at a paragraph break, and an
+  (``！？；`` are folded to ``!?;``: the search text is narrowed) or at a paragraph break, and an
   occurrence with a sentence end inside it (not at its last character) lies in
   no sentence;
 - ``A PARA B``: both inside one paragraph (a search text has one per line);
