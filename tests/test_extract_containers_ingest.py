@@ -53,17 +53,18 @@ def documents(index_dir) -> list[tuple[str, int, str, str, str, tuple[str, ...]]
 
 
 def test_each_member_is_a_document_shown_as_container_slash_member(indexed):
+    # Shown as written: the members' full-width punctuation stays (matching folds it).
     _, index_dir, _ = indexed
     zip_key, mail_key = "材料.zip", "来函.eml"
     assert documents(index_dir) == sorted([
         (document_id(zip_key, 0), 0, "材料.zip/通知/工作报告.txt", "gb18030", "郑东新区政府工作报告",
-         ("2020年,郑东新区坚持稳中求进,推进老旧小区改造。",)),
+         ("2020年，郑东新区坚持稳中求进，推进老旧小区改造。",)),
         (document_id(zip_key, 1), 1, "材料.zip/inner.zip/内层说明.txt", "gb18030", "关于内层文件的说明",
-         ("内层文件的正文,二七区推进老旧小区改造。",)),
+         ("内层文件的正文，二七区推进老旧小区改造。",)),
         (document_id(zip_key, 2), 2, "材料.zip/方案.docx", "docx", "二七区稳就业工作方案", ("二七区稳就业工作方案正文第一段。",)),
         (document_id(mail_key, 0), 0, "来函.eml", "eml:gb2312", "关于报送稳就业材料的函",
-         ("各单位:", "请于3月底前报送稳就业工作材料。")),
-        (document_id(mail_key, 1), 1, "来函.eml/报送模板.docx", "docx", "报送模板.docx", ("报送模板正文,中原区。",)),
+         ("各单位：", "请于3月底前报送稳就业工作材料。")),
+        (document_id(mail_key, 1), 1, "来函.eml/报送模板.docx", "docx", "报送模板.docx", ("报送模板正文，中原区。",)),
         (document_id("a.txt", 0), 0, "a.txt", "utf-8", "普通文件", ("正文。",)),
     ])
 
