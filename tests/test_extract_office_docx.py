@@ -121,6 +121,13 @@ def test_tika_alt_chunk_html_docx_is_read():
     assert extract("a.docx", fixture("testAltChunkHTML.docx")).text.startswith("Simple paragraph with a emphasized word.")
 
 
+def test_tika_alt_chunk_mht_docx_is_read_by_the_mhtml_reader():
+    pytest.importorskip("search.extract.mhtml", reason="the .mhtml reader is another branch's (issue 21)")
+    text = extract("a.docx", fixture("testAltChunkMHT.docx")).text
+    assert text.startswith("Simple paragraph with a emphasized word.")
+    assert "Red PNG dot; ROW 2" in text
+
+
 def test_encrypted_docx_is_named_encrypted_not_damaged():
     with pytest.raises(Unreadable, match=r"^Word document is encrypted \(password-protected\)$"):
         extract("a.docx", fixture("testWORD_protected_passtika.docx"))
