@@ -127,6 +127,7 @@ def test_supported_suffixes_are_every_format_an_office_keeps():
         ".doc", ".wps", ".dot", ".rtf", ".xls", ".xlsx", ".et", ".ods", ".ppt", ".dps", ".pptx",
         ".odt", ".odp", ".epub", ".ofd", ".eml", ".msg", ".zip", ".tar", ".tgz", ".gz",
         ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp",
+        ".docm", ".dotx", ".dotm", ".xlsm", ".xltx", ".ett", ".pptm", ".ppsx", ".potx", ".wpt", ".dpt",
     ])
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+
+import pytest
 from pathlib import Path
 
 from search.cli import main
@@ -59,3 +61,14 @@ def test_encrypted_and_damaged_office_files_are_each_named_with_their_reason(tmp
         "warning: locked.xls: skipped, spreadsheet is encrypted (password-protected)",
     ]
     assert rest == ["+1 ~0 -0 files (0 unchanged, 1 documents written, 6 skipped); 1 documents in the index"]
+
+
+@pytest.mark.parametrize(("fixture", "renamed"), [
+    ("gongwen.docx", "模板.dotx"), ("gongwen.docx", "宏.docm"), ("jiuye.xlsx", "统计.xlsm"),
+    ("jiuye.et", "统计模板.ett"), ("jiedu.pptx", "放映.ppsx"), ("gongwen.doc", "公文模板.wpt"), ("jiedu.ppt", "演示模板.dpt"),
+])
+def test_templates_and_macro_enabled_files_are_read_as_their_format(fixture, renamed):
+    from search.extract import extract
+
+    data = (Path(__file__).parent / "fixtures" / "office" / fixture).read_bytes()
+    assert extract(renamed, data).text == extract(fixture, data).text

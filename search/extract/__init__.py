@@ -53,6 +53,12 @@ READERS: dict[str, str] = {
     ".eml": "mail:extract_eml",
     ".msg": "mail:extract_msg",
     ".zip": "archives:extract_zip",
+    # Templates and macro-enabled files: the same formats under another name (WPS: .wpt .ett .dpt).
+    **{suffix: "word:extract_docx" for suffix in (".docm", ".dotx", ".dotm")},
+    **{suffix: "sheets:extract_sheets" for suffix in (".xlsm", ".xltx", ".ett")},
+    **{suffix: "slides:extract_pptx" for suffix in (".pptm", ".ppsx", ".potx")},
+    ".wpt": "word97:extract_doc",
+    ".dpt": "slides:extract_ppt",
     **{suffix: "images:extract_image" for suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")},  # scans
     ".tar": "archives:extract_tar",
     ".tgz": "archives:extract_tar",
