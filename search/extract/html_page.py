@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 
 from ..file_properties import html_properties
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Unreadable
+
+# An .xhtml page is XML, and BeautifulSoup says so on stderr for each one; read as HTML it gives the
+# page's text all the same, and the warning would stand between our one-line warnings.
+warnings.filterwarnings("ignore", message=".*looks like you're using an HTML parser to parse an XML document")
 
 # The part of an HTML file in which a <meta charset> is looked for: the HTML spec says 1024 bytes;
 # pages with long <head> scripts put it later, so the whole <head> (up to this many bytes) is read.
