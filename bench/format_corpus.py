@@ -149,7 +149,7 @@ def _broken(out: Path, put) -> None:
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w:document>" + b" " * 50_000_000 + b"</w:document>")
-    put("broken/bomb.docx", bomb.getvalue(), "docx", None, "decompression limit")
+    put("broken/bomb.docx", bomb.getvalue(), "docx", None, "(limit SEARCH_LIMIT_")  # search.extract.limits
     put("broken/drawing.vsdx", b"PK\x03\x04 not read", "(unsupported)", None, "unsupported")
     put("broken/notes", "无扩展名的文件", "(unsupported)", None, "unsupported")
 
