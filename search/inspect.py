@@ -120,8 +120,8 @@ def describe(inspection: Inspection) -> list[str]:
             line = found.line.replace("\n", " ")
             line = line if len(line) <= 60 else line[:60] + "…"
             lines.append(f"    {label:<11}{_padded(str(found.value), 16)}[{found.source}] {line}")
-            if name == "district" and len(place_path(record.district)) > 1:
-                lines.append(f"    {'':<11}{' / '.join(place_path(record.district))}")
+        if len(place_path(record.district)) > 1:
+            lines.append(f"    {'place path':<11}{' / '.join(place_path(record.district))}")
         for name, value, source, why in record.refused:  # statements read and not taken, and why
             lines.append(f"    {_LABELS[name]:<11}{_padded(value if len(value) <= 30 else value[:30] + '…', 16)}"
                          f"[{source}] refused: {why}")

@@ -66,8 +66,14 @@ def test_invalid_date_filter_is_ignored_with_a_note():
 
 
 def test_unknown_district_matches_nothing_and_says_so():
-    parsed = parse_query("district:火星区")
-    assert parsed.notes == ("no district matches '火星区': district:火星区 matches nothing",)
+    parsed = parse_query("district:火星")
+    assert parsed.notes == ("no district matches '火星': district:火星 matches nothing",)
+
+
+def test_a_place_the_gazetteer_lacks_matches_as_written():
+    # An organ's own place is stored as written (中共淳安县委组织部 -> 淳安县): its facet value must select it.
+    parsed = parse_query("district:淳安县")
+    assert (parsed.notes, parsed.groups[0][0].names) == ((), ("淳安县",))
 
 
 def test_full_width_and_case_fold_in_queries():
