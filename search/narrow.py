@@ -65,6 +65,7 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _WIDE_PUNCTUATION = tuple((wide, _NARROW[wide]) for wide in "，：（）；？！％\u3000")
 
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
+_COMBINING_MARK = re.compile(f"[{_COMBINING}]")  # one class: a bitmap scan (the run below tries each position)
 _COMBINING_RUN = re.compile(f"[^{_COMBINING}]?[{_COMBINING}]+")
 
 
@@ -87,7 +88,7 @@ def narrow(text: str) -> str:
 
 def compose(text: str) -> str:
     """Combining sequences composed (NFC) where they compose; every other character untouched."""
-    if _COMBINING_RUN.search(text) is None:
+    if _COMBINING_MARK.search(text) is None:
         return text
     # Only the runs: NFC of the whole text would also replace CJK compatibility ideographs.
     return _COMBINING_RUN.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)

@@ -71,10 +71,12 @@ def normalize_paragraphs(raw: str) -> tuple[list[str], list[str]]:
     for shown, text in zip(shown_lines, narrow_lines):
         # str.split() splits at the characters ``\s`` matches (both ask Py_UNICODE_ISSPACE), and
         # narrow keeps whitespace whitespace: both forms split at the same places.
-        if shown is text or shown == text:
-            shown = text = " ".join(shown.split())
-        else:
-            shown, text = " ".join(shown.split()), " ".join(text.split())
+        collapsed = " ".join(shown.split())
+        if shown is text:
+            text = collapsed
+        elif collapsed != shown:  # (most lines have no whitespace to collapse: then neither has the narrow one)
+            text = " ".join(text.split())
+        shown = collapsed
         if shown:
             units.append(Line(shown, text, blank))
         blank = not shown
