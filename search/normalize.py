@@ -63,15 +63,20 @@ def normalize_paragraphs(raw: str) -> tuple[list[str], list[str]]:
     """
     shown_text = compose(_INVISIBLE.sub("", raw))
     narrow_text = narrow(shown_text)  # the same length, and the same lines (narrow keeps line breaks)
+    shown_lines = shown_text.splitlines()
+    # (narrow returns its argument when nothing changes: then the lines are split once.)
+    narrow_lines = shown_lines if narrow_text is shown_text else narrow_text.splitlines()
     units: list[Line] = []
     blank = False
-    for shown, text in zip(shown_text.splitlines(), narrow_text.splitlines()):
+    for shown, text in zip(shown_lines, narrow_lines):
         # str.split() splits at the characters ``\s`` matches (both ask Py_UNICODE_ISSPACE), and
         # narrow keeps whitespace whitespace: both forms split at the same places.
-        if shown.isascii():
-            shown = text = " ".join(shown.split())
-        else:
-            shown, text = " ".join(shown.split()), " ".join(text.split())
+        collapsed = " ".join(shown.split())
+        if shown is text:
+            text = collapsed
+        elif collapsed != shown:  # (most lines have no whitespace to collapse: then neither has the narrow one)
+            text = " ".join(text.split())
+        shown = collapsed
         if shown:
             units.append(Line(shown, text, blank))
         blank = not shown
