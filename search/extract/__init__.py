@@ -51,7 +51,7 @@ READERS: dict[str, str] = {
     ".epub": "epub:extract_epub",
     ".ofd": "ofd:extract_ofd",
     ".eml": "mail:extract_eml",
-    ".msg": "mail:extract_msg",
+    ".msg": "msg:extract_msg",
     ".zip": "archives:extract_zip",
     **{suffix: "images:extract_image" for suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")},  # scans
     ".tar": "archives:extract_tar",
