@@ -40,7 +40,7 @@ def test_unicode_msg_gives_subject_body_date_sender_and_attachments():
     assert mail.properties == (
         ("published", "2009-04-22T14:36:33.734375+00:00"), ("published_tag", "mail Date"),
         ("from", "Nicolas1 23456"), ("from_tag", "mail From"),
-        ("to", "'nicolas1.23456@free.fr'"), ("to_tag", "mail To"),
+        ("to", "'nicolas1.23456@free.fr' <nicolas1.23456@free.fr>"), ("to_tag", "mail To"),
     )
     assert [p.name for p in mail.parts] == ["test-unicode.doc", "pj1.txt"]
     assert mail.parts[0].extracted.text.startswith("école (00E9)\n")
@@ -61,7 +61,7 @@ def test_big5_msg_that_names_no_code_page_is_read_as_its_bytes_read():
         "Alfresco MSG format testing ( MSG 格式測試 ) 中文測試\r\nSearch word testing by Lydia\r\n")
     assert "恭喜 HQ 保全課 陳奎良 高票當選雲林縣總工會 100 年度模範勞工代表" in mail.text
     assert dict(mail.properties)["from"] == "Tests Chang@FT (張毓倫)"
-    assert dict(mail.properties)["to"] == "Tests Chang@FT (張毓倫)"
+    assert dict(mail.properties)["to"] == "Tests Chang@FT (張毓倫) <tests.chang@fengttt.com>"  # its recipient table
     assert dict(mail.properties)["published"] == "2011-03-29T08:52:48.725260+00:00"
 
 

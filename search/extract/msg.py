@@ -33,6 +33,7 @@ DISPLAY_TO = 0x0E04
 CLIENT_SUBMIT_TIME, MESSAGE_DELIVERY_TIME = 0x0039, 0x0E06
 MESSAGE_CODEPAGE, MESSAGE_LOCALE_ID, INTERNET_CPID = 0x3FFD, 0x3FF1, 0x3FDE
 TRANSPORT_MESSAGE_HEADERS = 0x007D
+RECIPIENT_TYPE, EMAIL_ADDRESS, SMTP_ADDRESS, MAPI_TO = 0x0C15, 0x3003, 0x39FE, 1
 ATTACH_DATA, ATTACH_METHOD, ATTACH_LONG_FILENAME, ATTACH_FILENAME = 0x3701, 0x3705, 0x3707, 0x3704
 DISPLAY_NAME, ATTACH_MIME_TAG, ATTACH_CONTENT_ID, ATTACHMENT_HIDDEN = 0x3001, 0x370E, 0x3712, 0x7FFE
 ATTACH_EMBEDDED_MSG = 5
@@ -168,11 +169,31 @@ def _sender_and_to(strings: _Strings) -> tuple[str, str]:
     parsed = email.message_from_string(headers, policy=policy.default) if headers else None
     sender = header_text(parsed, "From") if parsed is not None else ""
     to = header_text(parsed, "To") if parsed is not None else ""
-    address = strings.text(SENDER_SMTP_ADDRESS) or strings.text(SENDER_ADDRESS)
-    if "@" not in address or address.startswith("/"):
-        address = ""  # an Exchange directory name (/O=…/CN=…), not a mail address
+    address = _mail_address(strings.text(SENDER_SMTP_ADDRESS) or strings.text(SENDER_ADDRESS))
     return (sender or strings.text(SENDER_NAME) or strings.text(SENT_REPRESENTING_NAME) or address,
-            to or strings.text(DISPLAY_TO))
+            to or _recipients(strings) or strings.text(DISPLAY_TO))
+
+
+def _mail_address(address: str) -> str:
+    """The address if it is a mail address, not an Exchange directory name (/O=…/CN=…)."""
+    return address if "@" in address and not address.startswith("/") else ""
+
+
+def _recipients(strings: _Strings) -> str:
+    """The To recipients from the recipient table, ``Name <address>; …`` (as a header lists them)."""
+    node = strings.node
+    listed = []
+    for storage in node.children("__recip_version1.0_#"):
+        if not node.is_storage(storage):
+            continue
+        recipient = _Strings(_Node(node.ole, (*node.path, storage), HEADER_ATTACHMENT), strings.codec)
+        fixed = recipient.node.fixed()
+        if RECIPIENT_TYPE in fixed and struct.unpack_from("<I", fixed[RECIPIENT_TYPE])[0] & 0xF != MAPI_TO:
+            continue  # Cc, Bcc
+        name = recipient.text(DISPLAY_NAME)
+        address = _mail_address(recipient.text(SMTP_ADDRESS) or recipient.text(EMAIL_ADDRESS))
+        listed.append(f"{name} <{address}>" if name and address and address != name else name or address)
+    return "; ".join(entry for entry in listed if entry)
 
 
 def _html_or_rtf(node: _Node, strings: _Strings) -> tuple[str, str]:
