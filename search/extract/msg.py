@@ -17,10 +17,10 @@ import codecs
 import email
 import mimetypes
 import struct
-from email import policy
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from email import policy
 
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Part, Unreadable
@@ -162,7 +162,7 @@ def _read_message(node: _Node, options: ExtractOptions | None) -> Extracted:
 
 def _sender_and_to(strings: _Strings) -> tuple[str, str]:
     """From and To as the mail's own headers wrote them, when it kept them (a received mail);
-    else the sender's display name (its SMTP address if it has none) and the To display line."""
+    else the sender's display name (its SMTP address if it has none) and the To recipients."""
     from .mail import header_text
 
     headers = strings.text(TRANSPORT_MESSAGE_HEADERS)
