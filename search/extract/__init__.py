@@ -51,7 +51,7 @@ READERS: dict[str, str] = {
     ".epub": "epub:extract_epub",
     ".ofd": "ofd:extract_ofd",
     ".eml": "mail:extract_eml",
-    ".msg": "mail:extract_msg",
+    ".msg": "msg:extract_msg",
     ".zip": "archives:extract_zip",
     # Templates and macro-enabled files: the same formats under another name (WPS: .wpt .ett .dpt).
     **{suffix: "word:extract_docx" for suffix in (".docm", ".dotx", ".dotm")},

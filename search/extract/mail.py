@@ -1,4 +1,4 @@
-"""Mail (.eml, Outlook .msg) -> the message as a document, each attachment a document of its own.
+"""Mail (.eml; Outlook .msg in :mod:`.msg`) -> the message as a document, each attachment a document of its own.
 
 The message's text is its body (text/plain, else text/html through the HTML reader); its title
 the subject; its properties the date (``published``, tag ``mail Date``) and the sender (``from``).
@@ -43,43 +43,23 @@ def extract_eml(data: bytes, options: ExtractOptions | None = None) -> Extracted
     subject = header_text(message, "Subject")
     text, encoding = _body(message)
     parts = tuple(read_member(name, content, options) for name, content in _eml_attachments(message))
-    return _message(subject, text, f"eml:{encoding}", _date(message), header_text(message, "From"),
+    return compose_message(subject, text, f"eml:{encoding}", _date(message), header_text(message, "From"),
                     header_text(message, "To"), parts)
-
-
-def extract_msg(data: bytes, options: ExtractOptions | None = None) -> Extracted:
-    """An Outlook .msg message, read as an .eml is (extract-msg reads the OLE file)."""
-    check_depth(options)
-    message = _open_msg(data)
-    try:
-        subject = _no_nul(message.subject)
-        text = _no_nul(message.body)
-        encoding = "msg"
-        if not text.strip() and message.htmlBody:
-            text, encoding = _html_text(message.htmlBody), "msg:html"
-        date = message.date.isoformat() if getattr(message, "date", None) else None
-        parts = tuple(read_member(name, content, options) if content is not None
-                      else Part(name, skipped="a link to a file, not an attached file")
-                      for name, content in _msg_attachments(message))
-        return _message(subject, text, encoding, date, _no_nul(message.sender), _no_nul(message.to), parts)
-    finally:
-        message.close()
 
 
 def mail_members(suffix: str, data: bytes) -> Iterator[tuple[str, bytes | None]]:
     """(name, bytes) of each attachment, named as extraction names them (for a download)."""
     if suffix == ".msg":
-        message = _open_msg(data)
-        try:
-            yield from list(_msg_attachments(message))
-        finally:
-            message.close()
+        from .msg import msg_members
+
+        yield from msg_members(data)
     else:
         yield from _eml_attachments(email.message_from_bytes(data, policy=policy.default))
 
 
-def _message(subject: str, text: str, encoding: str, date: str | None, sender: str, to: str,
+def compose_message(subject: str, text: str, encoding: str, date: str | None, sender: str, to: str,
              parts: tuple[Part, ...]) -> Extracted:
+    """A read message (.eml or .msg) as a document: date, sender and recipients as properties."""
     properties: list[tuple[str, str]] = []
     if date:
         properties += [("published", date), ("published_tag", "mail Date")]
@@ -169,11 +149,12 @@ def _body(message: EmailMessage) -> tuple[str, str]:
             return text, plain.get_content_charset() or "text"
     if html is not None:
         payload = html.get_payload(decode=True) or b""
-        return _html_text(payload, html.get_content_charset()), "html"
+        return html_text(payload, html.get_content_charset()), "html"
     return "", "text"
 
 
-def _html_text(payload: bytes | str, charset: str | None = None) -> str:
+def html_text(payload: bytes | str, charset: str | None = None) -> str:
+    """An HTML body's text (bytes under ``charset``, or already text); empty if it has none."""
     from .html_page import extract_markup
 
     markup = payload if isinstance(payload, str) else decode_labelled(payload, charset)
@@ -214,7 +195,7 @@ def _eml_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
         else:
             content = part.get_payload(decode=True) or b""
             name = _filename(part) or f"附件{number}"
-        yield _unique(name, names), content
+        yield unique_name(name, names), content
 
 
 def _filename(part: Message) -> str | None:
@@ -256,7 +237,7 @@ def _param_text(header: str, param: str) -> str | None:
     return decode_labelled(bytes(data), charset)
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
     """Two attachments of one name: the second is ``name (2).docx``, so each can be found again."""
     candidate, count = name, 1
     while candidate in taken:
@@ -273,62 +254,3 @@ def _date(message: Message) -> str | None:
         return parsedate_to_datetime(raw).isoformat() if raw else None
     except (TypeError, ValueError, IndexError):
         return None
-
-
-def _no_nul(value) -> str:
-    """An .msg string without the NULs old files pad with."""
-    return (value or "").replace("\x00", "").strip() if isinstance(value, str) else ""
-
-
-# -- .msg --------------------------------------------------------------------------------------------
-
-
-def _open_msg(data: bytes):
-    """The .msg file opened; an old (non-Unicode) one, whose strings are in a code page it often
-    does not name (extract-msg then reads Big5 as Latin-1), is reopened in the code page its
-    subject and body bytes read as."""
-    import logging
-
-    import extract_msg
-
-    logging.getLogger("extract_msg").setLevel(logging.ERROR)  # its warnings are not the user's
-    try:
-        message = extract_msg.openMsg(data, delayAttachments=False)
-        if message.areStringsUnicode:
-            return message
-        raw = b"".join((message.getStream(f"__substg1.0_{tag}001E") or b"") for tag in ("0037", "1000", "0C1A"))
-        if raw.isascii():
-            return message
-        try:
-            encoding = _WIDER.get(decode_text(raw)[1], decode_text(raw)[1])
-        except Unreadable:
-            return message
-        if encoding in ("utf-8", "utf-16", "utf-8-sig") or encoding == message.stringEncoding:
-            return message
-        message.close()
-        return extract_msg.openMsg(data, delayAttachments=False, overrideEncoding=encoding)
-    except Unreadable:
-        raise
-    except Exception as exc:  # olefile and extract-msg raise many kinds for a damaged file
-        raise Unreadable("not a readable Outlook .msg file (damaged or truncated?)") from exc
-
-
-def _msg_attachments(message) -> Iterator[tuple[str, bytes | None]]:
-    names: set[str] = set()
-    for number, attachment in enumerate(getattr(message, "attachments", ()) or (), start=1):
-        if getattr(attachment, "hidden", False):
-            continue  # an inline picture of the body
-        if (getattr(attachment, "contentId", None) or getattr(attachment, "cid", None)) and \
-                (getattr(attachment, "mimetype", None) or "").startswith("image/"):
-            continue  # a picture the HTML body shows (cid:…), not an attachment
-        content = getattr(attachment, "data", None)
-        name = (getattr(attachment, "longFilename", None) or getattr(attachment, "shortFilename", None)
-                or getattr(attachment, "displayName", None) or f"附件{number}")
-        if content is not None and not isinstance(content, bytes):  # an attached message
-            inner_subject = (getattr(content, "subject", None) or "").strip()
-            name = (inner_subject or name).replace("/", "_") + ".msg"
-            try:
-                content = content.exportBytes()
-            except Exception:
-                content = None  # an attached message extract-msg cannot write back out
-        yield _unique(name.replace("\\", "/").rsplit("/", 1)[-1], names), content
