@@ -60,10 +60,10 @@ def test_a_first_run_killed_before_its_commit_is_completed_by_the_next(tmp_path,
         (folder / name).write_text(GOOD.replace("二七区", name[0] * 3), encoding="utf-8")
     real = workers.read_documents
 
-    def killed(source, data, taxonomy):
+    def killed(source, data, taxonomy, *args):
         if source.source == "b.txt":
             raise KeyboardInterrupt
-        return real(source, data, taxonomy)
+        return real(source, data, taxonomy, *args)
 
     monkeypatch.setattr(workers, "read_documents", killed)
     with pytest.raises(KeyboardInterrupt):

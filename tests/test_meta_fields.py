@@ -104,8 +104,8 @@ def test_inspect_prints_each_value_with_its_evidence_line(office, runner):
     assert lines[1] == "  二七区人民政府关于印发二七区城市更新实施方案的通知"
     assert lines[2] == "    date       2021-03-01      [signature] 二七区人民政府 / 二〇二一年三月一日"
     assert lines[3] == "    district   二七区          [signature] 二七区人民政府 / 二〇二一年三月一日"
-    assert lines[4] == "               全国 / 河南省 / 郑州市 / 二七区"  # the place's path in the hierarchy
-    assert lines[6] == "    doc_number 二七政〔2021〕3号 [title] 二七政〔2021〕3号"
+    assert lines[5] == "    doc_number 二七政〔2021〕3号 [title] 二七政〔2021〕3号"
+    assert lines[7] == "    place path 全国 / 河南省 / 郑州市 / 二七区"
 
 
 def test_inspect_json_lists_every_news_item_of_a_page(runner):
