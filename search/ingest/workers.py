@@ -191,7 +191,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
         return PreparedFile(source, skipped=str(exc))
     prepared = PreparedFile(source, warnings=warnings)
     for record in records:
-        text = search_text(record.title, record.paragraphs)
+        text = record.search_text or search_text(record.title, record.paragraphs)
         fields = index_fields(source, record, state, encoding)
         fields[PACKED_STORED] = pack_stored({name: fields[name] for name in STORED_FIELDS if fields[name] is not None})
         prepared.documents.append((fields, gram_counts(text), text))

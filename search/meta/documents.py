@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ..narrow import AsWritten, narrow
-from ..normalize import fold, normalize_paragraphs
+from ..normalize import fold, normalize_paragraphs, search_text
 from .corrections import CLEARED
 from .dates import PartialDate
 from .evidence import Evidence, FileFacts
@@ -56,6 +56,8 @@ class DocumentRecord:
     evidence: tuple[tuple[str, Evidence], ...] = ()  # (field, evidence) for each value found
     # (field, value as written, source, why) for each statement read and refused (``search inspect``)
     refused: tuple[tuple[str, str, str, str], ...] = ()
+    # fold(title + paragraphs): computed once, for its topics, and handed to the grams (not compared)
+    search_text: str = field(default="", compare=False, repr=False)
 
     def evidence_for(self, field: str) -> Evidence | None:
         return dict(self.evidence).get(field)
@@ -173,7 +175,8 @@ def _record(
     shown_title: str, shown_body: tuple[str, ...], refused: tuple[tuple[str, str, str, str], ...] = (),
 ) -> DocumentRecord:
     """The record: values found in the narrow ``title`` and ``body``, shown as written."""
-    topics = merge_topics(taxonomy.topics_for(title, body), side.topics, taxonomy)
+    text = search_text(title, body)  # the folded text of the narrow form is the search text of the shown one
+    topics = merge_topics(taxonomy.topics_in(text), side.topics, taxonomy)
     cleared = [name for name in FIELDS if found.get(name) is not None and found[name].value == CLEARED]
     for name in cleared:  # a correction's "-": the value found was wrong and nothing right replaces it
         found = {**found, name: None}
@@ -183,7 +186,7 @@ def _record(
     return DocumentRecord(
         number, shown_title, shown_body, value["district"], value["published"], topics,
         issuer=value["issuer"], doc_number=value["doc_number"], doc_type=value["doc_type"], evidence=evidence,
-        refused=refused,
+        refused=refused, search_text=text,
     )
 
 
