@@ -11,7 +11,6 @@ LibreOffice (to .odp) where that finds nothing.
 from __future__ import annotations
 
 import io
-import posixpath
 import struct
 
 from .extracted import ExtractOptions, Extracted, Unreadable
@@ -19,7 +18,6 @@ from .extracted import ExtractOptions, Extracted, Unreadable
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _NOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide"
 
 # .ppt record types (MS-PPT 2.13.24)
@@ -37,7 +35,7 @@ _MASTER_PROMPTS = ("Click to edit Master", "Click to edit the title text", "Clic
 def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A .pptx file's slides in presentation order, each slide's paragraphs a line, then its notes."""
     from .office_properties import core_properties
-    from .zipped import ZipReader
+    from .zipped import ZipReader, relationships
 
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # encrypted OOXML, or a .ppt so named
         return extract_ppt(data, options)
@@ -45,14 +43,14 @@ def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracte
     if not reader.has("ppt/presentation.xml"):
         raise Unreadable("not a readable PowerPoint file (no ppt/presentation.xml)")
     presentation = reader.xml("ppt/presentation.xml")
-    targets = _relationships(reader, "ppt/presentation.xml")
+    targets = {rel_id: target for rel_id, (target, _) in relationships(reader, "ppt/presentation.xml").items()}
     blocks = []
     for slide_id in presentation.iter(f"{_P}sldId"):
         target = targets.get(slide_id.get(f"{_R}id"))
         if target is None or not reader.has(target):
             continue
         lines = _paragraphs(reader.xml(target))
-        notes = [t for t, kind in _relationships(reader, target, kinds=True).items() if kind == _NOTES_REL]
+        notes = [t for t, kind in relationships(reader, target).values() if kind == _NOTES_REL]
         for note in notes:
             if reader.has(note):
                 lines += _paragraphs(reader.xml(note), notes=True)
@@ -63,24 +61,6 @@ def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracte
         raise Unreadable("presentation has no text")
     title, properties = core_properties(reader, "pptx")
     return Extracted(text, "pptx", title, properties)
-
-
-def _relationships(reader, part: str, kinds: bool = False) -> dict[str, str]:
-    """A part's relationships: id -> target part path (or, with ``kinds``, target path -> type)."""
-    folder, name = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", name + ".rels")
-    if not reader.has(rels):
-        return {}
-    found = {}
-    for rel in reader.xml(rels).iter(f"{_REL}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = posixpath.normpath(posixpath.join(folder, rel.get("Target", ""))).lstrip("/")
-        if kinds:
-            found[target] = rel.get("Type", "")
-        else:
-            found[rel.get("Id")] = target
-    return found
 
 
 def _paragraphs(root, notes: bool = False) -> list[str]:

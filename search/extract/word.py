@@ -40,13 +40,13 @@ _CHUNK_READERS = {
 def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A .docx file's text in document order, one paragraph a line, then footnotes and endnotes."""
     from .office_properties import core_properties
-    from .zipped import ZipReader
+    from .zipped import ZipReader, relationships
 
     if data.startswith(_OLE_MAGIC):
         return _ole_docx(data, options)
     reader = ZipReader(data, _KIND)
     main = _main_part(reader)
-    rels = _relationships(reader, main)
+    rels = relationships(reader, main)
     walker = _Walker(reader, rels, options, _numbering(reader, rels))
     body = reader.xml(main).find(f"{_W}body")
     if body is None:
@@ -99,20 +99,6 @@ def _main_part(reader) -> str:
     if reader.has("word/document.xml"):
         return "word/document.xml"
     raise Unreadable(f"not a readable {_KIND} (no word/document.xml)")
-
-
-def _relationships(reader, part: str) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id -> (target part, type); external targets left out."""
-    folder, name = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", name + ".rels")
-    if not reader.has(rels):
-        return {}
-    found = {}
-    for rel in reader.xml(rels).iter(f"{_REL}Relationship"):
-        if rel.get("TargetMode") != "External":
-            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", ""))).lstrip("/")
-            found[rel.get("Id")] = (target, rel.get("Type", ""))
-    return found
 
 
 class _Walker:

@@ -10,6 +10,7 @@ whole file and a ratio of output to compressed size. An XML part with a DTD (the
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 
@@ -108,3 +109,21 @@ def parse_xml(data: bytes, kind: str):
     if docinfo.internalDTD is not None or docinfo.doctype:
         raise Unreadable(f"{kind} refused: XML with a DTD or entities")
     return root
+
+
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def relationships(reader: ZipReader, part: str) -> dict[str, tuple[str, str]]:
+    """An OOXML part's relationships (its ``_rels/NAME.rels``): id -> (target part, type); external
+    targets (links to the web) left out."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if not reader.has(rels):
+        return {}
+    found = {}
+    for rel in reader.xml(rels).iter(f"{_REL}Relationship"):
+        if rel.get("TargetMode") != "External":
+            target = posixpath.normpath(posixpath.join(folder, rel.get("Target", ""))).lstrip("/")
+            found[rel.get("Id")] = (target, rel.get("Type", ""))
+    return found
