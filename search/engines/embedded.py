@@ -141,6 +141,7 @@ class EmbeddedEngine(Engine):
         # A file's documents share its signature (its key is in it): one code a file, no value decoded.
         files = np.unique(snapshot.file_sig.codes[doc_array(snapshot.live)])
         toc = max(index_dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime)
+        skipped = read_skipped(index_dir)
         return {
             "index": self.location,
             "documents": len(snapshot.live),
@@ -149,8 +150,8 @@ class EmbeddedEngine(Engine):
             "generation": latest_generation(index_dir),
             "schema_version": read_schema_version(index_dir),
             "last_update": datetime.fromtimestamp(toc.stat().st_mtime).isoformat(timespec="seconds"),
-            "formats": formats_table(snapshot, read_skipped(index_dir)),
-            "skipped": len(read_skipped(index_dir)),
+            "formats": formats_table(snapshot, skipped),
+            "skipped": len(skipped),
         }
 
     # -- saved queries
