@@ -95,3 +95,11 @@ def occurrence_offset(args: MultiDict) -> int | None:
     if not re.fullmatch(r"[0-9]{1,9}", raw):
         raise BadParameter(f"at（出现位置）必须是非负整数；收到 {raw[:20]!r}。")
     return int(raw)
+
+
+def library_call(call):
+    """A library call whose ValueError is the user's (a bad combination of parameters): a 400."""
+    try:
+        return call()
+    except ValueError as exc:
+        raise BadParameter(f"参数无效：{exc}") from exc

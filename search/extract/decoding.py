@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 # A NUL byte in the first block of a file without a UTF-16 BOM means binary (or BOM-less UTF-16).
 BINARY_PROBE_BYTES = 8192
