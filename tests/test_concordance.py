@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from search.text.analyzer import segmenter
 from search.analysis.collocates import collocates
-from search.analysis.concordance import PARAGRAPH_MARK, all_lines, concordance
-from search.analysis.trend import trend
+from search.analysis.concordance import PARAGRAPH_MARK
+from search.engines.embedded.concordance import all_lines, concordance
+from search.engines.embedded.trend import trend
 from search.cli.main import main
 from search.text.normalize import fold
 from search.query import SearchRequest

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.analysis.trend import trend
+from search.engines.embedded.trend import trend
 from search.cli.main import main
 from search.query import SearchRequest
 from tests.source_texts import phrases_from, report_sample_index, seed_documents_by_year  # noqa: F401  (fixtures)

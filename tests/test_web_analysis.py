@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from search.analysis.trend import trend
+from search.engines.embedded.trend import trend
 from search.query import SearchRequest
 from search.engines.embedded.run import search
 from tests.web_fixtures import client, hostile_client, hostile_index, make_app, soup, total_shown  # noqa: F401

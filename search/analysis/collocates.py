@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from search.engines.embedded.archive import Snapshot
+from typing import Protocol
 from search.text.analyzer import segmenter
 from search.analysis.concordance import Occurrence
 
@@ -22,13 +21,19 @@ SPARE = 4
 LIMIT = 20
 
 
+class Texts(Protocol):
+    """Where the occurrences' documents are read: a snapshot, or a sample that carries its texts."""
+
+    def search_text(self, docnum, /) -> str: ...
+
+
 @dataclass(frozen=True)
 class Collocate:
     word: str
     count: int
 
 
-def collocates(snapshot: Snapshot, occurrences: Iterable[Occurrence], span: int = SPAN,
+def collocates(snapshot: Texts, occurrences: Iterable[Occurrence], span: int = SPAN,
                limit: int = LIMIT) -> tuple[Collocate, ...]:
     """The ``limit`` most frequent words within ``span`` characters of the occurrences, with counts."""
     counts: Counter = Counter()

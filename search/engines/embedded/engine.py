@@ -165,17 +165,17 @@ class EmbeddedEngine(Engine):
     # -- the analyses
 
     def trend(self, queries: Sequence[str], request, by="year", measure="documents", per=None, *, visible=None):
-        from search.analysis.trend import trend
+        from search.engines.embedded.trend import trend
 
         return trend(self.snapshot(), queries, request, by=by, measure=measure, per=per, visible=visible)
 
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
-        from search.analysis.concordance import concordance
+        from search.engines.embedded.concordance import concordance
 
         return concordance(self.snapshot(), request, order, width, sample_size=sample_size, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
-        from search.analysis.concordance import all_lines
+        from search.engines.embedded.concordance import all_lines
 
         return all_lines(self.snapshot(), request, order, width, visible=visible)
 

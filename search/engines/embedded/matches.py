@@ -25,7 +25,7 @@ from search.engines.embedded.docsets import DocSet, doc_list
 from search.meta import Taxonomy
 from search.engines.embedded.evaluate import Matcher, request_query, terms_to_mark
 from search.query import ParsedQuery, SearchRequest
-from search.engines.embedded import evaluate
+from search.engines.embedded.evaluate import evaluate
 from search.engines.embedded.run import within
 
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from search.analysis.collocates import collocates as count_collocates
-from search.analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, _check
+from search.analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
 from search.engines.embedded.matches import occurrences_in, with_query
-from search.analysis.trend import Point, Series, Trend, _axis, checked_arguments
+from search.analysis.trend import Point, Series, Trend, period_axis, checked_arguments
 from search.text.normalize import search_text
 from search.query import ParsedQuery
 from search.engines.embedded.evaluate import request_query, terms_to_mark
@@ -98,7 +98,7 @@ def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = 
     """``search.analysis.trend.trend`` on the cluster; ValueError on a bad argument, as there."""
     queries = checked_arguments(queries, by, measure, per)
     found = [find_matches(cluster, with_query(request, q), visible) for q in queries]
-    periods = _axis(by, {d.period(by) for m in found for d in m.docs} - {None})
+    periods = period_axis(by, {d.period(by) for m in found for d in m.docs} - {None})
     series = []
     for matches in found:
         base = _base_counts(cluster, matches.base_query, by)
@@ -198,7 +198,7 @@ def concordance(cluster: OpenSearchEngine, request, order: str, width: int, samp
     ``sample_size`` > 0 also picks that many occurrences spread over the result set, as the embedded
     engine does; their ``docnum`` is the matching document itself (a ``Found``, with its text).
     """
-    _check(order, width)
+    check_arguments(order, width)
     matches = find_matches(cluster, request, visible)
     first = (request.page - 1) * request.per_page
     picked = _occurrences(matches, order, width)[first : first + request.per_page]
@@ -237,6 +237,6 @@ def collocates(sample) -> tuple:
 
 
 def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Iterator[Line]:
-    _check(order, width)
+    check_arguments(order, width)
     matches = find_matches(cluster, request, visible)
     return (_line(d, o, p, width) for d, o, p in _occurrences(matches, order, width))
