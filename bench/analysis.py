@@ -50,7 +50,7 @@ from search.meta import extract_documents, read_sidecar  # noqa: E402
 from search.text.normalize import search_text  # noqa: E402
 from search.query import SearchRequest
 from search.engines.embedded.run import warm_up  # noqa: E402
-from search.engines.embedded.schema import SCHEMA_VERSION  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 
 COLLOCATE_SAMPLE = 200  # as web/kwic_page.py

@@ -23,7 +23,7 @@ from corpus import OUT, news_folder, report_folders  # noqa: E402
 
 from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
 from search.engines.embedded.commit import index_paths  # noqa: E402
-from search.engines.embedded.schema import SCHEMA_VERSION  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 FULL = OUT / "full"
 

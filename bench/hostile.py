@@ -86,7 +86,7 @@ def build(folder: Path) -> dict[str, str]:
 
 def prepare_alone(path: Path, taxonomy: Taxonomy) -> dict:
     """Prepare one file in a forked child, killed past the per-file limits: seconds, peak MB, outcome."""
-    from search.ingest.prepare import prepare
+    from search.engines.embedded.prepare import prepare
 
     limits = current_limits()
     reader, writer = os.pipe()

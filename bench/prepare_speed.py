@@ -53,7 +53,8 @@ def child(code: str, sample: str, out: str) -> None:
     """Run ``prepare`` from ``code`` over the sample; write timings and per-document digests to ``out``."""
     sys.path.insert(0, code)
     from search.ingest.discover import discover
-    from search.ingest.prepare import prepare, read_documents
+    from search.ingest.prepare import read_documents
+    from search.engines.embedded.prepare import prepare
     from search.meta import Taxonomy
 
     import search

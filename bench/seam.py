@@ -28,7 +28,7 @@ from search.engines.embedded.archive import Archive, read_schema_version  # noqa
 from search.engines import open_engine  # noqa: E402
 from search.query import SearchRequest
 from search.engines.embedded.run import search, warm_up  # noqa: E402
-from search.engines.embedded.schema import SCHEMA_VERSION  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 NEWS = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 

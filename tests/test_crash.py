@@ -18,7 +18,7 @@ import pytest
 from search.engines.embedded.archive import Archive, open_index
 from search.engines.embedded.merge import clean_leftovers
 from search.engines.embedded.commit import index_paths
-from search.ingest.prepare import _init_worker
+from search.engines.embedded.prepare import _init_worker
 from search.meta import Taxonomy
 from search.engines.embedded.whoosh_private import committed_segments
 

@@ -18,8 +18,6 @@ from hypothesis import strategies as st
 from search.text.highlight import find_spans, mark, snippets
 from search.meta import extract_documents
 from search.text.normalize import fold, normalize_query, normalize_text, search_text
-from search.query import SearchRequest
-from search.engines.embedded.run import search
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")

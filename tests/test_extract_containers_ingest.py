@@ -12,7 +12,7 @@ from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
 from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
-from search.engines.embedded.schema import document_id
+from search.ingest.identity import document_id
 from tests.web_fixtures import make_app, soup
 
 from tests.container_builders import encoded_word, make_docx, make_eml, make_zip

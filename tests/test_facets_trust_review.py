@@ -15,8 +15,8 @@ from search.cli.main import main
 from search.engines.embedded.commit import index_paths
 from search.meta.corrections import file_hash, read_corrections
 from search.meta.manifests import SidecarError
-from search.engines.embedded.schema import document_id
-from search.engines.embedded.schema import file_hash as schema_file_hash
+from search.ingest.identity import document_id
+from search.ingest.identity import file_hash as schema_file_hash
 
 from tests.test_accounts import PASSWORD, login
 from tests.test_facets_trust import COUNTY_NOTICE, DECREE_NEWS, TWO_PROVINCES

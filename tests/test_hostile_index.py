@@ -16,7 +16,7 @@ from search.cli.main import main
 from search.engines.embedded.gramstore import GramSegment
 from search.engines.embedded.commit import index_paths
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 

@@ -44,7 +44,7 @@ def _files(index_dir: Path) -> dict[str, tuple[str, str | None]]:
 
 
 def _found(index_dir: Path, phrase: str, actor: Actor) -> int:
-    from search.access import visible_documents
+    from search.engines.embedded.visibility import visible_documents
 
     archive = Archive(index_dir)
     snapshot = archive.snapshot()

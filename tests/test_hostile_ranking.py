@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.access import Actor, visible_documents
+from search.access import Actor
+from search.engines.embedded.visibility import visible_documents
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
 from search.query import SearchRequest

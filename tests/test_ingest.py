@@ -308,7 +308,7 @@ def _numbered_files(folder: Path, count: int):
 def test_workers_run_at_most_a_window_ahead_of_a_slow_writer(tmp_path, monkeypatch):
     import time
 
-    from search.ingest import workers
+    from search.engines.embedded import prepare as workers
     from search.meta import Taxonomy
 
     marks = tmp_path / "prepared"
@@ -450,7 +450,7 @@ def test_read_ahead_neither_blocks_on_a_named_pipe_nor_fails_on_a_missing_file(t
 def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):
     import threading
 
-    from search.ingest import workers
+    from search.engines.embedded import prepare as workers
     from search.meta import Taxonomy
 
     monkeypatch.setattr(workers, "WINDOW_CHUNKS", 1)

@@ -17,7 +17,7 @@ from search.engines.opensearch.generations import generations, serving
 from search.engines.opensearch.ingest import index_paths
 from search.errors import SearchError
 from search.ingest import discover
-from search.ingest.prepare import prepare
+from search.engines.embedded.prepare import prepare
 from search.meta import Taxonomy
 from search.text.normalize import normalize_query, search_text
 from search.query import SearchRequest

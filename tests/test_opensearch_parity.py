@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.access import Actor, visible_documents
+from search.access import Actor
+from search.engines.embedded.visibility import visible_documents
 from search.engines.embedded.archive import Archive
 from search.engines.opensearch import query as opensearch_query
 from search.engines.opensearch.engine import OpenSearchEngine

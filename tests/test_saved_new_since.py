@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.engines.embedded.saved_counts import saved_count
 from search.engines.embedded.archive import Archive, Snapshot
 from search.engines.embedded.entered import content_hash
 from search.engines.embedded.commit import index_paths
@@ -62,11 +63,11 @@ def test_a_document_added_after_a_view_is_counted_new(archive, tmp_path, store):
     index_dir = tmp_path / "ix"
     index_paths([archive], index_dir)
     saved = viewed(store, Archive(index_dir).snapshot())
-    assert store.count(Archive(index_dir).snapshot(), saved) == SavedCount(total=2, new=0)
+    assert saved_count(store, Archive(index_dir).snapshot(), saved) == SavedCount(total=2, new=0)
     (archive / "3.txt").write_text(PAGE.format(n=3), encoding="utf-8")
     (archive / "4.txt").write_text("标题\n\n与此无关。\n", encoding="utf-8")
     index_paths([archive], index_dir)
-    assert store.count(Archive(index_dir).snapshot(), saved) == SavedCount(total=3, new=1)
+    assert saved_count(store, Archive(index_dir).snapshot(), saved) == SavedCount(total=3, new=1)
 
 
 def test_a_changed_document_counts_as_new_again(archive, tmp_path, store):
@@ -87,7 +88,7 @@ def test_a_removed_document_is_neither_counted_nor_new(archive, tmp_path, store)
     saved = viewed(store, Archive(index_dir).snapshot())
     (archive / "2.txt").unlink()
     index_paths([archive], index_dir)
-    assert store.count(Archive(index_dir).snapshot(), saved) == SavedCount(total=1, new=0)
+    assert saved_count(store, Archive(index_dir).snapshot(), saved) == SavedCount(total=1, new=0)
 
 
 def test_a_moved_archive_adds_nothing_new(archive, tmp_path, store):
@@ -98,7 +99,7 @@ def test_a_moved_archive_adds_nothing_new(archive, tmp_path, store):
     moved.parent.mkdir()
     shutil.move(archive, moved)
     assert index_paths([moved], index_dir).summary.startswith("+0 ~0 -0 ")
-    assert store.count(Archive(index_dir).snapshot(), saved) == SavedCount(total=2, new=0)
+    assert saved_count(store, Archive(index_dir).snapshot(), saved) == SavedCount(total=2, new=0)
 
 
 def test_a_rebuild_keeps_when_unchanged_files_entered(archive, tmp_path, store):

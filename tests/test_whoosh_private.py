@@ -89,7 +89,7 @@ def test_a_numeric_column_reads_as_one_block_like_whoosh_iterates_it(tmp_path):
 
 def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_survive_a_merge(tmp_path):
     from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
-    from search.ingest.prepare import STORED_FIELDS
+    from search.engines.embedded.prepare import STORED_FIELDS
 
     documents = [
         {"id": f"d{n}", "path": f"{n}.txt", "source": f"{n}.txt", "encoding": "gb18030", "item": n,

@@ -15,7 +15,7 @@ from search.engines import Engine
 from search.text.highlight import find_spans, mark
 from search.text.normalize import fold
 from search.query import SearchRequest
-from search.engines.embedded.evaluate import request_query, terms_to_mark
+from search.query.compose import request_query, terms_to_mark
 
 from web.downloads import member_file, part_label
 from web.pages import Link, date_label, document_url, search_url

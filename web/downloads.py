@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from search.extract import suffix_of
-from search.engines.embedded.schema import document_id, file_hash
+from search.ingest.identity import document_id, file_hash
 
 MAIL_SUFFIXES = (".eml", ".msg")
 CONTAINER_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".ofd", *MAIL_SUFFIXES)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.query import MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, parse_interval, parse_query
 
-MAX_PER_PAGE = 100
+WEB_MAX_PER_PAGE = 100  # a page of the web UI (the library allows search.query.parser.MAX_PER_PAGE)
 MAX_PAGE = 10_000
 MAX_VALUES = 20  # values of one filter (district=…&district=…)
 MAX_FILTER_VALUES = 20  # values of all filters together: each may cost a count of its own
@@ -38,7 +38,7 @@ def search_request(args: MultiDict) -> SearchRequest:
     _choice(args, "mode", MODES, "mode 只能是 exact（精确匹配）或 words（分词匹配）")
     _choice(args, "sort", SORTS, "sort 只能是 relevance（相关度）、newest（最新）或 oldest（最早）")
     _whole_number(args, "page", 1, MAX_PAGE, "页码")
-    _whole_number(args, "per_page", 1, MAX_PER_PAGE, "每页条数")
+    _whole_number(args, "per_page", 1, WEB_MAX_PER_PAGE, "每页条数")
     terms = sum(len(group) for group in parse_query(q).groups) if q.strip() else 0
     if terms > MAX_TERMS:
         raise BadParameter(f"检索项过多：这个查询有 {terms} 个词或备选项，最多 {MAX_TERMS} 个。请拆成几次检索。")

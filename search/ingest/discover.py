@@ -41,7 +41,6 @@ class SourceFile:
         return self.source
 
 
-
 def discover(
     roots: Sequence[Path],
     warn: Callable[[str], None],
@@ -321,3 +320,14 @@ def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[
         if parent == current:
             return chain
         current = parent
+
+
+def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+    """Whether a file's key lies under a folder that could not be read (so it is not known to be gone)."""
+    for root in roots:
+        for folder in unreadable:
+            if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
+                return True
+    return False
+
+

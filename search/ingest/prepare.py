@@ -9,31 +9,19 @@ import signal
 import stat
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from search.access.documents import access_value, parse_groups
 from search.extract import ExtractOptions, decode_text, extract
 from search.extract.limits import check_text, current_limits
-from search.engines.embedded.gramstore import gram_counts
 from search.meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from search.meta.evidence import text_source_of, with_text_source
-from search.text.normalize import search_text
-from search.engines.embedded.schema import METADATA_COLUMNS, SCHEMA_VERSION, document_id, make_schema
-from search.engines.embedded.whoosh_private import pack_stored
+from search.ingest.identity import METADATA_COLUMNS, SCHEMA_VERSION, document_id
 from search.ingest.discover import SourceFile
-from search.ingest.pipeline import JobLimits, ordered_map
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# A document's stored fields, pickled and compressed here as Whoosh's stored column would (the name
-# starts with "_": Whoosh's add_document skips such names), in field-name order as Whoosh builds them.
-PACKED_STORED = "_packed_stored"
-STORED_FIELDS = tuple(sorted(name for name, field in make_schema().items() if field.stored))
-CHUNK = 8  # files a worker takes at a time
-WINDOW_CHUNKS = 32  # chunks per worker prepared ahead of the writer at most
-
-
 def decode(data: bytes) -> tuple[str, str]:
     """Bytes of a text file -> (text, encoding), as before search.extract: UTF-8 with a BOM is "utf-8".
 
@@ -155,58 +143,6 @@ def index_fields(source: SourceFile, record: DocumentRecord, state: str, encodin
     }
 
 
-@dataclass
-class PreparedFile:
-    """One file, read and analysed (in a worker process when indexing in parallel)."""
-
-    source: SourceFile
-    skipped: str | None = None
-    # (Whoosh fields with the packed stored ones, gram keys and their counts, search text) per document
-    documents: list[tuple[dict, tuple, str]] = field(default_factory=list)
-    # a line for each member of a container that was skipped ("a.zip/b.xyz: skipped, REASON")
-    warnings: list[str] = field(default_factory=list)
-
-
-_WORKER_TAXONOMY: Taxonomy | None = None
-_WORKER_OPTIONS: ExtractOptions | None = None
-
-
-def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: ExtractOptions | None = None) -> PreparedFile:
-    """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
-
-    The file is read again here (not passed from the comparing pass, which
-    would hold every changed file in memory at once); its signature is taken
-    from the bytes read here, so it always describes what was indexed.
-    """
-    taxonomy = taxonomy or _WORKER_TAXONOMY
-    options = options or _WORKER_OPTIONS
-    try:
-        data, info = read_file(source.file)
-        state = file_state(file_signature(data, source, taxonomy), info)
-        warnings: list[str] = []
-        records, encoding = read_documents(source, data, taxonomy, options, warnings)
-    except OSError as exc:
-        return PreparedFile(source, skipped=f"cannot read ({exc.strerror or exc})")
-    except ValueError as exc:
-        return PreparedFile(source, skipped=str(exc))
-    prepared = PreparedFile(source, warnings=warnings)
-    for record in records:
-        text = record.search_text or search_text(record.title, record.paragraphs)
-        fields = index_fields(source, record, state, encoding)
-        fields[PACKED_STORED] = pack_stored({name: fields[name] for name in STORED_FIELDS if fields[name] is not None})
-        prepared.documents.append((fields, gram_counts(text), text))
-    return prepared
-
-
-def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None, procs: int = 1) -> None:
-    global _WORKER_TAXONOMY, _WORKER_OPTIONS
-    _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
-    from search.extract import ocr
-
-    ocr.share_cores(procs)  # the workers OCR at once: no more model threads than cores
-    die_with_parent()
-
-
 PR_SET_PDEATHSIG = 1
 
 
@@ -223,26 +159,6 @@ def die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the run died before the request took effect
         os._exit(1)
-
-
-def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
-                   options: ExtractOptions | None = None) -> Iterator[PreparedFile]:
-    """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
-    if procs <= 1 or len(jobs) < 2:
-        for job in jobs:
-            yield prepare(job, taxonomy, options)
-        return
-    # At most a window of chunks prepared and not yet written per worker: when writing is the slower
-    # side (a part being sorted), results would otherwise pile up in the writer's memory.
-    limits = current_limits()
-    yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options, procs), prefetch=read_ahead,
-                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
-
-
-def _over_limit(source: SourceFile, reason: str) -> PreparedFile:
-    """A file whose worker was killed for a limit: skipped, the reason naming the limit."""
-    return PreparedFile(source, skipped=reason)
 
 
 def read_ahead(sources: Sequence[SourceFile]) -> None:

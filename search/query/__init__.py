@@ -12,11 +12,11 @@ and ``run``, ``search.engines.opensearch.query``).
 
 from search.query.atoms import Atom, ParsedQuery
 from search.query.fields import FIELDS, parse_interval
-from search.query.parser import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
+from search.query.parser import MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
 from search.query.request import FacetValue, Hit, SearchRequest, SearchResults
 
 __all__ = [
-    "FACETS", "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
+    "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
     "Atom", "FacetValue", "Hit", "ParsedQuery", "SearchRequest", "SearchResults",
     "parse_interval", "parse_query",
 ]

@@ -40,7 +40,6 @@ MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 1000
 MAX_PER_PAGE = 100_000
-FACETS = ("district", "year", "month", "topic", "issuer", "type")
 DEFAULT_NEAR = 10
 MAX_NEAR = 1000
 MAX_COUNT = 100_000

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field, replace
 
 from search.query.parser import MAX_PER_PAGE, MODES, SORTS
 
+# The one map from a facet's name (URL parameter, field) to the request attribute holding its selected values.
+FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
+                    "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
+
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -115,8 +119,7 @@ class SearchRequest:
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
-        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}[facet]
+        name = FACET_ATTRIBUTES[facet]
         current = getattr(self, name)
         value = int(value) if facet == "year" else value
         new = tuple(v for v in current if v != value) if value in current else (*current, value)
@@ -202,3 +205,6 @@ class SearchResults:
                 for name, values in self.facets.items()
             },
         }
+
+
+

@@ -34,9 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from search.engines.embedded.entered import count_entered_after
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_documents
 from search.sqlite_file import SQLiteFile
 
 STORE_NAME = "saved.sqlite3"
@@ -238,22 +236,10 @@ class SavedQueries(SQLiteFile):
         self._run("UPDATE saved_query SET last_viewed = ?, seen_ids = ?, seen_generation = NULL WHERE slug = ?",
                   (_now(), json.dumps(sorted(ids), ensure_ascii=False), slug))
 
-    def _settle(self, slug: str, generation: int) -> None:
+    def settle(self, slug: str, generation: int) -> None:
         """A query counted by ids with nothing new holds ``generation`` instead (the same count, now and later)."""
         self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
                   "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL", (generation, slug))
-
-    def count(self, snapshot, saved: SavedQuery, *, visible: frozenset[int] | None = None) -> SavedCount:
-        """How many documents of ``snapshot`` (that ``visible`` allows) match ``saved``, and how many are new."""
-        docs = matching_documents(snapshot, saved.request, visible=visible)
-        if saved.last_viewed is None:
-            return SavedCount(len(docs), len(docs))
-        if saved.counted_by_ids:
-            new = sum(snapshot.document(n).id not in saved.seen_ids for n in docs)
-            if new == 0:
-                self._settle(saved.slug, snapshot.generation)
-            return SavedCount(len(docs), new)
-        return SavedCount(len(docs), count_entered_after(snapshot.entered, docs, saved.seen_generation))
 
 
 def _saved(row: sqlite3.Row) -> SavedQuery:

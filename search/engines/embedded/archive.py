@@ -20,7 +20,8 @@ from whoosh import index as whoosh_index
 from search.engines.embedded import whoosh_private
 
 from search.errors import SearchError
-from search.engines.embedded.schema import SCHEMA_VERSION, make_schema
+from search.engines.embedded.schema import make_schema
+from search.ingest.identity import SCHEMA_VERSION
 from search.engines.embedded.integrity import verify_once
 from search.engines.embedded.snapshot import Snapshot, StoredDocument
 

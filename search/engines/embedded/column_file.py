@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from search.engines.embedded.gramstore import open_segment, segment_file
-from search.engines.embedded.schema import FACET_COLUMNS, METADATA_COLUMNS
+from search.engines.embedded.schema import FACET_COLUMNS
+from search.ingest.identity import METADATA_COLUMNS
 
 MAGIC = b"GSCOLS01"
 EXTENSION = "columns"

@@ -8,7 +8,6 @@ import os
 import shutil
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import LockError
@@ -30,32 +29,11 @@ from search.ingest import ocr_progress
 from search.engines.embedded import plan as planning
 from search.ingest.limit_skips import SKIPPED_FILE, SkippedFiles
 from search.ingest.skipped import SKIPPED_NAME
-from search.ingest.prepare import PACKED_STORED, prepared_files
+from search.engines.embedded.prepare import PACKED_STORED, prepared_files
+from search.ingest.report import IndexReport
 
 WRITER_MEMORY_MB = 1024
 OCR_CACHE = "ocr-cache"  # the index folder's cache of text recognised in page images (search.extract.ocr)
-
-
-@dataclass
-class IndexReport:
-    """What an indexing run did; ``summary`` is the one line shown to users (``+12 ~3 -1``)."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    documents_written: int = 0
-    warnings: list[str] = field(default_factory=list)
-    total_documents: int = 0
-    cleaned: list[str] = field(default_factory=list)  # leftovers of interrupted runs, deleted
-
-    @property
-    def summary(self) -> str:
-        return (
-            f"+{len(self.added)} ~{len(self.changed)} -{len(self.removed)} files "
-            f"({self.unchanged} unchanged, {self.documents_written} documents written, "
-            f"{len(self.warnings)} skipped); {self.total_documents} documents in the index"
-        )
 
 
 def index_paths(

@@ -10,7 +10,8 @@ from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
 from search.meta import Taxonomy
 from search.query import SearchRequest
-from search.engines.embedded.matches import Matches, find_matches, occurrences_in
+from search.engines.embedded.matches import Matches, find_matches
+from search.query.compose import occurrences_in
 from search.analysis.concordance import DEFAULT_WIDTH, PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
 
 

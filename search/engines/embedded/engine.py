@@ -70,7 +70,7 @@ class EmbeddedEngine(Engine):
             self.archive.release(held)
 
     def visible_to(self, actor):
-        from search.access import visible_documents
+        from search.engines.embedded.visibility import visible_documents
 
         return visible_documents(self.snapshot(), actor)
 
@@ -157,7 +157,9 @@ class EmbeddedEngine(Engine):
     # -- saved queries
 
     def saved_count(self, store, saved, *, visible=None):
-        return store.count(self.snapshot(), saved, visible=visible)
+        from search.engines.embedded.saved_counts import saved_count
+
+        return saved_count(store, self.snapshot(), saved, visible=visible)
 
     def mark_viewed(self, store, saved, *, visible=None) -> None:
         store.mark_viewed(saved.slug, self.snapshot().generation)

@@ -12,43 +12,10 @@ from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
 from search.engines.embedded.columns import Column
 from search.engines.embedded.docsets import EMPTY, DocSet, doc_array, doc_list, docset
-from search.meta import Taxonomy
 from search.text.normalize import normalize_query
 from search.query.atoms import Atom, ParsedQuery
 from search.engines.embedded.facets import archive_facet_counts
-from search.query.fields import atom_for
-from search.query.parser import parse_query
 from search.query.positions import holds
-from search.query.request import SearchRequest
-
-
-def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> ParsedQuery:
-    """The request's query string plus its filters, as one parsed query."""
-    taxonomy = taxonomy or Taxonomy.load()
-    parsed = parse_query(request.q, taxonomy, expand_all=request.variants)
-    groups = list(parsed.groups)
-    notes = list(parsed.notes)
-    if request.districts:
-        groups.append(tuple(atom_for("district", d, False, taxonomy, notes) for d in request.districts))
-    if request.topics:
-        groups.append(tuple(atom_for("topic", t, False, taxonomy, notes) for t in request.topics))
-    if request.issuers:
-        groups.append(tuple(atom_for("issuer", i, False, taxonomy, notes) for i in request.issuers))
-    if request.doc_types:
-        groups.append(tuple(atom_for("type", t, False, taxonomy, notes) for t in request.doc_types))
-    if request.doc_numbers:
-        groups.append(tuple(atom_for("docno", d, False, taxonomy, notes) for d in request.doc_numbers))
-    if request.years:
-        groups.append(tuple(atom_for("year", str(y), False, taxonomy, notes) for y in request.years))
-    if request.months:
-        groups.append(tuple(atom_for("month", m, False, taxonomy, notes) for m in request.months))
-    if request.date_from or request.date_to:
-        span = f"{request.date_from or ''}..{request.date_to or ''}"
-        atom = atom_for("date", span, False, taxonomy, notes)
-        if atom:
-            groups.append((atom,))
-    groups = [tuple(a for a in g if a) for g in groups]
-    return ParsedQuery(tuple(g for g in groups if g), tuple(notes))
 
 
 class Matcher:
@@ -333,11 +300,3 @@ def evaluate(parsed: ParsedQuery, matcher: Matcher) -> DocSet:
     return snap.live if result is None else result
 
 
-def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:
-    """What snippets mark: the phrases, or in words mode each phrase's words."""
-    if mode != "words":
-        return parsed.phrases
-    marks: dict[str, None] = {}
-    for phrase in parsed.phrases:
-        marks.update(dict.fromkeys(segmenter().cut(phrase) or [phrase]))
-    return tuple(marks)

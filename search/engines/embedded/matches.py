@@ -23,7 +23,8 @@ import numpy as np
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_list
 from search.meta import Taxonomy
-from search.engines.embedded.evaluate import Matcher, request_query, terms_to_mark
+from search.engines.embedded.evaluate import Matcher
+from search.query.compose import request_query, terms_to_mark
 from search.query import ParsedQuery, SearchRequest
 from search.engines.embedded.evaluate import evaluate
 from search.engines.embedded.run import within
@@ -134,18 +135,3 @@ def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[s
     return totals.tolist()
 
 
-def occurrences_in(text: str, phrases: Sequence[str]) -> list[tuple[int, str]]:
-    """(offset, phrase) of every occurrence in ``text``, by offset: each phrase non-overlapping, as counted."""
-    found = []
-    for phrase in phrases:
-        position = text.find(phrase)
-        while position >= 0:
-            found.append((position, phrase))
-            position = text.find(phrase, position + len(phrase))
-    found.sort()
-    return found
-
-
-def with_query(request: SearchRequest, query: str) -> SearchRequest:
-    """The request's filters and mode with another query (page 1)."""
-    return replace(request, q=query, page=1)

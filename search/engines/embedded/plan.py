@@ -15,6 +15,7 @@ from search.engines.embedded.docsets import doc_list
 from search.engines.embedded.schema import make_schema
 from search.ingest.discover import SourceFile
 from search.ingest.prepare import file_signature, read_file, sidecar_digest
+from search.ingest.discover import in_unreadable
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,6 @@ def recorded_folders(index_dir: Path, roots: Sequence[Path]) -> list[Path]:
 def _still_elsewhere(key: str, others: Sequence[Path]) -> bool:
     """Whether an indexed file this run did not see is a file under one of the index's other folders."""
     return any(os.path.isfile(folder / key) for folder in others)
-
-
-def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
-    """Whether a file's key lies under a folder that could not be read (so it is not known to be gone)."""
-    for root in roots:
-        for folder in unreadable:
-            if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
-                return True
-    return False
 
 
 @dataclass

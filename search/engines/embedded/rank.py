@@ -8,7 +8,8 @@ import numpy as np
 
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_array
-from search.engines.embedded.evaluate import Matcher, terms_to_mark
+from search.engines.embedded.evaluate import Matcher
+from search.query.compose import terms_to_mark
 from search.query.atoms import Atom, ParsedQuery
 
 

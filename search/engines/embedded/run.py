@@ -11,13 +11,15 @@ from search.budget import check_budget
 from search.engines.embedded.docsets import DocSet
 from search.text.highlight import snippets
 from search.meta import Taxonomy
-from search.engines.embedded.schema import METADATA_COLUMNS
-from search.engines.embedded.evaluate import Matcher, evaluate, request_query, terms_to_mark
+from search.ingest.identity import METADATA_COLUMNS
+from search.engines.embedded.evaluate import Matcher, evaluate
+from search.query.compose import request_query, terms_to_mark
 from search.engines.embedded.facets import archive_facet_counts, count_facets
 from search.query.atoms import ParsedQuery
-from search.query.positions import first_pair
 from search.engines.embedded.rank import date_ranks, length_norms, order_results
 from search.query.request import Hit, SearchRequest, SearchResults
+from search.query.compose import co_occurrences, matched_variants
+from search.query.request import FACET_ATTRIBUTES
 
 
 def warm_up(snapshot: Snapshot) -> None:
@@ -67,10 +69,6 @@ def search(
 def within(docs: DocSet, visible: DocSet | None) -> DocSet:
     """The matching documents the asker may see: the one place restricted documents are dropped."""
     return docs if visible is None else docs & visible
-
-
-FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                    "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 
 
 def _evaluate_with_facets(
@@ -133,23 +131,6 @@ def matching_documents(
 def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None) -> set[str]:
     """The ids of every matching document (no ranking, no snippets): tests, benchmarks."""
     return {snapshot.document(n).id for n in matching_documents(snapshot, request, visible=visible)}
-
-
-def co_occurrences(parsed: ParsedQuery, text: str) -> list[tuple[int, int]]:
-    """For each co-occurrence operator of the query (not negated), the span of its first pair in ``text``."""
-    spans = []
-    for atom in (a for group in parsed.groups for a in group if a.relation and not a.negated):
-        span = first_pair(text, atom.relation, atom.value, atom.partner, atom.distance)
-        if span is not None:
-            spans.append(span)
-    return spans
-
-
-def matched_variants(parsed: ParsedQuery, text: str) -> tuple[str, ...]:
-    """The members of the query's expanded variants that ``text`` holds (which member matched)."""
-    members = (a for group in parsed.groups for a in group if a.variant_of and not a.negated)
-    found = dict.fromkeys(a.value for a in members if a.value in text)
-    return tuple(found)
 
 
 def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:

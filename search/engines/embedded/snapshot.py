@@ -29,7 +29,8 @@ from search.engines.embedded.entered import entered_column
 from search.errors import SearchError
 from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from search.meta import PartialDate
-from search.engines.embedded.schema import FACET_COLUMNS, METADATA_COLUMNS, file_hash
+from search.engines.embedded.schema import FACET_COLUMNS
+from search.ingest.identity import METADATA_COLUMNS, file_hash
 from search.engines.embedded.whoosh_private import hold_per_document_files
 
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.

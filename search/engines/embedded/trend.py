@@ -12,7 +12,8 @@ from search.engines.embedded.columns import Column
 from search.meta import Taxonomy
 from search.engines.embedded.evaluate import Matcher
 from search.query import SearchRequest
-from search.engines.embedded.matches import Matches, find_matches, with_query
+from search.engines.embedded.matches import Matches, find_matches
+from search.query.compose import with_query
 from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
 
 

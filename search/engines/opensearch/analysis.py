@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 
 from search.analysis.collocates import collocates as count_collocates
 from search.analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
-from search.engines.embedded.matches import occurrences_in, with_query
+from search.query.compose import occurrences_in, with_query
 from search.analysis.trend import Point, Series, Trend, period_axis, checked_arguments
 from search.text.normalize import search_text
 from search.query import ParsedQuery
-from search.engines.embedded.evaluate import request_query, terms_to_mark
+from search.query.compose import request_query, terms_to_mark
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.query import QueryBuilder, visibility_clause
 

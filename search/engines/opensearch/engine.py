@@ -31,10 +31,10 @@ from search.text.highlight import snippets
 from search.meta import Taxonomy
 from search.text.normalize import search_text
 from search.query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults
-from search.engines.embedded.evaluate import request_query, terms_to_mark
+from search.query.compose import request_query, terms_to_mark
 from search.query.facet_values import organ_facet
-from search.engines.embedded.run import co_occurrences, matched_variants
-from search.engines.embedded.schema import METADATA_COLUMNS
+from search.query.compose import co_occurrences, matched_variants
+from search.ingest.identity import METADATA_COLUMNS
 from search.engines.opensearch.mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
 from search.engines.opensearch.query import FACET_FIELDS, QueryBuilder, all_of, every_value, facet_terms, resolve_positional, split_selections, visibility_clause
 

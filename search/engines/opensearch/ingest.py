@@ -19,11 +19,11 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from search.engines.embedded.commit import IndexReport
+from search.ingest.report import IndexReport
 from search.ingest import SourceFile, discover
 from search.ingest.prepare import file_signature, index_fields, read_documents
 from search.extract import ExtractOptions
-from search.engines.embedded.plan import in_unreadable
+from search.ingest.discover import in_unreadable
 from search.ingest.prepare import read_file
 from search.meta import Taxonomy
 from search.engines.opensearch.engine import OpenSearchEngine

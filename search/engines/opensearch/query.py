@@ -18,9 +18,9 @@ from search.text.analyzer import segmenter
 from search.budget import check_budget
 from search.text.normalize import search_text
 from search.query import FacetValue, ParsedQuery, SearchRequest
-from search.engines.embedded.evaluate import request_query
+from search.query.compose import request_query
 from search.query.positions import at_least, holds
-from search.engines.embedded.run import FACET_ATTRIBUTES
+from search.query.request import FACET_ATTRIBUTES
 
 FACET_SIZE = 10_000  # more than any facet has values: every shard returns all of its terms
 TERMS_CHUNK = 60_000  # below index.max_terms_count (65,536)
