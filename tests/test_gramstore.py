@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from search.text.analyzer import char_grams
 from search.engines.embedded.archive import Archive, open_index
 from search.errors import SearchError
-from search.engines.embedded.gramstore import _HEADER, GramSegment, char_key, char_range, gram_counts, gram_key, gram_keys, open_segment
+from search.engines.embedded.gramstore import HEADER, GramSegment, char_key, char_range, gram_counts, gram_key, gram_keys, open_segment
 from search.engines.embedded.builder import GramSegmentBuilder
 from search.engines.embedded.commit import index_paths
 from search.engines.embedded.whoosh_private import committed_segments
@@ -150,7 +150,7 @@ def test_damage_to_the_tables_is_refused_on_open_and_to_the_texts_by_verify(tmp_
     build(tmp_path, TEXTS)
     path = tmp_path / "seg.grams"
     data = bytearray(path.read_bytes())
-    data[_HEADER.size + 6] ^= 1  # inside the first table
+    data[HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
         GramSegment(path)
@@ -310,7 +310,7 @@ def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
     index_paths([folder], index_dir)
     (path,) = index_dir.glob("*.grams")
     data = bytearray(path.read_bytes())
-    data[_HEADER.size + 6] ^= 1  # inside the first table
+    data[HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(SearchError, match="damaged") as caught:
         Archive(index_dir).snapshot()

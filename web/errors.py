@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
-from search.errors import SearchError
+from search.errors import IndexDamaged, SearchError, Unsupported
 
 TITLES = {
     400: "请求有误",
@@ -57,11 +57,11 @@ def error_response(error: HTTPException):
 
 def engine_error(error: SearchError):
     """What the engine said it cannot do (400), or that its cluster does not answer (503), in one line."""
-    unsupported = "not available on" in error.message
+    unsupported = isinstance(error, Unsupported)
     kind = BadRequest if unsupported else ServiceUnavailable
     prefix = "此索引不支持这项检索" if unsupported else "搜索服务暂时不可用"
     # A damaged index: the page says what the administrator must do (rebuild), as the command line does.
-    hint = f"（{error.hint}）" if error.hint and "damaged" in error.message else ""
+    hint = f"（{error.hint}）" if error.hint and isinstance(error, IndexDamaged) else ""
     return error_response(kind(f"{prefix}：{error.message}{hint}"))
 
 

@@ -237,7 +237,7 @@ def _codec(node: _Node) -> str:
     """The code page of the message's 8-bit strings: the declared one (PR_MESSAGE_CODEPAGE, else
     the locale's; PR_INTERNET_CPID is the HTML body's) if multi-byte and it decodes them, else what
     their bytes read as (Big5 under no label or under cp1252), else the declared one."""
-    from search.extract.decoding import _plausible
+    from search.extract.decoding import plausible_chinese
 
     fixed = node.fixed()
     declared = _declared_codec(fixed, MESSAGE_CODEPAGE)
@@ -256,7 +256,7 @@ def _codec(node: _Node) -> str:
             return declared or "cp1252"
         # decode_text's last resort (GB18030 that decodes but is no plausible Chinese) does not
         # overrule a declared code page: German "öäü" under cp1252 is not Chinese.
-        if declared is None or found != "gb18030" or _plausible(text):
+        if declared is None or found != "gb18030" or plausible_chinese(text):
             return {"big5": "cp950", "utf-8-sig": "utf-8"}.get(found, found)
     return declared or "cp1252"
 

@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 
 from search.engines.embedded import whoosh_private
 
-from search.errors import SearchError
+from search.errors import IndexDamaged, SearchError
 from search.engines.embedded.schema import make_schema
 from search.ingest.identity import SCHEMA_VERSION
 from search.engines.embedded.integrity import verify_once
@@ -63,7 +63,7 @@ def open_index(index_dir: Path):
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
     except Exception as exc:  # a damaged TOC or segment: say so instead of a traceback
-        raise SearchError(
+        raise IndexDamaged(
             f"the index in {index_dir} cannot be read ({exc.__class__.__name__}: {exc})",
             hint="rebuild it with `search index --rebuild`",
         ) from exc

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.engines.embedded.gramstore import _CHAR, _HEADER, _SHIFT, MAGIC, NEWLINE, TF_OVERFLOW, GramSegment, _le, _pad, _part_path, fsync_folder, postings_dtype
+from search.engines.embedded.gramstore import CHAR, HEADER, SHIFT, MAGIC, NEWLINE, TF_OVERFLOW, GramSegment, little_endian, pad, part_path, fsync_folder, postings_dtype
 
 FLUSH_BYTES = 48 * 1024 * 1024
 # Writes the parts of a segment but its last, one at a time, while the next part is gathered.
@@ -110,7 +110,7 @@ class GramSegmentBuilder:
             return
         self.wait()
         held = copy.copy(self)  # this part's lists, base and number; the builder starts new lists
-        path = _part_path(last, self._parts)
+        path = part_path(last, self._parts)
         self._base += len(self._texts)
         self._parts += 1
         self._reset()
@@ -156,7 +156,7 @@ class GramSegmentBuilder:
         # Written from the arrays' own memory (no copies), little-endian everywhere.
         tables = [
             _little(keys, "<u8"), _little(offsets, "<u8"), _little(byte_offsets, "<u8"),
-            _le(self._char_lengths), _le(self._title_bytes),
+            little_endian(self._char_lengths), little_endian(self._title_bytes),
         ]
         tables_crc = 0
         for table in tables:
@@ -165,7 +165,7 @@ class GramSegmentBuilder:
         # overflow table of the frequencies a byte does not hold.
         overflow_at = np.flatnonzero(tfs >= TF_OVERFLOW)
         data = [_little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
-        data.append(b"\0" * (-(_HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
+        data.append(b"\0" * (-(HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
         data += [_little(overflow_at, "<u8"), _little(tfs[overflow_at], "<u4")]
         data_crc = 0
         for chunk in data:
@@ -173,7 +173,7 @@ class GramSegmentBuilder:
         for raw in self._texts:
             data_crc = zlib.crc32(raw, data_crc)
         parts = self._parts + 1 if last_part else 0
-        header = _HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), int(offsets[-1]), len(overflow_at),
+        header = HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), int(offsets[-1]), len(overflow_at),
                               int(byte_offsets[-1]), self._parts, parts, tables_crc, data_crc)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as out:
@@ -182,10 +182,10 @@ class GramSegmentBuilder:
             _write_pieces(out, tables[1])
             for chunk in data:
                 _write_pieces(out, chunk)
-            _pad(out)
+            pad(out)
             for table in tables[2:]:
                 _write_pieces(out, table)
-            _pad(out)
+            pad(out)
             for raw in self._texts:
                 out.write(raw)
             out.flush()
@@ -244,17 +244,17 @@ def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 
     # In place where it can be: each new array of a part's postings costs its page faults.  Signed
     # 64-bit throughout (63 bits used), the type numpy indexes with: an unsigned index is copied first.
     keys = keys.view(np.int64)  # the caller's concatenation, ours to change
-    packed = keys >> _SHIFT  # the first characters; becomes the packed integers
-    present = np.zeros(1 << _SHIFT, dtype=bool)
+    packed = keys >> SHIFT  # the first characters; becomes the packed integers
+    present = np.zeros(1 << SHIFT, dtype=bool)
     present[packed] = True
-    keys &= _CHAR  # the second characters
+    keys &= CHAR  # the second characters
     present[keys] = True
     points = np.flatnonzero(present)  # code -> code point
     char_bits = max(1, (len(points) - 1).bit_length())
     doc_bits = max(1, (doc_count - 1).bit_length())
     tf_bits = 63 - 2 * char_bits - doc_bits
     if tf_bits < _TF_BITS_MIN:
-        keys |= packed << _SHIFT  # as it was, for the slow way
+        keys |= packed << SHIFT  # as it was, for the slow way
         postings[:] = [keys.view(np.uint64), docs, tfs]
         return None
     tf_bits = min(tf_bits, tf_bits_max)  # counts are 32-bit
@@ -289,7 +289,7 @@ def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 
         second = points[chunk & char_mask]
         chunk >>= char_bits
         first = points[chunk]
-        first <<= _SHIFT
+        first <<= SHIFT
         first |= second
         keys[lo : lo + len(chunk)] = first.view(np.uint64)
     tfs[over_at] = over_tfs

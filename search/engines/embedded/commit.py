@@ -23,7 +23,7 @@ from search.meta import Taxonomy
 from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
 from search.engines.embedded.whoosh_private import add_packed_document, new_segment_id, next_docnum
 from search.ingest.discover import discover
-from search.engines.embedded.merge import _clean_if_unlocked, _merge_policy, clean_leftovers
+from search.engines.embedded.merge import clean_if_unlocked, merge_policy, clean_leftovers
 from search.ingest.skipped import SkippedFile, from_warnings, read_skipped, write_skipped
 from search.ingest import ocr_progress
 from search.engines.embedded import plan as planning
@@ -73,7 +73,7 @@ def _disk_full(index_dir: Path, todo_bytes: int) -> SearchError:
     """The run's error for a full disk, once the run's temporary files are gone."""
     with contextlib.suppress(Exception):
         if latest_generation(index_dir) >= 0:
-            _clean_if_unlocked(index_dir)
+            clean_if_unlocked(index_dir)
         for name in (f"{ROOTS_NAME}.tmp", f"{SKIPPED_FILE}.tmp", f"{SKIPPED_NAME}.tmp"):
             (index_dir / name).unlink(missing_ok=True)
     try:
@@ -178,7 +178,7 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
                 report.documents_written += 1
                 if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part
                     grams.flush(last_part)
-        writer.commit(mergetype=_merge_policy(index_dir, grams, clear=rebuild and exists))
+        writer.commit(mergetype=merge_policy(index_dir, grams, clear=rebuild and exists))
     except BaseException:
         with contextlib.suppress(Exception):
             grams.wait()  # a part still being written: left for clean_leftovers, not half-written
@@ -283,7 +283,7 @@ def _nothing_to_do(index_dir: Path, roots, report: IndexReport, plan: planning.P
     """
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     report.unchanged = plan.unchanged
-    report.cleaned = _clean_if_unlocked(index_dir)
+    report.cleaned = clean_if_unlocked(index_dir)
     report.total_documents = _live_count(index_dir)
     return report
 

@@ -58,12 +58,12 @@ EXTENSION = "grams"
 # magic, first local docnum, doc count, term count, posting count, overflow count, text bytes, part, parts,
 # tables crc, data crc (then keys, offsets; postings, their frequencies, the overflow's posting numbers and
 # counts; byte offsets, character lengths, title bytes; texts)
-_HEADER = struct.Struct("<8s6Q4I")
+HEADER = struct.Struct("<8s6Q4I")
 # Postings are 16-bit numbers in a part of at most this many documents.
 SMALL_PART = 1 << 16
 TF_OVERFLOW = 255  # a stored frequency of 255: the exact count is in the overflow table
-_SHIFT = 21  # Unicode code points fit in 21 bits
-_CHAR = (1 << _SHIFT) - 1  # the second "character" of a single-character key
+SHIFT = 21  # Unicode code points fit in 21 bits
+CHAR = (1 << SHIFT) - 1  # the second "character" of a single-character key
 NEWLINE = "\n"
 _NEWLINE_CODE = ord(NEWLINE)
 _VERIFY_CHUNK = 1 << 20
@@ -75,11 +75,11 @@ def postings_dtype(doc_count: int) -> str:
 
 
 def gram_key(gram: str) -> int:
-    return (ord(gram[0]) << _SHIFT) | ord(gram[1])
+    return (ord(gram[0]) << SHIFT) | ord(gram[1])
 
 
 def char_key(char: str) -> int:
-    return (ord(char) << _SHIFT) | _CHAR
+    return (ord(char) << SHIFT) | CHAR
 
 
 def gram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -94,17 +94,17 @@ def gram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
     codes = np.frombuffer((text + NEWLINE).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     first, second = codes[:-1], codes[1:]
     paired = first != _NEWLINE_CODE  # the pairs that start with a line break are not bigrams of a line
-    keys, tfs = np.unique((first[paired] << _SHIFT) | second[paired], return_counts=True)
+    keys, tfs = np.unique((first[paired] << SHIFT) | second[paired], return_counts=True)
     if (paired & (first == second)).any():
         starts = np.flatnonzero(np.concatenate(([True], second != first)))
         lengths = np.diff(np.append(starts, len(codes)))
         runs = (lengths >= 2) & (codes[starts] != _NEWLINE_CODE)
         doubled = codes[starts][runs]
-        doubled_keys, which = np.unique((doubled << _SHIFT) | doubled, return_inverse=True)
+        doubled_keys, which = np.unique((doubled << SHIFT) | doubled, return_inverse=True)
         tfs[np.searchsorted(keys, doubled_keys)] = np.bincount(which, weights=lengths[runs] // 2)
     chars, char_tfs = np.unique(first[first != _NEWLINE_CODE], return_counts=True)
     return (
-        np.concatenate((keys, (chars << _SHIFT) | _CHAR)),
+        np.concatenate((keys, (chars << SHIFT) | CHAR)),
         np.concatenate((tfs, char_tfs)).astype(np.uint32),
     )
 
@@ -112,18 +112,18 @@ def gram_counts(text: str) -> tuple[np.ndarray, np.ndarray]:
 def gram_keys(text: str) -> np.ndarray:
     """The distinct bigram keys of a search text (``gram_counts``' bigrams)."""
     keys, _ = gram_counts(text)
-    return keys[(keys & _CHAR) != _CHAR]
+    return keys[(keys & CHAR) != CHAR]
 
 
 def char_keys(text: str) -> np.ndarray:
     """The single-character keys of a search text (every distinct character but the line break)."""
     keys, _ = gram_counts(text)
-    return keys[(keys & _CHAR) == _CHAR]
+    return keys[(keys & CHAR) == CHAR]
 
 
 def char_range(char: str) -> tuple[int, int]:
     """The key range of every bigram starting with ``char`` (its single-character key included)."""
-    return ord(char) << _SHIFT, (ord(char) + 1) << _SHIFT
+    return ord(char) << SHIFT, (ord(char) + 1) << SHIFT
 
 
 def segment_file(index_dir: Path, segment_id: str, part: int | None = None) -> Path:
@@ -132,7 +132,7 @@ def segment_file(index_dir: Path, segment_id: str, part: int | None = None) -> P
     return Path(index_dir) / f"{segment_id}{middle}.{EXTENSION}"
 
 
-def _part_path(last: Path, part: int) -> Path:
+def part_path(last: Path, part: int) -> Path:
     return last.with_name(f"{last.name[: -len(EXTENSION) - 1]}.{part}.{EXTENSION}")
 
 
@@ -150,14 +150,14 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _le(values: array) -> bytes:
+def little_endian(values: array) -> bytes:
     if sys.byteorder != "little":  # the file is little-endian everywhere
         values = array(values.typecode, values)
         values.byteswap()
     return values.tobytes()
 
 
-def _pad(out) -> None:
+def pad(out) -> None:
     out.write(b"\0" * (-out.tell() % 8))
 
 
@@ -169,12 +169,12 @@ class GramSegment:
         with open(self.path, "rb") as f:
             self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         buf = self.map
-        if len(buf) < _HEADER.size or buf[:8] != MAGIC:
+        if len(buf) < HEADER.size or buf[:8] != MAGIC:
             self.map.close()
             raise ValueError(f"{self.path.name} is not a grams file of this version")
         (_, self.base, self.doc_count, self.term_count, postings, overflow, text_bytes, self.part, self.parts,
-         tables_crc, self._data_crc) = _HEADER.unpack_from(buf, 0)
-        pos = _HEADER.size
+         tables_crc, self._data_crc) = HEADER.unpack_from(buf, 0)
+        pos = HEADER.size
         sections = {}
 
         def take(name: str, dtype: str, count: int) -> None:
@@ -329,7 +329,7 @@ def open_segment(last: Path, doc_count: int) -> list[GramSegment]:
         if final.parts < 1 or final.part != final.parts - 1:
             raise ValueError(f"{last.name} is not the last part of its segment")
         for number in range(final.parts - 1):
-            parts.append(GramSegment(_part_path(last, number)))
+            parts.append(GramSegment(part_path(last, number)))
         parts.append(final)
         expected = 0
         for number, part in enumerate(parts):

@@ -52,7 +52,7 @@ def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = (), writer_live: 
     return removed
 
 
-def _clean_if_unlocked(index_dir: Path) -> list[str]:
+def clean_if_unlocked(index_dir: Path) -> list[str]:
     """Clean leftovers when no other run holds the lock (a run with nothing else to do)."""
     ix = open_index(index_dir)
     lock = ix.lock("WRITELOCK")
@@ -64,7 +64,7 @@ def _clean_if_unlocked(index_dir: Path) -> list[str]:
         lock.release()
 
 
-def _merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
+def merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
     """A Whoosh merge policy that merges the grams files along with the segments.
 
     Small segments are merged into the new one as Whoosh's MERGE_SMALL would

@@ -26,7 +26,7 @@ from search.engines.embedded.columns import Column, SnapshotColumns
 from search.engines.embedded.docsets import EMPTY, DocSet, docset
 from search.engines.embedded.counting import PhraseCounting
 from search.engines.embedded.entered import entered_column
-from search.errors import SearchError
+from search.errors import IndexDamaged, SearchError
 from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from search.meta import PartialDate
 from search.engines.embedded.schema import FACET_COLUMNS
@@ -119,7 +119,7 @@ class Snapshot(PhraseCounting):
             except (OSError, ValueError) as exc:
                 for part in parts:
                     part.close()
-                raise SearchError(
+                raise IndexDamaged(
                     f"the index in {self.index_dir} is damaged ({path.name}: {exc})",
                     hint="rebuild it with `search index --rebuild`",
                 ) from exc
@@ -321,7 +321,7 @@ class Snapshot(PhraseCounting):
                 fields = self.reader.stored_fields(docnum)
             fields["id"]
         except Exception as exc:  # noqa: BLE001 - whatever a damaged stored-fields file raises (zlib, pickle, struct)
-            raise SearchError(f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: "
+            raise IndexDamaged(f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: "
                               f"{type(exc).__name__})", hint="rebuild it with `search index --rebuild`") from exc
         text = fields.get("text") or ""
         return StoredDocument(
@@ -398,7 +398,7 @@ class Snapshot(PhraseCounting):
             try:
                 part.verify()
             except ValueError as exc:
-                raise SearchError(f"the index in {self.index_dir} is damaged: {exc}",
+                raise IndexDamaged(f"the index in {self.index_dir} is damaged: {exc}",
                                   hint="rebuild it with `search index --rebuild`") from exc
 
     def close(self) -> None:

@@ -70,7 +70,7 @@ class RemoteMatches:
 def scan(cluster: OpenSearchEngine, query: dict) -> Iterator[Found]:
     """Every document ``query`` matches, by id, with its texts."""
     fields = ["id", "title", "paragraphs", "published", "district"]
-    for doc_id, source in cluster._sources(query, fields, batch=SCAN_PAGE):
+    for doc_id, source in cluster.sources(query, fields, batch=SCAN_PAGE):
         title, paragraphs = source.get("title") or "", tuple(source.get("paragraphs") or ())
         yield Found(doc_id, title, paragraphs, source.get("published"), source.get("district"),
                     search_text(title, list(paragraphs)))
@@ -80,7 +80,7 @@ def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatc
     """The documents ``request`` matches (of those the reader of ``visible`` may see), their occurrences."""
     parsed = request_query(request)
     phrases = terms_to_mark(parsed, request.mode)
-    docs = tuple(scan(cluster, cluster._request_query(request, None, visible)))
+    docs = tuple(scan(cluster, cluster.request_body(request, None, visible)))
     filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
     access = visibility_clause(visible)
     return RemoteMatches(
@@ -115,7 +115,7 @@ def _base_counts(cluster: OpenSearchEngine, query: dict, by: str) -> dict[str | 
     aggs = {"period": periods,
             "district": {"terms": {"field": "district", "size": 10_000, "missing": _NO_DISTRICT},
                          "aggs": {"period": periods}}}
-    answer = cluster._search({"query": query, "size": 0, "aggs": aggs})["aggregations"]
+    answer = cluster.raw_search({"query": query, "size": 0, "aggs": aggs})["aggregations"]
     counts: dict[str | None, Counter] = {None: Counter({b["key"]: b["doc_count"] for b in answer["period"]["buckets"]})}
     for bucket in answer["district"]["buckets"]:
         name = None if bucket["key"] == _NO_DISTRICT else bucket["key"]

@@ -75,7 +75,7 @@ class RemoteEngine(Engine):
     # (the embedded index keeps them in ROOTS.json): a machine that has them serves the originals.
 
     def _meta(self) -> dict:
-        mapping = self.cluster._call(self.cluster.client.indices.get_mapping, index=self.cluster.name)
+        mapping = self.cluster.call(self.cluster.client.indices.get_mapping, index=self.cluster.name)
         return dict(next(iter(mapping.values()))["mappings"].get("_meta", {}))
 
     def roots(self) -> list[Path]:
@@ -85,7 +85,7 @@ class RemoteEngine(Engine):
         folders = [r if r.is_dir() else r.parent for r in roots]
         folders += [f for f in self.roots() if f not in folders and f.is_dir()]
         meta = {**self._meta(), ROOTS_META: [str(f) for f in folders]}
-        self.cluster._call(self.cluster.client.indices.put_mapping, index=self.cluster.name, body={"_meta": meta})
+        self.cluster.call(self.cluster.client.indices.put_mapping, index=self.cluster.name, body={"_meta": meta})
 
     # -- reading
 
@@ -124,7 +124,7 @@ class RemoteEngine(Engine):
         access = visibility_clause(visible)
         query = {"bool": {"filter": [{"term": {"path": record.path}}, *([access] if access else [])]}}
         body = {"query": query, "size": 10_000, "sort": [{"item": "asc"}, {"id": "asc"}], "_source": RECORD_SOURCE}
-        return [_record(h["_id"], h["_source"]) for h in self.cluster._search(body)["hits"]["hits"]]
+        return [_record(h["_id"], h["_source"]) for h in self.cluster.raw_search(body)["hits"]["hits"]]
 
     def original_file(self, record: DocumentRecord) -> Path | None:
         from search.engines.embedded.documents import original_file

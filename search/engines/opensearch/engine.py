@@ -52,7 +52,7 @@ class OpenSearchEngine:
         self.base = f"{parts.scheme}://{parts.netloc}"
         self.name = name
         self.client = OpenSearch(hosts=[self.base], timeout=timeout, max_retries=2, retry_on_timeout=True)
-        self._checked = False
+        self.checked = False
 
     @property
     def url(self) -> str:
@@ -60,7 +60,7 @@ class OpenSearchEngine:
 
     # -- errors ----------------------------------------------------------------
 
-    def _call(self, operation, *args, **kwargs):
+    def call(self, operation, *args, **kwargs):
         """Run one client call; what can go wrong becomes one SearchError line."""
         try:
             return operation(*args, **kwargs)
@@ -83,9 +83,9 @@ class OpenSearchEngine:
 
     def check(self) -> None:
         """Raise a one-line SearchError unless the cluster answers and the index has our mapping version."""
-        if self._checked:
+        if self.checked:
             return
-        mapping = self._call(self.client.indices.get_mapping, index=self.name)
+        mapping = self.call(self.client.indices.get_mapping, index=self.name)
         meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
         version = meta.get("govsearch_mapping_version")
         if version != MAPPING_VERSION:
@@ -93,17 +93,17 @@ class OpenSearchEngine:
                 f"index {self.name} on {self.base} has mapping version {version}, this govsearch needs {MAPPING_VERSION}",
                 hint=f"rebuild it with `search index --rebuild --index {self.url}`",
             )
-        self._checked = True
+        self.checked = True
 
     # -- lifecycle -------------------------------------------------------------
 
     def exists(self) -> bool:
-        return bool(self._call(self.client.indices.exists, index=self.name))
+        return bool(self.call(self.client.indices.exists, index=self.name))
 
     def create(self, shards: int = 1, replicas: int = 0) -> None:
         """Create the index with our mapping (an error if it exists)."""
-        self._call(self.client.indices.create, index=self.name, body=index_body(shards, replicas))
-        self._checked = False
+        self.call(self.client.indices.create, index=self.name, body=index_body(shards, replicas))
+        self.checked = False
 
     def drop(self) -> None:
         """Delete the index if it exists (every generation, when the name is an alias)."""
@@ -111,11 +111,11 @@ class OpenSearchEngine:
 
         doomed = sorted({*serving(self), *generations(self)})
         if doomed:
-            self._call(self.client.indices.delete, index=",".join(doomed), ignore_unavailable=True)
-        self._checked = False
+            self.call(self.client.indices.delete, index=",".join(doomed), ignore_unavailable=True)
+        self.checked = False
 
     def refresh(self) -> None:
-        self._call(self.client.indices.refresh, index=self.name)
+        self.call(self.client.indices.refresh, index=self.name)
 
     # -- writing ---------------------------------------------------------------
 
@@ -123,7 +123,7 @@ class OpenSearchEngine:
         """Bulk-index documents made by ``document_source``; returns how many were written."""
         self.check()
         actions = ({"_index": self.name, "_id": s["id"], "_source": s} for s in sources)
-        written, errors = self._call(
+        written, errors = self.call(
             helpers.bulk, self.client, actions, max_chunk_bytes=chunk_bytes, chunk_size=2000,
             raise_on_error=False, request_timeout=120,
         )
@@ -152,7 +152,7 @@ class OpenSearchEngine:
             query = {"bool": {"should": clauses[start:start + 500], "minimum_should_match": 1}}
             doomed |= self._ids(query)
         actions = ({"_op_type": "delete", "_index": self.name, "_id": i} for i in sorted(doomed))
-        deleted, errors = self._call(helpers.bulk, self.client, actions, chunk_size=2000,
+        deleted, errors = self.call(helpers.bulk, self.client, actions, chunk_size=2000,
                                      raise_on_error=False, refresh=True)
         missing = [e for e in errors if next(iter(e.values())).get("status") != 404]
         if missing:
@@ -200,7 +200,7 @@ class OpenSearchEngine:
         }
         if chosen:
             body["post_filter"] = all_of(list(chosen.values()))
-        answer = self._search(body)
+        answer = self.raw_search(body)
         marks = terms_to_mark(parsed, request.mode)
         hits = tuple(_hit(h, marks, parsed) for h in answer["hits"]["hits"])
         facets = {}
@@ -208,7 +208,7 @@ class OpenSearchEngine:
             counted = answer["aggregations"][name]["values"]
             if counted["sum_other_doc_count"]:
                 counted_over = {"bool": {"filter": [query, aggs[name]["filter"]]}}
-                facets[name] = every_value(self._search, name, counted_over)
+                facets[name] = every_value(self.raw_search, name, counted_over)
             else:
                 facets[name] = _facet(counted)
         facets["issuer"] = organ_facet(facets["issuer"])  # each organ counted as its filter matches
@@ -227,9 +227,9 @@ class OpenSearchEngine:
                      visible: frozenset[str] | None = None) -> set[str]:
         """The ids of every matching document (pages through them): for tests and benchmarks."""
         self.check()
-        return self._ids(self._request_query(request, taxonomy, visible))
+        return self._ids(self.request_body(request, taxonomy, visible))
 
-    def _request_query(self, request: SearchRequest, taxonomy, visible) -> dict:
+    def request_body(self, request: SearchRequest, taxonomy, visible) -> dict:
         """The whole request (selections included) as one query, what the reader may see of it."""
         parsed = request_query(request, taxonomy)
         access = visibility_clause(visible)
@@ -238,16 +238,16 @@ class OpenSearchEngine:
 
     def _resolve_positional(self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None,
                             mode: str = "exact") -> dict:
-        return resolve_positional(parsed, base, access, self._sources, mode)
+        return resolve_positional(parsed, base, access, self.sources, mode)
 
-    def _sources(self, query: dict, fields: list[str], batch: int = 500):
+    def sources(self, query: dict, fields: list[str], batch: int = 500):
         """(id, _source fields) of every document matching ``query``, in id order, a batch a request."""
         after = None
         while True:
             body = {"query": query, "size": batch, "sort": [{"id": "asc"}], "_source": fields}
             if after:
                 body["search_after"] = after
-            hits = self._search(body)["hits"]["hits"]
+            hits = self.raw_search(body)["hits"]["hits"]
             for hit in hits:
                 yield hit["_id"], hit["_source"]
             if len(hits) < batch:
@@ -261,7 +261,7 @@ class OpenSearchEngine:
             body = {"query": query, "size": 10_000, "sort": [{"id": "asc"}], "_source": False}
             if after:
                 body["search_after"] = after
-            hits = self._search(body)["hits"]["hits"]
+            hits = self.raw_search(body)["hits"]["hits"]
             ids.update(h["_id"] for h in hits)
             if len(hits) < 10_000:
                 return ids
@@ -278,11 +278,11 @@ class OpenSearchEngine:
         if period not in ("year", "month"):
             raise ValueError("period must be year or month")
         self.check()
-        query = self._request_query(request, taxonomy, visible)
+        query = self.request_body(request, taxonomy, visible)
         query = {"bool": {"filter": [query, {"exists": {"field": period}}]}}
         histogram = {"field": "date_start", "calendar_interval": period, "min_doc_count": 1,
                      "format": "yyyy" if period == "year" else "yyyy-MM"}
-        answer = self._search({"query": query, "size": 0, "aggs": {"period": {"date_histogram": histogram}}})
+        answer = self.raw_search({"query": query, "size": 0, "aggs": {"period": {"date_histogram": histogram}}})
         return [(b["key_as_string"], b["doc_count"]) for b in answer["aggregations"]["period"]["buckets"]]
 
     def document(self, doc_id: str, *, visible: frozenset[str] | None = None) -> dict | None:
@@ -291,24 +291,24 @@ class OpenSearchEngine:
         self.check()
         if (access := visibility_clause(visible)) is not None:
             query = {"bool": {"filter": [{"ids": {"values": [doc_id]}}, access]}}
-            found = self._search({"query": query, "size": 1})["hits"]["hits"]
+            found = self.raw_search({"query": query, "size": 1})["hits"]["hits"]
             return found[0]["_source"] if found else None
         try:
-            return self._call(self.client.get, index=self.name, id=doc_id)["_source"]
+            return self.call(self.client.get, index=self.name, id=doc_id)["_source"]
         except os_errors.NotFoundError:  # the index exists (checked): the document does not
             return None
 
     def stats(self) -> dict:
         """Documents, files, shards, replicas, size on disk and cluster health."""
         self.check()
-        count = self._call(self.client.count, index=self.name)["count"]
-        files = self._search({"size": 0, "aggs": {"files": {"cardinality": {"field": "path",
+        count = self.call(self.client.count, index=self.name)["count"]
+        files = self.raw_search({"size": 0, "aggs": {"files": {"cardinality": {"field": "path",
                                                                             "precision_threshold": 40000}}}})
         # Keyed by the concrete index: the name may be an alias (opensearch_generations).
-        (concrete, described), = self._call(self.client.indices.get_settings, index=self.name).items()
+        (concrete, described), = self.call(self.client.indices.get_settings, index=self.name).items()
         settings = described["settings"]["index"]
-        store = self._call(self.client.indices.stats, index=self.name, metric="store")
-        health = self._call(self.client.cluster.health, index=self.name)
+        store = self.call(self.client.indices.stats, index=self.name, metric="store")
+        health = self.call(self.client.cluster.health, index=self.name)
         return {
             "index": self.url,
             "generation": concrete,
@@ -321,8 +321,8 @@ class OpenSearchEngine:
             "health": health["status"],
         }
 
-    def _search(self, body: dict) -> dict:
-        answer = self._call(self.client.search, index=self.name, body=body, request_timeout=120)
+    def raw_search(self, body: dict) -> dict:
+        answer = self.call(self.client.search, index=self.name, body=body, request_timeout=120)
         shards = answer.get("_shards", {})
         if shards.get("failed"):
             # A partial answer would be an inexact count: say so instead.

@@ -22,9 +22,9 @@ from search.engines.opensearch.mapping import index_body
 
 def serving(engine: OpenSearchEngine) -> list[str]:
     """The concrete indexes the URL's name reaches now: the alias' targets, or the index of that name."""
-    if engine._call(engine.client.indices.exists_alias, name=engine.name):
-        return sorted(engine._call(engine.client.indices.get_alias, name=engine.name))
-    if engine._call(engine.client.indices.exists, index=engine.name):
+    if engine.call(engine.client.indices.exists_alias, name=engine.name):
+        return sorted(engine.call(engine.client.indices.get_alias, name=engine.name))
+    if engine.call(engine.client.indices.exists, index=engine.name):
         return [engine.name]
     return []
 
@@ -32,7 +32,7 @@ def serving(engine: OpenSearchEngine) -> list[str]:
 def generations(engine: OpenSearchEngine) -> dict[str, int]:
     """Every generation built for this alias (serving, finished or abandoned): index name -> n."""
     pattern = re.compile(re.escape(engine.name) + r"-(\d+)")
-    found = engine._call(engine.client.indices.get, index=f"{engine.name}-*", ignore_unavailable=True,
+    found = engine.call(engine.client.indices.get, index=f"{engine.name}-*", ignore_unavailable=True,
                          allow_no_indices=True, expand_wildcards="open,closed")
     ours = {}
     for name, description in found.items():
@@ -47,7 +47,7 @@ def next_generation(engine: OpenSearchEngine, shards: int = 1, replicas: int = 0
     """A new, empty generation (not yet serving) and an engine that writes to it."""
     number = max(generations(engine).values(), default=0) + 1
     target = OpenSearchEngine(f"{engine.base}/{engine.name}-{number}")
-    engine._call(engine.client.indices.create, index=target.name,
+    engine.call(engine.client.indices.create, index=target.name,
                  body=index_body(shards, replicas, alias=engine.name))
     return target
 
@@ -62,9 +62,9 @@ def promote(engine: OpenSearchEngine, target: OpenSearchEngine) -> list[str]:
             actions.append({"remove_index": {"index": name}})
         elif name != target.name:
             actions.append({"remove": {"index": name, "alias": engine.name}})
-    engine._call(engine.client.indices.update_aliases, body={"actions": actions})
-    engine._checked = False
+    engine.call(engine.client.indices.update_aliases, body={"actions": actions})
+    engine.checked = False
     doomed = sorted(name for name in generations(engine) if name != target.name)
     if doomed:
-        engine._call(engine.client.indices.delete, index=",".join(doomed), ignore_unavailable=True)
+        engine.call(engine.client.indices.delete, index=",".join(doomed), ignore_unavailable=True)
     return [n for n in current if n == engine.name] + doomed

@@ -79,7 +79,7 @@ def indexed_files(engine: OpenSearchEngine) -> dict[str, str | None]:
     after = None
     while True:
         composite = {"size": 10_000, "sources": sources, **({"after": after} if after else {})}
-        answer = engine._search({"size": 0, "aggs": {"files": {"composite": composite}}})
+        answer = engine.raw_search({"size": 0, "aggs": {"files": {"composite": composite}}})
         buckets = answer["aggregations"]["files"]["buckets"]
         for bucket in buckets:
             key = bucket["key"]
