@@ -52,7 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
 
-    from web import errors, views
+    # the routes on web.blueprint.bp, imported before views.init_app registers it
+    from web import admin_views, errors, export_views, review_views, saved_views, views  # noqa: F401
 
     views.init_app(app)
     from web import analysis_views  # trend and concordance; imports views

@@ -12,7 +12,7 @@ from search.ingest.reasons import reason_in_chinese
 from search.ingest.skipped import by_format, read_skipped
 
 from web.auth import actor
-from web.views import bp, engine
+from web.blueprint import bp, engine
 
 
 @bp.get("/admin/skipped")

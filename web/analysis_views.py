@@ -17,7 +17,7 @@ from web.kwic_page import kwic_page
 from web.spooled import spooled_response
 from web.params import library_call
 from web.trend_page import trend_page
-from web.views import engine, visible
+from web.blueprint import engine, visible
 
 bp = Blueprint("analysis", __name__)
 

@@ -30,7 +30,7 @@ from web.downloads import download_name
 from web.exports import attachment, public_base_url, zone
 from web.pages import date_label, search_url
 from web.params import BadParameter, library_call, search_request
-from web.views import bp, engine, visible
+from web.blueprint import bp, engine, visible
 
 SPOOL_BYTES = 16 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,7 +11,7 @@ from search.query.facet_values import REVIEWED, UNKNOWN, most_common
 
 from web.auth import actor
 from web.pages import search_url
-from web.views import bp, engine
+from web.blueprint import bp, engine
 
 FILTER_OF = {"district": "districts", "issuer": "issuers", "docno": "doc_numbers", "type": "doc_types",
              "topic": "topics", "year": "years"}

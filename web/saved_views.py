@@ -29,7 +29,7 @@ from web.exports import atom_time, feed_results, xml_safe, zone
 from web.headers import carries_secret
 from web.pages import date_label, results_page, search_url
 from web.params import BadParameter, search_request
-from web.views import bp, engine, render_results, visible
+from web.blueprint import bp, engine, render_results, visible
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 log = logging.getLogger("web.alerts")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.errors import SearchError, Unsupported
+from search.errors import Unsupported
 
 
 @dataclass(frozen=True)

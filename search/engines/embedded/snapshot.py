@@ -26,9 +26,9 @@ from search.engines.embedded.columns import Column, SnapshotColumns
 from search.engines.embedded.docsets import EMPTY, DocSet, docset
 from search.engines.embedded.counting import PhraseCounting
 from search.engines.embedded.entered import entered_column
-from search.errors import IndexDamaged, SearchError
+from search.engines.embedded.dates import date_rank, date_span
+from search.errors import IndexDamaged
 from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
-from search.meta import PartialDate
 from search.engines.embedded.schema import FACET_COLUMNS
 from search.ingest.identity import METADATA_COLUMNS, file_hash
 from search.engines.embedded.whoosh_private import hold_per_document_files
@@ -51,26 +51,6 @@ class StoredDocument:
     paragraphs: tuple[str, ...]
     encoding: str
     text_source: str = "text"  # "ocr" or "mixed" where pages were recognised (an older index: "text")
-
-
-def _date_rank(published: str | None) -> int:
-    """An integer that sorts dates chronologically: 2020 < 2020-07 < 2020-07-18; unknown is -1.
-
-    A less precise date sorts before the more precise dates it contains.
-    """
-    if not published:
-        return -1
-    parts = [int(p) for p in published.split("-")]
-    year, month, day = (parts + [0, 0])[:3]
-    return year * 10_000 + month * 100 + day
-
-
-def _date_span(published: str | None) -> tuple[int, int] | None:
-    """The (first day, last day) ordinals a document's date covers, at its precision."""
-    if not published:
-        return None
-    parsed = PartialDate(*(int(p) for p in published.split("-")))
-    return parsed.start().toordinal(), parsed.end().toordinal()
 
 
 class Snapshot(PhraseCounting):
@@ -244,11 +224,11 @@ class Snapshot(PhraseCounting):
 
     @cached_property
     def date_rank(self) -> Column:
-        return self._per_date(_date_rank)
+        return self._per_date(date_rank)
 
     @cached_property
     def date_span(self) -> Column:
-        return self._per_date(_date_span)
+        return self._per_date(date_span)
 
     # -- search texts (bytes in the maps) -------------------------------------
 
