@@ -17,9 +17,9 @@ import click
 import pytest
 from pymdownx.slugs import slugify
 
-from search.cli import main
+from search.cli.main import main
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"
 USAGE = DOCS / "usage.md"
