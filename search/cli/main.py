@@ -20,6 +20,7 @@ from search.cli.saved import alerts_group, saved_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govsearch", prog_name="search", message="%(prog)s %(version)s")
 def main():
     """Exact phrase search over Chinese government reports."""
 
