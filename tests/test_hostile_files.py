@@ -91,7 +91,7 @@ def test_hostile_files_are_skipped_naming_the_limit_and_the_good_ones_indexed(tm
 
 
 def test_a_skipped_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch):
-    import search.ingest.prepare as workers
+    import search.engines.embedded.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -167,7 +167,7 @@ def test_a_worker_that_dies_on_a_job_is_replaced_and_only_that_job_skipped():
 
 
 def test_a_slow_file_in_an_indexing_run_is_skipped_naming_the_time_limit(tmp_path, monkeypatch):
-    import search.ingest.prepare as workers
+    import search.engines.embedded.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -52,7 +52,7 @@ def test_an_empty_index_serves_pages(tmp_path):
 
 
 def test_a_first_run_killed_before_its_commit_is_completed_by_the_next(tmp_path, monkeypatch):
-    import search.ingest.prepare as workers
+    import search.engines.embedded.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -224,7 +224,7 @@ def test_rebuild_replaces_an_index_of_another_schema_version(folder, tmp_path):
 
 @pytest.mark.parametrize("rebuild", [False, True])
 def test_interrupted_run_leaves_the_previous_generation_searchable(folder, tmp_path, monkeypatch, rebuild):
-    import search.ingest.prepare as ingest
+    import search.engines.embedded.prepare as ingest
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
