@@ -7,7 +7,7 @@ Q      ?= 中原科技城
 
 PORT   ?= 8000
 
-.PHONY: run test install system-deps opensearch index query bench-exactness clean docs
+.PHONY: run test test-fast install system-deps opensearch index query bench-exactness clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install system-deps opensearch
 # The documentation site (docs/, mkdocs.yml) into site/; any warning fails the build.
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The quick loop while working: everything but the browser, OpenSearch and slow tests.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not opensearch and not slow"
 
 bench-exactness: install
 	$(BIN)/python bench/exactness.py

@@ -20,6 +20,32 @@ from search.text.normalize import search_text
 settings.register_profile("project", derandomize=True, deadline=None)
 settings.load_profile("project")
 
+# Markers (pyproject.toml lists them; `make test-fast` leaves the three out):
+#   browser     a real Chromium (Playwright)
+#   opensearch  a real OpenSearch node
+#   slow        a test module that takes more than a few seconds without either (OCR, corpora, killed runs)
+BROWSER_FIXTURES = frozenset({"browser", "tab", "tab_without_js"})
+OPENSEARCH_FIXTURES = frozenset({"engine_node", "opensearch_seeds", "cluster", "node_url"})
+SLOW_MODULES = frozenset({
+    "test_ocr", "test_ocr_images", "test_hostile_files", "test_hostile_index", "test_crash", "test_serve_workers",
+    "test_extract_office_index", "test_metadata", "test_trend", "test_concordance", "test_suggest_archive",
+    "test_print", "test_bad_files", "test_ingest", "test_docs", "test_house_rules", "test_extract_containers_ingest",
+})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & OPENSEARCH_FIXTURES or params.get("engine_name") == "opensearch" or \
+                item.module.__name__.rsplit(".", 1)[-1].startswith("test_opensearch"):
+            item.add_marker(pytest.mark.opensearch)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 # The five seed reports
