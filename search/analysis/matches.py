@@ -42,6 +42,7 @@ class Matches:
 
     @property
     def total_occurrences(self) -> int:
+        """The occurrences in all matching documents together."""
         return sum(self.occurrences)
 
 
@@ -97,6 +98,7 @@ class RecentMatches:
         self._lock = threading.Lock()
 
     def get(self, key) -> Matches | None:
+        """The matches kept under ``key`` (now the most recent), or None."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -104,6 +106,7 @@ class RecentMatches:
         return None
 
     def put(self, key, matches: Matches) -> None:
+        """Keep ``matches`` under ``key``, forgetting the least recently used beyond ``size``."""
         with self._lock:
             self._entries[key] = matches
             self._entries.move_to_end(key)
@@ -111,6 +114,7 @@ class RecentMatches:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every kept result."""
         with self._lock:
             self._entries.clear()
 

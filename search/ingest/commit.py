@@ -51,6 +51,7 @@ class IndexReport:
 
     @property
     def summary(self) -> str:
+        """The run in one line: ``+added ~changed -removed files`` and the counts."""
         return (
             f"+{len(self.added)} ~{len(self.changed)} -{len(self.removed)} files "
             f"({self.unchanged} unchanged, {self.documents_written} documents written, "

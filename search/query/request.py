@@ -103,6 +103,7 @@ class SearchRequest:
         return replace(self, **{name: new, "page": 1})
 
     def with_page(self, page: int) -> SearchRequest:
+        """This request on another results page."""
         return replace(self, page=page)
 
 
@@ -164,6 +165,7 @@ class Hit:
     text_source: str = "text"  # "ocr" or "mixed": the text (some of it) recognised from page images
 
     def to_json(self) -> dict:
+        """The hit as a JSON object (the CLI's ``--json`` and the web's JSON answers)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -196,9 +198,11 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
+        """The number of results pages (at least 1)."""
         return max(1, math.ceil(self.total / self.request.per_page))
 
     def to_json(self) -> dict:
+        """The results as a JSON object: the request, how the query was read, the hits and the facets."""
         return {
             "query": self.request.q,
             "mode": self.request.mode,
