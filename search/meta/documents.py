@@ -60,15 +60,18 @@ class DocumentRecord:
     search_text: str = field(default="", compare=False, repr=False)
 
     def evidence_for(self, field: str) -> Evidence | None:
+        """The evidence of one field (``published``, ``district``, ...), or None."""
         return dict(self.evidence).get(field)
 
     @property
     def date_source(self) -> str | None:
+        """Where the publication date came from (``manifest``, ``meta``, ``signature``, ...), or None."""
         found = self.evidence_for("published")
         return found.source if found else None
 
     @property
     def district_source(self) -> str | None:
+        """Where the district came from, or None."""
         found = self.evidence_for("district")
         return found.source if found else None
 
