@@ -241,5 +241,6 @@ class Archive:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        """Close the snapshot the archive holds open, if any."""
         if self._snapshot is not None:
             self._snapshot.close()

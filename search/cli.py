@@ -41,6 +41,7 @@ class UserError(click.ClickException):
         self.hint = hint
 
     def show(self, file=None):
+        """Print ``error: …`` and, when there is one, ``hint: …`` (to stderr by default)."""
         file = file or sys.stderr
         click.echo(f"error: {self.message}", file=file)
         if self.hint:

@@ -29,6 +29,7 @@ def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, those that overlap or touch merged into one."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
