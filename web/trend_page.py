@@ -77,10 +77,12 @@ class TrendPage:
 
     @property
     def measure_label(self) -> str:
+        """The measure's label in Chinese."""
         return MEASURE_LABELS[self.args.measure]
 
 
 def period_label(period: str) -> str:
+    """A period (``2020``, ``2020-07``) as shown (``2020年7月``)."""
     return date_label(period)
 
 

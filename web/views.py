@@ -100,18 +100,21 @@ def render_results(page, **context) -> Response:
 @bp.get("/")
 @bp.get("/search")
 def search_page():
+    """GET / and /search: the results page (or its htmx fragment)."""
     page = results_page(engine(), search_request(request.args), visible())
     return render_results(page)
 
 
 @bp.get("/search.json")
 def search_json():
+    """GET /search.json: the results as JSON."""
     page = results_page(engine(), search_request(request.args), visible())
     return jsonify(page.results.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv_export():
+    """GET /search.csv: every result as CSV (with a BOM for Excel), named after the query."""
     wanted = search_request(request.args)
     chunks = search_csv(engine(), wanted, public_base_url(), visible())
     # A BOM, so that Excel reads the UTF-8 as UTF-8; the file is named after the query (稳就业-20261204.csv).
@@ -135,6 +138,7 @@ def suggestions():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
+    """GET /doc/<id>: the document page, the query's phrases marked."""
     page = document_page(engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
                          visible=visible())
     if page is None:
@@ -144,6 +148,7 @@ def document(doc_id):
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
+    """GET /doc/<id>/original: the file the document was read from (or a container's member), as a download."""
     stored = engine().document(doc_id, visible=visible())
     if stored is None:
         abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
@@ -162,6 +167,7 @@ def original(doc_id):
 
 
 def init_app(app) -> None:
+    """Install the request checks (host, auth, CSRF, headers, time budget, audit) and the engine per request, and register the routes."""
     from werkzeug.routing import BaseConverter
 
     from . import audit, auth, csrf, headers, hosts, limits
