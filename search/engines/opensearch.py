@@ -64,6 +64,7 @@ class OpenSearchEngine:
 
     @property
     def url(self) -> str:
+        """The index's URL (the cluster's base and the index name)."""
         return f"{self.base}/{self.name}"
 
     # -- errors ----------------------------------------------------------------
@@ -106,6 +107,7 @@ class OpenSearchEngine:
     # -- lifecycle -------------------------------------------------------------
 
     def exists(self) -> bool:
+        """Whether the index (or alias) exists on the cluster."""
         return bool(self._call(self.client.indices.exists, index=self.name))
 
     def create(self, shards: int = 1, replicas: int = 0) -> None:
@@ -123,6 +125,7 @@ class OpenSearchEngine:
         self._checked = False
 
     def refresh(self) -> None:
+        """Make what was written so far visible to searches."""
         self._call(self.client.indices.refresh, index=self.name)
 
     # -- writing ---------------------------------------------------------------
