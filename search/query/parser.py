@@ -1,6 +1,7 @@
 """The query language: syntax -> ``ParsedQuery`` (groups of atoms), ``read_as`` and notes.
 
-The atoms themselves are in ``atoms``; a ``field:value`` term becomes one in ``fields``.
+The words of a query are read into tokens in ``tokens``; the atoms themselves are in ``atoms``;
+a ``field:value`` term becomes one in ``fields``.
 
 Syntax (read leniently: nothing a user types raises; ``read_as`` and
 ``notes`` say how it was understood):
