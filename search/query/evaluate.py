@@ -21,7 +21,6 @@ from .parser import parse_query
 from .positions import holds
 from .request import SearchRequest
 
-
 # The request's filters (attribute, field of their atoms), ANDed in this order after the query string.
 _REQUEST_FILTERS = (
     ("districts", "district"), ("topics", "topic"), ("issuers", "issuer"), ("doc_types", "type"),
