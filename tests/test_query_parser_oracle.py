@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.metadata import Taxonomy
+from search.meta import Taxonomy
 from search.query import parse_query
 from search.query.atoms import COUNT_SUFFIX, NEAR_OPERATOR, Atom, ParsedQuery
 from search.query.fields import FIELDS, atom_for

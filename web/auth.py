@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
 
-from .csrf import CSRFError, session_token
+from web.csrf import CSRFError, session_token
 
 
 AUTH_MODES = ("none", "local", "header")
@@ -198,7 +198,7 @@ def login_submit():
     """POST /login: check the password (CSRF, rate and lockout first); a new session and on to ``next``, or the form again with 401."""
     if auth_mode() != "local":
         abort(404)
-    from .audit import record
+    from web.audit import record
 
     expected = session.get(LOGIN_CSRF_KEY, "")
     sent = request.form.get("csrf_token", "")
@@ -232,7 +232,7 @@ def login_submit():
 @bp.post("/logout")
 def logout():
     """POST /logout: end the session (and its stored session) and go to the sign-in page or the search page."""
-    from .audit import record
+    from web.audit import record
 
     record("logout")
     if auth_mode() == "local" and session.get(SESSION_KEY):

@@ -40,7 +40,7 @@ def end_request_budget(_exc=None) -> None:
 
 def too_complex(_exc: QueryTooComplex):
     """The answer to a query over its time budget: a page saying so, not a 500."""
-    from .errors import error_response
+    from web.errors import error_response
 
     export = request.endpoint in EXPORT_ENDPOINTS
     return error_response(TooComplex(current_app.config["EXPORT_TIME_BUDGET" if export else "REQUEST_TIME_BUDGET"]))

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..metadata import Taxonomy
-from .atoms import COUNT_SUFFIX, Atom, ParsedQuery
-from .fields import atom_for
-from .tokens import AND, COUNT, NOT, OR, RELATION, SKIP, TERM, Token, tokenize
-from .variants import Variants, current_variants
+from search.meta import Taxonomy
+from search.query.atoms import COUNT_SUFFIX, Atom, ParsedQuery
+from search.query.fields import atom_for
+from search.query.tokens import AND, COUNT, NOT, OR, RELATION, SKIP, TERM, Token, tokenize
+from search.query.variants import Variants, current_variants
 
 MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .atoms import NEAR_OPERATOR
-from .fields import FIELDS
+from search.query.atoms import NEAR_OPERATOR
+from search.query.fields import FIELDS
 
 DEFAULT_NEAR = 10
 MAX_NEAR = 1000
