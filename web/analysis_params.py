@@ -45,6 +45,7 @@ def _choice(args: MultiDict, name: str, allowed, default, message: str):
 
 
 def trend_args(args: MultiDict) -> TrendArgs:
+    """The trend page's arguments (queries, the search filters, by, measure, per); BadParameter (400) says what is wrong."""
     queries = tuple(q.strip() for q in args.getlist("q") if q.strip())
     if len(queries) > MAX_QUERIES:
         raise BadParameter(f"最多比较 {MAX_QUERIES} 个查询，收到 {len(queries)} 个。")
@@ -61,6 +62,7 @@ def trend_args(args: MultiDict) -> TrendArgs:
 
 
 def kwic_args(args: MultiDict) -> KwicArgs:
+    """The concordance page's arguments (the search request, order, width); BadParameter (400) says what is wrong."""
     request = search_request(args)
     order = _choice(args, "order", KWIC_SORTS, "date", "order 只能是 date（按日期）、left（按左侧）或 right（按右侧）")
     raw = args.get("width", "") or "30"

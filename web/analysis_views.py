@@ -31,12 +31,14 @@ def csv_response(rows: Iterable[Iterable], name: str) -> Response:
 
 @bp.get("/trend")
 def trend_view():
+    """GET /trend: the trend page (chart and tables) of the queries."""
     page = library_call(lambda: trend_page(engine(), trend_args(request.args), visible()))
     return render_template("trend.html", page=page)
 
 
 @bp.get("/trend.json")
 def trend_json():
+    """GET /trend.json: the trend as JSON."""
     args = trend_args(request.args)
     result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
@@ -45,6 +47,7 @@ def trend_json():
 
 @bp.get("/trend.csv")
 def trend_csv():
+    """GET /trend.csv: the trend's numbers as CSV."""
     args = trend_args(request.args)
     result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
@@ -53,12 +56,14 @@ def trend_csv():
 
 @bp.get("/kwic")
 def kwic_view():
+    """GET /kwic: one page of the query's occurrences in context."""
     page = library_call(lambda: kwic_page(engine(), kwic_args(request.args), visible()))
     return render_template("kwic.html", page=page)
 
 
 @bp.get("/kwic.json")
 def kwic_json():
+    """GET /kwic.json: that page of the concordance as JSON."""
     args = kwic_args(request.args)
     result = library_call(lambda: engine().concordance(args.request, args.order, args.width, visible=visible()))
     return jsonify(result.to_json())
@@ -66,6 +71,7 @@ def kwic_json():
 
 @bp.get("/kwic.csv")
 def kwic_csv():
+    """GET /kwic.csv: every concordance line as CSV (with a BOM for Excel), streamed."""
     args = kwic_args(request.args)
     lines = library_call(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
     base = public_base_url()
@@ -74,4 +80,5 @@ def kwic_csv():
 
 
 def init_app(app) -> None:
+    """Register the analysis pages."""
     app.register_blueprint(bp)

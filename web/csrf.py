@@ -51,5 +51,6 @@ def check_csrf() -> None:
 
 
 def init_app(app) -> None:
+    """Check the CSRF token before each request and give templates ``csrf_token``."""
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token

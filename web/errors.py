@@ -30,6 +30,7 @@ DEFAULT_MESSAGES = {
 
 
 def error_response(error: HTTPException):
+    """The error as a page, an htmx fragment or JSON (by the path), its message in Chinese, never the exception's text."""
     code = error.code or 500
     if code == 500:
         message = DEFAULT_MESSAGES[500]  # never the exception's text
@@ -66,10 +67,12 @@ def engine_error(error: SearchError):
 
 
 def internal_error(error: InternalServerError):
+    """A 500 with the generic message (what broke stays in the log)."""
     return error_response(InternalServerError())
 
 
 def init_app(app) -> None:
+    """Answer HTTP errors, unexpected exceptions and the engine's errors with ``error_response``."""
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(SearchError, engine_error)

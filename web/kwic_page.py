@@ -57,6 +57,7 @@ class KwicPage:
 
     @property
     def first(self) -> int:
+        """How many lines come before this page's first."""
         return (self.args.request.page - 1) * self.args.request.per_page
 
 

@@ -148,10 +148,12 @@ class ResultsPage:
 
     @property
     def json_url(self) -> str:
+        """The same search as JSON."""
         return search_url(self.request, "web.search_json")
 
     @property
     def csv_url(self) -> str:
+        """The same search's results as CSV, from the first."""
         return search_url(replace(self.request, page=1), "web.search_csv_export")
 
 

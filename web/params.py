@@ -42,6 +42,16 @@ def search_request(args: MultiDict) -> SearchRequest:
     terms = sum(len(group) for group in parse_query(q).groups) if q.strip() else 0
     if terms > MAX_TERMS:
         raise BadParameter(f"检索项过多：这个查询有 {terms} 个词或备选项，最多 {MAX_TERMS} 个。请拆成几次检索。")
+    _filters(args)
+    _date_range(args.get("from", ""), args.get("to", ""))
+    try:
+        return SearchRequest.from_args(args)
+    except ValueError as exc:  # anything the checks above did not foresee
+        raise BadParameter(f"参数无效：{exc}") from exc
+
+
+def _filters(args: MultiDict) -> None:
+    """The filter values' number, length and (years, months) form."""
     filter_values = sum(len(args.getlist(name)) for name in LIST_PARAMETERS)
     if filter_values > MAX_FILTER_VALUES:
         raise BadParameter(f"筛选条件过多：共 {filter_values} 个取值，最多 {MAX_FILTER_VALUES} 个。")
@@ -57,11 +67,6 @@ def search_request(args: MultiDict) -> SearchRequest:
     for value in args.getlist("month"):
         if value and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
             raise BadParameter(f"month（月份）必须形如 2020-07；收到 {value!r}。")
-    _date_range(args.get("from", ""), args.get("to", ""))
-    try:
-        return SearchRequest.from_args(args)
-    except ValueError as exc:  # anything the checks above did not foresee
-        raise BadParameter(f"参数无效：{exc}") from exc
 
 
 def _choice(args, name: str, allowed, message: str) -> None:

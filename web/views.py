@@ -34,18 +34,21 @@ MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者
 @bp.get("/")
 @bp.get("/search")
 def search_page():
+    """GET / and /search: the results page (or its htmx fragment)."""
     page = results_page(engine(), search_request(request.args), visible())
     return render_results(page)
 
 
 @bp.get("/search.json")
 def search_json():
+    """GET /search.json: the results as JSON."""
     page = results_page(engine(), search_request(request.args), visible())
     return jsonify(page.results.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv_export():
+    """GET /search.csv: every result as CSV (with a BOM for Excel), named after the query."""
     wanted = search_request(request.args)
     chunks = search_csv(engine(), wanted, public_base_url(), visible())
     # A BOM, so that Excel reads the UTF-8 as UTF-8; the file is named after the query (稳就业-20261204.csv).
@@ -69,6 +72,7 @@ def suggestions():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
+    """GET /doc/<id>: the document page, the query's phrases marked."""
     page = document_page(engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
                          visible=visible())
     if page is None:
@@ -78,6 +82,7 @@ def document(doc_id):
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
+    """GET /doc/<id>/original: the file the document was read from (or a container's member), as a download."""
     stored = engine().document(doc_id, visible=visible())
     if stored is None:
         abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
@@ -96,6 +101,7 @@ def original(doc_id):
 
 
 def init_app(app) -> None:
+    """Install the request checks (host, auth, CSRF, headers, time budget, audit) and the engine per request, and register the routes."""
     from werkzeug.routing import BaseConverter
 
     from web import audit, auth, csrf, headers, hosts, limits

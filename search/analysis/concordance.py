@@ -40,6 +40,7 @@ class Line:
     offset: int
 
     def to_json(self) -> dict:
+        """The concordance line as a JSON object."""
         return {"id": self.id, "title": self.title, "date": self.date, "district": self.district,
                 "left": self.left, "match": self.match, "right": self.right, "offset": self.offset}
 
@@ -58,9 +59,11 @@ class Concordance:
 
     @property
     def pages(self) -> int:
+        """The number of pages of concordance lines (at least 1)."""
         return max(1, math.ceil(self.total_occurrences / self.request.per_page))
 
     def to_json(self) -> dict:
+        """The concordance as a JSON object: the request, the totals and this page's lines."""
         return {
             "query": self.request.q,
             "read_as": self.read_as,

@@ -35,9 +35,11 @@ class Point:
     per_mille: float
 
     def value(self, measure: str) -> float:
+        """The point's number for a measure: ``documents``, ``occurrences`` or ``per_mille``."""
         return getattr(self, measure)
 
     def to_json(self) -> dict:
+        """The point as a JSON object."""
         return {"period": self.period, "documents": self.documents,
                 "occurrences": self.occurrences, "per_mille": self.per_mille}
 
@@ -59,6 +61,7 @@ class Series:
     districts: tuple[Series, ...] | None = None  # under a query, when counted per district
 
     def to_json(self) -> dict:
+        """The series as a JSON object, with its districts' series when counted per district."""
         data = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
         data.update({
             "total_documents": self.total_documents,
@@ -85,6 +88,7 @@ class Trend:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
+        """The trend as a JSON object: how it was counted and its series."""
         data = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per

@@ -48,6 +48,7 @@ class Budget:
         self.left = MAX_TOTAL_BYTES
 
     def spend(self, count: int) -> None:
+        """Count ``count`` more uncompressed bytes; Unreadable ("zip bomb refused") past the limit."""
         self.left -= count
         if self.left < 0:
             raise Unreadable(f"zip bomb refused: more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB uncompressed")

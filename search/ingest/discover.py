@@ -29,6 +29,7 @@ class SourceFile:
 
     @property
     def path(self) -> Path:
+        """The file's absolute path as a Path."""
         return Path(self.file)
 
     @property

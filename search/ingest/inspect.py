@@ -28,6 +28,7 @@ class Inspection:
     skipped: tuple[str, ...] = ()  # a container's members that give no text: "a.zip/x.dwg: skipped, …"
 
     def to_json(self) -> dict:
+        """The inspection as a JSON object (``search inspect --json``): the file's documents, or its error."""
         if self.problem:
             return {"file": self.path, "error": self.problem}
         return {"file": self.path, "manifest": self.manifest, "corrections": self.corrections,

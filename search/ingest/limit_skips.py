@@ -32,6 +32,7 @@ class SkippedFiles:
 
     @classmethod
     def load(cls, folder: Path) -> SkippedFiles:
+        """The skips remembered in ``folder`` (none when the file is missing or unreadable)."""
         try:
             entries = json.loads((Path(folder) / SKIPPED_FILE).read_text(encoding="utf-8"))
             if not isinstance(entries, dict):

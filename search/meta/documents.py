@@ -52,15 +52,18 @@ class DocumentRecord:
     search_text: str = field(default="", compare=False, repr=False)
 
     def evidence_for(self, field: str) -> Evidence | None:
+        """The evidence of one field (``published``, ``district``, ...), or None."""
         return dict(self.evidence).get(field)
 
     @property
     def date_source(self) -> str | None:
+        """Where the publication date came from (``manifest``, ``meta``, ``signature``, ...), or None."""
         found = self.evidence_for("published")
         return found.source if found else None
 
     @property
     def district_source(self) -> str | None:
+        """Where the district came from, or None."""
         found = self.evidence_for("district")
         return found.source if found else None
 
@@ -105,28 +108,9 @@ def _single_record(
     if len(joined) < len(paragraphs):
         at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs)) if a != b)
         paragraphs, written = joined, written.joined(at)
-    first, rest = paragraphs[0], tuple(paragraphs[1:])
-    official = official_title(paragraphs)
-    if side.title:
-        title, headings = narrow(side.title), (narrow(side.title),)
-        body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
-    elif official is not None:
-        title, headings = paragraphs[official], (paragraphs[official],)
-        body = tuple(paragraphs[:official]) + tuple(paragraphs[official + 1 :])
-    elif is_title_like(first) or is_long_title_line(first):
-        title, headings, body = first, (first,), rest
-    else:
-        title, headings, body = fallback_title(first), (), tuple(paragraphs)
+    title, headings, body = _title_and_body(paragraphs, side)
     signed, organ = signature(body)
-    strong = [_manifest_date(side), *file_evidence(facts, body), signed]
-    strong.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
-    context = choose(strong, today=today)
-    year = context.value.year if context else None
-    candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
-    candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
-    created = meta_date(facts.get("created"))
-    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
-    published = choose(candidates, refine_only=refine, today=today)
+    published = _published(side, facts, body, headings, signed, today)
 
     number = Evidence(side.doc_number, "manifest", side.doc_number) if side.doc_number else doc_number(body)
     kind = _doc_type(side, title, body)
@@ -141,6 +125,40 @@ def _single_record(
     why = tuple(("issuer", value, source, reason) for value, source, reason in refused)
     shown_title = side.title or (written.paragraph(title) if headings else written.piece(title))
     return _record(0, title, body, found, side, taxonomy, shown_title, written.paragraphs(body), why)
+
+
+def _title_and_body(paragraphs: Sequence[str], side: Sidecar) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The title (the sidecar's, the 公文 title, or a title-like first line), its headings and the body."""
+    first, rest = paragraphs[0], tuple(paragraphs[1:])
+    official = official_title(paragraphs)
+    if side.title:
+        title, headings = narrow(side.title), (narrow(side.title),)
+        body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
+    elif official is not None:
+        title, headings = paragraphs[official], (paragraphs[official],)
+        body = tuple(paragraphs[:official]) + tuple(paragraphs[official + 1 :])
+    elif is_title_like(first) or is_long_title_line(first):
+        title, headings, body = first, (first,), rest
+    else:
+        title, headings, body = fallback_title(first), (), tuple(paragraphs)
+    return title, headings, body
+
+
+def _published(
+    side: Sidecar, facts: FileFacts, body: tuple[str, ...], headings: tuple[str, ...], signed: Evidence | None,
+    today: date | None,
+) -> Evidence | None:
+    """The publication date: the strongest evidence (manifest, file, signature) sets the year the
+    weaker (dateline, text) are read in; the file's creation date only refines."""
+    strong = [_manifest_date(side), *file_evidence(facts, body), signed]
+    strong.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    context = choose(strong, today=today)
+    year = context.value.year if context else None
+    candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
+    candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    created = meta_date(facts.get("created"))
+    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
+    return choose(candidates, refine_only=refine, today=today)
 
 
 _STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename": 4, "title": 5, "text": 6}

@@ -171,6 +171,7 @@ class Sidecar:
 
     @classmethod
     def from_row(cls, row: Mapping[str, str] | None) -> Sidecar:
+        """The sidecar of a manifest row (normalized; no row, no sidecar)."""
         values = normalize_sidecar(row or {})
         if not values and cls is Sidecar:
             return _NO_SIDECAR  # most files have no sidecar row

@@ -67,6 +67,7 @@ class AdvancedForm:
 
     @property
     def is_empty(self) -> bool:
+        """Whether no field of the form is filled in."""
         return not any(getattr(self, f.name) for f in fields(self))
 
 

@@ -13,26 +13,23 @@ from search.query.positions import first_pair
 from collections.abc import Sequence
 
 
+# The request's filters (attribute, field of their atoms), ANDed in this order after the query string.
+_REQUEST_FILTERS = (
+    ("districts", "district"), ("topics", "topic"), ("issuers", "issuer"), ("doc_types", "type"),
+    ("doc_numbers", "docno"), ("years", "year"), ("months", "month"),
+)
+
+
 def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> ParsedQuery:
     """The request's query string plus its filters, as one parsed query."""
     taxonomy = taxonomy or Taxonomy.load()
     parsed = parse_query(request.q, taxonomy, expand_all=request.variants)
     groups = list(parsed.groups)
     notes = list(parsed.notes)
-    if request.districts:
-        groups.append(tuple(atom_for("district", d, False, taxonomy, notes) for d in request.districts))
-    if request.topics:
-        groups.append(tuple(atom_for("topic", t, False, taxonomy, notes) for t in request.topics))
-    if request.issuers:
-        groups.append(tuple(atom_for("issuer", i, False, taxonomy, notes) for i in request.issuers))
-    if request.doc_types:
-        groups.append(tuple(atom_for("type", t, False, taxonomy, notes) for t in request.doc_types))
-    if request.doc_numbers:
-        groups.append(tuple(atom_for("docno", d, False, taxonomy, notes) for d in request.doc_numbers))
-    if request.years:
-        groups.append(tuple(atom_for("year", str(y), False, taxonomy, notes) for y in request.years))
-    if request.months:
-        groups.append(tuple(atom_for("month", m, False, taxonomy, notes) for m in request.months))
+    for attribute, field_name in _REQUEST_FILTERS:
+        values = getattr(request, attribute)
+        if values:
+            groups.append(tuple(atom_for(field_name, str(v), False, taxonomy, notes) for v in values))
     if request.date_from or request.date_to:
         span = f"{request.date_from or ''}..{request.date_to or ''}"
         atom = atom_for("date", span, False, taxonomy, notes)

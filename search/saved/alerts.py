@@ -57,6 +57,7 @@ class AlertAddressError(ValueError):
 
 
 def clean_address(address: str) -> str:
+    """The address stripped; AlertAddressError (in Chinese) unless it looks like an e-mail address."""
     address = address.strip()
     if not re.fullmatch(ADDRESS_PATTERN, address):
         raise AlertAddressError(f"“{address[:80]}”不是有效的电子邮件地址")
@@ -99,6 +100,7 @@ class AlertStore(SQLiteFile):
 
     # -- addresses
     def set_address(self, owner: str, address: str) -> Subscription:
+        """Set (or replace) where ``owner``'s alerts go, clearing the last error; the subscription."""
         address = clean_address(address)
         self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
                   "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL",
@@ -106,13 +108,16 @@ class AlertStore(SQLiteFile):
         return self.subscription(owner)
 
     def clear_address(self, owner: str) -> bool:
+        """Stop ``owner``'s alerts; whether there was an address."""
         return bool(self._run("DELETE FROM alert_address WHERE owner = ? RETURNING owner", (owner,)))
 
     def subscription(self, owner: str) -> Subscription | None:
+        """``owner``'s address and its state, or None."""
         rows = self._run("SELECT * FROM alert_address WHERE owner = ?", (owner,))
         return Subscription(**dict(rows[0])) if rows else None
 
     def subscriptions(self) -> list[Subscription]:
+        """Every subscription, by owner."""
         return [Subscription(**dict(r)) for r in self._run("SELECT * FROM alert_address ORDER BY owner")]
 
     def note(self, owner: str, error: str | None) -> None:
@@ -124,6 +129,7 @@ class AlertStore(SQLiteFile):
 
     # -- the sent-log
     def has_baseline(self, slug: str) -> bool:
+        """Whether what matched ``slug`` at the start is logged already."""
         return bool(self._run("SELECT 1 FROM alert_baseline WHERE slug = ?", (slug,)))
 
     def baseline(self, slug: str, ids: Iterable[str]) -> None:
@@ -135,6 +141,7 @@ class AlertStore(SQLiteFile):
                            ((slug, doc_id, at) for doc_id in ids))
 
     def logged(self, slug: str) -> set[str]:
+        """Every document logged for ``slug``, baseline and sent."""
         return {r[0] for r in self._run("SELECT doc_id FROM alert_sent WHERE slug = ?", (slug,))}
 
     def sent(self, slug: str) -> list[str]:
@@ -143,6 +150,7 @@ class AlertStore(SQLiteFile):
                                         "ORDER BY at, doc_id", (slug,))]
 
     def record_sent(self, slug: str, ids: Iterable[str]) -> None:
+        """Log the documents as mailed for ``slug`` (each once)."""
         at = _now()
         with self._transaction() as db:
             db.executemany("INSERT OR IGNORE INTO alert_sent (slug, doc_id, state, at) VALUES (?, ?, 'sent', ?)",
@@ -156,6 +164,7 @@ class AlertStore(SQLiteFile):
 
     # -- one check at a time, across processes
     def acquire(self, holder: str, seconds: float = LEASE_SECONDS) -> bool:
+        """Take (or renew) the check's lease for ``seconds``; False while another holder's lease runs."""
         now = time.time()
         with self._transaction() as db:
             db.execute("BEGIN IMMEDIATE")
@@ -167,6 +176,7 @@ class AlertStore(SQLiteFile):
             return True
 
     def release(self, holder: str) -> None:
+        """Give the check's lease back, when ``holder`` has it."""
         self._run("DELETE FROM alert_lease WHERE name = 'check' AND holder = ?", (holder,))
 
 
@@ -294,6 +304,7 @@ class AlertTimer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        """Run the check every ``every`` seconds (the first after ``first_after``) until stopped; log what it mailed or why it failed."""
         wait = self.first_after
         while not self.stopped.wait(wait):
             started = time.monotonic()
@@ -307,4 +318,5 @@ class AlertTimer(threading.Thread):
             wait = max(1.0, self.every - (time.monotonic() - started))
 
     def stop(self) -> None:
+        """End the timer after the check that is running, if any."""
         self.stopped.set()

@@ -75,12 +75,7 @@ def load_settings(state_dir: Path | str | None = None, env: Mapping[str, str] = 
                   config_file: Path | str | None = None) -> AlertSettings:
     """The alert settings from the config file (when there is one) and ``env``; AlertConfigError when unusable."""
     path = Path(config_file or env.get("SEARCH_ALERTS_CONFIG") or (Path(state_dir) / CONFIG_NAME if state_dir else ""))
-    table: dict = {}
-    if str(path) and path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise AlertConfigError(f"cannot read {path}: {exc}") from exc
+    table = _config_table(path)
     smtp, alerts = table.get("smtp", {}), table.get("alerts", {})
     host = env.get("SEARCH_SMTP_HOST") or smtp.get("host")
     every = env.get("SEARCH_ALERTS_EVERY") or alerts.get("every_minutes", DEFAULT_EVERY_MINUTES)
@@ -91,12 +86,35 @@ def load_settings(state_dir: Path | str | None = None, env: Mapping[str, str] = 
     public_url = env.get("SEARCH_PUBLIC_URL") or alerts.get("public_url")
     if not host:
         return AlertSettings(None, every, public_url)
+    return AlertSettings(_smtp_settings(host, smtp, env), every, public_url)
+
+
+def _config_table(path: Path) -> dict:
+    """The config file's TOML table; empty when there is no file; AlertConfigError when it cannot be read."""
+    if not (str(path) and path.is_file()):
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AlertConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def _smtp_settings(host: str, smtp: dict, env: Mapping[str, str]) -> SmtpSettings:
+    """The SMTP server's settings: ``env`` first, then the config file's [smtp] table."""
     starttls = _flag(env.get("SEARCH_SMTP_STARTTLS", smtp.get("starttls", False)))
     try:
         port = int(env.get("SEARCH_SMTP_PORT") or smtp.get("port") or (587 if starttls else 25))
     except ValueError:
         raise AlertConfigError("the SMTP port must be a whole number") from None
     user = env.get("SEARCH_SMTP_USER") or smtp.get("user")
+    password = _password(smtp, env)
+    sender = env.get("SEARCH_SMTP_FROM") or smtp.get("from") or user or f"govsearch@{host}"
+    cafile = env.get("SEARCH_SMTP_CAFILE") or smtp.get("cafile")
+    return SmtpSettings(host, port, sender, starttls, user, password, cafile=cafile)
+
+
+def _password(smtp: dict, env: Mapping[str, str]) -> str | None:
+    """The SMTP password: given, or from the variable ``password_env`` names, or from ``password_file``."""
     password = env.get("SEARCH_SMTP_PASSWORD") or smtp.get("password")
     if not password and smtp.get("password_env"):
         password = env.get(smtp["password_env"])
@@ -107,9 +125,7 @@ def load_settings(state_dir: Path | str | None = None, env: Mapping[str, str] = 
             password = Path(smtp["password_file"]).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise AlertConfigError(f"cannot read the SMTP password file: {exc.strerror or exc}") from exc
-    sender = env.get("SEARCH_SMTP_FROM") or smtp.get("from") or user or f"govsearch@{host}"
-    cafile = env.get("SEARCH_SMTP_CAFILE") or smtp.get("cafile")
-    return AlertSettings(SmtpSettings(host, port, sender, starttls, user, password, cafile=cafile), every, public_url)
+    return password
 
 
 class Mailer:

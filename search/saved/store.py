@@ -95,6 +95,7 @@ class SavedQuery:
 
     @property
     def query_string(self) -> str:
+        """The saved search as a URL query string."""
         return urlencode(self.args)
 
     @property
@@ -167,6 +168,7 @@ class SavedQueries(SQLiteFile):
         return self.get(slug)
 
     def get(self, slug: str) -> SavedQuery | None:
+        """The saved query of this slug, or None."""
         rows = self._run("SELECT * FROM saved_query WHERE slug = ?", (slug,))
         return _saved(rows[0]) if rows else None
 

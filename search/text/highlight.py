@@ -29,6 +29,7 @@ def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, those that overlap or touch merged into one."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
@@ -85,14 +86,30 @@ def snippets(
     body_spans = [s for s in spans if s[0] >= body_start]
     candidates = body_spans or spans
     if not candidates:
-        line_start, line_end = _line_bounds(display, body_start)
-        end = min(line_end, line_start + width)
-        tail = ELLIPSIS if end < line_end else ""
-        return [escape(display[line_start:end], quote=False) + tail] if line_end > line_start else []
+        return _opening(display, body_start, width)
+    tried = [*pairs, *_pick(candidates, folded, phrases, body_start if body_spans else 0)]
+    windows, paired = _windows(folded, tried, len(pairs), limit, width)
+    # The pairs' windows first (they answer the query), then the others in text order.
+    ordered = [*paired, *sorted(w for w in windows if w not in paired)]
+    return [_snippet(display, folded, w_start, w_end, spans, width) for w_start, w_end in ordered]
 
+
+def _opening(display: str, body_start: int, width: int) -> list[str]:
+    """The opening of the body, unmarked (no phrase occurs): one snippet, none when the body is empty."""
+    line_start, line_end = _line_bounds(display, body_start)
+    end = min(line_end, line_start + width)
+    tail = ELLIPSIS if end < line_end else ""
+    return [escape(display[line_start:end], quote=False) + tail] if line_end > line_start else []
+
+
+def _windows(
+    folded: str, tried: Sequence[tuple[int, int]], pairs: int, limit: int, width: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Up to ``limit`` windows of ``width`` around the spans ``tried`` (the first ``pairs`` of them the
+    co-occurring pairs), skipping a span whose window overlaps one taken; and the pairs' windows."""
     windows: list[tuple[int, int]] = []
     paired: list[tuple[int, int]] = []
-    for number, (start, end) in enumerate([*pairs, *_pick(candidates, folded, phrases, body_start if body_spans else 0)]):
+    for number, (start, end) in enumerate(tried):
         if len(windows) == limit:
             break
         line_start, line_end = _line_bounds(folded, start)
@@ -103,28 +120,27 @@ def snippets(
         if any(w_start < b and a < w_end for a, b in windows):
             continue
         windows.append((w_start, w_end))
-        if number < len(pairs):
+        if number < pairs:
             paired.append((w_start, w_end))
+    return windows, paired
 
-    result = []
-    # The pairs' windows first (they answer the query), then the others in text order.
-    for w_start, w_end in [*paired, *sorted(w for w in windows if w not in paired)]:
-        # Widen the window so that no marked phrase is cut at its edge.
-        for a, b in spans:
-            if a < w_start < b:
-                w_start = a
-            if a < w_end < b:
-                w_end = b
-        line_start, line_end = _line_bounds(folded, w_start)
-        w_start, w_end = _tidy(folded, w_start, w_end, line_start, line_end, spans)
-        inside = [s for s in spans if s[0] >= w_start and s[1] <= w_end]
-        head = ELLIPSIS if w_start > line_start else ""
-        tail = ELLIPSIS if w_end < line_end else ""
-        if w_end - w_start > 2 * width and inside:
-            result.append(head + _elided(display, w_start, w_end, inside, width // 3) + tail)
-        else:
-            result.append(head + mark(display[w_start:w_end], inside, offset=w_start) + tail)
-    return result
+
+def _snippet(display: str, folded: str, w_start: int, w_end: int, spans: Sequence[tuple[int, int]], width: int) -> str:
+    """One window as HTML: widened so that no marked phrase is cut at its edge, tidied to a clause
+    break, "…" where it cuts its line, and elided when a far pair made it long."""
+    for a, b in spans:
+        if a < w_start < b:
+            w_start = a
+        if a < w_end < b:
+            w_end = b
+    line_start, line_end = _line_bounds(folded, w_start)
+    w_start, w_end = _tidy(folded, w_start, w_end, line_start, line_end, spans)
+    inside = [s for s in spans if s[0] >= w_start and s[1] <= w_end]
+    head = ELLIPSIS if w_start > line_start else ""
+    tail = ELLIPSIS if w_end < line_end else ""
+    if w_end - w_start > 2 * width and inside:
+        return head + _elided(display, w_start, w_end, inside, width // 3) + tail
+    return head + mark(display[w_start:w_end], inside, offset=w_start) + tail
 
 
 def _elided(display: str, start: int, end: int, spans, context: int) -> str:

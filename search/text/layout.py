@@ -105,6 +105,7 @@ class Line:
         return Line(self.shown[:end], self.text[:end], self.after_blank)
 
     def part(self, start: int, end: int) -> Line:
+        """The characters ``start:end`` of the line, in both forms."""
         return Line(self.shown[start:end], self.text[start:end])
 
     def without(self, positions: list[int]) -> Line:

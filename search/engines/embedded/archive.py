@@ -242,5 +242,6 @@ class Archive:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        """Close the snapshot the archive holds open, if any."""
         if self._snapshot is not None:
             self._snapshot.close()

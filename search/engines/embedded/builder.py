@@ -55,6 +55,7 @@ class GramSegmentBuilder:
 
     @property
     def doc_count(self) -> int:
+        """The documents added so far, in the parts written and the one being built."""
         return self._base + len(self._texts)
 
     @property

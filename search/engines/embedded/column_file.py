@@ -41,6 +41,7 @@ CODED_COLUMNS = (*FACET_COLUMNS, *METADATA_COLUMNS)
 
 
 def column_file(index_dir: Path, segment_id: str) -> Path:
+    """The columns file of a segment."""
     return Path(index_dir) / f"{segment_id}.{EXTENSION}"
 
 
@@ -57,15 +58,18 @@ class SegmentColumns:
         self._map: mmap.mmap | None = None
 
     def codes(self, name: str) -> np.ndarray:
+        """The codes of column ``name``, one a document of the segment."""
         return self._codes[name]
 
     def values(self, name: str) -> list:
+        """The values of column ``name``, by code (decoded on first use)."""
         values = self._values[name]
         if isinstance(values, (bytes, memoryview)):
             values = self._values[name] = json.loads(bytes(values))
         return values
 
     def names(self) -> tuple[str, ...]:
+        """The names of the segment's columns."""
         return tuple(self._codes)
 
 

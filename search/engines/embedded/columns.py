@@ -112,6 +112,7 @@ class SnapshotColumns:
         self._opened: list[SegmentColumns] = []
 
     def open(self) -> None:
+        """Open (or build) every segment's columns file, once."""
         if not self._opened:
             self._opened.extend(segment_columns(self._index_dir, leaf, self._names) for leaf, _ in self._leaves)
 
@@ -120,6 +121,7 @@ class SnapshotColumns:
         return self._opened
 
     def column(self, name: str) -> Column:
+        """The column ``name`` over the whole snapshot: the segments' codes joined into one coding, deleted documents as None."""
         parts = self._segments()
         if len(parts) == 1:
             codes, part = parts[0].codes(name), parts[0]

@@ -111,83 +111,38 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     taxonomy = Taxonomy.load()
 
     skipped = SkippedFiles.load(index_dir)
-    plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
-                         skipped, note, rebuild)
-    _repeat_member_skips(index_dir, plan, sources, note)
+
+    def compared() -> planning.Plan:
+        plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
+                             skipped, note, rebuild)
+        _repeat_member_skips(index_dir, plan, sources, note)
+        return plan
+
+    plan = compared()
     if plan.nothing_to_do:
         skipped.save()
         report = _nothing_to_do(index_dir, roots, report, plan)
         _record_skipped(index_dir, roots, sources, left_out, report)
         return report
-    try:
-        # compound=False: a compound segment would swallow the grams file into
-        # its own; the pool never spills (nothing is posted).
-        writer = plan.ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
-    except LockError as exc:
-        raise SearchError(
-            "another indexing run is in progress (the index is locked)",
-            hint="wait for it to finish, then run `search index` again",
-        ) from exc
+    writer = _locked_writer(plan)
     if plan.generation != latest_generation(index_dir):
         # Another run committed between our comparison and our lock: compare again,
         # now that no one else can commit, or the files it added would be added twice.
         for message in plan.notes:
             warnings.remove(message)
-        plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
-                             skipped, note, rebuild)
-        _repeat_member_skips(index_dir, plan, sources, note)
+        plan = compared()
         if plan.nothing_to_do:
             writer.cancel()
             report = _nothing_to_do(index_dir, roots, report, plan)
             _record_skipped(index_dir, roots, sources, left_out, report)
             return report
-    ix, todo, indexed, exists = plan.ix, plan.todo, plan.indexed, plan.exists
-    todo_bytes[0] = sum(_size_of(source.file) for source in todo)
+    todo_bytes[0] = sum(_size_of(source.file) for source in plan.todo)
     report.added, report.changed, report.removed, report.unchanged = (
         plan.added, plan.changed, plan.removed, plan.unchanged
     )
-    # Under the write lock, the commit below makes the next generation (Whoosh numbers them so).
-    entries = Entries(latest_generation(index_dir) + 1, carried_entries(ix) if rebuild and exists else None)
-    grams = GramSegmentBuilder()
-    last_part = segment_file(index_dir, new_segment_id(writer))
-    try:
-        report.cleaned = clean_leftovers(index_dir, ix, keep=[new_segment_id(writer)])
-        for key in report.removed:
-            _delete_documents(writer, plan.old_documents.get(key, ()))
-        prepared = ocr_progress.tracked(prepared_files(todo, taxonomy, procs, options), todo, options, status)
-        for item in progress(prepared) if progress else prepared:
-            source = item.source
-            if item.skipped:
-                # An unreadable new version must not cost the indexed old one.
-                note(f"{source.source}: skipped, {item.skipped}")
-                _uncount(report, source.source)
-                skipped.remember(source.key, source.file, item.skipped)
-                continue
-            skipped.forget(source.key)
-            if source.key in indexed:
-                _delete_documents(writer, plan.old_documents.get(source.key, ()))
-            for message in item.warnings:  # a container's members that were skipped, each named
-                note(message)
-            for fields, counted, text in item.documents:
-                fields["entered"] = entries.of(fields)
-                packed = fields.pop(PACKED_STORED)
-                for name in STORED_ONLY:  # in the packed bytes already
-                    del fields[name]
-                grams.add(next_docnum(writer), counted, text)
-                add_packed_document(writer, fields, packed)
-                report.documents_written += 1
-                if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part
-                    grams.flush(last_part)
-        writer.commit(mergetype=merge_policy(index_dir, grams, clear=rebuild and exists))
-    except BaseException:
-        with contextlib.suppress(Exception):
-            grams.wait()  # a part still being written: left for clean_leftovers, not half-written
-        try:
-            writer.cancel()
-        except OSError:  # on a full disk cancelling writes too: the lock must still be given back
-            with contextlib.suppress(Exception):
-                writer.writelock.release()
-        raise
+    todo = plan.todo
+    _write(writer, plan, index_dir, rebuild, report, skipped, note, progress,
+           lambda: ocr_progress.tracked(prepared_files(todo, taxonomy, procs, options), todo, options, status))
     if rebuild:
         write_schema_version(index_dir)
     for key in report.removed:
@@ -198,6 +153,73 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     report.total_documents = _live_count(index_dir)
     _record_skipped(index_dir, roots, sources, left_out, report)
     return report
+
+
+def _locked_writer(plan: planning.Plan):
+    """A writer of the plan's index, holding its write lock; SearchError when another run holds it."""
+    try:
+        # compound=False: a compound segment would swallow the grams file into
+        # its own; the pool never spills (nothing is posted).
+        return plan.ix.writer(limitmb=WRITER_MEMORY_MB, codec=ArchiveCodec(), compound=False)
+    except LockError as exc:
+        raise SearchError(
+            "another indexing run is in progress (the index is locked)",
+            hint="wait for it to finish, then run `search index` again",
+        ) from exc
+
+
+def _write(writer, plan: planning.Plan, index_dir: Path, rebuild, report: IndexReport, skipped: SkippedFiles,
+           note, progress, prepare: Callable[[], Iterable]) -> None:
+    """Delete what the plan removes, add the documents of the files ``prepare`` prepares and their grams,
+    and commit; on any failure the writer is cancelled (its lock given back) and the error raised."""
+    # Under the write lock, the commit below makes the next generation (Whoosh numbers them so).
+    entries = Entries(latest_generation(index_dir) + 1, carried_entries(plan.ix) if rebuild and plan.exists else None)
+    grams = GramSegmentBuilder()
+    last_part = segment_file(index_dir, new_segment_id(writer))
+    try:
+        report.cleaned = clean_leftovers(index_dir, plan.ix, keep=[new_segment_id(writer)])
+        for key in report.removed:
+            _delete_documents(writer, plan.old_documents.get(key, ()))
+        prepared = prepare()
+        for item in progress(prepared) if progress else prepared:
+            _write_item(writer, plan, item, entries, grams, last_part, report, skipped, note)
+        writer.commit(mergetype=merge_policy(index_dir, grams, clear=rebuild and plan.exists))
+    except BaseException:
+        with contextlib.suppress(Exception):
+            grams.wait()  # a part still being written: left for clean_leftovers, not half-written
+        try:
+            writer.cancel()
+        except OSError:  # on a full disk cancelling writes too: the lock must still be given back
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        raise
+
+
+def _write_item(writer, plan: planning.Plan, item, entries: Entries, grams: GramSegmentBuilder, last_part,
+                report: IndexReport, skipped: SkippedFiles, note) -> None:
+    """One prepared file: its documents replace its indexed ones; a file that could not be read is skipped."""
+    source = item.source
+    if item.skipped:
+        # An unreadable new version must not cost the indexed old one.
+        note(f"{source.source}: skipped, {item.skipped}")
+        _uncount(report, source.source)
+        skipped.remember(source.key, source.file, item.skipped)
+        return
+    skipped.forget(source.key)
+    if source.key in plan.indexed:
+        _delete_documents(writer, plan.old_documents.get(source.key, ()))
+    for message in item.warnings:  # a container's members that were skipped, each named
+        note(message)
+    for fields, counted, text in item.documents:
+        fields["entered"] = entries.of(fields)
+        packed = fields.pop(PACKED_STORED)
+        for name in STORED_ONLY:  # in the packed bytes already
+            del fields[name]
+        grams.add(next_docnum(writer), counted, text)
+        add_packed_document(writer, fields, packed)
+        report.documents_written += 1
+        if grams.full:  # a rebuild's memory stays bounded: the texts so far become a part
+            grams.flush(last_part)
 
 
 def _repeat_member_skips(index_dir: Path, plan: planning.Plan, sources, note) -> None:

@@ -75,10 +75,12 @@ def postings_dtype(doc_count: int) -> str:
 
 
 def gram_key(gram: str) -> int:
+    """The posting key of a two-character gram."""
     return (ord(gram[0]) << SHIFT) | ord(gram[1])
 
 
 def char_key(char: str) -> int:
+    """The posting key of a single character."""
     return (ord(char) << SHIFT) | CHAR
 
 
@@ -281,6 +283,7 @@ class GramSegment:
         return exact
 
     def doc_frequency(self, key: int) -> int:
+        """How many documents of the part hold the key (0 when none)."""
         i = self._find(key)
         return int(self._offsets[i + 1] - self._offsets[i]) if i >= 0 else 0
 
@@ -300,6 +303,7 @@ class GramSegment:
         return self.text_at + int(self.byte_offsets[local]), self.text_at + int(self.byte_offsets[local + 1])
 
     def text_bytes(self, local: int) -> bytes:
+        """A document's search text in the part, as UTF-8 bytes of the map."""
         start, end = self.span(local)
         return self.map[start:end]
 
@@ -308,6 +312,7 @@ class GramSegment:
         return self.text_bytes(local).decode("utf-8")
 
     def close(self) -> None:
+        """Drop the arrays and close the map (left to the garbage collector while a view of it is still held)."""
         for name in ("keys", "_offsets", "_postings", "_tfs", "_overflow_at", "_overflow_tfs", "byte_offsets",
                      "char_lengths", "title_bytes"):
             setattr(self, name, None)

@@ -45,6 +45,7 @@ class Matches:
 
     @property
     def total_occurrences(self) -> int:
+        """The occurrences in all matching documents together."""
         return sum(self.occurrences)
 
 
@@ -100,6 +101,7 @@ class RecentMatches:
         self._lock = threading.Lock()
 
     def get(self, key) -> Matches | None:
+        """The matches kept under ``key`` (now the most recent), or None."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -107,6 +109,7 @@ class RecentMatches:
         return None
 
     def put(self, key, matches: Matches) -> None:
+        """Keep ``matches`` under ``key``, forgetting the least recently used beyond ``size``."""
         with self._lock:
             self._entries[key] = matches
             self._entries.move_to_end(key)
@@ -114,6 +117,7 @@ class RecentMatches:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every kept result."""
         with self._lock:
             self._entries.clear()
 

@@ -28,6 +28,7 @@ class IndexedFile:
 
     @classmethod
     def parse(cls, state: str) -> IndexedFile:
+        """From the ``signature<TAB>size<TAB>mtime`` form it is stored in (size and time -1 when absent)."""
         signature, size, mtime = (state.split("\t") + ["-1", "-1"])[:3]
         return cls(signature, int(size), int(mtime))
 

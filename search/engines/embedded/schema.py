@@ -47,6 +47,7 @@ class ArchiveCodec(W3Codec):
 
     def per_document_writer(self, storage, segment):
         # Stored fields may arrive pickled and compressed by a worker (whoosh_private.add_packed_document).
+        """A stored-fields writer that also takes fields a worker packed already."""
         return PrepackedPerDocWriter(self, storage, segment)
 
 

@@ -174,18 +174,22 @@ class Snapshot(PhraseCounting):
 
     @cached_property
     def district(self) -> Column:
+        """The documents' districts, a coded column."""
         return self._lazy("district")
 
     @cached_property
     def published(self) -> Column:
+        """The documents' dates as written (``2020``, ``2020-07``, ``2020-07-18``), a coded column."""
         return self._lazy("published")
 
     @cached_property
     def topics(self) -> Column:
+        """The documents' topics, each value a tuple."""
         return self._lazy("topics").derived(lambda v: tuple(v.split("|")) if v else ())
 
     @cached_property
     def file_sig(self) -> Column:
+        """The signature of each document's file (its key is in it), a coded column."""
         return self._lazy("file_sig")
 
     @cached_property
@@ -195,6 +199,7 @@ class Snapshot(PhraseCounting):
 
     @cached_property
     def live(self) -> DocSet:
+        """The numbers of the documents not deleted."""
         if not self._has_deletions:
             return docset(range(self.size))
         return docset(np.flatnonzero(self._live_mask))
@@ -216,18 +221,22 @@ class Snapshot(PhraseCounting):
 
     @cached_property
     def year(self) -> Column:
+        """The documents' years (None when undated)."""
         return self._per_date(lambda p: p[:4] if p else None)
 
     @cached_property
     def month(self) -> Column:
+        """The documents' months (``2020-07``; None when the date has no month)."""
         return self._per_date(lambda p: p[:7] if p and len(p) >= 7 else None)
 
     @cached_property
     def date_rank(self) -> Column:
+        """The documents' dates as integers that sort chronologically (-1 when undated)."""
         return self._per_date(date_rank)
 
     @cached_property
     def date_span(self) -> Column:
+        """The (first day, last day) ordinals each document's date covers (None when undated)."""
         return self._per_date(date_span)
 
     # -- search texts (bytes in the maps) -------------------------------------
@@ -286,6 +295,7 @@ class Snapshot(PhraseCounting):
     # -- stored documents -----------------------------------------------
 
     def document(self, docnum: int) -> StoredDocument:
+        """The stored document of a document number (read once, then kept)."""
         try:
             return self._documents[docnum]
         except KeyError:
@@ -382,6 +392,7 @@ class Snapshot(PhraseCounting):
                                   hint="rebuild it with `search index --rebuild`") from exc
 
     def close(self) -> None:
+        """Close the segments' grams and the Whoosh reader, and drop the cached postings."""
         with self._lock:
             self._postings.clear()
             for part in self._parts:

@@ -44,6 +44,7 @@ class Suggestion:
     source: str
 
     def to_json(self) -> dict:
+        """The suggestion as a JSON object."""
         return {"phrase": self.phrase, "count": self.count, "source": self.source}
 
 

@@ -116,6 +116,7 @@ class PrepackedPerDocWriter(W3PerDocWriter):
     prepacked: bytes | None = None
 
     def finish_doc(self):
+        """End the document: prepacked stored fields go to the stored column as they are; others as Whoosh writes them."""
         if self.prepacked is None:
             return super().finish_doc()
         # The wrapped writers' own add would pickle and compress again: past both, to the bytes column.

@@ -51,6 +51,7 @@ class Found:
         return year * 10_000 + month * 100 + day
 
     def period(self, by: str) -> str | None:
+        """The document's year (``by`` "year") or month, or None when its date does not say."""
         if by == "year":
             return self.published[:4] if self.published else None
         return self.published[:7] if self.published and len(self.published) >= 7 else None
@@ -233,10 +234,12 @@ class _SampleTexts:
 
 
 def collocates(sample) -> tuple:
+    """The words around the occurrences of a sample whose documents carry their texts."""
     return count_collocates(_SampleTexts(), sample)
 
 
 def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visible=None) -> Iterator[Line]:
+    """Every concordance line of the query from the cluster, in ``order``, streamed."""
     check_arguments(order, width)
     matches = find_matches(cluster, request, visible)
     return (_line(d, o, p, width) for d, o, p in _occurrences(matches, order, width))

@@ -54,12 +54,14 @@ class RemoteEngine(Engine):
         self._state = Path(state) if state else None
 
     def check(self) -> None:
+        """Raise a one-line ``SearchError`` unless the cluster answers and the index is of our mapping."""
         self.cluster.check()
 
     # -- writing
 
     def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True,
               status=None):
+        """Bring the OpenSearch index up to date with the files under ``paths`` and record their folders; no ``--follow-links``."""
         from search.engines.opensearch.ingest import index_paths
 
         if follow_links:
@@ -79,6 +81,7 @@ class RemoteEngine(Engine):
         return dict(next(iter(mapping.values()))["mappings"].get("_meta", {}))
 
     def roots(self) -> list[Path]:
+        """The folders the index's files are relative to, as recorded in the index's mapping."""
         return [Path(p) for p in self._meta().get(ROOTS_META, [])]
 
     def _record_roots(self, roots: list[Path]) -> None:
@@ -90,15 +93,19 @@ class RemoteEngine(Engine):
     # -- reading
 
     def visible_to(self, actor):
+        """The cluster's filter for the documents ``actor`` may see."""
         return self.cluster.visible_to(actor)
 
     def search(self, request, *, visible=None):
+        """One results page of ``request`` from the cluster."""
         return self.cluster.search(request, visible=visible)
 
     def matching_ids(self, request, *, visible=None) -> set[str]:
+        """The ids of every document of the cluster that matches ``request``."""
         return self.cluster.matching_ids(request, visible=visible)
 
     def all_hits(self, request, *, visible=None) -> Iterator:
+        """Every matching hit in result order, page after page of the largest size."""
         from search.query import MAX_PER_PAGE
 
         request = replace(request, per_page=MAX_PER_PAGE, page=1)
@@ -110,12 +117,14 @@ class RemoteEngine(Engine):
             request = request.with_page(request.page + 1)
 
     def document(self, doc_id: str, *, visible=None) -> DocumentRecord | None:
+        """The document with this id (when visible), or None; None for an empty or over-long id."""
         if not doc_id or len(doc_id) > 64:
             return None
         source = self.cluster.document(doc_id, visible=visible)
         return None if source is None else _record(doc_id, source)
 
     def siblings(self, doc_id: str, *, visible=None) -> list[DocumentRecord]:
+        """The documents of the same file as ``doc_id`` (that are visible), in item order; [] for an unknown id."""
         from search.engines.opensearch.query import visibility_clause
 
         record = self.document(doc_id, visible=visible)
@@ -127,6 +136,7 @@ class RemoteEngine(Engine):
         return [_record(h["_id"], h["_source"]) for h in self.cluster.raw_search(body)["hits"]["hits"]]
 
     def original_file(self, record: DocumentRecord) -> Path | None:
+        """The file a document was read from, looked for under each recorded folder on this machine."""
         from search.engines.embedded.documents import original_file
 
         for root in self.roots():
@@ -136,37 +146,44 @@ class RemoteEngine(Engine):
         return None
 
     def stats(self) -> dict:
+        """What the cluster says of the index: documents, files, shards, replicas, size on disk, health."""
         return self.cluster.stats()
 
     # -- saved queries: no generations here, so what is new is told by the ids last seen
 
     def saved_count(self, store, saved, *, visible=None):
+        """``SavedCount(total, new)`` of a saved query, new counted against the ids seen at the last view."""
         from search.saved.store import SavedCount
 
         ids = self.matching_ids(saved.request, visible=visible)
         return SavedCount(len(ids), len(ids - saved.seen_ids) if saved.last_viewed else len(ids))
 
     def mark_viewed(self, store, saved, *, visible=None) -> None:
+        """Record the ids matching now as the saved query's seen ones."""
         store.mark_viewed_ids(saved.slug, self.matching_ids(saved.request, visible=visible))
 
     # -- the analyses
 
     def trend(self, queries: Sequence[str], request, by="year", measure="documents", per=None, *, visible=None):
+        """Counts per period of each query, from the cluster (``remote_analysis``)."""
         from search.engines.opensearch.analysis import trend
 
         return trend(self.cluster, queries, request, by=by, measure=measure, per=per, visible=visible)
 
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
+        """One page of the query's occurrences in context, from the cluster's texts."""
         from search.engines.opensearch.analysis import concordance
 
         return concordance(self.cluster, request, order, width, sample_size=sample_size, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
+        """Every concordance line of the query, streamed from the cluster."""
         from search.engines.opensearch.analysis import all_lines
 
         return all_lines(self.cluster, request, order, width, visible=visible)
 
     def collocates(self, sample) -> tuple:
+        """The words around the occurrences of a concordance's sample (its texts came with it)."""
         from search.engines.opensearch.analysis import collocates
 
         return collocates(sample)
@@ -174,6 +191,7 @@ class RemoteEngine(Engine):
     # -- local state
 
     def state_dir(self) -> Path:
+        """This machine's state folder for the index (created when missing); SearchError when it cannot be."""
         folder = self._state or Path(os.environ.get(STATE_ENV) or default_state_dir(self.location))
         try:
             folder.mkdir(parents=True, exist_ok=True)

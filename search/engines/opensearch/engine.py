@@ -56,6 +56,7 @@ class OpenSearchEngine:
 
     @property
     def url(self) -> str:
+        """The index's URL (the cluster's base and the index name)."""
         return f"{self.base}/{self.name}"
 
     # -- errors ----------------------------------------------------------------
@@ -98,6 +99,7 @@ class OpenSearchEngine:
     # -- lifecycle -------------------------------------------------------------
 
     def exists(self) -> bool:
+        """Whether the index (or alias) exists on the cluster."""
         return bool(self.call(self.client.indices.exists, index=self.name))
 
     def create(self, shards: int = 1, replicas: int = 0) -> None:
@@ -115,6 +117,7 @@ class OpenSearchEngine:
         self.checked = False
 
     def refresh(self) -> None:
+        """Make what was written so far visible to searches."""
         self.call(self.client.indices.refresh, index=self.name)
 
     # -- writing ---------------------------------------------------------------

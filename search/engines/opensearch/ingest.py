@@ -124,6 +124,22 @@ def index_paths(
         engine.check()
         target, indexed = engine, indexed_files(engine)
 
+    todo, seen = _compared(sources, indexed, taxonomy, report, note)
+    # Files are known by their path relative to the indexed folder (``SourceFile.key``).
+    removed = sorted(p for p in indexed if p not in seen and not in_unreadable(p, roots, unreadable))
+    report.removed = removed
+    _write_prepared(target, todo, taxonomy, procs, options, report, note)
+    if removed:
+        target.delete(paths=removed)
+    target.refresh()
+    if target is not engine:
+        promote(engine, target)
+    report.total_documents = engine.stats()["documents"]
+    return report
+
+
+def _compared(sources, indexed: dict, taxonomy: Taxonomy, report: IndexReport, note) -> tuple[list[SourceFile], set[str]]:
+    """The files to write (new or changed signature; counted in ``report``) and the keys of all found."""
     todo: list[SourceFile] = []
     seen: set[str] = set()
     for source in sources:
@@ -138,10 +154,13 @@ def index_paths(
             continue
         (report.changed if source.key in indexed else report.added).append(source.source)
         todo.append(source)
-    # Files are known by their path relative to the indexed folder (``SourceFile.key``).
-    removed = sorted(p for p in indexed if p not in seen and not in_unreadable(p, roots, unreadable))
-    report.removed = removed
+    return todo, seen
 
+
+def _write_prepared(target: OpenSearchEngine, todo: list[SourceFile], taxonomy: Taxonomy, procs: int,
+                    options: ExtractOptions | None, report: IndexReport, note) -> None:
+    """Prepare the files and write their documents in batches of BATCH_FILES files; a file that could
+    not be read is skipped with a note (and no longer counted as added or changed)."""
     batch: list[dict] = []
     stale: dict[str, str] = {}
     for source, documents, member_warnings in _prepared(todo, taxonomy, procs, options):
@@ -159,13 +178,6 @@ def index_paths(
             report.documents_written += _flush(target, batch, stale)
             batch, stale = [], {}
     report.documents_written += _flush(target, batch, stale)
-    if removed:
-        target.delete(paths=removed)
-    target.refresh()
-    if target is not engine:
-        promote(engine, target)
-    report.total_documents = engine.stats()["documents"]
-    return report
 
 
 def _flush(engine: OpenSearchEngine, batch: list[dict], stale: dict[str, str]) -> int:

@@ -72,6 +72,7 @@ def split_selections(request: SearchRequest, taxonomy) -> tuple[ParsedQuery, dic
 
 
 def all_of(clauses: list[dict]) -> dict:
+    """The clauses ANDed as filters (one clause as it is; none matches everything)."""
     if not clauses:
         return {"match_all": {}}
     return clauses[0] if len(clauses) == 1 else {"bool": {"filter": clauses}}
@@ -126,17 +127,21 @@ class QueryBuilder:
         return {"bool": {"must": scored, "filter": rest, "should": titles}}
 
     def group(self, group: tuple) -> dict:
+        """One OR group of atoms: at least one of its clauses."""
         clauses = [self.atom(a) for a in group]
         return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 
     def groups(self, groups: tuple) -> dict:
+        """The AND of the OR groups."""
         return all_of([self.group(g) for g in groups])
 
     def atom(self, atom) -> dict:
+        """The clause of one atom, negated in a ``must_not`` when the atom is."""
         clause = self.positive(atom)
         return {"bool": {"must_not": [clause]}} if atom.negated else clause
 
     def positive(self, atom) -> dict:
+        """The clause of one atom, negation aside: a phrase, a filter's terms, a date range, or the ids a co-occurrence resolved to."""
         if atom.is_positional:
             return ids_clause(self.resolved[atom.key])
         if atom.field == "title":
