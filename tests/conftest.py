@@ -96,5 +96,13 @@ def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
     return {(name, item) for name, item, text in seed_documents if phrase in text}
 
 
-# The engine as a fixture parameter (embedded, opensearch): seeds_location, engine_name, engine_node.
+# The fixtures every test module may name (pytest finds them here, so no test module imports one):
+# the engine as a parameter (embedded, opensearch), the web app and its clients, the texts read
+# straight from the source files (the oracles), and the real browser over the production server.
+from tests.browser_fixtures import browser, server, tab, tab_without_js  # noqa: E402,F401
 from tests.engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401
+from tests.source_texts import report_sample_index, seed_documents_by_year  # noqa: E402,F401
+from tests.web_fixtures import client, hostile_client, hostile_index, web_app, writable_seeds  # noqa: E402,F401
+# Two module fixtures that other modules use too: a folder as an office keeps it, the 118 reports.
+from tests.test_meta_fields import office  # noqa: E402,F401
+from tests.test_suggest_archive import reports  # noqa: E402,F401

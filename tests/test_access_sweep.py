@@ -7,7 +7,6 @@ user's totals, facets and lists must be the admin's minus exactly the
 documents that user may not see, and nothing else may differ.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv

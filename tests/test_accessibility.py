@@ -4,7 +4,6 @@ The bar is zero serious or critical violations.  The context bypasses our CSP
 only so that the test can inject axe; the pages themselves are as served.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 
 from search.query import SearchRequest
 from search.engines.embedded.run import search
-from tests.test_browser import browser, server, shot  # noqa: F401 - fixtures
+from tests.browser_fixtures import shot
 from tests.web_fixtures import ROOT
 
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"

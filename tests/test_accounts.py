@@ -1,7 +1,6 @@
 """Accounts and roles: the user store, `search users`, `search serve --auth`, login, header SSO,
 saved queries owned per user with share links and feed tokens, and the audit log."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json
@@ -15,7 +14,7 @@ from search.access.audit import AuditLog
 from search.access.users import LOCK_AFTER, UserStore
 from search.cli.main import main
 from search.saved.store import SavedQueries
-from tests.web_fixtures import csrf_token, make_app, soup, writable_seeds  # noqa: F401 - fixture
+from tests.web_fixtures import csrf_token, make_app, soup
 
 PASSWORD = "correct horse battery"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

@@ -5,7 +5,6 @@ of 二七区人民政府办公室) and the five seed reports, so that every fiel
 something to find and something to leave out.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import re

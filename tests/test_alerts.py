@@ -2,7 +2,6 @@
 saved query is mailed once, with its title and an absolute link; a second check sends nothing; an SMTP
 server that is down is retried with backoff and logged, and no page fails."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import logging
@@ -19,7 +18,7 @@ from aiosmtpd.controller import Controller
 from search.saved.mail import AlertConfigError, Mailer, SmtpSettings, load_settings
 from search.saved.alerts import AlertStore, AlertTimer, CheckReport, clean_address
 from search.engines.embedded.commit import index_paths
-from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app, writable_seeds  # noqa: F401
+from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup
 from web.saved_views import run_alert_check
 
 PUBLIC = "https://search.example.gov.cn"

@@ -1,14 +1,13 @@
 """The saved-queries page (issue 23): queries in words, times in the server's zone, no 上次查看 从未 for a
 query just saved, the alert address form; and a login page that offers an anonymous user nothing to run."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from search.saved.store import SavedQueries
 from tests.test_accounts import login
-from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app  # noqa: F401
+from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup
 
 
 def row_of(client, name: str):

@@ -3,7 +3,6 @@
 The production server (waitress) runs with ``--auth local`` over the seeds index.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import threading
@@ -16,7 +15,7 @@ from search.access.users import UserStore
 from search.query import SearchRequest
 from search.engines.embedded.run import search
 from tests.test_accessibility import serious_violations
-from tests.test_browser import Tab, browser, shot  # noqa: F401 - fixture
+from tests.browser_fixtures import Tab, shot
 from tests.web_fixtures import make_app
 
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 from playwright.sync_api import expect
 
 from search.engines.embedded.trend import trend
-from tests.test_browser import browser, server, shot, tab, tab_without_js  # noqa: F401  (fixtures)
+from tests.browser_fixtures import shot
 
 TWO = "/trend?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA&q=%E7%A8%B3%E5%B0%B1%E4%B8%9A"  # 老旧小区, 稳就业
 

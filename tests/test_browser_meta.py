@@ -1,7 +1,6 @@
 """The new metadata in Chromium: the 文种 facet narrows the hits in place, a hit shows its 文种,
 issuer and 文号, and the document page notes where its date and place came from."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import threading
@@ -13,8 +12,7 @@ from waitress import create_server
 from search.engines.embedded.archive import Archive
 from search.query import SearchRequest
 from search.engines.embedded.run import search
-from tests.test_browser import args_of, browser, hit_titles, shot, tab  # noqa: F401 - fixtures
-from tests.test_meta_fields import office  # noqa: F401 - fixture
+from tests.browser_fixtures import args_of, hit_titles, shot
 from tests.web_fixtures import make_app
 
 

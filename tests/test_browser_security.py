@@ -5,7 +5,6 @@ different origin, but the same site, so the browser even sends the victim's
 SameSite=Lax session cookie along (the worst case).
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import threading
@@ -16,7 +15,6 @@ import pytest
 from waitress import create_server
 
 from search.saved.store import SavedQueries
-from tests.test_browser import browser  # noqa: F401 - fixture
 from tests.web_fixtures import make_app
 
 ATTACK_PAGE = """<!doctype html><meta charset="utf-8"><title>cat pictures</title>

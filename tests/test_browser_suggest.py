@@ -10,7 +10,7 @@ import pytest
 from search.query import SearchRequest
 from search.engines.embedded.run import search
 from search.engines.embedded.suggest import suggest
-from tests.test_browser import browser, server, shot, tab  # noqa: F401 - fixtures
+from tests.browser_fixtures import shot
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def seeds_location(seeds_index):
     return seeds_index
 
 
-def test_suggestions_with_the_keyboard_only(tab, server, seeds_snapshot):  # noqa: F811
+def test_suggestions_with_the_keyboard_only(tab, server, seeds_snapshot):
     page = tab.page
     page.goto(server + "/")
     box = page.locator("#q")

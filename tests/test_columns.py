@@ -15,7 +15,6 @@ from search.engines.embedded.facets import count_facets
 from search.engines.embedded.run import search
 from search.engines.embedded.column_file import CODED_COLUMNS
 from search.engines.embedded.snapshot import POSTINGS_CACHE_BYTES
-from tests.web_fixtures import writable_seeds  # noqa: F401 - fixture
 
 
 def test_a_column_gives_each_documents_value_through_its_code():

@@ -16,7 +16,7 @@ from search.engines.embedded.trend import trend
 from search.cli.main import main
 from search.text.normalize import fold
 from search.query import SearchRequest
-from tests.source_texts import phrases_from, seed_documents_by_year  # noqa: F401  (fixture)
+from tests.source_texts import phrases_from
 
 
 @given(data=st.data())

@@ -1,7 +1,6 @@
 """Exports (issue 23): .xlsx and CSV with Chinese headers and absolute links, the Word 汇编, the zip of
 originals, download names.  The oracle is the JSON twin of the same search (every hit on one page)."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv
@@ -21,7 +20,7 @@ from python_calamine import CalamineWorkbook
 from search.export import HIT_COLUMNS, KWIC_COLUMNS, describe_request, download_filename
 from search.export.columns import content_disposition, snippet_text
 from search.query import SearchRequest
-from tests.web_fixtures import SEEDS, client, hostile_client, hostile_index, make_app, soup, web_app  # noqa: F401
+from tests.web_fixtures import SEEDS, make_app, soup
 
 PHRASE = "老旧小区"
 BASE = "http://localhost"

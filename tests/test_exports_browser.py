@@ -2,7 +2,6 @@
 its alert form, at a desktop and a phone width; axe-core at 0 serious/critical on them and on /login.
 Screenshots go to tests/artifacts/ (compile-*.png, saved-*.png)."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import io
@@ -12,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.test_accessibility import serious_violations
-from tests.test_browser import browser, server, shot  # noqa: F401 - fixtures
+from tests.browser_fixtures import shot
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 

@@ -7,7 +7,6 @@ from bs4 import BeautifulSoup
 from search.query import SearchRequest
 from search.engines.embedded.run import search
 
-from tests.web_fixtures import client, web_app  # noqa: F401
 
 
 def page_counts(html: str, name: str) -> dict[str, int]:

@@ -7,7 +7,6 @@ list's 删除 is on screen.  The keyboard: a skip link to the hits, j/k between
 hits.  Screenshots of each page at each size go to tests/artifacts/.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import threading
@@ -17,7 +16,7 @@ from playwright.sync_api import expect
 from waitress import create_server
 
 from search.query import SearchRequest
-from tests.test_browser import ARTIFACTS, browser, shot  # noqa: F401 - fixtures
+from tests.browser_fixtures import shot
 from tests.web_fixtures import make_app
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}

@@ -12,7 +12,6 @@ from search.cli.main import main
 from search.meta import PartialDate
 from search.meta.typed import relative_range, typed_date
 from search.query import parse_interval, parse_query
-from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 
 TODAY = date(2026, 11, 29)
 

@@ -7,7 +7,6 @@ and none of the screen's forms, sidebar or buttons.  A document prints as a
 clean document with its metadata and without 上一处/下一处.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import io
@@ -21,8 +20,7 @@ from pdfminer.high_level import extract_text
 from pdfminer.pdfpage import PDFPage
 from waitress import create_server
 
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401 - fixtures
-from tests.test_suggest_archive import reports  # noqa: F401 - fixtures
+from tests.browser_fixtures import ARTIFACTS
 from tests.web_fixtures import make_app
 
 

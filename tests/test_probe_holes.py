@@ -1,6 +1,5 @@
 """The holes a probe of the web app found, each sent as the probe sent it (issue 10)."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv
@@ -18,15 +17,7 @@ from search.engines.embedded.commit import index_paths
 from search.text.normalize import normalize_text
 from search.saved.store import SavedQueries
 from tests.test_extract import make_docx, make_pdf
-from tests.web_fixtures import (  # noqa: F401 - fixtures
-    client,
-    csrf_token,
-    make_app,
-    save,
-    slug_of,
-    soup,
-    web_app,
-)
+from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup
 from web.hosts import trusted_hosts
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

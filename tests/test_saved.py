@@ -1,6 +1,5 @@
 """Saved queries: the SQLite store, the web pages (/saved, links, feeds) and `search saved …`."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json
@@ -15,18 +14,7 @@ from search.engines.embedded.commit import index_paths
 from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids, search
 from search.saved.store import SLUG_PATTERN, STORE_NAME, SavedQueries, SavedQueryError, make_slug
-from tests.web_fixtures import (  # noqa: F401 - fixtures
-    client,
-    csrf_token,
-    hit_ids,
-    make_app,
-    soup,
-    total_shown,
-    save,
-    slug_of,
-    web_app,
-    writable_seeds,
-)
+from tests.web_fixtures import csrf_token, hit_ids, make_app, soup, total_shown, save, slug_of
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 

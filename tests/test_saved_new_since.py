@@ -1,6 +1,5 @@
 """A saved query's "new since": from the generation each document entered the index at, not from stored ids."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json

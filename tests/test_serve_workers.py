@@ -1,7 +1,6 @@
 """`search serve --workers N`: several processes share the port; a dead worker is replaced;
 SIGTERM stops them all; a bad index is refused once, before any worker starts."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import os
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_fixtures import writable_seeds  # noqa: F401 - fixture
 
 SEARCH = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()"]
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@
 logout or a password change stops working; a lock set by someone else's failures does not keep the
 owner out; password checks are capped; the accounts and saved-query files are mode 600."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import stat

@@ -1,6 +1,5 @@
 """A server's snapshots: a new generation is warmed before requests get it; an old one closes when its last request ends."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv
@@ -14,7 +13,7 @@ from search.engines.embedded.archive import Archive, Snapshot
 from search.engines.embedded.commit import index_paths
 from search.query import SearchRequest
 from search.engines.embedded.run import all_hits, warm_up
-from tests.web_fixtures import make_app, soup, total_shown, writable_seeds  # noqa: F401
+from tests.web_fixtures import make_app, soup, total_shown
 
 PAGE = "新增报告\n\n老旧小区改造又有新进展。\n"
 

@@ -7,7 +7,6 @@ import pytest
 from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
 from search.engines.embedded.suggest import LIMIT, Suggester, Suggestion, candidates, suggest, suggester
-from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 
 from tests.conftest import oracle
 
@@ -56,7 +55,7 @@ def test_lookup_orders_by_count_then_length_and_fills_with_phrases_containing_th
     assert structure.suggest("无") == []
 
 
-def test_suggest_json(client, seeds_snapshot):  # noqa: F811
+def test_suggest_json(client, seeds_snapshot):
     payload = client.get("/suggest?q=老旧").get_json()
     assert payload == {
         "query": "老旧",

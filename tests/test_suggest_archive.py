@@ -5,7 +5,6 @@ or bench/data when unpacked there) indexed once for this module, and each count
 checked against the documents whose extracted search text holds the phrase.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import tarfile
@@ -22,7 +21,7 @@ from search.engines.embedded.phrases import drop_half_phrases, mine_phrases, phr
 from search.query.pinyin import readings
 from search.engines.embedded.suggest import known_phrases, suggest, suggester
 from tests.source_texts import FOLDERS, ROOT, reports_archive
-from tests.web_fixtures import client, soup, web_app  # noqa: F401 - fixtures
+from tests.web_fixtures import soup
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from search.engines.embedded.trend import trend
 from search.cli.main import main
 from search.query import SearchRequest
-from tests.source_texts import phrases_from, report_sample_index, seed_documents_by_year  # noqa: F401  (fixtures)
+from tests.source_texts import phrases_from
 
 
 def per_year(trend_series) -> dict[str, tuple[int, int]]:

@@ -10,7 +10,6 @@ import pytest
 from search.query import SearchRequest, parse_query
 from search.engines.embedded.run import matching_ids, search
 from search.query.variants import VARIANTS_FILE, Variants, VariantsFile, current_variants
-from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 
 
 def test_the_shipped_dictionary_has_at_least_30_groups_and_the_ones_staff_asked_for():
@@ -93,7 +92,7 @@ def test_the_shipped_file_is_the_one_read():
     assert VARIANTS_FILE.name == "variants.toml" and VARIANTS_FILE.exists()
 
 
-def test_the_page_offers_the_expanded_search_with_its_count(client, seeds_snapshot):  # noqa: F811
+def test_the_page_offers_the_expanded_search_with_its_count(client, seeds_snapshot):
     expanded = search(seeds_snapshot, SearchRequest(q="放管服", variants=True)).total
     page = client.get("/search?q=放管服").get_data(as_text=True)
     offer = re.search(r'<a[^>]*class="variants-offer"[^>]*href="([^"]*)"[^>]*>(.*?)</a>\s*：\s*(\d+) 篇', page, re.S)

@@ -1,6 +1,5 @@
 """The web UI through Flask's test client: pages, fragments, links, exports, safety."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import csv
@@ -24,22 +23,7 @@ from search.query import SearchRequest, parse_query
 from search.engines.embedded.run import search
 from search.query.facet_values import rolled_up
 from tests.conftest import S004
-from tests.web_fixtures import (  # noqa: F401 - fixtures
-    ROOT,
-    client,
-    csrf_token,
-    facet_counts,
-    facet_link,
-    hit_ids,
-    hostile_client,
-    hostile_index,
-    make_app,
-    place_counts,
-    soup,
-    total_shown,
-    web_app,
-    writable_seeds,
-)
+from tests.web_fixtures import ROOT, csrf_token, facet_counts, facet_link, hit_ids, make_app, place_counts, soup, total_shown
 from web.exports import csv_cell
 
 

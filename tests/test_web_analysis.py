@@ -12,7 +12,7 @@ import pytest
 from search.engines.embedded.trend import trend
 from search.query import SearchRequest
 from search.engines.embedded.run import search
-from tests.web_fixtures import client, hostile_client, hostile_index, make_app, soup, total_shown  # noqa: F401
+from tests.web_fixtures import make_app, soup, total_shown
 
 
 @pytest.fixture()
