@@ -104,5 +104,5 @@ from tests.engine_fixtures import engine_name, engine_node, opensearch_seeds, se
 from tests.source_texts import report_sample_index, seed_documents_by_year  # noqa: E402,F401
 from tests.web_fixtures import client, hostile_client, hostile_index, web_app, writable_seeds  # noqa: E402,F401
 # Two module fixtures that other modules use too: a folder as an office keeps it, the 118 reports.
-from tests.test_meta_fields import office  # noqa: E402,F401
-from tests.test_suggest_archive import reports  # noqa: E402,F401
+from tests.meta.test_meta_fields import office  # noqa: E402,F401
+from tests.query.test_suggest_archive import reports  # noqa: E402,F401

@@ -20,7 +20,7 @@ from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
 
 from tests.conftest import ROOT
-from tests.test_extract import make_docx, make_pdf, make_scanned_pdf
+from tests.extract.test_extract import make_docx, make_pdf, make_scanned_pdf
 
 GOOD = {
     "good.txt": "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n",

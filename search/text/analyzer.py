@@ -58,7 +58,7 @@ class Segmenter:
     """Our word segmenter: jieba's dictionary plus our user dictionary.
 
     Cuts come from ``rjieba`` (the Rust port of jieba, same dictionary and
-    algorithm, about 40x faster) when it is installed; ``tests/test_analysis.py``
+    algorithm, about 40x faster) when it is installed; ``tests/analysis/test_analysis.py``
     proves its cuts identical to jieba's own on the seeds and on random text.
     ``reference`` is jieba itself, one ``jieba.Tokenizer`` we own, initialised
     on first use with its cache inside our folder.

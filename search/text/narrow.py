@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 _KEPT_AS_WRITTEN = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F100, 0x1F1FF))
 # The 4,096-character planes' pages that hold a character NFKC makes one other character (a full
-# scan of Unicode takes 0.6 s an import; tests/test_display_fidelity.py checks the pages are all).
+# scan of Unicode takes 0.6 s an import; tests/text/test_display_fidelity.py checks the pages are all).
 NARROWABLE_PAGES = (0x0, 0x1, 0x2, 0x3, 0xA, 0xF, 0x10, 0x1D, 0x1E, 0x1F, 0x2F)
 
 

@@ -1,4 +1,4 @@
-"""Every use of Whoosh's private API, in one module; ``tests/test_whoosh_private.py`` pins each.
+"""Every use of Whoosh's private API, in one module; ``tests/engines/embedded/test_whoosh_private.py`` pins each.
 
 Whoosh (``whoosh-reloaded`` 2.7.5) has no public way to do these, and the
 engine needs them: the newest generation without opening the index, the
