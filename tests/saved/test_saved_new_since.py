@@ -76,9 +76,9 @@ def test_a_changed_document_counts_as_new_again(archive, tmp_path, store):
     (archive / "1.txt").write_text(PAGE.format(n=1) + "补充一段。\n", encoding="utf-8")
     index_paths([archive], index_dir)
     snapshot = Archive(index_dir).snapshot()
-    assert store.count(snapshot, saved) == SavedCount(total=2, new=1)
+    assert saved_count(store, snapshot, saved) == SavedCount(total=2, new=1)
     store.mark_viewed(saved.slug, snapshot.generation)
-    assert store.count(snapshot, store.get(saved.slug)) == SavedCount(total=2, new=0)
+    assert saved_count(store, snapshot, store.get(saved.slug)) == SavedCount(total=2, new=0)
 
 
 def test_a_removed_document_is_neither_counted_nor_new(archive, tmp_path, store):
@@ -110,7 +110,7 @@ def test_a_rebuild_keeps_when_unchanged_files_entered(archive, tmp_path, store):
     (moved / "2.txt").write_text(PAGE.format(n=2) + "改过。\n", encoding="utf-8")
     index_paths([moved], index_dir, rebuild=True)
     snapshot = Archive(index_dir).snapshot()
-    assert store.count(snapshot, saved) == SavedCount(total=2, new=1)  # 2.txt changed; 1.txt did not
+    assert saved_count(store, snapshot, saved) == SavedCount(total=2, new=1)  # 2.txt changed; 1.txt did not
 
 
 def test_entry_generations_survive_segment_merges(archive, tmp_path):
@@ -137,7 +137,7 @@ def test_a_view_on_an_older_generation_does_not_make_newer_documents_new_again(a
     saved = viewed(store, new)
     store.mark_viewed(saved.slug, old.generation)  # e.g. a server still answering from the old snapshot
     assert store.get(saved.slug).seen_generation == new.generation
-    assert store.count(new, store.get(saved.slug)) == SavedCount(total=3, new=0)
+    assert saved_count(store, new, store.get(saved.slug)) == SavedCount(total=3, new=0)
 
 
 def test_content_hash_is_the_bytes_part_of_the_file_signature():
@@ -186,9 +186,9 @@ def test_a_store_from_before_generations_keeps_its_queries_and_counts_by_their_i
     assert sorted(queries) == ["一个也没看过", "从未查看", "全看过"]
     assert {s.owner for s in queries.values()} == {"ann"}
     assert [s.request for s in queries.values()] == [QUERY] * 3
-    assert store.count(snapshot, queries["一个也没看过"]) == SavedCount(total=2, new=1)
-    assert store.count(snapshot, queries["从未查看"]) == SavedCount(total=2, new=2)
-    assert store.count(snapshot, queries["全看过"]) == SavedCount(total=2, new=0)
+    assert saved_count(store, snapshot, queries["一个也没看过"]) == SavedCount(total=2, new=1)
+    assert saved_count(store, snapshot, queries["从未查看"]) == SavedCount(total=2, new=2)
+    assert saved_count(store, snapshot, queries["全看过"]) == SavedCount(total=2, new=0)
     # Nothing new: it now holds the generation, and a later document is counted by it.
     settled = store.get(queries["全看过"].slug)
     assert (settled.seen_generation, settled.seen_ids) == (snapshot.generation, frozenset())
@@ -196,7 +196,7 @@ def test_a_store_from_before_generations_keeps_its_queries_and_counts_by_their_i
     (archive / "3.txt").write_text(PAGE.format(n=3), encoding="utf-8")
     index_paths([archive], index_dir)
     later = Archive(index_dir).snapshot()
-    assert [store.count(later, s).new for s in store.all()] == [1, 3, 1]
+    assert [saved_count(store, later, s).new for s in store.all()] == [1, 3, 1]
 
 
 # -- the oracle: ids and versions remembered at each view ---------------------------------------------
@@ -240,7 +240,7 @@ def test_new_since_equals_the_matches_not_seen_at_the_last_view(tmp_path_factory
         index_paths([root], index_dir)
     snapshot = Archive(index_dir).snapshot()
     expected_new = len(versions) if seen is None else len(set(versions.items()) - seen)
-    assert store.count(snapshot, store.get(saved.slug)) == SavedCount(total=len(versions), new=expected_new)
+    assert saved_count(store, snapshot, store.get(saved.slug)) == SavedCount(total=len(versions), new=expected_new)
 
 
 # -- the web page ------------------------------------------------------------------------------
