@@ -7,7 +7,7 @@ Q      ?= 中原科技城
 
 PORT   ?= 8000
 
-.PHONY: run test install system-deps opensearch index query bench-exactness clean
+.PHONY: run test lint install system-deps opensearch index query bench-exactness clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ opensearch:
 # Install what the tests need and run them.
 test: install system-deps opensearch
 	$(BIN)/python -m pytest
+
+# Lint and types: ruff's rules, its formatter (a check: it changes nothing) and mypy, as configured
+# in pyproject.toml.
+LINTED := search web tests bench scripts
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 bench-exactness: install
 	$(BIN)/python bench/exactness.py
