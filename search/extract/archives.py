@@ -198,7 +198,7 @@ def _unflagged_name(raw: bytes) -> str:
 
 def _tar_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | None, str | None]]:
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed in the finally below
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         single = _gzip_single(data, budget)
         if single is not None:
@@ -232,6 +232,8 @@ def _tar_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
         if count == 0:
             raise Unreadable("not a readable tar archive (damaged or truncated?)") from exc
         yield "(rest of the archive)", None, "damaged or truncated archive"
+    finally:
+        archive.close()
 
 
 def _gzip_single(data: bytes, budget: Budget) -> tuple[str, bytes | None, str | None] | None:

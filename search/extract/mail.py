@@ -117,7 +117,7 @@ def decode_labelled(data: bytes, charset: str | None) -> str:
     """Bytes under a charset label: the label (widened) if it decodes and is no single-byte guess
     over non-ASCII bytes, else as a text file."""
     label = (charset or "").strip().lower()
-    if label and label not in _SINGLE_BYTE or data.isascii():
+    if (label and label not in _SINGLE_BYTE) or data.isascii():
         codec = _WIDER.get(label, label or "ascii")
         try:
             text = decode_or_none(data, codec)

@@ -19,7 +19,7 @@ import mimetypes
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from email import policy
 
 from .decoding import decode_or_none, decode_text
@@ -54,7 +54,7 @@ _LANGUAGE_CODEPAGES = {0x11: 932, 0x12: 949, 0x1E: 874, 0x2A: 1258, 0x08: 1253, 
                        **dict.fromkeys([0x25, 0x26, 0x27], 1257)}
 # An attachment's bytes at most, as for a zip's member.
 MAX_ATTACHMENT_BYTES = MAX_MEMBER_BYTES
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class _Node:
         entry = [*self.path, name]
         if self.ole.exists("/".join(entry)) and self.ole.get_type(entry) == 2:  # olefile.STGTY_STREAM
             if self.ole.get_size(entry) > limit:
-                raise _TooBig()
+                raise _TooBig
             return self.ole.openstream(entry).read()
         return None
 
@@ -122,7 +122,7 @@ def msg_members(data: bytes) -> Iterator[tuple[str, bytes | None]]:
         node = _Node(ole, (), HEADER_TOP)
         strings = _Strings(node)
         found = [(name, content) for name, content, _, _ in _attachments(node, strings)]
-    except Exception:  # a damaged file has no members to download
+    except Exception:  # noqa: BLE001 - a damaged file has no members to download
         found = []
     finally:
         ole.close()

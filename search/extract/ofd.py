@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .archives import Budget, MemberRefused, read_limited
 from .extracted import ExtractOptions, Extracted, Unreadable
@@ -89,7 +90,7 @@ def ofd_members(data: bytes):
             yield from ofd_attachments(package, _resolve("", doc_root))
 
 
-def ofd_attachments(package: "_Package", document_path: str) -> list[tuple[str, bytes]]:
+def ofd_attachments(package: _Package, document_path: str) -> list[tuple[str, bytes]]:
     """A document's attachments (its ``Attachments`` list: a 公文's 附件 is often one): each
     (file name, bytes), the name from ``Name`` with a suffix from ``Format`` or the file's own."""
     document = package.xml(document_path)
@@ -293,7 +294,7 @@ def page_text(codes: list[_Code]) -> str:
         else:
             lines.append([code])
     if len(lines) > 2:
-        rises = sum(1 for a, b in zip(lines, lines[1:]) if b[0].y < a[0].y - SAME_LINE * a[0].size)
+        rises = sum(1 for a, b in pairwise(lines) if b[0].y < a[0].y - SAME_LINE * a[0].size)
         if rises / (len(lines) - 1) > OUT_OF_ORDER_SHARE:
             lines = _by_position(codes)
     return "\n".join(text for text in map(_line_text, lines) if text)
@@ -313,9 +314,9 @@ def _line_text(line: list[_Code]) -> str:
     pieces: list[str] = []
     previous: _Code | None = None
     for code in sorted(line, key=lambda c: c.x):
-        if previous is not None and pieces and code.x - previous.end > code.size * 0.8:
-            if not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:])):
-                pieces.append(" ")
+        if (previous is not None and pieces and code.x - previous.end > code.size * 0.8
+                and not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:]))):
+            pieces.append(" ")
         pieces.append(code.text)
         previous = code
     return "".join(pieces).strip()

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import codecs
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 _TITLE, _AUTHOR, _CREATED = 2, 4, 12
 _CODEPAGE = 1
 _VT_LPSTR, _VT_LPWSTR, _VT_FILETIME, _VT_I2 = 0x1E, 0x1F, 0x40, 0x02
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 # Titles a program writes by itself (a template's or a new file's name), never the document's own.
 _PLACEHOLDER_TITLES = frozenset(

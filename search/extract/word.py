@@ -242,7 +242,7 @@ def _ole_suffix(data: bytes, prog_id: str) -> str:
             for stream, suffix in _OLE_STREAMS:
                 if ole.exists(stream):
                     return suffix
-    except Exception:  # a damaged embedded object: left out, as Word would show only its picture
+    except Exception:  # noqa: BLE001 - a damaged embedded object: left out, as Word would show only its picture
         return ""
     return ""
 

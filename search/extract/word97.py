@@ -90,7 +90,7 @@ def piece_table_text(ole) -> str:
         raise _NoPieceTable("no FIB")
     flags = struct.unpack_from("<H", word, 0x0A)[0]
     if flags & _F_ENCRYPTED:
-        raise _Encrypted()
+        raise _Encrypted
     table_name = "1Table" if flags & _F_WHICH_TABLE else "0Table"
     if not ole.exists(table_name):
         raise _NoPieceTable(f"no {table_name} stream")
@@ -104,8 +104,7 @@ def piece_table_text(ole) -> str:
         stories[story] = characters[cp : cp + lengths[story]]
         cp += lengths[story]
     stories["text"] = _numbered(stories["text"], pieces, word, table, fc_lcb)
-    text = "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
-    return text
+    return "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
 
 
 def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int, int]:
