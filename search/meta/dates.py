@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 CN_DIGITS = "〇零一二三四五六七八九十"
 NUMBER = rf"(?:\d{{1,2}}|[{CN_DIGITS}]{{1,3}})"
@@ -141,7 +142,7 @@ def filename_date(path: str | None) -> tuple[PartialDate, str] | None:
             if found.precision == "day":
                 return best  # nothing is more precise, and folders only make a year more precise
     folders = parts[:-1]
-    for year_part, month_part in zip(folders, folders[1:]):
+    for year_part, month_part in pairwise(folders):
         year = _NAME_YEAR.fullmatch(year_part)
         month = _FOLDER_MONTH.match(month_part)
         if year and month and (best is None or best[0].precision == "year"):

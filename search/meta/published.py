@@ -127,9 +127,7 @@ def choose(candidates: Sequence[Evidence | None], refine_only: Sequence[Evidence
     for candidate in candidates:
         if candidate is None or candidate.value.start() > today:
             continue
-        if best is None:
-            best = candidate
-        elif best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value):
+        if best is None or (best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value)):
             best = candidate
     for candidate in refine_only:
         if best is not None and candidate.value.start() <= today and best.value.covers(candidate.value) and (
