@@ -123,7 +123,7 @@ def parse_query(
             if bare == "-" and not negated:
                 notes.append("a lone - ignored")
                 continue
-            alternatives = [p for p in bare.split("|")] if "|" in bare else [bare]
+            alternatives = bare.split("|") if "|" in bare else [bare]
             if "" in alternatives:
                 notes.append("an empty alternative around | ignored")
                 alternatives = [a for a in alternatives if a]
