@@ -302,7 +302,7 @@ class AlertTimer(threading.Thread):
                 if report.mails or report.failed:
                     log.info("alert check: %d mails, %d documents, %d failed", report.mails, report.documents,
                              report.failed)
-            except Exception:  # noqa: BLE001 - a check that breaks must not end the timer
+            except Exception:  # a check that breaks must not end the timer
                 log.exception("alert check failed; the next runs in %g s", self.every)
             wait = max(1.0, self.every - (time.monotonic() - started))
 

@@ -222,7 +222,7 @@ class Archive:
             return
         try:
             self._warm(fresh)
-        except Exception:  # noqa: BLE001 - a failed warm-up must not hand out a half-warmed snapshot
+        except Exception:  # a failed warm-up must not hand out a half-warmed snapshot
             logging.getLogger(__name__).exception("warming generation %s failed", fresh.generation)
             fresh.close()
             return

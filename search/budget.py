@@ -43,4 +43,4 @@ def check_budget() -> None:
     """Raise QueryTooComplex when the current budget is spent."""
     deadline = _deadline.get()
     if deadline is not None and time.monotonic() > deadline:
-        raise QueryTooComplex()
+        raise QueryTooComplex

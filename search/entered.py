@@ -64,7 +64,7 @@ def carried_entries(ix) -> dict[str, tuple[str, int]]:
     carried: dict[str, tuple[str, int]] = {}
     try:
         reader = ix.reader()
-    except Exception:  # an unreadable index (being rebuilt for that reason) carries nothing
+    except Exception:  # noqa: BLE001 - an unreadable index (being rebuilt for that reason) carries nothing
         return carried
     with reader:
         for leaf, _ in reader.leaf_readers():

@@ -328,8 +328,7 @@ def open_segment(last: Path, doc_count: int) -> list[GramSegment]:
     try:
         if final.parts < 1 or final.part != final.parts - 1:
             raise ValueError(f"{last.name} is not the last part of its segment")
-        for number in range(final.parts - 1):
-            parts.append(GramSegment(_part_path(last, number)))
+        parts.extend(GramSegment(_part_path(last, number)) for number in range(final.parts - 1))
         parts.append(final)
         expected = 0
         for number, part in enumerate(parts):

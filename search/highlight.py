@@ -20,7 +20,7 @@ ELLIPSIS = "…"
 def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
     """Every occurrence of every phrase in ``text`` as merged, sorted (start, end) spans."""
     spans = []
-    for phrase in set(p for p in phrases if p):
+    for phrase in {p for p in phrases if p}:
         start = text.find(phrase)
         while start != -1:
             spans.append((start, start + len(phrase)))

@@ -60,7 +60,7 @@ def _date_rank(published: str | None) -> int:
     if not published:
         return -1
     parts = [int(p) for p in published.split("-")]
-    year, month, day = (parts + [0, 0])[:3]
+    year, month, day = [*parts, 0, 0][:3]
     return year * 10_000 + month * 100 + day
 
 
@@ -255,7 +255,7 @@ class Snapshot(PhraseCounting):
         """What long-running processes want ready: the columns and the titles."""
         for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "year", "month", "date_rank", "date_span"):
             getattr(self, name)
-        self.live
+        self.live  # noqa: B018 - reading it computes it once
         self.cached("titles", self._titles)
 
     def search_text(self, docnum: int) -> str:
@@ -319,7 +319,7 @@ class Snapshot(PhraseCounting):
             with self._lock:
                 fields = self.reader.stored_fields(docnum)
             fields["id"]
-        except Exception as exc:  # noqa: BLE001 - whatever a damaged stored-fields file raises (zlib, pickle, struct)
+        except Exception as exc:  # whatever a damaged stored-fields file raises (zlib, pickle, struct)
             raise SearchError(f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: "
                               f"{type(exc).__name__})", hint="rebuild it with `search index --rebuild`") from exc
         text = fields.get("text") or ""

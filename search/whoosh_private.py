@@ -124,6 +124,7 @@ class PrepackedPerDocWriter(W3PerDocWriter):
         self.prepacked = None
         self._storedfields.clear()
         self._indoc = False
+        return None
 
 
 def add_packed_document(writer, fields: dict, packed_stored: bytes) -> None:

@@ -60,7 +60,7 @@ def every_value(search, name: str, query: dict) -> tuple[FacetValue, ...]:
 def split_selections(request: SearchRequest, taxonomy) -> tuple[ParsedQuery, dict[str, tuple]]:
     """The request without its selected facet values (the query and the dates), and each selected
     facet's groups: the parts a results page filters hits by but counts the facet itself without."""
-    cleared = replace(request, **{attribute: () for attribute in FACET_ATTRIBUTES.values()})
+    cleared = replace(request, **dict.fromkeys(FACET_ATTRIBUTES.values(), ()))
     base = request_query(cleared, taxonomy)
     selections = {}
     for name, attribute in FACET_ATTRIBUTES.items():

@@ -34,7 +34,7 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
 
     from ..extract.images import pages_to_recognise as image_pages
 
-    counters = {".pdf": pdf_pages, **{suffix: image_pages for suffix in IMAGE_SUFFIXES}}
+    counters = {".pdf": pdf_pages, **dict.fromkeys(IMAGE_SUFFIXES, image_pages)}
     total = 0
     for source in todo:
         count = counters.get(suffix_of(source.file))

@@ -238,7 +238,7 @@ def ordered_map(
     finally:
         # An idle worker is told to stop; closing both ends ends any other: one waiting for a task
         # reads the end of its pipe, one blocked handing over a result gets a broken pipe.
-        for number, (process, tasks, results, _) in enumerate(workers):
+        for number, (_, tasks, results, _) in enumerate(workers):
             if number >= len(unanswered) or not unanswered[number]:
                 with contextlib.suppress(OSError):
                     tasks.send(None)

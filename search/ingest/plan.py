@@ -27,7 +27,7 @@ class IndexedFile:
 
     @classmethod
     def parse(cls, state: str) -> IndexedFile:
-        signature, size, mtime = (state.split("\t") + ["-1", "-1"])[:3]
+        signature, size, mtime = [*state.split("\t"), "-1", "-1"][:3]
         return cls(signature, int(size), int(mtime))
 
     def same_as(self, info: os.stat_result, sidecar: str) -> bool:
@@ -192,5 +192,5 @@ def _open_for_rebuild(index_dir: Path):
     """The existing index, whatever its schema version (it is about to be replaced), or a new one."""
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
-    except Exception:  # unreadable: nothing worth keeping
+    except Exception:  # noqa: BLE001 - unreadable: nothing worth keeping
         return create_index(index_dir)
