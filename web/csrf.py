@@ -47,7 +47,7 @@ def check_csrf() -> None:
     expected = session.get(SESSION_KEY)
     sent = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise CSRFError()
+        raise CSRFError
 
 
 def init_app(app) -> None:

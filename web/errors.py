@@ -48,7 +48,7 @@ def error_response(error: HTTPException):
     # The same URL answers a page or a fragment depending on these, errors included.
     response.vary.update(("HX-Request", "HX-History-Restore-Request"))
     for name, value in error.get_headers() if code in (401, 429) else ():
-        if name in ("Retry-After",):
+        if name == "Retry-After":
             response.headers[name] = value
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Cookie realm="govsearch"'

@@ -88,7 +88,7 @@ def check_host() -> None:
     """Before each request: refuse a Host header that names another site."""
     allowed = current_app.config["TRUSTED_HOST_NAMES"]
     if "*" not in allowed and request_host_name() not in allowed:
-        raise UnknownHost()
+        raise UnknownHost
 
 
 def init_app(app) -> None:

@@ -165,7 +165,7 @@ def is_own_view() -> bool:
 def saved_feed(slug):
     token = request.args.get("token", "")
     if not token and actor() is None and auth_mode() != "none":
-        raise Unauthorized()  # a feed reader without the feed's token, whichever the slug
+        raise Unauthorized  # a feed reader without the feed's token, whichever the slug
     saved = saved_queries().get(slug)
     token_ok = saved is not None and hmac.compare_digest(saved.feed_token.encode(), token.encode())
     signed_in = actor() is not None and saved is not None and (actor().is_admin or actor().name == saved.owner)

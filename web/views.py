@@ -184,7 +184,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
-from . import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint
-from . import export_views  # noqa: E402,F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
-from . import review_views  # noqa: E402,F401 - the metadata review page, on this blueprint
+from . import saved_views  # noqa: F401 - the saved-query routes, on this blueprint
+from . import admin_views  # noqa: F401 - the administrators' pages, on this blueprint
+from . import export_views  # noqa: F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
+from . import review_views  # noqa: F401 - the metadata review page, on this blueprint
