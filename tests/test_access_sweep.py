@@ -7,7 +7,7 @@ user's totals, facets and lists must be the admin's minus exactly the
 documents that user may not see, and nothing else may differ.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+
 from __future__ import annotations
 
 import csv
@@ -112,7 +112,7 @@ def districts(user: str) -> Counter:
 
 @pytest.mark.parametrize("user", list(USERS))
 def test_json_differs_from_the_admins_exactly_by_the_restricted_documents(clients, restricted, user):
-    _, _, ids = restricted
+    _, _, _ids = restricted
     mine = json.loads(clients[user].get(f"/search.json?q={PHRASE}").data)
     boss = json.loads(clients["boss"].get(f"/search.json?q={PHRASE}").data)
     assert sorted(h["source"] for h in boss["hits"]) == sorted(CORPUS)  # the oracle: all five have the phrase

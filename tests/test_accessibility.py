@@ -31,7 +31,7 @@ def serious_violations(page) -> list[dict]:
     return [v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical") or v["id"] == "page-has-heading-one"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def axe_page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True)
     yield context.new_page()

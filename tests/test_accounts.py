@@ -21,7 +21,7 @@ PASSWORD = "correct horse battery"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path):
     return UserStore(tmp_path / "users.sqlite3")
 
@@ -110,7 +110,7 @@ def test_serve_with_auth_none_on_the_network_warns(seeds_index):
 # -- login (--auth local) ------------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def local_app(seeds_index, tmp_path):
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("reader_a", PASSWORD)

@@ -5,7 +5,7 @@ of 二七区人民政府办公室) and the five seed reports, so that every fiel
 something to find and something to leave out.
 """
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+
 from __future__ import annotations
 
 import re
@@ -55,7 +55,7 @@ def office(tmp_path_factory):
     return index_dir
 
 
-@pytest.fixture()
+@pytest.fixture
 def office_client(office, tmp_path):
     return make_app(office, tmp_path / "saved.sqlite3").test_client()
 
@@ -64,7 +64,7 @@ def ids_of(client, url: str) -> list[str]:
     return [h["id"] for h in client.get(url.replace("/search?", "/search.json?", 1)).json["hits"]]
 
 
-@pytest.mark.parametrize(("field", "label", "value", "documented"), FIELD_SYNTAX)
+@pytest.mark.parametrize("field, label, value, documented", FIELD_SYNTAX)
 def test_each_advanced_field_builds_its_documented_query(field, label, value, documented):
     assert AdvancedForm(**{field: value}).to_query() == documented
 
@@ -78,20 +78,23 @@ def test_every_field_together_builds_one_query_in_the_forms_order():
     assert AdvancedForm(date_from="2020", date_to="2020").to_query() == "date:2020"
 
 
-@pytest.mark.parametrize(("word", "expected"), [("OR", '"OR"'), ("not", '"not"'), ("-疫情", '"-疫情"'), ("a:b", '"a:b"'),
+@pytest.mark.parametrize("word, expected", [("OR", '"OR"'), ("not", '"not"'), ("-疫情", '"-疫情"'), ("a:b", '"a:b"'),
                                                 ("放管服$3", '"放管服$3"'), ("~放管服", '"~放管服"'), ('说"好"', '"说\\"好\\""'),
-                                                ("NEAR/5", '"NEAR/5"'), ("稳就业|保就业", '"稳就业|保就业"'), ("郑政〔2021〕5号", "郑政〔2021〕5号")])
+                                                ("NEAR/5", '"NEAR/5"'), ("稳就业|保就业", '"稳就业|保就业"'),
+                                                ("郑政〔2021〕5号", "郑政〔2021〕5号")])
 def test_a_word_the_parser_would_read_as_syntax_is_quoted_into_a_phrase(word, expected):
     assert quoted(word) == expected
     [[atom]] = parse_query(AdvancedForm(all_words=word).to_query()).groups
-    assert (atom.field, atom.value, atom.negated) == ("text", parse_query(f'"{word}"' if '"' not in word else expected).groups[0][0].value, False)
+    phrase = parse_query(f'"{word}"' if '"' not in word else expected).groups[0][0]
+    assert (atom.field, atom.value, atom.negated) == ("text", phrase.value, False)
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "documented", "found"),
+    "field, value, documented, found",
     [("title", "老旧小区", "title:老旧小区", 1), ("phrase", "突出重点 担当作为", '"突出重点 担当作为"', 2),
      ("all_words", "稳就业 保市场主体", "稳就业 保市场主体", 2), ("any_words", "老旧小区改造 保就业", "老旧小区改造 OR 保就业", 6),
-     ("none_words", "疫情", "-疫情", 6), ("issuer", "人民政府", "issuer:人民政府", 2), ("docno", "郑政〔2021〕5号", "docno:郑政〔2021〕5号", 1),
+     ("none_words", "疫情", "-疫情", 6), ("issuer", "人民政府", "issuer:人民政府", 2),
+     ("docno", "郑政〔2021〕5号", "docno:郑政〔2021〕5号", 1),
      ("doc_type", "意见", "type:意见", 1), ("district", "二七区", "district:二七区", 2), ("date_from", "2021", "date:2021..", 2),
      ("date_to", "2020-07-01", "date:..2020-07-01", 1)],
 )

@@ -43,7 +43,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
+@pytest.fixture
 def smtp_server():
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -56,7 +56,7 @@ def settings_for(port: int) -> SmtpSettings:
     return SmtpSettings("127.0.0.1", port, "govsearch@localhost", timeout=5)
 
 
-@pytest.fixture()
+@pytest.fixture
 def alert_app(writable_seeds, tmp_path):
     folder, index_dir = writable_seeds
     app = make_app(index_dir, tmp_path / "saved.sqlite3", PUBLIC_URL=PUBLIC + "/")
@@ -150,7 +150,7 @@ def test_a_check_that_hangs_on_smtp_never_blocks_a_request(alert_app):
 
 
 def test_a_query_saved_after_the_address_is_set_starts_from_then(alert_app, smtp_server):
-    app, client, folder, index_dir = alert_app
+    app, client, _folder, _index_dir = alert_app
     controller, inbox = smtp_server
     save(client, "稳就业", "q=稳就业")  # its current matches are taken as seen when it is saved
     report = run_alert_check(app, Mailer(settings_for(controller.port)))

@@ -60,14 +60,14 @@ class Tab:
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 
 
-@pytest.fixture()
+@pytest.fixture
 def tab(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     yield Tab(context)
     context.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def tab_without_js(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     yield Tab(context)

@@ -74,7 +74,7 @@ def test_a_deleted_documents_values_are_gone_from_columns_and_facets(writable_se
     after = Archive(index_dir).snapshot()
     deleted = [n for n in range(after.size) if n not in after.live]
     assert deleted and all(after.district[n] is None and after.file_sig[n] is None for n in deleted)
-    districts = dict((v.value, v.count) for v in count_facets(after, after.live)["district"])
+    districts = {v.value: v.count for v in count_facets(after, after.live)["district"]}
     assert districts.get("郑东新区", 0) == sum(
         1 for n in after.live if after.document(n).source != source and after.district[n] == "郑东新区")
 

@@ -37,17 +37,11 @@ def version_of(text: str) -> str:
 def indexed_state(index_dir: Path) -> list[tuple[str, str]]:
     """(source, version marker) of every live document, sorted; duplicates stay visible."""
     snapshot = Archive(index_dir).snapshot()
-    state = []
-    for n in snapshot.live:
-        state.append((snapshot.document(n).source, version_of(snapshot.search_text(n))))
-    return sorted(state)
+    return sorted((snapshot.document(n).source, version_of(snapshot.search_text(n))) for n in snapshot.live)
 
 
 def expected_state(folder: Path) -> list[tuple[str, str]]:
-    state = []
-    for path in folder.glob("*.txt"):
-        state.append((path.name, version_of(path.read_text(encoding="utf-8"))))
-    return sorted(state)
+    return sorted((path.name, version_of(path.read_text(encoding="utf-8"))) for path in folder.glob("*.txt"))
 
 
 def stray_files(index_dir: Path) -> list[str]:
@@ -136,7 +130,7 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
     assert outcomes["previous"] > 0 and outcomes["new"] > 0, outcomes
 
 
-@pytest.fixture()
+@pytest.fixture
 def one_file_index(tmp_path) -> tuple[Path, Path]:
     """(folder, index) of a folder holding one file, indexed."""
     folder = tmp_path / "reports"

@@ -151,7 +151,7 @@ def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
     assert record.evidence_for("published").line == "索引号表 发布日期: 2024年01月10日"
 
 
-@pytest.mark.parametrize(("source", "key", "label"), [
+@pytest.mark.parametrize("source, key, label", [
     ("来函.eml/附件.docx", "来函.eml", "附件，所属邮件：关于报送材料的函"),
     ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
     ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),

@@ -35,7 +35,7 @@ def stored(index_dir) -> dict[str, tuple]:
         snapshot.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def archive(tmp_path):
     folder = tmp_path / "docs"
     (folder / "news").mkdir(parents=True)
@@ -61,7 +61,7 @@ def test_a_correction_overrides_values_and_survives_reindexing(archive):
     index_paths([folder], index_dir)  # an incremental run: the corrected files are read again
     corrected = {"news/visit.txt": ("河南省", None, "新闻"), "chunan.txt": ("淳安县", None, "通知"),
                  "news/decree.txt": ("全国", None, None)}
-    assert {k: v for k, v in stored(index_dir).items()} == corrected
+    assert dict(stored(index_dir)) == corrected
     index_paths([folder], index_dir, rebuild=True)
     assert stored(index_dir) == corrected
     # An inspection applies the same file and says where the value came from.

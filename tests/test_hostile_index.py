@@ -16,7 +16,7 @@ from search.cli import main
 from search.gramstore import GramSegment
 from search.ingest import index_paths
 
-from .conftest import ROOT, SEEDS
+from .conftest import SEEDS
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 
@@ -73,7 +73,7 @@ def test_a_first_run_killed_before_its_commit_is_completed_by_the_next(tmp_path,
     assert (sorted(report.added), report.total_documents) == (["a.txt", "b.txt", "c.txt"], 3)
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_disk(tmp_path):
     """A 3 MB tmpfs (root only: skipped where it cannot be mounted)."""
     mount = tmp_path / "small"
@@ -112,7 +112,7 @@ def test_a_full_disk_fails_in_one_line_leaves_nothing_and_the_next_run_works(run
     assert nothing.exit_code == 0 and nothing.output.startswith("+0 ~0 -0 files")
 
 
-@pytest.fixture()
+@pytest.fixture
 def seeds_copy(tmp_path):
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from .conftest import SEEDS
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
 
-@pytest.fixture()
+@pytest.fixture
 def folder(tmp_path) -> Path:
     root = tmp_path / "reports"
     root.mkdir()
@@ -412,12 +413,12 @@ def test_a_worker_prefetches_the_next_chunk_while_it_prepares_the_current_one(tm
     jobs = [(logs[(n // 2) % 2], f"j{n}") for n in range(32)]
     results = list(ordered_map(_logged_slowly, jobs, 2, chunk=2, window=8, prefetch=_log_prefetch))
     assert results == [name for _, name in jobs]
-    for worker, log in enumerate(logs):
+    for worker in range(len(logs)):
         lines = (tmp_path / f"worker{worker}.log").read_text(encoding="utf-8").splitlines()
         chunks = list(range(worker, 16, 2))
         assert [line for line in lines if line.startswith("prepare")] == [
             f"prepare j{n}" for c in chunks for n in (2 * c, 2 * c + 1)]
-        for previous, chunk in zip(chunks[1:], chunks[2:]):  # a worker's first two may race its start
+        for previous, chunk in pairwise(chunks[1:]):  # a worker's first two may race its start
             if chunk == 6:
                 assert "prefetch j12 j13" not in lines
                 continue

@@ -64,7 +64,8 @@ def test_html_meta_tags_give_date_issuer_and_place():
 
 
 def test_html_time_element_dates_a_page_without_meta_tags():
-    page = "<html><body><article><h1>二七区召开会议</h1><time datetime=\"2022-06-01T09:00:00+08:00\">6月1日</time><p>会议部署了防汛工作。</p></article></body></html>"
+    page = ("<html><body><article><h1>二七区召开会议</h1><time datetime=\"2022-06-01T09:00:00+08:00\">6月1日</time>"
+            "<p>会议部署了防汛工作。</p></article></body></html>")
     [record] = documents("news/a.html", page)
     assert (record.published, record.date_source) == (PartialDate(2022, 6, 1), "meta")
 
@@ -267,7 +268,8 @@ def test_places_named_evenly_in_the_body_leave_the_place_unknown():
 # -- 文号 and 文种 ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["郑政〔2021〕5号", "郑政[2021]5号", "郑政(2021)5号", "郑政（2021）5号", "郑政【2021】5号", "郑政 〔2021〕 5 号"])
+@pytest.mark.parametrize("written", ["郑政〔2021〕5号", "郑政[2021]5号", "郑政(2021)5号", "郑政（2021）5号", "郑政【2021】5号",
+                                     "郑政 〔2021〕 5 号"])
 def test_document_number_in_every_bracket_variant(written):
     assert canonical_doc_number(written) == "郑政〔2021〕5号"
 

@@ -61,7 +61,8 @@ def test_type_filter_and_its_notes(office):
     assert results.notes[0].startswith("type:文件 is not a document type")
 
 
-@pytest.mark.parametrize("written", ["docno:郑政办文〔2022〕12号", "docno:郑政办文[2022]12号", "docno:郑政办文（2022）12号", "docno:郑政办"])
+@pytest.mark.parametrize("written", ["docno:郑政办文〔2022〕12号", "docno:郑政办文[2022]12号", "docno:郑政办文（2022）12号",
+                                     "docno:郑政办"])
 def test_document_number_filter_in_any_bracket_or_by_prefix(office, written):
     _, index_dir = office
     assert hits(index_dir, q=written)[0] == ["oa/防汛通知.docx"]

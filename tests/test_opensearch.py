@@ -283,7 +283,7 @@ def test_a_url_that_names_no_index_is_refused(url):
         OpenSearchEngine(url)
 
 
-@pytest.fixture()
+@pytest.fixture
 def free_port_url() -> str:
     import socket
 

@@ -111,7 +111,7 @@ def assert_same(both, request: SearchRequest, actor: Actor | None = None) -> Non
     assert (request, theirs.total) == (request, ours.total)
     assert (request, theirs.facets) == (request, ours.facets)
     assert engine.matching_ids(request, visible=token) == matching_ids(snapshot, request, visible=visible)
-    assert theirs.hits and ours.hits or not (theirs.hits or ours.hits)
+    assert (theirs.hits and ours.hits) or not (theirs.hits or ours.hits)
 
 
 REQUESTS = [
@@ -196,9 +196,9 @@ def test_a_reader_sees_the_same_documents_counts_and_facets_on_both_engines(both
 
 
 def test_a_reader_without_the_group_gets_no_hit_count_facet_or_page_of_a_restricted_document(both):
-    snapshot, engine, _texts = both
+    _snapshot, engine, _texts = both
     reader = engine.visible_to(Actor("reader"))
-    restricted = {d for d in engine.matching_ids(SearchRequest(q="老旧小区改造惠及群众"))} - engine.matching_ids(
+    restricted = set(engine.matching_ids(SearchRequest(q="老旧小区改造惠及群众"))) - engine.matching_ids(
         SearchRequest(q="老旧小区改造惠及群众"), visible=reader)
     assert len(restricted) == 3  # b, c and d of the filed folder
     results = engine.search(SearchRequest(q="老旧小区改造惠及群众", per_page=100), visible=reader)

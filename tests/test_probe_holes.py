@@ -82,7 +82,7 @@ def test_head_and_cross_site_views_do_not_reset_the_new_count(web_app):
 # -- 2. symbolic links out of the indexed folder -----------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def linked_folder(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -136,7 +136,7 @@ def test_normalization_drops_the_characters_xml_forbids():
     assert normalize_text(CONTROL_TEXT) == ["控制字符报告", "老旧小区改造进展顺利。", "第二段", "第三段"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def control_client(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -199,7 +199,7 @@ def test_trusted_hosts_come_from_the_bind_address_and_the_public_url():
 # -- 5. /doc/<id>/original -----------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def originals_client(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

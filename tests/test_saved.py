@@ -36,7 +36,7 @@ from tests.web_fixtures import (  # noqa: F401 - fixtures
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path):
     return SavedQueries(tmp_path / STORE_NAME)
 

@@ -1,6 +1,6 @@
 """A saved query's "new since": from the generation each document entered the index at, not from stored ids."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+
 from __future__ import annotations
 
 import json
@@ -17,13 +17,13 @@ from search.entered import content_hash
 from search.ingest import index_paths
 from search.query import SearchRequest, matching_documents
 from search.saved import STORE_NAME, SavedCount, SavedQueries
-from tests.web_fixtures import make_app, save, slug_of, soup  # noqa: F401
+from tests.web_fixtures import make_app, save, slug_of, soup
 
 PAGE = "标题{n}\n\n二七区召开会议，部署稳就业工作，第{n}版。\n"
 QUERY = SearchRequest(q="稳就业")
 
 
-@pytest.fixture()
+@pytest.fixture
 def archive(tmp_path) -> Path:
     root = tmp_path / "mnt" / "reports"
     root.mkdir(parents=True)
@@ -33,7 +33,7 @@ def archive(tmp_path) -> Path:
     return root
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path) -> SavedQueries:
     return SavedQueries(tmp_path / STORE_NAME)
 

@@ -49,7 +49,7 @@ def _get(url: str) -> int:
         return response.status
 
 
-@pytest.fixture()
+@pytest.fixture
 def two_workers(writable_seeds):
     _, index_dir = writable_seeds
     server = subprocess.Popen([*SEARCH, "serve", "--index", str(index_dir), "--port", "0", "--workers", "2"],

@@ -2,7 +2,7 @@
 logout or a password change stops working; a lock set by someone else's failures does not keep the
 owner out; password checks are capped; the accounts and saved-query files are mode 600."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
+
 from __future__ import annotations
 
 import stat
@@ -19,7 +19,7 @@ from tests.web_fixtures import csrf_token, make_app, soup
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture()
+@pytest.fixture
 def local_app(seeds_index, tmp_path):
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("reader_a", PASSWORD, groups="人事")

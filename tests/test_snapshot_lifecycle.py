@@ -65,7 +65,7 @@ def test_a_replaced_snapshot_closes_when_its_last_holder_releases_it(writable_se
     assert newest is not new and maps_closed(new)  # nobody held it: closed when replaced
 
 
-@pytest.fixture()
+@pytest.fixture
 def warming(writable_seeds):
     """An archive whose warm-up runs step by step: it waits at ``gate`` until the test opens it."""
     folder, index_dir = writable_seeds

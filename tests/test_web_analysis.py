@@ -14,7 +14,7 @@ from search.query import SearchRequest, search
 from tests.web_fixtures import client, hostile_client, hostile_index, make_app, soup, total_shown  # noqa: F401
 
 
-@pytest.fixture()
+@pytest.fixture
 def web_app(seeds_location, tmp_path):
     """The app over the (read-only) seeds index of each engine: these tests run on both."""
     return make_app(seeds_location, tmp_path / "saved.sqlite3")

@@ -121,4 +121,4 @@ def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_surv
     writer.commit(optimize=True)  # a merge re-adds the packed documents' stored fields the plain way
     with ix.refresh().searcher() as searcher:
         assert sorted(searcher.stored_fields(n)["id"] for n in range(5)) == ["d0", "d1", "d2", "d3", "e"]
-        assert [f for f in map(searcher.stored_fields, range(5)) if f["id"] == "d3"][0]["text"] == "正文\n第二段" * 3
+        assert next(f for f in map(searcher.stored_fields, range(5)) if f["id"] == "d3")["text"] == "正文\n第二段" * 3
