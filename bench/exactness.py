@@ -37,20 +37,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baseline import NaiveSearcher, build, documents_of  # noqa: E402
-from corpus import OUT, report_folders  # noqa: E402
-from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
+from baseline import NaiveSearcher, build, documents_of
+from corpus import OUT, report_folders
+from full_index import corpus_folders, ensure_full_indexes
 
-from search.analysis import segmenter  # noqa: E402
-from search.engines.opensearch import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch_ingest import index_paths as opensearch_index_paths  # noqa: E402
-from search.engines.opensearch_ingest import prepare_sources  # noqa: E402
-from search.ingest import discover  # noqa: E402
-from search.meta import Taxonomy  # noqa: E402
-from search.normalize import search_text  # noqa: E402
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids  # noqa: E402
+from search.analysis import segmenter
+from search.engines.opensearch import OpenSearchEngine
+from search.engines.opensearch_ingest import index_paths as opensearch_index_paths
+from search.engines.opensearch_ingest import prepare_sources
+from search.ingest import discover
+from search.meta import Taxonomy
+from search.normalize import search_text
+from search.archive import Archive
+from search.ingest import index_paths
+from search.query import SearchRequest, matching_ids
 
 
 def quoted(phrase: str) -> str:

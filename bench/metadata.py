@@ -53,14 +53,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import OUT, news_folder, report_folders  # noqa: E402
+from corpus import OUT, news_folder, report_folders
 
-from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision  # noqa: E402
+from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision
 
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.metadata import PartialDate, canonical_district  # noqa: E402
-from search.meta.places import place_path  # noqa: E402
+from search.archive import Archive
+from search.ingest import index_paths
+from search.metadata import PartialDate, canonical_district
+from search.meta.places import place_path
 
 WORK = OUT / "metadata"
 
