@@ -285,7 +285,8 @@ def _tar_name(name: str) -> str:
 
 def read_limited(handle, compressed: int, budget: Budget | None) -> bytes:
     """A member's bytes, counted while decompressing: refused past the size and ratio limits."""
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = handle.read(READ_CHUNK)
         if not chunk:

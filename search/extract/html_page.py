@@ -112,7 +112,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
             if encoding in ("gb2312", "gbk", "euc_cn", "hz"):
                 encoding = "gb18030"
             text = decode_or_none(data, encoding) if encoding else None
-            if text is not None:
+            if text is not None and encoding is not None:
                 return text, encoding
     return decode_text(data)
 

@@ -10,6 +10,7 @@ recognition; with OCR off (``--no-ocr``) an image is skipped saying so.
 from __future__ import annotations
 
 import io
+from functools import partial
 
 from . import ocr
 from .extracted import ExtractOptions, Extracted, Unreadable
@@ -42,7 +43,7 @@ def extract_image(data: bytes, options: ExtractOptions | None = None) -> Extract
             if number >= MAX_PAGES:
                 break
             key = ocr.page_key(b"image", data, str(number).encode())
-            pages.append(ocr.page_text(options.ocr_cache, key, lambda frame=frame: _grey(frame)))
+            pages.append(ocr.page_text(options.ocr_cache, key, partial(_grey, frame)))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise Unreadable("not a readable image (damaged or truncated?)") from exc
     text = "\n".join(page for page in pages if page.strip())

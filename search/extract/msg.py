@@ -21,10 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, UTC
 from email import policy
+from typing import TYPE_CHECKING
 
 from .decoding import decode_or_none, decode_text
 from .extracted import ExtractOptions, Extracted, Part, Unreadable
 from .members import MAX_MEMBER_BYTES, check_depth, read_member
+
+if TYPE_CHECKING:
+    import olefile
 
 SUBJECT, BODY, HTML_BODY, RTF_BODY = 0x0037, 0x1000, 0x1013, 0x1009
 SENDER_NAME, SENT_REPRESENTING_NAME = 0x0C1A, 0x0042
@@ -61,7 +65,7 @@ _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 class _Node:
     """One message (the file, or an attached message inside it): an olefile and a storage path."""
 
-    ole: object
+    ole: olefile.OleFileIO
     path: tuple[str, ...]
     header: int
 

@@ -60,7 +60,8 @@ def extract_ofd(data: bytes, options: ExtractOptions | None = None) -> Extracted
         raise Unreadable("not a readable OFD file (no OFD.xml)")
     pages: list[str] = []
     attached: list[tuple[str, bytes]] = []
-    title, properties = None, []
+    title: str | None = None
+    properties: list[tuple[str, str]] = []
     for body in _children(root, "DocBody"):
         info = _child(body, "DocInfo")
         if info is not None and title is None:

@@ -22,7 +22,7 @@ def attachments(ole, options: ExtractOptions | None) -> tuple[Part, ...]:
     options = options or ExtractOptions()
     if options.depth >= MAX_DEPTH:
         return ()
-    parts = []
+    parts: list[Part] = []
     seen: dict[str, int] = {}
     for entry in ole.listdir():
         if entry[-1] != "\x01Ole10Native" or len(parts) >= MAX_ATTACHMENTS:

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import struct
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from .extracted import ExtractOptions, Extracted, Part, Unreadable
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIFF_FILEPASS = 0x002F
@@ -23,7 +23,9 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
     """A workbook's sheets, each its name on a line then one line a row, cells tab-separated."""
     from python_calamine import CalamineWorkbook
 
-    title, properties, parts = None, (), ()
+    title: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+    parts: tuple[Part, ...] = ()
     if data.startswith(_OLE_MAGIC):
         title, properties, parts = _ole_facts(data, options)
     elif data.startswith(b"PK\x03\x04"):
