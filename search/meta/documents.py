@@ -101,7 +101,7 @@ def extract_documents(
     return [_item_record(n, item, written, side, page, taxonomy, today) for n, item in enumerate(items)]
 
 
-def _manifest_date(side: Sidecar) -> Evidence | None:
+def _manifest_date(side: Sidecar) -> Evidence[PartialDate] | None:
     return Evidence(side.published, "manifest", f"manifest: {side.published}") if side.published else None
 
 
@@ -115,6 +115,7 @@ def _single_record(
         paragraphs, written = joined, written.joined(at)
     first, rest = paragraphs[0], tuple(paragraphs[1:])
     official = official_title(paragraphs)
+    headings: tuple[str, ...]
     if side.title:
         title, headings = narrow(side.title), (narrow(side.title),)
         body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
@@ -237,7 +238,7 @@ def _news_district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequ
     for paragraph in body[:2]:
         dated = _DATELINE_PLACE.match(paragraph)
         place = canonical_district(dated.group(1)) if dated else None
-        if place:
+        if place and dated:
             return Evidence(place, "dateline", paragraph[: dated.end()])
     named = mentions(title)
     if named:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 # Where a value came from, strongest first.
 SOURCES = ("manifest", "meta", "signature", "dateline", "filename", "title", "text")
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(Generic[V]):
     """A value (a date, a place, an organ …), its source (one of ``SOURCES``) and the line behind it."""
 
-    value: object
+    value: V
     source: str
     line: str = ""
 
