@@ -14,9 +14,11 @@ import os
 import sys
 import threading
 from bisect import bisect_right
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from cachetools import LRUCache
@@ -31,6 +33,8 @@ from .gramstore import GramSegment, char_key, gram_key, open_segment, segment_fi
 from .metadata import PartialDate
 from .schema import FACET_COLUMNS, METADATA_COLUMNS, file_hash
 from .whoosh_private import hold_per_document_files
+
+T = TypeVar("T")
 
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
@@ -87,8 +91,8 @@ class Snapshot(PhraseCounting):
             hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
-        self._postings = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
-        self._documents = LRUCache(maxsize=DOCUMENTS_CACHE)
+        self._postings: LRUCache[tuple[str, str], DocSet] = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
+        self._documents: LRUCache[int, StoredDocument] = LRUCache(maxsize=DOCUMENTS_CACHE)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._derived: dict = {}
         self._derived_locks: dict = {}
@@ -153,7 +157,7 @@ class Snapshot(PhraseCounting):
         """Live documents containing ``char`` (its own postings; cached)."""
         return self._cached_postings(("char", char), lambda: self._union(char_key(char)))
 
-    def _cached_postings(self, key, compute) -> DocSet:
+    def _cached_postings(self, key: tuple[str, str], compute: Callable[[], DocSet]) -> DocSet:
         try:
             return self._postings[key]
         except KeyError:
@@ -287,7 +291,7 @@ class Snapshot(PhraseCounting):
         with self._lock:
             return self._columns.titles()
 
-    def cached(self, name: str, compute):
+    def cached(self, name: Hashable, compute: Callable[[], T]) -> T:
         """A value derived from this snapshot, computed once (per generation)."""
         try:
             return self._derived[name]

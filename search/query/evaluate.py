@@ -26,7 +26,7 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
     """The request's query string plus its filters, as one parsed query."""
     taxonomy = taxonomy or Taxonomy.load()
     parsed = parse_query(request.q, taxonomy, expand_all=request.variants)
-    groups = list(parsed.groups)
+    groups: list[tuple[Atom | None, ...]] = list(parsed.groups)  # None: a filter value ignored, with a note
     notes = list(parsed.notes)
     if request.districts:
         groups.append(tuple(atom_for("district", d, False, taxonomy, notes) for d in request.districts))
@@ -47,8 +47,8 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
         atom = atom_for("date", span, False, taxonomy, notes)
         if atom:
             groups.append((atom,))
-    groups = [tuple(a for a in g if a) for g in groups]
-    return ParsedQuery(tuple(g for g in groups if g), tuple(notes))
+    kept = [tuple(a for a in g if a) for g in groups]
+    return ParsedQuery(tuple(g for g in kept if g), tuple(notes))
 
 
 class Matcher:
@@ -154,7 +154,7 @@ class Matcher:
         if atom.field == "month":
             return counts["month"][atom.value]
         if atom.field == "year":
-            first, last = atom.interval
+            first, last = atom.dates
             return sum(c for y, c in counts["year"].items() if y and first.year <= int(y) <= last.year)
         return len(snap.live)
 
@@ -221,10 +221,10 @@ class Matcher:
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
         if atom.is_positional:
-            docs = self._phrase_docs(atom.value)
+            held = self._phrase_docs(atom.value)
             if atom.relation:
-                docs = docs & self._phrase_docs(atom.partner)
-            return self._positional(atom, docs)
+                held = held & self._phrase_docs(atom.partner)
+            return self._positional(atom, held)
         if not atom.is_phrase:
             return self._filter_everywhere(atom)
         docs: DocSet | None = None

@@ -78,6 +78,8 @@ def parse_query(
         if pos >= len(text):
             break
         match = _TOKEN.match(text, pos)
+        if match is None:  # not reached: a bare word matches from any non-space character
+            break
         pos = match.end()
         negated = bool(match.group("neg"))
         field_name = (match.group("field") or "").lower()
@@ -151,11 +153,11 @@ def parse_query(
         if negated and len(atoms) > 1 and atoms[0].variant_of:
             # NOT ~term excludes every member: an AND of NOTs, not an OR.
             groups += [[a] for a in atoms]
-            pending_or = pending_relation = False
+            pending_or, pending_relation = False, None
             continue
         if pending_relation:
             _relate(groups, atoms, pending_relation, notes)
-            pending_relation = pending_or = False
+            pending_relation, pending_or = None, False
             continue
         if pending_or and groups:
             groups[-1].extend(atoms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -179,7 +180,9 @@ def average_length(snapshot: Snapshot, visible: DocSet | None = None) -> float:
     return snapshot.cached("average length", lambda: compute(snapshot.live))
 
 
-def length_norms(snapshot: Snapshot, docs: list[int] | None = None, visible: DocSet | None = None) -> np.ndarray:
+def length_norms(
+    snapshot: Snapshot, docs: Sequence[int] | np.ndarray | None = None, visible: DocSet | None = None
+) -> np.ndarray:
     """BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` of ``docs`` (characters), or of every
     document (a table kept per snapshot); the mean length is that of the ``visible`` documents when given."""
     k1, b = Scorer.K1, Scorer.B

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .parser import MAX_PER_PAGE, MODES, SORTS
 
@@ -118,9 +119,10 @@ class SearchRequest:
         name = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
                 "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}[facet]
         current = getattr(self, name)
-        value = int(value) if facet == "year" else value
-        new = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return replace(self, **{name: new, "page": 1})
+        wanted: str | int = int(value) if facet == "year" else value
+        new = tuple(v for v in current if v != wanted) if wanted in current else (*current, wanted)
+        changes: dict[str, Any] = {name: new, "page": 1}  # the field is named at run time
+        return replace(self, **changes)
 
     def with_page(self, page: int) -> SearchRequest:
         return replace(self, page=page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from ..archive import Snapshot
 from ..budget import check_budget
@@ -87,7 +88,8 @@ def _evaluate_with_facets(
     selected = {name: attribute for name, attribute in FACET_ATTRIBUTES.items() if getattr(request, attribute)}
     if not selected:
         return within(evaluate(parsed, matcher), visible), {}
-    unfaceted = request_query(replace(request, **dict.fromkeys(selected.values(), ())), taxonomy)
+    cleared: dict[str, Any] = dict.fromkeys(selected.values(), ())  # the fields are named at run time
+    unfaceted = request_query(replace(request, **cleared), taxonomy)
     base = evaluate(unfaceted, matcher)
     chosen = {
         name: evaluate(request_query(SearchRequest(**{attribute: getattr(request, attribute)}), taxonomy), matcher)
