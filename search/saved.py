@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from .docsets import DocSet
 from .entered import count_entered_after
 from .query import SearchRequest, matching_documents
 from .sqlite_file import SQLiteFile
@@ -165,11 +166,18 @@ class SavedQueries(SQLiteFile):
     def renew_feed_token(self, slug: str) -> SavedQuery:
         """A new secret for the feed URL: readers subscribed with the old one get nothing any more."""
         self._run("UPDATE saved_query SET feed_token = ? WHERE slug = ?", (_token(), slug))
-        return self.get(slug)
+        return self._existing(slug)
 
     def get(self, slug: str) -> SavedQuery | None:
         rows = self._run("SELECT * FROM saved_query WHERE slug = ?", (slug,))
         return _saved(rows[0]) if rows else None
+
+    def _existing(self, slug: str) -> SavedQuery:
+        """``get``, for a slug just written: SavedQueryError if it was deleted meanwhile."""
+        found = self.get(slug)
+        if found is None:
+            raise SavedQueryError("没有这个保存查询")
+        return found
 
     def find(self, name_or_slug: str, owner: str | None = None) -> SavedQuery:
         """By name, else by slug (of ``owner``, when given); SavedQueryError when neither matches."""
@@ -198,7 +206,7 @@ class SavedQueries(SQLiteFile):
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (slug, owner, name, args, _now(), _token(), _token()),
             )
-        return self.get(slug)
+        return self._existing(slug)
 
     def rename(self, slug: str, new_name: str) -> SavedQuery:
         """A new name; the slug (the link) stays."""
@@ -212,7 +220,7 @@ class SavedQueries(SQLiteFile):
                 raise SavedQueryError(f"已有名为“{new_name}”的保存查询")
             if db.execute("UPDATE saved_query SET name = ? WHERE slug = ?", (new_name, slug)).rowcount == 0:
                 raise SavedQueryError("没有这个保存查询")
-        return self.get(slug)
+        return self._existing(slug)
 
     def delete(self, slug: str) -> bool:
         """Remove it; False when there was none."""
@@ -242,12 +250,12 @@ class SavedQueries(SQLiteFile):
         self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
                   "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL", (generation, slug))
 
-    def count(self, snapshot, saved: SavedQuery, *, visible: frozenset[int] | None = None) -> SavedCount:
+    def count(self, snapshot, saved: SavedQuery, *, visible: DocSet | None = None) -> SavedCount:
         """How many documents of ``snapshot`` (that ``visible`` allows) match ``saved``, and how many are new."""
         docs = matching_documents(snapshot, saved.request, visible=visible)
         if saved.last_viewed is None:
             return SavedCount(len(docs), len(docs))
-        if saved.counted_by_ids:
+        if saved.seen_generation is None:  # counted_by_ids: viewed before generations were kept
             new = sum(snapshot.document(n).id not in saved.seen_ids for n in docs)
             if new == 0:
                 self._settle(saved.slug, snapshot.generation)

@@ -16,13 +16,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..archive import Snapshot
 from ..budget import check_budget
 from ..meta import Taxonomy
 from ..query import SearchRequest
 from .matches import Matches, find_matches, occurrences_in
+
+if TYPE_CHECKING:
+    from ..docsets import DocSet
 
 KWIC_SORTS = ("date", "left", "right")
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 10, 60, 30
@@ -97,7 +100,7 @@ def concordance(
     taxonomy: Taxonomy | None = None,
     sample_size: int = 0,
     *,
-    visible: frozenset[int] | None = None,
+    visible: DocSet | None = None,
 ) -> Concordance:
     """One page (``request.page``, ``request.per_page`` lines) of the query's concordance.
 
@@ -125,11 +128,12 @@ def concordance(
 
 def all_lines(
     snapshot: Snapshot, request: SearchRequest, order: str = "date", width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None,
+    taxonomy: Taxonomy | None = None, *, visible: DocSet | None = None,
 ) -> Iterator[Line]:
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     _check(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
+    found: Iterator[Occurrence]
     if order == "date":
         found = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
     else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from ..columns import Column
 from ..meta import Taxonomy
 from ..query import Matcher, SearchRequest
 from .matches import Matches, find_matches, with_query
+
+if TYPE_CHECKING:
+    from ..docsets import DocSet
 
 BY = ("year", "month")
 MEASURES = ("documents", "occurrences", "per_mille")
@@ -65,7 +69,7 @@ class Series:
     districts: tuple[Series, ...] | None = None  # under a query, when counted per district
 
     def to_json(self) -> dict:
-        data = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
+        data: dict[str, Any] = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
         data.update({
             "total_documents": self.total_documents,
             "total_occurrences": self.total_occurrences,
@@ -91,7 +95,7 @@ class Trend:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
-        data = {"by": self.by, "measure": self.measure}
+        data: dict[str, Any] = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
         data["series"] = [s.to_json() for s in self.series]
@@ -107,7 +111,7 @@ def trend(
     per: str | None = None,
     taxonomy: Taxonomy | None = None,
     *,
-    visible: frozenset[int] | None = None,
+    visible: DocSet | None = None,
 ) -> Trend:
     """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
     queries = checked_arguments(queries, by, measure, per)
@@ -156,7 +160,7 @@ def _axis(by: str, present: set[str]) -> tuple[str, ...]:
     return tuple(months)
 
 
-def _base_counts(snapshot: Snapshot, base: frozenset[int], period_of, by: str, per: str | None):
+def _base_counts(snapshot: Snapshot, base: DocSet, period_of, by: str, per: str | None):
     """Documents per period among ``base``, or per district a Counter per district.
 
     The whole archive's counts (no filter) are computed once per snapshot.
