@@ -52,7 +52,7 @@ def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
                  status: Callable[[str], None] | None) -> Iterator[None]:
     """While the block runs, a line on ``status`` every few seconds: ``ocr: 3/12 pages, about 36 s left``."""
     total = pages_to_recognise(todo, options) if status else 0
-    if not total:
+    if status is None or not total:
         yield
         return
     from ..extract import ocr

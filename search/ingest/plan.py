@@ -76,7 +76,7 @@ def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -
 class Plan:
     """What a run will do, decided against one committed generation."""
 
-    ix: object
+    ix: whoosh_index.Index
     exists: bool
     generation: int
     indexed: dict[str, IndexedFile]

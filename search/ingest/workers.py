@@ -14,7 +14,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
-from ..extract import ExtractOptions, decode_text, extract
+from ..extract import ExtractOptions, Part, decode_text, extract
 from ..extract.limits import check_text, current_limits
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
@@ -78,8 +78,8 @@ def read_documents(
     records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
     skipped: list[tuple[str, str]] = []
     for shown, part in _members(source.source, extracted.parts):
-        if part.skipped is not None:
-            skipped.append((shown, part.skipped))
+        if part.extracted is None:  # then skipped says why (a part has one or the other)
+            skipped.append((shown, part.skipped or "no text"))
             continue
         sidecar = {k: v for k, v in source.sidecar if k not in _CONTAINER_ONLY}
         own = _documents(shown, part.extracted, sidecar, taxonomy, name=shown.rpartition("/")[2])
@@ -119,7 +119,7 @@ def _fallback_title(record: DocumentRecord) -> bool:
     return bool(record.paragraphs) and record.paragraphs[0].startswith(record.title)
 
 
-def _members(shown: str, parts) -> Iterator[tuple[str, object]]:
+def _members(shown: str, parts: Sequence[Part]) -> Iterator[tuple[str, Part]]:
     """Every member of a container, nested ones flattened: (``archive.zip/inner.zip/a.txt``, part)."""
     for part in parts:
         name = f"{shown}/{part.name}"
@@ -178,7 +178,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
     would hold every changed file in memory at once); its signature is taken
     from the bytes read here, so it always describes what was indexed.
     """
-    taxonomy = taxonomy or _WORKER_TAXONOMY
+    taxonomy = taxonomy or _WORKER_TAXONOMY or Taxonomy.load()
     options = options or _WORKER_OPTIONS
     try:
         data, info = read_file(source.file)

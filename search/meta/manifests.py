@@ -35,7 +35,7 @@ _SIDECAR_COLUMNS = {
 _TOPIC_SEPARATORS = re.compile("[;,、]")
 
 
-def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
+def read_sidecar(folder: str | Path) -> dict[str, dict[str, str]]:
     """The rows of ``folder``'s manifest, keyed by file path relative to the folder; {} without one."""
     for name in MANIFEST_NAMES:
         path = Path(folder) / name
