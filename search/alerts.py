@@ -100,10 +100,10 @@ class AlertStore(SQLiteFile):
     # -- addresses
     def set_address(self, owner: str, address: str) -> Subscription:
         address = clean_address(address)
-        self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
-                  "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL",
-                  (owner, address, _now()))
-        return self.subscription(owner)
+        rows = self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
+                         "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL "
+                         "RETURNING *", (owner, address, _now()))
+        return Subscription(**dict(rows[0]))
 
     def clear_address(self, owner: str) -> bool:
         return bool(self._run("DELETE FROM alert_address WHERE owner = ? RETURNING owner", (owner,)))

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -124,11 +124,11 @@ class Archive:
         self._lock = threading.Lock()
         self._opening = threading.Lock()
         self._held: dict[int, int] = {}  # id(snapshot) -> requests holding it
-        self._warm = None  # set by warm_in_background
+        self._warm: Callable[[Snapshot], object] | None = None  # set by warm_in_background
         self._warming: threading.Thread | None = None
         self._refused: int | None = None  # a damaged generation, not tried again
 
-    def warm_in_background(self, warm) -> None:
+    def warm_in_background(self, warm: Callable[[Snapshot], object]) -> None:
         """From now on, open a new generation's snapshot in a thread, check its grams checksums
         (``Snapshot.verify``) and ``warm(snapshot)`` it there, answering from the previous snapshot
         meanwhile (a server: no request waits for a reload).
@@ -143,15 +143,20 @@ class Archive:
     def snapshot(self) -> Snapshot:
         """The snapshot of the newest committed generation (reopened when the index changed), not held."""
         self._refresh()
-        return self._snapshot
+        return self._installed()
 
     def acquire(self) -> Snapshot:
         """The current snapshot, held until ``release``: it stays open however many generations follow."""
         self._refresh()
         with self._lock:
-            current = self._snapshot
+            current = self._installed()
             self._held[id(current)] = self._held.get(id(current), 0) + 1
             return current
+
+    def _installed(self) -> Snapshot:
+        if self._snapshot is None:  # not reached after _refresh: it installs one or raises
+            raise SearchError("no snapshot of the index is open")
+        return self._snapshot
 
     def release(self, snapshot: Snapshot) -> None:
         """Give back a snapshot from ``acquire``; a replaced one closes when the last holder gives it back."""
@@ -197,7 +202,7 @@ class Archive:
         with self._lock:
             old, self._snapshot = self._snapshot, fresh
             close_old = old is not None and old is not fresh and id(old) not in self._held
-        if close_old:
+        if close_old and old is not None:
             old.close()
 
     def _reload_in_background(self) -> None:
@@ -221,7 +226,8 @@ class Archive:
             fresh.close()
             return
         try:
-            self._warm(fresh)
+            if self._warm is not None:  # set before any reload in the background starts
+                self._warm(fresh)
         except Exception:  # a failed warm-up must not hand out a half-warmed snapshot
             logging.getLogger(__name__).exception("warming generation %s failed", fresh.generation)
             fresh.close()

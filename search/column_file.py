@@ -25,6 +25,7 @@ import mmap
 import os
 import struct
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -46,11 +47,11 @@ def column_file(index_dir: Path, segment_id: str) -> Path:
 class SegmentColumns:
     """The coded columns of one segment: ``codes(name)`` (a view of the map) and ``values(name)``."""
 
-    def __init__(self, doc_count: int, codes: dict[str, np.ndarray], values: dict[str, object],
-                 titles: bytes, title_starts: np.ndarray):
+    def __init__(self, doc_count: int, codes: dict[str, np.ndarray], values: Mapping[str, list | bytes | memoryview],
+                 titles: bytes | memoryview, title_starts: np.ndarray):
         self.doc_count = doc_count
         self._codes = codes
-        self._values = values  # name -> list, or the raw JSON bytes until first asked
+        self._values = dict(values)  # name -> list, or the raw JSON bytes until first asked
         self.titles = titles  # every folded title's UTF-8, newline-separated
         self.title_starts = title_starts  # where each title starts in ``titles``, and an end sentinel
         self._map: mmap.mmap | None = None
@@ -90,7 +91,7 @@ def read_columns(index_dir: Path, leaf, names: tuple[str, ...]) -> SegmentColumn
         column = np.zeros(count, dtype=np.uint32)
         if leaf.has_column(name):
             reader = leaf.column_reader(name)
-            raw_codes = []
+            raw_codes: list[int] = []
             append = raw_codes.append
             for raw in reader:
                 code = known.get(raw)

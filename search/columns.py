@@ -36,8 +36,9 @@ class Column:
         self._members: tuple | None = None
 
     def __getattr__(self, name: str):
-        if name == "values" and self.__dict__.get("_load_values") is not None:
-            self.values = self._load_values()
+        load = self.__dict__.get("_load_values")
+        if name == "values" and load is not None:
+            self.values = load()
             return self.values
         raise AttributeError(name)
 

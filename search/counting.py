@@ -83,6 +83,8 @@ class PhraseCounting:
             bounds = tfs if bounds is None else np.minimum(bounds, tfs, out=bounds)
             if not bounds.any():
                 break
+        if bounds is None:  # not reached: a phrase of three characters or more has bigrams
+            raise ValueError(f"no bigrams in {phrase!r}")
         return bounds
 
     def counts_in(

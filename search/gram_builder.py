@@ -157,7 +157,7 @@ class GramSegmentBuilder:
         byte_offsets = np.zeros(len(self._texts) + 1, dtype=np.uint64)
         np.cumsum([len(raw) for raw in self._texts], out=byte_offsets[1:])
         # Written from the arrays' own memory (no copies), little-endian everywhere.
-        tables = [
+        tables: list[bytes | memoryview] = [
             _little(keys, "<u8"), _little(offsets, "<u8"), _little(byte_offsets, "<u8"),
             _le(self._char_lengths), _le(self._title_bytes),
         ]
@@ -167,7 +167,8 @@ class GramSegmentBuilder:
         # The data (checksummed as one stretch, padding included): numbers, frequencies as bytes, and the
         # overflow table of the frequencies a byte does not hold.
         overflow_at = np.flatnonzero(tfs >= TF_OVERFLOW)
-        data = [_little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
+        data: list[bytes | memoryview] = [
+            _little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
         data.append(b"\0" * (-(_HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
         data += [_little(overflow_at, "<u8"), _little(tfs[overflow_at], "<u4")]
         data_crc = 0
@@ -262,7 +263,7 @@ def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 
         return None
     tf_bits = min(tf_bits, tf_bits_max)  # counts are 32-bit
     code = np.cumsum(present, dtype=np.uint16 if char_bits <= 16 else np.uint32)
-    code -= 1
+    np.subtract(code, 1, out=code)
     del present
     packed[:] = code[packed]
     packed <<= char_bits
@@ -309,4 +310,4 @@ def _argsort(postings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def _little(values: np.ndarray, dtype: str) -> memoryview:
     """An array's bytes in the file's byte order, without a copy where the machine's is the same."""
-    return memoryview(np.ascontiguousarray(values.astype(dtype, copy=False))).cast("B")
+    return np.ascontiguousarray(values.astype(dtype, copy=False)).data.cast("B")

@@ -324,7 +324,7 @@ def open_segment(last: Path, doc_count: int) -> list[GramSegment]:
     the parts do not cover the segment's documents exactly once.
     """
     final = GramSegment(last)
-    parts = []
+    parts: list[GramSegment] = []
     try:
         if final.parts < 1 or final.part != final.parts - 1:
             raise ValueError(f"{last.name} is not the last part of its segment")

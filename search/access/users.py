@@ -116,7 +116,7 @@ class UserStore(SQLiteFile):
             "INSERT INTO user (name, role, groups, password_hash, created) VALUES (?, ?, ?, ?, ?)",
             (name, role, access_value(_checked_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
         )
-        return self.get(name)
+        return self._existing(name)
 
     def set_password(self, name: str, password: str) -> None:
         _check_password(password)
@@ -133,7 +133,7 @@ class UserStore(SQLiteFile):
             raise UserError(f"unknown role {role!r} (reader or admin)")
         self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
             role or user.role, access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups), name))
-        updated = self.get(name)
+        updated = self._existing(name)
         if (updated.role, updated.groups) != (user.role, user.groups):
             self.sessions.end_all(name)  # what a signed-in browser may see changed: sign in again
         return updated
@@ -146,6 +146,13 @@ class UserStore(SQLiteFile):
     def get(self, name: str) -> User | None:
         rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
         return _user(rows[0]) if rows else None
+
+    def _existing(self, name: str) -> User:
+        """``get``, for a user just written: UserError if removed meanwhile."""
+        user = self.get(name)
+        if user is None:
+            raise UserError(f"no user {name!r}")
+        return user
 
     def all(self) -> list[User]:
         return [_user(row) for row in self._run("SELECT * FROM user ORDER BY name")]

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-from ..archive import Snapshot
 from . import segmenter
 from .concordance import Occurrence
+
+D = TypeVar("D")
+D_contra = TypeVar("D_contra", contravariant=True)
 
 SPAN = 10
 SPARE = 4
@@ -28,7 +31,13 @@ class Collocate:
     count: int
 
 
-def collocates(snapshot: Snapshot, occurrences: Iterable[Occurrence], span: int = SPAN,
+class Texts(Protocol[D_contra]):
+    """What ``collocates`` reads: a document's search text (a Snapshot's, or a sample's own)."""
+
+    def search_text(self, doc: D_contra, /) -> str: ...
+
+
+def collocates(snapshot: Texts[D], occurrences: Iterable[Occurrence[D]], span: int = SPAN,
                limit: int = LIMIT) -> tuple[Collocate, ...]:
     """The ``limit`` most frequent words within ``span`` characters of the occurrences, with counts."""
     counts: Counter = Counter()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from ..archive import Snapshot
 from ..budget import check_budget
@@ -31,10 +31,11 @@ KWIC_SORTS = ("date", "left", "right")
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 10, 60, 30
 PARAGRAPH_MARK = "¶"
 _UNDATED = 10**9
+D = TypeVar("D")
 
 
-class Occurrence(NamedTuple):
-    docnum: int
+class Occurrence(NamedTuple, Generic[D]):
+    docnum: D  # a document number (the embedded engine), or a hit that carries its text (OpenSearch)
     offset: int
     phrase: str
 
