@@ -106,6 +106,14 @@ def actor() -> Actor | None:
     return g.get("actor")
 
 
+def signed_in_actor() -> Actor:
+    """``actor()`` on a page only the signed-in reach (``load_actor`` sent the others away): 401 if none."""
+    who = actor()
+    if who is None:
+        raise Unauthorized
+    return who
+
+
 def auth_mode() -> str:
     return current_app.config["AUTH_MODE"]
 

@@ -96,9 +96,9 @@ def district_group(request: SearchRequest, values, url_of: Callable, home: str |
     selected = request.districts
     level: tuple[str, ...] = ()
     if len(selected) == 1 and selected[0] in totals:
-        trail = _trail_of(selected[0])
+        above = _trail_of(selected[0])
         has_below = any(totals.get(c) for c in children(selected[0]))
-        level = trail if has_below else trail[:-1]
+        level = above if has_below else above[:-1]
 
     def entry(name: str, count: int, **more) -> FacetEntry:
         chosen = name in selected

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
@@ -108,7 +109,7 @@ def nav_args() -> dict[str, list[str]]:
 
 def nav_url(endpoint: str) -> str:
     """The top menu's link to ``endpoint`` carrying ``nav_args``; a concordance takes the first query."""
-    args = nav_args()
+    args: dict[str, Any] = nav_args()
     if endpoint != "analysis.trend_view" and len(args.get("q", ())) > 1:
         args["q"] = args["q"][:1]
     return url_for(endpoint, **args)

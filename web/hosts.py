@@ -54,7 +54,7 @@ def _own_names() -> list[str]:
     except OSError:
         pass
     try:
-        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+        names += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)]
     except OSError:
         pass
     return [n for n in names if n]

@@ -24,7 +24,7 @@ from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryEr
 from search.zone import shown_time
 
 from .audit import record
-from .auth import Unauthorized, actor, auth_mode, users
+from .auth import Unauthorized, actor, auth_mode, signed_in_actor, users
 from .exports import atom_time, feed_results, xml_safe, zone
 from .headers import carries_secret
 from .pages import date_label, results_page, search_url
@@ -68,7 +68,7 @@ def zone_label(tz) -> str:
 def owned_or_404(slug: str):
     """The saved query, when the actor owns it or is an admin; else the 404 of a missing one."""
     saved = saved_queries().get(slug)
-    who = actor()
+    who = signed_in_actor()
     if saved is None or not (who.is_admin or saved.owner == who.name):
         abort(404, MISSING_SAVED)
     return saved
@@ -86,7 +86,7 @@ def owner_actor(owner: str) -> Actor | None:
 
 @bp.get("/saved")
 def saved_list():
-    who = actor()
+    who = signed_in_actor()
     snap = engine()
     mine = saved_queries().all(None if who.is_admin else who.name)
     rows = []
@@ -107,7 +107,7 @@ def saved_list():
 @bp.post("/saved/alerts")
 def saved_alert_address():
     """Set (or, empty, remove) the address the actor's alerts go to; its queries' baselines are taken now."""
-    who, address = actor(), request.form.get("address", "").strip()
+    who, address = signed_in_actor(), request.form.get("address", "").strip()
     if not address or request.form.get("off"):
         alert_store().clear_address(who.name)
         record("alert_address_cleared")
@@ -128,7 +128,7 @@ def saved_add():
     request_to_save = search_request(MultiDict(parse_query_string(request.form.get("args", ""))))
     name = request.form.get("name", "").strip() or request_to_save.q.strip() or "未命名查询"
     try:
-        saved = saved_queries().add(name, request_to_save, owner=actor().name)
+        saved = saved_queries().add(name, request_to_save, owner=signed_in_actor().name)
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_add", slug=saved.slug, name=saved.name, query=saved.query_string)
@@ -141,7 +141,7 @@ def saved_add():
 def saved_view(slug):
     saved = owned_or_404(slug)
     page = results_page(engine(), saved.request, visible())
-    if saved.owner == actor().name and is_own_view():
+    if saved.owner == signed_in_actor().name and is_own_view():
         engine().mark_viewed(saved_queries(), saved, visible=visible())
     carries_secret()
     return render_results(page, saved=saved)
@@ -164,17 +164,18 @@ def is_own_view() -> bool:
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>.atom")
 def saved_feed(slug):
     token = request.args.get("token", "")
-    if not token and actor() is None and auth_mode() != "none":
+    who = actor()  # a feed reader with the token is nobody signed in
+    if not token and who is None and auth_mode() != "none":
         raise Unauthorized  # a feed reader without the feed's token, whichever the slug
     saved = saved_queries().get(slug)
     token_ok = saved is not None and hmac.compare_digest(saved.feed_token.encode(), token.encode())
-    signed_in = actor() is not None and saved is not None and (actor().is_admin or actor().name == saved.owner)
+    signed_in = who is not None and saved is not None and (who.is_admin or who.name == saved.owner)
     if saved is None or not (token_ok or signed_in or auth_mode() == "none"):
         abort(404, MISSING_SAVED)  # a wrong token answers as a missing query
     reader = owner_actor(saved.owner)
     if reader is None:
         abort(404, MISSING_SAVED)
-    g.audit_user = actor().name if actor() is not None else f"feed:{saved.owner}"
+    g.audit_user = who.name if who is not None else f"feed:{saved.owner}"
     results = feed_results(engine(), saved.request, visible(reader))
     now = datetime.now(UTC)
     carries_secret()
@@ -248,7 +249,7 @@ def shared_copy(token):
     saved = shared_or_404(token)
     name = request.form.get("name", "").strip() or saved.name
     try:
-        copy = saved_queries().add(name, saved.request, owner=actor().name)
+        copy = saved_queries().add(name, saved.request, owner=signed_in_actor().name)
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_copy", slug=copy.slug, name=copy.name, source=saved.slug)

@@ -106,7 +106,8 @@ def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()
     chart = rows = None
-    undated = totals = ()
+    undated: tuple[Cell, ...] = ()
+    totals: tuple[Cell, ...] = ()
     district_tables: tuple[DistrictTable, ...] = ()
     if result:
         def url(series: Series, period: str | None, district: str | None = None) -> str:
@@ -155,13 +156,14 @@ def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
 
 
 def _district_table(n: int, series: Series, args: TrendArgs, measure: str) -> DistrictTable:
-    top = max((p.value(measure) for d in series.districts for p in d.points), default=0)
+    districts = series.districts or ()  # set: this table is made for a trend counted per district
+    top = max((p.value(measure) for d in districts for p in d.points), default=0)
 
     def shade(value: float) -> int:
         return 0 if value <= 0 or top <= 0 else max(1, round(value / top * (SHADES - 1)))
 
     rows = []
-    for d in series.districts:
+    for d in districts:
         name = d.district
         cells = tuple(
             Cell(p.value(measure), _text(p.value(measure), measure),
