@@ -13,9 +13,13 @@ import re
 import threading
 import unicodedata
 import weakref
+from typing import TYPE_CHECKING
 
 from ..docsets import DocSet, doc_list, docset
 from .actor import Actor
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
 
 # The group of a document whose restriction could not be determined (its manifest unreadable, a
 # row that almost names it): no user may be given it (``users`` refuses it), so only admins see it.
@@ -38,7 +42,7 @@ def access_value(groups: frozenset[str]) -> str:
     return ",".join(sorted(groups))
 
 
-def visible_documents(snapshot, actor: Actor) -> DocSet | None:
+def visible_documents(snapshot: Snapshot, actor: Actor) -> DocSet | None:
     """The live documents ``actor`` may see; None when that is all of them (no filtering needed).
 
     Admins see everything; others see unrestricted documents and those

@@ -192,7 +192,7 @@ class UserStore(SQLiteFile):
         return LoginResult(_user(rows[0]))
 
 
-def _failures(db, where: str, params: tuple) -> tuple[int, datetime | None]:
+def _failures(db: sqlite3.Connection, where: str, params: tuple) -> tuple[int, datetime | None]:
     """The failures counted in the rows ``where`` selects, and the last one's time."""
     row = db.execute(f"SELECT SUM(failures), MAX(last_failure) FROM login_failure WHERE {where}", params).fetchone()
     if not row or not row[0]:

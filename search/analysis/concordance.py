@@ -148,7 +148,7 @@ def _date_order(snapshot: Snapshot, docs: Sequence[int]) -> list[int]:
     return sorted(docs, key=key.__getitem__)
 
 
-def _in_document(snapshot: Snapshot, docnum: int, phrases) -> list[Occurrence]:
+def _in_document(snapshot: Snapshot, docnum: int, phrases: Sequence[str]) -> list[Occurrence]:
     check_budget()  # a web request's time budget: a long export stops itself
     return [Occurrence(docnum, offset, phrase)
             for offset, phrase in occurrences_in(snapshot.search_text(docnum), phrases)]

@@ -16,9 +16,9 @@ counted apart, as undated.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -160,13 +160,19 @@ def _axis(by: str, present: set[str]) -> tuple[str, ...]:
     return tuple(months)
 
 
-def _base_counts(snapshot: Snapshot, base: DocSet, period_of, by: str, per: str | None):
+@overload
+def _base_counts(snapshot: Snapshot, base: DocSet, period_of: Column, by: str, per: None) -> Counter: ...
+@overload
+def _base_counts(snapshot: Snapshot, base: DocSet, period_of: Column, by: str, per: str) -> dict[str | None, Counter]: ...
+def _base_counts(
+    snapshot: Snapshot, base: DocSet, period_of: Column, by: str, per: str | None
+) -> Counter | dict[str | None, Counter]:
     """Documents per period among ``base``, or per district a Counter per district.
 
     The whole archive's counts (no filter) are computed once per snapshot.
     """
 
-    def count(docs) -> Counter | dict[str | None, Counter]:
+    def count(docs: Iterable[int]) -> Counter | dict[str | None, Counter]:
         if per is None:
             return Counter(map(period_of.__getitem__, docs))
         counters: dict[str | None, Counter] = {}
@@ -179,7 +185,8 @@ def _base_counts(snapshot: Snapshot, base: DocSet, period_of, by: str, per: str 
     return count(base)
 
 
-def _series(snapshot, matches: Matches, picks, district, periods, period_of, base: Counter,
+def _series(snapshot: Snapshot, matches: Matches, picks: Iterable[int], district: str | None, periods: Sequence[str],
+            period_of: Column, base: Counter,
             is_district: bool = False) -> Series:
     """The counts of the matching documents at indexes ``picks`` of ``matches.docs``.
 
@@ -210,7 +217,7 @@ def _series(snapshot, matches: Matches, picks, district, periods, period_of, bas
     )
 
 
-def _values(column: Column, docs) -> list:
+def _values(column: Column, docs: Sequence[int]) -> list:
     """The column's values of ``docs``, through its codes (maps in C, no Python step per document)."""
     codes = column.codes[np.asarray(docs, dtype=np.int64)]
     return list(map(column.values.__getitem__, codes.tolist()))
@@ -226,7 +233,7 @@ def _per_period(in_period: list, counts: list[int]) -> tuple[Counter, Counter]:
     return Counter(dict(zip(periods, documents))), Counter(dict(zip(periods, occurrences.astype(np.int64).tolist())))
 
 
-def _district_series(snapshot, matches: Matches, periods, period_of, by: str) -> tuple[Series, ...]:
+def _district_series(snapshot: Snapshot, matches: Matches, periods: Sequence[str], period_of: Column, by: str) -> tuple[Series, ...]:
     """One series per district (unknown district last), earliest first appearance first."""
     by_district: dict[str | None, list[int]] = {}
     for i, docnum in enumerate(matches.docs):
@@ -237,7 +244,7 @@ def _district_series(snapshot, matches: Matches, periods, period_of, by: str) ->
         for district, picks in by_district.items()
     ]
 
-    def order(s: Series):
+    def order(s: Series) -> tuple[bool, bool, int, int, str]:
         rank = snapshot.date_rank
         first = min((rank[matches.docs[i]] for i in by_district[s.district] if rank[matches.docs[i]] >= 0), default=None)
         return (s.district is None, first is None, first or 0, -s.total_documents, s.district or "")
@@ -249,7 +256,7 @@ CSV_COLUMNS = ("query", "district", "period", "documents", "occurrences", "per_m
 UNDATED = "undated"
 
 
-def trend_rows(result: Trend):
+def trend_rows(result: Trend) -> Iterator[tuple]:
     """The trend as CSV rows after ``CSV_COLUMNS``: each series' periods, then its undated count.
 
     Per district, each query's rows are followed by its districts' rows.

@@ -16,6 +16,7 @@ import functools
 import io
 import logging
 import re
+from typing import Any
 
 from ..file_properties import pdf_creation_date
 from . import ocr
@@ -155,7 +156,7 @@ class _Pdfium:
 
     def __init__(self, data: bytes):
         self.data = data
-        self.document = None
+        self.document: Any = None  # a pypdfium2.PdfDocument (pypdfium2 has no types)
 
     def __enter__(self):
         import pypdfium2

@@ -15,12 +15,12 @@ in worker processes), ``commit`` (the run: one writer, one commit), ``merge``
 
 from .commit import IndexReport, index_paths
 from .discover import SIDECAR_NAMES, SourceFile, discover
+from ..schema import document_id
 from .merge import clean_leftovers
 from .workers import (
     MAX_FILE_BYTES,
     PreparedFile,
     decode,
-    document_id,
     file_signature,
     index_fields,
     prepare,

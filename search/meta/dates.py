@@ -63,7 +63,7 @@ class PartialDate:
         return self.iso()
 
     @classmethod
-    def parse(cls, text: str) -> PartialDate | None:
+    def parse(cls, text: object) -> PartialDate | None:
         """``2020``, ``2020-07``, ``2020/7/18``, ``2020.07``, ``2020年7月18日``, ``二〇二〇年七月``; else None."""
         if not isinstance(text, str):
             return None

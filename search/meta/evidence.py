@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .documents import DocumentRecord
 
 V = TypeVar("V")
 
@@ -58,7 +61,7 @@ def with_text_source(records: list, text_source: str) -> list:
 _NOT_TEXT = ("manifest", "meta", "filename")  # sources not read from the text itself
 
 
-def text_source_of(record) -> str:
+def text_source_of(record: DocumentRecord) -> str:
     """How a document's text was read: "text" (its text layer), "ocr" or "mixed" (``with_text_source``)."""
     found = dict(record.evidence).get("text_source")
     return str(found.value) if found else "text"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -171,7 +171,7 @@ def average_length(snapshot: Snapshot, visible: DocSet | None = None) -> float:
     """The mean search-text length (characters) of the snapshot's live documents (once per snapshot),
     or of the ``visible`` ones (each time: a reader's own statistics)."""
 
-    def compute(docs) -> float:
+    def compute(docs: Iterable[int]) -> float:
         at = doc_array(docs)
         return max(float(snapshot.char_lengths[at].mean()), 1.0) if len(at) else 1.0
 
@@ -197,7 +197,7 @@ def length_norms(
 
 
 def order_results(
-    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str, needed: int,
+    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs: Iterable[int], sort: str, needed: int,
     visible: DocSet | None = None,
 ) -> list[tuple[int, float]]:
     """The first ``needed`` documents in result order, with their scores.

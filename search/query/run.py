@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -75,7 +75,8 @@ FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years",
 
 
 def _evaluate_with_facets(
-    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed, taxonomy, visible: DocSet | None
+    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed: ParsedQuery, taxonomy: Taxonomy | None,
+    visible: DocSet | None,
 ) -> tuple[DocSet, dict]:
     """The matching documents, and the counts of each facet that has selected values as if it had none.
 
@@ -103,7 +104,7 @@ def _evaluate_with_facets(
     return docs, counts
 
 
-def _all_of(docs: DocSet, filters) -> DocSet:
+def _all_of(docs: DocSet, filters: Iterable[DocSet]) -> DocSet:
     for other in filters:
         docs = docs & other
     return docs
