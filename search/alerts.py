@@ -28,12 +28,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from .access import Actor
 from .alert_mail import Mailer, MailedDocument, alert_message
 from .errors import SearchError
 from .export.columns import describe_request, document_link, snippet_text
 from .sqlite_file import SQLiteFile
+
+if TYPE_CHECKING:
+    from .engines import Engine
+    from .query import Hit, SearchRequest
+    from .saved import SavedQueries, SavedQuery
 
 log = logging.getLogger("search.alerts")
 
@@ -170,7 +176,10 @@ class AlertStore(SQLiteFile):
         self._run("DELETE FROM alert_lease WHERE name = 'check' AND holder = ?", (holder,))
 
 
-def start_alerts(engine, saved_store, alerts: AlertStore, owner: str, visible=None, saved=None) -> int:
+def start_alerts(
+    engine: Engine, saved_store: SavedQueries, alerts: AlertStore, owner: str, visible: object = None,
+    saved: SavedQuery | None = None,
+) -> int:
     """Take the baseline of ``owner``'s saved queries (or of ``saved`` alone) that have none; how many."""
     queries = [saved] if saved is not None else saved_store.all(owner)
     taken = 0
@@ -185,7 +194,7 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def _new_hits(engine, request, new: set[str], visible) -> tuple[list, int]:
+def _new_hits(engine: Engine, request: SearchRequest, new: set[str], visible: object) -> tuple[list, int]:
     """Up to ``MAX_PER_MAIL`` of the new documents as hits (newest first, with snippets), and how many more.
 
     New documents are mostly the newest, so the result list is read from its newest end, for at most
@@ -224,7 +233,7 @@ class _RecordHit:
     snippets: tuple[str, ...] = ()
 
 
-def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None, base_url: str,
+def check_alerts(engine: Engine, saved_store: SavedQueries, alerts: AlertStore, mailer: Mailer | None, base_url: str,
                  actor_of: Callable[[str], Actor | None]) -> CheckReport:
     """Mail each subscribed owner's saved queries' new documents (one mail a query), once each.
 
@@ -277,7 +286,7 @@ def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None,
     return report
 
 
-def _mailed(hit, base_url: str, request) -> MailedDocument:
+def _mailed(hit: Hit, base_url: str, request: SearchRequest) -> MailedDocument:
     meta = " · ".join(x for x in (hit.issuer, hit.doc_number, hit.date, hit.district) if x)
     snippet = snippet_text(hit.snippets[0]) if hit.snippets else ""
     return MailedDocument(hit.title or "（无标题）", meta, snippet, document_link(base_url, hit.id, request))

@@ -42,7 +42,7 @@ def read_schema_version(index_dir: Path) -> int | None:
         return None
 
 
-def open_index(index_dir: Path):
+def open_index(index_dir: Path) -> whoosh_index.Index:
     """Open an existing index with our own schema, or raise a SearchError that says what to do."""
     index_dir = Path(index_dir)
     # Not whoosh's exists_in: it unpickles the stored schema, and an index from an older
@@ -68,7 +68,7 @@ def open_index(index_dir: Path):
         ) from exc
 
 
-def create_index(index_dir: Path):
+def create_index(index_dir: Path) -> whoosh_index.Index:
     """Create an empty index in ``index_dir`` (its index files are replaced)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)

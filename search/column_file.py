@@ -27,6 +27,11 @@ import struct
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+    from whoosh.reading import SegmentReader
 
 import numpy as np
 
@@ -81,7 +86,7 @@ def read_titles(index_dir: Path, segment_id: str, count: int) -> tuple[bytes, np
     return b"\n".join(pieces), np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(lengths, dtype=np.uint64)])
 
 
-def read_columns(index_dir: Path, leaf, names: tuple[str, ...]) -> SegmentColumns:
+def read_columns(index_dir: Path, leaf: SegmentReader, names: tuple[str, ...]) -> SegmentColumns:
     """Every column ``names`` of one Whoosh segment reader, as codes, and its titles (the slow path the file saves)."""
     count = leaf.doc_count_all()
     codes, values = {}, {}
@@ -170,7 +175,7 @@ def open_columns(path: Path, doc_count: int, names: tuple[str, ...]) -> SegmentC
     return columns
 
 
-def write_missing(index_dir: Path, ix) -> None:
+def write_missing(index_dir: Path, ix: Index) -> None:
     """Write the columns file of every segment of ``ix``'s latest generation that lacks one (after a commit),
     so that the first reader does not pay for it."""
     with ix.reader() as reader:
@@ -179,7 +184,7 @@ def write_missing(index_dir: Path, ix) -> None:
                 segment_columns(index_dir, leaf, CODED_COLUMNS)
 
 
-def segment_columns(index_dir: Path, leaf, names: tuple[str, ...] = CODED_COLUMNS) -> SegmentColumns:
+def segment_columns(index_dir: Path, leaf: SegmentReader, names: tuple[str, ...] = CODED_COLUMNS) -> SegmentColumns:
     """The coded columns of a segment: from its file, else read from Whoosh and (where possible) saved."""
     path = column_file(index_dir, leaf.segment().segment_id())
     count = leaf.doc_count_all()

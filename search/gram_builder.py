@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -206,9 +207,9 @@ class GramSegmentBuilder:
 WRITE_PIECE = 1 << 16
 
 
-def _write_pieces(out, buffer) -> None:
+def _write_pieces(out: BinaryIO, buffer: bytes | memoryview) -> None:
     view = memoryview(buffer).cast("B")
-    for start in range(0, len(view), WRITE_PIECE):
+    for start in range(0, len(view), WRITE_PIECE):  # noqa: FURB122 - write() is all an ``out`` needs to have
         out.write(view[start : start + WRITE_PIECE])
 
 
@@ -232,7 +233,9 @@ _TF_BITS_MIN = 8
 _UNPACK_SLICE = 1 << 22
 
 
-def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 32):
+def _packed_sort(
+    postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 32
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(keys, documents, counts) sorted by key and then document, by sorting one 64-bit integer a posting.
 
     A bigram key is two code points; a part holds a few thousand distinct ones,

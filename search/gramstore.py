@@ -50,6 +50,7 @@ import sys
 import zlib
 from array import array
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -157,7 +158,7 @@ def _le(values: array) -> bytes:
     return values.tobytes()
 
 
-def _pad(out) -> None:
+def _pad(out: BinaryIO) -> None:
     out.write(b"\0" * (-out.tell() % 8))
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from .docsets import DocSet
+from .snapshot import Snapshot
 from .entered import count_entered_after
 from .query import SearchRequest, matching_documents
 from .sqlite_file import SQLiteFile
@@ -250,7 +251,7 @@ class SavedQueries(SQLiteFile):
         self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
                   "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL", (generation, slug))
 
-    def count(self, snapshot, saved: SavedQuery, *, visible: DocSet | None = None) -> SavedCount:
+    def count(self, snapshot: Snapshot, saved: SavedQuery, *, visible: DocSet | None = None) -> SavedCount:
         """How many documents of ``snapshot`` (that ``visible`` allows) match ``saved``, and how many are new."""
         docs = matching_documents(snapshot, saved.request, visible=visible)
         if saved.last_viewed is None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from cachetools import LRUCache
@@ -35,6 +35,9 @@ from .schema import FACET_COLUMNS, METADATA_COLUMNS, file_hash
 from .whoosh_private import hold_per_document_files
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
 
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
@@ -79,7 +82,7 @@ def _date_span(published: str | None) -> tuple[int, int] | None:
 class Snapshot(PhraseCounting):
     """One committed generation of the index, read-only and cached; safe to share between threads."""
 
-    def __init__(self, ix, index_dir: Path):
+    def __init__(self, ix: Index, index_dir: Path):
         from .archive import read_roots
 
         self.index_dir = Path(index_dir)
@@ -188,7 +191,7 @@ class Snapshot(PhraseCounting):
         with self._lock:
             return self._columns.column(name)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Column:
         # The metadata columns (issuer, doc_number, doc_type, date_source, district_source) and ``access``.
         if name in METADATA_COLUMNS or name in FACET_COLUMNS:  # ``access`` too
             values = self.__dict__[name] = self._lazy(name)
@@ -234,7 +237,7 @@ class Snapshot(PhraseCounting):
         return mask
 
     # Derived from the date (once per distinct date) so that facets and date sorting are plain lookups.
-    def _per_date(self, derive) -> Column:
+    def _per_date(self, derive: Callable[[Any], Any]) -> Column:
         return self.published.derived(derive)
 
     @cached_property

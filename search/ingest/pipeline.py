@@ -36,6 +36,7 @@ from collections import deque
 from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.reduction import ForkingPickler
+from multiprocessing.connection import Connection
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -48,7 +49,7 @@ _F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 _FRAME_BYTES = 16
 
 
-def _pipe_size(connection) -> int:
+def _pipe_size(connection: Connection) -> int:
     """How many bytes ``connection``'s pipe holds before a write blocks (64 KB when it cannot be asked)."""
     try:
         return fcntl.fcntl(connection.fileno(), _F_GETPIPE_SZ)
@@ -262,7 +263,10 @@ def ordered_map(
                 process.join()
 
 
-def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None, progress=None) -> None:
+def _work(
+    func: Callable, tasks: Connection, results: Connection, initializer: Callable | None, initargs: tuple,
+    others: Sequence[Connection] = (), prefetch: Callable[[list], None] | None = None, progress: Any = None,
+) -> None:
     for end in others:
         end.close()
     if initializer is not None:
@@ -272,7 +276,7 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None,
 
     def receive() -> None:
         task = tasks.recv()
-        if task is not None and helper is not None:
+        if task is not None and helper is not None and prefetch is not None:
             helper.submit(_advise, prefetch, task[1])
         ahead.append(task)
 
@@ -302,7 +306,7 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None,
             return
 
 
-def _run(func, job, number: int, place: int, skips: dict, progress):
+def _run(func: Callable, job: object, number: int, place: int, skips: dict[int, str], progress: Any) -> object:
     """``func(job)``, with the worker's progress noted for the writer's watch; a job skipped for a
     limit is not run again."""
     if place in skips:

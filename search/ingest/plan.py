@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from whoosh import index as whoosh_index
 
 from ..archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index, read_roots
 from ..docsets import doc_list
+from ..meta import Taxonomy
 from ..schema import make_schema
 from .discover import SourceFile
 from .workers import file_signature, read_file, sidecar_digest
@@ -91,7 +92,10 @@ class Plan:
     nothing_to_do: bool = False
 
 
-def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> Plan:
+def compare(
+    index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
+    taxonomy: Taxonomy, rebuild: bool, note: Callable[[str], None],
+) -> Plan:
     """Compare every file with what the index holds: new, changed, unchanged and removed files.
 
     A file whose size, modification time and sidecar row are as indexed is not
@@ -123,7 +127,10 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     return plan
 
 
-def _compare_files(plan: Plan, index_dir, sources, roots, unreadable, taxonomy, note) -> None:
+def _compare_files(
+    plan: Plan, index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
+    taxonomy: Taxonomy, note: Callable[[str], None],
+) -> None:
     """Sort every file into the plan's todo (added or changed), unchanged and removed."""
 
     def warn(message: str) -> None:
@@ -188,7 +195,7 @@ def _index_exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and latest_generation(index_dir) >= 0
 
 
-def _open_for_rebuild(index_dir: Path):
+def _open_for_rebuild(index_dir: Path) -> whoosh_index.Index:
     """The existing index, whatever its schema version (it is about to be replaced), or a new one."""
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())

@@ -14,7 +14,7 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from ..access.documents import access_value, parse_groups
-from ..extract import ExtractOptions, Part, decode_text, extract
+from ..extract import Extracted, ExtractOptions, Part, decode_text, extract
 from ..extract.limits import check_text, current_limits
 from ..gramstore import gram_counts
 from ..meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
@@ -97,7 +97,7 @@ def read_documents(
     return [replace(r, item=n) for n, r in enumerate(records)], extracted.encoding
 
 
-def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
+def _documents(shown: str, extracted: Extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
     """The documents of one text (a file's, or a member's shown as ``shown``)."""
     check_text(extracted.text, current_limits())  # 8 million paragraphs would stall every later query
     if not extracted.text.strip():
