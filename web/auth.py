@@ -19,7 +19,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -244,7 +244,7 @@ def logout():
     return redirect(url_for("auth.login") if auth_mode() == "local" else url_for("web.search_page"), code=303)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     mode = app.config.setdefault("AUTH_MODE", "none")
     if mode not in AUTH_MODES:
         raise ValueError(f"AUTH_MODE must be one of {AUTH_MODES}, not {mode!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import request, session
+from flask import Flask, request, session
 
 from .headers import carries_secret
 from werkzeug.exceptions import BadRequest
@@ -50,6 +50,6 @@ def check_csrf() -> None:
         raise CSRFError
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
 from search.errors import SearchError
@@ -29,7 +29,7 @@ DEFAULT_MESSAGES = {
 }
 
 
-def error_response(error: HTTPException):
+def error_response(error: HTTPException) -> Response:
     code = error.code or 500
     if code == 500:
         message = DEFAULT_MESSAGES[500]  # never the exception's text
@@ -55,7 +55,7 @@ def error_response(error: HTTPException):
     return response
 
 
-def engine_error(error: SearchError):
+def engine_error(error: SearchError) -> Response:
     """What the engine said it cannot do (400), or that its cluster does not answer (503), in one line."""
     unsupported = "not available on" in error.message
     kind = BadRequest if unsupported else ServiceUnavailable
@@ -65,11 +65,11 @@ def engine_error(error: SearchError):
     return error_response(kind(f"{prefix}：{error.message}{hint}"))
 
 
-def internal_error(error: InternalServerError):
+def internal_error(error: InternalServerError) -> Response:
     return error_response(InternalServerError())
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(SearchError, engine_error)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
 
 from search.metadata import DOC_TYPES
 from search.query import SearchRequest, parse_query
@@ -121,7 +121,7 @@ def printed_at() -> str:
     return f"{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(nav_url)
     app.add_template_global(printed_at)

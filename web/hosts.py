@@ -14,7 +14,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -91,6 +91,6 @@ def check_host() -> None:
         raise UnknownHost
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.config.setdefault("TRUSTED_HOST_NAMES", list(LOOPBACK_HOSTS))
     app.before_request(check_host)

@@ -8,7 +8,7 @@ message up front, or stopped when its budget is spent.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from search.budget import QueryTooComplex, set_deadline
@@ -32,18 +32,18 @@ def start_request_budget() -> None:
     set_deadline(config["EXPORT_TIME_BUDGET"] if export else config["REQUEST_TIME_BUDGET"])
 
 
-def end_request_budget(_exc=None) -> None:
+def end_request_budget(_exc: BaseException | None = None) -> None:
     set_deadline(None)
 
 
-def too_complex(_exc: QueryTooComplex):
+def too_complex(_exc: QueryTooComplex) -> Response:
     from .errors import error_response
 
     export = request.endpoint in EXPORT_ENDPOINTS
     return error_response(TooComplex(current_app.config["EXPORT_TIME_BUDGET" if export else "REQUEST_TIME_BUDGET"]))
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.config.setdefault("REQUEST_TIME_BUDGET", REQUEST_TIME_BUDGET)
     app.config.setdefault("EXPORT_TIME_BUDGET", EXPORT_TIME_BUDGET)
     app.before_request(start_request_budget)

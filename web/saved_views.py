@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hmac
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
 from search.alert_mail import AlertConfigError, AlertSettings, Mailer, load_settings
-from search.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
-from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
+from search.alerts import AlertAddressError, AlertStore, AlertTimer, CheckReport, check_alerts, start_alerts
+from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQuery, SavedQueryError, parse_query_string
 from search.zone import shown_time
 
 from .audit import record
@@ -39,7 +39,7 @@ def saved_queries() -> SavedQueries:
     return current_app.extensions["saved_queries"]
 
 
-def alert_store(app=None) -> AlertStore:
+def alert_store(app: Flask | None = None) -> AlertStore:
     """The alert tables, beside the saved queries (opened on first use)."""
     app = app or current_app
     if "alerts" not in app.extensions:
@@ -47,7 +47,7 @@ def alert_store(app=None) -> AlertStore:
     return app.extensions["alerts"]
 
 
-def alert_settings(app=None) -> AlertSettings:
+def alert_settings(app: Flask | None = None) -> AlertSettings:
     """The SMTP and timer settings (``search.alert_mail``), read once; unusable ones are logged and mean no mail."""
     app = app or current_app
     if "alert_settings" not in app.extensions:
@@ -60,12 +60,12 @@ def alert_settings(app=None) -> AlertSettings:
     return app.extensions["alert_settings"]
 
 
-def zone_label(tz) -> str:
+def zone_label(tz: tzinfo) -> str:
     key = getattr(tz, "key", str(tz))
     return "北京时间" if key in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else key
 
 
-def owned_or_404(slug: str):
+def owned_or_404(slug: str) -> SavedQuery:
     """The saved query, when the actor owns it or is an admin; else the 404 of a missing one."""
     saved = saved_queries().get(slug)
     who = signed_in_actor()
@@ -228,7 +228,7 @@ def saved_renew_feed_token(slug):
 # -- sharing -----------------------------------------------------------------------
 
 
-def shared_or_404(token: str):
+def shared_or_404(token: str) -> SavedQuery:
     saved = saved_queries().shared(token)
     if saved is None:
         abort(404, "没有这个共享链接（可能已被删除）。")
@@ -261,13 +261,13 @@ def shared_copy(token):
 # -- the alert check, on a timer thread inside `search serve` -------------------------
 
 
-def alert_base_url(app) -> str:
+def alert_base_url(app: Flask) -> str:
     """Where the mails' links point: --public-url, else the alerts config's public_url, else the listening address."""
     return (app.config.get("PUBLIC_URL") or alert_settings(app).public_url or app.config.get("SERVE_URL")
             or "http://127.0.0.1:8000").rstrip("/")
 
 
-def run_alert_check(app, mailer: Mailer | None = None):
+def run_alert_check(app: Flask, mailer: Mailer | None = None) -> CheckReport:
     """One check over the current generation (``search.alerts.check_alerts``), as the timer runs it."""
     settings = alert_settings(app)
     if mailer is None and settings.smtp is not None:
@@ -281,7 +281,7 @@ def run_alert_check(app, mailer: Mailer | None = None):
         pinned.release()
 
 
-def start_alert_timer(app) -> AlertTimer | None:
+def start_alert_timer(app: Flask) -> AlertTimer | None:
     """Start the alert check's thread when SMTP is configured and the interval is not 0; the thread or None."""
     settings = alert_settings(app)
     if settings.smtp is None or settings.every_minutes <= 0:

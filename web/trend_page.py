@@ -84,7 +84,9 @@ def period_label(period: str) -> str:
     return date_label(period)
 
 
-def period_request(base: SearchRequest, query: str, by: str, period: str | None, district: str | None = None):
+def period_request(
+    base: SearchRequest, query: str, by: str, period: str | None, district: str | None = None
+) -> SearchRequest:
     """The search for one query, narrowed to one period (and district): where a point or cell leads."""
     request = replace(base, q=query, page=1)
     if period is not None:
@@ -99,7 +101,7 @@ def _text(value: float, measure: str) -> str:
     return f"{value:g}" if measure == "per_mille" else str(int(value))
 
 
-def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
+def trend_page(engine: Engine, args: TrendArgs, visible: object = None) -> TrendPage:
     """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
     result = engine.trend(args.queries, args.request, args.by, args.measure, args.per,
                    visible=visible) if args.queries else None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -31,7 +32,7 @@ from .document_page import document_page
 from .downloads import download_name, media_type, member_download
 from .exports import attachment, public_base_url, search_csv
 from .spooled import spooled_response
-from .pages import results_page
+from .pages import ResultsPage, results_page
 from .params import occurrence_offset, search_request
 
 bp = Blueprint("web", __name__)
@@ -63,7 +64,7 @@ def hand_engine_to_response(response):
     return response
 
 
-def release_engine(_exc=None) -> None:
+def release_engine(_exc: BaseException | None = None) -> None:
     """A request that ended without a response (an error in an after-request hook) releases it here."""
     held = g.pop("engine", None)
     if held is not None:
@@ -84,7 +85,7 @@ def is_fragment_request() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
-def render_results(page, **context) -> Response:
+def render_results(page: ResultsPage, **context: object) -> Response:
     """The full search page, or only its results for htmx; the pushed URL is the canonical one."""
     template = "partials/results.html" if is_fragment_request() else "search.html"
     response = make_response(render_template(template, page=page, fragment=is_fragment_request(), **context))
@@ -161,7 +162,7 @@ def original(doc_id):
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     from werkzeug.routing import BaseConverter
 
     from . import audit, auth, csrf, headers, hosts, limits
