@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from .extracted import ExtractOptions, Extracted, Part, Unreadable
 from .members import MAX_DEPTH, MAX_MEMBER_BYTES, NESTED_TOO_DEEP, check_depth, read_member
@@ -283,7 +284,13 @@ def _tar_name(name: str) -> str:
             return raw.decode("utf-8", "replace")
 
 
-def read_limited(handle, compressed: int, budget: Budget | None) -> bytes:
+class Readable(Protocol):
+    """A binary file open for reading (a zip's or tar's member, a gzip stream)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_limited(handle: Readable, compressed: int, budget: Budget | None) -> bytes:
     """A member's bytes, counted while decompressing: refused past the size and ratio limits."""
     chunks: list[bytes] = []
     total = 0

@@ -10,6 +10,7 @@ recognition; with OCR off (``--no-ocr``) an image is skipped saying so.
 from __future__ import annotations
 
 import io
+import os
 from functools import partial
 
 from . import ocr
@@ -52,7 +53,7 @@ def extract_image(data: bytes, options: ExtractOptions | None = None) -> Extract
     return Extracted(text, "image", None, (("text_source", "ocr"),), text_source="ocr")
 
 
-def pages_to_recognise(data: bytes, cache) -> int:
+def pages_to_recognise(data: bytes, cache: str | os.PathLike | None) -> int:
     """How many pages of an image indexing will OCR (its frames not in the cache); 0 for an icon."""
     from PIL import Image, UnidentifiedImageError
 

@@ -17,6 +17,7 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from io import BytesIO
@@ -48,7 +49,7 @@ class Limits:
     file_memory_mb: int = 2048  # resident memory of the worker preparing one file (killed past it)
 
     @classmethod
-    def from_environment(cls, environ=None) -> Limits:
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """The limits set in the environment, the defaults for the rest; a bad value is ignored."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}  # each of its field's type (int or float)

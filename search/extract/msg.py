@@ -133,7 +133,7 @@ def msg_members(data: bytes) -> Iterator[tuple[str, bytes | None]]:
     yield from found
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> olefile.OleFileIO:
     import olefile
 
     if not data.startswith(olefile.MAGIC):

@@ -8,14 +8,18 @@ file's name, its original path and its bytes (MS-OLEDS 2.3.6, the "Package" form
 from __future__ import annotations
 
 import struct
+from typing import TYPE_CHECKING
 
 from .extracted import ExtractOptions, Part, Unreadable
+
+if TYPE_CHECKING:
+    import olefile
 
 MAX_ATTACHMENTS = 200
 MAX_DEPTH = 4
 
 
-def attachments(ole, options: ExtractOptions | None) -> tuple[Part, ...]:
+def attachments(ole: olefile.OleFileIO, options: ExtractOptions | None) -> tuple[Part, ...]:
     """The attached files of an open olefile, each read by its own reader (or skipped with its reason)."""
     from . import extract
 

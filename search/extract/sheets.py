@@ -61,7 +61,7 @@ def _row_line(row: list) -> str:
     return "\t".join(cells) if any(cells) else ""
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     """A cell as written: 8.0 is ``8``, a date ``2024-03-15``, a time of day dropped when it is midnight."""
     if value is None:
         return ""
@@ -78,7 +78,9 @@ def _cell_text(value) -> str:
     return str(value).replace("\r\n", " ").replace("\n", " ").strip()
 
 
-def _ole_facts(data: bytes, options: ExtractOptions | None):
+def _ole_facts(
+    data: bytes, options: ExtractOptions | None
+) -> tuple[str | None, tuple[tuple[str, str], ...], tuple[Part, ...]]:
     """Title, properties and attached files (parts) of a BIFF workbook; Unreadable if it is encrypted."""
     import olefile
 

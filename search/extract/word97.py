@@ -14,10 +14,15 @@ import bisect
 import io
 import re
 import struct
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .extracted import ExtractOptions, Extracted, Unreadable
 from .ole_attachments import attachments
 from .office_properties import summary_properties
+
+if TYPE_CHECKING:
+    import olefile
 
 _FIB_MAGIC = 0xA5EC
 _F_COMPLEX = 0x0004
@@ -83,7 +88,7 @@ class _NoPieceTable(Exception):
     pass
 
 
-def piece_table_text(ole) -> str:
+def piece_table_text(ole: olefile.OleFileIO) -> str:
     """The document's text from its piece table: body, footnotes, endnotes, text boxes (headers left out)."""
     word = ole.openstream("WordDocument").read()
     if len(word) < 0x22 or struct.unpack_from("<H", word, 0)[0] != _FIB_MAGIC:
@@ -151,7 +156,7 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
     return pieces
 
 
-def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -> str:
+def _numbered(characters: str, pieces: Sequence[tuple[int, int, int, bool]], word: bytes, table: bytes, fc_lcb: int) -> str:
     """The characters with each list paragraph's number ("一、") put before it, in the main story."""
     from .word97_lists import Lists
 
@@ -178,7 +183,7 @@ def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -
     return "".join(out)
 
 
-def _characters(word: bytes, pieces) -> str:
+def _characters(word: bytes, pieces: Sequence[tuple[int, int, int, bool]]) -> str:
     """The pieces' characters joined in CP order."""
     parts = []
     for start, end, offset, compressed in pieces:
