@@ -131,7 +131,7 @@ class SnapshotColumns:
         codes = np.zeros(self._size, dtype=np.uint32)
         known: dict = {None: 0}
         values = [None]
-        for part, (_, offset) in zip(parts, self._leaves):
+        for part, (_, offset) in zip(parts, self._leaves, strict=True):
             table = part.values(name)
             remap = np.empty(len(table), dtype=np.uint32)
             for code, value in enumerate(table):

@@ -144,7 +144,7 @@ class GramSegmentBuilder:
             postings.append(np.repeat(np.asarray(self._docs, dtype=np.uint32), sizes))
         else:
             postings.append(np.concatenate(
-                [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes)]
+                [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes, strict=True)]
             ))
         postings.append(np.concatenate(self._tfs))
         self._tfs = []

@@ -110,7 +110,7 @@ class Line:
 
     def without(self, positions: list[int]) -> Line:
         """The line without the characters at ``positions`` (ascending)."""
-        bounds = list(zip([-1, *positions], [*positions, len(self.text)]))
+        bounds = list(zip([-1, *positions], [*positions, len(self.text)], strict=True))
         return Line("".join(self.shown[a + 1 : b] for a, b in bounds), "".join(self.text[a + 1 : b] for a, b in bounds),
                     self.after_blank)
 

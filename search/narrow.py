@@ -137,7 +137,7 @@ class AsWritten:
             return narrowed
         added = "…" if narrowed.endswith("…") else ""
         body = narrowed[: len(narrowed) - len(added)]
-        for paragraph, shown in zip(self._narrowed, self._shown):
+        for paragraph, shown in zip(self._narrowed, self._shown, strict=True):
             at = paragraph.find(narrowed)
             if at >= 0:
                 return shown[at : at + len(narrowed)]

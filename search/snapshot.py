@@ -175,7 +175,7 @@ class Snapshot(PhraseCounting):
 
     def _union(self, key: int) -> DocSet:
         """The live documents that the postings of ``key`` name in any part."""
-        found = [part.docs(key) + np.uint32(first) for part, first in zip(self._parts, self._part_first)]
+        found = [part.docs(key) + np.uint32(first) for part, first in zip(self._parts, self._part_first, strict=True)]
         docs = docset(np.concatenate(found)) if found else EMPTY
         return docs & self.live if self._has_deletions else docs
 

@@ -69,7 +69,7 @@ def facet_groups(request: SearchRequest, results: SearchResults, toggle_urls: Ca
         listed = [(f.value, f.count) for f in values]
         listed += [(v, 0) for v in sorted(selected - {v for v, _ in listed})]
         urls = toggle_urls(request, name, [v for v, _ in listed])
-        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls)]
+        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls, strict=True)]
 
     months = entries("month", counts["month"], lambda m: f"{int(m[5:])}月")
     selected_years = {str(y) for y in request.years} | {m[:4] for m in request.months}

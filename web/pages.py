@@ -91,7 +91,7 @@ def date_label(published: str | None) -> str:
     if not published:
         return "日期不详"
     parts = [int(p) for p in published.split("-")]
-    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日"))
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
 
 
 # -- the results page ----------------------------------------------------------
@@ -268,7 +268,7 @@ def _suggestions(engine: Engine, request: SearchRequest, visible: object) -> lis
     options = []
     if request.mode == "exact" and request.q.strip():
         options.append(("改用分词匹配", replace(request, mode="words", page=1)))
-    for chip_request, chip in zip(_chip_requests(request), _chips(request)):
+    for chip_request, chip in zip(_chip_requests(request), _chips(request), strict=True):
         options.append((f"去掉“{chip.label}”", chip_request))
     links = []
     for label, option in options[:MAX_SUGGESTIONS]:

@@ -157,7 +157,7 @@ def _in_document(snapshot: Snapshot, docnum: int, phrases: Sequence[str]) -> lis
 def _date_page(snapshot: Snapshot, matches: Matches, first: int, size: int) -> list[Occurrence]:
     """The occurrences ``first`` to ``first + size`` in date order: documents before the page are
     skipped by their counts, only the page's documents are searched."""
-    count_of = dict(zip(matches.docs, matches.occurrences))
+    count_of = dict(zip(matches.docs, matches.occurrences, strict=True))
     picked: list[Occurrence] = []
     seen = 0
     for docnum in _date_order(snapshot, matches.docs):

@@ -230,7 +230,8 @@ def _per_period(in_period: list, counts: list[int]) -> tuple[Counter, Counter]:
     codes = np.fromiter(map(number.__getitem__, in_period), dtype=np.int64, count=len(in_period))
     documents = np.bincount(codes, minlength=len(periods)).tolist()
     occurrences = np.bincount(codes, weights=np.asarray(counts, dtype=np.float64), minlength=len(periods))
-    return Counter(dict(zip(periods, documents))), Counter(dict(zip(periods, occurrences.astype(np.int64).tolist())))
+    occurred = occurrences.astype(np.int64).tolist()
+    return Counter(dict(zip(periods, documents, strict=True))), Counter(dict(zip(periods, occurred, strict=True)))
 
 
 def _district_series(snapshot: Snapshot, matches: Matches, periods: Sequence[str], period_of: Column, by: str) -> tuple[Series, ...]:

@@ -128,7 +128,7 @@ def _series(matches: RemoteMatches, picks, district, periods, by: str, base: Cou
     in_period = [d.period(by) for d in docs]
     documents = Counter(in_period)
     occurrences: Counter = Counter()
-    for period, count in zip(in_period, counts):
+    for period, count in zip(in_period, counts, strict=True):
         occurrences[period] += count
     dated = [d for d in docs if d.rank >= 0]
     first = min(dated, key=lambda d: d.rank).published if dated else None

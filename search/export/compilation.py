@@ -208,8 +208,8 @@ def _metadata(document, item: CompiledDocument, ids: dict) -> None:
     table._tbl.tblPr.style = ids["Table Grid"]
     table.autofit = False  # a fixed layout on the grid's widths (Word and LibreOffice alike)
     table.columns[0].width, table.columns[1].width = Cm(3), Cm(12.6)
-    for row, (label, value) in zip(table.rows, rows):
-        for cell, text, style in zip(row.cells, (label, value), (LABEL_STYLE, VALUE_STYLE)):
+    for row, (label, value) in zip(table.rows, rows, strict=True):
+        for cell, text, style in zip(row.cells, (label, value), (LABEL_STYLE, VALUE_STYLE), strict=True):
             paragraph = cell.paragraphs[0]
             paragraph._p.style = ids[style]
             paragraph.add_run(text)

@@ -72,7 +72,7 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
     text = "\n".join(line for page in lines for line in page)
     if not text.strip():
         raise Unreadable(OCR_OFF if unread else NOTHING_RECOGNISED if "ocr" in sources else NO_TEXT_LAYER)
-    read = {source for source, page in zip(sources, lines) if page}
+    read = {source for source, page in zip(sources, lines, strict=True) if page}
     text_source = "ocr" if read == {"ocr"} else "mixed" if "ocr" in read else "text"
     properties: tuple[tuple[str, str], ...] = ()
     created = pdf_creation_date(data)

@@ -240,7 +240,7 @@ def ordered_map(
                 raise RuntimeError(f"an indexing worker failed:\n{answer}")
             number, _ = unanswered[worker].popleft()
             send_what_fits()
-            for job, result in zip(chunks[number], answer):
+            for job, result in zip(chunks[number], answer, strict=True):
                 if isinstance(result, _OverLimit):
                     if on_limit is None:  # not reached: a job is skipped for a limit only with on_limit
                         raise WorkerDied(f"a job was skipped for a limit: {result.reason}")

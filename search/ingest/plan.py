@@ -186,7 +186,7 @@ def _documents_of(snapshot: Snapshot, keys: set[str]) -> dict[str, list[int]]:
     codes = snapshot.file_sig.codes
     docs = np.flatnonzero(np.isin(codes, np.fromiter(wanted, dtype=np.uint32, count=len(wanted))))
     found: dict[str, list[int]] = {}
-    for docnum, code in zip(docs.tolist(), codes[docs].tolist()):
+    for docnum, code in zip(docs.tolist(), codes[docs].tolist(), strict=True):
         found.setdefault(wanted[code], []).append(docnum)
     return found
 

@@ -82,7 +82,7 @@ def build_date(year: str, month: str | None = None, day: str | None = None) -> P
     """A PartialDate from numeral strings (Arabic or Chinese), or None when they make no date."""
     numbers = [numeral(part) if part is not None else None for part in (year, month, day)]
     year_number, month_number, day_number = numbers
-    if year_number is None or any(n is None and p is not None for n, p in zip(numbers, (year, month, day))):
+    if year_number is None or any(n is None and p is not None for n, p in zip(numbers, (year, month, day), strict=True)):
         return None
     try:
         return PartialDate(year_number, month_number, day_number)

@@ -111,7 +111,7 @@ def _single_record(
     """A file that is one document (``paragraphs`` narrowed): the sidecar's facts win over the file's."""
     joined = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
     if len(joined) < len(paragraphs):
-        at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs)) if a != b)
+        at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs, strict=False)) if a != b)
         paragraphs, written = joined, written.joined(at)
     first, rest = paragraphs[0], tuple(paragraphs[1:])
     official = official_title(paragraphs)

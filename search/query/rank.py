@@ -217,7 +217,7 @@ def order_results(
         chosen = _at_least_kth(scores, needed)
         at, scores = at[chosen], scores[chosen]
         order = np.lexsort((at, -ranks[at], -scores))[:needed]
-        return [(n, round(s, 4)) for n, s in zip(at[order].tolist(), scores[order].tolist())]
+        return [(n, round(s, 4)) for n, s in zip(at[order].tolist(), scores[order].tolist(), strict=True)]
     values = ranks[at]
     if sort == "oldest":  # undated last
         values = np.where(values >= 0, -values, -_UNDATED)
