@@ -41,16 +41,17 @@ from baseline import NaiveSearcher, build, documents_of
 from corpus import OUT, report_folders
 from full_index import corpus_folders, ensure_full_indexes
 
-from search.analysis import segmenter
-from search.engines.opensearch import OpenSearchEngine
-from search.engines.opensearch_ingest import index_paths as opensearch_index_paths
-from search.engines.opensearch_ingest import prepare_sources
+from search.text.analyzer import segmenter
+from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths
+from search.engines.opensearch.ingest import prepare_sources
 from search.ingest import discover
 from search.meta import Taxonomy
-from search.normalize import search_text
-from search.archive import Archive
-from search.ingest import index_paths
-from search.query import SearchRequest, matching_ids
+from search.text.normalize import search_text
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
 
 
 def quoted(phrase: str) -> str:

@@ -57,9 +57,9 @@ from corpus import OUT, news_folder, report_folders
 
 from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.metadata import PartialDate, canonical_district
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.meta import PartialDate, canonical_district
 from search.meta.places import place_path
 
 WORK = OUT / "metadata"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from .errors import SearchError
+from search.errors import SearchError
 
 _deadline: ContextVar[float | None] = ContextVar("search_deadline", default=None)
 

@@ -15,11 +15,11 @@ import unicodedata
 import weakref
 from typing import TYPE_CHECKING
 
-from ..docsets import DocSet, doc_list, docset
-from .actor import Actor
+from search.engines.embedded.docsets import DocSet, doc_list, docset
+from search.access.actor import Actor
 
 if TYPE_CHECKING:
-    from ..snapshot import Snapshot
+    from search.engines.embedded.snapshot import Snapshot
 
 # The group of a document whose restriction could not be determined (its manifest unreadable, a
 # row that almost names it): no user may be given it (``users`` refuses it), so only admins see it.

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from . import segmenter
-from .concordance import Occurrence
+from search.text.analyzer import segmenter
+from search.analysis.concordance import Occurrence
 
 D = TypeVar("D")
 D_contra = TypeVar("D_contra", contravariant=True)

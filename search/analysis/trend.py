@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from ..archive import Snapshot
-from ..columns import Column
-from ..meta import Taxonomy
-from ..query import Matcher, SearchRequest
-from .matches import Matches, find_matches, with_query
+from search.engines.embedded.archive import Snapshot
+from search.engines.embedded.columns import Column
+from search.meta import Taxonomy
+from search.engines.embedded.evaluate import Matcher
+from search.query import SearchRequest
+from search.engines.embedded.matches import Matches, find_matches, with_query
 
 if TYPE_CHECKING:
-    from ..docsets import DocSet
+    from search.engines.embedded.docsets import DocSet
 
 BY = ("year", "month")
 MEASURES = ("documents", "occurrences", "per_mille")

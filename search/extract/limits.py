@@ -23,7 +23,7 @@ from functools import lru_cache
 from io import BytesIO
 from typing import Any
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 MB = 1024 * 1024
 ZIP_SUFFIXES = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".ofd", ".zip")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import olefile
 
-    from .zipped import ZipReader
+    from search.extract.zipped import ZipReader
 
 _TITLE, _AUTHOR, _CREATED = 2, 4, 12
 _CODEPAGE = 1
@@ -112,7 +112,7 @@ _DCTERMS = "{http://purl.org/dc/terms/}"
 
 def core_properties(reader: ZipReader, kind: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """(title, properties) from an OOXML package's docProps/core.xml (a :class:`ZipReader`); none if absent."""
-    from .extracted import Unreadable
+    from search.extract.extracted import Unreadable
 
     if not reader.has("docProps/core.xml"):
         return None, ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
-from .extracted import ExtractOptions, Part, Unreadable
+from search.extract.extracted import ExtractOptions, Part, Unreadable
 
 if TYPE_CHECKING:
     import olefile
@@ -21,7 +21,7 @@ MAX_DEPTH = 4
 
 def attachments(ole: olefile.OleFileIO, options: ExtractOptions | None) -> tuple[Part, ...]:
     """The attached files of an open olefile, each read by its own reader (or skipped with its reason)."""
-    from . import extract
+    from search.extract import extract
 
     options = options or ExtractOptions()
     if options.depth >= MAX_DEPTH:

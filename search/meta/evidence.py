@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from .documents import DocumentRecord
+    from search.meta.documents import DocumentRecord
 
 V = TypeVar("V")
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .parser import MAX_PER_PAGE, MODES, SORTS
+from search.query.parser import MAX_PER_PAGE, MODES, SORTS
 
 
 @dataclass(frozen=True)
