@@ -7,7 +7,7 @@ Q      ?= 中原科技城
 
 PORT   ?= 8000
 
-.PHONY: run test test-fast install system-deps opensearch index query bench-exactness clean docs
+.PHONY: run test test-fast lint install system-deps opensearch index query bench-exactness clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ docs: install
 # The quick loop while working: everything but the browser, OpenSearch and slow tests.
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not opensearch and not slow"
+# Lint and types: ruff's rules, its formatter (a check: it changes nothing) and mypy, as configured
+# in pyproject.toml.
+LINTED := search web tests bench scripts
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 bench-exactness: install
 	$(BIN)/python bench/exactness.py

@@ -84,7 +84,7 @@ def url_of(base: str, name: str, args: list[tuple[str, str]]) -> str:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def normal_latencies(base: str, rounds: int) -> list[float]:

@@ -84,8 +84,8 @@ def source_texts() -> list[tuple[str | None, str]]:
         with open(folder / "manifest.tsv", encoding="utf-8", newline="") as handle:
             years = {row["filename"]: row["date_or_year"][:4] for row in csv.DictReader(handle, delimiter="\t")}
         for name, year in sorted(years.items()):
-            for record in extract_documents((folder / name).read_text(encoding="utf-8"), sidecar.get(name)):
-                documents.append((year or None, search_text(record.title, record.paragraphs)))
+            records = extract_documents((folder / name).read_text(encoding="utf-8"), sidecar.get(name))
+            documents.extend((year or None, search_text(record.title, record.paragraphs)) for record in records)
     return documents
 
 

@@ -37,9 +37,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from baseline import NaiveSearcher, build, documents_of  # noqa: E402
-from corpus import OUT, report_folders  # noqa: E402
-from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
+from baseline import NaiveSearcher, build, documents_of
+from corpus import OUT, report_folders
+from full_index import corpus_folders, ensure_full_indexes
 
 from search.text.analyzer import segmenter  # noqa: E402
 from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402

@@ -180,7 +180,7 @@ def _fodp(text: str) -> bytes:
             'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2" '
             'office:mimetype="application/vnd.oasis.opendocument.presentation">'
             f"<office:body><office:presentation>{pages}</office:presentation></office:body></office:document>"
-            ).encode("utf-8")
+            ).encode()
 
 
 def _pdf(text: str) -> bytes:

@@ -50,11 +50,10 @@ GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改�
 
 def _zip_bomb(path: Path) -> Path:
     """A .zip holding one 400 MB file of zeros (about 400 KB)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("zeros.txt", "w") as handle:
-            block = b"0" * (1 << 20)
-            for _ in range(400):
-                handle.write(block)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("zeros.txt", "w") as handle:
+        block = b"0" * (1 << 20)
+        for _ in range(400):
+            handle.write(block)
     return path
 
 

@@ -53,9 +53,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import OUT, news_folder, report_folders  # noqa: E402
+from corpus import OUT, news_folder, report_folders
 
-from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision  # noqa: E402
+from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision
 
 from search.engines.embedded.archive import Archive  # noqa: E402
 from search.engines.embedded.commit import index_paths  # noqa: E402

@@ -35,8 +35,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.extract import ExtractOptions, extract  # noqa: E402
-from search.extract import ocr  # noqa: E402
+from search.extract import ExtractOptions, extract, ocr  # noqa: E402
 from search.extract.pdf import pages_to_recognise  # noqa: E402
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

@@ -84,7 +84,7 @@ def main() -> None:
 
     rows = {op: {"queries": 0, "equal": 0, "found": 0, "ours_ms": [], "oracle_ms": []} for op in OPERATORS}
     mismatches = []
-    for scope, a, b in pairs:
+    for _scope, a, b in pairs:
         for operator in OPERATORS:
             n = rng.randint(0, 30) if operator == "NEAR" else rng.randint(2, 5)
             query = query_for(operator, a, b, n)

@@ -200,7 +200,8 @@ def _row(group: str, side: str, r: dict, base: dict | None) -> str:
 
 def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespace, sample: str) -> None:
     groups = list(best["baseline"])
-    total = {side: {k: sum(best[side][g][k] for g in groups) for k in ("files", "bytes", "documents", "seconds", "cpu", "read_documents_cpu")}
+    keys = ("files", "bytes", "documents", "seconds", "cpu", "read_documents_cpu")
+    total = {side: {k: sum(best[side][g][k] for g in groups) for k in keys}
              for side in best}
     base_head = subprocess.run(["git", "-C", str(args.baseline), "rev-parse", "--short", "HEAD"],
                                capture_output=True, text=True).stdout.strip()

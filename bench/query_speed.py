@@ -25,6 +25,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -91,7 +92,7 @@ class Ours:
 
 class Naive:
     name = "naive"
-    FACETS = {
+    FACETS: ClassVar[dict[str, sorting.FieldFacet]] = {
         "district": sorting.FieldFacet("district"),
         "year": sorting.FieldFacet("year"),
         "topic": sorting.FieldFacet("topic", allow_overlap=True),

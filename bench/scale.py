@@ -53,6 +53,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -323,7 +324,8 @@ def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, r
 
 COLUMNS = (
     ("documents", "docs", 8), ("text_mb", "text MB", 8), ("index_mb_per_s", "MB/s", 7),
-    ("index_cpu_s_per_mb", "CPU s/MB", 9), ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8), ("serving_rss_mb", "serve RSS", 10),
+    ("index_cpu_s_per_mb", "CPU s/MB", 9), ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8),
+    ("serving_rss_mb", "serve RSS", 10),
     ("p50_ms", "p50 ms", 8), ("p95_ms", "p95 ms", 8), ("p99_ms", "p99 ms", 8), ("cold_query_s", "cold s", 8),
     ("help_s", "help s", 8),
 )
@@ -372,7 +374,7 @@ def main() -> None:
         print_row(rows[-1])
     load_after = os.getloadavg()[0]
     watched = ("serving_rss_mb", "index_peak_rss_mb", "p50_ms", "p95_ms", "cold_query_s", "index_mb_per_s")
-    for previous, row in zip(rows, rows[1:]):
+    for previous, row in pairwise(rows):
         doublings = (row["k"] // previous["k"]).bit_length() - 1
         row["growth_per_doubling"] = {
             name: round((row[name] / previous[name]) ** (1 / doublings), 2) for name in watched if previous[name]

@@ -4,10 +4,10 @@ and through ``EmbeddedEngine.search(…)`` (search/engines/embedded/engine.py), 
     python bench/seam.py [--index DIR] [--queries 200] [--rounds 3]
 
 Default index: the news-only index of bench/scale.py (read-only) when it has this program's schema,
-else the 118 reports (bench/data) indexed into bench/out/seam-reports.  Queries: phrases of 2-6 characters cut from the documents' titles, and each
-with a district or a year filter and newest sort, half of them page 2.  Each request runs direct
-and through the engine, in alternating order, ``rounds`` times; the table gives the medians and the
-ratio engine/direct, and one JSON line.
+else the 118 reports (bench/data) indexed into bench/out/seam-reports.  Queries: phrases of 2-6
+characters cut from the documents' titles, and each with a district or a year filter and newest sort,
+half of them page 2.  Each request runs direct and through the engine, in alternating order, ``rounds``
+times; the table gives the medians and the ratio engine/direct, and one JSON line.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import OUT  # noqa: E402
+from corpus import OUT
 
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 MEASURE = """() => {
@@ -51,7 +51,7 @@ def main() -> None:
         browser.close()
     print(f"{'screen':<8} {'page px':>8} {'sidebar px':>10} {'shown':>6} {'results px':>10} {'hits':>5} {'1st hit y':>9}")
     for name, m in found.items():
-        print(f"{name:<8} {m['page']:>8.0f} {m['sidebar']:>10.0f} {str(m['sidebar_shown']):>6} {m['results']:>10.0f}"
+        print(f"{name:<8} {m['page']:>8.0f} {m['sidebar']:>10.0f} {m['sidebar_shown']!s:>6} {m['results']:>10.0f}"
               f" {m['hits']:>5} {m['first_hit_top']:>9.0f}")
     desktop, phone = found["desktop"], found["phone"]
     targets = {"sidebar_fits_beside_ten_results": desktop["hits"] == 10 and desktop["sidebar"] <= desktop["results"],

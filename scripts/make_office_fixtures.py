@@ -180,7 +180,7 @@ def presentation_fodp() -> bytes:
         ' office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.presentation">'
         f"<office:body><office:presentation>{''.join(pages)}</office:presentation></office:body>"
         "</office:document>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def soffice_convert(sources: list[Path], target: str, out: Path) -> None:

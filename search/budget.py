@@ -9,6 +9,7 @@ nothing.  A context variable, so each server thread has its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,7 +26,7 @@ class QueryTooComplex(SearchError):
 
 
 @contextmanager
-def time_budget(seconds: float | None):
+def time_budget(seconds: float | None) -> Iterator[None]:
     """Within this block, ``check_budget`` raises QueryTooComplex once ``seconds`` have passed."""
     token = _deadline.set(None if seconds is None else time.monotonic() + seconds)
     try:
@@ -43,4 +44,4 @@ def check_budget() -> None:
     """Raise QueryTooComplex when the current budget is spent."""
     deadline = _deadline.get()
     if deadline is not None and time.monotonic() > deadline:
-        raise QueryTooComplex()
+        raise QueryTooComplex

@@ -74,7 +74,7 @@ def seeds_snapshot(seeds_index):
     return Archive(seeds_index).snapshot()
 
 
-@pytest.fixture()
+@pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
 
@@ -86,8 +86,8 @@ def seed_documents() -> list[tuple[str, int, str]]:
     documents = []
     for path in sorted(SEEDS.glob("*.txt")):
         raw = path.read_text(encoding="utf-8")
-        for record in extract_documents(raw, sidecar.get(path.name)):
-            documents.append((path.name, record.item, search_text(record.title, record.paragraphs)))
+        documents.extend((path.name, record.item, search_text(record.title, record.paragraphs))
+                         for record in extract_documents(raw, sidecar.get(path.name)))
     return documents
 
 

@@ -24,7 +24,7 @@ def opensearch(*args: str, timeout: float = 600) -> str:
     """Run scripts/opensearch.sh; its stdout (URLs), or the test fails with its stderr."""
     if shutil.which("java") is None:
         message = "NO JAVA ON THIS MACHINE: the OpenSearch tests are SKIPPED (install openjdk-17-jre-headless)"
-        warnings.warn(message)
+        warnings.warn(message, stacklevel=2)
         pytest.skip(message)
     # C1 only: the nodes start in about half the time, and the tests are not about speed.
     env = {**os.environ, "OPENSEARCH_JAVA_OPTS": os.environ.get("OPENSEARCH_JAVA_OPTS", "-XX:TieredStopAtLevel=1")}

@@ -44,13 +44,13 @@ def make_app(index_dir: Path, saved_db: Path, **config):
     })
 
 
-@pytest.fixture()
+@pytest.fixture
 def web_app(seeds_index, tmp_path):
     """The app over the (read-only) seeds index; saved queries in a fresh file per test."""
     return make_app(seeds_index, tmp_path / "saved.sqlite3")
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(web_app):
     return web_app.test_client()
 
@@ -65,12 +65,12 @@ def hostile_index(tmp_path_factory) -> Path:
     return index_dir
 
 
-@pytest.fixture()
+@pytest.fixture
 def hostile_client(hostile_index, tmp_path):
     return make_app(hostile_index, tmp_path / "saved.sqlite3").test_client()
 
 
-@pytest.fixture()
+@pytest.fixture
 def writable_seeds(tmp_path):
     """A copy of seeds/ and its own index, which a test may change and re-index."""
     folder = tmp_path / "docs"

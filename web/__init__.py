@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from search.access.audit import log_path
 from search.access.users import store_path as users_path
@@ -47,7 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("AUDIT_LOG", str(log_path(index_dir)))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
-    app.json.ensure_ascii = False
+    if isinstance(app.json, DefaultJSONProvider):  # Flask's own: its JSON keeps Chinese as written
+        app.json.ensure_ascii = False
 
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])

@@ -8,6 +8,7 @@ clashes with a search parameter (the concordance's order is ``order``, not
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, replace
 
 from werkzeug.datastructures import MultiDict
@@ -37,7 +38,7 @@ class KwicArgs:
     width: int
 
 
-def _choice(args: MultiDict, name: str, allowed, default, message: str):
+def _choice(args: MultiDict, name: str, allowed: Container[str], default: str, message: str) -> str:
     value = args.get(name, "") or default
     if value not in allowed:
         raise BadParameter(f"{message}；收到 {str(value)[:50]!r}。")

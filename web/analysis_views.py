@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
@@ -79,6 +79,6 @@ def kwic_csv():
     return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Register the analysis pages."""
     app.register_blueprint(bp)

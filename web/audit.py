@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
 
 from search.access.audit import AuditLog
 
@@ -33,7 +33,7 @@ def audit_log() -> AuditLog:
     return current_app.extensions["audit"]
 
 
-def record(event: str, user: str | None = None, **fields) -> None:
+def record(event: str, user: str | None = None, **fields: object) -> None:
     """Append an event for this request (the actor's name unless ``user`` is given)."""
     if user is None:
         actor = g.get("actor")
@@ -61,7 +61,7 @@ def record_reads(response):
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Open the audit log and record each read (searches, views, downloads, exports) after its request."""
     app.extensions["audit"] = AuditLog(app.config["AUDIT_LOG"])
     app.after_request(record_reads)

@@ -19,8 +19,9 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
@@ -107,32 +108,41 @@ def actor() -> Actor | None:
     return g.get("actor")
 
 
+def signed_in_actor() -> Actor:
+    """``actor()`` on a page only the signed-in reach (``load_actor`` sent the others away): 401 if none."""
+    who = actor()
+    if who is None:
+        raise Unauthorized
+    return who
+
+
 def auth_mode() -> str:
     """How users sign in: ``none``, ``local`` (accounts) or ``header`` (a trusted proxy's header)."""
     return current_app.config["AUTH_MODE"]
 
 
-def load_actor() -> None:
+def load_actor() -> Response | None:
     """Before each request: find the actor, and send anonymous requests to the login page or a 401."""
     mode = auth_mode()
     if mode == "none":
         g.actor = LOCAL_OWNER
-        return
+        return None
     if mode == "header":
         if request.remote_addr not in current_app.config["TRUSTED_PROXIES"]:
-            raise Forbidden()
+            raise Forbidden
         name = request.headers.get(current_app.config["AUTH_HEADER"], "").strip()
         if len(name) > 64:  # cut, two long names would be one user: refused instead
-            raise Forbidden()
+            raise Forbidden
         g.actor = _actor_named(name, default_reader=True) if name else None
     else:
         g.actor = _session_actor()
     if g.actor is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.routing_exception is not None:
-            return  # a 404/405 says nothing about what exists
+            return None  # a 404/405 says nothing about what exists
         if mode == "local" and _wants_page():
             return redirect(url_for("auth.login", next=_local_path(request.full_path)))
-        raise Unauthorized()
+        raise Unauthorized
+    return None
 
 
 def _actor_named(name: str, default_reader: bool) -> Actor | None:
@@ -203,10 +213,10 @@ def login_submit():
     expected = session.get(LOGIN_CSRF_KEY, "")
     sent = request.form.get("csrf_token", "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise CSRFError()
+        raise CSRFError
     name = request.form.get("name", "").strip()[:64]
     if not current_app.extensions["login checks"].take():
-        raise TooManyLogins()
+        raise TooManyLogins
     result = users().login(name, request.form.get("password", "")[:1024], address=client_address())
     target = _local_path(request.form.get("next"))
     if result.user is None:
@@ -216,10 +226,9 @@ def login_submit():
         message = "用户名或密码错误。"
         if result.wait_seconds:
             message += f"请 {result.wait_seconds} 秒后再试。"
-        response = current_app.make_response(
+        return current_app.make_response(
             (render_template("login.html", next=target, error=message, name=name), 401)
         )
-        return response
     session.clear()  # a fresh session: no fixation, no token of the anonymous one carried over
     session[SESSION_KEY] = users().sessions.start(result.user.name)
     session["since"] = time.time()
@@ -241,7 +250,7 @@ def logout():
     return redirect(url_for("auth.login") if auth_mode() == "local" else url_for("web.search_page"), code=303)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Check the auth mode, set the session's defaults and the password-check rate, and register the sign-in routes."""
     mode = app.config.setdefault("AUTH_MODE", "none")
     if mode not in AUTH_MODES:

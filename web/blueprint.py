@@ -8,6 +8,7 @@ The routes are in ``views`` (search, documents), ``saved_views``, ``admin_views`
 from __future__ import annotations
 
 import threading
+from typing import Any
 from flask import (
     Blueprint,
     Response,
@@ -48,7 +49,7 @@ def hand_engine_to_response(response):
     return response
 
 
-def release_engine(_exc=None) -> None:
+def release_engine(_exc: BaseException | None = None) -> None:
     """A request that ended without a response (an error in an after-request hook) releases it here."""
     held = g.pop("engine", None)
     if held is not None:
@@ -69,7 +70,7 @@ def is_fragment_request() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
-def render_results(page, **context) -> Response:
+def render_results(page: Any, **context: Any) -> Response:
     """The full search page, or only its results for htmx; the pushed URL is the canonical one."""
     template = "partials/results.html" if is_fragment_request() else "search.html"
     response = make_response(render_template(template, page=page, fragment=is_fragment_request(), **context))

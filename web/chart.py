@@ -115,7 +115,7 @@ def line_chart(
         x_ticks = tuple(Tick(x_of(i), periods[i][:4]) for i in januaries[::every_year])
     else:
         x_ticks = tuple(Tick(x_of(i), period_labels[i]) for i in range(0, len(periods), every))
-    y_ticks = tuple(Tick(y_of(v * step), _number(v * step)) for v in range(int(round(ceiling / step)) + 1))
+    y_ticks = tuple(Tick(y_of(v * step), _number(v * step)) for v in range(round(ceiling / step) + 1))
     drawn = tuple(
         ChartSeries(label, f"s{n % 6}", tuple(
             ChartPoint(x_of(i), y_of(v), v, urls[i], titles[i]) for i, v in enumerate(values)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import request, session
+from flask import Flask, request, session
 
 from web.headers import carries_secret
 from werkzeug.exceptions import BadRequest
@@ -47,10 +47,10 @@ def check_csrf() -> None:
     expected = session.get(SESSION_KEY)
     sent = request.form.get(FORM_FIELD) or request.headers.get(HEADER) or ""
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise CSRFError()
+        raise CSRFError
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Check the CSRF token before each request and give templates ``csrf_token``."""
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token

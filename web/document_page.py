@@ -50,7 +50,7 @@ class DocumentPage:
 
 
 def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int | None = None,
-                  visible=None) -> DocumentPage | None:
+                  visible: object = None) -> DocumentPage | None:
     """A document with every occurrence of the query's phrases marked; None when there is no such
     document, or it is not ``visible`` (the two answer alike).
 

@@ -8,9 +8,14 @@ import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from search.extract import suffix_of
 from search.ingest.identity import document_id, file_hash
+
+if TYPE_CHECKING:
+    from search.engines import Engine
+    from search.engines.base import DocumentRecord
 
 MAIL_SUFFIXES = (".eml", ".msg")
 CONTAINER_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".ofd", *MAIL_SUFFIXES)
@@ -70,7 +75,7 @@ def container_of(doc_id: str, source: str) -> tuple[str, str] | None:
     return None
 
 
-def part_label(engine, doc, visible=None) -> str | None:
+def part_label(engine: Engine, doc: DocumentRecord, visible: object = None) -> str | None:
     """What the document page says of a member: 附件，所属邮件：<subject> or 压缩包 x.zip 中的文件."""
     found = container_of(doc.id, doc.source)
     if found is None:
@@ -94,7 +99,7 @@ def part_label(engine, doc, visible=None) -> str | None:
     return f"压缩包 {inner} 中的文件"
 
 
-def member_file(engine, doc) -> tuple[Path, str] | None:
+def member_file(engine: Engine, doc: DocumentRecord) -> tuple[Path, str] | None:
     """(the container file on disk, the member's path) for a member's document whose container
     is still inside its indexed folder; None otherwise."""
     found = container_of(doc.id, doc.source)
@@ -105,7 +110,7 @@ def member_file(engine, doc) -> tuple[Path, str] | None:
     return (path, member) if path is not None else None
 
 
-def member_download(engine, doc) -> tuple[bytes, str] | None:
+def member_download(engine: Engine, doc: DocumentRecord) -> tuple[bytes, str] | None:
     """A member's own bytes and file name, read again from its container; None if it is gone."""
     from search.extract.members import member_bytes
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
 from search.errors import IndexDamaged, SearchError, Unsupported
@@ -29,7 +29,7 @@ DEFAULT_MESSAGES = {
 }
 
 
-def error_response(error: HTTPException):
+def error_response(error: HTTPException) -> Response:
     """The error as a page, an htmx fragment or JSON (by the path), its message in Chinese, never the exception's text."""
     code = error.code or 500
     if code == 500:
@@ -49,14 +49,14 @@ def error_response(error: HTTPException):
     # The same URL answers a page or a fragment depending on these, errors included.
     response.vary.update(("HX-Request", "HX-History-Restore-Request"))
     for name, value in error.get_headers() if code in (401, 429) else ():
-        if name in ("Retry-After",):
+        if name == "Retry-After":
             response.headers[name] = value
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Cookie realm="govsearch"'
     return response
 
 
-def engine_error(error: SearchError):
+def engine_error(error: SearchError) -> Response:
     """What the engine said it cannot do (400), or that its cluster does not answer (503), in one line."""
     unsupported = isinstance(error, Unsupported)
     kind = BadRequest if unsupported else ServiceUnavailable
@@ -66,13 +66,13 @@ def engine_error(error: SearchError):
     return error_response(kind(f"{prefix}：{error.message}{hint}"))
 
 
-def internal_error(error: InternalServerError):
+def internal_error(error: InternalServerError) -> Response:
     """A 500 with the generic message (what broke stays in the log)."""
+    """Answer HTTP errors, unexpected exceptions and the engine's errors with ``error_response``."""
     return error_response(InternalServerError())
 
 
-def init_app(app) -> None:
-    """Answer HTTP errors, unexpected exceptions and the engine's errors with ``error_response``."""
+def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(SearchError, engine_error)

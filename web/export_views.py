@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import replace
+from typing import IO
 
 from flask import Response, render_template, request
 from werkzeug.wsgi import wrap_file
 
 from search.export import describe_request
+from search.query import SearchRequest
 from search.export.run import (
     DEFAULT_FIRST,
     MAX_CHOSEN,
@@ -43,7 +45,7 @@ def spooled():
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
 
-def download(buffer, mimetype: str, headers: dict[str, str]) -> Response:
+def download(buffer: IO[bytes], mimetype: str, headers: dict[str, str]) -> Response:
     """The spooled file, from its start, as an attachment (closed when the response is)."""
     buffer.seek(0)
     response = Response(wrap_file(request.environ, buffer), mimetype=mimetype, headers=headers, direct_passthrough=True)
@@ -114,7 +116,7 @@ def compile_zip():
 
 
 @bp.app_template_global()
-def export_url(kind: str, search) -> str:
+def export_url(kind: str, search: SearchRequest) -> str:
     """The URL of an export of ``search`` (a SearchRequest): xlsx, compile (the 汇编 page)."""
     endpoint = {"xlsx": "web.search_xlsx_export", "compile": "web.compile_page"}[kind]
     return search_url(replace(search, page=1), endpoint)

@@ -23,7 +23,7 @@ from search.export.columns import content_disposition, defused
 from search.export.columns import csv_cell as csv_cell  # the tests' and other callers' name for it
 from search.export.columns import snippet_text as snippet_text
 from search.export.run import result_rows
-from search.query import SearchRequest
+from search.query import SearchRequest, SearchResults
 from search.zone import now_in, server_zone
 
 CSV_COLUMNS = HIT_COLUMNS
@@ -41,7 +41,7 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def search_csv(engine: Engine, search: SearchRequest, base_url: str, visible=None) -> Iterator[str]:
+def search_csv(engine: Engine, search: SearchRequest, base_url: str, visible: object = None) -> Iterator[str]:
     """Every hit of the search (all pages), one row each after the header row, as CSV text in chunks.
 
     Streamed: the rows of a phrase that matches the whole archive are written
@@ -79,7 +79,7 @@ def csv_chunks(rows: Iterable[Iterable]) -> Iterator[str]:
     yield out.getvalue()
 
 
-def feed_results(engine: Engine, request: SearchRequest, visible=None):
+def feed_results(engine: Engine, request: SearchRequest, visible: object = None) -> SearchResults:
     """The newest matching documents (that the feed's owner may see), for a feed."""
     return engine.search(replace(request, sort="newest", page=1, per_page=FEED_SIZE), visible=visible)
 

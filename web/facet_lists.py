@@ -8,12 +8,13 @@ Every value's count is what clicking it gives: a place counts the places below i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, replace
 
 from search.query.request import FACET_ATTRIBUTES
 from search.meta.places import NATIONAL, children, place_path
-from search.query import SearchRequest, SearchResults
+from search.query import FacetValue, SearchRequest, SearchResults
 from search.query.facet_values import place_level, rolled_up
 
 SHOWN = 10  # values a facet shows before 更多
@@ -63,12 +64,12 @@ def facet_groups(request: SearchRequest, results: SearchResults, toggle_urls: Ca
     """Every facet's group; ``toggle_urls(request, name, values)`` and ``url_of(request)`` make the links."""
     counts = {name: results.facets.get(name, ()) for name in FACET_FIELDS}
 
-    def entries(name: str, values, label=str) -> list[FacetEntry]:
+    def entries(name: str, values: Sequence[FacetValue], label: Callable[[str], str] = str) -> list[FacetEntry]:
         selected = {str(v) for v in getattr(request, FACET_FIELDS[name])}
         listed = [(f.value, f.count) for f in values]
         listed += [(v, 0) for v in sorted(selected - {v for v, _ in listed})]
         urls = toggle_urls(request, name, [v for v, _ in listed])
-        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls)]
+        return [FacetEntry(v, label(v), c, v in selected, url) for (v, c), url in zip(listed, urls, strict=True)]
 
     months = entries("month", counts["month"], lambda m: f"{int(m[5:])}月")
     selected_years = {str(y) for y in request.years} | {m[:4] for m in request.months}
@@ -89,18 +90,20 @@ def _trail_of(name: str) -> tuple[str, ...]:
     return tuple(p for p in place_path(name) if p != NATIONAL)
 
 
-def district_group(request: SearchRequest, values, url_of: Callable, home: str | None) -> FacetGroup:
+def district_group(
+    request: SearchRequest, values: Sequence[FacetValue], url_of: Callable, home: str | None
+) -> FacetGroup:
     """区域 one level at a time: the top (the home area first, open), or the places in the one place
     selected (its siblings when it has none below it), with the way back up."""
     totals = rolled_up(values)
     selected = request.districts
     level: tuple[str, ...] = ()
     if len(selected) == 1 and selected[0] in totals:
-        trail = _trail_of(selected[0])
+        above = _trail_of(selected[0])
         has_below = any(totals.get(c) for c in children(selected[0]))
-        level = trail if has_below else trail[:-1]
+        level = above if has_below else above[:-1]
 
-    def entry(name: str, count: int, **more) -> FacetEntry:
+    def entry(name: str, count: int, **more: Any) -> FacetEntry:
         chosen = name in selected
         if chosen:
             districts = tuple(d for d in selected if d != name)

@@ -8,7 +8,7 @@ Flask's own caching.
 
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Flask, Response, g, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,6 +35,6 @@ def response_headers(response: Response) -> Response:
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
     app.after_request(response_headers)

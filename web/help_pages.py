@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, url_for
 
 from search.meta import DOC_TYPES
 from search.query import SearchRequest, parse_query
@@ -44,10 +45,12 @@ OPERATORS = (
     Operator("title:词语", "只在标题中查找", "title:老旧小区", "标题中有“老旧小区”的文档。"),
     Operator("A NEAR/n B", "邻近：两者之间最多隔 n 个字（顺序不限，同一段内；只写 NEAR 即 NEAR/10）",
              "老旧小区 NEAR/5 加装电梯", "“老旧小区”与“加装电梯”相隔不超过 5 个字。"),
-    Operator("A SENT B", "同句：两者出现在同一句中（句子以 。！？；或换段结束）", "老旧小区 SENT 加装电梯", "同一句话里既说老旧小区，又说加装电梯。"),
+    Operator("A SENT B", "同句：两者出现在同一句中（句子以 。！？；或换段结束）", "老旧小区 SENT 加装电梯",
+             "同一句话里既说老旧小区，又说加装电梯。"),
     Operator("A PARA B", "同段：两者出现在同一段中", "老旧小区 PARA 加装电梯", "同一段里两者都出现。"),
     Operator("词语$n", "至少出现 n 次", "放管服$3", "全文中“放管服”至少出现 3 次（互不重叠地计数）。"),
-    Operator("~词语", "含同义词：词典中同一组的说法都算", "~放管服", "放管服、简政放权、放管结合、优化服务，任一出现即可。检索框旁的“含同义词”开关对每个词都这样做。"),
+    Operator("~词语", "含同义词：词典中同一组的说法都算", "~放管服",
+             "放管服、简政放权、放管结合、优化服务，任一出现即可。检索框旁的“含同义词”开关对每个词都这样做。"),
     Operator("district:区域", "区域（写名称的一部分即可）", "district:二七区", "区域为二七区的文档；district:郑东 也可以。"),
     Operator("topic:主题", "主题（主题名或其触发词）", "topic:就业", "归入“就业”主题的文档。"),
     Operator("year:年份", "年份或年份范围", "year:2019..2021", "2019 至 2021 年的文档；year:2020 只要 2020 年。"),
@@ -109,7 +112,7 @@ def nav_args() -> dict[str, list[str]]:
 
 def nav_url(endpoint: str) -> str:
     """The top menu's link to ``endpoint`` carrying ``nav_args``; a concordance takes the first query."""
-    args = nav_args()
+    args: dict[str, Any] = nav_args()
     if endpoint != "analysis.trend_view" and len(args.get("q", ())) > 1:
         args["q"] = args["q"][:1]
     return url_for(endpoint, **args)
@@ -121,7 +124,7 @@ def printed_at() -> str:
     return f"{now.year}年{now.month}月{now.day}日 {now:%H:%M}"
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Register the help pages and give templates ``nav_url`` and ``printed_at``."""
     app.register_blueprint(bp)
     app.add_template_global(nav_url)

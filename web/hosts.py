@@ -14,7 +14,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -54,7 +54,7 @@ def _own_names() -> list[str]:
     except OSError:
         pass
     try:
-        names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)]
+        names += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)]
     except OSError:
         pass
     return [n for n in names if n]
@@ -88,10 +88,10 @@ def check_host() -> None:
     """Before each request: refuse a Host header that names another site."""
     allowed = current_app.config["TRUSTED_HOST_NAMES"]
     if "*" not in allowed and request_host_name() not in allowed:
-        raise UnknownHost()
+        raise UnknownHost
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Refuse requests whose Host is not a trusted name (loopback names by default)."""
     app.config.setdefault("TRUSTED_HOST_NAMES", list(LOOPBACK_HOSTS))
     app.before_request(check_host)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -68,7 +69,7 @@ def occurrence_url(line: Line, request: SearchRequest) -> str:
     return url_for("web.document", doc_id=line.id) + "?" + urlencode(pairs) + "#at"
 
 
-def kwic_url(args: KwicArgs, **changes) -> str:
+def kwic_url(args: KwicArgs, **changes: Any) -> str:
     """This concordance with other order, width or page (other values kept)."""
     order = changes.pop("order", args.order)
     width = changes.pop("width", args.width)
@@ -81,7 +82,7 @@ def kwic_url(args: KwicArgs, **changes) -> str:
     return url_for("analysis.kwic_view") + ("?" + urlencode(pairs) if pairs else "")
 
 
-def kwic_page(engine: Engine, args: KwicArgs, visible=None) -> KwicPage:
+def kwic_page(engine: Engine, args: KwicArgs, visible: object = None) -> KwicPage:
     """Run the concordance (when there is a query) over the ``visible`` documents and lay out the page."""
     request = args.request
     result = None

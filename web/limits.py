@@ -8,7 +8,7 @@ message up front, or stopped when its budget is spent.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest
 
 from search.budget import QueryTooComplex, set_deadline
@@ -33,20 +33,20 @@ def start_request_budget() -> None:
     set_deadline(config["EXPORT_TIME_BUDGET"] if export else config["REQUEST_TIME_BUDGET"])
 
 
-def end_request_budget(_exc=None) -> None:
+def end_request_budget(_exc: BaseException | None = None) -> None:
     """End the request's time budget."""
+    """The answer to a query over its time budget: a page saying so, not a 500."""
     set_deadline(None)
 
 
-def too_complex(_exc: QueryTooComplex):
-    """The answer to a query over its time budget: a page saying so, not a 500."""
+def too_complex(_exc: QueryTooComplex) -> Response:
     from web.errors import error_response
 
     export = request.endpoint in EXPORT_ENDPOINTS
     return error_response(TooComplex(current_app.config["EXPORT_TIME_BUDGET" if export else "REQUEST_TIME_BUDGET"]))
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Give every request a time budget and answer a query that runs over it."""
     app.config.setdefault("REQUEST_TIME_BUDGET", REQUEST_TIME_BUDGET)
     app.config.setdefault("EXPORT_TIME_BUDGET", EXPORT_TIME_BUDGET)

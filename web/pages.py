@@ -8,15 +8,17 @@ dumb and every state is a URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from flask import current_app, g, has_request_context, url_for
 from markupsafe import Markup
 
 from search.engines import Engine
-from search.query import Hit, SearchRequest, SearchResults, parse_query
+from search.query import FacetValue, Hit, SearchRequest, SearchResults, parse_query
 from search.query.variants import current_variants
 from search.saved.store import request_args
 
@@ -28,13 +30,13 @@ MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
 MAX_SUGGESTIONS = 6  # each is one more count: a no-hit request with many filters must not cost one per filter
 
 
-def search_url(request: SearchRequest, endpoint: str = "web.search_page", **values) -> str:
+def search_url(request: SearchRequest, endpoint: str = "web.search_page", **values: Any) -> str:
     """The URL of a request (only non-default parameters, in a stable order)."""
     pairs = request.to_args()
     return _path(endpoint, **values) + ("?" + _query_string(pairs) if pairs else "")
 
 
-def _path(endpoint: str, **values) -> str:
+def _path(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)``, built once per request for a view's own path: a results page
     links every facet value (over a hundred URLs), and Flask's URL building cost a third of the page."""
     if values or not has_request_context():
@@ -61,7 +63,7 @@ _ARG_ORDER = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year
               "from", "to", "sort", "page", "per_page", "variants")
 
 
-def facet_urls(request: SearchRequest, name: str, values) -> list[str]:
+def facet_urls(request: SearchRequest, name: str, values: Iterable[str]) -> list[str]:
     """``search_url(request.toggle(name, v))`` for each of ``values``: the request's other pairs are
     quoted and joined once per facet, not once per value (a page links 100+ values)."""
     pairs = (request if request.page == 1 else replace(request, page=1)).to_args()
@@ -89,7 +91,7 @@ def date_label(published: str | None) -> str:
     if not published:
         return "日期不详"
     parts = [int(p) for p in published.split("-")]
-    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日"))
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, "年月日", strict=False))
 
 
 # -- the results page ----------------------------------------------------------
@@ -157,7 +159,7 @@ class ResultsPage:
         return search_url(replace(self.request, page=1), "web.search_csv_export")
 
 
-def results_page(engine: Engine, request: SearchRequest, visible=None) -> ResultsPage:
+def results_page(engine: Engine, request: SearchRequest, visible: object = None) -> ResultsPage:
     """Run the search and lay out everything the results page links to (over the ``visible`` documents)."""
     results = engine.search(request, visible=visible)
     hits = [
@@ -191,7 +193,7 @@ def results_page(engine: Engine, request: SearchRequest, visible=None) -> Result
     return page
 
 
-def year_sparkline(years) -> Sparkline | None:
+def year_sparkline(years: Iterable[FacetValue]) -> Sparkline | None:
     """The year facet's counts as a sparkline, oldest first, years without a match as zero."""
     counts = {int(f.value): f.count for f in years if f.value.isdigit()}
     if len(counts) < 2:
@@ -199,7 +201,7 @@ def year_sparkline(years) -> Sparkline | None:
     return sparkline([(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)])
 
 
-def _count(engine: Engine, request: SearchRequest, visible) -> SearchResults:
+def _count(engine: Engine, request: SearchRequest, visible: object) -> SearchResults:
     """The total and facets of a request, at the least cost (one hit, no ranking)."""
     return engine.search(replace(request, page=1, per_page=1, sort="newest"), visible=visible)
 
@@ -225,7 +227,7 @@ def _chips(request: SearchRequest) -> list[Link]:
     return chips
 
 
-def pager(current: int, pages: int, url_of) -> Pager:
+def pager(current: int, pages: int, url_of: Callable[[int], str]) -> Pager:
     """Links to the first, last and nearby pages (``url_of(n)`` is page n's URL), with gaps as None."""
     wanted = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
     links: list[Link | None] = []
@@ -240,7 +242,7 @@ def pager(current: int, pages: int, url_of) -> Pager:
     )
 
 
-def _variants_offer(engine: Engine, request: SearchRequest, visible) -> Link | None:
+def _variants_offer(engine: Engine, request: SearchRequest, visible: object) -> Link | None:
     """When the query holds a member of a variants group (and the switch is off): the expanded search."""
     if request.variants or not request.q.strip():
         return None
@@ -263,12 +265,12 @@ def _read_as(request: SearchRequest, results: SearchResults) -> str | None:
     return described if results.notes or described != " ".join(q.split()) else None
 
 
-def _suggestions(engine: Engine, request: SearchRequest, visible) -> list[Link]:
+def _suggestions(engine: Engine, request: SearchRequest, visible: object) -> list[Link]:
     """For an empty result: the same query in words mode, and each filter removed, with their counts."""
     options = []
     if request.mode == "exact" and request.q.strip():
         options.append(("改用分词匹配", replace(request, mode="words", page=1)))
-    for chip_request, chip in zip(_chip_requests(request), _chips(request)):
+    for chip_request, chip in zip(_chip_requests(request), _chips(request), strict=True):
         options.append((f"去掉“{chip.label}”", chip_request))
     links = []
     for label, option in options[:MAX_SUGGESTIONS]:
@@ -278,7 +280,7 @@ def _suggestions(engine: Engine, request: SearchRequest, visible) -> list[Link]:
     return links
 
 
-def did_you_mean(engine: Engine, request: SearchRequest, visible) -> Link | None:
+def did_you_mean(engine: Engine, request: SearchRequest, visible: object) -> Link | None:
     """The query with its one term that no document holds replaced by the nearest phrase that some do,
     with the corrected search's count (same filters); None when there is no such term or phrase."""
     terms = request.q.split()

@@ -8,6 +8,7 @@ parameter can make a page expensive (a huge page size or page number).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -69,13 +70,13 @@ def _filters(args: MultiDict) -> None:
             raise BadParameter(f"month（月份）必须形如 2020-07；收到 {value!r}。")
 
 
-def _choice(args, name: str, allowed, message: str) -> None:
+def _choice(args: MultiDict, name: str, allowed: Container[str], message: str) -> None:
     value = args.get(name, "")
     if value and value not in allowed:
         raise BadParameter(f"{message}；收到 {value[:50]!r}。")
 
 
-def _whole_number(args, name: str, low: int, high: int, label: str) -> None:
+def _whole_number(args: MultiDict, name: str, low: int, high: int, label: str) -> None:
     value = args.get(name, "")
     if value and not (re.fullmatch(r"[0-9]{1,6}", value) and low <= int(value) <= high):
         raise BadParameter(f"{name}（{label}）必须是 {low} 到 {high} 之间的整数；收到 {value[:50]!r}。")

@@ -4,6 +4,8 @@ of ``corrections.tsv``: ``search.meta.corrections``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, render_template, request
 
 from search.query import SearchRequest
@@ -23,18 +25,19 @@ def metadata_review():
     who = actor()
     if who is None or not who.is_admin:
         abort(403, "只有管理员可以查看元数据统计。")
-    top = request.args.get("top", "20")
-    top = int(top) if top.isdigit() and 0 < int(top) <= 500 else 20
+    asked = request.args.get("top", "20")
+    top = int(asked) if asked.isdigit() and 0 < int(asked) <= 500 else 20
     results = engine().search(SearchRequest(per_page=1, sort="newest"))
     summary = most_common(results.facets, results.total, top)
     tables = []
     for name, title in REVIEWED:
-        rows = []
+        rows: list[tuple[str, int, str | None]] = []  # (value, documents, its search's URL)
         for value, count in summary[name]:
             if value == UNKNOWN:
                 rows.append((value, count, None))
                 continue
             chosen = (int(value),) if name == "year" else (value,)
-            rows.append((value, count, search_url(SearchRequest(**{FILTER_OF[name]: chosen}))))
+            selection: dict[str, Any] = {FILTER_OF[name]: chosen}  # the field is named at run time
+            rows.append((value, count, search_url(SearchRequest(**selection))))
         tables.append((name, title, rows))
     return render_template("review.html", tables=tables, total=results.total, top=top)

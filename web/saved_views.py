@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hmac
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
@@ -30,6 +30,9 @@ from web.headers import carries_secret
 from web.pages import date_label, results_page, search_url
 from web.params import BadParameter, search_request
 from web.blueprint import bp, engine, render_results, visible
+from search.saved.alerts import CheckReport
+from search.saved.store import SavedQuery
+from web.auth import signed_in_actor
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 log = logging.getLogger("web.alerts")
@@ -40,7 +43,7 @@ def saved_queries() -> SavedQueries:
     return current_app.extensions["saved_queries"]
 
 
-def alert_store(app=None) -> AlertStore:
+def alert_store(app: Flask | None = None) -> AlertStore:
     """The alert tables, beside the saved queries (opened on first use)."""
     app = app or current_app
     if "alerts" not in app.extensions:
@@ -48,7 +51,7 @@ def alert_store(app=None) -> AlertStore:
     return app.extensions["alerts"]
 
 
-def alert_settings(app=None) -> AlertSettings:
+def alert_settings(app: Flask | None = None) -> AlertSettings:
     """The SMTP and timer settings (``search.saved.mail``), read once; unusable ones are logged and mean no mail."""
     app = app or current_app
     if "alert_settings" not in app.extensions:
@@ -61,16 +64,16 @@ def alert_settings(app=None) -> AlertSettings:
     return app.extensions["alert_settings"]
 
 
-def zone_label(tz) -> str:
+def zone_label(tz: tzinfo) -> str:
     """The time zone's name as shown (北京时间 for China's)."""
     key = getattr(tz, "key", str(tz))
     return "北京时间" if key in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else key
 
 
-def owned_or_404(slug: str):
+def owned_or_404(slug: str) -> SavedQuery:
     """The saved query, when the actor owns it or is an admin; else the 404 of a missing one."""
     saved = saved_queries().get(slug)
-    who = actor()
+    who = signed_in_actor()
     if saved is None or not (who.is_admin or saved.owner == who.name):
         abort(404, MISSING_SAVED)
     return saved
@@ -89,7 +92,7 @@ def owner_actor(owner: str) -> Actor | None:
 @bp.get("/saved")
 def saved_list():
     """GET /saved: the saved queries (all of them for an admin), each with its count and new matches."""
-    who = actor()
+    who = signed_in_actor()
     snap = engine()
     mine = saved_queries().all(None if who.is_admin else who.name)
     rows = []
@@ -110,7 +113,7 @@ def saved_list():
 @bp.post("/saved/alerts")
 def saved_alert_address():
     """Set (or, empty, remove) the address the actor's alerts go to; its queries' baselines are taken now."""
-    who, address = actor(), request.form.get("address", "").strip()
+    who, address = signed_in_actor(), request.form.get("address", "").strip()
     if not address or request.form.get("off"):
         alert_store().clear_address(who.name)
         record("alert_address_cleared")
@@ -132,7 +135,7 @@ def saved_add():
     request_to_save = search_request(MultiDict(parse_query_string(request.form.get("args", ""))))
     name = request.form.get("name", "").strip() or request_to_save.q.strip() or "未命名查询"
     try:
-        saved = saved_queries().add(name, request_to_save, owner=actor().name)
+        saved = saved_queries().add(name, request_to_save, owner=signed_in_actor().name)
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_add", slug=saved.slug, name=saved.name, query=saved.query_string)
@@ -146,7 +149,7 @@ def saved_view(slug):
     """GET /saved/<slug>: the saved query's results; its owner's own view marks them seen."""
     saved = owned_or_404(slug)
     page = results_page(engine(), saved.request, visible())
-    if saved.owner == actor().name and is_own_view():
+    if saved.owner == signed_in_actor().name and is_own_view():
         engine().mark_viewed(saved_queries(), saved, visible=visible())
     carries_secret()
     return render_results(page, saved=saved)
@@ -170,17 +173,18 @@ def is_own_view() -> bool:
 def saved_feed(slug):
     """GET /saved/<slug>.atom: the saved query's Atom feed, with its token or signed in (404 otherwise)."""
     token = request.args.get("token", "")
-    if not token and actor() is None and auth_mode() != "none":
-        raise Unauthorized()  # a feed reader without the feed's token, whichever the slug
+    who = actor()  # a feed reader with the token is nobody signed in
+    if not token and who is None and auth_mode() != "none":
+        raise Unauthorized  # a feed reader without the feed's token, whichever the slug
     saved = saved_queries().get(slug)
     token_ok = saved is not None and hmac.compare_digest(saved.feed_token.encode(), token.encode())
-    signed_in = actor() is not None and saved is not None and (actor().is_admin or actor().name == saved.owner)
+    signed_in = who is not None and saved is not None and (who.is_admin or who.name == saved.owner)
     if saved is None or not (token_ok or signed_in or auth_mode() == "none"):
         abort(404, MISSING_SAVED)  # a wrong token answers as a missing query
     reader = owner_actor(saved.owner)
     if reader is None:
         abort(404, MISSING_SAVED)
-    g.audit_user = actor().name if actor() is not None else f"feed:{saved.owner}"
+    g.audit_user = who.name if who is not None else f"feed:{saved.owner}"
     results = feed_results(engine(), saved.request, visible(reader))
     now = datetime.now(UTC)
     carries_secret()
@@ -236,7 +240,7 @@ def saved_renew_feed_token(slug):
 # -- sharing -----------------------------------------------------------------------
 
 
-def shared_or_404(token: str):
+def shared_or_404(token: str) -> SavedQuery:
     """The saved query a share token names, or a 404."""
     saved = saved_queries().shared(token)
     if saved is None:
@@ -259,7 +263,7 @@ def shared_copy(token):
     saved = shared_or_404(token)
     name = request.form.get("name", "").strip() or saved.name
     try:
-        copy = saved_queries().add(name, saved.request, owner=actor().name)
+        copy = saved_queries().add(name, saved.request, owner=signed_in_actor().name)
     except SavedQueryError as exc:
         raise BadParameter(f"无法保存：{exc}。") from exc
     record("saved_copy", slug=copy.slug, name=copy.name, source=saved.slug)
@@ -271,13 +275,13 @@ def shared_copy(token):
 # -- the alert check, on a timer thread inside `search serve` -------------------------
 
 
-def alert_base_url(app) -> str:
+def alert_base_url(app: Flask) -> str:
     """Where the mails' links point: --public-url, else the alerts config's public_url, else the listening address."""
     return (app.config.get("PUBLIC_URL") or alert_settings(app).public_url or app.config.get("SERVE_URL")
             or "http://127.0.0.1:8000").rstrip("/")
 
 
-def run_alert_check(app, mailer: Mailer | None = None):
+def run_alert_check(app: Flask, mailer: Mailer | None = None) -> CheckReport:
     """One check over the current generation (``search.saved.alerts.check_alerts``), as the timer runs it."""
     settings = alert_settings(app)
     if mailer is None and settings.smtp is not None:
@@ -291,7 +295,7 @@ def run_alert_check(app, mailer: Mailer | None = None):
         pinned.release()
 
 
-def start_alert_timer(app) -> AlertTimer | None:
+def start_alert_timer(app: Flask) -> AlertTimer | None:
     """Start the alert check's thread when SMTP is configured and the interval is not 0; the thread or None."""
     settings = alert_settings(app)
     if settings.smtp is None or settings.every_minutes <= 0:

@@ -57,7 +57,7 @@ def run(make_app: Callable[[], Flask], sock: socket.socket, threads: int, worker
 
 
 def _serve(app: Flask, sock: socket.socket, threads: int) -> None:
-    from waitress import create_server
+    from waitress.server import create_server
 
     server = create_server(app, sockets=[sock], threads=threads)
     try:

@@ -23,7 +23,7 @@ BLOCK_BYTES = 1 << 16
 def spooled_response(chunks: Iterable[str | bytes], *, mimetype: str, headers: dict | None = None) -> Response:
     """A response whose body is ``chunks`` (text is UTF-8), written to a temporary file now and
     sent by the server without holding this thread."""
-    body = tempfile.TemporaryFile(prefix="search-export-")  # unlinked: gone when closed, even after a crash
+    body = tempfile.TemporaryFile(prefix="search-export-")  # noqa: SIM115 - the response closes it; unlinked: gone when closed, even after a crash
     try:
         for chunk in chunks:
             body.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)

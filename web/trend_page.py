@@ -86,7 +86,9 @@ def period_label(period: str) -> str:
     return date_label(period)
 
 
-def period_request(base: SearchRequest, query: str, by: str, period: str | None, district: str | None = None):
+def period_request(
+    base: SearchRequest, query: str, by: str, period: str | None, district: str | None = None
+) -> SearchRequest:
     """The search for one query, narrowed to one period (and district): where a point or cell leads."""
     request = replace(base, q=query, page=1)
     if period is not None:
@@ -101,7 +103,7 @@ def _text(value: float, measure: str) -> str:
     return f"{value:g}" if measure == "per_mille" else str(int(value))
 
 
-def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
+def trend_page(engine: Engine, args: TrendArgs, visible: object = None) -> TrendPage:
     """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
     result = engine.trend(args.queries, args.request, args.by, args.measure, args.per,
                    visible=visible) if args.queries else None
@@ -167,13 +169,14 @@ def _query_fields(queries: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _district_table(n: int, series: Series, args: TrendArgs, measure: str) -> DistrictTable:
-    top = max((p.value(measure) for d in series.districts for p in d.points), default=0)
+    districts = series.districts or ()  # set: this table is made for a trend counted per district
+    top = max((p.value(measure) for d in districts for p in d.points), default=0)
 
     def shade(value: float) -> int:
         return 0 if value <= 0 or top <= 0 else max(1, round(value / top * (SHADES - 1)))
 
     rows = []
-    for d in series.districts:
+    for d in districts:
         name = d.district
         cells = tuple(
             Cell(p.value(measure), _text(p.value(measure), measure),

@@ -12,6 +12,7 @@ from itertools import chain
 from pathlib import Path
 
 from flask import (
+    Flask,
     abort,
     jsonify,
     render_template,
@@ -100,7 +101,7 @@ def original(doc_id):
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Install the request checks (host, auth, CSRF, headers, time budget, audit) and the engine per request, and register the routes."""
     from werkzeug.routing import BaseConverter
 
@@ -122,3 +123,7 @@ def init_app(app) -> None:
     app.after_request(hand_engine_to_response)
     app.teardown_request(release_engine)
     app.register_blueprint(bp)
+from web import saved_views  # noqa: F401 - the saved-query routes, on this blueprint
+from web import admin_views  # noqa: F401 - the administrators' pages, on this blueprint
+from web import export_views  # noqa: F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
+from web import review_views  # noqa: F401 - the metadata review page, on this blueprint

@@ -34,7 +34,7 @@ class AuditLog:
         self.backups = backups
         self._lock = threading.Lock()
 
-    def record(self, event: str, user: str | None, address: str | None = None, **fields) -> None:
+    def record(self, event: str, user: str | None, address: str | None = None, **fields: object) -> None:
         """Append one event: the time (UTC), the event, who, from where, and its details."""
         entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event,
                  "user": user, "address": address, **fields}
@@ -82,7 +82,7 @@ class AuditLog:
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def printable(value) -> str:
+def printable(value: object) -> str:
     """``value`` as text safe to print on one terminal line: backslashes, line breaks, control and
     format characters (escape sequences, U+202E that reverses what follows, U+2028) written as
     escapes (``\\n``, ``\\x1b``, ``\\u202e``), so a query or a name cannot print as another line."""

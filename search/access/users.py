@@ -119,7 +119,7 @@ class UserStore(SQLiteFile):
             "INSERT INTO user (name, role, groups, password_hash, created) VALUES (?, ?, ?, ?, ?)",
             (name, role, access_value(_checked_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
         )
-        return self.get(name)
+        return self._existing(name)
 
     def set_password(self, name: str, password: str) -> None:
         """Change a user's password, clearing failed logins and ending their sessions; UserError for an unknown user."""
@@ -138,7 +138,7 @@ class UserStore(SQLiteFile):
             raise UserError(f"unknown role {role!r} (reader or admin)")
         self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
             role or user.role, access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups), name))
-        updated = self.get(name)
+        updated = self._existing(name)
         if (updated.role, updated.groups) != (user.role, user.groups):
             self.sessions.end_all(name)  # what a signed-in browser may see changed: sign in again
         return updated
@@ -153,6 +153,13 @@ class UserStore(SQLiteFile):
         """The user of this name, or None."""
         rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
         return _user(rows[0]) if rows else None
+
+    def _existing(self, name: str) -> User:
+        """``get``, for a user just written: UserError if removed meanwhile."""
+        user = self.get(name)
+        if user is None:
+            raise UserError(f"no user {name!r}")
+        return user
 
     def all(self) -> list[User]:
         """Every user, by name."""
@@ -193,7 +200,7 @@ class UserStore(SQLiteFile):
         return LoginResult(_user(rows[0]))
 
 
-def _failures(db, where: str, params: tuple) -> tuple[int, datetime | None]:
+def _failures(db: sqlite3.Connection, where: str, params: tuple) -> tuple[int, datetime | None]:
     """The failures counted in the rows ``where`` selects, and the last one's time."""
     row = db.execute(f"SELECT SUM(failures), MAX(last_failure) FROM login_failure WHERE {where}", params).fetchone()
     if not row or not row[0]:

@@ -12,19 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
+
 from search.text.analyzer import segmenter
 from search.analysis.concordance import Occurrence
+
+D = TypeVar("D")
+D_contra = TypeVar("D_contra", contravariant=True)
 
 SPAN = 10
 SPARE = 4
 LIMIT = 20
-
-
-class Texts(Protocol):
-    """Where the occurrences' documents are read: a snapshot, or a sample that carries its texts."""
-
-    def search_text(self, docnum, /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,13 @@ class Collocate:
     count: int
 
 
-def collocates(snapshot: Texts, occurrences: Iterable[Occurrence], span: int = SPAN,
+class Texts(Protocol[D_contra]):
+    """What ``collocates`` reads: a document's search text (a Snapshot's, or a sample's own)."""
+
+    def search_text(self, doc: D_contra, /) -> str: ...
+
+
+def collocates(snapshot: Texts[D], occurrences: Iterable[Occurrence[D]], span: int = SPAN,
                limit: int = LIMIT) -> tuple[Collocate, ...]:
     """The ``limit`` most frequent words within ``span`` characters of the occurrences, with counts."""
     counts: Counter = Counter()

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from search.query import SearchRequest
 
 KWIC_SORTS = ("date", "left", "right")
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 10, 60, 30
 PARAGRAPH_MARK = "¶"
-class Occurrence(NamedTuple):
-    docnum: int
+D = TypeVar("D")
+
+
+class Occurrence(NamedTuple, Generic[D]):
+    docnum: D  # a document number (the embedded engine), or a hit that carries its text (OpenSearch)
     offset: int
     phrase: str
 

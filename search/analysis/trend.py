@@ -15,8 +15,9 @@ counted apart, as undated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 from search.query import SearchRequest
@@ -62,7 +63,7 @@ class Series:
 
     def to_json(self) -> dict:
         """The series as a JSON object, with its districts' series when counted per district."""
-        data = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
+        data: dict[str, Any] = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
         data.update({
             "total_documents": self.total_documents,
             "total_occurrences": self.total_occurrences,
@@ -89,7 +90,7 @@ class Trend:
 
     def to_json(self) -> dict:
         """The trend as a JSON object: how it was counted and its series."""
-        data = {"by": self.by, "measure": self.measure}
+        data: dict[str, Any] = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
         data["series"] = [s.to_json() for s in self.series]
@@ -129,7 +130,7 @@ CSV_COLUMNS = ("query", "district", "period", "documents", "occurrences", "per_m
 UNDATED = "undated"
 
 
-def trend_rows(result: Trend):
+def trend_rows(result: Trend) -> Iterator[tuple]:
     """The trend as CSV rows after ``CSV_COLUMNS``: each series' periods, then its undated count.
 
     Per district, each query's rows are followed by its districts' rows.

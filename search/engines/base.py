@@ -60,7 +60,7 @@ class Engine(ABC):
 
     # -- reading ------------------------------------------------------------------
 
-    def check(self) -> None:
+    def check(self) -> None:  # noqa: B027 - optional: the default does nothing
         """Raise a one-line ``SearchError`` unless the index can be read."""
 
     def pinned(self) -> Engine:
@@ -68,12 +68,12 @@ class Engine(ABC):
         reads one generation, and a commit meanwhile cannot close it under the request)."""
         return self
 
-    def release(self) -> None:
+    def release(self) -> None:  # noqa: B027 - optional: the default does nothing
         """Give back what ``pinned`` holds (once)."""
 
     def visible_to(self, actor):
         """The documents ``actor`` may see, as this engine's ``visible`` token (None: all)."""
-        return None
+        return
 
     @abstractmethod
     def search(self, request, *, visible=None):
@@ -141,7 +141,7 @@ class Engine(ABC):
         initials searched as they are spell (您是不是要找); none by default."""
         return None
 
-    def warm_up(self, *, background: bool = False) -> None:
+    def warm_up(self, *, background: bool = False) -> None:  # noqa: B027 - optional: the default does nothing
         """Compute now what every query shares (a server, before it answers)."""
 
     # -- where the local state lives ----------------------------------------------

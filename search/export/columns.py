@@ -66,7 +66,7 @@ def kwic_row(number: int, line, base_url: str, request: SearchRequest) -> tuple:
 def _date_words(value: str) -> str:
     parts = value.split("-")
     if all(p.isdigit() for p in parts) and 1 <= len(parts) <= 3:
-        return "".join(f"{int(n)}{unit}" for n, unit in zip(parts, "年月日"))
+        return "".join(f"{int(n)}{unit}" for n, unit in zip(parts, "年月日", strict=False))
     return value  # 近一年, 今年 …: as typed
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from docx import Document
@@ -208,8 +208,8 @@ def _metadata(document, item: CompiledDocument, ids: dict) -> None:
     table._tbl.tblPr.style = ids["Table Grid"]
     table.autofit = False  # a fixed layout on the grid's widths (Word and LibreOffice alike)
     table.columns[0].width, table.columns[1].width = Cm(3), Cm(12.6)
-    for row, (label, value) in zip(table.rows, rows):
-        for cell, text, style in zip(row.cells, (label, value), (LABEL_STYLE, VALUE_STYLE)):
+    for row, (label, value) in zip(table.rows, rows, strict=True):
+        for cell, text, style in zip(row.cells, (label, value), (LABEL_STYLE, VALUE_STYLE), strict=True):
             paragraph = cell.paragraphs[0]
             paragraph._p.style = ids[style]
             paragraph.add_run(text)
@@ -230,8 +230,8 @@ def _page_break_before():
 def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledDocument]) -> int:
     """Write the 汇编 of ``documents`` (in their order) to ``out``; the number of documents."""
     documents = [_clean(item) for item in documents]
-    cover = Cover(*(_xml(v) if isinstance(v, str) else v for v in (cover.title, cover.search, cover.ran_at,
-                                                                  cover.total, cover.link)))
+    cover = replace(cover, title=_xml(cover.title), search=_xml(cover.search), ran_at=_xml(cover.ran_at),
+                    link=_xml(cover.link))
     document = Document()
     _styles(document)
     _page(document)
@@ -255,7 +255,7 @@ def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledD
 
 def _clean(item: CompiledDocument) -> CompiledDocument:
     record = item.record
-    texts = {name: _xml(getattr(record, name)) for name in ("title", "source", "issuer", "doc_number", "doc_type",
+    texts: dict[str, Any] = {name: _xml(getattr(record, name)) for name in ("title", "source", "issuer", "doc_number", "doc_type",
                                                          "published", "district") if getattr(record, name)}
     record = replace(record, **texts, paragraphs=tuple(_xml(p) for p in record.paragraphs),
                      topics=tuple(_xml(t) for t in record.topics))

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 
 EXCEL_CELL_LIMIT = 32767
@@ -55,7 +55,7 @@ def clean_cell(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
 
 
-def _cell(sheet, value, link: bool = False, font: Font | None = None) -> WriteOnlyCell:
+def _cell(sheet, value, link: bool = False, font: Font | None = None) -> Cell:
     if isinstance(value, str):
         value = clean_cell(value)
     cell = WriteOnlyCell(sheet, value)

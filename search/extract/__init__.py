@@ -32,7 +32,7 @@ READERS: dict[str, str] = {
     ".md": "plain:extract_markdown",
     ".docx": "word:extract_docx",
     ".pdf": "pdf:extract_pdf",
-    **{suffix: "html_page:extract_page" for suffix in HTML_SUFFIXES},
+    **dict.fromkeys(HTML_SUFFIXES, "html_page:extract_page"),
     ".mhtml": "mhtml:extract_mhtml",
     ".mht": "mhtml:extract_mhtml",
     ".doc": "word97:extract_doc",
@@ -54,12 +54,12 @@ READERS: dict[str, str] = {
     ".msg": "msg:extract_msg",
     ".zip": "archives:extract_zip",
     # Templates and macro-enabled files: the same formats under another name (WPS: .wpt .ett .dpt).
-    **{suffix: "word:extract_docx" for suffix in (".docm", ".dotx", ".dotm")},
-    **{suffix: "sheets:extract_sheets" for suffix in (".xlsm", ".xltx", ".ett")},
-    **{suffix: "slides:extract_pptx" for suffix in (".pptm", ".ppsx", ".potx")},
+    **dict.fromkeys((".docm", ".dotx", ".dotm"), "word:extract_docx"),
+    **dict.fromkeys((".xlsm", ".xltx", ".ett"), "sheets:extract_sheets"),
+    **dict.fromkeys((".pptm", ".ppsx", ".potx"), "slides:extract_pptx"),
     ".wpt": "word97:extract_doc",
     ".dpt": "slides:extract_ppt",
-    **{suffix: "images:extract_image" for suffix in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")},  # scans
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp"), "images:extract_image"),  # scans
     ".tar": "archives:extract_tar",
     ".tgz": "archives:extract_tar",
     ".gz": "archives:extract_tar",  # suffix_of("a.tar.gz") is ".gz"; a lone gzipped file is read too

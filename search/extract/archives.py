@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
 from search.extract.members import MAX_DEPTH, MAX_MEMBER_BYTES, NESTED_TOO_DEEP, check_depth, read_member
@@ -199,7 +200,7 @@ def _unflagged_name(raw: bytes) -> str:
 
 def _tar_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | None, str | None]]:
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed in the finally below
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         single = _gzip_single(data, budget)
         if single is not None:
@@ -233,6 +234,8 @@ def _tar_entries(data: bytes, budget: Budget) -> Iterator[tuple[str, bytes | Non
         if count == 0:
             raise Unreadable("not a readable tar archive (damaged or truncated?)") from exc
         yield "(rest of the archive)", None, "damaged or truncated archive"
+    finally:
+        archive.close()
 
 
 def _gzip_single(data: bytes, budget: Budget) -> tuple[str, bytes | None, str | None] | None:
@@ -282,9 +285,16 @@ def _tar_name(name: str) -> str:
             return raw.decode("utf-8", "replace")
 
 
-def read_limited(handle, compressed: int, budget: Budget | None) -> bytes:
+class Readable(Protocol):
+    """A binary file open for reading (a zip's or tar's member, a gzip stream)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_limited(handle: Readable, compressed: int, budget: Budget | None) -> bytes:
     """A member's bytes, counted while decompressing: refused past the size and ratio limits."""
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = handle.read(READ_CHUNK)
         if not chunk:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import posixpath
 from urllib.parse import unquote
+from typing import TYPE_CHECKING
 
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+
+if TYPE_CHECKING:
+    from search.extract.zipped import ZipReader
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
@@ -65,7 +69,7 @@ def _page_text(page: bytes) -> str:
     return read(page).text
 
 
-def _encrypted_parts(reader) -> set[str]:
+def _encrypted_parts(reader: ZipReader) -> set[str]:
     """Parts META-INF/encryption.xml lists (DRM; fonts obfuscated by the IDPF rule are harmless)."""
     if not reader.has("META-INF/encryption.xml"):
         return set()

@@ -112,7 +112,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
             if encoding in ("gb2312", "gbk", "euc_cn", "hz"):
                 encoding = "gb18030"
             text = decode_or_none(data, encoding) if encoding else None
-            if text is not None:
+            if text is not None and encoding is not None:
                 return text, encoding
     return decode_text(data)
 
@@ -134,7 +134,7 @@ def _main_element(soup):
     block around it, half for the block around that; a block with text right inside it (lines
     split by <br>, as older government sites have it) counts that text for itself.
     """
-    from bs4 import NavigableString
+    from bs4.element import NavigableString
     from bs4.element import PreformattedString
 
     articles = soup.find_all("article")
@@ -192,7 +192,7 @@ _BREAK = "\x00"  # stands for a block's line break until source whitespace is co
 
 def _block_text(root) -> str:
     """The text of ``root`` with a line break around each block element and at <br>."""
-    from bs4 import NavigableString, Tag
+    from bs4.element import NavigableString, Tag
     from bs4.element import PreformattedString
 
     pieces: list[str] = []

@@ -10,6 +10,8 @@ recognition; with OCR off (``--no-ocr``) an image is skipped saying so.
 from __future__ import annotations
 
 import io
+import os
+from functools import partial
 
 from search.extract import ocr
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
@@ -42,7 +44,7 @@ def extract_image(data: bytes, options: ExtractOptions | None = None) -> Extract
             if number >= MAX_PAGES:
                 break
             key = ocr.page_key(b"image", data, str(number).encode())
-            pages.append(ocr.page_text(options.ocr_cache, key, lambda frame=frame: _grey(frame)))
+            pages.append(ocr.page_text(options.ocr_cache, key, partial(_grey, frame)))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise Unreadable("not a readable image (damaged or truncated?)") from exc
     text = "\n".join(page for page in pages if page.strip())
@@ -51,7 +53,7 @@ def extract_image(data: bytes, options: ExtractOptions | None = None) -> Extract
     return Extracted(text, "image", None, (("text_source", "ocr"),), text_source="ocr")
 
 
-def pages_to_recognise(data: bytes, cache) -> int:
+def pages_to_recognise(data: bytes, cache: str | os.PathLike | None) -> int:
     """How many pages of an image indexing will OCR (its frames not in the cache); 0 for an icon."""
     from PIL import Image, UnidentifiedImageError
 

@@ -17,9 +17,11 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from io import BytesIO
+from typing import Any
 
 from search.extract.extracted import Unreadable
 
@@ -47,10 +49,10 @@ class Limits:
     file_memory_mb: int = 2048  # resident memory of the worker preparing one file (killed past it)
 
     @classmethod
-    def from_environment(cls, environ=None) -> Limits:
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
         """The limits set in the environment, the defaults for the rest; a bad value is ignored."""
         environ = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, Any] = {}  # each of its field's type (int or float)
         for field in fields(cls):
             raw = environ.get(f"SEARCH_LIMIT_{field.name.upper()}")
             if raw:
@@ -141,6 +143,8 @@ def _inflated_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, left: int)
 def _raw_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
     """The compressed bytes of a member, after its local header."""
     handle = archive.fp
+    if handle is None:
+        raise ValueError("the archive is closed")
     handle.seek(member.header_offset)
     header = handle.read(30)
     if len(header) < 30 or header[:4] != b"PK\x03\x04":

@@ -117,7 +117,7 @@ def decode_labelled(data: bytes, charset: str | None) -> str:
     """Bytes under a charset label: the label (widened) if it decodes and is no single-byte guess
     over non-ASCII bytes, else as a text file."""
     label = (charset or "").strip().lower()
-    if label and label not in _SINGLE_BYTE or data.isascii():
+    if (label and label not in _SINGLE_BYTE) or data.isascii():
         codec = _WIDER.get(label, label or "ascii")
         try:
             text = decode_or_none(data, codec)
@@ -143,13 +143,12 @@ def _body(message: EmailMessage) -> tuple[str, str]:
         elif subtype == "html" and html is None:
             html = part
     if plain is not None:
-        payload = plain.get_payload(decode=True) or b""
+        payload = part_bytes(plain)
         text = decode_labelled(payload, plain.get_content_charset())
         if text.strip():
             return text, plain.get_content_charset() or "text"
     if html is not None:
-        payload = html.get_payload(decode=True) or b""
-        return html_text(payload, html.get_content_charset()), "html"
+        return html_text(part_bytes(html), html.get_content_charset()), "html"
     return "", "text"
 
 
@@ -164,11 +163,18 @@ def html_text(payload: bytes | str, charset: str | None = None) -> str:
         return ""
 
 
+def part_bytes(part: Message) -> bytes:
+    """A leaf part's content, its transfer encoding undone (b"" if it has none)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _walk(message: Message) -> Iterator[Message]:
     """Every leaf part, not descending into attached messages (those are attachments)."""
     if message.is_multipart() and message.get_content_type() != "message/rfc822":
         for sub in message.get_payload():
-            yield from _walk(sub)
+            if isinstance(sub, Message):  # a multipart's payload is its parts
+                yield from _walk(sub)
     else:
         yield message
 
@@ -193,7 +199,7 @@ def _eml_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
             name = (header_text(inner, "Subject") if isinstance(inner, Message) else "") or f"附件{number}"
             name = name.replace("/", "_") + ".eml"
         else:
-            content = part.get_payload(decode=True) or b""
+            content = part_bytes(part)
             name = _filename(part) or f"附件{number}"
         yield unique_name(name, names), content
 

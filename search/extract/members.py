@@ -38,7 +38,7 @@ def read_member(name: str, data: bytes, options: ExtractOptions | None) -> Part:
         return Part(name, skipped=str(exc))
     except RecursionError:
         return Part(name, skipped="damaged (nested too deeply to read)")
-    except Exception as exc:  # a reader's bug on one member must not cost the rest of the container
+    except Exception as exc:  # noqa: BLE001 - a reader's bug on one member must not cost the rest of the container
         return Part(name, skipped=f"damaged ({type(exc).__name__})")
 
 

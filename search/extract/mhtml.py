@@ -13,6 +13,7 @@ from email import policy
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 from search.extract.html_page import extract_html, extract_markup
 from search.extract.mail import decode_labelled, header_text
+from search.extract.mail import part_bytes
 
 
 def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extracted:
@@ -23,7 +24,7 @@ def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extract
         if b"<html" in data[:4096].lower():  # an .mht that is a plain page saved under that name
             return extract_html(data, options)
         raise Unreadable("MHTML file has no HTML page in it")
-    payload = page.get_payload(decode=True) or b""
+    payload = part_bytes(page)
     charset = page.get_content_charset()
     if charset:
         read = extract_markup(decode_labelled(payload, charset), charset)

@@ -19,13 +19,17 @@ import mimetypes
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from email import policy
+from typing import TYPE_CHECKING
 
 from search.extract.msg_rtf import decompress_rtf
 from search.extract.decoding import decode_or_none, decode_text
 from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
 from search.extract.members import MAX_MEMBER_BYTES, check_depth, read_member
+
+if TYPE_CHECKING:
+    import olefile
 
 SUBJECT, BODY, HTML_BODY, RTF_BODY = 0x0037, 0x1000, 0x1013, 0x1009
 SENDER_NAME, SENT_REPRESENTING_NAME = 0x0C1A, 0x0042
@@ -55,14 +59,14 @@ _LANGUAGE_CODEPAGES = {0x11: 932, 0x12: 949, 0x1E: 874, 0x2A: 1258, 0x08: 1253, 
                        **dict.fromkeys([0x25, 0x26, 0x27], 1257)}
 # An attachment's bytes at most, as for a zip's member.
 MAX_ATTACHMENT_BYTES = MAX_MEMBER_BYTES
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class _Node:
     """One message (the file, or an attached message inside it): an olefile and a storage path."""
 
-    ole: object
+    ole: olefile.OleFileIO
     path: tuple[str, ...]
     header: int
 
@@ -70,7 +74,7 @@ class _Node:
         entry = [*self.path, name]
         if self.ole.exists("/".join(entry)) and self.ole.get_type(entry) == 2:  # olefile.STGTY_STREAM
             if self.ole.get_size(entry) > limit:
-                raise _TooBig()
+                raise _TooBig
             return self.ole.openstream(entry).read()
         return None
 
@@ -123,14 +127,14 @@ def msg_members(data: bytes) -> Iterator[tuple[str, bytes | None]]:
         node = _Node(ole, (), HEADER_TOP)
         strings = _Strings(node)
         found = [(name, content) for name, content, _, _ in _attachments(node, strings)]
-    except Exception:  # a damaged file has no members to download
+    except Exception:  # noqa: BLE001 - a damaged file has no members to download
         found = []
     finally:
         ole.close()
     yield from found
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> olefile.OleFileIO:
     import olefile
 
     if not data.startswith(olefile.MAGIC):

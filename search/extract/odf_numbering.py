@@ -58,7 +58,7 @@ class ListNumbers:
     def label(self, key: str, style: str, level: int, start_value: str | None = None) -> str:
         """The number of the next item at ``level`` (1-based) of the list ``key``; "" for bullets."""
         levels = self.styles.get(style, {})
-        fmt, prefix, suffix, start, shown = levels.get(level, ("", "", "", 1, 1))
+        fmt, prefix, suffix, _start, shown = levels.get(level, ("", "", "", 1, 1))
         counts = self.counts.setdefault(key, [])
         while len(counts) < level:
             counts.append(levels.get(len(counts) + 1, ("", "", "", 1, 1))[3] - 1)

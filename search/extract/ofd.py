@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 from search.extract.ofd_xml import child, children, delta_list, element_text, local_name, normal_path, number, numbers, resolve_path
 from search.extract.archives import Budget, MemberRefused, read_limited
@@ -60,7 +61,8 @@ def extract_ofd(data: bytes, options: ExtractOptions | None = None) -> Extracted
         raise Unreadable("not a readable OFD file (no OFD.xml)")
     pages: list[str] = []
     attached: list[tuple[str, bytes]] = []
-    title, properties = None, []
+    title: str | None = None
+    properties: list[tuple[str, str]] = []
     for body in children(root, "DocBody"):
         info = child(body, "DocInfo")
         if info is not None and title is None:
@@ -90,7 +92,7 @@ def ofd_members(data: bytes):
             yield from ofd_attachments(package, resolve_path("", doc_root))
 
 
-def ofd_attachments(package: "_Package", document_path: str) -> list[tuple[str, bytes]]:
+def ofd_attachments(package: _Package, document_path: str) -> list[tuple[str, bytes]]:
     """A document's attachments (its ``Attachments`` list: a 公文's 附件 is often one): each
     (file name, bytes), the name from ``Name`` with a suffix from ``Format`` or the file's own."""
     document = package.xml(document_path)
@@ -294,7 +296,7 @@ def page_text(codes: list[_Code]) -> str:
         else:
             lines.append([code])
     if len(lines) > 2:
-        rises = sum(1 for a, b in zip(lines, lines[1:]) if b[0].y < a[0].y - SAME_LINE * a[0].size)
+        rises = sum(1 for a, b in pairwise(lines) if b[0].y < a[0].y - SAME_LINE * a[0].size)
         if rises / (len(lines) - 1) > OUT_OF_ORDER_SHARE:
             lines = _by_position(codes)
     return "\n".join(text for text in map(_line_text, lines) if text)
@@ -314,9 +316,9 @@ def _line_text(line: list[_Code]) -> str:
     pieces: list[str] = []
     previous: _Code | None = None
     for code in sorted(line, key=lambda c: c.x):
-        if previous is not None and pieces and code.x - previous.end > code.size * 0.8:
-            if not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:])):
-                pieces.append(" ")
+        if (previous is not None and pieces and code.x - previous.end > code.size * 0.8
+                and not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:]))):
+            pieces.append(" ")
         pieces.append(code.text)
         previous = code
     return "".join(pieces).strip()

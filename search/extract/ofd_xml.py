@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 
 def local_name(tag: str) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def children(element, name: str):
+def children(element: Any, name: str) -> list[Any]:
+    """The children of ``element`` with this local name (any namespace)."""
     return [child for child in element if local_name(child.tag) == name]
 
 
-def child(element, name: str):
+def child(element: Any, name: str) -> Any | None:
+    """The first child of ``element`` with this local name, or None."""
     return next((child for child in element if local_name(child.tag) == name), None)
 
 
-def element_text(element) -> str:
+def element_text(element: Any) -> str:
+    """The element's text, whitespace collapsed ("" for None)."""
     return " ".join("".join(element.itertext()).split()) if element is not None else ""
 
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import codecs
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import olefile
+
+    from search.extract.zipped import ZipReader
 
 _TITLE, _AUTHOR, _CREATED = 2, 4, 12
 _CODEPAGE = 1
 _VT_LPSTR, _VT_LPWSTR, _VT_FILETIME, _VT_I2 = 0x1E, 0x1F, 0x40, 0x02
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 # Titles a program writes by itself (a template's or a new file's name), never the document's own.
 _PLACEHOLDER_TITLES = frozenset(
@@ -39,7 +45,7 @@ def is_placeholder_title(title: str | None) -> bool:
     return folded in _PLACEHOLDER_TITLES or folded.startswith(("microsoft word - ", "microsoft powerpoint - "))
 
 
-def summary_properties(ole) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+def summary_properties(ole: olefile.OleFileIO) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """(title, properties) from an open olefile's SummaryInformation; (None, ()) where it is missing or damaged."""
     try:
         if not ole.exists("\x05SummaryInformation"):
@@ -104,7 +110,7 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _DCTERMS = "{http://purl.org/dc/terms/}"
 
 
-def core_properties(reader, kind: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+def core_properties(reader: ZipReader, kind: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """(title, properties) from an OOXML package's docProps/core.xml (a :class:`ZipReader`); none if absent."""
     from search.extract.extracted import Unreadable
 

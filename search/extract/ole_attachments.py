@@ -8,21 +8,25 @@ file's name, its original path and its bytes (MS-OLEDS 2.3.6, the "Package" form
 from __future__ import annotations
 
 import struct
+from typing import TYPE_CHECKING
 
 from search.extract.extracted import ExtractOptions, Part, Unreadable
+
+if TYPE_CHECKING:
+    import olefile
 
 MAX_ATTACHMENTS = 200
 MAX_DEPTH = 4
 
 
-def attachments(ole, options: ExtractOptions | None) -> tuple[Part, ...]:
+def attachments(ole: olefile.OleFileIO, options: ExtractOptions | None) -> tuple[Part, ...]:
     """The attached files of an open olefile, each read by its own reader (or skipped with its reason)."""
     from search.extract import extract
 
     options = options or ExtractOptions()
     if options.depth >= MAX_DEPTH:
         return ()
-    parts = []
+    parts: list[Part] = []
     seen: dict[str, int] = {}
     for entry in ole.listdir():
         if entry[-1] != "\x01Ole10Native" or len(parts) >= MAX_ATTACHMENTS:

@@ -16,6 +16,7 @@ import functools
 import io
 import logging
 import re
+from typing import Any
 
 from search.text.file_properties import pdf_creation_date
 from search.extract import ocr
@@ -57,7 +58,7 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
     text = "\n".join(line for page in lines for line in page)
     if not text.strip():
         raise Unreadable(OCR_OFF if unread else NOTHING_RECOGNISED if "ocr" in sources else NO_TEXT_LAYER)
-    read = {source for source, page in zip(sources, lines) if page}
+    read = {source for source, page in zip(sources, lines, strict=True) if page}
     text_source = "ocr" if read == {"ocr"} else "mixed" if "ocr" in read else "text"
     return Extracted(text, "pdf", None, _properties(data, text_source), text_source=text_source)
 
@@ -166,7 +167,7 @@ class _Pdfium:
 
     def __init__(self, data: bytes):
         self.data = data
-        self.document = None
+        self.document: Any = None  # a pypdfium2.PdfDocument (pypdfium2 has no types)
 
     def __enter__(self):
         import pypdfium2

@@ -9,6 +9,7 @@ are most of a big RTF's bytes) are cut out, and table cells become tabs and rows
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
@@ -48,7 +49,7 @@ def extract_rtf(data: bytes, options: ExtractOptions | None = None) -> Extracted
     return Extracted(text, "rtf", title, properties)
 
 
-def _info(source: str, rtf_to_text) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+def _info(source: str, rtf_to_text: Callable[..., str]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """The {\\info} group's title and creation time."""
     from search.extract.office_properties import is_placeholder_title
 

@@ -13,6 +13,7 @@ import io
 import struct
 
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Part
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIFF_FILEPASS = 0x002F
@@ -23,7 +24,9 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
     """A workbook's sheets, each its name on a line then one line a row, cells tab-separated."""
     from python_calamine import CalamineWorkbook
 
-    title, properties, parts = None, (), ()
+    title: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+    parts: tuple[Part, ...] = ()
     if data.startswith(_OLE_MAGIC):
         title, properties, parts = _ole_facts(data, options)
     elif data.startswith(b"PK\x03\x04"):
@@ -59,7 +62,7 @@ def _row_line(row: list) -> str:
     return "\t".join(cells) if any(cells) else ""
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     """A cell as written: 8.0 is ``8``, a date ``2024-03-15``, a time of day dropped when it is midnight."""
     if value is None:
         return ""
@@ -76,7 +79,9 @@ def _cell_text(value) -> str:
     return str(value).replace("\r\n", " ").replace("\n", " ").strip()
 
 
-def _ole_facts(data: bytes, options: ExtractOptions | None):
+def _ole_facts(
+    data: bytes, options: ExtractOptions | None
+) -> tuple[str | None, tuple[tuple[str, str], ...], tuple[Part, ...]]:
     """Title, properties and attached files (parts) of a BIFF workbook; Unreadable if it is encrypted."""
     import olefile
 

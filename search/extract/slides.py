@@ -71,9 +71,7 @@ def _paragraphs(root, notes: bool = False) -> list[str]:
         if notes and placeholder is not None and placeholder.get("type") in ("sldNum", "sldImg", "hdr", "ftr", "dt"):
             continue
         for paragraph in shape.iter(f"{_A}p"):
-            parts = []
-            for node in paragraph.iter(f"{_A}t", f"{_A}br"):
-                parts.append("\n" if node.tag == f"{_A}br" else node.text or "")
+            parts = ["\n" if node.tag == f"{_A}br" else node.text or "" for node in paragraph.iter(f"{_A}t", f"{_A}br")]
             line = "".join(parts).strip()
             if line:
                 lines.append(line)

@@ -12,8 +12,12 @@ reader and its lines put in place.
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+
+if TYPE_CHECKING:
+    from search.extract.zipped import ZipReader
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -88,7 +92,7 @@ def _ole_docx(data: bytes, options: ExtractOptions | None) -> Extracted:
     return extract_doc(data, options)
 
 
-def _main_part(reader) -> str:
+def _main_part(reader: ZipReader) -> str:
     """The main document part named by _rels/.rels (word/document.xml, or another name some tools use)."""
     if reader.has("_rels/.rels"):
         for rel in reader.xml("_rels/.rels").iter(f"{_REL}Relationship"):
@@ -242,7 +246,7 @@ def _ole_suffix(data: bytes, prog_id: str) -> str:
             for stream, suffix in _OLE_STREAMS:
                 if ole.exists(stream):
                     return suffix
-    except Exception:  # a damaged embedded object: left out, as Word would show only its picture
+    except Exception:  # noqa: BLE001 - a damaged embedded object: left out, as Word would show only its picture
         return ""
     return ""
 

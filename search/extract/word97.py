@@ -14,10 +14,15 @@ import bisect
 import io
 import re
 import struct
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 from search.extract.ole_attachments import attachments
 from search.extract.office_properties import summary_properties
+
+if TYPE_CHECKING:
+    import olefile
 
 _FIB_MAGIC = 0xA5EC
 _F_COMPLEX = 0x0004
@@ -83,14 +88,14 @@ class _NoPieceTable(Exception):
     pass
 
 
-def piece_table_text(ole) -> str:
+def piece_table_text(ole: olefile.OleFileIO) -> str:
     """The document's text from its piece table: body, footnotes, endnotes, text boxes (headers left out)."""
     word = ole.openstream("WordDocument").read()
     if len(word) < 0x22 or struct.unpack_from("<H", word, 0)[0] != _FIB_MAGIC:
         raise _NoPieceTable("no FIB")
     flags = struct.unpack_from("<H", word, 0x0A)[0]
     if flags & _F_ENCRYPTED:
-        raise _Encrypted()
+        raise _Encrypted
     table_name = "1Table" if flags & _F_WHICH_TABLE else "0Table"
     if not ole.exists(table_name):
         raise _NoPieceTable(f"no {table_name} stream")
@@ -104,8 +109,7 @@ def piece_table_text(ole) -> str:
         stories[story] = characters[cp : cp + lengths[story]]
         cp += lengths[story]
     stories["text"] = _numbered(stories["text"], pieces, word, table, fc_lcb)
-    text = "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
-    return text
+    return "\n".join(_clean(stories[s]) for s in ("text", "footnotes", "endnotes", "boxes") if stories[s])
 
 
 def _fib_fields(word: bytes) -> tuple[dict[str, int], int, int, int]:
@@ -152,7 +156,7 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
     return pieces
 
 
-def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -> str:
+def _numbered(characters: str, pieces: Sequence[tuple[int, int, int, bool]], word: bytes, table: bytes, fc_lcb: int) -> str:
     """The characters with each list paragraph's number ("一、") put before it, in the main story."""
     from search.extract.word97_lists import Lists
 
@@ -179,7 +183,7 @@ def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -
     return "".join(out)
 
 
-def _characters(word: bytes, pieces) -> str:
+def _characters(word: bytes, pieces: Sequence[tuple[int, int, int, bool]]) -> str:
     """The pieces' characters joined in CP order."""
     parts = []
     for start, end, offset, compressed in pieces:

@@ -15,7 +15,8 @@ one commit) and ``merge``; ``search.engines.opensearch.ingest``.
 """
 
 from search.ingest.discover import SIDECAR_NAMES, SourceFile, discover
-from search.ingest.prepare import MAX_FILE_BYTES, decode, document_id, file_signature, index_fields, read_documents
+from search.ingest.identity import document_id
+from search.ingest.prepare import MAX_FILE_BYTES, decode, file_signature, index_fields, read_documents
 
 __all__ = [
     "MAX_FILE_BYTES", "SIDECAR_NAMES", "SourceFile", "decode", "discover", "document_id", "file_signature", "index_fields",

@@ -274,7 +274,9 @@ def _sidecar_rows(folder: str, warn: Callable[[str], None]) -> dict[str, dict[st
     return {"*": {"access": ADMINS_ONLY}}
 
 
-def _sidecar_row(path: str, base: str, sidecar_for, chains: dict | None = None) -> dict[str, str]:
+def _sidecar_row(
+    path: str, base: str, sidecar_for: Callable[[str], dict[str, dict[str, str]]], chains: dict | None = None
+) -> dict[str, str]:
     """The nearest sidecar row naming ``path``, looking from its folder up to the indexed folder and
     on up to the file system's root (a manifest above a subfolder indexed alone still restricts it).
 
@@ -304,7 +306,9 @@ def _sidecar_row(path: str, base: str, sidecar_for, chains: dict | None = None) 
     return row
 
 
-def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[str, dict[str, str]]]]:
+def _sidecar_chain(
+    folder: str, base: str, sidecar_for: Callable[[str], dict[str, dict[str, str]]]
+) -> list[tuple[str, dict[str, dict[str, str]]]]:
     """(a file's name prefix relative to each folder, that folder's manifest rows) from ``folder`` up.
 
     Up to ``base`` every folder counts; above it (the folders the run was not asked to index) only
@@ -323,7 +327,7 @@ def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[
         current = parent
 
 
-def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+def in_unreadable(key: str, roots: Sequence[Path | str], unreadable: Sequence[Path]) -> bool:
     """Whether a file's key lies under a folder that could not be read (so it is not known to be gone)."""
     for root in roots:
         for folder in unreadable:

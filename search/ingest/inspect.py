@@ -109,8 +109,8 @@ def describe(inspection: Inspection) -> list[str]:
     many = len(inspection.documents) > 1
     for record in inspection.documents:
         lines.append(f"  {'item ' + str(record.item + 1) + ': ' if many else ''}{record.title}")
-        if getattr(record, "shown", ""):
-            lines.append(f"    {'member':<11}{record.shown}")
+        if shown := getattr(record, "shown", ""):  # a member of a container (a ContainedRecord)
+            lines.append(f"    {'member':<11}{shown}")
         evidence = dict(record.evidence)
         for name in FIELDS:
             found = evidence.get(name)

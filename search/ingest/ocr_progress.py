@@ -34,7 +34,7 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
 
     from search.extract.images import pages_to_recognise as image_pages
 
-    counters = {".pdf": pdf_pages, **{suffix: image_pages for suffix in IMAGE_SUFFIXES}}
+    counters = {".pdf": pdf_pages, **dict.fromkeys(IMAGE_SUFFIXES, image_pages)}
     total = 0
     for source in todo:
         count = counters.get(suffix_of(source.file))
@@ -52,7 +52,7 @@ def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
                  status: Callable[[str], None] | None) -> Iterator[None]:
     """While the block runs, a line on ``status`` every few seconds: ``ocr: 3/12 pages, about 36 s left``."""
     total = pages_to_recognise(todo, options) if status else 0
-    if not total:
+    if status is None or not total:
         yield
         return
     from search.extract import ocr

@@ -36,7 +36,9 @@ from collections import deque
 from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.reduction import ForkingPickler
+from multiprocessing.connection import Connection
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 # Linux's F_SETPIPE_SZ (fcntl lacks the name before Python 3.10 on some builds); the size is
 # bounded by /proc/sys/fs/pipe-max-size (1 MB by default), and a smaller pipe is only slower.
@@ -47,12 +49,16 @@ _F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 _FRAME_BYTES = 16
 
 
-def _pipe_size(connection) -> int:
+def _pipe_size(connection: Connection) -> int:
     """How many bytes ``connection``'s pipe holds before a write blocks (64 KB when it cannot be asked)."""
     try:
         return fcntl.fcntl(connection.fileno(), _F_GETPIPE_SZ)
     except OSError:
         return 1 << 16
+
+
+J = TypeVar("J")  # a job
+R = TypeVar("R")  # its result
 
 
 class WorkerDied(RuntimeError):
@@ -95,8 +101,8 @@ def _resident_mb(pid: int) -> float:
 
 
 def ordered_map(
-    func: Callable,
-    jobs: Sequence,
+    func: Callable[[J], R],
+    jobs: Sequence[J],
     procs: int,
     *,
     chunk: int,
@@ -105,8 +111,8 @@ def ordered_map(
     initargs: tuple = (),
     prefetch: Callable[[list], None] | None = None,
     limits: JobLimits | None = None,
-    on_limit: Callable[[object, str], object] | None = None,
-) -> Iterator:
+    on_limit: Callable[[J, str], R] | None = None,
+) -> Iterator[R]:
     """``map(func, jobs)`` in ``procs`` forked worker processes, results in the jobs' order.
 
     An exception inside ``func`` is raised here (as in ``Pool.imap``); closing the iterator
@@ -121,7 +127,7 @@ def ordered_map(
     chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     context = multiprocessing.get_context("fork")
     workers: list = []  # (process, task pipe, result pipe, progress) per worker
-    unanswered: list[deque] = []
+    unanswered: list[deque[tuple[int, int]]] = []  # (chunk, bytes) sent to each worker and not answered
     skips: dict[int, dict[int, str]] = {}  # chunk number -> {place: why that job is not run}
 
     def start(slot: int | None = None) -> None:
@@ -194,8 +200,9 @@ def ordered_map(
         # task pipe while that worker blocks on its full result pipe, which the writer reads only in
         # turn (a deadlock).
         unanswered = [deque() for _ in workers]
-        sent, waiting = 0, deque()
-        held: bytes | None = None  # the next chunk, pickled, while it does not fit
+        sent = 0
+        waiting: deque[int] = deque()  # the worker of each chunk sent and not answered, in order
+        held: bytes | memoryview | None = None  # the next chunk, pickled, while it does not fit
 
         def send_what_fits() -> None:
             nonlocal sent, held
@@ -233,12 +240,17 @@ def ordered_map(
                 raise RuntimeError(f"an indexing worker failed:\n{answer}")
             number, _ = unanswered[worker].popleft()
             send_what_fits()
-            for job, result in zip(chunks[number], answer):
-                yield on_limit(job, result.reason) if isinstance(result, _OverLimit) else result
+            for job, result in zip(chunks[number], answer, strict=True):
+                if isinstance(result, _OverLimit):
+                    if on_limit is None:  # not reached: a job is skipped for a limit only with on_limit
+                        raise WorkerDied(f"a job was skipped for a limit: {result.reason}")
+                    yield on_limit(job, result.reason)
+                else:
+                    yield result
     finally:
         # An idle worker is told to stop; closing both ends ends any other: one waiting for a task
         # reads the end of its pipe, one blocked handing over a result gets a broken pipe.
-        for number, (process, tasks, results, _) in enumerate(workers):
+        for number, (_, tasks, results, _) in enumerate(workers):
             if number >= len(unanswered) or not unanswered[number]:
                 with contextlib.suppress(OSError):
                     tasks.send(None)
@@ -251,7 +263,10 @@ def ordered_map(
                 process.join()
 
 
-def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None, progress=None) -> None:
+def _work(
+    func: Callable, tasks: Connection, results: Connection, initializer: Callable | None, initargs: tuple,
+    others: Sequence[Connection] = (), prefetch: Callable[[list], None] | None = None, progress: Any = None,
+) -> None:
     for end in others:
         end.close()
     if initializer is not None:
@@ -261,7 +276,7 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None,
 
     def receive() -> None:
         task = tasks.recv()
-        if task is not None and helper is not None:
+        if task is not None and helper is not None and prefetch is not None:
             helper.submit(_advise, prefetch, task[1])
         ahead.append(task)
 
@@ -277,6 +292,7 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None,
         if task is None:
             return
         number, jobs, skips = task
+        answer: tuple[bool, Any]  # (True, results) or (False, the traceback)
         try:
             answer = (True, [_run(func, job, number, place, skips, progress) for place, job in enumerate(jobs)])
         except Exception:  # noqa: BLE001 (any failure goes back to the writer, which raises it)
@@ -290,7 +306,7 @@ def _work(func, tasks, results, initializer, initargs, others=(), prefetch=None,
             return
 
 
-def _run(func, job, number: int, place: int, skips: dict, progress):
+def _run(func: Callable, job: object, number: int, place: int, skips: dict[int, str], progress: Any) -> object:
     """``func(job)``, with the worker's progress noted for the writer's watch; a job skipped for a
     limit is not run again."""
     if place in skips:

@@ -20,6 +20,7 @@ from search.meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from search.meta.evidence import text_source_of, with_text_source
 from search.ingest.identity import METADATA_COLUMNS, SCHEMA_VERSION, document_id
 from search.ingest.discover import SourceFile
+from search.extract import Extracted, Part
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 def decode(data: bytes) -> tuple[str, str]:
@@ -66,8 +67,8 @@ def read_documents(
     records = _documents(source.source, extracted, dict(source.sidecar), taxonomy)
     skipped: list[tuple[str, str]] = []
     for shown, part in _members(source.source, extracted.parts):
-        if part.skipped is not None:
-            skipped.append((shown, part.skipped))
+        if part.extracted is None:  # then skipped says why (a part has one or the other)
+            skipped.append((shown, part.skipped or "no text"))
             continue
         sidecar = {k: v for k, v in source.sidecar if k not in _CONTAINER_ONLY}
         own = _documents(shown, part.extracted, sidecar, taxonomy, name=shown.rpartition("/")[2])
@@ -85,7 +86,7 @@ def read_documents(
     return [replace(r, item=n) for n, r in enumerate(records)], extracted.encoding
 
 
-def _documents(shown: str, extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
+def _documents(shown: str, extracted: Extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
     """The documents of one text (a file's, or a member's shown as ``shown``)."""
     check_text(extracted.text, current_limits())  # 8 million paragraphs would stall every later query
     if not extracted.text.strip():
@@ -107,7 +108,7 @@ def _fallback_title(record: DocumentRecord) -> bool:
     return bool(record.paragraphs) and record.paragraphs[0].startswith(record.title)
 
 
-def _members(shown: str, parts) -> Iterator[tuple[str, object]]:
+def _members(shown: str, parts: Sequence[Part]) -> Iterator[tuple[str, Part]]:
     """Every member of a container, nested ones flattened: (``archive.zip/inner.zip/a.txt``, part)."""
     for part in parts:
         name = f"{shown}/{part.name}"

@@ -91,7 +91,8 @@ def read_corrections(folder: Path | str) -> Corrections:
                 target, name, value = cells
                 key = FIELD_NAMES.get(name.lower())
                 if key is None:
-                    raise SidecarError(f"{path}: line {number}: unknown field {name!r} (one of {', '.join(sorted(set(FIELD_NAMES.values())))})")
+                    known = ", ".join(sorted(set(FIELD_NAMES.values())))
+                    raise SidecarError(f"{path}: line {number}: unknown field {name!r} (one of {known})")
                 found = _DOCUMENT_ID.fullmatch(target)
                 table = by_hash.setdefault(found.group(1), {}) if found else by_path.setdefault(target.lstrip("./"), {})
                 table[key] = value

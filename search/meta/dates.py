@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 CN_DIGITS = "〇零一二三四五六七八九十"
 NUMBER = rf"(?:\d{{1,2}}|[{CN_DIGITS}]{{1,3}})"
@@ -62,7 +63,7 @@ class PartialDate:
         return self.iso()
 
     @classmethod
-    def parse(cls, text: str) -> PartialDate | None:
+    def parse(cls, text: object) -> PartialDate | None:
         """``2020``, ``2020-07``, ``2020/7/18``, ``2020.07``, ``2020年7月18日``, ``二〇二〇年七月``; else None."""
         if not isinstance(text, str):
             return None
@@ -80,10 +81,11 @@ class PartialDate:
 def build_date(year: str, month: str | None = None, day: str | None = None) -> PartialDate | None:
     """A PartialDate from numeral strings (Arabic or Chinese), or None when they make no date."""
     numbers = [numeral(part) if part is not None else None for part in (year, month, day)]
-    if numbers[0] is None or any(n is None and p is not None for n, p in zip(numbers, (year, month, day))):
+    year_number, month_number, day_number = numbers
+    if year_number is None or any(n is None and p is not None for n, p in zip(numbers, (year, month, day), strict=True)):
         return None
     try:
-        return PartialDate(*numbers)
+        return PartialDate(year_number, month_number, day_number)
     except ValueError:
         return None
 
@@ -141,7 +143,7 @@ def filename_date(path: str | None) -> tuple[PartialDate, str] | None:
             if found.precision == "day":
                 return best  # nothing is more precise, and folders only make a year more precise
     folders = parts[:-1]
-    for year_part, month_part in zip(folders, folders[1:]):
+    for year_part, month_part in pairwise(folders):
         year = _NAME_YEAR.fullmatch(year_part)
         month = _FOLDER_MONTH.match(month_part)
         if year and month and (best is None or best[0].precision == "year"):

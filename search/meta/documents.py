@@ -96,7 +96,7 @@ def extract_documents(
     return [_item_record(n, item, written, side, page, taxonomy, today) for n, item in enumerate(items)]
 
 
-def _manifest_date(side: Sidecar) -> Evidence | None:
+def _manifest_date(side: Sidecar) -> Evidence[PartialDate] | None:
     return Evidence(side.published, "manifest", f"manifest: {side.published}") if side.published else None
 
 
@@ -106,7 +106,7 @@ def _single_record(
     """A file that is one document (``paragraphs`` narrowed): the sidecar's facts win over the file's."""
     joined = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
     if len(joined) < len(paragraphs):
-        at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs)) if a != b)
+        at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs, strict=False)) if a != b)
         paragraphs, written = joined, written.joined(at)
     title, headings, body = _title_and_body(paragraphs, side)
     signed, organ = signature(body)
@@ -130,6 +130,7 @@ def _single_record(
 def _title_and_body(paragraphs: Sequence[str], side: Sidecar) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The title (the sidecar's, the 公文 title, or a title-like first line), its headings and the body."""
     first, rest = paragraphs[0], tuple(paragraphs[1:])
+    headings: tuple[str, ...]
     official = official_title(paragraphs)
     if side.title:
         title, headings = narrow(side.title), (narrow(side.title),)
@@ -247,7 +248,7 @@ def _news_district(side: Sidecar, title: str, body: Sequence[str], issuers: Sequ
     for paragraph in body[:2]:
         dated = _DATELINE_PLACE.match(paragraph)
         place = canonical_district(dated.group(1)) if dated else None
-        if place:
+        if place and dated:
             return Evidence(place, "dateline", paragraph[: dated.end()])
     named = mentions(title)
     if named:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from search.meta.documents import DocumentRecord
+
+V = TypeVar("V")
 
 # Where a value came from, strongest first.
 SOURCES = ("manifest", "meta", "signature", "dateline", "filename", "title", "text")
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(Generic[V]):
     """A value (a date, a place, an organ …), its source (one of ``SOURCES``) and the line behind it."""
 
-    value: object
+    value: V
     source: str
     line: str = ""
 
@@ -57,7 +63,7 @@ def with_text_source(records: list, text_source: str) -> list:
 _NOT_TEXT = ("manifest", "meta", "filename")  # sources not read from the text itself
 
 
-def text_source_of(record) -> str:
+def text_source_of(record: DocumentRecord) -> str:
     """How a document's text was read: "text" (its text layer), "ocr" or "mixed" (``with_text_source``)."""
     found = dict(record.evidence).get("text_source")
     return str(found.value) if found else "text"

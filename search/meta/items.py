@@ -57,7 +57,7 @@ def split_items(paragraphs: Sequence[str]) -> list[Item] | None:
     begins = [0, *heads[1:]]
     return [
         Item(tuple(paragraphs[head:start]), tuple(paragraphs[begin:head]) + tuple(paragraphs[start:end]))
-        for begin, head, start, end in zip(begins, heads, starts, ends)
+        for begin, head, start, end in zip(begins, heads, starts, ends, strict=True)
     ]
 
 

@@ -6,7 +6,7 @@ import csv
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -35,7 +35,7 @@ _SIDECAR_COLUMNS = {
 _TOPIC_SEPARATORS = re.compile("[;,、]")
 
 
-def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
+def read_sidecar(folder: str | Path) -> dict[str, dict[str, str]]:
     """The rows of ``folder``'s manifest, keyed by file path relative to the folder; {} without one."""
     for name in MANIFEST_NAMES:
         path = Path(folder) / name
@@ -56,7 +56,7 @@ def manifest_path(folder: Path | str) -> Path | None:
 ROWS_WARNED = 20  # rows naming no file warned about one by one, per manifest
 
 
-def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: str) -> dict[str, dict[str, str]]:
+def check_rows(folder: str, rows: dict[str, dict[str, str]], warn: Callable[[str], None], restricted: str) -> dict[str, dict[str, str]]:
     """``rows`` after warning about each row that names no existing file.
 
     A typo must not leave a document public without a word: a row whose name matches no file
@@ -70,14 +70,13 @@ def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: s
     manifest = manifest_path(folder) or Path(folder) / MANIFEST_NAMES[0]
     checked = dict(rows)
     by_squeezed: dict[str, list[str]] | None = None
-    said = warn
     shown = 0
 
-    def warn(message: str) -> None:  # a manifest of a folder copied in part: a few lines, then a count
+    def warn_few(message: str) -> None:  # a manifest of a folder copied in part: a few lines, then a count
         nonlocal shown
         shown += 1
         if shown <= ROWS_WARNED:
-            said(message)
+            warn(message)
 
     for key in missing:
         if by_squeezed is None:
@@ -87,14 +86,14 @@ def check_rows(folder: str, rows: dict[str, dict[str, str]], warn, restricted: s
             row = rows[key]
             if row.get("access"):
                 checked[near[0]] = {"access": restricted}
-                warn(f"{manifest}: the row for {key!r} names no file; {near[0]!r} differs from it only by spaces "
+                warn_few(f"{manifest}: the row for {key!r} names no file; {near[0]!r} differs from it only by spaces "
                      "and is restricted to admins until the row is fixed")
             else:
-                warn(f"{manifest}: the row for {key!r} names no file ({near[0]!r} differs from it only by spaces)")
+                warn_few(f"{manifest}: the row for {key!r} names no file ({near[0]!r} differs from it only by spaces)")
         else:
-            warn(f"{manifest}: the row for {key!r} names no file")
+            warn_few(f"{manifest}: the row for {key!r} names no file")
     if shown > ROWS_WARNED:
-        said(f"{manifest}: {shown - ROWS_WARNED} more rows name no file")
+        warn(f"{manifest}: {shown - ROWS_WARNED} more rows name no file")
     return checked
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -117,7 +117,7 @@ def within(name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def clear_winner(names) -> str | None:
+def clear_winner(names: Iterable[str | None]) -> str | None:
     """The one place among ``names`` that all the others contain (河南 and 郑州 -> 郑州市), else None
     (a visit to 河南 and 江苏 names neither). 全国 never competes with a place."""
     named = {n for n in names if n and n != NATIONAL}
@@ -215,7 +215,7 @@ def dominant_place(text: str) -> str | None:
     return best if counts[best] > DOMINANT_SHARE * total else None
 
 
-def line_naming(paragraphs, place: str) -> str:
+def line_naming(paragraphs: Iterable[str], place: str) -> str:
     """Some context around the first mention of ``place`` in ``paragraphs`` (the evidence line)."""
     names = _PLACE_BY_NAME[place].text_names()
     for paragraph in paragraphs:

@@ -69,7 +69,7 @@ _DATELINE = re.compile(
 _META_DATE = re.compile(r"((?:19|20)\d\d)[-/.年](\d{1,2})(?:[-/.月](\d{1,2}))?")
 
 
-def signature(paragraphs: Sequence[str]) -> tuple[Evidence | None, Evidence | None]:
+def signature(paragraphs: Sequence[str]) -> tuple[Evidence[PartialDate] | None, Evidence[str] | None]:
     """(date, organ) of the signature block: a last paragraph that is a full date, with the organ
     before it on its line or on the line above (郑州市人民政府 / 2021年3月1日, 二〇二一年三月一日)."""
     start = max(0, len(paragraphs) - SIGNATURE_PARAGRAPHS)
@@ -101,35 +101,36 @@ def meta_date(text: str | None) -> PartialDate | None:
     return build_date(*(g for g in match.groups() if g)) if match else None
 
 
-def file_evidence(facts: FileFacts, paragraphs: Sequence[str]) -> list[Evidence]:
+def file_evidence(facts: FileFacts, paragraphs: Sequence[str]) -> list[Evidence[PartialDate]]:
     """The file's own dates, strongest first: meta tags or a 发布日期 field, then the file name."""
     found = []
     published = meta_date(facts.get("published"))
     if published:
         found.append(Evidence(published, "meta", f"{facts.get('published_tag') or 'PubDate'}: {facts.get('published')}"))
     field = labelled(paragraphs, "发布日期", "成文日期", "发文日期")
-    if field and meta_date(field[0]):
-        found.append(Evidence(meta_date(field[0]), "meta", field[1]))
+    if field and (dated := meta_date(field[0])):
+        found.append(Evidence(dated, "meta", field[1]))
     named = filename_date(facts.path)
     if named:
         found.append(Evidence(named[0], "filename", facts.path or named[1]))
     return found
 
 
-def choose(candidates: Sequence[Evidence | None], refine_only: Sequence[Evidence] = (), today: date | None = None) -> Evidence | None:
+def choose(
+    candidates: Sequence[Evidence[PartialDate] | None], refine_only: Sequence[Evidence[PartialDate]] = (),
+    today: date | None = None,
+) -> Evidence[PartialDate] | None:
     """The strongest candidate, made more precise by weaker ones that fall within it.
 
     ``refine_only`` candidates (a Word or PDF file's creation date: a template's is no publication
     date) never date a document alone. Candidates after ``today`` are dropped.
     """
     today = today or date.today()
-    best: Evidence | None = None
+    best: Evidence[PartialDate] | None = None
     for candidate in candidates:
         if candidate is None or candidate.value.start() > today:
             continue
-        if best is None:
-            best = candidate
-        elif best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value):
+        if best is None or (best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value)):
             best = candidate
     for candidate in refine_only:
         if best is not None and candidate.value.start() <= today and best.value.covers(candidate.value) and (
@@ -139,7 +140,7 @@ def choose(candidates: Sequence[Evidence | None], refine_only: Sequence[Evidence
     return best
 
 
-def dateline(body: Sequence[str], year: int | None) -> Evidence | None:
+def dateline(body: Sequence[str], year: int | None) -> Evidence[PartialDate] | None:
     """A news dateline's day ("本报讯 7月18日", "新华社北京7月18日电") with ``year`` (the page's)."""
     for paragraph in body[:3]:
         match = _DATELINE.match(paragraph)
@@ -149,7 +150,7 @@ def dateline(body: Sequence[str], year: int | None) -> Evidence | None:
     return None
 
 
-def text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int | None) -> Evidence | None:
+def text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int | None) -> Evidence[PartialDate] | None:
     """The date a document's opening states, or None.
 
     1. A full date (2025年1月20日) in a heading or at the start of the first paragraph of text.
@@ -172,7 +173,7 @@ def text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int |
     for candidate in (*leading, window):
         match = _FULL_DATE_IN_TEXT.search(candidate)
         full = build_date(*match.groups()) if match else None
-        if full and candidate is window and _not_its_day(text, match):
+        if full and match and candidate is window and _not_its_day(text, match):
             continue
         if full:
             return Evidence(full, "text" if candidate is window else "title", candidate)
@@ -185,7 +186,9 @@ def text_date(headings: Sequence[str], body: Sequence[str], fallback_year: int |
     return Evidence(PartialDate(heading[0]), "title", heading[1]) if heading else None
 
 
-def item_date(headings: Sequence[str], body: Sequence[str], page: Evidence | None, today: date | None = None) -> Evidence | None:
+def item_date(
+    headings: Sequence[str], body: Sequence[str], page: Evidence[PartialDate] | None, today: date | None = None
+) -> Evidence[PartialDate] | None:
     """A news item's date: its own 月日 with the page's year, else the page's month.
 
     An item saying only "近日" (recently) happened shortly before the page's date, so the page date

@@ -69,7 +69,7 @@ class Taxonomy:
         for trigger, count in self._triggers.counts(text).items():
             for number in self._topics_of[trigger]:
                 mentions[number] += count
-        return tuple(topic.name for topic, n in zip(self.topics, mentions) if n >= needed)
+        return tuple(topic.name for topic, n in zip(self.topics, mentions, strict=True) if n >= needed)
 
     @cached_property
     def _triggers(self) -> Triggers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateutil_parser
@@ -78,6 +79,14 @@ def _small_number(text: str) -> int | None:
     return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
+_SPANS: dict[str, Callable[[int], relativedelta]] = {
+    "years": lambda n: relativedelta(years=n),
+    "months": lambda n: relativedelta(months=n),
+    "weeks": lambda n: relativedelta(weeks=n),
+    "days": lambda n: relativedelta(days=n),
+}
+
+
 def since(amount: int, unit: str, today: date) -> date:
     """The first day of the last ``amount`` ``unit`` up to and including today."""
-    return today - relativedelta(**{unit: amount}) + timedelta(days=1)
+    return today - _SPANS[unit](amount) + timedelta(days=1)

@@ -46,10 +46,17 @@ class Atom:
         """Whether matching needs occurrences' positions or counts, not only their presence."""
         return bool(self.relation) or self.min_count > 1
 
+    @property
+    def dates(self) -> tuple[date, date]:
+        """The date interval of a ``year`` or ``date`` atom (first day, last day)."""
+        if self.interval is None:
+            raise ValueError(f"{self.field}:{self.value} has no date interval")
+        return self.interval
+
     @cached_property
     def day_numbers(self) -> tuple[int, int]:
         """The date interval as day ordinals, the form snapshots keep document dates in."""
-        return self.interval[0].toordinal(), self.interval[1].toordinal()
+        return self.dates[0].toordinal(), self.dates[1].toordinal()
 
     @property
     def is_phrase(self) -> bool:

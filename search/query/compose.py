@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.text.analyzer import segmenter
 from search.meta import Taxonomy
-from search.query.atoms import ParsedQuery
+from search.query.atoms import Atom, ParsedQuery
 from search.query.fields import atom_for
 from search.query.parser import parse_query
 from search.query.request import SearchRequest
@@ -24,7 +24,7 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
     """The request's query string plus its filters, as one parsed query."""
     taxonomy = taxonomy or Taxonomy.load()
     parsed = parse_query(request.q, taxonomy, expand_all=request.variants)
-    groups = list(parsed.groups)
+    groups: list[tuple[Atom | None, ...]] = list(parsed.groups)  # None: a filter value ignored, with a note
     notes = list(parsed.notes)
     for attribute, field_name in _REQUEST_FILTERS:
         values = getattr(request, attribute)
@@ -35,8 +35,8 @@ def request_query(request: SearchRequest, taxonomy: Taxonomy | None = None) -> P
         atom = atom_for("date", span, False, taxonomy, notes)
         if atom:
             groups.append((atom,))
-    groups = [tuple(a for a in g if a) for g in groups]
-    return ParsedQuery(tuple(g for g in groups if g), tuple(notes))
+    kept = [tuple(a for a in g if a) for g in groups]
+    return ParsedQuery(tuple(g for g in kept if g), tuple(notes))
 
 
 def terms_to_mark(parsed: ParsedQuery, mode: str) -> tuple[str, ...]:

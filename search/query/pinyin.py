@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Callable, Generic, Iterable, TypeVar
+from typing import Generic, TypeVar
+from collections.abc import Callable, Iterable
 
 from pypinyin import Style, lazy_pinyin
 

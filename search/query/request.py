@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from search.query.parser import MAX_PER_PAGE, MODES, SORTS
 
@@ -101,9 +102,10 @@ class SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
         name = FACET_ATTRIBUTES[facet]
         current = getattr(self, name)
-        value = int(value) if facet == "year" else value
-        new = tuple(v for v in current if v != value) if value in current else (*current, value)
-        return replace(self, **{name: new, "page": 1})
+        wanted: str | int = int(value) if facet == "year" else value
+        new = tuple(v for v in current if v != wanted) if wanted in current else (*current, wanted)
+        changes: dict[str, Any] = {name: new, "page": 1}  # the field is named at run time
+        return replace(self, **changes)
 
     def with_page(self, page: int) -> SearchRequest:
         """This request on another results page."""

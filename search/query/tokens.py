@@ -55,6 +55,7 @@ def tokenize(text: str) -> Iterator[Token]:
         if pos >= len(text):
             return
         match = _TOKEN.match(text, pos)
+        assert match is not None  # the pattern matches any non-space character
         pos = match.end()
         yield _token(match)
 

@@ -78,7 +78,7 @@ class VariantsFile:
                 self._stamp = stamp
         return self._variants
 
-    def _read(self, stamp) -> Variants:
+    def _read(self, stamp: tuple[int, int] | None) -> Variants:
         if stamp is None:
             return Variants(problem=f"{self.path} not found")
         try:

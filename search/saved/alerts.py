@@ -28,12 +28,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from search.access import Actor
 from search.saved.mail import Mailer, MailedDocument, alert_message
 from search.errors import SearchError
 from search.export.columns import describe_request, document_link, snippet_text
 from search.sqlite_file import SQLiteFile
+
+if TYPE_CHECKING:
+    from search.engines import Engine
+    from search.query import Hit, SearchRequest
+    from search.saved.store import SavedQueries, SavedQuery
 
 log = logging.getLogger("search.saved.alerts")
 
@@ -102,10 +108,10 @@ class AlertStore(SQLiteFile):
     def set_address(self, owner: str, address: str) -> Subscription:
         """Set (or replace) where ``owner``'s alerts go, clearing the last error; the subscription."""
         address = clean_address(address)
-        self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
-                  "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL",
-                  (owner, address, _now()))
-        return self.subscription(owner)
+        rows = self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
+                         "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL "
+                         "RETURNING *", (owner, address, _now()))
+        return Subscription(**dict(rows[0]))
 
     def clear_address(self, owner: str) -> bool:
         """Stop ``owner``'s alerts; whether there was an address."""
@@ -180,7 +186,10 @@ class AlertStore(SQLiteFile):
         self._run("DELETE FROM alert_lease WHERE name = 'check' AND holder = ?", (holder,))
 
 
-def start_alerts(engine, saved_store, alerts: AlertStore, owner: str, visible=None, saved=None) -> int:
+def start_alerts(
+    engine: Engine, saved_store: SavedQueries, alerts: AlertStore, owner: str, visible: object = None,
+    saved: SavedQuery | None = None,
+) -> int:
     """Take the baseline of ``owner``'s saved queries (or of ``saved`` alone) that have none; how many."""
     queries = [saved] if saved is not None else saved_store.all(owner)
     taken = 0
@@ -195,7 +204,7 @@ def _holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def _new_hits(engine, request, new: set[str], visible) -> tuple[list, int]:
+def _new_hits(engine: Engine, request: SearchRequest, new: set[str], visible: object) -> tuple[list, int]:
     """Up to ``MAX_PER_MAIL`` of the new documents as hits (newest first, with snippets), and how many more.
 
     New documents are mostly the newest, so the result list is read from its newest end, for at most
@@ -234,7 +243,7 @@ class _RecordHit:
     snippets: tuple[str, ...] = ()
 
 
-def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None, base_url: str,
+def check_alerts(engine: Engine, saved_store: SavedQueries, alerts: AlertStore, mailer: Mailer | None, base_url: str,
                  actor_of: Callable[[str], Actor | None]) -> CheckReport:
     """Mail each subscribed owner's saved queries' new documents (one mail a query), once each.
 
@@ -287,7 +296,7 @@ def check_alerts(engine, saved_store, alerts: AlertStore, mailer: Mailer | None,
     return report
 
 
-def _mailed(hit, base_url: str, request) -> MailedDocument:
+def _mailed(hit: Hit, base_url: str, request: SearchRequest) -> MailedDocument:
     meta = " · ".join(x for x in (hit.issuer, hit.doc_number, hit.date, hit.district) if x)
     snippet = snippet_text(hit.snippets[0]) if hit.snippets else ""
     return MailedDocument(hit.title or "（无标题）", meta, snippet, document_link(base_url, hit.id, request))
@@ -313,7 +322,7 @@ class AlertTimer(threading.Thread):
                 if report.mails or report.failed:
                     log.info("alert check: %d mails, %d documents, %d failed", report.mails, report.documents,
                              report.failed)
-            except Exception:  # noqa: BLE001 - a check that breaks must not end the timer
+            except Exception:  # a check that breaks must not end the timer
                 log.exception("alert check failed; the next runs in %g s", self.every)
             wait = max(1.0, self.every - (time.monotonic() - started))
 

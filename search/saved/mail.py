@@ -67,7 +67,7 @@ class AlertSettings:
     public_url: str | None = None
 
 
-def _flag(value) -> bool:
+def _flag(value: object) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 

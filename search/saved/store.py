@@ -165,12 +165,19 @@ class SavedQueries(SQLiteFile):
     def renew_feed_token(self, slug: str) -> SavedQuery:
         """A new secret for the feed URL: readers subscribed with the old one get nothing any more."""
         self._run("UPDATE saved_query SET feed_token = ? WHERE slug = ?", (_token(), slug))
-        return self.get(slug)
+        return self._existing(slug)
 
     def get(self, slug: str) -> SavedQuery | None:
         """The saved query of this slug, or None."""
         rows = self._run("SELECT * FROM saved_query WHERE slug = ?", (slug,))
         return _saved(rows[0]) if rows else None
+
+    def _existing(self, slug: str) -> SavedQuery:
+        """``get``, for a slug just written: SavedQueryError if it was deleted meanwhile."""
+        found = self.get(slug)
+        if found is None:
+            raise SavedQueryError("没有这个保存查询")
+        return found
 
     def find(self, name_or_slug: str, owner: str | None = None) -> SavedQuery:
         """By name, else by slug (of ``owner``, when given); SavedQueryError when neither matches."""
@@ -199,7 +206,7 @@ class SavedQueries(SQLiteFile):
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (slug, owner, name, args, _now(), _token(), _token()),
             )
-        return self.get(slug)
+        return self._existing(slug)
 
     def rename(self, slug: str, new_name: str) -> SavedQuery:
         """A new name; the slug (the link) stays."""
@@ -213,7 +220,7 @@ class SavedQueries(SQLiteFile):
                 raise SavedQueryError(f"已有名为“{new_name}”的保存查询")
             if db.execute("UPDATE saved_query SET name = ? WHERE slug = ?", (new_name, slug)).rowcount == 0:
                 raise SavedQueryError("没有这个保存查询")
-        return self.get(slug)
+        return self._existing(slug)
 
     def delete(self, slug: str) -> bool:
         """Remove it; False when there was none."""

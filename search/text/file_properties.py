@@ -5,6 +5,11 @@ CreationDate (a Word file's core properties are read with its text). They are ev
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+    from bs4.element import Tag
 
 # The meta tags Chinese government sites carry (PubDate, ContentSource, ArticleTitle …) and the
 # Open Graph and schema.org ones, first found wins.
@@ -17,14 +22,17 @@ _META_PROPERTIES = {
 }
 
 
-def html_properties(soup) -> tuple[tuple[str, str], ...]:
+def html_properties(soup: BeautifulSoup) -> tuple[tuple[str, str], ...]:
     """(name, value) pairs from a page's meta tags and its first ``<time datetime>``."""
+    from bs4.element import Tag  # the page was read with bs4 already
+
     tags: dict[str, tuple[str, str]] = {}
     for meta in soup.find_all("meta"):
-        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
-        value = (meta.get("content") or "").strip()
+        named = _attribute(meta, "name", "property", "itemprop")
+        key = named.strip().lower()
+        value = _attribute(meta, "content").strip()
         if key and value and key not in tags:
-            tags[key] = (value, meta.get("name") or meta.get("property") or meta.get("itemprop"))
+            tags[key] = (value, named)
     found: list[tuple[str, str]] = []
     for name, keys in _META_PROPERTIES.items():
         for key in keys:
@@ -32,9 +40,18 @@ def html_properties(soup) -> tuple[tuple[str, str], ...]:
                 found += [(name, tags[key][0]), (f"{name}_tag", tags[key][1])]
                 break
     time = soup.find("time", attrs={"datetime": True})
-    if time is not None and not any(name == "published" for name, _ in found):
-        found += [("published", time["datetime"].strip()), ("published_tag", "<time datetime>")]
+    if isinstance(time, Tag) and not any(name == "published" for name, _ in found):
+        found += [("published", _attribute(time, "datetime").strip()), ("published_tag", "<time datetime>")]
     return tuple(found)
+
+
+def _attribute(tag: Tag, *names: str) -> str:
+    """The first of ``names`` the tag has, as text ("" if none; a multi-valued one joined by spaces)."""
+    for name in names:
+        value = tag.get(name)
+        if value:
+            return value if isinstance(value, str) else " ".join(value)
+    return ""
 
 
 _PDF_DATE = re.compile(rb"/CreationDate\s*\(D:(\d{8})")

@@ -20,7 +20,7 @@ ELLIPSIS = "…"
 def find_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
     """Every occurrence of every phrase in ``text`` as merged, sorted (start, end) spans."""
     spans = []
-    for phrase in set(p for p in phrases if p):
+    for phrase in {p for p in phrases if p}:
         start = text.find(phrase)
         while start != -1:
             spans.append((start, start + len(phrase)))
@@ -143,7 +143,7 @@ def _snippet(display: str, folded: str, w_start: int, w_end: int, spans: Sequenc
     return head + mark(display[w_start:w_end], inside, offset=w_start) + tail
 
 
-def _elided(display: str, start: int, end: int, spans, context: int) -> str:
+def _elided(display: str, start: int, end: int, spans: Sequence[tuple[int, int]], context: int) -> str:
     """The window ``start:end`` reduced to ``context`` characters around each marked span, gaps as "…"."""
     pieces: list[tuple[int, int]] = merge_spans(
         (max(start, a - context), min(end, b + context)) for a, b in spans
@@ -158,7 +158,9 @@ _BREAKS = frozenset("。!?;,、:")
 TIDY_REACH = 12
 
 
-def _tidy(text: str, start: int, end: int, line_start: int, line_end: int, spans) -> tuple[int, int]:
+def _tidy(
+    text: str, start: int, end: int, line_start: int, line_end: int, spans: Sequence[tuple[int, int]]
+) -> tuple[int, int]:
     """Move a cut window edge to a nearby clause break, so a snippet neither starts with "。会议"
     nor stops mid-word when a comma is close; never past a marked phrase."""
     first_mark = min((a for a, b in spans if a >= start and b <= end), default=end)
@@ -176,7 +178,7 @@ def _tidy(text: str, start: int, end: int, line_start: int, line_end: int, spans
     return start, end
 
 
-def _pick(spans, folded: str, phrases: Sequence[str], start: int) -> list[tuple[int, int]]:
+def _pick(spans: Sequence[tuple[int, int]], folded: str, phrases: Sequence[str], start: int) -> list[tuple[int, int]]:
     """Spans in the order windows are tried: each phrase's first occurrence, then the rest in text order."""
     chosen: dict[tuple[int, int], None] = {}
     for phrase in phrases:

@@ -8,6 +8,7 @@ The thresholds below were tuned on the seed reports (see ``seeds/``) and the rep
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 # A line at least this long that stops mid-sentence was broken by the layout. Shorter unterminated
 # lines are headings: the longest unspaced heading in the seeds is 22 chars ("郑东新区勇扛“东强”重任,
@@ -92,7 +93,7 @@ class Line:
     """One line (or joined paragraph) as written and in the narrow form: the same length, so a
     place in one is the same place in the other."""
 
-    __slots__ = ("shown", "text", "after_blank")
+    __slots__ = ("after_blank", "shown", "text")
 
     def __init__(self, shown: str, text: str, after_blank: bool = False):
         self.shown = shown
@@ -110,7 +111,7 @@ class Line:
 
     def without(self, positions: list[int]) -> Line:
         """The line without the characters at ``positions`` (ascending)."""
-        bounds = list(zip([-1, *positions], [*positions, len(self.text)]))
+        bounds = list(zip([-1, *positions], [*positions, len(self.text)], strict=True))
         return Line("".join(self.shown[a + 1 : b] for a, b in bounds), "".join(self.text[a + 1 : b] for a, b in bounds),
                     self.after_blank)
 
@@ -307,5 +308,5 @@ def _is_column_wrapped(text: str) -> bool:
     positions = [match.start() for match in _SPACE_NEXT_TO_CJK.finditer(text)]
     if len(positions) < MIN_WRAP_SPACES:
         return False
-    gaps = sorted(b - a for a, b in zip(positions, positions[1:]))
+    gaps = sorted(b - a for a, b in pairwise(positions))
     return gaps[len(gaps) // 2] >= MIN_WRAP_WIDTH

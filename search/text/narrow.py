@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 _KEPT_AS_WRITTEN = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F100, 0x1F1FF))
 # The 4,096-character planes' pages that hold a character NFKC makes one other character (a full
@@ -34,7 +34,7 @@ _KEPT_AS_WRITTEN = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F1
 NARROWABLE_PAGES = (0x0, 0x1, 0x2, 0x3, 0xA, 0xF, 0x10, 0x1D, 0x1E, 0x1F, 0x2F)
 
 
-def narrow_table(codes=None) -> dict[str, str]:
+def narrow_table(codes: Iterable[int] | None = None) -> dict[str, str]:
     """Character -> its NFKC where that is one other character (of ``codes``, by default the
     :data:`NARROWABLE_PAGES`); whitespace stays whitespace and nothing becomes a line break (both
     hold for every such character: checked here, once)."""
@@ -137,7 +137,7 @@ class AsWritten:
             return narrowed
         added = "…" if narrowed.endswith("…") else ""
         body = narrowed[: len(narrowed) - len(added)]
-        for paragraph, shown in zip(self._narrowed, self._shown):
+        for paragraph, shown in zip(self._narrowed, self._shown, strict=True):
             at = paragraph.find(narrowed)
             if at >= 0:
                 return shown[at : at + len(narrowed)]

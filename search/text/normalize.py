@@ -68,7 +68,7 @@ def normalize_paragraphs(raw: str) -> tuple[list[str], list[str]]:
     narrow_lines = shown_lines if narrow_text is shown_text else narrow_text.splitlines()
     units: list[Line] = []
     blank = False
-    for shown, text in zip(shown_lines, narrow_lines):
+    for shown, text in zip(shown_lines, narrow_lines, strict=True):
         # str.split() splits at the characters ``\s`` matches (both ask Py_UNICODE_ISSPACE), and
         # narrow keeps whitespace whitespace: both forms split at the same places.
         collapsed = " ".join(shown.split())

@@ -26,7 +26,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.fixture()
+@pytest.fixture
 def parent(tmp_path) -> Path:
     folder = tmp_path / "parent"
     _write(folder / "public.txt", "二七区报告\n\n二七区部署稳就业工作。\n")

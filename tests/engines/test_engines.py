@@ -147,7 +147,7 @@ def test_index_through_the_cli_is_incremental_on_both_engines(runner, engine_nod
 
     assert run("--rebuild")[0] == "+5 ~0 -0 files (0 unchanged, 8 documents written, 0 skipped); 8 documents in the index"
     assert run()[0] == "+0 ~0 -0 files (5 unchanged, 0 documents written, 0 skipped); 8 documents in the index"
-    changed = sorted(folder.glob("00[0-3]_*.txt"))[0]
+    changed = min(folder.glob("00[0-3]_*.txt"))
     changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段：智慧城市。\n", encoding="utf-8")
     removed = sorted(folder.glob("00[0-3]_*.txt"))[1]
     removed.unlink()

@@ -55,7 +55,7 @@ def test_xlsx_of_results_read_back_equals_the_json_results(client):
     hits = every_hit(client)
     assert len(hits) == 3
     assert book["检索结果"] == [list(HIT_COLUMNS)] + [expected_row(n, h) for n, h in enumerate(hits, 1)]
-    about = dict((row[0], row[1]) for row in book["检索条件"])
+    about = {row[0]: row[1] for row in book["检索条件"]}
     assert (about["检索词"], about["理解为"], about["筛选条件"], about["结果数"], about["导出条数"]) == (
         PHRASE, PHRASE, "（无）", 3.0, 3.0)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \(Asia/Shanghai\)", about["检索时间"])
@@ -83,7 +83,7 @@ def test_kwic_xlsx_holds_every_line_with_a_link_to_its_occurrence(client):
     book = sheets(client.get(f"/kwic.xlsx?q={PHRASE}").data)
     assert list(book) == ["上下文", "检索条件"]
     assert book["上下文"][0] == list(KWIC_COLUMNS)
-    assert [row[1:8] + [row[9]] for row in book["上下文"][1:]] == [
+    assert [[*row[1:8], row[9]] for row in book["上下文"][1:]] == [
         [li["title"], li["date"] or "", li["district"] or "", li["left"], li["match"], li["right"], float(li["offset"]),
          li["id"]] for li in lines]
     assert [row[8] for row in book["上下文"][1:]] == [

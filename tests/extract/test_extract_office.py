@@ -302,7 +302,8 @@ def test_cell_dates_are_iso_dates():
         "2024-03-15", "2024-03-15 09:30:00")
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 # Text as written in a report: CJK, full-width punctuation, digits and Latin letters; no XML/RTF specials.
 _written = st.text(st.sampled_from("稳就业保民生推进乡村振兴，。、；：“”（）《》〔〕0123456789ABCxyz% "), min_size=1, max_size=30)

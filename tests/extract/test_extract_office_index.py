@@ -63,7 +63,7 @@ def test_encrypted_and_damaged_office_files_are_each_named_with_their_reason(tmp
     assert rest == ["+1 ~0 -0 files (0 unchanged, 1 documents written, 6 skipped); 1 documents in the index"]
 
 
-@pytest.mark.parametrize(("fixture", "renamed"), [
+@pytest.mark.parametrize("fixture, renamed", [
     ("gongwen.docx", "模板.dotx"), ("gongwen.docx", "宏.docm"), ("jiuye.xlsx", "统计.xlsm"),
     ("jiuye.et", "统计模板.ett"), ("jiedu.pptx", "放映.ppsx"), ("gongwen.doc", "公文模板.wpt"), ("jiedu.ppt", "演示模板.dpt"),
 ])

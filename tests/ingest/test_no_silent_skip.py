@@ -140,7 +140,7 @@ def test_reason_kinds_group_files_whose_reasons_differ_only_in_numbers():
     assert (a.format, b.format, SkippedFile("README", "x").format) == (".pdf", ".pdf", "(no suffix)")
 
 
-@pytest.fixture()
+@pytest.fixture
 def skipped_app(tmp_path):
     folder = tmp_path / "office"
     every_unusable_kind(folder)
@@ -178,7 +178,7 @@ def test_the_admin_page_is_a_404_for_readers_and_not_in_their_menu(skipped_app):
     assert csrf_token  # the shared helpers stay importable for the other web tests
 
 
-@pytest.mark.parametrize(("reason", "chinese"), [
+@pytest.mark.parametrize("reason, chinese", [
     ("unsupported file type .dwg", "不支持的文件类型 .dwg"),
     ("empty file", "空文件"),
     ("PDF is encrypted", "文件已加密（请解除密码后再放入）"),

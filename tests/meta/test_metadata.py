@@ -70,9 +70,9 @@ def test_partial_date_precision_iso_and_bounds():
 
 
 def test_partial_date_rejects_impossible_dates_on_construction():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^month must be in 1..12$"):
         PartialDate(2020, 13)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^a day needs a month$"):
         PartialDate(2020, None, 5)
 
 
@@ -329,7 +329,7 @@ def test_seed_topics_with_the_packaged_taxonomy():
     assert "党建" in records(S004)[2].topics
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_taxonomy(tmp_path) -> Taxonomy:
     path = tmp_path / "topics.toml"
     path.write_text(

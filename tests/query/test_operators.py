@@ -91,8 +91,8 @@ def dense(tmp_path_factory):
     texts = {}
     for number in range(60):
         lines = ["标题" + str(number)]
-        for _ in range(rng.randint(1, 5)):
-            lines.append("".join(rng.choice(ALPHABET + ENDS[rng.randint(0, 4)]) for _ in range(rng.randint(3, 30))))
+        lines.extend("".join(rng.choice(ALPHABET + ENDS[rng.randint(0, 4)]) for _ in range(rng.randint(3, 30)))
+                     for _ in range(rng.randint(1, 5)))
         raw = "\n".join(lines) + "\n"
         name = f"d{number:02}.txt"
         (folder / name).write_text(raw, encoding="utf-8")

@@ -117,9 +117,9 @@ def test_request_toggle_adds_and_removes_a_facet_value():
 
 
 def test_bad_request_values_raise_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^the page size must be between 1 and 100000$"):
         SearchRequest(per_page=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^mode must be one of exact, words$"):
         SearchRequest(mode="fuzzy")
 
 

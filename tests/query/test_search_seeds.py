@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -347,7 +348,7 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
     from search.engines.embedded.rank import Scorer
 
     class Titles:  # the one snapshot method prune reads
-        hits = {"A": {1, 2}, "B": {1, 3}}
+        hits: ClassVar[dict[str, set[int]]] = {"A": {1, 2}, "B": {1, 3}}
 
         def docs_with_phrase_in_title(self, phrase):
             return self.hits[phrase]

@@ -43,8 +43,8 @@ def reports(tmp_path_factory):
     for folder in folders:
         sidecar = read_sidecar(folder)
         for path in sorted(folder.glob("*.txt")):
-            for record in extract_documents(path.read_text(encoding="utf-8"), sidecar.get(path.name)):
-                texts.append(search_text(record.title, record.paragraphs))
+            records = extract_documents(path.read_text(encoding="utf-8"), sidecar.get(path.name))
+            texts.extend(search_text(record.title, record.paragraphs) for record in records)
     assert len(texts) == 118
     return Archive(index_dir).snapshot(), texts
 
@@ -102,7 +102,7 @@ def test_upper_case_and_full_width_initials_read_as_the_same_pinyin(reports):
 
 
 @pytest.mark.parametrize(
-    ("phrase", "expected"),
+    "phrase, expected",
     [("银行", ("yinhang", "yh")), ("重庆", ("chongqing", "cq")), ("行政审批", ("xingzhengshenpi", "xzsp")),
      ("重要", ("zhongyao", "zy")), ("长江经济带", ("changjiangjingjidai", "cjjjd")), ("放管服", ("fangguanfu", "fgf")),
      ("绿色", ("lvse", "ls")), ("5g网络", None)],
@@ -119,7 +119,7 @@ def test_initials_of_a_polyphone_offer_the_phrase_in_its_own_reading(reports):
 
 
 @pytest.mark.parametrize(
-    ("typed", "edit"),
+    "typed, edit",
     [("老旧小区改选", "one character changed"), ("老旧小区区改造", "one character too many"),
      ("老旧区小改造", "two neighbours swapped"), ("老旧区改造", "one character missing")],
 )
@@ -187,6 +187,6 @@ def test_initials_searched_as_they_are_offer_the_phrase_they_spell(client, seeds
             break
         time.sleep(0.1)
     page = soup(client.get("/search?q=fgf"))
-    expected = [s for s in suggest(seeds_snapshot, "fgf") if readings(s.phrase)][0]
+    expected = next(s for s in suggest(seeds_snapshot, "fgf") if readings(s.phrase))
     assert page.select_one(".did-you-mean").get_text(strip=True) == f"您是不是要找：{expected.phrase}（{expected.count} 篇）"
     assert (expected.phrase, readings(expected.phrase)[1]) == ("复工复产", "fgfc")

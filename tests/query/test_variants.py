@@ -95,7 +95,7 @@ def test_the_shipped_file_is_the_one_read():
 def test_the_page_offers_the_expanded_search_with_its_count(client, seeds_snapshot):
     expanded = search(seeds_snapshot, SearchRequest(q="放管服", variants=True)).total
     page = client.get("/search?q=放管服").get_data(as_text=True)
-    offer = re.search(r'<a[^>]*class="variants-offer"[^>]*href="([^"]*)"[^>]*>(.*?)</a>\s*：\s*(\d+) 篇', page, re.S)
+    offer = re.search(r'<a[^>]*class="variants-offer"[^>]*href="([^"]*)"[^>]*>(.*?)</a>\s*：\s*(\d+) 篇', page, re.DOTALL)
     assert offer, page
     assert "variants=1" in offer.group(1) and "简政放权" in offer.group(2)
     assert int(offer.group(3)) == expanded

@@ -127,11 +127,11 @@ def _covered(text: str, phrase: str) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(document(), st.data())
 def test_each_highlight_folded_is_the_folded_phrase(doc, data):
-    raw, lines = doc
+    raw, _lines = doc
     (record,) = extract_documents(raw)
     display = "\n".join((record.title, *record.paragraphs))
     folded = search_text(record.title, record.paragraphs)
-    line = data.draw(st.sampled_from([p for p in record.paragraphs or [record.title]]))
+    line = data.draw(st.sampled_from(list(record.paragraphs or [record.title])))
     start = data.draw(st.integers(0, len(line) - 1))
     phrase = line[start : data.draw(st.integers(start + 1, min(len(line), start + 12)))]
     query = normalize_query(phrase)
@@ -188,7 +188,8 @@ def test_full_width_digits_and_traditional_characters_match_their_plain_forms():
 
 
 def test_metadata_reads_the_narrow_form_and_the_record_keeps_the_title_as_written():
-    raw = "郑州市人民政府办公厅\n\n郑政办文〔２０２２〕１２号\n\n郑州市人民政府办公厅关于加快（试点）工作的通知\n\n各区人民政府：现将有关事项通知如下。\n"
+    raw = ("郑州市人民政府办公厅\n\n郑政办文〔２０２２〕１２号\n\n郑州市人民政府办公厅关于加快（试点）工作的通知\n\n"
+           "各区人民政府：现将有关事项通知如下。\n")
     (record,) = extract_documents(raw)
     assert record.title == "郑州市人民政府办公厅关于加快（试点）工作的通知"
     assert record.doc_number == "郑政办文〔2022〕12号"
@@ -248,7 +249,7 @@ def news_server(tmp_path_factory):
 def test_document_page_in_chromium_shows_full_width_punctuation_as_written(news_server):
     from playwright.sync_api import expect, sync_playwright
 
-    server, index_dir = news_server
+    server, _index_dir = news_server
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium is missing ({CHROMIUM}): install it with `make system-deps`", pytrace=False)
     with sync_playwright() as playwright:

@@ -127,12 +127,14 @@ def test_numbered_heading_is_not_joined_even_within_a_block_of_lines(heading):
 
 def test_line_is_not_joined_to_a_numbered_line_after_it():
     raw = "标题\n会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度\n二是补齐短板，加压推进。"
-    assert normalize_text(raw)[1:] == ["会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度", "二是补齐短板，加压推进。"]
+    assert normalize_text(raw)[1:] == ["会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度",
+                                       "二是补齐短板，加压推进。"]
 
 
 def test_unfinished_summary_line_before_a_blank_line_is_a_heading():
     # 1964_gwr.txt: a 25-char lead line with a comma, then the paragraph it heads.
-    raw = "标题\n\n这几年取得的巨大成就,是坚决执行自力更生方针的结果\n\n周总理着重指出,我们这几年所取得的巨大成就,是坚决执行自力更生方针的结果。"
+    raw = ("标题\n\n这几年取得的巨大成就,是坚决执行自力更生方针的结果\n\n"
+           "周总理着重指出,我们这几年所取得的巨大成就,是坚决执行自力更生方针的结果。")
     assert len(normalize_text(raw)) == 3
 
 
@@ -262,7 +264,8 @@ def test_latin_words_split_across_lines_are_joined_with_a_space():
 
 
 def test_long_headline_without_a_comma_is_not_joined_to_its_paragraph():
-    raw = "国内联播快讯\n\n北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪\n\n北京冬奥会张家口赛区7家定点救治医院的测试赛准备工作目前已经就绪。"
+    raw = ("国内联播快讯\n\n北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪\n\n"
+           "北京冬奥会张家口赛区7家定点救治医院的测试赛准备工作目前已经就绪。")
     assert normalize_text(raw)[1] == "北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪"
 
 

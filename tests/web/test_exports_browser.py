@@ -39,7 +39,7 @@ def test_compile_page_ticks_documents_and_downloads_a_zip_of_them(page_at, serve
     ticked = [boxes.nth(i).get_attribute("value") for i in (0, 2)]
     with page.expect_download() as download:
         page.click("button[formaction$='compile.zip']")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     assert download.value.suggested_filename.endswith(".zip") and download.value.suggested_filename.startswith("老旧小区-原文-")
     assert len(archive.namelist()) == 3  # two originals and 清单.csv
     assert [line.split(",")[0] for line in archive.read("清单.csv").decode("utf-8-sig").splitlines()[1:]] == ["1", "2"]

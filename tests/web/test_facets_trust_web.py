@@ -28,8 +28,8 @@ FEW = {"二七区": 1}
 def corpus_rows() -> list[tuple[str, str, str]]:
     rows = []
     for n, place in enumerate(ZHENGZHOU):
-        for k in range(FEW.get(place, 2 + n % 3)):
-            rows.append((place, f"{2010 + (n + k) % 16}-03-01", f"{place}关于老旧小区改造的通知"))
+        rows.extend((place, f"{2010 + (n + k) % 16}-03-01", f"{place}关于老旧小区改造的通知")
+                    for k in range(FEW.get(place, 2 + n % 3)))
     rows += [("郑州市", "2024-05-01", "郑州市老旧小区改造方案"), ("北京市", "2023-01-02", "北京市老旧小区改造"),
              ("全国", "2022-02-02", "国务院办公厅关于老旧小区改造的意见"), ("洛阳市", "2021-06-01", "洛阳市老旧小区改造")]
     return rows
@@ -49,7 +49,7 @@ def places_index(tmp_path_factory):
     return index_dir
 
 
-@pytest.fixture()
+@pytest.fixture
 def places_client(places_index, tmp_path):
     return make_app(places_index, tmp_path / "saved.sqlite3").test_client()
 

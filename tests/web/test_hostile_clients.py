@@ -21,7 +21,7 @@ ROW = "第{n}行,各地坚持稳就业优先，推动高质量充分就业，扩
 ROWS = 200_000  # about 22 MB: more than waitress buffers for one client before its thread waits
 
 
-@pytest.fixture()
+@pytest.fixture
 def served(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -39,7 +39,7 @@ def served(tmp_path):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield app, "http://127.0.0.1:%d" % sock.getsockname()[1]
+        yield app, f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.close()
 

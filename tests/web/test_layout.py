@@ -50,7 +50,8 @@ LABEL_LINES = """() => Array.from(document.querySelectorAll("button, .go, label.
 def layout_server(seeds_index, tmp_path_factory):
     """The app over the seeds (embedded engine), with one saved query of a long name."""
     app = make_app(seeds_index, tmp_path_factory.mktemp("layout") / "saved.sqlite3", TESTING=False)
-    app.extensions["saved_queries"].add("老旧小区改造·中原区·二〇二〇年以来的全部文件", SearchRequest(q="老旧小区改造", districts=("中原区",)))
+    app.extensions["saved_queries"].add("老旧小区改造·中原区·二〇二〇年以来的全部文件",
+                                        SearchRequest(q="老旧小区改造", districts=("中原区",)))
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=wsgi.run, daemon=True).start()
     yield f"http://127.0.0.1:{wsgi.effective_port}"
@@ -128,7 +129,7 @@ def test_on_a_phone_the_saved_list_shows_every_action_delete_included(layout_ser
     delete = page.locator("a.delete").first
     expect(delete).to_be_visible()
     box = delete.bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= 390
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     delete.scroll_into_view_if_needed()
     shot(page, "layout-saved-phone-delete.png", full_page=False)

@@ -27,8 +27,8 @@ from tests.web_fixtures import ROOT, csrf_token, facet_counts, facet_link, hit_i
 from web.exports import csv_cell
 
 
-@pytest.fixture()
-def web_app(seeds_location, tmp_path):  # noqa: F811 - the engine as a parameter: these tests run on both
+@pytest.fixture
+def web_app(seeds_location, tmp_path):  # the engine as a parameter: these tests run on both
     """The app over the (read-only) seeds index of each engine; saved queries in a fresh file per test."""
     return make_app(seeds_location, tmp_path / "saved.sqlite3")
 

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def read_schema_version(index_dir: Path) -> int | None:
         return None
 
 
-def open_index(index_dir: Path):
+def open_index(index_dir: Path) -> whoosh_index.Index:
     """Open an existing index with our own schema, or raise a SearchError that says what to do."""
     index_dir = Path(index_dir)
     # Not whoosh's exists_in: it unpickles the stored schema, and an index from an older
@@ -69,7 +69,7 @@ def open_index(index_dir: Path):
         ) from exc
 
 
-def create_index(index_dir: Path):
+def create_index(index_dir: Path) -> whoosh_index.Index:
     """Create an empty index in ``index_dir`` (its index files are replaced)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(index_dir), make_schema(), indexname=INDEX_NAME)
@@ -125,11 +125,11 @@ class Archive:
         self._lock = threading.Lock()
         self._opening = threading.Lock()
         self._held: dict[int, int] = {}  # id(snapshot) -> requests holding it
-        self._warm = None  # set by warm_in_background
+        self._warm: Callable[[Snapshot], object] | None = None  # set by warm_in_background
         self._warming: threading.Thread | None = None
         self._refused: int | None = None  # a damaged generation, not tried again
 
-    def warm_in_background(self, warm) -> None:
+    def warm_in_background(self, warm: Callable[[Snapshot], object]) -> None:
         """From now on, open a new generation's snapshot in a thread, check its grams checksums
         (``Snapshot.verify``) and ``warm(snapshot)`` it there, answering from the previous snapshot
         meanwhile (a server: no request waits for a reload).
@@ -144,15 +144,20 @@ class Archive:
     def snapshot(self) -> Snapshot:
         """The snapshot of the newest committed generation (reopened when the index changed), not held."""
         self._refresh()
-        return self._snapshot
+        return self._installed()
 
     def acquire(self) -> Snapshot:
         """The current snapshot, held until ``release``: it stays open however many generations follow."""
         self._refresh()
         with self._lock:
-            current = self._snapshot
+            current = self._installed()
             self._held[id(current)] = self._held.get(id(current), 0) + 1
             return current
+
+    def _installed(self) -> Snapshot:
+        if self._snapshot is None:  # not reached after _refresh: it installs one or raises
+            raise SearchError("no snapshot of the index is open")
+        return self._snapshot
 
     def release(self, snapshot: Snapshot) -> None:
         """Give back a snapshot from ``acquire``; a replaced one closes when the last holder gives it back."""
@@ -198,7 +203,7 @@ class Archive:
         with self._lock:
             old, self._snapshot = self._snapshot, fresh
             close_old = old is not None and old is not fresh and id(old) not in self._held
-        if close_old:
+        if close_old and old is not None:
             old.close()
 
     def _reload_in_background(self) -> None:
@@ -222,8 +227,9 @@ class Archive:
             fresh.close()
             return
         try:
-            self._warm(fresh)
-        except Exception:  # noqa: BLE001 - a failed warm-up must not hand out a half-warmed snapshot
+            if self._warm is not None:  # set before any reload in the background starts
+                self._warm(fresh)
+        except Exception:  # a failed warm-up must not hand out a half-warmed snapshot
             logging.getLogger(__name__).exception("warming generation %s failed", fresh.generation)
             fresh.close()
             return

@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -141,7 +142,7 @@ class GramSegmentBuilder:
             postings.append(np.repeat(np.asarray(self._docs, dtype=np.uint32), sizes))
         else:
             postings.append(np.concatenate(
-                [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes)]
+                [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes, strict=True)]
             ))
         postings.append(np.concatenate(self._tfs))
         self._tfs = []
@@ -155,7 +156,7 @@ class GramSegmentBuilder:
         byte_offsets = np.zeros(len(self._texts) + 1, dtype=np.uint64)
         np.cumsum([len(raw) for raw in self._texts], out=byte_offsets[1:])
         # Written from the arrays' own memory (no copies), little-endian everywhere.
-        tables = [
+        tables: list[bytes | memoryview] = [
             _little(keys, "<u8"), _little(offsets, "<u8"), _little(byte_offsets, "<u8"),
             little_endian(self._char_lengths), little_endian(self._title_bytes),
         ]
@@ -165,7 +166,8 @@ class GramSegmentBuilder:
         # The data (checksummed as one stretch, padding included): numbers, frequencies as bytes, and the
         # overflow table of the frequencies a byte does not hold.
         overflow_at = np.flatnonzero(tfs >= TF_OVERFLOW)
-        data = [_little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
+        data: list[bytes | memoryview] = [
+            _little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
         data.append(b"\0" * (-(HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
         data += [_little(overflow_at, "<u8"), _little(tfs[overflow_at], "<u4")]
         data_crc = 0
@@ -203,9 +205,9 @@ class GramSegmentBuilder:
 WRITE_PIECE = 1 << 16
 
 
-def _write_pieces(out, buffer) -> None:
+def _write_pieces(out: BinaryIO, buffer: bytes | memoryview) -> None:
     view = memoryview(buffer).cast("B")
-    for start in range(0, len(view), WRITE_PIECE):
+    for start in range(0, len(view), WRITE_PIECE):  # noqa: FURB122 - write() is all an ``out`` needs to have
         out.write(view[start : start + WRITE_PIECE])
 
 
@@ -229,7 +231,9 @@ _TF_BITS_MIN = 8
 _UNPACK_SLICE = 1 << 22
 
 
-def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 32):
+def _packed_sort(
+    postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 32
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(keys, documents, counts) sorted by key and then document, by sorting one 64-bit integer a posting.
 
     A bigram key is two code points; a part holds a few thousand distinct ones,
@@ -260,7 +264,7 @@ def _packed_sort(postings: list[np.ndarray], doc_count: int, tf_bits_max: int = 
         return None
     tf_bits = min(tf_bits, tf_bits_max)  # counts are 32-bit
     code = np.cumsum(present, dtype=np.uint16 if char_bits <= 16 else np.uint32)
-    code -= 1
+    np.subtract(code, 1, out=code)
     del present
     packed[:] = code[packed]
     packed <<= char_bits
@@ -307,4 +311,4 @@ def _argsort(postings: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def _little(values: np.ndarray, dtype: str) -> memoryview:
     """An array's bytes in the file's byte order, without a copy where the machine's is the same."""
-    return memoryview(np.ascontiguousarray(values.astype(dtype, copy=False))).cast("B")
+    return np.ascontiguousarray(values.astype(dtype, copy=False)).data.cast("B")

@@ -25,7 +25,13 @@ import mmap
 import os
 import struct
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+    from whoosh.reading import SegmentReader
 
 import numpy as np
 
@@ -48,11 +54,11 @@ def column_file(index_dir: Path, segment_id: str) -> Path:
 class SegmentColumns:
     """The coded columns of one segment: ``codes(name)`` (a view of the map) and ``values(name)``."""
 
-    def __init__(self, doc_count: int, codes: dict[str, np.ndarray], values: dict[str, object],
-                 titles: bytes, title_starts: np.ndarray):
+    def __init__(self, doc_count: int, codes: dict[str, np.ndarray], values: Mapping[str, list | bytes | memoryview],
+                 titles: bytes | memoryview, title_starts: np.ndarray):
         self.doc_count = doc_count
         self._codes = codes
-        self._values = values  # name -> list, or the raw JSON bytes until first asked
+        self._values = dict(values)  # name -> list, or the raw JSON bytes until first asked
         self.titles = titles  # every folded title's UTF-8, newline-separated
         self.title_starts = title_starts  # where each title starts in ``titles``, and an end sentinel
         self._map: mmap.mmap | None = None
@@ -85,7 +91,7 @@ def read_titles(index_dir: Path, segment_id: str, count: int) -> tuple[bytes, np
     return b"\n".join(pieces), np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(lengths, dtype=np.uint64)])
 
 
-def read_columns(index_dir: Path, leaf, names: tuple[str, ...]) -> SegmentColumns:
+def read_columns(index_dir: Path, leaf: SegmentReader, names: tuple[str, ...]) -> SegmentColumns:
     """Every column ``names`` of one Whoosh segment reader, as codes, and its titles (the slow path the file saves)."""
     count = leaf.doc_count_all()
     codes, values = {}, {}
@@ -95,7 +101,7 @@ def read_columns(index_dir: Path, leaf, names: tuple[str, ...]) -> SegmentColumn
         column = np.zeros(count, dtype=np.uint32)
         if leaf.has_column(name):
             reader = leaf.column_reader(name)
-            raw_codes = []
+            raw_codes: list[int] = []
             append = raw_codes.append
             for raw in reader:
                 code = known.get(raw)
@@ -174,7 +180,7 @@ def open_columns(path: Path, doc_count: int, names: tuple[str, ...]) -> SegmentC
     return columns
 
 
-def write_missing(index_dir: Path, ix) -> None:
+def write_missing(index_dir: Path, ix: Index) -> None:
     """Write the columns file of every segment of ``ix``'s latest generation that lacks one (after a commit),
     so that the first reader does not pay for it."""
     with ix.reader() as reader:
@@ -183,7 +189,7 @@ def write_missing(index_dir: Path, ix) -> None:
                 segment_columns(index_dir, leaf, CODED_COLUMNS)
 
 
-def segment_columns(index_dir: Path, leaf, names: tuple[str, ...] = CODED_COLUMNS) -> SegmentColumns:
+def segment_columns(index_dir: Path, leaf: SegmentReader, names: tuple[str, ...] = CODED_COLUMNS) -> SegmentColumns:
     """The coded columns of a segment: from its file, else read from Whoosh and (where possible) saved."""
     path = column_file(index_dir, leaf.segment().segment_id())
     count = leaf.doc_count_all()

@@ -10,8 +10,9 @@ snapshot (``value_docs``); nothing is decoded per document.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,13 +36,14 @@ class Column:
         self._docs: list[DocSet] | None = None
         self._members: tuple | None = None
 
-    def __getattr__(self, name: str):
-        if name == "values" and self.__dict__.get("_load_values") is not None:
-            self.values = self._load_values()
+    def __getattr__(self, name: str) -> Sequence:
+        load = self.__dict__.get("_load_values")
+        if name == "values" and load is not None:
+            self.values = load()
             return self.values
         raise AttributeError(name)
 
-    def __getitem__(self, docnum: int):
+    def __getitem__(self, docnum: int) -> Any:
         return self.values[self.codes[docnum]]
 
     def __len__(self) -> int:
@@ -67,7 +69,7 @@ class Column:
                             count=len(self.values))
         return Column(remap[self.codes], list(known))
 
-    def code_counts(self, docs) -> np.ndarray:
+    def code_counts(self, docs: Iterable[int]) -> np.ndarray:
         """How many of ``docs`` have each code (by code)."""
         return np.bincount(self.codes[doc_array(docs)], minlength=len(self.values))
 
@@ -131,7 +133,7 @@ class SnapshotColumns:
         codes = np.zeros(self._size, dtype=np.uint32)
         known: dict = {None: 0}
         values = [None]
-        for part, (_, offset) in zip(parts, self._leaves):
+        for part, (_, offset) in zip(parts, self._leaves, strict=True):
             table = part.values(name)
             remap = np.empty(len(table), dtype=np.uint32)
             for code, value in enumerate(table):

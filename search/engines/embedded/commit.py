@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from whoosh.index import LockError
+from whoosh.writing import SegmentWriter
 
 from search.engines.embedded.archive import ROOTS_FILE as ROOTS_NAME, latest_generation, open_index, read_roots, write_roots, write_schema_version
 from search.engines.embedded.column_file import write_missing
@@ -31,6 +32,7 @@ from search.ingest.limit_skips import SKIPPED_FILE, SkippedFiles
 from search.ingest.skipped import SKIPPED_NAME
 from search.engines.embedded.prepare import PACKED_STORED, prepared_files
 from search.ingest.report import IndexReport
+from search.ingest.discover import SourceFile
 
 WRITER_MEMORY_MB = 1024
 OCR_CACHE = "ocr-cache"  # the index folder's cache of text recognised in page images (search.extract.ocr)
@@ -222,7 +224,9 @@ def _write_item(writer, plan: planning.Plan, item, entries: Entries, grams: Gram
             grams.flush(last_part)
 
 
-def _repeat_member_skips(index_dir: Path, plan: planning.Plan, sources, note) -> None:
+def _repeat_member_skips(
+    index_dir: Path, plan: planning.Plan, sources: Sequence[SourceFile], note: Callable[[str], None]
+) -> None:
     """Name again the skipped members of containers left unchanged (a zip's .dwg, a mail's broken
     attachment): they are not read this time, and must not drop out of the warnings or the record."""
     earlier: dict[tuple[str, str], list[SkippedFile]] = {}
@@ -242,7 +246,9 @@ def _repeat_member_skips(index_dir: Path, plan: planning.Plan, sources, note) ->
             note(message)
 
 
-def _record_skipped(index_dir: Path, roots, sources, left_out: dict[str, str], report: IndexReport) -> None:
+def _record_skipped(
+    index_dir: Path, roots: Sequence[Path], sources: Sequence[SourceFile], left_out: dict[str, str], report: IndexReport
+) -> None:
     """Keep the names and reasons of this run's skipped files beside the index (stats, the admin page)."""
     folders = {str(root if root.is_dir() else root.parent) for root in roots}
     fallback = next(iter(folders)) if len(folders) == 1 else ""
@@ -265,7 +271,9 @@ def _record_skipped(index_dir: Path, roots, sources, left_out: dict[str, str], r
         report.warnings.append(f"{index_dir}: cannot record the skipped files ({exc.strerror or exc})")
 
 
-def _unread_skips(plan: planning.Plan, skipped: SkippedFiles, note, rebuild: bool) -> planning.Plan:
+def _unread_skips(
+    plan: planning.Plan, skipped: SkippedFiles, note: Callable[[str], None], rebuild: bool
+) -> planning.Plan:
     """The plan without the files skipped for a limit before and unchanged since (warned about again, not read)."""
     kept = []
     for source in plan.todo:
@@ -291,13 +299,13 @@ def _size_of(path: str) -> int:
         return 0
 
 
-def _delete_documents(writer, docnums) -> None:
+def _delete_documents(writer: SegmentWriter, docnums: Iterable[int]) -> None:
     """Delete a file's old documents (their numbers in the generation the writer started from)."""
     for docnum in docnums:
         writer.delete_document(docnum)
 
 
-def _nothing_to_do(index_dir: Path, roots, report: IndexReport, plan: planning.Plan) -> IndexReport:
+def _nothing_to_do(index_dir: Path, roots: Sequence[Path], report: IndexReport, plan: planning.Plan) -> IndexReport:
     """A run with nothing to index: no writer, no new generation for readers to reload.
 
     The folders are recorded all the same: a moved archive is unchanged, but

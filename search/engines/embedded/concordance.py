@@ -6,6 +6,7 @@ from __future__ import annotations
 from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
+from search.engines.embedded.docsets import DocSet
 from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
 from search.meta import Taxonomy
@@ -23,7 +24,7 @@ def concordance(
     taxonomy: Taxonomy | None = None,
     sample_size: int = 0,
     *,
-    visible: frozenset[int] | None = None,
+    visible: DocSet | None = None,
 ) -> Concordance:
     """One page (``request.page``, ``request.per_page`` lines) of the query's concordance.
 
@@ -51,13 +52,13 @@ def concordance(
 
 def all_lines(
     snapshot: Snapshot, request: SearchRequest, order: str = "date", width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None,
+    taxonomy: Taxonomy | None = None, *, visible: DocSet | None = None,
 ) -> Iterator[Line]:
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     check_arguments(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
     if order == "date":
-        found = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
+        found: Iterator[Occurrence] = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
     else:
         found = iter(_sorted_occurrences(snapshot, matches, order, width))
     return (make_line(snapshot, o, width) for o in found)

@@ -67,7 +67,7 @@ class PhraseCounting:
             raise ValueError(f"frequencies are kept for one or two characters, not {len(phrase)}")
         key = phrase_key(phrase)
         counts = np.zeros(self.size, dtype=np.int64)
-        for part, first in zip(self._parts, self._part_first):
+        for part, first in zip(self._parts, self._part_first, strict=True):
             docs, tfs = part.docs_and_counts(key)
             if len(docs):
                 counts[docs.astype(np.int64) + first] = tfs
@@ -83,6 +83,8 @@ class PhraseCounting:
             bounds = tfs if bounds is None else np.minimum(bounds, tfs, out=bounds)
             if not bounds.any():
                 break
+        if bounds is None:  # not reached: a phrase of three characters or more has bigrams
+            raise ValueError(f"no bigrams in {phrase!r}")
         return bounds
 
     def counts_in(
@@ -114,7 +116,7 @@ class PhraseCounting:
         """The frequencies of ``key`` in the documents ``at`` (0 where absent), by bisecting its postings."""
         counts = np.zeros(len(at), dtype=np.int64)
         part_of = self._part_of[at]
-        for i, (part, first) in enumerate(zip(self._parts, self._part_first)):
+        for i, (part, first) in enumerate(zip(self._parts, self._part_first, strict=True)):
             docs, tfs = part.docs_and_counts(key)
             mine = np.flatnonzero(part_of == i)
             if not len(docs) or not len(mine):

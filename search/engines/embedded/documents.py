@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 from search.engines.embedded.archive import Snapshot, StoredDocument
 from search.engines.embedded.docsets import DocSet, docset
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Located(Protocol):
+    """What ``original_file`` reads of a document (a stored one, or an engine's record)."""
+
+    @property
+    def path(self) -> str | None: ...
+
+    @property
+    def source(self) -> str | None: ...
 
 
 def find_document(snapshot: Snapshot, doc_id: str, *, visible: DocSet | None = None) -> int | None:
@@ -22,7 +37,7 @@ def sibling_documents(snapshot: Snapshot, docnum: int, *, visible: DocSet | None
     return sorted((snapshot.document(n) for n in docs), key=lambda d: d.item)
 
 
-def original_file(document: StoredDocument):
+def original_file(document: Located) -> Path | None:
     """The file a document was read from, when it is still a file inside the folder it was indexed from.
 
     The indexed folder is the stored path minus the stored relative ``source``;

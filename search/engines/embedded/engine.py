@@ -28,7 +28,7 @@ def formats_table(snapshot: Snapshot, skipped: Sequence[SkippedFile]) -> dict[st
     def row(suffix: str) -> dict:
         return table.setdefault(suffix, {"files": 0, "documents": 0, "skipped": {}})
 
-    for code, count in zip(codes.tolist(), documents.tolist()):
+    for code, count in zip(codes.tolist(), documents.tolist(), strict=True):
         key = (snapshot.file_sig.values[code] or "").partition("\t")[0]
         entry = row(suffix_of(key) or "(no suffix)")
         entry["files"] += 1

@@ -22,6 +22,12 @@ What counts as entering:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+    from whoosh.reading import SegmentReader
 
 import numpy as np
 
@@ -30,7 +36,7 @@ from search.engines.embedded.whoosh_private import numeric_column
 COLUMN = "entered"
 
 
-def entered_column(leaves: list, size: int, lock) -> np.ndarray:
+def entered_column(leaves: list[tuple[SegmentReader, int]], size: int, lock: AbstractContextManager) -> np.ndarray:
     """The ``entered`` value of every document of a snapshot's segments (``leaves``: (reader, first docnum)).
 
     A document from a segment without the column (none in a current index) reads 0.
@@ -58,13 +64,13 @@ def content_hash(file_sig: bytes | str) -> str:
     return text.split("\t")[1].partition(".")[0] if "\t" in text else ""
 
 
-def carried_entries(ix) -> dict[str, tuple[str, int]]:
+def carried_entries(ix: Index) -> dict[str, tuple[str, int]]:
     """For a rebuild: file key -> (hash of its bytes, generation its documents entered at), of the
     live documents of the index ``ix`` as it stands (files of a segment without the column are left out)."""
     carried: dict[str, tuple[str, int]] = {}
     try:
         reader = ix.reader()
-    except Exception:  # an unreadable index (being rebuilt for that reason) carries nothing
+    except Exception:  # noqa: BLE001 - an unreadable index (being rebuilt for that reason) carries nothing
         return carried
     with reader:
         for leaf, _ in reader.leaf_readers():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import compress
+from typing import Any
 
 import numpy as np
 
@@ -53,13 +54,13 @@ class Matcher:
         marks = known[at]
         return None if (marks < 0).any() else marks.astype(bool)
 
-    def _holding(self, phrase: str, docs, title_only: bool) -> np.ndarray:
+    def _holding(self, phrase: str, docs: Iterable[int], title_only: bool) -> np.ndarray:
         """The documents of ``docs`` holding ``phrase``: in their title (``title_only``), else anywhere."""
         if title_only:
             return np.asarray(self.snapshot.containing(docs, phrase, title_only=True), dtype=np.int64)
         return self._contained(phrase, docs)
 
-    def _contained(self, phrase: str, docs) -> np.ndarray:
+    def _contained(self, phrase: str, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """The documents of ``docs`` whose search text holds ``phrase`` (one find each), noting whose title does."""
         at = doc_array(docs) if not isinstance(docs, np.ndarray) else docs
         found, titled = self.snapshot.first_found(at, phrase)
@@ -75,7 +76,7 @@ class Matcher:
             self._bounds[phrase] = self.snapshot.count_bounds(phrase)
         return self._bounds[phrase]
 
-    def counts(self, phrase: str, docs, at_most: int | None = None) -> np.ndarray:
+    def counts(self, phrase: str, docs: Collection[int] | np.ndarray, at_most: int | None = None) -> np.ndarray:
         """How often ``phrase`` occurs in each of ``docs`` (exact), or ``at_most`` when it occurs that often or more.
 
         Many documents are bounded by the archive-wide bounds (kept for the
@@ -121,7 +122,7 @@ class Matcher:
         if atom.field == "month":
             return counts["month"][atom.value]
         if atom.field == "year":
-            first, last = atom.interval
+            first, last = atom.dates
             return sum(c for y, c in counts["year"].items() if y and first.year <= int(y) <= last.year)
         return len(snap.live)
 
@@ -155,9 +156,9 @@ class Matcher:
     def _test(self, atom: Atom, docnum: int) -> bool:
         """Does one document match a filter atom (district, topic, year, month, date)?"""
         column, test = self._value_test(atom)
-        return column is not None and test(column[docnum])
+        return column is not None and test is not None and test(column[docnum])
 
-    def _value_test(self, atom: Atom):
+    def _value_test(self, atom: Atom) -> tuple[Any, Callable[[Any], bool] | None]:
         """(the column a filter atom tests, the test of one value), or (None, None) for no such filter."""
         snap = self.snapshot
         if atom.field == "district":
@@ -180,7 +181,7 @@ class Matcher:
     def _filter_everywhere(self, atom: Atom) -> DocSet:
         """The live documents matching a filter atom: the union of the bitmaps of the values it accepts."""
         column, test = self._value_test(atom)
-        if column is None:
+        if column is None or test is None:
             return EMPTY
         by_code = column.value_docs()
         chosen = [by_code[code] for code, value in enumerate(column.values) if test(value)]
@@ -188,10 +189,10 @@ class Matcher:
 
     def _evaluate(self, atom: Atom) -> Iterable[int]:
         if atom.is_positional:
-            docs = self._phrase_docs(atom.value)
+            held = self._phrase_docs(atom.value)
             if atom.relation:
-                docs = docs & self._phrase_docs(atom.partner)
-            return self._positional(atom, docs)
+                held = held & self._phrase_docs(atom.partner)
+            return self._positional(atom, held)
         if not atom.is_phrase:
             return self._filter_everywhere(atom)
         docs: DocSet | None = None

@@ -42,7 +42,7 @@ def facet_columns(snapshot: Snapshot) -> dict[str, Column]:
 BITMAPS_FROM = 64
 
 
-def _facet_counters(snapshot: Snapshot, docs, names: Iterable[str] | None = None) -> dict[str, Counter]:
+def _facet_counters(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None) -> dict[str, Counter]:
     docs = docset(docs)
     at = None
     columns = facet_columns(snapshot)

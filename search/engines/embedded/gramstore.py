@@ -50,6 +50,7 @@ import sys
 import zlib
 from array import array
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -159,7 +160,7 @@ def little_endian(values: array) -> bytes:
     return values.tobytes()
 
 
-def pad(out) -> None:
+def pad(out: BinaryIO) -> None:
     out.write(b"\0" * (-out.tell() % 8))
 
 
@@ -329,12 +330,11 @@ def open_segment(last: Path, doc_count: int) -> list[GramSegment]:
     the parts do not cover the segment's documents exactly once.
     """
     final = GramSegment(last)
-    parts = []
+    parts: list[GramSegment] = []
     try:
         if final.parts < 1 or final.part != final.parts - 1:
             raise ValueError(f"{last.name} is not the last part of its segment")
-        for number in range(final.parts - 1):
-            parts.append(GramSegment(part_path(last, number)))
+        parts.extend(GramSegment(part_path(last, number)) for number in range(final.parts - 1))
         parts.append(final)
         expected = 0
         for number, part in enumerate(parts):

@@ -14,11 +14,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.engines.embedded.snapshot import Snapshot
 
 VERIFIED_FILE = "VERIFIED.json"
 
 
-def verify_once(snapshot) -> None:
+def verify_once(snapshot: Snapshot) -> None:
     """``snapshot.verify()`` unless its grams files were verified as they are now; SearchError if damaged."""
     state = [[part.path.name, *_file_state(part.path)] for part in snapshot._parts]
     marker = snapshot.index_dir / VERIFIED_FILE
@@ -34,6 +38,6 @@ def verify_once(snapshot) -> None:
         os.replace(tmp, marker)
 
 
-def _file_state(path) -> tuple[int, int]:
+def _file_state(path: str | os.PathLike[str]) -> tuple[int, int]:
     info = os.stat(path)
     return info.st_size, info.st_mtime_ns

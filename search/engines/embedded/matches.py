@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -100,7 +100,7 @@ class RecentMatches:
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key) -> Matches | None:
+    def get(self, key: Hashable) -> Matches | None:
         """The matches kept under ``key`` (now the most recent), or None."""
         with self._lock:
             if key in self._entries:
@@ -108,7 +108,7 @@ class RecentMatches:
                 return self._entries[key]
         return None
 
-    def put(self, key, matches: Matches) -> None:
+    def put(self, key: Hashable, matches: Matches) -> None:
         """Keep ``matches`` under ``key``, forgetting the least recently used beyond ``size``."""
         with self._lock:
             self._entries[key] = matches

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh.util import fib
+from whoosh.index import Index
 
 from search.engines.embedded.archive import INDEX_NAME, open_index
 from search.engines.embedded.whoosh_private import committed_segments, new_segment_id, segment_file_pattern, segment_reader, toc_file_pattern
@@ -20,7 +21,7 @@ _SEGMENT_FILE = segment_file_pattern(INDEX_NAME)
 _TOC_FILE = toc_file_pattern(INDEX_NAME)
 
 
-def clean_leftovers(index_dir: Path, ix, keep: Iterable[str] = (), writer_live: bool = True) -> list[str]:
+def clean_leftovers(index_dir: Path, ix: Index, keep: Iterable[str] = (), writer_live: bool = True) -> list[str]:
     """Delete what interrupted runs left behind; call only while holding the write lock.
 
     A killed run can leave segment files (Whoosh's and our grams files) that no
@@ -64,7 +65,7 @@ def clean_if_unlocked(index_dir: Path) -> list[str]:
         lock.release()
 
 
-def merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool):
+def merge_policy(index_dir: Path, grams: GramSegmentBuilder, clear: bool) -> Callable:
     """A Whoosh merge policy that merges the grams files along with the segments.
 
     Small segments are merged into the new one as Whoosh's MERGE_SMALL would

@@ -86,6 +86,8 @@ def _gap_fillers(snapshot: Snapshot, matcher: Matcher, left: str, right: str, ol
         if part:
             held = matcher.atom_docs(Atom("text", part))
             docs = held if docs is None else docs & held
+    if docs is None:  # not reached: a gap has a typed character on one side at least
+        return []
     if visible is not None:
         docs = docs & visible
     if not docs:

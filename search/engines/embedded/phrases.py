@@ -105,7 +105,7 @@ def mine_phrases(snapshot: Snapshot, visible: DocSet | None = None, sample_chars
         used += len(text)
         sampled += 1
     recurring = {p: n for p, n in counts.items() if n >= min_docs}
-    kept = [p for p in drop_half_phrases(recurring)]
+    kept = list(drop_half_phrases(recurring))
     kept.sort(key=lambda p: (-recurring[p], len(p), p))
     return MinedPhrases(tuple(kept[:limit]), sampled, used, round(time.perf_counter() - started, 2))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from search.engines.embedded.schema import make_schema
 from search.ingest.discover import SourceFile
 from search.ingest.prepare import file_signature, read_file, sidecar_digest
 from search.ingest.discover import in_unreadable
+from search.meta import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class IndexedFile:
     @classmethod
     def parse(cls, state: str) -> IndexedFile:
         """From the ``signature<TAB>size<TAB>mtime`` form it is stored in (size and time -1 when absent)."""
-        signature, size, mtime = (state.split("\t") + ["-1", "-1"])[:3]
+        signature, size, mtime = [*state.split("\t"), "-1", "-1"][:3]
         return cls(signature, int(size), int(mtime))
 
     def same_as(self, info: os.stat_result, sidecar: str) -> bool:
@@ -69,7 +70,7 @@ def _still_elsewhere(key: str, others: Sequence[Path]) -> bool:
 class Plan:
     """What a run will do, decided against one committed generation."""
 
-    ix: object
+    ix: whoosh_index.Index
     exists: bool
     generation: int
     indexed: dict[str, IndexedFile]
@@ -84,7 +85,10 @@ class Plan:
     nothing_to_do: bool = False
 
 
-def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> Plan:
+def compare(
+    index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
+    taxonomy: Taxonomy, rebuild: bool, note: Callable[[str], None],
+) -> Plan:
     """Compare every file with what the index holds: new, changed, unchanged and removed files.
 
     A file whose size, modification time and sidecar row are as indexed is not
@@ -116,7 +120,10 @@ def compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note) -> P
     return plan
 
 
-def _compare_files(plan: Plan, index_dir, sources, roots, unreadable, taxonomy, note) -> None:
+def _compare_files(
+    plan: Plan, index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
+    taxonomy: Taxonomy, note: Callable[[str], None],
+) -> None:
     """Sort every file into the plan's todo (added or changed), unchanged and removed."""
 
     def warn(message: str) -> None:
@@ -172,7 +179,7 @@ def _documents_of(snapshot: Snapshot, keys: set[str]) -> dict[str, list[int]]:
     codes = snapshot.file_sig.codes
     docs = np.flatnonzero(np.isin(codes, np.fromiter(wanted, dtype=np.uint32, count=len(wanted))))
     found: dict[str, list[int]] = {}
-    for docnum, code in zip(docs.tolist(), codes[docs].tolist()):
+    for docnum, code in zip(docs.tolist(), codes[docs].tolist(), strict=True):
         found.setdefault(wanted[code], []).append(docnum)
     return found
 
@@ -181,9 +188,9 @@ def _index_exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and latest_generation(index_dir) >= 0
 
 
-def _open_for_rebuild(index_dir: Path):
+def _open_for_rebuild(index_dir: Path) -> whoosh_index.Index:
     """The existing index, whatever its schema version (it is about to be replaced), or a new one."""
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=make_schema())
-    except Exception:  # unreadable: nothing worth keeping
+    except Exception:  # noqa: BLE001 - unreadable: nothing worth keeping
         return create_index(index_dir)

@@ -56,7 +56,7 @@ def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: Extra
     would hold every changed file in memory at once); its signature is taken
     from the bytes read here, so it always describes what was indexed.
     """
-    taxonomy = taxonomy or _WORKER_TAXONOMY
+    taxonomy = taxonomy or _WORKER_TAXONOMY or Taxonomy.load()
     options = options or _WORKER_OPTIONS
     try:
         data, info = read_file(source.file)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -171,7 +172,7 @@ def average_length(snapshot: Snapshot, visible: DocSet | None = None) -> float:
     """The mean search-text length (characters) of the snapshot's live documents (once per snapshot),
     or of the ``visible`` ones (each time: a reader's own statistics)."""
 
-    def compute(docs) -> float:
+    def compute(docs: Iterable[int]) -> float:
         at = doc_array(docs)
         return max(float(snapshot.char_lengths[at].mean()), 1.0) if len(at) else 1.0
 
@@ -180,7 +181,9 @@ def average_length(snapshot: Snapshot, visible: DocSet | None = None) -> float:
     return snapshot.cached("average length", lambda: compute(snapshot.live))
 
 
-def length_norms(snapshot: Snapshot, docs: list[int] | None = None, visible: DocSet | None = None) -> np.ndarray:
+def length_norms(
+    snapshot: Snapshot, docs: Sequence[int] | np.ndarray | None = None, visible: DocSet | None = None
+) -> np.ndarray:
     """BM25's length normalisation ``K1 * (1 - B + B * len / avglen)`` of ``docs`` (characters), or of every
     document (a table kept per snapshot); the mean length is that of the ``visible`` documents when given."""
     k1, b = Scorer.K1, Scorer.B
@@ -195,7 +198,7 @@ def length_norms(snapshot: Snapshot, docs: list[int] | None = None, visible: Doc
 
 
 def order_results(
-    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs, sort: str, needed: int,
+    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs: Iterable[int], sort: str, needed: int,
     visible: DocSet | None = None,
 ) -> list[tuple[int, float]]:
     """The first ``needed`` documents in result order, with their scores.
@@ -215,7 +218,7 @@ def order_results(
         chosen = _at_least_kth(scores, needed)
         at, scores = at[chosen], scores[chosen]
         order = np.lexsort((at, -ranks[at], -scores))[:needed]
-        return [(n, round(s, 4)) for n, s in zip(at[order].tolist(), scores[order].tolist())]
+        return [(n, round(s, 4)) for n, s in zip(at[order].tolist(), scores[order].tolist(), strict=True)]
     values = ranks[at]
     if sort == "oldest":  # undated last
         values = np.where(values >= 0, -values, -_UNDATED)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
@@ -28,7 +29,7 @@ def warm_up(snapshot: Snapshot) -> None:
     that a long-running server's first request is as fast as the next ones."""
     snapshot.preload_texts()
     snapshot.file_hashes()
-    snapshot.entered  # saved queries' "new since"
+    snapshot.entered  # noqa: B018 - reading it computes it once; saved queries' "new since"
     archive_facet_counts(snapshot)
     length_norms(snapshot)
     date_ranks(snapshot)
@@ -72,7 +73,8 @@ def within(docs: DocSet, visible: DocSet | None) -> DocSet:
 
 
 def _evaluate_with_facets(
-    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed, taxonomy, visible: DocSet | None
+    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed: ParsedQuery, taxonomy: Taxonomy | None,
+    visible: DocSet | None,
 ) -> tuple[DocSet, dict]:
     """The matching documents, and the counts of each facet that has selected values as if it had none.
 
@@ -85,7 +87,8 @@ def _evaluate_with_facets(
     selected = {name: attribute for name, attribute in FACET_ATTRIBUTES.items() if getattr(request, attribute)}
     if not selected:
         return within(evaluate(parsed, matcher), visible), {}
-    unfaceted = request_query(replace(request, **{attribute: () for attribute in selected.values()}), taxonomy)
+    cleared: dict[str, Any] = dict.fromkeys(selected.values(), ())  # the fields are named at run time
+    unfaceted = request_query(replace(request, **cleared), taxonomy)
     base = evaluate(unfaceted, matcher)
     chosen = {
         name: evaluate(request_query(SearchRequest(**{attribute: getattr(request, attribute)}), taxonomy), matcher)
@@ -99,7 +102,7 @@ def _evaluate_with_facets(
     return docs, counts
 
 
-def _all_of(docs: DocSet, filters) -> DocSet:
+def _all_of(docs: DocSet, filters: Iterable[DocSet]) -> DocSet:
     for other in filters:
         docs = docs & other
     return docs

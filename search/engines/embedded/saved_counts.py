@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from search.engines.embedded.docsets import DocSet
 from search.engines.embedded.entered import count_entered_after
 from search.engines.embedded.run import matching_documents
 from search.saved.store import SavedCount, SavedQueries, SavedQuery
 
 
-def saved_count(store: SavedQueries, snapshot, saved: SavedQuery, *, visible: frozenset[int] | None = None) -> SavedCount:
+def saved_count(store: SavedQueries, snapshot, saved: SavedQuery, *, visible: DocSet | None = None) -> SavedCount:
     """How many documents of ``snapshot`` (that ``visible`` allows) match ``saved``, and how many are new."""
     docs = matching_documents(snapshot, saved.request, visible=visible)
     if saved.last_viewed is None:
@@ -17,4 +18,5 @@ def saved_count(store: SavedQueries, snapshot, saved: SavedQuery, *, visible: fr
         if new == 0:
             store.settle(saved.slug, snapshot.generation)
         return SavedCount(len(docs), new)
+    assert saved.seen_generation is not None  # not counted by ids: viewed with generations kept
     return SavedCount(len(docs), count_entered_after(snapshot.entered, docs, saved.seen_generation))

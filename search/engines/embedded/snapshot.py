@@ -14,9 +14,11 @@ import os
 import sys
 import threading
 from bisect import bisect_right
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from cachetools import LRUCache
@@ -32,6 +34,11 @@ from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, o
 from search.engines.embedded.schema import FACET_COLUMNS
 from search.ingest.identity import METADATA_COLUMNS, file_hash
 from search.engines.embedded.whoosh_private import hold_per_document_files
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
 
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
@@ -56,7 +63,7 @@ class StoredDocument:
 class Snapshot(PhraseCounting):
     """One committed generation of the index, read-only and cached; safe to share between threads."""
 
-    def __init__(self, ix, index_dir: Path):
+    def __init__(self, ix: Index, index_dir: Path):
         from search.engines.embedded.archive import read_roots
 
         self.index_dir = Path(index_dir)
@@ -68,8 +75,8 @@ class Snapshot(PhraseCounting):
             hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
-        self._postings = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
-        self._documents = LRUCache(maxsize=DOCUMENTS_CACHE)
+        self._postings: LRUCache[tuple[str, str], DocSet] = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
+        self._documents: LRUCache[int, StoredDocument] = LRUCache(maxsize=DOCUMENTS_CACHE)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._derived: dict = {}
         self._derived_locks: dict = {}
@@ -134,7 +141,7 @@ class Snapshot(PhraseCounting):
         """Live documents containing ``char`` (its own postings; cached)."""
         return self._cached_postings(("char", char), lambda: self._union(char_key(char)))
 
-    def _cached_postings(self, key, compute) -> DocSet:
+    def _cached_postings(self, key: tuple[str, str], compute: Callable[[], DocSet]) -> DocSet:
         try:
             return self._postings[key]
         except KeyError:
@@ -149,7 +156,7 @@ class Snapshot(PhraseCounting):
 
     def _union(self, key: int) -> DocSet:
         """The live documents that the postings of ``key`` name in any part."""
-        found = [part.docs(key) + np.uint32(first) for part, first in zip(self._parts, self._part_first)]
+        found = [part.docs(key) + np.uint32(first) for part, first in zip(self._parts, self._part_first, strict=True)]
         docs = docset(np.concatenate(found)) if found else EMPTY
         return docs & self.live if self._has_deletions else docs
 
@@ -165,7 +172,7 @@ class Snapshot(PhraseCounting):
         with self._lock:
             return self._columns.column(name)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Column:
         # The metadata columns (issuer, doc_number, doc_type, date_source, district_source) and ``access``.
         if name in METADATA_COLUMNS or name in FACET_COLUMNS:  # ``access`` too
             values = self.__dict__[name] = self._lazy(name)
@@ -216,7 +223,7 @@ class Snapshot(PhraseCounting):
         return mask
 
     # Derived from the date (once per distinct date) so that facets and date sorting are plain lookups.
-    def _per_date(self, derive) -> Column:
+    def _per_date(self, derive: Callable[[Any], Any]) -> Column:
         return self.published.derived(derive)
 
     @cached_property
@@ -245,7 +252,7 @@ class Snapshot(PhraseCounting):
         """What long-running processes want ready: the columns and the titles."""
         for name in (*FACET_COLUMNS, *METADATA_COLUMNS, "year", "month", "date_rank", "date_span"):
             getattr(self, name)
-        self.live
+        self.live  # noqa: B018 - reading it computes it once
         self.cached("titles", self._titles)
 
     def search_text(self, docnum: int) -> str:
@@ -277,7 +284,7 @@ class Snapshot(PhraseCounting):
         with self._lock:
             return self._columns.titles()
 
-    def cached(self, name: str, compute):
+    def cached(self, name: Hashable, compute: Callable[[], T]) -> T:
         """A value derived from this snapshot, computed once (per generation)."""
         try:
             return self._derived[name]

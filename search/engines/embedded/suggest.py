@@ -17,6 +17,7 @@ import time
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from search.text.analyzer import segmenter
@@ -117,7 +118,7 @@ def _rank(entry: Suggestion) -> tuple:
     return -entry.count, len(entry.phrase), entry.phrase
 
 
-def _best(entries, limit: int) -> list[Suggestion]:
+def _best(entries: Iterable[Suggestion], limit: int) -> list[Suggestion]:
     """The ``limit`` entries with most documents (shorter, then alphabetical, first on ties), one per phrase."""
     unique: dict[str, Suggestion] = {}
     for entry in entries:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.engines.embedded.docsets import DocSet
+
 from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
@@ -26,7 +28,7 @@ def trend(
     per: str | None = None,
     taxonomy: Taxonomy | None = None,
     *,
-    visible: frozenset[int] | None = None,
+    visible: DocSet | None = None,
 ) -> Trend:
     """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
     queries = checked_arguments(queries, by, measure, per)
@@ -46,7 +48,7 @@ def trend(
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)
 
 
-def _base_counts(snapshot: Snapshot, base: frozenset[int], period_of, by: str, per: str | None):
+def _base_counts(snapshot: Snapshot, base: DocSet, period_of, by: str, per: str | None):
     """Documents per period among ``base``, or per district a Counter per district.
 
     The whole archive's counts (no filter) are computed once per snapshot.

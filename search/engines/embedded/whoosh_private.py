@@ -24,6 +24,8 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3PerDocWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
+from whoosh.codec.base import Segment
+from whoosh.writing import SegmentWriter
 
 
 def latest_generation(index_dir: Path, indexname: str) -> int:
@@ -31,7 +33,7 @@ def latest_generation(index_dir: Path, indexname: str) -> int:
     return whoosh_index.TOC._latest_generation(FileStorage(str(index_dir)), indexname)
 
 
-def committed_segments(ix) -> tuple[int, set[str]]:
+def committed_segments(ix: whoosh_index.Index) -> tuple[int, set[str]]:
     """(generation, ids of its segments) of the TOC ``ix`` was opened on."""
     toc = ix._read_toc()
     return toc.generation, {segment.segment_id() for segment in toc.segments}
@@ -47,17 +49,17 @@ def toc_file_pattern(indexname: str) -> re.Pattern:
     return whoosh_index.TOC._pattern(indexname)
 
 
-def new_segment_id(writer) -> str:
+def new_segment_id(writer: SegmentWriter) -> str:
     """The id of the segment a ``SegmentWriter`` is writing (its files are named after it)."""
     return writer.newsegment.segment_id()
 
 
-def next_docnum(writer) -> int:
+def next_docnum(writer: SegmentWriter) -> int:
     """The segment-local number the writer's next ``add_document`` gets."""
     return writer.docnum
 
 
-def hold_per_document_files(leaf) -> None:
+def hold_per_document_files(leaf: SegmentReader) -> None:
     """Open a segment reader's stored-fields and column files now, and answer ``has_column`` from
     what was there now.
 
@@ -79,7 +81,7 @@ def hold_per_document_files(leaf) -> None:
     perdoc.has_column = present.__contains__
 
 
-def numeric_column(leaf, name: str) -> np.ndarray:
+def numeric_column(leaf: SegmentReader, name: str) -> np.ndarray:
     """A ``NumericColumn``'s value for every document of one segment, read as one block (0 where
     it has none): iterating Whoosh's reader costs about 4 µs a document."""
     count = leaf.doc_count_all()
@@ -91,7 +93,7 @@ def numeric_column(leaf, name: str) -> np.ndarray:
     return values
 
 
-def segment_reader(writer, segment) -> SegmentReader:
+def segment_reader(writer: SegmentWriter, segment: Segment) -> SegmentReader:
     """A reader over one committed segment, for a merge policy to ``writer.add_reader``."""
     return SegmentReader(writer.storage, writer.schema, segment)
 
@@ -125,9 +127,10 @@ class PrepackedPerDocWriter(W3PerDocWriter):
         self.prepacked = None
         self._storedfields.clear()
         self._indoc = False
+        return None
 
 
-def add_packed_document(writer, fields: dict, packed_stored: bytes) -> None:
+def add_packed_document(writer: SegmentWriter, fields: dict, packed_stored: bytes) -> None:
     """``writer.add_document(**fields)`` with the document's stored fields given by ``pack_stored``
     (``fields`` then need hold only the indexed and column fields)."""
     perdoc = writer.perdocwriter

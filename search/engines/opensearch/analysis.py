@@ -99,7 +99,7 @@ def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = 
     """``search.analysis.trend.trend`` on the cluster; ValueError on a bad argument, as there."""
     queries = checked_arguments(queries, by, measure, per)
     found = [find_matches(cluster, with_query(request, q), visible) for q in queries]
-    periods = period_axis(by, {d.period(by) for m in found for d in m.docs} - {None})
+    periods = period_axis(by, {p for m in found for d in m.docs if (p := d.period(by)) is not None})
     series = []
     for matches in found:
         base = _base_counts(cluster, matches.base_query, by)
@@ -110,14 +110,14 @@ def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = 
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)
 
 
-def _base_counts(cluster: OpenSearchEngine, query: dict, by: str) -> dict[str | None, Counter]:
+def _base_counts(cluster: OpenSearchEngine, query: dict, by: str) -> dict[tuple[str, str | None] | None, Counter]:
     """Documents per period the filters allow: overall (key None) and per district (by name)."""
     periods = {"terms": {"field": by, "size": 10_000}}
     aggs = {"period": periods,
             "district": {"terms": {"field": "district", "size": 10_000, "missing": _NO_DISTRICT},
                          "aggs": {"period": periods}}}
     answer = cluster.raw_search({"query": query, "size": 0, "aggs": aggs})["aggregations"]
-    counts: dict[str | None, Counter] = {None: Counter({b["key"]: b["doc_count"] for b in answer["period"]["buckets"]})}
+    counts: dict[tuple[str, str | None] | None, Counter] = {None: Counter({b["key"]: b["doc_count"] for b in answer["period"]["buckets"]})}
     for bucket in answer["district"]["buckets"]:
         name = None if bucket["key"] == _NO_DISTRICT else bucket["key"]
         counts[("district", name)] = Counter({b["key"]: b["doc_count"] for b in bucket["period"]["buckets"]})
@@ -130,7 +130,7 @@ def _series(matches: RemoteMatches, picks, district, periods, by: str, base: Cou
     in_period = [d.period(by) for d in docs]
     documents = Counter(in_period)
     occurrences: Counter = Counter()
-    for period, count in zip(in_period, counts):
+    for period, count in zip(in_period, counts, strict=True):
         occurrences[period] += count
     dated = [d for d in docs if d.rank >= 0]
     first = min(dated, key=lambda d: d.rank).published if dated else None
@@ -209,7 +209,7 @@ def concordance(cluster: OpenSearchEngine, request, order: str, width: int, samp
                        sample=tuple(_spread_sample(matches, sample_size)) if sample_size else ())
 
 
-def _spread_sample(matches: RemoteMatches, size: int) -> Iterator[Occurrence]:
+def _spread_sample(matches: RemoteMatches, size: int) -> Iterator[Occurrence[Found]]:
     """About ``size`` occurrences from documents spread evenly over the result set (the embedded rule)."""
     if not matches.docs:
         return

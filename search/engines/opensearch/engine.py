@@ -138,7 +138,7 @@ class OpenSearchEngine:
         """Delete documents by id, every document of some files, or the documents of files whose
         signature is not the given one (``stale_of``: path -> signature); returns how many went."""
         self.check()
-        clauses = []
+        clauses: list[dict] = []
         if ids := list(ids):
             clauses.append({"terms": {"id": ids}})
         if paths := list(paths):

@@ -60,7 +60,7 @@ def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> N
 
 
 def _prepare_in_worker(source: SourceFile):
-    return prepare_sources(source, _WORKER_TAXONOMY, _WORKER_OPTIONS)
+    return prepare_sources(source, _WORKER_TAXONOMY or Taxonomy.load(), _WORKER_OPTIONS)
 
 
 def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None) -> Iterator:
@@ -113,9 +113,9 @@ def index_paths(
         if warn:
             warn(message)
 
-    roots = [Path(r).resolve() for r in roots]
+    folders = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
-    sources = discover(roots, note, unreadable)
+    sources = discover(folders, note, unreadable)
     taxonomy = Taxonomy.load()
     if rebuild or not engine.exists():
         # A new generation, written while the alias serves the old one (opensearch_generations).

@@ -97,7 +97,7 @@ def document_source(fields: dict, items: int) -> dict:
     paragraphs = body.split("\n") if body else []
     published = column("published") or None
     date = PartialDate.parse(published) if published else None
-    path, _, signature = column("file_sig").partition("\t")
+    _, _, signature = column("file_sig").partition("\t")
     issuer, doc_number = column("issuer") or None, column("doc_number") or None
     return {
         "id": fields["id"],

@@ -12,7 +12,9 @@ the engine resolves each to the ids our own ``positions`` code accepts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from search.text.analyzer import segmenter
 from search.budget import check_budget
@@ -21,6 +23,7 @@ from search.query import FacetValue, ParsedQuery, SearchRequest
 from search.query.compose import request_query
 from search.query.positions import at_least, holds
 from search.query.request import FACET_ATTRIBUTES
+from search.query import Atom
 
 FACET_SIZE = 10_000  # more than any facet has values: every shard returns all of its terms
 TERMS_CHUNK = 60_000  # below index.max_terms_count (65,536)
@@ -61,7 +64,8 @@ def every_value(search, name: str, query: dict) -> tuple[FacetValue, ...]:
 def split_selections(request: SearchRequest, taxonomy) -> tuple[ParsedQuery, dict[str, tuple]]:
     """The request without its selected facet values (the query and the dates), and each selected
     facet's groups: the parts a results page filters hits by but counts the facet itself without."""
-    cleared = replace(request, **{attribute: () for attribute in FACET_ATTRIBUTES.values()})
+    unselected: dict[str, Any] = dict.fromkeys(FACET_ATTRIBUTES.values(), ())  # the fields are named at run time
+    cleared = replace(request, **unselected)
     base = request_query(cleared, taxonomy)
     selections = {}
     for name, attribute in FACET_ATTRIBUTES.items():
@@ -105,7 +109,7 @@ class QueryBuilder:
         self.mode = mode
         self.resolved = resolved or {}
 
-    def query(self, parsed: ParsedQuery, filters: list[dict] = ()) -> dict:
+    def query(self, parsed: ParsedQuery, filters: Sequence[dict] = ()) -> dict:
         """An AND of groups, each an OR of atoms, plus ``filters``.
 
         A group that is one positive phrase is scored (``must``); the other groups
@@ -202,7 +206,7 @@ def resolve_positional(parsed: ParsedQuery, base: ParsedQuery, access: dict | No
 
 def positional_atoms(parsed: ParsedQuery) -> list:
     """The co-occurrence atoms of a query (negated ones too), each once."""
-    seen = {}
+    seen: dict[tuple, Atom] = {}
     for atom in (a for g in parsed.groups for a in g if a.is_positional):
         seen.setdefault(atom.key, atom)
     return list(seen.values())

@@ -25,9 +25,8 @@ FILES = 40
 
 
 def _text(rng: random.Random) -> str:
-    lines = []
-    for _ in range(rng.randint(1, 4)):  # a title line, then paragraphs
-        lines.append("".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 30))))
+    # a title line, then paragraphs
+    lines = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 30))) for _ in range(rng.randint(1, 4))]
     return "\n".join(lines) + "\n"
 
 
@@ -93,7 +92,7 @@ def test_counts_of_seed_phrases_equal_str_count_at_paragraph_ends_and_in_titles(
         start = data.draw(st.integers(0, len(source) - 1))
         phrase = source[start : start + data.draw(st.integers(1, 8))].split("\n")[0]
     else:
-        line = lines[0] if where == "title" else data.draw(st.sampled_from([l for l in lines if l] or [""]))
+        line = lines[0] if where == "title" else data.draw(st.sampled_from([line for line in lines if line] or [""]))
         size = data.draw(st.integers(1, 8))
         phrase = line[-size:] if where == "paragraph end" else line[:size]
     if not phrase:

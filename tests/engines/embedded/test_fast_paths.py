@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -157,13 +158,14 @@ WRAPPED_TEXT = pieces("建", "成", "投用", " ", "  ", "a", "。", "国家级�
 @given(WRAPPED_TEXT)
 def test_column_wrap_test_is_the_median_gap_of_spaces_next_to_cjk(text):
     positions = [m.start() for m in _SPACE_NEXT_TO_CJK.finditer(text)]
-    gaps = sorted(b - a for a, b in zip(positions, positions[1:]))
+    gaps = sorted(b - a for a, b in pairwise(positions))
     expected = len(positions) >= MIN_WRAP_SPACES and gaps[len(gaps) // 2] >= MIN_WRAP_WIDTH
     assert _is_column_wrapped(text) == expected
 
 
 COMPATIBILITY_TEXT = pieces(
-    "，", "：", "（", "）", "；", "？", "！", "％", "\u3000", "Ａ", "ｂ", "１", "＠", "…", "Ⅱ", "①", "⑵", "ⓐ", "℃", "ﬁ", "¼", "\u0301", "\u0327",
+    "，", "：", "（", "）", "；", "？", "！", "％", "\u3000", "Ａ", "ｂ", "１", "＠",
+    "…", "Ⅱ", "①", "⑵", "ⓐ", "℃", "ﬁ", "¼", "\u0301", "\u0327",
     "e", "A", "(", "한", "\u1100", "\u1161", "\uf900", "国", "\ufeff", "\u200b", "\xa0", "\u2028", "\x85", "\x1c", "\t", " ",
     max_size=16,
 )

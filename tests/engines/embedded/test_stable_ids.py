@@ -18,7 +18,7 @@ from search.engines.embedded.run import matching_ids
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
 
-@pytest.fixture()
+@pytest.fixture
 def archive(tmp_path) -> Path:
     root = tmp_path / "mnt" / "reports"
     (root / "2020").mkdir(parents=True)
