@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from search.engines.embedded.docsets import DocSet
