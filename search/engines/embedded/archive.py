@@ -23,7 +23,8 @@ from search.errors import IndexDamaged, SearchError
 from search.engines.embedded.schema import make_schema
 from search.ingest.identity import SCHEMA_VERSION
 from search.engines.embedded.integrity import verify_once
-from search.engines.embedded.snapshot import Snapshot, StoredDocument
+from search.engines.embedded.snapshot import Snapshot
+from search.engines.embedded.stored import StoredDocument
 
 __all__ = [
     "INDEX_NAME", "Archive", "Snapshot", "StoredDocument", "create_index", "latest_generation", "open_index",

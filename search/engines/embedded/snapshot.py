@@ -15,7 +15,6 @@ import sys
 import threading
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +33,7 @@ from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, o
 from search.engines.embedded.schema import FACET_COLUMNS
 from search.ingest.identity import METADATA_COLUMNS, file_hash
 from search.engines.embedded.whoosh_private import hold_per_document_files
+from search.engines.embedded.stored import StoredDocument
 
 T = TypeVar("T")
 
@@ -43,21 +43,6 @@ if TYPE_CHECKING:
 # Posting bitmaps kept per generation; a common bigram's costs about 9 KB at 75,000 documents.
 POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
 DOCUMENTS_CACHE = 2000
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A document's stored fields, as the query layer needs them."""
-
-    docnum: int
-    id: str
-    path: str  # where the file is now: the first of the index's folders that has it (see ``read_roots``)
-    source: str  # relative to its indexed folder; also what the index knows the file by (the ``path`` term)
-    item: int
-    title: str
-    paragraphs: tuple[str, ...]
-    encoding: str
-    text_source: str = "text"  # "ocr" or "mixed" where pages were recognised (an older index: "text")
 
 
 class Snapshot(PhraseCounting):
