@@ -184,6 +184,30 @@ class EmbeddedEngine(Engine):
 
         return collocates(self.snapshot(), sample)
 
+    def corpus(self, request, *, visible=None) -> list[tuple[str, str | None]]:
+        from ..analysis.embedded_sides import corpus
+
+        return corpus(self.snapshot(), request, visible=visible)
+
+    def corpus_texts(self, ids, *, visible=None) -> list[str]:
+        from ..analysis.embedded_sides import corpus_texts
+
+        return corpus_texts(self.snapshot(), ids, visible=visible)
+
+    def compare(self, request_a, request_b, *, min_freq=5, visible=None):
+        from ..analysis.embedded_sides import recent
+
+        return recent(self.snapshot(), ("compare", request_a, request_b, min_freq, visible),
+                      lambda: super(EmbeddedEngine, self).compare(request_a, request_b, min_freq=min_freq,
+                                                                  visible=visible))
+
+    def emerging(self, request, *, by="year", min_freq=5, visible=None):
+        from ..analysis.embedded_sides import recent
+
+        return recent(self.snapshot(), ("emerging", request, by, min_freq, visible),
+                      lambda: super(EmbeddedEngine, self).emerging(request, by=by, min_freq=min_freq,
+                                                                   visible=visible))
+
     def suggest(self, typed: str, *, wait: float = 0, visible=None) -> list:
         from ..query.suggest import suggest
 
