@@ -332,10 +332,11 @@ def _add_grouped_commands() -> None:
     from .cli_access import audit_command, users_group
     from .cli_analysis import kwic_command, trend_command
     from .cli_files import inspect_command, stats_command
+    from .cli_phrases import compare_command, emerging_command
     from .cli_saved import alerts_group, saved_group
 
     for command in (inspect_command, stats_command, saved_group, alerts_group, trend_command, kwic_command,
-                    users_group, audit_command):
+                    users_group, audit_command, compare_command, emerging_command):
         main.add_command(command)
 
 

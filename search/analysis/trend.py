@@ -89,11 +89,14 @@ class Trend:
     periods: tuple[str, ...]
     series: tuple[Series, ...]
     notes: tuple[str, ...] = field(default=())
+    smooth: int = 0  # the points are moving averages over 2 * smooth + 1 periods (``smoothed``)
 
     def to_json(self) -> dict:
         data = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
+        if self.smooth:
+            data["smooth"] = self.smooth
         data["series"] = [s.to_json() for s in self.series]
         return data
 
@@ -239,6 +242,31 @@ def _district_series(snapshot, matches: Matches, periods, period_of, by: str) ->
         return (s.district is None, first is None, first or 0, -s.total_documents, s.district or "")
 
     return tuple(sorted(series, key=order))
+
+
+SMOOTHING = range(0, 4)
+
+
+def smoothed(result: Trend, smooth: int) -> Trend:
+    """The trend with each point the mean of the periods ``smooth`` before to ``smooth`` after it (fewer at
+    the ends), as the Google Ngram viewer smooths: documents, occurrences and per-mille alike, rounded to
+    2 decimals.  Totals and undated counts stay as counted; 0 is the trend itself."""
+    if smooth not in SMOOTHING:
+        raise ValueError(f"smooth must be 0 to {SMOOTHING[-1]}, not {smooth!r}")
+    if not smooth:
+        return result
+
+    def line(series: Series) -> Series:
+        points = series.points
+        averaged = []
+        for i, point in enumerate(points):
+            window = points[max(0, i - smooth) : i + smooth + 1]
+            averaged.append(Point(point.period, *(round(sum(getattr(p, m) for p in window) / len(window), 2)
+                                                   for m in MEASURES)))
+        districts = tuple(line(d) for d in series.districts) if series.districts is not None else None
+        return replace(series, points=tuple(averaged), districts=districts)
+
+    return replace(result, series=tuple(line(s) for s in result.series), smooth=smooth)
 
 
 CSV_COLUMNS = ("query", "district", "period", "documents", "occurrences", "per_mille")
