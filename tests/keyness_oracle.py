@@ -59,12 +59,8 @@ def per_document(texts: list[str], min_total: int) -> dict[str, list[int]]:
 
 def closed(found: dict[str, tuple]) -> set[str]:
     """The phrases no phrase one letter longer holds with the same values."""
-    return {p for p, v in found.items()
-            if not any(q in found and found[q] == v for q in _longer(p, found))}
-
-
-def _longer(phrase: str, found) -> list[str]:
-    return [q for q in found if len(q) == len(phrase) + 1 and (q[1:] == phrase or q[:-1] == phrase)]
+    absorbed = {part for q, v in found.items() if len(q) > 2 for part in (q[1:], q[:-1]) if found.get(part) == v}
+    return set(found) - absorbed
 
 
 def log_likelihood(a, b, c, d) -> float:
