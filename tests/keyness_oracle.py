@@ -58,8 +58,12 @@ def per_document(texts: list[str], min_total: int) -> dict[str, list[int]]:
 
 
 def closed(found: dict[str, tuple]) -> set[str]:
-    """The phrases no phrase one letter longer holds with the same values."""
+    """The phrases no phrase one letter longer holds with the same values; of 8 letters, those that do not
+    continue (with the same values) an 8-letter phrase that starts one letter before them."""
     absorbed = {part for q, v in found.items() if len(q) > 2 for part in (q[1:], q[:-1]) if found.get(part) == v}
+    # q = S + y continues p = x + S when p, S and q have the same values.
+    extended_left = {p[1:] for p, v in found.items() if len(p) == 8 and found.get(p[1:]) == v}
+    absorbed |= {q for q, v in found.items() if len(q) == 8 and q[:-1] in extended_left and found.get(q[:-1]) == v}
     return set(found) - absorbed
 
 

@@ -228,7 +228,7 @@ def test_a_side_holds_only_what_the_reader_may_see(clients, restricted, user):
     others = [s for s in CORPUS if not CORPUS[s][1].startswith("2020") and may_see(user, s)]
     assert (data["a"]["documents"], data["b"]["documents"]) == (len(in_2020), len(others))
     phrases = {p["phrase"] for p in data["phrases"]}
-    assert ("机密预算安排" in phrases) == may_see(user, "fin1.txt")
+    assert any("机密" in p for p in phrases) == may_see(user, "fin1.txt")
     assert any("审计底稿" in p for p in phrases) == (may_see(user, "fin1.txt") or may_see(user, "fin2.txt"))
     csv_text = client.get("/compare.csv?a.year=2020&side=all&min_ll=0&min_freq=1&conc=1").get_data(as_text=True)
     assert ("机密" in csv_text) == may_see(user, "fin1.txt")

@@ -54,6 +54,21 @@ def test_keyness_equals_the_naive_count_of_random_texts(side_a, side_b, min_freq
     assert_equal_to_oracle(keyness(side_a, side_b, min_freq), oracle.keyness(side_a, side_b, min_freq))
 
 
+LONG_WORDS = ["二十大和二十届二中全会精神", "高质量发展", "中国式现代化全面推进强国建设", "改革", "，", "\n"]
+long_texts = st.lists(st.lists(st.sampled_from(LONG_WORDS), max_size=12).map("".join), min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(long_texts, long_texts, st.integers(1, 3))
+def test_keyness_of_texts_of_long_repeated_phrases_equals_the_naive_count(side_a, side_b, min_freq):
+    assert_equal_to_oracle(keyness(side_a, side_b, min_freq), oracle.keyness(side_a, side_b, min_freq))
+
+
+def test_of_the_8_character_windows_of_a_longer_repeated_phrase_only_the_first_is_listed():
+    result = keyness(["二十大和二十届二中全会精神。" * 3], ["对照文本内容。"], 2)
+    assert sorted(table_of(result)) == ["二十", "二十大和二十届二"]  # 二十 also twice a copy on its own
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.text(ALPHABET, max_size=40), st.sampled_from(["2019", "2020", "2021"])), min_size=1,
                 max_size=6), st.integers(1, 3), st.sampled_from(["2020", "2021"]))

@@ -99,6 +99,19 @@ class PhraseCounts:
                 if same.ndim > 1:
                     same = same.all(axis=1)
                 absorbed[n - 1][parent[same]] = True
+        # At the longest length nothing longer is counted: of the windows of one longer repeated phrase
+        # (each with the same values as the one before it, overlapping it but for one character), only
+        # the first is kept.
+        if len(self.levels) >= 2 and self.levels[-1].length == MAX_LENGTH:
+            top, mine, theirs = self.levels[-1], values[-1], values[-2]
+
+            def equal(a, b):
+                same = a == b
+                return same.all(axis=1) if same.ndim > 1 else same
+
+            continued = np.zeros(len(theirs), dtype=bool)  # a 7-phrase extended to the left without loss
+            continued[top.suffix[equal(mine, theirs[top.suffix])]] = True
+            absorbed[-1] |= equal(mine, theirs[top.prefix]) & continued[top.prefix]
         return absorbed
 
 
