@@ -23,10 +23,16 @@ def _ids(snapshot: Snapshot) -> tuple[list[str], dict[str, int]]:
         for i, docnum in enumerate(doc_list(snapshot.live)):
             if i % 2000 == 0:
                 check_budget()
-            ids[docnum] = snapshot.document(docnum).id
+            ids[docnum] = snapshot._read_document(docnum).id  # not through the documents' cache: all of them
         return ids, {doc_id: n for n, doc_id in enumerate(ids) if doc_id is not None}
 
     return snapshot.cached("keyness ids", read)
+
+
+def read_ids_in_background(snapshot: Snapshot) -> None:
+    """Read the ids in a thread now (a server, at start and for each new generation): the first
+    comparison after it does not wait for them."""
+    threading.Thread(target=_ids, args=(snapshot,), name="keyness ids", daemon=True).start()
 
 
 def corpus(snapshot: Snapshot, request, *, visible=None) -> list[tuple[str, str | None]]:

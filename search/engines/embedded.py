@@ -232,7 +232,10 @@ class EmbeddedEngine(Engine):
             first.verify()  # a server checks the grams' checksums (each later generation's too, in the background)
         warm_up(first)  # the first queries as fast as later ones
         if background:
-            self.archive.warm_in_background(warm_up)  # and those after a new commit
+            from ..analysis.embedded_sides import read_ids_in_background
+
+            read_ids_in_background(first)  # the ids that keyness and emerging terms sample by
+            self.archive.warm_in_background(lambda snapshot: (warm_up(snapshot), read_ids_in_background(snapshot)))
             suggest(self.snapshot(), "", wait=0)  # suggestions built in the background
 
     def state_dir(self) -> Path:
