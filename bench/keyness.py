@@ -34,17 +34,17 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS  # noqa: E402
+from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS
 
-from search.analysis.sides import MAX_EMERGING_DOCUMENTS, MAX_SIDE_DOCUMENTS  # noqa: E402
-from search.archive import read_schema_version  # noqa: E402
-from search.engines import open_engine  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.meta import extract_documents, read_sidecar  # noqa: E402
-from search.normalize import search_text  # noqa: E402
-from search.query import SearchRequest  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
-from tests import keyness_oracle as oracle  # noqa: E402
+from search.analysis.sides import MAX_EMERGING_DOCUMENTS, MAX_SIDE_DOCUMENTS
+from search.archive import read_schema_version
+from search.engines import open_engine
+from search.ingest import index_paths
+from search.meta import extract_documents, read_sidecar
+from search.normalize import search_text
+from search.query import SearchRequest
+from search.schema import SCHEMA_VERSION
+from tests import keyness_oracle as oracle
 
 MIN_FREQ = 5
 CASES = (

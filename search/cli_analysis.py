@@ -10,7 +10,15 @@ import sys
 import click
 
 from .analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
-from .analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, smoothed, trend_rows
+from .analysis.trend import (
+    BY,
+    CSV_COLUMNS,
+    MAX_QUERIES,
+    MEASURES,
+    PER,
+    smoothed,
+    trend_rows,
+)
 from .cli import UserError, _engine, _filter_options, _index_option, _search_request
 from .errors import SearchError
 from .query import MAX_QUERY_LENGTH

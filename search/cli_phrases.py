@@ -20,7 +20,12 @@ from .analysis.keyness import DEFAULT_MIN_FREQ, MIN_LL_CHOICES, SIDES, SORTS
 from .analysis.sides import BY
 from .cli import UserError, _engine, _filter_options, _index_option, _search_request
 from .errors import SearchError
-from .export.phrases import COMPARE_COLUMNS, EMERGING_COLUMNS, compare_rows, emerging_rows
+from .export.phrases import (
+    COMPARE_COLUMNS,
+    EMERGING_COLUMNS,
+    compare_rows,
+    emerging_rows,
+)
 from .query import SearchRequest
 
 SIDE_KEYS = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month", "from", "to", "variants")
@@ -92,7 +97,7 @@ def compare_command(index_dir, side_a, side_b, min_freq, side, sort, min_ll, wit
     shown = rows[(page - 1) * limit : page * limit]
     if as_json:
         data = result.to_json(shown)
-        data.update({"side": side, "sort": sort, "min_ll": float(min_ll), "total": int(len(rows)), "page": page,
+        data.update({"side": side, "sort": sort, "min_ll": float(min_ll), "total": len(rows), "page": page,
                      "per_page": limit})
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -8,9 +8,9 @@ from their textbook formulas.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections import Counter
+
 
 def is_letter(c: str) -> bool:
     category = unicodedata.category(c)

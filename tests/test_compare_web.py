@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest

@@ -6,6 +6,7 @@ formulas; the code under test counts with numpy levels and prunes.  Random small
 and a sample of the 118 reports read from their files (not through the engine) against the index.
 """
 
+# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json
@@ -182,7 +183,7 @@ def test_keyness_on_a_sample_of_the_reports_equals_the_oracle_over_their_files(r
 
 
 def test_search_compare_prints_a_table_json_csv_and_names_bad_sides(report_sample_index, runner, tmp_path):
-    snapshot, documents = report_sample_index
+    snapshot, _ = report_sample_index
     index = str(snapshot.index_dir)
     result = runner.invoke(main, ["compare", "--index", index, "--a", "from=2000", "--b", "to=1999", "--limit", "5"])
     assert result.exit_code == 0, result.output

@@ -221,7 +221,7 @@ def compare_json():
     result, rows = _run_compare(args)
     start = (args.page - 1) * args.per_page
     data = result.to_json(rows[start : start + args.per_page])
-    data.update({"side": args.side, "sort": args.sort, "min_ll": args.min_ll, "total": int(len(rows)),
+    data.update({"side": args.side, "sort": args.sort, "min_ll": args.min_ll, "total": len(rows),
                  "page": args.page, "per_page": args.per_page})
     return jsonify(data)
 

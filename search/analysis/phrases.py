@@ -93,7 +93,7 @@ class PhraseCounts:
         """
         absorbed = [np.zeros(len(level.total), dtype=bool) for level in self.levels]
         for n in range(1, len(self.levels)):
-            level, below, mine, theirs = self.levels[n], self.levels[n - 1], values[n], values[n - 1]
+            level, mine, theirs = self.levels[n], values[n], values[n - 1]
             for parent in (level.prefix, level.suffix):
                 same = mine == theirs[parent]
                 if same.ndim > 1:

@@ -244,7 +244,7 @@ def _district_series(snapshot, matches: Matches, periods, period_of, by: str) ->
     return tuple(sorted(series, key=order))
 
 
-SMOOTHING = range(0, 4)
+SMOOTHING = range(4)
 
 
 def smoothed(result: Trend, smooth: int) -> Trend:

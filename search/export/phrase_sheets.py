@@ -19,7 +19,7 @@ def compare_workbook(out: BinaryIO, result, rows, request_a: SearchRequest, requ
     when = ran_at(zone or server_zone(None))
     what = f"A：{result.a.label}（{result.a.documents} 篇）；B：{result.b.label}（{result.b.documents} 篇，不含 A 侧文档）"
     notes = "；".join(result.notes) or "（无）"
-    describe = lambda written: QuerySheet(what, f"最低频次 {result.min_freq}", notes, len(rows), when, link, written)  # noqa: E731
+    describe = lambda written: QuerySheet(what, f"最低频次 {result.min_freq}", notes, len(rows), when, link, written)
     return write_workbook(out, "关键短语", COMPARE_COLUMNS, compare_rows(result, rows, request_a, request_b, base_url),
                           describe)
 
@@ -33,6 +33,6 @@ def emerging_workbook(out: BinaryIO, result, terms, request: SearchRequest, base
     when = ran_at(zone or server_zone(None))
     what = f"{result.period}（{describe_request(request)}）"
     notes = "；".join(result.notes) or "（无）"
-    describe = lambda written: QuerySheet(what, f"最低频次 {result.min_freq}", notes, len(terms), when, link, written)  # noqa: E731
+    describe = lambda written: QuerySheet(what, f"最低频次 {result.min_freq}", notes, len(terms), when, link, written)
     return write_workbook(out, "新词", EMERGING_COLUMNS, emerging_rows(terms, request, result.by, result.period, base_url),
                           describe)
