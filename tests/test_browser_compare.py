@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from waitress import create_server
 
 from tests.keyness_fixtures import year_reports  # noqa: F401
+from tests.test_accessibility import axe_page, serious_violations  # noqa: F401
 from tests.test_browser import browser, shot, tab  # noqa: F401  (fixtures)
 from tests.web_fixtures import make_app
 
@@ -78,3 +79,10 @@ def test_emerging_terms_and_a_smoothed_trend(tab, reports_server):
     expect(page.locator("p.smoothed")).to_contain_text("前后各 2 期")
     shot(page, "trend-smoothed.png")
     assert tab.errors == []
+
+
+@pytest.mark.parametrize("path", ["/compare", "/compare?a.year=2024&b.year=2023", "/emerging?period=2024&min_freq=3",
+                                  "/trend?q=%E6%94%B9%E9%9D%A9&smooth=1"])
+def test_the_pages_have_no_serious_or_critical_accessibility_violations(axe_page, reports_server, path):
+    axe_page.goto(reports_server + path)
+    assert serious_violations(axe_page) == []
