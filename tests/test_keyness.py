@@ -215,3 +215,13 @@ def test_search_emerging_and_trend_smooth(runner, seeds_index):
     assert [p["documents"] for p in smooth["series"][0]["points"]] == expected and smooth["smooth"] == 1
     text = runner.invoke(main, ["trend", "就业", "--index", str(seeds_index), "--smooth", "2"]).output
     assert "smoothed over 5 periods" in text
+
+
+def test_counting_pairs_by_sorting_gives_what_counting_them_densely_gives(monkeypatch):
+    import search.analysis.phrases as phrases
+
+    sample = ["改革开放发展改革稳就业，改革开放。" * 3, "高质量发展稳就业\n改革开放"]
+    dense = keyness(sample[:1], sample[1:], 1)
+    monkeypatch.setattr(phrases, "DENSE_PAIRS", 0)  # more characters than the dense table takes: sorted
+    assert [p.to_json() for p in table_of(keyness(sample[:1], sample[1:], 1)).values()] == \
+        [p.to_json() for p in table_of(dense).values()]

@@ -173,10 +173,10 @@ DENSE_PAIRS = 1 << 24  # character pairs counted by np.bincount (128 MB at most)
 def _dense_unique(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_unique`` of keys below ``space`` by counting, in one pass (no sort)."""
     counts = np.bincount(keys, minlength=space)
-    present = counts > 0
-    unique_keys = np.flatnonzero(present)
-    rank = np.cumsum(present) - 1
-    return unique_keys, rank[keys], counts[unique_keys]
+    unique_keys = np.flatnonzero(counts)
+    rank = np.zeros(space, dtype=np.int32)  # (calloc: only the pages written are touched)
+    rank[unique_keys] = np.arange(len(unique_keys), dtype=np.int32)
+    return unique_keys, rank[keys].astype(np.int64), counts[unique_keys]
 
 
 def _unique(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
