@@ -55,6 +55,22 @@ def test_comparing_2024_with_2023_in_the_form_fills_the_table_in_place(tab, repo
     assert tab.errors == []
 
 
+def test_a_bad_year_is_said_in_place_and_the_form_keeps_what_was_typed(tab, reports_server):
+    page = tab.page
+    page.goto(reports_server + "/compare")
+    page.fill("input[name='a.year']", "20x4")
+    page.fill("input[name='a.q']", "发展")
+    page.locator("#compare-form button.go").click()
+    expect(page.locator("#compare-result section.error")).to_contain_text("A 侧：year（年份）必须是四位数字")
+    assert page.input_value("input[name='a.q']") == "发展"
+    page.fill("input[name='a.year']", "2024")
+    page.locator("#compare-form button.go").click()
+    expect(page.locator("table.keyness-table tbody tr").first).to_be_visible()
+    shot(page, "compare-query-2024.png")
+    # The 400 is an answer, not a failure of the page; nothing else went wrong.
+    assert [e for e in tab.errors if "400" not in e] == []
+
+
 def test_the_b_side_and_the_sort_links_and_the_method_notes(tab, reports_server):
     page = tab.page
     page.goto(reports_server + "/compare?a.year=2024&b.year=2023")

@@ -179,6 +179,18 @@ def test_emerging_bad_parameters_get_a_400(reports_client, query, message):
         assert message in (response.get_json()["error"] if ".json" in path else html.unescape(response.get_data(as_text=True)))
 
 
+def test_the_form_in_place_gets_the_results_alone_and_an_error_in_their_place(reports_client):
+    fragment = reports_client.get(YEARS, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
+    page = soup(fragment)
+    assert page.select_one("form") is None and page.select_one("table.keyness-table") is not None
+    error = reports_client.get("/compare?a.year=20x4", headers={"HX-Request": "true"})
+    assert error.status_code == 400 and soup(error).select_one("section.error[role=alert]") is not None
+    assert soup(error).select_one("form") is None
+    restored = reports_client.get(YEARS, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert soup(restored).select_one("form#compare-form") is not None
+
+
 def test_the_compare_form_without_sides_explains_and_the_nav_links_it(reports_client):
     page = soup(reports_client.get("/compare").data)
     assert page.select_one("input[name='a.q']") is not None and page.select_one("input[name='b.year']") is not None
@@ -190,7 +202,8 @@ def test_the_compare_form_without_sides_explains_and_the_nav_links_it(reports_cl
 def test_emerging_page_defaults_to_the_latest_year_and_its_exports(reports_client, year_reports):
     _, documents = year_reports
     page = soup(reports_client.get("/emerging?min_freq=3").data)
-    assert page.select_one("select[name='period'] option[selected]").get_text() == "2024"
+    assert page.select_one("input[name='period']")["value"] == "2024"
+    assert [o["value"] for o in page.select("datalist#periods option")] == [str(y) for y in range(2017, 2025)]
     assert "在转载聚类完成之前，每篇文档自成一簇" in page.get_text()
     data = reports_client.get("/emerging.json?min_freq=3&period=2024").get_json()
     texts, periods = [t for _, t in documents], [y for y, _ in documents]

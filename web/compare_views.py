@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.analysis.emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
@@ -38,7 +38,7 @@ from .analysis_views import csv_response
 from .exports import attachment, public_base_url, zone
 from .pages import Link, pager
 from .params import BadParameter, search_request
-from .views import engine, visible
+from .views import engine, is_fragment_request, visible
 
 bp = Blueprint("phrases", __name__)
 
@@ -162,6 +162,14 @@ def _run_compare(args: CompareArgs):
     return result, rows
 
 
+def _page(name: str, **context):
+    """The page, or for the form's in-place request (htmx) its results alone (an error there too)."""
+    template = f"partials/{name}_result.html" if is_fragment_request() else f"{name}.html"
+    response = make_response(render_template(template, **context))
+    response.vary.update(("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
 def _app(path: str) -> str:
     """A path of this app ("/trend?…") where the app is mounted."""
     return request.script_root + path
@@ -188,8 +196,8 @@ def compare_view():
                  for n, p in enumerate(result.rows(rows[start : start + args.per_page]), 1)]
         page_links = pager(args.page, pages, lambda n: _url("phrases.compare_view", args.pairs(page=n)))
     export = args.pairs(page=1, per_page=PER_PAGE)
-    return render_template(
-        "compare.html", args=args, result=result, total=0 if rows is None else len(rows), rows=shown, pager=page_links,
+    return _page(
+        "compare", args=args, result=result, total=0 if rows is None else len(rows), rows=shown, pager=page_links,
         sides=[Link(label, _url("phrases.compare_view", args.pairs(side=s, page=1)), s == args.side)
                for s, label in SIDE_LABELS.items()],
         sorts=[Link(label, _url("phrases.compare_view", args.pairs(sort=s, page=1)), s == args.sort)
@@ -327,8 +335,8 @@ def emerging_view():
     pages = max(1, -(-len(terms) // args.per_page))
     current = result.period if result else None
     export = args.pairs(page=1, period=current)
-    return render_template(
-        "emerging.html", args=args, result=result, total=len(terms), rows=rows,
+    return _page(
+        "emerging", args=args, result=result, total=len(terms), rows=rows,
         pager=pager(args.page, pages, lambda n: _url("phrases.emerging_view", args.pairs(page=n, period=current))),
         periods=[Option(p, p, p == current) for p in counts.period_names[1:]] if counts.period_names else [],
         period_links=[Link(p, _url("phrases.emerging_view", args.pairs(period=p, page=1)), p == current)
