@@ -15,7 +15,9 @@ never extended (a longer phrase is never more frequent than its prefix).
 *Closed* phrases: a phrase whose count equals that of a phrase one character longer that contains it
 (十四五规 inside 十四五规划) never occurs without it where it matters; it is *absorbed* and the lists
 leave it out (``PhraseCounts.absorbed``, given the counts that matter: keyness the totals, emerging
-terms the period's and the earlier periods'), so each thing is said once.
+terms the period's and the earlier periods'), so each thing is said once.  At 8 characters, where
+nothing longer is counted, the windows of a longer repeated phrase (二十大和二十届二, 十大和二十届二中,
+…) each continue the one before with the same values: only the first is kept.
 
 Nothing here knows an engine: the input is texts, and groups (a side, a period) of documents.
 """
