@@ -26,6 +26,7 @@ from search.engines import open_engine
 from search.query import SearchRequest
 from tests import keyness_oracle as oracle
 from tests.source_texts import report_sample_index  # noqa: F401 - a fixture
+from tests.web_fixtures import writable_seeds  # noqa: F401 - a fixture
 
 ALPHABET = "改革开放发展改革稳就业 ，。\n1a〇Ｂ"
 texts = st.lists(st.text(ALPHABET, max_size=40), min_size=1, max_size=4)
@@ -225,3 +226,26 @@ def test_counting_pairs_by_sorting_gives_what_counting_them_densely_gives(monkey
     monkeypatch.setattr(phrases, "DENSE_PAIRS", 0)  # more characters than the dense table takes: sorted
     assert [p.to_json() for p in table_of(keyness(sample[:1], sample[1:], 1)).values()] == \
         [p.to_json() for p in table_of(dense).values()]
+
+
+def test_a_server_reads_the_ids_in_the_background_and_a_new_generation_is_counted(writable_seeds):
+    import time
+
+    from search.engines.embedded import EmbeddedEngine
+
+    folder, index_dir = writable_seeds
+    engine = EmbeddedEngine(index_dir)
+    engine.warm_up(background=True)
+    first = engine.snapshot()
+    deadline = time.monotonic() + 20
+    while "keyness ids" not in first._derived and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "keyness ids" in first._derived
+    before = engine.compare(SearchRequest(), SearchRequest(q="稳就业"), min_freq=1)
+    (folder / "new.txt").write_text("新增文件\n\n独一无二的新短语出现两次，独一无二的新短语。\n", encoding="utf-8")
+    assert engine.index([folder]).warnings == []
+    while engine.snapshot() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = engine.compare(SearchRequest(), SearchRequest(q="稳就业"), min_freq=1)
+    assert after.a.documents + after.b.documents == before.a.documents + before.b.documents + 1
+    assert "独一无二的新短语" in table_of(after) and "独一无二的新短语" not in table_of(before)
