@@ -219,7 +219,7 @@ def test_search_emerging_and_trend_smooth(runner, seeds_index):
 
 
 def test_counting_pairs_by_sorting_gives_what_counting_them_densely_gives(monkeypatch):
-    import search.analysis.phrases as phrases
+    from search.analysis import phrases
 
     sample = ["改革开放发展改革稳就业，改革开放。" * 3, "高质量发展稳就业\n改革开放"]
     dense = keyness(sample[:1], sample[1:], 1)
