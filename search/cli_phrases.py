@@ -108,6 +108,8 @@ def _print_compare(result, shown, total: int, page: int, limit: int) -> None:
     for name, info in (("A", result.a), ("B", result.b)):
         counted = f" ({info.counted:,} counted)" if info.sampled else ""
         click.echo(f"{name}: {info.label} · {info.documents:,} documents{counted} · {info.characters:,} characters")
+    for side, note in result.side_notes:
+        click.echo(f"note: side {side}: {note}")
     for note in result.notes:
         click.echo(f"note: {note}")
     click.echo(f"{total} phrases · {result.took_ms:.0f} ms")

@@ -247,3 +247,11 @@ def test_a_side_holds_only_what_the_reader_may_see(clients, restricted, user):
     emerging = client.get("/emerging.json?period=2021&min_freq=1").get_json()
     counted = {p["period"]: p["documents"] for p in emerging["periods"]}
     assert counted == dict(sorted(__import__("collections").Counter(CORPUS[s][1][:4] for s in CORPUS if may_see(user, s)).items()))
+
+
+def test_how_each_side_was_read_is_said(reports_client):
+    page = soup(reports_client.get("/compare?a.year=2024&b.q=改革 OR"))
+    notes = [p.get_text() for p in page.select(".compare-summary p.notes")]
+    assert notes and notes[0].startswith("B 侧：") and "OR" in notes[0]
+    data = as_json(reports_client, "/compare?a.year=2024&b.q=改革 OR")
+    assert data["side_notes"] == [{"side": "B", "note": "OR at the end ignored"}]

@@ -391,5 +391,8 @@ def emerging_xlsx():
 
 
 def init_app(app) -> None:
+    from .pages import translate_note
+
+    app.add_template_filter(translate_note, "reading_note")
     app.register_blueprint(bp)
 

@@ -117,6 +117,7 @@ class Keyness:
     table: Table
     took_ms: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    side_notes: tuple[tuple[str, str], ...] = field(default=())  # ("A" or "B", how its query was read)
 
     def select(self, side: str = "a", sort: str = "ll", min_ll: float = DEFAULT_MIN_LL,
                with_concentrated: bool = False) -> np.ndarray:
@@ -155,7 +156,9 @@ class Keyness:
 
     def to_json(self, rows) -> dict:
         return {"a": self.a.to_json(), "b": self.b.to_json(), "min_freq": self.min_freq,
-                "took_ms": self.took_ms, "notes": list(self.notes), "phrases": [p.to_json() for p in self.rows(rows)]}
+                "took_ms": self.took_ms, "notes": list(self.notes),
+                "side_notes": [{"side": side, "note": note} for side, note in self.side_notes],
+                "phrases": [p.to_json() for p in self.rows(rows)]}
 
 
 def log_likelihood(a: float, b: float, c: float, d: float) -> float:

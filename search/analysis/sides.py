@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..export.columns import describe_request
-from ..query import SearchRequest
+from ..query import SearchRequest, request_query
 from .emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
 from .emerging import PeriodCounts, count_periods
 from .keyness import DEFAULT_MIN_FREQ, Keyness, keyness
@@ -59,7 +59,9 @@ def compare(engine, request_a: SearchRequest, request_b: SearchRequest, *, min_f
     texts_b = engine.corpus_texts(pick_b, visible=visible)
     result = keyness(texts_a, texts_b, min_freq, labels=(describe_request(request_a), describe_request(request_b)),
                      documents=(len(ids_a), len(ids_b)), notes=notes)
-    return replace(result, took_ms=round((time.perf_counter() - started) * 1000, 1))
+    side_notes = tuple((name, note) for name, request in (("A", request_a), ("B", request_b))
+                       for note in request_query(request).notes)
+    return replace(result, took_ms=round((time.perf_counter() - started) * 1000, 1), side_notes=side_notes)
 
 
 def period_quotas(sizes: dict[str, int], cap: int) -> dict[str, int]:
@@ -107,6 +109,7 @@ def count_emerging(engine, request: SearchRequest, *, by: str = "year", min_freq
     if sampled:
         notes.append(f"为控制耗时，共按编号均匀抽取 {len(picked):,} 篇计数（{sampled} 个时期经过抽样，每期最多 "
                      f"{max(quota.values()):,} 篇；频率按抽取的文档计）。")
+    notes += request_query(request).notes
     if undated:
         notes.append(f"{undated:,} 篇文档没有{'年份' if by == 'year' else '月份'}，未计入。")
     texts = engine.corpus_texts(picked, visible=visible)
