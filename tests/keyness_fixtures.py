@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from search.meta import extract_documents, read_sidecar
-from search.normalize import search_text
+from search.text.normalize import search_text
 from tests.source_texts import ROOT, reports_archive
 
 FOLDER = "chinese-political-corpora"

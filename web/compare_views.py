@@ -34,11 +34,11 @@ from search.export.phrases import (
 )
 from search.query import SearchRequest
 
-from .analysis_views import csv_response
-from .exports import attachment, public_base_url, zone
-from .pages import Link, pager
-from .params import BadParameter, search_request
-from .views import engine, is_fragment_request, visible
+from web.analysis_views import csv_response
+from web.exports import attachment, public_base_url, zone
+from web.pages import Link, pager
+from web.params import BadParameter, search_request
+from web.blueprint import engine, is_fragment_request, visible
 
 bp = Blueprint("phrases", __name__)
 
@@ -252,7 +252,7 @@ def compare_csv():
 def compare_xlsx():
     from search.export.phrase_sheets import compare_workbook
 
-    from .export_views import XLSX, download, spooled
+    from web.export_views import XLSX, download, spooled
 
     args = compare_args(request.args)
     result, rows = _export(args)
@@ -377,7 +377,7 @@ def emerging_csv():
 def emerging_xlsx():
     from search.export.phrase_sheets import emerging_workbook
 
-    from .export_views import XLSX, download, spooled
+    from web.export_views import XLSX, download, spooled
 
     _budget(EXPORT_BUDGET)
     args = emerging_args(request.args)
@@ -391,7 +391,7 @@ def emerging_xlsx():
 
 
 def init_app(app) -> None:
-    from .pages import translate_note
+    from web.pages import translate_note
 
     app.add_template_filter(translate_note, "reading_note")
     app.register_blueprint(bp)

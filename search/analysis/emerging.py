@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .phrases import PhraseCounts, count_phrases
+from search.analysis.phrases import PhraseCounts, count_phrases
 
 SORTS = ("z", "ratio", "freq")
 DEFAULT_MIN_FREQ = 5

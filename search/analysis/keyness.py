@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .phrases import PhraseCounts, count_phrases
+from search.analysis.phrases import PhraseCounts, count_phrases
 
 SORTS = ("ll", "ratio", "freq")
 SIDES = ("a", "b", "all")

@@ -2,7 +2,7 @@
 
 A *phrase* is a run of 2..8 phrase characters (letters: Unicode categories L* and Nl, so Chinese
 characters, 〇 and Latin letters; not digits, so 2020年 and 病例12 are no phrases) of a
-document's search text (``search.normalize.search_text``: folded, so 國 is 国 and ``Ａ`` is ``a``); it
+document's search text (``search.text.normalize.search_text``: folded, so 國 is 国 and ``Ａ`` is ``a``); it
 never crosses punctuation, a space or a line break.  Every position counts: 哈哈哈 holds 哈哈 twice
 (the count is ``sum(text[i:i+n] == p)``, overlapping, unlike the concordance's non-overlapping
 ``str.count``).  The *size* of a document is its number of phrase characters.
@@ -31,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..budget import check_budget
+from search.budget import check_budget
 
 MIN_LENGTH, MAX_LENGTH = 2, 8
 

@@ -17,11 +17,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..export.columns import describe_request
-from ..query import SearchRequest, request_query
-from .emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
-from .emerging import PeriodCounts, count_periods
-from .keyness import DEFAULT_MIN_FREQ, Keyness, keyness
+from search.export.columns import describe_request
+from search.query import SearchRequest
+from search.query.compose import request_query
+from search.analysis.emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
+from search.analysis.emerging import PeriodCounts, count_periods
+from search.analysis.keyness import DEFAULT_MIN_FREQ, Keyness, keyness
 
 MAX_SIDE_DOCUMENTS = 2500  # per side of a comparison
 MAX_EMERGING_DOCUMENTS = 6000  # over all periods of emerging terms

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import BinaryIO
 
-from ..query import SearchRequest
-from .phrases import COMPARE_COLUMNS, EMERGING_COLUMNS, compare_rows, emerging_rows
-from .run import ran_at
-from .sheets import QuerySheet, write_workbook
+from search.query import SearchRequest
+from search.export.phrases import COMPARE_COLUMNS, EMERGING_COLUMNS, compare_rows, emerging_rows
+from search.export.run import ran_at
+from search.export.sheets import QuerySheet, write_workbook
 
 
 def compare_workbook(out: BinaryIO, result, rows, request_a: SearchRequest, request_b: SearchRequest,
                      base_url: str = "", zone: tzinfo | None = None, link: str = "") -> int:
     """The key phrases at ``rows`` (sheet 关键短语, then 检索条件); the number of rows."""
-    from ..zone import server_zone
+    from search.zone import server_zone
 
     when = ran_at(zone or server_zone(None))
     what = f"A：{result.a.label}（{result.a.documents} 篇）；B：{result.b.label}（{result.b.documents} 篇，不含 A 侧文档）"
@@ -27,8 +27,8 @@ def compare_workbook(out: BinaryIO, result, rows, request_a: SearchRequest, requ
 def emerging_workbook(out: BinaryIO, result, terms, request: SearchRequest, base_url: str = "",
                       zone: tzinfo | None = None, link: str = "") -> int:
     """One period's emerging terms (sheet 新词, then 检索条件); the number of rows."""
-    from ..export.columns import describe_request
-    from ..zone import server_zone
+    from search.export.columns import describe_request
+    from search.zone import server_zone
 
     when = ran_at(zone or server_zone(None))
     what = f"{result.period}（{describe_request(request)}）"

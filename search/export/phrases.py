@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from ..query import SearchRequest, parse_query
+from search.query import SearchRequest, parse_query
 
 COMPARE_COLUMNS = ("序号", "短语", "多用于", "对数似然", "对数比", "A频次", "A每万字", "A文档数", "A离散度DP", "B频次",
                    "B每万字", "B文档数", "B离散度DP", "单篇集中", "趋势链接", "A侧上下文", "B侧上下文")
@@ -37,21 +37,23 @@ def exclusion(request: SearchRequest) -> str | None:
     kinds = [name for name, _ in FIELD_OF if getattr(request, name)]
     has_dates = bool(request.date_from or request.date_to)
     if request.q.strip():
-        if kinds or has_dates:
-            return None
-        parsed = parse_query(request.q)
-        atoms = [a for g in parsed.groups for a in g]
-        if len(parsed.groups) != 1 or len(atoms) != 1 or not atoms[0].is_phrase or atoms[0].negated \
-                or atoms[0].relation:
-            return None
-        return "-" + quoted(atoms[0].value)
+        return None if kinds or has_dates else _query_exclusion(request.q)
     if has_dates:
         return None if kinds else f"-date:{request.date_from or ''}..{request.date_to or ''}"
     if len(kinds) != 1:
         return None
-    name = kinds[0]
-    field = dict(FIELD_OF)[name]
-    return " ".join(f"-{field}:{quoted(str(v)) if ' ' in str(v) else v}" for v in getattr(request, name))
+    field = dict(FIELD_OF)[kinds[0]]
+    return " ".join(f"-{field}:{quoted(str(v)) if ' ' in str(v) else v}" for v in getattr(request, kinds[0]))
+
+
+def _query_exclusion(q: str) -> str | None:
+    """``-"phrase"`` for a query of one plain phrase; None for anything else."""
+    parsed = parse_query(q)
+    atoms = [a for g in parsed.groups for a in g]
+    if len(parsed.groups) != 1 or len(atoms) != 1:
+        return None
+    atom = atoms[0]
+    return None if not atom.is_phrase or atom.negated or atom.relation else "-" + quoted(atom.value)
 
 
 def trend_path(phrase: str) -> str:

@@ -45,11 +45,13 @@ class QuerySheet:
     rows: int  # rows written to the first sheet
 
     def pairs(self) -> list[tuple[str, str | int]]:
+        """The second sheet's rows: (label, value), labels in Chinese."""
         return [("检索词", self.query or "（全部文档）"), ("理解为", self.read_as), ("筛选条件", self.filters or "（无）"),
                 ("结果数", self.total), ("导出条数", self.rows), ("检索时间", self.ran_at), ("检索链接", self.link)]
 
 
 def clean_cell(value: str) -> str:
+    """The text without the control characters Excel refuses, cut to Excel's cell limit."""
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
 
 
