@@ -37,13 +37,13 @@ sys.path.insert(0, str(BENCH))
 from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS
 
 from search.analysis.sides import MAX_EMERGING_DOCUMENTS, MAX_SIDE_DOCUMENTS
-from search.archive import read_schema_version
 from search.engines import open_engine
-from search.ingest import index_paths
+from search.engines.embedded.archive import read_schema_version
+from search.engines.embedded.commit import index_paths
+from search.ingest.identity import SCHEMA_VERSION
 from search.meta import extract_documents, read_sidecar
-from search.normalize import search_text
 from search.query import SearchRequest
-from search.schema import SCHEMA_VERSION
+from search.text.normalize import search_text
 from tests import keyness_oracle as oracle
 
 MIN_FREQ = 5

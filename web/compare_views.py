@@ -33,12 +33,11 @@ from search.export.phrases import (
     trend_path,
 )
 from search.query import SearchRequest
-
 from web.analysis_views import csv_response
+from web.blueprint import engine, is_fragment_request, visible
 from web.exports import attachment, public_base_url, zone
 from web.pages import Link, pager
 from web.params import BadParameter, search_request
-from web.blueprint import engine, is_fragment_request, visible
 
 bp = Blueprint("phrases", __name__)
 
@@ -251,7 +250,6 @@ def compare_csv():
 @bp.get("/compare.xlsx")
 def compare_xlsx():
     from search.export.phrase_sheets import compare_workbook
-
     from web.export_views import XLSX, download, spooled
 
     args = compare_args(request.args)
@@ -376,7 +374,6 @@ def emerging_csv():
 @bp.get("/emerging.xlsx")
 def emerging_xlsx():
     from search.export.phrase_sheets import emerging_workbook
-
     from web.export_views import XLSX, download, spooled
 
     _budget(EXPORT_BUDGET)

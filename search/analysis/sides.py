@@ -17,12 +17,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from search.export.columns import describe_request
-from search.query import SearchRequest
-from search.query.compose import request_query
 from search.analysis.emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
 from search.analysis.emerging import PeriodCounts, count_periods
 from search.analysis.keyness import DEFAULT_MIN_FREQ, Keyness, keyness
+from search.export.columns import describe_request
+from search.query import SearchRequest
+from search.query.compose import request_query
 
 MAX_SIDE_DOCUMENTS = 2500  # per side of a comparison
 MAX_EMERGING_DOCUMENTS = 6000  # over all periods of emerging terms

@@ -18,7 +18,13 @@ from search.analysis.emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
 from search.analysis.emerging import SORTS as EMERGING_SORTS
 from search.analysis.keyness import DEFAULT_MIN_FREQ, MIN_LL_CHOICES, SIDES, SORTS
 from search.analysis.sides import BY
-from search.cli.options import UserError, engine_of, filter_options, index_option, search_request
+from search.cli.options import (
+    UserError,
+    engine_of,
+    filter_options,
+    index_option,
+    search_request,
+)
 from search.errors import SearchError
 from search.export.phrases import (
     COMPARE_COLUMNS,

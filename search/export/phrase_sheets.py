@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import BinaryIO
 
-from search.query import SearchRequest
-from search.export.phrases import COMPARE_COLUMNS, EMERGING_COLUMNS, compare_rows, emerging_rows
+from search.export.phrases import (
+    COMPARE_COLUMNS,
+    EMERGING_COLUMNS,
+    compare_rows,
+    emerging_rows,
+)
 from search.export.run import ran_at
 from search.export.sheets import QuerySheet, write_workbook
+from search.query import SearchRequest
 
 
 def compare_workbook(out: BinaryIO, result, rows, request_a: SearchRequest, request_b: SearchRequest,

@@ -11,8 +11,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
+from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import doc_list
 from search.engines.embedded.run import matching_documents
 
