@@ -106,3 +106,7 @@ from tests.web_fixtures import client, hostile_client, hostile_index, web_app, w
 # Two module fixtures that other modules use too: a folder as an office keeps it, the 118 reports.
 from tests.meta.test_meta_fields import office  # noqa: E402,F401
 from tests.query.test_suggest_archive import reports  # noqa: E402,F401
+# /compare and /emerging: the 2016-2024 reports, the restricted index of the access sweep, axe.
+from tests.access.test_access_sweep import clients, restricted  # noqa: E402,F401
+from tests.keyness_fixtures import year_reports  # noqa: E402,F401
+from tests.web.test_accessibility import axe_page  # noqa: E402,F401

@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import analysis_views  # trend and concordance; imports views
 
     analysis_views.init_app(app)
+    from web import compare_views  # 比较 (keyness) and 新词 (emerging terms)
+
+    compare_views.init_app(app)
     from web import help_pages  # 高级检索 and 检索帮助
 
     help_pages.init_app(app)

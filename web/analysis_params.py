@@ -29,6 +29,7 @@ class TrendArgs:
     by: str
     measure: str
     per: str | None
+    smooth: int = 0  # moving average over 2 * smooth + 1 periods (0: none)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def trend_args(args: MultiDict) -> TrendArgs:
     measure = _choice(args, "measure", MEASURES, "documents",
                       "measure 只能是 documents（文档数）、occurrences（出现次数）或 per_mille（每千篇）")
     per = _choice(args, "per", (*PER, ""), "", "per 只能是 district（按区域）") or None
-    return TrendArgs(replace(request, q="", page=1, sort="relevance"), queries, by, measure, per)
+    smooth = int(_choice(args, "smooth", ("0", "1", "2", "3"), "0", "smooth（平滑）只能是 0、1、2 或 3"))
+    return TrendArgs(replace(request, q="", page=1, sort="relevance"), queries, by, measure, per, smooth)
 
 
 def kwic_args(args: MultiDict) -> KwicArgs:

@@ -8,7 +8,7 @@ from itertools import chain
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
-from search.analysis.trend import CSV_COLUMNS, trend_rows
+from search.analysis.trend import CSV_COLUMNS, smoothed, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
 
 from web.analysis_params import kwic_args, trend_args
@@ -42,7 +42,7 @@ def trend_json():
     args = trend_args(request.args)
     result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
-    return jsonify(result.to_json())
+    return jsonify(smoothed(result, args.smooth).to_json())
 
 
 @bp.get("/trend.csv")
@@ -51,7 +51,7 @@ def trend_csv():
     args = trend_args(request.args)
     result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
-    return csv_response(chain([CSV_COLUMNS], trend_rows(result)), "trend")
+    return csv_response(chain([CSV_COLUMNS], trend_rows(smoothed(result, args.smooth))), "trend")
 
 
 @bp.get("/kwic")

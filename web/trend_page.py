@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from search.analysis.trend import Series, Trend
+from search.analysis.trend import Series, Trend, smoothed
 from search.engines import Engine
 from search.query import SearchRequest
 
@@ -18,6 +18,7 @@ from web.pages import date_label, search_url
 MEASURE_LABELS = {"documents": "文档数（篇）", "occurrences": "出现次数", "per_mille": "每千篇文档中的篇数"}
 MEASURE_UNITS = {"documents": "篇", "occurrences": "次", "per_mille": "‰"}
 BY_LABELS = {"year": "按年", "month": "按月"}
+SMOOTH_LABELS = {0: "不平滑", 1: "1 期（3 期平均）", 2: "2 期（5 期平均）", 3: "3 期（7 期平均）"}
 SHADES = 6
 
 
@@ -70,6 +71,7 @@ class TrendPage:
     query_fields: tuple[str, ...]
     by_options: tuple[Option, ...]
     measure_options: tuple[Option, ...]
+    smooth_options: tuple[Option, ...]
     hidden_fields: list[tuple[str, str]]
     json_url: str
     csv_url: str
@@ -100,19 +102,21 @@ def period_request(
 
 
 def _text(value: float, measure: str) -> str:
-    return f"{value:g}" if measure == "per_mille" else str(int(value))
+    return f"{value:g}" if measure == "per_mille" or not float(value).is_integer() else str(int(value))
 
 
 def trend_page(engine: Engine, args: TrendArgs, visible: object = None) -> TrendPage:
     """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
     result = engine.trend(args.queries, args.request, args.by, args.measure, args.per,
                    visible=visible) if args.queries else None
+    result = smoothed(result, args.smooth) if result else None
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()
     chart, rows, undated, totals, district_tables = _laid_out(result, args, labels) if result else (None, (), (), (), ())
     filters = [(k, v) for k, v in args.request.to_args() if k not in ("q", "page", "per_page", "sort")]
     own = [("q", q) for q in args.queries] + filters + [
-        ("by", args.by), ("measure", args.measure), *([("per", args.per)] if args.per else [])]
+        ("by", args.by), ("measure", args.measure), *([("per", args.per)] if args.per else []),
+        *([("smooth", str(args.smooth))] if args.smooth else [])]
     return TrendPage(
         args=args,
         result=result,
@@ -125,6 +129,7 @@ def trend_page(engine: Engine, args: TrendArgs, visible: object = None) -> Trend
         query_fields=_query_fields(args.queries),
         by_options=tuple(Option(v, label, v == args.by) for v, label in BY_LABELS.items()),
         measure_options=tuple(Option(v, label, v == measure) for v, label in MEASURE_LABELS.items()),
+        smooth_options=tuple(Option(str(k), SMOOTH_LABELS[k], k == args.smooth) for k in range(4)),
         hidden_fields=filters,
         json_url=url_for("analysis.trend_json") + "?" + urlencode(own),
         csv_url=url_for("analysis.trend_csv") + "?" + urlencode(own),

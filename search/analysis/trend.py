@@ -16,7 +16,7 @@ counted apart, as undated.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -87,12 +87,15 @@ class Trend:
     periods: tuple[str, ...]
     series: tuple[Series, ...]
     notes: tuple[str, ...] = field(default=())
+    smooth: int = 0  # the points are moving averages over 2 * smooth + 1 periods (``smoothed``)
 
     def to_json(self) -> dict:
         """The trend as a JSON object: how it was counted and its series."""
         data: dict[str, Any] = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
+        if self.smooth:
+            data["smooth"] = self.smooth
         data["series"] = [s.to_json() for s in self.series]
         return data
 
@@ -124,6 +127,31 @@ def period_axis(by: str, present: set[str]) -> tuple[str, ...]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(months)
+
+
+SMOOTHING = range(4)
+
+
+def smoothed(result: Trend, smooth: int) -> Trend:
+    """The trend with each point the mean of the periods ``smooth`` before to ``smooth`` after it (fewer at
+    the ends), as the Google Ngram viewer smooths: documents, occurrences and per-mille alike, rounded to
+    2 decimals.  Totals and undated counts stay as counted; 0 is the trend itself."""
+    if smooth not in SMOOTHING:
+        raise ValueError(f"smooth must be 0 to {SMOOTHING[-1]}, not {smooth!r}")
+    if not smooth:
+        return result
+
+    def line(series: Series) -> Series:
+        points = series.points
+        averaged = []
+        for i, point in enumerate(points):
+            window = points[max(0, i - smooth) : i + smooth + 1]
+            averaged.append(Point(point.period, *(round(sum(getattr(p, m) for p in window) / len(window), 2)
+                                                   for m in MEASURES)))
+        districts = tuple(line(d) for d in series.districts) if series.districts is not None else None
+        return replace(series, points=tuple(averaged), districts=districts)
+
+    return replace(result, series=tuple(line(s) for s in result.series), smooth=smooth)
 
 
 CSV_COLUMNS = ("query", "district", "period", "documents", "occurrences", "per_mille")

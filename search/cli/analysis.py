@@ -10,7 +10,7 @@ import sys
 import click
 
 from search.analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
-from search.analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, trend_rows
+from search.analysis.trend import BY, CSV_COLUMNS, MAX_QUERIES, MEASURES, PER, smoothed, trend_rows
 from search.cli.options import UserError, engine_of, filter_options, index_option, search_request
 from search.errors import SearchError
 from search.query import MAX_QUERY_LENGTH
@@ -43,17 +43,19 @@ def _number(value: float) -> str:
 @click.option("--measure", type=click.Choice(MEASURES), default="documents", show_default=True,
               help="What the table shows (the JSON and CSV have all three).")
 @click.option("--per", type=click.Choice(PER), default=None, help="Also count per district (first appearance too).")
+@click.option("--smooth", type=click.IntRange(0, 3), default=0, show_default=True,
+              help="Moving average: each point the mean of N periods before to N after (JSON and CSV too).")
 @filter_options(sort=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV rows: query, district, period, documents, occurrences, per_mille.")
-def trend_command(queries, index_dir, by, measure, per, as_json, as_csv, **filters):
+def trend_command(queries, index_dir, by, measure, per, smooth, as_json, as_csv, **filters):
     """How often QUERIES (1 to 6, each any query) occur per year or month, under the filters."""
     _check_length(queries)
     if len(queries) > MAX_QUERIES:
         raise UserError(f"{len(queries)} queries given; a trend compares at most {MAX_QUERIES}")
     engine = engine_of(index_dir)
     try:
-        result = engine.trend(queries, search_request("", filters), by=by, measure=measure, per=per)
+        result = smoothed(engine.trend(queries, search_request("", filters), by=by, measure=measure, per=per), smooth)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
     except ValueError as exc:
@@ -71,7 +73,8 @@ def trend_command(queries, index_dir, by, measure, per, as_json, as_csv, **filte
 def _print_trend(result) -> None:
     measure = result.measure
     label = MEASURE_LABELS[measure]
-    click.echo(f"{' | '.join(result.queries)} · per {result.by} · {label}")
+    click.echo(f"{' | '.join(result.queries)} · per {result.by} · {label}"
+               + (f" · smoothed over {2 * result.smooth + 1} periods" if result.smooth else ""))
     for note in result.notes:
         click.echo(f"note: {note}")
     if not result.periods:

@@ -16,6 +16,7 @@ from search.cli.access import audit_command, users_group
 from search.cli.analysis import kwic_command, trend_command
 from search.cli.core import index_command, query_command, serve_command
 from search.cli.files import inspect_command, stats_command
+from search.cli.phrases import compare_command, emerging_command
 from search.cli.saved import alerts_group, saved_group
 
 
@@ -26,7 +27,8 @@ def main():
 
 
 for _command in (index_command, query_command, serve_command, inspect_command, stats_command, saved_group,
-                 alerts_group, trend_command, kwic_command, users_group, audit_command):
+                 alerts_group, trend_command, kwic_command, users_group, audit_command, compare_command,
+                 emerging_command):
     main.add_command(_command)
 
 

@@ -132,6 +132,33 @@ class Engine(ABC):
         """The words around a concordance's sample (the concordance page's side panel)."""
         return ()
 
+    # -- keyness and emerging terms: the documents, then search.analysis counts their texts ----------
+
+    def corpus(self, request, *, visible=None) -> list[tuple[str, str | None]]:
+        """(id, date) of every document ``request`` matches (that the reader may see), in id order."""
+        raise unsupported("keyness and emerging terms", f"the {self.kind} engine")
+
+    def corpus_texts(self, ids: Sequence[str], *, visible=None) -> list[str]:
+        """The search texts (``normalize.search_text``) of the documents ``ids``, in that order."""
+        raise unsupported("keyness and emerging terms", f"the {self.kind} engine")
+
+    def cluster_of(self, ids: Sequence[str]) -> list[str]:
+        """The near-duplicate cluster of each document (emerging terms count clusters).  Until clusters
+        exist (issue 24, parts 1-3), each document is its own cluster: its id."""
+        return list(ids)
+
+    def compare(self, request_a, request_b, *, min_freq: int = 5, visible=None):
+        """Keyness of ``request_a``'s documents against ``request_b``'s without them (``analysis.keyness.Keyness``)."""
+        from search.analysis.sides import compare
+
+        return compare(self, request_a, request_b, min_freq=min_freq, visible=visible)
+
+    def emerging(self, request, *, by: str = "year", min_freq: int = 5, visible=None):
+        """The phrases of ``request``'s documents counted per period (``analysis.emerging.PeriodCounts``)."""
+        from search.analysis.sides import count_emerging
+
+        return count_emerging(self, request, by=by, min_freq=min_freq, visible=visible)
+
     def suggest(self, typed: str, *, wait: float = 0, visible=None) -> list:
         """Phrases of the archive for what is being typed (the search box); none by default."""
         return []

@@ -348,3 +348,21 @@ def test_archive_phrases_pinyin_and_did_you_mean_lend_nothing_of_a_restricted_do
     secret = soup(client.get("/search?q=机密预算按排"))
     assert [p.get_text(strip=True) for p in secret.select(".did-you-mean")] == (
         ["您是不是要找：机密预算安排（1 篇）"] if may_see(user, "fin1.txt") else [])
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_a_side_holds_only_what_the_reader_may_see(clients, restricted, user):
+    client = clients[user]
+    data = client.get("/compare.json?a.year=2020&side=all&min_ll=0&min_freq=1&conc=1&per_page=200").get_json()
+    in_2020 = [s for s in CORPUS if CORPUS[s][1].startswith("2020") and may_see(user, s)]
+    others = [s for s in CORPUS if not CORPUS[s][1].startswith("2020") and may_see(user, s)]
+    assert (data["a"]["documents"], data["b"]["documents"]) == (len(in_2020), len(others))
+    phrases = {p["phrase"] for p in data["phrases"]}
+    assert any("机密" in p for p in phrases) == may_see(user, "fin1.txt")
+    assert any("审计底稿" in p for p in phrases) == (may_see(user, "fin1.txt") or may_see(user, "fin2.txt"))
+    csv_text = client.get("/compare.csv?a.year=2020&side=all&min_ll=0&min_freq=1&conc=1").get_data(as_text=True)
+    assert ("机密" in csv_text) == may_see(user, "fin1.txt")
+    emerging = client.get("/emerging.json?period=2021&min_freq=1").get_json()
+    counted = {p["period"]: p["documents"] for p in emerging["periods"]}
+    assert counted == dict(sorted(Counter(CORPUS[s][1][:4] for s in CORPUS if may_see(user, s)).items()))
+

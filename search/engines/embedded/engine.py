@@ -206,6 +206,30 @@ class EmbeddedEngine(Engine):
 
         return collocates(self.snapshot(), sample)
 
+    def corpus(self, request, *, visible=None) -> list[tuple[str, str | None]]:
+        from search.engines.embedded.keyness import corpus
+
+        return corpus(self.snapshot(), request, visible=visible)
+
+    def corpus_texts(self, ids, *, visible=None) -> list[str]:
+        from search.engines.embedded.keyness import corpus_texts
+
+        return corpus_texts(self.snapshot(), ids, visible=visible)
+
+    def compare(self, request_a, request_b, *, min_freq=5, visible=None):
+        from search.engines.embedded.keyness import recent
+
+        return recent(self.snapshot(), ("compare", request_a, request_b, min_freq, visible),
+                      lambda: super(EmbeddedEngine, self).compare(request_a, request_b, min_freq=min_freq,
+                                                                  visible=visible))
+
+    def emerging(self, request, *, by="year", min_freq=5, visible=None):
+        from search.engines.embedded.keyness import recent
+
+        return recent(self.snapshot(), ("emerging", request, by, min_freq, visible),
+                      lambda: super(EmbeddedEngine, self).emerging(request, by=by, min_freq=min_freq,
+                                                                   visible=visible))
+
     def suggest(self, typed: str, *, wait: float = 0, visible=None) -> list:
         """Phrases of the current snapshot for what is being typed."""
         from search.engines.embedded.suggest import suggest
@@ -233,7 +257,14 @@ class EmbeddedEngine(Engine):
             first.verify()  # a server checks the grams' checksums (each later generation's too, in the background)
         warm_up(first)  # the first queries as fast as later ones
         if background:
-            self.archive.warm_in_background(warm_up)  # and those after a new commit
+            from search.engines.embedded.keyness import read_ids_in_background
+
+            read_ids_in_background(first)  # the ids that keyness and emerging terms sample by
+            def warm(snapshot) -> None:
+                warm_up(snapshot)
+                read_ids_in_background(snapshot)
+
+            self.archive.warm_in_background(warm)
             suggest(self.snapshot(), "", wait=0)  # suggestions built in the background
 
     def state_dir(self) -> Path:

@@ -188,6 +188,29 @@ class RemoteEngine(Engine):
 
         return collocates(sample)
 
+    def corpus(self, request, *, visible=None) -> list[tuple[str, str | None]]:
+        query = self.cluster.request_body(request, None, visible)
+        return sorted((doc_id, source.get("published"))
+                      for doc_id, source in self.cluster.sources(query, ["published"], batch=10_000))
+
+    def corpus_texts(self, ids, *, visible=None) -> list[str]:
+        from search.engines.opensearch.query import visibility_clause
+        from search.text.normalize import search_text
+
+        access = visibility_clause(visible)
+        texts: dict[str, str] = {}
+        for start in range(0, len(ids), EXPORT_PAGE):
+            batch = list(ids[start : start + EXPORT_PAGE])
+            query = {"bool": {"filter": [{"ids": {"values": batch}}, *([access] if access else [])]}}
+            body = {"query": query, "size": len(batch), "_source": ["title", "paragraphs"]}
+            for hit in self.cluster.raw_search(body)["hits"]["hits"]:
+                source = hit["_source"]
+                texts[hit["_id"]] = search_text(source.get("title") or "", list(source.get("paragraphs") or ()))
+        missing = [doc_id for doc_id in ids if doc_id not in texts]
+        if missing:
+            raise ValueError(f"no document {missing[0]!r} to count")
+        return [texts[doc_id] for doc_id in ids]
+
     # -- local state
 
     def state_dir(self) -> Path:
