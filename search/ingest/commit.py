@@ -14,6 +14,7 @@ from pathlib import Path
 from whoosh.index import LockError
 
 from ..archive import ROOTS_FILE as ROOTS_NAME, latest_generation, open_index, read_roots, write_roots, write_schema_version
+from .. import dedup
 from ..column_file import write_missing
 from ..entered import Entries, carried_entries
 from ..errors import SearchError
@@ -217,6 +218,7 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     skipped.save()
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
+    dedup.after_commit(index_dir)  # the generation's reprint clusters (search.dedup), from the last ones
     report.total_documents = _live_count(index_dir)
     _record_skipped(index_dir, roots, sources, left_out, report)
     return report
@@ -304,6 +306,8 @@ def _nothing_to_do(index_dir: Path, roots, report: IndexReport, plan: planning.P
     its original files are now found in the new place.
     """
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
+    if not dedup.table_present(index_dir):  # a run killed after its commit, or an index from before
+        dedup.after_commit(index_dir)
     report.unchanged = plan.unchanged
     report.cleaned = _clean_if_unlocked(index_dir)
     report.total_documents = _live_count(index_dir)

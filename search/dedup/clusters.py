@@ -1,0 +1,195 @@
+"""Reprint clusters of one generation: which documents are copies of which, and each cluster's canonical copy.
+
+Two documents are joined when the exact Jaccard of their shingle sets
+(``fingerprint``) is at least ``EDITED`` (0.7): at ``REPRINT`` (0.9) or more the
+copy is a reprint, below it an edited copy (a paragraph cut, a sentence
+rewritten).  A cluster is a connected group of joined documents; a document
+joined to none is a cluster of one.
+
+The canonical copy of a cluster is its earliest dated document, then the most
+official one (an organ's own document, with a 文号 or a 文种 other than 新闻, over
+news, over a page of neither: a reprint site), then the first by file and item.
+
+The table of a generation is built from the previous generation's
+(``build``): a document whose file and item are unchanged keeps its signature
+and its confirmed pairs; only new and changed documents are read,
+fingerprinted and compared with all the others.  So adding, changing and
+removing files costs what those files cost, and a removed canonical copy hands
+its cluster to the next in line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import fingerprint as fp
+
+REPRINT = 0.9
+EDITED = 0.7
+PREFILTER = 0.45  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
+VERSION = 1  # of the fingerprint: a table of another version is not reused
+NEWS_TYPES = ("新闻",)
+
+
+@dataclass
+class ClusterTable:
+    """Per document number of one generation (deleted documents: key "", canonical -1)."""
+
+    keys: list[str]  # the file's key and state and the item: unchanged document, unchanged key
+    signatures: np.ndarray  # (documents, BINS) uint32
+    fingerprinted: np.ndarray  # bool: the body was long enough for a signature
+    canonical: np.ndarray  # int64: the docnum of its cluster's canonical copy
+    preference: np.ndarray  # int64: its place in the canonical order (lower first)
+    edges: np.ndarray  # (E, 2) int64 docnums, first < second: the confirmed pairs
+    similarity: np.ndarray  # (E,) float64: their Jaccard
+    version: int = VERSION
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def members(self, docnum: int) -> np.ndarray:
+        """The documents of ``docnum``'s cluster (itself included), ascending."""
+        root = self.canonical[docnum]
+        if root < 0:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.canonical == root)
+
+    def pairs_of(self, docnum: int) -> list[tuple[int, float]]:
+        """(other docnum, Jaccard) of every confirmed pair ``docnum`` is in, most similar first."""
+        edges = self.edges
+        mine = (edges[:, 0] == docnum) | (edges[:, 1] == docnum)
+        others = np.where(edges[mine, 0] == docnum, edges[mine, 1], edges[mine, 0])
+        found = sorted(zip(others.tolist(), self.similarity[mine].tolist()), key=lambda p: (-p[1], p[0]))
+        return found
+
+    @property
+    def reprint_count(self) -> int:
+        """Documents that are not their cluster's canonical copy."""
+        live = self.canonical >= 0
+        return int(np.count_nonzero(live & (self.canonical != np.arange(self.size))))
+
+
+def document_keys(snapshot) -> list[str]:
+    """Each document's file key and state and its place among the file's documents ("" when deleted).
+
+    A file's documents are consecutive numbers (written together, merged in order)."""
+    codes = snapshot.file_sig.codes
+    live = _live(snapshot)
+    size = len(codes)
+    if not size:
+        return []
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    run_start = np.repeat(starts, np.diff(np.concatenate([starts, [size]])))
+    rank = np.arange(size) - run_start
+    values = snapshot.file_sig.values
+    return [f"{values[c]}\x00{r}" if ok else "" for c, r, ok in zip(codes.tolist(), rank.tolist(), live.tolist())]
+
+
+def _live(snapshot) -> np.ndarray:
+    mask = np.zeros(snapshot.size, dtype=bool)
+    mask[np.asarray(list(snapshot.live), dtype=np.int64)] = True
+    return mask
+
+
+def preference_order(snapshot) -> np.ndarray:
+    """Each document's place in the canonical order: earliest date, most official, then number."""
+    size = snapshot.size
+    rank = snapshot.date_rank
+    dated = np.asarray([r if r >= 0 else 99_999_999 for r in rank.values], dtype=np.int64)[rank.codes]
+    official = np.asarray([_officialness(t) for t in snapshot.doc_type.values], dtype=np.int64)[snapshot.doc_type.codes]
+    numbered = np.asarray([bool(v) for v in snapshot.doc_number.values], dtype=bool)[snapshot.doc_number.codes]
+    official = np.where(numbered, 0, official)
+    order = np.lexsort((np.arange(size), official, dated))
+    place = np.empty(size, dtype=np.int64)
+    place[order] = np.arange(size)
+    return place
+
+
+def _officialness(doc_type: str | None) -> int:
+    """0 an organ's own document, 1 news, 2 neither (a page of a reprint site)."""
+    if not doc_type:
+        return 2
+    return 1 if doc_type in NEWS_TYPES else 0
+
+
+def build(snapshot, previous: ClusterTable | None = None) -> ClusterTable:
+    """The table of ``snapshot``'s generation, reusing ``previous`` (an earlier generation's) where it can."""
+    keys = document_keys(snapshot)
+    size = len(keys)
+    live = np.asarray([bool(k) for k in keys], dtype=bool)
+    reuse = np.full(size, -1, dtype=np.int64)
+    if previous is not None and previous.version == VERSION:
+        known = {k: i for i, k in enumerate(previous.keys) if k}
+        reuse = np.fromiter((known.get(k, -1) if k else -1 for k in keys), dtype=np.int64, count=size)
+    new = live & (reuse < 0)
+    signatures = np.full((size, fp.BINS), fp.EMPTY, dtype=np.uint32)
+    fingerprinted = np.zeros(size, dtype=bool)
+    old = np.flatnonzero(reuse >= 0)
+    if len(old):
+        signatures[old] = previous.signatures[reuse[old]]
+        fingerprinted[old] = previous.fingerprinted[reuse[old]]
+    fresh = np.flatnonzero(new)
+    shingles: dict[int, np.ndarray] = {}
+    if len(fresh):
+        hashes, bounds = fp.shingle_hashes([fp.body(snapshot.search_text(n)) for n in fresh.tolist()])
+        sig, has = fp.signatures(hashes, bounds)
+        signatures[fresh], fingerprinted[fresh] = sig, has
+    edges, similarity = _carried_edges(previous, reuse, size) if len(old) else (np.zeros((0, 2), np.int64), np.zeros(0))
+    pairs = fp.candidate_pairs(fp.band_keys(signatures), fingerprinted & live, new=None if not len(old) else new)
+    if len(pairs):
+        agree = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
+        pairs = pairs[agree >= PREFILTER]
+
+    def shingle_set(n: int) -> np.ndarray:
+        if n not in shingles:
+            if len(fresh) and new[n]:
+                i = int(np.searchsorted(fresh, n))
+                shingles[n] = np.unique(hashes[bounds[i] : bounds[i + 1]])
+            else:
+                shingles[n] = fp.shingle_set(snapshot.search_text(n))
+        return shingles[n]
+
+    found = np.asarray([fp.jaccard(shingle_set(a), shingle_set(b)) for a, b in pairs.tolist()], dtype=np.float64)
+    keep = found >= EDITED
+    edges = np.concatenate([edges, pairs[keep]]) if len(pairs) else edges
+    similarity = np.concatenate([similarity, found[keep]]) if len(pairs) else similarity
+    preference = preference_order(snapshot) if size else np.zeros(0, dtype=np.int64)
+    canonical = _canonical(size, live, edges, preference)
+    return ClusterTable(keys, signatures, fingerprinted, canonical, preference, edges.astype(np.int64),
+                        similarity.astype(np.float64))
+
+
+def _carried_edges(previous: ClusterTable, reuse: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The previous generation's confirmed pairs whose two documents are both still unchanged, renumbered."""
+    now = np.full(previous.size, -1, dtype=np.int64)
+    at = np.flatnonzero(reuse >= 0)
+    now[reuse[at]] = at
+    if not len(previous.edges):
+        return np.zeros((0, 2), np.int64), np.zeros(0)
+    mapped = now[previous.edges]
+    kept = (mapped >= 0).all(axis=1)
+    return np.sort(mapped[kept], axis=1), previous.similarity[kept]
+
+
+def _canonical(size: int, live: np.ndarray, edges: np.ndarray, preference: np.ndarray) -> np.ndarray:
+    """Each live document's cluster (connected by ``edges``) named by its most preferred member."""
+    parent = list(range(size))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges.tolist():
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            # The more preferred root stays the root: the root ends as the canonical copy.
+            if preference[rb] < preference[ra]:
+                ra, rb = rb, ra
+            parent[rb] = ra
+    canonical = np.asarray([root(x) for x in range(size)], dtype=np.int64)
+    return np.where(live, canonical, -1)
