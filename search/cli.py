@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -158,6 +159,8 @@ def _filter_options(func=None, *, sort: bool = True):
         *([click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)] if sort else []),
         click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
                      help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
+        click.option("--dedup", is_flag=True,
+                     help="去重: one hit per reprint cluster; totals, facets, trend points and KWIC lines count each once."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -183,13 +186,14 @@ def _search_request(query: str, filters: dict, **paging) -> SearchRequest:
 @_filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--copies", metavar="ID", default="", help="Only the copies of this document (its reprint cluster).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every hit (all pages) as CSV, the web's columns.")
 @click.option("--xlsx", "xlsx_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every hit (all pages) to this .xlsx file, with a sheet of the query.")
 @click.option("--public-url", metavar="URL", default=lambda: os.environ.get("SEARCH_PUBLIC_URL", "http://127.0.0.1:8000"),
               show_default="$SEARCH_PUBLIC_URL or http://127.0.0.1:8000", help="Where --csv/--xlsx links point.")
-def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, public_url, **filters):
+def query_command(query, index_dir, limit, page, copies, as_json, as_csv, xlsx_file, public_url, **filters):
     """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
     district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
     if len(query) > MAX_QUERY_LENGTH:
@@ -198,7 +202,7 @@ def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, pub
             "shorten it, or split it into several searches",
         )
     try:
-        request = _search_request(query, filters, page=page, per_page=limit)
+        request = _search_request(query, filters, page=page, per_page=limit, copies=copies)
         results = _engine(index_dir).search(request)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
@@ -226,7 +230,11 @@ def _print_results(results, colour: bool) -> None:
     req = results.request
     first = (req.page - 1) * req.per_page
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
-    click.echo(f"{shown}{results.total} documents · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
+    unit = "clusters (去重)" if req.dedup else "documents"
+    click.echo(f"{shown}{results.total} {unit} · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
+    if results.reprints:
+        click.echo(f"{'hid' if req.dedup else 'holds'} {results.reprints} reprints"
+                   f"{'' if req.dedup else ' (--dedup counts each cluster once)'}")
     for note in results.notes:
         click.echo(f"note: {note}")
     for rank, hit in enumerate(results.hits, start=first + 1):
@@ -238,6 +246,9 @@ def _print_results(results, colour: bool) -> None:
                  ocr)
         meta = " · ".join(x for x in parts if x)
         click.echo(f"     {meta}")
+        if hit.reprints:
+            click.echo(f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})" if req.q
+                       else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})")
         for snippet in hit.snippets:
             click.echo(f"     {_terminal(snippet, colour)}")
     if results.total:

@@ -22,6 +22,7 @@ from ..archive import Snapshot
 from ..budget import check_budget
 from ..meta import Taxonomy
 from ..query import SearchRequest
+from ..dedup.analysis import once
 from .matches import Matches, find_matches, occurrences_in
 
 KWIC_SORTS = ("date", "left", "right")
@@ -105,6 +106,8 @@ def concordance(
     """
     _check(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
+    if request.dedup:  # 去重: the occurrences of one copy per cluster (search.dedup)
+        matches = once(snapshot, matches)
     first = (request.page - 1) * request.per_page
     if order == "date":
         picked = _date_page(snapshot, matches, first, request.per_page)
@@ -130,6 +133,8 @@ def all_lines(
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     _check(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
+    if request.dedup:
+        matches = once(snapshot, matches)
     if order == "date":
         found = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
     else:

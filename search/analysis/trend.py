@@ -25,6 +25,7 @@ from ..archive import Snapshot
 from ..columns import Column
 from ..meta import Taxonomy
 from ..query import Matcher, SearchRequest
+from ..dedup.analysis import cluster_total, once
 from .matches import Matches, find_matches, with_query
 
 BY = ("year", "month")
@@ -117,11 +118,15 @@ def trend(
     periods = _axis(by, set().union(*(_values(period_of, m.docs) for m in found)) - {None})
     series = []
     for matches in found:
-        base = _base_counts(snapshot, matches.base, period_of, by, None)
-        whole = _series(snapshot, matches, range(len(matches.docs)), None, periods, period_of, base)
+        counted = once(snapshot, matches, period_of) if request.dedup else matches  # 去重: clusters (search.dedup)
+        base = _base_counts(snapshot, counted.base, period_of, by, None)
+        whole = _series(snapshot, counted, range(len(counted.docs)), None, periods, period_of, base)
+        if request.dedup:
+            whole = replace(whole, total_documents=cluster_total(snapshot, matches))
         districts = None
         if per == "district":
-            districts = _district_series(snapshot, matches, periods, period_of, by)
+            by_district = once(snapshot, matches, snapshot.district, period_of) if request.dedup else matches
+            districts = _district_series(snapshot, by_district, periods, period_of, by)
         series.append(replace(whole, read_as=matches.read_as, districts=districts))
     notes = tuple(dict.fromkeys(n for m in found for n in m.notes))
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)

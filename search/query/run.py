@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..archive import Snapshot
 from ..budget import check_budget
+from ..dedup import counting as dedup
 from ..docsets import DocSet
 from ..highlight import snippets
 from ..metadata import Taxonomy
@@ -43,13 +44,17 @@ def search(
     started = time.perf_counter()
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
     docs, as_if_unselected = _evaluate_with_facets(snapshot, matcher, request, parsed, taxonomy, visible)
     first = (request.page - 1) * request.per_page
-    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page, visible)
+    shown, others = dedup.collapsed(snapshot, docs) if request.dedup else (docs, None)
+    ordered = order_results(snapshot, matcher, parsed, shown, request.sort, first + request.per_page, visible)
     page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
-    facets = count_facets(snapshot, docs)
+    if others is not None:
+        hits = tuple(replace(hit, reprints=others[n]) for hit, (n, _) in zip(hits, page))
+    facets = (dedup.count_facets_once if request.dedup else count_facets)(snapshot, docs)
     facets.update(as_if_unselected)
     took = round((time.perf_counter() - started) * 1000, 1)
     return SearchResults(
@@ -57,10 +62,11 @@ def search(
         read_as=parsed.describe(),
         notes=parsed.notes,
         phrases=marks,
-        total=len(docs),
+        total=len(shown),
         took_ms=took,
         hits=hits,
         facets=facets,
+        reprints=len(docs) - len(shown) if request.dedup else dedup.reprints_in(snapshot, docs),
     )
 
 
@@ -97,7 +103,7 @@ def _evaluate_with_facets(
     counts = {}
     for name in selected:
         others = within(_all_of(base, (d for other, d in chosen.items() if other != name)), visible)
-        counts[name] = count_facets(snapshot, others, [name])[name]
+        counts[name] = (dedup.count_facets_once if request.dedup else count_facets)(snapshot, others, [name])[name]
     return docs, counts
 
 
@@ -117,7 +123,10 @@ def all_hits(
     """
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
     docs = within(evaluate(parsed, matcher), visible)
+    if request.dedup:
+        docs = dedup.collapsed(snapshot, docs)[0]
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs), visible)
     marks = terms_to_mark(parsed, request.mode)
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)

@@ -1,0 +1,159 @@
+"""Counting once: the 去重 switch's arithmetic over a snapshot's cluster table (embedded engine).
+
+With the switch on, every count is a number of clusters: the total is the
+number of distinct clusters among the matching documents, a facet value's count
+the number of distinct clusters among the matching documents with that value
+(what clicking it gives as a total), a trend point the number among the period's.
+The result list shows one document per cluster, its ``representative``: the
+canonical copy when it matches, else the matching copy first in the canonical
+order; beside it, how many other copies the result holds (另有 N 篇转载).
+
+Every function takes the documents the asker may see already intersected in,
+so a hidden copy is never counted, never named, and never a representative.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..docsets import DocSet, EMPTY, doc_array, docset
+from ..meta.organs import issuer_organs
+from ..normalize import normalize_query
+from .store import table_of
+
+
+def cluster_of(snapshot) -> np.ndarray:
+    """Each document's cluster (its canonical copy's number; -1 for a deleted document)."""
+    return table_of(snapshot).canonical
+
+
+def distinct_clusters(snapshot, docs) -> int:
+    """How many clusters ``docs`` touch."""
+    at = doc_array(docs)
+    return int(len(np.unique(cluster_of(snapshot)[at]))) if len(at) else 0
+
+
+def reprints_in(snapshot, docs) -> int:
+    """How many of ``docs`` are further copies of a cluster already among them (what 去重 would hide)."""
+    return len(doc_array(docs)) - distinct_clusters(snapshot, docs)
+
+
+def representatives(snapshot, docs, by: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(one document per cluster of ``docs``, ascending; how many other copies of it ``docs`` hold).
+
+    ``by`` (a code per document number, e.g. a period) makes it one per cluster and code."""
+    table = table_of(snapshot)
+    at = doc_array(docs).astype(np.int64)
+    if not len(at):
+        return at, at
+    clusters = table.canonical[at]
+    keys = [table.preference[at], clusters] if by is None else [table.preference[at], clusters, by[at]]
+    order = np.lexsort(keys)
+    group = clusters[order] if by is None else clusters[order] * (int(by.max()) + 1) + by[at][order]
+    first = np.concatenate([[True], group[1:] != group[:-1]])
+    starts = np.flatnonzero(first)
+    sizes = np.diff(np.concatenate([starts, [len(at)]]))
+    chosen = at[order][starts]
+    ascending = np.argsort(chosen, kind="stable")
+    return chosen[ascending], (sizes - 1)[ascending]
+
+
+def collapsed(snapshot, docs) -> tuple[DocSet, dict[int, int]]:
+    """The representatives as a set, and each one's count of other copies."""
+    chosen, others = representatives(snapshot, docs)
+    return (docset(chosen) if len(chosen) else EMPTY), dict(zip(chosen.tolist(), others.tolist()))
+
+
+def copies_of(snapshot, docnum: int) -> DocSet:
+    """The documents of ``docnum``'s cluster, itself included."""
+    return docset(table_of(snapshot).members(docnum))
+
+
+def _pairs(column_codes: np.ndarray, clusters: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (code, cluster) pairs of the documents ``at``."""
+    codes = column_codes[at].astype(np.int64)
+    span = int(clusters.max()) + 2 if len(clusters) else 1
+    unique = np.unique(codes * span + (clusters[at] + 1))
+    return unique // span, unique % span - 1
+
+
+def cluster_facet_counters(snapshot, docs, names: Iterable[str] | None = None) -> dict[str, Counter]:
+    """Per facet, each value's number of distinct clusters among ``docs`` (stored values, as engines count)."""
+    from ..query.facets import facet_columns
+
+    clusters = cluster_of(snapshot)
+    at = doc_array(docs).astype(np.int64)
+    columns = facet_columns(snapshot)
+    counters: dict[str, Counter] = {}
+    for name in names or columns:
+        column = columns[name]
+        codes, cluster = _pairs(column.codes, clusters, at)
+        counter: Counter = Counter()
+        if name == "topic":
+            member_codes, members, topics = column.members()
+            starts = np.searchsorted(member_codes, np.arange(len(column.values) + 1))
+            many = starts[codes + 1] - starts[codes]
+            row = np.repeat(np.arange(len(codes)), many)
+            within = np.arange(len(row)) - np.repeat(np.cumsum(many) - many, many)
+            member = members[starts[codes][row] + within]
+            pairs = np.unique(member * (int(clusters.max()) + 2) + cluster[row] + 1) if len(row) else row
+            by_topic = np.bincount(pairs // (int(clusters.max()) + 2), minlength=len(topics)) if len(row) else []
+            counter.update({topics[i]: int(n) for i, n in enumerate(by_topic) if n})
+        else:
+            values = column.values
+            for code, n in zip(*np.unique(codes, return_counts=True)):
+                counter[values[int(code)]] += int(n)
+        counters[name] = counter
+    return counters
+
+
+def organ_counts(snapshot, docs) -> Counter:
+    """Each issuing organ's distinct clusters among ``docs``, counted as ``issuer:organ`` matches
+    (a part of a stored issuer: 国务院 counts 国务院办公厅's documents), each cluster once."""
+    at = doc_array(docs).astype(np.int64)
+    codes, cluster = _pairs(snapshot.issuer.codes, cluster_of(snapshot), at)
+    values = snapshot.issuer.values
+    present = sorted(set(codes.tolist()))
+    folded = {c: normalize_query(values[c]) for c in present if values[c]}
+    organs = {organ for c in folded for organ in issuer_organs(values[c])}
+    counts: Counter = Counter()
+    for organ in organs:
+        needle = normalize_query(organ)
+        holding = np.asarray([c for c, issuer in folded.items() if needle in issuer], dtype=np.int64)
+        counts[organ] = int(len(np.unique(cluster[np.isin(codes, holding)])))
+    return counts
+
+
+def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dict:
+    """``query.facets.count_facets`` with every count a number of distinct clusters."""
+    from ..query.request import FacetValue
+
+    facets = {}
+    counters = cluster_facet_counters(snapshot, docs, names)
+    for name, counter in counters.items():
+        counter.pop(None, None)
+        if name == "issuer":
+            counter = organ_counts(snapshot, docs)
+        if name in ("year", "month"):
+            ordered = sorted(counter.items(), reverse=True)
+        else:
+            ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        facets[name] = tuple(FacetValue(v, c) for v, c in ordered if c > 0)
+    return facets
+
+
+def restricted_to_copies(snapshot, request, visible: DocSet | None) -> DocSet | None:
+    """``visible`` narrowed to the copies of ``request.copies`` (a document id) when it names one
+    (none when the asker may not see that document: a hidden one's copies are not listed by it)."""
+    if not getattr(request, "copies", ""):
+        return visible
+    from ..query.documents import find_document
+
+    docnum = find_document(snapshot, request.copies, visible=visible)
+    if docnum is None:
+        return EMPTY
+    members = copies_of(snapshot, docnum)
+    return members if visible is None else members & visible
