@@ -137,7 +137,7 @@ def _densify(sig: np.ndarray, has: np.ndarray) -> None:
         source = np.roll(original, -step, axis=1)
         fill = empty & (source != EMPTY)
         if fill.any():
-            part[fill] = (source[fill] + _DENSIFY * np.uint32(step)) & _VALUE
+            part[fill] = (source[fill] + np.uint32((int(_DENSIFY) * step) & 0xFFFFFFFF)) & _VALUE
             empty &= ~fill
         if not empty.any():
             break

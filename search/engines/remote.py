@@ -93,6 +93,7 @@ class RemoteEngine(Engine):
         return self.cluster.visible_to(actor)
 
     def search(self, request, *, visible=None):
+        _no_dedup(request)
         return self.cluster.search(request, visible=visible)
 
     def matching_ids(self, request, *, visible=None) -> set[str]:
@@ -101,6 +102,7 @@ class RemoteEngine(Engine):
     def all_hits(self, request, *, visible=None) -> Iterator:
         from ..query import MAX_PER_PAGE
 
+        _no_dedup(request)
         request = replace(request, per_page=MAX_PER_PAGE, page=1)
         while True:
             results = self.cluster.search(request, visible=visible)
@@ -154,16 +156,19 @@ class RemoteEngine(Engine):
     def trend(self, queries: Sequence[str], request, by="year", measure="documents", per=None, *, visible=None):
         from .remote_analysis import trend
 
+        _no_dedup(request)
         return trend(self.cluster, queries, request, by=by, measure=measure, per=per, visible=visible)
 
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
         from .remote_analysis import concordance
 
+        _no_dedup(request)
         return concordance(self.cluster, request, order, width, sample_size=sample_size, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
         from .remote_analysis import all_lines
 
+        _no_dedup(request)
         return all_lines(self.cluster, request, order, width, visible=visible)
 
     def collocates(self, sample) -> tuple:
@@ -203,3 +208,9 @@ def _record(doc_id: str, source: dict) -> DocumentRecord:
         date_source=source.get("date_source"),
         district_source=source.get("district_source"),
     )
+
+
+def _no_dedup(request) -> None:
+    """The reprint clusters are the embedded engine's (search.dedup): say so rather than count every copy."""
+    if getattr(request, "dedup", False) or getattr(request, "copies", ""):
+        raise unsupported("去重 (reprints counted once: --dedup, dedup=1, copies=)")

@@ -1,0 +1,251 @@
+"""Reprints found and counted once (search.dedup): cluster precision and recall on a synthetic reprint set
+mixed into the real news, the share of indexing time the clusters cost, and the real news' clusters.
+
+    python bench/dedup.py                    # the whole news (75,448 stories): about 5 minutes
+    python bench/dedup.py --sample 10000     # the first 10,000 stories (seeded sample), quicker
+    python bench/dedup.py --news DIR         # another unpacked copy of bench/data/xwlb
+
+In one run, each step into a fresh index folder under bench/out/dedup/:
+
+1. the news indexed (``--rebuild``, 2 processes) without clusters, then with them: the indexing
+   time both ways, their ratio, and the clustering step's own share of the second run;
+2. the real news' clusters: how many clusters of two or more copies, how many documents they hold;
+3. a synthetic reprint set with known truth: ``--originals`` stories that are no copy of any other
+   (clusters of one in step 2), each given variants of these kinds, dated after it, in a folder
+   of their own: ``exact`` (the same file), ``headline`` (another title), ``boilerplate`` (来源,
+   责任编辑, 分享到, 扫一扫 lines added), ``cut`` (one paragraph of at most a fifth of the text cut),
+   ``typo`` (one character in 150 changed); indexed incrementally into the index of step 1
+   (so the incremental update is timed too);
+4. pairwise precision and recall over the pairs that involve a synthetic document: a predicted
+   pair is two documents of one cluster, a true pair two of one original's group; recall per kind.
+
+Ends with a table and ONE JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from itertools import combinations
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+
+import numpy as np  # noqa: E402
+
+from search import dedup  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.dedup.store import table_of  # noqa: E402
+from search.ingest import index_paths  # noqa: E402
+
+NEWS = Path("/work/main/bench/data/xwlb")
+OUT = BENCH / "out" / "dedup"
+SEED = 20261204
+KINDS = ("exact", "headline", "boilerplate", "cut", "typo")
+BOILERPLATE = ("来源：新华网", "责任编辑：李明", "分享到：微信 微博 QQ空间", "扫一扫在手机打开当前页", "【打印本页】【关闭窗口】")
+TARGETS = {"precision": 0.98, "recall": 0.95, "share": 0.10}
+
+
+def _rows(news: Path) -> tuple[list[str], list[list[str]]]:
+    with open(news / "manifest.tsv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t"))
+    return rows[0], rows[1:]
+
+
+def _news_folder(news: Path, sample: int | None) -> Path:
+    """The news (all, or a seeded sample) as hard links with its manifest, under OUT/news."""
+    header, rows = _rows(news)
+    if sample:
+        rows = sorted(random.Random(SEED).sample(rows, sample))
+    folder = OUT / f"news-{len(rows)}"
+    if (folder / "manifest.tsv").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    for row in rows:
+        target = folder / row[0]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(news / row[0], target)
+        except OSError:
+            shutil.copyfile(news / row[0], target)
+    with open(folder / "manifest.tsv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter="\t", lineterminator="\n").writerows([header, *rows])
+    return folder
+
+
+def _index(roots: list[Path], index_dir: Path, rebuild: bool, clusters: bool) -> tuple[float, float]:
+    """(seconds of the indexing run, seconds of its clustering step)."""
+    dedup.ENABLED = clusters
+    dedup.LAST_SECONDS[0] = 0.0
+    if rebuild:
+        shutil.rmtree(index_dir, ignore_errors=True)
+    started = time.perf_counter()
+    index_paths(roots, index_dir, rebuild=rebuild, procs=2)
+    took = time.perf_counter() - started
+    dedup.ENABLED = True
+    return took, dedup.LAST_SECONDS[0]
+
+
+def _clusters(index_dir: Path) -> tuple[dict[str, int], dict[int, list[str]]]:
+    """(source -> cluster, cluster -> sources) of the index's newest generation."""
+    snapshot = Archive(index_dir).snapshot()
+    table = table_of(snapshot)
+    of: dict[str, int] = {}
+    members: dict[int, list[str]] = defaultdict(list)
+    for n in np.flatnonzero(table.canonical >= 0).tolist():
+        source = snapshot.document(n).source
+        of[source] = int(table.canonical[n])
+        members[int(table.canonical[n])].append(source)
+    return of, members
+
+
+def _story(path: Path) -> tuple[str, list[str]]:
+    title, _, rest = path.read_text(encoding="utf-8").partition("\n")
+    return title.strip(), [p.strip() for p in rest.split("\n\n") if p.strip()]
+
+
+def _variant(kind: str, title: str, paragraphs: list[str], rng: random.Random) -> tuple[str, list[str]] | None:
+    if kind == "exact":
+        return title, paragraphs
+    if kind == "headline":
+        return rng.choice(("转载：", "【聚焦】", "要闻｜")) + title[: max(4, len(title) // 2)] + "等工作取得新进展", paragraphs
+    if kind == "boilerplate":
+        return title, [BOILERPLATE[0], *paragraphs, *BOILERPLATE[1:]]
+    if kind == "cut":
+        total = sum(map(len, paragraphs))
+        cuttable = [i for i in range(1, len(paragraphs)) if len(paragraphs[i]) <= total / 5]
+        if not cuttable:
+            return None
+        drop = rng.choice(cuttable)
+        return title, [p for i, p in enumerate(paragraphs) if i != drop]
+    if kind == "typo":
+        changed = []
+        for p in paragraphs:
+            chars = list(p)
+            for i in range(rng.randrange(150), len(chars), 150):
+                chars[i] = "某" if chars[i] != "某" else "甲"
+            changed.append("".join(chars))
+        return title, changed
+    raise ValueError(kind)
+
+
+def _synthetic(news: Path, rows: list[list[str]], singletons: set[str], originals: int
+               ) -> tuple[Path, dict[str, str], dict[str, str]]:
+    """The reprint folder: (folder, synthetic source -> its original's source, synthetic source -> kind)."""
+    rng = random.Random(SEED)
+    folder = OUT / "reprints"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    candidates = [row for row in rows if row[0] in singletons and len(_story(news / row[0])[1]) >= 4
+                  and (news / row[0]).stat().st_size >= 900]
+    chosen = rng.sample(candidates, min(originals, len(candidates)))
+    origin: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    manifest = [["filename", "title", "region", "date", "doc_type"]]
+    for number, row in enumerate(chosen):
+        title, paragraphs = _story(news / row[0])
+        when = date.fromisoformat(row[3]) if len(row[3]) == 10 else None
+        for kind in rng.sample(KINDS, rng.randint(1, 3)):
+            made = _variant(kind, title, paragraphs, rng)
+            if made is None:
+                continue
+            name = f"r{number:04d}_{kind}.txt"
+            (folder / name).write_text(made[0] + "\n\n" + "\n\n".join(made[1]) + "\n", encoding="utf-8")
+            later = (when + timedelta(days=rng.randint(1, 30))).isoformat() if when else row[3]
+            manifest.append([name, "", row[2], later, "转载"])
+            origin[name], kinds[name] = row[0], kind
+    with open(folder / "manifest.tsv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter="\t", lineterminator="\n").writerows(manifest)
+    return folder, origin, kinds
+
+
+def _scores(of: dict[str, int], origin: dict[str, str], kinds: dict[str, str]) -> dict:
+    """Pairwise precision and recall over the pairs with a synthetic document, and recall per kind."""
+    truth = {name: source for name, source in origin.items()} | {source: source for source in origin.values()}
+    by_cluster: dict[int, list[str]] = defaultdict(list)
+    for source, cluster in of.items():
+        by_cluster[cluster].append(source)
+    predicted = set()
+    for members in by_cluster.values():
+        if any(m in origin for m in members):
+            predicted |= {tuple(sorted(p)) for p in combinations(members, 2) if p[0] in origin or p[1] in origin}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name, source in truth.items():
+        groups[source].append(name)
+    true = {tuple(sorted(p)) for members in groups.values() for p in combinations(members, 2)
+            if p[0] in origin or p[1] in origin}
+    hit = len(predicted & true)
+    per_kind = {}
+    for kind in KINDS:
+        names = [n for n, k in kinds.items() if k == kind]
+        joined = sum(1 for n in names if n in of and of[n] == of.get(origin[n]))
+        per_kind[kind] = round(joined / len(names), 4) if names else None
+    return {"precision": round(hit / len(predicted), 4) if predicted else 1.0,
+            "recall": round(hit / len(true), 4) if true else 1.0,
+            "pairs_predicted": len(predicted), "pairs_true": len(true), "recall_by_kind": per_kind}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--news", type=Path, default=NEWS)
+    parser.add_argument("--sample", type=int, default=None, help="index this many stories (seeded), not all")
+    parser.add_argument("--originals", type=int, default=400, help="stories given synthetic reprints")
+    args = parser.parse_args()
+    if not (args.news / "manifest.tsv").exists():
+        raise SystemExit(f"error: no news at {args.news} (unpack xwlb.tar.xz there, see bench/corpus.py)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    news = _news_folder(args.news, args.sample)
+    header, rows = _rows(news)
+    text_mb = sum((news / r[0]).stat().st_size for r in rows) / 1e6
+    load = os.getloadavg()[0]
+    plain, _ = _index([news], OUT / "ix-plain", rebuild=True, clusters=False)
+    with_clusters, step = _index([news], OUT / "ix", rebuild=True, clusters=True)
+    of, members = _clusters(OUT / "ix")
+    multi = [m for m in members.values() if len(m) > 1]
+    singletons = {m[0] for m in members.values() if len(m) == 1}
+    folder, origin, kinds = _synthetic(news, rows, singletons, args.originals)
+    added, added_step = _index([news, folder], OUT / "ix", rebuild=False, clusters=True)
+    of, _ = _clusters(OUT / "ix")
+    scores = _scores(of, origin, kinds)
+    result = {
+        "bench": "dedup", "documents": len(rows), "text_mb": round(text_mb, 1), "load": round(load, 2),
+        "index_s_without": round(plain, 2), "index_s_with": round(with_clusters, 2),
+        "index_ratio": round(with_clusters / plain, 3), "cluster_step_s": round(step, 2),
+        "cluster_share": round(step / with_clusters, 4),
+        "real_clusters": len(multi), "real_documents_in_clusters": sum(map(len, multi)),
+        "real_reprints": sum(len(m) - 1 for m in multi), "largest_real_cluster": max(map(len, multi), default=1),
+        "synthetic_originals": len(set(origin.values())), "synthetic_copies": len(origin),
+        "incremental_s": round(added, 2), "incremental_cluster_step_s": round(added_step, 2),
+        **scores,
+    }
+    table = [
+        ("documents (news)", f"{len(rows):,}", ""),
+        ("indexing without clusters", f"{plain:.1f} s", ""),
+        ("indexing with clusters", f"{with_clusters:.1f} s", f"{with_clusters / plain:.3f}× the time without"),
+        ("clustering step", f"{step:.2f} s", f"{step / with_clusters:.1%} of indexing (target < 10%)"),
+        ("real clusters (≥ 2 copies)", f"{len(multi):,}", f"{result['real_documents_in_clusters']:,} documents, "
+                                                          f"{result['real_reprints']:,} reprints"),
+        ("synthetic copies", f"{len(origin):,}", f"of {result['synthetic_originals']} originals"),
+        ("incremental run (+ copies)", f"{added:.1f} s", f"clustering {added_step:.2f} s"),
+        ("pairwise precision", f"{scores['precision']:.4f}", "target ≥ 0.98"),
+        ("pairwise recall", f"{scores['recall']:.4f}", "target ≥ 0.95"),
+        *[(f"  recall: {k}", f"{v}", "") for k, v in scores["recall_by_kind"].items()],
+    ]
+    width = max(len(r[0]) for r in table)
+    print(f"load average {load:.2f}")
+    for name, value, note in table:
+        print(f"{name:<{width}}  {value:>12}  {note}")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
