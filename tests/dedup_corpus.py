@@ -44,7 +44,9 @@ TRUTH = {"a.txt": "A", "a_copy.txt": "A", "a_headline.txt": "A", "b.txt": "B", "
          "b_typo.txt": "B", "c.txt": "C", "d.txt": "D"}
 
 
-def make_corpus(folder: Path) -> Path:
+def make_corpus(folder: Path, access: dict[str, str] | None = None) -> Path:
+    """The corpus in ``folder``; ``access``: file -> the groups that may see it (the manifest's access column)."""
+    access = access or {}
     folder.mkdir(parents=True, exist_ok=True)
     a = paragraphs("000_754c89f9d7615ac7.txt")
     b = paragraphs("001_f03c825dd93f2a3d.txt")
@@ -60,6 +62,7 @@ def make_corpus(folder: Path) -> Path:
     write(folder / "c.txt", "中原区今年的主要工作", c)
     d = paragraphs("003_5b08f66ed03d030d.txt")
     write(folder / "d.txt", d[0], d[1:])
-    lines = ["filename\ttitle\tdistrict\tdate"] + [f"{f}\t\t{district}\t{date}" for f, district, date in ROWS]
+    lines = ["filename\ttitle\tdistrict\tdate\taccess"] + [
+        f"{f}\t\t{district}\t{date}\t{access.get(f, '')}" for f, district, date in ROWS]
     (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
