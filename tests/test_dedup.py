@@ -25,7 +25,9 @@ from search.dedup.store import load, table_folder, table_of
 from search.ingest import index_paths
 from search.metadata import extract_documents, read_sidecar
 from search.normalize import search_text
+from search.meta.places import NATIONAL, place_path
 from search.query import SearchRequest, search
+from search.query.facet_values import rolled_up
 from tests.dedup_corpus import BOILERPLATE, ROWS, TRUTH, make_corpus, paragraphs, write
 
 
@@ -223,6 +225,14 @@ def test_every_count_with_dedup_is_the_number_of_distinct_clusters(snapshot, sou
     by_district = {f.value: f.count for f in results.facets.get("district", ())}
     assert by_district == {d: len({cluster[n] for n in matching if DISTRICTS[n] == d})
                            for d in {DISTRICTS[n] for n in matching}}
+    # The place facet rolled up (郑州市 holds its districts): clusters counted once under each place.
+    # (全国 holds the national documents only, as everywhere.)
+    def places(name: str) -> set[str]:
+        return {p for p in place_path(DISTRICTS[name]) if p != NATIONAL or DISTRICTS[name] == NATIONAL}
+
+    rolled = rolled_up(results.facets.get("district", ()))
+    assert rolled == {place: len({cluster[n] for n in matching if place in places(n)})
+                      for place in {p for n in matching for p in places(n)}}
     topics = {snapshot.document(n).source: snapshot.topics[n] for n in snapshot.live}
     by_topic = {f.value: f.count for f in results.facets.get("topic", ())}
     assert by_topic == {t: len({cluster[n] for n in matching if t in topics[n]})

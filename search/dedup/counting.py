@@ -127,6 +127,34 @@ def organ_counts(snapshot, docs) -> Counter:
     return counts
 
 
+class RolledFacet(tuple):
+    """The 区域 facet's stored places with their counts, and ``rolled``: each place's distinct clusters
+    with the places below it (``facet_values.rolled_up`` takes them as they are: a sum would count a
+    cluster reprinted in two districts twice under their city)."""
+
+    rolled: dict[str, int]
+
+
+def place_counts(snapshot, docs) -> dict[str, int]:
+    """Each place's distinct clusters among ``docs``, its own and those of the places below it."""
+    from ..meta.places import NATIONAL, place_path
+
+    at = doc_array(docs).astype(np.int64)
+    codes, cluster = _pairs(snapshot.district.codes, cluster_of(snapshot), at)
+    values = snapshot.district.values
+    holders: dict[str, list[int]] = {}
+    for code in sorted(set(codes.tolist())):
+        value = values[code]
+        if not value:
+            continue
+        for place in place_path(value):
+            if place == NATIONAL and value != NATIONAL:
+                continue  # 全国 counts the national documents only (as rolled_up does)
+            holders.setdefault(place, []).append(code)
+    return {place: int(len(np.unique(cluster[np.isin(codes, np.asarray(held))])))
+            for place, held in holders.items()}
+
+
 def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dict:
     """``query.facets.count_facets`` with every count a number of distinct clusters."""
     from ..query.request import FacetValue
@@ -142,6 +170,9 @@ def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dic
         else:
             ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         facets[name] = tuple(FacetValue(v, c) for v, c in ordered if c > 0)
+        if name == "district":
+            facets[name] = RolledFacet(facets[name])
+            facets[name].rolled = place_counts(snapshot, docs)
     return facets
 
 

@@ -43,6 +43,8 @@ class PlaceLevel:
 
 def rolled_up(values: Iterable[FacetValue]) -> dict[str, int]:
     """Each place's documents, its own and those of every place below it."""
+    if getattr(values, "rolled", None) is not None:  # counted by the engine (去重: clusters, search.dedup)
+        return dict(values.rolled)
     totals: dict[str, int] = {}
     for value in values:
         for place in place_path(value.value):
