@@ -17,7 +17,13 @@ In one run, each step into a fresh index folder under bench/out/dedup/:
    ``typo`` (one character in 150 changed); indexed incrementally into the index of step 1
    (so the incremental update is timed too);
 4. pairwise precision and recall over the pairs that involve a synthetic document: a predicted
-   pair is two documents of one cluster, a true pair two of one original's group; recall per kind.
+   pair is two documents of one cluster, a true pair two of one original's group; recall per kind;
+5. the fingerprint chosen by measurement: MinHash + LSH bands against a 64-bit SimHash (Hamming
+   distance <= 3) over the same shingles, on the synthetic groups and 3,000 other stories: the
+   share of true pairs each makes a candidate, and the cost.
+
+Indexing without and with clusters alternates ``--repeat`` times (the machine is shared; the
+fastest of each is compared).
 
 Ends with a table and ONE JSON line.
 """
@@ -194,11 +200,64 @@ def _scores(of: dict[str, int], origin: dict[str, str], kinds: dict[str, str]) -
             "pairs_predicted": len(predicted), "pairs_true": len(true), "recall_by_kind": per_kind}
 
 
+def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
+    """MinHash + LSH against SimHash on the same shingles, over the synthetic groups and 3,000 other stories:
+    the share of true pairs each makes a candidate, candidates per document, and seconds per 1,000 documents."""
+    from search.dedup import fingerprint as fp
+
+    snapshot = Archive(index_dir).snapshot()
+    by_source = {snapshot.document(n).source: n for n in snapshot.live}
+    group_docs = sorted({by_source[s] for pair in origin.items() for s in pair if s in by_source})
+    others = sorted(set(random.Random(SEED).sample(sorted(snapshot.live), 3000)) - set(group_docs))
+    docs = group_docs + others
+    bodies = [fp.body(snapshot.search_text(n)) for n in docs]
+    index = {n: i for i, n in enumerate(docs)}
+    true_pairs = {tuple(sorted((index[by_source[a]], index[by_source[b]])))
+                  for a, b in origin.items() if a in by_source and b in by_source}
+    started = time.perf_counter()
+    hashes, bounds = fp.shingle_hashes(bodies)
+    sig, has = fp.signatures(hashes, bounds)
+    lsh = {tuple(p) for p in fp.candidate_pairs(fp.band_keys(sig), has).tolist()}
+    minhash_s = time.perf_counter() - started
+    started = time.perf_counter()
+    hashes, bounds = fp.shingle_hashes(bodies)
+    wide = (hashes.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ (hashes.astype(np.uint64) << np.uint64(17))
+    bits = np.unpackbits(wide.view(np.uint8).reshape(-1, 8), axis=1).astype(np.int32) * 2 - 1
+    sums = np.add.reduceat(bits, bounds[:-1], axis=0) if len(bits) else bits
+    simhash = np.packbits(sums > 0, axis=1).view(np.uint64).ravel()
+    distance = np.unpackbits((simhash[:, None] ^ simhash[None, :]).view(np.uint8), axis=1).reshape(
+        len(docs), len(docs), 64).sum(axis=2)
+    near = np.argwhere(np.triu(distance <= 3, 1))
+    simhash_s = time.perf_counter() - started
+    sim_pairs = {tuple(p) for p in near.tolist()}
+    return {
+        "minhash_lsh": {"recall": round(len(lsh & true_pairs) / len(true_pairs), 4),
+                        "candidates_per_doc": round(len(lsh) / len(docs), 3),
+                        "s_per_1000": round(1000 * minhash_s / len(docs), 3)},
+        "simhash_h3": {"recall": round(len(sim_pairs & true_pairs) / len(true_pairs), 4),
+                       "candidates_per_doc": round(len(sim_pairs) / len(docs), 3),
+                       "s_per_1000": round(1000 * simhash_s / len(docs), 3)},
+    }
+
+
+def _timed_twice(news: Path, repeat: int) -> tuple[list[float], list[float], list[float]]:
+    """Indexing without and with clusters, alternating ``repeat`` times (the machine is shared)."""
+    plain, with_clusters, steps = [], [], []
+    for _ in range(repeat):
+        plain.append(_index([news], OUT / "ix-plain", rebuild=True, clusters=False)[0])
+        took, step = _index([news], OUT / "ix", rebuild=True, clusters=True)
+        with_clusters.append(took)
+        steps.append(step)
+    return plain, with_clusters, steps
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--news", type=Path, default=NEWS)
     parser.add_argument("--sample", type=int, default=None, help="index this many stories (seeded), not all")
     parser.add_argument("--originals", type=int, default=400, help="stories given synthetic reprints")
+    parser.add_argument("--repeat", type=int, default=2, help="index without/with clusters this many times, "
+                                                             "alternating; the fastest of each is compared")
     args = parser.parse_args()
     if not (args.news / "manifest.tsv").exists():
         raise SystemExit(f"error: no news at {args.news} (unpack xwlb.tar.xz there, see bench/corpus.py)")
@@ -207,8 +266,9 @@ def main() -> None:
     header, rows = _rows(news)
     text_mb = sum((news / r[0]).stat().st_size for r in rows) / 1e6
     load = os.getloadavg()[0]
-    plain, _ = _index([news], OUT / "ix-plain", rebuild=True, clusters=False)
-    with_clusters, step = _index([news], OUT / "ix", rebuild=True, clusters=True)
+    plains, withs, steps = _timed_twice(news, args.repeat)
+    plain, with_clusters = min(plains), min(withs)
+    step = steps[withs.index(with_clusters)]
     of, members = _clusters(OUT / "ix")
     multi = [m for m in members.values() if len(m) > 1]
     singletons = {m[0] for m in members.values() if len(m) == 1}
@@ -216,16 +276,18 @@ def main() -> None:
     added, added_step = _index([news, folder], OUT / "ix", rebuild=False, clusters=True)
     of, _ = _clusters(OUT / "ix")
     scores = _scores(of, origin, kinds)
+    compared = _fingerprints_compared(OUT / "ix", origin)
     result = {
         "bench": "dedup", "documents": len(rows), "text_mb": round(text_mb, 1), "load": round(load, 2),
         "index_s_without": round(plain, 2), "index_s_with": round(with_clusters, 2),
+        "index_runs_without": [round(x, 1) for x in plains], "index_runs_with": [round(x, 1) for x in withs],
         "index_ratio": round(with_clusters / plain, 3), "cluster_step_s": round(step, 2),
         "cluster_share": round(step / with_clusters, 4),
         "real_clusters": len(multi), "real_documents_in_clusters": sum(map(len, multi)),
         "real_reprints": sum(len(m) - 1 for m in multi), "largest_real_cluster": max(map(len, multi), default=1),
         "synthetic_originals": len(set(origin.values())), "synthetic_copies": len(origin),
         "incremental_s": round(added, 2), "incremental_cluster_step_s": round(added_step, 2),
-        **scores,
+        **scores, "fingerprints": compared,
     }
     table = [
         ("documents (news)", f"{len(rows):,}", ""),
@@ -239,6 +301,9 @@ def main() -> None:
         ("pairwise precision", f"{scores['precision']:.4f}", "target ≥ 0.98"),
         ("pairwise recall", f"{scores['recall']:.4f}", "target ≥ 0.95"),
         *[(f"  recall: {k}", f"{v}", "") for k, v in scores["recall_by_kind"].items()],
+        *[(f"candidates: {name}", f"{c['recall']:.4f}", f"of true pairs; {c['candidates_per_doc']} per document, "
+                                                         f"{c['s_per_1000']} s per 1,000 documents")
+          for name, c in compared.items()],
     ]
     width = max(len(r[0]) for r in table)
     print(f"load average {load:.2f}")
