@@ -240,6 +240,44 @@ def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
     }
 
 
+def _latency(index_dir: Path, queries: int) -> dict:
+    """Results pages (total, facets, 10 hits with snippets) with and without 去重, the same queries
+    alternating, on a warm snapshot as a server holds it: p50/p95 ms and the p95 ratio."""
+    from search.query import SearchRequest, search, warm_up
+
+    snapshot = Archive(index_dir).snapshot()
+    warm_up(snapshot)
+    table_of(snapshot)
+    rng = random.Random(SEED)
+    live = sorted(snapshot.live)
+    phrases = []
+    while len(phrases) < queries:
+        text = snapshot.search_text(rng.choice(live))
+        lines = [line for line in text.split("\n") if len(line) >= 8]
+        if lines:
+            line = rng.choice(lines)
+            length = rng.randint(2, 6)
+            start = rng.randrange(0, len(line) - length + 1)
+            phrase = line[start : start + length]
+            if '"' not in phrase and phrase.strip() == phrase:
+                phrases.append(phrase)
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for phrase in phrases[:10]:  # warm-up, not counted
+        search(snapshot, SearchRequest(q=f'"{phrase}"', dedup=True))
+    for phrase in phrases:
+        for dedup_on in (False, True):
+            started = time.perf_counter()
+            search(snapshot, SearchRequest(q=f'"{phrase}"', dedup=dedup_on))
+            times[dedup_on].append(1000 * (time.perf_counter() - started))
+
+    def pct(values: list[float], q: float) -> float:
+        return round(float(np.percentile(values, q)), 1)
+
+    return {"queries": queries, "p50_without": pct(times[False], 50), "p95_without": pct(times[False], 95),
+            "p50_with": pct(times[True], 50), "p95_with": pct(times[True], 95),
+            "p95_ratio": round(pct(times[True], 95) / max(pct(times[False], 95), 0.1), 3)}
+
+
 def _timed_twice(news: Path, repeat: int) -> tuple[list[float], list[float], list[float]]:
     """Indexing without and with clusters, alternating ``repeat`` times (the machine is shared)."""
     plain, with_clusters, steps = [], [], []
@@ -256,12 +294,22 @@ def main() -> None:
     parser.add_argument("--news", type=Path, default=NEWS)
     parser.add_argument("--sample", type=int, default=None, help="index this many stories (seeded), not all")
     parser.add_argument("--originals", type=int, default=400, help="stories given synthetic reprints")
+    parser.add_argument("--queries", type=int, default=200, help="results pages timed with and without 去重")
+    parser.add_argument("--latency-only", action="store_true",
+                        help="only the results-page latency, on the index a full run left in bench/out/dedup/ix")
     parser.add_argument("--repeat", type=int, default=2, help="index without/with clusters this many times, "
                                                              "alternating; the fastest of each is compared")
     args = parser.parse_args()
     if not (args.news / "manifest.tsv").exists():
         raise SystemExit(f"error: no news at {args.news} (unpack xwlb.tar.xz there, see bench/corpus.py)")
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.latency_only:
+        latency = _latency(OUT / "ix", args.queries)
+        print(f"results page without 去重: p50 {latency['p50_without']} ms, p95 {latency['p95_without']} ms")
+        print(f"results page with 去重:    p50 {latency['p50_with']} ms, p95 {latency['p95_with']} ms "
+              f"({latency['p95_ratio']}x; target <= 1.5x)")
+        print(json.dumps({"bench": "dedup-latency", "load": round(os.getloadavg()[0], 2), **latency}))
+        return
     news = _news_folder(args.news, args.sample)
     header, rows = _rows(news)
     text_mb = sum((news / r[0]).stat().st_size for r in rows) / 1e6
@@ -277,6 +325,7 @@ def main() -> None:
     of, _ = _clusters(OUT / "ix")
     scores = _scores(of, origin, kinds)
     compared = _fingerprints_compared(OUT / "ix", origin)
+    latency = _latency(OUT / "ix", args.queries)
     result = {
         "bench": "dedup", "documents": len(rows), "text_mb": round(text_mb, 1), "load": round(load, 2),
         "index_s_without": round(plain, 2), "index_s_with": round(with_clusters, 2),
@@ -287,7 +336,7 @@ def main() -> None:
         "real_reprints": sum(len(m) - 1 for m in multi), "largest_real_cluster": max(map(len, multi), default=1),
         "synthetic_originals": len(set(origin.values())), "synthetic_copies": len(origin),
         "incremental_s": round(added, 2), "incremental_cluster_step_s": round(added_step, 2),
-        **scores, "fingerprints": compared,
+        **scores, "fingerprints": compared, "latency": latency,
     }
     table = [
         ("documents (news)", f"{len(rows):,}", ""),
@@ -304,6 +353,9 @@ def main() -> None:
         *[(f"candidates: {name}", f"{c['recall']:.4f}", f"of true pairs; {c['candidates_per_doc']} per document, "
                                                          f"{c['s_per_1000']} s per 1,000 documents")
           for name, c in compared.items()],
+        ("results page p95 without", f"{latency['p95_without']} ms", f"p50 {latency['p50_without']} ms"),
+        ("results page p95 with 去重", f"{latency['p95_with']} ms",
+         f"p50 {latency['p50_with']} ms; {latency['p95_ratio']}× (target ≤ 1.5×)"),
     ]
     width = max(len(r[0]) for r in table)
     print(f"load average {load:.2f}")
