@@ -35,7 +35,7 @@ EDITED = 0.7
 CONTAINED = 0.9
 EDITED_FROM = 200
 PREFILTER = 0.45  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
-VERSION = 2  # of the fingerprint and the joining rule: a table of another version is not reused
+VERSION = 3  # of the fingerprint and the joining rule: a table of another version is not reused
 NEWS_TYPES = ("新闻",)
 
 
@@ -100,18 +100,35 @@ def _live(snapshot) -> np.ndarray:
     return mask
 
 
-def preference_order(snapshot) -> np.ndarray:
-    """Each document's place in the canonical order: earliest date, most official, then number."""
-    size = snapshot.size
+def preference_order(snapshot, keys: list[str]) -> np.ndarray:
+    """Each document's place in the canonical order: earliest date, most official, then file and item."""
     rank = snapshot.date_rank
-    dated = np.asarray([r if r >= 0 else 99_999_999 for r in rank.values], dtype=np.int64)[rank.codes]
+    dated = np.asarray([r if r >= 0 else UNDATED for r in rank.values], dtype=np.int64)[rank.codes]
     official = np.asarray([_officialness(t) for t in snapshot.doc_type.values], dtype=np.int64)[snapshot.doc_type.codes]
     numbered = np.asarray([bool(v) for v in snapshot.doc_number.values], dtype=bool)[snapshot.doc_number.codes]
     official = np.where(numbered, 0, official)
-    order = np.lexsort((np.arange(size), official, dated))
+    files = [(k.partition("\t")[0], int(k.rpartition("\x00")[2])) if k else ("", 0) for k in keys]
+    return places(dated, official, files)
+
+
+UNDATED = 99_999_999
+
+
+def places(dated: np.ndarray, official: np.ndarray, files: list[tuple[str, int]]) -> np.ndarray:
+    """The canonical order's places from each document's date rank (UNDATED last), officialness (0 first)
+    and (file key, item): both engines order alike."""
+    size = len(files)
+    by_file = np.empty(size, dtype=np.int64)
+    by_file[sorted(range(size), key=files.__getitem__)] = np.arange(size)
+    order = np.lexsort((by_file, official, dated))
     place = np.empty(size, dtype=np.int64)
     place[order] = np.arange(size)
     return place
+
+
+def officialness(doc_type: str | None, doc_number: str | None) -> int:
+    """0 an organ's own document (a 文号, or a 文种 other than 新闻), 1 news, 2 neither (a reprint site's page)."""
+    return 0 if doc_number else _officialness(doc_type)
 
 
 def _officialness(doc_type: str | None) -> int:
@@ -124,6 +141,15 @@ def _officialness(doc_type: str | None) -> int:
 def build(snapshot, previous: ClusterTable | None = None) -> ClusterTable:
     """The table of ``snapshot``'s generation, reusing ``previous`` (an earlier generation's) where it can."""
     keys = document_keys(snapshot)
+    preference = preference_order(snapshot, keys) if keys else np.zeros(0, dtype=np.int64)
+    return build_from(keys, snapshot.search_text, preference, previous)
+
+
+def build_from(keys: list[str], text_of, preference: np.ndarray, previous: ClusterTable | None = None,
+               prefetch=None) -> ClusterTable:
+    """The table of documents known by ``keys`` ("" for a deleted one), ``text_of(n)`` their search
+    texts, ``preference`` their canonical order; ``prefetch(numbers)`` (optional) is told which texts
+    will be read next, so that a remote engine fetches them in one request."""
     size = len(keys)
     live = np.asarray([bool(k) for k in keys], dtype=bool)
     reuse = np.full(size, -1, dtype=np.int64)
@@ -140,7 +166,9 @@ def build(snapshot, previous: ClusterTable | None = None) -> ClusterTable:
     fresh = np.flatnonzero(new)
     shingles: dict[int, np.ndarray] = {}
     if len(fresh):
-        hashes, bounds = fp.shingle_hashes([fp.body(snapshot.search_text(n)) for n in fresh.tolist()])
+        if prefetch is not None:
+            prefetch(fresh.tolist())
+        hashes, bounds = fp.shingle_hashes([fp.body(text_of(n)) for n in fresh.tolist()])
         sig, has = fp.signatures(hashes, bounds)
         signatures[fresh], fingerprinted[fresh] = sig, has
     edges, similarity = _carried_edges(previous, reuse, size) if len(old) else (np.zeros((0, 2), np.int64), np.zeros(0))
@@ -155,15 +183,16 @@ def build(snapshot, previous: ClusterTable | None = None) -> ClusterTable:
                 i = int(np.searchsorted(fresh, n))
                 shingles[n] = np.unique(hashes[bounds[i] : bounds[i + 1]])
             else:
-                shingles[n] = fp.shingle_set(snapshot.search_text(n))
+                shingles[n] = fp.shingle_set(text_of(n))
         return shingles[n]
 
+    if prefetch is not None and len(pairs):
+        prefetch(sorted(set(pairs.ravel().tolist()) - set(fresh.tolist())))
     measured = [joined(shingle_set(a), shingle_set(b)) for a, b in pairs.tolist()]
     found = np.asarray([m[0] for m in measured], dtype=np.float64)
     keep = np.asarray([m[1] for m in measured], dtype=bool)
     edges = np.concatenate([edges, pairs[keep]]) if len(pairs) else edges
     similarity = np.concatenate([similarity, found[keep]]) if len(pairs) else similarity
-    preference = preference_order(snapshot) if size else np.zeros(0, dtype=np.int64)
     canonical = _canonical(size, live, edges, preference)
     return ClusterTable(keys, signatures, fingerprinted, canonical, preference, edges.astype(np.int64),
                         similarity.astype(np.float64))

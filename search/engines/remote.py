@@ -67,7 +67,7 @@ class RemoteEngine(Engine):
         # OCR'd pages are cached in the state folder this engine keeps on this machine.
         cache = str(self.state_dir() / "ocr-cache") if ocr else None
         report = index_paths(paths, self.cluster, rebuild=rebuild, procs=procs, warn=warn,
-                             options=ExtractOptions(ocr=ocr, ocr_cache=cache))
+                             options=ExtractOptions(ocr=ocr, ocr_cache=cache), state_dir=self.state_dir())
         self._record_roots([Path(p).resolve() for p in paths])
         return report
 
@@ -93,7 +93,6 @@ class RemoteEngine(Engine):
         return self.cluster.visible_to(actor)
 
     def search(self, request, *, visible=None):
-        _no_dedup(request)
         return self.cluster.search(request, visible=visible)
 
     def matching_ids(self, request, *, visible=None) -> set[str]:
@@ -102,7 +101,6 @@ class RemoteEngine(Engine):
     def all_hits(self, request, *, visible=None) -> Iterator:
         from ..query import MAX_PER_PAGE
 
-        _no_dedup(request)
         request = replace(request, per_page=MAX_PER_PAGE, page=1)
         while True:
             results = self.cluster.search(request, visible=visible)
@@ -211,6 +209,7 @@ def _record(doc_id: str, source: dict) -> DocumentRecord:
 
 
 def _no_dedup(request) -> None:
-    """The reprint clusters are the embedded engine's (search.dedup): say so rather than count every copy."""
+    """The trend and the concordance count every copy here (search.dedup's clusters are in the index, but
+    these two count on this machine): say so rather than give other numbers than the embedded engine's."""
     if getattr(request, "dedup", False) or getattr(request, "copies", ""):
-        raise unsupported("去重 (reprints counted once: --dedup, dedup=1, copies=)")
+        raise unsupported("去重 in the trend and the concordance (--dedup, dedup=1)")
