@@ -61,6 +61,15 @@ def check_parity(folder, root, url):
                     request = SearchRequest(q=q, dedup=dedup, per_page=50, **extra)
                     for actor in READERS:
                         assert numbers(remote, request, actor) == numbers(embedded, request, actor), (q, dedup, extra, actor)
+            for actor in READERS:
+                filters = SearchRequest(dedup=dedup)
+                for per in (None, "district"):
+                    got = remote.trend([q], filters, per=per, visible=remote.visible_to(actor)).to_json()
+                    assert got == embedded.trend([q], filters, per=per, visible=embedded.visible_to(actor)).to_json(), (q, per)
+                lines = [engine.concordance(SearchRequest(q=q, dedup=dedup, per_page=200), "date", 20,
+                                            visible=engine.visible_to(actor)) for engine in (remote, embedded)]
+                assert [(c.total_documents, c.total_occurrences, sorted(line.id for line in c.lines)) for c in lines] \
+                    == [(lines[1].total_documents, lines[1].total_occurrences, sorted(line.id for line in lines[1].lines))] * 2
     finally:
         remote_state.undo()
     return embedded, remote

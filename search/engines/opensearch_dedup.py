@@ -235,3 +235,35 @@ def search_once(target, request, taxonomy=None, *, visible=None, sorts: dict, hi
         total=len(chosen_ids), took_ms=round((time.perf_counter() - started) * 1000, 1), hits=hits, facets=facets,
         reprints=documents - len(chosen_ids),
     )
+
+
+# -- the analyses (trend, concordance) ----------------------------------------------
+
+
+def once_remote(matches, key=None):
+    """``RemoteMatches`` with one document per cluster (and per ``key(doc)``): the first in the canonical
+    order (``cluster_rank``), as ``search.dedup.analysis.once`` picks it."""
+    from dataclasses import replace
+
+    best: dict = {}
+    for i, doc in enumerate(matches.docs):
+        group = (doc.cluster or doc.id, key(doc) if key else None)
+        if group not in best or doc.cluster_rank < matches.docs[best[group]].cluster_rank:
+            best[group] = i
+    picked = sorted(best.values())
+    return replace(matches, docs=tuple(matches.docs[i] for i in picked),
+                   occurrences=tuple(matches.occurrences[i] for i in picked))
+
+
+def base_counts_once(target, query: dict, by: str, no_district: str) -> dict:
+    """The trend's per-mille base with 去重: distinct clusters per period, overall (key None) and per
+    district (key ("district", name)), from composite aggregations (exact)."""
+    counts: dict = {None: Counter()}
+    for bucket in _composite(target, query, [{"p": {"terms": {"field": by}}}, {"c": {"terms": {"field": "cluster"}}}]):
+        counts[None][bucket["key"]["p"]] += 1
+    sources = [{"d": {"terms": {"field": "district", "missing_bucket": True}}}, {"p": {"terms": {"field": by}}},
+               {"c": {"terms": {"field": "cluster"}}}]
+    for bucket in _composite(target, query, sources):
+        name = bucket["key"]["d"]
+        counts.setdefault(("district", name), Counter())[bucket["key"]["p"]] += 1
+    return counts

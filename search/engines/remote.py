@@ -154,19 +154,16 @@ class RemoteEngine(Engine):
     def trend(self, queries: Sequence[str], request, by="year", measure="documents", per=None, *, visible=None):
         from .remote_analysis import trend
 
-        _no_dedup(request)
         return trend(self.cluster, queries, request, by=by, measure=measure, per=per, visible=visible)
 
     def concordance(self, request, order, width, *, sample_size=0, visible=None):
         from .remote_analysis import concordance
 
-        _no_dedup(request)
         return concordance(self.cluster, request, order, width, sample_size=sample_size, visible=visible)
 
     def all_lines(self, request, order, width, *, visible=None):
         from .remote_analysis import all_lines
 
-        _no_dedup(request)
         return all_lines(self.cluster, request, order, width, visible=visible)
 
     def collocates(self, sample) -> tuple:
@@ -206,10 +203,3 @@ def _record(doc_id: str, source: dict) -> DocumentRecord:
         date_source=source.get("date_source"),
         district_source=source.get("district_source"),
     )
-
-
-def _no_dedup(request) -> None:
-    """The trend and the concordance count every copy here (search.dedup's clusters are in the index, but
-    these two count on this machine): say so rather than give other numbers than the embedded engine's."""
-    if getattr(request, "dedup", False) or getattr(request, "copies", ""):
-        raise unsupported("去重 in the trend and the concordance (--dedup, dedup=1)")
