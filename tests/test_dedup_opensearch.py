@@ -96,6 +96,18 @@ def test_copies_listing_is_the_same(engines):
     assert remote.search(SearchRequest(q="郑东新区", copies="nonexistent-0")).total == 0
 
 
+def test_similar_copies_are_the_same(engines):
+    folder, root, url = engines
+    embedded, remote = open_engine(str(root / "index")), open_engine(url)
+    for hit in embedded.search(SearchRequest(q="发展", per_page=50)).hits:
+        for actor in READERS:
+            got = [(s.id, round(s.similarity, 6), s.kind, s.canonical)
+                   for s in remote.similar(hit.id, visible=remote.visible_to(actor))]
+            want = [(s.id, round(s.similarity, 6), s.kind, s.canonical)
+                    for s in embedded.similar(hit.id, visible=embedded.visible_to(actor)) if s.kind != "close"]
+            assert sorted(got) == sorted(want), (hit.id, actor)
+
+
 def test_an_incremental_run_keeps_them_equal(engines, tmp_path):
     folder, root, url = engines
     c = paragraphs("002_e4afcd0e96c35912.txt")

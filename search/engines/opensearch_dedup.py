@@ -267,3 +267,28 @@ def base_counts_once(target, query: dict, by: str, no_district: str) -> dict:
         name = bucket["key"]["d"]
         counts.setdefault(("district", name), Counter())[bucket["key"]["p"]] += 1
     return counts
+
+
+def similar_copies(target, doc_id: str, visible=None) -> list:
+    """The copies of ``doc_id``'s cluster the reader may see, with their exact Jaccard against it
+    (``search.dedup.similar.Similar``; the closest documents outside its cluster need the signatures:
+    the embedded engine lists them)."""
+    from ..dedup.fingerprint import jaccard, shingle_set
+    from ..dedup.similar import Similar, kind_of
+
+    found = target.document(doc_id, visible=visible)
+    if found is None or not found.get("cluster"):
+        return []
+    access = visibility_clause(visible)
+    query = {"bool": {"filter": [{"term": {"cluster": found["cluster"]}}, *([access] if access else [])]}}
+    fields = ["title", "paragraphs", "published", "district", "cluster"]
+    mine = shingle_set(search_text(found.get("title") or "", found.get("paragraphs") or []))
+    copies = []
+    for other, source in target._sources(query, fields):
+        if other == doc_id:
+            continue
+        title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
+        similarity = jaccard(mine, shingle_set(search_text(title, paragraphs)))
+        copies.append(Similar(other, title, source.get("published"), source.get("district"), similarity,
+                              kind_of(similarity, True), other == found["cluster"]))
+    return sorted(copies, key=lambda s: -s.similarity)

@@ -126,6 +126,13 @@ class RemoteEngine(Engine):
         body = {"query": query, "size": 10_000, "sort": [{"item": "asc"}, {"id": "asc"}], "_source": RECORD_SOURCE}
         return [_record(h["_id"], h["_source"]) for h in self.cluster._search(body)["hits"]["hits"]]
 
+    def similar(self, doc_id: str, *, visible=None) -> list:
+        from .opensearch_dedup import similar_copies
+
+        if not doc_id or len(doc_id) > 64:
+            return []
+        return similar_copies(self.cluster, doc_id, visible)
+
     def original_file(self, record: DocumentRecord) -> Path | None:
         from ..query import original_file
 
