@@ -318,3 +318,21 @@ def test_hidden_copies_are_never_counted_named_or_listed(restricted):
     assert sorted(source[next(iter(restricted.docs_with_id(h.id)))] for h in copies.hits) == ["a.txt", "a_headline.txt"]
     hidden_id = restricted.document(next(n for n, s in source.items() if s == "a_copy.txt")).id
     assert search(restricted, SearchRequest(q="郑东新区", copies=hidden_id), visible=reader).total == 0
+
+
+def test_empty_bins_are_filled_from_the_next_bin_to_the_right():
+    rng = np.random.default_rng(3)
+    sig = rng.integers(0, 1 << 26, size=(50, fp.BINS), dtype=np.uint32)
+    sig[rng.random(sig.shape) < 0.4] = fp.EMPTY
+    sig[7] = fp.EMPTY
+    sig[7, 10] = 5  # one bin: every other bin takes it, offset by its distance (circular)
+    expected = sig.copy()
+    for row in range(len(sig)):
+        for column in range(fp.BINS):
+            if sig[row, column] == fp.EMPTY:
+                step = next(d for d in range(1, fp.BINS) if sig[row, (column + d) % fp.BINS] != fp.EMPTY)
+                value = int(sig[row, (column + step) % fp.BINS])
+                expected[row, column] = (value + 0x9E3779B1 * step) & ((1 << 26) - 1)
+    fp._densify(sig, np.ones(len(sig), dtype=bool))
+    assert np.array_equal(sig, expected)
+    assert sig[7, 11] == (5 + 0x9E3779B1 * 63) & ((1 << 26) - 1)

@@ -34,8 +34,9 @@ EDITED = 0.7
 # 将直播…) at Jaccard 0.70-0.85 whose differences are substitutions, not cuts: they are not copies.
 CONTAINED = 0.9
 EDITED_FROM = 200
-PREFILTER = 0.45  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
-VERSION = 3  # of the fingerprint and the joining rule: a table of another version is not reused
+PREFILTER = 0.45
+CHUNK = 4096  # new documents fingerprinted together (a few MB of arrays at a time)  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
+VERSION = 4  # of the fingerprint and the joining rule: a table of another version is not reused
 NEWS_TYPES = ("新闻",)
 
 
@@ -165,12 +166,14 @@ def build_from(keys: list[str], text_of, preference: np.ndarray, previous: Clust
         fingerprinted[old] = previous.fingerprinted[reuse[old]]
     fresh = np.flatnonzero(new)
     shingles: dict[int, np.ndarray] = {}
-    if len(fresh):
+    chunks = []  # (hashes, bounds) of each CHUNK of new documents: small arrays, reused memory
+    for start in range(0, len(fresh), CHUNK):
+        part = fresh[start : start + CHUNK]
         if prefetch is not None:
-            prefetch(fresh.tolist())
-        hashes, bounds = fp.shingle_hashes([fp.body(text_of(n)) for n in fresh.tolist()])
-        sig, has = fp.signatures(hashes, bounds)
-        signatures[fresh], fingerprinted[fresh] = sig, has
+            prefetch(part.tolist())
+        hashes, bounds = fp.shingle_hashes([fp.body(text_of(n)) for n in part.tolist()])
+        signatures[part], fingerprinted[part] = fp.signatures(hashes, bounds)
+        chunks.append((hashes, bounds))
     edges, similarity = _carried_edges(previous, reuse, size) if len(old) else (np.zeros((0, 2), np.int64), np.zeros(0))
     pairs = fp.candidate_pairs(fp.band_keys(signatures), fingerprinted & live, new=None if not len(old) else new)
     if len(pairs):
@@ -180,7 +183,8 @@ def build_from(keys: list[str], text_of, preference: np.ndarray, previous: Clust
     def shingle_set(n: int) -> np.ndarray:
         if n not in shingles:
             if len(fresh) and new[n]:
-                i = int(np.searchsorted(fresh, n))
+                chunk, i = divmod(int(np.searchsorted(fresh, n)), CHUNK)
+                hashes, bounds = chunks[chunk]
                 shingles[n] = np.unique(hashes[bounds[i] : bounds[i + 1]])
             else:
                 shingles[n] = fp.shingle_set(text_of(n))

@@ -31,6 +31,7 @@ def warm_up(snapshot: Snapshot) -> None:
     archive_facet_counts(snapshot)
     length_norms(snapshot)
     date_ranks(snapshot)
+    dedup.cluster_of(snapshot)  # the reprint clusters (every page says how many reprints it holds)
 
 
 def search(
