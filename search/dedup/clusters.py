@@ -34,8 +34,8 @@ EDITED = 0.7
 # 将直播…) at Jaccard 0.70-0.85 whose differences are substitutions, not cuts: they are not copies.
 CONTAINED = 0.9
 EDITED_FROM = 200
-PREFILTER = 0.45
-CHUNK = 4096  # new documents fingerprinted together (a few MB of arrays at a time)  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
+PREFILTER = 0.45  # candidates whose signatures agree in fewer bins are not worth an exact Jaccard
+CHUNK = 4096  # new documents fingerprinted together (a few MB of arrays at a time)
 VERSION = 4  # of the fingerprint and the joining rule: a table of another version is not reused
 NEWS_TYPES = ("新闻",)
 
