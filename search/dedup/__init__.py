@@ -23,17 +23,25 @@ def after_commit(index_dir: Path) -> None:
     from ..snapshot import Snapshot
     from .store import write_table
 
+    from .store import prune
+
     started = time.perf_counter()
     snapshot = Snapshot(open_index(index_dir), Path(index_dir))
     try:
         write_table(Path(index_dir), snapshot)
+    except OSError:  # the generation is committed: a reader builds its table (search.dedup.store.table_of)
+        prune(Path(index_dir))
     finally:
         snapshot.close()
     LAST_SECONDS[0] = time.perf_counter() - started
 
 
 def table_present(index_dir: Path) -> bool:
+    """Whether the newest generation has its table (and the partial tables of killed runs are gone)."""
     from ..archive import latest_generation
-    from .store import table_folder
+    from .store import prune, table_folder
 
-    return table_folder(Path(index_dir), latest_generation(Path(index_dir))).is_dir()
+    present = table_folder(Path(index_dir), latest_generation(Path(index_dir))).is_dir()
+    if present:
+        prune(Path(index_dir))
+    return present

@@ -30,10 +30,31 @@ def cluster_of(snapshot) -> np.ndarray:
     return table_of(snapshot).canonical
 
 
+def in_copies(snapshot) -> np.ndarray:
+    """Per document number, whether it is in a cluster of two or more (once per snapshot).
+
+    Most documents are no one's copy: every count is the plain count of those plus the clusters
+    among the few that are, so 去重 costs little more than counting without it."""
+
+    def compute() -> np.ndarray:
+        canonical = cluster_of(snapshot)
+        live = canonical >= 0
+        sizes = np.bincount(canonical[live], minlength=len(canonical))
+        return live & (sizes[np.maximum(canonical, 0)] > 1)
+
+    return snapshot.cached("dedup copies", compute)
+
+
+def _copies_among(snapshot, docs) -> tuple[np.ndarray, np.ndarray]:
+    """(``docs`` as an array, those of them that are in clusters of two or more)."""
+    at = doc_array(docs)
+    return at, at[in_copies(snapshot)[at]]
+
+
 def distinct_clusters(snapshot, docs) -> int:
     """How many clusters ``docs`` touch."""
-    at = doc_array(docs)
-    return int(len(np.unique(cluster_of(snapshot)[at]))) if len(at) else 0
+    at, copies = _copies_among(snapshot, docs)
+    return len(at) - len(copies) + int(len(np.unique(cluster_of(snapshot)[copies])))
 
 
 def reprints_in(snapshot, docs) -> int:
@@ -46,9 +67,10 @@ def representatives(snapshot, docs, by: np.ndarray | None = None) -> tuple[np.nd
 
     ``by`` (a code per document number, e.g. a period) makes it one per cluster and code."""
     table = table_of(snapshot)
-    at = doc_array(docs).astype(np.int64)
+    everything, at = _copies_among(snapshot, docs)
+    alone = everything[~in_copies(snapshot)[everything]]  # their own representatives, no other copy
     if not len(at):
-        return at, at
+        return alone, np.zeros(len(alone), dtype=np.int64)
     clusters = table.canonical[at]
     keys = [table.preference[at], clusters] if by is None else [table.preference[at], clusters, by[at]]
     order = np.lexsort(keys)
@@ -56,9 +78,10 @@ def representatives(snapshot, docs, by: np.ndarray | None = None) -> tuple[np.nd
     first = np.concatenate([[True], group[1:] != group[:-1]])
     starts = np.flatnonzero(first)
     sizes = np.diff(np.concatenate([starts, [len(at)]]))
-    chosen = at[order][starts]
+    chosen = np.concatenate([alone, at[order][starts]])
+    others = np.concatenate([np.zeros(len(alone), dtype=np.int64), sizes - 1])
     ascending = np.argsort(chosen, kind="stable")
-    return chosen[ascending], (sizes - 1)[ascending]
+    return chosen[ascending], others[ascending]
 
 
 def collapsed(snapshot, docs) -> tuple[DocSet, dict[int, int]]:
@@ -156,15 +179,28 @@ def place_counts(snapshot, docs) -> dict[str, int]:
 
 
 def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dict:
-    """``query.facets.count_facets`` with every count a number of distinct clusters."""
+    """``query.facets.count_facets`` with every count a number of distinct clusters: the plain counts
+    of the documents that are no one's copy, plus the distinct clusters among those that are."""
+    from ..query.facet_values import organ_facet, rolled_up
+    from ..query.facets import _facet_counters
     from ..query.request import FacetValue
 
+    _, copies = _copies_among(snapshot, docs)
+    counters = _facet_counters(snapshot, docs, names)
+    if len(copies):
+        for name, plain in _facet_counters(snapshot, copies, names).items():
+            counters[name].subtract(plain)
+    alone = {name: Counter({v: c for v, c in counter.items() if c > 0}) for name, counter in counters.items()}
     facets = {}
-    counters = cluster_facet_counters(snapshot, docs, names)
-    for name, counter in counters.items():
+    for name, counter in alone.items():
+        counter = Counter(counter)
+        if len(copies):
+            counter.update(cluster_facet_counters(snapshot, copies, [name])[name])
         counter.pop(None, None)
         if name == "issuer":
-            counter = organ_counts(snapshot, docs)
+            stored = [FacetValue(v, c) for v, c in alone[name].items() if v is not None]
+            counter = Counter({f.value: f.count for f in organ_facet(stored)})
+            counter.update(organ_counts(snapshot, copies) if len(copies) else {})
         if name in ("year", "month"):
             ordered = sorted(counter.items(), reverse=True)
         else:
@@ -172,7 +208,9 @@ def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dic
         facets[name] = tuple(FacetValue(v, c) for v, c in ordered if c > 0)
         if name == "district":
             facets[name] = RolledFacet(facets[name])
-            facets[name].rolled = place_counts(snapshot, docs)
+            rolled = Counter(rolled_up([FacetValue(v, c) for v, c in alone[name].items() if v is not None]))
+            rolled.update(place_counts(snapshot, copies) if len(copies) else {})
+            facets[name].rolled = dict(rolled)
     return facets
 
 
