@@ -84,10 +84,25 @@ def representatives(snapshot, docs, by: np.ndarray | None = None) -> tuple[np.nd
     return chosen[ascending], others[ascending]
 
 
-def collapsed(snapshot, docs) -> tuple[DocSet, dict[int, int]]:
+class OtherCopies:
+    """A representative's number of other copies (``others[docnum]``), looked up in sorted arrays."""
+
+    def __init__(self, chosen: np.ndarray, others: np.ndarray):
+        self._chosen, self._others = chosen, others
+
+    def __getitem__(self, docnum: int) -> int:
+        at = int(np.searchsorted(self._chosen, docnum))
+        return int(self._others[at]) if at < len(self._chosen) and self._chosen[at] == docnum else 0
+
+
+def collapsed(snapshot, docs) -> tuple[DocSet, OtherCopies]:
     """The representatives as a set, and each one's count of other copies."""
+    everything, copies = _copies_among(snapshot, docs)
+    if not len(copies):  # no copies among them: every document stands for itself
+        return docset(docs), OtherCopies(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     chosen, others = representatives(snapshot, docs)
-    return (docset(chosen) if len(chosen) else EMPTY), dict(zip(chosen.tolist(), others.tolist()))
+    kept = others > 0
+    return (docset(chosen) if len(chosen) else EMPTY), OtherCopies(chosen[kept], others[kept])
 
 
 def copies_of(snapshot, docnum: int) -> DocSet:
@@ -192,10 +207,10 @@ def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dic
             counters[name].subtract(plain)
     alone = {name: Counter({v: c for v, c in counter.items() if c > 0}) for name, counter in counters.items()}
     facets = {}
+    among_copies = cluster_facet_counters(snapshot, copies, list(alone)) if len(copies) else {}
     for name, counter in alone.items():
         counter = Counter(counter)
-        if len(copies):
-            counter.update(cluster_facet_counters(snapshot, copies, [name])[name])
+        counter.update(among_copies.get(name, {}))
         counter.pop(None, None)
         if name == "issuer":
             stored = [FacetValue(v, c) for v, c in alone[name].items() if v is not None]
