@@ -23,9 +23,9 @@ from search.dedup.clusters import build
 from search.dedup.similar import similar_documents
 from search.dedup.store import load, table_folder, table_of
 from search.ingest import index_paths
+from search.meta.places import NATIONAL, place_path
 from search.metadata import extract_documents, read_sidecar
 from search.normalize import normalize_query, search_text
-from search.meta.places import NATIONAL, place_path
 from search.query import SearchRequest, search
 from search.query.facet_values import rolled_up
 from tests.dedup_corpus import BOILERPLATE, ROWS, TRUTH, make_corpus, paragraphs, write

@@ -4,7 +4,6 @@ for an admin and for readers who may not see some copies; and after an increment
 
 from __future__ import annotations
 
-
 import pytest
 from click.testing import CliRunner
 
@@ -77,7 +76,7 @@ def check_parity(folder, root, url):
 
 def test_the_same_numbers_as_the_embedded_engine(engines):
     folder, root, url = engines
-    embedded, remote = check_parity(folder, root, url)
+    _, remote = check_parity(folder, root, url)
     once = remote.search(SearchRequest(q="郑东新区党工委", dedup=True))
     assert (once.total, once.reprints, [h.reprints for h in once.hits]) == (1, 2, [2])
     reader = remote.visible_to(Actor("reader"))
@@ -86,7 +85,7 @@ def test_the_same_numbers_as_the_embedded_engine(engines):
 
 
 def test_copies_listing_is_the_same(engines):
-    folder, root, url = engines
+    _, root, url = engines
     embedded, remote = open_engine(str(root / "index")), open_engine(url)
     hit = embedded.search(SearchRequest(q="郑东新区党工委", dedup=True)).hits[0]
     for actor in READERS:
@@ -97,7 +96,7 @@ def test_copies_listing_is_the_same(engines):
 
 
 def test_similar_copies_are_the_same(engines):
-    folder, root, url = engines
+    _, root, url = engines
     embedded, remote = open_engine(str(root / "index")), open_engine(url)
     for hit in embedded.search(SearchRequest(q="发展", per_page=50)).hits:
         for actor in READERS:
@@ -117,6 +116,6 @@ def test_an_incremental_run_keeps_them_equal(engines, tmp_path):
                                          encoding="utf-8")
     (folder / "a.txt").unlink()  # A's canonical copy: the cluster's next copy takes over, in both engines
     index_both(folder, root / "index", url, root / "state", rebuild=False)
-    embedded, remote = check_parity(folder, root, url)
+    _, remote = check_parity(folder, root, url)
     once = remote.search(SearchRequest(q="中原区今年", dedup=True))
     assert [h.reprints for h in once.hits] == [1]

@@ -21,9 +21,7 @@ def after_commit(index_dir: Path) -> None:
         return
     from ..archive import open_index
     from ..snapshot import Snapshot
-    from .store import write_table
-
-    from .store import prune
+    from .store import prune, write_table
 
     started = time.perf_counter()
     snapshot = Snapshot(open_index(index_dir), Path(index_dir))

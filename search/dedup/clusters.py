@@ -153,53 +153,72 @@ def build_from(keys: list[str], text_of, preference: np.ndarray, previous: Clust
     will be read next, so that a remote engine fetches them in one request."""
     size = len(keys)
     live = np.asarray([bool(k) for k in keys], dtype=bool)
-    reuse = np.full(size, -1, dtype=np.int64)
-    if previous is not None and previous.version == VERSION:
-        known = {k: i for i, k in enumerate(previous.keys) if k}
-        reuse = np.fromiter((known.get(k, -1) if k else -1 for k in keys), dtype=np.int64, count=size)
+    reuse = _reused(keys, previous)
     new = live & (reuse < 0)
+    old = np.flatnonzero(reuse >= 0)
     signatures = np.full((size, fp.BINS), fp.EMPTY, dtype=np.uint32)
     fingerprinted = np.zeros(size, dtype=bool)
-    old = np.flatnonzero(reuse >= 0)
     if len(old):
         signatures[old] = previous.signatures[reuse[old]]
         fingerprinted[old] = previous.fingerprinted[reuse[old]]
-    fresh = np.flatnonzero(new)
-    shingles: dict[int, np.ndarray] = {}
-    chunks = []  # (hashes, bounds) of each CHUNK of new documents: small arrays, reused memory
-    for start in range(0, len(fresh), CHUNK):
-        part = fresh[start : start + CHUNK]
-        if prefetch is not None:
-            prefetch(part.tolist())
-        hashes, bounds = fp.shingle_hashes([fp.body(text_of(n)) for n in part.tolist()])
-        signatures[part], fingerprinted[part] = fp.signatures(hashes, bounds)
-        chunks.append((hashes, bounds))
+    shingles = _Fingerprints(np.flatnonzero(new), text_of, prefetch)
+    shingles.sign(signatures, fingerprinted)
     edges, similarity = _carried_edges(previous, reuse, size) if len(old) else (np.zeros((0, 2), np.int64), np.zeros(0))
-    pairs = fp.candidate_pairs(fp.band_keys(signatures), fingerprinted & live, new=None if not len(old) else new)
+    pairs = fp.candidate_pairs(fp.band_keys(signatures), fingerprinted & live, new=new if len(old) else None)
     if len(pairs):
         agree = (signatures[pairs[:, 0]] == signatures[pairs[:, 1]]).mean(axis=1)
         pairs = pairs[agree >= PREFILTER]
-
-    def shingle_set(n: int) -> np.ndarray:
-        if n not in shingles:
-            if len(fresh) and new[n]:
-                chunk, i = divmod(int(np.searchsorted(fresh, n)), CHUNK)
-                hashes, bounds = chunks[chunk]
-                shingles[n] = np.unique(hashes[bounds[i] : bounds[i + 1]])
-            else:
-                shingles[n] = fp.shingle_set(text_of(n))
-        return shingles[n]
-
-    if prefetch is not None and len(pairs):
-        prefetch(sorted(set(pairs.ravel().tolist()) - set(fresh.tolist())))
-    measured = [joined(shingle_set(a), shingle_set(b)) for a, b in pairs.tolist()]
-    found = np.asarray([m[0] for m in measured], dtype=np.float64)
-    keep = np.asarray([m[1] for m in measured], dtype=bool)
-    edges = np.concatenate([edges, pairs[keep]]) if len(pairs) else edges
-    similarity = np.concatenate([similarity, found[keep]]) if len(pairs) else similarity
+        found, keep = shingles.confirm(pairs)
+        edges, similarity = np.concatenate([edges, pairs[keep]]), np.concatenate([similarity, found[keep]])
     canonical = _canonical(size, live, edges, preference)
     return ClusterTable(keys, signatures, fingerprinted, canonical, preference, edges.astype(np.int64),
                         similarity.astype(np.float64))
+
+
+def _reused(keys: list[str], previous: ClusterTable | None) -> np.ndarray:
+    """Each document's number in ``previous`` when it is there unchanged (same key), else -1."""
+    if previous is None or previous.version != VERSION:
+        return np.full(len(keys), -1, dtype=np.int64)
+    known = {k: i for i, k in enumerate(previous.keys) if k}
+    return np.fromiter((known.get(k, -1) if k else -1 for k in keys), dtype=np.int64, count=len(keys))
+
+
+class _Fingerprints:
+    """The new documents' shingles and signatures, made CHUNK documents at a time (a few MB of arrays),
+    and the exact Jaccard of candidate pairs (an old document's shingles made again from its text)."""
+
+    def __init__(self, fresh: np.ndarray, text_of, prefetch):
+        self.fresh, self.text_of, self.prefetch = fresh, text_of, prefetch
+        self.chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.sets: dict[int, np.ndarray] = {}
+
+    def sign(self, signatures: np.ndarray, fingerprinted: np.ndarray) -> None:
+        for start in range(0, len(self.fresh), CHUNK):
+            part = self.fresh[start : start + CHUNK]
+            if self.prefetch is not None:
+                self.prefetch(part.tolist())
+            hashes, bounds = fp.shingle_hashes([fp.body(self.text_of(n)) for n in part.tolist()])
+            signatures[part], fingerprinted[part] = fp.signatures(hashes, bounds)
+            self.chunks.append((hashes, bounds))
+
+    def shingle_set(self, n: int) -> np.ndarray:
+        if n not in self.sets:
+            at = int(np.searchsorted(self.fresh, n))
+            if at < len(self.fresh) and self.fresh[at] == n:
+                chunk, i = divmod(at, CHUNK)
+                hashes, bounds = self.chunks[chunk]
+                self.sets[n] = np.unique(hashes[bounds[i] : bounds[i + 1]])
+            else:
+                self.sets[n] = fp.shingle_set(self.text_of(n))
+        return self.sets[n]
+
+    def confirm(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Jaccard, whether joined) of each candidate pair."""
+        if self.prefetch is not None:
+            self.prefetch(sorted(set(pairs.ravel().tolist()) - set(self.fresh.tolist())))
+        measured = [joined(self.shingle_set(a), self.shingle_set(b)) for a, b in pairs.tolist()]
+        return (np.asarray([m[0] for m in measured], dtype=np.float64),
+                np.asarray([m[1] for m in measured], dtype=bool))
 
 
 def joined(a: np.ndarray, b: np.ndarray) -> tuple[float, bool]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..docsets import DocSet, EMPTY, doc_array, docset
+from ..docsets import EMPTY, DocSet, doc_array, docset
 from ..meta.organs import issuer_organs
 from ..normalize import normalize_query
 from .store import table_of
@@ -54,7 +54,7 @@ def _copies_among(snapshot, docs) -> tuple[np.ndarray, np.ndarray]:
 def distinct_clusters(snapshot, docs) -> int:
     """How many clusters ``docs`` touch."""
     at, copies = _copies_among(snapshot, docs)
-    return len(at) - len(copies) + int(len(np.unique(cluster_of(snapshot)[copies])))
+    return len(at) - len(copies) + len(np.unique(cluster_of(snapshot)[copies]))
 
 
 def reprints_in(snapshot, docs) -> int:
@@ -97,7 +97,7 @@ class OtherCopies:
 
 def collapsed(snapshot, docs) -> tuple[DocSet, OtherCopies]:
     """The representatives as a set, and each one's count of other copies."""
-    everything, copies = _copies_among(snapshot, docs)
+    _, copies = _copies_among(snapshot, docs)
     if not len(copies):  # no copies among them: every document stands for itself
         return docset(docs), OtherCopies(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     chosen, others = representatives(snapshot, docs)
@@ -161,7 +161,7 @@ def organ_counts(snapshot, docs) -> Counter:
     for organ in organs:
         needle = normalize_query(organ)
         holding = np.asarray([c for c, issuer in folded.items() if needle in issuer], dtype=np.int64)
-        counts[organ] = int(len(np.unique(cluster[np.isin(codes, holding)])))
+        counts[organ] = len(np.unique(cluster[np.isin(codes, holding)]))
     return counts
 
 
@@ -189,7 +189,7 @@ def place_counts(snapshot, docs) -> dict[str, int]:
             if place == NATIONAL and value != NATIONAL:
                 continue  # 全国 counts the national documents only (as rolled_up does)
             holders.setdefault(place, []).append(code)
-    return {place: int(len(np.unique(cluster[np.isin(codes, np.asarray(held))])))
+    return {place: len(np.unique(cluster[np.isin(codes, np.asarray(held))]))
             for place, held in holders.items()}
 
 

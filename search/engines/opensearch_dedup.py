@@ -29,14 +29,20 @@ import numpy as np
 from opensearchpy import helpers
 
 from ..dedup import store
-from ..dedup.clusters import build_from, officialness, places, UNDATED
+from ..dedup.clusters import UNDATED, build_from, officialness, places
 from ..dedup.counting import RolledFacet
 from ..meta.organs import issuer_organs
 from ..meta.places import NATIONAL, place_path
 from ..normalize import fold, normalize_query, search_text
 from ..query import FacetValue, SearchResults, request_query, terms_to_mark
 from ..snapshot import _date_rank
-from .opensearch_query import FACET_FIELDS, QueryBuilder, all_of, split_selections, visibility_clause
+from .opensearch_query import (
+    FACET_FIELDS,
+    QueryBuilder,
+    all_of,
+    split_selections,
+    visibility_clause,
+)
 
 LIGHT = ["id", "path", "item", "file_sig", "published", "doc_type", "doc_number", "cluster", "cluster_rank"]
 PAGE = 10_000
