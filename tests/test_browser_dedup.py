@@ -90,3 +90,16 @@ def test_document_page_shows_similar_documents(page, server):
     expect(page.locator("aside.similar h2")).to_have_text("相似文档（2 篇）")
     expect(similar.first).to_contain_text("相似度 100%")
     shot(page, "dedup-similar.png")
+
+
+def test_kwic_and_trend_pages_carry_the_switch(page, server):
+    page.goto(server + "/kwic?q=郑东新区党工委")
+    expect(page.locator(".kwic-summary, .summary, main").first).to_be_visible()
+    page.locator("input[name=dedup]").check()
+    page.locator("button.go").click()
+    assert "dedup=1" in page.url
+    expect(page.locator("input[name=dedup]")).to_be_checked()
+    shot(page, "dedup-kwic.png")
+    page.goto(server + "/trend?q=郑东新区党工委&dedup=1")
+    expect(page.locator("input[name=dedup]")).to_be_checked()
+    shot(page, "dedup-trend.png")

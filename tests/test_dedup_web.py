@@ -89,6 +89,9 @@ def test_trend_and_kwic_take_the_switch(client):
     assert {p["period"]: p["documents"] for p in once["points"]} == {"2020": 1, "2021": 1}
     page = client.get("/trend?q=郑东新区党工委&dedup=1").get_data(as_text=True)
     assert 'name="dedup" value="1" checked' in page and 'type="hidden" name="dedup"' not in page
+    assert "dedup=1</code>" not in page  # the checkbox says it, not the filters' note
+    kwic_page = client.get("/kwic?q=郑东新区党工委&dedup=1").get_data(as_text=True)
+    assert 'name="dedup" value="1" checked' in kwic_page and 'type="hidden" name="dedup"' not in kwic_page
     kwic = client.get("/kwic.json?q=郑东新区党工委&dedup=1").get_json()
     assert kwic["total_documents"] == 1
     assert client.get("/kwic.json?q=郑东新区党工委").get_json()["total_documents"] == 3
