@@ -258,6 +258,14 @@ def test_representative_is_the_canonical_copy_when_it_matches(snapshot):
     assert [(h.source, h.reprints) for h in results.hits] == [("a.txt", 2)]
 
 
+def test_saved_query_counts_take_the_switch(snapshot):
+    from search.query.run import matching_documents
+
+    once = matching_documents(snapshot, SearchRequest(q="郑东新区党工委", dedup=True))
+    assert [snapshot.document(n).source for n in once] == ["a.txt"]
+    assert len(matching_documents(snapshot, SearchRequest(q="郑东新区党工委"))) == 3
+
+
 def test_copies_lists_the_cluster_of_a_document(snapshot):
     a = next(n for n in snapshot.live if snapshot.document(n).source == "a.txt")
     listed = search(snapshot, SearchRequest(q="郑东新区", copies=snapshot.document(a).id))

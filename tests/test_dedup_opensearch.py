@@ -93,6 +93,10 @@ def test_copies_listing_is_the_same(engines):
         got = sorted(h.id for h in remote.search(request, visible=remote.visible_to(actor)).hits)
         assert got == sorted(h.id for h in embedded.search(request, visible=embedded.visible_to(actor)).hits)
     assert remote.search(SearchRequest(q="郑东新区", copies="nonexistent-0")).total == 0
+    for actor in READERS:  # saved queries count with matching_ids: one per cluster with 去重
+        for request in (SearchRequest(q="发展", dedup=True), SearchRequest(q="郑东新区", copies=hit.id)):
+            assert remote.matching_ids(request, visible=remote.visible_to(actor)) == \
+                embedded.matching_ids(request, visible=embedded.visible_to(actor))
 
 
 def test_similar_copies_are_the_same(engines):

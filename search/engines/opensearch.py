@@ -241,9 +241,15 @@ class OpenSearchEngine:
 
     def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
                      visible: frozenset[str] | None = None) -> set[str]:
-        """The ids of every matching document (pages through them): for tests and benchmarks."""
+        """The ids of every matching document (pages through them): for tests and benchmarks.
+        With 去重, one per reprint cluster (``opensearch_dedup.representatives``)."""
+        from .opensearch_dedup import copies_clauses, representatives
+
         self.check()
-        return self._ids(self._request_query(request, taxonomy, visible))
+        query = self._request_query(request, taxonomy, visible)
+        extra = copies_clauses(self, request, visible)
+        query = {"bool": {"filter": [query, *extra]}} if extra else query
+        return set(representatives(self, query)[0]) if request.dedup else self._ids(query)
 
     def _request_query(self, request: SearchRequest, taxonomy, visible) -> dict:
         """The whole request (selections included) as one query, what the reader may see of it."""

@@ -191,6 +191,27 @@ def copies_clauses(target, request, visible) -> list[dict]:
     return [{"term": {"cluster": found.get("cluster") or request.copies}}]
 
 
+def representatives(target, query: dict) -> tuple[list[str], dict[str, int]]:
+    """One document per cluster among those ``query`` matches (the first matching copy in the canonical
+    order, a ``top_hits`` by ``cluster_rank``), and how many other copies each cluster has there."""
+    sources = [{"c": {"terms": {"field": "cluster"}}}]
+    chosen_ids, others = [], {}
+    after = None
+    while True:
+        composite = {"size": 2000, "sources": sources, **({"after": after} if after else {})}
+        first = {"top_hits": {"size": 1, "sort": [{"cluster_rank": "asc"}], "_source": False}}
+        answer = target._search({"size": 0, "query": query,
+                                 "aggs": {"pairs": {"composite": composite, "aggs": {"first": first}}}})
+        buckets = answer["aggregations"]["pairs"]["buckets"]
+        for bucket in buckets:
+            doc_id = bucket["first"]["hits"]["hits"][0]["_id"]
+            chosen_ids.append(doc_id)
+            others[doc_id] = bucket["doc_count"] - 1
+        after = answer["aggregations"]["pairs"].get("after_key")
+        if not buckets or not after:
+            return chosen_ids, others
+
+
 def search_once(target, request, taxonomy=None, *, visible=None, sorts: dict, hit_of, page_source) -> SearchResults:
     """A results page with 去重 (``OpenSearchEngine.search`` with ``request.dedup``)."""
     started = time.perf_counter()
@@ -203,23 +224,7 @@ def search_once(target, request, taxonomy=None, *, visible=None, sorts: dict, hi
     chosen = {name: builder.groups(groups) for name, groups in selections.items() if groups}
     query = builder.query(base, extra)
     everything = all_of([query, *chosen.values()])
-    # One per cluster: the first matching copy in the canonical order, and how many the cluster has here.
-    sources = [{"c": {"terms": {"field": "cluster"}}}]
-    chosen_ids, others = [], {}
-    after = None
-    while True:
-        composite = {"size": 2000, "sources": sources, **({"after": after} if after else {})}
-        first = {"top_hits": {"size": 1, "sort": [{"cluster_rank": "asc"}], "_source": False}}
-        answer = target._search({"size": 0, "query": everything,
-                                 "aggs": {"pairs": {"composite": composite, "aggs": {"first": first}}}})
-        buckets = answer["aggregations"]["pairs"]["buckets"]
-        for bucket in buckets:
-            doc_id = bucket["first"]["hits"]["hits"][0]["_id"]
-            chosen_ids.append(doc_id)
-            others[doc_id] = bucket["doc_count"] - 1
-        after = answer["aggregations"]["pairs"].get("after_key")
-        if not buckets or not after:
-            break
+    chosen_ids, others = representatives(target, everything)
     facets = {}
     for name, field in FACET_FIELDS.items():
         counted_over = all_of([query, *(clause for other, clause in chosen.items() if other != name)])

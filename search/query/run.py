@@ -136,8 +136,11 @@ def all_hits(
 def matching_documents(
     snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None
 ) -> DocSet:
-    """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts."""
-    return within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
+    """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts.
+    With 去重, one per reprint cluster (its representative)."""
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
+    docs = within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
+    return dedup.collapsed(snapshot, docs)[0] if request.dedup else docs
 
 
 def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None) -> set[str]:
