@@ -179,6 +179,18 @@ def test_an_index_without_a_table_builds_one_on_first_read(corpus, tmp_path):
     assert table_folder(index_dir, generation).is_dir()  # left for the next reader
 
 
+def test_a_damaged_table_is_built_again(corpus, tmp_path):
+    index_dir = tmp_path / "index"
+    index_paths([corpus], index_dir)
+    generation = Archive(index_dir).snapshot().generation
+    damaged = table_folder(index_dir, generation) / "canonical.npy"
+    damaged.write_bytes(damaged.read_bytes()[:40])  # cut short
+    assert load(index_dir, generation) is None
+    snapshot = Archive(index_dir).snapshot()
+    assert partition(clusters_by_source(snapshot)) == partition(TRUTH)
+    assert load(index_dir, generation) is not None  # and written again, whole
+
+
 # -- counting once, against the oracle -------------------------------------------
 
 

@@ -67,10 +67,10 @@ def load(index_dir: Path, generation: int) -> ClusterTable | None:
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "signatures" else None)
                   for name in _ARRAYS}
         raw = (folder / "keys.txt").read_bytes().decode("utf-8")
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # a damaged table is built again, never trusted
         return None
     keys = raw.split("\n") if raw or len(arrays["canonical"]) else []
-    if len(keys) != len(arrays["canonical"]):
+    if not all(len(arrays[name]) == len(keys) for name in ("signatures", "fingerprinted", "canonical", "preference")):
         return None
     return ClusterTable(keys=keys, version=version, **arrays)
 
@@ -115,6 +115,7 @@ def table_of(snapshot) -> ClusterTable:
             return table
         table = build(snapshot, newest_before(index_dir, snapshot.generation))
         with contextlib.suppress(OSError):  # a read-only index folder: computed again next time
+            shutil.rmtree(table_folder(index_dir, snapshot.generation), ignore_errors=True)  # a damaged one
             save(table, index_dir, snapshot.generation)
         return table
 
