@@ -49,9 +49,9 @@ sys.path.insert(0, str(BENCH.parent))
 import numpy as np
 
 from search import dedup
-from search.archive import Archive
+from search.engines.embedded.archive import Archive
 from search.dedup.store import table_of
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 
 NEWS = Path("/work/main/bench/data/xwlb")
 OUT = BENCH / "out" / "dedup"
@@ -243,7 +243,8 @@ def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
 def _latency(index_dir: Path, queries: int) -> dict:
     """Results pages (total, facets, 10 hits with snippets) with and without 去重, the same queries
     (which one runs first alternating), on a warm snapshot as a server holds it: p50/p95 ms and the p95 ratio."""
-    from search.query import SearchRequest, search, warm_up
+    from search.query import SearchRequest
+    from search.engines.embedded.run import search, warm_up
 
     snapshot = Archive(index_dir).snapshot()
     warm_up(snapshot)

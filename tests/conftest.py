@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.metadata import extract_documents, read_sidecar
-from search.normalize import search_text
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.meta import extract_documents, read_sidecar
+from search.text.normalize import search_text
 
 # Every property test runs the same examples on every run (CI must not find a new example by
 # chance: a failure is reproduced by running again), with no per-example deadline (CI's machine is
@@ -71,4 +71,4 @@ def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
 
 
 # The engine as a fixture parameter (embedded, opensearch): seeds_location, engine_name, engine_node.
-from .engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401
+from tests.engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401

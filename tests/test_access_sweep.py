@@ -20,8 +20,8 @@ from collections import Counter
 import pytest
 
 from search.access.users import UserStore
-from search.archive import Archive
-from search.ingest import index_paths
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
 from search.query import FacetValue, SearchRequest
 from search.query.facet_values import rolled_up
 from tests.test_accounts import PASSWORD, login
@@ -210,7 +210,7 @@ def test_a_shared_query_shows_each_viewer_only_what_they_may_see(clients, restri
 
 
 def test_the_cli_is_the_owners_tool_and_sees_everything(restricted, runner):
-    from search.cli import main
+    from search.cli.main import main
 
     _, index_dir, _ = restricted
     result = runner.invoke(main, ["query", PHRASE, "--index", str(index_dir), "--json"])
@@ -253,7 +253,7 @@ def suggestions_for(client, typed: str) -> dict[str, int]:
 
 @pytest.mark.parametrize("user", list(USERS))
 def test_suggestions_as_you_type_lend_no_title_and_no_count_of_a_restricted_document(clients, user, engine_name):
-    if engine_name == "opensearch":  # it suggests nothing yet (search/engines/remote.py): nothing to lend
+    if engine_name == "opensearch":  # it suggests nothing yet (search/engines/opensearch/cluster.py): nothing to lend
         assert json.loads(clients[user].get("/suggest", query_string={"q": "老旧"}).data)["suggestions"] == []
         return
     phrases = suggestions_for(clients[user], "老旧")

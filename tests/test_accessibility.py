@@ -13,7 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from tests.test_browser import browser, server, shot  # noqa: F401 - fixtures
 from tests.web_fixtures import ROOT
 

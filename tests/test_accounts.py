@@ -13,8 +13,8 @@ import pytest
 
 from search.access.audit import AuditLog
 from search.access.users import LOCK_AFTER, UserStore
-from search.cli import main
-from search.saved import SavedQueries
+from search.cli.main import main
+from search.saved.store import SavedQueries
 from tests.web_fixtures import csrf_token, make_app, soup, writable_seeds  # noqa: F401 - fixture
 
 PASSWORD = "correct horse battery"
@@ -92,7 +92,7 @@ def test_serve_on_the_network_needs_an_auth_mode(runner, seeds_index):
 
 
 def test_serve_with_auth_none_on_the_network_warns(seeds_index):
-    from search.cli_access import serve_auth_config
+    from search.cli.access import serve_auth_config
 
     from click.testing import CliRunner
 
@@ -267,9 +267,9 @@ def test_a_feed_needs_its_token_and_renewing_revokes_the_old_one(local_app):
 
 
 def test_saved_queries_per_user_are_capped(local_app, monkeypatch):
-    import search.saved
+    import search.saved.store
 
-    monkeypatch.setattr(search.saved, "MAX_PER_OWNER", 2)
+    monkeypatch.setattr(search.saved.store, "MAX_PER_OWNER", 2)
     a = local_app.test_client()
     login(a, "reader_a")
     assert [save_as(a, f"查询{i}", "q=稳就业").status_code for i in range(3)] == [303, 303, 400]
@@ -327,7 +327,7 @@ def test_without_an_auth_mode_nothing_is_written_beside_the_index(writable_seeds
     before = sorted(p.name for p in index_dir.iterdir())
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
     assert client.get("/").status_code == 200
-    # VERIFIED.json is the index's own (the grams files found whole: search.integrity), not an account file
+    # VERIFIED.json is the index's own (the grams files found whole: search.engines.embedded.integrity), not an account file
     written = ("saved.sqlite3", "web-secret.key", "audit.jsonl", "VERIFIED.json")
     assert sorted(p.name for p in index_dir.iterdir() if p.name not in written) == \
         [n for n in before if n not in written]

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from search.query import parse_query
 from search.query.advanced import FIELD_SYNTAX, AdvancedForm, quoted
 from tests.conftest import SEEDS

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 
-from search.alert_mail import AlertConfigError, Mailer, SmtpSettings, load_settings
-from search.alerts import AlertStore, AlertTimer, CheckReport, clean_address
-from search.ingest import index_paths
+from search.saved.mail import AlertConfigError, Mailer, SmtpSettings, load_settings
+from search.saved.alerts import AlertStore, AlertTimer, CheckReport, clean_address
+from search.engines.embedded.commit import index_paths
 from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app, writable_seeds  # noqa: F401
 from web.saved_views import run_alert_check
 
@@ -113,7 +113,7 @@ def test_smtp_down_is_retried_with_backoff_logged_and_the_pages_still_answer(ale
     add_matching_document(folder, index_dir)
     waits = []
     down = Mailer(settings_for(free_port()), delays=(0.5, 2.0), sleep=waits.append)  # nothing listens there
-    with caplog.at_level(logging.WARNING, logger="search.alerts"):
+    with caplog.at_level(logging.WARNING, logger="search.saved.alerts"):
         report = run_alert_check(app, down)
     assert (report.mails, report.failed) == (0, 1)
     assert waits == [0.5, 2.0]
@@ -182,7 +182,7 @@ def test_addresses_that_are_addresses(address):
 
 
 def test_cli_alerts_run_mails_through_the_configured_server(writable_seeds, smtp_server, runner, monkeypatch):
-    from search.cli import main
+    from search.cli.main import main
 
     folder, index_dir = writable_seeds
     controller, inbox = smtp_server
@@ -204,7 +204,7 @@ def test_cli_alerts_run_mails_through_the_configured_server(writable_seeds, smtp
 
 
 def test_cli_alerts_run_without_smtp_is_one_line(writable_seeds, runner, monkeypatch):
-    from search.cli import main
+    from search.cli.main import main
 
     monkeypatch.delenv("SEARCH_SMTP_HOST", raising=False)
     result = runner.invoke(main, ["alerts", "run", "--index", str(writable_seeds[1])])
@@ -333,7 +333,7 @@ def test_starttls_and_login_with_the_offices_ca(tmp_path):
     try:
         settings = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
                                 password="s3cret", timeout=5, cafile=str(cert_file))
-        from search.alert_mail import MailedDocument, alert_message
+        from search.saved.mail import MailedDocument, alert_message
 
         message = alert_message("govsearch@localhost", "chu@localhost", "旧改", "老旧小区",
                                 [MailedDocument(NEW_TITLE, "2026-12-04", "", PUBLIC + "/doc/x")], 0,
@@ -357,7 +357,7 @@ def test_a_saved_query_that_no_longer_parses_is_skipped_and_the_others_still_mai
     with sqlite3.connect(app.config["SAVED_DB"]) as db:  # as a store from another version might hold it
         db.execute("UPDATE saved_query SET args = ? WHERE name = ?", ('[["q", "稳就业"], ["year", "twenty"]]', "坏的"))
     add_matching_document(folder, index_dir)
-    with caplog.at_level(logging.WARNING, logger="search.alerts"):
+    with caplog.at_level(logging.WARNING, logger="search.saved.alerts"):
         report = run_alert_check(app, Mailer(settings_for(controller.port)))
     assert (report.mails, [m["Subject"] for m in inbox.messages]) == (1, ["【检索提醒】旧改：1 篇新文档"])
     assert any("'坏的'" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from search.saved import SavedQueries
+from search.saved.store import SavedQueries
 from tests.test_accounts import login
 from tests.web_fixtures import client, csrf_token, make_app, save, slug_of, soup, web_app  # noqa: F401
 

@@ -7,9 +7,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import Segmenter, char_grams, query_grams, segmenter
+from search.text.analyzer import Segmenter, char_grams, query_grams, segmenter
 
-from .conftest import SEEDS
+from tests.conftest import SEEDS
 
 
 def test_char_grams_are_adjacent_pairs_within_lines_plus_each_line_end():

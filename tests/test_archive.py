@@ -4,8 +4,8 @@ from datetime import date
 
 from cachetools import LRUCache
 
-from search.archive import Archive
-from search.snapshot import _date_rank, _date_span
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.snapshot import _date_rank, _date_span
 
 
 def test_postings_cache_is_bounded_by_the_ids_it_holds_and_skips_a_set_larger_than_itself(seeds_index):

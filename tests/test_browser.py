@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from waitress import create_server
 
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from tests.web_fixtures import ROOT, make_app
 
 CHROMIUM = Path("/usr/bin/chromium")

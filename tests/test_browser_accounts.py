@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from waitress import create_server
 
 from search.access.users import UserStore
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from tests.test_accessibility import serious_violations
 from tests.test_browser import Tab, browser, shot  # noqa: F401 - fixture
 from tests.web_fixtures import make_app

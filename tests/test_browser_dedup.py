@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from waitress import create_server
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from tests.dedup_corpus import make_corpus
 from tests.web_fixtures import ROOT, make_app
 

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 from waitress import create_server
 
-from search.archive import Archive
-from search.query import SearchRequest, search
+from search.engines.embedded.archive import Archive
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from tests.test_browser import args_of, browser, hit_titles, shot, tab  # noqa: F401 - fixtures
 from tests.test_meta_fields import office  # noqa: F401 - fixture
 from tests.web_fixtures import make_app

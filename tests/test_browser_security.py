@@ -15,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from waitress import create_server
 
-from search.saved import SavedQueries
+from search.saved.store import SavedQueries
 from tests.test_browser import browser  # noqa: F401 - fixture
 from tests.web_fixtures import make_app
 

@@ -7,14 +7,15 @@ import re
 from playwright.sync_api import expect
 import pytest
 
-from search.query import SearchRequest, search
-from search.query.suggest import suggest
+from search.query import SearchRequest
+from search.engines.embedded.run import search
+from search.engines.embedded.suggest import suggest
 from tests.test_browser import browser, server, shot, tab  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")
 def seeds_location(seeds_index):
-    """The embedded engine only: the OpenSearch engine suggests nothing yet (search/engines/remote.py)."""
+    """The embedded engine only: the OpenSearch engine suggests nothing yet (search/engines/opensearch/cluster.py)."""
     return seeds_index
 
 

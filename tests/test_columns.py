@@ -5,14 +5,16 @@ import sys
 import numpy as np
 import pytest
 
-from search import column_file
-from search.archive import Archive
-from search.columns import Column
-from search.docsets import docset
-from search.ingest import index_paths
-from search.query import SearchRequest, count_facets, search
-from search.column_file import CODED_COLUMNS
-from search.snapshot import POSTINGS_CACHE_BYTES
+from search.engines.embedded import column_file
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.columns import Column
+from search.engines.embedded.docsets import docset
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.facets import count_facets
+from search.engines.embedded.run import search
+from search.engines.embedded.column_file import CODED_COLUMNS
+from search.engines.embedded.snapshot import POSTINGS_CACHE_BYTES
 from tests.web_fixtures import writable_seeds  # noqa: F401 - fixture
 
 

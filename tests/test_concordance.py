@@ -8,12 +8,12 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.analysis import segmenter
+from search.text.analyzer import segmenter
 from search.analysis.collocates import collocates
 from search.analysis.concordance import PARAGRAPH_MARK, all_lines, concordance
 from search.analysis.trend import trend
-from search.cli import main
-from search.normalize import fold
+from search.cli.main import main
+from search.text.normalize import fold
 from search.query import SearchRequest
 from tests.source_texts import phrases_from, seed_documents_by_year  # noqa: F401  (fixture)
 
@@ -116,7 +116,7 @@ def test_cli_kwic_refuses_a_width_out_of_range(runner, seeds_location):
 
 
 def test_paging_reuses_the_result_set_of_the_first_page(seeds_snapshot):
-    from search.analysis.matches import find_matches
+    from search.engines.embedded.matches import find_matches
 
     first = find_matches(seeds_snapshot, SearchRequest(q="老旧小区", page=1))
     again = find_matches(seeds_snapshot, SearchRequest(q="老旧小区", page=3, per_page=2))

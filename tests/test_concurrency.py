@@ -12,8 +12,8 @@ from pathlib import Path
 
 from waitress.server import create_server
 
-from search.archive import open_index
-from search.ingest import index_paths
+from search.engines.embedded.archive import open_index
+from search.engines.embedded.commit import index_paths
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ def write_batch(folder: Path, batch: int, count: int) -> None:
 
 
 def index_command(folder: Path, index_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index_dir), "-q"]
+    return [sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "-q"]
 
 
 def test_the_web_app_answers_while_the_index_changes_and_picks_up_each_generation(tmp_path):

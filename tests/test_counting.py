@@ -10,11 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.archive import Archive
-from search.ingest import index_paths
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
 from search.meta import extract_documents
-from search.normalize import search_text
-from search.query import Scorer, SearchRequest, search
+from search.text.normalize import search_text
+from search.engines.embedded.rank import Scorer
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
 # Few characters, so that phrases repeat, runs of one character ("AA" grams) are common, and some
 # characters are astral (four UTF-8 bytes; 𨟠 is in the news).
@@ -148,8 +150,9 @@ def test_the_threshold_searches_fewer_documents_than_it_ranks(runs_corpus, monke
 def test_verifying_a_phrase_tells_exactly_whose_title_holds_it(runs_corpus, phrase, within):
     """The title part of ranking, taken from each verifying find, equals ``in`` over the source titles
     (the search text's first line), for the whole archive and for a filtered subset."""
-    from search.docsets import docset
-    from search.query import Atom, Matcher
+    from search.engines.embedded.docsets import docset
+    from search.query import Atom
+    from search.engines.embedded.evaluate import Matcher
 
     snapshot, texts = runs_corpus
     matcher = Matcher(snapshot, "exact")

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from search.archive import Archive, open_index
-from search.ingest import clean_leftovers, index_paths
-from search.ingest.workers import _init_worker
+from search.engines.embedded.archive import Archive, open_index
+from search.engines.embedded.merge import clean_leftovers
+from search.engines.embedded.commit import index_paths
+from search.ingest.prepare import _init_worker
 from search.meta import Taxonomy
-from search.whoosh_private import committed_segments
+from search.engines.embedded.whoosh_private import committed_segments
 
 KILL_TRIALS = 14
 VERSION = re.compile(r"版本([0-9]+)号")
@@ -54,7 +55,7 @@ def stray_files(index_dir: Path) -> list[str]:
     """Files in the index folder that the committed generation does not use."""
     ix = open_index(index_dir)
     generation, current = committed_segments(ix)
-    # VERIFIED.json: the grams files a command line found whole (search.integrity)
+    # VERIFIED.json: the grams files a command line found whole (search.engines.embedded.integrity)
     allowed = {f"_MAIN_{generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK", "VERIFIED.json",
                "SKIPPED.json", "LIMIT_SKIPS.json"}
     return sorted(
@@ -66,7 +67,7 @@ def stray_files(index_dir: Path) -> list[str]:
 
 def run_index(folder: Path, index_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index_dir), "-q"],
+        [sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=Path(__file__).resolve().parent.parent,

@@ -16,17 +16,18 @@ from search.access.actor import Actor
 from search.access.documents import visible_documents
 from search.analysis.concordance import concordance
 from search.analysis.trend import trend
-from search.archive import Archive
-from search.cli import main as cli
+from search.engines.embedded.archive import Archive
+from search.cli.main import main as cli
 from search.dedup import fingerprint as fp
 from search.dedup.clusters import build
 from search.dedup.similar import similar_documents
 from search.dedup.store import load, table_folder, table_of
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from search.meta.places import NATIONAL, place_path
-from search.metadata import extract_documents, read_sidecar
-from search.normalize import normalize_query, search_text
-from search.query import SearchRequest, search
+from search.meta import extract_documents, read_sidecar
+from search.text.normalize import normalize_query, search_text
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from search.query.facet_values import rolled_up
 from tests.dedup_corpus import BOILERPLATE, ROWS, TRUTH, make_corpus, paragraphs, write
 
@@ -271,7 +272,7 @@ def test_representative_is_the_canonical_copy_when_it_matches(snapshot):
 
 
 def test_saved_query_counts_take_the_switch(snapshot):
-    from search.query.run import matching_documents
+    from search.engines.embedded.run import matching_documents
 
     once = matching_documents(snapshot, SearchRequest(q="郑东新区党工委", dedup=True))
     assert [snapshot.document(n).source for n in once] == ["a.txt"]

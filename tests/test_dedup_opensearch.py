@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.access.actor import Actor
-from search.cli import main
+from search.cli.main import main
 from search.engines import open_engine
 from search.query import SearchRequest
 from search.query.facet_values import rolled_up

@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from tests.dedup_corpus import make_corpus
 from tests.web_fixtures import make_app
 

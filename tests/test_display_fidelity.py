@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.highlight import find_spans, mark, snippets
+from search.text.highlight import find_spans, mark, snippets
 from search.meta import extract_documents
-from search.normalize import fold, normalize_query, normalize_text, search_text
-from search.query import SearchRequest, search
+from search.text.normalize import fold, normalize_query, normalize_text, search_text
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -232,7 +233,7 @@ def test_title_cut_from_the_first_sentence_is_shown_as_written():
 def news_server(tmp_path_factory):
     from waitress import create_server
 
-    from search.ingest import index_paths
+    from search.engines.embedded.commit import index_paths
     from tests.web_fixtures import make_app
 
     folder = tmp_path_factory.mktemp("news")

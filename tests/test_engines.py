@@ -8,10 +8,10 @@ import socket
 
 import pytest
 
-from search.cli import main
+from search.cli.main import main
 
-from .conftest import SEEDS
-from .web_fixtures import make_app
+from tests.conftest import SEEDS
+from tests.web_fixtures import make_app
 
 REQUESTS = [
     ("中原科技城", "newest"), ("老旧小区", "newest"), ("发展", "oldest"), ("放管服 OR 5G", "newest"),
@@ -89,7 +89,7 @@ def test_a_missing_index_is_one_line(runner, engine_node):
 
 
 def test_an_index_of_another_mapping_version_is_one_line(runner, engine_node):
-    from search.engines.opensearch import MAPPING_VERSION, OpenSearchEngine
+    from search.engines.opensearch.engine import MAPPING_VERSION, OpenSearchEngine
 
     engine = OpenSearchEngine(f"{engine_node}/oldmapping")
     engine.drop()
@@ -114,7 +114,7 @@ def test_a_url_that_names_no_index_is_one_line(runner):
 
 
 def test_a_cluster_gone_after_the_app_started_is_a_503_page_and_json(opensearch_seeds, tmp_path):
-    from search.engines.opensearch import OpenSearchEngine
+    from search.engines.opensearch.engine import OpenSearchEngine
 
     app = make_app(opensearch_seeds, tmp_path / "saved.sqlite3")
     gone = OpenSearchEngine(f"http://127.0.0.1:{closed_port()}/seeds")
@@ -183,7 +183,7 @@ def test_search_serve_over_a_url_keeps_its_state_in_the_state_folder(opensearch_
 
     state = tmp_path / "state"
     process = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--index", opensearch_seeds, "--port", "0"],
+        [sys.executable, "-m", "search.cli.main", "serve", "--index", opensearch_seeds, "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "SEARCH_STATE": str(state)},
     )
     try:

@@ -244,7 +244,7 @@ def test_the_results_and_kwic_pages_link_the_new_exports(client):
 
 
 def test_cli_query_csv_and_xlsx_hold_every_hit_with_public_links(runner, seeds_index, tmp_path, client):
-    from search.cli import main
+    from search.cli.main import main
 
     hits = every_hit(client)
     out = tmp_path / "稳就业.xlsx"

@@ -70,7 +70,7 @@ def test_login_page_has_no_serious_violations(browser, tmp_path):
 
     from search.access.users import UserStore
     from tests.web_fixtures import SEEDS, make_app
-    from search.ingest import index_paths
+    from search.engines.embedded.commit import index_paths
 
     index_dir = tmp_path / "index"
     index_paths([SEEDS], index_dir)

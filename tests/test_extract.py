@@ -18,8 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from search.archive import Archive
-from search.cli import main
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
 from search.extract import (
     SUPPORTED_SUFFIXES,
     ExtractOptions,
@@ -29,9 +29,10 @@ from search.extract import (
     extract,
     markdown_text,
 )
-from search.ingest import SourceFile, read_documents
-from search.metadata import Taxonomy
-from search.normalize import normalize_text
+from search.ingest import SourceFile
+from search.ingest.prepare import read_documents
+from search.meta import Taxonomy
+from search.text.normalize import normalize_text
 
 REPORT = "郑东新区政府工作报告\n\n2020年,郑东新区坚持稳中求进,推进老旧小区改造,持续深化放管服改革。\n"
 CJK_FONT = "STSong-Light"

@@ -19,7 +19,7 @@ from search.extract import Unreadable, extract
 from search.extract.archives import MAX_RATIO
 from search.extract.members import member_bytes
 
-from .container_builders import encoded_word, make_docx, make_eml, make_mhtml, make_ofd, make_zip, text_object
+from tests.container_builders import encoded_word, make_docx, make_eml, make_mhtml, make_ofd, make_zip, text_object
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT = "郑东新区政府工作报告\n\n2020年，郑东新区坚持稳中求进，推进老旧小区改造。"

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.query import SearchRequest, matching_ids
-from search.schema import document_id
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
+from search.engines.embedded.schema import document_id
 from tests.web_fixtures import make_app, soup
 
-from .container_builders import encoded_word, make_docx, make_eml, make_zip
+from tests.container_builders import encoded_word, make_docx, make_eml, make_zip
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REPORT_TXT = "郑东新区政府工作报告\n\n2020年，郑东新区坚持稳中求进，推进老旧小区改造。"
@@ -138,10 +139,11 @@ def test_reindexing_a_changed_container_replaces_all_its_members(tmp_path):
 
 
 def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
-    from search.ingest import SourceFile, read_documents
+    from search.ingest import SourceFile
+    from search.ingest.prepare import read_documents
     from search.meta import Taxonomy
 
-    from .test_extract_containers import GOV_PAGE
+    from tests.test_extract_containers import GOV_PAGE
 
     source = SourceFile("/site/content_1.shtml", "content_1.shtml", ())
     [record], encoding = read_documents(source, GOV_PAGE.encode("utf-8"), Taxonomy.load())

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from pathlib import Path
 
-from search.cli import main
+from search.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "office"
 

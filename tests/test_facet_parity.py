@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
-from .web_fixtures import client, web_app  # noqa: F401
+from tests.web_fixtures import client, web_app  # noqa: F401
 
 
 def page_counts(html: str, name: str) -> dict[str, int]:

@@ -8,7 +8,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
 PHRASES = ("", "会议", "发展", "防汛", "经济", "项目")
 
@@ -57,7 +58,8 @@ def test_selected_facets_counts_equal_one_search_per_facet_without_it(seeds_snap
 
 
 def test_facets_counted_by_value_bitmaps_equal_those_counted_by_codes(seeds_snapshot, monkeypatch):
-    from search.query import count_facets, facets
+    from search.engines.embedded.facets import count_facets
+    from search.engines.embedded import facets
 
     for q in PHRASES:
         ids = {h.id for h in search(seeds_snapshot, SearchRequest(q=q, per_page=100)).hits}

@@ -10,7 +10,7 @@ from search.meta.items import join_wrapped_title
 from search.meta.organs import organ_place, parse_organ, refusal, split_joint
 from search.meta.places import clear_winner, match_districts, place_path
 
-from .test_meta_evidence import documents, values
+from tests.test_meta_evidence import documents, values
 
 # -- the organ grammar --------------------------------------------------------------------------
 

@@ -10,17 +10,17 @@ import pytest
 from click.testing import CliRunner
 
 from search.access.users import UserStore
-from search.archive import Archive
-from search.cli import main
-from search.ingest import index_paths
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
 from search.meta.corrections import file_hash, read_corrections
 from search.meta.manifests import SidecarError
-from search.schema import document_id
-from search.schema import file_hash as schema_file_hash
+from search.engines.embedded.schema import document_id
+from search.engines.embedded.schema import file_hash as schema_file_hash
 
-from .test_accounts import PASSWORD, login
-from .test_facets_trust import COUNTY_NOTICE, DECREE_NEWS, TWO_PROVINCES
-from .web_fixtures import make_app, soup
+from tests.test_accounts import PASSWORD, login
+from tests.test_facets_trust import COUNTY_NOTICE, DECREE_NEWS, TWO_PROVINCES
+from tests.web_fixtures import make_app, soup
 
 NOTICE = COUNTY_NOTICE
 

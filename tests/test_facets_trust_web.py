@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from playwright.sync_api import expect, sync_playwright
 from waitress import create_server
 
-from search.cli import main
-from search.ingest import index_paths
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
 from search.meta.places import children
 from web.facet_lists import SHOWN
 
-from .web_fixtures import make_app, soup
+from tests.web_fixtures import make_app, soup
 
 ZHENGZHOU = children("郑州市")  # 16 districts, counties and zones
 # Each of Zhengzhou's places gets documents, 二七区 the fewest (so it sits behind 更多); a few

@@ -17,16 +17,9 @@ from search.meta.literals import literal_alternation
 from search.meta.manifests import Sidecar
 from search.meta.published import _SIGNATURE, _may_end_with_date, signature
 from search.meta.triggers import Triggers
-from search.layout import (
-    _SPACE_NEXT_TO_CJK,
-    _TRAILING_BYLINE,
-    MIN_WRAP_SPACES,
-    MIN_WRAP_WIDTH,
-    _is_column_wrapped,
-    _trailing_byline,
-)
-from search.narrow import compose, narrow, narrow_table
-from search.normalize import _INVISIBLE, _SPACES, normalize_line, normalize_text, search_text
+from search.text.layout import _SPACE_NEXT_TO_CJK, _TRAILING_BYLINE, MIN_WRAP_SPACES, MIN_WRAP_WIDTH, _is_column_wrapped, _trailing_byline
+from search.text.narrow import compose, narrow, narrow_table
+from search.text.normalize import _INVISIBLE, _SPACES, normalize_line, normalize_text, search_text
 
 
 def pieces(*tokens: str, max_size: int = 12) -> st.SearchStrategy[str]:

@@ -9,23 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import char_grams
-from search.archive import Archive, open_index
+from search.text.analyzer import char_grams
+from search.engines.embedded.archive import Archive, open_index
 from search.errors import SearchError
-from search.gramstore import (
-    _HEADER,
-    GramSegment,
-    char_key,
-    char_range,
-    gram_counts,
-    gram_key,
-    gram_keys,
-    open_segment,
-)
-from search.gram_builder import GramSegmentBuilder
-from search.ingest import index_paths
-from search.whoosh_private import committed_segments
-from search.query import SearchRequest, matching_ids
+from search.engines.embedded.gramstore import HEADER, GramSegment, char_key, char_range, gram_counts, gram_key, gram_keys, open_segment
+from search.engines.embedded.builder import GramSegmentBuilder
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.whoosh_private import committed_segments
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
 
 TEXTS = ["标题\n正文一二三", "甲\n乙丙", "别的标题\n一二"]
 
@@ -158,7 +150,7 @@ def test_damage_to_the_tables_is_refused_on_open_and_to_the_texts_by_verify(tmp_
     build(tmp_path, TEXTS)
     path = tmp_path / "seg.grams"
     data = bytearray(path.read_bytes())
-    data[_HEADER.size + 6] ^= 1  # inside the first table
+    data[HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="damaged \\(checksum\\)"):
         GramSegment(path)
@@ -202,7 +194,7 @@ def test_counts_of_255_and_more_come_back_exact_from_the_overflow_table(tmp_path
 
 
 def test_a_part_of_more_than_65536_documents_keeps_32_bit_numbers(tmp_path, monkeypatch):
-    import search.gramstore as gramstore
+    import search.engines.embedded.gramstore as gramstore
 
     small = build(tmp_path, TEXTS, "small.grams")
     monkeypatch.setattr(gramstore, "SMALL_PART", 2)  # so three documents are "many"
@@ -318,7 +310,7 @@ def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
     index_paths([folder], index_dir)
     (path,) = index_dir.glob("*.grams")
     data = bytearray(path.read_bytes())
-    data[_HEADER.size + 6] ^= 1  # inside the first table
+    data[HEADER.size + 6] ^= 1  # inside the first table
     path.write_bytes(bytes(data))
     with pytest.raises(SearchError, match="damaged") as caught:
         Archive(index_dir).snapshot()
@@ -326,7 +318,7 @@ def test_a_damaged_grams_file_asks_for_a_rebuild(tmp_path):
 
 
 def test_an_index_written_in_parts_answers_like_one_written_whole(tmp_path, monkeypatch):
-    import search.gram_builder as gram_builder
+    import search.engines.embedded.builder as gram_builder
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -363,7 +355,7 @@ def test_a_match_running_from_one_document_into_the_next_is_not_counted(tmp_path
 
 
 def test_every_search_text_is_its_documents_stored_title_and_paragraphs_folded(seeds_snapshot):
-    from search.normalize import search_text
+    from search.text.normalize import search_text
 
     for n in sorted(seeds_snapshot.live):
         doc = seeds_snapshot.document(n)
@@ -380,8 +372,8 @@ _PACKING_TEXTS = st.lists(st.text(alphabet="郑东AAA\n。𨟠𠀀b", max_size=4
 def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits, unpack_slice):
     import numpy as np
 
-    import search.gram_builder as gram_builder
-    from search.gram_builder import _packed_sort
+    import search.engines.embedded.builder as gram_builder
+    from search.engines.embedded.builder import _packed_sort
 
     counted = [gram_counts(t) for t in texts]
     keys = np.concatenate([k for k, _ in counted])
@@ -401,7 +393,7 @@ def test_packed_sort_groups_postings_as_a_stable_sort_by_key_does(texts, tf_bits
 @settings(max_examples=40, deadline=None)
 @given(_PACKING_TEXTS)
 def test_a_part_too_varied_to_pack_is_written_the_same_by_the_slow_sort(tmp_path_factory, texts):
-    import search.gram_builder as gram_builder
+    import search.engines.embedded.builder as gram_builder
 
     folder = tmp_path_factory.mktemp("packing")
     written = []
@@ -422,7 +414,7 @@ def test_a_part_too_varied_to_pack_is_written_the_same_by_the_slow_sort(tmp_path
 def test_arrays_are_written_in_pieces_of_64_kb_with_the_same_bytes():
     """A grams file's arrays go to the file 64 KB per write(), so that the page cache does not hold
     them in folios of megabytes that a reader's fault maps whole (see ``WRITE_PIECE``)."""
-    from search.gram_builder import WRITE_PIECE, _write_pieces
+    from search.engines.embedded.builder import WRITE_PIECE, _write_pieces
 
     class Recording(list):
         def write(self, piece):

@@ -1,6 +1,6 @@
 """Snippets: whole phrases marked, everything else escaped."""
 
-from search.highlight import find_spans, mark, merge_spans, snippets
+from search.text.highlight import find_spans, mark, merge_spans, snippets
 
 
 def test_overlapping_occurrences_merge_into_one_mark():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from search.access.audit import AuditLog, printable
-from search.cli import main
+from search.cli.main import main
 
 FAKE = "就业\n2026-12-01T08:00:00  boss  10.0.0.1  login"
 

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from waitress import create_server
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from web import create_app
 from web.server import listen
 from web.spooled import spooled_response

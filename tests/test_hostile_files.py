@@ -9,17 +9,11 @@ import pytest
 
 from search.extract import extract
 from search.extract.limits import LimitExceeded, Limits, check_pdf, check_text, check_zip, current_limits
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from search.ingest.pipeline import JobLimits, ordered_map
 from search.ingest.limit_skips import SKIPPED_FILE
 
-from .hostile_files import (
-    docx_of_much_xml,
-    pdf_of_a_large_stream,
-    text_of_many_lines,
-    zip_lying_about_sizes,
-    zip_of_many_members,
-)
+from tests.hostile_files import docx_of_much_xml, pdf_of_a_large_stream, text_of_many_lines, zip_lying_about_sizes, zip_of_many_members
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 RATIO = "unpacks to more than 100 times its size (limit SEARCH_LIMIT_ZIP_RATIO)"
@@ -97,7 +91,7 @@ def test_hostile_files_are_skipped_naming_the_limit_and_the_good_ones_indexed(tm
 
 
 def test_a_skipped_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    import search.ingest.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -173,7 +167,7 @@ def test_a_worker_that_dies_on_a_job_is_replaced_and_only_that_job_skipped():
 
 
 def test_a_slow_file_in_an_indexing_run_is_skipped_naming_the_time_limit(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    import search.ingest.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -195,7 +189,7 @@ def test_a_slow_file_in_an_indexing_run_is_skipped_naming_the_time_limit(tmp_pat
 
 
 def test_a_phrase_filling_one_document_is_counted_exactly_at_once(tmp_path):
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -210,7 +204,7 @@ def test_a_phrase_filling_one_document_is_counted_exactly_at_once(tmp_path):
 
 
 def test_phrase_verification_stops_when_the_request_budget_is_spent(tmp_path):
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
     from search.budget import QueryTooComplex, time_budget
 
     folder = tmp_path / "docs"

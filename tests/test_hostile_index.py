@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from search.cli import main
-from search.gramstore import GramSegment
-from search.ingest import index_paths
+from search.cli.main import main
+from search.engines.embedded.gramstore import GramSegment
+from search.engines.embedded.commit import index_paths
 
-from .conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 
@@ -52,7 +52,7 @@ def test_an_empty_index_serves_pages(tmp_path):
 
 
 def test_a_first_run_killed_before_its_commit_is_completed_by_the_next(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    import search.ingest.prepare as workers
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -11,10 +11,11 @@ import pytest
 from search.access import Actor
 from search.access.documents import ADMINS_ONLY
 from search.access.users import UserError, UserStore
-from search.archive import Archive
-from search.docsets import doc_list
-from search.ingest import index_paths
-from search.query import SearchRequest, matching_ids
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.docsets import doc_list
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
 
 READER = Actor("li", "reader", frozenset())
 HR = Actor("wang", "reader", frozenset({"人事"}))

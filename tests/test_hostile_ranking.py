@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from search.access import Actor, visible_documents
-from search.archive import Archive
-from search.ingest import index_paths
-from search.query import SearchRequest, search
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
 READER = Actor("li", "reader", frozenset())
 HR = Actor("wang", "reader", frozenset({"人事"}))

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from search.archive import VERSION_FILE, Archive
-from search.cli import main
+from search.engines.embedded.archive import VERSION_FILE, Archive
+from search.cli.main import main
 from search.errors import SearchError
-from search.ingest import decode, index_paths
-from search.query import SearchRequest, matching_ids
+from search.ingest.prepare import decode
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
 
-from .conftest import SEEDS
+from tests.conftest import SEEDS
 
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
@@ -42,7 +44,7 @@ def test_second_run_with_no_change_writes_nothing(folder, tmp_path):
 
 
 def test_a_run_with_nothing_to_do_commits_no_new_generation(folder, tmp_path):
-    from search.archive import latest_generation
+    from search.engines.embedded.archive import latest_generation
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
@@ -141,18 +143,18 @@ def test_an_index_whose_stored_schema_names_a_field_class_that_is_gone_asks_for_
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    import search.schema
+    import search.engines.embedded.schema
 
     class OldField(fields.ID):
         pass
 
-    OldField.__module__, OldField.__qualname__ = "search.schema", "OldField"
-    monkeypatch.setattr(search.schema, "OldField", OldField, raising=False)
+    OldField.__module__, OldField.__qualname__ = "search.engines.embedded.schema", "OldField"
+    monkeypatch.setattr(search.engines.embedded.schema, "OldField", OldField, raising=False)
     index_dir = tmp_path / "ix"
     index_dir.mkdir()
     whoosh_index.create_in(str(index_dir), fields.Schema(id=fields.ID(stored=True), grams=OldField()), indexname="MAIN")
     (index_dir / VERSION_FILE).write_text("3\n")
-    monkeypatch.delattr(search.schema, "OldField")
+    monkeypatch.delattr(search.engines.embedded.schema, "OldField")
 
     for command in (["query", "x"], ["index", str(folder)], ["stats"]):
         result = runner.invoke(main, [*command, "--index", str(index_dir)])
@@ -222,7 +224,7 @@ def test_rebuild_replaces_an_index_of_another_schema_version(folder, tmp_path):
 
 @pytest.mark.parametrize("rebuild", [False, True])
 def test_interrupted_run_leaves_the_previous_generation_searchable(folder, tmp_path, monkeypatch, rebuild):
-    import search.ingest.workers as ingest
+    import search.ingest.prepare as ingest
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
@@ -271,7 +273,7 @@ def test_two_indexing_processes_build_the_same_index_as_one(tmp_path):
 
 
 def test_a_run_that_commits_between_our_comparison_and_our_lock_adds_nothing_twice(folder, tmp_path, monkeypatch):
-    import search.ingest.plan as planning
+    import search.engines.embedded.plan as planning
 
     index_dir = tmp_path / "ix"
     index_paths([folder], index_dir)
@@ -306,7 +308,7 @@ def _numbered_files(folder: Path, count: int):
 def test_workers_run_at_most_a_window_ahead_of_a_slow_writer(tmp_path, monkeypatch):
     import time
 
-    from search.ingest import workers
+    from search.ingest import prepare as workers
     from search.meta import Taxonomy
 
     marks = tmp_path / "prepared"
@@ -429,7 +431,7 @@ def test_read_ahead_neither_blocks_on_a_named_pipe_nor_fails_on_a_missing_file(t
     import signal
 
     from search.ingest.discover import SourceFile
-    from search.ingest.workers import read_ahead
+    from search.ingest.prepare import read_ahead
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
@@ -448,7 +450,7 @@ def test_read_ahead_neither_blocks_on_a_named_pipe_nor_fails_on_a_missing_file(t
 def test_a_run_that_stops_reading_early_closes_its_workers(tmp_path, monkeypatch):
     import threading
 
-    from search.ingest import workers
+    from search.ingest import prepare as workers
     from search.meta import Taxonomy
 
     monkeypatch.setattr(workers, "WINDOW_CHUNKS", 1)

@@ -220,7 +220,7 @@ def test_the_advanced_form_previews_its_query_while_it_is_filled_in(layout_serve
 
 
 def test_initials_typed_in_the_box_offer_the_phrase_and_choosing_it_searches_it(layout_server, browser, seeds_snapshot):
-    from search.query.suggest import suggest
+    from search.engines.embedded.suggest import suggest
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()

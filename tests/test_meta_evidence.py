@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest import SourceFile, read_documents
+from search.ingest import SourceFile
+from search.ingest.prepare import read_documents
 from search.meta import PartialDate, Taxonomy, canonical_doc_number, extract_documents, filename_date
 from search.meta.issuers import type_of_title
 
-from .conftest import S000, S001, S002, S003, S004, SEEDS
-from .test_extract import make_docx, make_pdf
+from tests.conftest import S000, S001, S002, S003, S004, SEEDS
+from tests.test_extract import make_docx, make_pdf
 
 TODAY = date(2026, 11, 29)
 

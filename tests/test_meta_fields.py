@@ -7,14 +7,15 @@ import json
 
 import pytest
 
-from search.archive import Archive
-from search.cli import main
-from search.ingest import index_paths
-from search.query import SearchRequest, search
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 
-from .conftest import S000, S004, SEEDS
-from .test_extract import make_docx, make_pdf
-from .test_meta_evidence import GOV_PAGE, NOTICE_BLOCKS
+from tests.conftest import S000, S004, SEEDS
+from tests.test_extract import make_docx, make_pdf
+from tests.test_meta_evidence import GOV_PAGE, NOTICE_BLOCKS
 
 PDF_LINES = [
     "二七区人民政府关于印发二七区城市更新实施方案的通知",
@@ -152,7 +153,7 @@ def test_document_page_shows_issuer_number_type_and_a_quiet_evidence_note(office
 ])
 def test_opensearch_engine_matches_a_part_of_issuer_and_docno_and_the_whole_type(query, clause):
     """The same filters on OpenSearch (tests/test_opensearch_parity.py compares the answers)."""
-    from search.engines.opensearch_query import QueryBuilder
+    from search.engines.opensearch.query import QueryBuilder
     from search.query import parse_query
 
     [[atom]] = parse_query(query).groups

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from search.cli import main
+from search.cli.main import main
 from search.meta import PartialDate
 from search.meta.typed import relative_range, typed_date
 from search.query import parse_interval, parse_query

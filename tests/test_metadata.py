@@ -8,19 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.metadata import (
-    KNOWN_DISTRICTS,
-    PartialDate,
-    SidecarError,
-    Taxonomy,
-    TaxonomyError,
-    canonical_district,
-    extract_documents,
-    match_districts,
-    read_sidecar,
-)
+from search.meta import KNOWN_DISTRICTS, PartialDate, SidecarError, Taxonomy, TaxonomyError, canonical_district, extract_documents, match_districts, read_sidecar
 
-from .conftest import ROOT, S000, S001, S002, S003, S004, SEEDS
+from tests.conftest import ROOT, S000, S001, S002, S003, S004, SEEDS
 
 XWLB = ROOT / "bench" / "data" / "xwlb"
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from search.access.users import UserStore
-from search.cli import main
-from search.ingest import index_paths
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
 from search.ingest.skipped import SkippedFile, from_warnings, read_skipped
 from tests.web_fixtures import csrf_token, make_app, soup
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import search.normalize
-from search.normalize import fold, is_byline, normalize_query, normalize_text, search_text
+import search.text.normalize
+from search.text.normalize import fold, is_byline, normalize_query, normalize_text, search_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = {
@@ -322,7 +322,7 @@ def test_fold_is_length_preserving(text):
 
 def _t2s_table() -> dict[str, str]:
     """The shipped traditional -> simplified table, read from its data file (the oracle's source)."""
-    lines = (Path(search.normalize.__file__).parent / "data" / "t2s.txt").read_text("utf-8").splitlines()
+    lines = (Path(search.text.normalize.__file__).parent.parent / "data" / "t2s.txt").read_text("utf-8").splitlines()
     return dict(line.split(" ") for line in lines if line and not line.startswith("#"))
 
 

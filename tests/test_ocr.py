@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from search.cli import main
+from search.cli.main import main
 from search.extract import ExtractOptions, Unreadable, extract, ocr
 from search.extract.pdf import better_text, page_fingerprint, readable
-from search.ingest import SourceFile, ocr_progress, read_documents
+from search.ingest import SourceFile, ocr_progress
+from search.ingest.prepare import read_documents
 from search.meta import Taxonomy
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

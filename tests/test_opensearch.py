@@ -10,19 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.analysis import segmenter
-from search.engines.opensearch import MAPPING_VERSION, OpenSearchEngine, index_body
-from search.engines import opensearch_ingest
-from search.engines.opensearch_generations import generations, serving
-from search.engines.opensearch_ingest import index_paths
+from search.text.analyzer import segmenter
+from search.engines.opensearch.engine import MAPPING_VERSION, OpenSearchEngine, index_body
+from search.engines.opensearch import ingest as opensearch_ingest
+from search.engines.opensearch.generations import generations, serving
+from search.engines.opensearch.ingest import index_paths
 from search.errors import SearchError
-from search.ingest import discover, prepare
+from search.ingest import discover
+from search.ingest.prepare import prepare
 from search.meta import Taxonomy
-from search.normalize import normalize_query, search_text
+from search.text.normalize import normalize_query, search_text
 from search.query import SearchRequest
 
-from .conftest import SEEDS
-from .opensearch_fixtures import ALPHABET, fresh_index, opensearch, start_cluster, synthetic_sources
+from tests.conftest import SEEDS
+from tests.opensearch_fixtures import ALPHABET, fresh_index, opensearch, start_cluster, synthetic_sources
 
 CLUSTER = "pytest"
 

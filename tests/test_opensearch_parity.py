@@ -14,18 +14,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.access import Actor, visible_documents
-from search.archive import Archive
-from search.engines import opensearch_query
-from search.engines.opensearch import OpenSearchEngine
-from search.engines.opensearch_ingest import index_paths as opensearch_index_paths
-from search.ingest import index_paths
-from search.normalize import search_text
-from search.query import SearchRequest, matching_ids, search
+from search.engines.embedded.archive import Archive
+from search.engines.opensearch import query as opensearch_query
+from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths
+from search.engines.embedded.commit import index_paths
+from search.text.normalize import search_text
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids, search
 
-from .conftest import SEEDS
-from .source_texts import reports_archive
-from .operator_oracle import operator_pairs, oracle, query_for
-from .opensearch_fixtures import fresh_index, opensearch, start_cluster, synthetic_sources
+from tests.conftest import SEEDS
+from tests.source_texts import reports_archive
+from tests.operator_oracle import operator_pairs, oracle, query_for
+from tests.opensearch_fixtures import fresh_index, opensearch, start_cluster, synthetic_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = [ROOT / "bench" / "data" / name for name in ("chinese-political-corpora", "government_report_rag")]

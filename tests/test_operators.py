@@ -18,13 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.metadata import extract_documents
-from search.normalize import search_text
-from search.query import SearchRequest, matching_ids, parse_query, search
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.meta import extract_documents
+from search.text.normalize import search_text
+from search.query import SearchRequest, parse_query
+from search.engines.embedded.run import matching_ids, search
 
-from .operator_oracle import operator_pairs, oracle, query_for, quoted
+from tests.operator_oracle import operator_pairs, oracle, query_for, quoted
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
@@ -172,7 +173,7 @@ def test_snippet_puts_the_sentence_pair_in_one_window(seeds_snapshot):
 
 
 def test_a_far_apart_pair_shares_one_snippet_with_the_middle_elided():
-    from search.highlight import snippets
+    from search.text.highlight import snippets
 
     text = "标题\n" + "甲" + "乙" * 400 + "丙。"
     got = snippets(text, text, ["甲", "丙"], pairs=[(3, 405)])

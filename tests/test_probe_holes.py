@@ -12,11 +12,11 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
-from search.archive import Archive
-from search.cli import main
-from search.ingest import index_paths
-from search.normalize import normalize_text
-from search.saved import SavedQueries
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
+from search.text.normalize import normalize_text
+from search.saved.store import SavedQueries
 from tests.test_extract import make_docx, make_pdf
 from tests.web_fixtures import (  # noqa: F401 - fixtures
     client,
@@ -325,7 +325,8 @@ def test_a_request_out_of_time_ends_with_query_too_complex(seeds_index, tmp_path
 
 def test_the_library_stops_a_search_whose_budget_is_spent(seeds_snapshot):
     from search.budget import QueryTooComplex, time_budget
-    from search.query import SearchRequest, search
+    from search.query import SearchRequest
+    from search.engines.embedded.run import search
 
     with time_budget(0.0), pytest.raises(QueryTooComplex):
         search(seeds_snapshot, SearchRequest(q="老旧小区"))

@@ -8,17 +8,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.cli import main
-from search.query import (
-    FIELDS,
-    MAX_QUERY_LENGTH,
-    MODES,
-    SORTS,
-    ParsedQuery,
-    SearchRequest,
-    parse_query,
-    search,
-)
+from search.cli.main import main
+from search.query import FIELDS, MAX_QUERY_LENGTH, MODES, SORTS, ParsedQuery, SearchRequest, parse_query
+from search.engines.embedded.run import search
 
 PARSER_EXAMPLES = 500
 SEARCH_EXAMPLES = 200

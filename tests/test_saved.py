@@ -9,17 +9,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from search.archive import Archive
-from search.cli import main
-from search.ingest import index_paths
-from search.query import SearchRequest, matching_ids, search
-from search.saved import (
-    SLUG_PATTERN,
-    STORE_NAME,
-    SavedQueries,
-    SavedQueryError,
-    make_slug,
-)
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids, search
+from search.saved.store import SLUG_PATTERN, STORE_NAME, SavedQueries, SavedQueryError, make_slug
 from tests.web_fixtures import (  # noqa: F401 - fixtures
     client,
     csrf_token,

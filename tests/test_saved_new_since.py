@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.archive import Archive, Snapshot
-from search.entered import content_hash
-from search.ingest import index_paths
-from search.query import SearchRequest, matching_documents
-from search.saved import STORE_NAME, SavedCount, SavedQueries
+from search.engines.embedded.archive import Archive, Snapshot
+from search.engines.embedded.entered import content_hash
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_documents
+from search.saved.store import STORE_NAME, SavedCount, SavedQueries
 from tests.web_fixtures import make_app, save, slug_of, soup  # noqa: F401
 
 PAGE = "标题{n}\n\n二七区召开会议，部署稳就业工作，第{n}版。\n"

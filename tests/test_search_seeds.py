@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.cli import main
-from search.normalize import normalize_query
-from search.query import SearchRequest, matching_ids, search
+from search.cli.main import main
+from search.text.normalize import normalize_query
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids, search
 
-from .conftest import S000, S001, S002, S003, S004, oracle
+from tests.conftest import S000, S001, S002, S003, S004, oracle
 
 
 def run_query(runner, index_dir, *args) -> dict:
@@ -309,7 +310,7 @@ def test_combined_exact_queries_equal_the_set_algebra_of_the_oracle(seeds_snapsh
 
 
 def _ranking(snapshot, q: str, per_page: int, prune_from: int, sort: str = "relevance") -> list[tuple[str, float]]:
-    from search.query import Scorer
+    from search.engines.embedded.rank import Scorer
 
     saved, Scorer.PRUNE_FROM = Scorer.PRUNE_FROM, prune_from
     try:
@@ -343,7 +344,7 @@ def test_pruned_and_cut_off_rankings_equal_the_full_ranking(seeds_snapshot, seed
 def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the_kth_title_floor():
     import numpy as np
 
-    from search.query import Scorer
+    from search.engines.embedded.rank import Scorer
 
     class Titles:  # the one snapshot method prune reads
         hits = {"A": {1, 2}, "B": {1, 3}}
@@ -370,8 +371,9 @@ def test_prune_keeps_exactly_the_documents_whose_best_possible_score_reaches_the
 
 
 def test_warm_up_computes_what_every_query_shares(seeds_index):
-    from search.archive import Archive
-    from search.query import find_document, warm_up
+    from search.engines.embedded.archive import Archive
+    from search.engines.embedded.documents import find_document
+    from search.engines.embedded.run import warm_up
 
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
@@ -388,7 +390,7 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
 
 
 def test_opening_a_snapshot_reads_no_column_and_decodes_no_text(seeds_index):
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
 
     snapshot = Archive(seeds_index).snapshot()
     assert {"district", "published", "topics", "file_sig", "live"} & set(vars(snapshot)) == set()
@@ -401,8 +403,8 @@ def test_bm25_scores_of_a_tiny_corpus_are_exact(tmp_path):
     """Three documents, one phrase: each score from BM25's definition, with numbers read off the texts."""
     import math
 
-    from search.archive import Archive
-    from search.ingest import index_paths
+    from search.engines.embedded.archive import Archive
+    from search.engines.embedded.commit import index_paths
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -16,7 +16,7 @@ import pytest
 
 from tests.web_fixtures import writable_seeds  # noqa: F401 - fixture
 
-SEARCH = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()"]
+SEARCH = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from search.access.users import LOCK_AFTER, UserStore
-from search.cli import main
-from search.saved import SavedQueries
+from search.cli.main import main
+from search.saved.store import SavedQueries
 from tests.web_fixtures import csrf_token, make_app, soup
 
 PASSWORD = "correct horse battery"

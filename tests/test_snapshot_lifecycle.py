@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from search.archive import Archive, Snapshot
-from search.ingest import index_paths
-from search.query import SearchRequest, all_hits, warm_up
+from search.engines.embedded.archive import Archive, Snapshot
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import all_hits, warm_up
 from tests.web_fixtures import make_app, soup, total_shown, writable_seeds  # noqa: F401
 
 PAGE = "新增报告\n\n老旧小区改造又有新进展。\n"
@@ -164,7 +165,7 @@ def test_a_damaged_generation_is_refused_and_the_old_snapshot_goes_on_answering(
 def test_serve_refuses_a_damaged_index_with_the_hint_to_rebuild(writable_seeds):
     from click.testing import CliRunner
 
-    from search.cli import main
+    from search.cli.main import main
 
     _, index_dir = writable_seeds
     damaged = damage_newest_grams(index_dir)
@@ -204,7 +205,7 @@ def test_a_long_computation_of_one_derived_value_does_not_hold_up_another(seeds_
     another per-snapshot value (or reading a cached one) goes on."""
     import threading
 
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
 
     snapshot = Archive(seeds_index).snapshot()
     first_id = snapshot.document(0).id

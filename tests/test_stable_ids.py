@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.query import SearchRequest, find_document, matching_ids, original_file, sibling_documents
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.documents import find_document, original_file, sibling_documents
+from search.engines.embedded.run import matching_ids
 
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
@@ -98,7 +100,7 @@ def test_a_copied_archive_with_new_modification_times_is_unchanged(archive, tmp_
 
 
 def test_an_unchanged_file_is_not_read_again(archive, tmp_path, monkeypatch):
-    import search.ingest.plan as planning
+    import search.engines.embedded.plan as planning
 
     index_dir = tmp_path / "ix"
     index_paths([archive], index_dir)

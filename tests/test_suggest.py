@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from search.query import SearchRequest, matching_ids
-from search.query.suggest import LIMIT, Suggester, Suggestion, candidates, suggest, suggester
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
+from search.engines.embedded.suggest import LIMIT, Suggester, Suggestion, candidates, suggest, suggester
 from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 
-from .conftest import oracle
+from tests.conftest import oracle
 
 
 @pytest.mark.parametrize("typed", ["老旧", "放管", "就业", "中原", "稳", "郑东新区", "科技"])

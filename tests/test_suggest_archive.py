@@ -12,15 +12,15 @@ import tarfile
 
 import pytest
 
-from search.analysis import segmenter
-from search.archive import Archive
-from search.ingest import index_paths
+from search.text.analyzer import segmenter
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
 from search.meta import extract_documents, read_sidecar
-from search.normalize import search_text
-from search.query.nearest import gap_patterns, nearest_phrase, one_edit_strings
-from search.query.phrases import drop_half_phrases, mine_phrases, phrases_of
+from search.text.normalize import search_text
+from search.engines.embedded.nearest import gap_patterns, nearest_phrase, one_edit_strings
+from search.engines.embedded.phrases import drop_half_phrases, mine_phrases, phrases_of
 from search.query.pinyin import readings
-from search.query.suggest import known_phrases, suggest, suggester
+from search.engines.embedded.suggest import known_phrases, suggest, suggester
 from tests.source_texts import FOLDERS, ROOT, reports_archive
 from tests.web_fixtures import client, soup, web_app  # noqa: F401 - fixtures
 

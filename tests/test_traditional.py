@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.normalize import _SIMPLIFIED, fold, normalize_query
-from search.query import SearchRequest, matching_ids, search
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.text.normalize import _SIMPLIFIED, fold, normalize_query
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids, search
 from tests.web_fixtures import make_app
 
 ROOT = Path(__file__).resolve().parent.parent

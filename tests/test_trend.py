@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.analysis.trend import trend
-from search.cli import main
+from search.cli.main import main
 from search.query import SearchRequest
 from tests.source_texts import phrases_from, report_sample_index, seed_documents_by_year  # noqa: F401  (fixtures)
 

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from search.query import SearchRequest, matching_ids, parse_query, search
+from search.query import SearchRequest, parse_query
+from search.engines.embedded.run import matching_ids, search
 from search.query.variants import VARIANTS_FILE, Variants, VariantsFile, current_variants
 from tests.web_fixtures import client, web_app  # noqa: F401 - fixtures
 

@@ -18,9 +18,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from search.archive import Archive
-from search.normalize import fold
-from search.query import SearchRequest, parse_query, search
+from search.engines.embedded.archive import Archive
+from search.text.normalize import fold
+from search.query import SearchRequest, parse_query
+from search.engines.embedded.run import search
 from search.query.facet_values import rolled_up
 from tests.conftest import S004
 from tests.web_fixtures import (  # noqa: F401 - fixtures
@@ -482,7 +483,7 @@ def test_saved_queries_default_to_a_file_beside_the_index(writable_seeds):
 
 
 def test_a_new_index_generation_is_served_without_restart(writable_seeds, tmp_path):
-    from search.ingest import index_paths
+    from search.engines.embedded.commit import index_paths
 
     folder, index_dir = writable_seeds
     client = make_app(index_dir, tmp_path / "saved.sqlite3").test_client()
@@ -496,7 +497,7 @@ def test_search_serve_runs_waitress_on_localhost_and_prints_the_url(seeds_index,
     saved_copy = tmp_path / "index"
     shutil.copytree(seeds_index, saved_copy)  # serve writes its secret and saved queries beside the index
     process = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--index", str(saved_copy), "--port", "0"],
+        [sys.executable, "-m", "search.cli.main", "serve", "--index", str(saved_copy), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -514,7 +515,7 @@ def test_search_serve_runs_waitress_on_localhost_and_prints_the_url(seeds_index,
 
 
 def test_search_serve_without_an_index_says_what_to_do(runner, tmp_path):
-    from search.cli import main
+    from search.cli.main import main
 
     result = runner.invoke(main, ["serve", "--index", str(tmp_path / "nowhere")])
     assert result.exit_code == 1

@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from search.analysis.trend import trend
-from search.query import SearchRequest, search
+from search.query import SearchRequest
+from search.engines.embedded.run import search
 from tests.web_fixtures import client, hostile_client, hostile_index, make_app, soup, total_shown  # noqa: F401
 
 

@@ -1,9 +1,9 @@
-"""Each Whoosh private API the engine uses (``search/whoosh_private.py``) still does what we rely on."""
+"""Each Whoosh private API the engine uses (``search/engines/embedded/whoosh_private.py``) still does what we rely on."""
 
 from __future__ import annotations
 
-from search import whoosh_private
-from search.archive import INDEX_NAME, create_index, open_index
+from search.engines.embedded import whoosh_private
+from search.engines.embedded.archive import INDEX_NAME, create_index, open_index
 
 
 def test_latest_generation_counts_commits_without_opening_the_index(tmp_path):
@@ -60,7 +60,7 @@ def test_segment_reader_reads_one_committed_segment_in_a_merge(tmp_path):
 
 
 def test_held_per_document_files_are_read_after_their_segment_files_are_deleted(tmp_path):
-    from search.schema import make_schema
+    from search.engines.embedded.schema import make_schema
 
     ix = create_index(tmp_path)
     writer = ix.writer()
@@ -88,8 +88,8 @@ def test_a_numeric_column_reads_as_one_block_like_whoosh_iterates_it(tmp_path):
 
 
 def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_survive_a_merge(tmp_path):
-    from search.schema import STORED_ONLY, ArchiveCodec
-    from search.ingest.workers import STORED_FIELDS
+    from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
+    from search.ingest.prepare import STORED_FIELDS
 
     documents = [
         {"id": f"d{n}", "path": f"{n}.txt", "source": f"{n}.txt", "encoding": "gb18030", "item": n,

@@ -12,7 +12,7 @@ from flask import Flask
 from search.access.audit import log_path
 from search.access.users import store_path as users_path
 from search.engines import open_engine
-from search.saved import SavedQueries, store_path
+from search.saved.store import SavedQueries, store_path
 
 SECRET_KEY_FILE = "web-secret.key"
 
@@ -52,13 +52,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
 
-    from . import errors, views
+    from web import errors, views
 
     views.init_app(app)
-    from . import analysis_views  # trend and concordance; imports views
+    from web import analysis_views  # trend and concordance; imports views
 
     analysis_views.init_app(app)
-    from . import help_pages  # 高级检索 and 检索帮助
+    from web import help_pages  # 高级检索 and 检索帮助
 
     help_pages.init_app(app)
     errors.init_app(app)

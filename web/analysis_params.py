@@ -16,7 +16,7 @@ from search.analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
 from search.analysis.trend import BY, MAX_QUERIES, MEASURES, PER
 from search.query import MAX_QUERY_LENGTH, SearchRequest
 
-from .params import BadParameter, search_request
+from web.params import BadParameter, search_request
 
 KWIC_PER_PAGE = 50
 

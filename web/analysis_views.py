@@ -11,13 +11,13 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
 
-from .analysis_params import kwic_args, trend_args
-from .exports import attachment, csv_chunks, public_base_url
-from .kwic_page import kwic_page
-from .spooled import spooled_response
-from .params import BadParameter
-from .trend_page import trend_page
-from .views import engine, visible
+from web.analysis_params import kwic_args, trend_args
+from web.exports import attachment, csv_chunks, public_base_url
+from web.kwic_page import kwic_page
+from web.spooled import spooled_response
+from web.params import BadParameter
+from web.trend_page import trend_page
+from web.views import engine, visible
 
 bp = Blueprint("analysis", __name__)
 

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
 
-from .csrf import CSRFError, session_token
+from web.csrf import CSRFError, session_token
 
 
 AUTH_MODES = ("none", "local", "header")
@@ -193,7 +193,7 @@ def login():
 def login_submit():
     if auth_mode() != "local":
         abort(404)
-    from .audit import record
+    from web.audit import record
 
     expected = session.get(LOGIN_CSRF_KEY, "")
     sent = request.form.get("csrf_token", "")
@@ -226,7 +226,7 @@ def login_submit():
 
 @bp.post("/logout")
 def logout():
-    from .audit import record
+    from web.audit import record
 
     record("logout")
     if auth_mode() == "local" and session.get(SESSION_KEY):

@@ -11,7 +11,7 @@ import secrets
 
 from flask import request, session
 
-from .headers import carries_secret
+from web.headers import carries_secret
 from werkzeug.exceptions import BadRequest
 
 SESSION_KEY = "csrf_token"

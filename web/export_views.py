@@ -25,13 +25,13 @@ from search.export.run import (
     results_workbook,
 )
 
-from .analysis_params import kwic_args
-from .analysis_views import _library
-from .downloads import download_name
-from .exports import attachment, public_base_url, zone
-from .pages import date_label, search_url
-from .params import BadParameter, search_request
-from .views import bp, engine, visible
+from web.analysis_params import kwic_args
+from web.analysis_views import _library
+from web.downloads import download_name
+from web.exports import attachment, public_base_url, zone
+from web.pages import date_label, search_url
+from web.params import BadParameter, search_request
+from web.views import bp, engine, visible
 
 SPOOL_BYTES = 16 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

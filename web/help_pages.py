@@ -13,11 +13,11 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
-from search.metadata import DOC_TYPES
+from search.meta import DOC_TYPES
 from search.query import SearchRequest, parse_query
 from search.query.advanced import AdvancedForm
 
-from .pages import search_url
+from web.pages import search_url
 
 bp = Blueprint("help", __name__)
 

@@ -37,7 +37,7 @@ def end_request_budget(_exc=None) -> None:
 
 
 def too_complex(_exc: QueryTooComplex):
-    from .errors import error_response
+    from web.errors import error_response
 
     export = request.endpoint in EXPORT_ENDPOINTS
     return error_response(TooComplex(current_app.config["EXPORT_TIME_BUDGET" if export else "REQUEST_TIME_BUDGET"]))

@@ -19,11 +19,11 @@ from search.engines import Engine
 from search.query import Hit, SearchRequest, SearchResults, parse_query
 from search.query.variants import current_variants
 
-from .dedup_view import DedupLine, copies_chip, copies_url, dedup_line
-from search.saved import request_args
+from web.dedup_view import DedupLine, copies_chip, copies_url, dedup_line
+from search.saved.store import request_args
 
-from .chart import Sparkline, sparkline
-from .facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
+from web.chart import Sparkline, sparkline
+from web.facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
 
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))

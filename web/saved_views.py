@@ -1,5 +1,5 @@
 """Saved queries on the web: each user's own list (in words, times in the server's zone), read-only share
-links, feeds with revocable tokens, and the address e-mail alerts go to (``search.alerts``; the check
+links, feeds with revocable tokens, and the address e-mail alerts go to (``search.saved.alerts``; the check
 itself runs on a timer thread, ``start_alert_timer``, never in a request).
 
 A saved query is visible to its owner and to admins only; anyone else gets the
@@ -18,18 +18,18 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
-from search.alert_mail import AlertConfigError, AlertSettings, Mailer, load_settings
-from search.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
-from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
+from search.saved.mail import AlertConfigError, AlertSettings, Mailer, load_settings
+from search.saved.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
+from search.saved.store import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 from search.zone import shown_time
 
-from .audit import record
-from .auth import Unauthorized, actor, auth_mode, users
-from .exports import atom_time, feed_results, xml_safe, zone
-from .headers import carries_secret
-from .pages import date_label, results_page, search_url
-from .params import BadParameter, search_request
-from .views import bp, engine, render_results, visible
+from web.audit import record
+from web.auth import Unauthorized, actor, auth_mode, users
+from web.exports import atom_time, feed_results, xml_safe, zone
+from web.headers import carries_secret
+from web.pages import date_label, results_page, search_url
+from web.params import BadParameter, search_request
+from web.views import bp, engine, render_results, visible
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 log = logging.getLogger("web.alerts")
@@ -48,7 +48,7 @@ def alert_store(app=None) -> AlertStore:
 
 
 def alert_settings(app=None) -> AlertSettings:
-    """The SMTP and timer settings (``search.alert_mail``), read once; unusable ones are logged and mean no mail."""
+    """The SMTP and timer settings (``search.saved.mail``), read once; unusable ones are logged and mean no mail."""
     app = app or current_app
     if "alert_settings" not in app.extensions:
         try:
@@ -267,7 +267,7 @@ def alert_base_url(app) -> str:
 
 
 def run_alert_check(app, mailer: Mailer | None = None):
-    """One check over the current generation (``search.alerts.check_alerts``), as the timer runs it."""
+    """One check over the current generation (``search.saved.alerts.check_alerts``), as the timer runs it."""
     settings = alert_settings(app)
     if mailer is None and settings.smtp is not None:
         mailer = Mailer(settings.smtp)

@@ -11,9 +11,9 @@ from search.analysis.trend import Series, Trend
 from search.engines import Engine
 from search.query import SearchRequest
 
-from .analysis_params import TrendArgs
-from .chart import Chart, line_chart
-from .pages import date_label, search_url
+from web.analysis_params import TrendArgs
+from web.chart import Chart, line_chart
+from web.pages import date_label, search_url
 
 MEASURE_LABELS = {"documents": "文档数（篇）", "occurrences": "出现次数", "per_mille": "每千篇文档中的篇数"}
 MEASURE_UNITS = {"documents": "篇", "occurrences": "次", "per_mille": "‰"}

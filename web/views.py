@@ -26,13 +26,13 @@ from flask import (
 )
 
 
-from .auth import actor
-from .document_page import document_page
-from .downloads import download_name, media_type, member_download
-from .exports import attachment, public_base_url, search_csv
-from .spooled import spooled_response
-from .pages import results_page
-from .params import occurrence_offset, search_request
+from web.auth import actor
+from web.document_page import document_page
+from web.downloads import download_name, media_type, member_download
+from web.exports import attachment, public_base_url, search_csv
+from web.spooled import spooled_response
+from web.pages import results_page
+from web.params import occurrence_offset, search_request
 
 bp = Blueprint("web", __name__)
 MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者链接有误。"
@@ -164,7 +164,7 @@ def original(doc_id):
 def init_app(app) -> None:
     from werkzeug.routing import BaseConverter
 
-    from . import audit, auth, csrf, headers, hosts, limits
+    from web import audit, auth, csrf, headers, hosts, limits
 
     class RegexConverter(BaseConverter):
         def __init__(self, url_map, pattern):
@@ -184,7 +184,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
-from . import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint
-from . import export_views  # noqa: E402,F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
-from . import review_views  # noqa: E402,F401 - the metadata review page, on this blueprint
+from web import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
+from web import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint
+from web import export_views  # noqa: E402,F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
+from web import review_views  # noqa: E402,F401 - the metadata review page, on this blueprint

@@ -14,8 +14,8 @@ import threading
 import unicodedata
 import weakref
 
-from ..docsets import DocSet, doc_list, docset
-from .actor import Actor
+from search.engines.embedded.docsets import DocSet, doc_list, docset
+from search.access.actor import Actor
 
 # The group of a document whose restriction could not be determined (its manifest unreadable, a
 # row that almost names it): no user may be given it (``users`` refuses it), so only admins see it.

@@ -21,10 +21,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..sqlite_file import SQLiteFile
-from .actor import ROLES, Actor
-from .documents import ADMINS_ONLY, access_value, parse_groups
-from .sessions import SessionStore
+from search.sqlite_file import SQLiteFile
+from search.access.actor import ROLES, Actor
+from search.access.documents import ADMINS_ONLY, access_value, parse_groups
+from search.access.sessions import SessionStore
 
 STORE_NAME = "users.sqlite3"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..archive import Snapshot
-from . import segmenter
-from .concordance import Occurrence
+from search.engines.embedded.archive import Snapshot
+from search.text.analyzer import segmenter
+from search.analysis.concordance import Occurrence
 
 SPAN = 10
 SPARE = 4

@@ -18,12 +18,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..archive import Snapshot
-from ..budget import check_budget
-from ..meta import Taxonomy
-from ..query import SearchRequest
-from ..dedup.analysis import once
-from .matches import Matches, find_matches, occurrences_in
+from search.engines.embedded.archive import Snapshot
+from search.budget import check_budget
+from search.meta import Taxonomy
+from search.query import SearchRequest
+from search.dedup.analysis import once
+from search.engines.embedded.matches import Matches, find_matches, occurrences_in
 
 KWIC_SORTS = ("date", "left", "right")
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 10, 60, 30

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..archive import Snapshot
-from ..columns import Column
-from ..meta import Taxonomy
-from ..query import Matcher, SearchRequest
-from ..dedup.analysis import cluster_total, once
-from .matches import Matches, find_matches, with_query
+from search.engines.embedded.archive import Snapshot
+from search.engines.embedded.columns import Column
+from search.meta import Taxonomy
+from search.engines.embedded.evaluate import Matcher
+from search.query import SearchRequest
+from search.dedup.analysis import cluster_total, once
+from search.engines.embedded.matches import Matches, find_matches, with_query
 
 BY = ("year", "month")
 MEASURES = ("documents", "occurrences", "per_mille")

@@ -14,8 +14,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..docsets import EMPTY, docset
-from .counting import distinct_clusters, representatives
+from search.engines.embedded.docsets import EMPTY, docset
+from search.dedup.counting import distinct_clusters, representatives
 
 
 def once(snapshot, matches, *columns):

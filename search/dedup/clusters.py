@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import fingerprint as fp
+from search.dedup import fingerprint as fp
 
 REPRINT = 0.9
 EDITED = 0.7

@@ -19,10 +19,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..docsets import EMPTY, DocSet, doc_array, docset
-from ..meta.organs import issuer_organs
-from ..normalize import normalize_query
-from .store import table_of
+from search.engines.embedded.docsets import EMPTY, DocSet, doc_array, docset
+from search.meta.organs import issuer_organs
+from search.text.normalize import normalize_query
+from search.dedup.store import table_of
 
 
 def cluster_of(snapshot) -> np.ndarray:
@@ -120,7 +120,7 @@ def _pairs(column_codes: np.ndarray, clusters: np.ndarray, at: np.ndarray) -> tu
 
 def cluster_facet_counters(snapshot, docs, names: Iterable[str] | None = None) -> dict[str, Counter]:
     """Per facet, each value's number of distinct clusters among ``docs`` (stored values, as engines count)."""
-    from ..query.facets import facet_columns
+    from search.engines.embedded.facets import facet_columns
 
     clusters = cluster_of(snapshot)
     at = doc_array(docs).astype(np.int64)
@@ -175,7 +175,7 @@ class RolledFacet(tuple):
 
 def place_counts(snapshot, docs) -> dict[str, int]:
     """Each place's distinct clusters among ``docs``, its own and those of the places below it."""
-    from ..meta.places import NATIONAL, place_path
+    from search.meta.places import NATIONAL, place_path
 
     at = doc_array(docs).astype(np.int64)
     codes, cluster = _pairs(snapshot.district.codes, cluster_of(snapshot), at)
@@ -196,9 +196,9 @@ def place_counts(snapshot, docs) -> dict[str, int]:
 def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dict:
     """``query.facets.count_facets`` with every count a number of distinct clusters: the plain counts
     of the documents that are no one's copy, plus the distinct clusters among those that are."""
-    from ..query.facet_values import organ_facet, rolled_up
-    from ..query.facets import _facet_counters
-    from ..query.request import FacetValue
+    from search.query.facet_values import organ_facet, rolled_up
+    from search.engines.embedded.facets import _facet_counters
+    from search.query.request import FacetValue
 
     _, copies = _copies_among(snapshot, docs)
     counters = _facet_counters(snapshot, docs, names)
@@ -234,7 +234,7 @@ def restricted_to_copies(snapshot, request, visible: DocSet | None) -> DocSet | 
     (none when the asker may not see that document: a hidden one's copies are not listed by it)."""
     if not getattr(request, "copies", ""):
         return visible
-    from ..query.documents import find_document
+    from search.engines.embedded.documents import find_document
 
     docnum = find_document(snapshot, request.copies, visible=visible)
     if docnum is None:

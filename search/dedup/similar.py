@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clusters import EDITED, REPRINT
-from .fingerprint import jaccard, shingle_set
-from .store import table_of
+from search.dedup.clusters import EDITED, REPRINT
+from search.dedup.fingerprint import jaccard, shingle_set
+from search.dedup.store import table_of
 
 CLOSEST = 6
 CLOSEST_FROM = 0.15  # an estimated Jaccard below this is no neighbour worth showing

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .clusters import VERSION, ClusterTable, build
+from search.dedup.clusters import VERSION, ClusterTable, build
 
 PREFIX = "dedup-"
 _FOLDER = re.compile(rf"{PREFIX}(\d+)")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SearchError
+from search.errors import SearchError
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Engine(ABC):
 
     @abstractmethod
     def saved_count(self, store, saved, *, visible=None):
-        """``SavedCount(total, new)`` of a saved query (``search.saved``)."""
+        """``SavedCount(total, new)`` of a saved query (``search.saved.store``)."""
 
     @abstractmethod
     def mark_viewed(self, store, saved, *, visible=None) -> None:

@@ -24,7 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..engines.base import DocumentRecord
+from search.engines.base import DocumentRecord
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"

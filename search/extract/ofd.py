@@ -24,9 +24,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from .archives import Budget, MemberRefused, read_limited
-from .extracted import ExtractOptions, Extracted, Unreadable
-from .members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
+from search.extract.archives import Budget, MemberRefused, read_limited
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
 
 # A page whose lines go up (Y smaller than the line before) this often is not in reading order.
 OUT_OF_ORDER_SHARE = 0.3

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -26,7 +26,7 @@ _LEFT_OUT = (f"{_OFFICE}annotation", f"{_TEXT}note-citation", f"{_TEXT}tracked-c
 
 def extract_odt(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An .odt file's headings and paragraphs in order, one a line; footnotes after the body."""
-    from .odf_numbering import ListNumbers
+    from search.extract.odf_numbering import ListNumbers
 
     reader, body = _content(data, "OpenDocument text file", "text")
     styles = reader.xml("styles.xml") if reader.has("styles.xml") else None
@@ -51,7 +51,7 @@ def extract_odp(data: bytes, options: ExtractOptions | None = None) -> Extracted
 
 def _content(data: bytes, kind: str, body_tag: str):
     """The zip reader and content.xml's office:body child (office:text, office:presentation)."""
-    from .zipped import ZipReader
+    from search.extract.zipped import ZipReader
 
     reader = ZipReader(data, kind)
     if not reader.has("content.xml"):
@@ -163,7 +163,7 @@ def _in_notes_or_comment(paragraph, page) -> bool:
 
 def _extracted(reader, lines: list[str], encoding: str) -> Extracted:
     """The Extracted for the lines, with meta.xml's title, creator and creation date."""
-    from .office_properties import is_placeholder_title
+    from search.extract.office_properties import is_placeholder_title
 
     text = "\n".join(lines)
     if not text.strip():

@@ -17,9 +17,9 @@ import io
 import logging
 import re
 
-from ..file_properties import pdf_creation_date
-from . import ocr
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.text.file_properties import pdf_creation_date
+from search.extract import ocr
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 # PDF readers look for the end-of-file marker in the last 1024 bytes; allow some trailing junk.
 PDF_EOF_WINDOW = 4096

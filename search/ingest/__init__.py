@@ -13,19 +13,10 @@ in worker processes), ``commit`` (the run: one writer, one commit), ``merge``
 (grams files merged with Whoosh's segments; leftovers of interrupted runs).
 """
 
-from .commit import IndexReport, index_paths
-from .discover import SIDECAR_NAMES, SourceFile, discover
-from .merge import clean_leftovers
-from .workers import (
-    MAX_FILE_BYTES,
-    PreparedFile,
-    decode,
-    document_id,
-    file_signature,
-    index_fields,
-    prepare,
-    read_documents,
-)
+from search.engines.embedded.commit import IndexReport, index_paths
+from search.ingest.discover import SIDECAR_NAMES, SourceFile, discover
+from search.engines.embedded.merge import clean_leftovers
+from search.ingest.prepare import MAX_FILE_BYTES, PreparedFile, decode, document_id, file_signature, index_fields, prepare, read_documents
 
 __all__ = [
     "MAX_FILE_BYTES", "SIDECAR_NAMES", "IndexReport", "PreparedFile", "SourceFile", "clean_leftovers",

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SearchError
-from ..extract import SUPPORTED_SUFFIXES
-from ..access.documents import ADMINS_ONLY
-from ..meta import SidecarError, read_sidecar
-from ..meta.manifests import check_rows
-from ..meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
+from search.errors import SearchError
+from search.extract import SUPPORTED_SUFFIXES
+from search.access.documents import ADMINS_ONLY
+from search.meta import SidecarError, read_sidecar
+from search.meta.manifests import check_rows
+from search.meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..extract.limits import LIMIT_MARK, current_limits
+from search.extract.limits import LIMIT_MARK, current_limits
 
 SKIPPED_FILE = "LIMIT_SKIPS.json"
 

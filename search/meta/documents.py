@@ -3,7 +3,7 @@ title, date, place, issuer, 文号, 文种 and topics, each with the evidence it
 
 The rules read the narrow form of the paragraphs (``，`` as ``,``: their patterns are written for
 half-width punctuation); a record's title and paragraphs are the file's as written, found back by
-position (``search.narrow.AsWritten``). Values read from the text (issuer, 文号) are in the narrow form.
+position (``search.text.narrow.AsWritten``). Values read from the text (issuer, 文号) are in the narrow form.
 
 A manifest row overrides everything; without one, every value comes from what the file states
 (see ``published.py`` for dates). A value the file does not state stays None, never invented.
@@ -16,26 +16,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..narrow import AsWritten, narrow
-from ..normalize import fold, normalize_paragraphs, search_text
-from .corrections import CLEARED
-from .dates import PartialDate
-from .evidence import Evidence, FileFacts
-from .issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
-from .items import (
-    Item,
-    fallback_title,
-    is_long_title_line,
-    is_title_like,
-    join_wrapped_title,
-    official_title,
-    split_items,
-)
-from .manifests import Sidecar
-from .organs import organ_place
-from .places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
-from .published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
-from .topics import Taxonomy, merge_topics
+from search.text.narrow import AsWritten, narrow
+from search.text.normalize import fold, normalize_paragraphs, search_text
+from search.meta.corrections import CLEARED
+from search.meta.dates import PartialDate
+from search.meta.evidence import Evidence, FileFacts
+from search.meta.issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
+from search.meta.items import Item, fallback_title, is_long_title_line, is_title_like, join_wrapped_title, official_title, split_items
+from search.meta.manifests import Sidecar
+from search.meta.organs import organ_place
+from search.meta.places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
+from search.meta.published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
+from search.meta.topics import Taxonomy, merge_topics
 
 FIELDS = ("published", "district", "issuer", "doc_number", "doc_type")
 

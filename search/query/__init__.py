@@ -10,15 +10,15 @@ read_as), ``fields`` (``field:value`` -> a filter atom, dates -> intervals),
 dictionary behind ``~term``), ``suggest`` (suggestions as you type).
 """
 
-from .atoms import Atom, ParsedQuery
-from .documents import find_document, original_file, sibling_documents
-from .evaluate import Matcher, evaluate, request_query, terms_to_mark
-from .facets import archive_facet_counts, count_facets
-from .fields import FIELDS, parse_interval
-from .parser import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
-from .rank import Scorer, length_norms
-from .request import FacetValue, Hit, SearchRequest, SearchResults
-from .run import all_hits, matching_documents, matching_ids, search, warm_up
+from search.query.atoms import Atom, ParsedQuery
+from search.engines.embedded.documents import find_document, original_file, sibling_documents
+from search.engines.embedded.evaluate import Matcher, evaluate, request_query, terms_to_mark
+from search.engines.embedded.facets import archive_facet_counts, count_facets
+from search.query.fields import FIELDS, parse_interval
+from search.query.parser import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
+from search.engines.embedded.rank import Scorer, length_norms
+from search.query.request import FacetValue, Hit, SearchRequest, SearchResults
+from search.engines.embedded.run import all_hits, matching_documents, matching_ids, search, warm_up
 
 __all__ = [
     "FACETS", "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..metadata import DOC_TYPES, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
-from ..meta.typed import relative_range, typed_date
-from ..normalize import normalize_query
-from .atoms import Atom
+from search.meta import DOC_TYPES, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
+from search.meta.typed import relative_range, typed_date
+from search.text.normalize import normalize_query
+from search.query.atoms import Atom
 
 FIELDS = ("district", "topic", "title", "year", "month", "date", "issuer", "type", "docno")
 

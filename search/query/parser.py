@@ -31,10 +31,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..metadata import Taxonomy
-from .atoms import COUNT_SUFFIX, NEAR_OPERATOR, Atom, ParsedQuery
-from .fields import FIELDS, atom_for
-from .variants import Variants, current_variants
+from search.meta import Taxonomy
+from search.query.atoms import COUNT_SUFFIX, NEAR_OPERATOR, Atom, ParsedQuery
+from search.query.fields import FIELDS, atom_for
+from search.query.variants import Variants, current_variants
 
 MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .parser import MAX_PER_PAGE, MODES, SORTS
+from search.query.parser import MAX_PER_PAGE, MODES, SORTS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..normalize import normalize_query
+from search.text.normalize import normalize_query
 
 VARIANTS_FILE = Path(__file__).resolve().parent.parent / "data" / "variants.toml"
 
