@@ -47,6 +47,22 @@ class DocumentPage:
     siblings: tuple[Link, ...]
     siblings_heading: str  # 同一版面的稿件 (a split page's items), 同一文件中的文档 (a mail and its attachments)
     request: SearchRequest
+    similar: tuple[SimilarView, ...] = ()  # its reprints and edited copies, then the closest documents
+
+
+SIMILAR_KINDS = {"reprint": "转载", "edited": "改写稿", "cluster": "同组", "close": "相近"}
+
+
+@dataclass(frozen=True)
+class SimilarView:
+    label: str
+    url: str
+    date: str
+    district: str | None
+    percent: str  # 相似度 as a percentage of shared shingles (Jaccard)
+    kind: str
+    kind_label: str
+    canonical: bool
 
 
 def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int | None = None,
@@ -97,4 +113,9 @@ def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int |
         ) if len(siblings) > 1 else (),
         siblings_heading="同一文件中的文档" if len({s.source for s in siblings}) > 1 else "同一版面的稿件",
         request=request,
+        similar=tuple(
+            SimilarView(s.title or "（无标题）", document_url(s.id, request), date_label(s.published), s.district,
+                        f"{s.similarity:.0%}", s.kind, SIMILAR_KINDS[s.kind], s.canonical)
+            for s in engine.similar(doc_id, visible=visible)
+        ),
     )

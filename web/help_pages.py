@@ -23,7 +23,7 @@ from web.pages import search_url
 bp = Blueprint("help", __name__)
 
 # The query arguments the top menu carries from page to page (the query and the filters).
-NAV_KEEPS = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month", "from", "to", "variants")
+NAV_KEEPS = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month", "from", "to", "variants", "dedup")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from search.query import FacetValue, Hit, SearchRequest, SearchResults, parse_qu
 from search.query.variants import current_variants
 from search.saved.store import request_args
 
+from web.dedup_view import DedupLine, copies_chip, copies_url, dedup_line
 from web.chart import Sparkline, sparkline
 from web.facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
 
@@ -60,7 +61,7 @@ def _quoted(text: str) -> str:
 
 # The order of ``SearchRequest.to_args``'s keys: a facet's pairs go back where that order puts them.
 _ARG_ORDER = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month",
-              "from", "to", "sort", "page", "per_page", "variants")
+              "from", "to", "sort", "page", "per_page", "variants", "dedup", "copies")
 
 
 def facet_urls(request: SearchRequest, name: str, values: Iterable[str]) -> list[str]:
@@ -112,6 +113,7 @@ class HitView:
     url: str
     date: str
     snippets: tuple[Markup, ...]
+    copies_url: str = ""  # 另有 N 篇转载: the search listing its cluster's copies (web.dedup_view)
 
 
 @dataclass(frozen=True)
@@ -142,11 +144,13 @@ class ResultsPage:
     trend_url: str | None = None  # the query over time, under the same filters
     kwic_url: str | None = None  # every occurrence in context
     sparkline: Sparkline | None = None  # matching documents per year, from the year facet
+    dedup: DedupLine | None = None  # the reprints' line and the 去重 switch's other way (web.dedup_view)
 
     @property
     def hidden_fields(self) -> list[tuple[str, str]]:
         """The state the search form carries besides q and mode (so typing keeps the filters)."""
-        return [(k, v) for k, v in self.request.to_args() if k not in ("q", "mode", "page", "from", "to", "variants")]
+        return [(k, v) for k, v in self.request.to_args()
+                if k not in ("q", "mode", "page", "from", "to", "variants", "dedup")]
 
     @property
     def json_url(self) -> str:
@@ -163,7 +167,8 @@ def results_page(engine: Engine, request: SearchRequest, visible: object = None)
     """Run the search and lay out everything the results page links to (over the ``visible`` documents)."""
     results = engine.search(request, visible=visible)
     hits = [
-        HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets))
+        HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets),
+                copies_url(request, h.id, search_url) if h.reprints else "")
         for h in results.hits
     ]
     page = ResultsPage(
@@ -190,6 +195,7 @@ def results_page(engine: Engine, request: SearchRequest, visible: object = None)
         page.suggestions = _suggestions(engine, request, visible)
         page.did_you_mean = did_you_mean(engine, request, visible)
     page.variants_offer = _variants_offer(engine, request, visible)
+    page.dedup = dedup_line(request, results, search_url)
     return page
 
 
@@ -224,6 +230,9 @@ def _chips(request: SearchRequest) -> list[Link]:
     if request.date_from or request.date_to:
         span = f"{request.date_from or '…'} 至 {request.date_to or '…'}"
         chips.append(Link(f"日期：{span}", search_url(replace(request, date_from=None, date_to=None, page=1))))
+    copies = copies_chip(request, search_url)
+    if copies:
+        chips.append(Link(*copies))
     return chips
 
 

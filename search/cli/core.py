@@ -84,13 +84,14 @@ class _ProgressList:
 @filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--copies", metavar="ID", default="", help="Only the copies of this document (its reprint cluster).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every hit (all pages) as CSV, the web's columns.")
 @click.option("--xlsx", "xlsx_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every hit (all pages) to this .xlsx file, with a sheet of the query.")
 @click.option("--public-url", metavar="URL", default=lambda: os.environ.get("SEARCH_PUBLIC_URL", "http://127.0.0.1:8000"),
               show_default="$SEARCH_PUBLIC_URL or http://127.0.0.1:8000", help="Where --csv/--xlsx links point.")
-def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, public_url, **filters):
+def query_command(query, index_dir, limit, page, copies, as_json, as_csv, xlsx_file, public_url, **filters):
     """Search the index.  QUERY syntax: terms (ANDed), "quoted phrase", a OR b, -term,
     district:二七区 topic:就业 title:老旧小区 year:2020 date:2020-07..2020-08."""
     if len(query) > MAX_QUERY_LENGTH:
@@ -99,7 +100,7 @@ def query_command(query, index_dir, limit, page, as_json, as_csv, xlsx_file, pub
             "shorten it, or split it into several searches",
         )
     try:
-        request = search_request(query, filters, page=page, per_page=limit)
+        request = search_request(query, filters, page=page, per_page=limit, copies=copies)
         results = engine_of(index_dir).search(request)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
+import shlex
 import os
 import re
 import sys
@@ -100,6 +101,8 @@ def filter_options(func=None, *, sort: bool = True):
                      help="From this date: 2020, 2020-07, 2020-07-18, 2020/7/1, 2020年7月, 近一年, 今年."),
         click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive)."),
         click.option("--since", metavar="SPAN", help="Only the last 90d, 12w, 6m or 1y (up to today; stays relative when saved)."),
+        click.option("--dedup", is_flag=True,
+                     help="去重: one hit per reprint cluster; totals, facets, trend points and KWIC lines count each once."),
         *([click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)] if sort else []),
         click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
                      help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
@@ -134,7 +137,11 @@ def print_results(results, colour: bool) -> None:
     req = results.request
     first = (req.page - 1) * req.per_page
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
-    click.echo(f"{shown}{results.total} documents · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
+    unit = "clusters (去重)" if req.dedup else "documents"
+    click.echo(f"{shown}{results.total} {unit} · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
+    if results.reprints:
+        click.echo(f"{'hid' if req.dedup else 'holds'} {results.reprints} reprints"
+                   f"{'' if req.dedup else ' (--dedup counts each cluster once)'}")
     for note in results.notes:
         click.echo(f"note: {note}")
     for rank, hit in enumerate(results.hits, start=first + 1):
@@ -148,6 +155,9 @@ def print_results(results, colour: bool) -> None:
         click.echo(f"     {meta}")
         for snippet in hit.snippets:
             click.echo(f"     {_terminal(snippet, colour)}")
+        if hit.reprints:
+            click.echo(f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})" if req.q
+                       else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})")
     if results.total:
         click.echo("")
         for name in ("district", "year", "type", "issuer", "topic"):

@@ -95,6 +95,11 @@ class Engine(ABC):
     def siblings(self, doc_id: str, *, visible=None) -> list[DocumentRecord]:
         """The documents of the same file as ``doc_id`` (the items of a split page), in file order."""
 
+    def similar(self, doc_id: str, *, visible=None) -> list:
+        """The document's reprints and edited copies, then its closest documents by shingle overlap
+        (``search.dedup.similar.Similar``, of what the asker may see); none by default."""
+        return []
+
     def original_file(self, record: DocumentRecord) -> Path | None:
         """The file a document was read from, when this machine has it (None: no download)."""
         return None

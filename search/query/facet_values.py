@@ -43,6 +43,9 @@ class PlaceLevel:
 
 def rolled_up(values: Iterable[FacetValue]) -> dict[str, int]:
     """Each place's documents, its own and those of every place below it."""
+    rolled = getattr(values, "rolled", None)
+    if rolled is not None:  # counted by the engine (去重: clusters, search.dedup)
+        return dict(rolled)
     totals: dict[str, int] = {}
     for value in values:
         for place in place_path(value.value):

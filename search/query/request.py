@@ -34,6 +34,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
     variants: bool = False  # 含同义词: every phrase that is in the variants dictionary matches its group
+    dedup: bool = False  # 去重: one hit per reprint cluster, every count a number of clusters (search.dedup)
+    copies: str = ""  # a document's id: only the copies of that document (its cluster), as 另有 N 篇转载 opens them
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -68,6 +70,8 @@ class SearchRequest:
             page=_integer(getlist, "page", 1),
             per_page=_integer(getlist, "per_page", 10),
             variants=(_first(getlist, "variants") or "") in ("1", "on", "true"),
+            dedup=(_first(getlist, "dedup") or "") in ("1", "on", "true"),
+            copies=(_first(getlist, "copies") or "").strip(),
         )
 
     def to_args(self) -> list[tuple[str, str]]:
@@ -96,6 +100,10 @@ class SearchRequest:
             pairs.append(("per_page", str(self.per_page)))
         if self.variants:
             pairs.append(("variants", "1"))
+        if self.dedup:
+            pairs.append(("dedup", "1"))
+        if self.copies:
+            pairs.append(("copies", self.copies))
         return pairs
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
@@ -168,9 +176,11 @@ class Hit:
     date_source: str | None = None
     district_source: str | None = None
     text_source: str = "text"  # "ocr" or "mixed": the text (some of it) recognised from page images
+    reprints: int | None = None  # with 去重: the other copies of its cluster in the result (另有 N 篇转载)
 
     def to_json(self) -> dict:
         """The hit as a JSON object (the CLI's ``--json`` and the web's JSON answers)."""
+        extra = {} if self.reprints is None else {"reprints": self.reprints}
         return {
             "id": self.id,
             "title": self.title,
@@ -187,6 +197,7 @@ class Hit:
             "date_source": self.date_source,
             "district_source": self.district_source,
             "text_source": self.text_source,
+            **extra,
         }
 
 
@@ -200,6 +211,8 @@ class SearchResults:
     took_ms: float
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    # The further copies of a cluster among the matches (what 去重 hides; with 去重, what it hid).
+    reprints: int = 0
 
     @property
     def pages(self) -> int:
@@ -222,6 +235,8 @@ class SearchResults:
                 name: [{"value": f.value, "count": f.count} for f in values]
                 for name, values in self.facets.items()
             },
+            **({"dedup": True, "reprints": self.reprints} if self.request.dedup
+               else {"reprints": self.reprints} if self.reprints else {}),
         }
 
 

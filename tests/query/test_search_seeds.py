@@ -379,8 +379,8 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
     assert sorted(snapshot._derived) == [
-        "average length", "date ranks", "doc number series", "facet counts", "file hashes", "length norms",
-        "titles"]
+        "average length", "date ranks", "dedup clusters", "doc number series", "facet counts", "file hashes",
+        "length norms", "titles"]  # dedup clusters: every page says how many reprints it holds (search.dedup)
     assert {"district", "published", "topics", "live", "year", "month"} <= set(vars(snapshot))
     assert len(snapshot._derived["length norms"]) == snapshot.size
     # a document page after the warm-up computes nothing: its id and its file are looked up in what is there

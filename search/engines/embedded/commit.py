@@ -14,6 +14,7 @@ from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
 from search.engines.embedded.archive import ROOTS_FILE as ROOTS_NAME, latest_generation, open_index, read_roots, write_roots, write_schema_version
+from search import dedup
 from search.engines.embedded.column_file import write_missing
 from search.engines.embedded.entered import Entries, carried_entries
 from search.errors import SearchError
@@ -152,6 +153,7 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     skipped.save()
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
     write_missing(index_dir, open_index(index_dir))  # what the first reader would otherwise build
+    dedup.after_commit(index_dir)  # the generation's reprint clusters (search.dedup), from the last ones
     report.total_documents = _live_count(index_dir)
     _record_skipped(index_dir, roots, sources, left_out, report)
     return report
@@ -312,6 +314,8 @@ def _nothing_to_do(index_dir: Path, roots: Sequence[Path], report: IndexReport, 
     its original files are now found in the new place.
     """
     write_roots(index_dir, planning.recorded_folders(index_dir, roots))
+    if not dedup.table_present(index_dir):  # a run killed after its commit, or an index from before
+        dedup.after_commit(index_dir)
     report.unchanged = plan.unchanged
     report.cleaned = clean_if_unlocked(index_dir)
     report.total_documents = _live_count(index_dir)

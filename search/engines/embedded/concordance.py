@@ -10,6 +10,7 @@ from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
 from search.meta import Taxonomy
 from search.query import SearchRequest
+from search.dedup.analysis import once
 from search.engines.embedded.matches import Matches, find_matches
 from search.query.compose import occurrences_in
 from search.analysis.concordance import DEFAULT_WIDTH, PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
@@ -31,6 +32,8 @@ def concordance(
     """
     check_arguments(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
+    if request.dedup:  # 去重: the occurrences of one copy per cluster (search.dedup)
+        matches = once(snapshot, matches)
     first = (request.page - 1) * request.per_page
     if order == "date":
         picked = _date_page(snapshot, matches, first, request.per_page)
@@ -56,6 +59,8 @@ def all_lines(
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     check_arguments(order, width)
     matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
+    if request.dedup:
+        matches = once(snapshot, matches)
     if order == "date":
         found: Iterator[Occurrence] = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
     else:

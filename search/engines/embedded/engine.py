@@ -130,6 +130,12 @@ class EmbeddedEngine(Engine):
         snapshot = self.snapshot()
         return [self._record(snapshot, d.docnum) for d in sibling_documents(snapshot, docnum, visible=visible)]
 
+    def similar(self, doc_id: str, *, visible=None) -> list:
+        from search.dedup.similar import similar_documents
+
+        docnum = self._docnum(doc_id, visible)
+        return [] if docnum is None else similar_documents(self.snapshot(), docnum, visible)
+
     @staticmethod
     def _record(snapshot: Snapshot, docnum: int) -> DocumentRecord:
         doc = snapshot.document(docnum)

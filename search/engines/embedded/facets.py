@@ -42,7 +42,7 @@ def facet_columns(snapshot: Snapshot) -> dict[str, Column]:
 BITMAPS_FROM = 64
 
 
-def _facet_counters(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None) -> dict[str, Counter]:
+def facet_counters(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None) -> dict[str, Counter]:
     docs = docset(docs)
     at = None
     columns = facet_columns(snapshot)
@@ -76,7 +76,7 @@ def doc_number_series(snapshot: Snapshot) -> Column:
 
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
     """The facet counts of every live document (once per snapshot)."""
-    return snapshot.cached("facet counts", lambda: _facet_counters(snapshot, snapshot.live))
+    return snapshot.cached("facet counts", lambda: facet_counters(snapshot, snapshot.live))
 
 
 def count_facets(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None
@@ -84,7 +84,7 @@ def count_facets(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] |
     """Facet counts over the whole result set (only the facets ``names``, when given): district, topic,
     issuer, type and 文号 series by count, year and month newest first."""
     facets = {}
-    for name, counter in _facet_counters(snapshot, docs, names).items():
+    for name, counter in facet_counters(snapshot, docs, names).items():
         counter.pop(None, None)
         if name in ("year", "month"):
             ordered = sorted(counter.items(), reverse=True)

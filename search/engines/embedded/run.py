@@ -21,6 +21,7 @@ from search.engines.embedded.rank import date_ranks, length_norms, order_results
 from search.query.request import Hit, SearchRequest, SearchResults
 from search.query.compose import co_occurrences, matched_variants
 from search.query.request import FACET_ATTRIBUTES
+from search.dedup import counting as dedup
 
 
 def warm_up(snapshot: Snapshot) -> None:
@@ -33,6 +34,7 @@ def warm_up(snapshot: Snapshot) -> None:
     archive_facet_counts(snapshot)
     length_norms(snapshot)
     date_ranks(snapshot)
+    dedup.cluster_of(snapshot)  # the reprint clusters (every page says how many reprints it holds)
 
 
 def search(
@@ -46,13 +48,17 @@ def search(
     started = time.perf_counter()
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
     docs, as_if_unselected = _evaluate_with_facets(snapshot, matcher, request, parsed, taxonomy, visible)
     first = (request.page - 1) * request.per_page
-    ordered = order_results(snapshot, matcher, parsed, docs, request.sort, first + request.per_page, visible)
+    shown, others = dedup.collapsed(snapshot, docs) if request.dedup else (docs, None)
+    ordered = order_results(snapshot, matcher, parsed, shown, request.sort, first + request.per_page, visible)
     page = ordered[first:]
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
-    facets = count_facets(snapshot, docs)
+    if others is not None:
+        hits = tuple(replace(hit, reprints=others[n]) for hit, (n, _) in zip(hits, page))
+    facets = (dedup.count_facets_once if request.dedup else count_facets)(snapshot, docs)
     facets.update(as_if_unselected)
     took = round((time.perf_counter() - started) * 1000, 1)
     return SearchResults(
@@ -60,10 +66,11 @@ def search(
         read_as=parsed.describe(),
         notes=parsed.notes,
         phrases=marks,
-        total=len(docs),
+        total=len(shown),
         took_ms=took,
         hits=hits,
         facets=facets,
+        reprints=len(docs) - len(shown) if request.dedup else dedup.reprints_in(snapshot, docs),
     )
 
 
@@ -98,7 +105,7 @@ def _evaluate_with_facets(
     counts = {}
     for name in selected:
         others = within(_all_of(base, (d for other, d in chosen.items() if other != name)), visible)
-        counts[name] = count_facets(snapshot, others, [name])[name]
+        counts[name] = (dedup.count_facets_once if request.dedup else count_facets)(snapshot, others, [name])[name]
     return docs, counts
 
 
@@ -118,7 +125,10 @@ def all_hits(
     """
     parsed = request_query(request, taxonomy)
     matcher = Matcher(snapshot, request.mode)
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
     docs = within(evaluate(parsed, matcher), visible)
+    if request.dedup:
+        docs = dedup.collapsed(snapshot, docs)[0]
     ordered = order_results(snapshot, matcher, parsed, docs, request.sort, len(docs), visible)
     marks = terms_to_mark(parsed, request.mode)
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
@@ -127,8 +137,11 @@ def all_hits(
 def matching_documents(
     snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None
 ) -> DocSet:
-    """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts."""
-    return within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
+    """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts.
+    With 去重, one per reprint cluster (its representative)."""
+    visible = dedup.restricted_to_copies(snapshot, request, visible)
+    docs = within(evaluate(request_query(request), Matcher(snapshot, request.mode)), visible)
+    return dedup.collapsed(snapshot, docs)[0] if request.dedup else docs
 
 
 def matching_ids(snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None) -> set[str]:

@@ -13,6 +13,7 @@ from search.engines.embedded.columns import Column
 from search.meta import Taxonomy
 from search.engines.embedded.evaluate import Matcher
 from search.query import SearchRequest
+from search.dedup.analysis import cluster_total, once
 from search.engines.embedded.matches import Matches, find_matches
 from search.query.compose import with_query
 from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
@@ -37,11 +38,15 @@ def trend(
     periods = period_axis(by, set().union(*(_values(period_of, m.docs) for m in found)) - {None})
     series = []
     for matches in found:
-        base = _base_counts(snapshot, matches.base, period_of, by, None)
-        whole = _series(snapshot, matches, range(len(matches.docs)), None, periods, period_of, base)
+        counted = once(snapshot, matches, period_of) if request.dedup else matches  # 去重: clusters (search.dedup)
+        base = _base_counts(snapshot, counted.base, period_of, by, None)
+        whole = _series(snapshot, counted, range(len(counted.docs)), None, periods, period_of, base)
+        if request.dedup:
+            whole = replace(whole, total_documents=cluster_total(snapshot, matches))
         districts = None
         if per == "district":
-            districts = _district_series(snapshot, matches, periods, period_of, by)
+            by_district = once(snapshot, matches, snapshot.district, period_of) if request.dedup else matches
+            districts = _district_series(snapshot, by_district, periods, period_of, by)
         series.append(replace(whole, read_as=matches.read_as, districts=districts))
     notes = tuple(dict.fromkeys(n for m in found for n in m.notes))
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)

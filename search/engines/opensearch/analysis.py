@@ -24,6 +24,7 @@ from search.text.normalize import search_text
 from search.query import ParsedQuery
 from search.query.compose import request_query, terms_to_mark
 from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.dedup import base_counts_once, once_remote
 from search.engines.opensearch.query import QueryBuilder, visibility_clause
 
 SCAN_PAGE = 2000
@@ -41,6 +42,8 @@ class Found:
     published: str | None
     district: str | None
     text: str  # the search text: folded title, then paragraphs, "\n" between
+    cluster: str = ""  # its reprint cluster (the canonical copy's id) and place in the canonical order
+    cluster_rank: int = 0
 
     @property
     def rank(self) -> int:
@@ -70,11 +73,12 @@ class RemoteMatches:
 
 def scan(cluster: OpenSearchEngine, query: dict) -> Iterator[Found]:
     """Every document ``query`` matches, by id, with its texts."""
-    fields = ["id", "title", "paragraphs", "published", "district"]
+    fields = ["id", "title", "paragraphs", "published", "district", "cluster", "cluster_rank"]
     for doc_id, source in cluster.sources(query, fields, batch=SCAN_PAGE):
         title, paragraphs = source.get("title") or "", tuple(source.get("paragraphs") or ())
         yield Found(doc_id, title, paragraphs, source.get("published"), source.get("district"),
-                    search_text(title, list(paragraphs)))
+                    search_text(title, list(paragraphs)), source.get("cluster") or doc_id,
+                    int(source.get("cluster_rank") or 0))
 
 
 def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatches:
@@ -102,9 +106,16 @@ def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = 
     periods = period_axis(by, {p for m in found for d in m.docs if (p := d.period(by)) is not None})
     series = []
     for matches in found:
-        base = _base_counts(cluster, matches.base_query, by)
-        whole = _series(matches, range(len(matches.docs)), None, periods, by, base.get(None, Counter()))
-        districts = _district_series(matches, periods, by, base) if per == "district" else None
+        if request.dedup:  # 去重: clusters per period (search.engines.opensearch.dedup), as the embedded engine counts
+            base = base_counts_once(cluster, matches.base_query, by, _NO_DISTRICT)
+            counted = once_remote(matches, lambda d: d.period(by))
+        else:
+            base, counted = _base_counts(cluster, matches.base_query, by), matches
+        whole = _series(counted, range(len(counted.docs)), None, periods, by, base.get(None, Counter()))
+        if request.dedup:
+            whole = replace(whole, total_documents=len({d.cluster for d in matches.docs}))
+        by_district = once_remote(matches, lambda d: (d.district, d.period(by))) if request.dedup else matches
+        districts = _district_series(by_district, periods, by, base) if per == "district" else None
         series.append(replace(whole, read_as=matches.read_as, districts=districts))
     notes = tuple(dict.fromkeys(n for m in found for n in m.notes))
     return Trend(request, queries, by, measure, per, periods, tuple(series), notes)
@@ -201,6 +212,8 @@ def concordance(cluster: OpenSearchEngine, request, order: str, width: int, samp
     """
     check_arguments(order, width)
     matches = find_matches(cluster, request, visible)
+    if request.dedup:
+        matches = once_remote(matches)
     first = (request.page - 1) * request.per_page
     picked = _occurrences(matches, order, width)[first : first + request.per_page]
     return Concordance(request=request, read_as=matches.read_as, notes=matches.notes, order=order, width=width,
@@ -242,4 +255,6 @@ def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visibl
     """Every concordance line of the query from the cluster, in ``order``, streamed."""
     check_arguments(order, width)
     matches = find_matches(cluster, request, visible)
+    if request.dedup:
+        matches = once_remote(matches)
     return (_line(d, o, p, width) for d, o, p in _occurrences(matches, order, width))

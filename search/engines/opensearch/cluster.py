@@ -69,7 +69,7 @@ class RemoteEngine(Engine):
         # OCR'd pages are cached in the state folder this engine keeps on this machine.
         cache = str(self.state_dir() / "ocr-cache") if ocr else None
         report = index_paths(paths, self.cluster, rebuild=rebuild, procs=procs, warn=warn,
-                             options=ExtractOptions(ocr=ocr, ocr_cache=cache))
+                             options=ExtractOptions(ocr=ocr, ocr_cache=cache), state_dir=self.state_dir())
         self._record_roots([Path(p).resolve() for p in paths])
         return report
 
@@ -134,6 +134,13 @@ class RemoteEngine(Engine):
         query = {"bool": {"filter": [{"term": {"path": record.path}}, *([access] if access else [])]}}
         body = {"query": query, "size": 10_000, "sort": [{"item": "asc"}, {"id": "asc"}], "_source": RECORD_SOURCE}
         return [_record(h["_id"], h["_source"]) for h in self.cluster.raw_search(body)["hits"]["hits"]]
+
+    def similar(self, doc_id: str, *, visible=None) -> list:
+        from search.engines.opensearch.dedup import similar_copies
+
+        if not doc_id or len(doc_id) > 64:
+            return []
+        return similar_copies(self.cluster, doc_id, visible)
 
     def original_file(self, record: DocumentRecord) -> Path | None:
         """The file a document was read from, looked for under each recorded folder on this machine."""

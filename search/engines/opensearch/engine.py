@@ -178,6 +178,11 @@ class OpenSearchEngine:
         shows it: the selections are a ``post_filter`` and each facet's
         aggregation filters by the selections of the other facets.
         """
+        from search.engines.opensearch.dedup import copies_clauses, distinct_clusters, search_once
+
+        if request.dedup:  # 去重: one hit per reprint cluster, every count a number of clusters
+            return search_once(self, request, taxonomy, visible=visible, sorts=_SORTS, hit_of=_hit,
+                               page_source=PAGE_SOURCE)
         started = time.perf_counter()
         self.check()
         parsed = request_query(request, taxonomy)
@@ -191,7 +196,7 @@ class OpenSearchEngine:
             aggs[name] = {"filter": all_of(others), "aggs": {"values": facet_terms(name)}}
         first = (request.page - 1) * request.per_page
         size = max(0, min(request.per_page, MAX_RESULT_WINDOW - first))
-        query = builder.query(base, [access] if access else [])
+        query = builder.query(base, [*([access] if access else []), *copies_clauses(self, request, visible)])
         body = {
             "query": query,
             "track_total_hits": True,
@@ -215,7 +220,10 @@ class OpenSearchEngine:
             else:
                 facets[name] = _facet(counted)
         facets["issuer"] = organ_facet(facets["issuer"])  # each organ counted as its filter matches
+        total = answer["hits"]["total"]["value"]
+        matched = all_of([query, *chosen.values()])
         return SearchResults(
+            reprints=total - distinct_clusters(self, matched) if total > 1 else 0,
             request=request,
             read_as=parsed.describe(),
             notes=parsed.notes,
@@ -228,9 +236,15 @@ class OpenSearchEngine:
 
     def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
                      visible: frozenset[str] | None = None) -> set[str]:
-        """The ids of every matching document (pages through them): for tests and benchmarks."""
+        """The ids of every matching document (pages through them): for tests and benchmarks.
+        With 去重, one per reprint cluster (``opensearch_dedup.representatives``)."""
+        from search.engines.opensearch.dedup import copies_clauses, representatives
+
         self.check()
-        return self._ids(self.request_body(request, taxonomy, visible))
+        query = self.request_body(request, taxonomy, visible)
+        extra = copies_clauses(self, request, visible)
+        query = {"bool": {"filter": [query, *extra]}} if extra else query
+        return set(representatives(self, query)[0]) if request.dedup else self._ids(query)
 
     def request_body(self, request: SearchRequest, taxonomy, visible) -> dict:
         """The whole request (selections included) as one query, what the reader may see of it."""

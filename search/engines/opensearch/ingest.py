@@ -100,6 +100,7 @@ def index_paths(
     replicas: int = 0,
     warn: Callable[[str], None] | None = None,
     options: ExtractOptions | None = None,
+    state_dir: Path | None = None,
 ) -> IndexReport:
     """Bring the OpenSearch index up to date with the files under ``roots`` (+ new ~ changed - removed).
 
@@ -132,6 +133,10 @@ def index_paths(
     if removed:
         target.delete(paths=removed)
     target.refresh()
+    if state_dir is not None:  # the reprint clusters (search.dedup), from the table kept in the state folder
+        from search.engines.opensearch.dedup import update_clusters
+
+        update_clusters(target, state_dir, engine.name)
     if target is not engine:
         promote(engine, target)
     report.total_documents = engine.stats()["documents"]

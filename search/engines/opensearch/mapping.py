@@ -24,7 +24,8 @@ from search.text.normalize import fold, normalize_query, search_text
 # 2: issuer, 文号 and 文种 (facets and filters), where date and place came from, access groups.
 # 3: text_source (ocr, mixed: pages recognised by OCR).
 # 4: the 文号 series holds its year (郑政〔2021〕).
-MAPPING_VERSION = 4
+# 5: ``cluster`` (the id of a document's reprint cluster's canonical copy) and ``cluster_rank`` (search.dedup).
+MAPPING_VERSION = 5
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
@@ -68,6 +69,8 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
                 "district": _KEYWORD,
                 "topics": _KEYWORD,
                 "published": _KEYWORD,
+                "cluster": _KEYWORD,
+                "cluster_rank": {"type": "long"},
                 "year": _KEYWORD,
                 "month": _KEYWORD,
                 "date_start": {"type": "date", "format": "strict_date"},
@@ -130,4 +133,7 @@ def document_source(fields: dict, items: int) -> dict:
         "date_source": column("date_source") or None,
         "district_source": column("district_source") or None,
         "access": sorted(parse_groups(column("access"))),
+        # Its own cluster until the run's clustering (opensearch_dedup.update_clusters) says otherwise.
+        "cluster": fields["id"],
+        "cluster_rank": 0,
     }
