@@ -62,8 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     help_pages.init_app(app)
     errors.init_app(app)
+    from . import request_log  # one log line per request (logger web.requests)
+
+    request_log.init_app(app)
     if not app.debug and not app.testing:
-        logging.getLogger("web").setLevel(logging.INFO)
+        logging.getLogger("web").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     return app
 
 
