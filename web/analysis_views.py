@@ -11,7 +11,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
 
-from .analysis_params import kwic_args, trend_args
+from .analysis_params import district_page, kwic_args, paged_districts, trend_args
 from .exports import attachment, csv_chunks, public_base_url
 from .kwic_page import kwic_page
 from .spooled import spooled_response
@@ -46,9 +46,10 @@ def trend_view():
 @bp.get("/trend.json")
 def trend_json():
     args = trend_args(request.args)
+    page = district_page(request.args)
     result = _library(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
-    return jsonify(result.to_json())
+    return jsonify(paged_districts(result.to_json(), page))
 
 
 @bp.get("/trend.csv")
