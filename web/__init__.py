@@ -11,6 +11,7 @@ from flask import Flask
 
 from search.access.audit import log_path
 from search.access.users import store_path as users_path
+from search.bidi import shown
 from search.engines import open_engine
 from search.saved import SavedQueries, store_path
 
@@ -48,6 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
     app.json.ensure_ascii = False
+    # Every {{ value }} of every page, fragment and feed without bidi controls (U+202E would reverse a
+    # title or a file name on screen); what is indexed and matched keeps them.
+    app.jinja_env.finalize = shown
 
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from ..bidi import without_bidi
 from ..query import Hit, SearchRequest
 
 HIT_COLUMNS = ("序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号")
@@ -18,7 +19,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe."""
+    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe
+    (after bidi controls are removed, so that none hides where the text starts)."""
+    value = without_bidi(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -22,6 +22,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from ..bidi import without_bidi
+
 EXCEL_CELL_LIMIT = 32767
 MAX_HYPERLINKS = 65530  # Excel's limit a sheet: rows past it carry their link as text
 # Width (in characters) of the columns whose header says what they hold; others get the default.
@@ -50,7 +52,7 @@ class QuerySheet:
 
 
 def clean_cell(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+    return without_bidi(ILLEGAL_CHARACTERS_RE.sub("", value))[:EXCEL_CELL_LIMIT]
 
 
 def _cell(sheet, value, link: bool = False, font: Font | None = None) -> WriteOnlyCell:
