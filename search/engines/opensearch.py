@@ -34,6 +34,7 @@ from ..query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults, 
 from ..query.facet_values import organ_facet
 from ..query.run import co_occurrences, matched_variants
 from ..schema import METADATA_COLUMNS
+from . import opensearch_ranking as ranking
 from .opensearch_mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
 from .opensearch_query import (
     FACET_FIELDS,
@@ -189,6 +190,8 @@ class OpenSearchEngine:
         base, selections = split_selections(request, taxonomy)
         access = visibility_clause(visible)
         builder = QueryBuilder(request.mode, self._resolve_positional(parsed, base, access, request.mode))
+        if request.sort == "relevance":  # the reader's statistics, never the cluster's (opensearch_ranking)
+            builder.weights = ranking.weights(self, builder.scored_phrases(base), base.phrases, access)
         chosen = {name: builder.groups(groups) for name, groups in selections.items() if groups}
         aggs = {}
         for name in FACET_FIELDS:
@@ -208,9 +211,10 @@ class OpenSearchEngine:
         }
         if chosen:
             body["post_filter"] = all_of(list(chosen.values()))
-        answer = self._search(body)
+        # More than one shard: the cluster's idf summed over them, as cluster_idf sums it.
+        answer = self._search(body, dfs=builder.weights is not None and ranking.is_multi_shard(self))
         marks = terms_to_mark(parsed, request.mode)
-        hits = tuple(_hit(h, marks, parsed) for h in answer["hits"]["hits"])
+        hits = tuple(_hit(h, marks, parsed, builder.weights) for h in answer["hits"]["hits"])
         facets = {}
         for name in FACET_FIELDS:
             counted = answer["aggregations"][name]["values"]
@@ -329,8 +333,9 @@ class OpenSearchEngine:
             "health": health["status"],
         }
 
-    def _search(self, body: dict) -> dict:
-        answer = self._call(self.client.search, index=self.name, body=body, request_timeout=120)
+    def _search(self, body: dict, dfs: bool = False) -> dict:
+        extra = {"search_type": "dfs_query_then_fetch"} if dfs else {}
+        answer = self._call(self.client.search, index=self.name, body=body, request_timeout=120, **extra)
         shards = answer.get("_shards", {})
         if shards.get("failed"):
             # A partial answer would be an inexact count: say so instead.
@@ -349,8 +354,10 @@ class OpenSearchEngine:
 
 _SORTS = {
     "relevance": ["_score", {"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}],
-    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, "_score", {"id": "asc"}],
+    # By date only: a score here would be the cluster's, which counts hidden documents (the embedded
+    # engine gives no score either).
+    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
 }
 
 
@@ -358,9 +365,13 @@ def _facet(aggregation: dict) -> tuple[FacetValue, ...]:
     return tuple(FacetValue(b["key"], b["doc_count"]) for b in aggregation["buckets"] if b["doc_count"] > 0)
 
 
-def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
+def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery, weights=None) -> Hit:
     source = raw["_source"]
     title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
+    if weights is not None:  # exact, from the reader's statistics (the cluster's is a float)
+        score = weights.score(title, paragraphs)
+    else:
+        score = round(raw["_score"], 4) if raw.get("_score") is not None else 0.0
     display = "\n".join((title, *paragraphs))
     text = search_text(title, paragraphs)
     return Hit(
@@ -370,7 +381,7 @@ def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
         date=source.get("published"),
         topics=tuple(source.get("topics") or ()),
         source=source.get("source") or "",
-        score=round(raw["_score"], 4) if raw.get("_score") is not None else 0.0,
+        score=score,
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
         variants=matched_variants(parsed, text),
         **{name: source.get(name) for name in METADATA_COLUMNS},

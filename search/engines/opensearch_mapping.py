@@ -18,13 +18,15 @@ from ..access.documents import parse_groups
 from ..meta import PartialDate
 from ..meta.issuers import doc_number_series
 from ..normalize import fold, normalize_query, search_text
+from .opensearch_ranking import SIMILARITY, SIMILARITY_SETTINGS
 
 # Bump when the mapping or what is sent per document changes; an index with another
 # version must be rebuilt.
 # 2: issuer, 文号 and 文种 (facets and filters), where date and place came from, access groups.
 # 3: text_source (ocr, mixed: pages recognised by OCR).
 # 4: the 文号 series holds its year (郑政〔2021〕).
-MAPPING_VERSION = 4
+# 5: text scored by BM25 with b = 0 (opensearch_ranking: scores from what the reader may see).
+MAPPING_VERSION = 5
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
@@ -42,6 +44,7 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
             "number_of_shards": shards,
             "number_of_replicas": replicas,
             "max_result_window": MAX_RESULT_WINDOW,
+            "similarity": SIMILARITY_SETTINGS,  # BM25 without length: opensearch_ranking
             "analysis": {
                 "tokenizer": {"one_char": {"type": "ngram", "min_gram": 1, "max_gram": 1}},
                 "analyzer": {"chars": {"type": "custom", "tokenizer": "one_char"}},
@@ -53,7 +56,7 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
             # The folded texts are only searched; the display texts are only shown.
             "_source": {"excludes": ["text", "title_chars"]},
             "properties": {
-                "text": {**_CHARS, "position_increment_gap": POSITION_GAP},
+                "text": {**_CHARS, "position_increment_gap": POSITION_GAP, "similarity": SIMILARITY},
                 "title_chars": _CHARS,
                 "title": _STORED_ONLY,
                 "paragraphs": _STORED_ONLY,

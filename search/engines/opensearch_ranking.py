@@ -1,0 +1,155 @@
+"""Relevance on the OpenSearch engine that says nothing about the documents a reader cannot see.
+
+The cluster's BM25 takes its statistics from every document of a shard: a phrase's idf (document
+frequencies, documents with the field) counts restricted documents too, so a public hit's score
+moved with what hidden documents hold (the probe: 3.6039 with them, 4.2961 without).  Here every
+part of a score comes from what the reader may see, or from the document itself:
+
+- **idf** is the reader's: ``ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``N`` the documents they
+  may see and ``df`` those of them holding the phrase (one request: a count and a ``filter``
+  aggregation a phrase), as the embedded engine computes it (``search.query.rank.Scorer``).
+- **the text part** of a phrase is ``idf * (K1 + 1) * tf / (tf + K1)``: the mapping's similarity
+  for ``text`` is BM25 with ``b = 0`` (no length, so no average length over all documents), and the
+  phrase's clause carries ``boost = idf / cluster_idf``, which cancels the cluster's own idf: the
+  cluster's idf is read from Lucene's statistics of the phrase's characters (the term-vectors API
+  on the phrase as an artificial document, summed over the shards, as ``dfs_query_then_fetch``
+  sums them for the search itself) and combined as Lucene combines them.
+- **a title hit** adds ``TITLE_BONUS * idf`` (a ``constant_score`` clause).
+
+The score shown is computed here again from the hit's stored text with the same formula (phrase
+frequencies as Lucene counts them: every start position, overlapping ones included), so that it
+is exact; the order is the cluster's, equal to it up to float rounding (1e-7).  No length
+normalisation: the index has no norms (the embedded engine's B is 0.75 over character lengths).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..normalize import fold, search_text
+from ..query.rank import Scorer
+
+K1 = Scorer.K1
+TITLE_BONUS = Scorer.TITLE_BONUS
+SIMILARITY = "tf_saturation"  # the mapping's name for BM25 with b = 0
+SIMILARITY_SETTINGS = {SIMILARITY: {"type": "BM25", "k1": K1, "b": 0.0}}
+
+
+def idf(documents: int, frequency: int) -> float:
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """What one request's relevance clauses carry, and how a hit's score is computed again."""
+
+    idf: dict[str, float]  # the reader's idf of each phrase scored or looked for in titles
+    text_boost: dict[str, float]  # a scored phrase's boost: the reader's idf / the cluster's
+    scored: tuple[str, ...]  # phrases scored by their frequency in the text
+    titled: tuple[str, ...]  # phrases whose presence in the title adds TITLE_BONUS * idf
+
+    def title_boost(self, phrase: str) -> float:
+        return TITLE_BONUS * self.idf[phrase]
+
+    def score(self, title: str, paragraphs) -> float:
+        """A hit's score from its stored text, rounded as hits show it."""
+        lines = search_text(title, list(paragraphs)).split("\n")
+        total = 0.0
+        for phrase in self.scored:
+            tf = sum(_starts(line, phrase) for line in lines)
+            total += self.idf[phrase] * (K1 + 1) * tf / (tf + K1)
+        folded = fold(title)
+        for phrase in self.titled:
+            if phrase in folded:
+                total += self.title_boost(phrase)
+        return round(total, 4)
+
+
+def _starts(text: str, phrase: str) -> int:
+    """Occurrences of ``phrase`` in ``text`` counted at every start, overlapping ones too (Lucene's
+    exact phrase frequency)."""
+    count, at = 0, text.find(phrase)
+    while at >= 0:
+        count += 1
+        at = text.find(phrase, at + 1)
+    return count
+
+
+def weights(engine, scored: tuple[str, ...], titled: tuple[str, ...], access: dict | None) -> Weights | None:
+    """The reader's weights of a request's phrases (None: nothing to score)."""
+    phrases = tuple(dict.fromkeys((*scored, *titled)))
+    if not phrases:
+        return None
+    reader_idf = visible_idf(engine, phrases, access)
+    boosts = {}
+    for phrase in scored:
+        cluster = cluster_idf(engine, phrase)
+        boosts[phrase] = reader_idf[phrase] / cluster if cluster > 0 else 0.0
+    return Weights(reader_idf, boosts, tuple(dict.fromkeys(scored)), tuple(dict.fromkeys(titled)))
+
+
+def visible_idf(engine, phrases: tuple[str, ...], access: dict | None) -> dict[str, float]:
+    """Each phrase's idf over the documents the reader may see (``access``; None: all)."""
+    body = {
+        "size": 0,
+        "track_total_hits": True,
+        "query": access or {"match_all": {}},
+        "aggs": {f"p{n}": {"filter": {"match_phrase": {"text": p}}} for n, p in enumerate(phrases)},
+    }
+    answer = engine._search(body)
+    documents = answer["hits"]["total"]["value"]
+    return {p: idf(documents, answer["aggregations"][f"p{n}"]["doc_count"]) for n, p in enumerate(phrases)}
+
+
+def cluster_idf(engine, phrase: str) -> float:
+    """The idf the cluster's BM25 gives ``phrase`` on ``text`` (over every document, hidden ones too,
+    deleted ones not merged away yet too): Lucene's sum over the phrase's characters of each one's
+    idf as a float, summed over the shards' statistics."""
+    frequencies: Counter = Counter()
+    in_phrase: dict[str, int] = {}
+    documents = 0
+    for routing in shard_routes(engine):
+        body = {"doc": {"text": phrase}, "fields": ["text"], "term_statistics": True, "field_statistics": True,
+                "positions": False, "offsets": False}
+        answer = engine._call(engine.client.termvectors, index=engine.name, body=body,
+                              **({"routing": routing} if routing else {}))
+        vector = answer.get("term_vectors", {}).get("text")
+        if not vector:
+            continue
+        documents += vector["field_statistics"]["doc_count"]
+        for term, stats in vector["terms"].items():
+            frequencies[term] += stats.get("doc_freq", 0)
+            in_phrase[term] = stats["term_freq"]
+    total = 0.0
+    for term, times in in_phrase.items():
+        total += times * float(np.float32(idf(documents, frequencies[term])))
+    return float(np.float32(total))
+
+
+def shard_routes(engine) -> list[str | None]:
+    """A routing value for each shard of the index (one document id found in it), or ``[None]`` for
+    an index of one shard; kept on the engine (a routing names its shard while the count holds)."""
+    settings = engine._call(engine.client.indices.get_settings, index=engine.name, name="index.number_of_shards")
+    shards = int(next(iter(settings.values()))["settings"]["index"]["number_of_shards"])
+    cached = getattr(engine, "_shard_routes", None)
+    if cached is not None and cached[0] == shards:
+        return cached[1]
+    routes: list[str | None] = [None]
+    if shards > 1:
+        routes = []
+        for shard in range(shards):
+            found = engine._call(engine.client.search, index=engine.name, preference=f"_shards:{shard}",
+                                 body={"size": 1, "_source": False, "query": {"match_all": {}}})["hits"]["hits"]
+            if found:
+                routes.append(found[0]["_id"])
+    engine._shard_routes = (shards, routes)
+    return routes
+
+
+def is_multi_shard(engine) -> bool:
+    routes = shard_routes(engine)
+    return len(routes) > 1 or routes != [None]
