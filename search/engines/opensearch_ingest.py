@@ -15,7 +15,6 @@ documents than its item count says and is redone by the next run.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -29,7 +28,9 @@ from ..ingest import (
 )
 from ..extract import ExtractOptions
 from ..ingest.plan import in_unreadable
-from ..ingest.workers import read_file
+from ..extract.limits import current_limits
+from ..ingest.pipeline import JobLimits, ordered_map
+from ..ingest.workers import CHUNK, WINDOW_CHUNKS, die_with_parent, read_file
 from ..meta import Taxonomy
 from .opensearch import OpenSearchEngine
 from .opensearch_generations import next_generation, promote
@@ -62,6 +63,7 @@ _WORKER_OPTIONS: ExtractOptions | None = None
 def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
     global _WORKER_TAXONOMY, _WORKER_OPTIONS
     _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
+    die_with_parent()  # a killed run leaves no worker behind
 
 
 def _prepare_in_worker(source: SourceFile):
@@ -69,11 +71,18 @@ def _prepare_in_worker(source: SourceFile):
 
 
 def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None) -> Iterator:
-    if procs <= 1 or len(todo) < 2:
-        yield from (prepare_sources(s, taxonomy, options) for s in todo)
+    """``prepare_sources`` over the files, in order, in worker processes (one at least, as the embedded
+    engine's run does): a worker past a file's time or memory limit is killed and that file skipped."""
+    if not todo:
         return
-    with multiprocessing.get_context("fork").Pool(procs, _init_worker, (taxonomy, options)) as pool:
-        yield from pool.imap(_prepare_in_worker, todo, chunksize=8)
+    limits = current_limits()
+    yield from ordered_map(_prepare_in_worker, todo, max(1, procs), chunk=CHUNK, window=WINDOW_CHUNKS,
+                           initializer=_init_worker, initargs=(taxonomy, options),
+                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
+
+
+def _over_limit(source: SourceFile, reason: str):
+    return source, reason, []
 
 
 def indexed_files(engine: OpenSearchEngine) -> dict[str, str | None]:
