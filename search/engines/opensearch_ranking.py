@@ -25,6 +25,7 @@ normalisation: the index has no norms (the embedded engine's B is 0.75 over char
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -84,12 +85,11 @@ def weights(engine, scored: tuple[str, ...], titled: tuple[str, ...], access: di
     phrases = tuple(dict.fromkeys((*scored, *titled)))
     if not phrases:
         return None
+    scored = tuple(dict.fromkeys(scored))
     reader_idf = visible_idf(engine, phrases, access)
-    boosts = {}
-    for phrase in scored:
-        cluster = cluster_idf(engine, phrase)
-        boosts[phrase] = reader_idf[phrase] / cluster if cluster > 0 else 0.0
-    return Weights(reader_idf, boosts, tuple(dict.fromkeys(scored)), tuple(dict.fromkeys(titled)))
+    cluster = cluster_idf(engine, scored)
+    boosts = {p: reader_idf[p] / cluster[p] if cluster[p] > 0 else 0.0 for p in scored}
+    return Weights(reader_idf, boosts, scored, tuple(dict.fromkeys(titled)))
 
 
 def visible_idf(engine, phrases: tuple[str, ...], access: dict | None) -> dict[str, float]:
@@ -105,39 +105,50 @@ def visible_idf(engine, phrases: tuple[str, ...], access: dict | None) -> dict[s
     return {p: idf(documents, answer["aggregations"][f"p{n}"]["doc_count"]) for n, p in enumerate(phrases)}
 
 
-def cluster_idf(engine, phrase: str) -> float:
-    """The idf the cluster's BM25 gives ``phrase`` on ``text`` (over every document, hidden ones too,
+def cluster_idf(engine, phrases: tuple[str, ...]) -> dict[str, float]:
+    """The idf the cluster's BM25 gives each phrase on ``text`` (over every document, hidden ones too,
     deleted ones not merged away yet too): Lucene's sum over the phrase's characters of each one's
-    idf as a float, summed over the shards' statistics."""
-    frequencies: Counter = Counter()
-    in_phrase: dict[str, int] = {}
-    documents = 0
-    for routing in shard_routes(engine):
-        body = {"doc": {"text": phrase}, "fields": ["text"], "term_statistics": True, "field_statistics": True,
-                "positions": False, "offsets": False}
-        answer = engine._call(engine.client.termvectors, index=engine.name, body=body,
-                              **({"routing": routing} if routing else {}))
-        vector = answer.get("term_vectors", {}).get("text")
-        if not vector:
-            continue
-        documents += vector["field_statistics"]["doc_count"]
-        for term, stats in vector["terms"].items():
-            frequencies[term] += stats.get("doc_freq", 0)
-            in_phrase[term] = stats["term_freq"]
-    total = 0.0
-    for term, times in in_phrase.items():
-        total += times * float(np.float32(idf(documents, frequencies[term])))
-    return float(np.float32(total))
+    idf as a float, from the shards' statistics summed (one multi-term-vectors request)."""
+    if not phrases:
+        return {}
+    routes = shard_routes(engine)
+    docs = [{"_index": engine.name, "doc": {"text": phrase}, "fields": ["text"], "term_statistics": True,
+             "field_statistics": True, "positions": False, "offsets": False,
+             **({"routing": routing} if routing else {})}
+            for phrase in phrases for routing in routes]
+    answers = engine._call(engine.client.mtermvectors, body={"docs": docs})["docs"]
+    found = {}
+    for number, phrase in enumerate(phrases):
+        frequencies: Counter = Counter()
+        in_phrase: dict[str, int] = {}
+        documents = 0
+        for answer in answers[number * len(routes) : (number + 1) * len(routes)]:
+            vector = answer.get("term_vectors", {}).get("text")
+            if not vector:
+                continue
+            documents += vector["field_statistics"]["doc_count"]
+            for term, stats in vector["terms"].items():
+                frequencies[term] += stats.get("doc_freq", 0)
+                in_phrase[term] = stats["term_freq"]
+        total = 0.0
+        for term, times in in_phrase.items():
+            total += times * float(np.float32(idf(documents, frequencies[term])))
+        found[phrase] = float(np.float32(total))
+    return found
+
+
+ROUTES_SECONDS = 60.0  # how long the shard count read is trusted (a rebuild may change it)
 
 
 def shard_routes(engine) -> list[str | None]:
     """A routing value for each shard of the index (one document id found in it), or ``[None]`` for
-    an index of one shard; kept on the engine (a routing names its shard while the count holds)."""
+    an index of one shard; kept on the engine for a minute (a routing names its shard while the
+    count holds)."""
+    cached = getattr(engine, "_shard_routes", None)
+    if cached is not None and time.monotonic() - cached[0] < ROUTES_SECONDS:
+        return cached[1]
     settings = engine._call(engine.client.indices.get_settings, index=engine.name, name="index.number_of_shards")
     shards = int(next(iter(settings.values()))["settings"]["index"]["number_of_shards"])
-    cached = getattr(engine, "_shard_routes", None)
-    if cached is not None and cached[0] == shards:
-        return cached[1]
     routes: list[str | None] = [None]
     if shards > 1:
         routes = []
@@ -146,10 +157,9 @@ def shard_routes(engine) -> list[str | None]:
                                  body={"size": 1, "_source": False, "query": {"match_all": {}}})["hits"]["hits"]
             if found:
                 routes.append(found[0]["_id"])
-    engine._shard_routes = (shards, routes)
+    engine._shard_routes = (time.monotonic(), routes)
     return routes
 
 
 def is_multi_shard(engine) -> bool:
-    routes = shard_routes(engine)
-    return len(routes) > 1 or routes != [None]
+    return shard_routes(engine) != [None]
