@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from search.bidi import BIDI_CONTROLS, without_bidi
 from search.export.columns import csv_cell
 from search.ingest import index_paths
+from tests.test_browser import browser  # noqa: F401 - fixture
 from tests.web_fixtures import csrf_token, make_app
 
 NAME = "报告\u202etxt.exe.txt"
@@ -131,3 +132,26 @@ def test_a_compilation_has_no_controls(client):
         xml = docx.read("word/document.xml").decode("utf-8")
     _no_controls(xml)
     assert "二七区老旧小区改造报告" in xml
+
+
+def test_a_browser_shows_the_title_and_file_name_in_their_real_order(app, browser):
+    """In Chromium: the hit's title and the document page's file name read as their characters stand
+    (with U+202E left in, the name's tail after it would be drawn right to left: 报告exe.txt.txt)."""
+    import threading
+
+    from waitress import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    page = browser.new_page()
+    try:
+        base = f"http://127.0.0.1:{server.effective_port}"
+        page.goto(f"{base}/search?q=二七区")
+        title = page.locator("ol li a").first
+        assert title.inner_text() == "二七区老旧小区改造报告"
+        page.goto(f"{base}/doc/{_hostile_id(app.test_client())}")
+        assert "报告txt.exe.txt" in page.locator("body").inner_text()
+        assert not any(c in page.content() for c in BIDI_CONTROLS)
+    finally:
+        page.close()
+        server.close()
