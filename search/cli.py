@@ -302,12 +302,12 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
         start_alert_timer(app)  # e-mail alerts, on their own thread (when SMTP is configured)
         return app
 
-    request_log.configure(log_level)
     try:
         # Opened here, before any worker starts: a bad index is one line, not one per worker.
         app = make_app() if workers == 1 else create_app(config)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
+    request_log.configure(log_level)  # once the index opened: a failure to open is one line, no log
     location = app.extensions["engine"].location
     started = request_log.startup_facts(app.extensions["engine"])  # before any fork
     if workers > 1:
