@@ -30,7 +30,7 @@ def _folder(tmp_path, names):
 
 
 def test_a_slow_file_with_one_process_is_skipped_naming_the_time_limit(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    from search.ingest import workers
 
     folder = _folder(tmp_path, ("a.txt", "slow.txt", "c.txt"))
     real = workers.read_documents
@@ -51,7 +51,7 @@ def test_a_slow_file_with_one_process_is_skipped_naming_the_time_limit(tmp_path,
 
 
 def test_a_file_taking_too_much_memory_with_one_process_is_skipped_naming_the_memory_limit(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    from search.ingest import workers
 
     folder = _folder(tmp_path, ("a.txt", "big.txt", "c.txt"))
     real = workers.read_documents
@@ -72,7 +72,7 @@ def test_a_file_taking_too_much_memory_with_one_process_is_skipped_naming_the_me
 
 
 def test_a_single_file_with_one_process_is_read_in_a_worker_not_in_the_run(tmp_path, monkeypatch):
-    import search.ingest.workers as workers
+    from search.ingest import workers
 
     folder = _folder(tmp_path, ("only.txt",))
     real = workers.read_documents

@@ -2,7 +2,6 @@
 periods it has documents in, the axis is given once (``periods``), and per district the series
 come 20 a page (``district_page``).  The oracle is the manifest the corpus was written from."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as arguments
 from __future__ import annotations
 
 import json

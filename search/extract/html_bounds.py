@@ -13,8 +13,9 @@ tags nested 100,000 deep is also a tree no reader can use.  Two bounds, both set
 
 Depth is counted on the markup, before parsing, by a scan of its tags: void elements (``<br>``,
 ``<img>``) and those whose end tag is optional and often left out (``<p>``, ``<li>``, ``<td>``, …)
-are not counted, so an old page of unclosed paragraphs does not look deep.  A page whose markup
-has fewer tags than the depth limit is returned as it is without a scan.
+are not counted, so an old page of unclosed paragraphs does not look deep.  The scan is not a
+parser (a tag written inside a script or a comment counts too), so only a page nested past the
+limit by this count is changed at all; one with fewer tags than the limit is not even scanned.
 """
 
 from __future__ import annotations
@@ -24,16 +25,19 @@ import re
 from .limits import LIMIT_MARK, LimitExceeded, Limits, current_limits
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?>")
-_NOT_NESTING = frozenset(
+_NOT_NESTING = frozenset((
     # void elements
-    "area base br col embed hr img input link meta param source track wbr keygen frame basefont isindex "
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "keygen", "frame", "basefont", "isindex",
     # end tag optional (HTML's omission rules), or left out by old pages
-    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup caption rb rt rp rtc html head body".split()
-)
-_BLOCKS = frozenset(
-    "address article aside blockquote center details dialog div dl fieldset figcaption figure footer form h1 h2 "
-    "h3 h4 h5 h6 header main nav ol pre section summary table ul".split()
-)
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
+    "caption", "rb", "rt", "rp", "rtc", "html", "head", "body",
+))
+_BLOCKS = frozenset((
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "main", "nav",
+    "ol", "pre", "section", "summary", "table", "ul",
+))
 _CLOSING = re.compile(r"<(/?)[A-Za-z]")
 # A page with this many times the tag limit's start tags is refused without the depth scan.
 _REFUSED_UNREAD = 4
