@@ -2,8 +2,10 @@
 
     python bench/opensearch_ranking.py                     # starts a one-node cluster (scripts/opensearch.sh)
     python bench/opensearch_ranking.py --url http://127.0.0.1:9200 --queries 200
+    python bench/opensearch_ranking.py --news 2013 2014        # and two years of the news corpus
 
-The reports corpus (``bench/corpus.report_folders``) is indexed into a fresh index; then the same
+The reports corpus (``bench/corpus.report_folders``), and with ``--news`` those years' folders of
+the news corpus, is indexed into a fresh index; then the same
 relevance-sorted results pages (one and two phrases, from the corpus' own lines, seeded) run
 for a reader without groups two ways, interleaved: **reader** (``opensearch_ranking``: the
 reader's idf in one request, the cluster's idf of each phrase in one multi-term-vectors request,
@@ -27,7 +29,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import report_folders  # noqa: E402
+from corpus import news_folder, report_folders  # noqa: E402
 from exactness import phrase_from, quoted  # noqa: E402
 from query_speed import summary  # noqa: E402
 
@@ -75,6 +77,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--news", nargs="*", default=[], metavar="YEAR", help="years of the news corpus to add")
     args = parser.parse_args()
     started_node = args.url is None
     if started_node:
@@ -84,7 +87,8 @@ def main() -> None:
     try:
         engine = OpenSearchEngine(f"{args.url}/ranking-bench")
         began = time.perf_counter()
-        report = index_paths(report_folders(), engine, rebuild=True, procs=2)
+        folders = [*report_folders(), *(news_folder() / year for year in args.news)]
+        report = index_paths(folders, engine, rebuild=True, procs=2)
         indexed_s = time.perf_counter() - began
         requests = sample_requests(engine, args.queries, args.seed)
         run(engine, requests[:10], True)  # warm-up, both ways
@@ -99,14 +103,16 @@ def main() -> None:
         same_order = sum(a == b for a, b in zip(pages["reader"], pages["cluster"]))
         rows = {name: summary(values) for name, values in timings.items()}
         ratio = {key: round(rows["reader"][key] / rows["cluster"][key], 2) for key in ("p50_ms", "p95_ms")}
-        print(f"{report.total_documents} documents indexed in {indexed_s:.1f} s; {len(requests)} relevance pages "
+        print(f"{report.total_documents} documents (reports{', news ' + ' '.join(args.news) if args.news else ''}) "
+              f"indexed in {indexed_s:.1f} s; {len(requests)} relevance pages "
               f"× {args.rounds} rounds, a reader without groups")
         print(f"{'ranking':<10} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}")
         for name, row in rows.items():
             print(f"{name:<10} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['mean_ms']:>8.1f}")
         print(f"reader / cluster: p50 {ratio['p50_ms']}x, p95 {ratio['p95_ms']}x; first pages with the same documents "
               f"{same_set}/{len(requests)}, in the same order {same_order}/{len(requests)}")
-        print(json.dumps({"documents": report.total_documents, "queries": len(requests), "rounds": args.rounds,
+        print(json.dumps({"documents": report.total_documents, "news_years": args.news, "queries": len(requests),
+                          "rounds": args.rounds,
                           "reader": rows["reader"], "cluster": rows["cluster"], "ratio": ratio,
                           "same_documents": same_set, "same_order": same_order}))
     finally:

@@ -122,3 +122,17 @@ def test_hits_sorted_by_date_carry_no_score(engines):
     one, _, _ = engines
     assert {score for _, score in _hits(one, READER, "稳就业", sort="newest")} == {0.0}
     assert _hits(one, READER, "稳就业", sort="oldest") == _hits(engines[2], READER, "稳就业", sort="oldest")
+
+
+@pytest.mark.parametrize("narrowed", [{"districts": ("二七区",)}, {"q": "稳就业 -考核"}, {"mode": "words"}])
+def test_one_phrase_under_filters_scores_over_all_the_readers_documents(engines, narrowed):
+    # One phrase: its idf is counted in the page's own request, over every document the reader may
+    # see (not only those the filters leave), as in the embedded engine.
+    one, two, alone = engines
+    request = SearchRequest(**{"q": "稳就业", **narrowed})
+    pages = [[(h.source, h.score) for h in e.search(request, visible=e.visible_to(READER)).hits] for e in engines]
+    assert pages[0] == pages[1] == pages[2] and pages[0]
+    if narrowed.get("mode") != "words":
+        public = dict(pages[0])["public.txt"]
+        title, _ = _split(PUBLIC["public.txt"])
+        assert public == _expected_score(("稳就业",), ("稳就业",), PUBLIC["public.txt"], title, PUBLIC)

@@ -211,8 +211,14 @@ class OpenSearchEngine:
         }
         if chosen:
             body["post_filter"] = all_of(list(chosen.values()))
+        # One phrase that is the whole query: the page's total is the reader's documents holding it.
+        by_total = not chosen and len(base.groups) == 1 and builder.scored_phrases(base) == tuple(base.phrases)
+        if builder.weights is not None and builder.weights.deferred:
+            body["aggs"][ranking.STATISTICS] = builder.weights.aggregation(access, by_total)
         # More than one shard: the cluster's idf summed over them, as cluster_idf sums it.
         answer = self._search(body, dfs=builder.weights is not None and ranking.is_multi_shard(self))
+        if builder.weights is not None and builder.weights.deferred:
+            builder.weights = builder.weights.read(answer, by_total)
         marks = terms_to_mark(parsed, request.mode)
         hits = tuple(_hit(h, marks, parsed, builder.weights) for h in answer["hits"]["hits"])
         facets = {}

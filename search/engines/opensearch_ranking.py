@@ -6,8 +6,13 @@ moved with what hidden documents hold (the probe: 3.6039 with them, 4.2961 witho
 part of a score comes from what the reader may see, or from the document itself:
 
 - **idf** is the reader's: ``ln(1 + (N - df + 0.5) / (df + 0.5))`` with ``N`` the documents they
-  may see and ``df`` those of them holding the phrase (one request: a count and a ``filter``
-  aggregation a phrase), as the embedded engine computes it (``search.query.rank.Scorer``).
+  may see and ``df`` those of them holding the phrase (``filter`` aggregations), as the embedded
+  engine computes it (``search.query.rank.Scorer``).  With one phrase, the common case, its idf is
+  a factor of every score and the order needs none: the page's request carries no statistic
+  (the text clause unboosted, a title hit above anything the text can add) and counts the
+  reader's documents itself (a ``global`` aggregation; those holding the phrase are its total
+  when the phrase is the whole query) for the scores shown.  With more phrases, a request before
+  the page's counts them, and the multi-term-vectors one below reads the cluster's idf.
 - **the text part** of a phrase is ``idf * (K1 + 1) * tf / (tf + K1)``: the mapping's similarity
   for ``text`` is BM25 with ``b = 0`` (no length, so no average length over all documents), and the
   phrase's clause carries ``boost = idf / cluster_idf``, which cancels the cluster's own idf: the
@@ -52,9 +57,31 @@ class Weights:
     text_boost: dict[str, float]  # a scored phrase's boost: the reader's idf / the cluster's
     scored: tuple[str, ...]  # phrases scored by their frequency in the text
     titled: tuple[str, ...]  # phrases whose presence in the title adds TITLE_BONUS * idf
+    # One phrase: its idf is a factor of every part of every score, so the order needs none (the
+    # clauses carry no statistics at all, ``title_boost``), and the reader's idf is read from the
+    # page's own request (``aggregation``) for the scores shown.
+    deferred: bool = False
 
     def title_boost(self, phrase: str) -> float:
+        if self.deferred:
+            # Above the most the phrase's text clause can score (boost 1: 2.2 times the cluster's
+            # idf, a sum over at most len(phrase) characters of at most ln(1 + 2 * 2^31) < 30 each),
+            # so that a title hit comes first as TITLE_BONUS > K1 + 1 makes it come first here.
+            return (K1 + 1) * 30 * len(phrase) + 1
         return TITLE_BONUS * self.idf[phrase]
+
+    def aggregation(self, access: dict | None, counted_by_total: bool) -> dict:
+        """For the page's request: the reader's documents, and (unless the page's total is that
+        count, ``counted_by_total``) those of them holding the phrase, over the whole index whatever
+        the query (a ``global`` aggregation)."""
+        return {"global": {}, "aggs": {"visible": _statistics(() if counted_by_total else tuple(self.idf), access)}}
+
+    def read(self, answer: dict, counted_by_total: bool) -> Weights:
+        """The weights with the reader's idf read from the page's answer (``aggregation``)."""
+        visible = answer["aggregations"][STATISTICS]["visible"]
+        (phrase,) = self.idf
+        holding = answer["hits"]["total"]["value"] if counted_by_total else visible["p0"]["doc_count"]
+        return Weights({phrase: idf(visible["doc_count"], holding)}, self.text_boost, self.scored, self.titled)
 
     def score(self, title: str, paragraphs) -> float:
         """A hit's score from its stored text, rounded as hits show it."""
@@ -85,24 +112,32 @@ def weights(engine, scored: tuple[str, ...], titled: tuple[str, ...], access: di
     phrases = tuple(dict.fromkeys((*scored, *titled)))
     if not phrases:
         return None
-    scored = tuple(dict.fromkeys(scored))
+    scored, titled = tuple(dict.fromkeys(scored)), tuple(dict.fromkeys(titled))
+    if len(phrases) == 1:  # no request before the page's: see Weights.deferred
+        return Weights(dict.fromkeys(phrases, 0.0), dict.fromkeys(scored, 1.0), scored, titled, deferred=True)
     reader_idf = visible_idf(engine, phrases, access)
     cluster = cluster_idf(engine, scored)
     boosts = {p: reader_idf[p] / cluster[p] if cluster[p] > 0 else 0.0 for p in scored}
-    return Weights(reader_idf, boosts, scored, tuple(dict.fromkeys(titled)))
+    return Weights(reader_idf, boosts, scored, titled)
+
+
+STATISTICS = "_reader_statistics"  # the name of ``Weights.aggregation`` in a page's request
+
+
+def _statistics(phrases, access: dict | None) -> dict:
+    return {"filter": access or {"match_all": {}},
+            "aggs": {f"p{n}": {"filter": {"match_phrase": {"text": p}}} for n, p in enumerate(phrases)}}
+
+
+def _idf_of(phrases: tuple[str, ...], documents: int, counted: dict) -> dict[str, float]:
+    return {p: idf(documents, counted[f"p{n}"]["doc_count"]) for n, p in enumerate(phrases)}
 
 
 def visible_idf(engine, phrases: tuple[str, ...], access: dict | None) -> dict[str, float]:
     """Each phrase's idf over the documents the reader may see (``access``; None: all)."""
-    body = {
-        "size": 0,
-        "track_total_hits": True,
-        "query": access or {"match_all": {}},
-        "aggs": {f"p{n}": {"filter": {"match_phrase": {"text": p}}} for n, p in enumerate(phrases)},
-    }
-    answer = engine._search(body)
-    documents = answer["hits"]["total"]["value"]
-    return {p: idf(documents, answer["aggregations"][f"p{n}"]["doc_count"]) for n, p in enumerate(phrases)}
+    answer = engine._search({"size": 0, "aggs": {"visible": _statistics(phrases, access)}})
+    visible = answer["aggregations"]["visible"]
+    return _idf_of(phrases, visible["doc_count"], visible)
 
 
 def cluster_idf(engine, phrases: tuple[str, ...]) -> dict[str, float]:
