@@ -374,12 +374,12 @@ def _facet(aggregation: dict) -> tuple[FacetValue, ...]:
 def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery, weights=None) -> Hit:
     source = raw["_source"]
     title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
-    if weights is not None:  # exact, from the reader's statistics (the cluster's is a float)
-        score = weights.score(title, paragraphs)
-    else:
-        score = round(raw["_score"], 4) if raw.get("_score") is not None else 0.0
     display = "\n".join((title, *paragraphs))
     text = search_text(title, paragraphs)
+    if weights is not None:  # exact, from the reader's statistics (the cluster's is a float)
+        score = weights.score(title, text)
+    else:
+        score = round(raw["_score"], 4) if raw.get("_score") is not None else 0.0
     return Hit(
         id=raw["_id"],
         title=title,

@@ -12,7 +12,7 @@ part of a score comes from what the reader may see, or from the document itself:
   (the text clause unboosted, a title hit above anything the text can add) and counts the
   reader's documents itself (a ``global`` aggregation; those holding the phrase are its total
   when the phrase is the whole query) for the scores shown.  With more phrases, a request before
-  the page's counts them, and the multi-term-vectors one below reads the cluster's idf.
+  the page's counts them while the multi-term-vectors one below reads the cluster's idf.
 - **the text part** of a phrase is ``idf * (K1 + 1) * tf / (tf + K1)``: the mapping's similarity
   for ``text`` is BM25 with ``b = 0`` (no length, so no average length over all documents), and the
   phrase's clause carries ``boost = idf / cluster_idf``, which cancels the cluster's own idf: the
@@ -32,11 +32,12 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..normalize import fold, search_text
+from ..normalize import fold
 from ..query.rank import Scorer
 
 K1 = Scorer.K1
@@ -83,9 +84,9 @@ class Weights:
         holding = answer["hits"]["total"]["value"] if counted_by_total else visible["p0"]["doc_count"]
         return Weights({phrase: idf(visible["doc_count"], holding)}, self.text_boost, self.scored, self.titled)
 
-    def score(self, title: str, paragraphs) -> float:
-        """A hit's score from its stored text, rounded as hits show it."""
-        lines = search_text(title, list(paragraphs)).split("\n")
+    def score(self, title: str, text: str) -> float:
+        """A hit's score from its title and its search text (``search_text``), rounded as hits show it."""
+        lines = text.split("\n")
         total = 0.0
         for phrase in self.scored:
             tf = sum(_starts(line, phrase) for line in lines)
@@ -115,8 +116,11 @@ def weights(engine, scored: tuple[str, ...], titled: tuple[str, ...], access: di
     scored, titled = tuple(dict.fromkeys(scored)), tuple(dict.fromkeys(titled))
     if len(phrases) == 1:  # no request before the page's: see Weights.deferred
         return Weights(dict.fromkeys(phrases, 0.0), dict.fromkeys(scored, 1.0), scored, titled, deferred=True)
-    reader_idf = visible_idf(engine, phrases, access)
-    cluster = cluster_idf(engine, scored)
+    # The two requests at once: the phrases' counts and the cluster's statistics of their characters.
+    with ThreadPoolExecutor(1) as helper:
+        counting = helper.submit(visible_idf, engine, phrases, access)
+        cluster = cluster_idf(engine, scored)
+        reader_idf = counting.result()
     boosts = {p: reader_idf[p] / cluster[p] if cluster[p] > 0 else 0.0 for p in scored}
     return Weights(reader_idf, boosts, scored, titled)
 
