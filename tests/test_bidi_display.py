@@ -155,3 +155,14 @@ def test_a_browser_shows_the_title_and_file_name_in_their_real_order(app, browse
     finally:
         page.close()
         server.close()
+
+
+def test_an_alert_mail_shows_no_controls():
+    from search.alert_mail import MailedDocument, alert_message
+
+    document = MailedDocument(TITLE, f"{ISSUER} · 2020 · 二七区", "推进老旧\u200f小区改造", "http://h/doc/x")
+    message = alert_message("a@localhost", "b@localhost", "旧改\u202e", "老旧小区", [document], 0, "http://h/s", "http://h/l")
+    bodies = [part.get_content() for part in message.iter_parts()]
+    for text in (*bodies, message["Subject"]):
+        _no_controls(text)
+    assert "二七区老旧小区改造报告" in bodies[0] and "二七区老旧小区改造报告" in bodies[1]
