@@ -7,7 +7,7 @@ Q      ?= 中原科技城
 
 PORT   ?= 8000
 
-.PHONY: run test install system-deps opensearch index query bench-exactness clean
+.PHONY: run test test-fast install system-deps opensearch index query bench-exactness clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ opensearch:
 # Install what the tests need and run them.
 test: install system-deps opensearch
 	$(BIN)/python -m pytest
+
+# The documentation site (docs/, mkdocs.yml) into site/; any warning fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The quick loop while working: everything but the browser, OpenSearch and slow tests.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not opensearch and not slow"
 
 bench-exactness: install
 	$(BIN)/python bench/exactness.py

@@ -110,7 +110,7 @@ def main() -> None:
     server = None
     try:
         shutil.copytree(ROOT / "seeds", work / "seeds")
-        search = [sys.executable, "-m", "search.cli"]
+        search = [sys.executable, "-m", "search.cli.main"]
         subprocess.run([*search, "index", str(work / "seeds"), "--index", str(work / "index"), "-q"], check=True,
                        capture_output=True)
         port = free_port()

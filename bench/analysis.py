@@ -41,15 +41,16 @@ from exactness import phrase_from, quoted  # noqa: E402
 from full_index import FULL  # noqa: E402
 
 from search.analysis.collocates import collocates  # noqa: E402
-from search.analysis.concordance import all_lines, concordance  # noqa: E402
-from search.analysis.matches import RecentMatches  # noqa: E402
-from search.analysis.trend import trend  # noqa: E402
-from search.archive import Archive, read_schema_version  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
+from search.engines.embedded.concordance import all_lines, concordance  # noqa: E402
+from search.engines.embedded.matches import RecentMatches  # noqa: E402
+from search.engines.embedded.trend import trend  # noqa: E402
+from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
 from search.meta import extract_documents, read_sidecar  # noqa: E402
-from search.normalize import search_text  # noqa: E402
-from search.query import SearchRequest, warm_up  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.text.normalize import search_text  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import warm_up  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 
 COLLOCATE_SAMPLE = 200  # as web/kwic_page.py

@@ -5,7 +5,7 @@
 
 Old (the engine before term frequencies, kept here as the baseline): every
 match in every text found one at a time with ``mmap.find``, its document found
-by bisection.  New (``search.counting``): a phrase of one or two characters is
+by bisection.  New (``search.engines.embedded.counting``): a phrase of one or two characters is
 read from its postings' frequencies; a longer one is searched for only where
 each of its bigrams occurs, each document only until its rarest bigram's
 count is reached.  Both count every document of the index; the new path also
@@ -30,8 +30,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from search.archive import Archive  # noqa: E402
-from search.normalize import normalize_query  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.text.normalize import normalize_query  # noqa: E402
 
 PHRASES = ("央视网消息", "发展", "的", "，", "高质量发展", "老旧小区改造", "中原科技城")
 

@@ -38,11 +38,12 @@ from full_index import corpus_folders  # noqa: E402
 from index_speed import dir_bytes, text_bytes  # noqa: E402
 from query_speed import sample_queries, summary  # noqa: E402
 
-from search.archive import Archive  # noqa: E402
-from search.engines.opensearch import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch_ingest import index_paths as opensearch_index_paths  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids, search, warm_up  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids, search, warm_up  # noqa: E402
 
 WORK = OUT / "engines"
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"

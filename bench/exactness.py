@@ -41,16 +41,17 @@ from baseline import NaiveSearcher, build, documents_of  # noqa: E402
 from corpus import OUT, report_folders  # noqa: E402
 from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
 
-from search.analysis import segmenter  # noqa: E402
-from search.engines.opensearch import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch_ingest import index_paths as opensearch_index_paths  # noqa: E402
-from search.engines.opensearch_ingest import prepare_sources  # noqa: E402
+from search.text.analyzer import segmenter  # noqa: E402
+from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths  # noqa: E402
+from search.engines.opensearch.ingest import prepare_sources  # noqa: E402
 from search.ingest import discover  # noqa: E402
 from search.meta import Taxonomy  # noqa: E402
-from search.normalize import search_text  # noqa: E402
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids  # noqa: E402
+from search.text.normalize import search_text  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids  # noqa: E402
 
 
 def quoted(phrase: str) -> str:

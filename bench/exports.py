@@ -29,9 +29,9 @@ sys.path.insert(0, str(BENCH))
 from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS, news_folder, report_folders  # noqa: E402
 from saved_queries import link_tree  # noqa: E402
 
-from search.archive import read_schema_version  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.engines.embedded.archive import read_schema_version  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 QUERIES = ("老旧小区", "高质量发展", "就业", "发展")
 WORK = OUT / "exports"

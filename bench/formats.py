@@ -69,7 +69,7 @@ def char_accuracy(reference: str, text: str) -> float:
 def run_index(folder: Path, index: Path) -> tuple[list[str], float, str]:
     """``search index FOLDER --index INDEX``: its warning lines, wall seconds and summary line."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index), "-q",
+    done = subprocess.run([sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index), "-q",
                            "--procs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - started
     warnings = [line[len("warning: "):] for line in done.stderr.splitlines() if line.startswith("warning: ")]
@@ -80,7 +80,7 @@ def run_index(folder: Path, index: Path) -> tuple[list[str], float, str]:
 
 def indexed_documents(index: Path) -> dict[str, list[dict]]:
     """The index's stored documents, by the file they came from (an archive's members under the archive)."""
-    from search.archive import open_index
+    from search.engines.embedded.archive import open_index
 
     found: dict[str, list[dict]] = collections.defaultdict(list)
     with open_index(index).searcher() as searcher:

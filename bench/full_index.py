@@ -21,9 +21,9 @@ sys.path.insert(0, str(BENCH))
 from baseline import build, documents_of  # noqa: E402
 from corpus import OUT, news_folder, report_folders  # noqa: E402
 
-from search.archive import Archive, read_schema_version  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 FULL = OUT / "full"
 

@@ -28,11 +28,11 @@ sys.path.insert(0, str(BENCH.parent))
 
 from whoosh import index as whoosh_index  # noqa: E402
 
-from search.archive import INDEX_NAME  # noqa: E402
-from search.gramstore import open_segment, segment_file  # noqa: E402
-from search.query import warm_up  # noqa: E402
-from search.schema import make_schema  # noqa: E402
-from search.snapshot import Snapshot  # noqa: E402
+from search.engines.embedded.archive import INDEX_NAME  # noqa: E402
+from search.engines.embedded.gramstore import open_segment, segment_file  # noqa: E402
+from search.engines.embedded.run import warm_up  # noqa: E402
+from search.engines.embedded.schema import make_schema  # noqa: E402
+from search.engines.embedded.snapshot import Snapshot  # noqa: E402
 
 DEFAULT = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 

@@ -9,7 +9,7 @@ understate its sizes, one of 30,000 members, a 300 KB PDF whose content stream i
 100 MB, a .txt of 600,000 lines, an .html of 100,000 nested <div>s (1 MB: flattened past
 SEARCH_LIMIT_HTML_DEPTH and read), an .html of 100,001 tags (past SEARCH_LIMIT_HTML_TAGS), a .zip
 bomb, and, as the baseline in the same run, a normal .txt and a normal .docx.
-Each file is prepared alone (``search.ingest.workers.prepare``) in a forked child: wall time, the
+Each file is prepared alone (``search.engines.embedded.prepare.prepare``) in a forked child: wall time, the
 child's peak RSS (``wait4``), and what became of it.  A child past the per-file limits
 (``SEARCH_LIMIT_FILE_SECONDS``, ``SEARCH_LIMIT_FILE_MEMORY_MB``) is killed as the indexing
 worker pool would kill it.  Then `search index --procs 2` runs over the folder, its process
@@ -91,7 +91,7 @@ def build(folder: Path) -> dict[str, str]:
 
 def prepare_alone(path: Path, taxonomy: Taxonomy) -> dict:
     """Prepare one file in a forked child, killed past the per-file limits: seconds, peak MB, outcome."""
-    from search.ingest.workers import prepare
+    from search.engines.embedded.prepare import prepare
 
     limits = current_limits()
     reader, writer = os.pipe()
@@ -156,7 +156,7 @@ def _tree_rss_mb(root: int) -> float:
 
 def index_folder(folder: Path, index_dir: Path, procs: int = 2) -> dict:
     """`search index --procs N` over the folder: seconds, the tree's peak summed RSS, exit status, warnings."""
-    command = [sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index_dir), "--procs", str(procs),
+    command = [sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "--procs", str(procs),
                "-q"]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -27,9 +27,10 @@ sys.path.insert(0, str(BENCH))
 from corpus import OUT  # noqa: E402
 from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
 
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids  # noqa: E402
 
 
 def marker(n: int, version: int) -> str:

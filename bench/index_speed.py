@@ -73,7 +73,7 @@ def dir_bytes(folder: Path) -> int:
 
 
 def build_ours(folders: list[Path], index_dir: Path, procs: int) -> None:
-    from search.ingest import index_paths
+    from search.engines.embedded.commit import index_paths
 
     index_paths(folders, index_dir, rebuild=True, procs=procs)
 

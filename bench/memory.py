@@ -56,7 +56,7 @@ def child_sample(index_dir: Path, count: int, out: Path) -> None:
     sys.path.insert(0, str(BENCH))
     from query_speed import sample_queries
 
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
 
     snapshot = Archive(index_dir).snapshot()
     out.write_text(json.dumps(sample_queries(snapshot, count, SEED), ensure_ascii=False))
@@ -64,8 +64,9 @@ def child_sample(index_dir: Path, count: int, out: Path) -> None:
 
 def child_serve(code: Path, index_dir: Path, queries_file: Path) -> None:
     sys.path.insert(0, str(code))
-    from search.archive import Archive
-    from search.query import SearchRequest, search, warm_up
+    from search.engines.embedded.archive import Archive
+    from search.query import SearchRequest
+    from search.engines.embedded.run import search, warm_up
 
     def quoted(phrase: str) -> str:
         return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -105,7 +106,7 @@ def _child(*args: str) -> dict:
 
 def _wall(code: Path, args: list[str], index_dir: Path | None) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system) of one ``search`` process."""
-    command = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()", *args]
+    command = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()", *args]
     if index_dir is not None:
         command += ["--index", str(index_dir)]
     env = {**os.environ, "PYTHONPATH": str(code)}

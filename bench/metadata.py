@@ -57,9 +57,9 @@ from corpus import OUT, news_folder, report_folders  # noqa: E402
 
 from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision  # noqa: E402
 
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.metadata import PartialDate, canonical_district  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.meta import PartialDate, canonical_district  # noqa: E402
 from search.meta.places import place_path  # noqa: E402
 
 WORK = OUT / "metadata"

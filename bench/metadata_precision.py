@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from search.archive import Archive
+from search.engines.embedded.archive import Archive
 from search.meta import FileFacts, extract_documents
 from search.meta.issuers import is_doc_number
 from search.meta.organs import issuer_organs, refusal

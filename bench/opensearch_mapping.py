@@ -36,12 +36,12 @@ from corpus import news_folder, report_folders  # noqa: E402
 from exactness import quoted, sample_phrases, score  # noqa: E402
 from query_speed import summary  # noqa: E402
 
-from search.analysis import query_grams  # noqa: E402
-from search.engines.opensearch import OpenSearchEngine, index_body  # noqa: E402
-from search.engines.opensearch_ingest import prepare_sources  # noqa: E402
+from search.text.analyzer import query_grams  # noqa: E402
+from search.engines.opensearch.engine import OpenSearchEngine, index_body  # noqa: E402
+from search.engines.opensearch.ingest import prepare_sources  # noqa: E402
 from search.ingest import discover  # noqa: E402
 from search.meta import Taxonomy  # noqa: E402
-from search.normalize import search_text  # noqa: E402
+from search.text.normalize import search_text  # noqa: E402
 from search.query import SearchRequest  # noqa: E402
 
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"

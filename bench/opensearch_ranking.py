@@ -7,7 +7,7 @@
 The reports corpus (``bench/corpus.report_folders``), and with ``--news`` those years' folders of
 the news corpus, is indexed into a fresh index; then the same
 relevance-sorted results pages (one and two phrases, from the corpus' own lines, seeded) run
-for a reader without groups two ways, interleaved: **reader** (``opensearch_ranking``: the
+for a reader without groups two ways, interleaved: **reader** (``search.engines.opensearch.ranking``: the
 reader's idf in one request, the cluster's idf of each phrase in one multi-term-vectors request,
 then the page) and **cluster** (the page alone, scored by the cluster's BM25 over every
 document: what ran before, and what leaks).  Reports each one's p50/p95 and their ratio, and how
@@ -33,10 +33,10 @@ from corpus import news_folder, report_folders  # noqa: E402
 from exactness import phrase_from, quoted  # noqa: E402
 from query_speed import summary  # noqa: E402
 
-from search.engines import opensearch_ranking  # noqa: E402
-from search.engines.opensearch import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch_ingest import index_paths  # noqa: E402
-from search.normalize import search_text  # noqa: E402
+from search.engines.opensearch import ranking as opensearch_ranking  # noqa: E402
+from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
+from search.engines.opensearch.ingest import index_paths  # noqa: E402
+from search.text.normalize import search_text  # noqa: E402
 from search.query import SearchRequest  # noqa: E402
 
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"
@@ -46,7 +46,7 @@ CLUSTER = "ranking-bench"
 def sample_requests(engine: OpenSearchEngine, count: int, seed: int) -> list[SearchRequest]:
     rng = random.Random(seed)
     texts = [search_text(source.get("title") or "", source.get("paragraphs") or [])
-             for _, source in engine._sources({"match_all": {}}, ["title", "paragraphs"])]
+             for _, source in engine.sources({"match_all": {}}, ["title", "paragraphs"])]
     requests = []
     while len(requests) < count:
         phrases = [phrase_from(rng, rng.choice(texts), "substring") for _ in range(1 + len(requests) % 2)]

@@ -27,10 +27,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import OUT, report_folders  # noqa: E402
 
-from search.analysis import segmenter  # noqa: E402
-from search.archive import Archive  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids  # noqa: E402
+from search.text.analyzer import segmenter  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids  # noqa: E402
 from tests.operator_oracle import oracle, query_for, units  # noqa: E402
 
 OPERATORS = ("NEAR", "SENT", "PARA", "COUNT")

@@ -1,4 +1,4 @@
-"""A worker's per-file work (``search.ingest.workers.prepare``): this checkout against a baseline, in one run.
+"""A worker's per-file work (``search.ingest.prepare.prepare``): this checkout against a baseline, in one run.
 
     python bench/prepare_speed.py                      # 3 years of news, the 118 reports, the seeds
     python bench/prepare_speed.py --all                # every news file (75,448) plus reports and seeds
@@ -53,7 +53,8 @@ def child(code: str, sample: str, out: str) -> None:
     """Run ``prepare`` from ``code`` over the sample; write timings and per-document digests to ``out``."""
     sys.path.insert(0, code)
     from search.ingest.discover import discover
-    from search.ingest.workers import prepare, read_documents
+    from search.ingest.prepare import read_documents
+    from search.engines.embedded.prepare import prepare
     from search.meta import Taxonomy
 
     import search

@@ -38,8 +38,9 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter  # noqa: E402
 from whoosh.qparser import MultifieldParser  # noqa: E402
 from whoosh.query import And, Term  # noqa: E402
 
-from search.archive import Archive  # noqa: E402
-from search.query import SearchRequest, search, warm_up  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import search, warm_up  # noqa: E402
 
 
 def quoted(phrase: str) -> str:

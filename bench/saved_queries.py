@@ -40,11 +40,12 @@ sys.path.insert(0, str(BENCH))
 
 from corpus import OUT, news_folder  # noqa: E402
 
-from search.archive import Archive, Snapshot, read_schema_version  # noqa: E402
-from search.ingest import index_paths  # noqa: E402
-from search.query import SearchRequest, matching_ids  # noqa: E402
-from search.saved import SavedQueries  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.engines.embedded.archive import Archive, Snapshot, read_schema_version  # noqa: E402
+from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids  # noqa: E402
+from search.saved.store import SavedQueries  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 PHRASES = ("发展", "中国", "会议", "经济", "合作", "人民", "国家", "建设", "工作", "记者",
            "总书记", "全国", "改革", "创新", "企业", "社会", "国际", "主席", "习近平", "疫情")

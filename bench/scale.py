@@ -163,7 +163,7 @@ def _rss_parts_mb(pid: int) -> dict:
 def child_index(root: Path, index_dir: Path, procs: int) -> dict:
     import multiprocessing
 
-    from search.ingest import index_paths
+    from search.engines.embedded.commit import index_paths
 
     peak = [0.0]
     done = threading.Event()
@@ -193,7 +193,7 @@ def child_sample(index_dir: Path, queries: int, out: Path) -> dict:
     import search.query  # noqa: F401  (from SCALE_CODE, before query_speed puts this checkout first)
     from query_speed import sample_queries
 
-    from search.archive import Archive
+    from search.engines.embedded.archive import Archive
 
     out.write_text(json.dumps(sample_queries(Archive(index_dir).snapshot(), queries + 10, SEED), ensure_ascii=False))
     return {"sampled": queries + 10}
@@ -203,8 +203,9 @@ def child_serve(index_dir: Path, queries: Path) -> dict:
     """A serving process: the snapshot open and warmed, then the sampled queries as results pages.
 
     It imports what the web server's search imports, nothing of the benches' baselines."""
-    from search.archive import Archive
-    from search.query import SearchRequest, search, warm_up
+    from search.engines.embedded.archive import Archive
+    from search.query import SearchRequest
+    from search.engines.embedded.run import search, warm_up
 
     def page(query: dict) -> None:
         search(snapshot, SearchRequest(
@@ -260,7 +261,7 @@ def _wall(command: list[str], code: Path) -> float:
 
 def cold_cli(index_dir: Path, runs: int, code: Path) -> dict:
     # The `search` entry point, run from this checkout's code (not whatever the venv installed).
-    search = [sys.executable, "-c", "import sys; from search.cli import run; sys.argv[0] = 'search'; run()"]
+    search = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()"]
     queries, helps = [], []
     for i in range(runs):
         phrase = COLD_PHRASES[i % len(COLD_PHRASES)]

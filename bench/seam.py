@@ -1,5 +1,5 @@
 """What the engine seam costs the embedded engine: the same requests through ``search(snapshot, …)``
-and through ``EmbeddedEngine.search(…)`` (search/engines/embedded.py), interleaved in one run.
+and through ``EmbeddedEngine.search(…)`` (search/engines/embedded/engine.py), interleaved in one run.
 
     python bench/seam.py [--index DIR] [--queries 200] [--rounds 3]
 
@@ -24,10 +24,11 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from search.archive import Archive, read_schema_version  # noqa: E402
+from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
 from search.engines import open_engine  # noqa: E402
-from search.query import SearchRequest, search, warm_up  # noqa: E402
-from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.query import SearchRequest
+from search.engines.embedded.run import search, warm_up  # noqa: E402
+from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 NEWS = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 
@@ -68,7 +69,7 @@ def main() -> None:
     if index is None:
         from corpus import report_folders
 
-        from search.ingest import index_paths
+        from search.engines.embedded.commit import index_paths
 
         index = BENCH / "out" / "seam-reports"
         index_paths(report_folders(), index, procs=2)

@@ -30,12 +30,12 @@ sys.path.insert(0, str(BENCH))
 
 from full_index import ensure_full_indexes  # noqa: E402
 
-from search.analysis import segmenter  # noqa: E402
-from search.archive import Archive  # noqa: E402
-from search.normalize import normalize_query  # noqa: E402
-from search.query import warm_up  # noqa: E402
+from search.text.analyzer import segmenter  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
+from search.text.normalize import normalize_query  # noqa: E402
+from search.engines.embedded.run import warm_up  # noqa: E402
 from search.query.pinyin import readings  # noqa: E402
-from search.query.suggest import LIMIT, suggester  # noqa: E402
+from search.engines.embedded.suggest import LIMIT, suggester  # noqa: E402
 
 
 def typed_prefixes(snapshot, count: int, seed: int) -> list[str]:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(BENCH))
 from full_index import ensure_full_indexes  # noqa: E402
 from query_speed import percentile, quoted, sample_queries  # noqa: E402
 
-from search.archive import Archive  # noqa: E402
+from search.engines.embedded.archive import Archive  # noqa: E402
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from .errors import SearchError
+from search.errors import SearchError
 
 _deadline: ContextVar[float | None] = ContextVar("search_deadline", default=None)
 

@@ -13,3 +13,11 @@ class SearchError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class Unsupported(SearchError):
+    """Something this engine cannot do (yet): the user's request is fine, another engine does it."""
+
+
+class IndexDamaged(SearchError):
+    """An index file is damaged: the answer would be wrong, so there is none; the hint says rebuild."""

@@ -23,6 +23,7 @@ def server_zone(name: str | None = None) -> tzinfo:
 
 
 def now_in(zone: tzinfo) -> datetime:
+    """The current time in ``zone``."""
     return datetime.now(UTC).astimezone(zone)
 
 

@@ -9,16 +9,42 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from search.archive import Archive
-from search.ingest import index_paths
-from search.metadata import extract_documents, read_sidecar
-from search.normalize import search_text
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.meta import extract_documents, read_sidecar
+from search.text.normalize import search_text
 
 # Every property test runs the same examples on every run (CI must not find a new example by
 # chance: a failure is reproduced by running again), with no per-example deadline (CI's machine is
 # slow and shared). A test's own @settings still changes the number of examples.
 settings.register_profile("project", derandomize=True, deadline=None)
 settings.load_profile("project")
+
+# Markers (pyproject.toml lists them; `make test-fast` leaves the three out):
+#   browser     a real Chromium (Playwright)
+#   opensearch  a real OpenSearch node
+#   slow        a test module that takes more than a few seconds without either (OCR, corpora, killed runs)
+BROWSER_FIXTURES = frozenset({"browser", "tab", "tab_without_js"})
+OPENSEARCH_FIXTURES = frozenset({"engine_node", "opensearch_seeds", "cluster", "node_url"})
+SLOW_MODULES = frozenset({
+    "test_ocr", "test_ocr_images", "test_hostile_files", "test_hostile_index", "test_crash", "test_serve_workers",
+    "test_extract_office_index", "test_metadata", "test_trend", "test_concordance", "test_suggest_archive",
+    "test_print", "test_bad_files", "test_ingest", "test_docs", "test_house_rules", "test_extract_containers_ingest",
+})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & OPENSEARCH_FIXTURES or params.get("engine_name") == "opensearch" or \
+                item.module.__name__.rsplit(".", 1)[-1].startswith("test_opensearch"):
+            item.add_marker(pytest.mark.opensearch)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -70,5 +96,13 @@ def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
     return {(name, item) for name, item, text in seed_documents if phrase in text}
 
 
-# The engine as a fixture parameter (embedded, opensearch): seeds_location, engine_name, engine_node.
-from .engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401
+# The fixtures every test module may name (pytest finds them here, so no test module imports one):
+# the engine as a parameter (embedded, opensearch), the web app and its clients, the texts read
+# straight from the source files (the oracles), and the real browser over the production server.
+from tests.browser_fixtures import browser, server, tab, tab_without_js  # noqa: E402,F401
+from tests.engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401
+from tests.source_texts import report_sample_index, seed_documents_by_year  # noqa: E402,F401
+from tests.web_fixtures import client, hostile_client, hostile_index, web_app, writable_seeds  # noqa: E402,F401
+# Two module fixtures that other modules use too: a folder as an office keeps it, the 118 reports.
+from tests.meta.test_meta_fields import office  # noqa: E402,F401
+from tests.query.test_suggest_archive import reports  # noqa: E402,F401

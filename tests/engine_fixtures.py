@@ -22,7 +22,7 @@ CLUSTER = f"pytest-engines-{os.getpid()}"
 @pytest.fixture(scope="session")
 def engine_node():
     """One OpenSearch node for the engine-parametrized tests: its URL (stopped and deleted at the end)."""
-    from .opensearch_fixtures import opensearch, start_cluster
+    from tests.opensearch_fixtures import opensearch, start_cluster
 
     (url,) = start_cluster(CLUSTER, nodes=1)
     yield url
@@ -32,9 +32,9 @@ def engine_node():
 @pytest.fixture(scope="session")
 def opensearch_seeds(engine_node, tmp_path_factory) -> str:
     """The URL of an OpenSearch index of a copy of seeds/, built by the CLI (tests must not write to it)."""
-    from search.cli import main
+    from search.cli.main import main
 
-    from .conftest import SEEDS
+    from tests.conftest import SEEDS
 
     folder = tmp_path_factory.mktemp("os-seeds-copy") / "seeds"
     shutil.copytree(SEEDS, folder)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search.engines.opensearch import OpenSearchEngine, document_source
+from search.engines.opensearch.engine import OpenSearchEngine, document_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "opensearch.sh"

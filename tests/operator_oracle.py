@@ -1,5 +1,5 @@
 """The co-occurrence operators written directly from their definitions: the oracle of
-tests/test_operators.py and bench/operators.py, independent of ``search.query.positions``.
+tests/query/test_operators.py and bench/operators.py, independent of ``search.query.positions``.
 
 Every start by ``startswith`` at every offset, every pair of starts compared,
 sentences and paragraphs cut character by character.

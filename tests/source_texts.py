@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from search.archive import Archive
-from search.ingest import index_paths
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
 from search.meta import extract_documents, read_sidecar
-from search.normalize import search_text
+from search.text.normalize import search_text
 from tests.conftest import SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent

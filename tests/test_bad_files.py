@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from search.archive import Archive
-from search.cli import main
-from search.ingest import MAX_FILE_BYTES, index_paths
-from search.query import SearchRequest, matching_ids
+from search.engines.embedded.archive import Archive
+from search.cli.main import main
+from search.ingest.prepare import MAX_FILE_BYTES
+from search.engines.embedded.commit import index_paths
+from search.query import SearchRequest
+from search.engines.embedded.run import matching_ids
 
-from .conftest import ROOT
-from .test_extract import make_docx, make_pdf, make_scanned_pdf
+from tests.conftest import ROOT
+from tests.extract.test_extract import make_docx, make_pdf, make_scanned_pdf
 
 GOOD = {
     "good.txt": "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n",
@@ -257,7 +259,7 @@ def test_unreadable_file_folder_and_sidecar_are_skipped_with_one_warning_each(tm
         if probe.returncode == 0:
             pytest.skip("running as root: setpriv could not take away root's right to read any file")
         result = subprocess.run(
-            [*prefix, sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(tmp_path / "ix"), "-q"],
+            [*prefix, sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(tmp_path / "ix"), "-q"],
             capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
         )
     finally:
@@ -288,7 +290,7 @@ def test_files_under_a_folder_that_became_unreadable_stay_in_the_index(tmp_path)
     private.chmod(0)
     try:
         result = subprocess.run(
-            [*prefix, sys.executable, "-m", "search.cli", "index", str(folder), "--index", str(index_dir), "-q"],
+            [*prefix, sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "-q"],
             capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
         )
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from search.ingest import index_paths
+from search.engines.embedded.commit import index_paths
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

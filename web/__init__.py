@@ -11,9 +11,9 @@ from flask import Flask
 
 from search.access.audit import log_path
 from search.access.users import store_path as users_path
-from search.bidi import shown
 from search.engines import open_engine
-from search.saved import SavedQueries, store_path
+from search.saved.store import SavedQueries, store_path
+from search.text.bidi import shown
 
 SECRET_KEY_FILE = "web-secret.key"
 
@@ -56,17 +56,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
 
-    from . import errors, views
+    # the routes on web.blueprint.bp, imported before views.init_app registers it
+    from web import admin_views, errors, export_views, review_views, saved_views, views  # noqa: F401
 
     views.init_app(app)
-    from . import analysis_views  # trend and concordance; imports views
+    from web import analysis_views  # trend and concordance; imports views
 
     analysis_views.init_app(app)
-    from . import help_pages  # 高级检索 and 检索帮助
+    from web import help_pages  # 高级检索 and 检索帮助
 
     help_pages.init_app(app)
     errors.init_app(app)
-    from . import request_log  # one log line per request (logger web.requests)
+    from web import request_log  # one log line per request (logger web.requests)
 
     request_log.init_app(app)
     if not app.debug and not app.testing:

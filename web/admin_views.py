@@ -11,8 +11,8 @@ from flask import abort, render_template
 from search.ingest.reasons import reason_in_chinese
 from search.ingest.skipped import by_format, read_skipped
 
-from .auth import actor
-from .views import bp, engine
+from web.auth import actor
+from web.blueprint import bp, engine
 
 
 @bp.get("/admin/skipped")

@@ -16,7 +16,7 @@ from search.analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
 from search.analysis.trend import BY, MAX_QUERIES, MEASURES, PER
 from search.query import MAX_QUERY_LENGTH, SearchRequest
 
-from .params import BadParameter, search_request
+from web.params import BadParameter, search_request
 
 KWIC_PER_PAGE = 50
 DISTRICTS_PER_PAGE = 20  # /trend.json?per=district: district series per query and page (district_page)
@@ -47,6 +47,7 @@ def _choice(args: MultiDict, name: str, allowed, default, message: str):
 
 
 def trend_args(args: MultiDict) -> TrendArgs:
+    """The trend page's arguments (queries, the search filters, by, measure, per); BadParameter (400) says what is wrong."""
     queries = tuple(q.strip() for q in args.getlist("q") if q.strip())
     if len(queries) > MAX_QUERIES:
         raise BadParameter(f"最多比较 {MAX_QUERIES} 个查询，收到 {len(queries)} 个。")
@@ -63,6 +64,7 @@ def trend_args(args: MultiDict) -> TrendArgs:
 
 
 def kwic_args(args: MultiDict) -> KwicArgs:
+    """The concordance page's arguments (the search request, order, width); BadParameter (400) says what is wrong."""
     request = search_request(args)
     order = _choice(args, "order", KWIC_SORTS, "date", "order 只能是 date（按日期）、left（按左侧）或 right（按右侧）")
     raw = args.get("width", "") or "30"

@@ -11,23 +11,15 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from search.analysis.trend import CSV_COLUMNS, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
 
-from .analysis_params import district_page, kwic_args, paged_districts, trend_args
-from .exports import attachment, csv_chunks, public_base_url
-from .kwic_page import kwic_page
-from .spooled import spooled_response
-from .params import BadParameter
-from .trend_page import trend_page
-from .views import engine, visible
+from web.analysis_params import district_page, kwic_args, paged_districts, trend_args
+from web.exports import attachment, csv_chunks, public_base_url
+from web.kwic_page import kwic_page
+from web.spooled import spooled_response
+from web.params import library_call
+from web.trend_page import trend_page
+from web.blueprint import engine, visible
 
 bp = Blueprint("analysis", __name__)
-
-
-def _library(call):
-    """A library call whose ValueError is the user's (a bad combination of parameters): a 400."""
-    try:
-        return call()
-    except ValueError as exc:
-        raise BadParameter(f"参数无效：{exc}") from exc
 
 
 def csv_response(rows: Iterable[Iterable], name: str) -> Response:
@@ -39,48 +31,55 @@ def csv_response(rows: Iterable[Iterable], name: str) -> Response:
 
 @bp.get("/trend")
 def trend_view():
-    page = _library(lambda: trend_page(engine(), trend_args(request.args), visible()))
+    """GET /trend: the trend page (chart and tables) of the queries."""
+    page = library_call(lambda: trend_page(engine(), trend_args(request.args), visible()))
     return render_template("trend.html", page=page)
 
 
 @bp.get("/trend.json")
 def trend_json():
+    """GET /trend.json: the trend as JSON."""
     args = trend_args(request.args)
     page = district_page(request.args)
-    result = _library(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
+    result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
     return jsonify(paged_districts(result.to_json(), page))
 
 
 @bp.get("/trend.csv")
 def trend_csv():
+    """GET /trend.csv: the trend's numbers as CSV."""
     args = trend_args(request.args)
-    result = _library(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
+    result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
     return csv_response(chain([CSV_COLUMNS], trend_rows(result)), "trend")
 
 
 @bp.get("/kwic")
 def kwic_view():
-    page = _library(lambda: kwic_page(engine(), kwic_args(request.args), visible()))
+    """GET /kwic: one page of the query's occurrences in context."""
+    page = library_call(lambda: kwic_page(engine(), kwic_args(request.args), visible()))
     return render_template("kwic.html", page=page)
 
 
 @bp.get("/kwic.json")
 def kwic_json():
+    """GET /kwic.json: that page of the concordance as JSON."""
     args = kwic_args(request.args)
-    result = _library(lambda: engine().concordance(args.request, args.order, args.width, visible=visible()))
+    result = library_call(lambda: engine().concordance(args.request, args.order, args.width, visible=visible()))
     return jsonify(result.to_json())
 
 
 @bp.get("/kwic.csv")
 def kwic_csv():
+    """GET /kwic.csv: every concordance line as CSV (with a BOM for Excel), streamed."""
     args = kwic_args(request.args)
-    lines = _library(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
+    lines = library_call(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
     base = public_base_url()
     rows = chain([KWIC_COLUMNS], (kwic_row(n, line, base, args.request) for n, line in enumerate(lines, 1)))
     return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
 
 
 def init_app(app) -> None:
+    """Register the analysis pages."""
     app.register_blueprint(bp)

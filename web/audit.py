@@ -29,6 +29,7 @@ READ_EVENTS = {
 
 
 def audit_log() -> AuditLog:
+    """The app's audit log."""
     return current_app.extensions["audit"]
 
 
@@ -61,5 +62,6 @@ def record_reads(response):
 
 
 def init_app(app) -> None:
+    """Open the audit log and record each read (searches, views, downloads, exports) after its request."""
     app.extensions["audit"] = AuditLog(app.config["AUDIT_LOG"])
     app.after_request(record_reads)

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
 
-from .csrf import CSRFError, session_token
+from web.csrf import CSRFError, session_token
 
 
 AUTH_MODES = ("none", "local", "header")
@@ -62,6 +62,7 @@ class TooManyAttempts(HTTPException):
         self.retry_after = seconds
 
     def get_headers(self, environ=None, scope=None):
+        """The 429's headers, with Retry-After."""
         return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
 
 
@@ -82,6 +83,7 @@ class CheckRate:
         self.lock = threading.Lock()
 
     def take(self) -> bool:
+        """Take one password check from the bucket; False when none is left this moment."""
         with self.lock:
             now = time.monotonic()
             self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
@@ -106,6 +108,7 @@ def actor() -> Actor | None:
 
 
 def auth_mode() -> str:
+    """How users sign in: ``none``, ``local`` (accounts) or ``header`` (a trusted proxy's header)."""
     return current_app.config["AUTH_MODE"]
 
 
@@ -182,6 +185,7 @@ def login_csrf_token() -> str:
 
 @bp.get("/login")
 def login():
+    """GET /login: the sign-in form (404 unless local accounts; a signed-in user goes on to ``next``)."""
     if auth_mode() != "local":
         abort(404)
     if actor() is not None:
@@ -191,9 +195,10 @@ def login():
 
 @bp.post("/login")
 def login_submit():
+    """POST /login: check the password (CSRF, rate and lockout first); a new session and on to ``next``, or the form again with 401."""
     if auth_mode() != "local":
         abort(404)
-    from .audit import record
+    from web.audit import record
 
     expected = session.get(LOGIN_CSRF_KEY, "")
     sent = request.form.get("csrf_token", "")
@@ -226,7 +231,8 @@ def login_submit():
 
 @bp.post("/logout")
 def logout():
-    from .audit import record
+    """POST /logout: end the session (and its stored session) and go to the sign-in page or the search page."""
+    from web.audit import record
 
     record("logout")
     if auth_mode() == "local" and session.get(SESSION_KEY):
@@ -236,6 +242,7 @@ def logout():
 
 
 def init_app(app) -> None:
+    """Check the auth mode, set the session's defaults and the password-check rate, and register the sign-in routes."""
     mode = app.config.setdefault("AUTH_MODE", "none")
     if mode not in AUTH_MODES:
         raise ValueError(f"AUTH_MODE must be one of {AUTH_MODES}, not {mode!r}")

@@ -59,10 +59,12 @@ class Chart:
 
     @property
     def bottom(self) -> int:
+        """The y of the plot area's bottom edge."""
         return self.top + self.plot_height
 
     @property
     def right(self) -> int:
+        """The x of the plot area's right edge."""
         return self.left + self.plot_width
 
 

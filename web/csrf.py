@@ -11,7 +11,7 @@ import secrets
 
 from flask import request, session
 
-from .headers import carries_secret
+from web.headers import carries_secret
 from werkzeug.exceptions import BadRequest
 
 SESSION_KEY = "csrf_token"
@@ -51,5 +51,6 @@ def check_csrf() -> None:
 
 
 def init_app(app) -> None:
+    """Check the CSRF token before each request and give templates ``csrf_token``."""
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -12,12 +12,13 @@ from flask import url_for
 from markupsafe import Markup
 
 from search.engines import Engine
-from search.highlight import find_spans, mark
-from search.normalize import fold
-from search.query import SearchRequest, request_query, terms_to_mark
+from search.text.highlight import find_spans, mark
+from search.text.normalize import fold
+from search.query import SearchRequest
+from search.query.compose import request_query, terms_to_mark
 
-from .downloads import member_file, part_label
-from .pages import Link, date_label, document_url, search_url
+from web.downloads import member_file, part_label
+from web.pages import Link, date_label, document_url, search_url
 
 # How the page names where a value came from (the evidence sources of search.meta).
 SOURCE_LABELS = {"manifest": "清单", "meta": "网页/文件属性", "signature": "落款", "dateline": "电头",

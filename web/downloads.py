@@ -10,11 +10,11 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from search.extract import suffix_of
-from search.schema import document_id, file_hash
+from search.ingest.identity import document_id, file_hash
 
 MAIL_SUFFIXES = (".eml", ".msg")
 CONTAINER_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".ofd", *MAIL_SUFFIXES)
-MAX_CONTAINER_BYTES = 50 * 1024 * 1024  # as for indexing (search.ingest.workers.MAX_FILE_BYTES)
+MAX_CONTAINER_BYTES = 50 * 1024 * 1024  # as for indexing (search.ingest.prepare.MAX_FILE_BYTES)
 
 # The types of the files we index; anything else is offered as bytes to save, never to render.
 MEDIA_TYPES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
-from search.errors import SearchError
+from search.errors import IndexDamaged, SearchError, Unsupported
 
 TITLES = {
     400: "请求有误",
@@ -30,6 +30,7 @@ DEFAULT_MESSAGES = {
 
 
 def error_response(error: HTTPException):
+    """The error as a page, an htmx fragment or JSON (by the path), its message in Chinese, never the exception's text."""
     code = error.code or 500
     if code == 500:
         message = DEFAULT_MESSAGES[500]  # never the exception's text
@@ -57,19 +58,21 @@ def error_response(error: HTTPException):
 
 def engine_error(error: SearchError):
     """What the engine said it cannot do (400), or that its cluster does not answer (503), in one line."""
-    unsupported = "not available on" in error.message
+    unsupported = isinstance(error, Unsupported)
     kind = BadRequest if unsupported else ServiceUnavailable
     prefix = "此索引不支持这项检索" if unsupported else "搜索服务暂时不可用"
     # A damaged index: the page says what the administrator must do (rebuild), as the command line does.
-    hint = f"（{error.hint}）" if error.hint and "damaged" in error.message else ""
+    hint = f"（{error.hint}）" if error.hint and isinstance(error, IndexDamaged) else ""
     return error_response(kind(f"{prefix}：{error.message}{hint}"))
 
 
 def internal_error(error: InternalServerError):
+    """A 500 with the generic message (what broke stays in the log)."""
     return error_response(InternalServerError())
 
 
 def init_app(app) -> None:
+    """Answer HTTP errors, unexpected exceptions and the engine's errors with ``error_response``."""
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(InternalServerError, internal_error)
     app.register_error_handler(SearchError, engine_error)

@@ -25,13 +25,12 @@ from search.export.run import (
     results_workbook,
 )
 
-from .analysis_params import kwic_args
-from .analysis_views import _library
-from .downloads import download_name
-from .exports import attachment, public_base_url, zone
-from .pages import date_label, search_url
-from .params import BadParameter, search_request
-from .views import bp, engine, visible
+from web.analysis_params import kwic_args
+from web.downloads import download_name
+from web.exports import attachment, public_base_url, zone
+from web.pages import date_label, search_url
+from web.params import BadParameter, library_call, search_request
+from web.blueprint import bp, engine, visible
 
 SPOOL_BYTES = 16 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +39,7 @@ ZIP = "application/zip"
 
 
 def spooled():
+    """A temporary file kept in memory up to SPOOL_BYTES (an export is written there first)."""
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
 
 
@@ -52,10 +52,12 @@ def download(buffer, mimetype: str, headers: dict[str, str]) -> Response:
 
 
 def chosen_ids() -> list[str]:
+    """The ids of the documents ticked on the results page (``id=…``)."""
     return [v for v in request.args.getlist("id") if v]
 
 
 def first_count() -> int:
+    """The ``first`` argument (how many results to compile); BadParameter outside 1 to MAX_CHOSEN."""
     raw = request.args.get("first", "")
     if raw in ("", None):
         return DEFAULT_FIRST
@@ -66,6 +68,7 @@ def first_count() -> int:
 
 @bp.get("/search.xlsx")
 def search_xlsx_export():
+    """GET /search.xlsx: the search's results as an Excel workbook."""
     wanted, buffer = search_request(request.args), spooled()
     results_workbook(buffer, engine(), wanted, public_base_url(), zone(), visible())
     return download(buffer, XLSX, attachment(wanted, "xlsx"))
@@ -73,8 +76,9 @@ def search_xlsx_export():
 
 @bp.get("/kwic.xlsx")
 def kwic_xlsx_export():
+    """GET /kwic.xlsx: the concordance as an Excel workbook."""
     args, buffer = kwic_args(request.args), spooled()
-    _library(lambda: concordance_workbook(buffer, engine(), args.request, args.order, args.width, public_base_url(),
+    library_call(lambda: concordance_workbook(buffer, engine(), args.request, args.order, args.width, public_base_url(),
                                           zone(), visible()))
     return download(buffer, XLSX, attachment(args.request, "xlsx", "上下文"))
 
@@ -93,6 +97,7 @@ def compile_page():
 
 @bp.get("/compile.docx")
 def compile_docx():
+    """GET /compile.docx: the chosen documents compiled into one Word file (汇编)."""
     wanted, buffer = search_request(request.args), spooled()
     records = chosen_documents(engine(), wanted, chosen_ids(), first_count(), visible())
     compilation(buffer, engine(), wanted, records, public_base_url(), zone(), visible())
@@ -101,6 +106,7 @@ def compile_docx():
 
 @bp.get("/compile.zip")
 def compile_zip():
+    """GET /compile.zip: the chosen documents' original files in one zip."""
     wanted, buffer = search_request(request.args), spooled()
     records = chosen_documents(engine(), wanted, chosen_ids(), first_count(), visible())
     originals(buffer, engine(), records, public_base_url(), download_name, wanted)
@@ -115,6 +121,7 @@ def export_url(kind: str, search) -> str:
 
 
 def kwic_xlsx_url(csv_url: str) -> str:
+    """The .xlsx link beside a concordance's .csv link."""
     return csv_url.replace("/kwic.csv", "/kwic.xlsx", 1)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from search.query.request import FACET_ATTRIBUTES
 from search.meta.places import NATIONAL, children, place_path
 from search.query import SearchRequest, SearchResults
 from search.query.facet_values import place_level, rolled_up
@@ -20,8 +21,7 @@ HOME_PLACES_SHOWN = 6  # of the ten 区域 values, the home area's own places (t
 DEFAULT_HOME = "郑州市"  # the area listed first and open unless `search serve --home` names another
 
 FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种", "docno": "文号"}
-FACET_FIELDS = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
+FACET_FIELDS = FACET_ATTRIBUTES  # facet name -> request attribute (search.query.request)
 
 
 @dataclass(frozen=True)

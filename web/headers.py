@@ -36,4 +36,5 @@ def response_headers(response: Response) -> Response:
 
 
 def init_app(app) -> None:
+    """Add the security headers to every response."""
     app.after_request(response_headers)

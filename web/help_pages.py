@@ -13,11 +13,11 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
-from search.metadata import DOC_TYPES
+from search.meta import DOC_TYPES
 from search.query import SearchRequest, parse_query
 from search.query.advanced import AdvancedForm
 
-from .pages import search_url
+from web.pages import search_url
 
 bp = Blueprint("help", __name__)
 
@@ -71,17 +71,20 @@ NOTES = (
 
 
 def example_url(example: str) -> str:
+    """The search page's URL for an example query."""
     return search_url(SearchRequest(q=example))
 
 
 @bp.get("/help")
 def help_page():
+    """GET /help: the query syntax, each operator with an example link and how it is read."""
     examples = [(op, example_url(op.example), parse_query(op.example).describe()) for op in OPERATORS]
     return render_template("help.html", operators=examples, notes=NOTES)
 
 
 @bp.get("/advanced")
 def advanced_page():
+    """GET /advanced: the advanced search form; submitted (``go``), on to the search it builds."""
     form = AdvancedForm.from_args(request.args)
     built = form.to_query()
     if "go" in request.args and built:
@@ -119,6 +122,7 @@ def printed_at() -> str:
 
 
 def init_app(app) -> None:
+    """Register the help pages and give templates ``nav_url`` and ``printed_at``."""
     app.register_blueprint(bp)
     app.add_template_global(nav_url)
     app.add_template_global(printed_at)

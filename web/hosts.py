@@ -92,5 +92,6 @@ def check_host() -> None:
 
 
 def init_app(app) -> None:
+    """Refuse requests whose Host is not a trusted name (loopback names by default)."""
     app.config.setdefault("TRUSTED_HOST_NAMES", list(LOOPBACK_HOSTS))
     app.before_request(check_host)

@@ -11,8 +11,8 @@ from search.analysis.concordance import KWIC_SORTS, Concordance, Line
 from search.engines import Engine
 from search.query import SearchRequest
 
-from .analysis_params import KwicArgs
-from .pages import Link, Pager, date_label, pager, search_url
+from web.analysis_params import KwicArgs
+from web.pages import Link, Pager, date_label, pager, search_url
 
 ORDER_LABELS = {"date": "按日期", "left": "按左侧", "right": "按右侧"}
 WIDTHS = (10, 20, 30, 40, 60)
@@ -57,6 +57,7 @@ class KwicPage:
 
     @property
     def first(self) -> int:
+        """How many lines come before this page's first."""
         return (self.args.request.page - 1) * self.args.request.per_page
 
 

@@ -27,23 +27,27 @@ class TooComplex(BadRequest):
 
 
 def start_request_budget() -> None:
+    """Start the request's time budget (an export's is longer)."""
     config = current_app.config
     export = request.endpoint in EXPORT_ENDPOINTS
     set_deadline(config["EXPORT_TIME_BUDGET"] if export else config["REQUEST_TIME_BUDGET"])
 
 
 def end_request_budget(_exc=None) -> None:
+    """End the request's time budget."""
     set_deadline(None)
 
 
 def too_complex(_exc: QueryTooComplex):
-    from .errors import error_response
+    """The answer to a query over its time budget: a page saying so, not a 500."""
+    from web.errors import error_response
 
     export = request.endpoint in EXPORT_ENDPOINTS
     return error_response(TooComplex(current_app.config["EXPORT_TIME_BUDGET" if export else "REQUEST_TIME_BUDGET"]))
 
 
 def init_app(app) -> None:
+    """Give every request a time budget and answer a query that runs over it."""
     app.config.setdefault("REQUEST_TIME_BUDGET", REQUEST_TIME_BUDGET)
     app.config.setdefault("EXPORT_TIME_BUDGET", EXPORT_TIME_BUDGET)
     app.before_request(start_request_budget)

@@ -18,10 +18,10 @@ from markupsafe import Markup
 from search.engines import Engine
 from search.query import Hit, SearchRequest, SearchResults, parse_query
 from search.query.variants import current_variants
-from search.saved import request_args
+from search.saved.store import request_args
 
-from .chart import Sparkline, sparkline
-from .facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
+from web.chart import Sparkline, sparkline
+from web.facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
 
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
 MODE_LABELS = (("exact", "精确匹配"), ("words", "分词匹配"))
@@ -148,10 +148,12 @@ class ResultsPage:
 
     @property
     def json_url(self) -> str:
+        """The same search as JSON."""
         return search_url(self.request, "web.search_json")
 
     @property
     def csv_url(self) -> str:
+        """The same search's results as CSV, from the first."""
         return search_url(replace(self.request, page=1), "web.search_csv_export")
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.query import MAX_QUERY_LENGTH, MODES, SORTS, SearchRequest, parse_interval, parse_query
 
-MAX_PER_PAGE = 100
+WEB_MAX_PER_PAGE = 100  # a page of the web UI (the library allows search.query.parser.MAX_PER_PAGE)
 MAX_PAGE = 10_000
 MAX_VALUES = 20  # values of one filter (district=…&district=…)
 MAX_FILTER_VALUES = 20  # values of all filters together: each may cost a count of its own
@@ -38,10 +38,20 @@ def search_request(args: MultiDict) -> SearchRequest:
     _choice(args, "mode", MODES, "mode 只能是 exact（精确匹配）或 words（分词匹配）")
     _choice(args, "sort", SORTS, "sort 只能是 relevance（相关度）、newest（最新）或 oldest（最早）")
     _whole_number(args, "page", 1, MAX_PAGE, "页码")
-    _whole_number(args, "per_page", 1, MAX_PER_PAGE, "每页条数")
+    _whole_number(args, "per_page", 1, WEB_MAX_PER_PAGE, "每页条数")
     terms = sum(len(group) for group in parse_query(q).groups) if q.strip() else 0
     if terms > MAX_TERMS:
         raise BadParameter(f"检索项过多：这个查询有 {terms} 个词或备选项，最多 {MAX_TERMS} 个。请拆成几次检索。")
+    _filters(args)
+    _date_range(args.get("from", ""), args.get("to", ""))
+    try:
+        return SearchRequest.from_args(args)
+    except ValueError as exc:  # anything the checks above did not foresee
+        raise BadParameter(f"参数无效：{exc}") from exc
+
+
+def _filters(args: MultiDict) -> None:
+    """The filter values' number, length and (years, months) form."""
     filter_values = sum(len(args.getlist(name)) for name in LIST_PARAMETERS)
     if filter_values > MAX_FILTER_VALUES:
         raise BadParameter(f"筛选条件过多：共 {filter_values} 个取值，最多 {MAX_FILTER_VALUES} 个。")
@@ -57,11 +67,6 @@ def search_request(args: MultiDict) -> SearchRequest:
     for value in args.getlist("month"):
         if value and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
             raise BadParameter(f"month（月份）必须形如 2020-07；收到 {value!r}。")
-    _date_range(args.get("from", ""), args.get("to", ""))
-    try:
-        return SearchRequest.from_args(args)
-    except ValueError as exc:  # anything the checks above did not foresee
-        raise BadParameter(f"参数无效：{exc}") from exc
 
 
 def _choice(args, name: str, allowed, message: str) -> None:
@@ -95,3 +100,11 @@ def occurrence_offset(args: MultiDict) -> int | None:
     if not re.fullmatch(r"[0-9]{1,9}", raw):
         raise BadParameter(f"at（出现位置）必须是非负整数；收到 {raw[:20]!r}。")
     return int(raw)
+
+
+def library_call(call):
+    """A library call whose ValueError is the user's (a bad combination of parameters): a 400."""
+    try:
+        return call()
+    except ValueError as exc:
+        raise BadParameter(f"参数无效：{exc}") from exc

@@ -9,9 +9,9 @@ from flask import abort, render_template, request
 from search.query import SearchRequest
 from search.query.facet_values import REVIEWED, UNKNOWN, most_common
 
-from .auth import actor
-from .pages import search_url
-from .views import bp, engine
+from web.auth import actor
+from web.pages import search_url
+from web.blueprint import bp, engine
 
 FILTER_OF = {"district": "districts", "issuer": "issuers", "docno": "doc_numbers", "type": "doc_types",
              "topic": "topics", "year": "years"}

@@ -1,5 +1,5 @@
 """Saved queries on the web: each user's own list (in words, times in the server's zone), read-only share
-links, feeds with revocable tokens, and the address e-mail alerts go to (``search.alerts``; the check
+links, feeds with revocable tokens, and the address e-mail alerts go to (``search.saved.alerts``; the check
 itself runs on a timer thread, ``start_alert_timer``, never in a request).
 
 A saved query is visible to its owner and to admins only; anyone else gets the
@@ -18,24 +18,25 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
-from search.alert_mail import AlertConfigError, AlertSettings, Mailer, load_settings
-from search.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
-from search.saved import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
+from search.saved.mail import AlertConfigError, AlertSettings, Mailer, load_settings
+from search.saved.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
+from search.saved.store import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
 from search.zone import shown_time
 
-from .audit import record
-from .auth import Unauthorized, actor, auth_mode, users
-from .exports import atom_time, feed_results, xml_safe, zone
-from .headers import carries_secret
-from .pages import date_label, results_page, search_url
-from .params import BadParameter, search_request
-from .views import bp, engine, render_results, visible
+from web.audit import record
+from web.auth import Unauthorized, actor, auth_mode, users
+from web.exports import atom_time, feed_results, xml_safe, zone
+from web.headers import carries_secret
+from web.pages import date_label, results_page, search_url
+from web.params import BadParameter, search_request
+from web.blueprint import bp, engine, render_results, visible
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 log = logging.getLogger("web.alerts")
 
 
 def saved_queries() -> SavedQueries:
+    """The app's saved-query store."""
     return current_app.extensions["saved_queries"]
 
 
@@ -48,7 +49,7 @@ def alert_store(app=None) -> AlertStore:
 
 
 def alert_settings(app=None) -> AlertSettings:
-    """The SMTP and timer settings (``search.alert_mail``), read once; unusable ones are logged and mean no mail."""
+    """The SMTP and timer settings (``search.saved.mail``), read once; unusable ones are logged and mean no mail."""
     app = app or current_app
     if "alert_settings" not in app.extensions:
         try:
@@ -61,6 +62,7 @@ def alert_settings(app=None) -> AlertSettings:
 
 
 def zone_label(tz) -> str:
+    """The time zone's name as shown (北京时间 for China's)."""
     key = getattr(tz, "key", str(tz))
     return "北京时间" if key in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else key
 
@@ -86,6 +88,7 @@ def owner_actor(owner: str) -> Actor | None:
 
 @bp.get("/saved")
 def saved_list():
+    """GET /saved: the saved queries (all of them for an admin), each with its count and new matches."""
     who = actor()
     snap = engine()
     mine = saved_queries().all(None if who.is_admin else who.name)
@@ -125,6 +128,7 @@ def saved_alert_address():
 
 @bp.post("/saved")
 def saved_add():
+    """POST /saved: save the search (named, or after its query) and start its alerts when its owner has an address."""
     request_to_save = search_request(MultiDict(parse_query_string(request.form.get("args", ""))))
     name = request.form.get("name", "").strip() or request_to_save.q.strip() or "未命名查询"
     try:
@@ -139,6 +143,7 @@ def saved_add():
 
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>")
 def saved_view(slug):
+    """GET /saved/<slug>: the saved query's results; its owner's own view marks them seen."""
     saved = owned_or_404(slug)
     page = results_page(engine(), saved.request, visible())
     if saved.owner == actor().name and is_own_view():
@@ -163,6 +168,7 @@ def is_own_view() -> bool:
 
 @bp.get(f"/saved/<regex('{SLUG_PATTERN}'):slug>.atom")
 def saved_feed(slug):
+    """GET /saved/<slug>.atom: the saved query's Atom feed, with its token or signed in (404 otherwise)."""
     token = request.args.get("token", "")
     if not token and actor() is None and auth_mode() != "none":
         raise Unauthorized()  # a feed reader without the feed's token, whichever the slug
@@ -190,6 +196,7 @@ def public_base_url() -> str:
 
 @bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/rename")
 def saved_rename(slug):
+    """POST /saved/<slug>/rename: rename the saved query."""
     saved = owned_or_404(slug)
     try:
         renamed = saved_queries().rename(slug, request.form.get("name", ""))
@@ -207,6 +214,7 @@ def saved_delete_confirm(slug):
 
 @bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/delete")
 def saved_delete(slug):
+    """POST /saved/<slug>/delete: delete the saved query and its alert log."""
     saved = owned_or_404(slug)
     saved_queries().delete(slug)
     alert_store().forget(slug)
@@ -217,6 +225,7 @@ def saved_delete(slug):
 
 @bp.post(f"/saved/<regex('{SLUG_PATTERN}'):slug>/feed-token")
 def saved_renew_feed_token(slug):
+    """POST /saved/<slug>/feed-token: a new feed token (the old feed address stops working)."""
     saved = owned_or_404(slug)
     saved_queries().renew_feed_token(slug)
     record("saved_feed_token_renewed", slug=slug, name=saved.name)
@@ -228,6 +237,7 @@ def saved_renew_feed_token(slug):
 
 
 def shared_or_404(token: str):
+    """The saved query a share token names, or a 404."""
     saved = saved_queries().shared(token)
     if saved is None:
         abort(404, "没有这个共享链接（可能已被删除）。")
@@ -245,6 +255,7 @@ def shared_view(token):
 
 @bp.post(f"/shared/<regex('{TOKEN_PATTERN}'):token>/copy")
 def shared_copy(token):
+    """POST /shared/<token>/copy: save a copy of a shared query as the actor's own."""
     saved = shared_or_404(token)
     name = request.form.get("name", "").strip() or saved.name
     try:
@@ -267,7 +278,7 @@ def alert_base_url(app) -> str:
 
 
 def run_alert_check(app, mailer: Mailer | None = None):
-    """One check over the current generation (``search.alerts.check_alerts``), as the timer runs it."""
+    """One check over the current generation (``search.saved.alerts.check_alerts``), as the timer runs it."""
     settings = alert_settings(app)
     if mailer is None and settings.smtp is not None:
         mailer = Mailer(settings.smtp)

@@ -11,9 +11,9 @@ from search.analysis.trend import Series, Trend
 from search.engines import Engine
 from search.query import SearchRequest
 
-from .analysis_params import TrendArgs
-from .chart import Chart, line_chart
-from .pages import date_label, search_url
+from web.analysis_params import TrendArgs
+from web.chart import Chart, line_chart
+from web.pages import date_label, search_url
 
 MEASURE_LABELS = {"documents": "文档数（篇）", "occurrences": "出现次数", "per_mille": "每千篇文档中的篇数"}
 MEASURE_UNITS = {"documents": "篇", "occurrences": "次", "per_mille": "‰"}
@@ -77,10 +77,12 @@ class TrendPage:
 
     @property
     def measure_label(self) -> str:
+        """The measure's label in Chinese."""
         return MEASURE_LABELS[self.args.measure]
 
 
 def period_label(period: str) -> str:
+    """A period (``2020``, ``2020-07``) as shown (``2020年7月``)."""
     return date_label(period)
 
 
@@ -105,33 +107,7 @@ def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
                    visible=visible) if args.queries else None
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()
-    chart = rows = None
-    undated = totals = ()
-    district_tables: tuple[DistrictTable, ...] = ()
-    if result:
-        def url(series: Series, period: str | None, district: str | None = None) -> str:
-            return search_url(period_request(args.request, series.query, args.by, period, district))
-
-        chart = line_chart(
-            result.periods, labels,
-            [(s.query, [p.value(measure) for p in s.points], [url(s, p.period) for p in s.points],
-              [f"{s.query} · {labels[i]}：{_text(p.value(measure), measure)} {MEASURE_UNITS[measure]}"
-               f"（{p.documents} 篇，{p.occurrences} 次）" for i, p in enumerate(s.points)])
-             for s in result.series],
-            x_title="年份" if args.by == "year" else "月份",
-            y_title=MEASURE_LABELS[measure],
-            whole=measure != "per_mille",
-        )
-        rows = tuple(
-            Row(labels[i], tuple(Cell(s.points[i].value(measure), _text(s.points[i].value(measure), measure),
-                                      url(s, period)) for s in result.series))
-            for i, period in enumerate(result.periods)
-        )
-        undated = tuple(Cell(s.undated_documents, f"{s.undated_documents} 篇", url(s, None)) for s in result.series)
-        totals = tuple(Cell(s.total_documents, f"{s.total_documents} 篇 · {s.total_occurrences} 次", url(s, None))
-                       for s in result.series)
-        if args.per == "district":
-            district_tables = tuple(_district_table(n, s, args, measure) for n, s in enumerate(result.series))
+    chart, rows, undated, totals, district_tables = _laid_out(result, args, labels) if result else (None, (), (), (), ())
     filters = [(k, v) for k, v in args.request.to_args() if k not in ("q", "page", "per_page", "sort")]
     own = [("q", q) for q in args.queries] + filters + [
         ("by", args.by), ("measure", args.measure), *([("per", args.per)] if args.per else [])]
@@ -140,11 +116,11 @@ def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
         result=result,
         chart=chart,
         period_labels=labels,
-        rows=rows or (),
+        rows=rows,
         undated=undated,
         totals=totals,
         district_tables=district_tables,
-        query_fields=tuple(args.queries) + ("",) * (6 - len(args.queries)) if len(args.queries) < 6 else args.queries,
+        query_fields=_query_fields(args.queries),
         by_options=tuple(Option(v, label, v == args.by) for v, label in BY_LABELS.items()),
         measure_options=tuple(Option(v, label, v == measure) for v, label in MEASURE_LABELS.items()),
         hidden_fields=filters,
@@ -152,6 +128,42 @@ def trend_page(engine: Engine, args: TrendArgs, visible=None) -> TrendPage:
         csv_url=url_for("analysis.trend_csv") + "?" + urlencode(own),
         kwic_urls=tuple((q, search_url(replace(args.request, q=q), "analysis.kwic_view")) for q in args.queries),
     )
+
+
+def _laid_out(result: Trend, args: TrendArgs, labels: tuple[str, ...]) -> tuple:
+    """The chart, the rows of the table beneath, its undated and totals cells, and the district tables."""
+    measure = args.measure
+
+    def url(series: Series, period: str | None, district: str | None = None) -> str:
+        return search_url(period_request(args.request, series.query, args.by, period, district))
+
+    chart = line_chart(
+        result.periods, labels,
+        [(s.query, [p.value(measure) for p in s.points], [url(s, p.period) for p in s.points],
+          [f"{s.query} · {labels[i]}：{_text(p.value(measure), measure)} {MEASURE_UNITS[measure]}"
+           f"（{p.documents} 篇，{p.occurrences} 次）" for i, p in enumerate(s.points)])
+         for s in result.series],
+        x_title="年份" if args.by == "year" else "月份",
+        y_title=MEASURE_LABELS[measure],
+        whole=measure != "per_mille",
+    )
+    rows = tuple(
+        Row(labels[i], tuple(Cell(s.points[i].value(measure), _text(s.points[i].value(measure), measure),
+                                  url(s, period)) for s in result.series))
+        for i, period in enumerate(result.periods)
+    )
+    undated = tuple(Cell(s.undated_documents, f"{s.undated_documents} 篇", url(s, None)) for s in result.series)
+    totals = tuple(Cell(s.total_documents, f"{s.total_documents} 篇 · {s.total_occurrences} 次", url(s, None))
+                   for s in result.series)
+    district_tables: tuple[DistrictTable, ...] = ()
+    if args.per == "district":
+        district_tables = tuple(_district_table(n, s, args, measure) for n, s in enumerate(result.series))
+    return chart, rows, undated, totals, district_tables
+
+
+def _query_fields(queries: tuple[str, ...]) -> tuple[str, ...]:
+    """The form's query boxes: the queries, padded with empty boxes to six."""
+    return tuple(queries) + ("",) * (6 - len(queries)) if len(queries) < 6 else queries
 
 
 def _district_table(n: int, series: Series, args: TrendArgs, measure: str) -> DistrictTable:

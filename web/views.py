@@ -8,110 +8,47 @@ downloads and exports all leave restricted documents out alike.
 from __future__ import annotations
 
 import io
-import threading
 from itertools import chain
 from pathlib import Path
 
 from flask import (
-    Blueprint,
-    Response,
     abort,
-    current_app,
-    g,
     jsonify,
-    make_response,
     render_template,
     request,
     send_file,
 )
 
 
-from .auth import actor
-from .document_page import document_page
-from .downloads import download_name, media_type, member_download
-from .exports import attachment, public_base_url, search_csv
-from .spooled import spooled_response
-from .pages import results_page
-from .params import occurrence_offset, search_request
+from web.blueprint import bp, engine, hand_engine_to_response, release_engine, render_results, visible
+from web.document_page import document_page
+from web.downloads import download_name, media_type, member_download
+from web.exports import attachment, public_base_url, search_csv
+from web.spooled import spooled_response
+from web.pages import results_page
+from web.params import occurrence_offset, search_request
 
-bp = Blueprint("web", __name__)
 MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者链接有误。"
-
-
-def engine():
-    """The engine fixed to the current index generation, fetched once per request and held until its
-    response is closed (a streamed export's last row included): a commit meanwhile cannot close it
-    under the request (``search.engines``: the embedded engine holds its snapshot)."""
-    if "engine" not in g:
-        g.engine = current_app.extensions["engine"].pinned()
-    return g.engine
-
-
-def hand_engine_to_response(response):
-    """The response releases the request's engine when the server closes it (after streaming, for a
-    streamed one: Flask tears the request down before a streamed body is made)."""
-    held = g.pop("engine", None)
-    if held is not None:
-        released = threading.Event()
-
-        def release() -> None:
-            if not released.is_set():  # a response may be closed twice; a hold is released once
-                released.set()
-                held.release()
-
-        response.call_on_close(release)
-    return response
-
-
-def release_engine(_exc=None) -> None:
-    """A request that ended without a response (an error in an after-request hook) releases it here."""
-    held = g.pop("engine", None)
-    if held is not None:
-        held.release()
-
-
-def visible(who=None):
-    """The documents the actor (or ``who``) may see in this request's generation; None: all."""
-    if who is not None:
-        return engine().visible_to(who)
-    if "visible" not in g:
-        g.visible = engine().visible_to(actor())
-    return g.visible
-
-
-def is_fragment_request() -> bool:
-    """An htmx request for the results alone (a history restore needs the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
-def render_results(page, **context) -> Response:
-    """The full search page, or only its results for htmx; the pushed URL is the canonical one."""
-    template = "partials/results.html" if is_fragment_request() else "search.html"
-    response = make_response(render_template(template, page=page, fragment=is_fragment_request(), **context))
-    response.vary.update(("HX-Request", "HX-History-Restore-Request"))
-    if is_fragment_request() and not context.get("saved"):
-        response.headers["HX-Push-Url"] = page.url
-    return response
-
-
-# -- search ------------------------------------------------------------------------
 
 
 @bp.get("/")
 @bp.get("/search")
 def search_page():
+    """GET / and /search: the results page (or its htmx fragment)."""
     page = results_page(engine(), search_request(request.args), visible())
     return render_results(page)
 
 
 @bp.get("/search.json")
 def search_json():
+    """GET /search.json: the results as JSON."""
     page = results_page(engine(), search_request(request.args), visible())
     return jsonify(page.results.to_json())
 
 
 @bp.get("/search.csv")
 def search_csv_export():
+    """GET /search.csv: every result as CSV (with a BOM for Excel), named after the query."""
     wanted = search_request(request.args)
     chunks = search_csv(engine(), wanted, public_base_url(), visible())
     # A BOM, so that Excel reads the UTF-8 as UTF-8; the file is named after the query (稳就业-20261204.csv).
@@ -135,6 +72,7 @@ def suggestions():
 
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
+    """GET /doc/<id>: the document page, the query's phrases marked."""
     page = document_page(engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
                          visible=visible())
     if page is None:
@@ -144,6 +82,7 @@ def document(doc_id):
 
 @bp.get("/doc/<doc_id>/original")
 def original(doc_id):
+    """GET /doc/<id>/original: the file the document was read from (or a container's member), as a download."""
     stored = engine().document(doc_id, visible=visible())
     if stored is None:
         abort(404, MISSING_DOCUMENT)  # a restricted document answers as a missing one
@@ -162,9 +101,10 @@ def original(doc_id):
 
 
 def init_app(app) -> None:
+    """Install the request checks (host, auth, CSRF, headers, time budget, audit) and the engine per request, and register the routes."""
     from werkzeug.routing import BaseConverter
 
-    from . import audit, auth, csrf, headers, hosts, limits
+    from web import audit, auth, csrf, headers, hosts, limits
 
     class RegexConverter(BaseConverter):
         def __init__(self, url_map, pattern):
@@ -182,9 +122,3 @@ def init_app(app) -> None:
     app.after_request(hand_engine_to_response)
     app.teardown_request(release_engine)
     app.register_blueprint(bp)
-
-
-from . import saved_views  # noqa: E402,F401 - the saved-query routes, on this blueprint
-from . import admin_views  # noqa: E402,F401 - the administrators' pages, on this blueprint
-from . import export_views  # noqa: E402,F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
-from . import review_views  # noqa: E402,F401 - the metadata review page, on this blueprint

@@ -17,6 +17,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the actor has the admin role."""
         return self.role == "admin"
 
 

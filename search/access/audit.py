@@ -21,6 +21,7 @@ BACKUPS = 5
 
 
 def log_path(index_dir: Path | str) -> Path:
+    """The audit log's file in an index folder."""
     return Path(index_dir) / LOG_NAME
 
 

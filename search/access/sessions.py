@@ -14,7 +14,7 @@ import secrets
 import time
 from pathlib import Path
 
-from ..sqlite_file import SQLiteFile
+from search.sqlite_file import SQLiteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS session (

@@ -21,10 +21,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..sqlite_file import SQLiteFile
-from .actor import ROLES, Actor
-from .documents import ADMINS_ONLY, access_value, parse_groups
-from .sessions import SessionStore
+from search.sqlite_file import SQLiteFile
+from search.access.actor import ROLES, Actor
+from search.access.documents import ADMINS_ONLY, access_value, parse_groups
+from search.access.sessions import SessionStore
 
 STORE_NAME = "users.sqlite3"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")
@@ -77,6 +77,7 @@ class User:
 
     @property
     def actor(self) -> Actor:
+        """The user as an ``Actor`` (name, role, groups)."""
         return Actor(self.name, self.role, self.groups)
 
 
@@ -90,6 +91,7 @@ class LoginResult:
 
 
 def store_path(index_dir: Path | str) -> Path:
+    """The accounts database's file in an index folder."""
     return Path(index_dir) / STORE_NAME
 
 
@@ -106,6 +108,7 @@ class UserStore(SQLiteFile):
         self.sessions = SessionStore(path)
 
     def add(self, name: str, password: str, role: str = "reader", groups: str = "") -> User:
+        """Create an account (role reader or admin); UserError for a bad name, role or password, or a name taken."""
         name = _checked_name(name)
         if role not in ROLES:
             raise UserError(f"unknown role {role!r} (reader or admin)")
@@ -119,6 +122,7 @@ class UserStore(SQLiteFile):
         return self.get(name)
 
     def set_password(self, name: str, password: str) -> None:
+        """Change a user's password, clearing failed logins and ending their sessions; UserError for an unknown user."""
         _check_password(password)
         if not self._run("UPDATE user SET password_hash = ? WHERE name = ? RETURNING name", (_hasher.hash(password), name)):
             raise UserError(f"no user {name!r}")
@@ -126,6 +130,7 @@ class UserStore(SQLiteFile):
         self.sessions.end_all(name)
 
     def update(self, name: str, role: str | None = None, groups: str | None = None) -> User:
+        """Change a user's role or groups (ending their sessions when either changed); UserError for an unknown user or role."""
         user = self.get(name)
         if user is None:
             raise UserError(f"no user {name!r}")
@@ -139,15 +144,18 @@ class UserStore(SQLiteFile):
         return updated
 
     def remove(self, name: str) -> None:
+        """Delete an account and end its sessions; UserError for an unknown user."""
         if not self._run("DELETE FROM user WHERE name = ? RETURNING name", (name,)):
             raise UserError(f"no user {name!r}")
         self.sessions.end_all(name)
 
     def get(self, name: str) -> User | None:
+        """The user of this name, or None."""
         rows = self._run("SELECT * FROM user WHERE name = ?", (name,))
         return _user(rows[0]) if rows else None
 
     def all(self) -> list[User]:
+        """Every user, by name."""
         return [_user(row) for row in self._run("SELECT * FROM user ORDER BY name")]
 
     def login(self, name: str, password: str, now: datetime | None = None, address: str = "") -> LoginResult:

@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from ..archive import Snapshot
-from . import segmenter
-from .concordance import Occurrence
+from typing import Protocol
+from search.text.analyzer import segmenter
+from search.analysis.concordance import Occurrence
 
 SPAN = 10
 SPARE = 4
 LIMIT = 20
+
+
+class Texts(Protocol):
+    """Where the occurrences' documents are read: a snapshot, or a sample that carries its texts."""
+
+    def search_text(self, docnum, /) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Collocate:
     count: int
 
 
-def collocates(snapshot: Snapshot, occurrences: Iterable[Occurrence], span: int = SPAN,
+def collocates(snapshot: Texts, occurrences: Iterable[Occurrence], span: int = SPAN,
                limit: int = LIMIT) -> tuple[Collocate, ...]:
     """The ``limit`` most frequent words within ``span`` characters of the occurrences, with counts."""
     counts: Counter = Counter()

@@ -14,22 +14,14 @@ those ``matches`` counts, so a concordance's total equals the trend's.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..archive import Snapshot
-from ..budget import check_budget
-from ..meta import Taxonomy
-from ..query import SearchRequest
-from .matches import Matches, find_matches, occurrences_in
+from search.query import SearchRequest
 
 KWIC_SORTS = ("date", "left", "right")
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 10, 60, 30
 PARAGRAPH_MARK = "¶"
-_UNDATED = 10**9
-
-
 class Occurrence(NamedTuple):
     docnum: int
     offset: int
@@ -48,6 +40,7 @@ class Line:
     offset: int
 
     def to_json(self) -> dict:
+        """The concordance line as a JSON object."""
         return {"id": self.id, "title": self.title, "date": self.date, "district": self.district,
                 "left": self.left, "match": self.match, "right": self.right, "offset": self.offset}
 
@@ -66,9 +59,11 @@ class Concordance:
 
     @property
     def pages(self) -> int:
+        """The number of pages of concordance lines (at least 1)."""
         return max(1, math.ceil(self.total_occurrences / self.request.per_page))
 
     def to_json(self) -> dict:
+        """The concordance as a JSON object: the request, the totals and this page's lines."""
         return {
             "query": self.request.q,
             "read_as": self.read_as,
@@ -82,140 +77,10 @@ class Concordance:
         }
 
 
-def _check(order: str, width: int) -> None:
+def check_arguments(order: str, width: int) -> None:
     if order not in KWIC_SORTS:
         raise ValueError(f"order must be one of {', '.join(KWIC_SORTS)}, not {order!r}")
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"width must be between {MIN_WIDTH} and {MAX_WIDTH}, not {width}")
 
 
-def concordance(
-    snapshot: Snapshot,
-    request: SearchRequest,
-    order: str = "date",
-    width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None,
-    sample_size: int = 0,
-    *,
-    visible: frozenset[int] | None = None,
-) -> Concordance:
-    """One page (``request.page``, ``request.per_page`` lines) of the query's concordance.
-
-    ``sample_size`` > 0 also picks that many occurrences spread over the result set (for collocates).
-    """
-    _check(order, width)
-    matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
-    first = (request.page - 1) * request.per_page
-    if order == "date":
-        picked = _date_page(snapshot, matches, first, request.per_page)
-    else:
-        picked = _sorted_occurrences(snapshot, matches, order, width)[first : first + request.per_page]
-    return Concordance(
-        request=request,
-        read_as=matches.read_as,
-        notes=matches.notes,
-        order=order,
-        width=width,
-        total_occurrences=matches.total_occurrences,
-        total_documents=len(matches.docs),
-        lines=tuple(make_line(snapshot, o, width) for o in picked),
-        sample=tuple(_spread_sample(snapshot, matches, sample_size)) if sample_size else (),
-    )
-
-
-def all_lines(
-    snapshot: Snapshot, request: SearchRequest, order: str = "date", width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None, *, visible: frozenset[int] | None = None,
-) -> Iterator[Line]:
-    """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
-    _check(order, width)
-    matches = find_matches(snapshot, request, taxonomy=taxonomy, visible=visible)
-    if order == "date":
-        found = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
-    else:
-        found = iter(_sorted_occurrences(snapshot, matches, order, width))
-    return (make_line(snapshot, o, width) for o in found)
-
-
-def _date_order(snapshot: Snapshot, docs: Sequence[int]) -> list[int]:
-    """Oldest first, undated last, then by number (``docs`` ascending; the sort is stable)."""
-    key = snapshot.cached("kwic date key", lambda: [r if r >= 0 else _UNDATED for r in snapshot.date_rank])
-    return sorted(docs, key=key.__getitem__)
-
-
-def _in_document(snapshot: Snapshot, docnum: int, phrases) -> list[Occurrence]:
-    check_budget()  # a web request's time budget: a long export stops itself
-    return [Occurrence(docnum, offset, phrase)
-            for offset, phrase in occurrences_in(snapshot.search_text(docnum), phrases)]
-
-
-def _date_page(snapshot: Snapshot, matches: Matches, first: int, size: int) -> list[Occurrence]:
-    """The occurrences ``first`` to ``first + size`` in date order: documents before the page are
-    skipped by their counts, only the page's documents are searched."""
-    count_of = dict(zip(matches.docs, matches.occurrences))
-    picked: list[Occurrence] = []
-    seen = 0
-    for docnum in _date_order(snapshot, matches.docs):
-        count = count_of[docnum]
-        if seen + count > first:
-            found = _in_document(snapshot, docnum, matches.phrases)
-            picked.extend(found[max(0, first - seen):])
-            if len(picked) >= size:
-                break
-        seen += count
-    return picked[:size]
-
-
-def _sorted_occurrences(snapshot: Snapshot, matches: Matches, order: str, width: int) -> list[Occurrence]:
-    """Every occurrence, by its left or right context (then date and offset)."""
-    rank = snapshot.date_rank
-    keyed = []
-    for docnum in matches.docs:
-        check_budget()
-        text = snapshot.search_text(docnum)
-        date = rank[docnum] if rank[docnum] >= 0 else _UNDATED
-        for offset, phrase in occurrences_in(text, matches.phrases):
-            if order == "right":
-                key = text[offset + len(phrase) : offset + len(phrase) + width]
-            else:
-                key = text[max(0, offset - width) : offset][::-1]
-            keyed.append((key, date, docnum, offset, phrase))
-    keyed.sort()
-    return [Occurrence(docnum, offset, phrase) for _, _, docnum, offset, phrase in keyed]
-
-
-def _spread_sample(snapshot: Snapshot, matches: Matches, size: int) -> Iterator[Occurrence]:
-    """About ``size`` occurrences from documents spread evenly over the result set."""
-    if not matches.docs:
-        return
-    step = max(1, len(matches.docs) // size)
-    chosen = matches.docs[::step]
-    # Every occurrence when there are no more than ``size``; else a few from each chosen document.
-    each = None if matches.total_occurrences <= size else max(1, math.ceil(size / len(chosen)))
-    taken = 0
-    for docnum in chosen:
-        for occurrence in _in_document(snapshot, docnum, matches.phrases)[:each]:
-            yield occurrence
-            taken += 1
-            if taken >= size:
-                return
-
-
-def make_line(snapshot: Snapshot, occurrence: Occurrence, width: int) -> Line:
-    """The line of one occurrence, its contexts from the document's display text."""
-    docnum, offset, phrase = occurrence
-    doc = snapshot.document(docnum)
-    display = "\n".join((doc.title, *doc.paragraphs))
-    if len(display) != len(snapshot.search_text(docnum)):  # never expected: folding keeps lengths
-        display = snapshot.search_text(docnum)
-    end = offset + len(phrase)
-    return Line(
-        id=doc.id,
-        title=doc.title,
-        date=snapshot.published[docnum],
-        district=snapshot.district[docnum],
-        left=display[max(0, offset - width) : offset].replace("\n", PARAGRAPH_MARK),
-        match=display[offset:end],
-        right=display[end : end + width].replace("\n", PARAGRAPH_MARK),
-        offset=offset,
-    )

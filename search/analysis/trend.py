@@ -15,17 +15,11 @@ counted apart, as undated.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-import numpy as np
 
-from ..archive import Snapshot
-from ..columns import Column
-from ..meta import Taxonomy
-from ..query import Matcher, SearchRequest
-from .matches import Matches, find_matches, with_query
+from search.query import SearchRequest
 
 BY = ("year", "month")
 MEASURES = ("documents", "occurrences", "per_mille")
@@ -41,9 +35,11 @@ class Point:
     per_mille: float
 
     def value(self, measure: str) -> float:
+        """The point's number for a measure: ``documents``, ``occurrences`` or ``per_mille``."""
         return getattr(self, measure)
 
     def to_json(self) -> dict:
+        """The point as a JSON object."""
         return {"period": self.period, "documents": self.documents,
                 "occurrences": self.occurrences, "per_mille": self.per_mille}
 
@@ -65,6 +61,7 @@ class Series:
     districts: tuple[Series, ...] | None = None  # under a query, when counted per district
 
     def to_json(self) -> dict:
+        """The series as a JSON object, with its districts' series when counted per district."""
         data = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
         data.update({
             "total_documents": self.total_documents,
@@ -93,41 +90,13 @@ class Trend:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict:
+        """The trend as a JSON object: how it was counted and its series."""
         data = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
         data["periods"] = list(self.periods)
         data["series"] = [s.to_json() for s in self.series]
         return data
-
-
-def trend(
-    snapshot: Snapshot,
-    queries: Sequence[str],
-    request: SearchRequest = SearchRequest(),
-    by: str = "year",
-    measure: str = "documents",
-    per: str | None = None,
-    taxonomy: Taxonomy | None = None,
-    *,
-    visible: frozenset[int] | None = None,
-) -> Trend:
-    """Counts per period of each query under ``request``'s filters; ValueError on a bad argument."""
-    queries = checked_arguments(queries, by, measure, per)
-    period_of = snapshot.year if by == "year" else snapshot.month
-    matcher = Matcher(snapshot, request.mode, counting=True)
-    found = [find_matches(snapshot, with_query(request, q), matcher, taxonomy, visible=visible) for q in queries]
-    periods = _axis(by, set().union(*(_values(period_of, m.docs) for m in found)) - {None})
-    series = []
-    for matches in found:
-        base = _base_counts(snapshot, matches.base, period_of, by, None)
-        whole = _series(snapshot, matches, range(len(matches.docs)), None, periods, period_of, base)
-        districts = None
-        if per == "district":
-            districts = _district_series(snapshot, matches, periods, period_of, by)
-        series.append(replace(whole, read_as=matches.read_as, districts=districts))
-    notes = tuple(dict.fromkeys(n for m in found for n in m.notes))
-    return Trend(request, queries, by, measure, per, periods, tuple(series), notes)
 
 
 def checked_arguments(queries: Sequence[str], by: str, measure: str, per: str | None) -> tuple[str, ...]:
@@ -144,7 +113,7 @@ def checked_arguments(queries: Sequence[str], by: str, measure: str, per: str | 
     return queries
 
 
-def _axis(by: str, present: set[str]) -> tuple[str, ...]:
+def period_axis(by: str, present: set[str]) -> tuple[str, ...]:
     """Every period from the first to the last present one."""
     if not present:
         return ()
@@ -157,91 +126,6 @@ def _axis(by: str, present: set[str]) -> tuple[str, ...]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(months)
-
-
-def _base_counts(snapshot: Snapshot, base: frozenset[int], period_of, by: str, per: str | None):
-    """Documents per period among ``base``, or per district a Counter per district.
-
-    The whole archive's counts (no filter) are computed once per snapshot.
-    """
-
-    def count(docs) -> Counter | dict[str | None, Counter]:
-        if per is None:
-            return Counter(map(period_of.__getitem__, docs))
-        counters: dict[str | None, Counter] = {}
-        for docnum in docs:
-            counters.setdefault(snapshot.district[docnum], Counter())[period_of[docnum]] += 1
-        return counters
-
-    if len(base) == len(snapshot.live):  # base is a subset of live: the same set
-        return snapshot.cached(f"trend base {by} {per}", lambda: count(snapshot.live))
-    return count(base)
-
-
-def _series(snapshot, matches: Matches, picks, district, periods, period_of, base: Counter,
-            is_district: bool = False) -> Series:
-    """The counts of the matching documents at indexes ``picks`` of ``matches.docs``.
-
-    Counted by C-level passes (``Counter`` over maps), not a Python loop per
-    document: a common phrase matches most of the archive.
-    """
-    docs = list(map(matches.docs.__getitem__, picks))
-    counts = list(map(matches.occurrences.__getitem__, picks))
-    in_period = _values(period_of, docs)
-    documents, occurrences = _per_period(in_period, counts)
-    ranks = _values(snapshot.date_rank, docs)
-    first_rank = min(filter((0).__le__, ranks), default=None)
-    first = snapshot.published[docs[ranks.index(first_rank)]] if first_rank is not None else None
-    points = tuple(
-        Point(p, documents[p], occurrences[p], round(1000 * documents[p] / base[p], 2) if base[p] else 0.0)
-        for p in periods
-    )
-    return Series(
-        query=matches.query,
-        district=district,
-        is_district=is_district,
-        total_documents=sum(documents.values()),
-        total_occurrences=sum(occurrences.values()),
-        undated_documents=documents[None],
-        undated_occurrences=occurrences[None],
-        first_appearance=first,
-        points=points,
-    )
-
-
-def _values(column: Column, docs) -> list:
-    """The column's values of ``docs``, through its codes (maps in C, no Python step per document)."""
-    codes = column.codes[np.asarray(docs, dtype=np.int64)]
-    return list(map(column.values.__getitem__, codes.tolist()))
-
-
-def _per_period(in_period: list, counts: list[int]) -> tuple[Counter, Counter]:
-    """(documents, occurrences) per period: weighted counts (numpy), not one step per occurrence."""
-    periods = list(dict.fromkeys(in_period))
-    number = {p: i for i, p in enumerate(periods)}
-    codes = np.fromiter(map(number.__getitem__, in_period), dtype=np.int64, count=len(in_period))
-    documents = np.bincount(codes, minlength=len(periods)).tolist()
-    occurrences = np.bincount(codes, weights=np.asarray(counts, dtype=np.float64), minlength=len(periods))
-    return Counter(dict(zip(periods, documents))), Counter(dict(zip(periods, occurrences.astype(np.int64).tolist())))
-
-
-def _district_series(snapshot, matches: Matches, periods, period_of, by: str) -> tuple[Series, ...]:
-    """One series per district (unknown district last), earliest first appearance first."""
-    by_district: dict[str | None, list[int]] = {}
-    for i, docnum in enumerate(matches.docs):
-        by_district.setdefault(snapshot.district[docnum], []).append(i)
-    base = _base_counts(snapshot, matches.base, period_of, by, "district")
-    series = [
-        _series(snapshot, matches, picks, district, periods, period_of, base.get(district, Counter()), True)
-        for district, picks in by_district.items()
-    ]
-
-    def order(s: Series):
-        rank = snapshot.date_rank
-        first = min((rank[matches.docs[i]] for i in by_district[s.district] if rank[matches.docs[i]] >= 0), default=None)
-        return (s.district is None, first is None, first or 0, -s.total_documents, s.district or "")
-
-    return tuple(sorted(series, key=order))
 
 
 CSV_COLUMNS = ("query", "district", "period", "documents", "occurrences", "per_mille")

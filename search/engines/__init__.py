@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import DocumentRecord, Engine, unsupported
-from .remote import is_index_url
+from search.engines.base import DocumentRecord, Engine, unsupported
+from search.engines.opensearch.cluster import is_index_url
 
 
 def open_engine(index: str | Path, *, state: str | Path | None = None) -> Engine:
@@ -15,10 +15,10 @@ def open_engine(index: str | Path, *, state: str | Path | None = None) -> Engine
     ``state``: with a URL, the folder of its saved queries and accounts (see ``remote.state_dir``).
     """
     if is_index_url(index):
-        from .remote import RemoteEngine
+        from search.engines.opensearch.cluster import RemoteEngine
 
         return RemoteEngine(str(index), state=state)
-    from .embedded import EmbeddedEngine
+    from search.engines.embedded.engine import EmbeddedEngine
 
     return EmbeddedEngine(Path(index))
 

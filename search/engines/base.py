@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SearchError
+from search.errors import Unsupported
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Engine(ABC):
 
     @abstractmethod
     def saved_count(self, store, saved, *, visible=None):
-        """``SavedCount(total, new)`` of a saved query (``search.saved``)."""
+        """``SavedCount(total, new)`` of a saved query (``search.saved.store``)."""
 
     @abstractmethod
     def mark_viewed(self, store, saved, *, visible=None) -> None:
@@ -151,6 +151,6 @@ class Engine(ABC):
         """The folder of the saved queries, accounts, audit log and web secret of this index."""
 
 
-def unsupported(what: str, engine: str = "the OpenSearch engine") -> SearchError:
+def unsupported(what: str, engine: str = "the OpenSearch engine") -> Unsupported:
     """The one line for something an engine cannot do (yet)."""
-    return SearchError(f"{what} is not available on {engine} yet", hint="use an index folder (the embedded engine) for it")
+    return Unsupported(f"{what} is not available on {engine} yet", hint="use an index folder (the embedded engine) for it")

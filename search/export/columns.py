@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from ..bidi import without_bidi
-from ..query import Hit, SearchRequest
+from search.query import Hit, SearchRequest
+from search.text.bidi import without_bidi
 
 HIT_COLUMNS = ("序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号")
 KWIC_COLUMNS = ("序号", "标题", "日期", "区域", "左侧上下文", "检索词", "右侧上下文", "位置", "链接", "编号")

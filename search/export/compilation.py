@@ -24,8 +24,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..bidi import without_bidi
-from ..engines.base import DocumentRecord
+from search.engines.base import DocumentRecord
+from search.text.bidi import without_bidi
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"

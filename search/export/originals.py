@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..engines.base import DocumentRecord
-from .columns import defused
+from search.engines.base import DocumentRecord
+from search.export.columns import defused
 
 LISTING_NAME = "清单.csv"
 LISTING_COLUMNS = ("序号", "压缩包内文件", "标题", "发文机关", "文号", "文种", "日期", "区域", "来源文件", "链接", "说明")

@@ -13,14 +13,14 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from ..engines import Engine
-from ..engines.base import DocumentRecord
-from ..query import SearchRequest
-from ..zone import now_in
-from .columns import HIT_COLUMNS, KWIC_COLUMNS, describe_request, document_link, filter_words, hit_row, kwic_row, search_link
-from .compilation import CompiledDocument, Cover, write_compilation
-from .originals import ChosenOriginal, write_originals
-from .sheets import QuerySheet, write_workbook
+from search.engines import Engine
+from search.engines.base import DocumentRecord
+from search.query import SearchRequest
+from search.zone import now_in
+from search.export.columns import HIT_COLUMNS, KWIC_COLUMNS, describe_request, document_link, filter_words, hit_row, kwic_row, search_link
+from search.export.compilation import CompiledDocument, Cover, write_compilation
+from search.export.originals import ChosenOriginal, write_originals
+from search.export.sheets import QuerySheet, write_workbook
 
 MAX_CHOSEN = 100  # documents in one 汇编 or zip: their full texts and files are gathered in one response
 DEFAULT_FIRST = 20

@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from ..bidi import without_bidi
+from search.text.bidi import without_bidi
 
 EXCEL_CELL_LIMIT = 32767
 MAX_HYPERLINKS = 65530  # Excel's limit a sheet: rows past it carry their link as text
@@ -47,11 +47,13 @@ class QuerySheet:
     rows: int  # rows written to the first sheet
 
     def pairs(self) -> list[tuple[str, str | int]]:
+        """The second sheet's rows: (label, value), labels in Chinese."""
         return [("检索词", self.query or "（全部文档）"), ("理解为", self.read_as), ("筛选条件", self.filters or "（无）"),
                 ("结果数", self.total), ("导出条数", self.rows), ("检索时间", self.ran_at), ("检索链接", self.link)]
 
 
 def clean_cell(value: str) -> str:
+    """The text without the control characters Excel refuses and bidi controls, cut to Excel's cell limit."""
     return without_bidi(ILLEGAL_CHARACTERS_RE.sub("", value))[:EXCEL_CELL_LIMIT]
 
 

@@ -2,7 +2,7 @@
 
 Extraction is pure (bytes in, :class:`Extracted` out, no file system but an OCR cache named in the
 options, no global state), so it can run in worker processes. The text it returns keeps its line
-breaks; joining lines the layout broke is :func:`search.normalize.normalize_text`'s job, as for any
+breaks; joining lines the layout broke is :func:`search.text.normalize.normalize_text`'s job, as for any
 other file.
 
 A file that gives no usable text raises :class:`Unreadable`, a ``ValueError`` whose message is the
@@ -18,10 +18,10 @@ from __future__ import annotations
 import importlib
 from pathlib import PurePath
 
-from .decoding import decode_text
-from .extracted import ExtractOptions, Extracted, Part, Unreadable, Unsupported
-from .limits import check_before_reading
-from .markdown import markdown_text
+from search.extract.decoding import decode_text
+from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable, Unsupported
+from search.extract.limits import check_before_reading
+from search.extract.markdown import markdown_text
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")

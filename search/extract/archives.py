@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from .extracted import ExtractOptions, Extracted, Part, Unreadable
-from .members import MAX_DEPTH, MAX_MEMBER_BYTES, NESTED_TOO_DEEP, check_depth, read_member
+from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.members import MAX_DEPTH, MAX_MEMBER_BYTES, NESTED_TOO_DEEP, check_depth, read_member
 
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_RATIO = 100
@@ -48,6 +48,7 @@ class Budget:
         self.left = MAX_TOTAL_BYTES
 
     def spend(self, count: int) -> None:
+        """Count ``count`` more uncompressed bytes; Unreadable ("zip bomb refused") past the limit."""
         self.left -= count
         if self.left < 0:
             raise Unreadable(f"zip bomb refused: more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB uncompressed")

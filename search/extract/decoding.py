@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 # A NUL byte in the first block of a file without a UTF-16 BOM means binary (or BOM-less UTF-16).
 BINARY_PROBE_BYTES = 8192
@@ -60,10 +60,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if text is not None:
         return text, "utf-8"
     chinese = decode_or_none(data, "gb18030")
-    if chinese is not None and _plausible(chinese):
+    if chinese is not None and plausible_chinese(chinese):
         return chinese, "gb18030"
     traditional = decode_or_none(data, "big5")
-    if traditional is not None and _plausible(traditional):
+    if traditional is not None and plausible_chinese(traditional):
         return traditional, "big5"
     guess = _detect(data)
     if guess is not None:
@@ -90,7 +90,7 @@ def decode_or_none(data: bytes, encoding: str) -> str | None:
 def _bomless_utf16(data: bytes) -> tuple[str, str]:
     for encoding in ("utf-16-le", "utf-16-be"):
         text = decode_or_none(data, encoding) if len(data) % 2 == 0 else None
-        if text is not None and _plausible(text, every_char=True):
+        if text is not None and plausible_chinese(text, every_char=True):
             return text, encoding
     raise Unreadable("binary file")
 
@@ -103,7 +103,7 @@ def _detect(data: bytes) -> tuple[str, str] | None:
         return None
     encoding = codecs.lookup(best.encoding).name
     text = str(best)
-    if encoding not in DETECTED_ENCODINGS or not _plausible(text, _EAST_ASIAN):
+    if encoding not in DETECTED_ENCODINGS or not plausible_chinese(text, _EAST_ASIAN):
         return None
     return text, encoding
 
@@ -121,7 +121,7 @@ _CHINESE = re.compile(f"[{_CHINESE_CHARS}]")
 _EAST_ASIAN = re.compile(f"[{_CHINESE_CHARS}\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
 
 
-def _plausible(text: str, letters: re.Pattern = _CHINESE, every_char: bool = False) -> bool:
+def plausible_chinese(text: str, letters: re.Pattern = _CHINESE, every_char: bool = False) -> bool:
     """Whether ``text`` reads as a document in ``letters``: no control characters, and its
     non-ASCII characters (with ``every_char``, all of them) mostly ``letters``."""
     if _CONTROL.search(text):

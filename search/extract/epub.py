@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import unquote
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
@@ -20,7 +20,7 @@ _PAGE_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
 
 def extract_epub(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An EPUB's chapters in spine order, each chapter's blocks a line; title and date from the OPF."""
-    from .zipped import ZipReader
+    from search.extract.zipped import ZipReader
 
     reader = ZipReader(data, "EPUB file")
     if not reader.has("META-INF/container.xml"):
@@ -59,7 +59,7 @@ def extract_epub(data: bytes, options: ExtractOptions | None = None) -> Extracte
 
 def _page_text(page: bytes) -> str:
     """An XHTML chapter's text as the HTML reader gives it."""
-    from . import html_page
+    from search.extract import html_page
 
     read = getattr(html_page, "extract_page", None) or html_page.extract_html
     return read(page).text
@@ -77,7 +77,7 @@ def _encrypted_parts(reader) -> set[str]:
 
 def _metadata(opf) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """The OPF's dc:title, dc:creator and dc:date."""
-    from .office_properties import is_placeholder_title
+    from search.extract.office_properties import is_placeholder_title
 
     def first(tag: str) -> str:
         node = opf.find(f".//{_DC}{tag}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from .limits import LIMIT_MARK, LimitExceeded, Limits, current_limits
+from search.extract.limits import LIMIT_MARK, LimitExceeded, Limits, current_limits
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?>")
 _NOT_NESTING = frozenset((

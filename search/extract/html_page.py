@@ -10,10 +10,10 @@ import codecs
 import re
 import warnings
 
-from ..file_properties import html_properties
-from .decoding import decode_or_none, decode_text
-from .html_bounds import bounded_markup
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.text.file_properties import html_properties
+from search.extract.decoding import decode_or_none, decode_text
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.html_bounds import bounded_markup
 
 # An .xhtml page is XML, and BeautifulSoup says so on stderr for each one; read as HTML it gives the
 # page's text all the same, and the warning would stand between our one-line warnings.

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from io import BytesIO
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 MB = 1024 * 1024
 ZIP_SUFFIXES = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".ofd", ".zip")

@@ -23,9 +23,9 @@ from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote_to_bytes
 
-from .decoding import decode_or_none, decode_text
-from .extracted import ExtractOptions, Extracted, Part, Unreadable
-from .members import check_depth, read_member
+from search.extract.decoding import decode_or_none, decode_text
+from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.members import check_depth, read_member
 
 # Labels whose bytes are read with a wider codec that contains them.
 _WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "x-gbk": "gb18030", "hz-gb-2312": "hz",
@@ -50,7 +50,7 @@ def extract_eml(data: bytes, options: ExtractOptions | None = None) -> Extracted
 def mail_members(suffix: str, data: bytes) -> Iterator[tuple[str, bytes | None]]:
     """(name, bytes) of each attachment, named as extraction names them (for a download)."""
     if suffix == ".msg":
-        from .msg import msg_members
+        from search.extract.msg import msg_members
 
         yield from msg_members(data)
     else:
@@ -155,7 +155,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
 
 def html_text(payload: bytes | str, charset: str | None = None) -> str:
     """An HTML body's text (bytes under ``charset``, or already text); empty if it has none."""
-    from .html_page import extract_markup
+    from search.extract.html_page import extract_markup
 
     markup = payload if isinstance(payload, str) else decode_labelled(payload, charset)
     try:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from .extracted import ExtractOptions, Part, Unreadable
+from search.extract.extracted import ExtractOptions, Part, Unreadable
 
 # Containers inside containers: the file itself is depth 0, a zip's member depth 1 …; a container
 # at this depth is not opened ("nested too deep").
 MAX_DEPTH = 3
 NESTED_TOO_DEEP = "nested too deep"
-# One member's bytes at most, as for a file on disk (search.ingest.workers.MAX_FILE_BYTES).
+# One member's bytes at most, as for a file on disk (search.ingest.prepare.MAX_FILE_BYTES).
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
 
 
@@ -29,7 +29,7 @@ def check_depth(options: ExtractOptions | None) -> None:
 
 def read_member(name: str, data: bytes, options: ExtractOptions | None) -> Part:
     """A container's member read as a file of its own, one level deeper; its failure is its reason."""
-    from . import extract
+    from search.extract import extract
 
     deeper = replace(options or ExtractOptions(), depth=(options.depth if options else 0) + 1)
     try:
@@ -66,19 +66,19 @@ def member_bytes(container: str, data: bytes, member: str, depth: int = 0) -> by
 
 
 def _member_lister(container: str) -> Callable[[bytes], Iterator[tuple[str, bytes | None]]] | None:
-    from . import suffix_of
+    from search.extract import suffix_of
 
     suffix = suffix_of(container)
     if suffix in (".zip", ".tar", ".tgz", ".gz"):
-        from .archives import archive_members
+        from search.extract.archives import archive_members
 
         return lambda data: archive_members(container, data)
     if suffix in (".eml", ".msg"):
-        from .mail import mail_members
+        from search.extract.mail import mail_members
 
         return lambda data: mail_members(suffix, data)
     if suffix == ".ofd":
-        from .ofd import ofd_members
+        from search.extract.ofd import ofd_members
 
         return ofd_members
     return None

@@ -10,9 +10,9 @@ from __future__ import annotations
 import email
 from email import policy
 
-from .extracted import ExtractOptions, Extracted, Unreadable
-from .html_page import extract_html, extract_markup
-from .mail import decode_labelled, header_text
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.html_page import extract_html, extract_markup
+from search.extract.mail import decode_labelled, header_text
 
 
 def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extracted:

@@ -22,9 +22,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email import policy
 
-from .decoding import decode_or_none, decode_text
-from .extracted import ExtractOptions, Extracted, Part, Unreadable
-from .members import MAX_MEMBER_BYTES, check_depth, read_member
+from search.extract.msg_rtf import decompress_rtf
+from search.extract.decoding import decode_or_none, decode_text
+from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.members import MAX_MEMBER_BYTES, check_depth, read_member
 
 SUBJECT, BODY, HTML_BODY, RTF_BODY = 0x0037, 0x1000, 0x1013, 0x1009
 SENDER_NAME, SENT_REPRESENTING_NAME = 0x0C1A, 0x0042
@@ -141,7 +142,7 @@ def _open(data: bytes):
 
 
 def _read_message(node: _Node, options: ExtractOptions | None) -> Extracted:
-    from .mail import compose_message
+    from search.extract.mail import compose_message
 
     strings = _Strings(node)
     subject = strings.text(SUBJECT)
@@ -163,7 +164,7 @@ def _read_message(node: _Node, options: ExtractOptions | None) -> Extracted:
 def _sender_and_to(strings: _Strings) -> tuple[str, str]:
     """From and To as the mail's own headers wrote them, when it kept them (a received mail);
     else the sender's display name (its SMTP address if it has none) and the To recipients."""
-    from .mail import header_text
+    from search.extract.mail import header_text
 
     headers = strings.text(TRANSPORT_MESSAGE_HEADERS)
     parsed = email.message_from_string(headers, policy=policy.default) if headers else None
@@ -198,7 +199,7 @@ def _recipients(strings: _Strings) -> str:
 
 def _html_or_rtf(node: _Node, strings: _Strings) -> tuple[str, str]:
     """The body of a mail with no plain-text one: its HTML, else its compressed RTF."""
-    from .mail import html_text
+    from search.extract.mail import html_text
 
     binary = node.stream(f"__substg1.0_{HTML_BODY:04X}{PT_BINARY:04X}")
     charset = _declared_codec(node.fixed(), INTERNET_CPID) or strings.codec
@@ -207,7 +208,7 @@ def _html_or_rtf(node: _Node, strings: _Strings) -> tuple[str, str]:
         return html, "msg:html"
     compressed = node.stream(f"__substg1.0_{RTF_BODY:04X}{PT_BINARY:04X}")
     if compressed:
-        from .rtf import extract_rtf
+        from search.extract.rtf import extract_rtf
 
         try:
             return extract_rtf(decompress_rtf(compressed)).text, "msg:rtf"
@@ -237,7 +238,7 @@ def _codec(node: _Node) -> str:
     """The code page of the message's 8-bit strings: the declared one (PR_MESSAGE_CODEPAGE, else
     the locale's; PR_INTERNET_CPID is the HTML body's) if multi-byte and it decodes them, else what
     their bytes read as (Big5 under no label or under cp1252), else the declared one."""
-    from .decoding import _plausible
+    from search.extract.decoding import plausible_chinese
 
     fixed = node.fixed()
     declared = _declared_codec(fixed, MESSAGE_CODEPAGE)
@@ -256,7 +257,7 @@ def _codec(node: _Node) -> str:
             return declared or "cp1252"
         # decode_text's last resort (GB18030 that decodes but is no plausible Chinese) does not
         # overrule a declared code page: German "öäü" under cp1252 is not Chinese.
-        if declared is None or found != "gb18030" or _plausible(text):
+        if declared is None or found != "gb18030" or plausible_chinese(text):
             return {"big5": "cp950", "utf-8-sig": "utf-8"}.get(found, found)
     return declared or "cp1252"
 
@@ -289,7 +290,7 @@ def _date(fixed: dict[int, bytes]) -> str | None:
 def _attachments(node: _Node, strings: _Strings) -> Iterator[tuple[str, bytes | None, _Node | None, str | None]]:
     """(unique name, bytes, the attached message, why it has neither) of each attachment that is
     not a picture of the body."""
-    from .mail import unique_name
+    from search.extract.mail import unique_name
 
     names: set[str] = set()
     for number, storage in enumerate(node.children("__attach_version1.0_#"), start=1):
@@ -348,54 +349,3 @@ def _inner_part(name: str, inner: _Node, options: ExtractOptions | None) -> Part
 
 
 # -- compressed RTF (MS-OXRTFCP) --------------------------------------------------------------------
-
-_RTF_PREBUF = (b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern "
-               b"\\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0"
-               b"\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx")
-_LZFU, _MELA = 0x75465A4C, 0x414C454D
-
-
-def decompress_rtf(data: bytes) -> bytes:
-    """PR_RTF_COMPRESSED's bytes -> the RTF: LZ77 over a 4 KiB ring that starts as a fixed RTF
-    preamble; a control byte's bits (low first) say literal byte or (12-bit offset, 4-bit length - 2)
-    reference; a reference to the write position itself ends it."""
-    if len(data) < 16:
-        raise Unreadable("compressed RTF body too short")
-    size, raw_size, kind, _crc = struct.unpack_from("<IIII", data)
-    if kind == _MELA:
-        return data[16:16 + raw_size]
-    if kind != _LZFU:
-        raise Unreadable("compressed RTF body of an unknown kind")
-    ring = bytearray(4096)
-    ring[:len(_RTF_PREBUF)] = _RTF_PREBUF
-    write = len(_RTF_PREBUF)
-    out = bytearray()
-    source, end = 16, min(len(data), size + 4)
-    limit = min(raw_size, MAX_MEMBER_BYTES)
-    while source < end:
-        control = data[source]
-        source += 1
-        for bit in range(8):
-            if source >= end:
-                break
-            if not control >> bit & 1:
-                ring[write] = data[source]
-                out.append(data[source])
-                write = (write + 1) & 0xFFF
-                source += 1
-                continue
-            if source + 1 >= end:
-                return bytes(out)
-            reference = data[source] << 8 | data[source + 1]
-            source += 2
-            offset, length = reference >> 4, (reference & 0xF) + 2
-            if offset == write:
-                return bytes(out)
-            for step in range(length):
-                byte = ring[(offset + step) & 0xFFF]
-                ring[write] = byte
-                out.append(byte)
-                write = (write + 1) & 0xFFF
-        if len(out) > limit:
-            break
-    return bytes(out[:limit])

@@ -172,5 +172,6 @@ def start_counting():
 
 
 def stop_counting() -> None:
+    """Stop counting recognised pages (the indexing run is over)."""
     global _pages_done
     _pages_done = None

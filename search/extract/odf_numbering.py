@@ -8,7 +8,7 @@ unless it says text:continue-numbering or text:continue-list. Bullets give no te
 
 from __future__ import annotations
 
-from .word_numbering import format_number
+from search.extract.word_numbering import format_number
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"

@@ -24,9 +24,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from .archives import Budget, MemberRefused, read_limited
-from .extracted import ExtractOptions, Extracted, Unreadable
-from .members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
+from search.extract.ofd_xml import child, children, delta_list, element_text, local_name, normal_path, number, numbers, resolve_path
+from search.extract.archives import Budget, MemberRefused, read_limited
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
 
 # A page whose lines go up (Y smaller than the line before) this often is not in reading order.
 OUT_OF_ORDER_SHARE = 0.3
@@ -55,19 +56,19 @@ def extract_ofd(data: bytes, options: ExtractOptions | None = None) -> Extracted
     """An OFD file's text, page after page, with its DocInfo title and dates as properties."""
     package = _Package(data)
     root = package.xml("OFD.xml")
-    if root is None or _local(root.tag) != "OFD":
+    if root is None or local_name(root.tag) != "OFD":
         raise Unreadable("not a readable OFD file (no OFD.xml)")
     pages: list[str] = []
     attached: list[tuple[str, bytes]] = []
     title, properties = None, []
-    for body in _children(root, "DocBody"):
-        info = _child(body, "DocInfo")
+    for body in children(root, "DocBody"):
+        info = child(body, "DocInfo")
         if info is not None and title is None:
             title, properties = _doc_info(info)
-        doc_root = _text(_child(body, "DocRoot"))
+        doc_root = element_text(child(body, "DocRoot"))
         if doc_root:
-            pages += _document_pages(package, _resolve("", doc_root))
-            attached += ofd_attachments(package, _resolve("", doc_root))
+            pages += _document_pages(package, resolve_path("", doc_root))
+            attached += ofd_attachments(package, resolve_path("", doc_root))
     text = "\n\n".join(p for p in pages if p.strip())
     if not text.strip() and not attached:
         raise Unreadable("OFD file has no text (scanned pages?)")
@@ -83,27 +84,27 @@ def ofd_members(data: bytes):
     """(name, bytes) of each attachment of an OFD file, named as extraction names them."""
     package = _Package(data)
     root = package.xml("OFD.xml")
-    for body in _children(root, "DocBody") if root is not None else ():
-        doc_root = _text(_child(body, "DocRoot"))
+    for body in children(root, "DocBody") if root is not None else ():
+        doc_root = element_text(child(body, "DocRoot"))
         if doc_root:
-            yield from ofd_attachments(package, _resolve("", doc_root))
+            yield from ofd_attachments(package, resolve_path("", doc_root))
 
 
 def ofd_attachments(package: "_Package", document_path: str) -> list[tuple[str, bytes]]:
     """A document's attachments (its ``Attachments`` list: a 公文's 附件 is often one): each
     (file name, bytes), the name from ``Name`` with a suffix from ``Format`` or the file's own."""
     document = package.xml(document_path)
-    listed = _child(document, "Attachments") if document is not None else None
-    if listed is None or not _text(listed):
+    listed = child(document, "Attachments") if document is not None else None
+    if listed is None or not element_text(listed):
         return []
-    list_path = _resolve(posixpath.dirname(document_path), _text(listed))
+    list_path = resolve_path(posixpath.dirname(document_path), element_text(listed))
     attachments = package.xml(list_path)
     found, taken = [], set()
-    for attachment in _children(attachments, "Attachment") if attachments is not None else ():
-        location = _text(_child(attachment, "FileLoc"))
+    for attachment in children(attachments, "Attachment") if attachments is not None else ():
+        location = element_text(child(attachment, "FileLoc"))
         if not location:
             continue
-        path = _resolve(posixpath.dirname(list_path), location)
+        path = resolve_path(posixpath.dirname(list_path), location)
         content = package.raw(path)
         if content is None:
             continue
@@ -124,7 +125,7 @@ class _Package:
     def __init__(self, data: bytes) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-            self.names = {_normal(n): n for n in self.zip.namelist()}
+            self.names = {normal_path(n): n for n in self.zip.namelist()}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise Unreadable("not a readable OFD file (damaged or truncated?)") from exc
         self.budget = Budget()
@@ -135,7 +136,7 @@ class _Package:
 
     def raw(self, path: str) -> bytes | None:
         """A member's bytes, read with the limits; None when the package has no such member."""
-        name = self.names.get(_normal(path)) or self.names.get(_normal(path).lower()) or self._folded(path)
+        name = self.names.get(normal_path(path)) or self.names.get(normal_path(path).lower()) or self._folded(path)
         if name is None:
             return None
         info = self.zip.getinfo(name)
@@ -153,7 +154,7 @@ class _Package:
         return raw
 
     def _folded(self, path: str) -> str | None:
-        wanted = _normal(path).lower()
+        wanted = normal_path(path).lower()
         return next((name for key, name in self.names.items() if key.lower() == wanted), None)
 
 
@@ -179,28 +180,28 @@ def _document_pages(package: _Package, document_path: str) -> list[str]:
     base = posixpath.dirname(document_path)
     templates: dict[str, str] = {}
     units: dict[str, object] = {}
-    common = _child(document, "CommonData")
+    common = child(document, "CommonData")
     if common is not None:
-        for template in _children(common, "TemplatePage"):
+        for template in children(common, "TemplatePage"):
             if template.get("BaseLoc"):
-                templates[template.get("ID", "")] = _resolve(base, template.get("BaseLoc"))
+                templates[template.get("ID", "")] = resolve_path(base, template.get("BaseLoc"))
         for kind in ("PublicRes", "DocumentRes"):
-            for res in _children(common, kind):
-                _composite_units(package, _resolve(base, _text(res)), units)
+            for res in children(common, kind):
+                _composite_units(package, resolve_path(base, element_text(res)), units)
     texts = []
-    pages = _child(document, "Pages")
-    for page in _children(pages, "Page") if pages is not None else ():
+    pages = child(document, "Pages")
+    for page in children(pages, "Page") if pages is not None else ():
         location = page.get("BaseLoc")
         if not location:
             continue
-        page_path = _resolve(base, location)
+        page_path = resolve_path(base, location)
         content = package.xml(page_path)
         if content is None:
             continue
-        for res in _children(content, "PageRes"):
-            _composite_units(package, _resolve(posixpath.dirname(page_path), _text(res)), units)
+        for res in children(content, "PageRes"):
+            _composite_units(package, resolve_path(posixpath.dirname(page_path), element_text(res)), units)
         codes: list[_Code] = []
-        for used in _children(content, "Template"):
+        for used in children(content, "Template"):
             template_path = templates.get(used.get("TemplateID", ""))
             template = package.xml(template_path) if template_path else None
             if template is not None:
@@ -216,7 +217,7 @@ def _composite_units(package: _Package, path: str, units: dict[str, object]) -> 
     if res is None:
         return
     for element in res.iter():
-        if _local(element.tag) == "CompositeGraphicUnit" and element.get("ID"):
+        if local_name(element.tag) == "CompositeGraphicUnit" and element.get("ID"):
             units[element.get("ID")] = element
 
 
@@ -232,8 +233,8 @@ def _then(inner: tuple, outer: tuple) -> tuple:
 
 def _placement(element, outer: tuple) -> tuple:
     """An object's map to page space: its CTM, then its Boundary's origin, then the outer map."""
-    ctm = _numbers(element.get("CTM", ""))
-    box = _numbers(element.get("Boundary", ""))
+    ctm = numbers(element.get("CTM", ""))
+    box = numbers(element.get("Boundary", ""))
     own = tuple(ctm) if len(ctm) == 6 else _IDENTITY
     moved = _then(own, (1.0, 0.0, 0.0, 1.0, box[0], box[1]) if len(box) >= 2 else _IDENTITY)
     return _then(moved, outer)
@@ -249,7 +250,7 @@ def _codes(page, units: dict[str, object], outer: tuple = _IDENTITY, depth: int 
         if element is None:
             stack.pop()
             continue
-        name = _local(element.tag)
+        name = local_name(element.tag)
         if name == "TextObject":
             found += _text_object(element, _placement(element, outer))
         elif name == "CompositeObject":
@@ -264,18 +265,18 @@ def _codes(page, units: dict[str, object], outer: tuple = _IDENTITY, depth: int 
 def _text_object(text_object, place: tuple) -> list[_Code]:
     a, b, c, d, e, f = place
     scale = max(abs(a * d - b * c), 1e-9) ** 0.5
-    size = _float(text_object.get("Size"), 3.5) * scale
+    size = number(text_object.get("Size"), 3.5) * scale
     found: list[_Code] = []
     x = y = 0.0
-    for code in _children(text_object, "TextCode"):
+    for code in children(text_object, "TextCode"):
         # Private-use code points are glyph numbers of an embedded font without a Unicode map
         # (ofdrw's ano.ofd): no one's text, and no search could match them.
         text = _PRIVATE_USE.sub("", code.text or "")
-        x = _float(code.get("X"), x)
-        y = _float(code.get("Y"), y)
+        x = number(code.get("X"), x)
+        y = number(code.get("Y"), y)
         if not text.strip():
             continue
-        deltas = _deltas(code.get("DeltaX", ""))
+        deltas = delta_list(code.get("DeltaX", ""))
         width = sum(deltas[: len(text) - 1]) * scale + size if deltas else size * len(text)
         left, top = a * x + c * y + e, b * x + d * y + f
         found.append(_Code(left, top, size, text, left + width))
@@ -322,20 +323,20 @@ def _line_text(line: list[_Code]) -> str:
 
 
 def _doc_info(info) -> tuple[str | None, list[tuple[str, str]]]:
-    title = _text(_child(info, "Title")) or None
+    title = element_text(child(info, "Title")) or None
     properties: list[tuple[str, str]] = []
     for element, name in _DOCINFO.items():
-        value = _text(_child(info, element))
+        value = element_text(child(info, element))
         if value:
             properties += [(name, value), (f"{name}_tag", f"OFD {element}")]
-    keywords = _child(info, "Keywords")
+    keywords = child(info, "Keywords")
     if keywords is not None:
-        words = [w for w in (_text(k) for k in _children(keywords, "Keyword")) if w]
+        words = [w for w in (element_text(k) for k in children(keywords, "Keyword")) if w]
         if words:
             properties += [("keywords", " ".join(words)), ("keywords_tag", "OFD Keywords")]
-    customs = _child(info, "CustomDatas")
-    for custom in _children(customs, "CustomData") if customs is not None else ():
-        name, value = (custom.get("Name") or "").strip(), _text(custom)
+    customs = child(info, "CustomDatas")
+    for custom in children(customs, "CustomData") if customs is not None else ():
+        name, value = (custom.get("Name") or "").strip(), element_text(custom)
         if not name or not value:
             continue
         ours = _CUSTOM_NAMES.get(name)
@@ -346,60 +347,3 @@ def _doc_info(info) -> tuple[str | None, list[tuple[str, str]]]:
         else:
             properties += [(f"custom:{name}", value)]
     return title, properties
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def _children(element, name: str):
-    return [child for child in element if _local(child.tag) == name]
-
-
-def _child(element, name: str):
-    return next((child for child in element if _local(child.tag) == name), None)
-
-
-def _text(element) -> str:
-    return " ".join("".join(element.itertext()).split()) if element is not None else ""
-
-
-def _normal(path: str) -> str:
-    return posixpath.normpath(path.replace("\\", "/")).lstrip("/")
-
-
-def _resolve(base: str, location: str) -> str:
-    """A BaseLoc: absolute from the package root (``/Doc_0/…``), else relative to the referring file."""
-    location = location.strip().replace("\\", "/")
-    return _normal(location if location.startswith("/") else posixpath.join(base, location))
-
-
-def _float(value: str | None, default: float) -> float:
-    try:
-        return float(value) if value not in (None, "") else default
-    except ValueError:
-        return default
-
-
-def _numbers(value: str) -> list[float]:
-    out = []
-    for token in value.split():
-        try:
-            out.append(float(token))
-        except ValueError:
-            continue
-    return out
-
-
-def _deltas(value: str) -> list[float]:
-    """DeltaX: numbers, where ``g N d`` stands for N times d."""
-    tokens, out, at = value.split(), [], 0
-    while at < len(tokens):
-        if tokens[at] == "g" and at + 2 < len(tokens):
-            count, delta = int(_float(tokens[at + 1], 0)), _float(tokens[at + 2], 0.0)
-            out += [delta] * min(count, 10_000)
-            at += 3
-        else:
-            out.append(_float(tokens[at], 0.0))
-            at += 1
-    return out

@@ -106,7 +106,7 @@ _DCTERMS = "{http://purl.org/dc/terms/}"
 
 def core_properties(reader, kind: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """(title, properties) from an OOXML package's docProps/core.xml (a :class:`ZipReader`); none if absent."""
-    from .extracted import Unreadable
+    from search.extract.extracted import Unreadable
 
     if not reader.has("docProps/core.xml"):
         return None, ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 
-from .extracted import ExtractOptions, Part, Unreadable
+from search.extract.extracted import ExtractOptions, Part, Unreadable
 
 MAX_ATTACHMENTS = 200
 MAX_DEPTH = 4
@@ -17,7 +17,7 @@ MAX_DEPTH = 4
 
 def attachments(ole, options: ExtractOptions | None) -> tuple[Part, ...]:
     """The attached files of an open olefile, each read by its own reader (or skipped with its reason)."""
-    from . import extract
+    from search.extract import extract
 
     options = options or ExtractOptions()
     if options.depth >= MAX_DEPTH:

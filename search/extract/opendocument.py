@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -26,7 +26,7 @@ _LEFT_OUT = (f"{_OFFICE}annotation", f"{_TEXT}note-citation", f"{_TEXT}tracked-c
 
 def extract_odt(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """An .odt file's headings and paragraphs in order, one a line; footnotes after the body."""
-    from .odf_numbering import ListNumbers
+    from search.extract.odf_numbering import ListNumbers
 
     reader, body = _content(data, "OpenDocument text file", "text")
     styles = reader.xml("styles.xml") if reader.has("styles.xml") else None
@@ -51,7 +51,7 @@ def extract_odp(data: bytes, options: ExtractOptions | None = None) -> Extracted
 
 def _content(data: bytes, kind: str, body_tag: str):
     """The zip reader and content.xml's office:body child (office:text, office:presentation)."""
-    from .zipped import ZipReader
+    from search.extract.zipped import ZipReader
 
     reader = ZipReader(data, kind)
     if not reader.has("content.xml"):
@@ -85,31 +85,50 @@ def _block_lines(container, notes: list[str], numbers=None, context=None) -> lis
     for child in container:
         tag = child.tag
         if tag in _PARAGRAPHS:
-            for note in child.iter(f"{_TEXT}note-body"):
-                notes.extend(line for p in note.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip()))
-            lines += [line for line in (part.strip() for part in _inline_text(child).split("\n")) if line]
+            lines += _paragraph_lines(child, notes)
         elif tag == f"{_TEXT}list" and numbers is not None:
-            if context is None:
-                key, style = numbers.start_list(child, None), child.get(f"{_TEXT}style-name") or ""
-                inner = (key, style, 1)
-            else:
-                inner = (context[0], context[1], context[2] + 1)
-            for item in child:
-                if item.tag == f"{_TEXT}list-item":
-                    shown = numbers.label(*inner, item.get(f"{_TEXT}start-value"))
-                    item_label = shown if not shown or _CJK_END.search(shown) else shown + " "
-                    lines += _block_lines_labelled(item, notes, numbers, inner, item_label)
-                elif item.tag == f"{_TEXT}list-header":
-                    lines += _block_lines(item, notes, numbers, inner)
+            lines += _list_lines(child, notes, numbers, context)
         elif tag == f"{_TABLE}table":
-            for row in child.iter(f"{_TABLE}table-row"):
-                cells = [" ".join(_block_lines(cell, notes, numbers)) for cell in row.iter(f"{_TABLE}table-cell")]
-                if any(cells):
-                    lines.append("\t".join(cells).rstrip("\t"))
+            lines += _table_lines(child, notes, numbers)
         elif tag in _LEFT_OUT or not isinstance(tag, str):
             continue
         else:  # sections, frames, list items without numbering: their paragraphs in order
             lines += _block_lines(child, notes, numbers, context)
+    return lines
+
+
+def _paragraph_lines(paragraph, notes: list[str]) -> list[str]:
+    """A paragraph's non-empty lines; the bodies of its notes go to ``notes``."""
+    for note in paragraph.iter(f"{_TEXT}note-body"):
+        notes.extend(line for p in note.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip()))
+    return [line for line in (part.strip() for part in _inline_text(paragraph).split("\n")) if line]
+
+
+def _list_lines(child, notes: list[str], numbers, context) -> list[str]:
+    """A numbered list's lines, each item's number before its first line; nested lists a level deeper."""
+    if context is None:
+        key, style = numbers.start_list(child, None), child.get(f"{_TEXT}style-name") or ""
+        inner = (key, style, 1)
+    else:
+        inner = (context[0], context[1], context[2] + 1)
+    lines: list[str] = []
+    for item in child:
+        if item.tag == f"{_TEXT}list-item":
+            shown = numbers.label(*inner, item.get(f"{_TEXT}start-value"))
+            item_label = shown if not shown or _CJK_END.search(shown) else shown + " "
+            lines += _block_lines_labelled(item, notes, numbers, inner, item_label)
+        elif item.tag == f"{_TEXT}list-header":
+            lines += _block_lines(item, notes, numbers, inner)
+    return lines
+
+
+def _table_lines(table, notes: list[str], numbers) -> list[str]:
+    """A table's rows, one line each, cells separated by tabs; empty rows left out."""
+    lines: list[str] = []
+    for row in table.iter(f"{_TABLE}table-row"):
+        cells = [" ".join(_block_lines(cell, notes, numbers)) for cell in row.iter(f"{_TABLE}table-cell")]
+        if any(cells):
+            lines.append("\t".join(cells).rstrip("\t"))
     return lines
 
 
@@ -163,7 +182,7 @@ def _in_notes_or_comment(paragraph, page) -> bool:
 
 def _extracted(reader, lines: list[str], encoding: str) -> Extracted:
     """The Extracted for the lines, with meta.xml's title, creator and creation date."""
-    from .office_properties import is_placeholder_title
+    from search.extract.office_properties import is_placeholder_title
 
     text = "\n".join(lines)
     if not text.strip():

@@ -17,9 +17,9 @@ import io
 import logging
 import re
 
-from ..file_properties import pdf_creation_date
-from . import ocr
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.text.file_properties import pdf_creation_date
+from search.extract import ocr
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 # PDF readers look for the end-of-file marker in the last 1024 bytes; allow some trailing junk.
 PDF_EOF_WINDOW = 4096
@@ -52,34 +52,45 @@ def extract_pdf(data: bytes, options: ExtractOptions | None = None) -> Extracted
     # A page number alone is no text layer (a scan can have one stamped on): judged without it.
     pages = [_stripped(page) for page in _pdfminer_pages(data)]
     sources = ["text"] * len(pages)
-    unread = 0  # pages left without text because OCR is off
-    if not all(map(readable, pages)):
-        with _Pdfium(data) as document:
-            for number, page in enumerate(pages):
-                if readable(page) or document is None or number >= len(document):
-                    continue
-                drawn = document[number]
-                best = better_text(page, _stripped(_pdfium_text(drawn)))  # pdfium may map a font pdfminer cannot
-                if readable(best) or _blank(drawn):
-                    pages[number] = best
-                elif options.ocr:
-                    pages[number] = better_text(best, recognised := _stripped(_recognised(drawn, options.ocr_cache)))
-                    sources[number] = "ocr" if pages[number] is recognised else "text"
-                else:
-                    pages[number], unread = better_text(best, ""), unread + 1
+    unread = _reread(data, pages, sources, options) if not all(map(readable, pages)) else 0
     lines = [page.splitlines() for page in pages]
     text = "\n".join(line for page in lines for line in page)
     if not text.strip():
         raise Unreadable(OCR_OFF if unread else NOTHING_RECOGNISED if "ocr" in sources else NO_TEXT_LAYER)
     read = {source for source, page in zip(sources, lines) if page}
     text_source = "ocr" if read == {"ocr"} else "mixed" if "ocr" in read else "text"
+    return Extracted(text, "pdf", None, _properties(data, text_source), text_source=text_source)
+
+
+def _reread(data: bytes, pages: list[str], sources: list[str], options: ExtractOptions) -> int:
+    """Replace each unreadable page by pdfium's text of it or, failing that, what OCR recognises on it
+    (``sources`` says "ocr" where OCR's text was kept); the number of pages left unread as OCR is off."""
+    unread = 0
+    with _Pdfium(data) as document:
+        for number, page in enumerate(pages):
+            if readable(page) or document is None or number >= len(document):
+                continue
+            drawn = document[number]
+            best = better_text(page, _stripped(_pdfium_text(drawn)))  # pdfium may map a font pdfminer cannot
+            if readable(best) or _blank(drawn):
+                pages[number] = best
+            elif options.ocr:
+                pages[number] = better_text(best, recognised := _stripped(_recognised(drawn, options.ocr_cache)))
+                sources[number] = "ocr" if pages[number] is recognised else "text"
+            else:
+                pages[number], unread = better_text(best, ""), unread + 1
+    return unread
+
+
+def _properties(data: bytes, text_source: str) -> tuple[tuple[str, str], ...]:
+    """The file's properties: its creation date (PDF CreationDate), and the text's source unless the text layer."""
     properties: tuple[tuple[str, str], ...] = ()
     created = pdf_creation_date(data)
     if created:
         properties += (("created", created), ("created_tag", "PDF CreationDate"))
     if text_source != "text":
         properties += (("text_source", text_source),)
-    return Extracted(text, "pdf", None, properties, text_source=text_source)
+    return properties
 
 
 def _pdfminer_pages(data: bytes) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .decoding import decode_text
-from .extracted import ExtractOptions, Extracted, Unreadable
-from .markdown import markdown_text
+from search.extract.decoding import decode_text
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.markdown import markdown_text
 
 
 def extract_plain(data: bytes, options: ExtractOptions | None = None) -> Extracted:

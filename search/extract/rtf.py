@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 # Groups that hold binary data as hex, never text: pictures, OLE objects, fonts embedded.
 _BINARY_GROUPS = re.compile(r"\{\\(?:\*\\)?(?:pict|objdata|bin|datastore|themedata|colorschememapping|fontemb|blipuid)\b")
@@ -50,7 +50,7 @@ def extract_rtf(data: bytes, options: ExtractOptions | None = None) -> Extracted
 
 def _info(source: str, rtf_to_text) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """The {\\info} group's title and creation time."""
-    from .office_properties import is_placeholder_title
+    from search.extract.office_properties import is_placeholder_title
 
     title = None
     for match in _TITLE.finditer(source[:200_000]):

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import struct
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIFF_FILEPASS = 0x002F
@@ -27,8 +27,8 @@ def extract_sheets(data: bytes, options: ExtractOptions | None = None) -> Extrac
     if data.startswith(_OLE_MAGIC):
         title, properties, parts = _ole_facts(data, options)
     elif data.startswith(b"PK\x03\x04"):
-        from .office_properties import core_properties
-        from .zipped import ZipReader
+        from search.extract.office_properties import core_properties
+        from search.extract.zipped import ZipReader
 
         reader = ZipReader(data, "spreadsheet")
         reader.check_declared()  # calamine inflates the parts itself
@@ -80,8 +80,8 @@ def _ole_facts(data: bytes, options: ExtractOptions | None):
     """Title, properties and attached files (parts) of a BIFF workbook; Unreadable if it is encrypted."""
     import olefile
 
-    from .ole_attachments import attachments
-    from .office_properties import summary_properties
+    from search.extract.ole_attachments import attachments
+    from search.extract.office_properties import summary_properties
 
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import struct
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -34,8 +34,8 @@ _MASTER_PROMPTS = ("Click to edit Master", "Click to edit the title text", "Clic
 
 def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A .pptx file's slides in presentation order, each slide's paragraphs a line, then its notes."""
-    from .office_properties import core_properties
-    from .zipped import ZipReader, relationships
+    from search.extract.office_properties import core_properties
+    from search.extract.zipped import ZipReader, relationships
 
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # encrypted OOXML, or a .ppt so named
         return extract_ppt(data, options)
@@ -90,7 +90,7 @@ def extract_ppt(data: bytes, options: ExtractOptions | None = None) -> Extracted
     """A .ppt/.dps file's text: slides, then notes, in stream order; LibreOffice where no text atom is found."""
     import olefile
 
-    from .office_properties import summary_properties
+    from search.extract.office_properties import summary_properties
 
     if not olefile.isOleFile(io.BytesIO(data)):
         if data.startswith(b"PK\x03\x04"):  # a .pptx saved under the old name
@@ -161,8 +161,8 @@ def _is_notes_master(stream: bytes, body: int, end: int) -> bool:
 
 def _converted(data: bytes) -> list[str]:
     """The slides' text as LibreOffice reads them (converted to .odp and read as OpenDocument)."""
-    from .opendocument import extract_odp
-    from .soffice import convert, soffice_path
+    from search.extract.opendocument import extract_odp
+    from search.extract.soffice import convert, soffice_path
 
     if soffice_path() is None:
         return []

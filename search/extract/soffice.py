@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 TIMEOUT_SECONDS = 60
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 
-from .extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -39,8 +39,8 @@ _CHUNK_READERS = {
 
 def extract_docx(data: bytes, options: ExtractOptions | None = None) -> Extracted:
     """A .docx file's text in document order, one paragraph a line, then footnotes and endnotes."""
-    from .office_properties import core_properties
-    from .zipped import ZipReader, relationships
+    from search.extract.office_properties import core_properties
+    from search.extract.zipped import ZipReader, relationships
 
     if data.startswith(_OLE_MAGIC):
         return _ole_docx(data, options)
@@ -83,7 +83,7 @@ def _ole_docx(data: bytes, options: ExtractOptions | None) -> Extracted:
         raise Unreadable(f"not a readable {_KIND} (damaged or truncated?)") from exc
     if not is_word97:
         raise Unreadable(f"not a readable {_KIND} (damaged or truncated?)")
-    from .word97 import extract_doc
+    from search.extract.word97 import extract_doc
 
     return extract_doc(data, options)
 
@@ -194,7 +194,7 @@ class _Walker:
 
     def _read_into_lines(self, suffix: str, data: bytes) -> None:
         """Another file's text, read by the reader for ``suffix``, as lines here (one nesting level deeper)."""
-        from . import extract
+        from search.extract import extract
 
         options = self.options or ExtractOptions()
         if options.depth >= 4:
@@ -249,7 +249,7 @@ def _ole_suffix(data: bytes, prog_id: str) -> str:
 
 def _numbering(reader, rels):
     """The document's list numbering (numbering.xml and the styles that number paragraphs)."""
-    from .word_numbering import Numbering
+    from search.extract.word_numbering import Numbering
 
     parts = {kind: reader.xml(target) for target, rel_type in rels.values()
              for kind in ("numbering", "styles") if rel_type.endswith(f"/{kind}") and reader.has(target)}

@@ -15,9 +15,9 @@ import io
 import re
 import struct
 
-from .extracted import ExtractOptions, Extracted, Unreadable
-from .ole_attachments import attachments
-from .office_properties import summary_properties
+from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.ole_attachments import attachments
+from search.extract.office_properties import summary_properties
 
 _FIB_MAGIC = 0xA5EC
 _F_COMPLEX = 0x0004
@@ -154,7 +154,7 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
 
 def _numbered(characters: str, pieces, word: bytes, table: bytes, fc_lcb: int) -> str:
     """The characters with each list paragraph's number ("一、") put before it, in the main story."""
-    from .word97_lists import Lists
+    from search.extract.word97_lists import Lists
 
     try:
         if struct.unpack_from("<I", word, fc_lcb + 8 * 74 + 4)[0] == 0:  # lcbPlfLfo: no lists at all
@@ -232,7 +232,7 @@ def _garbled(text: str) -> bool:
 
 def _converted(data: bytes, reason: str = "not a readable Word file (damaged or truncated?)") -> str:
     """The file's text as LibreOffice reads it (the fallback for files the piece table cannot give)."""
-    from .soffice import convert, soffice_path
+    from search.extract.soffice import convert, soffice_path
 
     if soffice_path() is None:
         raise Unreadable(f"{reason}; LibreOffice, which reads more, is not installed")
@@ -247,7 +247,7 @@ def _converted(data: bytes, reason: str = "not a readable Word file (damaged or 
 
 def _saved_under_doc_name(data: bytes, options: ExtractOptions | None) -> Extracted:
     """An RTF, .docx or web page saved with a .doc name (common in OA exports), read as what it is."""
-    from . import extract
+    from search.extract import extract
 
     head = data[:1024].lstrip()
     if head.startswith(b"{\\rtf"):

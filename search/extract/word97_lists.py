@@ -15,7 +15,7 @@ import bisect
 import re
 import struct
 
-from .word_numbering import format_number
+from search.extract.word_numbering import format_number
 
 _STSHF, _BTE_PAPX, _PLF_LST, _PLF_LFO = 1, 13, 73, 74  # indexes into FibRgFcLcb97
 _ISTD_NIL = 0x0FFF

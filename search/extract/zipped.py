@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 
-from .extracted import Unreadable
+from search.extract.extracted import Unreadable
 
 # What a real office file comes near: a 300-page report's document.xml is ~5 MB; a big sheet ~100 MB.
 MEMBER_LIMIT = 200 * 1024 * 1024

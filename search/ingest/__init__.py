@@ -7,28 +7,17 @@ documents of changed and removed files and adds those of new and changed
 files.  Whoosh commits atomically (a new TOC generation), so an interrupted run
 leaves the previous generation readable.
 
-Modules, in the order a run uses them: ``discover`` (files and sidecar rows),
-``plan`` (+ ~ - against the index), ``workers`` (read and analyse one file,
-in worker processes), ``commit`` (the run: one writer, one commit), ``merge``
-(grams files merged with Whoosh's segments; leftovers of interrupted runs).
+Modules here are engine-neutral: ``discover`` (files and sidecar rows), ``prepare`` (read and
+analyse one file, in worker processes), ``pipeline`` (the worker pool), ``skipped`` and
+``limit_skips`` (what could not be read), ``inspect``.  Each engine writes its own index:
+``search.engines.embedded.plan`` (+ ~ - against the index), ``commit`` (the run: one writer,
+one commit) and ``merge``; ``search.engines.opensearch.ingest``.
 """
 
-from .commit import IndexReport, index_paths
-from .discover import SIDECAR_NAMES, SourceFile, discover
-from .merge import clean_leftovers
-from .workers import (
-    MAX_FILE_BYTES,
-    PreparedFile,
-    decode,
-    document_id,
-    file_signature,
-    index_fields,
-    prepare,
-    read_documents,
-)
+from search.ingest.discover import SIDECAR_NAMES, SourceFile, discover
+from search.ingest.prepare import MAX_FILE_BYTES, decode, document_id, file_signature, index_fields, read_documents
 
 __all__ = [
-    "MAX_FILE_BYTES", "SIDECAR_NAMES", "IndexReport", "PreparedFile", "SourceFile", "clean_leftovers",
-    "decode", "discover", "document_id", "file_signature", "index_fields", "index_paths", "prepare",
+    "MAX_FILE_BYTES", "SIDECAR_NAMES", "SourceFile", "decode", "discover", "document_id", "file_signature", "index_fields",
     "read_documents",
 ]

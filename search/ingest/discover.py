@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SearchError
-from ..extract import SUPPORTED_SUFFIXES
-from ..access.documents import ADMINS_ONLY
-from ..meta import SidecarError, read_sidecar
-from ..meta.manifests import check_rows
-from ..meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
+from search.errors import SearchError
+from search.extract import SUPPORTED_SUFFIXES
+from search.access.documents import ADMINS_ONLY
+from search.meta import SidecarError, read_sidecar
+from search.meta.manifests import check_rows
+from search.meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 
@@ -29,6 +29,7 @@ class SourceFile:
 
     @property
     def path(self) -> Path:
+        """The file's absolute path as a Path."""
         return Path(self.file)
 
     @property
@@ -39,7 +40,6 @@ class SourceFile:
         documents, their ids, links and saved-query state.
         """
         return self.source
-
 
 
 def discover(
@@ -321,3 +321,14 @@ def _sidecar_chain(folder: str, base: str, sidecar_for) -> list[tuple[str, dict[
         if parent == current:
             return chain
         current = parent
+
+
+def in_unreadable(key: str, roots: Sequence[Path], unreadable: Sequence[Path]) -> bool:
+    """Whether a file's key lies under a folder that could not be read (so it is not known to be gone)."""
+    for root in roots:
+        for folder in unreadable:
+            if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
+                return True
+    return False
+
+

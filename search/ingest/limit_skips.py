@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..extract.limits import LIMIT_MARK, current_limits
+from search.extract.limits import LIMIT_MARK, current_limits
 
 SKIPPED_FILE = "LIMIT_SKIPS.json"
 
@@ -32,6 +32,7 @@ class SkippedFiles:
 
     @classmethod
     def load(cls, folder: Path) -> SkippedFiles:
+        """The skips remembered in ``folder`` (none when the file is missing or unreadable)."""
         try:
             entries = json.loads((Path(folder) / SKIPPED_FILE).read_text(encoding="utf-8"))
             if not isinstance(entries, dict):

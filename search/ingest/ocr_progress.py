@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from ..extract import ExtractOptions, suffix_of
-from ..extract.images import IMAGE_SUFFIXES
-from .discover import SourceFile
+from search.extract import ExtractOptions, suffix_of
+from search.extract.images import IMAGE_SUFFIXES
+from search.ingest.discover import SourceFile
 
 SECONDS_PER_PAGE = 4.0  # measured on 2 cores (bench/ocr.py): the estimate before the first page is done
 REPORT_EVERY = 10.0  # seconds between progress lines
@@ -29,10 +29,10 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
     """How many pages of the files to index need OCR (not in the cache): 0 when OCR is off."""
     if not options.ocr:
         return 0
-    from ..extract.pdf import pages_to_recognise as pdf_pages
-    from .workers import read_file
+    from search.extract.pdf import pages_to_recognise as pdf_pages
+    from search.ingest.prepare import read_file
 
-    from ..extract.images import pages_to_recognise as image_pages
+    from search.extract.images import pages_to_recognise as image_pages
 
     counters = {".pdf": pdf_pages, **{suffix: image_pages for suffix in IMAGE_SUFFIXES}}
     total = 0
@@ -55,7 +55,7 @@ def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
     if not total:
         yield
         return
-    from ..extract import ocr
+    from search.extract import ocr
 
     counter = ocr.start_counting()
     status(f"ocr: {total} {'page' if total == 1 else 'pages'} without a text layer to recognise "

@@ -1,13 +1,13 @@
 """Document metadata, each value with its evidence: dates, places, issuers and 文号/文种, topics,
-items and titles, manifests. ``search.metadata`` re-exports the same names for older callers."""
+items and titles, manifests. ``search.meta`` re-exports the same names for older callers."""
 
-from .dates import PartialDate, filename_date
-from .documents import FIELDS, DocumentRecord, extract_documents
-from .evidence import SOURCES, Evidence, FileFacts
-from .issuers import DOC_TYPES, canonical_doc_number, canonical_doc_type
-from .manifests import MANIFEST_NAMES, SidecarError, normalize_sidecar, read_sidecar
-from .places import KNOWN_DISTRICTS, NATIONAL, PLACES, Place, canonical_district, match_districts
-from .topics import CHARS_PER_MENTION, TOPICS_FILE, Taxonomy, TaxonomyError, Topic
+from search.meta.dates import PartialDate, filename_date
+from search.meta.documents import FIELDS, DocumentRecord, extract_documents
+from search.meta.evidence import SOURCES, Evidence, FileFacts
+from search.meta.issuers import DOC_TYPES, canonical_doc_number, canonical_doc_type
+from search.meta.manifests import MANIFEST_NAMES, SidecarError, normalize_sidecar, read_sidecar
+from search.meta.places import KNOWN_DISTRICTS, NATIONAL, PLACES, Place, canonical_district, match_districts
+from search.meta.topics import CHARS_PER_MENTION, TOPICS_FILE, Taxonomy, TaxonomyError, Topic
 
 __all__ = [
     "CHARS_PER_MENTION", "DOC_TYPES", "FIELDS", "KNOWN_DISTRICTS", "MANIFEST_NAMES", "NATIONAL", "PLACES",

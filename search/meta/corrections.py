@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manifests import SidecarError
+from search.meta.manifests import SidecarError
 
 CORRECTIONS_FILE = "corrections.tsv"
 CLEARED = "-"
@@ -43,7 +43,7 @@ _HEADER_FIRST = ("id", "path", "id or path", "filename", "文件", "路径")
 
 
 def file_hash(key: str) -> str:
-    """The first half of a document id (``search.schema.file_hash``, which loads Whoosh: not here)."""
+    """The first half of a document id (``search.engines.embedded.schema.file_hash``, which loads Whoosh: not here)."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 

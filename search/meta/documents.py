@@ -3,7 +3,7 @@ title, date, place, issuer, 文号, 文种 and topics, each with the evidence it
 
 The rules read the narrow form of the paragraphs (``，`` as ``,``: their patterns are written for
 half-width punctuation); a record's title and paragraphs are the file's as written, found back by
-position (``search.narrow.AsWritten``). Values read from the text (issuer, 文号) are in the narrow form.
+position (``search.text.narrow.AsWritten``). Values read from the text (issuer, 文号) are in the narrow form.
 
 A manifest row overrides everything; without one, every value comes from what the file states
 (see ``published.py`` for dates). A value the file does not state stays None, never invented.
@@ -16,26 +16,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..narrow import AsWritten, narrow
-from ..normalize import fold, normalize_paragraphs, search_text
-from .corrections import CLEARED
-from .dates import PartialDate
-from .evidence import Evidence, FileFacts
-from .issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
-from .items import (
-    Item,
-    fallback_title,
-    is_long_title_line,
-    is_title_like,
-    join_wrapped_title,
-    official_title,
-    split_items,
-)
-from .manifests import Sidecar
-from .organs import organ_place
-from .places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
-from .published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
-from .topics import Taxonomy, merge_topics
+from search.text.narrow import AsWritten, narrow
+from search.text.normalize import fold, normalize_paragraphs, search_text
+from search.meta.corrections import CLEARED
+from search.meta.dates import PartialDate
+from search.meta.evidence import Evidence, FileFacts
+from search.meta.issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
+from search.meta.items import Item, fallback_title, is_long_title_line, is_title_like, join_wrapped_title, official_title, split_items
+from search.meta.manifests import Sidecar
+from search.meta.organs import organ_place
+from search.meta.places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
+from search.meta.published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
+from search.meta.topics import Taxonomy, merge_topics
 
 FIELDS = ("published", "district", "issuer", "doc_number", "doc_type")
 
@@ -60,15 +52,18 @@ class DocumentRecord:
     search_text: str = field(default="", compare=False, repr=False)
 
     def evidence_for(self, field: str) -> Evidence | None:
+        """The evidence of one field (``published``, ``district``, ...), or None."""
         return dict(self.evidence).get(field)
 
     @property
     def date_source(self) -> str | None:
+        """Where the publication date came from (``manifest``, ``meta``, ``signature``, ...), or None."""
         found = self.evidence_for("published")
         return found.source if found else None
 
     @property
     def district_source(self) -> str | None:
+        """Where the district came from, or None."""
         found = self.evidence_for("district")
         return found.source if found else None
 
@@ -113,28 +108,9 @@ def _single_record(
     if len(joined) < len(paragraphs):
         at = next(n for n, (a, b) in enumerate(zip(joined, paragraphs)) if a != b)
         paragraphs, written = joined, written.joined(at)
-    first, rest = paragraphs[0], tuple(paragraphs[1:])
-    official = official_title(paragraphs)
-    if side.title:
-        title, headings = narrow(side.title), (narrow(side.title),)
-        body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
-    elif official is not None:
-        title, headings = paragraphs[official], (paragraphs[official],)
-        body = tuple(paragraphs[:official]) + tuple(paragraphs[official + 1 :])
-    elif is_title_like(first) or is_long_title_line(first):
-        title, headings, body = first, (first,), rest
-    else:
-        title, headings, body = fallback_title(first), (), tuple(paragraphs)
+    title, headings, body = _title_and_body(paragraphs, side)
     signed, organ = signature(body)
-    strong = [_manifest_date(side), *file_evidence(facts, body), signed]
-    strong.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
-    context = choose(strong, today=today)
-    year = context.value.year if context else None
-    candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
-    candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
-    created = meta_date(facts.get("created"))
-    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
-    published = choose(candidates, refine_only=refine, today=today)
+    published = _published(side, facts, body, headings, signed, today)
 
     number = Evidence(side.doc_number, "manifest", side.doc_number) if side.doc_number else doc_number(body)
     kind = _doc_type(side, title, body)
@@ -149,6 +125,40 @@ def _single_record(
     why = tuple(("issuer", value, source, reason) for value, source, reason in refused)
     shown_title = side.title or (written.paragraph(title) if headings else written.piece(title))
     return _record(0, title, body, found, side, taxonomy, shown_title, written.paragraphs(body), why)
+
+
+def _title_and_body(paragraphs: Sequence[str], side: Sidecar) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The title (the sidecar's, the 公文 title, or a title-like first line), its headings and the body."""
+    first, rest = paragraphs[0], tuple(paragraphs[1:])
+    official = official_title(paragraphs)
+    if side.title:
+        title, headings = narrow(side.title), (narrow(side.title),)
+        body = rest if fold(first) == fold(side.title) else tuple(paragraphs)
+    elif official is not None:
+        title, headings = paragraphs[official], (paragraphs[official],)
+        body = tuple(paragraphs[:official]) + tuple(paragraphs[official + 1 :])
+    elif is_title_like(first) or is_long_title_line(first):
+        title, headings, body = first, (first,), rest
+    else:
+        title, headings, body = fallback_title(first), (), tuple(paragraphs)
+    return title, headings, body
+
+
+def _published(
+    side: Sidecar, facts: FileFacts, body: tuple[str, ...], headings: tuple[str, ...], signed: Evidence | None,
+    today: date | None,
+) -> Evidence | None:
+    """The publication date: the strongest evidence (manifest, file, signature) sets the year the
+    weaker (dateline, text) are read in; the file's creation date only refines."""
+    strong = [_manifest_date(side), *file_evidence(facts, body), signed]
+    strong.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    context = choose(strong, today=today)
+    year = context.value.year if context else None
+    candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
+    candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
+    created = meta_date(facts.get("created"))
+    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
+    return choose(candidates, refine_only=refine, today=today)
 
 
 _STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename": 4, "title": 5, "text": 6}

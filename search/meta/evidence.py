@@ -21,6 +21,7 @@ class Evidence:
             raise ValueError(f"unknown evidence source {self.source!r}")
 
     def as_json(self) -> dict:
+        """The evidence as a JSON object (its value as text)."""
         return {"value": str(self.value), "source": self.source, "line": self.line}
 
 
@@ -33,6 +34,7 @@ class FileFacts:
     properties: tuple[tuple[str, str], ...] = ()
 
     def get(self, name: str) -> str | None:
+        """A property of the file (``created``, ``issuer``, ...), or None."""
         return dict(self.properties).get(name)
 
 

@@ -12,9 +12,9 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .evidence import Evidence
-from .organs import JOINED, clean, joint_refusal, organ_lists, split_joint
-from .places import NATIONAL
+from search.meta.evidence import Evidence
+from search.meta.organs import JOINED, clean, joint_refusal, organ_lists, split_joint
+from search.meta.places import NATIONAL
 
 
 # The formal types of official documents (党政机关公文处理工作条例, plus the common 方案, 办法,

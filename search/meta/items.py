@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..normalize import is_byline
-from .issuers import HEADER_PARAGRAPHS, find_doc_number, type_of_title
+from search.text.normalize import is_byline
+from search.meta.issuers import HEADER_PARAGRAPHS, find_doc_number, type_of_title
 
 # A heading that can be a title: the longest in the seeds is 48 chars; first paragraphs of running
 # text are longer or end a sentence.

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from ..normalize import normalize_line
-from .dates import PartialDate
-from .issuers import canonical_doc_number, canonical_doc_type
-from .places import sidecar_district
+from search.text.normalize import normalize_line
+from search.meta.dates import PartialDate
+from search.meta.issuers import canonical_doc_number, canonical_doc_type
+from search.meta.places import sidecar_district
 
 class SidecarError(ValueError):
     """A manifest that cannot be read; the one-line message names the file."""
@@ -171,6 +171,7 @@ class Sidecar:
 
     @classmethod
     def from_row(cls, row: Mapping[str, str] | None) -> Sidecar:
+        """The sidecar of a manifest row (normalized; no row, no sidecar)."""
         values = normalize_sidecar(row or {})
         if not values and cls is Sidecar:
             return _NO_SIDECAR  # most files have no sidecar row

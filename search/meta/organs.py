@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .literals import literal_alternation
-from .places import NATIONAL, leading_place_name, place_in_name
+from search.meta.literals import literal_alternation
+from search.meta.places import NATIONAL, leading_place_name, place_in_name
 
 ISSUERS_FILE = Path(__file__).resolve().parent.parent / "data" / "issuers.toml"
 MAX_ORGAN_CHARS = 40

@@ -15,10 +15,10 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from .dates import CN_DIGITS, NUMBER, YEAR_NUMBER, PartialDate, build_date, filename_date, precision_rank
-from .evidence import Evidence, FileFacts
-from .issuers import ORGAN, labelled
-from .items import is_title_like
+from search.meta.dates import CN_DIGITS, NUMBER, YEAR_NUMBER, PartialDate, build_date, filename_date, precision_rank
+from search.meta.evidence import Evidence, FileFacts
+from search.meta.issuers import ORGAN, labelled
+from search.meta.items import is_title_like
 
 # A document's date ("8月8日,…") is within this many chars of the start of its first paragraph of
 # text: after "本报讯 " or a broadcaster's "央视网消息(新闻联播):" prefix.

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from ..normalize import normalize_line, normalize_query, search_text
-from .triggers import Triggers
+from search.text.normalize import normalize_line, normalize_query, search_text
+from search.meta.triggers import Triggers
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.toml"
 
@@ -62,7 +62,7 @@ class Taxonomy:
         return self.topics_in(search_text(title, paragraphs))
 
     def topics_in(self, text: str) -> tuple[str, ...]:
-        """``topics_for`` of a document whose search text (:func:`search.normalize.search_text`) is ``text``."""
+        """``topics_for`` of a document whose search text (:func:`search.text.normalize.search_text`) is ``text``."""
         needed = 1 + len(text) // CHARS_PER_MENTION
         # One scan finds the triggers that occur and their counts (a news item holds one or two of the ~160).
         mentions = [0] * len(self.topics)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .literals import literal_alternation
+from search.meta.literals import literal_alternation
 
 
 class Triggers:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
-from .dates import PartialDate
+from search.meta.dates import PartialDate
 
 # Two defaults that differ in every field: a field dateutil fills from the default was not typed.
 _DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))

@@ -4,26 +4,19 @@ The syntax is described in ``parser``.
 
 Modules: ``parser`` (syntax -> atoms), ``atoms`` (the parsed query and its
 read_as), ``fields`` (``field:value`` -> a filter atom, dates -> intervals),
-``request`` (request and results objects), ``evaluate`` (atoms -> documents), ``rank`` (scores and order),
-``facets``, ``run`` (the orchestration), ``documents`` (by id, original file),
-``positions`` (NEAR/SENT/PARA/$n over one text), ``variants`` (the abbreviation
-dictionary behind ``~term``), ``suggest`` (suggestions as you type).
+``request`` (request and results objects), ``positions`` (NEAR/SENT/PARA/$n over one text), ``variants`` (the abbreviation
+dictionary behind ``~term``), ``facet_values``, ``advanced`` (the 高级检索 form), ``pinyin``.
+Engine-neutral: evaluating a query is each engine's own work (``search.engines.embedded.evaluate``
+and ``run``, ``search.engines.opensearch.query``).
 """
 
-from .atoms import Atom, ParsedQuery
-from .documents import find_document, original_file, sibling_documents
-from .evaluate import Matcher, evaluate, request_query, terms_to_mark
-from .facets import archive_facet_counts, count_facets
-from .fields import FIELDS, parse_interval
-from .parser import FACETS, MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
-from .rank import Scorer, length_norms
-from .request import FacetValue, Hit, SearchRequest, SearchResults
-from .run import all_hits, matching_documents, matching_ids, search, warm_up
+from search.query.atoms import Atom, ParsedQuery
+from search.query.fields import FIELDS, parse_interval
+from search.query.parser import MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, parse_query
+from search.query.request import FacetValue, Hit, SearchRequest, SearchResults
 
 __all__ = [
-    "FACETS", "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
-    "Atom", "FacetValue", "Hit", "Matcher", "ParsedQuery", "Scorer", "SearchRequest", "SearchResults",
-    "all_hits", "archive_facet_counts", "count_facets", "evaluate", "find_document", "length_norms",
-    "matching_documents", "matching_ids", "original_file", "parse_interval", "parse_query", "request_query", "search",
-    "sibling_documents", "terms_to_mark", "warm_up",
+    "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
+    "Atom", "FacetValue", "Hit", "ParsedQuery", "SearchRequest", "SearchResults",
+    "parse_interval", "parse_query",
 ]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from ..metadata import DOC_TYPES
+from search.meta import DOC_TYPES
 
 # Words the parser reads as operators, and characters that start or end a construct: a term holding
 # one is quoted, so that the form's words are always phrases.
@@ -67,6 +67,7 @@ class AdvancedForm:
 
     @property
     def is_empty(self) -> bool:
+        """Whether no field of the form is filled in."""
         return not any(getattr(self, f.name) for f in fields(self))
 
 

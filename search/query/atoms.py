@@ -53,9 +53,11 @@ class Atom:
 
     @property
     def is_phrase(self) -> bool:
+        """Whether the atom is a phrase (``text`` or ``title``) rather than a filter."""
         return self.field in ("text", "title")
 
     def describe(self) -> str:
+        """The atom written back in the query syntax (a part of ``read_as``)."""
         if self.field == "text":
             body = _quote(self.value)
             if self.min_count > 1:
@@ -101,6 +103,7 @@ class ParsedQuery:
         return tuple(seen)
 
     def describe(self) -> str:
+        """The query written back in the syntax, groups ANDed and alternatives ORed (``read_as``); "(all documents)" when empty."""
         parts = []
         for group in self.groups:
             text = " OR ".join(a.describe() for a in group)

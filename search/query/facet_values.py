@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..meta.organs import issuer_organs
-from ..meta.places import NATIONAL, children, place_path
-from ..normalize import normalize_query
-from .request import FacetValue
+from search.meta.organs import issuer_organs
+from search.meta.places import NATIONAL, children, place_path
+from search.text.normalize import normalize_query
+from search.query.request import FacetValue
 
 
 def organ_facet(values: Iterable[FacetValue]) -> tuple[FacetValue, ...]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..metadata import DOC_TYPES, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
-from ..meta.typed import relative_range, typed_date
-from ..normalize import normalize_query
-from .atoms import Atom
+from search.meta import DOC_TYPES, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
+from search.meta.typed import relative_range, typed_date
+from search.text.normalize import normalize_query
+from search.query.atoms import Atom
 
 FIELDS = ("district", "topic", "title", "year", "month", "date", "issuer", "type", "docno")
 
@@ -29,42 +29,61 @@ def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None
         else:
             notes.append('empty quotes "" ignored')
         return None
-    if field_name in ("", "text"):
+    if field_name in ("title", "issuer"):
+        return Atom(field_name, value, negated)
+    read = _FILTERS.get(field_name)
+    if read is None:  # "", "text" (and a field we do not know): a phrase
         return Atom("text", value, negated)
-    if field_name == "title":
-        return Atom("title", value, negated)
-    if field_name == "district":
-        names = match_districts(value)
-        if not names:
-            notes.append(f"no district matches {value!r}: district:{value} matches nothing")
-        return Atom("district", value, negated, names=names)
-    if field_name == "topic":
-        names = (taxonomy or Taxonomy.load()).match(value)
-        if not names:
-            notes.append(f"no topic matches {value!r}: topic:{value} matches nothing")
-        return Atom("topic", value, negated, names=names)
-    if field_name == "issuer":
-        return Atom("issuer", value, negated)
-    if field_name == "type":
-        kind = canonical_doc_type(value)
-        if kind not in DOC_TYPES:
-            notes.append(f"type:{value} is not a document type ({'、'.join(DOC_TYPES)}): it matches nothing")
-        return Atom("type", kind or value, negated)
-    if field_name == "docno":
-        return Atom("docno", normalize_query(canonical_doc_number(raw) or raw), negated)
-    if field_name in ("year", "date"):
-        interval = parse_interval(value, years_only=field_name == "year")
-        if interval is None:
-            notes.append(f"{field_name}:{value} is not a valid {field_name} or range; ignored")
-            return None
-        return Atom(field_name, value, negated, interval=interval)
-    if field_name == "month":
-        found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", value)
-        if not found or not 1 <= int(found.group(2)) <= 12:
-            notes.append(f"month:{value} is not a month like 2020-07; ignored")
-            return None
-        return Atom("month", f"{found.group(1)}-{int(found.group(2)):02d}", negated)
-    return Atom("text", value, negated)
+    return read(field_name, value, raw, negated, taxonomy, notes)
+
+
+def _district(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+    names = match_districts(value)
+    if not names:
+        notes.append(f"no district matches {value!r}: district:{value} matches nothing")
+    return Atom("district", value, negated, names=names)
+
+
+def _topic(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+    names = (taxonomy or Taxonomy.load()).match(value)
+    if not names:
+        notes.append(f"no topic matches {value!r}: topic:{value} matches nothing")
+    return Atom("topic", value, negated, names=names)
+
+
+def _doc_type(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+    kind = canonical_doc_type(value)
+    if kind not in DOC_TYPES:
+        notes.append(f"type:{value} is not a document type ({'、'.join(DOC_TYPES)}): it matches nothing")
+    return Atom("type", kind or value, negated)
+
+
+def _doc_number(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+    return Atom("docno", normalize_query(canonical_doc_number(raw) or raw), negated)
+
+
+def _dates(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
+    """``year:`` and ``date:``: an interval, or None with a note."""
+    interval = parse_interval(value, years_only=field_name == "year")
+    if interval is None:
+        notes.append(f"{field_name}:{value} is not a valid {field_name} or range; ignored")
+        return None
+    return Atom(field_name, value, negated, interval=interval)
+
+
+def _month(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
+    found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", value)
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        notes.append(f"month:{value} is not a month like 2020-07; ignored")
+        return None
+    return Atom("month", f"{found.group(1)}-{int(found.group(2)):02d}", negated)
+
+
+# The filters that resolve their value (the others are phrases: text, title, issuer).
+_FILTERS = {
+    "district": _district, "topic": _topic, "type": _doc_type, "docno": _doc_number,
+    "year": _dates, "date": _dates, "month": _month,
+}
 
 
 def parse_interval(text: str, years_only: bool = False, today: date | None = None) -> tuple[date, date] | None:

@@ -1,6 +1,7 @@
 """The query language: syntax -> ``ParsedQuery`` (groups of atoms), ``read_as`` and notes.
 
-The atoms themselves are in ``atoms``; a ``field:value`` term becomes one in ``fields``.
+The words of a query are read into tokens in ``tokens``; the atoms themselves are in ``atoms``;
+a ``field:value`` term becomes one in ``fields``.
 
 Syntax (read leniently: nothing a user types raises; ``read_as`` and
 ``notes`` say how it was understood):
@@ -28,29 +29,19 @@ words must occur, anywhere in the document.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from ..metadata import Taxonomy
-from .atoms import COUNT_SUFFIX, NEAR_OPERATOR, Atom, ParsedQuery
-from .fields import FIELDS, atom_for
-from .variants import Variants, current_variants
+from search.meta import Taxonomy
+from search.query.atoms import COUNT_SUFFIX, Atom, ParsedQuery
+from search.query.fields import atom_for
+from search.query.tokens import AND, COUNT, NOT, OR, RELATION, SKIP, TERM, Token, tokenize
+from search.query.variants import Variants, current_variants
 
 MODES = ("exact", "words")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 1000
 MAX_PER_PAGE = 100_000
-FACETS = ("district", "year", "month", "topic", "issuer", "type")
-DEFAULT_NEAR = 10
-MAX_NEAR = 1000
 MAX_COUNT = 100_000
-
-_TOKEN = re.compile(
-    r"""(?P<neg>-(?=\S))?
-        (?:(?P<field>[A-Za-z]+):(?=\S))?
-        (?:"(?P<quoted>(?:\\.|[^"\\])*)(?P<close>"|$)|(?P<bare>\S+))""",
-    re.VERBOSE | re.DOTALL,
-)
 
 
 def parse_query(
@@ -63,126 +54,122 @@ def parse_query(
     that is a member of some group (the 含同义词 switch).
     """
     notes: list[str] = []
+    reader = _Reader(taxonomy, variants, expand_all, notes)
+    for token in tokenize(_cleaned(text, notes)):
+        reader.read(token)
+    return reader.finish()
+
+
+def _cleaned(text: str, notes: list[str]) -> str:
+    """The query cut to MAX_QUERY_LENGTH (with a note), control characters and lone surrogates as spaces."""
     if len(text) > MAX_QUERY_LENGTH:
         notes.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
         text = text[:MAX_QUERY_LENGTH]
-    text = "".join(" " if (ord(c) < 32 or ord(c) == 127 or "\ud800" <= c <= "\udfff") else c for c in text)
-    groups: list[list[Atom]] = []
-    pending_or = False
-    pending_not = False
-    pending_relation: tuple[str, int] | None = None
-    pos = 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            break
-        match = _TOKEN.match(text, pos)
-        pos = match.end()
-        negated = bool(match.group("neg"))
-        field_name = (match.group("field") or "").lower()
-        quoted = match.group("quoted")
-        if quoted is not None:
-            if not match.group("close"):
-                notes.append("closing quote added at the end")
-            value = re.sub(r"\\(.)", r"\1", quoted)
-            alternatives = [value]
+    return "".join(" " if (ord(c) < 32 or ord(c) == 127 or "\ud800" <= c <= "\udfff") else c for c in text)
+
+
+class _Reader:
+    """Reads tokens, left to right, into an AND of OR groups of atoms.
+
+    The syntax is flat (no parentheses), so there is nothing to descend into: an operator waits
+    for the term after it (``pending_*``).  OR joins the next term to the last group; NOT negates
+    the next term; a co-occurrence operator joins the last phrase and the next term, tighter than
+    OR (``_relate``); ``$n`` applies to the phrase before it.  An operator with no operand is
+    ignored with a note.
+    """
+
+    def __init__(self, taxonomy: Taxonomy | None, variants: Variants | None, expand_all: bool, notes: list[str]):
+        self.taxonomy = taxonomy
+        self.variants = variants
+        self.expand_all = expand_all
+        self.notes = notes
+        self.groups: list[list[Atom]] = []
+        self.pending_or = False
+        self.pending_not = False
+        self.pending_relation: tuple[str, int] | None = None
+        self._readers = {
+            TERM: self._term, OR: self._or, AND: self._skip, NOT: self._not,
+            RELATION: self._relation, COUNT: self._count, SKIP: self._skip,
+        }
+
+    def read(self, token: Token) -> None:
+        """Take one token: its own notes, then its meaning."""
+        self.notes.extend(token.notes)
+        self._readers[token.kind](token)
+
+    def finish(self) -> ParsedQuery:
+        """The query read, with a note for each operator left without its operand at the end."""
+        if self.pending_or:
+            self.notes.append("OR at the end ignored")
+        if self.pending_not:
+            self.notes.append("NOT at the end ignored")
+        if self.pending_relation:
+            self.notes.append(f"{_operator_name(*self.pending_relation)} at the end ignored")
+        return ParsedQuery(tuple(tuple(g) for g in self.groups), tuple(self.notes))
+
+    def _skip(self, token: Token) -> None:
+        """AND (the default between terms) and a lone ``-``: nothing to do."""
+
+    def _not(self, token: Token) -> None:
+        self.pending_not = True
+
+    def _or(self, token: Token) -> None:
+        if not self.groups or self.pending_or:
+            self.notes.append(f"{token.text} without a term before it ignored")
         else:
-            bare = match.group("bare")
-            if match.group("field") and field_name not in FIELDS:
-                # Not one of our fields: the colon is part of the text (时间:2020).
-                bare = f"{match.group('field')}:{bare}"
-                field_name = ""
-            elif match.group("field") is None and not negated:
-                if bare in ("OR", "|"):
-                    if not groups or pending_or:
-                        notes.append(f"{bare} without a term before it ignored")
-                    else:
-                        pending_or = True
-                    continue
-                if bare == "AND":
-                    continue
-                if bare == "NOT":
-                    pending_not = True
-                    continue
-                relation = _relation_of(bare, notes)
-                if relation:
-                    if pending_or or pending_relation or not groups or groups[-1][-1].field != "text":
-                        notes.append(f"{bare} without a phrase before it ignored")
-                    else:
-                        pending_relation = relation
-                    continue
-                count = re.fullmatch(r"\$(\d+)", bare)
-                if count:
-                    last = groups[-1][-1] if groups else None
-                    if pending_or or pending_relation or last is None or last.field != "text" or last.relation:
-                        notes.append(f"{bare} without a phrase before it ignored")
-                    else:
-                        groups[-1][-1] = replace(last, min_count=_count(count.group(1), notes))
-                    continue
-            if bare == "-" and not negated:
-                notes.append("a lone - ignored")
-                continue
-            alternatives = [p for p in bare.split("|")] if "|" in bare else [bare]
-            if "" in alternatives:
-                notes.append("an empty alternative around | ignored")
-                alternatives = [a for a in alternatives if a]
-        negated = negated or pending_not
-        pending_not = False
-        atoms = []
-        for value in alternatives:
-            textual = quoted is None and field_name in ("", "text")
-            tilde = textual and value.startswith("~") and len(value) > 1
-            value = value[1:] if tilde else value
-            count = COUNT_SUFFIX.fullmatch(value) if textual else None
-            if count and count.group(1):
-                value = count.group(1)
-            atom = atom_for(field_name, value, negated, taxonomy, notes)
-            if atom and count and count.group(1):
-                atom = replace(atom, min_count=_count(count.group(2), notes))
-            if atom and (tilde or (expand_all and atom.field == "text")):
-                variants = variants if variants is not None else current_variants()
-                atoms += _expanded(atom, variants, notes if tilde else None)
-            elif atom:
-                atoms.append(atom)
+            self.pending_or = True
+
+    def _relation(self, token: Token) -> None:
+        if self.pending_or or self.pending_relation or not self.groups or self.groups[-1][-1].field != "text":
+            self.notes.append(f"{token.text} without a phrase before it ignored")
+        else:
+            self.pending_relation = token.relation
+
+    def _count(self, token: Token) -> None:
+        last = self.groups[-1][-1] if self.groups else None
+        if self.pending_or or self.pending_relation or last is None or last.field != "text" or last.relation:
+            self.notes.append(f"{token.text} without a phrase before it ignored")
+        else:
+            self.groups[-1][-1] = replace(last, min_count=_count(token.text[1:], self.notes))
+
+    def _term(self, token: Token) -> None:
+        negated = token.negated or self.pending_not
+        self.pending_not = False
+        atoms = [atom for value in token.alternatives for atom in self._atoms(token, value, negated)]
         if not atoms:
-            pending_or = False
-            continue
-        if negated and len(atoms) > 1 and atoms[0].variant_of:
+            self.pending_or = False
+        elif negated and len(atoms) > 1 and atoms[0].variant_of:
             # NOT ~term excludes every member: an AND of NOTs, not an OR.
-            groups += [[a] for a in atoms]
-            pending_or = pending_relation = False
-            continue
-        if pending_relation:
-            _relate(groups, atoms, pending_relation, notes)
-            pending_relation = pending_or = False
-            continue
-        if pending_or and groups:
-            groups[-1].extend(atoms)
+            self.groups += [[a] for a in atoms]
+            self.pending_or, self.pending_relation = False, None
+        elif self.pending_relation:
+            _relate(self.groups, atoms, self.pending_relation, self.notes)
+            self.pending_or, self.pending_relation = False, None
+        elif self.pending_or and self.groups:
+            self.groups[-1].extend(atoms)
+            self.pending_or = False
         else:
-            groups.append(atoms)
-        pending_or = False
-    if pending_or:
-        notes.append("OR at the end ignored")
-    if pending_not:
-        notes.append("NOT at the end ignored")
-    if pending_relation:
-        notes.append(f"{_operator_name(*pending_relation)} at the end ignored")
-    return ParsedQuery(tuple(tuple(g) for g in groups), tuple(notes))
+            self.groups.append(atoms)
+            self.pending_or = False
 
-
-def _relation_of(token: str, notes: list[str]) -> tuple[str, int] | None:
-    """``NEAR/5`` -> ("near", 5), ``SENT`` -> ("sent", 0), ``PARA`` -> ("para", 0); None for other tokens."""
-    if token in ("SENT", "PARA"):
-        return token.lower(), 0
-    near = NEAR_OPERATOR.fullmatch(token)
-    if near is None:
-        return None
-    distance = int(near.group(1)) if near.group(1) else DEFAULT_NEAR
-    if distance > MAX_NEAR:
-        notes.append(f"NEAR/{near.group(1)} read as NEAR/{MAX_NEAR}")
-        distance = MAX_NEAR
-    return "near", distance
+    def _atoms(self, token: Token, value: str, negated: bool) -> list[Atom]:
+        """The atoms of one alternative of a term: ``~term`` expanded, ``term$n`` counted."""
+        textual = not token.quoted and token.field in ("", "text")
+        tilde = textual and value.startswith("~") and len(value) > 1
+        value = value[1:] if tilde else value
+        count = COUNT_SUFFIX.fullmatch(value) if textual else None
+        if count and count.group(1):
+            value = count.group(1)
+        atom = atom_for(token.field, value, negated, self.taxonomy, self.notes)
+        if atom is None:
+            return []
+        if count and count.group(1):
+            atom = replace(atom, min_count=_count(count.group(2), self.notes))
+        if tilde or (self.expand_all and atom.field == "text"):
+            if self.variants is None:
+                self.variants = current_variants()
+            return _expanded(atom, self.variants, self.notes if tilde else None)
+        return [atom]
 
 
 def _operator_name(relation: str, distance: int) -> str:

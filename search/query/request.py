@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from .parser import MAX_PER_PAGE, MODES, SORTS
+from search.query.parser import MAX_PER_PAGE, MODES, SORTS
+
+# The one map from a facet's name (URL parameter, field) to the request attribute holding its selected values.
+FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
+                    "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
 
 
 @dataclass(frozen=True)
@@ -47,42 +51,22 @@ class SearchRequest:
     def from_args(cls, args: Mapping) -> SearchRequest:
         """From a URL query string (a MultiDict or a plain mapping); ValueError on bad values."""
         getlist = getattr(args, "getlist", lambda k: [args[k]] if k in args else [])
-
-        def one(name, default=None):
-            values = getlist(name)
-            return values[0] if values else default
-
-        def integer(name, default):
-            raw = one(name)
-            if raw in (None, ""):
-                return default
-            try:
-                return int(raw)
-            except ValueError:
-                raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-
-        years = []
-        for raw in getlist("year"):
-            if not re.fullmatch(r"\d{4}", raw or ""):
-                raise ValueError(f"year must be four digits, not {raw!r}")
-            years.append(int(raw))
-        months = [raw for raw in getlist("month") if raw]
         return cls(
-            q=one("q", "") or "",
-            mode=one("mode", "exact") or "exact",
-            districts=tuple(v for v in getlist("district") if v),
-            topics=tuple(v for v in getlist("topic") if v),
-            issuers=tuple(v for v in getlist("issuer") if v),
-            doc_types=tuple(v for v in getlist("type") if v),
-            doc_numbers=tuple(v for v in getlist("docno") if v),
-            years=tuple(years),
-            months=tuple(months),
-            date_from=one("from") or None,
-            date_to=one("to") or None,
-            sort=one("sort", "relevance") or "relevance",
-            page=integer("page", 1),
-            per_page=integer("per_page", 10),
-            variants=(one("variants") or "") in ("1", "on", "true"),
+            q=_first(getlist, "q") or "",
+            mode=_first(getlist, "mode") or "exact",
+            districts=_values(getlist, "district"),
+            topics=_values(getlist, "topic"),
+            issuers=_values(getlist, "issuer"),
+            doc_types=_values(getlist, "type"),
+            doc_numbers=_values(getlist, "docno"),
+            years=_years(getlist),
+            months=_values(getlist, "month"),
+            date_from=_first(getlist, "from") or None,
+            date_to=_first(getlist, "to") or None,
+            sort=_first(getlist, "sort") or "relevance",
+            page=_integer(getlist, "page", 1),
+            per_page=_integer(getlist, "per_page", 10),
+            variants=(_first(getlist, "variants") or "") in ("1", "on", "true"),
         )
 
     def to_args(self) -> list[tuple[str, str]]:
@@ -115,15 +99,47 @@ class SearchRequest:
 
     def toggle(self, facet: str, value: str) -> SearchRequest:
         """This request with one facet value added or removed (back to page 1)."""
-        name = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}[facet]
+        name = FACET_ATTRIBUTES[facet]
         current = getattr(self, name)
         value = int(value) if facet == "year" else value
         new = tuple(v for v in current if v != value) if value in current else (*current, value)
         return replace(self, **{name: new, "page": 1})
 
     def with_page(self, page: int) -> SearchRequest:
+        """This request on another results page."""
         return replace(self, page=page)
+
+
+def _first(getlist: Callable[[str], list], name: str) -> str | None:
+    """The first value of a URL argument, None when absent."""
+    values = getlist(name)
+    return values[0] if values else None
+
+
+def _values(getlist: Callable[[str], list], name: str) -> tuple[str, ...]:
+    """Every non-empty value of a repeatable URL argument."""
+    return tuple(v for v in getlist(name) if v)
+
+
+def _integer(getlist: Callable[[str], list], name: str, default: int) -> int:
+    """A whole-number URL argument (``default`` when absent or empty); ValueError otherwise."""
+    raw = _first(getlist, name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _years(getlist: Callable[[str], list]) -> tuple[int, ...]:
+    """The ``year`` arguments, each four digits; ValueError otherwise."""
+    years = []
+    for raw in getlist("year"):
+        if not re.fullmatch(r"\d{4}", raw or ""):
+            raise ValueError(f"year must be four digits, not {raw!r}")
+        years.append(int(raw))
+    return tuple(years)
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,7 @@ class Hit:
     text_source: str = "text"  # "ocr" or "mixed": the text (some of it) recognised from page images
 
     def to_json(self) -> dict:
+        """The hit as a JSON object (the CLI's ``--json`` and the web's JSON answers)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -184,9 +201,11 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
+        """The number of results pages (at least 1)."""
         return max(1, math.ceil(self.total / self.request.per_page))
 
     def to_json(self) -> dict:
+        """The results as a JSON object: the request, how the query was read, the hits and the facets."""
         return {
             "query": self.request.q,
             "mode": self.request.mode,
@@ -202,3 +221,6 @@ class SearchResults:
                 for name, values in self.facets.items()
             },
         }
+
+
+

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..normalize import normalize_query
+from search.text.normalize import normalize_query
 
 VARIANTS_FILE = Path(__file__).resolve().parent.parent / "data" / "variants.toml"
 
@@ -50,6 +50,7 @@ class Variants:
         return tuple(members)
 
     def has(self, phrase: str) -> bool:
+        """Whether the phrase is a member of some group."""
         return any(phrase in group for group in self.groups)
 
 
@@ -63,6 +64,7 @@ class VariantsFile:
         self._lock = threading.Lock()
 
     def current(self) -> Variants:
+        """The dictionary as it is on disk now (re-read only when the file's time or size changed)."""
         try:
             stat = self.path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)

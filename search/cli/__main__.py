@@ -1,0 +1,5 @@
+"""``python -m search.cli``: the ``search`` command."""
+
+from search.cli.main import run
+
+run()

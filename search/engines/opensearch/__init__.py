@@ -1,0 +1,1 @@
+"""The OpenSearch engine: the same search on a cluster."""

@@ -1,0 +1,1 @@
+"""Saved queries, their alerts and alert mail."""
