@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.engines.embedded.commit import index_paths
 from search.extract.html_bounds import bounded_markup
 from search.extract.html_page import extract_html
 from search.extract.limits import LimitExceeded, Limits, current_limits
-from search.engines.embedded.commit import index_paths
-
 from tests.hostile_files import deeply_nested_html
 
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from search.extract.limits import current_limits
 from search.engines.embedded.commit import index_paths
+from search.extract.limits import current_limits
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 

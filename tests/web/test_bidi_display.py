@@ -13,9 +13,9 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from search.text.bidi import BIDI_CONTROLS, without_bidi
-from search.export.columns import csv_cell
 from search.engines.embedded.commit import index_paths
+from search.export.columns import csv_cell
+from search.text.bidi import BIDI_CONTROLS, without_bidi
 from tests.web_fixtures import csrf_token, make_app
 
 NAME = "报告\u202etxt.exe.txt"

@@ -15,10 +15,10 @@ the groups that may see a restricted document (none: everyone).
 from __future__ import annotations
 
 from search.access.documents import parse_groups
+from search.engines.opensearch.ranking import SIMILARITY, SIMILARITY_SETTINGS
 from search.meta import PartialDate
 from search.meta.issuers import doc_number_series
 from search.text.normalize import fold, normalize_query, search_text
-from search.engines.opensearch.ranking import SIMILARITY, SIMILARITY_SETTINGS
 
 # Bump when the mapping or what is sent per document changes; an index with another
 # version must be rebuilt.

@@ -12,7 +12,6 @@ import pytest
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.ingest import index_paths
 from search.extract.limits import current_limits
-
 from tests.opensearch_fixtures import opensearch, start_cluster
 
 CLUSTER = f"pytest-limits-{os.getpid()}"
@@ -35,7 +34,7 @@ def fresh_limits():
 
 @pytest.mark.parametrize("procs", [1, 2])
 def test_a_slow_file_is_skipped_naming_the_time_limit(node, tmp_path, monkeypatch, procs):
-    import search.engines.opensearch.ingest as ingest
+    from search.engines.opensearch import ingest
 
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -15,9 +15,8 @@ from search.access import Actor
 from search.engines import open_engine
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.ingest import index_paths
-from search.text.normalize import search_text
 from search.query import SearchRequest
-
+from search.text.normalize import search_text
 from tests.opensearch_fixtures import opensearch, start_cluster
 
 CLUSTER = f"pytest-ranking-{os.getpid()}"
@@ -128,7 +127,6 @@ def test_hits_sorted_by_date_carry_no_score(engines):
 def test_one_phrase_under_filters_scores_over_all_the_readers_documents(engines, narrowed):
     # One phrase: its idf is counted in the page's own request, over every document the reader may
     # see (not only those the filters leave), as in the embedded engine.
-    one, two, alone = engines
     request = SearchRequest(**{"q": "稳就业", **narrowed})
     pages = [[(h.source, h.score) for h in e.search(request, visible=e.visible_to(READER)).hits] for e in engines]
     assert pages[0] == pages[1] == pages[2] and pages[0]
