@@ -115,7 +115,8 @@ def main() -> None:
                        capture_output=True)
         port = free_port()
         server = subprocess.Popen([*search, "serve", "--index", str(work / "index"), "--host", "127.0.0.1",
-                                   "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   "--port", str(port), "--log-level", "warning"],  # stderr is read only on failure
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:

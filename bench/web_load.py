@@ -71,7 +71,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("search")), "serve", "--index", str(ours), "--port", str(port),
-         "--workers", str(args.workers)],
+         "--workers", str(args.workers),
+         "--log-level", "warning"],  # a line per request would fill the unread stderr pipe
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

@@ -95,6 +95,12 @@ def text_of_many_lines(path: Path, lines: int = 600_000, phrase: str = "就业")
     return path
 
 
+def html_of_many_tags(path: Path, tags: int = 100_001) -> Path:
+    """An .html page of ``tags`` sibling <b> elements (a 1.3 MB page past SEARCH_LIMIT_HTML_TAGS)."""
+    path.write_text("<html><body>" + "<b>就业</b>" * tags + "</body></html>", encoding="utf-8")
+    return path
+
+
 def deeply_nested_html(path: Path, depth: int = 100_000) -> Path:
     """An .html page of ``depth`` nested <div>s around one phrase."""
     path.write_text("<html><body>" + "<div>" * depth + "就业" + "</div>" * depth + "</body></html>", encoding="utf-8")

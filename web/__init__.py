@@ -14,6 +14,7 @@ from search.access.audit import log_path
 from search.access.users import store_path as users_path
 from search.engines import open_engine
 from search.saved.store import SavedQueries, store_path
+from search.text.bidi import shown
 
 SECRET_KEY_FILE = "web-secret.key"
 
@@ -50,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _stored_secret(index_dir / SECRET_KEY_FILE)
     if isinstance(app.json, DefaultJSONProvider):  # Flask's own: its JSON keeps Chinese as written
         app.json.ensure_ascii = False
+    # Every {{ value }} of every page, fragment and feed without bidi controls (U+202E would reverse a
+    # title or a file name on screen); what is indexed and matched keeps them.
+    app.jinja_env.finalize = shown
 
     app.extensions["engine"] = engine
     app.extensions["saved_queries"] = SavedQueries(app.config["SAVED_DB"])
@@ -68,8 +72,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     help_pages.init_app(app)
     errors.init_app(app)
+    from web import request_log  # one log line per request (logger web.requests)
+
+    request_log.init_app(app)
     if not app.debug and not app.testing:
-        logging.getLogger("web").setLevel(logging.INFO)
+        logging.getLogger("web").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     return app
 
 

@@ -20,6 +20,8 @@ from search.query import MAX_QUERY_LENGTH, SearchRequest
 from web.params import BadParameter, search_request
 
 KWIC_PER_PAGE = 50
+DISTRICTS_PER_PAGE = 20  # /trend.json?per=district: district series per query and page (district_page)
+MAX_DISTRICT_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,27 @@ def kwic_args(args: MultiDict) -> KwicArgs:
     if "per_page" not in args:
         request = replace(request, per_page=KWIC_PER_PAGE)
     return KwicArgs(request, order, int(raw))
+
+
+def district_page(args: MultiDict) -> int:
+    """``/trend.json``'s ``district_page`` (1 when absent); BadParameter when not a page number."""
+    raw = args.get("district_page", "") or "1"
+    if not (raw.isdigit() and 1 <= int(raw) <= MAX_DISTRICT_PAGE):
+        raise BadParameter(f"district_page（区域页码）必须是 1 到 {MAX_DISTRICT_PAGE} 之间的整数；收到 {raw[:20]!r}。")
+    return int(raw)
+
+
+def paged_districts(data: dict, page: int, per_page: int = DISTRICTS_PER_PAGE) -> dict:
+    """A per-district trend's JSON with each query's district series cut to one page: each query
+    says ``districts_total``, the whole says ``district_page``, ``district_pages`` and
+    ``districts_per_page``."""
+    if data.get("per") != "district":
+        return data
+    pages = 1
+    for series in data["series"]:
+        districts = series.get("districts", [])
+        series["districts_total"] = len(districts)
+        series["districts"] = districts[(page - 1) * per_page : page * per_page]
+        pages = max(pages, -(-len(districts) // per_page))
+    data.update(district_page=page, district_pages=pages, districts_per_page=per_page)
+    return data

@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from search.analysis.trend import CSV_COLUMNS, smoothed, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
 
-from web.analysis_params import kwic_args, trend_args
+from web.analysis_params import district_page, kwic_args, paged_districts, trend_args
 from web.exports import attachment, csv_chunks, public_base_url
 from web.kwic_page import kwic_page
 from web.spooled import spooled_response
@@ -40,9 +40,10 @@ def trend_view():
 def trend_json():
     """GET /trend.json: the trend as JSON."""
     args = trend_args(request.args)
+    page = district_page(request.args)
     result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
                                     visible=visible()))
-    return jsonify(smoothed(result, args.smooth).to_json())
+    return jsonify(paged_districts(smoothed(result, args.smooth).to_json(), page))
 
 
 @bp.get("/trend.csv")

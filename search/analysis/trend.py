@@ -70,7 +70,9 @@ class Series:
             "undated_documents": self.undated_documents,
             "undated_occurrences": self.undated_occurrences,
             "first_appearance": self.first_appearance,
-            "points": [p.to_json() for p in self.points],
+            # A district's series lists only the periods it has documents in (the axis is the trend's
+            # "periods"): dense, a month axis of 831 periods for 95 districts was 5.4 MB a query.
+            "points": [p.to_json() for p in self.points if p.documents or not self.is_district],
         })
         if self.districts is not None:
             data["districts"] = [d.to_json() for d in self.districts]
@@ -94,6 +96,7 @@ class Trend:
         data: dict[str, Any] = {"by": self.by, "measure": self.measure}
         if self.per:
             data["per"] = self.per
+        data["periods"] = list(self.periods)
         if self.smooth:
             data["smooth"] = self.smooth
         data["series"] = [s.to_json() for s in self.series]

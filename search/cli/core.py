@@ -137,11 +137,13 @@ def query_command(query, index_dir, limit, page, copies, as_json, as_csv, xlsx_f
               help="With --auth local: how long a login lasts.")
 @click.option("--home", metavar="PLACE", default="郑州市", show_default=True,
               help="The home area, listed first and open under 区域 (a place of search/data/gazetteer.toml).")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True, help="What goes to standard error: info logs a line per request.")
 def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode, auth_header, trusted_proxies,
-                  session_hours, home):
+                  session_hours, home, log_level):
     """Serve the web UI over the index (waitress, a production WSGI server)."""
     # The library never imports Flask; only this command does, when it runs.
-    from web import create_app
+    from web import create_app, request_log
     from web.hosts import trusted_hosts
     from web.saved_views import start_alert_timer
     from web.server import ServerError, listen, run
@@ -155,7 +157,7 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     if home_area is None:
         raise UserError(f"--home {home!r} is no place of the gazetteer", hint="e.g. --home 郑州市 or --home 二七区")
     config = {"INDEX_DIR": str(index_dir), "PUBLIC_URL": public_url, "SERVE_URL": f"http://{host}:{port}",
-              "HOME_AREA": home_area,
+              "HOME_AREA": home_area, "LOG_LEVEL": log_level.upper(),
               "TRUSTED_HOST_NAMES": trusted_hosts(host, public_url), **auth_config}
 
     def make_app():
@@ -169,7 +171,9 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
         app = make_app() if workers == 1 else create_app(config)
     except SearchError as exc:
         raise UserError(exc.message, exc.hint) from exc
+    request_log.configure(log_level)  # once the index opened: a failure to open is one line, no log
     location = app.extensions["engine"].location
+    started = request_log.startup_facts(app.extensions["engine"])  # before any fork
     if workers > 1:
         app = None  # each worker opens its own
     try:
@@ -180,6 +184,7 @@ def serve_command(index_dir, host, port, threads, workers, public_url, auth_mode
     shown = f"http://{host}:{sock.getsockname()[1]}/"
     processes = f", {workers} worker processes" if workers > 1 else ""
     click.echo(f"serving {location} at {shown}{processes} (Ctrl-C to stop)")
+    request_log.server_log.info("%s", request_log.startup_line(started, shown, config["AUTH_MODE"], workers, threads))
     try:
         run(make_app if app is None else (lambda: app), sock, threads, workers, lambda line: click.echo(line, err=True))
     except KeyboardInterrupt:

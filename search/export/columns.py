@@ -10,6 +10,7 @@ from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from search.query import Hit, SearchRequest
+from search.text.bidi import without_bidi
 
 HIT_COLUMNS = ("序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号")
 KWIC_COLUMNS = ("序号", "标题", "日期", "区域", "左侧上下文", "检索词", "右侧上下文", "位置", "链接", "编号")
@@ -18,7 +19,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe."""
+    """A cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading apostrophe
+    (after bidi controls are removed, so that none hides where the text starts)."""
+    value = without_bidi(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from search.engines.base import DocumentRecord
+from search.text.bidi import without_bidi
 
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
@@ -42,7 +43,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _xml(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return without_bidi(_NOT_XML.sub("", text))
 
 
 @dataclass(frozen=True)

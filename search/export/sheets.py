@@ -22,6 +22,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 
+from search.text.bidi import without_bidi
+
 EXCEL_CELL_LIMIT = 32767
 MAX_HYPERLINKS = 65530  # Excel's limit a sheet: rows past it carry their link as text
 # Width (in characters) of the columns whose header says what they hold; others get the default.
@@ -51,8 +53,8 @@ class QuerySheet:
 
 
 def clean_cell(value: str) -> str:
-    """The text without the control characters Excel refuses, cut to Excel's cell limit."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+    """The text without the control characters Excel refuses and bidi controls, cut to Excel's cell limit."""
+    return without_bidi(ILLEGAL_CHARACTERS_RE.sub("", value))[:EXCEL_CELL_LIMIT]
 
 
 def _cell(sheet, value, link: bool = False, font: Font | None = None) -> Cell:

@@ -13,6 +13,7 @@ import warnings
 from search.text.file_properties import html_properties
 from search.extract.decoding import decode_or_none, decode_text
 from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.html_bounds import bounded_markup
 
 # An .xhtml page is XML, and BeautifulSoup says so on stderr for each one; read as HTML it gives the
 # page's text all the same, and the warning would stand between our one-line warnings.
@@ -77,6 +78,7 @@ def extract_markup(markup: str, charset: str) -> Extracted:
     # all <head> to it, "<!-->" text. html.parser reads a script or style to an end tag of exactly
     # "</script>": "</script language>" (browsers end the script there) made the rest of the page
     # script; the rewrite keeps that right whatever the parser.
+    markup = bounded_markup(markup)  # nested too deep: flattened; too many tags: refused
     soup = BeautifulSoup(_LOOSE_END_TAG.sub(r"</\1>", markup), "lxml")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     properties = html_properties(soup)

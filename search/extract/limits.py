@@ -47,6 +47,8 @@ class Limits:
     paragraphs: int = 500_000  # lines of extracted text of one file
     file_seconds: float = 120.0  # wall time to prepare one file (the worker is killed past it)
     file_memory_mb: int = 2048  # resident memory of the worker preparing one file (killed past it)
+    html_depth: int = 256  # elements of an HTML page nested deeper are dropped, their text kept
+    html_tags: int = 100_000  # start tags of an HTML page (after that): past it the page is skipped
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:

@@ -83,6 +83,8 @@ class _OverLimit:
     reason: str
 
 
+# A worker's answer when it was interrupted (SIGINT) while preparing: the writer raises KeyboardInterrupt.
+_INTERRUPTED = "KeyboardInterrupt"
 # How often the writer looks at the workers while it waits for one (a file taking 5 GB takes seconds).
 WATCH_SECONDS = 0.1
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -237,6 +239,8 @@ def ordered_map(
                     replace(worker, None)
             waiting.popleft()
             if not ok:
+                if answer == _INTERRUPTED:
+                    raise KeyboardInterrupt
                 raise RuntimeError(f"an indexing worker failed:\n{answer}")
             number, _ = unanswered[worker].popleft()
             send_what_fits()
@@ -297,6 +301,8 @@ def _work(
             answer = (True, [_run(func, job, number, place, skips, progress) for place, job in enumerate(jobs)])
         except Exception:  # noqa: BLE001 (any failure goes back to the writer, which raises it)
             answer = (False, traceback.format_exc())
+        except KeyboardInterrupt:  # Ctrl-C: the writer stops as it would have in one process
+            answer = (False, _INTERRUPTED)
         finally:
             if progress is not None:
                 progress[_STARTED] = 0.0

@@ -33,6 +33,8 @@ from email.utils import formatdate, make_msgid
 from html import escape
 from pathlib import Path
 
+from search.text.bidi import without_bidi
+
 log = logging.getLogger("search.saved.alerts")
 
 CONFIG_NAME = "alerts.toml"
@@ -180,8 +182,12 @@ class MailedDocument:
 
 def alert_message(sender: str, to: str, name: str, search: str, documents: Sequence[MailedDocument], more: int,
                   saved_link: str, list_link: str) -> EmailMessage:
-    """The mail of one saved query's new documents (plain text, with an HTML twin)."""
+    """The mail of one saved query's new documents (plain text, with an HTML twin); bidi controls
+    are left out of what it shows (``search.text.bidi``), as on the web."""
     count = len(documents) + more
+    name, search = without_bidi(name), without_bidi(search)
+    documents = [MailedDocument(without_bidi(d.title), without_bidi(d.meta), without_bidi(d.snippet), d.link)
+                 for d in documents]
     message = EmailMessage()
     message["Subject"] = f"【检索提醒】{name}：{count} 篇新文档"
     message["From"], message["To"] = sender, to

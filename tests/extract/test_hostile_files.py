@@ -99,15 +99,24 @@ def test_a_skipped_file_is_not_read_again_until_it_changes(tmp_path, monkeypatch
     bomb = docx_of_much_xml(folder / "bomb.docx")
     index_paths([folder], tmp_path / "ix")
     assert (tmp_path / "ix" / SKIPPED_FILE).is_file()
-    read = []
+    marks = tmp_path / "read.log"  # a file: the files are read in a worker process, even with one
     real = workers.read_file
-    monkeypatch.setattr(workers, "read_file", lambda path: read.append(path) or real(path))
+
+    def noting(path):
+        with marks.open("a") as handle:
+            handle.write(f"{path}\n")
+        return real(path)
+
+    def read():
+        return marks.read_text().splitlines() if marks.exists() else []
+
+    monkeypatch.setattr(workers, "read_file", noting)
     warnings = []
     report = index_paths([folder], tmp_path / "ix", warn=warnings.append)
-    assert (read, warnings, report.added) == ([], [f"bomb.docx: skipped, {RATIO}"], [])
+    assert (read(), warnings, report.added) == ([], [f"bomb.docx: skipped, {RATIO}"], [])
     docx_of_much_xml(bomb, mb=1)  # changed (and harmless now): read, and indexed
     report = index_paths([folder], tmp_path / "ix", warn=warnings.append)
-    assert (len(read), report.added, report.total_documents) == (1, ["bomb.docx"], 2)
+    assert (len(read()), report.added, report.total_documents) == (1, ["bomb.docx"], 2)
 
 
 def test_a_skipped_file_is_read_again_when_the_limits_change(tmp_path, monkeypatch):

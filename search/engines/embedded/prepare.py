@@ -87,15 +87,18 @@ def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None, proc
 
 def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
                    options: ExtractOptions | None = None) -> Iterator[PreparedFile]:
-    """``prepare`` over the jobs, in order; in ``procs`` worker processes when procs > 1."""
-    if procs <= 1 or len(jobs) < 2:
-        for job in jobs:
-            yield prepare(job, taxonomy, options)
+    """``prepare`` over the jobs, in order, in ``procs`` worker processes (one at least).
+
+    Even with ``procs`` 1 the files are read in a worker, not in the run's own process: only a
+    worker can be killed for a file's wall time or memory limit (``SEARCH_LIMIT_FILE_SECONDS``,
+    ``SEARCH_LIMIT_FILE_MEMORY_MB``) while the run goes on.
+    """
+    if not jobs:
         return
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     limits = current_limits()
-    yield from ordered_map(prepare, jobs, procs, chunk=CHUNK, window=WINDOW_CHUNKS,
+    yield from ordered_map(prepare, jobs, max(1, procs), chunk=CHUNK, window=WINDOW_CHUNKS,
                            initializer=_init_worker, initargs=(taxonomy, options, procs), prefetch=read_ahead,
                            limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
 

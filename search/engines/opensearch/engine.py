@@ -35,6 +35,7 @@ from search.query.compose import request_query, terms_to_mark
 from search.query.facet_values import organ_facet
 from search.query.compose import co_occurrences, matched_variants
 from search.ingest.identity import METADATA_COLUMNS
+from search.engines.opensearch import ranking
 from search.engines.opensearch.mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
 from search.engines.opensearch.query import FACET_FIELDS, QueryBuilder, all_of, every_value, facet_terms, resolve_positional, split_selections, visibility_clause
 
@@ -189,6 +190,8 @@ class OpenSearchEngine:
         base, selections = split_selections(request, taxonomy)
         access = visibility_clause(visible)
         builder = QueryBuilder(request.mode, self._resolve_positional(parsed, base, access, request.mode))
+        if request.sort == "relevance":  # the reader's statistics, never the cluster's (ranking.py)
+            builder.weights = ranking.weights(self, builder.scored_phrases(base), base.phrases, access)
         chosen = {name: builder.groups(groups) for name, groups in selections.items() if groups}
         aggs = {}
         for name in FACET_FIELDS:
@@ -208,9 +211,11 @@ class OpenSearchEngine:
         }
         if chosen:
             body["post_filter"] = all_of(list(chosen.values()))
-        answer = self.raw_search(body)
+        # One phrase that is the whole query: the page's total is the reader's documents holding it.
+        by_total = not chosen and len(base.groups) == 1 and builder.scored_phrases(base) == tuple(base.phrases)
+        answer, builder.weights = ranking.page_search(self, body, builder.weights, access, by_total)
         marks = terms_to_mark(parsed, request.mode)
-        hits = tuple(_hit(h, marks, parsed) for h in answer["hits"]["hits"])
+        hits = tuple(_hit(h, marks, parsed, builder.weights) for h in answer["hits"]["hits"])
         facets = {}
         for name in FACET_FIELDS:
             counted = answer["aggregations"][name]["values"]
@@ -338,8 +343,9 @@ class OpenSearchEngine:
             "health": health["status"],
         }
 
-    def raw_search(self, body: dict) -> dict:
-        answer = self.call(self.client.search, index=self.name, body=body, request_timeout=120)
+    def raw_search(self, body: dict, dfs: bool = False) -> dict:
+        extra = {"search_type": "dfs_query_then_fetch"} if dfs else {}
+        answer = self.call(self.client.search, index=self.name, body=body, request_timeout=120, **extra)
         shards = answer.get("_shards", {})
         if shards.get("failed"):
             # A partial answer would be an inexact count: say so instead.
@@ -358,8 +364,9 @@ class OpenSearchEngine:
 
 _SORTS = {
     "relevance": ["_score", {"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, "_score", {"id": "asc"}],
-    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, "_score", {"id": "asc"}],
+    # By date only: a score would be the cluster's, which counts hidden documents (as embedded: no score).
+    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
 }
 
 
@@ -367,11 +374,13 @@ def _facet(aggregation: dict) -> tuple[FacetValue, ...]:
     return tuple(FacetValue(b["key"], b["doc_count"]) for b in aggregation["buckets"] if b["doc_count"] > 0)
 
 
-def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
+def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery, weights=None) -> Hit:
     source = raw["_source"]
     title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
     display = "\n".join((title, *paragraphs))
     text = search_text(title, paragraphs)
+    # Exact, from the reader's statistics (the cluster's score is a float); none for a date sort.
+    score = weights.score(title, text) if weights is not None else round(raw.get("_score") or 0.0, 4)
     return Hit(
         id=raw["_id"],
         title=title,
@@ -379,7 +388,7 @@ def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery) -> Hit:
         date=source.get("published"),
         topics=tuple(source.get("topics") or ()),
         source=source.get("source") or "",
-        score=round(raw["_score"], 4) if raw.get("_score") is not None else 0.0,
+        score=score,
         snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
         variants=matched_variants(parsed, text),
         **{name: source.get(name) for name in METADATA_COLUMNS},

@@ -15,7 +15,6 @@ documents than its item count says and is redone by the next run.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -24,13 +23,16 @@ from search.ingest import SourceFile, discover
 from search.ingest.prepare import file_signature, index_fields, read_documents
 from search.extract import ExtractOptions
 from search.ingest.discover import in_unreadable
-from search.ingest.prepare import read_file
+from search.extract.limits import current_limits
+from search.ingest.pipeline import JobLimits, ordered_map
+from search.ingest.prepare import die_with_parent, read_file
 from search.meta import Taxonomy
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.generations import next_generation, promote
 from search.engines.opensearch.mapping import document_source
 
 BATCH_FILES = 200
+CHUNK, WINDOW_CHUNKS = 8, 32  # files a worker takes at a time, chunks ahead of the writer (as the embedded run)
 
 
 def prepare_sources(source: SourceFile, taxonomy: Taxonomy,
@@ -57,6 +59,7 @@ _WORKER_OPTIONS: ExtractOptions | None = None
 def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None) -> None:
     global _WORKER_TAXONOMY, _WORKER_OPTIONS
     _WORKER_TAXONOMY, _WORKER_OPTIONS = taxonomy, options
+    die_with_parent()  # a killed run leaves no worker behind
 
 
 def _prepare_in_worker(source: SourceFile):
@@ -64,11 +67,18 @@ def _prepare_in_worker(source: SourceFile):
 
 
 def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None) -> Iterator:
-    if procs <= 1 or len(todo) < 2:
-        yield from (prepare_sources(s, taxonomy, options) for s in todo)
+    """``prepare_sources`` over the files, in order, in worker processes (one at least, as the embedded
+    engine's run does): a worker past a file's time or memory limit is killed and that file skipped."""
+    if not todo:
         return
-    with multiprocessing.get_context("fork").Pool(procs, _init_worker, (taxonomy, options)) as pool:
-        yield from pool.imap(_prepare_in_worker, todo, chunksize=8)
+    limits = current_limits()
+    yield from ordered_map(_prepare_in_worker, todo, max(1, procs), chunk=CHUNK, window=WINDOW_CHUNKS,
+                           initializer=_init_worker, initargs=(taxonomy, options),
+                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
+
+
+def _over_limit(source: SourceFile, reason: str):
+    return source, reason, []
 
 
 def indexed_files(engine: OpenSearchEngine) -> dict[str, str | None]:

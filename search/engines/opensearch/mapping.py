@@ -15,6 +15,7 @@ the groups that may see a restricted document (none: everyone).
 from __future__ import annotations
 
 from search.access.documents import parse_groups
+from search.engines.opensearch.ranking import SIMILARITY, SIMILARITY_SETTINGS
 from search.meta import PartialDate
 from search.meta.issuers import doc_number_series
 from search.text.normalize import fold, normalize_query, search_text
@@ -25,7 +26,8 @@ from search.text.normalize import fold, normalize_query, search_text
 # 3: text_source (ocr, mixed: pages recognised by OCR).
 # 4: the 文号 series holds its year (郑政〔2021〕).
 # 5: ``cluster`` (the id of a document's reprint cluster's canonical copy) and ``cluster_rank`` (search.dedup).
-MAPPING_VERSION = 5
+# 6: text scored by BM25 with b = 0 (ranking.py: scores from what the reader may see).
+MAPPING_VERSION = 6
 POSITION_GAP = 100
 MAX_RESULT_WINDOW = 100_000
 _KEYWORD = {"type": "keyword"}
@@ -43,6 +45,7 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
             "number_of_shards": shards,
             "number_of_replicas": replicas,
             "max_result_window": MAX_RESULT_WINDOW,
+            "similarity": SIMILARITY_SETTINGS,  # BM25 without length: ranking.py
             "analysis": {
                 "tokenizer": {"one_char": {"type": "ngram", "min_gram": 1, "max_gram": 1}},
                 "analyzer": {"chars": {"type": "custom", "tokenizer": "one_char"}},
@@ -54,7 +57,7 @@ def index_body(shards: int = 1, replicas: int = 0, alias: str | None = None) -> 
             # The folded texts are only searched; the display texts are only shown.
             "_source": {"excludes": ["text", "title_chars"]},
             "properties": {
-                "text": {**_CHARS, "position_increment_gap": POSITION_GAP},
+                "text": {**_CHARS, "position_increment_gap": POSITION_GAP, "similarity": SIMILARITY},
                 "title_chars": _CHARS,
                 "title": _STORED_ONLY,
                 "paragraphs": _STORED_ONLY,

@@ -105,9 +105,17 @@ def visibility_clause(visible: frozenset[str] | None) -> dict | None:
 class QueryBuilder:
     """Clauses of one request: ``resolved`` holds the ids of its co-occurrence atoms (by atom key)."""
 
-    def __init__(self, mode: str, resolved: dict | None = None):
+    def __init__(self, mode: str, resolved: dict | None = None, weights=None):
         self.mode = mode
         self.resolved = resolved or {}
+        # The reader's relevance weights (``search.engines.opensearch.ranking.Weights``); None: the cluster's BM25.
+        self.weights = weights
+
+    def scored_phrases(self, parsed: ParsedQuery) -> tuple[str, ...]:
+        """The phrases scored by their frequency: each group that is one positive phrase (exact mode)."""
+        return tuple(first.value for first, *others in parsed.groups
+                     if not others and first.field == "text" and not first.negated and not first.is_positional
+                     and self.mode == "exact")
 
     def query(self, parsed: ParsedQuery, filters: Sequence[dict] = ()) -> dict:
         """An AND of groups, each an OR of atoms, plus ``filters``.
@@ -117,7 +125,8 @@ class QueryBuilder:
         positions is the costly part of a query.  A title hit adds more than any
         number of hits in the text.
         """
-        scored, rest = [], list(filters)
+        scored: list[dict] = []
+        rest = list(filters)
         for group in parsed.groups:
             (first, *others) = group
             if (not others and first.field == "text" and not first.negated and not first.is_positional
@@ -127,6 +136,13 @@ class QueryBuilder:
                 rest.append(self.group(group))
         if not scored and not rest:
             return {"match_all": {}}
+        if self.weights is not None:  # every part of the score from what the reader may see
+            scored = [{"match_phrase": {"text": {"query": c["match_phrase"]["text"],
+                                                 "boost": self.weights.text_boost[c["match_phrase"]["text"]]}}}
+                      for c in scored]
+            titles = [{"constant_score": {"filter": {"match_phrase": {"title_chars": p}},
+                                          "boost": self.weights.title_boost(p)}} for p in parsed.phrases]
+            return {"bool": {"must": scored, "filter": rest, "should": titles}}
         titles = [{"match_phrase": {"title_chars": {"query": p, "boost": 10}}} for p in parsed.phrases]
         return {"bool": {"must": scored, "filter": rest, "should": titles}}
 
