@@ -134,6 +134,7 @@ def _terminal(snippet_html: str, colour: bool) -> str:
 
 
 def print_results(results, colour: bool) -> None:
+    """A results page on the terminal: the total, each hit with its snippets, the facets, the pages."""
     req = results.request
     first = (req.page - 1) * req.per_page
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
@@ -145,26 +146,33 @@ def print_results(results, colour: bool) -> None:
     for note in results.notes:
         click.echo(f"note: {note}")
     for rank, hit in enumerate(results.hits, start=first + 1):
-        click.echo("")
-        click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
-        topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
-        ocr = {"ocr": "OCR", "mixed": "OCR (some pages)"}.get(hit.text_source)
-        parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source,
-                 ocr)
-        meta = " · ".join(x for x in parts if x)
-        click.echo(f"     {meta}")
-        for snippet in hit.snippets:
-            click.echo(f"     {_terminal(snippet, colour)}")
-        if hit.reprints:
-            click.echo(f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})" if req.q
-                       else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})")
+        _print_hit(rank, hit, req, colour)
     if results.total:
         click.echo("")
-        for name in ("district", "year", "type", "issuer", "topic"):
-            values = results.facets.get(name, ())
-            if values:
-                shown = " · ".join(f"{f.value} ({f.count})" for f in values[:FACETS_SHOWN])
-                more = f" · … {len(values) - FACETS_SHOWN} more (--json lists all)" if len(values) > FACETS_SHOWN else ""
-                click.echo(f"{name}: {shown}{more}")
+        _print_facets(results)
     if results.pages > 1:
         click.echo(f"page {req.page} of {results.pages} (--page N)")
+
+
+def _print_hit(rank: int, hit, req, colour: bool) -> None:
+    click.echo("")
+    click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
+    topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
+    ocr = {"ocr": "OCR", "mixed": "OCR (some pages)"}.get(hit.text_source)
+    parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source,
+             ocr)
+    click.echo(f"     {' · '.join(x for x in parts if x)}")
+    for snippet in hit.snippets:
+        click.echo(f"     {_terminal(snippet, colour)}")
+    if hit.reprints:
+        click.echo(f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})" if req.q
+                   else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})")
+
+
+def _print_facets(results) -> None:
+    for name in ("district", "year", "type", "issuer", "topic"):
+        values = results.facets.get(name, ())
+        if values:
+            shown = " · ".join(f"{f.value} ({f.count})" for f in values[:FACETS_SHOWN])
+            more = f" · … {len(values) - FACETS_SHOWN} more (--json lists all)" if len(values) > FACETS_SHOWN else ""
+            click.echo(f"{name}: {shown}{more}")

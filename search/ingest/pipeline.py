@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.reduction import ForkingPickler
 from multiprocessing.connection import Connection
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 # Linux's F_SETPIPE_SZ (fcntl lacks the name before Python 3.10 on some builds); the size is
 # bounded by /proc/sys/fs/pipe-max-size (1 MB by default), and a smaller pipe is only slower.
@@ -133,30 +133,7 @@ def ordered_map(
     skips: dict[int, dict[int, str]] = {}  # chunk number -> {place: why that job is not run}
 
     def start(slot: int | None = None) -> None:
-        tasks_to_read, tasks_to_send = context.Pipe(duplex=False)
-        results_to_read, results_to_send = context.Pipe(duplex=False)
-        for end in (tasks_to_send, results_to_send):
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
-        progress = context.RawArray("d", 3)
-        # The writer's ends of this worker's pipes and of the other workers', which the fork
-        # inherits: closed in the worker, so that the writer closing them is seen there (an end
-        # of input, a broken pipe).
-        others = [tasks_to_send, results_to_read,
-                  *(end for number, (_, tasks, results, _) in enumerate(workers) if number != slot
-                    for end in (tasks, results))]
-        process = context.Process(
-            target=_work,
-            args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch, progress),
-            daemon=True,
-        )
-        process.start()
-        tasks_to_read.close()
-        results_to_send.close()
-        if slot is None:
-            workers.append((process, tasks_to_send, results_to_read, progress))
-        else:
-            workers[slot] = (process, tasks_to_send, results_to_read, progress)
+        _start_worker(context, workers, slot, (func, initializer, initargs, prefetch))
 
     def replace(slot: int, reason: str | None) -> None:
         """Kill worker ``slot``, note why its job in hand is not run, and give its chunks to a new one."""
@@ -239,18 +216,10 @@ def ordered_map(
                     replace(worker, None)
             waiting.popleft()
             if not ok:
-                if answer == _INTERRUPTED:
-                    raise KeyboardInterrupt
-                raise RuntimeError(f"an indexing worker failed:\n{answer}")
+                _raise_failure(answer)
             number, _ = unanswered[worker].popleft()
             send_what_fits()
-            for job, result in zip(chunks[number], answer, strict=True):
-                if isinstance(result, _OverLimit):
-                    if on_limit is None:  # not reached: a job is skipped for a limit only with on_limit
-                        raise WorkerDied(f"a job was skipped for a limit: {result.reason}")
-                    yield on_limit(job, result.reason)
-                else:
-                    yield result
+            yield from _results_of(chunks[number], answer, on_limit)
     finally:
         # An idle worker is told to stop; closing both ends ends any other: one waiting for a task
         # reads the end of its pipe, one blocked handing over a result gets a broken pipe.
@@ -328,3 +297,50 @@ def _run(func: Callable, job: object, number: int, place: int, skips: dict[int, 
 def _advise(prefetch: Callable[[list], None], jobs: list) -> None:
     with contextlib.suppress(Exception):
         prefetch(jobs)
+
+
+def _start_worker(context: Any, workers: list, slot: int | None, job: tuple) -> None:
+    """Fork a worker with its task and result pipes; it takes place ``slot`` in ``workers`` (or is appended)."""
+    func, initializer, initargs, prefetch = job
+    tasks_to_read, tasks_to_send = context.Pipe(duplex=False)
+    results_to_read, results_to_send = context.Pipe(duplex=False)
+    for end in (tasks_to_send, results_to_send):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, PIPE_BYTES)
+    progress = context.RawArray("d", 3)
+    # The writer's ends of this worker's pipes and of the other workers', which the fork
+    # inherits: closed in the worker, so that the writer closing them is seen there (an end
+    # of input, a broken pipe).
+    others = [tasks_to_send, results_to_read,
+              *(end for number, (_, tasks, results, _) in enumerate(workers) if number != slot
+                for end in (tasks, results))]
+    process = context.Process(
+        target=_work,
+        args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch, progress),
+        daemon=True,
+    )
+    process.start()
+    tasks_to_read.close()
+    results_to_send.close()
+    if slot is None:
+        workers.append((process, tasks_to_send, results_to_read, progress))
+    else:
+        workers[slot] = (process, tasks_to_send, results_to_read, progress)
+
+
+def _results_of(jobs: Sequence[J], answer: list, on_limit: Callable[[J, str], R] | None) -> Iterator[R]:
+    """A chunk's results in its jobs' order; a job skipped for a limit gives ``on_limit(job, reason)``."""
+    for job, result in zip(jobs, answer, strict=True):
+        if isinstance(result, _OverLimit):
+            if on_limit is None:  # not reached: a job is skipped for a limit only with on_limit
+                raise WorkerDied(f"a job was skipped for a limit: {result.reason}")
+            yield on_limit(job, result.reason)
+        else:
+            yield result
+
+
+def _raise_failure(answer: object) -> NoReturn:
+    """A worker's failure raised here: Ctrl-C as KeyboardInterrupt, anything else with its traceback."""
+    if answer == _INTERRUPTED:
+        raise KeyboardInterrupt
+    raise RuntimeError(f"an indexing worker failed:\n{answer}")

@@ -27,15 +27,13 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as os_errors
 
 from search.errors import SearchError
-from search.text.highlight import snippets
 from search.meta import Taxonomy
-from search.text.normalize import search_text
-from search.query import FacetValue, Hit, ParsedQuery, SearchRequest, SearchResults
+from search.query import ParsedQuery, SearchRequest, SearchResults
 from search.query.compose import request_query, terms_to_mark
 from search.query.facet_values import organ_facet
-from search.query.compose import co_occurrences, matched_variants
 from search.ingest.identity import METADATA_COLUMNS
 from search.engines.opensearch import ranking
+from search.engines.opensearch.answers import bulk_refusal_reason, facet_values, hit_of_source, refusal_reason
 from search.engines.opensearch.mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
 from search.engines.opensearch.query import FACET_FIELDS, QueryBuilder, all_of, every_value, facet_terms, resolve_positional, split_selections, visibility_clause
 
@@ -76,7 +74,7 @@ class OpenSearchEngine:
                 raise self._missing() from exc
             raise
         except os_errors.TransportError as exc:
-            raise SearchError(f"OpenSearch at {self.base} refused the request: {_reason(exc)}") from exc
+            raise SearchError(f"OpenSearch at {self.base} refused the request: {refusal_reason(exc)}") from exc
 
     def _missing(self) -> SearchError:
         return SearchError(
@@ -132,7 +130,7 @@ class OpenSearchEngine:
             raise_on_error=False, request_timeout=120,
         )
         if errors:
-            raise SearchError(f"OpenSearch refused {len(errors)} documents, the first: {_bulk_reason(errors[0])}")
+            raise SearchError(f"OpenSearch refused {len(errors)} documents, the first: {bulk_refusal_reason(errors[0])}")
         return written
 
     def delete(self, ids: Iterable[str] = (), *, paths: Iterable[str] = (), stale_of: dict | None = None) -> int:
@@ -160,7 +158,7 @@ class OpenSearchEngine:
                                      raise_on_error=False, refresh=True)
         missing = [e for e in errors if next(iter(e.values())).get("status") != 404]
         if missing:
-            raise SearchError(f"OpenSearch refused to delete {len(missing)} documents, the first: {_bulk_reason(missing[0])}")
+            raise SearchError(f"OpenSearch refused to delete {len(missing)} documents, the first: {bulk_refusal_reason(missing[0])}")
         return deleted
 
     # -- reading ---------------------------------------------------------------
@@ -182,7 +180,7 @@ class OpenSearchEngine:
         from search.engines.opensearch.dedup import copies_clauses, distinct_clusters, search_once
 
         if request.dedup:  # 去重: one hit per reprint cluster, every count a number of clusters
-            return search_once(self, request, taxonomy, visible=visible, sorts=_SORTS, hit_of=_hit,
+            return search_once(self, request, taxonomy, visible=visible, sorts=_SORTS, hit_of=hit_of_source,
                                page_source=PAGE_SOURCE)
         started = time.perf_counter()
         self.check()
@@ -215,7 +213,7 @@ class OpenSearchEngine:
         by_total = not chosen and len(base.groups) == 1 and builder.scored_phrases(base) == tuple(base.phrases)
         answer, builder.weights = ranking.page_search(self, body, builder.weights, access, by_total)
         marks = terms_to_mark(parsed, request.mode)
-        hits = tuple(_hit(h, marks, parsed, builder.weights) for h in answer["hits"]["hits"])
+        hits = tuple(hit_of_source(h, marks, parsed, builder.weights) for h in answer["hits"]["hits"])
         facets = {}
         for name in FACET_FIELDS:
             counted = answer["aggregations"][name]["values"]
@@ -223,7 +221,7 @@ class OpenSearchEngine:
                 counted_over = {"bool": {"filter": [query, aggs[name]["filter"]]}}
                 facets[name] = every_value(self.raw_search, name, counted_over)
             else:
-                facets[name] = _facet(counted)
+                facets[name] = facet_values(counted)
         facets["issuer"] = organ_facet(facets["issuer"])  # each organ counted as its filter matches
         total = answer["hits"]["total"]["value"]
         matched = all_of([query, *chosen.values()])
@@ -368,46 +366,6 @@ _SORTS = {
     "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
 }
-
-
-def _facet(aggregation: dict) -> tuple[FacetValue, ...]:
-    return tuple(FacetValue(b["key"], b["doc_count"]) for b in aggregation["buckets"] if b["doc_count"] > 0)
-
-
-def _hit(raw: dict, marks: tuple[str, ...], parsed: ParsedQuery, weights=None) -> Hit:
-    source = raw["_source"]
-    title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
-    display = "\n".join((title, *paragraphs))
-    text = search_text(title, paragraphs)
-    # Exact, from the reader's statistics (the cluster's score is a float); none for a date sort.
-    score = weights.score(title, text) if weights is not None else round(raw.get("_score") or 0.0, 4)
-    return Hit(
-        id=raw["_id"],
-        title=title,
-        district=source.get("district"),
-        date=source.get("published"),
-        topics=tuple(source.get("topics") or ()),
-        source=source.get("source") or "",
-        score=score,
-        snippets=tuple(snippets(display, text, marks, pairs=co_occurrences(parsed, text))),
-        variants=matched_variants(parsed, text),
-        **{name: source.get(name) for name in METADATA_COLUMNS},
-        text_source=source.get("text_source") or "text",
-    )
-
-
-def _reason(exc: os_errors.TransportError) -> str:
-    info = exc.info if isinstance(exc.info, dict) else {}
-    error = info.get("error")
-    if isinstance(error, dict):
-        return f"{error.get('type')}: {error.get('reason')}"
-    return f"{exc.status_code} {exc.error}"
-
-
-def _bulk_reason(item: dict) -> str:
-    result = next(iter(item.values()))
-    error = result.get("error") or {}
-    return f"{result.get('_id')}: {error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
 
 
 __all__ = ["MAPPING_VERSION", "OpenSearchEngine", "document_source", "index_body"]
