@@ -40,7 +40,7 @@ opensearch:
 	else echo "*** no Java on this machine: the OpenSearch tests will be skipped ***"; fi
 
 # Install what the tests need and run them.
-test: install system-deps opensearch
+test: install system-deps opensearch lint
 	$(BIN)/python -m pytest
 
 # The documentation site (docs/, mkdocs.yml) into site/; any warning fails the build.

@@ -48,11 +48,21 @@ def worst_requests() -> dict[str, list[tuple[str, str]]]:
     no_hit = [("q", "不存在的词语组合")]
     return {
         "333 OR'ed terms (probe)": [("q", "|".join(chr(0x4E00 + i) + chr(0x4E00 + 333 + i) for i in range(333)))],
-        "80 filter values, no hit (probe)": no_hit + [(f, v) for f, values in (
-            ("district", [f"区{i}" for i in range(20)]), ("topic", [f"主题{i}" for i in range(20)]),
-            ("year", [str(1950 + i) for i in range(20)]), ("month", [f"19{60 + i}-01" for i in range(20)])) for v in values],
+        "80 filter values, no hit (probe)": no_hit
+        + [
+            (f, v)
+            for f, values in (
+                ("district", [f"区{i}" for i in range(20)]),
+                ("topic", [f"主题{i}" for i in range(20)]),
+                ("year", [str(1950 + i) for i in range(20)]),
+                ("month", [f"19{60 + i}-01" for i in range(20)]),
+            )
+            for v in values
+        ],
         "32 OR'ed common characters": [("q", "|".join(COMMON[:32]))],
-        "20 filter values, no hit": no_hit + [("district", f"区{i}") for i in range(10)] + [("year", str(1990 + i)) for i in range(10)],
+        "20 filter values, no hit": no_hit
+        + [("district", f"区{i}") for i in range(10)]
+        + [("year", str(1990 + i)) for i in range(10)],
         "words mode, whole archive": [("q", "发展 建设 推进 工作 加快"), ("mode", "words"), ("per_page", "100")],
         "CSV of every document": [("q", "")],
     }
@@ -100,7 +110,9 @@ def normal_latencies(base: str, rounds: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--flood", type=int, default=MAX_FLOOD, help=f"flood requests (at most {MAX_FLOOD})")
-    parser.add_argument("--concurrency", type=int, default=MAX_CONCURRENCY, help=f"at a time (at most {MAX_CONCURRENCY})")
+    parser.add_argument(
+        "--concurrency", type=int, default=MAX_CONCURRENCY, help=f"at a time (at most {MAX_CONCURRENCY})"
+    )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the normal queries in each phase")
     args = parser.parse_args()
     flood_size = min(args.flood, MAX_FLOOD)
@@ -111,12 +123,28 @@ def main() -> None:
     try:
         shutil.copytree(ROOT / "seeds", work / "seeds")
         search = [sys.executable, "-m", "search.cli.main"]
-        subprocess.run([*search, "index", str(work / "seeds"), "--index", str(work / "index"), "-q"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*search, "index", str(work / "seeds"), "--index", str(work / "index"), "-q"],
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
-        server = subprocess.Popen([*search, "serve", "--index", str(work / "index"), "--host", "127.0.0.1",
-                                   "--port", str(port), "--log-level", "warning"],  # stderr is read only on failure
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        server = subprocess.Popen(
+            [
+                *search,
+                "serve",
+                "--index",
+                str(work / "index"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],  # stderr is read only on failure
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:
@@ -163,19 +191,36 @@ def main() -> None:
     print(f"{'alone (baseline)':<36} {len(normal_times):>6} {base_p50 * 1000:>9.1f} {base_p95 * 1000:>8.1f}")
     print(f"{'under the flood':<36} {len(flooded_times):>6} {flood_p50 * 1000:>9.1f} {flood_p95 * 1000:>8.1f}")
     print(f"{'ratio (flood / alone)':<36} {'':>6} {flood_p50 / base_p50:>9.2f} {flood_p95 / base_p95:>8.2f}")
-    print(f"flood: {len(plan)} requests, {concurrency} at a time, {flood_seconds:.1f} s; statuses {dict(sorted(statuses.items()))}")
-    print(json.dumps({
-        "bench": "amplification",
-        "flood_requests": len(plan),
-        "concurrency": concurrency,
-        "flood_seconds": round(flood_seconds, 2),
-        "flood_statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "worst_alone": {name: {"status": s, "bytes": b, "ms": round(t * 1000, 1)} for name, (s, b, t) in alone.items()},
-        "normal_alone_ms": {"n": len(normal_times), "p50": round(base_p50 * 1000, 1), "p95": round(base_p95 * 1000, 1)},
-        "normal_flooded_ms": {"n": len(flooded_times), "p50": round(flood_p50 * 1000, 1), "p95": round(flood_p95 * 1000, 1)},
-        "p95_ratio": round(flood_p95 / base_p95, 2),
-        "p95_under_300ms": flood_p95 <= 0.3,
-    }, ensure_ascii=False))
+    print(
+        f"flood: {len(plan)} requests, {concurrency} at a time, {flood_seconds:.1f} s; statuses {dict(sorted(statuses.items()))}"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "amplification",
+                "flood_requests": len(plan),
+                "concurrency": concurrency,
+                "flood_seconds": round(flood_seconds, 2),
+                "flood_statuses": {str(k): v for k, v in sorted(statuses.items())},
+                "worst_alone": {
+                    name: {"status": s, "bytes": b, "ms": round(t * 1000, 1)} for name, (s, b, t) in alone.items()
+                },
+                "normal_alone_ms": {
+                    "n": len(normal_times),
+                    "p50": round(base_p50 * 1000, 1),
+                    "p95": round(base_p95 * 1000, 1),
+                },
+                "normal_flooded_ms": {
+                    "n": len(flooded_times),
+                    "p50": round(flood_p50 * 1000, 1),
+                    "p95": round(flood_p95 * 1000, 1),
+                },
+                "p95_ratio": round(flood_p95 / base_p95, 2),
+                "p95_under_300ms": flood_p95 <= 0.3,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

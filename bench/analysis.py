@@ -35,23 +35,22 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT, report_folders  # noqa: E402
-from counting import match_by_match_counts  # noqa: E402
-from exactness import phrase_from, quoted  # noqa: E402
-from full_index import FULL  # noqa: E402
+from corpus import OUT, report_folders
+from counting import match_by_match_counts
+from exactness import phrase_from, quoted
+from full_index import FULL
 
-from search.analysis.collocates import collocates  # noqa: E402
-from search.engines.embedded.concordance import all_lines, concordance  # noqa: E402
-from search.engines.embedded.matches import RecentMatches  # noqa: E402
-from search.engines.embedded.trend import trend  # noqa: E402
-from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
-from search.meta import extract_documents, read_sidecar  # noqa: E402
-from search.text.normalize import search_text  # noqa: E402
+from search.analysis.collocates import collocates
+from search.engines.embedded.archive import Archive, read_schema_version
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.concordance import all_lines, concordance
+from search.engines.embedded.matches import RecentMatches
+from search.engines.embedded.run import warm_up
+from search.engines.embedded.trend import trend
+from search.ingest.identity import SCHEMA_VERSION
+from search.meta import extract_documents, read_sidecar
 from search.query import SearchRequest
-from search.engines.embedded.run import warm_up  # noqa: E402
-from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
-
+from search.text.normalize import search_text
 
 COLLOCATE_SAMPLE = 200  # as web/kwic_page.py
 
@@ -116,8 +115,13 @@ def exactness(phrases_wanted: int, seed: int) -> dict:
             failures.append(phrase)
         lines = sum(1 for _ in all_lines(snapshot, SearchRequest(q=quoted(phrase))))  # each occurrence found anew
         kwic_equal += lines == series.total_occurrences == sum(o for _, o in expected.values())
-    return {"phrases": len(phrases), "per_year_equal": equal, "kwic_total_equal": kwic_equal,
-            "report_documents": len(documents), "failures": failures[:5]}
+    return {
+        "phrases": len(phrases),
+        "per_year_equal": equal,
+        "kwic_total_equal": kwic_equal,
+        "report_documents": len(documents),
+        "failures": failures[:5],
+    }
 
 
 # -- speed on the full corpus ------------------------------------------------------------
@@ -194,11 +198,13 @@ def speed(snapshot, trends: int, pages: int, seed: int) -> dict:
     return {
         "slowest_trends": [[round(ms), three] for ms, three in slowest],
         "scan_floor_p50_ms": round(statistics.median(scan_ms), 1),
-        "trend_p50_ms": round(statistics.median(trend_ms), 1), "trend_p95_ms": round(percentile(trend_ms, 95), 1),
+        "trend_p50_ms": round(statistics.median(trend_ms), 1),
+        "trend_p95_ms": round(percentile(trend_ms, 95), 1),
         "trend_max_ms": round(max(trend_ms), 1),
         "naive_trend_p50_ms": round(statistics.median(naive_trend_ms), 1),
         "naive_trend_p95_ms": round(percentile(naive_trend_ms, 95), 1),
-        "kwic_page_p50_ms": round(statistics.median(page_ms), 1), "kwic_page_p95_ms": round(percentile(page_ms, 95), 1),
+        "kwic_page_p50_ms": round(statistics.median(page_ms), 1),
+        "kwic_page_p95_ms": round(percentile(page_ms, 95), 1),
         "kwic_page_max_ms": round(max(page_ms), 1),
         "kwic_lines_only_p95_ms": round(percentile(lines_ms, 95), 1),
         "kwic_next_page_p95_ms": round(percentile(second_ms, 95), 1),
@@ -211,8 +217,20 @@ def speed(snapshot, trends: int, pages: int, seed: int) -> dict:
 def phrase_with_about(snapshot, occurrences: int) -> tuple[str, int]:
     """A phrase whose occurrence count in the archive is closest to ``occurrences`` (from a fixed list)."""
     best = None
-    for phrase in ("老旧小区", "乡村振兴", "高质量发展", "新冠肺炎", "脱贫攻坚", "一带一路", "改革开放", "人民群众",
-                   "疫情防控", "生态环境", "习近平总书记", "全面建成小康社会"):
+    for phrase in (
+        "老旧小区",
+        "乡村振兴",
+        "高质量发展",
+        "新冠肺炎",
+        "脱贫攻坚",
+        "一带一路",
+        "改革开放",
+        "人民群众",
+        "疫情防控",
+        "生态环境",
+        "习近平总书记",
+        "全面建成小康社会",
+    ):
         total = trend(snapshot, [phrase]).series[0].total_occurrences
         if best is None or abs(total - occurrences) < abs(best[1] - occurrences):
             best = (phrase, total)
@@ -240,9 +258,14 @@ def csv_stream(snapshot, index_dir: Path) -> dict:
             first_rows_ms = (time.perf_counter() - started) * 1000
     total_ms = (time.perf_counter() - started) * 1000
     response.close()
-    return {"csv_phrase": phrase, "csv_occurrences": total, "csv_rows": rows - 1,
-            "csv_first_chunk_ms": round(first_ms, 1), "csv_first_500_rows_ms": round(first_rows_ms or total_ms, 1),
-            "csv_total_ms": round(total_ms, 1)}
+    return {
+        "csv_phrase": phrase,
+        "csv_occurrences": total,
+        "csv_rows": rows - 1,
+        "csv_first_chunk_ms": round(first_ms, 1),
+        "csv_first_500_rows_ms": round(first_rows_ms or total_ms, 1),
+        "csv_total_ms": round(total_ms, 1),
+    }
 
 
 def library_all_lines(snapshot, phrase: str) -> float:
@@ -307,26 +330,48 @@ def main() -> None:
     shots = screenshots(index_dir) if args.screenshots else []
 
     rows = [
-        ("exactness: per-year docs+occurrences = substring count (118 reports)",
-         f"{exact['per_year_equal']}/{exact['phrases']}", "—", "all"),
-        ("exactness: concordance lines = trend total = substring count", f"{exact['kwic_total_equal']}/{exact['phrases']}",
-         "—", "all"),
-        (f"trend, 3 phrases by month, p50 / p95 ({args.trends} runs)",
-         f"{fast['trend_p50_ms']} / {fast['trend_p95_ms']} ms",
-         f"{fast['naive_trend_p50_ms']} / {fast['naive_trend_p95_ms']} ms",
-         f"p95 ≤ 300 → ×{fast['naive_trend_p95_ms'] / max(fast['trend_p95_ms'], 0.1):.0f}"),
-        (f"kwic first page + collocates, p50 / p95 ({args.pages} phrases)",
-         f"{fast['kwic_page_p50_ms']} / {fast['kwic_page_p95_ms']} ms",
-         f"{fast['naive_kwic_page_p50_ms']} / {fast['naive_kwic_page_p95_ms']} ms",
-         f"p95 ≤ 100 → ×{fast['naive_kwic_page_p95_ms'] / max(fast['kwic_page_p95_ms'], 0.1):.0f}"),
-        ("floor: one phrase counted in every document's text, p50 of 5 common phrases",
-         f"{fast['scan_floor_p50_ms']} ms", "—", "machine load"),
-        ("kwic first page, lines only / sorted by left context / page 2 after page 1, p95",
-         f"{fast['kwic_lines_only_p95_ms']} / {fast['kwic_left_order_p95_ms']} / {fast['kwic_next_page_p95_ms']} ms",
-         "—", "—"),
-        (f"CSV of every line of {stream['csv_phrase']} ({stream['csv_occurrences']} occurrences): first chunk / 500 rows / all",
-         f"{stream['csv_first_chunk_ms']} / {stream['csv_first_500_rows_ms']} / {stream['csv_total_ms']} ms",
-         "—", f"{stream['csv_rows']} rows streamed"),
+        (
+            "exactness: per-year docs+occurrences = substring count (118 reports)",
+            f"{exact['per_year_equal']}/{exact['phrases']}",
+            "—",
+            "all",
+        ),
+        (
+            "exactness: concordance lines = trend total = substring count",
+            f"{exact['kwic_total_equal']}/{exact['phrases']}",
+            "—",
+            "all",
+        ),
+        (
+            f"trend, 3 phrases by month, p50 / p95 ({args.trends} runs)",
+            f"{fast['trend_p50_ms']} / {fast['trend_p95_ms']} ms",
+            f"{fast['naive_trend_p50_ms']} / {fast['naive_trend_p95_ms']} ms",
+            f"p95 ≤ 300 → ×{fast['naive_trend_p95_ms'] / max(fast['trend_p95_ms'], 0.1):.0f}",
+        ),
+        (
+            f"kwic first page + collocates, p50 / p95 ({args.pages} phrases)",
+            f"{fast['kwic_page_p50_ms']} / {fast['kwic_page_p95_ms']} ms",
+            f"{fast['naive_kwic_page_p50_ms']} / {fast['naive_kwic_page_p95_ms']} ms",
+            f"p95 ≤ 100 → ×{fast['naive_kwic_page_p95_ms'] / max(fast['kwic_page_p95_ms'], 0.1):.0f}",
+        ),
+        (
+            "floor: one phrase counted in every document's text, p50 of 5 common phrases",
+            f"{fast['scan_floor_p50_ms']} ms",
+            "—",
+            "machine load",
+        ),
+        (
+            "kwic first page, lines only / sorted by left context / page 2 after page 1, p95",
+            f"{fast['kwic_lines_only_p95_ms']} / {fast['kwic_left_order_p95_ms']} / {fast['kwic_next_page_p95_ms']} ms",
+            "—",
+            "—",
+        ),
+        (
+            f"CSV of every line of {stream['csv_phrase']} ({stream['csv_occurrences']} occurrences): first chunk / 500 rows / all",
+            f"{stream['csv_first_chunk_ms']} / {stream['csv_first_500_rows_ms']} / {stream['csv_total_ms']} ms",
+            "—",
+            f"{stream['csv_rows']} rows streamed",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'ours':<28}  {'naive':<24}  target")
@@ -336,8 +381,12 @@ def main() -> None:
         print("exactness failures (first 5):", exact["failures"])
     for shot in shots:
         print("screenshot:", shot)
-    print(json.dumps({"bench": "analysis", "documents": len(snapshot.live), **exact, **fast, **stream,
-                      "screenshots": shots}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"bench": "analysis", "documents": len(snapshot.live), **exact, **fast, **stream, "screenshots": shots},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

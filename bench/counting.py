@@ -30,8 +30,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.text.normalize import normalize_query  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.text.normalize import normalize_query
 
 PHRASES = ("央视网消息", "发展", "的", "，", "高质量发展", "老旧小区改造", "中原科技城")
 
@@ -109,13 +109,21 @@ def main() -> None:
     snapshot = Archive(index_dir).snapshot()
     rows = [measure(snapshot, phrase, args.runs) for phrase in PHRASES]
     print(f"counting one phrase in each of {len(snapshot.live)} documents, median of {args.runs} runs")
-    print(f"{'phrase':<10}{'docs':>8}{'occurrences':>13}{'old ms':>9}{'new ms':>9}{'old/new':>9}"
-          f"{'in matching':>13}{'containing':>12}  equal")
+    print(
+        f"{'phrase':<10}{'docs':>8}{'occurrences':>13}{'old ms':>9}{'new ms':>9}{'old/new':>9}"
+        f"{'in matching':>13}{'containing':>12}  equal"
+    )
     for r in rows:
-        print(f"{r['phrase']:<10}{r['documents']:>8}{r['occurrences']:>13}{r['old_ms']:>9}{r['new_ms']:>9}"
-              f"{r['ratio']:>9}{r['counts_in_matching_ms']:>13}{r['containing_ms']:>12}  {r['equal']}")
-    print(json.dumps({"bench": "counting", "documents": len(snapshot.live), "runs": args.runs, "phrases": rows},
-                     ensure_ascii=False))
+        print(
+            f"{r['phrase']:<10}{r['documents']:>8}{r['occurrences']:>13}{r['old_ms']:>9}{r['new_ms']:>9}"
+            f"{r['ratio']:>9}{r['counts_in_matching_ms']:>13}{r['containing_ms']:>12}  {r['equal']}"
+        )
+    print(
+        json.dumps(
+            {"bench": "counting", "documents": len(snapshot.live), "runs": args.runs, "phrases": rows},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

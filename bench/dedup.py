@@ -49,15 +49,21 @@ sys.path.insert(0, str(BENCH.parent))
 import numpy as np
 
 from search import dedup
-from search.engines.embedded.archive import Archive
 from search.dedup.store import table_of
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
 
 NEWS = Path("/work/main/bench/data/xwlb")
 OUT = BENCH / "out" / "dedup"
 SEED = 20261204
 KINDS = ("exact", "headline", "boilerplate", "cut", "typo")
-BOILERPLATE = ("来源：新华网", "责任编辑：李明", "分享到：微信 微博 QQ空间", "扫一扫在手机打开当前页", "【打印本页】【关闭窗口】")
+BOILERPLATE = (
+    "来源：新华网",
+    "责任编辑：李明",
+    "分享到：微信 微博 QQ空间",
+    "扫一扫在手机打开当前页",
+    "【打印本页】【关闭窗口】",
+)
 TARGETS = {"precision": 0.98, "recall": 0.95, "share": 0.10}
 
 
@@ -123,7 +129,9 @@ def _variant(kind: str, title: str, paragraphs: list[str], rng: random.Random) -
     if kind == "exact":
         return title, paragraphs
     if kind == "headline":
-        return rng.choice(("转载：", "【聚焦】", "要闻｜")) + title[: max(4, len(title) // 2)] + "等工作取得新进展", paragraphs
+        return rng.choice(("转载：", "【聚焦】", "要闻｜")) + title[
+            : max(4, len(title) // 2)
+        ] + "等工作取得新进展", paragraphs
     if kind == "boilerplate":
         return title, [BOILERPLATE[0], *paragraphs, *BOILERPLATE[1:]]
     if kind == "cut":
@@ -144,15 +152,19 @@ def _variant(kind: str, title: str, paragraphs: list[str], rng: random.Random) -
     raise ValueError(kind)
 
 
-def _synthetic(news: Path, rows: list[list[str]], singletons: set[str], originals: int
-               ) -> tuple[Path, dict[str, str], dict[str, str]]:
+def _synthetic(
+    news: Path, rows: list[list[str]], singletons: set[str], originals: int
+) -> tuple[Path, dict[str, str], dict[str, str]]:
     """The reprint folder: (folder, synthetic source -> its original's source, synthetic source -> kind)."""
     rng = random.Random(SEED)
     folder = OUT / "reprints"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    candidates = [row for row in rows if row[0] in singletons and len(_story(news / row[0])[1]) >= 4
-                  and (news / row[0]).stat().st_size >= 900]
+    candidates = [
+        row
+        for row in rows
+        if row[0] in singletons and len(_story(news / row[0])[1]) >= 4 and (news / row[0]).stat().st_size >= 900
+    ]
     chosen = rng.sample(candidates, min(originals, len(candidates)))
     origin: dict[str, str] = {}
     kinds: dict[str, str] = {}
@@ -187,17 +199,25 @@ def _scores(of: dict[str, int], origin: dict[str, str], kinds: dict[str, str]) -
     groups: dict[str, list[str]] = defaultdict(list)
     for name, source in truth.items():
         groups[source].append(name)
-    true = {tuple(sorted(p)) for members in groups.values() for p in combinations(members, 2)
-            if p[0] in origin or p[1] in origin}
+    true = {
+        tuple(sorted(p))
+        for members in groups.values()
+        for p in combinations(members, 2)
+        if p[0] in origin or p[1] in origin
+    }
     hit = len(predicted & true)
     per_kind = {}
     for kind in KINDS:
         names = [n for n, k in kinds.items() if k == kind]
         joined = sum(1 for n in names if n in of and of[n] == of.get(origin[n]))
         per_kind[kind] = round(joined / len(names), 4) if names else None
-    return {"precision": round(hit / len(predicted), 4) if predicted else 1.0,
-            "recall": round(hit / len(true), 4) if true else 1.0,
-            "pairs_predicted": len(predicted), "pairs_true": len(true), "recall_by_kind": per_kind}
+    return {
+        "precision": round(hit / len(predicted), 4) if predicted else 1.0,
+        "recall": round(hit / len(true), 4) if true else 1.0,
+        "pairs_predicted": len(predicted),
+        "pairs_true": len(true),
+        "recall_by_kind": per_kind,
+    }
 
 
 def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
@@ -212,8 +232,11 @@ def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
     docs = group_docs + others
     bodies = [fp.body(snapshot.search_text(n)) for n in docs]
     index = {n: i for i, n in enumerate(docs)}
-    true_pairs = {tuple(sorted((index[by_source[a]], index[by_source[b]])))
-                  for a, b in origin.items() if a in by_source and b in by_source}
+    true_pairs = {
+        tuple(sorted((index[by_source[a]], index[by_source[b]])))
+        for a, b in origin.items()
+        if a in by_source and b in by_source
+    }
     started = time.perf_counter()
     hashes, bounds = fp.shingle_hashes(bodies)
     sig, has = fp.signatures(hashes, bounds)
@@ -225,26 +248,33 @@ def _fingerprints_compared(index_dir: Path, origin: dict[str, str]) -> dict:
     bits = np.unpackbits(wide.view(np.uint8).reshape(-1, 8), axis=1).astype(np.int32) * 2 - 1
     sums = np.add.reduceat(bits, bounds[:-1], axis=0) if len(bits) else bits
     simhash = np.packbits(sums > 0, axis=1).view(np.uint64).ravel()
-    distance = np.unpackbits((simhash[:, None] ^ simhash[None, :]).view(np.uint8), axis=1).reshape(
-        len(docs), len(docs), 64).sum(axis=2)
+    distance = (
+        np.unpackbits((simhash[:, None] ^ simhash[None, :]).view(np.uint8), axis=1)
+        .reshape(len(docs), len(docs), 64)
+        .sum(axis=2)
+    )
     near = np.argwhere(np.triu(distance <= 3, 1))
     simhash_s = time.perf_counter() - started
     sim_pairs = {tuple(p) for p in near.tolist()}
     return {
-        "minhash_lsh": {"recall": round(len(lsh & true_pairs) / len(true_pairs), 4),
-                        "candidates_per_doc": round(len(lsh) / len(docs), 3),
-                        "s_per_1000": round(1000 * minhash_s / len(docs), 3)},
-        "simhash_h3": {"recall": round(len(sim_pairs & true_pairs) / len(true_pairs), 4),
-                       "candidates_per_doc": round(len(sim_pairs) / len(docs), 3),
-                       "s_per_1000": round(1000 * simhash_s / len(docs), 3)},
+        "minhash_lsh": {
+            "recall": round(len(lsh & true_pairs) / len(true_pairs), 4),
+            "candidates_per_doc": round(len(lsh) / len(docs), 3),
+            "s_per_1000": round(1000 * minhash_s / len(docs), 3),
+        },
+        "simhash_h3": {
+            "recall": round(len(sim_pairs & true_pairs) / len(true_pairs), 4),
+            "candidates_per_doc": round(len(sim_pairs) / len(docs), 3),
+            "s_per_1000": round(1000 * simhash_s / len(docs), 3),
+        },
     }
 
 
 def _latency(index_dir: Path, queries: int) -> dict:
     """Results pages (total, facets, 10 hits with snippets) with and without 去重, the same queries
     (which one runs first alternating), on a warm snapshot as a server holds it: p50/p95 ms and the p95 ratio."""
-    from search.query import SearchRequest
     from search.engines.embedded.run import search, warm_up
+    from search.query import SearchRequest
 
     snapshot = Archive(index_dir).snapshot()
     warm_up(snapshot)
@@ -267,7 +297,7 @@ def _latency(index_dir: Path, queries: int) -> dict:
         search(snapshot, SearchRequest(q=f'"{phrase}"', dedup=True))
     for number, phrase in enumerate(phrases):
         # Which runs first alternates: the second run of a phrase finds its postings cached.
-        for dedup_on in ((False, True) if number % 2 == 0 else (True, False)):
+        for dedup_on in (False, True) if number % 2 == 0 else (True, False):
             started = time.perf_counter()
             search(snapshot, SearchRequest(q=f'"{phrase}"', dedup=dedup_on))
             times[dedup_on].append(1000 * (time.perf_counter() - started))
@@ -275,9 +305,14 @@ def _latency(index_dir: Path, queries: int) -> dict:
     def pct(values: list[float], q: float) -> float:
         return round(float(np.percentile(values, q)), 1)
 
-    return {"queries": queries, "p50_without": pct(times[False], 50), "p95_without": pct(times[False], 95),
-            "p50_with": pct(times[True], 50), "p95_with": pct(times[True], 95),
-            "p95_ratio": round(pct(times[True], 95) / max(pct(times[False], 95), 0.1), 3)}
+    return {
+        "queries": queries,
+        "p50_without": pct(times[False], 50),
+        "p95_without": pct(times[False], 95),
+        "p50_with": pct(times[True], 50),
+        "p95_with": pct(times[True], 95),
+        "p95_ratio": round(pct(times[True], 95) / max(pct(times[False], 95), 0.1), 3),
+    }
 
 
 def _timed_twice(news: Path, repeat: int) -> tuple[list[float], list[float], list[float]]:
@@ -297,10 +332,17 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=None, help="index this many stories (seeded), not all")
     parser.add_argument("--originals", type=int, default=400, help="stories given synthetic reprints")
     parser.add_argument("--queries", type=int, default=200, help="results pages timed with and without 去重")
-    parser.add_argument("--latency-only", action="store_true",
-                        help="only the results-page latency, on the index a full run left in bench/out/dedup/ix")
-    parser.add_argument("--repeat", type=int, default=2, help="index without/with clusters this many times, "
-                                                             "alternating; the fastest of each is compared")
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only the results-page latency, on the index a full run left in bench/out/dedup/ix",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=2,
+        help="index without/with clusters this many times, alternating; the fastest of each is compared",
+    )
     args = parser.parse_args()
     if not (args.news / "manifest.tsv").exists():
         raise SystemExit(f"error: no news at {args.news} (unpack xwlb.tar.xz there, see bench/corpus.py)")
@@ -308,8 +350,10 @@ def main() -> None:
     if args.latency_only:
         latency = _latency(OUT / "ix", args.queries)
         print(f"results page without 去重: p50 {latency['p50_without']} ms, p95 {latency['p95_without']} ms")
-        print(f"results page with 去重:    p50 {latency['p50_with']} ms, p95 {latency['p95_with']} ms "
-              f"({latency['p95_ratio']}x; target <= 1.5x)")
+        print(
+            f"results page with 去重:    p50 {latency['p50_with']} ms, p95 {latency['p95_with']} ms "
+            f"({latency['p95_ratio']}x; target <= 1.5x)"
+        )
         print(json.dumps({"bench": "dedup-latency", "load": round(os.getloadavg()[0], 2), **latency}))
         return
     news = _news_folder(args.news, args.sample)
@@ -329,37 +373,63 @@ def main() -> None:
     compared = _fingerprints_compared(OUT / "ix", origin)
     latency = _latency(OUT / "ix", args.queries)
     result = {
-        "bench": "dedup", "documents": len(rows), "text_mb": round(text_mb, 1), "load": round(load, 2),
-        "index_s_without": round(plain, 2), "index_s_with": round(with_clusters, 2),
-        "index_runs_without": [round(x, 1) for x in plains], "index_runs_with": [round(x, 1) for x in withs],
-        "index_ratio": round(with_clusters / plain, 3), "cluster_step_s": round(step, 2),
+        "bench": "dedup",
+        "documents": len(rows),
+        "text_mb": round(text_mb, 1),
+        "load": round(load, 2),
+        "index_s_without": round(plain, 2),
+        "index_s_with": round(with_clusters, 2),
+        "index_runs_without": [round(x, 1) for x in plains],
+        "index_runs_with": [round(x, 1) for x in withs],
+        "index_ratio": round(with_clusters / plain, 3),
+        "cluster_step_s": round(step, 2),
         "cluster_share": round(step / with_clusters, 4),
         "cluster_share_of_fastest_without": round(step / plain, 4),
-        "real_clusters": len(multi), "real_documents_in_clusters": sum(map(len, multi)),
-        "real_reprints": sum(len(m) - 1 for m in multi), "largest_real_cluster": max(map(len, multi), default=1),
-        "synthetic_originals": len(set(origin.values())), "synthetic_copies": len(origin),
-        "incremental_s": round(added, 2), "incremental_cluster_step_s": round(added_step, 2),
-        **scores, "fingerprints": compared, "latency": latency,
+        "real_clusters": len(multi),
+        "real_documents_in_clusters": sum(map(len, multi)),
+        "real_reprints": sum(len(m) - 1 for m in multi),
+        "largest_real_cluster": max(map(len, multi), default=1),
+        "synthetic_originals": len(set(origin.values())),
+        "synthetic_copies": len(origin),
+        "incremental_s": round(added, 2),
+        "incremental_cluster_step_s": round(added_step, 2),
+        **scores,
+        "fingerprints": compared,
+        "latency": latency,
     }
     table = [
         ("documents (news)", f"{len(rows):,}", ""),
         ("indexing without clusters", f"{plain:.1f} s", ""),
         ("indexing with clusters", f"{with_clusters:.1f} s", f"{with_clusters / plain:.3f}× the time without"),
-        ("clustering step", f"{step:.2f} s", (f"{step / with_clusters:.1%} of its run, {step / plain:.1%} of the "
-                                              "fastest run without (target < 10%)")),
-        ("real clusters (≥ 2 copies)", f"{len(multi):,}", (f"{result['real_documents_in_clusters']:,} documents, "
-                                                           f"{result['real_reprints']:,} reprints")),
+        (
+            "clustering step",
+            f"{step:.2f} s",
+            (f"{step / with_clusters:.1%} of its run, {step / plain:.1%} of the fastest run without (target < 10%)"),
+        ),
+        (
+            "real clusters (≥ 2 copies)",
+            f"{len(multi):,}",
+            (f"{result['real_documents_in_clusters']:,} documents, {result['real_reprints']:,} reprints"),
+        ),
         ("synthetic copies", f"{len(origin):,}", f"of {result['synthetic_originals']} originals"),
         ("incremental run (+ copies)", f"{added:.1f} s", f"clustering {added_step:.2f} s"),
         ("pairwise precision", f"{scores['precision']:.4f}", "target ≥ 0.98"),
         ("pairwise recall", f"{scores['recall']:.4f}", "target ≥ 0.95"),
         *[(f"  recall: {k}", f"{v}", "") for k, v in scores["recall_by_kind"].items()],
-        *[(f"candidates: {name}", f"{c['recall']:.4f}", (f"of true pairs; {c['candidates_per_doc']} per document, "
-                                                          f"{c['s_per_1000']} s per 1,000 documents"))
-          for name, c in compared.items()],
+        *[
+            (
+                f"candidates: {name}",
+                f"{c['recall']:.4f}",
+                (f"of true pairs; {c['candidates_per_doc']} per document, {c['s_per_1000']} s per 1,000 documents"),
+            )
+            for name, c in compared.items()
+        ],
         ("results page p95 without", f"{latency['p95_without']} ms", f"p50 {latency['p50_without']} ms"),
-        ("results page p95 with 去重", f"{latency['p95_with']} ms",
-         f"p50 {latency['p50_with']} ms; {latency['p95_ratio']}× (target ≤ 1.5×)"),
+        (
+            "results page p95 with 去重",
+            f"{latency['p95_with']} ms",
+            f"p50 {latency['p50_with']} ms; {latency['p95_ratio']}× (target ≤ 1.5×)",
+        ),
     ]
     width = max(len(r[0]) for r in table)
     print(f"load average {load:.2f}")

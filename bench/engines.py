@@ -32,18 +32,18 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT, report_folders  # noqa: E402
-from exactness import quoted, sample_phrases, score  # noqa: E402
-from full_index import corpus_folders  # noqa: E402
-from index_speed import dir_bytes, text_bytes  # noqa: E402
-from query_speed import sample_queries, summary  # noqa: E402
+from corpus import OUT, report_folders
+from exactness import quoted, sample_phrases, score
+from full_index import corpus_folders
+from index_speed import dir_bytes, text_bytes
+from query_speed import sample_queries, summary
 
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch.ingest import index_paths as opensearch_index_paths  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids, search, warm_up
+from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids, search, warm_up  # noqa: E402
 
 WORK = OUT / "engines"
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"
@@ -75,8 +75,12 @@ def child_build(index_dir: Path, procs: int, corpus: str) -> dict:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": round(seconds, 1), "documents": report.total_documents,
-            "peak_rss_mb": round(peak, 1), "worker_peak_rss_mb": round(workers, 1)}
+    return {
+        "seconds": round(seconds, 1),
+        "documents": report.total_documents,
+        "peak_rss_mb": round(peak, 1),
+        "worker_peak_rss_mb": round(workers, 1),
+    }
 
 
 def child_serve(index_dir: Path, plan_file: Path) -> dict:
@@ -120,8 +124,11 @@ def run_exactness(ids_of, phrases: list[list[str]], texts: list[tuple[str, str]]
         recall, precision = score(ids_of(SearchRequest(q=quoted(phrase))), expected)
         recalls.append(recall)
         precisions.append(precision)
-    return {"recall": round(sum(recalls) / len(recalls), 3), "precision": round(sum(precisions) / len(precisions), 3),
-            "exact_answers": sum(1 for r, p in zip(recalls, precisions) if r == p == 1.0)}
+    return {
+        "recall": round(sum(recalls) / len(recalls), 3),
+        "precision": round(sum(precisions) / len(precisions), 3),
+        "exact_answers": sum(1 for r, p in zip(recalls, precisions) if r == p == 1.0),
+    }
 
 
 # -- OpenSearch ---------------------------------------------------------------------------------
@@ -139,8 +146,12 @@ def jvm_memory(engine: OpenSearchEngine) -> dict:
     jvm = next(iter(stats.values()))["jvm"]["mem"]
     pid = int((BENCH.parent / ".opensearch" / "clusters" / CLUSTER / "node-1" / "pid").read_text())
     rss, peak = rss_mb(pid)
-    return {"heap_used_mb": round(jvm["heap_used_in_bytes"] / 2**20, 1),
-            "heap_max_mb": round(jvm["heap_max_in_bytes"] / 2**20, 1), "rss_mb": rss, "peak_rss_mb": peak}
+    return {
+        "heap_used_mb": round(jvm["heap_used_in_bytes"] / 2**20, 1),
+        "heap_max_mb": round(jvm["heap_max_in_bytes"] / 2**20, 1),
+        "rss_mb": rss,
+        "peak_rss_mb": peak,
+    }
 
 
 def main() -> None:
@@ -187,15 +198,29 @@ def main() -> None:
     same_totals = served.pop("totals") == os_pages.pop("totals")
     result = {
         "documents": {"embedded": built["documents"], "opensearch": report.total_documents},
-        "corpus": args.corpus, "text_mb": round(megabytes, 1), "queries": len(queries) - 10, "phrases": len(phrases), "seed": args.seed,
+        "corpus": args.corpus,
+        "text_mb": round(megabytes, 1),
+        "queries": len(queries) - 10,
+        "phrases": len(phrases),
+        "seed": args.seed,
         "same_totals_on_every_page": same_totals,
-        "embedded": {"index_s": built["seconds"], "mb_per_s": round(megabytes / built["seconds"], 2),
-                     "index_mb": round(dir_bytes(embedded_dir) / 1e6, 1),
-                     "build_peak_rss_mb": built["peak_rss_mb"], **served},
-        "opensearch": {"index_s": round(os_seconds, 1), "mb_per_s": round(megabytes / os_seconds, 2),
-                       "index_mb": round(os_stats["size_bytes"] / 1e6, 1), "shards": os_stats["shards"],
-                       **os_pages, **os_exact,
-                       "after_indexing": after_index, "after_queries": after_queries},
+        "embedded": {
+            "index_s": built["seconds"],
+            "mb_per_s": round(megabytes / built["seconds"], 2),
+            "index_mb": round(dir_bytes(embedded_dir) / 1e6, 1),
+            "build_peak_rss_mb": built["peak_rss_mb"],
+            **served,
+        },
+        "opensearch": {
+            "index_s": round(os_seconds, 1),
+            "mb_per_s": round(megabytes / os_seconds, 2),
+            "index_mb": round(os_stats["size_bytes"] / 1e6, 1),
+            "shards": os_stats["shards"],
+            **os_pages,
+            **os_exact,
+            "after_indexing": after_index,
+            "after_queries": after_queries,
+        },
     }
     print_table(result)
     print(json.dumps(result, ensure_ascii=False))
@@ -203,9 +228,11 @@ def main() -> None:
 
 def print_table(r: dict) -> None:
     e, o = r["embedded"], r["opensearch"]
-    print(f"embedded vs OpenSearch on {'the full corpus' if r['corpus'] == 'all' else 'the reports'}: {r['documents']['embedded']} / "
-          f"{r['documents']['opensearch']} documents, {r['text_mb']} MB of text; "
-          f"{r['queries']} results pages, {r['phrases']} exactness phrases (seed {r['seed']})")
+    print(
+        f"embedded vs OpenSearch on {'the full corpus' if r['corpus'] == 'all' else 'the reports'}: {r['documents']['embedded']} / "
+        f"{r['documents']['opensearch']} documents, {r['text_mb']} MB of text; "
+        f"{r['queries']} results pages, {r['phrases']} exactness phrases (seed {r['seed']})"
+    )
     rows = [
         ("indexing MB/s", e["mb_per_s"], o["mb_per_s"]),
         ("indexing s", e["index_s"], o["index_s"]),

@@ -41,17 +41,17 @@ from baseline import NaiveSearcher, build, documents_of
 from corpus import OUT, report_folders
 from full_index import corpus_folders, ensure_full_indexes
 
-from search.text.analyzer import segmenter  # noqa: E402
-from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch.ingest import index_paths as opensearch_index_paths  # noqa: E402
-from search.engines.opensearch.ingest import prepare_sources  # noqa: E402
-from search.ingest import discover  # noqa: E402
-from search.meta import Taxonomy  # noqa: E402
-from search.text.normalize import search_text  # noqa: E402
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids
+from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.ingest import index_paths as opensearch_index_paths
+from search.engines.opensearch.ingest import prepare_sources
+from search.ingest import discover
+from search.meta import Taxonomy
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids  # noqa: E402
+from search.text.analyzer import segmenter
+from search.text.normalize import search_text
 
 
 def quoted(phrase: str) -> str:
@@ -115,8 +115,11 @@ def opensearch_run(args) -> None:
     url = args.url
     if url is None:
         script = Path(__file__).resolve().parent.parent / "scripts" / "opensearch.sh"
-        done = subprocess.run(["bash", str(script), "start", "--cluster", "exactness", "--heap", args.heap],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["bash", str(script), "start", "--cluster", "exactness", "--heap", args.heap],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise SystemExit(f"error: scripts/opensearch.sh start failed:\n{done.stderr[-2000:]}")
         url = done.stdout.split()[0]
@@ -140,22 +143,32 @@ def opensearch_run(args) -> None:
         return round(sum(values) / len(values), 3) if values else None
 
     result = {
-        "engine": "opensearch", "corpus": args.corpus, "documents": len(texts),
-        "documents_in_index": report.total_documents, "phrases": len(phrases), "seed": args.seed,
-        "index_seconds": index_seconds, "skipped_files": len(report.warnings),
-        "recall": mean(r for _, r, _ in rows), "precision": mean(p for _, _, p in rows),
+        "engine": "opensearch",
+        "corpus": args.corpus,
+        "documents": len(texts),
+        "documents_in_index": report.total_documents,
+        "phrases": len(phrases),
+        "seed": args.seed,
+        "index_seconds": index_seconds,
+        "skipped_files": len(report.warnings),
+        "recall": mean(r for _, r, _ in rows),
+        "precision": mean(p for _, _, p in rows),
         "recall_substrings": mean(r for k, r, _ in rows if k == "substring"),
         "recall_word_runs": mean(r for k, r, _ in rows if k == "words"),
         "exact_answers": sum(1 for _, r, p in rows if r == 1.0 and p == 1.0),
         "totals_equal_to_oracle": totals_equal,
         "ids_ms_median": round(sorted(timings)[len(timings) // 2] * 1000, 1),
     }
-    print(f"exactness of OpenSearch on {len(texts)} documents ({args.corpus}; {report.total_documents} in the index, "
-          f"built in {index_seconds} s), {len(phrases)} phrases, seed {args.seed}")
+    print(
+        f"exactness of OpenSearch on {len(texts)} documents ({args.corpus}; {report.total_documents} in the index, "
+        f"built in {index_seconds} s), {len(phrases)} phrases, seed {args.seed}"
+    )
     print(f"{'engine':<12}{'recall':>8}{'precision':>11}{'substr R':>10}{'words R':>9}{'exact':>10}{'totals':>10}")
-    print(f"{'opensearch':<12}{result['recall']:>8.3f}{result['precision']:>11.3f}{result['recall_substrings']:>10.3f}"
-          f"{result['recall_word_runs']:>9.3f}{result['exact_answers']:>6}/{len(phrases)}"
-          f"{totals_equal:>6}/{len(phrases)}")
+    print(
+        f"{'opensearch':<12}{result['recall']:>8.3f}{result['precision']:>11.3f}{result['recall_substrings']:>10.3f}"
+        f"{result['recall_word_runs']:>9.3f}{result['exact_answers']:>6}/{len(phrases)}"
+        f"{totals_equal:>6}/{len(phrases)}"
+    )
     print(json.dumps(result, ensure_ascii=False))
 
 
@@ -165,8 +178,12 @@ def main() -> None:
     parser.add_argument("--phrases", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--procs", type=int, default=2)
-    parser.add_argument("--engine", choices=("embedded", "opensearch"), default="embedded",
-                        help="embedded: ours against the naive baseline; opensearch: the OpenSearch engine")
+    parser.add_argument(
+        "--engine",
+        choices=("embedded", "opensearch"),
+        default="embedded",
+        help="embedded: ours against the naive baseline; opensearch: the OpenSearch engine",
+    )
     parser.add_argument("--url", help="a running OpenSearch node (default: start one with scripts/opensearch.sh)")
     parser.add_argument("--heap", default="1g", help="the started node's JVM heap")
     parser.add_argument("--no-naive", action="store_true", help="measure our engine only (no naive baseline)")
@@ -234,8 +251,10 @@ def main() -> None:
     print(f"exactness on {result['documents']} documents ({args.corpus}), {len(phrases)} phrases, seed {args.seed}")
     print(f"{'engine':<8}{'recall':>8}{'precision':>11}{'substr R':>10}{'words R':>9}{'exact':>8}")
     for engine, m in result["engines"].items():
-        print(f"{engine:<8}{m['recall']:>8.3f}{m['precision']:>11.3f}{m['recall_substrings']:>10.3f}"
-              f"{m['recall_word_runs']:>9.3f}{m['exact_answers']:>5}/{len(phrases)}")
+        print(
+            f"{engine:<8}{m['recall']:>8.3f}{m['precision']:>11.3f}{m['recall_substrings']:>10.3f}"
+            f"{m['recall_word_runs']:>9.3f}{m['exact_answers']:>5}/{len(phrases)}"
+        )
     print(json.dumps(result, ensure_ascii=False))
     if warnings:
         print(f"({len(warnings)} files skipped while indexing)", file=sys.stderr)

@@ -26,12 +26,12 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS, news_folder, report_folders  # noqa: E402
-from saved_queries import link_tree  # noqa: E402
+from corpus import DATA, NEWS_FOLDER, OUT, REPORT_FOLDERS, news_folder, report_folders
+from saved_queries import link_tree
 
-from search.engines.embedded.archive import read_schema_version  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
-from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
+from search.engines.embedded.archive import read_schema_version
+from search.engines.embedded.commit import index_paths
+from search.ingest.identity import SCHEMA_VERSION
 
 QUERIES = ("老旧小区", "高质量发展", "就业", "发展")
 WORK = OUT / "exports"
@@ -50,7 +50,9 @@ def build(year: str) -> Path:
     archive, index_dir = WORK / f"archive-{year}", WORK / f"index-{year}"
     if read_schema_version(index_dir) != SCHEMA_VERSION or not (WORK / f"{year}.complete").exists():
         # Folders already unpacked (a worktree's bench/data may be a link to the checkout's) are used as they are.
-        reports = [DATA / n for n in REPORT_FOLDERS] if all((DATA / n).is_dir() for n in REPORT_FOLDERS) else report_folders()
+        reports = (
+            [DATA / n for n in REPORT_FOLDERS] if all((DATA / n).is_dir() for n in REPORT_FOLDERS) else report_folders()
+        )
         news = DATA / NEWS_FOLDER if (DATA / NEWS_FOLDER).is_dir() else news_folder()
         for folder in reports:
             link_tree(folder, archive / folder.name)
@@ -89,20 +91,32 @@ def main() -> None:
                 size = len(response.data)
                 runs.append(time.perf_counter() - started)
                 assert response.status_code == 200, (path, response.status_code)
-            row[label] = {"s": round(statistics.median(runs), 3), "kb": round(size / 1024), "peak_mb+": round(peak_mb() - before)}
+            row[label] = {
+                "s": round(statistics.median(runs), 3),
+                "kb": round(size / 1024),
+                "peak_mb+": round(peak_mb() - before),
+            }
         base = row["json 100 (baseline)"]["s"]
         row["xlsx/csv"] = round(row["xlsx, every hit"]["s"] / max(row["csv, every hit"]["s"], 1e-6), 2)
         row["csv/json100"] = round(row["csv, every hit"]["s"] / max(base, 1e-6), 1)
         results.append(row)
 
-    print(f"index: reports + news {args.news_year} ({index_dir}); seconds (median of {args.repeat}), size, peak RSS growth")
+    print(
+        f"index: reports + news {args.news_year} ({index_dir}); seconds (median of {args.repeat}), size, peak RSS growth"
+    )
     print("| query | docs | " + " | ".join(label for label, _ in EXPORTS) + " | xlsx/csv |")
     print("|---|---:|" + "---:|" * len(EXPORTS) + "---:|")
     for row in results:
-        cells = " | ".join(f"{row[label]['s']} s, {row[label]['kb']} KB, +{row[label]['peak_mb+']} MB" for label, _ in EXPORTS)
+        cells = " | ".join(
+            f"{row[label]['s']} s, {row[label]['kb']} KB, +{row[label]['peak_mb+']} MB" for label, _ in EXPORTS
+        )
         print(f"| {row['query']} | {row['documents']} | {cells} | {row['xlsx/csv']} |")
-    print(json.dumps({"bench": "exports", "news_year": args.news_year, "repeat": args.repeat, "rows": results},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {"bench": "exports", "news_year": args.news_year, "repeat": args.repeat, "rows": results},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

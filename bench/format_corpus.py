@@ -21,12 +21,14 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.make_office_fixtures import soffice_convert  # noqa: E402
+from scripts.make_office_fixtures import soffice_convert
 
 REPORTS = BENCH / "data" / "government_report_rag"
 FIXTURES = ROOT / "tests" / "fixtures" / "office"
-FALLBACK = ("关于做好2024年高校毕业生就业工作的通知\n为深入贯彻落实党中央、国务院关于稳就业的决策部署，现就做好高校毕业生"
-            "就业工作通知如下。\n鼓励中小微企业吸纳高校毕业生就业，按规定给予社会保险补贴。")
+FALLBACK = (
+    "关于做好2024年高校毕业生就业工作的通知\n为深入贯彻落实党中央、国务院关于稳就业的决策部署，现就做好高校毕业生"
+    "就业工作通知如下。\n鼓励中小微企业吸纳高校毕业生就业，按规定给予社会保险补贴。"
+)
 
 
 def excerpts(count: int, reports: Path, length: int = 900) -> list[str]:
@@ -87,8 +89,12 @@ def build(out: Path, per_format: int, reports: Path = REPORTS) -> dict[str, tupl
         text, attached = next(texts), next(texts)
         put(f"eml/r{n}.eml", _eml(text, _docx(attached)), "eml", text + "\n" + attached)
         text, member = next(texts), next(texts)
-        put(f"zip/r{n}.zip", _zip({"正文.txt": text.encode("gbk"), "附件/说明.docx": _docx(member)}), "zip",
-            text + "\n" + member)
+        put(
+            f"zip/r{n}.zip",
+            _zip({"正文.txt": text.encode("gbk"), "附件/说明.docx": _docx(member)}),
+            "zip",
+            text + "\n" + member,
+        )
         text = next(texts)
         (stage / f"w{n}.docx").write_bytes(_docx(text))
         put(f"docx/r{n}.docx", _docx(text), "docx", text)
@@ -119,9 +125,17 @@ def _convert_all(stage: Path, out: Path, manifest, per_format: int) -> None:
     words = sorted(stage.glob("w*.docx"))
     sheets = sorted(stage.glob("s*.xlsx"))
     slides = sorted(stage.glob("p*.fodp"))
-    plan = [(words, "doc:MS Word 97", "doc"), (words, "rtf", "rtf"), (words, "odt", "odt"), (words, "epub", "epub"),
-            (sheets, "xls:MS Excel 97", "xls"), (sheets, "ods", "ods"), (slides, "ppt:MS PowerPoint 97", "ppt"),
-            (slides, "pptx:Impress MS PowerPoint 2007 XML", "pptx"), (slides, "odp", "odp")]
+    plan = [
+        (words, "doc:MS Word 97", "doc"),
+        (words, "rtf", "rtf"),
+        (words, "odt", "odt"),
+        (words, "epub", "epub"),
+        (sheets, "xls:MS Excel 97", "xls"),
+        (sheets, "ods", "ods"),
+        (slides, "ppt:MS PowerPoint 97", "ppt"),
+        (slides, "pptx:Impress MS PowerPoint 2007 XML", "pptx"),
+        (slides, "odp", "odp"),
+    ]
     copies = {"doc": ("dot", "wps"), "xls": ("et",), "ppt": ("dps",)}
     for sources, target, suffix in plan:
         folder = stage / suffix
@@ -137,8 +151,12 @@ def _convert_all(stage: Path, out: Path, manifest, per_format: int) -> None:
 
 def _broken(out: Path, put) -> None:
     """Files that must be skipped, each with the word its reason must contain."""
-    for name, label in (("testWORD_protected_passtika.doc", "doc"), ("testWORD_protected_passtika.docx", "docx"),
-                        ("testEXCEL_protected_passtika.xls", "xls"), ("testPPT_protected_passtika.ppt", "ppt")):
+    for name, label in (
+        ("testWORD_protected_passtika.doc", "doc"),
+        ("testWORD_protected_passtika.docx", "docx"),
+        ("testEXCEL_protected_passtika.xls", "xls"),
+        ("testPPT_protected_passtika.ppt", "ppt"),
+    ):
         if (FIXTURES / name).exists():
             put(f"broken/encrypted.{label}", (FIXTURES / name).read_bytes(), label, None, "encrypted")
     put("broken/truncated.doc", (FIXTURES / "gongwen.doc").read_bytes()[:4096], "doc", None, "damaged")
@@ -172,15 +190,17 @@ def _fodp(text: str) -> bytes:
     pages = "".join(
         f'<draw:page draw:name="p{i}"><draw:frame svg:x="1cm" svg:y="1cm" svg:width="25cm" svg:height="15cm">'
         f"<draw:text-box><text:p>{escape(line)}</text:p></draw:text-box></draw:frame></draw:page>"
-        for i, line in enumerate(lines))
-    return ('<?xml version="1.0" encoding="UTF-8"?><office:document '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
-            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-            'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2" '
-            'office:mimetype="application/vnd.oasis.opendocument.presentation">'
-            f"<office:body><office:presentation>{pages}</office:presentation></office:body></office:document>"
-            ).encode()
+        for i, line in enumerate(lines)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2" '
+        'office:mimetype="application/vnd.oasis.opendocument.presentation">'
+        f"<office:body><office:presentation>{pages}</office:presentation></office:body></office:document>"
+    ).encode()
 
 
 def _pdf(text: str) -> bytes:
@@ -229,15 +249,16 @@ def _ofd(text: str) -> bytes:
     objects = "".join(
         f'<ofd:TextObject ID="{i + 10}" Boundary="20 {20 + 8 * i} 170 8" Font="1" Size="4">'
         f'<ofd:TextCode X="0" Y="6">{escape(line)}</ofd:TextCode></ofd:TextObject>'
-        for i, line in enumerate(text.split("\n")))
+        for i, line in enumerate(text.split("\n"))
+    )
     parts = {
         "OFD.xml": f'<ofd:OFD {ns} Version="1.0" DocType="OFD"><ofd:DocBody><ofd:DocInfo><ofd:Title>{escape(text[:12])}'
-                   "</ofd:Title><ofd:CreationDate>2024-03-15</ofd:CreationDate></ofd:DocInfo>"
-                   "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
-        "Doc_0/Document.xml": f'<ofd:Document {ns}><ofd:CommonData><ofd:MaxUnitID>99</ofd:MaxUnitID></ofd:CommonData>'
-                              '<ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
-        "Doc_0/Pages/Page_0/Content.xml": f"<ofd:Page {ns}><ofd:Content><ofd:Layer ID=\"2\">{objects}</ofd:Layer>"
-                                          "</ofd:Content></ofd:Page>",
+        "</ofd:Title><ofd:CreationDate>2024-03-15</ofd:CreationDate></ofd:DocInfo>"
+        "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        "Doc_0/Document.xml": f"<ofd:Document {ns}><ofd:CommonData><ofd:MaxUnitID>99</ofd:MaxUnitID></ofd:CommonData>"
+        '<ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        "Doc_0/Pages/Page_0/Content.xml": f'<ofd:Page {ns}><ofd:Content><ofd:Layer ID="2">{objects}</ofd:Layer>'
+        "</ofd:Content></ofd:Page>",
     }
     return _zip({name: body.encode("utf-8") for name, body in parts.items()})
 

@@ -36,8 +36,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.format_corpus import REPORTS, build  # noqa: E402
-from scripts.make_office_fixtures import soffice_convert  # noqa: E402
+from bench.format_corpus import REPORTS, build
+from scripts.make_office_fixtures import soffice_convert
 
 GOOD = 0.95
 
@@ -69,10 +69,15 @@ def char_accuracy(reference: str, text: str) -> float:
 def run_index(folder: Path, index: Path) -> tuple[list[str], float, str]:
     """``search index FOLDER --index INDEX``: its warning lines, wall seconds and summary line."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index), "-q",
-                           "--procs", "2"], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index), "-q", "--procs", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     seconds = time.perf_counter() - started
-    warnings = [line[len("warning: "):] for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    warnings = [line[len("warning: ") :] for line in done.stderr.splitlines() if line.startswith("warning: ")]
     if done.returncode not in (0, 3):
         raise SystemExit(f"search index failed ({done.returncode}): {done.stderr[-2000:]}")
     return warnings, seconds, done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
@@ -117,8 +122,18 @@ def measure(folder: Path, manifest, index: Path) -> dict:
     rows: dict[str, dict] = {}
     ocr = {"pages": 0, "accuracy": []}
     for name, (label, reference, expected) in sorted(manifest.items()):
-        row = rows.setdefault(label, {"files": 0, "good": 0, "partial": 0, "skipped_right": 0, "skipped_wrong": 0,
-                                      "silent": 0, "reasons": collections.Counter()})
+        row = rows.setdefault(
+            label,
+            {
+                "files": 0,
+                "good": 0,
+                "partial": 0,
+                "skipped_right": 0,
+                "skipped_wrong": 0,
+                "silent": 0,
+                "reasons": collections.Counter(),
+            },
+        )
         row["files"] += 1
         docs = [d for source, ds in documents.items() if source == name or source.startswith(name + "/") for d in ds]
         # The indexer takes a title line out of the body: it is still the file's text.
@@ -127,8 +142,9 @@ def measure(folder: Path, manifest, index: Path) -> dict:
             share = coverage(reference, text)
             row["good" if share >= GOOD else "partial"] += 1
             # A scan's text can only be OCR's; the stored text_source (or an "ocr" encoding) says so for the rest.
-            if label == "pdf (scanned)" or any(d.get("text_source") == "ocr" or "ocr" in (d.get("encoding") or "")
-                                               for d in docs):
+            if label == "pdf (scanned)" or any(
+                d.get("text_source") == "ocr" or "ocr" in (d.get("encoding") or "") for d in docs
+            ):
                 ocr["accuracy"].append(char_accuracy(reference, text))
                 ocr["pages"] += 1
         elif docs:  # a broken file that was indexed anyway
@@ -182,30 +198,54 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="formats-index-") as index:
         result = measure(args.out, manifest, Path(index) / "idx")
     rows = result["rows"]
-    print(f"{len(manifest)} files built in {build_seconds:.1f} s; `search index` took {result['index_seconds']:.1f} s "
-          f"({result['index_seconds'] / max(1, len(manifest)):.3f} s/file); {result['summary']}")
-    print(f"{'format':16} {'files':>5} {'good':>5} {'partial':>7} {'skip ok':>7} {'skip bad':>8} {'silent':>6} {'read s/file':>11}")
+    print(
+        f"{len(manifest)} files built in {build_seconds:.1f} s; `search index` took {result['index_seconds']:.1f} s "
+        f"({result['index_seconds'] / max(1, len(manifest)):.3f} s/file); {result['summary']}"
+    )
+    print(
+        f"{'format':16} {'files':>5} {'good':>5} {'partial':>7} {'skip ok':>7} {'skip bad':>8} {'silent':>6} {'read s/file':>11}"
+    )
     for label, row in sorted(rows.items()):
-        print(f"{label:16} {row['files']:5} {row['good']:5} {row['partial']:7} {row['skipped_right']:7} "
-              f"{row['skipped_wrong']:8} {row['silent']:6} {row['read_s_per_file']:11.4f}")
+        print(
+            f"{label:16} {row['files']:5} {row['good']:5} {row['partial']:7} {row['skipped_right']:7} "
+            f"{row['skipped_wrong']:8} {row['silent']:6} {row['read_s_per_file']:11.4f}"
+        )
     for label, row in sorted(rows.items()):
         for reason, count in row["reasons"].items():
             print(f"  {label}: {count} x {reason}")
     ocr = result["ocr"]
     accuracy = sum(ocr["accuracy"]) / len(ocr["accuracy"]) if ocr["accuracy"] else None
     scanned = rows.get("pdf (scanned)", {}).get("read_s_per_file")
-    print("OCR: " + (f"{accuracy:.1%} character accuracy over {ocr['pages']} scanned PDFs; {scanned:.1f} s a file"
-                     if accuracy is not None else "no OCR'd document in the index (no text_source=ocr)"))
+    print(
+        "OCR: "
+        + (
+            f"{accuracy:.1%} character accuracy over {ocr['pages']} scanned PDFs; {scanned:.1f} s a file"
+            if accuracy is not None
+            else "no OCR'd document in the index (no text_source=ocr)"
+        )
+    )
     silent = sum(row["silent"] for row in rows.values())
-    print(json.dumps({
-        "bench": "formats", "files": len(manifest), "silent": silent,
-        "good": sum(r["good"] for r in rows.values()), "partial": sum(r["partial"] for r in rows.values()),
-        "skipped_right": sum(r["skipped_right"] for r in rows.values()),
-        "skipped_wrong": sum(r["skipped_wrong"] for r in rows.values()),
-        "index_seconds": round(result["index_seconds"], 2), "ocr_accuracy": accuracy, "ocr_s_per_file": scanned,
-        "formats": {label: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "reasons"}
-                    for label, row in sorted(rows.items())},
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "formats",
+                "files": len(manifest),
+                "silent": silent,
+                "good": sum(r["good"] for r in rows.values()),
+                "partial": sum(r["partial"] for r in rows.values()),
+                "skipped_right": sum(r["skipped_right"] for r in rows.values()),
+                "skipped_wrong": sum(r["skipped_wrong"] for r in rows.values()),
+                "index_seconds": round(result["index_seconds"], 2),
+                "ocr_accuracy": accuracy,
+                "ocr_s_per_file": scanned,
+                "formats": {
+                    label: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items() if k != "reasons"}
+                    for label, row in sorted(rows.items())
+                },
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from baseline import build, documents_of  # noqa: E402
-from corpus import OUT, news_folder, report_folders  # noqa: E402
+from baseline import build, documents_of
+from corpus import OUT, news_folder, report_folders
 
-from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
-from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
+from search.engines.embedded.archive import Archive, read_schema_version
+from search.engines.embedded.commit import index_paths
+from search.ingest.identity import SCHEMA_VERSION
 
 FULL = OUT / "full"
 

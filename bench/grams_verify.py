@@ -26,13 +26,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
-from whoosh import index as whoosh_index  # noqa: E402
+from whoosh import index as whoosh_index
 
-from search.engines.embedded.archive import INDEX_NAME  # noqa: E402
-from search.engines.embedded.gramstore import open_segment, segment_file  # noqa: E402
-from search.engines.embedded.run import warm_up  # noqa: E402
-from search.engines.embedded.schema import make_schema  # noqa: E402
-from search.engines.embedded.snapshot import Snapshot  # noqa: E402
+from search.engines.embedded.archive import INDEX_NAME
+from search.engines.embedded.gramstore import open_segment, segment_file
+from search.engines.embedded.run import warm_up
+from search.engines.embedded.schema import make_schema
+from search.engines.embedded.snapshot import Snapshot
 
 DEFAULT = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 
@@ -66,8 +66,9 @@ def main() -> None:
             parts = open_segment(last, count)
             for part in parts:
                 size = os.path.getsize(part.path)
-                rows.append((part.path.name, size, part.doc_count, open_seconds / len(parts),
-                             timed(part.verify, args.repeat)))
+                rows.append(
+                    (part.path.name, size, part.doc_count, open_seconds / len(parts), timed(part.verify, args.repeat))
+                )
                 part.close()
     snapshot_open = timed(lambda: Snapshot(ix, args.index).close(), args.repeat)
 
@@ -82,19 +83,32 @@ def main() -> None:
     print(f"index {args.index}: {len(rows)} grams parts, {total_bytes / 1e6:.0f} MB; load {load:.1f}")
     print(f"{'part':36} {'MB':>7} {'docs':>7} {'open ms':>8} {'verify ms':>10} {'MB/s':>7}")
     for name, size, docs, opened, verified in rows:
-        print(f"{name:36} {size / 1e6:>7.1f} {docs:>7} {opened * 1000:>8.1f} {verified * 1000:>10.1f} "
-              f"{size / 1e6 / verified:>7.0f}")
+        print(
+            f"{name:36} {size / 1e6:>7.1f} {docs:>7} {opened * 1000:>8.1f} {verified * 1000:>10.1f} "
+            f"{size / 1e6 / verified:>7.0f}"
+        )
     print(f"{'all parts':36} {total_bytes / 1e6:>7.1f} {'':>7} {'':>8} {verify_seconds * 1000:>10.1f}")
     print(f"{'snapshot open':36} {'':>7} {'':>7} {snapshot_open * 1000:>8.1f}")
-    print(f"{'snapshot open + warm_up':36} {'':>7} {'':>7} {warm_seconds * 1000:>8.1f}   "
-          f"verify / (open + warm_up) = {verify_seconds / warm_seconds:.2f}")
-    print(json.dumps({
-        "bench": "grams_verify", "index": str(args.index), "load": round(load, 1), "parts": len(rows),
-        "grams_mb": round(total_bytes / 1e6, 1), "verify_ms": round(verify_seconds * 1000, 1),
-        "largest_part_verify_ms": round(max(r[4] for r in rows) * 1000, 1),
-        "snapshot_open_ms": round(snapshot_open * 1000, 1), "open_and_warm_up_ms": round(warm_seconds * 1000, 1),
-        "verify_share_of_warm_up": round(verify_seconds / warm_seconds, 2),
-    }))
+    print(
+        f"{'snapshot open + warm_up':36} {'':>7} {'':>7} {warm_seconds * 1000:>8.1f}   "
+        f"verify / (open + warm_up) = {verify_seconds / warm_seconds:.2f}"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "grams_verify",
+                "index": str(args.index),
+                "load": round(load, 1),
+                "parts": len(rows),
+                "grams_mb": round(total_bytes / 1e6, 1),
+                "verify_ms": round(verify_seconds * 1000, 1),
+                "largest_part_verify_ms": round(max(r[4] for r in rows) * 1000, 1),
+                "snapshot_open_ms": round(snapshot_open * 1000, 1),
+                "open_and_warm_up_ms": round(warm_seconds * 1000, 1),
+                "verify_share_of_warm_up": round(verify_seconds / warm_seconds, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

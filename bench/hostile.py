@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.extract.limits import current_limits  # noqa: E402
-from search.ingest.discover import SourceFile  # noqa: E402
-from search.meta import Taxonomy  # noqa: E402
-from tests.hostile_files import (  # noqa: E402
+from search.extract.limits import current_limits
+from search.ingest.discover import SourceFile
+from search.meta import Taxonomy
+from tests.hostile_files import (
     deeply_nested_html,
     docx_of_much_xml,
     html_of_many_tags,
@@ -100,7 +100,9 @@ def prepare_alone(path: Path, taxonomy: Taxonomy) -> dict:
         os.close(reader)
         try:
             prepared = prepare(SourceFile(str(path), path.name, (), str(path.parent)), taxonomy)
-            outcome = f"skipped: {prepared.skipped}" if prepared.skipped else f"indexed: {len(prepared.documents)} documents"
+            outcome = (
+                f"skipped: {prepared.skipped}" if prepared.skipped else f"indexed: {len(prepared.documents)} documents"
+            )
         except BaseException as exc:  # noqa: BLE001 - reported, as a crash of the worker would be
             outcome = f"crashed: {type(exc).__name__}: {exc}"
         os.write(writer, pickle.dumps(outcome))
@@ -122,8 +124,12 @@ def prepare_alone(path: Path, taxonomy: Taxonomy) -> dict:
     with os.fdopen(reader, "rb") as handle:
         data = handle.read()
     outcome = killed or (pickle.loads(data) if data else f"died: status {status}")
-    return {"file": path.name, "seconds": round(seconds, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1),
-            "outcome": outcome}
+    return {
+        "file": path.name,
+        "seconds": round(seconds, 3),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "outcome": outcome,
+    }
 
 
 def _rss_mb(pid: int) -> float:
@@ -155,8 +161,18 @@ def _tree_rss_mb(root: int) -> float:
 
 def index_folder(folder: Path, index_dir: Path, procs: int = 2) -> dict:
     """`search index --procs N` over the folder: seconds, the tree's peak summed RSS, exit status, warnings."""
-    command = [sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "--procs", str(procs),
-               "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "search.cli.main",
+        "index",
+        str(folder),
+        "--index",
+        str(index_dir),
+        "--procs",
+        str(procs),
+        "-q",
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
@@ -166,8 +182,14 @@ def index_folder(folder: Path, index_dir: Path, procs: int = 2) -> dict:
     out, err = process.communicate()
     seconds = time.monotonic() - started
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": round(seconds, 2), "tree_peak_mb": round(peak, 1), "largest_process_mb": round(largest, 1),
-            "exit": process.returncode, "summary": out.strip(), "warnings": err.strip().splitlines()}
+    return {
+        "seconds": round(seconds, 2),
+        "tree_peak_mb": round(peak, 1),
+        "largest_process_mb": round(largest, 1),
+        "exit": process.returncode,
+        "summary": out.strip(),
+        "warnings": err.strip().splitlines(),
+    }
 
 
 def main() -> None:
@@ -184,21 +206,35 @@ def main() -> None:
     for row in rows:
         size = (folder / row["file"]).stat().st_size
         ratio = row["seconds"] / baseline["seconds"] if baseline["seconds"] else 0
-        print(f"{row['file']:<14} {size / 1024:>7.0f}KB {row['seconds']:>8.2f} {ratio:>11.1f} {row['peak_mb']:>8.0f}  "
-              f"{row['outcome']}  ({made[row['file']]})")
+        print(
+            f"{row['file']:<14} {size / 1024:>7.0f}KB {row['seconds']:>8.2f} {ratio:>11.1f} {row['peak_mb']:>8.0f}  "
+            f"{row['outcome']}  ({made[row['file']]})"
+        )
     whole = index_folder(folder, work / "ix")
     single = index_folder(folder, work / "ix1", procs=1)
     met = all(run["seconds"] < 60 and run["tree_peak_mb"] < 1024 for run in (whole, single))
     for procs, run in ((2, whole), (1, single)):
-        print(f"\nsearch index --procs {procs} over the folder: {run['seconds']:.1f} s, peak {run['tree_peak_mb']:.0f} MB "
-              f"(all its processes; the largest process of the bench so far {run['largest_process_mb']:.0f} MB), "
-              f"exit {run['exit']}")
+        print(
+            f"\nsearch index --procs {procs} over the folder: {run['seconds']:.1f} s, peak {run['tree_peak_mb']:.0f} MB "
+            f"(all its processes; the largest process of the bench so far {run['largest_process_mb']:.0f} MB), "
+            f"exit {run['exit']}"
+        )
         print(run["summary"])
         for line in run["warnings"]:
             print("  " + line)
     print(f"\ntarget (each run < 60 s, < 1024 MB): {'met' if met else 'NOT met'}")
-    print(json.dumps({"files": rows, "index": whole, "index_procs_1": single, "target_met": met,
-                      "limits": current_limits().__dict__}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "files": rows,
+                "index": whole,
+                "index_procs_1": single,
+                "target_met": met,
+                "limits": current_limits().__dict__,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

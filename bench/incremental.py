@@ -24,13 +24,13 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT  # noqa: E402
-from full_index import corpus_folders, ensure_full_indexes  # noqa: E402
+from corpus import OUT
+from full_index import corpus_folders, ensure_full_indexes
 
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids  # noqa: E402
 
 
 def marker(n: int, version: int) -> str:
@@ -78,19 +78,26 @@ def main() -> None:
 
     snapshot = Archive(index_dir).snapshot()
     checks = {
-        "added_found_once": sum(len(matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 0)}"'))) == 1
-                                for n in range(20, 120)),
-        "changed_new_version_found_once": sum(len(matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 1)}"'))) == 1
-                                              for n in range(10)),
-        "changed_old_version_gone": sum(not matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 0)}"'))
-                                        for n in range(10)),
+        "added_found_once": sum(
+            len(matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 0)}"'))) == 1 for n in range(20, 120)
+        ),
+        "changed_new_version_found_once": sum(
+            len(matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 1)}"'))) == 1 for n in range(10)
+        ),
+        "changed_old_version_gone": sum(
+            not matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 0)}"')) for n in range(10)
+        ),
         "removed_gone": sum(not matching_ids(snapshot, SearchRequest(q=f'"{marker(n, 0)}"')) for n in range(10, 20)),
         "total_documents": len(snapshot.live),
         "expected_total": before_total + 20 + 100 - 10,
     }
-    correct = (checks["added_found_once"] == 100 and checks["changed_new_version_found_once"] == 10
-               and checks["changed_old_version_gone"] == 10 and checks["removed_gone"] == 10
-               and checks["total_documents"] == checks["expected_total"])
+    correct = (
+        checks["added_found_once"] == 100
+        and checks["changed_new_version_found_once"] == 10
+        and checks["changed_old_version_gone"] == 10
+        and checks["removed_gone"] == 10
+        and checks["total_documents"] == checks["expected_total"]
+    )
     result = {
         "documents_before": before_total,
         "setup_summary": setup.summary,

@@ -30,7 +30,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT, news_folder, report_folders  # noqa: E402
+from corpus import OUT, news_folder, report_folders
 
 
 def news_subset(mb: float) -> Path:
@@ -114,8 +114,17 @@ def child(args) -> None:
 def run_build(engine: str, folders: list[Path], procs: int, name: str) -> dict:
     index_dir = OUT / "index-speed" / name
     shutil.rmtree(index_dir, ignore_errors=True)
-    command = [sys.executable, __file__, "--child", engine, "--procs", str(procs), "--index", str(index_dir),
-               *[str(f) for f in folders]]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        engine,
+        "--procs",
+        str(procs),
+        "--index",
+        str(index_dir),
+        *[str(f) for f in folders],
+    ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     size = text_bytes(folders)
@@ -157,13 +166,17 @@ def main() -> None:
         rows.append(full)
 
     print(f"indexing {args.mb:g} MB of news ({rows[0]['mb']} MB of files), {os.cpu_count()} cores")
-    print(f"{'engine':<7}{'procs':>6}{'MB':>8}{'seconds':>9}{'MB/s':>8}{'×naive':>8}{'×naive1':>9}"
-          f"{'RSS MB':>8}{'+workers':>9}{'index/text':>11}")
+    print(
+        f"{'engine':<7}{'procs':>6}{'MB':>8}{'seconds':>9}{'MB/s':>8}{'×naive':>8}{'×naive1':>9}"
+        f"{'RSS MB':>8}{'+workers':>9}{'index/text':>11}"
+    )
     for r in rows:
         label = r["engine"] + (" (full)" if r.get("corpus") else "")
-        print(f"{label:<7}{r['procs']:>6}{r['mb']:>8}{r['seconds']:>9}{r['mb_per_s']:>8}"
-              f"{r.get('ratio_to_naive_same_procs', ''):>8}{r.get('ratio_to_naive_1_proc', ''):>9}"
-              f"{r['rss_mb']:>8}{r['worker_rss_mb']:>9}{r['index_size_ratio']:>11}")
+        print(
+            f"{label:<7}{r['procs']:>6}{r['mb']:>8}{r['seconds']:>9}{r['mb_per_s']:>8}"
+            f"{r.get('ratio_to_naive_same_procs', ''):>8}{r.get('ratio_to_naive_1_proc', ''):>9}"
+            f"{r['rss_mb']:>8}{r['worker_rss_mb']:>9}{r['index_size_ratio']:>11}"
+        )
     print(json.dumps({"mb": args.mb, "builds": rows}, ensure_ascii=False))
 
 

@@ -48,12 +48,21 @@ from tests import keyness_oracle as oracle
 
 MIN_FREQ = 5
 CASES = (
-    ("2024 vs 2023", SearchRequest(years=(2024,)), SearchRequest(years=(2023,)),
-     lambda y: y == "2024", lambda y: y == "2023"),
-    ("2020 vs 2010s", SearchRequest(years=(2020,)), SearchRequest(date_from="2010", date_to="2019"),
-     lambda y: y == "2020", lambda y: "2010" <= y <= "2019"),
-    ("2025 vs the rest", SearchRequest(years=(2025,)), SearchRequest(),
-     lambda y: y == "2025", lambda y: y != "2025"),
+    (
+        "2024 vs 2023",
+        SearchRequest(years=(2024,)),
+        SearchRequest(years=(2023,)),
+        lambda y: y == "2024",
+        lambda y: y == "2023",
+    ),
+    (
+        "2020 vs 2010s",
+        SearchRequest(years=(2020,)),
+        SearchRequest(date_from="2010", date_to="2019"),
+        lambda y: y == "2020",
+        lambda y: "2010" <= y <= "2019",
+    ),
+    ("2025 vs the rest", SearchRequest(years=(2025,)), SearchRequest(), lambda y: y == "2025", lambda y: y != "2025"),
 )
 
 
@@ -87,11 +96,17 @@ def differences(result, expected: dict) -> list[str]:
     wrong = sorted(set(got) ^ set(expected))
     for phrase in set(got) & set(expected):
         p, want = got[phrase], expected[phrase]
-        same = ((p.a.freq, p.b.freq) == want["freq"] and (p.a.docs, p.b.docs) == want["docs"]
-                and abs(p.ll - want["ll"]) < 1e-5 and abs(p.log_ratio - want["log_ratio"]) < 1e-5
-                and p.concentrated == want["concentrated"]
-                and all((g is None) == (w is None) and (w is None or abs(g - w) < 1e-4)
-                        for g, w in zip((p.a.dp, p.b.dp), want["dp"])))
+        same = (
+            (p.a.freq, p.b.freq) == want["freq"]
+            and (p.a.docs, p.b.docs) == want["docs"]
+            and abs(p.ll - want["ll"]) < 1e-5
+            and abs(p.log_ratio - want["log_ratio"]) < 1e-5
+            and p.concentrated == want["concentrated"]
+            and all(
+                (g is None) == (w is None) and (w is None or abs(g - w) < 1e-4)
+                for g, w in zip((p.a.dp, p.b.dp), want["dp"])
+            )
+        )
         if not same:
             wrong.append(phrase)
     return wrong
@@ -117,12 +132,23 @@ def reports(data: Path, runs: int) -> list[dict]:
         expected = oracle.keyness(side_a, side_b, MIN_FREQ)
         oracle_ms = (time.perf_counter() - started) * 1000
         wrong = differences(result, expected)
-        rows.append({"case": name, "docs_a": result.a.documents, "docs_b": result.b.documents,
-                     "chars": result.a.characters + result.b.characters, "phrases": len(result.table),
-                     "oracle_phrases": len(expected), "mismatches": len(wrong), "first_mismatches": wrong[:3],
-                     "p50_ms": round(statistics.median(timings), 1), "p95_ms": round(percentile(timings, 95), 1),
-                     "oracle_ms": round(oracle_ms, 1), "ratio_to_oracle": round(statistics.median(timings) / oracle_ms, 3),
-                     "top_a": [p.phrase for p in result.rows(result.select("a")[:5])]})
+        rows.append(
+            {
+                "case": name,
+                "docs_a": result.a.documents,
+                "docs_b": result.b.documents,
+                "chars": result.a.characters + result.b.characters,
+                "phrases": len(result.table),
+                "oracle_phrases": len(expected),
+                "mismatches": len(wrong),
+                "first_mismatches": wrong[:3],
+                "p50_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(percentile(timings, 95), 1),
+                "oracle_ms": round(oracle_ms, 1),
+                "ratio_to_oracle": round(statistics.median(timings) / oracle_ms, 3),
+                "top_a": [p.phrase for p in result.rows(result.select("a")[:5])],
+            }
+        )
     return rows
 
 
@@ -144,12 +170,19 @@ def news(index_dir: Path, runs: int) -> dict:
     started = time.perf_counter()
     terms = counts.terms("2020")
     terms_ms = (time.perf_counter() - started) * 1000
-    return {"documents": len(engine.corpus(SearchRequest())), "cold_ms": round(cold_ms, 1),
-            "warm_p50_ms": round(statistics.median(warm), 1), "warm_max_ms": round(max(warm), 1),
-            "counted": [result.a.counted, result.b.counted], "cap": MAX_SIDE_DOCUMENTS,
-            "emerging_count_ms": round(emerging_ms, 1), "emerging_2020_ms": round(terms_ms, 1),
-            "emerging_cap": MAX_EMERGING_DOCUMENTS, "emerging_2020_top": [t.phrase for t in terms.sorted()[:8]],
-            "compare_2020_top": [p.phrase for p in result.rows(result.select("a")[:8])]}
+    return {
+        "documents": len(engine.corpus(SearchRequest())),
+        "cold_ms": round(cold_ms, 1),
+        "warm_p50_ms": round(statistics.median(warm), 1),
+        "warm_max_ms": round(max(warm), 1),
+        "counted": [result.a.counted, result.b.counted],
+        "cap": MAX_SIDE_DOCUMENTS,
+        "emerging_count_ms": round(emerging_ms, 1),
+        "emerging_2020_ms": round(terms_ms, 1),
+        "emerging_cap": MAX_EMERGING_DOCUMENTS,
+        "emerging_2020_top": [t.phrase for t in terms.sorted()[:8]],
+        "compare_2020_top": [p.phrase for p in result.rows(result.select("a")[:8])],
+    }
 
 
 def screenshots(reports_index: Path, news_index: Path | None) -> list[str]:
@@ -168,8 +201,9 @@ def screenshots(reports_index: Path, news_index: Path | None) -> list[str]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         for index_dir, path, name in pages:
-            app = create_app({"INDEX_DIR": str(index_dir), "STATE_DIR": str(OUT / "keyness-state"),
-                              "SECRET_KEY": "bench"})
+            app = create_app(
+                {"INDEX_DIR": str(index_dir), "STATE_DIR": str(OUT / "keyness-state"), "SECRET_KEY": "bench"}
+            )
             server = create_server(app, host="127.0.0.1", port=0, threads=2)
             threading.Thread(target=server.run, daemon=True).start()
             page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
@@ -192,11 +226,15 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows = reports(args.data, args.runs)
-    print(f"{'case':<18} {'docs A':>6} {'docs B':>6} {'chars':>9} {'phrases':>8} {'wrong':>5} {'p50 ms':>8} "
-          f"{'p95 ms':>8} {'oracle ms':>9} {'ratio':>6}")
+    print(
+        f"{'case':<18} {'docs A':>6} {'docs B':>6} {'chars':>9} {'phrases':>8} {'wrong':>5} {'p50 ms':>8} "
+        f"{'p95 ms':>8} {'oracle ms':>9} {'ratio':>6}"
+    )
     for r in rows:
-        print(f"{r['case']:<18} {r['docs_a']:>6} {r['docs_b']:>6} {r['chars']:>9,} {r['phrases']:>8} "
-              f"{r['mismatches']:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['oracle_ms']:>9} {r['ratio_to_oracle']:>6}")
+        print(
+            f"{r['case']:<18} {r['docs_a']:>6} {r['docs_b']:>6} {r['chars']:>9,} {r['phrases']:>8} "
+            f"{r['mismatches']:>5} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['oracle_ms']:>9} {r['ratio_to_oracle']:>6}"
+        )
     summary = {"bench": "keyness", "min_freq": MIN_FREQ, "reports": rows}
     news_index = None
     if not args.no_news:
@@ -204,13 +242,19 @@ def main() -> None:
         if news_index is None:
             news_index = OUT / "keyness-full"
             if read_schema_version(news_index) != SCHEMA_VERSION:
-                index_paths([args.data / NEWS_FOLDER, *(args.data / f for f in REPORT_FOLDERS)], news_index,
-                            rebuild=True, procs=2)
+                index_paths(
+                    [args.data / NEWS_FOLDER, *(args.data / f for f in REPORT_FOLDERS)],
+                    news_index,
+                    rebuild=True,
+                    procs=2,
+                )
         summary["news"] = news(news_index, args.runs)
         n = summary["news"]
-        print(f"news: {n['documents']:,} documents; 2020 against the rest: cold {n['cold_ms']:.0f} ms, warm p50 "
-              f"{n['warm_p50_ms']:.0f} ms (max {n['warm_max_ms']:.0f}), sides capped at {n['cap']:,} documents; "
-              f"emerging: count {n['emerging_count_ms']:.0f} ms + 2020 {n['emerging_2020_ms']:.0f} ms")
+        print(
+            f"news: {n['documents']:,} documents; 2020 against the rest: cold {n['cold_ms']:.0f} ms, warm p50 "
+            f"{n['warm_p50_ms']:.0f} ms (max {n['warm_max_ms']:.0f}), sides capped at {n['cap']:,} documents; "
+            f"emerging: count {n['emerging_count_ms']:.0f} ms + 2020 {n['emerging_2020_ms']:.0f} ms"
+        )
     if args.screenshots:
         summary["screenshots"] = screenshots(OUT / "keyness-reports", news_index)
     print(json.dumps(summary, ensure_ascii=False))

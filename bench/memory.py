@@ -37,8 +37,12 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SEED = 20261129
-COLD = {"query 改革": ["query", "改革"], "query 中原科技城": ["query", "中原科技城"], 'query ""': ["query", ""],
-        "stats": ["stats"]}
+COLD = {
+    "query 改革": ["query", "改革"],
+    "query 中原科技城": ["query", "中原科技城"],
+    'query ""': ["query", ""],
+    "stats": ["stats"],
+}
 
 
 def _memory() -> dict:
@@ -65,8 +69,8 @@ def child_sample(index_dir: Path, count: int, out: Path) -> None:
 def child_serve(code: Path, index_dir: Path, queries_file: Path) -> None:
     sys.path.insert(0, str(code))
     from search.engines.embedded.archive import Archive
-    from search.query import SearchRequest
     from search.engines.embedded.run import search, warm_up
+    from search.query import SearchRequest
 
     def quoted(phrase: str) -> str:
         return '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -91,12 +95,27 @@ def child_serve(code: Path, index_dir: Path, queries_file: Path) -> None:
         began = time.perf_counter()
         results = search(snapshot, request)
         timings.append((time.perf_counter() - began) * 1000)
-        answers.append([results.total, [h.id for h in results.hits],
-                        {k: [(v.value, v.count) for v in vs] for k, vs in sorted(results.facets.items())}])
-    print(json.dumps({
-        "imported": imported, "warmed": warmed, "serving": after_ten or _memory(), "after_all": _memory(),
-        "warm_s": round(warm_s, 2), "p50_ms": round(statistics.median(timings), 1), "answers": answers,
-    }, ensure_ascii=False))
+        answers.append(
+            [
+                results.total,
+                [h.id for h in results.hits],
+                {k: [(v.value, v.count) for v in vs] for k, vs in sorted(results.facets.items())},
+            ]
+        )
+    print(
+        json.dumps(
+            {
+                "imported": imported,
+                "warmed": warmed,
+                "serving": after_ten or _memory(),
+                "after_all": _memory(),
+                "warm_s": round(warm_s, 2),
+                "p50_ms": round(statistics.median(timings), 1),
+                "answers": answers,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def _child(*args: str) -> dict:
@@ -106,7 +125,12 @@ def _child(*args: str) -> dict:
 
 def _wall(code: Path, args: list[str], index_dir: Path | None) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system) of one ``search`` process."""
-    command = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()", *args]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()",
+        *args,
+    ]
     if index_dir is not None:
         command += ["--index", str(index_dir)]
     env = {**os.environ, "PYTHONPATH": str(code)}
@@ -158,10 +182,24 @@ def main() -> None:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         queries_file = Path(tmp) / "queries.json"
-        subprocess.run([sys.executable, __file__, "--index", str(index_dir), "--child", "sample", str(index_dir),
-                        str(args.queries), str(queries_file)], check=True)
-        serving = {tag: _child("--index", str(index_dir), "--child", "serve", str(code), str(index_dir),
-                               str(queries_file)) for tag, code in codes.items()}
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--index",
+                str(index_dir),
+                "--child",
+                "sample",
+                str(index_dir),
+                str(args.queries),
+                str(queries_file),
+            ],
+            check=True,
+        )
+        serving = {
+            tag: _child("--index", str(index_dir), "--child", "serve", str(code), str(index_dir), str(queries_file))
+            for tag, code in codes.items()
+        }
     timings, cpu = cold(codes, index_dir, args.cold)
     same = None
     if "base" in serving:
@@ -178,11 +216,15 @@ def main() -> None:
         ("results page p50 ms", lambda t: serving[t]["p50_ms"]),
         ("search --help s (median)", lambda t: timings[t]["--help"]),
         *[(f"search {name} s", (lambda n: lambda t: timings[t][n])(name)) for name in COLD],
-        *[(f"  {name} minus --help", (lambda n: lambda t: round(timings[t][n] - timings[t]["--help"], 3))(name))
-          for name in COLD],
+        *[
+            (f"  {name} minus --help", (lambda n: lambda t: round(timings[t][n] - timings[t]["--help"], 3))(name))
+            for name in COLD
+        ],
         ("CPU s (user+sys), search --help", lambda t: cpu[t]["--help"]),
-        *[(f"  CPU {name} minus --help", (lambda n: lambda t: round(cpu[t][n] - cpu[t]["--help"], 3))(name))
-          for name in COLD],
+        *[
+            (f"  CPU {name} minus --help", (lambda n: lambda t: round(cpu[t][n] - cpu[t]["--help"], 3))(name))
+            for name in COLD
+        ],
     ]
     tags = list(codes)
     print(f"index {index_dir}, load average {load:.1f} at start, {os.getloadavg()[0]:.1f} at end")
@@ -193,12 +235,30 @@ def main() -> None:
         print(f"{label:42}" + "".join(f"{v:>10}" for v in values) + ratio)
     if same is not None:
         print(f"same totals, first hits and facets: {same}/{args.queries} queries")
-    record = {tag: {"serving": serving[tag]["serving"], "after_all": serving[tag]["after_all"],
-                    "warm_s": serving[tag]["warm_s"], "p50_ms": serving[tag]["p50_ms"], "cold_s": timings[tag],
-              "cold_cpu_s": cpu[tag]}
-              for tag in tags}
-    print(json.dumps({"bench": "memory", "index": str(index_dir), "queries": args.queries, "load": round(load, 1),
-                      "same_answers": same, **record}, ensure_ascii=False))
+    record = {
+        tag: {
+            "serving": serving[tag]["serving"],
+            "after_all": serving[tag]["after_all"],
+            "warm_s": serving[tag]["warm_s"],
+            "p50_ms": serving[tag]["p50_ms"],
+            "cold_s": timings[tag],
+            "cold_cpu_s": cpu[tag],
+        }
+        for tag in tags
+    }
+    print(
+        json.dumps(
+            {
+                "bench": "memory",
+                "index": str(index_dir),
+                "queries": args.queries,
+                "load": round(load, 1),
+                "same_answers": same,
+                **record,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -54,13 +54,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import OUT, news_folder, report_folders
-
 from metadata_precision import full_corpus, full_table, news_issuers, precision_table, report_precision
 
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
-from search.meta import PartialDate, canonical_district  # noqa: E402
-from search.meta.places import place_path  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.meta import PartialDate, canonical_district
+from search.meta.places import place_path
 
 WORK = OUT / "metadata"
 
@@ -103,7 +102,9 @@ def reports() -> tuple[list[tuple[Path, str]], dict[str, tuple[PartialDate, str]
     return files, truth, rows
 
 
-def news(count: int, seed: int) -> tuple[list[tuple[Path, str]], dict[str, tuple[PartialDate, str]], list[dict[str, str]]]:
+def news(
+    count: int, seed: int
+) -> tuple[list[tuple[Path, str]], dict[str, tuple[PartialDate, str]], list[dict[str, str]]]:
     folder = news_folder()
     every = manifest_rows(folder / "manifest.tsv")
     sample = sorted(random.Random(seed).sample(every, count), key=lambda row: row["filename"])
@@ -118,8 +119,11 @@ def extracted(index_dir: Path) -> dict[str, list[tuple[str | None, str | None, d
     found: dict[str, list] = {}
     for n in sorted(snapshot.live):
         document = snapshot.document(n)
-        extra = {name: getattr(snapshot, name)[n] for name in ("date_source", "district_source", "issuer", "doc_number")
-                 if hasattr(snapshot, name)}
+        extra = {
+            name: getattr(snapshot, name)[n]
+            for name in ("date_source", "district_source", "issuer", "doc_number")
+            if hasattr(snapshot, name)
+        }
         found.setdefault(document.source, []).append((snapshot.published[n], snapshot.district[n], extra))
     snapshot.close()
     return found
@@ -219,7 +223,9 @@ def main() -> None:
     parser.add_argument("--news", type=int, default=2000, help="news transcripts sampled (default 2000)")
     parser.add_argument("--seed", type=int, default=9, help="sampling seed (default 9)")
     parser.add_argument("--examples", action="store_true", help="list a few wrong values per corpus")
-    parser.add_argument("--full-index", type=Path, help="an index of the whole of bench/data, for the full-corpus table")
+    parser.add_argument(
+        "--full-index", type=Path, help="an index of the whole of bench/data, for the full-corpus table"
+    )
     args = parser.parse_args()
     corpora = {"reports": reports(), "news": news(args.news, args.seed)}
     results = {}
@@ -227,16 +233,22 @@ def main() -> None:
     for name, (files, truth, rows) in corpora.items():
         for with_manifest in (False, True):
             results[f"{name}/{'with' if with_manifest else 'without'}"] = run(
-                name, files, truth, rows, with_manifest, kept)
+                name, files, truth, rows, with_manifest, kept
+            )
     # What the text alone gives: the same news files renamed 00000.txt … in one folder.
     files, truth, _ = corpora["news"]
     renamed = {relative: f"{n:05d}.txt" for n, (_, relative) in enumerate(files)}
     results["news/no-names"] = run(
-        "news-flat", [(path, renamed[relative]) for path, relative in files],
-        {renamed[k]: v for k, v in truth.items()}, None, with_manifest=False,
+        "news-flat",
+        [(path, renamed[relative]) for path, relative in files],
+        {renamed[k]: v for k, v in truth.items()},
+        None,
+        with_manifest=False,
     )
     print(table(results))
-    precision = report_precision(kept["reports/without"], corpora["reports"][2], kept["news/without"], corpora["news"][2])
+    precision = report_precision(
+        kept["reports/without"], corpora["reports"][2], kept["news/without"], corpora["news"][2]
+    )
     precision["news_issuers_from_headlines"] = news_issuers(corpora["news"][0])
     print()
     print(precision_table(precision))
@@ -261,14 +273,31 @@ def main() -> None:
         "news_place_precision": precision["news"]["place_precision"] >= 0.98,
         "no_news_issuer_from_headline": precision["news_issuers_from_headlines"]["from_headline"] == 0,
         "reports_issuer_values_grammatical": precision["reports"]["issuer"]["grammatical_share"] == 1.0,
-        **({"issuer_values_grammatical": full["issuer"]["value_share"] == 1.0,
-            "doc_number_values_grammatical": full["doc_number"]["value_share"] == 1.0} if full else {}),
+        **(
+            {
+                "issuer_values_grammatical": full["issuer"]["value_share"] == 1.0,
+                "doc_number_values_grammatical": full["doc_number"]["value_share"] == 1.0,
+            }
+            if full
+            else {}
+        ),
     }
     print("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in targets.items()))
     summary = {key: {k: v for k, v in r.items() if k != "examples"} for key, r in results.items()}
-    print(json.dumps({"bench": "metadata", "news_sample": args.news, "seed": args.seed, "results": summary,
-                      "precision": {k: v for k, v in precision.items() if k != "examples"}, "full_corpus": full,
-                      "targets": targets}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "metadata",
+                "news_sample": args.news,
+                "seed": args.seed,
+                "results": summary,
+                "precision": {k: v for k, v in precision.items() if k != "examples"},
+                "full_corpus": full,
+                "targets": targets,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -91,14 +91,23 @@ def report_precision(reports: dict, report_rows: list[dict], news: dict, news_ro
                     examples.append(f"news {row['filename']}: place {district} (true {truth})")
     return {
         "reports": {
-            "issuer": {**issuer, "precision": _share(issuer["right"], issuer["judged_found"]),
-                       "recall": _share(issuer["right"], issuer["judged"]),
-                       "grammatical_share": _share(issuer["grammatical"], issuer["found"])},
-            "place": {**place, "precision": _share(place["right"], place["found"]),
-                      "recall": _share(place["right"], place["judged"])},
+            "issuer": {
+                **issuer,
+                "precision": _share(issuer["right"], issuer["judged_found"]),
+                "recall": _share(issuer["right"], issuer["judged"]),
+                "grammatical_share": _share(issuer["grammatical"], issuer["found"]),
+            },
+            "place": {
+                **place,
+                "precision": _share(place["right"], place["found"]),
+                "recall": _share(place["right"], place["judged"]),
+            },
         },
-        "news": {**news_place, "with_place_share": _share(news_place["with_place"], news_place["items"]),
-                 "place_precision": _share(news_place["right"], news_place["judged"])},
+        "news": {
+            **news_place,
+            "with_place_share": _share(news_place["with_place"], news_place["items"]),
+            "place_precision": _share(news_place["right"], news_place["judged"]),
+        },
         "examples": examples,
     }
 
@@ -118,8 +127,12 @@ def news_issuers(files: list[tuple[Path, str]]) -> dict:
                 if found.source in ("title", "text"):
                     counts["from_headline"] += 1
                     examples.append(f"{relative}: {found.value}")
-    return {"items": counts["items"], "with_issuer": counts["with_issuer"],
-            "from_headline": counts["from_headline"], "examples": examples[:5]}
+    return {
+        "items": counts["items"],
+        "with_issuer": counts["with_issuer"],
+        "from_headline": counts["from_headline"],
+        "examples": examples[:5],
+    }
 
 
 def full_corpus(index_dir: Path) -> dict:
@@ -138,7 +151,8 @@ def full_corpus(index_dir: Path) -> dict:
         good = {v for v in counter if test(v)}
         bad = sorted((v for v in counter if v not in good), key=lambda v: -counter[v])
         result[name] = {
-            "documents": sum(counter.values()), "values": len(counter),
+            "documents": sum(counter.values()),
+            "values": len(counter),
             "document_share": _share(sum(counter[v] for v in good), sum(counter.values())) if counter else 1.0,
             "value_share": _share(len(good), len(counter)) if counter else 1.0,
             "refused_examples": bad[:5],
@@ -166,7 +180,8 @@ def full_table(f: dict) -> str:
     lines = [f"{'full corpus':<12} {'docs':>7} {'values':>7} {'doc share':>9} {'value share':>11}  (grammatical)"]
     for name in ("issuer", "doc_number"):
         r = f[name]
-        lines.append(f"{name:<12} {r['documents']:>7} {r['values']:>7} {r['document_share']:>9.1%} {r['value_share']:>11.1%}")
+        lines.append(
+            f"{name:<12} {r['documents']:>7} {r['values']:>7} {r['document_share']:>9.1%} {r['value_share']:>11.1%}"
+        )
     lines.append(f"{'no place':<12} {f['documents']:>7} {'':>7} {f['no_place_share']:>9.1%}")
     return "\n".join(lines)
-

@@ -35,8 +35,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.extract import ExtractOptions, extract, ocr  # noqa: E402
-from search.extract.pdf import pages_to_recognise  # noqa: E402
+from search.extract import ExtractOptions, extract, ocr
+from search.extract.pdf import pages_to_recognise
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 DPI = 200
@@ -155,12 +155,22 @@ def main() -> None:
             extracted = extract(".pdf", data, ExtractOptions(ocr_cache=None))
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
             assert extracted.text_source == "ocr"
-            rows.append({"report": name, "kind": kind, "chars": len(folded(truth)),
-                         "accuracy": accuracy(extracted.text, truth), "seconds": seconds, "cpu": cpu})
+            rows.append(
+                {
+                    "report": name,
+                    "kind": kind,
+                    "chars": len(folded(truth)),
+                    "accuracy": accuracy(extracted.text, truth),
+                    "seconds": seconds,
+                    "cpu": cpu,
+                }
+            )
     print(f"{'report':<28}{'kind':<7}{'chars':>7}{'accuracy':>10}{'s/page':>8}{'cpu s':>7}")
     for row in rows:
-        print(f"{row['report']:<28}{row['kind']:<7}{row['chars']:>7}{row['accuracy']:>10.1%}{row['seconds']:>8.1f}"
-              f"{row['cpu']:>7.1f}")
+        print(
+            f"{row['report']:<28}{row['kind']:<7}{row['chars']:>7}{row['accuracy']:>10.1%}{row['seconds']:>8.1f}"
+            f"{row['cpu']:>7.1f}"
+        )
     summary = {}
     for kind in ("clean", "noisy"):
         chosen = [r for r in rows if r["kind"] == kind]
@@ -170,9 +180,11 @@ def main() -> None:
             "seconds_per_page": round(sum(r["seconds"] for r in chosen) / len(chosen), 2),
             "cpu_seconds_per_page": round(sum(r["cpu"] for r in chosen) / len(chosen), 2),
         }
-        print(f"{'all':<28}{kind:<7}{sum(r['chars'] for r in chosen):>7}"
-              f"{summary[kind]['accuracy']:>10.1%}{summary[kind]['seconds_per_page']:>8.1f}"
-              f"{summary[kind]['cpu_seconds_per_page']:>7.1f}")
+        print(
+            f"{'all':<28}{kind:<7}{sum(r['chars'] for r in chosen):>7}"
+            f"{summary[kind]['accuracy']:>10.1%}{summary[kind]['seconds_per_page']:>8.1f}"
+            f"{summary[kind]['cpu_seconds_per_page']:>7.1f}"
+        )
     # The pre-pass on an ordinary PDF (no image: the bytes say so) and on a scan, against pdfminer.
     layered = text_layer_pdf(pages)
     scan = as_pdf(drawn(pages[0], font))
@@ -185,13 +197,25 @@ def main() -> None:
     started = time.perf_counter()
     extract(".pdf", layered)
     pdfminer = (time.perf_counter() - started) / len(pages)
-    print(f"\ntext-layer PDF: pre-pass {prepass * 1000:.1f} ms a page, extraction (pdfminer) {pdfminer * 1000:.1f} ms a page;"
-          f" pre-pass on a scanned page {prepass_scan * 1000:.1f} ms")
-    print(json.dumps({"bench": "ocr", "engine": ocr.ENGINE, "dpi": DPI, **summary,
-                      "prepass_ms_per_text_page": round(prepass * 1000, 2),
-                      "extract_ms_per_text_page": round(pdfminer * 1000, 2),
-                      "prepass_ms_per_scanned_page": round(prepass_scan * 1000, 2),
-                      "cpus": os.cpu_count(), "load": round(os.getloadavg()[0], 2)}))
+    print(
+        f"\ntext-layer PDF: pre-pass {prepass * 1000:.1f} ms a page, extraction (pdfminer) {pdfminer * 1000:.1f} ms a page;"
+        f" pre-pass on a scanned page {prepass_scan * 1000:.1f} ms"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "ocr",
+                "engine": ocr.ENGINE,
+                "dpi": DPI,
+                **summary,
+                "prepass_ms_per_text_page": round(prepass * 1000, 2),
+                "extract_ms_per_text_page": round(pdfminer * 1000, 2),
+                "prepass_ms_per_scanned_page": round(prepass_scan * 1000, 2),
+                "cpus": os.cpu_count(),
+                "load": round(os.getloadavg()[0], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

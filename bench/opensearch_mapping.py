@@ -32,27 +32,33 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import news_folder, report_folders  # noqa: E402
-from exactness import quoted, sample_phrases, score  # noqa: E402
-from query_speed import summary  # noqa: E402
+from corpus import news_folder, report_folders
+from exactness import quoted, sample_phrases, score
+from query_speed import summary
 
-from search.text.analyzer import query_grams  # noqa: E402
-from search.engines.opensearch.engine import OpenSearchEngine, index_body  # noqa: E402
-from search.engines.opensearch.ingest import prepare_sources  # noqa: E402
-from search.ingest import discover  # noqa: E402
-from search.meta import Taxonomy  # noqa: E402
-from search.text.normalize import search_text  # noqa: E402
-from search.query import SearchRequest  # noqa: E402
+from search.engines.opensearch.engine import OpenSearchEngine, index_body
+from search.engines.opensearch.ingest import prepare_sources
+from search.ingest import discover
+from search.meta import Taxonomy
+from search.query import SearchRequest
+from search.text.analyzer import query_grams
+from search.text.normalize import search_text
 
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"
-FACETS = {"district": {"terms": {"field": "district", "size": 10_000}},
-          "year": {"terms": {"field": "year", "size": 10_000}},
-          "topic": {"terms": {"field": "topics", "size": 10_000}}}
+FACETS = {
+    "district": {"terms": {"field": "district", "size": 10_000}},
+    "year": {"terms": {"field": "year", "size": 10_000}},
+    "topic": {"terms": {"field": "topics", "size": 10_000}},
+}
 
 
 def start_node(cluster: str = "bench", heap: str = "512m") -> str:
-    out = subprocess.run(["bash", str(SCRIPT), "start", "--cluster", cluster, "--heap", heap],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        ["bash", str(SCRIPT), "start", "--cluster", cluster, "--heap", heap],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(f"error: scripts/opensearch.sh start failed:\n{out.stderr[-2000:]}")
     return out.stdout.split()[0]
@@ -84,15 +90,24 @@ def bigram_body() -> dict:
     body = index_body()
     body["settings"]["analysis"]["tokenizer"]["two_chars"] = {"type": "ngram", "min_gram": 2, "max_gram": 2}
     body["settings"]["analysis"]["analyzer"]["bigrams"] = {"type": "custom", "tokenizer": "two_chars"}
-    body["mappings"]["properties"]["text"] = {"type": "text", "analyzer": "bigrams", "index_options": "docs",
-                                              "norms": False}
+    body["mappings"]["properties"]["text"] = {
+        "type": "text",
+        "analyzer": "bigrams",
+        "index_options": "docs",
+        "norms": False,
+    }
     return body
 
 
 def bigram_positions_body() -> dict:
     body = bigram_body()
-    body["mappings"]["properties"]["text"] = {"type": "text", "analyzer": "bigrams", "index_options": "positions",
-                                              "norms": False, "position_increment_gap": 100}
+    body["mappings"]["properties"]["text"] = {
+        "type": "text",
+        "analyzer": "bigrams",
+        "index_options": "positions",
+        "norms": False,
+        "position_increment_gap": 100,
+    }
     return body
 
 
@@ -148,11 +163,18 @@ def main() -> None:
     texts = {s["id"]: search_text(s["title"], s["paragraphs"]) for s in sources}
     megabytes = sum(len(t.encode("utf-8")) for t in texts.values()) / 1e6
     phrases = sample_phrases(list(texts.values()), args.phrases, args.seed)
-    candidates = {"chars": (OpenSearchEngine(f"{url}/mapping-chars"), index_body(), chars_page),
-                  "bigrams": (OpenSearchEngine(f"{url}/mapping-bigrams"), bigram_body(), bigrams_page),
-                  "bigram-pos": (OpenSearchEngine(f"{url}/mapping-bigram-pos"), bigram_positions_body(), chars_page)}
-    result = {"documents": len(texts), "text_mb": round(megabytes, 1), "phrases": len(phrases),
-              "seed": args.seed, "mappings": {}}
+    candidates = {
+        "chars": (OpenSearchEngine(f"{url}/mapping-chars"), index_body(), chars_page),
+        "bigrams": (OpenSearchEngine(f"{url}/mapping-bigrams"), bigram_body(), bigrams_page),
+        "bigram-pos": (OpenSearchEngine(f"{url}/mapping-bigram-pos"), bigram_positions_body(), chars_page),
+    }
+    result = {
+        "documents": len(texts),
+        "text_mb": round(megabytes, 1),
+        "phrases": len(phrases),
+        "seed": args.seed,
+        "mappings": {},
+    }
     for name, (engine, body, page) in candidates.items():
         built = build(engine, body, sources)
         for _kind, phrase in phrases[:10]:  # warm-up
@@ -167,18 +189,27 @@ def main() -> None:
             recalls.append(recall)
             precisions.append(precision if total == len(ids) else 0.0)
         result["mappings"][name] = {
-            **built, "mb_per_s": round(megabytes / built["index_s"], 2), **summary(timings),
-            "recall": round(sum(recalls) / len(recalls), 3), "precision": round(sum(precisions) / len(precisions), 3),
+            **built,
+            "mb_per_s": round(megabytes / built["index_s"], 2),
+            **summary(timings),
+            "recall": round(sum(recalls) / len(recalls), 3),
+            "precision": round(sum(precisions) / len(precisions), 3),
         }
         engine.drop()
 
-    print(f"OpenSearch mappings on {result['documents']} documents ({result['text_mb']} MB of text), "
-          f"{len(phrases)} phrases (seed {args.seed}); per phrase: every id, exact total, facets")
-    print(f"{'mapping':<11}{'index s':>9}{'MB/s':>7}{'size MB':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
-          f"{'recall':>8}{'precision':>10}")
+    print(
+        f"OpenSearch mappings on {result['documents']} documents ({result['text_mb']} MB of text), "
+        f"{len(phrases)} phrases (seed {args.seed}); per phrase: every id, exact total, facets"
+    )
+    print(
+        f"{'mapping':<11}{'index s':>9}{'MB/s':>7}{'size MB':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"{'recall':>8}{'precision':>10}"
+    )
     for name, m in result["mappings"].items():
-        print(f"{name:<11}{m['index_s']:>9}{m['mb_per_s']:>7}{m['size_mb']:>9}{m['p50_ms']:>9}{m['p95_ms']:>9}"
-              f"{m['max_ms']:>9}{m['recall']:>8}{m['precision']:>10}")
+        print(
+            f"{name:<11}{m['index_s']:>9}{m['mb_per_s']:>7}{m['size_mb']:>9}{m['p50_ms']:>9}{m['p95_ms']:>9}"
+            f"{m['max_ms']:>9}{m['recall']:>8}{m['precision']:>10}"
+        )
     print(json.dumps(result, ensure_ascii=False))
 
 

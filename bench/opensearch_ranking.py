@@ -29,15 +29,15 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import news_folder, report_folders  # noqa: E402
-from exactness import phrase_from, quoted  # noqa: E402
-from query_speed import summary  # noqa: E402
+from corpus import news_folder, report_folders
+from exactness import phrase_from, quoted
+from query_speed import summary
 
-from search.engines.opensearch import ranking as opensearch_ranking  # noqa: E402
-from search.engines.opensearch.engine import OpenSearchEngine  # noqa: E402
-from search.engines.opensearch.ingest import index_paths  # noqa: E402
-from search.text.normalize import search_text  # noqa: E402
-from search.query import SearchRequest  # noqa: E402
+from search.engines.opensearch import ranking as opensearch_ranking
+from search.engines.opensearch.engine import OpenSearchEngine
+from search.engines.opensearch.ingest import index_paths
+from search.query import SearchRequest
+from search.text.normalize import search_text
 
 SCRIPT = BENCH.parent / "scripts" / "opensearch.sh"
 CLUSTER = "ranking-bench"
@@ -45,8 +45,10 @@ CLUSTER = "ranking-bench"
 
 def sample_requests(engine: OpenSearchEngine, count: int, seed: int) -> list[SearchRequest]:
     rng = random.Random(seed)
-    texts = [search_text(source.get("title") or "", source.get("paragraphs") or [])
-             for _, source in engine.sources({"match_all": {}}, ["title", "paragraphs"])]
+    texts = [
+        search_text(source.get("title") or "", source.get("paragraphs") or [])
+        for _, source in engine.sources({"match_all": {}}, ["title", "paragraphs"])
+    ]
     requests = []
     while len(requests) < count:
         phrases = [phrase_from(rng, rng.choice(texts), "substring") for _ in range(1 + len(requests) % 2)]
@@ -82,8 +84,9 @@ def main() -> None:
     started_node = args.url is None
     if started_node:
         subprocess.run(["bash", str(SCRIPT), "wipe", "--cluster", CLUSTER], check=True, capture_output=True)
-        args.url = subprocess.run(["bash", str(SCRIPT), "start", "--cluster", CLUSTER], check=True,
-                                  capture_output=True, text=True).stdout.split()[0]
+        args.url = subprocess.run(
+            ["bash", str(SCRIPT), "start", "--cluster", CLUSTER], check=True, capture_output=True, text=True
+        ).stdout.split()[0]
     try:
         engine = OpenSearchEngine(f"{args.url}/ranking-bench")
         began = time.perf_counter()
@@ -106,20 +109,35 @@ def main() -> None:
         for phrases in (1, 2):
             for name, values in list(timings.items()):
                 rows[f"{name}, {phrases} phrase{'s' if phrases > 1 else ''}"] = summary(
-                    [t for n, t in enumerate(values) if n % len(requests) % 2 == phrases - 1])
+                    [t for n, t in enumerate(values) if n % len(requests) % 2 == phrases - 1]
+                )
         ratio = {key: round(rows["reader"][key] / rows["cluster"][key], 2) for key in ("p50_ms", "p95_ms")}
-        print(f"{report.total_documents} documents (reports{', news ' + ' '.join(args.news) if args.news else ''}) "
-              f"indexed in {indexed_s:.1f} s; {len(requests)} relevance pages "
-              f"× {args.rounds} rounds, a reader without groups")
+        print(
+            f"{report.total_documents} documents (reports{', news ' + ' '.join(args.news) if args.news else ''}) "
+            f"indexed in {indexed_s:.1f} s; {len(requests)} relevance pages "
+            f"× {args.rounds} rounds, a reader without groups"
+        )
         print(f"{'ranking':<20} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}")
         for name, row in rows.items():
             print(f"{name:<20} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['mean_ms']:>8.1f}")
-        print(f"reader / cluster: p50 {ratio['p50_ms']}x, p95 {ratio['p95_ms']}x; first pages with the same documents "
-              f"{same_set}/{len(requests)}, in the same order {same_order}/{len(requests)}")
-        print(json.dumps({"documents": report.total_documents, "news_years": args.news, "queries": len(requests),
-                          "rounds": args.rounds,
-                          "rows": rows, "ratio": ratio,
-                          "same_documents": same_set, "same_order": same_order}))
+        print(
+            f"reader / cluster: p50 {ratio['p50_ms']}x, p95 {ratio['p95_ms']}x; first pages with the same documents "
+            f"{same_set}/{len(requests)}, in the same order {same_order}/{len(requests)}"
+        )
+        print(
+            json.dumps(
+                {
+                    "documents": report.total_documents,
+                    "news_years": args.news,
+                    "queries": len(requests),
+                    "rounds": args.rounds,
+                    "rows": rows,
+                    "ratio": ratio,
+                    "same_documents": same_set,
+                    "same_order": same_order,
+                }
+            )
+        )
     finally:
         if started_node:
             subprocess.run(["bash", str(SCRIPT), "wipe", "--cluster", CLUSTER], check=False, capture_output=True)

@@ -25,14 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import OUT, report_folders  # noqa: E402
+from corpus import OUT, report_folders
 
-from search.text.analyzer import segmenter  # noqa: E402
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids  # noqa: E402
-from tests.operator_oracle import oracle, query_for, units  # noqa: E402
+from search.text.analyzer import segmenter
+from tests.operator_oracle import oracle, query_for, units
 
 OPERATORS = ("NEAR", "SENT", "PARA", "COUNT")
 
@@ -111,12 +111,17 @@ def main() -> None:
         oracle_p50 = statistics.median(row["oracle_ms"])
         ratio = oracle_p50 / ours_p50 if ours_p50 else None
         result["operators"][operator] = {
-            "queries": row["queries"], "equal_to_oracle": row["equal"], "documents_found": row["found"],
-            "ours_p50_ms": round(ours_p50, 2), "oracle_p50_ms": round(oracle_p50, 2),
+            "queries": row["queries"],
+            "equal_to_oracle": row["equal"],
+            "documents_found": row["found"],
+            "ours_p50_ms": round(ours_p50, 2),
+            "oracle_p50_ms": round(oracle_p50, 2),
             "speedup": round(ratio, 1) if ratio else None,
         }
-        print(f"{operator:<9}{row['equal']:>5}/{row['queries']:<3}{row['found']:>12}{ours_p50:>13.2f}"
-              f"{oracle_p50:>15.2f}{ratio:>7.1f}x")
+        print(
+            f"{operator:<9}{row['equal']:>5}/{row['queries']:<3}{row['found']:>12}{ours_p50:>13.2f}"
+            f"{oracle_p50:>15.2f}{ratio:>7.1f}x"
+        )
     result["all_equal"] = not mismatches
     result["mismatches"] = mismatches
     print(json.dumps(result, ensure_ascii=False))

@@ -52,12 +52,11 @@ def _grams_digest(grams: tuple) -> str:
 def child(code: str, sample: str, out: str) -> None:
     """Run ``prepare`` from ``code`` over the sample; write timings and per-document digests to ``out``."""
     sys.path.insert(0, code)
+    import search
+    from search.engines.embedded.prepare import prepare
     from search.ingest.discover import discover
     from search.ingest.prepare import read_documents
-    from search.engines.embedded.prepare import prepare
     from search.meta import Taxonomy
-
-    import search
 
     assert Path(search.__file__).resolve().is_relative_to(Path(code).resolve()), search.__file__
     data = BENCH / "data"
@@ -89,8 +88,14 @@ def child(code: str, sample: str, out: str) -> None:
                     for fields, grams, text in prepared.documents
                 ),
             )
-        results[group] = {"files": len(sources), "bytes": size, "documents": documents, "seconds": seconds, "cpu": cpu,
-                          "read_documents_cpu": reading}
+        results[group] = {
+            "files": len(sources),
+            "bytes": size,
+            "documents": documents,
+            "seconds": seconds,
+            "cpu": cpu,
+            "read_documents_cpu": reading,
+        }
     with open(out, "wb") as handle:
         pickle.dump({"results": results, "outputs": outputs}, handle)
 
@@ -153,8 +158,10 @@ def ensure_baseline(path: Path, ref: str | None) -> None:
     if (path / "search" / "ingest" / "workers.py").exists():
         return
     if not ref:
-        raise SystemExit(f"error: no baseline checkout at {path}; give --baseline-ref REF to create it "
-                         f"(git worktree add --detach {path} REF)")
+        raise SystemExit(
+            f"error: no baseline checkout at {path}; give --baseline-ref REF to create it "
+            f"(git worktree add --detach {path} REF)"
+        )
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), ref], check=True)
 
 
@@ -193,26 +200,38 @@ def _row(group: str, side: str, r: dict, base: dict | None) -> str:
     ms_doc = r["cpu"] / max(r["documents"], 1) * 1000
     ratio = f"{base['cpu'] / r['cpu']:.2f}x" if base and r["cpu"] else ""
     reading = r["read_documents_cpu"] / max(r["documents"], 1) * 1000
-    reading_ratio = f"{base['read_documents_cpu'] / r['read_documents_cpu']:.2f}x" if base and r["read_documents_cpu"] else ""
-    return (f"| {group} | {side} | {r['files']} | {r['documents']} | {mb:.2f} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
-            f"{mb / r['cpu']:.2f} | {ms_doc:.3f} | {ratio} | {reading:.3f} | {reading_ratio} |")
+    reading_ratio = (
+        f"{base['read_documents_cpu'] / r['read_documents_cpu']:.2f}x" if base and r["read_documents_cpu"] else ""
+    )
+    return (
+        f"| {group} | {side} | {r['files']} | {r['documents']} | {mb:.2f} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
+        f"{mb / r['cpu']:.2f} | {ms_doc:.3f} | {ratio} | {reading:.3f} | {reading_ratio} |"
+    )
 
 
 def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespace, sample: str) -> None:
     groups = list(best["baseline"])
     keys = ("files", "bytes", "documents", "seconds", "cpu", "read_documents_cpu")
-    total = {side: {k: sum(best[side][g][k] for g in groups) for k in keys}
-             for side in best}
-    base_head = subprocess.run(["git", "-C", str(args.baseline), "rev-parse", "--short", "HEAD"],
-                               capture_output=True, text=True).stdout.strip()
-    ours_head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                               capture_output=True, text=True).stdout.strip()
-    if subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "search"],
-                      capture_output=True, text=True).stdout.strip():
+    total = {side: {k: sum(best[side][g][k] for g in groups) for k in keys} for side in best}
+    base_head = subprocess.run(
+        ["git", "-C", str(args.baseline), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    ours_head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    if subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "search"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip():
         ours_head += "+uncommitted"
-    print(f"prepare(), one process: baseline {base_head} ({args.baseline}) vs ours {ours_head}; "
-          f"sample {sample}; best of {args.rounds}; load {os.getloadavg()[0]:.2f}")
-    print("| files | code | n files | docs | MB | wall s | CPU s | MB/s | ms/doc | ratio | read_documents ms/doc | ratio |")
+    print(
+        f"prepare(), one process: baseline {base_head} ({args.baseline}) vs ours {ours_head}; "
+        f"sample {sample}; best of {args.rounds}; load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "| files | code | n files | docs | MB | wall s | CPU s | MB/s | ms/doc | ratio | read_documents ms/doc | ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for group in [*groups, "all"]:
         for side in ("baseline", "ours"):
@@ -224,17 +243,24 @@ def report(best: dict, counts: dict, examples: list[str], args: argparse.Namespa
     for line in examples[:10]:
         print(f"  {line}")
     summary = {
-        "bench": "prepare_speed", "sample": sample, "baseline": base_head, "ours": ours_head,
-        "files": total["ours"]["files"], "documents": total["ours"]["documents"],
+        "bench": "prepare_speed",
+        "sample": sample,
+        "baseline": base_head,
+        "ours": ours_head,
+        "files": total["ours"]["files"],
+        "documents": total["ours"]["documents"],
         "mb": round(total["ours"]["bytes"] / 1e6, 2),
-        "baseline_wall_s": round(total["baseline"]["seconds"], 2), "ours_wall_s": round(total["ours"]["seconds"], 2),
-        "baseline_cpu_s": round(total["baseline"]["cpu"], 2), "ours_cpu_s": round(total["ours"]["cpu"], 2),
+        "baseline_wall_s": round(total["baseline"]["seconds"], 2),
+        "ours_wall_s": round(total["ours"]["seconds"], 2),
+        "baseline_cpu_s": round(total["baseline"]["cpu"], 2),
+        "ours_cpu_s": round(total["ours"]["cpu"], 2),
         "baseline_mb_s": round(total["baseline"]["bytes"] / 1e6 / total["baseline"]["cpu"], 3),
         "ours_mb_s": round(total["ours"]["bytes"] / 1e6 / total["ours"]["cpu"], 3),
         "ratio": round(total["baseline"]["cpu"] / total["ours"]["cpu"], 3),
         "read_documents_ratio": round(total["baseline"]["read_documents_cpu"] / total["ours"]["read_documents_cpu"], 3),
         "by_group_cpu_s": {g: {side: round(best[side][g]["cpu"], 2) for side in best} for g in groups},
-        "differences": different, "difference_kinds": counts,
+        "differences": different,
+        "difference_kinds": counts,
     }
     print(json.dumps(summary))
     if different:

@@ -31,17 +31,17 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from exactness import phrase_from  # noqa: E402
-from full_index import ensure_full_indexes  # noqa: E402
-from whoosh import index as whoosh_index  # noqa: E402
-from whoosh import sorting  # noqa: E402
-from whoosh.highlight import ContextFragmenter, HtmlFormatter  # noqa: E402
-from whoosh.qparser import MultifieldParser  # noqa: E402
-from whoosh.query import And, Term  # noqa: E402
+from exactness import phrase_from
+from full_index import ensure_full_indexes
+from whoosh import index as whoosh_index
+from whoosh import sorting
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.qparser import MultifieldParser
+from whoosh.query import And, Term
 
-from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.run import search, warm_up
 from search.query import SearchRequest
-from search.engines.embedded.run import search, warm_up  # noqa: E402
 
 
 def quoted(phrase: str) -> str:
@@ -165,8 +165,11 @@ def main() -> None:
             total, _ = engine.page(query)
             timings.append((time.perf_counter() - started) * 1000)
             totals.append(total)
-        result["engines"][engine.name] = {"open_s": round(engine.open_s, 2), **summary(timings),
-                                          "mean_total_hits": round(sum(totals) / len(totals), 1)}
+        result["engines"][engine.name] = {
+            "open_s": round(engine.open_s, 2),
+            **summary(timings),
+            "mean_total_hits": round(sum(totals) / len(totals), 1),
+        }
         worst = sorted(zip(timings, queries), key=lambda item: -item[0])[:5]
         slowest[engine.name] = [(round(ms, 1), q["phrase"]) for ms, q in worst]
     ours, naive = result["engines"]["ours"], result["engines"].get("naive")
@@ -178,10 +181,14 @@ def main() -> None:
     print(f"results pages on {result['documents']} documents, {len(queries)} queries (seed {args.seed})")
     print(f"{'engine':<8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>11}{'max ms':>11}{'mean hits':>11}{'open s':>8}")
     for name, m in result["engines"].items():
-        print(f"{name:<8}{m['p50_ms']:>10}{m['p95_ms']:>10}{m['p99_ms']:>11}{m['max_ms']:>11}"
-              f"{m['mean_total_hits']:>11}{m['open_s']:>8}")
+        print(
+            f"{name:<8}{m['p50_ms']:>10}{m['p95_ms']:>10}{m['p99_ms']:>11}{m['max_ms']:>11}"
+            f"{m['mean_total_hits']:>11}{m['open_s']:>8}"
+        )
     if naive:
-        print(f"p95 naive/ours: {result['p95_ratio_naive_over_ours']}×   p50 naive/ours: {result['p50_ratio_naive_over_ours']}×")
+        print(
+            f"p95 naive/ours: {result['p95_ratio_naive_over_ours']}×   p50 naive/ours: {result['p50_ratio_naive_over_ours']}×"
+        )
     print("slowest (ours):", slowest["ours"])
     print(json.dumps(result, ensure_ascii=False))
 

@@ -38,17 +38,37 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT, news_folder  # noqa: E402
+from corpus import OUT, news_folder
 
-from search.engines.embedded.archive import Archive, Snapshot, read_schema_version  # noqa: E402
-from search.engines.embedded.commit import index_paths  # noqa: E402
+from search.engines.embedded.archive import Archive, Snapshot, read_schema_version
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids
+from search.ingest.identity import SCHEMA_VERSION
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids  # noqa: E402
-from search.saved.store import SavedQueries  # noqa: E402
-from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
+from search.saved.store import SavedQueries
 
-PHRASES = ("发展", "中国", "会议", "经济", "合作", "人民", "国家", "建设", "工作", "记者",
-           "总书记", "全国", "改革", "创新", "企业", "社会", "国际", "主席", "习近平", "疫情")
+PHRASES = (
+    "发展",
+    "中国",
+    "会议",
+    "经济",
+    "合作",
+    "人民",
+    "国家",
+    "建设",
+    "工作",
+    "记者",
+    "总书记",
+    "全国",
+    "改革",
+    "创新",
+    "企业",
+    "社会",
+    "国际",
+    "主席",
+    "习近平",
+    "疫情",
+)
 WORK = OUT / "saved"
 
 
@@ -119,7 +139,9 @@ def main() -> None:
             started = time.perf_counter()
             for s in saved:  # the old view: every match's id, stored as JSON
                 seen[s.slug] = matching_ids(snapshot, s.request)
-                store._run("UPDATE saved_query SET seen_ids = ? WHERE slug = ?", (json.dumps(sorted(seen[s.slug])), s.slug))
+                store._run(
+                    "UPDATE saved_query SET seen_ids = ? WHERE slug = ?", (json.dumps(sorted(seen[s.slug])), s.slug)
+                )
             view_before.append(time.perf_counter() - started)
             snapshot.close()
             started = time.perf_counter()
@@ -156,8 +178,15 @@ def main() -> None:
         # -- the whole page, now ---------------------------------------------------------------------
         from web import create_app
 
-        app = create_app({"INDEX_DIR": str(index_dir), "SAVED_DB": str(Path(tmp) / "saved.sqlite3"), "TESTING": True,
-                          "USERS_DB": str(Path(tmp) / "users.sqlite3"), "AUDIT_LOG": str(Path(tmp) / "audit.log")})
+        app = create_app(
+            {
+                "INDEX_DIR": str(index_dir),
+                "SAVED_DB": str(Path(tmp) / "saved.sqlite3"),
+                "TESTING": True,
+                "USERS_DB": str(Path(tmp) / "users.sqlite3"),
+                "AUDIT_LOG": str(Path(tmp) / "audit.log"),
+            }
+        )
         client = app.test_client()
         reads = []
         original = Snapshot.document
@@ -178,23 +207,38 @@ def main() -> None:
     ]
     total_matches = sum(t for t, _ in counts_now)
     new_matches = sum(n for _, n in counts_now)
-    print(f"index: news {' '.join(args.years)} + {args.added} ({added} files): {documents} documents; "
-          f"20 queries match {total_matches} in all, {new_matches} new; load {load:.1f}")
+    print(
+        f"index: news {' '.join(args.years)} + {args.added} ({added} files): {documents} documents; "
+        f"20 queries match {total_matches} in all, {new_matches} new; load {load:.1f}"
+    )
     print(f"{'':32} {'before ms':>10} {'now ms':>10} {'now/before':>11}")
     for label, before, now in rows:
         print(f"{label:32} {before:>10.1f} {now:>10.1f} {now / before if before else 0:>11.4f}")
     print(f"{'stored per view (bytes, 20)':32} {stored_bytes:>10} {20 * 8:>10}")
-    print(f"{'/saved page now (first, median)':32} {'':>10} {page[0] * 1000:>10.1f} "
-          f"(median of the rest {median_ms(page[1:])} ms; {len(reads)} stored documents read)")
-    print(json.dumps({
-        "bench": "saved_queries", "documents": documents, "matches": total_matches, "new": new_matches,
-        "load": round(load, 1), **built,
-        **{label.replace(" ", "_").replace("/", "").replace(",", ""): {"before_ms": b, "now_ms": n}
-           for label, b, n in rows},
-        "stored_bytes": {"before": stored_bytes, "now": 20 * 8},
-        "page_ms": {"first": round(page[0] * 1000, 1), "median": median_ms(page[1:])},
-        "page_document_reads": len(reads),
-    }, ensure_ascii=False))
+    print(
+        f"{'/saved page now (first, median)':32} {'':>10} {page[0] * 1000:>10.1f} "
+        f"(median of the rest {median_ms(page[1:])} ms; {len(reads)} stored documents read)"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "saved_queries",
+                "documents": documents,
+                "matches": total_matches,
+                "new": new_matches,
+                "load": round(load, 1),
+                **built,
+                **{
+                    label.replace(" ", "_").replace("/", "").replace(",", ""): {"before_ms": b, "now_ms": n}
+                    for label, b, n in rows
+                },
+                "stored_bytes": {"before": stored_bytes, "now": 20 * 8},
+                "page_ms": {"first": round(page[0] * 1000, 1), "median": median_ms(page[1:])},
+                "page_document_reads": len(reads),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, os.environ.get("SCALE_CODE", str(BENCH.parent)))
 sys.path.insert(0, str(BENCH))
 
-from corpus import OUT, news_folder  # noqa: E402
+from corpus import OUT, news_folder
 
 SCALE = OUT / "scale"
 COPIES = {1: "k4/k2/k1", 2: "k4/k2/copy1", 3: "k4/copy2", 4: "k4/copy3"}  # copy number + 1 -> folder
@@ -109,8 +109,7 @@ def ensure_corpus() -> Path:
             for row, (_, paragraphs) in zip(month_rows, stories):
                 title = rng.choice(stories)[0]
                 body = [
-                    "".join(rng.choice(sentences) for _ in range(max(1, len(_SENTENCE.findall(p)))))
-                    for p in paragraphs
+                    "".join(rng.choice(sentences) for _ in range(max(1, len(_SENTENCE.findall(p))))) for p in paragraphs
                 ]
                 target = folder / row[column["filename"]]
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,17 +182,21 @@ def child_index(root: Path, index_dir: Path, procs: int) -> dict:
     sampler.join()
     # CPU seconds (the run's own and its workers'): what a shared machine's load does not change.
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"seconds": seconds, "peak_rss_mb": round(peak[0]), "documents": report.total_documents,
-            "cpu_parent_s": round(own.ru_utime + own.ru_stime, 1),
-            "cpu_workers_s": round(workers.ru_utime + workers.ru_stime, 1)}
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": round(peak[0]),
+        "documents": report.total_documents,
+        "cpu_parent_s": round(own.ru_utime + own.ru_stime, 1),
+        "cpu_workers_s": round(workers.ru_utime + workers.ru_stime, 1),
+    }
 
 
 def child_sample(index_dir: Path, queries: int, out: Path) -> dict:
     """The query_speed set for this K's index, written to ``out`` (sampling loads the word segmenter,
     which the serving child must not pay for in its RSS)."""
-    import search.query  # noqa: F401  (from SCALE_CODE, before query_speed puts this checkout first)
     from query_speed import sample_queries
 
+    import search.query  # noqa: F401  (from SCALE_CODE, before query_speed puts this checkout first)
     from search.engines.embedded.archive import Archive
 
     out.write_text(json.dumps(sample_queries(Archive(index_dir).snapshot(), queries + 10, SEED), ensure_ascii=False))
@@ -205,16 +208,19 @@ def child_serve(index_dir: Path, queries: Path) -> dict:
 
     It imports what the web server's search imports, nothing of the benches' baselines."""
     from search.engines.embedded.archive import Archive
-    from search.query import SearchRequest
     from search.engines.embedded.run import search, warm_up
+    from search.query import SearchRequest
 
     def page(query: dict) -> None:
-        search(snapshot, SearchRequest(
-            q='"' + query["phrase"].replace("\\", "\\\\").replace('"', '\\"') + '"',
-            districts=(query["district"],) if query["district"] else (),
-            years=(int(query["year"]),) if query["year"] else (),
-            sort=query["sort"],
-        ))
+        search(
+            snapshot,
+            SearchRequest(
+                q='"' + query["phrase"].replace("\\", "\\\\").replace('"', '\\"') + '"',
+                districts=(query["district"],) if query["district"] else (),
+                years=(int(query["year"]),) if query["year"] else (),
+                sort=query["sort"],
+            ),
+        )
 
     started = time.perf_counter()
     snapshot = Archive(index_dir).snapshot()
@@ -269,7 +275,11 @@ def cold_cli(index_dir: Path, runs: int, code: Path) -> dict:
         queries.append(_wall([*search, "query", phrase, "--index", str(index_dir)], code))
         helps.append(_wall([*search, "--help"], code))
     query_s, help_s = statistics.median(queries), statistics.median(helps)
-    return {"cold_query_s": round(query_s, 3), "help_s": round(help_s, 3), "cold_minus_help_s": round(query_s - help_s, 3)}
+    return {
+        "cold_query_s": round(query_s, 3),
+        "help_s": round(help_s, 3),
+        "cold_minus_help_s": round(query_s - help_s, 3),
+    }
 
 
 def evict(root: Path) -> int:
@@ -287,16 +297,20 @@ def evict(root: Path) -> int:
     return count
 
 
-def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, reuse: bool = False,
-            uncached: bool = False) -> dict:
+def measure(
+    k: int, procs: int, queries: int, cold: int, code: Path, tag: str, reuse: bool = False, uncached: bool = False
+) -> dict:
     root = SCALE / ROOTS[k]
     index_dir = SCALE / f"index-{tag}-k{k}"
     record = index_dir.with_name(index_dir.name + ".build.json")
     size = text_bytes(root)
     row = {"k": k, "code": tag, "text_mb": round(size / 1e6, 1), "corpus_cached": not uncached}
     if reuse and index_dir.is_dir():
-        built = json.loads(record.read_text()) if record.exists() else {"seconds": float("nan"), "peak_rss_mb": 0,
-                                                                         "documents": 0}
+        built = (
+            json.loads(record.read_text())
+            if record.exists()
+            else {"seconds": float("nan"), "peak_rss_mb": 0, "documents": 0}
+        )
     else:
         shutil.rmtree(index_dir, ignore_errors=True)
         if uncached:
@@ -323,10 +337,17 @@ def measure(k: int, procs: int, queries: int, cold: int, code: Path, tag: str, r
 
 
 COLUMNS = (
-    ("documents", "docs", 8), ("text_mb", "text MB", 8), ("index_mb_per_s", "MB/s", 7),
-    ("index_cpu_s_per_mb", "CPU s/MB", 9), ("index_peak_rss_mb", "idx peak", 9), ("index_size_ratio", "idx/txt", 8),
+    ("documents", "docs", 8),
+    ("text_mb", "text MB", 8),
+    ("index_mb_per_s", "MB/s", 7),
+    ("index_cpu_s_per_mb", "CPU s/MB", 9),
+    ("index_peak_rss_mb", "idx peak", 9),
+    ("index_size_ratio", "idx/txt", 8),
     ("serving_rss_mb", "serve RSS", 10),
-    ("p50_ms", "p50 ms", 8), ("p95_ms", "p95 ms", 8), ("p99_ms", "p99 ms", 8), ("cold_query_s", "cold s", 8),
+    ("p50_ms", "p50 ms", 8),
+    ("p95_ms", "p95 ms", 8),
+    ("p99_ms", "p99 ms", 8),
+    ("cold_query_s", "cold s", 8),
     ("help_s", "help s", 8),
 )
 
@@ -342,9 +363,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--cold", type=int, default=5, help="cold CLI runs per K (median)")
     parser.add_argument("--baseline", type=Path, help="a checkout of another version, measured in the same run")
-    parser.add_argument("--reuse", action="store_true", help="measure existing indexes again (build figures as recorded)")
-    parser.add_argument("--uncached", action="store_true",
-                        help="drop each K's corpus from the page cache before indexing it (reads from the disk)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure existing indexes again (build figures as recorded)"
+    )
+    parser.add_argument(
+        "--uncached",
+        action="store_true",
+        help="drop each K's corpus from the page cache before indexing it (reads from the disk)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -360,15 +386,20 @@ def main() -> None:
 
     ensure_corpus()
     load_before = os.getloadavg()[0]
-    print(f"scale: K × the news, {args.procs} indexing processes, {args.queries} queries per K, "
-          f"{os.cpu_count()} cores, load {load_before:.1f}, corpus {'uncached' if args.uncached else 'as cached'}",
-          flush=True)
+    print(
+        f"scale: K × the news, {args.procs} indexing processes, {args.queries} queries per K, "
+        f"{os.cpu_count()} cores, load {load_before:.1f}, corpus {'uncached' if args.uncached else 'as cached'}",
+        flush=True,
+    )
     print(f"{'K':>2} {'code':<5}" + "".join(f"{title:>{width}}" for _, title, width in COLUMNS), flush=True)
     rows, baseline = [], []
     for k in sorted(args.k):
         if args.baseline:
-            baseline.append(measure(k, args.procs, args.queries, args.cold, args.baseline.resolve(), "base",
-                                    args.reuse, args.uncached))
+            baseline.append(
+                measure(
+                    k, args.procs, args.queries, args.cold, args.baseline.resolve(), "base", args.reuse, args.uncached
+                )
+            )
             print_row(baseline[-1])
         rows.append(measure(k, args.procs, args.queries, args.cold, BENCH.parent, "ours", args.reuse, args.uncached))
         print_row(rows[-1])
@@ -382,8 +413,18 @@ def main() -> None:
     for row, base in zip(rows, baseline):
         row["ours_over_base"] = {name: round(row[name] / base[name], 2) for name in watched if base[name]}
     print(f"load {load_before:.1f} → {load_after:.1f}")
-    print(json.dumps({"procs": args.procs, "queries": args.queries, "load": [round(load_before, 1), round(load_after, 1)],
-                      "rows": rows, "baseline": baseline}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "procs": args.procs,
+                "queries": args.queries,
+                "load": [round(load_before, 1), round(load_after, 1)],
+                "rows": rows,
+                "baseline": baseline,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from search.engines.embedded.archive import Archive, read_schema_version  # noqa: E402
-from search.engines import open_engine  # noqa: E402
+from search.engines import open_engine
+from search.engines.embedded.archive import Archive, read_schema_version
+from search.engines.embedded.run import search, warm_up
+from search.ingest.identity import SCHEMA_VERSION
 from search.query import SearchRequest
-from search.engines.embedded.run import search, warm_up  # noqa: E402
-from search.ingest.identity import SCHEMA_VERSION  # noqa: E402
 
 NEWS = Path("/work/wt/bench/bench/out/scale/index-ours-k1")
 
@@ -99,10 +99,22 @@ def main() -> None:
         print(f"{name:<30} {p50:>9.2f} {p95:>9.2f} {total:>11.0f}")
     ratio = rows[1][3] / rows[0][3]
     print(f"engine / direct, total time: {ratio:.3f}")
-    print(json.dumps({"bench": "seam", "index": str(index), "documents": len(snapshot.live), "requests": len(todo),
-                      "rounds": args.rounds, "direct_p50_ms": round(rows[0][1], 2), "seam_p50_ms": round(rows[1][1], 2),
-                      "direct_p95_ms": round(rows[0][2], 2), "seam_p95_ms": round(rows[1][2], 2),
-                      "total_ratio": round(ratio, 3)}))
+    print(
+        json.dumps(
+            {
+                "bench": "seam",
+                "index": str(index),
+                "documents": len(snapshot.live),
+                "requests": len(todo),
+                "rounds": args.rounds,
+                "direct_p50_ms": round(rows[0][1], 2),
+                "seam_p50_ms": round(rows[1][1], 2),
+                "direct_p95_ms": round(rows[0][2], 2),
+                "seam_p95_ms": round(rows[1][2], 2),
+                "total_ratio": round(ratio, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

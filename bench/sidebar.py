@@ -49,13 +49,19 @@ def main() -> None:
             page.screenshot(path=str(folder / f"home-{name}-full.png"), full_page=True)
             context.close()
         browser.close()
-    print(f"{'screen':<8} {'page px':>8} {'sidebar px':>10} {'shown':>6} {'results px':>10} {'hits':>5} {'1st hit y':>9}")
+    print(
+        f"{'screen':<8} {'page px':>8} {'sidebar px':>10} {'shown':>6} {'results px':>10} {'hits':>5} {'1st hit y':>9}"
+    )
     for name, m in found.items():
-        print(f"{name:<8} {m['page']:>8.0f} {m['sidebar']:>10.0f} {m['sidebar_shown']!s:>6} {m['results']:>10.0f}"
-              f" {m['hits']:>5} {m['first_hit_top']:>9.0f}")
+        print(
+            f"{name:<8} {m['page']:>8.0f} {m['sidebar']:>10.0f} {m['sidebar_shown']!s:>6} {m['results']:>10.0f}"
+            f" {m['hits']:>5} {m['first_hit_top']:>9.0f}"
+        )
     desktop, phone = found["desktop"], found["phone"]
-    targets = {"sidebar_fits_beside_ten_results": desktop["hits"] == 10 and desktop["sidebar"] <= desktop["results"],
-               "phone_results_first": not phone["sidebar_shown"] and phone["first_hit_top"] < SCREENS["phone"]["height"]}
+    targets = {
+        "sidebar_fits_beside_ten_results": desktop["hits"] == 10 and desktop["sidebar"] <= desktop["results"],
+        "phone_results_first": not phone["sidebar_shown"] and phone["first_hit_top"] < SCREENS["phone"]["height"],
+    }
     print("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in targets.items()))
     print(json.dumps({"bench": "sidebar", "url": args.url, "screens": found, "targets": targets}))
 

@@ -28,14 +28,14 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from full_index import ensure_full_indexes  # noqa: E402
+from full_index import ensure_full_indexes
 
-from search.text.analyzer import segmenter  # noqa: E402
-from search.engines.embedded.archive import Archive  # noqa: E402
-from search.text.normalize import normalize_query  # noqa: E402
-from search.engines.embedded.run import warm_up  # noqa: E402
-from search.query.pinyin import readings  # noqa: E402
-from search.engines.embedded.suggest import LIMIT, suggester  # noqa: E402
+from search.engines.embedded.archive import Archive
+from search.engines.embedded.run import warm_up
+from search.engines.embedded.suggest import LIMIT, suggester
+from search.query.pinyin import readings
+from search.text.analyzer import segmenter
+from search.text.normalize import normalize_query
 
 
 def typed_prefixes(snapshot, count: int, seed: int) -> list[str]:
@@ -89,7 +89,12 @@ def linear(entries, typed: str):
 def percentiles(times: list[float]) -> dict:
     ordered = sorted(times)
     pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)  # noqa: E731
-    return {"p50": round(statistics.median(ordered), 2), "p95": pick(0.95), "p99": pick(0.99), "max": round(ordered[-1], 2)}
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "max": round(ordered[-1], 2),
+    }
 
 
 def main() -> None:
@@ -113,8 +118,14 @@ def main() -> None:
     from web import create_app  # the app only for the web column
 
     with tempfile.TemporaryDirectory() as scratch:
-        app = create_app({"INDEX_DIR": str(ours_dir), "SAVED_DB": str(Path(scratch) / "saved.sqlite3"),
-                          "SECRET_KEY": "bench", "TESTING": True})
+        app = create_app(
+            {
+                "INDEX_DIR": str(ours_dir),
+                "SAVED_DB": str(Path(scratch) / "saved.sqlite3"),
+                "SECRET_KEY": "bench",
+                "TESTING": True,
+            }
+        )
         app.extensions["engine"].archive._snapshot = snapshot  # the snapshot already warmed up
         client = app.test_client()
         for typed in prefixes:
@@ -147,14 +158,22 @@ def main() -> None:
         "same_answers_as_linear": agree,
         "p95_ratio_linear_over_ours": round(stats["linear"]["p95"] / max(stats["ours"]["p95"], 0.01), 1),
     }
-    print(f"suggestions on {result['documents']} documents: {result['phrases']} phrases, built in {build_seconds} s; "
-          f"{len(prefixes)} keystrokes ({args.phrases} phrases typed), seed {args.seed}")
+    print(
+        f"suggestions on {result['documents']} documents: {result['phrases']} phrases, built in {build_seconds} s; "
+        f"{len(prefixes)} keystrokes ({args.phrases} phrases typed), seed {args.seed}"
+    )
     print(f"{'engine':<22}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name, label in (("ours", "ours (library)"), ("web", "ours (/suggest JSON)"), ("linear", "linear scan"),
-                        ("pinyin", "ours, pinyin/initials")):
+    for name, label in (
+        ("ours", "ours (library)"),
+        ("web", "ours (/suggest JSON)"),
+        ("linear", "linear scan"),
+        ("pinyin", "ours, pinyin/initials"),
+    ):
         s = stats[name]
         print(f"{label:<22}{s['p50']:>9}{s['p95']:>9}{s['p99']:>9}{s['max']:>9}")
-    print(f"same answers as the linear scan: {agree}/{len(prefixes)}; p95 linear/ours = {result['p95_ratio_linear_over_ours']}x")
+    print(
+        f"same answers as the linear scan: {agree}/{len(prefixes)}; p95 linear/ours = {result['p95_ratio_linear_over_ours']}x"
+    )
     print(json.dumps(result, ensure_ascii=False))
 
 

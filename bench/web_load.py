@@ -30,10 +30,10 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from full_index import ensure_full_indexes  # noqa: E402
-from query_speed import percentile, quoted, sample_queries  # noqa: E402
+from full_index import ensure_full_indexes
+from query_speed import percentile, quoted, sample_queries
 
-from search.engines.embedded.archive import Archive  # noqa: E402
+from search.engines.embedded.archive import Archive
 
 
 def free_port() -> int:
@@ -59,7 +59,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--workers", type=int, default=2, help="search serve --workers (processes sharing the port; 2: one per core here)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="search serve --workers (processes sharing the port; 2: one per core here)",
+    )
     args = parser.parse_args()
 
     ours, _, _ = ensure_full_indexes(naive=False)  # the naive index is not served here
@@ -70,10 +75,20 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("search")), "serve", "--index", str(ours), "--port", str(port),
-         "--workers", str(args.workers),
-         "--log-level", "warning"],  # a line per request would fill the unread stderr pipe
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(Path(sys.executable).with_name("search")),
+            "serve",
+            "--index",
+            str(ours),
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],  # a line per request would fill the unread stderr pipe
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 180
@@ -141,9 +156,11 @@ def main() -> None:
         "errors": len(errors),
         "first_errors": errors[:5],
     }
-    print(f"{args.clients} clients for {result['seconds']} s against search serve --workers {args.workers}: {result['requests']} requests, "
-          f"{result['requests_per_s']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-          f"errors {result['errors']}")
+    print(
+        f"{args.clients} clients for {result['seconds']} s against search serve --workers {args.workers}: {result['requests']} requests, "
+        f"{result['requests_per_s']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"errors {result['errors']}"
+    )
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -64,8 +64,15 @@ def gongwen_docx(title: str | None = GONGWEN_TITLE) -> bytes:
     return buffer.getvalue()
 
 
-NUMBERED = [("总体要求", 0), ("指导思想", 1), ("基本原则", 1), ("坚持稳中求进", 2), ("主要任务", 0), ("扩大就业", 1),
-            ("不编号的段落", None)]
+NUMBERED = [
+    ("总体要求", 0),
+    ("指导思想", 1),
+    ("基本原则", 1),
+    ("坚持稳中求进", 2),
+    ("主要任务", 0),
+    ("扩大就业", 1),
+    ("不编号的段落", None),
+]
 
 
 def numbered_docx() -> bytes:
@@ -75,8 +82,12 @@ def numbered_docx() -> bytes:
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
-    lvls = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
-                   f'<w:suff w:val="nothing"/></w:lvl>' for i, (fmt, text) in enumerate(levels))
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+        f'<w:suff w:val="nothing"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+
     def number(level: int | None) -> str:
         return "" if level is None else f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="1"/></w:numPr>'
 
@@ -112,15 +123,20 @@ def heading_numbered_docx() -> bytes:
     document = docx.Document()
     document.core_properties.created = datetime(2024, 3, 15, 9, 30)
     numbering = document.part.numbering_part.element
-    numbering.insert(0, parse_xml(
-        f'<w:abstractNum {w} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/><w:lvl w:ilvl="0">'
-        '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/><w:suff w:val="nothing"/>'
-        '</w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/>'
-        '<w:suff w:val="nothing"/></w:lvl></w:abstractNum>'))
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {w} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/><w:lvl w:ilvl="0">'
+            '<w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/><w:suff w:val="nothing"/>'
+            '</w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/>'
+            '<w:suff w:val="nothing"/></w:lvl></w:abstractNum>'
+        ),
+    )
     numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
     for style, level in (("Heading 1", 0), ("Heading 2", 1)):
         document.styles[style].element.get_or_add_pPr().append(
-            parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+            parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        )
     for text, style in HEADINGS:
         document.add_paragraph(text, style=style)
     buffer = io.BytesIO()
@@ -128,8 +144,13 @@ def heading_numbered_docx() -> bytes:
     return buffer.getvalue()
 
 
-HEADINGS = [("总体要求", "Heading 1"), ("指导思想", "Heading 2"), ("正文段落。", "Normal"), ("主要任务", "Heading 1"),
-            ("扩大就业", "Heading 2")]
+HEADINGS = [
+    ("总体要求", "Heading 1"),
+    ("指导思想", "Heading 2"),
+    ("正文段落。", "Normal"),
+    ("主要任务", "Heading 1"),
+    ("扩大就业", "Heading 2"),
+]
 
 
 def workbook_xlsx() -> bytes:
@@ -161,7 +182,9 @@ def presentation_fodp() -> bytes:
         notes_xml = (
             f'<presentation:notes><draw:frame presentation:class="notes" svg:x="2cm" svg:y="14cm" svg:width="17cm"'
             f' svg:height="10cm"><draw:text-box><text:p>{escape(notes)}</text:p></draw:text-box></draw:frame>'
-            f"</presentation:notes>" if notes else ""
+            f"</presentation:notes>"
+            if notes
+            else ""
         )
         pages.append(
             f'<draw:page draw:name="page{n}">'
@@ -187,9 +210,21 @@ def soffice_convert(sources: list[Path], target: str, out: Path) -> None:
     """LibreOffice converts the files to ``target`` in ``out`` (its own profile, so a desktop session is safe)."""
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            ["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-             "--convert-to", target, "--outdir", str(out), *map(str, sources)],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300,
+            [
+                "soffice",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(out),
+                *map(str, sources),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=300,
         )
 
 
@@ -223,6 +258,8 @@ def build(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "tests/fixtures/office"
+    target = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "tests/fixtures/office"
+    )
     for path in build(target):
         print(f"{path.stat().st_size:8d}  {path}")

@@ -51,18 +51,20 @@ class Tab:
         self.context = context
         self.page = context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 
 
-@pytest.fixture()
+@pytest.fixture
 def tab(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     yield Tab(context)
     context.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def tab_without_js(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     yield Tab(context)

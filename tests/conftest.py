@@ -26,11 +26,27 @@ settings.load_profile("project")
 #   slow        a test module that takes more than a few seconds without either (OCR, corpora, killed runs)
 BROWSER_FIXTURES = frozenset({"browser", "tab", "tab_without_js"})
 OPENSEARCH_FIXTURES = frozenset({"engine_node", "opensearch_seeds", "cluster", "node_url"})
-SLOW_MODULES = frozenset({
-    "test_ocr", "test_ocr_images", "test_hostile_files", "test_hostile_index", "test_crash", "test_serve_workers",
-    "test_extract_office_index", "test_metadata", "test_trend", "test_concordance", "test_suggest_archive",
-    "test_print", "test_bad_files", "test_ingest", "test_docs", "test_house_rules", "test_extract_containers_ingest",
-})
+SLOW_MODULES = frozenset(
+    {
+        "test_ocr",
+        "test_ocr_images",
+        "test_hostile_files",
+        "test_hostile_index",
+        "test_crash",
+        "test_serve_workers",
+        "test_extract_office_index",
+        "test_metadata",
+        "test_trend",
+        "test_concordance",
+        "test_suggest_archive",
+        "test_print",
+        "test_bad_files",
+        "test_ingest",
+        "test_docs",
+        "test_house_rules",
+        "test_extract_containers_ingest",
+    }
+)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -39,8 +55,11 @@ def pytest_collection_modifyitems(config, items) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if names & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if names & OPENSEARCH_FIXTURES or params.get("engine_name") == "opensearch" or \
-                item.module.__name__.rsplit(".", 1)[-1].startswith("test_opensearch"):
+        if (
+            names & OPENSEARCH_FIXTURES
+            or params.get("engine_name") == "opensearch"
+            or item.module.__name__.rsplit(".", 1)[-1].startswith("test_opensearch")
+        ):
             item.add_marker(pytest.mark.opensearch)
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
@@ -86,8 +105,10 @@ def seed_documents() -> list[tuple[str, int, str]]:
     documents = []
     for path in sorted(SEEDS.glob("*.txt")):
         raw = path.read_text(encoding="utf-8")
-        documents.extend((path.name, record.item, search_text(record.title, record.paragraphs))
-                         for record in extract_documents(raw, sidecar.get(path.name)))
+        documents.extend(
+            (path.name, record.item, search_text(record.title, record.paragraphs))
+            for record in extract_documents(raw, sidecar.get(path.name))
+        )
     return documents
 
 
@@ -99,14 +120,15 @@ def oracle(seed_documents, phrase: str) -> set[tuple[str, int]]:
 # The fixtures every test module may name (pytest finds them here, so no test module imports one):
 # the engine as a parameter (embedded, opensearch), the web app and its clients, the texts read
 # straight from the source files (the oracles), and the real browser over the production server.
+# /compare and /emerging: the 2016-2024 reports, the restricted index of the access sweep, axe.
+from tests.access.test_access_sweep import clients, restricted  # noqa: E402,F401
 from tests.browser_fixtures import browser, server, tab, tab_without_js  # noqa: E402,F401
 from tests.engine_fixtures import engine_name, engine_node, opensearch_seeds, seeds_location  # noqa: E402,F401
-from tests.source_texts import report_sample_index, seed_documents_by_year  # noqa: E402,F401
-from tests.web_fixtures import client, hostile_client, hostile_index, web_app, writable_seeds  # noqa: E402,F401
+from tests.keyness_fixtures import year_reports  # noqa: E402,F401
+
 # Two module fixtures that other modules use too: a folder as an office keeps it, the 118 reports.
 from tests.meta.test_meta_fields import office  # noqa: E402,F401
 from tests.query.test_suggest_archive import reports  # noqa: E402,F401
-# /compare and /emerging: the 2016-2024 reports, the restricted index of the access sweep, axe.
-from tests.access.test_access_sweep import clients, restricted  # noqa: E402,F401
-from tests.keyness_fixtures import year_reports  # noqa: E402,F401
+from tests.source_texts import report_sample_index, seed_documents_by_year  # noqa: E402,F401
 from tests.web.test_accessibility import axe_page  # noqa: E402,F401
+from tests.web_fixtures import client, hostile_client, hostile_index, web_app, writable_seeds  # noqa: E402,F401

@@ -40,8 +40,16 @@ ROWS = [  # file, district, date
     ("c.txt", "中原区", "2020"),
     ("d.txt", "中原区", "2024"),
 ]
-TRUTH = {"a.txt": "A", "a_copy.txt": "A", "a_headline.txt": "A", "b.txt": "B", "b_cut.txt": "B",
-         "b_typo.txt": "B", "c.txt": "C", "d.txt": "D"}
+TRUTH = {
+    "a.txt": "A",
+    "a_copy.txt": "A",
+    "a_headline.txt": "A",
+    "b.txt": "B",
+    "b_cut.txt": "B",
+    "b_typo.txt": "B",
+    "c.txt": "C",
+    "d.txt": "D",
+}
 
 
 def make_corpus(folder: Path, access: dict[str, str] | None = None) -> Path:
@@ -52,7 +60,11 @@ def make_corpus(folder: Path, access: dict[str, str] | None = None) -> Path:
     b = paragraphs("001_f03c825dd93f2a3d.txt")
     write(folder / "a.txt", a[0], a[1:])
     write(folder / "a_copy.txt", a[0], a[1:])
-    write(folder / "a_headline.txt", "郑东新区召开半年工作会议", [BOILERPLATE[1], *a[1:], BOILERPLATE[0], BOILERPLATE[2], BOILERPLATE[3]])
+    write(
+        folder / "a_headline.txt",
+        "郑东新区召开半年工作会议",
+        [BOILERPLATE[1], *a[1:], BOILERPLATE[0], BOILERPLATE[2], BOILERPLATE[3]],
+    )
     write(folder / "b.txt", b[0], b[1:])
     longest = max(range(1, len(b)), key=lambda i: len(b[i]))
     cut = [p for i, p in enumerate(b[1:], start=1) if i != longest]
@@ -63,6 +75,7 @@ def make_corpus(folder: Path, access: dict[str, str] | None = None) -> Path:
     d = paragraphs("003_5b08f66ed03d030d.txt")
     write(folder / "d.txt", d[0], d[1:])
     lines = ["filename\ttitle\tdistrict\tdate\taccess"] + [
-        f"{f}\t\t{district}\t{date}\t{access.get(f, '')}" for f, district, date in ROWS]
+        f"{f}\t\t{district}\t{date}\t{access.get(f, '')}" for f, district, date in ROWS
+    ]
     (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder

@@ -33,7 +33,6 @@ def engine_node():
 def opensearch_seeds(engine_node, tmp_path_factory) -> str:
     """The URL of an OpenSearch index of a copy of seeds/, built by the CLI (tests must not write to it)."""
     from search.cli.main import main
-
     from tests.conftest import SEEDS
 
     folder = tmp_path_factory.mktemp("os-seeds-copy") / "seeds"

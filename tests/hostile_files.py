@@ -29,8 +29,10 @@ def docx_of_much_xml(path: Path, mb: int = 300, phrase: str = "就业") -> Path:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _RELS)
         with archive.open("word/document.xml", "w") as handle:
-            handle.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-                         b'wordprocessingml/2006/main"><w:body>')
+            handle.write(
+                b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                b'wordprocessingml/2006/main"><w:body>'
+            )
             paragraphs = f"<w:p><w:r><w:t>{phrase}</w:t></w:r></w:p>".encode() * 1000
             for _ in range(mb * MB // len(paragraphs)):
                 handle.write(paragraphs)

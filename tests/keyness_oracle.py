@@ -101,14 +101,19 @@ def keyness(texts_a: list[str], texts_b: list[str], min_freq: int) -> dict[str, 
         counts, side_sizes, whole, total = (va, sizes[:k], c, a) if ratio > 0 else (vb, sizes[k:], d, b)
         excess = max((f / total - s / whole for f, s in zip(counts, side_sizes) if f), default=-math.inf)
         table[phrase] = {
-            "freq": (a, b), "docs": (sum(1 for x in va if x), sum(1 for x in vb if x)),
+            "freq": (a, b),
+            "docs": (sum(1 for x in va if x), sum(1 for x in vb if x)),
             "dp": (gries_dp(va, sizes[:k]), gries_dp(vb, sizes[k:])),
-            "ll": log_likelihood(a, b, c, d) if c and d else 0.0, "log_ratio": ratio, "concentrated": excess > 0.5,
+            "ll": log_likelihood(a, b, c, d) if c and d else 0.0,
+            "log_ratio": ratio,
+            "concentrated": excess > 0.5,
         }
     return table
 
 
-def emerging(texts: list[str], periods: list[str], period: str, min_freq: int, min_clusters: int = 2) -> dict[str, dict]:
+def emerging(
+    texts: list[str], periods: list[str], period: str, min_freq: int, min_clusters: int = 2
+) -> dict[str, dict]:
     """phrase -> its numbers in ``period`` against every earlier period, for the phrases listed."""
     found = per_document(texts, min_freq)
     sizes = [size(t) for t in texts]
@@ -122,12 +127,18 @@ def emerging(texts: list[str], periods: list[str], period: str, min_freq: int, m
         f, prior = values[phrase]
         if f < min_freq or not n_b:
             continue
-        expected = n_t * (prior if prior else 0.5) / n_b
+        expected = n_t * (prior or 0.5) / n_b
         clusters = sum(1 for i in now if found[phrase][i])
         if f <= expected or clusters < min_clusters:
             continue
         first = min(periods[i] for i, x in enumerate(found[phrase]) if x)
-        listed[phrase] = {"freq": f, "prior_freq": prior, "expected": expected, "z": (f - expected) / math.sqrt(expected),
-                          "log_ratio": math.log2((f / n_t) / ((prior if prior else 0.5) / n_b)), "clusters": clusters,
-                          "first_period": first}
+        listed[phrase] = {
+            "freq": f,
+            "prior_freq": prior,
+            "expected": expected,
+            "z": (f - expected) / math.sqrt(expected),
+            "log_ratio": math.log2((f / n_t) / ((prior or 0.5) / n_b)),
+            "clusters": clusters,
+            "first_period": first,
+        }
     return listed

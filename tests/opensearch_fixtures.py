@@ -53,16 +53,25 @@ def synthetic_sources(count: int = 60, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     sources = []
     for n in range(count):
-        paragraphs = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40))).strip() or "中"
-                      for _ in range(rng.randint(1, 4))]
+        paragraphs = [
+            "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40))).strip() or "中"
+            for _ in range(rng.randint(1, 4))
+        ]
         title = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(2, 8))).strip() or "标题"
         district, published = rng.choice(DISTRICTS), rng.choice(DATES)
         topics = sorted(set(rng.sample(TOPICS, rng.randint(0, 2))))
         fields = {
-            "id": f"doc-{n:03d}", "path": f"/synthetic/{n:03d}.txt", "source": f"{n:03d}.txt",
-            "encoding": "utf-8", "item": 0, "title": title, "text": "\n".join(paragraphs),
-            "district": (district or "").encode(), "published": (published or "").encode(),
-            "topics": "|".join(topics).encode(), "file_sig": f"/synthetic/{n:03d}.txt\tsig{n}".encode(),
+            "id": f"doc-{n:03d}",
+            "path": f"/synthetic/{n:03d}.txt",
+            "source": f"{n:03d}.txt",
+            "encoding": "utf-8",
+            "item": 0,
+            "title": title,
+            "text": "\n".join(paragraphs),
+            "district": (district or "").encode(),
+            "published": (published or "").encode(),
+            "topics": "|".join(topics).encode(),
+            "file_sig": f"/synthetic/{n:03d}.txt\tsig{n}".encode(),
         }
         sources.append(document_source(fields, items=1))
     return sources

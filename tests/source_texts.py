@@ -104,8 +104,10 @@ def phrases_from(documents):
     """Substrings of the source texts (so most occur), and a few arbitrary strings (most do not)."""
     texts = [t for _, t in documents]
     taken = st.tuples(st.integers(0, len(texts) - 1), st.integers(0, 10**9), st.integers(1, 6)).map(
-        lambda t: texts[t[0]][t[1] % max(1, len(texts[t[0]]) - t[2]):][: t[2]]
+        lambda t: texts[t[0]][t[1] % max(1, len(texts[t[0]]) - t[2]) :][: t[2]]
     )
     return st.one_of(taken, st.text("就业稳保改造小区老旧发展", min_size=1, max_size=4)).filter(
-        lambda p: p.strip() and "\n" not in p and p == p.strip() and '"' not in p and "\\" not in p and not p.startswith("-")
+        lambda p: (
+            p.strip() and "\n" not in p and p == p.strip() and '"' not in p and "\\" not in p and not p.startswith("-")
+        )
     )

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
-from search.ingest.prepare import MAX_FILE_BYTES
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
-
+from search.ingest.prepare import MAX_FILE_BYTES
+from search.query import SearchRequest
 from tests.conftest import ROOT
 from tests.extract.test_extract import make_docx, make_pdf, make_scanned_pdf
 
@@ -207,10 +206,18 @@ def test_link_to_a_file_outside_the_indexed_folder_is_skipped_unless_links_are_f
     outside = tmp_path / "elsewhere.txt"
     outside.write_text("中牟县报告\n\n中牟县推进都市生态农业。\n", encoding="utf-8")
     os.symlink(outside, folder / "linked.txt")
-    assert index(runner, folder, tmp_path / "ix0") == (3, [
-        "warning: linked.txt: skipped, symbolic link to a file outside the indexed folder (--follow-links indexes it)"
-    ], [summary(added=2, skipped=1, documents=2)])
-    assert index(runner, folder, tmp_path / "ix", "--follow-links") == (0, [], [summary(added=3, skipped=0, documents=3)])
+    assert index(runner, folder, tmp_path / "ix0") == (
+        3,
+        [
+            "warning: linked.txt: skipped, symbolic link to a file outside the indexed folder (--follow-links indexes it)"
+        ],
+        [summary(added=2, skipped=1, documents=2)],
+    )
+    assert index(runner, folder, tmp_path / "ix", "--follow-links") == (
+        0,
+        [],
+        [summary(added=3, skipped=0, documents=3)],
+    )
     result = runner.invoke(main, ["query", "都市生态农业", "--index", str(tmp_path / "ix"), "--json"])
     assert [hit["source"] for hit in json.loads(result.output)["hits"]] == ["linked.txt"]
 
@@ -259,21 +266,37 @@ def test_unreadable_file_folder_and_sidecar_are_skipped_with_one_warning_each(tm
         if probe.returncode == 0:
             pytest.skip("running as root: setpriv could not take away root's right to read any file")
         result = subprocess.run(
-            [*prefix, sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(tmp_path / "ix"), "-q"],
-            capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+            [
+                *prefix,
+                sys.executable,
+                "-m",
+                "search.cli.main",
+                "index",
+                str(folder),
+                "--index",
+                str(tmp_path / "ix"),
+                "-q",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
         )
     finally:
         locked_file.chmod(0o644)
         locked_folder.chmod(0o755)
         manifest.chmod(0o644)
     assert result.returncode == 3, result.stderr
-    assert sorted(result.stderr.splitlines()) == sorted([
-        "warning: locked.txt: skipped, cannot read (Permission denied)",
-        # full path, as for a bad sidecar; what it said is unknown, so its files are for admins only
-        f"warning: {manifest}: skipped, cannot read (Permission denied); "
-        "the files it covers are restricted to admins until it can be read",
-        "warning: private/: skipped, cannot read the folder (Permission denied)",
-    ])
+    assert sorted(result.stderr.splitlines()) == sorted(
+        [
+            "warning: locked.txt: skipped, cannot read (Permission denied)",
+            # full path, as for a bad sidecar; what it said is unknown, so its files are for admins only
+            f"warning: {manifest}: skipped, cannot read (Permission denied); "
+            "the files it covers are restricted to admins until it can be read",
+            "warning: private/: skipped, cannot read the folder (Permission denied)",
+        ]
+    )
     assert result.stdout.splitlines() == [summary(added=2, skipped=3, documents=2)]
 
 
@@ -291,7 +314,11 @@ def test_files_under_a_folder_that_became_unreadable_stay_in_the_index(tmp_path)
     try:
         result = subprocess.run(
             [*prefix, sys.executable, "-m", "search.cli.main", "index", str(folder), "--index", str(index_dir), "-q"],
-            capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
         )
     finally:
         private.chmod(0o755)

@@ -18,7 +18,6 @@ import pytest
 from pymdownx.slugs import slugify
 
 from search.cli.main import main
-
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"

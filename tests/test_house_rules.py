@@ -14,8 +14,20 @@ PACKAGES = ("search", "web")
 MAX_LINES = 400
 # What `search --help` (and every command before it runs) must not load: the web app is only
 # `search serve`'s, the format readers only indexing's and `search inspect`'s.
-NOT_AT_CLI_STARTUP = ("web", "flask", "werkzeug", "jinja2", "waitress", "bs4", "pdfminer", "docx",
-                      "charset_normalizer", "reportlab", "whoosh", "opensearchpy")
+NOT_AT_CLI_STARTUP = (
+    "web",
+    "flask",
+    "werkzeug",
+    "jinja2",
+    "waitress",
+    "bs4",
+    "pdfminer",
+    "docx",
+    "charset_normalizer",
+    "reportlab",
+    "whoosh",
+    "opensearchpy",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -38,9 +50,19 @@ def _loaded_after_import(module: str) -> set[str]:
     return {name.split(".")[0] for name in out.split()}
 
 
-@pytest.mark.parametrize("module", ["search.query", "search.analysis", "search.analysis.trend",
-                                    "search.analysis.concordance", "search.engines.opensearch.engine",
-                                    "search.engines.opensearch.ingest", "search.ingest", "web"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "search.query",
+        "search.analysis",
+        "search.analysis.trend",
+        "search.analysis.concordance",
+        "search.engines.opensearch.engine",
+        "search.engines.opensearch.ingest",
+        "search.ingest",
+        "web",
+    ],
+)
 def test_the_neutral_layer_and_the_opensearch_engine_do_not_load_whoosh(module):
     assert "whoosh" not in _loaded_after_import(module)
 
@@ -71,8 +93,11 @@ def test_no_module_imports_a_private_name_of_another_module():
         for module, names, node in _imports(path):
             if module.split(".")[0] not in PACKAGES or module == name:
                 continue
-            offences += [f"{path.relative_to(ROOT)}:{node.lineno} imports {module}.{n}"
-                         for n in names if n.startswith("_") and not n.startswith("__")]
+            offences += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {module}.{n}"
+                for n in names
+                if n.startswith("_") and not n.startswith("__")
+            ]
     assert offences == []
 
 
@@ -80,13 +105,18 @@ def test_every_imported_module_is_real_and_relative_imports_are_not_used():
     offences = []
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text("utf-8"))
-        offences += [f"{path.relative_to(ROOT)}:{n.lineno}" for n in ast.walk(tree)
-                     if isinstance(n, ast.ImportFrom) and n.level]
+        offences += [
+            f"{path.relative_to(ROOT)}:{n.lineno}" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level
+        ]
     assert offences == []
 
 
 def test_no_file_is_over_400_lines():
-    long = {str(p.relative_to(ROOT)): n for p in MODULES.values() if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in MODULES.values()
+        if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -150,6 +180,8 @@ def test_no_import_circle_between_files():
     for name in graph:
         graph[name] = {t for t in graph[name] if not (MODULES[t].name == "__init__.py" and name.startswith(t + "."))}
     assert _cycles(graph) == []
+
+
 def test_cli_help_loads_neither_the_web_app_nor_the_format_readers():
     script = (
         "import sys\n"
@@ -177,8 +209,11 @@ DOCUMENTED = ("search/engines/base.py", "search/query/*.py")
 def _radon_offenders(text: str, path: str = "") -> dict[str, int]:
     from radon.complexity import cc_rank, cc_visit
 
-    return {f"{path}:{block.lineno} {block.fullname}": block.complexity
-            for block in cc_visit(text) if cc_rank(block.complexity) >= COMPLEX}
+    return {
+        f"{path}:{block.lineno} {block.fullname}": block.complexity
+        for block in cc_visit(text)
+        if cc_rank(block.complexity) >= COMPLEX
+    }
 
 
 def test_no_function_of_search_or_web_ranks_below_radon_c():
@@ -218,13 +253,16 @@ def _undocumented(text: str) -> list[str]:
 def test_every_public_function_of_the_engine_interface_and_the_query_layer_has_a_docstring():
     files = sorted(p for pattern in DOCUMENTED for p in ROOT.glob(pattern))
     assert ROOT / "search/engines/base.py" in files and ROOT / "search/query/parser.py" in files
-    missing = {p.relative_to(ROOT).as_posix(): names for p in files
-               if (names := _undocumented(p.read_text(encoding="utf-8")))}
+    missing = {
+        p.relative_to(ROOT).as_posix(): names for p in files if (names := _undocumented(p.read_text(encoding="utf-8")))
+    }
     assert missing == {}, f"public functions without a docstring (one line: what it does): {missing}"
 
 
 def test_the_docstring_check_sees_functions_and_methods_and_leaves_private_ones_alone():
-    text = ('def a():\n    """Doc."""\n\ndef b():\n    pass\n\ndef _c():\n    pass\n\n'
-            'class K:\n    def m(self):\n        pass\n\n    def _n(self):\n        pass\n\n'
-            'class _P:\n    def m(self):\n        pass\n')
+    text = (
+        'def a():\n    """Doc."""\n\ndef b():\n    pass\n\ndef _c():\n    pass\n\n'
+        "class K:\n    def m(self):\n        pass\n\n    def _n(self):\n        pass\n\n"
+        "class _P:\n    def m(self):\n        pass\n"
+    )
     assert _undocumented(text) == ["b", "K.m"]

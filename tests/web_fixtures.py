@@ -32,16 +32,18 @@ HOSTILE_FILES = {
 
 def make_app(index_dir: Path, saved_db: Path, **config):
     """The app over ``index_dir``; its saved queries, accounts and audit log beside ``saved_db``."""
-    return create_app({
-        "INDEX_DIR": str(index_dir),
-        "SAVED_DB": str(saved_db),
-        "USERS_DB": str(Path(saved_db).with_name("users.sqlite3")),
-        "AUDIT_LOG": str(Path(saved_db).with_name("audit.jsonl")),
-        "STATE_DIR": str(Path(saved_db).parent),  # a URL index's local state (the web secret)
-        "SECRET_KEY": "test-secret",
-        "TESTING": True,
-        **config,
-    })
+    return create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "SAVED_DB": str(saved_db),
+            "USERS_DB": str(Path(saved_db).with_name("users.sqlite3")),
+            "AUDIT_LOG": str(Path(saved_db).with_name("audit.jsonl")),
+            "STATE_DIR": str(Path(saved_db).parent),  # a URL index's local state (the web secret)
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            **config,
+        }
+    )
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import analysis_views  # trend and concordance; imports views
 
     analysis_views.init_app(app)
-    from web import compare_views  # 比较 (keyness) and 新词 (emerging terms)
+    from web import compare_views, emerging_views  # noqa: F401 - 比较 (keyness) and 新词 (emerging terms), on one blueprint
 
     compare_views.init_app(app)
     from web import help_pages  # 高级检索 and 检索帮助

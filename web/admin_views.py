@@ -10,7 +10,6 @@ from flask import abort, render_template
 
 from search.ingest.reasons import reason_in_chinese
 from search.ingest.skipped import by_format, read_skipped
-
 from web.auth import actor
 from web.blueprint import bp, engine
 

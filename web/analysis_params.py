@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 from search.analysis.concordance import KWIC_SORTS, MAX_WIDTH, MIN_WIDTH
 from search.analysis.trend import BY, MAX_QUERIES, MEASURES, PER
 from search.query import MAX_QUERY_LENGTH, SearchRequest
-
 from web.params import BadParameter, search_request
 
 KWIC_PER_PAGE = 50
@@ -59,8 +58,13 @@ def trend_args(args: MultiDict) -> TrendArgs:
     filters = MultiDict([(k, v) for k, v in args.items(multi=True) if k != "q"])
     request = search_request(filters)
     by = _choice(args, "by", BY, "year", "by 只能是 year（按年）或 month（按月）")
-    measure = _choice(args, "measure", MEASURES, "documents",
-                      "measure 只能是 documents（文档数）、occurrences（出现次数）或 per_mille（每千篇）")
+    measure = _choice(
+        args,
+        "measure",
+        MEASURES,
+        "documents",
+        "measure 只能是 documents（文档数）、occurrences（出现次数）或 per_mille（每千篇）",
+    )
     per = _choice(args, "per", (*PER, ""), "", "per 只能是 district（按区域）") or None
     smooth = int(_choice(args, "smooth", ("0", "1", "2", "3"), "0", "smooth（平滑）只能是 0、1、2 或 3"))
     return TrendArgs(replace(request, q="", page=1, sort="relevance"), queries, by, measure, per, smooth)

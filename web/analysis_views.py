@@ -10,14 +10,13 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 
 from search.analysis.trend import CSV_COLUMNS, smoothed, trend_rows
 from search.export import KWIC_COLUMNS, kwic_row
-
 from web.analysis_params import district_page, kwic_args, paged_districts, trend_args
+from web.blueprint import engine, visible
 from web.exports import attachment, csv_chunks, public_base_url
 from web.kwic_page import kwic_page
-from web.spooled import spooled_response
 from web.params import library_call
+from web.spooled import spooled_response
 from web.trend_page import trend_page
-from web.blueprint import engine, visible
 
 bp = Blueprint("analysis", __name__)
 
@@ -25,8 +24,11 @@ bp = Blueprint("analysis", __name__)
 def csv_response(rows: Iterable[Iterable], name: str) -> Response:
     """Rows as a streamed CSV download (with a BOM, so that Excel reads the UTF-8 as UTF-8)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
+    return spooled_response(
+        chain(["\ufeff"], csv_chunks(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
+    )
 
 
 @bp.get("/trend")
@@ -41,8 +43,9 @@ def trend_json():
     """GET /trend.json: the trend as JSON."""
     args = trend_args(request.args)
     page = district_page(request.args)
-    result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
-                                    visible=visible()))
+    result = library_call(
+        lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per, visible=visible())
+    )
     return jsonify(paged_districts(smoothed(result, args.smooth).to_json(), page))
 
 
@@ -50,8 +53,9 @@ def trend_json():
 def trend_csv():
     """GET /trend.csv: the trend's numbers as CSV."""
     args = trend_args(request.args)
-    result = library_call(lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per,
-                                    visible=visible()))
+    result = library_call(
+        lambda: engine().trend(args.queries, args.request, args.by, args.measure, args.per, visible=visible())
+    )
     return csv_response(chain([CSV_COLUMNS], trend_rows(smoothed(result, args.smooth))), "trend")
 
 
@@ -77,7 +81,9 @@ def kwic_csv():
     lines = library_call(lambda: engine().all_lines(args.request, args.order, args.width, visible=visible()))
     base = public_base_url()
     rows = chain([KWIC_COLUMNS], (kwic_row(n, line, base, args.request) for n, line in enumerate(lines, 1)))
-    return spooled_response(chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文"))
+    return spooled_response(
+        chain(["\ufeff"], csv_chunks(rows)), mimetype="text/csv", headers=attachment(args.request, "csv", "上下文")
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -25,9 +25,7 @@ from werkzeug.wrappers import Response
 
 from search.access import LOCAL_OWNER, Actor
 from search.access.users import UserStore
-
 from web.csrf import CSRFError, session_token
-
 
 AUTH_MODES = ("none", "local", "header")
 SESSION_HOURS = 8
@@ -57,8 +55,11 @@ class TooManyAttempts(HTTPException):
 
     def __init__(self, seconds: int, locked: bool):
         minutes = max(1, (seconds + 59) // 60)
-        text = f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。" if locked else \
-            f"登录失败次数较多，请 {seconds} 秒后再试。"
+        text = (
+            f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。"
+            if locked
+            else f"登录失败次数较多，请 {seconds} 秒后再试。"
+        )
         super().__init__(text)
         self.retry_after = seconds
 
@@ -226,9 +227,7 @@ def login_submit():
         message = "用户名或密码错误。"
         if result.wait_seconds:
             message += f"请 {result.wait_seconds} 秒后再试。"
-        return current_app.make_response(
-            (render_template("login.html", next=target, error=message, name=name), 401)
-        )
+        return current_app.make_response((render_template("login.html", next=target, error=message, name=name), 401))
     session.clear()  # a fresh session: no fixation, no token of the anonymous one carried over
     session[SESSION_KEY] = users().sessions.start(result.user.name)
     session["since"] = time.time()

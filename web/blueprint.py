@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -18,8 +19,8 @@ from flask import (
     render_template,
     request,
 )
-from web.auth import actor
 
+from web.auth import actor
 
 bp = Blueprint("web", __name__)
 
@@ -81,5 +82,3 @@ def render_results(page: Any, **context: Any) -> Response:
 
 
 # -- search ------------------------------------------------------------------------
-
-

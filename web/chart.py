@@ -117,9 +117,9 @@ def line_chart(
         x_ticks = tuple(Tick(x_of(i), period_labels[i]) for i in range(0, len(periods), every))
     y_ticks = tuple(Tick(y_of(v * step), _number(v * step)) for v in range(round(ceiling / step) + 1))
     drawn = tuple(
-        ChartSeries(label, f"s{n % 6}", tuple(
-            ChartPoint(x_of(i), y_of(v), v, urls[i], titles[i]) for i, v in enumerate(values)
-        ))
+        ChartSeries(
+            label, f"s{n % 6}", tuple(ChartPoint(x_of(i), y_of(v), v, urls[i], titles[i]) for i, v in enumerate(values))
+        )
         for n, (label, values, urls, titles) in enumerate(series)
     )
     return Chart(WIDTH, HEIGHT, LEFT, TOP, plot_width, plot_height, x_ticks, y_ticks, drawn, x_title, y_title)

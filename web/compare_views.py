@@ -9,7 +9,6 @@ says which.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from itertools import chain
 from urllib.parse import urlencode
@@ -17,18 +16,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, make_response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.analysis.emerging import DEFAULT_MIN_FREQ as EMERGING_MIN_FREQ
-from search.analysis.emerging import SORTS as EMERGING_SORTS
 from search.analysis.keyness import DEFAULT_MIN_FREQ, MIN_LL_CHOICES, SIDES, SORTS
-from search.analysis.sides import BY, MAX_EMERGING_DOCUMENTS, MAX_SIDE_DOCUMENTS
+from search.analysis.sides import MAX_SIDE_DOCUMENTS
 from search.budget import set_deadline
 from search.export.phrases import (
     COMPARE_COLUMNS,
-    EMERGING_COLUMNS,
     compare_rows,
-    emerging_rows,
     kwic_path,
-    period_side,
     side_paths,
     trend_path,
 )
@@ -49,8 +43,13 @@ EXPORT_BUDGET = 60.0
 SIDE_LABELS = {"a": "A 侧多用", "b": "B 侧多用", "all": "两侧都列"}
 SORT_LABELS = {"ll": "对数似然", "ratio": "对数比", "freq": "频次"}
 EMERGING_SORT_LABELS = {"z": "突发度", "ratio": "对数比", "freq": "本期频次"}
-MIN_LL_LABELS = {0.0: "不限", 3.84: "≥ 3.84（p < 0.05）", 6.63: "≥ 6.63（p < 0.01）", 10.83: "≥ 10.83（p < 0.001）",
-                 15.13: "≥ 15.13（p < 0.0001）"}
+MIN_LL_LABELS = {
+    0.0: "不限",
+    3.84: "≥ 3.84（p < 0.05）",
+    6.63: "≥ 6.63（p < 0.01）",
+    10.83: "≥ 10.83（p < 0.001）",
+    15.13: "≥ 15.13（p < 0.0001）",
+}
 
 
 @dataclass(frozen=True)
@@ -60,15 +59,20 @@ class Option:
     selected: bool
 
 
-def _side_args(args: MultiDict, prefix: str) -> MultiDict:
-    return MultiDict([(k[len(prefix):], v) for k, v in args.items(multi=True)
-                      if k.startswith(prefix) and k[len(prefix):] in SIDE_KEYS and v.strip()])
+def side_args(args: MultiDict, prefix: str) -> MultiDict:
+    return MultiDict(
+        [
+            (k[len(prefix) :], v)
+            for k, v in args.items(multi=True)
+            if k.startswith(prefix) and k[len(prefix) :] in SIDE_KEYS and v.strip()
+        ]
+    )
 
 
-def _side(args: MultiDict, prefix: str, name: str) -> tuple[SearchRequest, bool]:
+def side_request(args: MultiDict, prefix: str, name: str) -> tuple[SearchRequest, bool]:
     """(the side's request, whether any parameter was given for it)."""
-    given = _side_args(args, prefix)
-    unknown = sorted({k for k in args if k.startswith(prefix) and k[len(prefix):] not in SIDE_KEYS})
+    given = side_args(args, prefix)
+    unknown = sorted({k for k in args if k.startswith(prefix) and k[len(prefix) :] not in SIDE_KEYS})
     if unknown:
         raise BadParameter(f"{name} 侧不认识参数 {unknown[0][:30]!r}；可用：{'、'.join(SIDE_KEYS)}。")
     try:
@@ -77,7 +81,7 @@ def _side(args: MultiDict, prefix: str, name: str) -> tuple[SearchRequest, bool]
         raise BadParameter(f"{name} 侧：{exc.description}") from exc
 
 
-def _whole(args: MultiDict, name: str, default: int, low: int, high: int, label: str) -> int:
+def whole_number(args: MultiDict, name: str, default: int, low: int, high: int, label: str) -> int:
     raw = (args.get(name, "") or "").strip()
     if not raw:
         return default
@@ -86,7 +90,7 @@ def _whole(args: MultiDict, name: str, default: int, low: int, high: int, label:
     return int(raw)
 
 
-def _choice(args: MultiDict, name: str, allowed, default: str, message: str) -> str:
+def choice(args: MultiDict, name: str, allowed, default: str, message: str) -> str:
     value = args.get(name, "") or default
     if value not in allowed:
         raise BadParameter(f"{message}；收到 {str(value)[:30]!r}。")
@@ -108,11 +112,26 @@ class CompareArgs:
 
     def pairs(self, **changes) -> list[tuple[str, str]]:
         """This comparison's URL parameters (defaults left out), with ``changes``."""
-        values = {"min_freq": self.min_freq, "side": self.side, "sort": self.sort, "min_ll": self.min_ll,
-                  "conc": self.concentrated, "page": self.page, "per_page": self.per_page, **changes}
+        values = {
+            "min_freq": self.min_freq,
+            "side": self.side,
+            "sort": self.sort,
+            "min_ll": self.min_ll,
+            "conc": self.concentrated,
+            "page": self.page,
+            "per_page": self.per_page,
+            **changes,
+        }
         pairs = [(f"a.{k}", v) for k, v in self.a.to_args()] + [(f"b.{k}", v) for k, v in self.b.to_args()]
-        defaults = {"min_freq": DEFAULT_MIN_FREQ, "side": "a", "sort": "ll", "min_ll": 3.84, "conc": False, "page": 1,
-                    "per_page": PER_PAGE}
+        defaults = {
+            "min_freq": DEFAULT_MIN_FREQ,
+            "side": "a",
+            "sort": "ll",
+            "min_ll": 3.84,
+            "conc": False,
+            "page": 1,
+            "per_page": PER_PAGE,
+        }
         for name, value in values.items():
             if value != defaults[name]:
                 pairs.append((name, "1" if value is True else f"{value:g}" if isinstance(value, float) else str(value)))
@@ -120,25 +139,28 @@ class CompareArgs:
 
 
 def compare_args(args: MultiDict) -> CompareArgs:
-    a, given = _side(args, "a.", "A")
-    b, _ = _side(args, "b.", "B")
+    a, given = side_request(args, "a.", "A")
+    b, _ = side_request(args, "b.", "B")
     min_ll_raw = args.get("min_ll", "") or "3.84"
     try:
         min_ll = float(min_ll_raw)
     except ValueError:
         min_ll = -1.0
     if min_ll not in MIN_LL_CHOICES:
-        raise BadParameter(f"min_ll（最低对数似然）只能是 {'、'.join(f'{v:g}' for v in MIN_LL_CHOICES)}；"
-                           f"收到 {min_ll_raw[:20]!r}。")
+        raise BadParameter(
+            f"min_ll（最低对数似然）只能是 {'、'.join(f'{v:g}' for v in MIN_LL_CHOICES)}；收到 {min_ll_raw[:20]!r}。"
+        )
     return CompareArgs(
-        a=a, b=b, given=given,
-        min_freq=_whole(args, "min_freq", DEFAULT_MIN_FREQ, 1, 1000, "最低频次"),
-        side=_choice(args, "side", SIDES, "a", "side 只能是 a（A 侧多用）、b（B 侧多用）或 all（两侧都列）"),
-        sort=_choice(args, "sort", SORTS, "ll", "sort 只能是 ll（对数似然）、ratio（对数比）或 freq（频次）"),
+        a=a,
+        b=b,
+        given=given,
+        min_freq=whole_number(args, "min_freq", DEFAULT_MIN_FREQ, 1, 1000, "最低频次"),
+        side=choice(args, "side", SIDES, "a", "side 只能是 a（A 侧多用）、b（B 侧多用）或 all（两侧都列）"),
+        sort=choice(args, "sort", SORTS, "ll", "sort 只能是 ll（对数似然）、ratio（对数比）或 freq（频次）"),
         min_ll=min_ll,
         concentrated=(args.get("conc") or "") in ("1", "on"),
-        page=_whole(args, "page", 1, 1, 100_000, "页码"),
-        per_page=_whole(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE, "每页条数"),
+        page=whole_number(args, "page", 1, 1, 100_000, "页码"),
+        per_page=whole_number(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE, "每页条数"),
     )
 
 
@@ -151,7 +173,7 @@ class PhraseRow:
     kwic_b: str
 
 
-def _budget(seconds: float) -> None:
+def within_budget(seconds: float) -> None:
     set_deadline(seconds)  # the request's own budget (web.limits), longer for a comparison
 
 
@@ -161,7 +183,7 @@ def _run_compare(args: CompareArgs):
     return result, rows
 
 
-def _page(name: str, **context):
+def render_page(name: str, **context):
     """The page, or for the form's in-place request (htmx) its results alone (an error there too)."""
     template = f"partials/{name}_result.html" if is_fragment_request() else f"{name}.html"
     response = make_response(render_template(template, **context))
@@ -169,18 +191,18 @@ def _page(name: str, **context):
     return response
 
 
-def _app(path: str) -> str:
+def app_path(path: str) -> str:
     """A path of this app ("/trend?…") where the app is mounted."""
     return request.script_root + path
 
 
-def _url(endpoint: str, pairs) -> str:
+def url_of(endpoint: str, pairs) -> str:
     return url_for(endpoint) + ("?" + urlencode(pairs) if pairs else "")
 
 
 @bp.get("/compare")
 def compare_view():
-    _budget(PAGE_BUDGET)
+    within_budget(PAGE_BUDGET)
     args = compare_args(request.args)
     result = rows = None
     shown: list[PhraseRow] = []
@@ -190,51 +212,81 @@ def compare_view():
         pages = max(1, -(-len(rows) // args.per_page))
         start = (args.page - 1) * args.per_page
         a, b, exclude = side_paths(args.a, args.b)
-        shown = [PhraseRow(start + n, p, _app(trend_path(p.phrase)), _app(kwic_path(p.phrase, a)),
-                           _app(kwic_path(p.phrase, b, exclude)))
-                 for n, p in enumerate(result.rows(rows[start : start + args.per_page]), 1)]
-        page_links = pager(args.page, pages, lambda n: _url("phrases.compare_view", args.pairs(page=n)))
+        shown = [
+            PhraseRow(
+                start + n,
+                p,
+                app_path(trend_path(p.phrase)),
+                app_path(kwic_path(p.phrase, a)),
+                app_path(kwic_path(p.phrase, b, exclude)),
+            )
+            for n, p in enumerate(result.rows(rows[start : start + args.per_page]), 1)
+        ]
+        page_links = pager(args.page, pages, lambda n: url_of("phrases.compare_view", args.pairs(page=n)))
     export = args.pairs(page=1, per_page=PER_PAGE)
-    return _page(
-        "compare", args=args, result=result, total=0 if rows is None else len(rows), rows=shown, pager=page_links,
-        sides=[Link(label, _url("phrases.compare_view", args.pairs(side=s, page=1)), s == args.side)
-               for s, label in SIDE_LABELS.items()],
-        sorts=[Link(label, _url("phrases.compare_view", args.pairs(sort=s, page=1)), s == args.sort)
-               for s, label in SORT_LABELS.items()],
+    return render_page(
+        "compare",
+        args=args,
+        result=result,
+        total=0 if rows is None else len(rows),
+        rows=shown,
+        pager=page_links,
+        sides=[
+            Link(label, url_of("phrases.compare_view", args.pairs(side=s, page=1)), s == args.side)
+            for s, label in SIDE_LABELS.items()
+        ],
+        sorts=[
+            Link(label, url_of("phrases.compare_view", args.pairs(sort=s, page=1)), s == args.sort)
+            for s, label in SORT_LABELS.items()
+        ],
         min_ll_options=[Option(f"{v:g}", MIN_LL_LABELS[v], v == args.min_ll) for v in MIN_LL_CHOICES],
-        form_a=_form_values(args.a), form_b=_form_values(args.b),
-        csv_url=_url("phrases.compare_csv", export), xlsx_url=_url("phrases.compare_xlsx", export),
-        json_url=_url("phrases.compare_json", args.pairs()),
+        form_a=form_values(args.a),
+        form_b=form_values(args.b),
+        csv_url=url_of("phrases.compare_csv", export),
+        xlsx_url=url_of("phrases.compare_xlsx", export),
+        json_url=url_of("phrases.compare_json", args.pairs()),
         cap=MAX_SIDE_DOCUMENTS,
     )
 
 
-def _form_values(side: SearchRequest) -> dict:
+def form_values(side: SearchRequest) -> dict:
     """What the form shows of a side (the fields it has), and the rest as hidden fields."""
-    shown = {"q": side.q, "year": " ".join(str(y) for y in side.years) if len(side.years) == 1 else "",
-             "from": side.date_from or "", "to": side.date_to or "",
-             "district": side.districts[0] if len(side.districts) == 1 else "",
-             "type": side.doc_types[0] if len(side.doc_types) == 1 else ""}
-    hidden = [(k, v) for k, v in side.to_args() if not (k in shown and shown[k] == v) and k not in ("q",)]
+    shown = {
+        "q": side.q,
+        "year": " ".join(str(y) for y in side.years) if len(side.years) == 1 else "",
+        "from": side.date_from or "",
+        "to": side.date_to or "",
+        "district": side.districts[0] if len(side.districts) == 1 else "",
+        "type": side.doc_types[0] if len(side.doc_types) == 1 else "",
+    }
+    hidden = [(k, v) for k, v in side.to_args() if not (k in shown and shown[k] == v) and k != "q"]
     return {"shown": shown, "hidden": hidden}
 
 
 @bp.get("/compare.json")
 def compare_json():
-    _budget(PAGE_BUDGET)
+    within_budget(PAGE_BUDGET)
     args = compare_args(request.args)
     if not args.given:
         raise BadParameter("请给出 A 侧的条件，如 a.year=2024。")
     result, rows = _run_compare(args)
     start = (args.page - 1) * args.per_page
     data = result.to_json(rows[start : start + args.per_page])
-    data.update({"side": args.side, "sort": args.sort, "min_ll": args.min_ll, "total": len(rows),
-                 "page": args.page, "per_page": args.per_page})
+    data.update(
+        {
+            "side": args.side,
+            "sort": args.sort,
+            "min_ll": args.min_ll,
+            "total": len(rows),
+            "page": args.page,
+            "per_page": args.per_page,
+        }
+    )
     return jsonify(data)
 
 
 def _export(args: CompareArgs):
-    _budget(EXPORT_BUDGET)
+    within_budget(EXPORT_BUDGET)
     if not args.given:
         raise BadParameter("请给出 A 侧的条件，如 a.year=2024。")
     return _run_compare(args)
@@ -244,7 +296,9 @@ def _export(args: CompareArgs):
 def compare_csv():
     args = compare_args(request.args)
     result, rows = _export(args)
-    return csv_response(chain([COMPARE_COLUMNS], compare_rows(result, rows, args.a, args.b, public_base_url())), "compare")
+    return csv_response(
+        chain([COMPARE_COLUMNS], compare_rows(result, rows, args.a, args.b, public_base_url())), "compare"
+    )
 
 
 @bp.get("/compare.xlsx")
@@ -255,7 +309,7 @@ def compare_xlsx():
     args = compare_args(request.args)
     result, rows = _export(args)
     buffer = spooled()
-    link = public_base_url() + _url("phrases.compare_view", args.pairs(page=1))
+    link = public_base_url() + url_of("phrases.compare_view", args.pairs(page=1))
     compare_workbook(buffer, result, rows, args.a, args.b, public_base_url(), zone(), link)
     return download(buffer, XLSX, attachment(replace(args.a, q=args.a.q or "比较"), "xlsx", "关键短语"))
 
@@ -263,133 +317,8 @@ def compare_xlsx():
 # -- emerging terms --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EmergingArgs:
-    request: SearchRequest
-    by: str
-    period: str | None
-    min_freq: int
-    sort: str
-    page: int
-    per_page: int
-
-    def pairs(self, **changes) -> list[tuple[str, str]]:
-        values = {"by": self.by, "period": self.period, "min_freq": self.min_freq, "sort": self.sort,
-                  "page": self.page, "per_page": self.per_page, **changes}
-        defaults = {"by": "year", "period": None, "min_freq": EMERGING_MIN_FREQ, "sort": "z", "page": 1,
-                    "per_page": PER_PAGE}
-        pairs = list(self.request.to_args())
-        pairs += [(k, str(v)) for k, v in values.items() if v != defaults[k] and v is not None]
-        return pairs
-
-
-def emerging_args(args: MultiDict) -> EmergingArgs:
-    filters = MultiDict([(k, v) for k, v in args.items(multi=True) if k in SIDE_KEYS and v.strip()])
-    unknown = sorted(k for k in args if k not in (*SIDE_KEYS, "by", "period", "min_freq", "sort", "page", "per_page"))
-    if unknown:
-        raise BadParameter(f"不认识参数 {unknown[0][:30]!r}。")
-    request_ = replace(search_request(filters), page=1, per_page=10, sort="relevance")
-    by = _choice(args, "by", BY, "year", "by 只能是 year（按年）或 month（按月）")
-    period = (args.get("period") or "").strip() or None
-    if period and not re.fullmatch(r"[0-9]{4}" if by == "year" else r"[0-9]{4}-(0[1-9]|1[0-2])", period):
-        raise BadParameter(f"period（时期）必须形如 {'2020' if by == 'year' else '2020-07'}；收到 {period[:20]!r}。")
-    return EmergingArgs(
-        request=request_, by=by, period=period,
-        min_freq=_whole(args, "min_freq", EMERGING_MIN_FREQ, 1, 1000, "最低频次"),
-        sort=_choice(args, "sort", EMERGING_SORTS, "z", "sort 只能是 z（突发度）、ratio（对数比）或 freq（本期频次）"),
-        page=_whole(args, "page", 1, 1, 100_000, "页码"),
-        per_page=_whole(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE, "每页条数"),
-    )
-
-
-def _run_emerging(args: EmergingArgs):
-    counts = engine().emerging(args.request, by=args.by, min_freq=args.min_freq, visible=visible())
-    if not counts.period_names:
-        return counts, None, []
-    period = args.period or counts.period_names[-1]
-    if period not in counts.period_names:
-        raise BadParameter(f"{period} 没有可计数的文档；可选的时期从 {counts.period_names[0]} 到 {counts.period_names[-1]}。")
-    result = counts.terms(period)
-    return counts, result, result.sorted(args.sort)
-
-
-@dataclass(frozen=True)
-class TermRow:
-    number: int
-    term: object
-    trend_url: str
-    kwic_url: str
-
-
-@bp.get("/emerging")
-def emerging_view():
-    _budget(PAGE_BUDGET)
-    args = emerging_args(request.args)
-    counts, result, terms = _run_emerging(args)
-    start = (args.page - 1) * args.per_page
-    side = period_side(args.request, args.by, result.period) if result else args.request
-    rows = [TermRow(start + n, t, _app(trend_path(t.phrase)), _app(kwic_path(t.phrase, side)))
-            for n, t in enumerate(terms[start : start + args.per_page], 1)]
-    pages = max(1, -(-len(terms) // args.per_page))
-    current = result.period if result else None
-    export = args.pairs(page=1, period=current)
-    return _page(
-        "emerging", args=args, result=result, total=len(terms), rows=rows,
-        pager=pager(args.page, pages, lambda n: _url("phrases.emerging_view", args.pairs(page=n, period=current))),
-        periods=[Option(p, p, p == current) for p in counts.period_names[1:]] if counts.period_names else [],
-        period_links=[Link(p, _url("phrases.emerging_view", args.pairs(period=p, page=1)), p == current)
-                      for p in counts.period_names[1:]] if args.by == "year" else [],
-        sorts=[Link(label, _url("phrases.emerging_view", args.pairs(sort=s, page=1, period=current)), s == args.sort)
-               for s, label in EMERGING_SORT_LABELS.items()],
-        form=_form_values(args.request),
-        info=next((p for p in result.periods if p.period == result.period), None) if result else None,
-        csv_url=_url("phrases.emerging_csv", export), xlsx_url=_url("phrases.emerging_xlsx", export),
-        json_url=_url("phrases.emerging_json", args.pairs(period=current)),
-        cap=MAX_EMERGING_DOCUMENTS,
-    )
-
-
-@bp.get("/emerging.json")
-def emerging_json():
-    _budget(PAGE_BUDGET)
-    args = emerging_args(request.args)
-    _, result, terms = _run_emerging(args)
-    if result is None:
-        return jsonify({"period": None, "terms": []})
-    start = (args.page - 1) * args.per_page
-    data = result.to_json(terms[start : start + args.per_page])
-    data.update({"sort": args.sort, "total": len(terms), "page": args.page, "per_page": args.per_page})
-    return jsonify(data)
-
-
-@bp.get("/emerging.csv")
-def emerging_csv():
-    _budget(EXPORT_BUDGET)
-    args = emerging_args(request.args)
-    _, result, terms = _run_emerging(args)
-    rows = emerging_rows(terms, args.request, args.by, result.period, public_base_url()) if result else []
-    return csv_response(chain([EMERGING_COLUMNS], rows), "emerging")
-
-
-@bp.get("/emerging.xlsx")
-def emerging_xlsx():
-    from search.export.phrase_sheets import emerging_workbook
-    from web.export_views import XLSX, download, spooled
-
-    _budget(EXPORT_BUDGET)
-    args = emerging_args(request.args)
-    _, result, terms = _run_emerging(args)
-    if result is None:
-        raise BadParameter("没有带日期的文档可计数。")
-    buffer = spooled()
-    link = public_base_url() + _url("phrases.emerging_view", args.pairs(page=1, period=result.period))
-    emerging_workbook(buffer, result, terms, args.request, public_base_url(), zone(), link)
-    return download(buffer, XLSX, attachment(replace(args.request, q=args.request.q or result.period), "xlsx", "新词"))
-
-
 def init_app(app) -> None:
     from web.pages import translate_note
 
     app.add_template_filter(translate_note, "reading_note")
     app.register_blueprint(bp)
-

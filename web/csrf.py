@@ -10,9 +10,9 @@ import hmac
 import secrets
 
 from flask import Flask, request, session
+from werkzeug.exceptions import BadRequest
 
 from web.headers import carries_secret
-from werkzeug.exceptions import BadRequest
 
 SESSION_KEY = "csrf_token"
 FORM_FIELD = "csrf_token"

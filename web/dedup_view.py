@@ -27,7 +27,9 @@ def dedup_line(request: SearchRequest, results: SearchResults, url_of) -> DedupL
         text = f"已去重：{results.total} 组，隐去 {results.reprints} 篇转载" if results.reprints else "已去重：没有转载"
         return DedupLine(text, "显示全部", url_of(replace(request, dedup=False, page=1)))
     if results.reprints and not request.copies:
-        return DedupLine(f"其中 {results.reprints} 篇是转载或改写稿", "去重", url_of(replace(request, dedup=True, page=1)))
+        return DedupLine(
+            f"其中 {results.reprints} 篇是转载或改写稿", "去重", url_of(replace(request, dedup=True, page=1))
+        )
     return None
 
 

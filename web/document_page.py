@@ -12,17 +12,23 @@ from flask import url_for
 from markupsafe import Markup
 
 from search.engines import Engine
-from search.text.highlight import find_spans, mark
-from search.text.normalize import fold
 from search.query import SearchRequest
 from search.query.compose import request_query, terms_to_mark
-
+from search.text.highlight import find_spans, mark
+from search.text.normalize import fold
 from web.downloads import member_file, part_label
 from web.pages import Link, date_label, document_url, search_url
 
 # How the page names where a value came from (the evidence sources of search.meta).
-SOURCE_LABELS = {"manifest": "清单", "meta": "网页/文件属性", "signature": "落款", "dateline": "电头",
-                 "filename": "文件名", "title": "标题", "text": "正文"}
+SOURCE_LABELS = {
+    "manifest": "清单",
+    "meta": "网页/文件属性",
+    "signature": "落款",
+    "dateline": "电头",
+    "filename": "文件名",
+    "title": "标题",
+    "text": "正文",
+}
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,9 @@ class SimilarView:
     canonical: bool
 
 
-def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int | None = None,
-                  visible: object = None) -> DocumentPage | None:
+def document_page(
+    engine: Engine, doc_id: str, request: SearchRequest, at: int | None = None, visible: object = None
+) -> DocumentPage | None:
     """A document with every occurrence of the query's phrases marked; None when there is no such
     document, or it is not ``visible`` (the two answer alike).
 
@@ -105,17 +112,27 @@ def document_page(engine: Engine, doc_id: str, request: SearchRequest, at: int |
         marks=sum(str(p).count("<mark") for p in (title, *paragraphs)),
         back_url=search_url(request),
         original_url=url_for("web.original", doc_id=doc.id)
-        if engine.original_file(doc) or member_file(engine, doc) else None,
+        if engine.original_file(doc) or member_file(engine, doc)
+        else None,
         part_of=part_label(engine, doc, visible),
         siblings=tuple(
-            Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id)
-            for s in siblings
-        ) if len(siblings) > 1 else (),
+            Link(s.title or f"第 {s.item + 1} 篇", document_url(s.id, request), s.id == doc.id) for s in siblings
+        )
+        if len(siblings) > 1
+        else (),
         siblings_heading="同一文件中的文档" if len({s.source for s in siblings}) > 1 else "同一版面的稿件",
         request=request,
         similar=tuple(
-            SimilarView(s.title or "（无标题）", document_url(s.id, request), date_label(s.published), s.district,
-                        f"{s.similarity:.0%}", s.kind, SIMILAR_KINDS[s.kind], s.canonical)
+            SimilarView(
+                s.title or "（无标题）",
+                document_url(s.id, request),
+                date_label(s.published),
+                s.district,
+                f"{s.similarity:.0%}",
+                s.kind,
+                SIMILAR_KINDS[s.kind],
+                s.canonical,
+            )
             for s in engine.similar(doc_id, visible=visible)
         ),
     )

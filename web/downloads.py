@@ -54,7 +54,11 @@ def download_name(path: Path) -> str:
     name = " ".join(name.split()).lstrip(".") or "document"
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, suffix = name.rpartition(".")
-        name = (stem[: MAX_NAME_LENGTH - len(suffix) - 1] + "." + suffix) if dot and len(suffix) < 10 else name[:MAX_NAME_LENGTH]
+        name = (
+            (stem[: MAX_NAME_LENGTH - len(suffix) - 1] + "." + suffix)
+            if dot and len(suffix) < 10
+            else name[:MAX_NAME_LENGTH]
+        )
     return name
 
 
@@ -70,7 +74,7 @@ def container_of(doc_id: str, source: str) -> tuple[str, str] | None:
     at = source.find("/")
     while at != -1:
         if file_hash(source[:at]) == hashed:
-            return source[:at], source[at + 1:]
+            return source[:at], source[at + 1 :]
         at = source.find("/", at + 1)
     return None
 

@@ -16,7 +16,6 @@ from flask import Response, render_template, request
 from werkzeug.wsgi import wrap_file
 
 from search.export import describe_request
-from search.query import SearchRequest
 from search.export.run import (
     DEFAULT_FIRST,
     MAX_CHOSEN,
@@ -26,13 +25,13 @@ from search.export.run import (
     originals,
     results_workbook,
 )
-
+from search.query import SearchRequest
 from web.analysis_params import kwic_args
+from web.blueprint import bp, engine, visible
 from web.downloads import download_name
 from web.exports import attachment, public_base_url, zone
 from web.pages import date_label, search_url
 from web.params import BadParameter, library_call, search_request
-from web.blueprint import bp, engine, visible
 
 SPOOL_BYTES = 16 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,8 +79,11 @@ def search_xlsx_export():
 def kwic_xlsx_export():
     """GET /kwic.xlsx: the concordance as an Excel workbook."""
     args, buffer = kwic_args(request.args), spooled()
-    library_call(lambda: concordance_workbook(buffer, engine(), args.request, args.order, args.width, public_base_url(),
-                                          zone(), visible()))
+    library_call(
+        lambda: concordance_workbook(
+            buffer, engine(), args.request, args.order, args.width, public_base_url(), zone(), visible()
+        )
+    )
     return download(buffer, XLSX, attachment(args.request, "xlsx", "上下文"))
 
 
@@ -92,9 +94,17 @@ def compile_page():
     results = engine().search(replace(wanted, page=1, per_page=MAX_CHOSEN), visible=visible())
     ticked = set(chosen_ids())
     hidden = [(k, v) for k, v in wanted.to_args() if k not in ("page", "per_page")]
-    return render_template("compile.html", request_=wanted, results=results, ticked=ticked, hidden=hidden,
-                           date_label=date_label, max_chosen=MAX_CHOSEN, default_first=DEFAULT_FIRST,
-                           back_url=search_url(replace(wanted, page=1)))
+    return render_template(
+        "compile.html",
+        request_=wanted,
+        results=results,
+        ticked=ticked,
+        hidden=hidden,
+        date_label=date_label,
+        max_chosen=MAX_CHOSEN,
+        default_first=DEFAULT_FIRST,
+        back_url=search_url(replace(wanted, page=1)),
+    )
 
 
 @bp.get("/compile.docx")

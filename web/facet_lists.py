@@ -9,19 +9,27 @@ Every value's count is what clicking it gives: a place counts the places below i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass, replace
+from typing import Any
 
-from search.query.request import FACET_ATTRIBUTES
 from search.meta.places import NATIONAL, children, place_path
 from search.query import FacetValue, SearchRequest, SearchResults
 from search.query.facet_values import place_level, rolled_up
+from search.query.request import FACET_ATTRIBUTES
 
 SHOWN = 10  # values a facet shows before 更多
 HOME_PLACES_SHOWN = 6  # of the ten 区域 values, the home area's own places (the rest behind its 更多)
 DEFAULT_HOME = "郑州市"  # the area listed first and open unless `search serve --home` names another
 
-FACET_TITLES = {"district": "区域", "year": "年份", "month": "月份", "topic": "主题", "issuer": "发文机关", "type": "文种", "docno": "文号"}
+FACET_TITLES = {
+    "district": "区域",
+    "year": "年份",
+    "month": "月份",
+    "topic": "主题",
+    "issuer": "发文机关",
+    "type": "文种",
+    "docno": "文号",
+}
 FACET_FIELDS = FACET_ATTRIBUTES  # facet name -> request attribute (search.query.request)
 
 
@@ -59,8 +67,13 @@ def docno_label(series: str) -> str:
     return f"{series}第…号" if series.endswith("令") else series
 
 
-def facet_groups(request: SearchRequest, results: SearchResults, toggle_urls: Callable, url_of: Callable,
-                 home: str | None = DEFAULT_HOME) -> list[FacetGroup]:
+def facet_groups(
+    request: SearchRequest,
+    results: SearchResults,
+    toggle_urls: Callable,
+    url_of: Callable,
+    home: str | None = DEFAULT_HOME,
+) -> list[FacetGroup]:
     """Every facet's group; ``toggle_urls(request, name, values)`` and ``url_of(request)`` make the links."""
     counts = {name: results.facets.get(name, ()) for name in FACET_FIELDS}
 
@@ -77,7 +90,10 @@ def facet_groups(request: SearchRequest, results: SearchResults, toggle_urls: Ca
         replace(y, children=tuple(m for m in months if m.value[:4] == y.value)) if y.value in selected_years else y
         for y in entries("year", counts["year"], lambda y: f"{y}年")
     ]
-    groups = [district_group(request, counts["district"], url_of, home), FacetGroup("year", "年份 → 月份", *_split(years))]
+    groups = [
+        district_group(request, counts["district"], url_of, home),
+        FacetGroup("year", "年份 → 月份", *_split(years)),
+    ]
     for name in ("topic", "type", "issuer", "docno"):
         values = entries(name, counts[name], docno_label if name == "docno" else str)
         if values:
@@ -118,7 +134,9 @@ def district_group(
     trail: tuple[tuple[str, str | None], ...] = ()
     if level:
         trail = (("全部区域", url_of(replace(request, districts=(), page=1))),)
-        trail += tuple((p, url_of(replace(request, districts=(p,), page=1)) if p not in selected else None) for p in level)
+        trail += tuple(
+            (p, url_of(replace(request, districts=(p,), page=1)) if p not in selected else None) for p in level
+        )
     elif home and totals.get(home):
         # The home area first and open; it and its places count toward the facet's ten values.
         inner = place_level(values, _trail_of(home))
@@ -126,7 +144,11 @@ def district_group(
         first, rest = _split(places, HOME_PLACES_SHOWN)
         others = [e for e in listed if e.value != home]
         head, hidden = _split(others, SHOWN - 1 - len(first))
-        return FacetGroup("district", FACET_TITLES["district"],
-                          (entry(home, totals[home], children=first, more=rest, deeper=True), *head), hidden)
+        return FacetGroup(
+            "district",
+            FACET_TITLES["district"],
+            (entry(home, totals[home], children=first, more=rest, deeper=True), *head),
+            hidden,
+        )
     head, hidden = _split(listed)
     return FacetGroup("district", FACET_TITLES["district"], head, hidden, trail)

@@ -11,7 +11,6 @@ from flask import url_for
 from search.analysis.concordance import KWIC_SORTS, Concordance, Line
 from search.engines import Engine
 from search.query import SearchRequest
-
 from web.analysis_params import KwicArgs
 from web.pages import Link, Pager, date_label, pager, search_url
 
@@ -95,10 +94,15 @@ def kwic_page(engine: Engine, args: KwicArgs, visible: object = None) -> KwicPag
     return KwicPage(
         args=args,
         result=result,
-        lines=tuple(LineView(line, occurrence_url(line, request), date_label(line.date))
-                    for line in (result.lines if result else ())),
-        orders=tuple(Link(label, kwic_url(args, order=o, page=1), o == args.order)
-                     for o, label in ORDER_LABELS.items() if o in KWIC_SORTS),
+        lines=tuple(
+            LineView(line, occurrence_url(line, request), date_label(line.date))
+            for line in (result.lines if result else ())
+        ),
+        orders=tuple(
+            Link(label, kwic_url(args, order=o, page=1), o == args.order)
+            for o, label in ORDER_LABELS.items()
+            if o in KWIC_SORTS
+        ),
         widths=tuple(Link(str(w), kwic_url(args, width=w), w == args.width) for w in WIDTHS),
         pager=pager(request.page, result.pages if result else 1, lambda n: kwic_url(args, page=n)),
         collocates=tuple(

@@ -15,8 +15,15 @@ from search.budget import QueryTooComplex, set_deadline
 
 REQUEST_TIME_BUDGET = 5.0  # seconds; a normal search takes milliseconds
 EXPORT_TIME_BUDGET = 60.0  # a CSV of every hit makes every snippet
-EXPORT_ENDPOINTS = ("web.search_csv_export", "analysis.kwic_csv", "analysis.trend_csv", "web.search_xlsx_export",
-                    "web.kwic_xlsx_export", "web.compile_docx", "web.compile_zip")
+EXPORT_ENDPOINTS = (
+    "web.search_csv_export",
+    "analysis.kwic_csv",
+    "analysis.trend_csv",
+    "web.search_xlsx_export",
+    "web.kwic_xlsx_export",
+    "web.compile_docx",
+    "web.compile_zip",
+)
 
 
 class TooComplex(BadRequest):

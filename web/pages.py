@@ -21,9 +21,8 @@ from search.engines import Engine
 from search.query import FacetValue, Hit, SearchRequest, SearchResults, parse_query
 from search.query.variants import current_variants
 from search.saved.store import request_args
-
-from web.dedup_view import DedupLine, copies_chip, copies_url, dedup_line
 from web.chart import Sparkline, sparkline
+from web.dedup_view import DedupLine, copies_chip, copies_url, dedup_line
 from web.facet_lists import DEFAULT_HOME, FACET_FIELDS, FACET_TITLES, FacetGroup, facet_groups
 
 SORT_LABELS = (("relevance", "相关度"), ("newest", "最新"), ("oldest", "最早"))
@@ -60,8 +59,25 @@ def _quoted(text: str) -> str:
 
 
 # The order of ``SearchRequest.to_args``'s keys: a facet's pairs go back where that order puts them.
-_ARG_ORDER = ("q", "mode", "district", "topic", "issuer", "type", "docno", "year", "month",
-              "from", "to", "sort", "page", "per_page", "variants", "dedup", "copies")
+_ARG_ORDER = (
+    "q",
+    "mode",
+    "district",
+    "topic",
+    "issuer",
+    "type",
+    "docno",
+    "year",
+    "month",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "variants",
+    "dedup",
+    "copies",
+)
 
 
 def facet_urls(request: SearchRequest, name: str, values: Iterable[str]) -> list[str]:
@@ -71,7 +87,7 @@ def facet_urls(request: SearchRequest, name: str, values: Iterable[str]) -> list
     rank = _ARG_ORDER.index(name)
     at = sum(1 for key, _ in pairs if _ARG_ORDER.index(key) < rank)
     current = [value for key, value in pairs if key == name]
-    before, after = _query_string(pairs[:at]), _query_string(pairs[at + len(current):])
+    before, after = _query_string(pairs[:at]), _query_string(pairs[at + len(current) :])
     path = _path("web.search_page")
     urls = []
     for value in values:
@@ -149,8 +165,11 @@ class ResultsPage:
     @property
     def hidden_fields(self) -> list[tuple[str, str]]:
         """The state the search form carries besides q and mode (so typing keeps the filters)."""
-        return [(k, v) for k, v in self.request.to_args()
-                if k not in ("q", "mode", "page", "from", "to", "variants", "dedup")]
+        return [
+            (k, v)
+            for k, v in self.request.to_args()
+            if k not in ("q", "mode", "page", "from", "to", "variants", "dedup")
+        ]
 
     @property
     def json_url(self) -> str:
@@ -167,8 +186,13 @@ def results_page(engine: Engine, request: SearchRequest, visible: object = None)
     """Run the search and lay out everything the results page links to (over the ``visible`` documents)."""
     results = engine.search(request, visible=visible)
     hits = [
-        HitView(h, document_url(h.id, request), date_label(h.date), tuple(Markup(s) for s in h.snippets),
-                copies_url(request, h.id, search_url) if h.reprints else "")
+        HitView(
+            h,
+            document_url(h.id, request),
+            date_label(h.date),
+            tuple(Markup(s) for s in h.snippets),
+            copies_url(request, h.id, search_url) if h.reprints else "",
+        )
         for h in results.hits
     ]
     page = ResultsPage(
@@ -178,8 +202,13 @@ def results_page(engine: Engine, request: SearchRequest, visible: object = None)
         hits=hits,
         facets=_facets(request, results),
         chips=_chips(request),
-        sorts=[Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS],
-        modes=[Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m) for m, label in MODE_LABELS],
+        sorts=[
+            Link(label, search_url(replace(request, sort=s, page=1)), request.sort == s) for s, label in SORT_LABELS
+        ],
+        modes=[
+            Link(label, search_url(replace(request, mode=m, page=1)), request.mode == m, value=m)
+            for m, label in MODE_LABELS
+        ],
         pager=pager(request.page, results.pages, lambda n: search_url(request.with_page(n))),
         notes=[translate_note(n) for n in results.notes],
         read_as=_read_as(request, results),
@@ -256,8 +285,12 @@ def _variants_offer(engine: Engine, request: SearchRequest, visible: object) -> 
     if request.variants or not request.q.strip():
         return None
     variants = current_variants()
-    typed = [a.value for g in parse_query(request.q).groups for a in g
-             if a.field == "text" and not a.negated and not a.variant_of and variants.has(a.value)]
+    typed = [
+        a.value
+        for g in parse_query(request.q).groups
+        for a in g
+        if a.field == "text" and not a.negated and not a.variant_of and variants.has(a.value)
+    ]
     if not typed:
         return None
     expanded = replace(request, variants=True, page=1)
@@ -298,7 +331,7 @@ def did_you_mean(engine: Engine, request: SearchRequest, visible: object) -> Lin
     for i, term in enumerate(terms):
         near = engine.nearest_phrase(term, visible=visible)
         if near:
-            corrected = replace(request, q=" ".join([*terms[:i], near[0], *terms[i + 1:]]), page=1)
+            corrected = replace(request, q=" ".join([*terms[:i], near[0], *terms[i + 1 :]]), page=1)
             total = _count(engine, corrected, visible).total
             if total:
                 return Link(corrected.q, search_url(corrected), count=total, value=near[0])

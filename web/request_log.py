@@ -74,8 +74,17 @@ def _log_request(response):
         started = request.environ.get(_STARTED)
         ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
         actor = g.get("actor")
-        log.info("%s", request_line(request.method, request.path, request.query_string, response.status_code, ms,
-                                    actor.name if actor is not None else None))
+        log.info(
+            "%s",
+            request_line(
+                request.method,
+                request.path,
+                request.query_string,
+                response.status_code,
+                ms,
+                actor.name if actor is not None else None,
+            ),
+        )
     return response
 
 
@@ -85,12 +94,17 @@ def startup_facts(engine: Any) -> dict:
         stats = engine.stats()
     except Exception:  # noqa: BLE001 - the facts are advice; the server starts anyway
         stats = {}
-    return {"index": engine.location, "generation": stats.get("generation", "?"),
-            "documents": stats.get("documents", "?")}
+    return {
+        "index": engine.location,
+        "generation": stats.get("generation", "?"),
+        "documents": stats.get("documents", "?"),
+    }
 
 
 def startup_line(facts: dict, url: str, auth_mode: str, workers: int, threads: int) -> str:
     """What ``search serve`` logs once it listens: the index, its generation and documents, who may
     use it and where (``serving index=… generation=… documents=… auth=… url=… workers=… threads=…``)."""
-    return (f"serving index={printable(facts['index'])} generation={printable(facts['generation'])} "
-            f"documents={facts['documents']} auth={auth_mode} url={url} workers={workers} threads={threads}")
+    return (
+        f"serving index={printable(facts['index'])} generation={printable(facts['generation'])} "
+        f"documents={facts['documents']} auth={auth_mode} url={url} workers={workers} threads={threads}"
+    )

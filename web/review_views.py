@@ -10,13 +10,18 @@ from flask import abort, render_template, request
 
 from search.query import SearchRequest
 from search.query.facet_values import REVIEWED, UNKNOWN, most_common
-
 from web.auth import actor
-from web.pages import search_url
 from web.blueprint import bp, engine
+from web.pages import search_url
 
-FILTER_OF = {"district": "districts", "issuer": "issuers", "docno": "doc_numbers", "type": "doc_types",
-             "topic": "topics", "year": "years"}
+FILTER_OF = {
+    "district": "districts",
+    "issuer": "issuers",
+    "docno": "doc_numbers",
+    "type": "doc_types",
+    "topic": "topics",
+    "year": "years",
+}
 
 
 @bp.get("/admin/metadata")

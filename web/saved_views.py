@@ -18,21 +18,24 @@ from flask import Flask, Response, abort, current_app, flash, g, redirect, rende
 from werkzeug.datastructures import MultiDict
 
 from search.access import LOCAL_OWNER, Actor
+from search.saved.alerts import AlertAddressError, AlertStore, AlertTimer, CheckReport, check_alerts, start_alerts
 from search.saved.mail import AlertConfigError, AlertSettings, Mailer, load_settings
-from search.saved.alerts import AlertAddressError, AlertStore, AlertTimer, check_alerts, start_alerts
-from search.saved.store import SLUG_PATTERN, TOKEN_PATTERN, SavedQueries, SavedQueryError, parse_query_string
+from search.saved.store import (
+    SLUG_PATTERN,
+    TOKEN_PATTERN,
+    SavedQueries,
+    SavedQuery,
+    SavedQueryError,
+    parse_query_string,
+)
 from search.zone import shown_time
-
 from web.audit import record
-from web.auth import Unauthorized, actor, auth_mode, users
+from web.auth import Unauthorized, actor, auth_mode, signed_in_actor, users
+from web.blueprint import bp, engine, render_results, visible
 from web.exports import atom_time, feed_results, xml_safe, zone
 from web.headers import carries_secret
 from web.pages import date_label, results_page, search_url
 from web.params import BadParameter, search_request
-from web.blueprint import bp, engine, render_results, visible
-from search.saved.alerts import CheckReport
-from search.saved.store import SavedQuery
-from web.auth import signed_in_actor
 
 MISSING_SAVED = "没有这个保存的查询（可能已被删除）。"
 log = logging.getLogger("web.alerts")
@@ -104,10 +107,16 @@ def saved_list():
     if rows:
         carries_secret()  # feed tokens and share links
     tz = zone()
-    return render_template("saved.html", rows=rows, show_owner=who.is_admin and auth_mode() != "none",
-                           when=lambda stored: shown_time(stored, tz), zone_label=zone_label(tz),
-                           subscription=alert_store().subscription(who.name), mail_on=alert_settings().smtp is not None,
-                           every=alert_settings().every_minutes)
+    return render_template(
+        "saved.html",
+        rows=rows,
+        show_owner=who.is_admin and auth_mode() != "none",
+        when=lambda stored: shown_time(stored, tz),
+        zone_label=zone_label(tz),
+        subscription=alert_store().subscription(who.name),
+        mail_on=alert_settings().smtp is not None,
+        every=alert_settings().every_minutes,
+    )
 
 
 @bp.post("/saved/alerts")
@@ -188,8 +197,16 @@ def saved_feed(slug):
     results = feed_results(engine(), saved.request, visible(reader))
     now = datetime.now(UTC)
     carries_secret()
-    body = render_template("feed.xml", saved=saved, results=results, now=now, atom_time=atom_time,
-                           date_label=date_label, search_url=search_url, base_url=public_base_url())
+    body = render_template(
+        "feed.xml",
+        saved=saved,
+        results=results,
+        now=now,
+        atom_time=atom_time,
+        date_label=date_label,
+        search_url=search_url,
+        base_url=public_base_url(),
+    )
     return Response(xml_safe(body), mimetype="application/atom+xml")
 
 
@@ -277,8 +294,12 @@ def shared_copy(token):
 
 def alert_base_url(app: Flask) -> str:
     """Where the mails' links point: --public-url, else the alerts config's public_url, else the listening address."""
-    return (app.config.get("PUBLIC_URL") or alert_settings(app).public_url or app.config.get("SERVE_URL")
-            or "http://127.0.0.1:8000").rstrip("/")
+    return (
+        app.config.get("PUBLIC_URL")
+        or alert_settings(app).public_url
+        or app.config.get("SERVE_URL")
+        or "http://127.0.0.1:8000"
+    ).rstrip("/")
 
 
 def run_alert_check(app: Flask, mailer: Mailer | None = None) -> CheckReport:
@@ -289,8 +310,9 @@ def run_alert_check(app: Flask, mailer: Mailer | None = None) -> CheckReport:
     pinned = app.extensions["engine"].pinned()
     try:
         with app.app_context():
-            return check_alerts(pinned, app.extensions["saved_queries"], alert_store(app), mailer, alert_base_url(app),
-                                owner_actor)
+            return check_alerts(
+                pinned, app.extensions["saved_queries"], alert_store(app), mailer, alert_base_url(app), owner_actor
+            )
     finally:
         pinned.release()
 
@@ -303,6 +325,10 @@ def start_alert_timer(app: Flask) -> AlertTimer | None:
     timer = AlertTimer(lambda: run_alert_check(app), settings.every_minutes * 60)
     timer.start()
     app.extensions["alert_timer"] = timer
-    log.info("e-mail alerts: checked every %g minutes through %s:%d", settings.every_minutes, settings.smtp.host,
-             settings.smtp.port)
+    log.info(
+        "e-mail alerts: checked every %g minutes through %s:%d",
+        settings.every_minutes,
+        settings.smtp.host,
+        settings.smtp.port,
+    )
     return timer

@@ -34,8 +34,9 @@ class ServerError(Exception):
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host``:``port`` (0: any free port); OSError when it cannot be had."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                         flags=socket.AI_PASSIVE)[0]
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[
+        0
+    ]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -47,8 +48,9 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(make_app: Callable[[], Flask], sock: socket.socket, threads: int, workers: int,
-        say: Callable[[str], None]) -> None:
+def run(
+    make_app: Callable[[], Flask], sock: socket.socket, threads: int, workers: int, say: Callable[[str], None]
+) -> None:
     """Serve until Ctrl-C or SIGTERM.  ``make_app`` builds a warmed app (in each worker when several)."""
     if workers == 1:
         _serve(make_app(), sock, threads)
@@ -83,8 +85,9 @@ def _worker(make_app: Callable[[], Flask], sock: socket.socket, threads: int) ->
         os._exit(code)
 
 
-def _supervise(make_app: Callable[[], Flask], sock: socket.socket, threads: int, workers: int,
-               say: Callable[[str], None]) -> None:
+def _supervise(
+    make_app: Callable[[], Flask], sock: socket.socket, threads: int, workers: int, say: Callable[[str], None]
+) -> None:
     started: dict[int, float] = {}
 
     def spawn() -> None:

@@ -10,7 +10,6 @@ from flask import url_for
 from search.analysis.trend import Series, Trend, smoothed
 from search.engines import Engine
 from search.query import SearchRequest
-
 from web.analysis_params import TrendArgs
 from web.chart import Chart, line_chart
 from web.pages import date_label, search_url
@@ -94,8 +93,11 @@ def period_request(
     """The search for one query, narrowed to one period (and district): where a point or cell leads."""
     request = replace(base, q=query, page=1)
     if period is not None:
-        request = replace(request, years=(int(period),), months=()) if by == "year" else replace(
-            request, months=(period,), years=())
+        request = (
+            replace(request, years=(int(period),), months=())
+            if by == "year"
+            else replace(request, months=(period,), years=())
+        )
     if district is not None:
         request = replace(request, districts=(district,))
     return request
@@ -107,16 +109,28 @@ def _text(value: float, measure: str) -> str:
 
 def trend_page(engine: Engine, args: TrendArgs, visible: object = None) -> TrendPage:
     """Run the trend (when there is a query) over the ``visible`` documents and lay out the chart, tables and links."""
-    result = engine.trend(args.queries, args.request, args.by, args.measure, args.per,
-                   visible=visible) if args.queries else None
+    result = (
+        engine.trend(args.queries, args.request, args.by, args.measure, args.per, visible=visible)
+        if args.queries
+        else None
+    )
     result = smoothed(result, args.smooth) if result else None
     measure = args.measure
     labels = tuple(period_label(p) for p in result.periods) if result else ()
-    chart, rows, undated, totals, district_tables = _laid_out(result, args, labels) if result else (None, (), (), (), ())
+    chart, rows, undated, totals, district_tables = (
+        _laid_out(result, args, labels) if result else (None, (), (), (), ())
+    )
     filters = [(k, v) for k, v in args.request.to_args() if k not in ("q", "page", "per_page", "sort")]
-    own = [("q", q) for q in args.queries] + filters + [
-        ("by", args.by), ("measure", args.measure), *([("per", args.per)] if args.per else []),
-        *([("smooth", str(args.smooth))] if args.smooth else [])]
+    own = (
+        [("q", q) for q in args.queries]
+        + filters
+        + [
+            ("by", args.by),
+            ("measure", args.measure),
+            *([("per", args.per)] if args.per else []),
+            *([("smooth", str(args.smooth))] if args.smooth else []),
+        ]
+    )
     return TrendPage(
         args=args,
         result=result,
@@ -145,23 +159,40 @@ def _laid_out(result: Trend, args: TrendArgs, labels: tuple[str, ...]) -> tuple:
         return search_url(period_request(args.request, series.query, args.by, period, district))
 
     chart = line_chart(
-        result.periods, labels,
-        [(s.query, [p.value(measure) for p in s.points], [url(s, p.period) for p in s.points],
-          [f"{s.query} · {labels[i]}：{_text(p.value(measure), measure)} {MEASURE_UNITS[measure]}"
-           f"（{p.documents} 篇，{p.occurrences} 次）" for i, p in enumerate(s.points)])
-         for s in result.series],
+        result.periods,
+        labels,
+        [
+            (
+                s.query,
+                [p.value(measure) for p in s.points],
+                [url(s, p.period) for p in s.points],
+                [
+                    f"{s.query} · {labels[i]}：{_text(p.value(measure), measure)} {MEASURE_UNITS[measure]}"
+                    f"（{p.documents} 篇，{p.occurrences} 次）"
+                    for i, p in enumerate(s.points)
+                ],
+            )
+            for s in result.series
+        ],
         x_title="年份" if args.by == "year" else "月份",
         y_title=MEASURE_LABELS[measure],
         whole=measure != "per_mille",
     )
     rows = tuple(
-        Row(labels[i], tuple(Cell(s.points[i].value(measure), _text(s.points[i].value(measure), measure),
-                                  url(s, period)) for s in result.series))
+        Row(
+            labels[i],
+            tuple(
+                Cell(s.points[i].value(measure), _text(s.points[i].value(measure), measure), url(s, period))
+                for s in result.series
+            ),
+        )
         for i, period in enumerate(result.periods)
     )
     undated = tuple(Cell(s.undated_documents, f"{s.undated_documents} 篇", url(s, None)) for s in result.series)
-    totals = tuple(Cell(s.total_documents, f"{s.total_documents} 篇 · {s.total_occurrences} 次", url(s, None))
-                   for s in result.series)
+    totals = tuple(
+        Cell(s.total_documents, f"{s.total_documents} 篇 · {s.total_occurrences} 次", url(s, None))
+        for s in result.series
+    )
     district_tables: tuple[DistrictTable, ...] = ()
     if args.per == "district":
         district_tables = tuple(_district_table(n, s, args, measure) for n, s in enumerate(result.series))
@@ -184,11 +215,20 @@ def _district_table(n: int, series: Series, args: TrendArgs, measure: str) -> Di
     for d in districts:
         name = d.district
         cells = tuple(
-            Cell(p.value(measure), _text(p.value(measure), measure),
-                 search_url(period_request(args.request, series.query, args.by, p.period, name)) if name else "",
-                 shade(p.value(measure)))
+            Cell(
+                p.value(measure),
+                _text(p.value(measure), measure),
+                search_url(period_request(args.request, series.query, args.by, p.period, name)) if name else "",
+                shade(p.value(measure)),
+            )
             for p in d.points
         )
-        rows.append(DistrictRow(name or "区域不详", date_label(d.first_appearance) if d.first_appearance else "日期不详",
-                                d.total_documents, cells))
+        rows.append(
+            DistrictRow(
+                name or "区域不详",
+                date_label(d.first_appearance) if d.first_appearance else "日期不详",
+                d.total_documents,
+                cells,
+            )
+        )
     return DistrictTable(series.query, f"s{n % 6}", tuple(rows))

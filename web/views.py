@@ -20,14 +20,13 @@ from flask import (
     send_file,
 )
 
-
 from web.blueprint import bp, engine, hand_engine_to_response, release_engine, render_results, visible
 from web.document_page import document_page
 from web.downloads import download_name, media_type, member_download
 from web.exports import attachment, public_base_url, search_csv
-from web.spooled import spooled_response
 from web.pages import results_page
 from web.params import occurrence_offset, search_request
+from web.spooled import spooled_response
 
 MISSING_DOCUMENT = "没有这个文档。它可能已从索引中删除，或者链接有误。"
 
@@ -74,8 +73,9 @@ def suggestions():
 @bp.get("/doc/<doc_id>")
 def document(doc_id):
     """GET /doc/<id>: the document page, the query's phrases marked."""
-    page = document_page(engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args),
-                         visible=visible())
+    page = document_page(
+        engine(), doc_id, search_request(request.args), at=occurrence_offset(request.args), visible=visible()
+    )
     if page is None:
         abort(404, MISSING_DOCUMENT)
     return render_template("doc.html", doc=page)
@@ -123,7 +123,3 @@ def init_app(app: Flask) -> None:
     app.after_request(hand_engine_to_response)
     app.teardown_request(release_engine)
     app.register_blueprint(bp)
-from web import saved_views  # noqa: F401 - the saved-query routes, on this blueprint
-from web import admin_views  # noqa: F401 - the administrators' pages, on this blueprint
-from web import export_views  # noqa: F401 - .xlsx, the Word 汇编 and the zip of originals, on this blueprint
-from web import review_views  # noqa: F401 - the metadata review page, on this blueprint

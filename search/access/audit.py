@@ -36,8 +36,13 @@ class AuditLog:
 
     def record(self, event: str, user: str | None, address: str | None = None, **fields: object) -> None:
         """Append one event: the time (UTC), the event, who, from where, and its details."""
-        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event,
-                 "user": user, "address": address, **fields}
+        entry = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": event,
+            "user": user,
+            "address": address,
+            **fields,
+        }
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
             self._rotate_if_full(len(line.encode("utf-8")))
@@ -103,10 +108,18 @@ def printable(value: object) -> str:
 
 def audit_line(entry: dict) -> str:
     """One entry as the text output's line: time, user, address, event, path and details, each escaped."""
-    detail = " ".join(f"{k}={printable(entry[k])}" for k in ("query", "doc_id", "slug", "name", "status")
-                      if entry.get(k) not in (None, ""))
-    fields = (str(entry.get("time", ""))[:19], entry.get("user") or "-", entry.get("address") or "-",
-              entry.get("event"), entry.get("path", ""))
+    detail = " ".join(
+        f"{k}={printable(entry[k])}"
+        for k in ("query", "doc_id", "slug", "name", "status")
+        if entry.get(k) not in (None, "")
+    )
+    fields = (
+        str(entry.get("time", ""))[:19],
+        entry.get("user") or "-",
+        entry.get("address") or "-",
+        entry.get("event"),
+        entry.get("path", ""),
+    )
     return ("  ".join(printable(f) for f in fields) + "  " + detail).rstrip()
 
 

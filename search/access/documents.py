@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 # The group of a document whose restriction could not be determined (its manifest unreadable, a
 # row that almost names it): no user may be given it (``users`` refuses it), so only admins see it.
 ADMINS_ONLY = "(admins)"
@@ -30,5 +29,3 @@ def parse_groups(text: str | None) -> frozenset[str]:
 def access_value(groups: frozenset[str]) -> str:
     """The stored form of a group set (stable, so the same groups index the same way)."""
     return ",".join(sorted(groups))
-
-

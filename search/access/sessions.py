@@ -41,8 +41,10 @@ class SessionStore(SQLiteFile):
     def start(self, name: str, now: float | None = None) -> str:
         """A new session for ``name``; the token goes in the cookie."""
         token = secrets.token_urlsafe(32)
-        self._run("INSERT INTO session (token_hash, name, created) VALUES (?, ?, ?)",
-                  (_hash(token), name, time.time() if now is None else now))
+        self._run(
+            "INSERT INTO session (token_hash, name, created) VALUES (?, ?, ?)",
+            (_hash(token), name, time.time() if now is None else now),
+        )
         return token
 
     def user_of(self, token: str, max_age_seconds: float, now: float | None = None) -> str | None:

@@ -21,10 +21,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from search.sqlite_file import SQLiteFile
 from search.access.actor import ROLES, Actor
 from search.access.documents import ADMINS_ONLY, access_value, parse_groups
 from search.access.sessions import SessionStore
+from search.sqlite_file import SQLiteFile
 
 STORE_NAME = "users.sqlite3"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.@\-\u4e00-\u9fff]{1,64}")
@@ -117,14 +117,22 @@ class UserStore(SQLiteFile):
             raise UserError(f"user {name!r} exists already")
         self._run(
             "INSERT INTO user (name, role, groups, password_hash, created) VALUES (?, ?, ?, ?, ?)",
-            (name, role, access_value(_checked_groups(groups)), _hasher.hash(password), _now().isoformat(timespec="seconds")),
+            (
+                name,
+                role,
+                access_value(_checked_groups(groups)),
+                _hasher.hash(password),
+                _now().isoformat(timespec="seconds"),
+            ),
         )
         return self._existing(name)
 
     def set_password(self, name: str, password: str) -> None:
         """Change a user's password, clearing failed logins and ending their sessions; UserError for an unknown user."""
         _check_password(password)
-        if not self._run("UPDATE user SET password_hash = ? WHERE name = ? RETURNING name", (_hasher.hash(password), name)):
+        if not self._run(
+            "UPDATE user SET password_hash = ? WHERE name = ? RETURNING name", (_hasher.hash(password), name)
+        ):
             raise UserError(f"no user {name!r}")
         self._run("DELETE FROM login_failure WHERE name = ?", (name,))
         self.sessions.end_all(name)
@@ -136,8 +144,14 @@ class UserStore(SQLiteFile):
             raise UserError(f"no user {name!r}")
         if role is not None and role not in ROLES:
             raise UserError(f"unknown role {role!r} (reader or admin)")
-        self._run("UPDATE user SET role = ?, groups = ? WHERE name = ?", (
-            role or user.role, access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups), name))
+        self._run(
+            "UPDATE user SET role = ?, groups = ? WHERE name = ?",
+            (
+                role or user.role,
+                access_value(_checked_groups(groups)) if groups is not None else access_value(user.groups),
+                name,
+            ),
+        )
         updated = self._existing(name)
         if (updated.role, updated.groups) != (user.role, user.groups):
             self.sessions.end_all(name)  # what a signed-in browser may see changed: sign in again
@@ -176,8 +190,11 @@ class UserStore(SQLiteFile):
             wait = _wait(failures, last, now)
             locked = failures >= LOCK_AFTER
             if address and not wait:
-                spread, spread_last = _failures(db, "address = ? AND last_failure > ?",
-                                                (address, (now - timedelta(minutes=LOCK_MINUTES)).isoformat()))
+                spread, spread_last = _failures(
+                    db,
+                    "address = ? AND last_failure > ?",
+                    (address, (now - timedelta(minutes=LOCK_MINUTES)).isoformat()),
+                )
                 if spread >= ADDRESS_LOCK_AFTER:
                     wait, locked = _wait(LOCK_AFTER, spread_last, now), True
             if wait:

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from search.text.analyzer import segmenter
 from search.analysis.concordance import Occurrence
+from search.text.analyzer import segmenter
 
 D = TypeVar("D")
 D_contra = TypeVar("D_contra", contravariant=True)
@@ -37,8 +37,9 @@ class Texts(Protocol[D_contra]):
     def search_text(self, doc: D_contra, /) -> str: ...
 
 
-def collocates(snapshot: Texts[D], occurrences: Iterable[Occurrence[D]], span: int = SPAN,
-               limit: int = LIMIT) -> tuple[Collocate, ...]:
+def collocates(
+    snapshot: Texts[D], occurrences: Iterable[Occurrence[D]], span: int = SPAN, limit: int = LIMIT
+) -> tuple[Collocate, ...]:
     """The ``limit`` most frequent words within ``span`` characters of the occurrences, with counts."""
     counts: Counter = Counter()
     cut = segmenter().tokens

@@ -44,8 +44,16 @@ class Line:
 
     def to_json(self) -> dict:
         """The concordance line as a JSON object."""
-        return {"id": self.id, "title": self.title, "date": self.date, "district": self.district,
-                "left": self.left, "match": self.match, "right": self.right, "offset": self.offset}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "district": self.district,
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+            "offset": self.offset,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,5 +93,3 @@ def check_arguments(order: str, width: int) -> None:
         raise ValueError(f"order must be one of {', '.join(KWIC_SORTS)}, not {order!r}")
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"width must be between {MIN_WIDTH} and {MAX_WIDTH}, not {width}")
-
-

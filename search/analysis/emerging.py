@@ -46,9 +46,18 @@ class Term:
     first_period: str  # the earliest period (of those counted) where it occurs
 
     def to_json(self) -> dict:
-        return {"phrase": self.phrase, "freq": self.freq, "per_10k": self.per_10k, "clusters": self.clusters,
-                "prior_freq": self.prior_freq, "prior_per_10k": self.prior_per_10k, "expected": self.expected,
-                "z": self.z, "log_ratio": self.log_ratio, "first_period": self.first_period}
+        return {
+            "phrase": self.phrase,
+            "freq": self.freq,
+            "per_10k": self.per_10k,
+            "clusters": self.clusters,
+            "prior_freq": self.prior_freq,
+            "prior_per_10k": self.prior_per_10k,
+            "expected": self.expected,
+            "z": self.z,
+            "log_ratio": self.log_ratio,
+            "first_period": self.first_period,
+        }
 
 
 @dataclass(frozen=True)
@@ -59,8 +68,12 @@ class PeriodInfo:
     characters: int
 
     def to_json(self) -> dict:
-        return {"period": self.period, "documents": self.documents, "counted": self.counted,
-                "characters": self.characters}
+        return {
+            "period": self.period,
+            "documents": self.documents,
+            "counted": self.counted,
+            "characters": self.characters,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,15 +92,24 @@ class EmergingTerms:
     def sorted(self, sort: str = "z") -> list[Term]:
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        key = {"z": lambda t: (-t.z, t.phrase), "ratio": lambda t: (-t.log_ratio, -t.z, t.phrase),
-               "freq": lambda t: (-t.freq, -t.z, t.phrase)}[sort]
+        key = {
+            "z": lambda t: (-t.z, t.phrase),
+            "ratio": lambda t: (-t.log_ratio, -t.z, t.phrase),
+            "freq": lambda t: (-t.freq, -t.z, t.phrase),
+        }[sort]
         return sorted(self.terms, key=key)
 
     def to_json(self, selected: Sequence[Term] | None = None) -> dict:
-        return {"period": self.period, "by": self.by, "periods": [p.to_json() for p in self.periods],
-                "prior_characters": self.prior_characters, "min_freq": self.min_freq, "notes": list(self.notes),
-                "took_ms": self.took_ms,
-                "terms": [t.to_json() for t in (self.terms if selected is None else selected)]}
+        return {
+            "period": self.period,
+            "by": self.by,
+            "periods": [p.to_json() for p in self.periods],
+            "prior_characters": self.prior_characters,
+            "min_freq": self.min_freq,
+            "notes": list(self.notes),
+            "took_ms": self.took_ms,
+            "terms": [t.to_json() for t in (self.terms if selected is None else selected)],
+        }
 
 
 @dataclass(frozen=True)
@@ -106,8 +128,9 @@ class PeriodCounts:
     def info(self) -> tuple[PeriodInfo, ...]:
         sizes = np.bincount(self.doc_period, weights=self.counts.sizes, minlength=len(self.period_names))
         counted = np.bincount(self.doc_period, minlength=len(self.period_names))
-        return tuple(PeriodInfo(p, self.matched[i], int(counted[i]), int(sizes[i]))
-                     for i, p in enumerate(self.period_names))
+        return tuple(
+            PeriodInfo(p, self.matched[i], int(counted[i]), int(sizes[i])) for i, p in enumerate(self.period_names)
+        )
 
     def terms(self, period: str, min_clusters: int = MIN_CLUSTERS) -> EmergingTerms:
         """The phrases that rose in ``period`` against every period before it; ValueError for an unknown period."""
@@ -129,9 +152,9 @@ class PeriodCounts:
             freq_b.append(np.bincount(level.pair_phrase[pair_b], weights=level.pair_count[pair_b], minlength=width))
         # Closed in what is compared: a phrase one character longer with the same count in the period
         # and in the periods before says the same.
-        absorbed = self.counts.absorbed([np.stack([ft, fb], axis=1) for ft, fb in zip(freq_t, freq_b)])
+        absorbed = self.counts.absorbed([np.stack([ft, fb], axis=1) for ft, fb in zip(freq_t, freq_b, strict=False)])
         spread = int(self.doc_cluster.max()) + 1 if len(self.doc_cluster) else 1
-        for level, ft, fb, gone in zip(levels, freq_t, freq_b, absorbed):
+        for level, ft, fb, gone in zip(levels, freq_t, freq_b, absorbed, strict=False):
             candidates = (ft >= self.min_freq) & ~gone
             if not size_prior or not candidates.any():
                 continue
@@ -150,13 +173,20 @@ class PeriodCounts:
             texts = self.counts.text(level, chosen)
             for k, i in enumerate(chosen.tolist()):
                 f, prior, e = float(ft[i]), float(fb[i]), float(expected[i])
-                found.append(Term(
-                    phrase=texts[k], freq=int(f), per_10k=round(PER * f / size_t, 4), clusters=int(clusters[i]),
-                    prior_freq=int(prior), prior_per_10k=round(PER * prior / size_prior, 4),
-                    expected=round(e, 4), z=round((f - e) / math.sqrt(e), 4),
-                    log_ratio=round(math.log2((f / size_t) / ((prior or 0.5) / size_prior)), 4),
-                    first_period=self.period_names[int(first[i])],
-                ))
+                found.append(
+                    Term(
+                        phrase=texts[k],
+                        freq=int(f),
+                        per_10k=round(PER * f / size_t, 4),
+                        clusters=int(clusters[i]),
+                        prior_freq=int(prior),
+                        prior_per_10k=round(PER * prior / size_prior, 4),
+                        expected=round(e, 4),
+                        z=round((f - e) / math.sqrt(e), 4),
+                        log_ratio=round(math.log2((f / size_t) / ((prior or 0.5) / size_prior)), 4),
+                        first_period=self.period_names[int(first[i])],
+                    )
+                )
         notes = list(self.notes)
         if t == 0:
             notes.append("这是最早的时期，之前没有可比的数据。")
@@ -164,17 +194,24 @@ class PeriodCounts:
         return EmergingTerms(period, self.by, info, size_prior, self.min_freq, tuple(found), tuple(notes))
 
 
-def count_periods(texts: Sequence[str], periods: Sequence[str], clusters: Sequence[str], by: str = "year",
-                  min_freq: int = DEFAULT_MIN_FREQ, matched: dict[str, int] | None = None,
-                  notes: Sequence[str] = ()) -> PeriodCounts:
+def count_periods(
+    texts: Sequence[str],
+    periods: Sequence[str],
+    clusters: Sequence[str],
+    by: str = "year",
+    min_freq: int = DEFAULT_MIN_FREQ,
+    matched: dict[str, int] | None = None,
+    notes: Sequence[str] = (),
+) -> PeriodCounts:
     """Count the phrases of ``texts`` (each of the period and cluster at the same index) once, for ``terms``."""
     if min_freq < 1:
         raise ValueError("min_freq must be 1 or more")
     names = tuple(sorted(set(periods)))
     number = {p: i for i, p in enumerate(names)}
     cluster_number: dict[str, int] = {}
-    doc_cluster = np.fromiter((cluster_number.setdefault(c, len(cluster_number)) for c in clusters), dtype=np.int64,
-                              count=len(clusters))
+    doc_cluster = np.fromiter(
+        (cluster_number.setdefault(c, len(cluster_number)) for c in clusters), dtype=np.int64, count=len(clusters)
+    )
     doc_period = np.fromiter((number[p] for p in periods), dtype=np.int64, count=len(periods))
     counts = count_phrases(texts, min_freq)
     per_period = np.bincount(doc_period, minlength=len(names))

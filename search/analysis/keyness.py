@@ -51,8 +51,13 @@ class SideStats:
     top_share: float  # the share of the phrase's occurrences held by the document holding most of them
 
     def to_json(self) -> dict:
-        return {"freq": self.freq, "per_10k": self.per_10k, "docs": self.docs, "dp": self.dp,
-                "top_share": self.top_share}
+        return {
+            "freq": self.freq,
+            "per_10k": self.per_10k,
+            "docs": self.docs,
+            "dp": self.dp,
+            "top_share": self.top_share,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,15 @@ class KeyPhrase:
         return "a" if self.log_ratio > 0 else "b"
 
     def to_json(self) -> dict:
-        return {"phrase": self.phrase, "a": self.a.to_json(), "b": self.b.to_json(), "ll": self.ll,
-                "log_ratio": self.log_ratio, "more_in": self.side, "concentrated": self.concentrated}
+        return {
+            "phrase": self.phrase,
+            "a": self.a.to_json(),
+            "b": self.b.to_json(),
+            "ll": self.ll,
+            "log_ratio": self.log_ratio,
+            "more_in": self.side,
+            "concentrated": self.concentrated,
+        }
 
 
 @dataclass(frozen=True)
@@ -88,8 +100,13 @@ class SideInfo:
         return self.counted < self.documents
 
     def to_json(self) -> dict:
-        return {"label": self.label, "documents": self.documents, "counted": self.counted,
-                "characters": self.characters, "sampled": self.sampled}
+        return {
+            "label": self.label,
+            "documents": self.documents,
+            "counted": self.counted,
+            "characters": self.characters,
+            "sampled": self.sampled,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,8 +136,9 @@ class Keyness:
     notes: tuple[str, ...] = field(default=())
     side_notes: tuple[tuple[str, str], ...] = field(default=())  # ("A" or "B", how its query was read)
 
-    def select(self, side: str = "a", sort: str = "ll", min_ll: float = DEFAULT_MIN_LL,
-               with_concentrated: bool = False) -> np.ndarray:
+    def select(
+        self, side: str = "a", sort: str = "ll", min_ll: float = DEFAULT_MIN_LL, with_concentrated: bool = False
+    ) -> np.ndarray:
         """The rows of the phrases over-used on ``side`` ("a", "b", or "all"), LL at least ``min_ll``,
         in ``sort`` order (ties: the higher LL, then the phrase)."""
         if side not in SIDES:
@@ -150,15 +168,28 @@ class Keyness:
 
     def rows(self, rows) -> list[KeyPhrase]:
         t, c, d = self.table, self.a.characters, self.b.characters
-        return [KeyPhrase(phrase=t.phrase[i], a=_side(t, i, 0, c), b=_side(t, i, 1, d), ll=round(float(t.ll[i]), 6),
-                          log_ratio=round(float(t.log_ratio[i]), 6), concentrated=bool(t.concentrated[i]))
-                for i in np.asarray(rows, dtype=np.int64).tolist()]
+        return [
+            KeyPhrase(
+                phrase=t.phrase[i],
+                a=_side(t, i, 0, c),
+                b=_side(t, i, 1, d),
+                ll=round(float(t.ll[i]), 6),
+                log_ratio=round(float(t.log_ratio[i]), 6),
+                concentrated=bool(t.concentrated[i]),
+            )
+            for i in np.asarray(rows, dtype=np.int64).tolist()
+        ]
 
     def to_json(self, rows) -> dict:
-        return {"a": self.a.to_json(), "b": self.b.to_json(), "min_freq": self.min_freq,
-                "took_ms": self.took_ms, "notes": list(self.notes),
-                "side_notes": [{"side": side, "note": note} for side, note in self.side_notes],
-                "phrases": [p.to_json() for p in self.rows(rows)]}
+        return {
+            "a": self.a.to_json(),
+            "b": self.b.to_json(),
+            "min_freq": self.min_freq,
+            "took_ms": self.took_ms,
+            "notes": list(self.notes),
+            "side_notes": [{"side": side, "note": note} for side, note in self.side_notes],
+            "phrases": [p.to_json() for p in self.rows(rows)],
+        }
 
 
 def log_likelihood(a: float, b: float, c: float, d: float) -> float:
@@ -218,9 +249,14 @@ def dispersion(counts: PhraseCounts, level, in_group: np.ndarray) -> Dispersion:
     return Dispersion(freq.astype(np.int64), docs.astype(np.int64), np.clip(dp, 0.0, 1.0), top, excess)
 
 
-def keyness(texts_a: Sequence[str], texts_b: Sequence[str], min_freq: int = DEFAULT_MIN_FREQ,
-            labels: tuple[str, str] = ("A", "B"), documents: tuple[int, int] | None = None,
-            notes: Sequence[str] = ()) -> Keyness:
+def keyness(
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    min_freq: int = DEFAULT_MIN_FREQ,
+    labels: tuple[str, str] = ("A", "B"),
+    documents: tuple[int, int] | None = None,
+    notes: Sequence[str] = (),
+) -> Keyness:
     """Compare the phrases of ``texts_a`` with those of ``texts_b`` (each a document's search text).
 
     ``documents``: how many documents each side matched, when the texts are a sample of them.
@@ -234,7 +270,7 @@ def keyness(texts_a: Sequence[str], texts_b: Sequence[str], min_freq: int = DEFA
     d = int(counts.sizes[~in_a].sum())
     absorbed = counts.absorbed([level.total for level in counts.levels])
     columns: dict[str, list] = {name: [] for name in ("phrase", "freq", "docs", "dp", "top", "ll", "ratio", "conc")}
-    for level, gone in zip(counts.levels, absorbed):
+    for level, gone in zip(counts.levels, absorbed, strict=False):
         keep = np.flatnonzero(~gone)
         if not len(keep):
             continue
@@ -254,16 +290,32 @@ def keyness(texts_a: Sequence[str], texts_b: Sequence[str], min_freq: int = DEFA
     def joined(name, shape=(0,), dtype=np.float64):
         return np.concatenate(columns[name]) if columns[name] else np.zeros(shape, dtype=dtype)
 
-    table = Table(tuple(columns["phrase"]), joined("freq", (0, 2), np.int64), joined("docs", (0, 2), np.int64),
-                  joined("dp", (0, 2)), joined("top", (0, 2)), joined("ll"), joined("ratio"),
-                  joined("conc", dtype=bool))
+    table = Table(
+        tuple(columns["phrase"]),
+        joined("freq", (0, 2), np.int64),
+        joined("docs", (0, 2), np.int64),
+        joined("dp", (0, 2)),
+        joined("top", (0, 2)),
+        joined("ll"),
+        joined("ratio"),
+        joined("conc", dtype=bool),
+    )
     matched = documents or (len(texts_a), len(texts_b))
-    return Keyness(SideInfo(labels[0], matched[0], len(texts_a), c), SideInfo(labels[1], matched[1], len(texts_b), d),
-                   min_freq, table, notes=tuple(notes))
+    return Keyness(
+        SideInfo(labels[0], matched[0], len(texts_a), c),
+        SideInfo(labels[1], matched[1], len(texts_b), d),
+        min_freq,
+        table,
+        notes=tuple(notes),
+    )
 
 
 def _side(table: Table, i: int, side: int, size: int) -> SideStats:
     freq = int(table.freq[i, side])
-    return SideStats(freq=freq, per_10k=round(PER * freq / size, 4) if size else 0.0, docs=int(table.docs[i, side]),
-                     dp=round(float(table.dp[i, side]), 4) if freq else None,
-                     top_share=round(float(table.top_share[i, side]), 4))
+    return SideStats(
+        freq=freq,
+        per_10k=round(PER * freq / size, 4) if size else 0.0,
+        docs=int(table.docs[i, side]),
+        dp=round(float(table.dp[i, side]), 4) if freq else None,
+        top_share=round(float(table.top_share[i, side]), 4),
+    )

@@ -164,8 +164,18 @@ def count_phrases(texts: Sequence[str], min_total: int) -> PhraseCounts:
         width = int(kept.sum())
         if width == 0:
             break
-        levels.append(_level(n, _first_positions(positions, at, width), totals[kept], prefix, suffix, at,
-                             doc_of[positions], len(texts)))
+        levels.append(
+            _level(
+                n,
+                _first_positions(positions, at, width),
+                totals[kept],
+                prefix,
+                suffix,
+                at,
+                doc_of[positions],
+                len(texts),
+            )
+        )
     return PhraseCounts(joined, sizes, tuple(levels))
 
 

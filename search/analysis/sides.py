@@ -43,8 +43,15 @@ def side_request(request: SearchRequest) -> SearchRequest:
     return replace(request, page=1, per_page=10, sort="relevance")
 
 
-def compare(engine, request_a: SearchRequest, request_b: SearchRequest, *, min_freq: int = DEFAULT_MIN_FREQ,
-            visible=None, cap: int = MAX_SIDE_DOCUMENTS) -> Keyness:
+def compare(
+    engine,
+    request_a: SearchRequest,
+    request_b: SearchRequest,
+    *,
+    min_freq: int = DEFAULT_MIN_FREQ,
+    visible=None,
+    cap: int = MAX_SIDE_DOCUMENTS,
+) -> Keyness:
     """Keyness of side A (``request_a``'s documents) against side B (``request_b``'s, without A's)."""
     started = time.perf_counter()
     ids_a = [doc_id for doc_id, _ in engine.corpus(side_request(request_a), visible=visible)]
@@ -54,14 +61,23 @@ def compare(engine, request_a: SearchRequest, request_b: SearchRequest, *, min_f
     notes = []
     for name, ids, pick in (("A", ids_a, pick_a), ("B", ids_b, pick_b)):
         if len(pick) < len(ids):
-            notes.append(f"{name} 侧共 {len(ids):,} 篇，为控制耗时按编号均匀抽取 {len(pick):,} 篇计数"
-                         "（频次与每万字频率都按抽取的文档计）。")
+            notes.append(
+                f"{name} 侧共 {len(ids):,} 篇，为控制耗时按编号均匀抽取 {len(pick):,} 篇计数"
+                "（频次与每万字频率都按抽取的文档计）。"
+            )
     texts_a = engine.corpus_texts(pick_a, visible=visible)
     texts_b = engine.corpus_texts(pick_b, visible=visible)
-    result = keyness(texts_a, texts_b, min_freq, labels=(describe_request(request_a), describe_request(request_b)),
-                     documents=(len(ids_a), len(ids_b)), notes=notes)
-    side_notes = tuple((name, note) for name, request in (("A", request_a), ("B", request_b))
-                       for note in request_query(request).notes)
+    result = keyness(
+        texts_a,
+        texts_b,
+        min_freq,
+        labels=(describe_request(request_a), describe_request(request_b)),
+        documents=(len(ids_a), len(ids_b)),
+        notes=notes,
+    )
+    side_notes = tuple(
+        (name, note) for name, request in (("A", request_a), ("B", request_b)) for note in request_query(request).notes
+    )
     return replace(result, took_ms=round((time.perf_counter() - started) * 1000, 1), side_notes=side_notes)
 
 
@@ -85,8 +101,15 @@ def period_of(published: str | None, by: str) -> str | None:
     return published[:7] if len(published) >= 7 else None
 
 
-def count_emerging(engine, request: SearchRequest, *, by: str = "year", min_freq: int = EMERGING_MIN_FREQ,
-                   visible=None, cap: int = MAX_EMERGING_DOCUMENTS) -> PeriodCounts:
+def count_emerging(
+    engine,
+    request: SearchRequest,
+    *,
+    by: str = "year",
+    min_freq: int = EMERGING_MIN_FREQ,
+    visible=None,
+    cap: int = MAX_EMERGING_DOCUMENTS,
+) -> PeriodCounts:
     """The phrases of ``request``'s dated documents counted per period (``PeriodCounts.terms`` picks one)."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}, not {by!r}")
@@ -108,8 +131,10 @@ def count_emerging(engine, request: SearchRequest, *, by: str = "year", min_freq
         picked += ids
         periods += [period] * len(ids)
     if sampled:
-        notes.append(f"为控制耗时，共按编号均匀抽取 {len(picked):,} 篇计数（{sampled} 个时期经过抽样，每期最多 "
-                     f"{max(quota.values()):,} 篇；频率按抽取的文档计）。")
+        notes.append(
+            f"为控制耗时，共按编号均匀抽取 {len(picked):,} 篇计数（{sampled} 个时期经过抽样，每期最多 "
+            f"{max(quota.values()):,} 篇；频率按抽取的文档计）。"
+        )
     notes += request_query(request).notes
     if undated:
         notes.append(f"{undated:,} 篇文档没有{'年份' if by == 'year' else '月份'}，未计入。")

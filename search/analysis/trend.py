@@ -19,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-
 from search.query import SearchRequest
 
 BY = ("year", "month")
@@ -41,8 +40,12 @@ class Point:
 
     def to_json(self) -> dict:
         """The point as a JSON object."""
-        return {"period": self.period, "documents": self.documents,
-                "occurrences": self.occurrences, "per_mille": self.per_mille}
+        return {
+            "period": self.period,
+            "documents": self.documents,
+            "occurrences": self.occurrences,
+            "per_mille": self.per_mille,
+        }
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,21 @@ class Series:
 
     def to_json(self) -> dict:
         """The series as a JSON object, with its districts' series when counted per district."""
-        data: dict[str, Any] = {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
-        data.update({
-            "total_documents": self.total_documents,
-            "total_occurrences": self.total_occurrences,
-            "undated_documents": self.undated_documents,
-            "undated_occurrences": self.undated_occurrences,
-            "first_appearance": self.first_appearance,
-            # A district's series lists only the periods it has documents in (the axis is the trend's
-            # "periods"): dense, a month axis of 831 periods for 95 districts was 5.4 MB a query.
-            "points": [p.to_json() for p in self.points if p.documents or not self.is_district],
-        })
+        data: dict[str, Any] = (
+            {"district": self.district} if self.is_district else {"query": self.query, "read_as": self.read_as}
+        )
+        data.update(
+            {
+                "total_documents": self.total_documents,
+                "total_occurrences": self.total_occurrences,
+                "undated_documents": self.undated_documents,
+                "undated_occurrences": self.undated_occurrences,
+                "first_appearance": self.first_appearance,
+                # A district's series lists only the periods it has documents in (the axis is the trend's
+                # "periods"): dense, a month axis of 831 periods for 95 districts was 5.4 MB a query.
+                "points": [p.to_json() for p in self.points if p.documents or not self.is_district],
+            }
+        )
         if self.districts is not None:
             data["districts"] = [d.to_json() for d in self.districts]
         return data
@@ -149,8 +156,9 @@ def smoothed(result: Trend, smooth: int) -> Trend:
         averaged = []
         for i, point in enumerate(points):
             window = points[max(0, i - smooth) : i + smooth + 1]
-            averaged.append(Point(point.period, *(round(sum(getattr(p, m) for p in window) / len(window), 2)
-                                                   for m in MEASURES)))
+            averaged.append(
+                Point(point.period, *(round(sum(getattr(p, m) for p in window) / len(window), 2) for m in MEASURES))
+            )
         districts = tuple(line(d) for d in series.districts) if series.districts is not None else None
         return replace(series, points=tuple(averaged), districts=districts)
 

@@ -25,17 +25,20 @@ from search.errors import SearchError
 
 def _index_option(func):
     return click.option(
-        "--index", "index_dir", callback=_state_folder,
-        default=lambda: os.environ.get("SEARCH_INDEX", "index"), show_default="index/ (or $SEARCH_INDEX)",
+        "--index",
+        "index_dir",
+        callback=_state_folder,
+        default=lambda: os.environ.get("SEARCH_INDEX", "index"),
+        show_default="index/ (or $SEARCH_INDEX)",
         help="Index folder (the accounts and the audit log live beside it), or an OpenSearch index URL "
-             "(they live in its local state folder, $SEARCH_STATE).",
+        "(they live in its local state folder, $SEARCH_STATE).",
     )(func)
 
 
 def _state_folder(ctx, param, value) -> Path:
     """The folder of the accounts and the audit log: the index folder, or a URL index's state folder."""
-    from search.engines.opensearch.cluster import is_index_url
     from search.engines import open_engine
+    from search.engines.opensearch.cluster import is_index_url
 
     if not is_index_url(value):
         return Path(value)
@@ -45,24 +48,32 @@ def _state_folder(ctx, param, value) -> Path:
         raise UserError(exc.message, exc.hint) from exc
 
 
-def serve_auth_config(host: str, auth_mode: str | None, auth_header: str, trusted_proxies, session_hours: int,
-                      public_url: str | None) -> dict:
+def serve_auth_config(
+    host: str, auth_mode: str | None, auth_header: str, trusted_proxies, session_hours: int, public_url: str | None
+) -> dict:
     """The web app's auth settings for ``search serve``; refuses an open network bind without a mode."""
     error = UserError
     loopback = _is_loopback(host)
     if auth_mode is None:
         if not loopback:
-            raise error(f"listening on {host} opens the search to the network, so it needs an auth mode",
-                        hint="add --auth local (accounts: `search users add`), --auth header (behind a single "
-                             "sign-on proxy), or --auth none to let anyone who reaches the port in")
+            raise error(
+                f"listening on {host} opens the search to the network, so it needs an auth mode",
+                hint="add --auth local (accounts: `search users add`), --auth header (behind a single "
+                "sign-on proxy), or --auth none to let anyone who reaches the port in",
+            )
         auth_mode = "none"
     if auth_mode == "none" and not loopback:
-        click.echo(f"warning: --auth none on {host}: anyone who can reach this port can read every document "
-                   "and change every saved query", err=True)
+        click.echo(
+            f"warning: --auth none on {host}: anyone who can reach this port can read every document "
+            "and change every saved query",
+            err=True,
+        )
     if auth_mode == "header":
         if not trusted_proxies:
-            raise error("--auth header needs --trusted-proxy IP (the single sign-on proxy's address)",
-                        hint="only requests from that address are believed about the user")
+            raise error(
+                "--auth header needs --trusted-proxy IP (the single sign-on proxy's address)",
+                hint="only requests from that address are believed about the user",
+            )
         for proxy in trusted_proxies:
             try:
                 ipaddress.ip_address(proxy)
@@ -109,9 +120,16 @@ def _password(password_stdin: bool, confirm: bool = True) -> str:
 @users_group.command("add")
 @click.argument("name")
 @_index_option
-@click.option("--role", type=click.Choice(ROLES), default="reader", show_default=True,
-              help="reader: searches and keeps own saved queries; admin: sees every document, query and user.")
-@click.option("--groups", default="", metavar="G1,G2", help="Groups, for documents restricted by the manifest's access column.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="reader",
+    show_default=True,
+    help="reader: searches and keeps own saved queries; admin: sees every document, query and user.",
+)
+@click.option(
+    "--groups", default="", metavar="G1,G2", help="Groups, for documents restricted by the manifest's access column."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 def users_add_command(name, index_dir, role, groups, password_stdin):
     """Add the account NAME (asks for its password)."""
@@ -155,15 +173,19 @@ def users_set_command(name, index_dir, role, groups):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def users_list_command(index_dir, as_json):
     """Every account with its role and groups."""
-    rows = [{"name": u.name, "role": u.role, "groups": sorted(u.groups), "created": u.created}
-            for u in _store(index_dir).all()]
+    rows = [
+        {"name": u.name, "role": u.role, "groups": sorted(u.groups), "created": u.created}
+        for u in _store(index_dir).all()
+    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("no accounts (add one with `search users add NAME`)")
     for row in rows:
-        click.echo(f"{row['name']}  {row['role']}  groups: {','.join(row['groups']) or '-'}  since {row['created'][:10]}")
+        click.echo(
+            f"{row['name']}  {row['role']}  groups: {','.join(row['groups']) or '-'}  since {row['created'][:10]}"
+        )
 
 
 @users_group.command("remove")

@@ -40,14 +40,26 @@ def _number(value: float) -> str:
 @click.argument("queries", nargs=-1, required=True)
 @index_option
 @click.option("--by", type=click.Choice(BY), default="year", show_default=True, help="Count per year or per month.")
-@click.option("--measure", type=click.Choice(MEASURES), default="documents", show_default=True,
-              help="What the table shows (the JSON and CSV have all three).")
+@click.option(
+    "--measure",
+    type=click.Choice(MEASURES),
+    default="documents",
+    show_default=True,
+    help="What the table shows (the JSON and CSV have all three).",
+)
 @click.option("--per", type=click.Choice(PER), default=None, help="Also count per district (first appearance too).")
-@click.option("--smooth", type=click.IntRange(0, 3), default=0, show_default=True,
-              help="Moving average: each point the mean of N periods before to N after (JSON and CSV too).")
+@click.option(
+    "--smooth",
+    type=click.IntRange(0, 3),
+    default=0,
+    show_default=True,
+    help="Moving average: each point the mean of N periods before to N after (JSON and CSV too).",
+)
 @filter_options(sort=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV rows: query, district, period, documents, occurrences, per_mille.")
+@click.option(
+    "--csv", "as_csv", is_flag=True, help="Print CSV rows: query, district, period, documents, occurrences, per_mille."
+)
 def trend_command(queries, index_dir, by, measure, per, smooth, as_json, as_csv, **filters):
     """How often QUERIES (1 to 6, each any query) occur per year or month, under the filters."""
     _check_length(queries)
@@ -73,8 +85,10 @@ def trend_command(queries, index_dir, by, measure, per, smooth, as_json, as_csv,
 def _print_trend(result) -> None:
     measure = result.measure
     label = MEASURE_LABELS[measure]
-    click.echo(f"{' | '.join(result.queries)} · per {result.by} · {label}"
-               + (f" · smoothed over {2 * result.smooth + 1} periods" if result.smooth else ""))
+    click.echo(
+        f"{' | '.join(result.queries)} · per {result.by} · {label}"
+        + (f" · smoothed over {2 * result.smooth + 1} periods" if result.smooth else "")
+    )
     for note in result.notes:
         click.echo(f"note: {note}")
     if not result.periods:
@@ -94,8 +108,10 @@ def _print_trend(result) -> None:
         click.echo("")
     for s in result.series:
         spark = "".join(bar(p.value(measure), top) for p in s.points)
-        click.echo(f"{s.query}: {s.total_documents} documents, {s.total_occurrences} occurrences"
-                   f"{f', {s.undated_documents} undated' if s.undated_documents else ''}  {spark}")
+        click.echo(
+            f"{s.query}: {s.total_documents} documents, {s.total_occurrences} occurrences"
+            f"{f', {s.undated_documents} undated' if s.undated_documents else ''}  {spark}"
+        )
         if s.districts:
             _print_districts(s, measure, result.by)
 
@@ -127,10 +143,21 @@ CLI_WIDTH = 20
 @click.command("kwic")
 @click.argument("query")
 @index_option
-@click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH), default=CLI_WIDTH, show_default=True,
-              help="Characters of context on each side.")
-@click.option("--sort", "order", type=click.Choice(KWIC_SORTS), default="date", show_default=True,
-              help="date: oldest first; left: by the left context read right to left; right: by the right context.")
+@click.option(
+    "--width",
+    type=click.IntRange(MIN_WIDTH, MAX_WIDTH),
+    default=CLI_WIDTH,
+    show_default=True,
+    help="Characters of context on each side.",
+)
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice(KWIC_SORTS),
+    default="date",
+    show_default=True,
+    help="date: oldest first; left: by the left context read right to left; right: by the right context.",
+)
 @filter_options(sort=False)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True, help="Lines per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -140,7 +167,7 @@ def kwic_command(query, index_dir, width, order, limit, page, as_json, as_csv, *
     """Every occurrence of QUERY in its result set, in context (a concordance)."""
     _check_length([query])
     if not query.strip():
-        raise UserError("give a query", hint='for example: search kwic 老旧小区改造')
+        raise UserError("give a query", hint="for example: search kwic 老旧小区改造")
     engine = engine_of(index_dir)
     try:
         request = search_request(query, filters, page=page, per_page=limit)
@@ -156,8 +183,18 @@ def kwic_command(query, index_dir, width, order, limit, page, as_json, as_csv, *
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(KWIC_CSV_COLUMNS)
         for line in lines:
-            writer.writerow([line.id, line.title, line.date or "", line.district or "", line.left, line.match,
-                             line.right, line.offset])
+            writer.writerow(
+                [
+                    line.id,
+                    line.title,
+                    line.date or "",
+                    line.district or "",
+                    line.left,
+                    line.match,
+                    line.right,
+                    line.offset,
+                ]
+            )
     elif as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -167,12 +204,16 @@ def kwic_command(query, index_dir, width, order, limit, page, as_json, as_csv, *
 def _print_kwic(result, colour: bool) -> None:
     first = (result.request.page - 1) * result.request.per_page
     shown = f"{first + 1}–{first + len(result.lines)} of " if result.lines else ""
-    click.echo(f"{shown}{result.total_occurrences} occurrences in {result.total_documents} documents"
-               f" · sorted by {result.order} · read as: {result.read_as}")
+    click.echo(
+        f"{shown}{result.total_occurrences} occurrences in {result.total_documents} documents"
+        f" · sorted by {result.order} · read as: {result.read_as}"
+    )
     width = max((_columns(line.left) for line in result.lines), default=0)
     for line in result.lines:
         match = click.style(line.match, fg="yellow", bold=True) if colour else f"«{line.match}»"
         left = " " * (width - _columns(line.left)) + line.left
-        click.echo(f"{left} {match} {line.right}  · {line.date or 'undated'} {line.district or '?'} {line.id}@{line.offset}")
+        click.echo(
+            f"{left} {match} {line.right}  · {line.date or 'undated'} {line.district or '?'} {line.id}@{line.offset}"
+        )
     if result.pages > 1:
         click.echo(f"page {result.request.page} of {result.pages} (--page N)")

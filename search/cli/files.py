@@ -41,7 +41,9 @@ def inspect_command(files, no_manifest, as_json):
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--metadata", is_flag=True, help="The most common values of each metadata field, with their counts.")
-@click.option("--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="With --metadata: values a field.")
+@click.option(
+    "--top", type=click.IntRange(1, 1000), default=15, show_default=True, help="With --metadata: values a field."
+)
 def stats_command(index_dir, as_json, metadata, top):
     """Documents, files, size and last update of the index (--metadata: its most common values)."""
     try:
@@ -81,7 +83,9 @@ def _echo_formats(formats: dict, skipped: int) -> None:
     click.echo(f"{'format':<12} {'files':>7} {'documents':>10} {'skipped':>8}  reasons")
     for suffix, row in formats.items():
         reasons = "; ".join(f"{reason} ({count})" for reason, count in row["skipped"].items())
-        click.echo(f"{suffix:<12} {row['files']:>7} {row['documents']:>10} {sum(row['skipped'].values()):>8}  {reasons}")
+        click.echo(
+            f"{suffix:<12} {row['files']:>7} {row['documents']:>10} {sum(row['skipped'].values()):>8}  {reasons}"
+        )
     if skipped:
         click.echo(f"{skipped} files were skipped by the last runs: the web's 未能读取的文件 page lists them")
 

@@ -26,9 +26,21 @@ def main():
     """Exact phrase search over Chinese government reports."""
 
 
-for _command in (index_command, query_command, serve_command, inspect_command, stats_command, saved_group,
-                 alerts_group, trend_command, kwic_command, users_group, audit_command, compare_command,
-                 emerging_command):
+for _command in (
+    index_command,
+    query_command,
+    serve_command,
+    inspect_command,
+    stats_command,
+    saved_group,
+    alerts_group,
+    trend_command,
+    kwic_command,
+    users_group,
+    audit_command,
+    compare_command,
+    emerging_command,
+):
     main.add_command(_command)
 
 

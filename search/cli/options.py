@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import html
-import shlex
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -89,23 +89,45 @@ def filter_options(func=None, *, sort: bool = True):
     options = [
         click.option("--district", "districts", multiple=True, help="Only this district (repeat for any of several)."),
         click.option("--topic", "topics", multiple=True, help="Only this topic (repeat for any of several)."),
-        click.option("--issuer", "issuers", multiple=True,
-                     help="Only this issuing organ, or a part of its name (repeatable)."),
-        click.option("--type", "doc_types", multiple=True, help="Only this document type: 通知, 意见, 工作报告 … (repeatable)."),
-        click.option("--docno", "doc_numbers", multiple=True,
-                     help="Only this 文号 (any bracket) or a part of it: 郑政〔2021〕5号, 郑政〔 (repeatable)."),
-        click.option("--year", "years", multiple=True, type=click.IntRange(1900, 2100),
-                     help="Only this year (repeatable)."),
+        click.option(
+            "--issuer", "issuers", multiple=True, help="Only this issuing organ, or a part of its name (repeatable)."
+        ),
+        click.option(
+            "--type", "doc_types", multiple=True, help="Only this document type: 通知, 意见, 工作报告 … (repeatable)."
+        ),
+        click.option(
+            "--docno",
+            "doc_numbers",
+            multiple=True,
+            help="Only this 文号 (any bracket) or a part of it: 郑政〔2021〕5号, 郑政〔 (repeatable).",
+        ),
+        click.option(
+            "--year", "years", multiple=True, type=click.IntRange(1900, 2100), help="Only this year (repeatable)."
+        ),
         click.option("--month", "months", multiple=True, metavar="YYYY-MM", help="Only this month (repeatable)."),
-        click.option("--from", "date_from", metavar="DATE",
-                     help="From this date: 2020, 2020-07, 2020-07-18, 2020/7/1, 2020年7月, 近一年, 今年."),
+        click.option(
+            "--from",
+            "date_from",
+            metavar="DATE",
+            help="From this date: 2020, 2020-07, 2020-07-18, 2020/7/1, 2020年7月, 近一年, 今年.",
+        ),
         click.option("--to", "date_to", metavar="DATE", help="Up to this date (inclusive)."),
-        click.option("--since", metavar="SPAN", help="Only the last 90d, 12w, 6m or 1y (up to today; stays relative when saved)."),
-        click.option("--dedup", is_flag=True,
-                     help="去重: one hit per reprint cluster; totals, facets, trend points and KWIC lines count each once."),
+        click.option(
+            "--since", metavar="SPAN", help="Only the last 90d, 12w, 6m or 1y (up to today; stays relative when saved)."
+        ),
+        click.option(
+            "--dedup",
+            is_flag=True,
+            help="去重: one hit per reprint cluster; totals, facets, trend points and KWIC lines count each once.",
+        ),
         *([click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)] if sort else []),
-        click.option("--mode", type=click.Choice(MODES), default="exact", show_default=True,
-                     help="exact: Ctrl-F substrings; words: every jieba word anywhere."),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            default="exact",
+            show_default=True,
+            help="exact: Ctrl-F substrings; words: every jieba word anywhere.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -141,8 +163,10 @@ def print_results(results, colour: bool) -> None:
     unit = "clusters (去重)" if req.dedup else "documents"
     click.echo(f"{shown}{results.total} {unit} · {req.mode} · {results.took_ms} ms · read as: {results.read_as}")
     if results.reprints:
-        click.echo(f"{'hid' if req.dedup else 'holds'} {results.reprints} reprints"
-                   f"{'' if req.dedup else ' (--dedup counts each cluster once)'}")
+        click.echo(
+            f"{'hid' if req.dedup else 'holds'} {results.reprints} reprints"
+            f"{'' if req.dedup else ' (--dedup counts each cluster once)'}"
+        )
     for note in results.notes:
         click.echo(f"note: {note}")
     for rank, hit in enumerate(results.hits, start=first + 1):
@@ -159,14 +183,25 @@ def _print_hit(rank: int, hit, req, colour: bool) -> None:
     click.echo(click.style(f"{rank:>3}. {hit.title}", bold=True) if colour else f"{rank:>3}. {hit.title}")
     topics = ", ".join(hit.topics[:TOPICS_SHOWN]) + (", …" if len(hit.topics) > TOPICS_SHOWN else "")
     ocr = {"ocr": "OCR", "mixed": "OCR (some pages)"}.get(hit.text_source)
-    parts = (hit.district or "?", hit.date or "undated", hit.doc_type, hit.issuer, hit.doc_number, topics, hit.source,
-             ocr)
+    parts = (
+        hit.district or "?",
+        hit.date or "undated",
+        hit.doc_type,
+        hit.issuer,
+        hit.doc_number,
+        topics,
+        hit.source,
+        ocr,
+    )
     click.echo(f"     {' · '.join(x for x in parts if x)}")
     for snippet in hit.snippets:
         click.echo(f"     {_terminal(snippet, colour)}")
     if hit.reprints:
-        click.echo(f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})" if req.q
-                   else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})")
+        click.echo(
+            f"     另有 {hit.reprints} 篇转载 (search query {shlex.quote(req.q)} --copies {hit.id})"
+            if req.q
+            else f"     另有 {hit.reprints} 篇转载 (--copies {hit.id})"
+        )
 
 
 def _print_facets(results) -> None:

@@ -60,9 +60,17 @@ def saved_list_command(index_dir, as_json):
     rows = []
     for saved in store.all():
         counted = _or_user_error(engine.saved_count, store, saved)
-        rows.append({"name": saved.name, "slug": saved.slug, "query": " ".join(f"{k}={v}" for k, v in saved.args),
-                     "in_words": describe_request(saved.request),
-                     "total": counted.total, "new": counted.new, "last_viewed": saved.last_viewed})
+        rows.append(
+            {
+                "name": saved.name,
+                "slug": saved.slug,
+                "query": " ".join(f"{k}={v}" for k, v in saved.args),
+                "in_words": describe_request(saved.request),
+                "total": counted.total,
+                "new": counted.new,
+                "last_viewed": saved.last_viewed,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -80,9 +88,8 @@ def saved_list_command(index_dir, as_json):
 @filter_options
 def saved_add_command(name, query, index_dir, **filters):
     """Save QUERY (with filters) under NAME."""
-    from search.saved.store import SavedQueryError
-
     from search.saved.alerts import AlertStore, start_alerts
+    from search.saved.store import SavedQueryError
 
     engine, store = _saved_store(index_dir)
     try:
@@ -211,13 +218,17 @@ def alerts_list_command(index_dir):
 @alerts_group.command("run")
 @index_option
 @click.option("--public-url", metavar="URL", help="Where the mails' links point (default: the config's public_url).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str),
-              help="The alerts TOML file (default: alerts.toml beside the index, or $SEARCH_ALERTS_CONFIG).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The alerts TOML file (default: alerts.toml beside the index, or $SEARCH_ALERTS_CONFIG).",
+)
 def alerts_run_command(index_dir, public_url, config_file):
     """Check every saved query with an address now and mail its new documents (for cron; `search serve`
     does it on a timer).  Exit status 3 when a mail could not be sent (it is tried again next run)."""
-    from search.saved.mail import AlertConfigError, Mailer, load_settings
     from search.saved.alerts import check_alerts
+    from search.saved.mail import AlertConfigError, Mailer, load_settings
 
     engine, saved, alerts = _alert_stores(index_dir)
     try:
@@ -227,14 +238,17 @@ def alerts_run_command(index_dir, public_url, config_file):
     if settings.smtp is None:
         raise UserError("no SMTP server is configured", hint="set [smtp] host in alerts.toml or $SEARCH_SMTP_HOST")
     base = public_url or settings.public_url or "http://127.0.0.1:8000"
-    report = _or_user_error(check_alerts, engine, saved, alerts, Mailer(settings.smtp), base,
-                            _cli_actor(engine.state_dir()))
+    report = _or_user_error(
+        check_alerts, engine, saved, alerts, Mailer(settings.smtp), base, _cli_actor(engine.state_dir())
+    )
     if report.skipped:
         click.echo("another check is running; nothing done")
         return
     for line in report.lines:
         click.echo(line)
-    click.echo(f"{report.mails} mails, {report.documents} documents, {report.baselined} queries started, "
-               f"{report.failed} not sent")
+    click.echo(
+        f"{report.mails} mails, {report.documents} documents, {report.baselined} queries started, "
+        f"{report.failed} not sent"
+    )
     if report.failed:
         sys.exit(3)

@@ -19,9 +19,9 @@ def after_commit(index_dir: Path) -> None:
     """Write the newly committed generation's cluster table (the indexing run, after its commit)."""
     if not ENABLED:
         return
+    from search.dedup.store import prune, write_table
     from search.engines.embedded.archive import open_index
     from search.engines.embedded.snapshot import Snapshot
-    from search.dedup.store import prune, write_table
 
     started = time.perf_counter()
     snapshot = Snapshot(open_index(index_dir), Path(index_dir))
@@ -36,8 +36,8 @@ def after_commit(index_dir: Path) -> None:
 
 def table_present(index_dir: Path) -> bool:
     """Whether the newest generation has its table (and the partial tables of killed runs are gone)."""
-    from search.engines.embedded.archive import latest_generation
     from search.dedup.store import prune, table_folder
+    from search.engines.embedded.archive import latest_generation
 
     present = table_folder(Path(index_dir), latest_generation(Path(index_dir))).is_dir()
     if present:

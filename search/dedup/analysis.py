@@ -14,8 +14,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from search.engines.embedded.docsets import EMPTY, docset
 from search.dedup.counting import distinct_clusters, representatives
+from search.engines.embedded.docsets import EMPTY, docset
 
 
 def once(snapshot, matches, *columns):
@@ -26,9 +26,12 @@ def once(snapshot, matches, *columns):
     position = {d: i for i, d in enumerate(matches.docs)}
     picked = [position[d] for d in chosen.tolist()]
     base, _ = representatives(snapshot, matches.base, by)
-    return replace(matches, docs=tuple(chosen.tolist()),
-                   occurrences=tuple(matches.occurrences[i] for i in picked),
-                   base=docset(base) if len(base) else EMPTY)
+    return replace(
+        matches,
+        docs=tuple(chosen.tolist()),
+        occurrences=tuple(matches.occurrences[i] for i in picked),
+        base=docset(base) if len(base) else EMPTY,
+    )
 
 
 def _combined(snapshot, columns) -> np.ndarray | None:

@@ -3,7 +3,8 @@
 Two documents are joined when the exact Jaccard of their shingle sets
 (``fingerprint``) is at least ``REPRINT`` (0.9): a reprint; or at least
 ``EDITED`` (0.7) when the smaller one is mostly contained in the other (a
-paragraph cut, a sentence rewritten; ``CONTAINED``, ``EDITED_FROM``): an edited copy.  A cluster is a connected group of joined documents; a document
+paragraph cut, a sentence rewritten; ``CONTAINED``, ``EDITED_FROM``): an edited copy.  A cluster is a
+connected group of joined documents; a document
 joined to none is a cluster of one.
 
 The canonical copy of a cluster is its earliest dated document, then the most
@@ -69,8 +70,7 @@ class ClusterTable:
         edges = self.edges
         mine = (edges[:, 0] == docnum) | (edges[:, 1] == docnum)
         others = np.where(edges[mine, 0] == docnum, edges[mine, 1], edges[mine, 0])
-        found = sorted(zip(others.tolist(), self.similarity[mine].tolist()), key=lambda p: (-p[1], p[0]))
-        return found
+        return sorted(zip(others.tolist(), self.similarity[mine].tolist(), strict=False), key=lambda p: (-p[1], p[0]))
 
     @property
     def reprint_count(self) -> int:
@@ -92,7 +92,10 @@ def document_keys(snapshot) -> list[str]:
     run_start = np.repeat(starts, np.diff(np.concatenate([starts, [size]])))
     rank = np.arange(size) - run_start
     values = snapshot.file_sig.values
-    return [f"{values[c]}\x00{r}" if ok else "" for c, r, ok in zip(codes.tolist(), rank.tolist(), live.tolist())]
+    return [
+        f"{values[c]}\x00{r}" if ok else ""
+        for c, r, ok in zip(codes.tolist(), rank.tolist(), live.tolist(), strict=False)
+    ]
 
 
 def _live(snapshot) -> np.ndarray:
@@ -146,8 +149,9 @@ def build(snapshot, previous: ClusterTable | None = None) -> ClusterTable:
     return build_from(keys, snapshot.search_text, preference, previous)
 
 
-def build_from(keys: list[str], text_of, preference: np.ndarray, previous: ClusterTable | None = None,
-               prefetch=None) -> ClusterTable:
+def build_from(
+    keys: list[str], text_of, preference: np.ndarray, previous: ClusterTable | None = None, prefetch=None
+) -> ClusterTable:
     """The table of documents known by ``keys`` ("" for a deleted one), ``text_of(n)`` their search
     texts, ``preference`` their canonical order; ``prefetch(numbers)`` (optional) is told which texts
     will be read next, so that a remote engine fetches them in one request."""
@@ -171,8 +175,9 @@ def build_from(keys: list[str], text_of, preference: np.ndarray, previous: Clust
         found, keep = shingles.confirm(pairs)
         edges, similarity = np.concatenate([edges, pairs[keep]]), np.concatenate([similarity, found[keep]])
     canonical = _canonical(size, live, edges, preference)
-    return ClusterTable(keys, signatures, fingerprinted, canonical, preference, edges.astype(np.int64),
-                        similarity.astype(np.float64))
+    return ClusterTable(
+        keys, signatures, fingerprinted, canonical, preference, edges.astype(np.int64), similarity.astype(np.float64)
+    )
 
 
 def _reused(keys: list[str], previous: ClusterTable | None) -> np.ndarray:
@@ -217,8 +222,10 @@ class _Fingerprints:
         if self.prefetch is not None:
             self.prefetch(sorted(set(pairs.ravel().tolist()) - set(self.fresh.tolist())))
         measured = [joined(self.shingle_set(a), self.shingle_set(b)) for a, b in pairs.tolist()]
-        return (np.asarray([m[0] for m in measured], dtype=np.float64),
-                np.asarray([m[1] for m in measured], dtype=bool))
+        return (
+            np.asarray([m[0] for m in measured], dtype=np.float64),
+            np.asarray([m[1] for m in measured], dtype=bool),
+        )
 
 
 def joined(a: np.ndarray, b: np.ndarray) -> tuple[float, bool]:

@@ -19,10 +19,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from search.dedup.store import table_of
 from search.engines.embedded.docsets import EMPTY, DocSet, doc_array, docset
 from search.meta.organs import issuer_organs
 from search.text.normalize import normalize_query
-from search.dedup.store import table_of
 
 
 def cluster_of(snapshot) -> np.ndarray:
@@ -142,7 +142,7 @@ def cluster_facet_counters(snapshot, docs, names: Iterable[str] | None = None) -
             counter.update({topics[i]: int(n) for i, n in enumerate(by_topic) if n})
         else:
             values = column.values
-            for code, n in zip(*np.unique(codes, return_counts=True)):
+            for code, n in zip(*np.unique(codes, return_counts=True), strict=False):
                 counter[values[int(code)]] += int(n)
         counters[name] = counter
     return counters
@@ -189,15 +189,14 @@ def place_counts(snapshot, docs) -> dict[str, int]:
             if place == NATIONAL and value != NATIONAL:
                 continue  # 全国 counts the national documents only (as rolled_up does)
             holders.setdefault(place, []).append(code)
-    return {place: len(np.unique(cluster[np.isin(codes, np.asarray(held))]))
-            for place, held in holders.items()}
+    return {place: len(np.unique(cluster[np.isin(codes, np.asarray(held))])) for place, held in holders.items()}
 
 
 def count_facets_once(snapshot, docs, names: Iterable[str] | None = None) -> dict:
     """``query.facets.count_facets`` with every count a number of distinct clusters: the plain counts
     of the documents that are no one's copy, plus the distinct clusters among those that are."""
-    from search.query.facet_values import organ_facet, rolled_up
     from search.engines.embedded.facets import facet_counters
+    from search.query.facet_values import organ_facet, rolled_up
     from search.query.request import FacetValue
 
     _, copies = _copies_among(snapshot, docs)

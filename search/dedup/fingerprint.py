@@ -45,14 +45,49 @@ _VALUE = np.uint32((1 << 26) - 1)  # a bin's value: the low 26 bits of a shingle
 
 # A boilerplate line: a page's furniture, not its story (left out of the fingerprint only; it is still searched).
 BOILERPLATE_MARKS = (
-    "责任编辑", "责编", "来源：", "来源:", "稿件来源", "信息来源", "文章来源", "扫一扫", "分享到", "分享：",
-    "打印本页", "关闭窗口", "【打印】", "【关闭】", "字体：", "字号：", "浏览次数", "阅读次数", "点击数", "原标题",
-    "编辑：", "编辑:", "审核：", "审核:", "校对：", "作者：", "记者：", "发布时间：", "发布时间:", "二维码",
-    "微信公众号", "转载请注明", "版权所有", "上一篇", "下一篇", "相关新闻", "【字体",
+    "责任编辑",
+    "责编",
+    "来源：",
+    "来源:",
+    "稿件来源",
+    "信息来源",
+    "文章来源",
+    "扫一扫",
+    "分享到",
+    "分享：",
+    "打印本页",
+    "关闭窗口",
+    "【打印】",
+    "【关闭】",
+    "字体：",
+    "字号：",
+    "浏览次数",
+    "阅读次数",
+    "点击数",
+    "原标题",
+    "编辑：",
+    "编辑:",
+    "审核：",
+    "审核:",
+    "校对：",
+    "作者：",
+    "记者：",
+    "发布时间：",
+    "发布时间:",
+    "二维码",
+    "微信公众号",
+    "转载请注明",
+    "版权所有",
+    "上一篇",
+    "下一篇",
+    "相关新闻",
+    "【字体",
 )
 BOILERPLATE_LINE = 60  # only a short line can be furniture: a paragraph that mentions 来源 is not
 # The search text is folded (NFKC): a full-width colon is read as ":" there.
-_MARKS = re.compile("|".join(map(re.escape, sorted({m.replace("：", ":") for m in BOILERPLATE_MARKS} | set(BOILERPLATE_MARKS)))))
+_MARKS = re.compile(
+    "|".join(map(re.escape, sorted({m.replace("：", ":") for m in BOILERPLATE_MARKS} | set(BOILERPLATE_MARKS))))
+)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -159,8 +194,9 @@ def band_keys(sig: np.ndarray) -> np.ndarray:
     return key
 
 
-def candidate_pairs(keys: np.ndarray, eligible: np.ndarray, new: np.ndarray | None = None,
-                    group_limit: int = 32) -> np.ndarray:
+def candidate_pairs(
+    keys: np.ndarray, eligible: np.ndarray, new: np.ndarray | None = None, group_limit: int = 32
+) -> np.ndarray:
     """Pairs (i < j) of eligible documents that share a band key; with ``new``, only pairs with a new document.
 
     A group of equal keys pairs all its members when it has at most ``group_limit``; a bigger one
@@ -178,7 +214,7 @@ def candidate_pairs(keys: np.ndarray, eligible: np.ndarray, new: np.ndarray | No
         sizes = ends - starts
         two = starts[sizes == 2]  # most groups are a pair: taken at once
         found.append(np.stack([members[two], members[two + 1]], axis=1))
-        for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist()):
+        for start, end in zip(starts[sizes > 2].tolist(), ends[sizes > 2].tolist(), strict=False):
             group = members[start:end]
             if len(group) <= group_limit:
                 a, b = np.triu_indices(len(group), 1)

@@ -34,8 +34,15 @@ class Similar:
     canonical: bool  # the cluster's canonical copy (原稿)
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "published": self.published, "district": self.district,
-                "similarity": round(self.similarity, 4), "kind": self.kind, "canonical": self.canonical}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published,
+            "district": self.district,
+            "similarity": round(self.similarity, 4),
+            "kind": self.kind,
+            "canonical": self.canonical,
+        }
 
 
 def kind_of(similarity: float, same_cluster: bool) -> str:
@@ -72,5 +79,12 @@ def similar_documents(snapshot, docnum: int, visible=None, closest: int = CLOSES
 
 def _similar(snapshot, table, docnum: int, similarity: float, same: bool) -> Similar:
     doc = snapshot.document(docnum)
-    return Similar(doc.id, doc.title, snapshot.published[docnum], snapshot.district[docnum], similarity,
-                   kind_of(similarity, same), bool(table.canonical[docnum] == docnum))
+    return Similar(
+        doc.id,
+        doc.title,
+        snapshot.published[docnum],
+        snapshot.district[docnum],
+        similarity,
+        kind_of(similarity, same),
+        bool(table.canonical[docnum] == docnum),
+    )

@@ -64,8 +64,9 @@ def load(index_dir: Path, generation: int) -> ClusterTable | None:
     folder = table_folder(index_dir, generation)
     try:
         version = int((folder / "VERSION").read_text().strip())
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "signatures" else None)
-                  for name in _ARRAYS}
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "signatures" else None) for name in _ARRAYS
+        }
         raw = (folder / "keys.txt").read_bytes().decode("utf-8")
     except (OSError, ValueError, EOFError):  # a damaged table is built again, never trusted
         return None

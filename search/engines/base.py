@@ -51,9 +51,18 @@ class Engine(ABC):
     # -- writing ------------------------------------------------------------------
 
     @abstractmethod
-    def index(self, paths: Sequence[Path], *, rebuild: bool = False, procs: int = 1,
-              progress: Callable[[list], Iterable] | None = None, warn: Callable[[str], None] | None = None,
-              follow_links: bool = False, ocr: bool = True, status: Callable[[str], None] | None = None):
+    def index(
+        self,
+        paths: Sequence[Path],
+        *,
+        rebuild: bool = False,
+        procs: int = 1,
+        progress: Callable[[list], Iterable] | None = None,
+        warn: Callable[[str], None] | None = None,
+        follow_links: bool = False,
+        ocr: bool = True,
+        status: Callable[[str], None] | None = None,
+    ):
         """Bring the index up to date with the files under ``paths``: new, changed and removed files
         (a removed file's documents are deleted).  ``ocr``: recognise PDF pages without a text layer;
         ``status`` is given OCR's progress lines.  Returns an ``IndexReport``."""
@@ -121,8 +130,16 @@ class Engine(ABC):
     # -- the analyses -------------------------------------------------------------
 
     @abstractmethod
-    def trend(self, queries: Sequence[str], request, by: str = "year", measure: str = "documents",
-              per: str | None = None, *, visible=None):
+    def trend(
+        self,
+        queries: Sequence[str],
+        request,
+        by: str = "year",
+        measure: str = "documents",
+        per: str | None = None,
+        *,
+        visible=None,
+    ):
         """Counts per period of each query under ``request``'s filters (``search.analysis.trend.Trend``)."""
 
     @abstractmethod
@@ -185,4 +202,6 @@ class Engine(ABC):
 
 def unsupported(what: str, engine: str = "the OpenSearch engine") -> Unsupported:
     """The one line for something an engine cannot do (yet)."""
-    return Unsupported(f"{what} is not available on {engine} yet", hint="use an index folder (the embedded engine) for it")
+    return Unsupported(
+        f"{what} is not available on {engine} yet", hint="use an index folder (the embedded engine) for it"
+    )

@@ -6,7 +6,24 @@ see (``visible``) and the public base URL; every document an export holds comes 
 that ``visible``, so a restricted document never reaches a reader who may not see it.
 """
 
-from search.export.columns import HIT_COLUMNS, KWIC_COLUMNS, describe_request, document_link, download_filename, hit_row, kwic_row, search_link
+from search.export.columns import (
+    HIT_COLUMNS,
+    KWIC_COLUMNS,
+    describe_request,
+    document_link,
+    download_filename,
+    hit_row,
+    kwic_row,
+    search_link,
+)
 
-__all__ = ["HIT_COLUMNS", "KWIC_COLUMNS", "describe_request", "document_link", "download_filename", "hit_row",
-           "kwic_row", "search_link"]
+__all__ = [
+    "HIT_COLUMNS",
+    "KWIC_COLUMNS",
+    "describe_request",
+    "document_link",
+    "download_filename",
+    "hit_row",
+    "kwic_row",
+    "search_link",
+]

@@ -54,16 +54,37 @@ def search_link(base_url: str, request: SearchRequest) -> str:
 
 def hit_row(number: int, hit: Hit, base_url: str, request: SearchRequest) -> tuple:
     """One result as a row of ``HIT_COLUMNS``."""
-    return (number, hit.title, hit.issuer or "", hit.doc_number or "", hit.doc_type or "", hit.date or "",
-            hit.district or "", "、".join(hit.topics), snippet_text(hit.snippets[0]) if hit.snippets else "",
-            document_link(base_url, hit.id, request), hit.source, hit.id)
+    return (
+        number,
+        hit.title,
+        hit.issuer or "",
+        hit.doc_number or "",
+        hit.doc_type or "",
+        hit.date or "",
+        hit.district or "",
+        "、".join(hit.topics),
+        snippet_text(hit.snippets[0]) if hit.snippets else "",
+        document_link(base_url, hit.id, request),
+        hit.source,
+        hit.id,
+    )
 
 
 def kwic_row(number: int, line, base_url: str, request: SearchRequest) -> tuple:
     """One concordance line as a row of ``KWIC_COLUMNS``; its link opens the document at the occurrence."""
     marks = SearchRequest(q=request.q, mode=request.mode)
-    return (number, line.title, line.date or "", line.district or "", line.left, line.match, line.right,
-            line.offset, document_link(base_url, line.id, marks, at=line.offset), line.id)
+    return (
+        number,
+        line.title,
+        line.date or "",
+        line.district or "",
+        line.left,
+        line.match,
+        line.right,
+        line.offset,
+        document_link(base_url, line.id, marks, at=line.offset),
+        line.id,
+    )
 
 
 def _date_words(value: str) -> str:
@@ -82,8 +103,9 @@ def filter_words(request: SearchRequest) -> list[str]:
     if request.date_from or request.date_to:
         start = _date_words(request.date_from) if request.date_from else "…"
         end = _date_words(request.date_to) if request.date_to else "…"
-        words.append(start if request.date_from and not request.date_to and not re.match(r"\d", start)
-                     else f"{start}至{end}")
+        words.append(
+            start if request.date_from and not request.date_to and not re.match(r"\d", start) else f"{start}至{end}"
+        )
     words += [f"主题：{t}" for t in request.topics]
     words += [f"发文机关：{i}" for i in request.issuers]
     words += [f"文种：{t}" for t in request.doc_types]

@@ -120,6 +120,7 @@ def _page(document) -> None:
 
 def _field(paragraph, instruction: str, placeholder: str) -> None:
     """A Word field (``TOC …``) whose shown text is ``placeholder`` until Word updates it."""
+
     def char(kind: str):
         run = paragraph.add_run()
         element = OxmlElement("w:fldChar")
@@ -151,8 +152,12 @@ def _cover(document, cover: Cover, count: int) -> None:
         document.add_paragraph()
     document.add_paragraph(cover.title, style="Title")
     document.add_paragraph()
-    for label, value in (("检索条件", cover.search), ("检索时间", cover.ran_at),
-                         ("结果数", f"{cover.total} 篇（本汇编收录 {count} 篇）"), ("检索链接", unquote(cover.link))):
+    for label, value in (
+        ("检索条件", cover.search),
+        ("检索时间", cover.ran_at),
+        ("结果数", f"{cover.total} 篇（本汇编收录 {count} 篇）"),
+        ("检索链接", unquote(cover.link)),
+    ):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         head = paragraph.add_run(f"{label}：")
@@ -172,8 +177,13 @@ def _contents(document, documents: list[CompiledDocument]) -> None:
             run.font.size = SMALL_SIZE
 
 
-METADATA_LABELS = (("发文机关", "issuer"), ("文号", "doc_number"), ("文种", "doc_type"), ("日期", "published"),
-                   ("区域", "district"))
+METADATA_LABELS = (
+    ("发文机关", "issuer"),
+    ("文号", "doc_number"),
+    ("文种", "doc_type"),
+    ("日期", "published"),
+    ("区域", "district"),
+)
 
 
 def _paragraph(document, text: str, style_id: str | None, end=None):
@@ -231,8 +241,9 @@ def _page_break_before():
 def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledDocument]) -> int:
     """Write the 汇编 of ``documents`` (in their order) to ``out``; the number of documents."""
     documents = [_clean(item) for item in documents]
-    cover = replace(cover, title=_xml(cover.title), search=_xml(cover.search), ran_at=_xml(cover.ran_at),
-                    link=_xml(cover.link))
+    cover = replace(
+        cover, title=_xml(cover.title), search=_xml(cover.search), ran_at=_xml(cover.ran_at), link=_xml(cover.link)
+    )
     document = Document()
     _styles(document)
     _page(document)
@@ -241,8 +252,10 @@ def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledD
     _cover(document, cover, len(documents))
     document.add_section(WD_SECTION.NEW_PAGE)
     _contents(document, documents)
-    ids = {name: document.styles[name].style_id for name in ("Heading 1", "Table Grid", BODY_STYLE, LABEL_STYLE,
-                                                              VALUE_STYLE)}
+    ids = {
+        name: document.styles[name].style_id
+        for name in ("Heading 1", "Table Grid", BODY_STYLE, LABEL_STYLE, VALUE_STYLE)
+    }
     ids["end"] = document.element.body.sectPr
     for n, item in enumerate(documents, 1):
         heading = _paragraph(document, f"{n}. {item.record.title or '（无标题）'}", ids["Heading 1"], ids["end"])
@@ -256,8 +269,15 @@ def write_compilation(out: BinaryIO, cover: Cover, documents: Iterable[CompiledD
 
 def _clean(item: CompiledDocument) -> CompiledDocument:
     record = item.record
-    texts: dict[str, Any] = {name: _xml(getattr(record, name)) for name in ("title", "source", "issuer", "doc_number", "doc_type",
-                                                         "published", "district") if getattr(record, name)}
-    record = replace(record, **texts, paragraphs=tuple(_xml(p) for p in record.paragraphs),
-                     topics=tuple(_xml(t) for t in record.topics))
+    texts: dict[str, Any] = {
+        name: _xml(getattr(record, name))
+        for name in ("title", "source", "issuer", "doc_number", "doc_type", "published", "district")
+        if getattr(record, name)
+    }
+    record = replace(
+        record,
+        **texts,
+        paragraphs=tuple(_xml(p) for p in record.paragraphs),
+        topics=tuple(_xml(t) for t in record.topics),
+    )
     return CompiledDocument(record, _xml(item.link))

@@ -19,7 +19,19 @@ from search.engines.base import DocumentRecord
 from search.export.columns import defused
 
 LISTING_NAME = "清单.csv"
-LISTING_COLUMNS = ("序号", "压缩包内文件", "标题", "发文机关", "文号", "文种", "日期", "区域", "来源文件", "链接", "说明")
+LISTING_COLUMNS = (
+    "序号",
+    "压缩包内文件",
+    "标题",
+    "发文机关",
+    "文号",
+    "文种",
+    "日期",
+    "区域",
+    "来源文件",
+    "链接",
+    "说明",
+)
 MISSING = "原始文件不在已索引的文件夹中"
 
 
@@ -35,7 +47,9 @@ def entry_name(number: int, path: Path, safe_name: Callable[[Path], str]) -> str
     return f"{number:03d}_{safe_name(path)}"
 
 
-def write_originals(out: BinaryIO, chosen: Iterable[ChosenOriginal], safe_name: Callable[[Path], str]) -> tuple[int, int]:
+def write_originals(
+    out: BinaryIO, chosen: Iterable[ChosenOriginal], safe_name: Callable[[Path], str]
+) -> tuple[int, int]:
     """Write the zip to ``out``: each original once, then ``清单.csv``; (files written, documents listed)."""
     entries: dict[Path, str] = {}
     listing = io.StringIO()
@@ -57,8 +71,22 @@ def write_originals(out: BinaryIO, chosen: Iterable[ChosenOriginal], safe_name: 
                     name, note = "", MISSING
             else:
                 note = MISSING
-            writer.writerow(defused((
-                documents, name, record.title, record.issuer or "", record.doc_number or "", record.doc_type or "",
-                record.published or "", record.district or "", record.source, item.link, note)))
+            writer.writerow(
+                defused(
+                    (
+                        documents,
+                        name,
+                        record.title,
+                        record.issuer or "",
+                        record.doc_number or "",
+                        record.doc_type or "",
+                        record.published or "",
+                        record.district or "",
+                        record.source,
+                        item.link,
+                        note,
+                    )
+                )
+            )
         archive.writestr(LISTING_NAME, "\ufeff" + listing.getvalue())  # a BOM: Excel reads it as UTF-8
     return len(entries), documents

@@ -14,12 +14,49 @@ from urllib.parse import urlencode
 
 from search.query import SearchRequest, parse_query
 
-COMPARE_COLUMNS = ("序号", "短语", "多用于", "对数似然", "对数比", "A频次", "A每万字", "A文档数", "A离散度DP", "B频次",
-                   "B每万字", "B文档数", "B离散度DP", "单篇集中", "趋势链接", "A侧上下文", "B侧上下文")
-EMERGING_COLUMNS = ("序号", "短语", "突发度z", "对数比", "本期频次", "本期每万字", "本期文档簇数", "此前频次", "此前每万字",
-                    "期望频次", "首次出现", "趋势链接", "本期上下文")
-FIELD_OF = (("years", "year"), ("districts", "district"), ("topics", "topic"), ("issuers", "issuer"),
-            ("doc_types", "type"), ("doc_numbers", "docno"), ("months", "date"))
+COMPARE_COLUMNS = (
+    "序号",
+    "短语",
+    "多用于",
+    "对数似然",
+    "对数比",
+    "A频次",
+    "A每万字",
+    "A文档数",
+    "A离散度DP",
+    "B频次",
+    "B每万字",
+    "B文档数",
+    "B离散度DP",
+    "单篇集中",
+    "趋势链接",
+    "A侧上下文",
+    "B侧上下文",
+)
+EMERGING_COLUMNS = (
+    "序号",
+    "短语",
+    "突发度z",
+    "对数比",
+    "本期频次",
+    "本期每万字",
+    "本期文档簇数",
+    "此前频次",
+    "此前每万字",
+    "期望频次",
+    "首次出现",
+    "趋势链接",
+    "本期上下文",
+)
+FIELD_OF = (
+    ("years", "year"),
+    ("districts", "district"),
+    ("topics", "topic"),
+    ("issuers", "issuer"),
+    ("doc_types", "type"),
+    ("doc_numbers", "docno"),
+    ("months", "date"),
+)
 
 
 def quoted(phrase: str) -> str:
@@ -28,8 +65,9 @@ def quoted(phrase: str) -> str:
 
 def has_conditions(request: SearchRequest) -> bool:
     """Whether the request narrows the archive at all (a query or a filter)."""
-    return bool(request.q.strip() or any(getattr(request, name) for name, _ in FIELD_OF)
-                or request.date_from or request.date_to)
+    return bool(
+        request.q.strip() or any(getattr(request, name) for name, _ in FIELD_OF) or request.date_from or request.date_to
+    )
 
 
 def exclusion(request: SearchRequest) -> str | None:
@@ -77,18 +115,46 @@ def compare_rows(result, rows, request_a: SearchRequest, request_b: SearchReques
     """The rows after ``COMPARE_COLUMNS`` of the key phrases at ``rows`` (of ``result.select``)."""
     a, b, exclude = side_paths(request_a, request_b)
     for n, p in enumerate(result.rows(rows), 1):
-        yield (n, p.phrase, "A" if p.side == "a" else "B", p.ll, p.log_ratio, p.a.freq, p.a.per_10k, p.a.docs,
-               "" if p.a.dp is None else p.a.dp, p.b.freq, p.b.per_10k, p.b.docs, "" if p.b.dp is None else p.b.dp,
-               "是" if p.concentrated else "", base_url + trend_path(p.phrase), base_url + kwic_path(p.phrase, a),
-               base_url + kwic_path(p.phrase, b, exclude))
+        yield (
+            n,
+            p.phrase,
+            "A" if p.side == "a" else "B",
+            p.ll,
+            p.log_ratio,
+            p.a.freq,
+            p.a.per_10k,
+            p.a.docs,
+            "" if p.a.dp is None else p.a.dp,
+            p.b.freq,
+            p.b.per_10k,
+            p.b.docs,
+            "" if p.b.dp is None else p.b.dp,
+            "是" if p.concentrated else "",
+            base_url + trend_path(p.phrase),
+            base_url + kwic_path(p.phrase, a),
+            base_url + kwic_path(p.phrase, b, exclude),
+        )
 
 
 def emerging_rows(terms, request: SearchRequest, by: str, period: str, base_url: str = ""):
     """The rows after ``EMERGING_COLUMNS`` of ``terms`` (one period's, in order)."""
     side = period_side(request, by, period)
     for n, t in enumerate(terms, 1):
-        yield (n, t.phrase, t.z, t.log_ratio, t.freq, t.per_10k, t.clusters, t.prior_freq, t.prior_per_10k,
-               t.expected, t.first_period, base_url + trend_path(t.phrase), base_url + kwic_path(t.phrase, side))
+        yield (
+            n,
+            t.phrase,
+            t.z,
+            t.log_ratio,
+            t.freq,
+            t.per_10k,
+            t.clusters,
+            t.prior_freq,
+            t.prior_per_10k,
+            t.expected,
+            t.first_period,
+            base_url + trend_path(t.phrase),
+            base_url + kwic_path(t.phrase, side),
+        )
 
 
 def period_side(request: SearchRequest, by: str, period: str) -> SearchRequest:

@@ -15,12 +15,21 @@ from typing import BinaryIO
 
 from search.engines import Engine
 from search.engines.base import DocumentRecord
-from search.query import SearchRequest
-from search.zone import now_in
-from search.export.columns import HIT_COLUMNS, KWIC_COLUMNS, describe_request, document_link, filter_words, hit_row, kwic_row, search_link
+from search.export.columns import (
+    HIT_COLUMNS,
+    KWIC_COLUMNS,
+    describe_request,
+    document_link,
+    filter_words,
+    hit_row,
+    kwic_row,
+    search_link,
+)
 from search.export.compilation import CompiledDocument, Cover, write_compilation
 from search.export.originals import ChosenOriginal, write_originals
 from search.export.sheets import QuerySheet, write_workbook
+from search.query import SearchRequest
+from search.zone import now_in
 
 MAX_CHOSEN = 100  # documents in one 汇编 or zip: their full texts and files are gathered in one response
 DEFAULT_FIRST = 20
@@ -32,8 +41,9 @@ def result_rows(engine: Engine, request: SearchRequest, base_url: str, visible=N
         yield hit_row(number, hit, base_url, request)
 
 
-def concordance_rows(engine: Engine, request: SearchRequest, order: str, width: int, base_url: str,
-                     visible=None) -> Iterator[tuple]:
+def concordance_rows(
+    engine: Engine, request: SearchRequest, order: str, width: int, base_url: str, visible=None
+) -> Iterator[tuple]:
     """Every concordance line as a row of ``KWIC_COLUMNS``."""
     for number, line in enumerate(engine.all_lines(request, order, width, visible=visible), 1):
         yield kwic_row(number, line, base_url, request)
@@ -49,27 +59,38 @@ def query_sheet(engine: Engine, request: SearchRequest, base_url: str, zone: tzi
     counted = engine.search(replace(request, page=1, per_page=1, sort="newest"), visible=visible)
     when = ran_at(zone)
     words = " · ".join(filter_words(request))
-    return lambda rows: QuerySheet(" ".join(request.q.split()), counted.read_as, words, counted.total, when,
-                                   search_link(base_url, request), rows)
+    return lambda rows: QuerySheet(
+        " ".join(request.q.split()), counted.read_as, words, counted.total, when, search_link(base_url, request), rows
+    )
 
 
-def results_workbook(out: BinaryIO, engine: Engine, request: SearchRequest, base_url: str, zone: tzinfo,
-                     visible=None) -> int:
+def results_workbook(
+    out: BinaryIO, engine: Engine, request: SearchRequest, base_url: str, zone: tzinfo, visible=None
+) -> int:
     """The result list as .xlsx (sheet 检索结果, then 检索条件); the number of rows."""
     describe = query_sheet(engine, request, base_url, zone, visible)
     return write_workbook(out, "检索结果", HIT_COLUMNS, result_rows(engine, request, base_url, visible), describe)
 
 
-def concordance_workbook(out: BinaryIO, engine: Engine, request: SearchRequest, order: str, width: int,
-                         base_url: str, zone: tzinfo, visible=None) -> int:
+def concordance_workbook(
+    out: BinaryIO,
+    engine: Engine,
+    request: SearchRequest,
+    order: str,
+    width: int,
+    base_url: str,
+    zone: tzinfo,
+    visible=None,
+) -> int:
     """The concordance lines as .xlsx (sheet 上下文, then 检索条件); the number of rows."""
     describe = query_sheet(engine, request, base_url, zone, visible)
     rows = concordance_rows(engine, request, order, width, base_url, visible)
     return write_workbook(out, "上下文", KWIC_COLUMNS, rows, describe)
 
 
-def chosen_documents(engine: Engine, request: SearchRequest, ids: Sequence[str] = (), first: int = DEFAULT_FIRST,
-                     visible=None) -> list[DocumentRecord]:
+def chosen_documents(
+    engine: Engine, request: SearchRequest, ids: Sequence[str] = (), first: int = DEFAULT_FIRST, visible=None
+) -> list[DocumentRecord]:
     """The ticked documents (``ids``, in their order, each once; an id the reader may not see is left out
     as an unknown one), or else the first ``first`` hits of the search; at most ``MAX_CHOSEN``."""
     if ids:
@@ -81,20 +102,39 @@ def chosen_documents(engine: Engine, request: SearchRequest, ids: Sequence[str] 
     return [record for record in found if record is not None]
 
 
-def compilation(out: BinaryIO, engine: Engine, request: SearchRequest, records: Sequence[DocumentRecord],
-                base_url: str, zone: tzinfo, visible=None) -> int:
+def compilation(
+    out: BinaryIO,
+    engine: Engine,
+    request: SearchRequest,
+    records: Sequence[DocumentRecord],
+    base_url: str,
+    zone: tzinfo,
+    visible=None,
+) -> int:
     """The Word 汇编 of ``records`` for this search; the number of documents."""
     total = engine.search(replace(request, page=1, per_page=1, sort="newest"), visible=visible).total
     q = " ".join(request.q.split())
-    cover = Cover(f"检索汇编：{q}" if q else "文件汇编", describe_request(request), ran_at(zone), total,
-                  search_link(base_url, request))
+    cover = Cover(
+        f"检索汇编：{q}" if q else "文件汇编",
+        describe_request(request),
+        ran_at(zone),
+        total,
+        search_link(base_url, request),
+    )
     items = [CompiledDocument(r, document_link(base_url, r.id, request)) for r in records]
     return write_compilation(out, cover, items)
 
 
-def originals(out: BinaryIO, engine: Engine, records: Sequence[DocumentRecord], base_url: str, safe_name,
-              request: SearchRequest | None = None) -> tuple[int, int]:
+def originals(
+    out: BinaryIO,
+    engine: Engine,
+    records: Sequence[DocumentRecord],
+    base_url: str,
+    safe_name,
+    request: SearchRequest | None = None,
+) -> tuple[int, int]:
     """The zip of the records' original files and 清单.csv; (files, documents listed)."""
+
     def where(record: DocumentRecord) -> Path | None:
         path = engine.original_file(record)
         return path if path is not None and Path(path).is_file() else None

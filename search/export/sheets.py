@@ -27,9 +27,26 @@ from search.text.bidi import without_bidi
 EXCEL_CELL_LIMIT = 32767
 MAX_HYPERLINKS = 65530  # Excel's limit a sheet: rows past it carry their link as text
 # Width (in characters) of the columns whose header says what they hold; others get the default.
-COLUMN_WIDTHS = {"序号": 6, "标题": 40, "发文机关": 20, "文号": 18, "文种": 8, "日期": 11, "区域": 10, "主题": 24,
-                 "摘要": 60, "链接": 40, "来源文件": 24, "编号": 18, "左侧上下文": 32, "检索词": 12,
-                 "右侧上下文": 32, "位置": 8, "项目": 10, "内容": 80}
+COLUMN_WIDTHS = {
+    "序号": 6,
+    "标题": 40,
+    "发文机关": 20,
+    "文号": 18,
+    "文种": 8,
+    "日期": 11,
+    "区域": 10,
+    "主题": 24,
+    "摘要": 60,
+    "链接": 40,
+    "来源文件": 24,
+    "编号": 18,
+    "左侧上下文": 32,
+    "检索词": 12,
+    "右侧上下文": 32,
+    "位置": 8,
+    "项目": 10,
+    "内容": 80,
+}
 LINK_FONT = Font(color="0563C1", underline="single")
 HEADER_FONT = Font(bold=True)
 
@@ -48,8 +65,15 @@ class QuerySheet:
 
     def pairs(self) -> list[tuple[str, str | int]]:
         """The second sheet's rows: (label, value), labels in Chinese."""
-        return [("检索词", self.query or "（全部文档）"), ("理解为", self.read_as), ("筛选条件", self.filters or "（无）"),
-                ("结果数", self.total), ("导出条数", self.rows), ("检索时间", self.ran_at), ("检索链接", self.link)]
+        return [
+            ("检索词", self.query or "（全部文档）"),
+            ("理解为", self.read_as),
+            ("筛选条件", self.filters or "（无）"),
+            ("结果数", self.total),
+            ("导出条数", self.rows),
+            ("检索时间", self.ran_at),
+            ("检索链接", self.link),
+        ]
 
 
 def clean_cell(value: str) -> str:
@@ -92,8 +116,7 @@ def _widths(sheet, columns: Iterable[str]) -> None:
             sheet.column_dimensions[get_column_letter(n)].width = COLUMN_WIDTHS[name]
 
 
-def write_workbook(out: BinaryIO, title: str, columns: tuple[str, ...], rows: Iterable[tuple],
-                   describe) -> int:
+def write_workbook(out: BinaryIO, title: str, columns: tuple[str, ...], rows: Iterable[tuple], describe) -> int:
     """Write ``rows`` under ``columns`` to sheet ``title``, then the sheet ``检索条件`` that
     ``describe(rows_written)`` returns (a ``QuerySheet``); the number of rows written."""
     book = Workbook(write_only=True)

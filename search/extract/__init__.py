@@ -19,7 +19,7 @@ import importlib
 from pathlib import PurePath
 
 from search.extract.decoding import decode_text
-from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable, Unsupported
+from search.extract.extracted import Extracted, ExtractOptions, Part, Unreadable, Unsupported
 from search.extract.limits import check_before_reading
 from search.extract.markdown import markdown_text
 
@@ -67,8 +67,19 @@ READERS: dict[str, str] = {
 SUPPORTED_SUFFIXES = tuple(READERS)
 
 __all__ = [
-    "HTML_SUFFIXES", "READERS", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "ExtractOptions", "Extracted", "Part",
-    "Unreadable", "Unsupported", "decode_text", "extract", "markdown_text", "suffix_of",
+    "HTML_SUFFIXES",
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "ExtractOptions",
+    "Extracted",
+    "Part",
+    "Unreadable",
+    "Unsupported",
+    "decode_text",
+    "extract",
+    "markdown_text",
+    "suffix_of",
 ]
 
 

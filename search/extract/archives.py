@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Protocol
 
-from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Part, Unreadable
 from search.extract.members import MAX_DEPTH, MAX_MEMBER_BYTES, NESTED_TOO_DEEP, check_depth, read_member
 
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
@@ -163,8 +163,8 @@ def _unicode_path(extra: bytes, raw: bytes) -> str | None:
     the UTF-8 name, taken when its CRC is that of the name it stands for."""
     at = 0
     while at + 4 <= len(extra):
-        kind, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
-        body = extra[at + 4:at + 4 + size]
+        kind, size = int.from_bytes(extra[at : at + 2], "little"), int.from_bytes(extra[at + 2 : at + 4], "little")
+        body = extra[at + 4 : at + 4 + size]
         if kind == 0x7075 and len(body) > 5 and body[0] == 1 and int.from_bytes(body[1:5], "little") == zlib.crc32(raw):
             try:
                 return body[5:].decode("utf-8")
@@ -178,9 +178,11 @@ def _unicode_path(extra: bytes, raw: bytes) -> str | None:
 # character (3-byte sequences): GBK bytes are valid UTF-8 by chance mostly as Latin, Greek or
 # Cyrillic letters ("图纸" -> "ͼֽ", "陌" -> "İ"). An unflagged UTF-8 name of accented Latin letters is
 # read as GBK: in the offices these archives come from, GBK names are the common case.
-_UTF8_CJK_NAME = re.compile("[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*"
-                            "[\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]"
-                            "[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*")
+_UTF8_CJK_NAME = re.compile(
+    "[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*"
+    "[\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]"
+    "[\x00-\x7f\u3000-\u303f\u3400-\u9fff\uf900-\ufad9\uff00-\uffef]*"
+)
 
 
 def _unflagged_name(raw: bytes) -> str:

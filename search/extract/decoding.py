@@ -25,8 +25,20 @@ MAX_DETECTION_CHAOS = 0.2
 # cp1006), and GB18030 and UTF-16 are tried before it.
 DETECTED_ENCODINGS = frozenset(
     [
-        "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "shift_jis_2004", "euc_jp", "euc_jis_2004",
-        "euc_kr", "cp949", "johab", "iso2022_jp", "iso2022_kr", "hz",
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "shift_jis",
+        "cp932",
+        "shift_jis_2004",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_kr",
+        "cp949",
+        "johab",
+        "iso2022_jp",
+        "iso2022_kr",
+        "hz",
     ]
 )
 

@@ -7,10 +7,10 @@ A zip: META-INF/container.xml names the OPF package; its spine lists the chapter
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import unquote
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 if TYPE_CHECKING:
     from search.extract.zipped import ZipReader
@@ -36,7 +36,10 @@ def extract_epub(data: bytes, options: ExtractOptions | None = None) -> Extracte
     opf = reader.xml(opf_path)
     folder = posixpath.dirname(opf_path)
     manifest = {
-        item.get("id"): (posixpath.normpath(posixpath.join(folder, unquote(item.get("href", "")))), item.get("media-type"))
+        item.get("id"): (
+            posixpath.normpath(posixpath.join(folder, unquote(item.get("href", "")))),
+            item.get("media-type"),
+        )
         for item in opf.iter(f"{_OPF}item")
     }
     encrypted = _encrypted_parts(reader)

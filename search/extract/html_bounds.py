@@ -25,19 +25,84 @@ import re
 from search.extract.limits import LIMIT_MARK, LimitExceeded, Limits, current_limits
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?>")
-_NOT_NESTING = frozenset((
-    # void elements
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
-    "wbr", "keygen", "frame", "basefont", "isindex",
-    # end tag optional (HTML's omission rules), or left out by old pages
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
-    "caption", "rb", "rt", "rp", "rtc", "html", "head", "body",
-))
-_BLOCKS = frozenset((
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "div", "dl", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "main", "nav",
-    "ol", "pre", "section", "summary", "table", "ul",
-))
+_NOT_NESTING = frozenset(
+    (
+        # void elements
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "frame",
+        "basefont",
+        "isindex",
+        # end tag optional (HTML's omission rules), or left out by old pages
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rp",
+        "rtc",
+        "html",
+        "head",
+        "body",
+    )
+)
+_BLOCKS = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "main",
+        "nav",
+        "ol",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+    )
+)
 _CLOSING = re.compile(r"<(/?)[A-Za-z]")
 # A page with this many times the tag limit's start tags is refused without the depth scan.
 _REFUSED_UNREAD = 4

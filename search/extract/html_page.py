@@ -10,10 +10,10 @@ import codecs
 import re
 import warnings
 
-from search.text.file_properties import html_properties
 from search.extract.decoding import decode_or_none, decode_text
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 from search.extract.html_bounds import bounded_markup
+from search.text.file_properties import html_properties
 
 # An .xhtml page is XML, and BeautifulSoup says so on stderr for each one; read as HTML it gives the
 # page's text all the same, and the warning would stand between our one-line warnings.
@@ -29,8 +29,24 @@ _LOOSE_END_TAG = re.compile(r"</(script|style)\b[^>]*>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Page furniture, never the page's text.
 _DROPPED_TAGS = (
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
-    "iframe", "svg", "button", "select", "textarea", "object", "embed", "canvas", "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "textarea",
+    "object",
+    "embed",
+    "canvas",
+    "head",
 )
 _DROPPED_ROLES = ("navigation", "banner", "contentinfo", "search", "menu", "menubar", "complementary")
 # class/id of the blocks government sites use for menus, breadcrumbs, share bars and footers.
@@ -42,9 +58,42 @@ _FURNITURE = re.compile(
 )
 _BLOCK_TAGS = frozenset(
     [
-        "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "div",
-        "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
-        "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
         "ul",
     ]
 )
@@ -84,8 +133,12 @@ def extract_markup(markup: str, charset: str) -> Extracted:
     properties = html_properties(soup)
     # Read before the furniture goes: the table is often in a block the rules below drop.
     table = index_table(soup)
-    properties += tuple(pair for name, value in table.items() if not any(n == name for n, _ in properties)
-                        for pair in ((name, value), (f"{name}_tag", _TABLE_TAGS[name])))
+    properties += tuple(
+        pair
+        for name, value in table.items()
+        if not any(n == name for n, _ in properties)
+        for pair in ((name, value), (f"{name}_tag", _TABLE_TAGS[name]))
+    )
     for tag in soup.find_all(_is_furniture):
         if not tag.decomposed:  # not inside furniture removed already
             tag.decompose()
@@ -136,8 +189,7 @@ def _main_element(soup):
     block around it, half for the block around that; a block with text right inside it (lines
     split by <br>, as older government sites have it) counts that text for itself.
     """
-    from bs4.element import NavigableString
-    from bs4.element import PreformattedString
+    from bs4.element import NavigableString, PreformattedString
 
     articles = soup.find_all("article")
     if articles:
@@ -194,8 +246,7 @@ _BREAK = "\x00"  # stands for a block's line break until source whitespace is co
 
 def _block_text(root) -> str:
     """The text of ``root`` with a line break around each block element and at <br>."""
-    from bs4.element import NavigableString, Tag
-    from bs4.element import PreformattedString
+    from bs4.element import NavigableString, PreformattedString, Tag
 
     pieces: list[str] = []
     # Line breaks inside <pre> are the text's own (some sites put a whole report in one).
@@ -238,8 +289,14 @@ def _site_name_dropped(title: str) -> str:
 
 # Its labels (spaces inside them vary: "索 引 号", "标　　题") -> our property names.
 _TABLE_LABELS = {
-    "索引号": "index_number", "主题分类": "subject", "发文机关": "issuer", "成文日期": "created",
-    "标题": "title", "发文字号": "doc_number", "发布日期": "published", "主题词": "keywords",
+    "索引号": "index_number",
+    "主题分类": "subject",
+    "发文机关": "issuer",
+    "成文日期": "created",
+    "标题": "title",
+    "发文字号": "doc_number",
+    "发布日期": "published",
+    "主题词": "keywords",
 }
 _TABLE_TAGS = {name: f"索引号表 {label}" for label, name in _TABLE_LABELS.items()}
 # A cell that is a label ("发文机关", "发文机关：") or a label, a colon and its value; "标题党" is none.
@@ -264,7 +321,7 @@ def index_table(soup) -> dict[str, str]:
         value = ""
         if match.group(2):
             colon = re.search("[:：]", text)
-            value = _clean(text[colon.end():]) if colon else match.group(2)
+            value = _clean(text[colon.end() :]) if colon else match.group(2)
         else:
             after = holder.find_next_sibling(_VALUE_HOLDERS)
             if after is None and holder.parent is not None and holder.parent.name in _HOLDER_NAMES:

@@ -14,7 +14,7 @@ import os
 from functools import partial
 
 from search.extract import ocr
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 MIN_PAGE_SIDE = 300  # pixels: a scanned A4 page at 75 dpi is 620 x 877; a logo or an icon is less
 MAX_PAGES = 200  # frames of a multi-page TIFF read at most

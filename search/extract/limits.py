@@ -84,9 +84,7 @@ def current_limits() -> Limits:
 def _refuse_decompressed(limits: Limits, what: str, allowed: int) -> LimitExceeded:
     if allowed >= limits.unzipped_mb * MB:
         return LimitExceeded(f"{what} to more than {limits.unzipped_mb} MB {LIMIT_MARK}UNZIPPED_MB)")
-    return LimitExceeded(
-        f"{what} to more than {limits.zip_ratio} times its size {LIMIT_MARK}ZIP_RATIO)"
-    )
+    return LimitExceeded(f"{what} to more than {limits.zip_ratio} times its size {LIMIT_MARK}ZIP_RATIO)")
 
 
 def check_zip(data: bytes, limits: Limits) -> None:
@@ -208,9 +206,7 @@ def _inflated_stream(data: bytes, start: int, end: int, left: int) -> int:
 def check_text(text: str, limits: Limits) -> None:
     """Refuse extracted text longer than the text or paragraph limits (one document of 8 million lines)."""
     if len(text) > limits.text_mb * 1_000_000:
-        raise LimitExceeded(
-            f"its text is longer than {limits.text_mb} million characters {LIMIT_MARK}TEXT_MB)"
-        )
+        raise LimitExceeded(f"its text is longer than {limits.text_mb} million characters {LIMIT_MARK}TEXT_MB)")
     if text.count("\n") >= limits.paragraphs:
         raise LimitExceeded(f"its text has more than {limits.paragraphs} lines {LIMIT_MARK}PARAGRAPHS)")
 

@@ -24,12 +24,22 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import unquote_to_bytes
 
 from search.extract.decoding import decode_or_none, decode_text
-from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Part, Unreadable
 from search.extract.members import check_depth, read_member
 
 # Labels whose bytes are read with a wider codec that contains them.
-_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "euc_cn": "gb18030", "x-gbk": "gb18030", "hz-gb-2312": "hz",
-          "big5": "cp950", "x-big5": "cp950", "big5hkscs": "big5hkscs", "cp936": "gb18030", "windows-936": "gb18030"}
+_WIDER = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_cn": "gb18030",
+    "x-gbk": "gb18030",
+    "hz-gb-2312": "hz",
+    "big5": "cp950",
+    "x-big5": "cp950",
+    "big5hkscs": "big5hkscs",
+    "cp936": "gb18030",
+    "windows-936": "gb18030",
+}
 # Labels that any byte string "decodes" under: a Chinese body labelled so is mislabelled.
 _SINGLE_BYTE = frozenset(["us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252"])
 
@@ -43,8 +53,15 @@ def extract_eml(data: bytes, options: ExtractOptions | None = None) -> Extracted
     subject = header_text(message, "Subject")
     text, encoding = _body(message)
     parts = tuple(read_member(name, content, options) for name, content in _eml_attachments(message))
-    return compose_message(subject, text, f"eml:{encoding}", _date(message), header_text(message, "From"),
-                    header_text(message, "To"), parts)
+    return compose_message(
+        subject,
+        text,
+        f"eml:{encoding}",
+        _date(message),
+        header_text(message, "From"),
+        header_text(message, "To"),
+        parts,
+    )
 
 
 def mail_members(suffix: str, data: bytes) -> Iterator[tuple[str, bytes | None]]:
@@ -57,8 +74,9 @@ def mail_members(suffix: str, data: bytes) -> Iterator[tuple[str, bytes | None]]
         yield from _eml_attachments(email.message_from_bytes(data, policy=policy.default))
 
 
-def compose_message(subject: str, text: str, encoding: str, date: str | None, sender: str, to: str,
-             parts: tuple[Part, ...]) -> Extracted:
+def compose_message(
+    subject: str, text: str, encoding: str, date: str | None, sender: str, to: str, parts: tuple[Part, ...]
+) -> Extracted:
     """A read message (.eml or .msg) as a document: date, sender and recipients as properties."""
     properties: list[tuple[str, str]] = []
     if date:
@@ -185,8 +203,11 @@ def _is_attachment(part: Message) -> bool:
         return True
     if part.get_content_maintype() == "image" and (disposition == "inline" or part["Content-ID"]):
         return False  # a picture in the body
-    return disposition == "attachment" or (disposition != "inline" and part.get_param("name") is not None) \
+    return (
+        disposition == "attachment"
+        or (disposition != "inline" and part.get_param("name") is not None)
         or (disposition == "inline" and _filename(part) is not None and part.get_content_maintype() != "text")
+    )
 
 
 def _eml_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:

@@ -57,7 +57,7 @@ def member_bytes(container: str, data: bytes, member: str, depth: int = 0) -> by
             if name == member:
                 return content
             if member.startswith(name + "/"):
-                found = member_bytes(name, content, member[len(name) + 1:], depth + 1)
+                found = member_bytes(name, content, member[len(name) + 1 :], depth + 1)
                 if found is not None:
                     return found
     except (Unreadable, OSError, EOFError):

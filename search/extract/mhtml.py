@@ -10,10 +10,9 @@ from __future__ import annotations
 import email
 from email import policy
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 from search.extract.html_page import extract_html, extract_markup
-from search.extract.mail import decode_labelled, header_text
-from search.extract.mail import part_bytes
+from search.extract.mail import decode_labelled, header_text, part_bytes
 
 
 def extract_mhtml(data: bytes, options: ExtractOptions | None = None) -> Extracted:

@@ -19,14 +19,14 @@ import mimetypes
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from email import policy
 from typing import TYPE_CHECKING
 
-from search.extract.msg_rtf import decompress_rtf
 from search.extract.decoding import decode_or_none, decode_text
-from search.extract.extracted import ExtractOptions, Extracted, Part, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Part, Unreadable
 from search.extract.members import MAX_MEMBER_BYTES, check_depth, read_member
+from search.extract.msg_rtf import decompress_rtf
 
 if TYPE_CHECKING:
     import olefile
@@ -46,17 +46,51 @@ PT_UNICODE, PT_STRING8, PT_BINARY, PT_OBJECT = 0x001F, 0x001E, 0x0102, 0x000D
 # The ``__properties_version1.0`` stream's header before its 16-byte entries (MS-OXMSG 2.4).
 HEADER_TOP, HEADER_EMBEDDED, HEADER_ATTACHMENT = 32, 24, 8
 # Code pages Python names otherwise, or whose wider codec holds what senders put under them.
-_CODEPAGES = {65001: "utf-8", 936: "gb18030", 20936: "gb18030", 54936: "gb18030", 950: "cp950", 1200: "utf-16-le",
-              20127: "ascii", 28591: "latin-1", 52936: "hz", 10008: "gb18030", 10002: "cp950"}
-_MULTI_BYTE = frozenset(["utf-8", "gb18030", "cp950", "big5", "big5hkscs", "cp932", "shift_jis", "cp949",
-                         "euc_kr", "euc_jp", "hz", "utf-16-le"])
+_CODEPAGES = {
+    65001: "utf-8",
+    936: "gb18030",
+    20936: "gb18030",
+    54936: "gb18030",
+    950: "cp950",
+    1200: "utf-16-le",
+    20127: "ascii",
+    28591: "latin-1",
+    52936: "hz",
+    10008: "gb18030",
+    10002: "cp950",
+}
+_MULTI_BYTE = frozenset(
+    [
+        "utf-8",
+        "gb18030",
+        "cp950",
+        "big5",
+        "big5hkscs",
+        "cp932",
+        "shift_jis",
+        "cp949",
+        "euc_kr",
+        "euc_jp",
+        "hz",
+        "utf-16-le",
+    ]
+)
 # A locale's ANSI code page, for files that name only their locale (PR_MESSAGE_LOCALE_ID): by
 # primary language, Chinese by the whole LCID (Taiwan, Hong Kong and Macau write Big5).
 _LCID_CODEPAGES = {0x0404: 950, 0x0C04: 950, 0x1404: 950, 0x0804: 936, 0x1004: 936}
-_LANGUAGE_CODEPAGES = {0x11: 932, 0x12: 949, 0x1E: 874, 0x2A: 1258, 0x08: 1253, 0x1F: 1254, 0x0D: 1255, 0x01: 1256,
-                       **dict.fromkeys([0x19, 0x22, 0x23, 0x02, 0x2F, 0x44, 0x3F], 1251),
-                       **dict.fromkeys([0x05, 0x0E, 0x15, 0x18, 0x1B, 0x24, 0x1A, 0x1C], 1250),
-                       **dict.fromkeys([0x25, 0x26, 0x27], 1257)}
+_LANGUAGE_CODEPAGES = {
+    0x11: 932,
+    0x12: 949,
+    0x1E: 874,
+    0x2A: 1258,
+    0x08: 1253,
+    0x1F: 1254,
+    0x0D: 1255,
+    0x01: 1256,
+    **dict.fromkeys([0x19, 0x22, 0x23, 0x02, 0x2F, 0x44, 0x3F], 1251),
+    **dict.fromkeys([0x05, 0x0E, 0x15, 0x18, 0x1B, 0x24, 0x1A, 0x1C], 1250),
+    **dict.fromkeys([0x25, 0x26, 0x27], 1257),
+}
 # An attachment's bytes at most, as for a zip's member.
 MAX_ATTACHMENT_BYTES = MAX_MEMBER_BYTES
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
@@ -84,8 +118,11 @@ class _Node:
 
     def children(self, prefix: str) -> list[str]:
         depth = len(self.path)
-        names = {entry[depth] for entry in self.ole.listdir(streams=True, storages=True)
-                 if len(entry) > depth and tuple(entry[:depth]) == self.path and entry[depth].startswith(prefix)}
+        names = {
+            entry[depth]
+            for entry in self.ole.listdir(streams=True, storages=True)
+            if len(entry) > depth and tuple(entry[:depth]) == self.path and entry[depth].startswith(prefix)
+        }
         return sorted(names)
 
     def fixed(self) -> dict[int, bytes]:
@@ -175,8 +212,10 @@ def _sender_and_to(strings: _Strings) -> tuple[str, str]:
     sender = header_text(parsed, "From") if parsed is not None else ""
     to = header_text(parsed, "To") if parsed is not None else ""
     address = _mail_address(strings.text(SENDER_SMTP_ADDRESS) or strings.text(SENDER_ADDRESS))
-    return (sender or strings.text(SENDER_NAME) or strings.text(SENT_REPRESENTING_NAME) or address,
-            to or _recipients(strings) or strings.text(DISPLAY_TO))
+    return (
+        sender or strings.text(SENDER_NAME) or strings.text(SENT_REPRESENTING_NAME) or address,
+        to or _recipients(strings) or strings.text(DISPLAY_TO),
+    )
 
 
 def _mail_address(address: str) -> str:
@@ -250,8 +289,9 @@ def _codec(node: _Node) -> str:
         lcid = struct.unpack_from("<I", fixed[MESSAGE_LOCALE_ID])[0] & 0xFFFF
         declared = _python_codec(_LCID_CODEPAGES.get(lcid) or _LANGUAGE_CODEPAGES.get(lcid & 0x3FF, 1252))
     declared = declared or _declared_codec(fixed, INTERNET_CPID)
-    raw = b"".join(node.stream(f"__substg1.0_{tag:04X}{PT_STRING8:04X}") or b""
-                   for tag in (SUBJECT, BODY, SENDER_NAME)).replace(b"\x00", b"")
+    raw = b"".join(
+        node.stream(f"__substg1.0_{tag:04X}{PT_STRING8:04X}") or b"" for tag in (SUBJECT, BODY, SENDER_NAME)
+    ).replace(b"\x00", b"")
     if declared in _MULTI_BYTE and decode_or_none(raw, declared) is not None:
         return declared
     if not raw.isascii():
@@ -303,11 +343,16 @@ def _attachments(node: _Node, strings: _Strings) -> Iterator[tuple[str, bytes | 
         attachment = _Node(node.ole, (*node.path, storage), HEADER_ATTACHMENT)
         fixed = attachment.fixed()
         own = _Strings(attachment, strings.codec)  # an attachment's strings are in its message's code page
-        if _flag(fixed, ATTACHMENT_HIDDEN) or (own.text(ATTACH_CONTENT_ID)
-                                               and own.text(ATTACH_MIME_TAG).lower().startswith("image/")):
+        if _flag(fixed, ATTACHMENT_HIDDEN) or (
+            own.text(ATTACH_CONTENT_ID) and own.text(ATTACH_MIME_TAG).lower().startswith("image/")
+        ):
             continue  # a picture the HTML body shows (cid:…), not an attachment
-        name = (own.text(ATTACH_LONG_FILENAME) or own.text(ATTACH_FILENAME) or own.text(DISPLAY_NAME)
-                or _unnamed(number, own.text(ATTACH_MIME_TAG)))
+        name = (
+            own.text(ATTACH_LONG_FILENAME)
+            or own.text(ATTACH_FILENAME)
+            or own.text(DISPLAY_NAME)
+            or _unnamed(number, own.text(ATTACH_MIME_TAG))
+        )
         method = struct.unpack_from("<I", fixed[ATTACH_METHOD])[0] if ATTACH_METHOD in fixed else 1
         object_storage = f"__substg1.0_{ATTACH_DATA:04X}{PT_OBJECT:04X}"
         inner = content = None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import struct
+
 from search.extract.extracted import Unreadable
 from search.extract.members import MAX_MEMBER_BYTES
 
-_RTF_PREBUF = (b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern "
-               b"\\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0"
-               b"\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx")
+_RTF_PREBUF = (
+    b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern "
+    b"\\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0"
+    b"\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
+)
 _LZFU, _MELA = 0x75465A4C, 0x414C454D
 
 
@@ -20,11 +23,11 @@ def decompress_rtf(data: bytes) -> bytes:
         raise Unreadable("compressed RTF body too short")
     size, raw_size, kind, _crc = struct.unpack_from("<IIII", data)
     if kind == _MELA:
-        return data[16:16 + raw_size]
+        return data[16 : 16 + raw_size]
     if kind != _LZFU:
         raise Unreadable("compressed RTF body of an unknown kind")
     ring = bytearray(4096)
-    ring[:len(_RTF_PREBUF)] = _RTF_PREBUF
+    ring[: len(_RTF_PREBUF)] = _RTF_PREBUF
     write = len(_RTF_PREBUF)
     out = bytearray()
     source, end = 16, min(len(data), size + 4)

@@ -53,7 +53,11 @@ def reading_order(boxes: Sequence[tuple[Sequence[Sequence[float]], str]]) -> lis
     """Recognised boxes (four corner points, text) -> lines: top to bottom, and left to right
     within a line; boxes that overlap vertically are one line."""
     spans = sorted(
-        ((min(p[1] for p in box), max(p[1] for p in box), min(p[0] for p in box), text) for box, text in boxes if text.strip()),
+        (
+            (min(p[1] for p in box), max(p[1] for p in box), min(p[0] for p in box), text)
+            for box, text in boxes
+            if text.strip()
+        ),
         key=lambda span: (span[0] + span[1]) / 2,
     )
     lines: list[list[tuple[float, float, float, str]]] = []

@@ -14,9 +14,20 @@ _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
 # ODF num-format -> word_numbering's format names (its first character decides for the East Asian ones).
-_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman",
-            "一": "chineseCounting", "壹": "chineseLegalSimplified", "甲": "ideographTraditional",
-            "子": "ideographZodiac", "①": "decimalEnclosedCircle", "１": "decimalFullWidth", "〇": "ideographDigital"}
+_FORMATS = {
+    "1": "decimal",
+    "a": "lowerLetter",
+    "A": "upperLetter",
+    "i": "lowerRoman",
+    "I": "upperRoman",
+    "一": "chineseCounting",
+    "壹": "chineseLegalSimplified",
+    "甲": "ideographTraditional",
+    "子": "ideographZodiac",
+    "①": "decimalEnclosedCircle",
+    "１": "decimalFullWidth",
+    "〇": "ideographDigital",
+}
 
 
 class ListNumbers:
@@ -34,7 +45,8 @@ class ListNumbers:
                     fmt = level.get(f"{_STYLE}num-format", "") if number else ""
                     levels[int(level.get(f"{_TEXT}level", "1") or 1)] = (
                         _FORMATS.get(fmt[:1], "decimal") if fmt else "",
-                        level.get(f"{_STYLE}num-prefix", ""), level.get(f"{_STYLE}num-suffix", ""),
+                        level.get(f"{_STYLE}num-prefix", ""),
+                        level.get(f"{_STYLE}num-suffix", ""),
                         int(level.get(f"{_TEXT}start-value", "1") or 1),
                         int(level.get(f"{_TEXT}display-levels", "1") or 1),
                     )

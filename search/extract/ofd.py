@@ -25,20 +25,44 @@ import zlib
 from dataclasses import dataclass
 from itertools import pairwise
 
-from search.extract.ofd_xml import child, children, delta_list, element_text, local_name, normal_path, number, numbers, resolve_path
 from search.extract.archives import Budget, MemberRefused, read_limited
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 from search.extract.members import MAX_DEPTH, NESTED_TOO_DEEP, read_member
+from search.extract.ofd_xml import (
+    child,
+    children,
+    delta_list,
+    element_text,
+    local_name,
+    normal_path,
+    number,
+    numbers,
+    resolve_path,
+)
 
 # A page whose lines go up (Y smaller than the line before) this often is not in reading order.
 OUT_OF_ORDER_SHARE = 0.3
 # Two codes are on one line when their baselines differ by less than this share of the font size.
 SAME_LINE = 0.5
 # Custom data names producers use for the fields our metadata reads.
-_CUSTOM_NAMES = {"发文机关": "issuer", "发文单位": "issuer", "发文字号": "doc_number", "文号": "doc_number",
-                 "成文日期": "created", "发布日期": "published", "标题": "title"}
-_DOCINFO = {"CreationDate": "created", "ModDate": "modified", "Author": "author", "Abstract": "abstract",
-            "Subject": "subject", "DocUsage": "usage", "Creator": "creator"}
+_CUSTOM_NAMES = {
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "发文字号": "doc_number",
+    "文号": "doc_number",
+    "成文日期": "created",
+    "发布日期": "published",
+    "标题": "title",
+}
+_DOCINFO = {
+    "CreationDate": "created",
+    "ModDate": "modified",
+    "Author": "author",
+    "Abstract": "abstract",
+    "Subject": "subject",
+    "DocUsage": "usage",
+    "Creator": "creator",
+}
 _XML_DECLARED = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"'][^>]*\?>")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -170,7 +194,7 @@ def _parse(raw: bytes):
             return None
         try:
             text = raw.decode(declared.group(1).decode("ascii").replace("gb2312", "gb18030"), "replace")
-            return ET.fromstring(text[text.index("?>") + 2:])
+            return ET.fromstring(text[text.index("?>") + 2 :])
         except (LookupError, ValueError, ET.ParseError):
             return None
 
@@ -316,8 +340,12 @@ def _line_text(line: list[_Code]) -> str:
     pieces: list[str] = []
     previous: _Code | None = None
     for code in sorted(line, key=lambda c: c.x):
-        if (previous is not None and pieces and code.x - previous.end > code.size * 0.8
-                and not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:]))):
+        if (
+            previous is not None
+            and pieces
+            and code.x - previous.end > code.size * 0.8
+            and not (_CJK.match(code.text[:1]) and _CJK.match(pieces[-1][-1:]))
+        ):
             pieces.append(" ")
         pieces.append(code.text)
         previous = code

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import struct
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,11 +27,39 @@ _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 _PLACEHOLDER_TITLES = frozenset(
     t.casefold()
     for t in (
-        "Word Document", "Microsoft Word Document", "Microsoft Word 文档", "Word 文档", "文档", "Document",
-        "新建 Microsoft Word 文档", "新建文档", "Untitled", "无标题", "PowerPoint Presentation",
-        "PowerPoint 演示文稿", "演示文稿", "Presentation", "幻灯片 1", "Slide 1", "WPS 文字", "WPS 演示", "WPS 表格",
-        "Microsoft Excel 工作表", "工作簿", "Workbook", "Sheet1", "Title", "标题", "Normal", "Normal.dot",
-        "Normal.dotm", "Normal.wpt", "Unknown", "Unnamed", "PDF", "Created with Print2PDF",
+        "Word Document",
+        "Microsoft Word Document",
+        "Microsoft Word 文档",
+        "Word 文档",
+        "文档",
+        "Document",
+        "新建 Microsoft Word 文档",
+        "新建文档",
+        "Untitled",
+        "无标题",
+        "PowerPoint Presentation",
+        "PowerPoint 演示文稿",
+        "演示文稿",
+        "Presentation",
+        "幻灯片 1",
+        "Slide 1",
+        "WPS 文字",
+        "WPS 演示",
+        "WPS 表格",
+        "Microsoft Excel 工作表",
+        "工作簿",
+        "Workbook",
+        "Sheet1",
+        "Title",
+        "标题",
+        "Normal",
+        "Normal.dot",
+        "Normal.dotm",
+        "Normal.wpt",
+        "Unknown",
+        "Unnamed",
+        "PDF",
+        "Created with Print2PDF",
     )
 )
 
@@ -120,9 +148,11 @@ def core_properties(reader: ZipReader, kind: str) -> tuple[str | None, tuple[tup
         root = reader.xml("docProps/core.xml")
     except Unreadable:
         return None, ()
+
     def text(tag: str) -> str:
         node = root.find(tag)
         return (node.text or "").strip() if node is not None and node.text else ""
+
     title = text(f"{_DC}title")
     properties: list[tuple[str, str]] = []
     if author := text(f"{_DC}creator"):

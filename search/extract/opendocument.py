@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -40,8 +40,12 @@ def extract_odp(data: bytes, options: ExtractOptions | None = None) -> Extracted
     reader, body = _content(data, "OpenDocument presentation", "presentation")
     blocks = []
     for page in body.iter(f"{_DRAW}page"):
-        lines = [line for p in page.iter(*_PARAGRAPHS) if not _in_notes_or_comment(p, page)
-                 if (line := _inline_text(p).strip())]
+        lines = [
+            line
+            for p in page.iter(*_PARAGRAPHS)
+            if not _in_notes_or_comment(p, page)
+            if (line := _inline_text(p).strip())
+        ]
         for notes in page.iter(f"{_PRESENTATION}notes"):
             lines += [line for p in notes.iter(*_PARAGRAPHS) if (line := _inline_text(p).strip())]
         if lines:
@@ -194,8 +198,11 @@ def _extracted(reader, lines: list[str], encoding: str) -> Extracted:
         except Unreadable:
             meta = None
         if meta is not None:
-            found = {tag: (node.text or "").strip() for tag in (f"{_DC}title", f"{_META}creation-date",
-                     f"{_META}initial-creator") if (node := meta.find(f".//{tag}")) is not None}
+            found = {
+                tag: (node.text or "").strip()
+                for tag in (f"{_DC}title", f"{_META}creation-date", f"{_META}initial-creator")
+                if (node := meta.find(f".//{tag}")) is not None
+            }
             title = found.get(f"{_DC}title") or None
             title = None if is_placeholder_title(title) else title
             if creator := found.get(f"{_META}initial-creator"):

@@ -18,9 +18,9 @@ import logging
 import re
 from typing import Any
 
-from search.text.file_properties import pdf_creation_date
 from search.extract import ocr
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
+from search.text.file_properties import pdf_creation_date
 
 # PDF readers look for the end-of-file marker in the last 1024 bytes; allow some trailing junk.
 PDF_EOF_WINDOW = 4096
@@ -30,7 +30,9 @@ PDF_EOF_WINDOW = 4096
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 # A page number alone on the first or last line of a page: "3", "- 3 -", "— 3 —", "第3页", "第 3 页 共 9 页".
-_PAGE_NUMBER = re.compile(r"\s*(?:[-—–]\s*\d+\s*[-—–]|\d+|第\s*\d+\s*页(?:\s*[,,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*")
+_PAGE_NUMBER = re.compile(
+    r"\s*(?:[-—–]\s*\d+\s*[-—–]|\d+|第\s*\d+\s*页(?:\s*[,,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*"
+)
 _CID = re.compile(r"\(cid:\d+\)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 # A page's text is garbled when fewer than this share of its characters are plausible (a real

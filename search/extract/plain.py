@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.extract.decoding import decode_text
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 from search.extract.markdown import markdown_text
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 # Groups that hold binary data as hex, never text: pictures, OLE objects, fonts embedded.
-_BINARY_GROUPS = re.compile(r"\{\\(?:\*\\)?(?:pict|objdata|bin|datastore|themedata|colorschememapping|fontemb|blipuid)\b")
+_BINARY_GROUPS = re.compile(
+    r"\{\\(?:\*\\)?(?:pict|objdata|bin|datastore|themedata|colorschememapping|fontemb|blipuid)\b"
+)
 # "\\*" marks a destination only right after "{"; elsewhere (some writers put one mid-group) it would hide
 # the rest of the group's text from striprtf.
 _STRAY_STAR = re.compile(r"(?<!\{)\\\*")

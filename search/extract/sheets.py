@@ -12,8 +12,7 @@ import datetime as dt
 import io
 import struct
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
-from search.extract.extracted import Part
+from search.extract.extracted import Extracted, ExtractOptions, Part, Unreadable
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIFF_FILEPASS = 0x002F
@@ -85,8 +84,8 @@ def _ole_facts(
     """Title, properties and attached files (parts) of a BIFF workbook; Unreadable if it is encrypted."""
     import olefile
 
-    from search.extract.ole_attachments import attachments
     from search.extract.office_properties import summary_properties
+    from search.extract.ole_attachments import attachments
 
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))

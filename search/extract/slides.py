@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import struct
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -28,8 +28,16 @@ _SKIPPED_CONTAINERS = frozenset({_MAIN_MASTER, _HANDOUT, 0x0FD9})  # masters, ha
 _NOTES_ATOM = 0x03F1
 _PLACEHOLDER_TEXTS = frozenset({"*", ""})  # a slide-number field's stand-in
 # A master's prompts, in the title and notes masters some files keep outside the MainMaster container.
-_MASTER_PROMPTS = ("Click to edit Master", "Click to edit the title text", "Click to edit the outline text",
-                   "单击此处编辑母版", "单击此处编辑标题", "单击此处编辑大纲", "按此处编辑母版", "按一下以编辑母片")
+_MASTER_PROMPTS = (
+    "Click to edit Master",
+    "Click to edit the title text",
+    "Click to edit the outline text",
+    "单击此处编辑母版",
+    "单击此处编辑标题",
+    "单击此处编辑大纲",
+    "按此处编辑母版",
+    "按一下以编辑母片",
+)
 
 
 def extract_pptx(data: bytes, options: ExtractOptions | None = None) -> Extracted:

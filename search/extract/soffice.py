@@ -38,13 +38,25 @@ def convert(data: bytes, suffix: str, target: str) -> bytes:
         source.write_bytes(data)
         out = Path(work) / "out"
         command = [
-            program, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nologo",
-            "--convert-to", target, "--outdir", str(out), str(source),
+            program,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
         ]
         try:
             subprocess.run(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                timeout=TIMEOUT_SECONDS, check=False,
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise Unreadable(f"not readable: LibreOffice took over {TIMEOUT_SECONDS} s") from exc

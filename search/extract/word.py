@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 
 if TYPE_CHECKING:
     from search.extract.zipped import ZipReader
@@ -30,12 +30,29 @@ _OLE_STREAMS = (("Workbook", ".xls"), ("Book", ".xls"), ("WordDocument", ".doc")
 _KIND = ".docx file"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Runs' content that is not text of the document: deleted revisions, field codes, ruby annotations.
-_SKIPPED = frozenset(f"{_W}{tag}" for tag in ("delText", "instrText", "delInstrText", "rt", "rPr", "pPr",
-                                             "footnoteReference", "endnoteReference", "commentReference"))
+_SKIPPED = frozenset(
+    f"{_W}{tag}"
+    for tag in (
+        "delText",
+        "instrText",
+        "delInstrText",
+        "rt",
+        "rPr",
+        "pPr",
+        "footnoteReference",
+        "endnoteReference",
+        "commentReference",
+    )
+)
 # An altChunk part's content type -> the suffix of the reader for it.
 _CHUNK_READERS = {
-    "text/html": ".html", "application/xhtml+xml": ".html", "message/rfc822": ".mhtml",
-    "multipart/related": ".mhtml", "application/rtf": ".rtf", "text/rtf": ".rtf", "text/plain": ".txt",
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "message/rfc822": ".mhtml",
+    "multipart/related": ".mhtml",
+    "application/rtf": ".rtf",
+    "text/rtf": ".rtf",
+    "text/plain": ".txt",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": ".docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
@@ -255,8 +272,12 @@ def _numbering(reader, rels):
     """The document's list numbering (numbering.xml and the styles that number paragraphs)."""
     from search.extract.word_numbering import Numbering
 
-    parts = {kind: reader.xml(target) for target, rel_type in rels.values()
-             for kind in ("numbering", "styles") if rel_type.endswith(f"/{kind}") and reader.has(target)}
+    parts = {
+        kind: reader.xml(target)
+        for target, rel_type in rels.values()
+        for kind in ("numbering", "styles")
+        if rel_type.endswith(f"/{kind}") and reader.has(target)
+    }
     return Numbering(parts.get("numbering"), parts.get("styles"))
 
 

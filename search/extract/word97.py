@@ -17,9 +17,9 @@ import struct
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from search.extract.extracted import ExtractOptions, Extracted, Unreadable
-from search.extract.ole_attachments import attachments
+from search.extract.extracted import Extracted, ExtractOptions, Unreadable
 from search.extract.office_properties import summary_properties
+from search.extract.ole_attachments import attachments
 
 if TYPE_CHECKING:
     import olefile
@@ -33,12 +33,23 @@ _CLX_INDEX = 33  # fcClx/lcbClx in FibRgFcLcb97
 _CCP_INDEXES = {"text": 3, "footnotes": 4, "headers": 5, "macro": 6, "comments": 7, "endnotes": 8, "boxes": 9}
 
 # Characters with a meaning in Word's text stream (MS-DOC 2.8.25 and around).
-_SPECIALS = str.maketrans({
-    "\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x0e": "\n",  # paragraph, line, page/section, column breaks
-    "\x1e": "-",  # non-breaking hyphen
-    "\x1f": None, "\x01": None, "\x02": None, "\x03": None, "\x04": None, "\x05": None, "\x08": None,
-    "\x00": None,  # optional hyphen, picture, footnote mark, separators, comment mark, drawn object
-})
+_SPECIALS = str.maketrans(
+    {
+        "\r": "\n",
+        "\x0b": "\n",
+        "\x0c": "\n",
+        "\x0e": "\n",  # paragraph, line, page/section, column breaks
+        "\x1e": "-",  # non-breaking hyphen
+        "\x1f": None,
+        "\x01": None,
+        "\x02": None,
+        "\x03": None,
+        "\x04": None,
+        "\x05": None,
+        "\x08": None,
+        "\x00": None,  # optional hyphen, picture, footnote mark, separators, comment mark, drawn object
+    }
+)
 _ROW_END = re.compile("\x07\x07")  # a row's last cell mark, then the row mark
 
 
@@ -56,8 +67,9 @@ def extract_doc(data: bytes, options: ExtractOptions | None = None) -> Extracted
         if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):  # an encrypted .docx so named
             raise Unreadable("Word document is encrypted (password-protected)")
         if not ole.exists("WordDocument"):  # Microsoft Works .wps and other OLE word processors
-            return Extracted(_converted(data, "not a Word file (an OLE file without a WordDocument stream)"),
-                             "doc:libreoffice")
+            return Extracted(
+                _converted(data, "not a Word file (an OLE file without a WordDocument stream)"), "doc:libreoffice"
+            )
         title, properties = summary_properties(ole)
         parts = attachments(ole, options)
         try:
@@ -156,7 +168,9 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
     return pieces
 
 
-def _numbered(characters: str, pieces: Sequence[tuple[int, int, int, bool]], word: bytes, table: bytes, fc_lcb: int) -> str:
+def _numbered(
+    characters: str, pieces: Sequence[tuple[int, int, int, bool]], word: bytes, table: bytes, fc_lcb: int
+) -> str:
     """The characters with each list paragraph's number ("一、") put before it, in the main story."""
     from search.extract.word97_lists import Lists
 

@@ -82,8 +82,9 @@ class Lists:
             if 0 < position <= len(chars) and ord(chars[position - 1]) < 9:
                 level = ord(chars[position - 1])
                 level_start, level_nfc = (levels[level][0], levels[level][1]) if level < len(levels) else (1, 0)
-                chars[position - 1] = format_number(counters.get(level, level_start),
-                                                    _NFC[level_nfc] if level_nfc < len(_NFC) else "decimal")
+                chars[position - 1] = format_number(
+                    counters.get(level, level_start), _NFC[level_nfc] if level_nfc < len(_NFC) else "decimal"
+                )
         shown = "".join(chars)
         return shown if follow == 2 or _CJK_END.search(shown) else shown + " "
 

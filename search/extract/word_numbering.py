@@ -42,8 +42,21 @@ def _chinese(n: int, digits: str = _DIGITS, units: str = "十百千") -> str:
 
 def _roman(n: int) -> str:
     out = ""
-    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, numeral in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out, n = out + numeral, n - value
     return out
@@ -55,8 +68,13 @@ def _letter(n: int) -> str:
 
 def format_number(n: int, fmt: str) -> str:
     """A counter in a w:numFmt (decimal, chineseCounting, ideographTraditional, decimalEnclosedCircle …)."""
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
-               "taiwaneseCountingThousand"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+    ):
         return _chinese(n)
     if fmt in ("ideographDigital", "taiwaneseDigital"):  # digit by digit: 10 is 一〇
         return "".join(_DIGITS[int(d)] for d in str(n))
@@ -113,8 +131,11 @@ class Numbering:
             levels = {}
             for lvl in abstract.iterchildren(f"{_W}lvl"):
                 levels[_int(lvl.get(f"{_W}ilvl"))] = (
-                    _int(_val(lvl, "start"), 1), _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
-                    _val(lvl, "suff") or "tab")
+                    _int(_val(lvl, "start"), 1),
+                    _val(lvl, "numFmt") or "decimal",
+                    _val(lvl, "lvlText") or "",
+                    _val(lvl, "suff") or "tab",
+                )
             self.levels[abstract.get(f"{_W}abstractNumId", "")] = levels
         for num in root.iterchildren(f"{_W}num"):
             overrides = {}

@@ -98,8 +98,13 @@ def parse_xml(data: bytes, kind: str):
     if _DTD.search(data, 0, first_element.start() if first_element else len(data)):
         raise Unreadable(f"{kind} refused: XML with a DTD or entities")
     parser = etree.XMLParser(
-        resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False, huge_tree=False,
-        remove_comments=True, remove_pis=True,
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
     )
     try:
         root = etree.fromstring(data, parser)

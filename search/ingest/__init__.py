@@ -19,6 +19,13 @@ from search.ingest.identity import document_id
 from search.ingest.prepare import MAX_FILE_BYTES, decode, file_signature, index_fields, read_documents
 
 __all__ = [
-    "MAX_FILE_BYTES", "SIDECAR_NAMES", "SourceFile", "decode", "discover", "document_id", "file_signature", "index_fields",
+    "MAX_FILE_BYTES",
+    "SIDECAR_NAMES",
+    "SourceFile",
+    "decode",
+    "discover",
+    "document_id",
+    "file_signature",
+    "index_fields",
     "read_documents",
 ]

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.access.documents import ADMINS_ONLY
 from search.errors import SearchError
 from search.extract import SUPPORTED_SUFFIXES
-from search.access.documents import ADMINS_ONLY
 from search.meta import SidecarError, read_sidecar
-from search.meta.manifests import check_rows
 from search.meta.corrections import NO_CORRECTIONS, Corrections, read_corrections
+from search.meta.manifests import check_rows
 
 SIDECAR_NAMES = ("manifest.tsv", "manifest.csv")
 
@@ -116,9 +116,7 @@ def discover(
                 warn(f"{name}: skipped, unsupported file type {suffix or '(no suffix)'}")
                 continue
             if link:
-                problem = _link_problem(Path(path)) or (
-                    None if follow_links else _outside_problem(path, base)
-                )
+                problem = _link_problem(Path(path)) or (None if follow_links else _outside_problem(path, base))
                 if problem:
                     warn(f"{name}: skipped, {problem}")
                     continue
@@ -138,8 +136,10 @@ def _one_file_per_name(sources: list[SourceFile], warn: Callable[[str], None]) -
     kept = []
     for source in sources:
         if first.setdefault(source.key, source) is not source:
-            warn(f"{source.root}/{source.source}: skipped, {first[source.key].root} has a file of the same name "
-                 "(an index holds one file per name relative to its folder)")
+            warn(
+                f"{source.root}/{source.source}: skipped, {first[source.key].root} has a file of the same name "
+                "(an index holds one file per name relative to its folder)"
+            )
             continue
         kept.append(source)
     return kept
@@ -269,8 +269,10 @@ def _sidecar_rows(folder: str, warn: Callable[[str], None]) -> dict[str, dict[st
     except SidecarError as exc:
         warn(f"{exc}; the files it covers are restricted to admins until it is fixed")
     except OSError as exc:
-        warn(f"{exc.filename}: skipped, cannot read ({exc.strerror or exc}); "
-             "the files it covers are restricted to admins until it can be read")
+        warn(
+            f"{exc.filename}: skipped, cannot read ({exc.strerror or exc}); "
+            "the files it covers are restricted to admins until it can be read"
+        )
     return {"*": {"access": ADMINS_ONLY}}
 
 
@@ -334,5 +336,3 @@ def in_unreadable(key: str, roots: Sequence[Path | str], unreadable: Sequence[Pa
             if folder.is_relative_to(root) and (key + "/").startswith(folder.relative_to(root).as_posix() + "/"):
                 return True
     return False
-
-

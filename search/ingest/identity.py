@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 
-
 # Bump when a field, the grams file, or the normalization changes what is
 # indexed; an index with another version must be rebuilt (`search index --rebuild`).
 # 5: the folded search text simplifies traditional characters (normalize.fold).
@@ -36,5 +35,3 @@ def file_hash(key: str) -> str:
 def document_id(key: str, item: int) -> str:
     """A stable, URL-safe id: a hash of the file's path relative to its indexed folder, and the item's place in it."""
     return f"{file_hash(key)}-{item}"
-
-

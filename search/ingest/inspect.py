@@ -31,8 +31,13 @@ class Inspection:
         """The inspection as a JSON object (``search inspect --json``): the file's documents, or its error."""
         if self.problem:
             return {"file": self.path, "error": self.problem}
-        return {"file": self.path, "manifest": self.manifest, "corrections": self.corrections,
-                "documents": [_document_json(d) for d in self.documents], "skipped": list(self.skipped)}
+        return {
+            "file": self.path,
+            "manifest": self.manifest,
+            "corrections": self.corrections,
+            "documents": [_document_json(d) for d in self.documents],
+            "skipped": list(self.skipped),
+        }
 
 
 def _document_json(record: DocumentRecord) -> dict:
@@ -80,13 +85,15 @@ def inspect_file(path: Path, use_manifest: bool = True, taxonomy: Taxonomy | Non
             records, _ = read_documents(source, path.read_bytes(), taxonomy or Taxonomy.load(), None, skipped)
         except (OSError, ValueError) as exc:
             return Inspection(shown, problem=str(exc))
-        return Inspection(shown, tuple(records), manifest, corrections=str(corrections) if corrected else None,
-                          skipped=tuple(skipped))
+        return Inspection(
+            shown, tuple(records), manifest, corrections=str(corrections) if corrected else None, skipped=tuple(skipped)
+        )
     if extracted.title and "title" not in sidecar:
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
-    records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts),
-                               extracted.text_source)
+    records = with_text_source(
+        extract_documents(extracted.text, sidecar or None, taxonomy, facts=facts), extracted.text_source
+    )
     return Inspection(shown, tuple(records), manifest, corrections=str(corrections) if corrected else None)
 
 
@@ -104,8 +111,11 @@ def describe(inspection: Inspection) -> list[str]:
     """The lines ``search inspect`` prints for one file."""
     if inspection.problem:
         return [f"{inspection.path}: skipped, {inspection.problem}"]
-    lines = [inspection.path + (f"  (row of {inspection.manifest} applied)" if inspection.manifest else "")
-             + (f"  (corrections of {inspection.corrections} applied)" if inspection.corrections else "")]
+    lines = [
+        inspection.path
+        + (f"  (row of {inspection.manifest} applied)" if inspection.manifest else "")
+        + (f"  (corrections of {inspection.corrections} applied)" if inspection.corrections else "")
+    ]
     many = len(inspection.documents) > 1
     for record in inspection.documents:
         lines.append(f"  {'item ' + str(record.item + 1) + ': ' if many else ''}{record.title}")
@@ -124,8 +134,10 @@ def describe(inspection: Inspection) -> list[str]:
         if len(place_path(record.district)) > 1:
             lines.append(f"    {'place path':<11}{' / '.join(place_path(record.district))}")
         for name, value, source, why in record.refused:  # statements read and not taken, and why
-            lines.append(f"    {_LABELS[name]:<11}{_padded(value if len(value) <= 30 else value[:30] + '…', 16)}"
-                         f"[{source}] refused: {why}")
+            lines.append(
+                f"    {_LABELS[name]:<11}{_padded(value if len(value) <= 30 else value[:30] + '…', 16)}"
+                f"[{source}] refused: {why}"
+            )
         lines.append(f"    {'topics':<11}{', '.join(record.topics) or '-'}")
     lines += [f"  {line}" for line in inspection.skipped]
     return lines
@@ -137,5 +149,10 @@ def _padded(text: str, width: int) -> str:
     return text + " " * max(1, width - columns)
 
 
-_LABELS = {"published": "date", "district": "district", "issuer": "issuer", "doc_number": "doc_number",
-           "doc_type": "doc_type"}
+_LABELS = {
+    "published": "date",
+    "district": "district",
+    "issuer": "issuer",
+    "doc_number": "doc_number",
+    "doc_type": "doc_type",
+}

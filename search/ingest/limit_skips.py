@@ -68,8 +68,13 @@ class SkippedFiles:
             digest = _sha1(path)
         except OSError:
             return
-        self.entries[key] = {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha1": digest,
-                             "limits": self.limits, "reason": reason}
+        self.entries[key] = {
+            "size": info.st_size,
+            "mtime_ns": info.st_mtime_ns,
+            "sha1": digest,
+            "limits": self.limits,
+            "reason": reason,
+        }
         self.changed = True
 
     def forget(self, key: str) -> None:

@@ -29,10 +29,9 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
     """How many pages of the files to index need OCR (not in the cache): 0 when OCR is off."""
     if not options.ocr:
         return 0
+    from search.extract.images import pages_to_recognise as image_pages
     from search.extract.pdf import pages_to_recognise as pdf_pages
     from search.ingest.prepare import read_file
-
-    from search.extract.images import pages_to_recognise as image_pages
 
     counters = {".pdf": pdf_pages, **dict.fromkeys(IMAGE_SUFFIXES, image_pages)}
     total = 0
@@ -48,8 +47,9 @@ def pages_to_recognise(todo: Sequence[SourceFile], options: ExtractOptions) -> i
 
 
 @contextlib.contextmanager
-def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
-                 status: Callable[[str], None] | None) -> Iterator[None]:
+def ocr_progress(
+    todo: Sequence[SourceFile], options: ExtractOptions, status: Callable[[str], None] | None
+) -> Iterator[None]:
     """While the block runs, a line on ``status`` every few seconds: ``ocr: 3/12 pages, about 36 s left``."""
     total = pages_to_recognise(todo, options) if status else 0
     if status is None or not total:
@@ -58,8 +58,10 @@ def ocr_progress(todo: Sequence[SourceFile], options: ExtractOptions,
     from search.extract import ocr
 
     counter = ocr.start_counting()
-    status(f"ocr: {total} {'page' if total == 1 else 'pages'} without a text layer to recognise "
-           f"(about {_duration(total * SECONDS_PER_PAGE)})")
+    status(
+        f"ocr: {total} {'page' if total == 1 else 'pages'} without a text layer to recognise "
+        f"(about {_duration(total * SECONDS_PER_PAGE)})"
+    )
     started, stop = time.monotonic(), threading.Event()
 
     def report() -> None:
@@ -100,8 +102,9 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def tracked(prepared: Iterator, todo: Sequence[SourceFile], options: ExtractOptions,
-            status: Callable[[str], None] | None) -> Iterator:
+def tracked(
+    prepared: Iterator, todo: Sequence[SourceFile], options: ExtractOptions, status: Callable[[str], None] | None
+) -> Iterator:
     """``prepared`` (the workers' results), with OCR's progress shown while it is read."""
     with ocr_progress(todo, options, status):
         yield from prepared

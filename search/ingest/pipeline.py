@@ -33,11 +33,11 @@ import os
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
-from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.reduction import ForkingPickler
-from multiprocessing.connection import Connection
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, NoReturn, TypeVar
 
 # Linux's F_SETPIPE_SZ (fcntl lacks the name before Python 3.10 on some builds); the size is
@@ -237,8 +237,14 @@ def ordered_map(
 
 
 def _work(
-    func: Callable, tasks: Connection, results: Connection, initializer: Callable | None, initargs: tuple,
-    others: Sequence[Connection] = (), prefetch: Callable[[list], None] | None = None, progress: Any = None,
+    func: Callable,
+    tasks: Connection,
+    results: Connection,
+    initializer: Callable | None,
+    initargs: tuple,
+    others: Sequence[Connection] = (),
+    prefetch: Callable[[list], None] | None = None,
+    progress: Any = None,
 ) -> None:
     for end in others:
         end.close()
@@ -311,9 +317,11 @@ def _start_worker(context: Any, workers: list, slot: int | None, job: tuple) -> 
     # The writer's ends of this worker's pipes and of the other workers', which the fork
     # inherits: closed in the worker, so that the writer closing them is seen there (an end
     # of input, a broken pipe).
-    others = [tasks_to_send, results_to_read,
-              *(end for number, (_, tasks, results, _) in enumerate(workers) if number != slot
-                for end in (tasks, results))]
+    others = [
+        tasks_to_send,
+        results_to_read,
+        *(end for number, (_, tasks, results, _) in enumerate(workers) if number != slot for end in (tasks, results)),
+    ]
     process = context.Process(
         target=_work,
         args=(func, tasks_to_read, results_to_send, initializer, initargs, others, prefetch, progress),

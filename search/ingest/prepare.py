@@ -14,15 +14,16 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 from search.access.documents import access_value, parse_groups
-from search.extract import ExtractOptions, decode_text, extract
+from search.extract import Extracted, ExtractOptions, Part, decode_text, extract
 from search.extract.limits import check_text, current_limits
+from search.ingest.discover import SourceFile
+from search.ingest.identity import METADATA_COLUMNS, SCHEMA_VERSION, document_id
 from search.meta import DocumentRecord, FileFacts, Taxonomy, extract_documents
 from search.meta.evidence import text_source_of, with_text_source
-from search.ingest.identity import METADATA_COLUMNS, SCHEMA_VERSION, document_id
-from search.ingest.discover import SourceFile
-from search.extract import Extracted, Part
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Bytes of a text file -> (text, encoding), as before search.extract: UTF-8 with a BOM is "utf-8".
 
@@ -57,7 +58,10 @@ MAX_REASONS_SHOWN = 3
 
 
 def read_documents(
-    source: SourceFile, data: bytes, taxonomy: Taxonomy, options: ExtractOptions | None = None,
+    source: SourceFile,
+    data: bytes,
+    taxonomy: Taxonomy,
+    options: ExtractOptions | None = None,
     warnings: list[str] | None = None,
 ) -> tuple[list[DocumentRecord], str]:
     """Extract the text of one file and its documents: its own text's, then each member's of a
@@ -75,18 +79,24 @@ def read_documents(
         records += [ContainedRecord(**_fields_of(r), shown=shown, read_as=part.extracted.encoding) for r in own]
     if not any(r.paragraphs or r.title for r in records):
         if extracted.parts:
-            reasons = "; ".join(f"{shown.removeprefix(source.source + '/')}: {why}"
-                                for shown, why in skipped[:MAX_REASONS_SHOWN])
+            reasons = "; ".join(
+                f"{shown.removeprefix(source.source + '/')}: {why}" for shown, why in skipped[:MAX_REASONS_SHOWN]
+            )
             more = f"; … {len(skipped) - MAX_REASONS_SHOWN} more" if len(skipped) > MAX_REASONS_SHOWN else ""
-            raise ValueError(f"none of its {len(skipped)} files could be read ({reasons}{more})" if skipped
-                             else "none of its files has text")
+            raise ValueError(
+                f"none of its {len(skipped)} files could be read ({reasons}{more})"
+                if skipped
+                else "none of its files has text"
+            )
         raise ValueError("no text after normalization")
     if warnings is not None:
         warnings += [f"{shown}: skipped, {why}" for shown, why in skipped]
     return [replace(r, item=n) for n, r in enumerate(records)], extracted.encoding
 
 
-def _documents(shown: str, extracted: Extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None) -> list[DocumentRecord]:
+def _documents(
+    shown: str, extracted: Extracted, sidecar: dict, taxonomy: Taxonomy, name: str | None = None
+) -> list[DocumentRecord]:
     """The documents of one text (a file's, or a member's shown as ``shown``)."""
     check_text(extracted.text, current_limits())  # 8 million paragraphs would stall every later query
     if not extracted.text.strip():
@@ -95,8 +105,9 @@ def _documents(shown: str, extracted: Extracted, sidecar: dict, taxonomy: Taxono
         # The format's own title (HTML <title>, Word properties, a mail's subject) counts like a sidecar's.
         sidecar["title"] = extracted.title
     facts = FileFacts(shown, extracted.properties)
-    records = with_text_source(extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts),
-                               extracted.text_source)
+    records = with_text_source(
+        extract_documents(extracted.text, sidecar or None, taxonomy=taxonomy, facts=facts), extracted.text_source
+    )
     if name and "title" not in sidecar and len(records) == 1 and _fallback_title(records[0]):
         # A member without a title of its own is known by its name (报告.docx), not a cut first line.
         records[0] = replace(records[0], title=name)
@@ -205,5 +216,3 @@ def read_file(path: Path | str) -> tuple[bytes, os.stat_result]:
         if info.st_size > MAX_FILE_BYTES:
             raise ValueError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the limit for one file")
         return handle.read(), info
-
-

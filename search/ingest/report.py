@@ -25,5 +25,3 @@ class IndexReport:
             f"({self.unchanged} unchanged, {self.documents_written} documents written, "
             f"{len(self.warnings)} skipped); {self.total_documents} documents in the index"
         )
-
-

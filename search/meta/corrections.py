@@ -30,13 +30,25 @@ from search.meta.manifests import SidecarError
 CORRECTIONS_FILE = "corrections.tsv"
 CLEARED = "-"
 FIELD_NAMES = {
-    "district": "district", "区域": "district", "region": "district",
-    "issuer": "issuer", "发文机关": "issuer",
-    "doc_number": "doc_number", "docno": "doc_number", "文号": "doc_number",
-    "doc_type": "doc_type", "type": "doc_type", "文种": "doc_type",
-    "date": "date", "published": "date", "日期": "date",
-    "title": "title", "标题": "title",
-    "topics": "topics", "topic": "topics", "主题": "topics",
+    "district": "district",
+    "区域": "district",
+    "region": "district",
+    "issuer": "issuer",
+    "发文机关": "issuer",
+    "doc_number": "doc_number",
+    "docno": "doc_number",
+    "文号": "doc_number",
+    "doc_type": "doc_type",
+    "type": "doc_type",
+    "文种": "doc_type",
+    "date": "date",
+    "published": "date",
+    "日期": "date",
+    "title": "title",
+    "标题": "title",
+    "topics": "topics",
+    "topic": "topics",
+    "主题": "topics",
 }
 _DOCUMENT_ID = re.compile(r"([0-9a-f]{12})-\d+")
 _HEADER_FIRST = ("id", "path", "id or path", "filename", "文件", "路径")

@@ -82,7 +82,9 @@ def build_date(year: str, month: str | None = None, day: str | None = None) -> P
     """A PartialDate from numeral strings (Arabic or Chinese), or None when they make no date."""
     numbers = [numeral(part) if part is not None else None for part in (year, month, day)]
     year_number, month_number, day_number = numbers
-    if year_number is None or any(n is None and p is not None for n, p in zip(numbers, (year, month, day), strict=True)):
+    if year_number is None or any(
+        n is None and p is not None for n, p in zip(numbers, (year, month, day), strict=True)
+    ):
         return None
     try:
         return PartialDate(year_number, month_number, day_number)
@@ -103,8 +105,6 @@ def numeral(text: str) -> int | None:
     return int(value) if value == int(value) else None
 
 
-
-
 # -- file names ------------------------------------------------------------------------------------
 
 # A date in a file or folder name stands apart from other letters and digits: "20200720_05.txt",
@@ -112,9 +112,7 @@ def numeral(text: str) -> int | None:
 # the digits of a hash ("a2020b7c").
 _APART_BEFORE = r"(?<![0-9A-Za-z])"
 _APART_AFTER = r"(?![0-9A-Za-z])"
-_NAME_DAY = re.compile(
-    _APART_BEFORE + r"((?:19|20)\d\d)([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])" + _APART_AFTER
-)
+_NAME_DAY = re.compile(_APART_BEFORE + r"((?:19|20)\d\d)([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])" + _APART_AFTER)
 _NAME_CHINESE = re.compile(r"((?:19|20)\d\d)年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
 _NAME_MONTH = re.compile(_APART_BEFORE + r"((?:19|20)\d\d)[-_.](0[1-9]|1[0-2])" + _APART_AFTER)
 _NAME_YEAR = re.compile(_APART_BEFORE + r"((?:19|20)\d\d)" + _APART_AFTER)

@@ -16,18 +16,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from search.text.narrow import AsWritten, narrow
-from search.text.normalize import fold, normalize_paragraphs, search_text
 from search.meta.corrections import CLEARED
 from search.meta.dates import PartialDate
 from search.meta.evidence import Evidence, FileFacts
 from search.meta.issuers import doc_number, is_news, issuer_candidates, names_national_body, type_of_title
-from search.meta.items import Item, fallback_title, is_long_title_line, is_title_like, join_wrapped_title, official_title, split_items
+from search.meta.items import (
+    Item,
+    fallback_title,
+    is_long_title_line,
+    is_title_like,
+    join_wrapped_title,
+    official_title,
+    split_items,
+)
 from search.meta.manifests import Sidecar
 from search.meta.organs import organ_place
 from search.meta.places import NATIONAL, canonical_district, clear_winner, dominant_place, line_naming, mentions
 from search.meta.published import choose, dateline, file_evidence, item_date, meta_date, signature, text_date
 from search.meta.topics import Taxonomy, merge_topics
+from search.text.narrow import AsWritten, narrow
+from search.text.normalize import fold, normalize_paragraphs, search_text
 
 FIELDS = ("published", "district", "issuer", "doc_number", "doc_type")
 
@@ -101,7 +109,12 @@ def _manifest_date(side: Sidecar) -> Evidence[PartialDate] | None:
 
 
 def _single_record(
-    paragraphs: Sequence[str], written: AsWritten, side: Sidecar, facts: FileFacts, taxonomy: Taxonomy, today: date | None
+    paragraphs: Sequence[str],
+    written: AsWritten,
+    side: Sidecar,
+    facts: FileFacts,
+    taxonomy: Taxonomy,
+    today: date | None,
 ) -> DocumentRecord:
     """A file that is one document (``paragraphs`` narrowed): the sidecar's facts win over the file's."""
     joined = join_wrapped_title(paragraphs)  # a 通知 whose title wraps over two lines
@@ -115,13 +128,19 @@ def _single_record(
     number = Evidence(side.doc_number, "manifest", side.doc_number) if side.doc_number else doc_number(body)
     kind = _doc_type(side, title, body)
     news = kind is not None and kind.value == "新闻"
-    issuers, refused = issuer_candidates(title, body, number, organ, facts.get("issuer"), news=news,
-                                         place=side.district or _title_place(title))
+    issuers, refused = issuer_candidates(
+        title, body, number, organ, facts.get("issuer"), news=news, place=side.district or _title_place(title)
+    )
     if side.issuer:
         issuers.insert(0, Evidence(side.issuer, "manifest", side.issuer))
     district = _news_district(side, title, body, issuers) if news else _district(side, title, body, issuers)
-    found = {"published": published, "district": district, "issuer": issuers[0] if issuers else None,
-             "doc_number": number, "doc_type": kind}
+    found = {
+        "published": published,
+        "district": district,
+        "issuer": issuers[0] if issuers else None,
+        "doc_number": number,
+        "doc_type": kind,
+    }
     why = tuple(("issuer", value, source, reason) for value, source, reason in refused)
     shown_title = side.title or (written.paragraph(title) if headings else written.piece(title))
     return _record(0, title, body, found, side, taxonomy, shown_title, written.paragraphs(body), why)
@@ -146,7 +165,11 @@ def _title_and_body(paragraphs: Sequence[str], side: Sidecar) -> tuple[str, tupl
 
 
 def _published(
-    side: Sidecar, facts: FileFacts, body: tuple[str, ...], headings: tuple[str, ...], signed: Evidence | None,
+    side: Sidecar,
+    facts: FileFacts,
+    body: tuple[str, ...],
+    headings: tuple[str, ...],
+    signed: Evidence | None,
     today: date | None,
 ) -> Evidence | None:
     """The publication date: the strongest evidence (manifest, file, signature) sets the year the
@@ -158,7 +181,11 @@ def _published(
     candidates = [*strong, dateline(body, year), text_date(headings, body, year)]
     candidates.sort(key=lambda e: _STRENGTH[e.source] if e else len(_STRENGTH))
     created = meta_date(facts.get("created"))
-    refine = [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")] if created else []
+    refine = (
+        [Evidence(created, "meta", f"{facts.get('created_tag') or 'created'}: {facts.get('created')}")]
+        if created
+        else []
+    )
     return choose(candidates, refine_only=refine, today=today)
 
 
@@ -166,7 +193,12 @@ _STRENGTH = {"manifest": 0, "meta": 1, "signature": 2, "dateline": 3, "filename"
 
 
 def _item_record(
-    number: int, item: Item, written: AsWritten, side: Sidecar, page: Evidence | None, taxonomy: Taxonomy,
+    number: int,
+    item: Item,
+    written: AsWritten,
+    side: Sidecar,
+    page: Evidence | None,
+    taxonomy: Taxonomy,
     today: date | None,
 ) -> DocumentRecord:
     """One news item of a page: its own headline and date; the page's date is the sidecar's or the file's."""
@@ -176,14 +208,26 @@ def _item_record(
     shown_title = " ".join(map(written.paragraph, item.headings)) if item.headings else written.piece(title)
     district = _news_district(side, title, item.body, [])
     kind = Evidence("新闻", "text", item.body[0][:20]) if item.body else None
-    found = {"published": item_date(item.headings, item.body, page, today), "district": district,
-             "issuer": None, "doc_number": None, "doc_type": kind}
+    found = {
+        "published": item_date(item.headings, item.body, page, today),
+        "district": district,
+        "issuer": None,
+        "doc_number": None,
+        "doc_type": kind,
+    }
     return _record(number, title, item.body, found, side, taxonomy, shown_title, written.paragraphs(item.body))
 
 
 def _record(
-    number: int, title: str, body: tuple[str, ...], found: dict, side: Sidecar, taxonomy: Taxonomy,
-    shown_title: str, shown_body: tuple[str, ...], refused: tuple[tuple[str, str, str, str], ...] = (),
+    number: int,
+    title: str,
+    body: tuple[str, ...],
+    found: dict,
+    side: Sidecar,
+    taxonomy: Taxonomy,
+    shown_title: str,
+    shown_body: tuple[str, ...],
+    refused: tuple[tuple[str, str, str, str], ...] = (),
 ) -> DocumentRecord:
     """The record: values found in the narrow ``title`` and ``body``, shown as written."""
     text = search_text(title, body)  # the folded text of the narrow form is the search text of the shown one
@@ -195,9 +239,18 @@ def _record(
     evidence = tuple((name, found[name]) for name in FIELDS if found.get(name) is not None)
     value = {name: (found[name].value if found.get(name) else None) for name in FIELDS}
     return DocumentRecord(
-        number, shown_title, shown_body, value["district"], value["published"], topics,
-        issuer=value["issuer"], doc_number=value["doc_number"], doc_type=value["doc_type"], evidence=evidence,
-        refused=refused, search_text=text,
+        number,
+        shown_title,
+        shown_body,
+        value["district"],
+        value["published"],
+        topics,
+        issuer=value["issuer"],
+        doc_number=value["doc_number"],
+        doc_type=value["doc_type"],
+        evidence=evidence,
+        refused=refused,
+        search_text=text,
     )
 
 

@@ -16,12 +16,29 @@ from search.meta.evidence import Evidence
 from search.meta.organs import JOINED, clean, joint_refusal, organ_lists, split_joint
 from search.meta.places import NATIONAL
 
-
 # The formal types of official documents (党政机关公文处理工作条例, plus the common 方案, 办法,
 # 规定, 规划), then 工作报告, 讲话 and 新闻.
 DOC_TYPES = (
-    "通知", "通告", "意见", "决定", "决议", "报告", "请示", "批复", "方案", "办法", "规定", "规划",
-    "函", "公告", "公报", "通报", "纪要", "工作报告", "讲话", "新闻",
+    "通知",
+    "通告",
+    "意见",
+    "决定",
+    "决议",
+    "报告",
+    "请示",
+    "批复",
+    "方案",
+    "办法",
+    "规定",
+    "规划",
+    "函",
+    "公告",
+    "公报",
+    "通报",
+    "纪要",
+    "工作报告",
+    "讲话",
+    "新闻",
 )
 # Where a document states its own 文号, labels and the like: its first paragraphs.
 HEADER_PARAGRAPHS = 6
@@ -53,7 +70,9 @@ ORGAN = re.compile(rf"[\u4e00-\u9fff()]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}")
 _TITLE_ISSUER = re.compile(rf"^(.{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END})\s*关于")
 _HEADERORGAN = re.compile(rf"^({ORGAN.pattern})(?:\s*文件)?$")
 _LABEL = re.compile(r"^(发文机关|发布机构|来源|发文字号|文号|成文日期|发布日期|发文日期)\s*[:：]\s*(.+)$")
-_SPEAKER = re.compile(rf"我代表([\u4e00-\u9fff()（）]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}|党中央|中共中央)[,，]?\s*(?:向|作)")
+_SPEAKER = re.compile(
+    rf"我代表([\u4e00-\u9fff()（）]{{2,{MAX_ORGAN_CHARS}}}?{_ORGAN_END}|党中央|中共中央)[,，]?\s*(?:向|作)"
+)
 _TITLE_TAIL = re.compile(r"\s*[(（](?:试行|暂行|草案|征求意见稿|修订|修订稿|送审稿)[)）]\s*$")
 _SPEECH_END = re.compile(r"(?:讲话|致辞)$")
 _LETTER_END = re.compile(r"(?:的|复)函$")
@@ -98,7 +117,9 @@ def canonical_doc_number(text: str) -> str | None:
     return f"{decree.group(1)}第{int(decree.group(2))}号" if decree else None
 
 
-WHOLE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔(?:19|20)\d\d〕[1-9]\d{0,4}号|[\u4e00-\u9fff]{1,5}令第[1-9]\d{0,4}号")
+WHOLE_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,6}〔(?:19|20)\d\d〕[1-9]\d{0,4}号|[\u4e00-\u9fff]{1,5}令第[1-9]\d{0,4}号"
+)
 
 
 def is_doc_number(value: str) -> bool:
@@ -173,8 +194,14 @@ def labelled(paragraphs: Sequence[str], *names: str) -> tuple[str, str] | None:
 
 
 def issuer_candidates(
-    title: str, paragraphs: Sequence[str], number: Evidence | None, signature_organ: Evidence | None,
-    meta_issuer: str | None, *, news: bool = False, place: str | None = None,
+    title: str,
+    paragraphs: Sequence[str],
+    number: Evidence | None,
+    signature_organ: Evidence | None,
+    meta_issuer: str | None,
+    *,
+    news: bool = False,
+    place: str | None = None,
 ) -> tuple[list[Evidence], list[tuple[str, str, str]]]:
     """Every statement of the issuer that the organ grammar accepts, strongest first (meta,
     signature, header/title/文号, opening), and those it refuses as (written, source, why).
@@ -238,5 +265,5 @@ def qualified(written: str, place: str | None) -> str:
         return written
     for word in _LEVEL_WORDS:
         if name.startswith(word) and place.endswith(word) and len(name) > len(word):
-            return place + name[len(word):]
+            return place + name[len(word) :]
     return written

@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from search.text.normalize import is_byline
 from search.meta.issuers import HEADER_PARAGRAPHS, find_doc_number, type_of_title
+from search.text.normalize import is_byline
 
 # A heading that can be a title: the longest in the seeds is 48 chars; first paragraphs of running
 # text are longer or end a sentence.
@@ -90,9 +90,14 @@ def join_wrapped_title(paragraphs: Sequence[str]) -> list[str]:
     for i in range(min(len(paragraphs) - 1, HEADER_PARAGRAPHS + 1)):
         first, second = paragraphs[i], paragraphs[i + 1]
         if (
-            "关于" in first and "关于" not in second and len(second) <= WRAPPED_TAIL_MAX
-            and is_title_like(first) and is_title_like(second) and not type_of_title(first)
-            and not first.endswith(("。", ",", "，", ":", "：", ";", "；")) and type_of_title(first + second)
+            "关于" in first
+            and "关于" not in second
+            and len(second) <= WRAPPED_TAIL_MAX
+            and is_title_like(first)
+            and is_title_like(second)
+            and not type_of_title(first)
+            and not first.endswith(("。", ",", "，", ":", "：", ";", "；"))
+            and type_of_title(first + second)
         ):
             return [*paragraphs[:i], first.rstrip() + second.lstrip(), *paragraphs[i + 2 :]]
     return paragraphs
@@ -100,7 +105,9 @@ def join_wrapped_title(paragraphs: Sequence[str]) -> list[str]:
 
 def is_long_title_line(paragraph: str) -> bool:
     """A first line too long for a heading that still is the title: no full stop in it."""
-    return len(paragraph) <= FIRST_LINE_TITLE_MAX and _SENTENCE_END.search(paragraph) is None and not is_byline(paragraph)
+    return (
+        len(paragraph) <= FIRST_LINE_TITLE_MAX and _SENTENCE_END.search(paragraph) is None and not is_byline(paragraph)
+    )
 
 
 def is_title_like(paragraph: str) -> bool:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from search.text.normalize import normalize_line
 from search.meta.dates import PartialDate
 from search.meta.issuers import canonical_doc_number, canonical_doc_type
 from search.meta.places import sidecar_district
+from search.text.normalize import normalize_line
+
 
 class SidecarError(ValueError):
     """A manifest that cannot be read; the one-line message names the file."""
@@ -56,7 +57,9 @@ def manifest_path(folder: Path | str) -> Path | None:
 ROWS_WARNED = 20  # rows naming no file warned about one by one, per manifest
 
 
-def check_rows(folder: str, rows: dict[str, dict[str, str]], warn: Callable[[str], None], restricted: str) -> dict[str, dict[str, str]]:
+def check_rows(
+    folder: str, rows: dict[str, dict[str, str]], warn: Callable[[str], None], restricted: str
+) -> dict[str, dict[str, str]]:
     """``rows`` after warning about each row that names no existing file.
 
     A typo must not leave a document public without a word: a row whose name matches no file
@@ -86,8 +89,10 @@ def check_rows(folder: str, rows: dict[str, dict[str, str]], warn: Callable[[str
             row = rows[key]
             if row.get("access"):
                 checked[near[0]] = {"access": restricted}
-                warn_few(f"{manifest}: the row for {key!r} names no file; {near[0]!r} differs from it only by spaces "
-                     "and is restricted to admins until the row is fixed")
+                warn_few(
+                    f"{manifest}: the row for {key!r} names no file; {near[0]!r} differs from it only by spaces "
+                    "and is restricted to admins until the row is fixed"
+                )
             else:
                 warn_few(f"{manifest}: the row for {key!r} names no file ({near[0]!r} differs from it only by spaces)")
         else:

@@ -33,7 +33,9 @@ ORGAN_END = (
 )
 _ENDS_AS_ORGAN = re.compile(ORGAN_END + "$")
 # A place as an organ writes it when the gazetteer does not know it: 淳安县, 杭州市, 延边朝鲜族自治州.
-_WRITTEN_PLACE = re.compile(r"[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|特别行政区|省|市|县|区|州|盟|旗)(?![市县区州])")
+_WRITTEN_PLACE = re.compile(
+    r"[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|特别行政区|省|市|县|区|州|盟|旗)(?![市县区州])"
+)
 # Organs whose names end with no organ word, and the ones a joint issuer is written run together
 # with (中共中央国务院关于… is 中共中央 and 国务院).
 WHOLE_ORGANS = ("中共中央", "党中央", "中国共产党", "中央军委", "国务院", "全国人大常委会", "全国政协")
@@ -140,7 +142,7 @@ def split_joint(text: str) -> list[str] | None:
 def _run_together(name: str) -> list[str]:
     """中共中央国务院 -> [中共中央, 国务院]: a whole organ followed by another organ; else [name]."""
     for first in WHOLE_ORGANS:
-        rest = name[len(first):]
+        rest = name[len(first) :]
         if name.startswith(first) and rest.startswith(WHOLE_ORGANS) and refusal(rest) is None:
             return [first, *_run_together(rest)]
     return [name]

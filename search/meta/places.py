@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from search.text.normalize import normalize_line, normalize_query
 from search.meta.literals import literal_alternation
+from search.text.normalize import normalize_line, normalize_query
 
 GAZETTEER_FILE = Path(__file__).resolve().parent.parent / "data" / "gazetteer.toml"
 NATIONAL = "全国"

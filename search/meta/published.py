@@ -106,7 +106,9 @@ def file_evidence(facts: FileFacts, paragraphs: Sequence[str]) -> list[Evidence[
     found = []
     published = meta_date(facts.get("published"))
     if published:
-        found.append(Evidence(published, "meta", f"{facts.get('published_tag') or 'PubDate'}: {facts.get('published')}"))
+        found.append(
+            Evidence(published, "meta", f"{facts.get('published_tag') or 'PubDate'}: {facts.get('published')}")
+        )
     field = labelled(paragraphs, "发布日期", "成文日期", "发文日期")
     if field and (dated := meta_date(field[0])):
         found.append(Evidence(dated, "meta", field[1]))
@@ -117,7 +119,8 @@ def file_evidence(facts: FileFacts, paragraphs: Sequence[str]) -> list[Evidence[
 
 
 def choose(
-    candidates: Sequence[Evidence[PartialDate] | None], refine_only: Sequence[Evidence[PartialDate]] = (),
+    candidates: Sequence[Evidence[PartialDate] | None],
+    refine_only: Sequence[Evidence[PartialDate]] = (),
     today: date | None = None,
 ) -> Evidence[PartialDate] | None:
     """The strongest candidate, made more precise by weaker ones that fall within it.
@@ -130,11 +133,16 @@ def choose(
     for candidate in candidates:
         if candidate is None or candidate.value.start() > today:
             continue
-        if best is None or (best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value)):
+        if best is None or (
+            best.value.covers(candidate.value) and precision_rank(candidate.value) > precision_rank(best.value)
+        ):
             best = candidate
     for candidate in refine_only:
-        if best is not None and candidate.value.start() <= today and best.value.covers(candidate.value) and (
-            precision_rank(candidate.value) > precision_rank(best.value)
+        if (
+            best is not None
+            and candidate.value.start() <= today
+            and best.value.covers(candidate.value)
+            and (precision_rank(candidate.value) > precision_rank(best.value))
         ):
             best = candidate
     return best
@@ -201,7 +209,9 @@ def item_date(
     if page is None:
         return None
     value = page.value
-    return Evidence(PartialDate(value.year, value.month) if value.month else PartialDate(value.year), page.source, page.line)
+    return Evidence(
+        PartialDate(value.year, value.month) if value.month else PartialDate(value.year), page.source, page.line
+    )
 
 
 def _year_before_if_after(found: PartialDate, page: PartialDate | None) -> PartialDate:

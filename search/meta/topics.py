@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from search.text.normalize import normalize_line, normalize_query, search_text
 from search.meta.triggers import Triggers
+from search.text.normalize import normalize_line, normalize_query, search_text
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.toml"
 
@@ -117,8 +117,6 @@ def _load_taxonomy(path: Path, stamp: int) -> Taxonomy:
             raise TaxonomyError(f"{path}: topic {name!r} needs a non-empty list of trigger phrases")
         topics.append(Topic(normalize_line(name), tuple(dict.fromkeys(normalize_query(t) for t in triggers))))
     return Taxonomy(tuple(topics))
-
-
 
 
 def merge_topics(detected: tuple[str, ...], listed: tuple[str, ...], taxonomy: Taxonomy) -> tuple[str, ...]:

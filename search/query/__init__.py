@@ -16,7 +16,17 @@ from search.query.parser import MAX_PER_PAGE, MAX_QUERY_LENGTH, MODES, SORTS, pa
 from search.query.request import FacetValue, Hit, SearchRequest, SearchResults
 
 __all__ = [
-    "FIELDS", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MODES", "SORTS",
-    "Atom", "FacetValue", "Hit", "ParsedQuery", "SearchRequest", "SearchResults",
-    "parse_interval", "parse_query",
+    "FIELDS",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_LENGTH",
+    "MODES",
+    "SORTS",
+    "Atom",
+    "FacetValue",
+    "Hit",
+    "ParsedQuery",
+    "SearchRequest",
+    "SearchResults",
+    "parse_interval",
+    "parse_query",
 ]

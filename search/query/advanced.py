@@ -61,8 +61,10 @@ class AdvancedForm:
         if self.doc_type:
             parts.append("type:" + quoted(self.doc_type))
         if self.date_from or self.date_to:
-            parts.append("date:" + quoted(f"{self.date_from}..{self.date_to}" if self.date_from != self.date_to
-                                          else self.date_from))
+            parts.append(
+                "date:"
+                + quoted(f"{self.date_from}..{self.date_to}" if self.date_from != self.date_to else self.date_from)
+            )
         return " ".join(parts)
 
     @property

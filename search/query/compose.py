@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from search.text.analyzer import segmenter
+from collections.abc import Sequence
+from dataclasses import replace
+
 from search.meta import Taxonomy
 from search.query.atoms import Atom, ParsedQuery
 from search.query.fields import atom_for
 from search.query.parser import parse_query
-from search.query.request import SearchRequest
-from dataclasses import replace
 from search.query.positions import first_pair
-from collections.abc import Sequence
-
+from search.query.request import SearchRequest
+from search.text.analyzer import segmenter
 
 # The request's filters (attribute, field of their atoms), ANDed in this order after the query string.
 _REQUEST_FILTERS = (
-    ("districts", "district"), ("topics", "topic"), ("issuers", "issuer"), ("doc_types", "type"),
-    ("doc_numbers", "docno"), ("years", "year"), ("months", "month"),
+    ("districts", "district"),
+    ("topics", "topic"),
+    ("issuers", "issuer"),
+    ("doc_types", "type"),
+    ("doc_numbers", "docno"),
+    ("years", "year"),
+    ("months", "month"),
 )
 
 
@@ -81,5 +86,3 @@ def occurrences_in(text: str, phrases: Sequence[str]) -> list[tuple[int, str]]:
 def with_query(request: SearchRequest, query: str) -> SearchRequest:
     """The request's filters and mode with another query (page 1)."""
     return replace(request, q=query, page=1)
-
-

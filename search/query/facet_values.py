@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from search.meta.organs import issuer_organs
 from search.meta.places import NATIONAL, children, place_path
-from search.text.normalize import normalize_query
 from search.query.request import FacetValue
+from search.text.normalize import normalize_query
 
 
 def organ_facet(values: Iterable[FacetValue]) -> tuple[FacetValue, ...]:
@@ -72,8 +72,14 @@ def place_level(values: Sequence[FacetValue], path: Sequence[str] = ()) -> Place
 
 
 # The fields a reviewer reads, in the order of the results page's sidebar (and their facet names).
-REVIEWED = (("district", "区域"), ("issuer", "发文机关"), ("docno", "文号"), ("type", "文种"),
-            ("topic", "主题"), ("year", "年份"))
+REVIEWED = (
+    ("district", "区域"),
+    ("issuer", "发文机关"),
+    ("docno", "文号"),
+    ("type", "文种"),
+    ("topic", "主题"),
+    ("year", "年份"),
+)
 UNKNOWN = "(不详)"
 
 

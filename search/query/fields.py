@@ -12,8 +12,8 @@ from datetime import date
 
 from search.meta import DOC_TYPES, Taxonomy, canonical_doc_number, canonical_doc_type, match_districts
 from search.meta.typed import relative_range, typed_date
-from search.text.normalize import normalize_query
 from search.query.atoms import Atom
+from search.text.normalize import normalize_query
 
 FIELDS = ("district", "topic", "title", "year", "month", "date", "issuer", "type", "docno")
 
@@ -37,7 +37,9 @@ def atom_for(field_name: str, raw: str, negated: bool, taxonomy: Taxonomy | None
     return read(field_name, value, raw, negated, taxonomy, notes)
 
 
-def _district(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+def _district(
+    field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]
+) -> Atom:
     names = match_districts(value)
     if not names:
         notes.append(f"no district matches {value!r}: district:{value} matches nothing")
@@ -51,18 +53,24 @@ def _topic(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxon
     return Atom("topic", value, negated, names=names)
 
 
-def _doc_type(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+def _doc_type(
+    field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]
+) -> Atom:
     kind = canonical_doc_type(value)
     if kind not in DOC_TYPES:
         notes.append(f"type:{value} is not a document type ({'、'.join(DOC_TYPES)}): it matches nothing")
     return Atom("type", kind or value, negated)
 
 
-def _doc_number(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom:
+def _doc_number(
+    field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]
+) -> Atom:
     return Atom("docno", normalize_query(canonical_doc_number(raw) or raw), negated)
 
 
-def _dates(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
+def _dates(
+    field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]
+) -> Atom | None:
     """``year:`` and ``date:``: an interval, or None with a note."""
     interval = parse_interval(value, years_only=field_name == "year")
     if interval is None:
@@ -71,7 +79,9 @@ def _dates(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxon
     return Atom(field_name, value, negated, interval=interval)
 
 
-def _month(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]) -> Atom | None:
+def _month(
+    field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxonomy | None, notes: list[str]
+) -> Atom | None:
     found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?", value)
     if not found or not 1 <= int(found.group(2)) <= 12:
         notes.append(f"month:{value} is not a month like 2020-07; ignored")
@@ -81,8 +91,13 @@ def _month(field_name: str, value: str, raw: str, negated: bool, taxonomy: Taxon
 
 # The filters that resolve their value (the others are phrases: text, title, issuer).
 _FILTERS = {
-    "district": _district, "topic": _topic, "type": _doc_type, "docno": _doc_number,
-    "year": _dates, "date": _dates, "month": _month,
+    "district": _district,
+    "topic": _topic,
+    "type": _doc_type,
+    "docno": _doc_number,
+    "year": _dates,
+    "date": _dates,
+    "month": _month,
 }
 
 

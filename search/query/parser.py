@@ -88,8 +88,13 @@ class _Reader:
         self.pending_not = False
         self.pending_relation: tuple[str, int] | None = None
         self._readers = {
-            TERM: self._term, OR: self._or, AND: self._skip, NOT: self._not,
-            RELATION: self._relation, COUNT: self._count, SKIP: self._skip,
+            TERM: self._term,
+            OR: self._or,
+            AND: self._skip,
+            NOT: self._not,
+            RELATION: self._relation,
+            COUNT: self._count,
+            SKIP: self._skip,
         }
 
     def read(self, token: Token) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from typing import Generic, TypeVar
 from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
 
 from pypinyin import Style, lazy_pinyin
 
@@ -46,8 +46,14 @@ class PrefixIndex(Generic[T]):
     lookup sorts more than ``wide`` of them.
     """
 
-    def __init__(self, pairs: Iterable[tuple[str, T]], best: Callable[[list[T], int], list[T]],
-                 keep: int, short: int = 2, wide: int = 200):
+    def __init__(
+        self,
+        pairs: Iterable[tuple[str, T]],
+        best: Callable[[list[T], int], list[T]],
+        keep: int,
+        short: int = 2,
+        wide: int = 200,
+    ):
         ordered = sorted(pairs, key=lambda pair: pair[0])
         self.keys = [key for key, _ in ordered]
         self.entries = [entry for _, entry in ordered]

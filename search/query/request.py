@@ -11,8 +11,15 @@ from typing import Any
 from search.query.parser import MAX_PER_PAGE, MODES, SORTS
 
 # The one map from a facet's name (URL parameter, field) to the request attribute holding its selected values.
-FACET_ATTRIBUTES = {"district": "districts", "topic": "topics", "year": "years", "month": "months",
-                    "issuer": "issuers", "type": "doc_types", "docno": "doc_numbers"}
+FACET_ATTRIBUTES = {
+    "district": "districts",
+    "topic": "topics",
+    "year": "years",
+    "month": "months",
+    "issuer": "issuers",
+    "type": "doc_types",
+    "docno": "doc_numbers",
+}
 
 
 @dataclass(frozen=True)
@@ -232,12 +239,13 @@ class SearchResults:
             "took_ms": self.took_ms,
             "hits": [h.to_json() for h in self.hits],
             "facets": {
-                name: [{"value": f.value, "count": f.count} for f in values]
-                for name, values in self.facets.items()
+                name: [{"value": f.value, "count": f.count} for f in values] for name, values in self.facets.items()
             },
-            **({"dedup": True, "reprints": self.reprints} if self.request.dedup
-               else {"reprints": self.reprints} if self.reprints else {}),
+            **(
+                {"dedup": True, "reprints": self.reprints}
+                if self.request.dedup
+                else {"reprints": self.reprints}
+                if self.reprints
+                else {}
+            ),
         }
-
-
-

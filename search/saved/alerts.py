@@ -31,9 +31,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from search.access import Actor
-from search.saved.mail import Mailer, MailedDocument, alert_message
 from search.errors import SearchError
 from search.export.columns import describe_request, document_link, snippet_text
+from search.saved.mail import MailedDocument, Mailer, alert_message
 from search.sqlite_file import SQLiteFile
 
 if TYPE_CHECKING:
@@ -108,9 +108,12 @@ class AlertStore(SQLiteFile):
     def set_address(self, owner: str, address: str) -> Subscription:
         """Set (or replace) where ``owner``'s alerts go, clearing the last error; the subscription."""
         address = clean_address(address)
-        rows = self._run("INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
-                         "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL "
-                         "RETURNING *", (owner, address, _now()))
+        rows = self._run(
+            "INSERT INTO alert_address (owner, address, set_at) VALUES (?, ?, ?) ON CONFLICT (owner) "
+            "DO UPDATE SET address = excluded.address, set_at = excluded.set_at, last_error = NULL "
+            "RETURNING *",
+            (owner, address, _now()),
+        )
         return Subscription(**dict(rows[0]))
 
     def clear_address(self, owner: str) -> bool:
@@ -143,8 +146,10 @@ class AlertStore(SQLiteFile):
         at = _now()
         with self._transaction() as db:
             db.execute("INSERT OR IGNORE INTO alert_baseline (slug, at) VALUES (?, ?)", (slug, at))
-            db.executemany("INSERT OR IGNORE INTO alert_sent (slug, doc_id, state, at) VALUES (?, ?, 'baseline', ?)",
-                           ((slug, doc_id, at) for doc_id in ids))
+            db.executemany(
+                "INSERT OR IGNORE INTO alert_sent (slug, doc_id, state, at) VALUES (?, ?, 'baseline', ?)",
+                ((slug, doc_id, at) for doc_id in ids),
+            )
 
     def logged(self, slug: str) -> set[str]:
         """Every document logged for ``slug``, baseline and sent."""
@@ -152,15 +157,21 @@ class AlertStore(SQLiteFile):
 
     def sent(self, slug: str) -> list[str]:
         """The documents mailed for ``slug`` (not the baseline)."""
-        return [r[0] for r in self._run("SELECT doc_id FROM alert_sent WHERE slug = ? AND state = 'sent' "
-                                        "ORDER BY at, doc_id", (slug,))]
+        return [
+            r[0]
+            for r in self._run(
+                "SELECT doc_id FROM alert_sent WHERE slug = ? AND state = 'sent' ORDER BY at, doc_id", (slug,)
+            )
+        ]
 
     def record_sent(self, slug: str, ids: Iterable[str]) -> None:
         """Log the documents as mailed for ``slug`` (each once)."""
         at = _now()
         with self._transaction() as db:
-            db.executemany("INSERT OR IGNORE INTO alert_sent (slug, doc_id, state, at) VALUES (?, ?, 'sent', ?)",
-                           ((slug, doc_id, at) for doc_id in ids))
+            db.executemany(
+                "INSERT OR IGNORE INTO alert_sent (slug, doc_id, state, at) VALUES (?, ?, 'sent', ?)",
+                ((slug, doc_id, at) for doc_id in ids),
+            )
 
     def forget(self, slug: str) -> None:
         """A deleted saved query's log goes with it."""
@@ -177,8 +188,11 @@ class AlertStore(SQLiteFile):
             row = db.execute("SELECT holder, until FROM alert_lease WHERE name = 'check'").fetchone()
             if row is not None and row["holder"] != holder and row["until"] > now:
                 return False
-            db.execute("INSERT INTO alert_lease (name, holder, until) VALUES ('check', ?, ?) ON CONFLICT (name) "
-                       "DO UPDATE SET holder = excluded.holder, until = excluded.until", (holder, now + seconds))
+            db.execute(
+                "INSERT INTO alert_lease (name, holder, until) VALUES ('check', ?, ?) ON CONFLICT (name) "
+                "DO UPDATE SET holder = excluded.holder, until = excluded.until",
+                (holder, now + seconds),
+            )
             return True
 
     def release(self, holder: str) -> None:
@@ -187,7 +201,11 @@ class AlertStore(SQLiteFile):
 
 
 def start_alerts(
-    engine: Engine, saved_store: SavedQueries, alerts: AlertStore, owner: str, visible: object = None,
+    engine: Engine,
+    saved_store: SavedQueries,
+    alerts: AlertStore,
+    owner: str,
+    visible: object = None,
     saved: SavedQuery | None = None,
 ) -> int:
     """Take the baseline of ``owner``'s saved queries (or of ``saved`` alone) that have none; how many."""
@@ -225,8 +243,9 @@ def _new_hits(engine: Engine, request: SearchRequest, new: set[str], visible: ob
             break
         record = engine.document(doc_id, visible=visible)
         if record is not None:
-            found.append(_RecordHit(record.id, record.title, record.issuer, record.doc_number, record.published,
-                                    record.district))
+            found.append(
+                _RecordHit(record.id, record.title, record.issuer, record.doc_number, record.published, record.district)
+            )
     return found, len(new) - len(found)
 
 
@@ -243,8 +262,14 @@ class _RecordHit:
     snippets: tuple[str, ...] = ()
 
 
-def check_alerts(engine: Engine, saved_store: SavedQueries, alerts: AlertStore, mailer: Mailer | None, base_url: str,
-                 actor_of: Callable[[str], Actor | None]) -> CheckReport:
+def check_alerts(
+    engine: Engine,
+    saved_store: SavedQueries,
+    alerts: AlertStore,
+    mailer: Mailer | None,
+    base_url: str,
+    actor_of: Callable[[str], Actor | None],
+) -> CheckReport:
     """Mail each subscribed owner's saved queries' new documents (one mail a query), once each.
 
     ``actor_of(owner)`` is who the owner is now (None: the account is gone, nothing is mailed): a
@@ -278,9 +303,15 @@ def check_alerts(engine: Engine, saved_store: SavedQueries, alerts: AlertStore, 
                     continue
                 hits, more = _new_hits(engine, saved.request, new, visible)
                 message = alert_message(
-                    mailer.settings.sender, subscription.address, saved.name, describe_request(saved.request),
-                    [_mailed(hit, base_url, saved.request) for hit in hits], more,
-                    f"{base_url.rstrip('/')}/saved/{saved.slug}", f"{base_url.rstrip('/')}/saved")
+                    mailer.settings.sender,
+                    subscription.address,
+                    saved.name,
+                    describe_request(saved.request),
+                    [_mailed(hit, base_url, saved.request) for hit in hits],
+                    more,
+                    f"{base_url.rstrip('/')}/saved/{saved.slug}",
+                    f"{base_url.rstrip('/')}/saved",
+                )
                 if mailer.send(message):
                     alerts.record_sent(saved.slug, new)
                     alerts.note(subscription.owner, None)
@@ -290,7 +321,9 @@ def check_alerts(engine: Engine, saved_store: SavedQueries, alerts: AlertStore, 
                 else:
                     alerts.note(subscription.owner, "邮件服务器暂时无法连接，将在下次检查时重试")
                     report.failed += 1
-                    report.lines.append(f"{subscription.address}: {saved.name}: not sent (SMTP failed; retried next time)")
+                    report.lines.append(
+                        f"{subscription.address}: {saved.name}: not sent (SMTP failed; retried next time)"
+                    )
     finally:
         alerts.release(holder)
     return report
@@ -320,8 +353,9 @@ class AlertTimer(threading.Thread):
             try:
                 report = self.check()
                 if report.mails or report.failed:
-                    log.info("alert check: %d mails, %d documents, %d failed", report.mails, report.documents,
-                             report.failed)
+                    log.info(
+                        "alert check: %d mails, %d documents, %d failed", report.mails, report.documents, report.failed
+                    )
             except Exception:  # a check that breaks must not end the timer
                 log.exception("alert check failed; the next runs in %g s", self.every)
             wait = max(1.0, self.every - (time.monotonic() - started))

@@ -73,8 +73,9 @@ def _flag(value: object) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def load_settings(state_dir: Path | str | None = None, env: Mapping[str, str] = os.environ,
-                  config_file: Path | str | None = None) -> AlertSettings:
+def load_settings(
+    state_dir: Path | str | None = None, env: Mapping[str, str] = os.environ, config_file: Path | str | None = None
+) -> AlertSettings:
     """The alert settings from the config file (when there is one) and ``env``; AlertConfigError when unusable."""
     path = Path(config_file or env.get("SEARCH_ALERTS_CONFIG") or (Path(state_dir) / CONFIG_NAME if state_dir else ""))
     table = _config_table(path)
@@ -133,8 +134,12 @@ def _password(smtp: dict, env: Mapping[str, str]) -> str | None:
 class Mailer:
     """Sends a message through the SMTP server, retrying with backoff; a failure is logged, never raised."""
 
-    def __init__(self, settings: SmtpSettings, delays: Sequence[float] = RETRY_DELAYS,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        delays: Sequence[float] = RETRY_DELAYS,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.settings = settings
         self.delays = tuple(delays)
         self.sleep = sleep
@@ -158,12 +163,25 @@ class Mailer:
             except (OSError, smtplib.SMTPException) as exc:
                 where = f"{self.settings.host}:{self.settings.port}"
                 if attempt == attempts:
-                    log.error("alert mail to %s not sent: SMTP %s failed %d times (last: %s); it is tried again "
-                              "at the next check", message["To"], where, attempts, _reason(exc))
+                    log.error(
+                        "alert mail to %s not sent: SMTP %s failed %d times (last: %s); it is tried again "
+                        "at the next check",
+                        message["To"],
+                        where,
+                        attempts,
+                        _reason(exc),
+                    )
                     return False
                 delay = self.delays[attempt - 1]
-                log.warning("alert mail to %s: SMTP %s failed (attempt %d of %d: %s); retrying in %g s",
-                            message["To"], where, attempt, attempts, _reason(exc), delay)
+                log.warning(
+                    "alert mail to %s: SMTP %s failed (attempt %d of %d: %s); retrying in %g s",
+                    message["To"],
+                    where,
+                    attempt,
+                    attempts,
+                    _reason(exc),
+                    delay,
+                )
                 self.sleep(delay)
         return False
 
@@ -180,14 +198,23 @@ class MailedDocument:
     link: str
 
 
-def alert_message(sender: str, to: str, name: str, search: str, documents: Sequence[MailedDocument], more: int,
-                  saved_link: str, list_link: str) -> EmailMessage:
+def alert_message(
+    sender: str,
+    to: str,
+    name: str,
+    search: str,
+    documents: Sequence[MailedDocument],
+    more: int,
+    saved_link: str,
+    list_link: str,
+) -> EmailMessage:
     """The mail of one saved query's new documents (plain text, with an HTML twin); bidi controls
     are left out of what it shows (``search.text.bidi``), as on the web."""
     count = len(documents) + more
     name, search = without_bidi(name), without_bidi(search)
-    documents = [MailedDocument(without_bidi(d.title), without_bidi(d.meta), without_bidi(d.snippet), d.link)
-                 for d in documents]
+    documents = [
+        MailedDocument(without_bidi(d.title), without_bidi(d.meta), without_bidi(d.snippet), d.link) for d in documents
+    ]
     message = EmailMessage()
     message["Subject"] = f"【检索提醒】{name}：{count} 篇新文档"
     message["From"], message["To"] = sender, to
@@ -195,18 +222,25 @@ def alert_message(sender: str, to: str, name: str, search: str, documents: Seque
     message["Message-ID"] = make_msgid(domain="govsearch")
     lines = [f"保存的查询“{name}”（{search}）有 {count} 篇新文档：", ""]
     for n, doc in enumerate(documents, 1):
-        lines += [f"{n}. {doc.title}", f"   {doc.meta}"] + ([f"   {doc.snippet}"] if doc.snippet else []) + [
-            f"   {doc.link}", ""]
+        lines += (
+            [f"{n}. {doc.title}", f"   {doc.meta}"]
+            + ([f"   {doc.snippet}"] if doc.snippet else [])
+            + [f"   {doc.link}", ""]
+        )
     if more:
         lines += [f"另有 {more} 篇，请打开查询查看：{saved_link}", ""]
     lines += [f"打开此查询：{saved_link}", f"管理保存的查询和邮件提醒：{list_link}"]
     message.set_content("\n".join(lines))
     items = "".join(
         f'<li><a href="{escape(d.link)}">{escape(d.title)}</a><br><small>{escape(d.meta)}</small>'
-        + (f"<br>{escape(d.snippet)}" if d.snippet else "") + "</li>" for d in documents)
+        + (f"<br>{escape(d.snippet)}" if d.snippet else "")
+        + "</li>"
+        for d in documents
+    )
     extra = f'<p>另有 {more} 篇，<a href="{escape(saved_link)}">打开查询查看</a>。</p>' if more else ""
     message.add_alternative(
-        f'<p>保存的查询“{escape(name)}”（{escape(search)}）有 {count} 篇新文档：</p><ol>{items}</ol>{extra}'
+        f"<p>保存的查询“{escape(name)}”（{escape(search)}）有 {count} 篇新文档：</p><ol>{items}</ol>{extra}"
         f'<p><a href="{escape(saved_link)}">打开此查询</a> · <a href="{escape(list_link)}">管理保存的查询和邮件提醒</a></p>',
-        subtype="html")
+        subtype="html",
+    )
     return message

@@ -181,9 +181,11 @@ class SavedQueries(SQLiteFile):
 
     def find(self, name_or_slug: str, owner: str | None = None) -> SavedQuery:
         """By name, else by slug (of ``owner``, when given); SavedQueryError when neither matches."""
-        rows = self._run("SELECT * FROM saved_query WHERE (name = ? OR slug = ?) AND (? IS NULL OR owner = ?) "
-                         "ORDER BY name = ? DESC",
-                         (name_or_slug.strip(), name_or_slug, owner, owner, name_or_slug.strip()))
+        rows = self._run(
+            "SELECT * FROM saved_query WHERE (name = ? OR slug = ?) AND (? IS NULL OR owner = ?) "
+            "ORDER BY name = ? DESC",
+            (name_or_slug.strip(), name_or_slug, owner, owner, name_or_slug.strip()),
+        )
         if not rows:
             raise SavedQueryError(f"没有名为“{name_or_slug}”的保存查询")
         return _saved(rows[0])
@@ -242,13 +244,18 @@ class SavedQueries(SQLiteFile):
     def mark_viewed_ids(self, slug: str, ids: Iterable[str]) -> None:
         """Record a view by the ids it showed: an index without generations (OpenSearch) counts
         what is new by them (``counted_by_ids``)."""
-        self._run("UPDATE saved_query SET last_viewed = ?, seen_ids = ?, seen_generation = NULL WHERE slug = ?",
-                  (_now(), json.dumps(sorted(ids), ensure_ascii=False), slug))
+        self._run(
+            "UPDATE saved_query SET last_viewed = ?, seen_ids = ?, seen_generation = NULL WHERE slug = ?",
+            (_now(), json.dumps(sorted(ids), ensure_ascii=False), slug),
+        )
 
     def settle(self, slug: str, generation: int) -> None:
         """A query counted by ids with nothing new holds ``generation`` instead (the same count, now and later)."""
-        self._run("UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
-                  "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL", (generation, slug))
+        self._run(
+            "UPDATE saved_query SET seen_ids = '[]', seen_generation = ? "
+            "WHERE slug = ? AND seen_generation IS NULL AND last_viewed IS NOT NULL",
+            (generation, slug),
+        )
 
 
 def _saved(row: sqlite3.Row) -> SavedQuery:
@@ -278,8 +285,17 @@ def _add_owners(db: sqlite3.Connection) -> None:
         db.execute(
             "INSERT INTO saved_query (id, slug, owner, name, args, created, last_viewed, seen_ids, share_token, feed_token) "
             "VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
-            (row["id"], row["slug"], row["name"], row["args"], row["created"], row["last_viewed"], row["seen_ids"],
-             _token(), _token()),
+            (
+                row["id"],
+                row["slug"],
+                row["name"],
+                row["args"],
+                row["created"],
+                row["last_viewed"],
+                row["seen_ids"],
+                _token(),
+                _token(),
+            ),
         )
     db.execute("DROP TABLE saved_query_old")
 

@@ -1,6 +1,6 @@
 """Bidirectional and other invisible format controls, neutralised where text is shown.
 
-U+202E (RIGHT-TO-LEFT OVERRIDE) makes ``报告\u202Efdp.exe`` show as ``报告exe.pdf``; the embeddings,
+U+202E (RIGHT-TO-LEFT OVERRIDE) makes ``报告\u202efdp.exe`` show as ``报告exe.pdf``; the embeddings,
 overrides, isolates and marks (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) and the deprecated
 format controls U+206A–U+206F can likewise reorder or hide what a title, a file name or a snippet
 says.  They are removed from what is shown (web pages, feeds, the cells of exports), never from

@@ -145,9 +145,7 @@ def _snippet(display: str, folded: str, w_start: int, w_end: int, spans: Sequenc
 
 def _elided(display: str, start: int, end: int, spans: Sequence[tuple[int, int]], context: int) -> str:
     """The window ``start:end`` reduced to ``context`` characters around each marked span, gaps as "…"."""
-    pieces: list[tuple[int, int]] = merge_spans(
-        (max(start, a - context), min(end, b + context)) for a, b in spans
-    )
+    pieces: list[tuple[int, int]] = merge_spans((max(start, a - context), min(end, b + context)) for a, b in spans)
     parts = [mark(display[a:b], spans, offset=a) for a, b in pieces]
     head = "" if pieces[0][0] == start else ELLIPSIS
     tail = "" if pieces[-1][1] == end else ELLIPSIS

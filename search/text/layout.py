@@ -59,7 +59,7 @@ _CREDIT = r"(?: ?(?:文/图|图/文|/图|/文|摄影|摄|文|图))?"
 _BYLINE = f"{_ROLE} ?{_NAME}(?: {_NAME})*(?: ?{_ROLE} ?{_NAME}(?: {_NAME})*)*{_CREDIT}"
 _BYLINE_LINE = re.compile(_BYLINE)
 # A byline ends its paragraph and follows the end of a sentence, a caption (after a space) or nothing.
-_TRAILING_BYLINE = re.compile(f"(?:^|(?<=[。!?;:.…”\"’)\\] ]))({_BYLINE})$")
+_TRAILING_BYLINE = re.compile(f'(?:^|(?<=[。!?;:.…”"’)\\] ]))({_BYLINE})$')
 
 _VERTICAL_CELL = re.compile(f"[\u4e00-\u9fff]{{1,{MAX_VERTICAL_CELL}}}")
 _SENTENCE_END = re.compile("[。!?]")
@@ -112,8 +112,11 @@ class Line:
     def without(self, positions: list[int]) -> Line:
         """The line without the characters at ``positions`` (ascending)."""
         bounds = list(zip([-1, *positions], [*positions, len(self.text)], strict=True))
-        return Line("".join(self.shown[a + 1 : b] for a, b in bounds), "".join(self.text[a + 1 : b] for a, b in bounds),
-                    self.after_blank)
+        return Line(
+            "".join(self.shown[a + 1 : b] for a, b in bounds),
+            "".join(self.text[a + 1 : b] for a, b in bounds),
+            self.after_blank,
+        )
 
 
 def is_byline(paragraph: str) -> bool:
@@ -171,8 +174,12 @@ def _is_open(line: str) -> bool:
     "北京延庆、湖北神农架国家地质公园晋级世界地质公园" in bench/data/xwlb), which must not be joined
     to their paragraph; a numbered heading has clauses and still is one.
     """
-    return (_is_body(line) and not _ends_sentence(line) and _CLAUSE_MARK.search(line) is not None
-            and not _is_numbered_heading(line))
+    return (
+        _is_body(line)
+        and not _ends_sentence(line)
+        and _CLAUSE_MARK.search(line) is not None
+        and not _is_numbered_heading(line)
+    )
 
 
 def _broken_across_blank(line: str) -> bool:
@@ -276,8 +283,7 @@ def _join_broken_lines(units: list[Line]) -> list[Line]:
     paragraphs: list[Line] = []
     for unit in units:
         last = paragraphs[-1].text if paragraphs else ""
-        if (last and _is_open(last) and _continues(unit.text)
-                and (not unit.after_blank or _broken_across_blank(last))):
+        if last and _is_open(last) and _continues(unit.text) and (not unit.after_blank or _broken_across_blank(last)):
             paragraphs[-1] = _glue(paragraphs[-1], unit)
         else:
             paragraphs.append(unit)

@@ -110,6 +110,7 @@ class AsWritten:
 
     def joined(self, at: int) -> AsWritten:
         """The same paragraphs with ``at`` and the next one joined into one (a title wrapped over two lines)."""
+
         def join(paragraphs: tuple[str, ...]) -> list[str]:
             return [*paragraphs[:at], paragraphs[at] + paragraphs[at + 1], *paragraphs[at + 2 :]]
 

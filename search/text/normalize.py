@@ -36,7 +36,15 @@ from pathlib import Path
 from search.text.layout import Line, is_byline, repair
 from search.text.narrow import compose, narrow
 
-__all__ = ["fold", "is_byline", "normalize_line", "normalize_paragraphs", "normalize_query", "normalize_text", "search_text"]
+__all__ = [
+    "fold",
+    "is_byline",
+    "normalize_line",
+    "normalize_paragraphs",
+    "normalize_query",
+    "normalize_text",
+    "search_text",
+]
 
 # Invisible characters, and the control characters XML 1.0 forbids (common in text from PDF and
 # Word): a feed or page carrying them is not well-formed.  The whitespace controls (\t \n \v \f \r

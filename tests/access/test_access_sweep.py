@@ -62,7 +62,8 @@ def restricted(tmp_path_factory, engine_name, request):
             rows.append(f'{source},{district},{date},"{groups}"')
     (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "人事" / "manifest.csv").write_text(
-        "filename,district,date,access\n*,,,人事\nhr1.txt,管城回族区,2021-05-05,\n", encoding="utf-8")
+        "filename,district,date,access\n*,,,人事\nhr1.txt,管城回族区,2021-05-05,\n", encoding="utf-8"
+    )
     index_dir = root / "index"
     report = index_paths([folder], index_dir)
     assert report.warnings == []
@@ -73,7 +74,12 @@ def restricted(tmp_path_factory, engine_name, request):
     ids = {snapshot.document(n).source: snapshot.document(n).id for n in snapshot.live}
     assert sorted(ids) == sorted(CORPUS)
     assert {snapshot.document(n).source: snapshot.access[n] for n in snapshot.live} == {
-        "pub1.txt": None, "pub2.txt": None, "fin1.txt": "财务", "fin2.txt": "审计,财务", "人事/hr1.txt": "人事"}
+        "pub1.txt": None,
+        "pub2.txt": None,
+        "fin1.txt": "财务",
+        "fin2.txt": "审计,财务",
+        "人事/hr1.txt": "人事",
+    }
     if engine_name == "opensearch":
         from search.engines import open_engine
 
@@ -87,8 +93,13 @@ def restricted(tmp_path_factory, engine_name, request):
 @pytest.fixture(scope="module")
 def clients(restricted):
     root, index_dir, _ = restricted
-    app = make_app(index_dir, root / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(root / "users.sqlite3"),
-                   AUDIT_LOG=str(root / "audit.jsonl"))
+    app = make_app(
+        index_dir,
+        root / "saved.sqlite3",
+        AUTH_MODE="local",
+        USERS_DB=str(root / "users.sqlite3"),
+        AUDIT_LOG=str(root / "audit.jsonl"),
+    )
     signed_in = {}
     for name in USERS:
         client = app.test_client()
@@ -115,6 +126,7 @@ def test_json_differs_from_the_admins_exactly_by_the_restricted_documents(client
     mine = json.loads(clients[user].get(f"/search.json?q={PHRASE}").data)
     boss = json.loads(clients["boss"].get(f"/search.json?q={PHRASE}").data)
     assert sorted(h["source"] for h in boss["hits"]) == sorted(CORPUS)  # the oracle: all five have the phrase
+
     # the same hits but for their scores and order: a reader's ranking statistics are over what they may
     # see (tests/access/test_hostile_ranking.py), so the admin's scores, which count every document, differ
     def unscored(hits):
@@ -124,7 +136,8 @@ def test_json_differs_from_the_admins_exactly_by_the_restricted_documents(client
     assert mine["total"] == sum(may_see(user, s) for s in CORPUS)
     assert {f["value"]: f["count"] for f in mine["facets"]["district"]} == districts(user)
     assert {f["value"]: f["count"] for f in mine["facets"]["year"]} == Counter(
-        CORPUS[s][1][:4] for s in CORPUS if may_see(user, s))
+        CORPUS[s][1][:4] for s in CORPUS if may_see(user, s)
+    )
     for key in set(boss) - {"hits", "total", "facets", "took_ms"}:
         assert mine[key] == boss[key], key
     everything = json.loads(clients[user].get("/search.json").data)
@@ -160,7 +173,10 @@ def test_a_restricted_document_answers_exactly_as_a_missing_one(clients, restric
                 assert real.status_code == 200, (source, suffix)
             else:
                 assert (real.status_code, real.data, headers(real)) == (
-                    missing.status_code, missing.data, headers(missing)), (source, suffix)
+                    missing.status_code,
+                    missing.data,
+                    headers(missing),
+                ), (source, suffix)
 
 
 @pytest.mark.parametrize("user", list(USERS))
@@ -188,12 +204,18 @@ def test_saved_query_counts_new_counts_and_feed_obey_access(clients, restricted,
     client = clients[user]
     client.post("/saved", data={"csrf_token": csrf_token(client), "name": f"{user}-旧改", "args": f"q={PHRASE}"})
     listing = soup(client.get("/saved"))
-    row = next(tr for tr in listing.select(".saved-table tbody tr") if tr.select_one("a.saved-link").get_text() == f"{user}-旧改")
+    row = next(
+        tr
+        for tr in listing.select(".saved-table tbody tr")
+        if tr.select_one("a.saved-link").get_text() == f"{user}-旧改"
+    )
     visible = sum(may_see(user, s) for s in CORPUS)
     assert int(row.select_one(".total").get_text()) == visible
     assert row.select_one(".new").get_text(strip=True) == f"{visible} 篇新"
     feed = ET.fromstring(client.get(row.select_one("a.feed")["href"]).data)
-    entries = [e.findtext("a:id", namespaces=ATOM).removeprefix("urn:govsearch:doc:") for e in feed.findall("a:entry", ATOM)]
+    entries = [
+        e.findtext("a:id", namespaces=ATOM).removeprefix("urn:govsearch:doc:") for e in feed.findall("a:entry", ATOM)
+    ]
     assert sorted(source_of(ids, i) for i in entries) == sorted(expected_sources(user, CORPUS))
     assert f"共 {visible} 篇" in feed.findtext("a:subtitle", namespaces=ATOM)
 
@@ -202,8 +224,11 @@ def test_a_shared_query_shows_each_viewer_only_what_they_may_see(clients, restri
     _, _, ids = restricted
     finance, plain = clients["finance"], clients["plain"]
     finance.post("/saved", data={"csrf_token": csrf_token(finance), "name": "共享旧改", "args": f"q={PHRASE}"})
-    share = next(a["href"] for a in soup(finance.get("/saved")).select("a.share")
-                 if a.find_parent("tr").select_one("a.saved-link").get_text() == "共享旧改")
+    share = next(
+        a["href"]
+        for a in soup(finance.get("/saved")).select("a.share")
+        if a.find_parent("tr").select_one("a.saved-link").get_text() == "共享旧改"
+    )
     seen_by_plain = soup(plain.get(share))
     assert sorted(source_of(ids, i) for i in hit_ids(seen_by_plain)) == sorted(expected_sources("plain", CORPUS))
 
@@ -224,7 +249,9 @@ def test_trend_and_concordance_count_only_what_the_user_may_see(clients, restric
     trend = json.loads(client.get(f"/trend.json?q={PHRASE}&by=year&per=district").data)
     [series] = trend["series"]
     assert (series["total_documents"], series["total_occurrences"]) == (len(visible), len(visible))
-    assert {p["period"]: p["documents"] for p in series["points"] if p["documents"]} == Counter(CORPUS[s][1][:4] for s in visible)
+    assert {p["period"]: p["documents"] for p in series["points"] if p["documents"]} == Counter(
+        CORPUS[s][1][:4] for s in visible
+    )
     assert {d["district"] for d in series["districts"]} == {CORPUS[s][0] for s in visible}
     kwic = json.loads(client.get(f"/kwic.json?q={PHRASE}").data)
     assert (kwic["total_documents"], kwic["total_occurrences"]) == (len(visible), len(visible))
@@ -337,7 +364,9 @@ def test_archive_phrases_pinyin_and_did_you_mean_lend_nothing_of_a_restricted_do
     mined = suggestions_for(client, "内部")
     assert mined == ({"内部审计底稿": len(sees)} if sees else {})
     assert suggestions_for(client, "nbsjdg") == mined  # the same phrase by its initials
-    texts = {s: f"{s}的报告 {CORPUS[s][0]}推进{PHRASE}改造。" + ("内部审计底稿" if s in finance else "") for s in CORPUS}
+    texts = {
+        s: f"{s}的报告 {CORPUS[s][0]}推进{PHRASE}改造。" + ("内部审计底稿" if s in finance else "") for s in CORPUS
+    }
     offered = suggestions_for(client, "推进")
     assert offered["推进老旧小区改造"] == sum(may_see(user, s) for s in CORPUS)
     for phrase, count in offered.items():  # every phrase, its count over what this user may see
@@ -347,7 +376,8 @@ def test_archive_phrases_pinyin_and_did_you_mean_lend_nothing_of_a_restricted_do
     assert offers == ([f"您是不是要找：内部审计底稿（{len(sees)} 篇）"] if sees else [])
     secret = soup(client.get("/search?q=机密预算按排"))
     assert [p.get_text(strip=True) for p in secret.select(".did-you-mean")] == (
-        ["您是不是要找：机密预算安排（1 篇）"] if may_see(user, "fin1.txt") else [])
+        ["您是不是要找：机密预算安排（1 篇）"] if may_see(user, "fin1.txt") else []
+    )
 
 
 @pytest.mark.parametrize("user", list(USERS))
@@ -365,4 +395,3 @@ def test_a_side_holds_only_what_the_reader_may_see(clients, restricted, user):
     emerging = client.get("/emerging.json?period=2021&min_freq=1").get_json()
     counted = {p["period"]: p["documents"] for p in emerging["periods"]}
     assert counted == dict(sorted(Counter(CORPUS[s][1][:4] for s in CORPUS if may_see(user, s)).items()))
-

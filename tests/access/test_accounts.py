@@ -20,7 +20,7 @@ PASSWORD = "correct horse battery"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path):
     return UserStore(tmp_path / "users.sqlite3")
 
@@ -69,14 +69,23 @@ def test_bad_names_roles_and_short_passwords_are_refused(store):
 
 def test_users_commands_add_list_passwd_set_remove(runner, tmp_path):
     index = ["--index", str(tmp_path)]
-    added = runner.invoke(main, ["users", "add", "zhao", "--role", "admin", "--groups", "财务", "--password-stdin", *index],
-                          input=PASSWORD + "\n")
+    added = runner.invoke(
+        main,
+        ["users", "add", "zhao", "--role", "admin", "--groups", "财务", "--password-stdin", *index],
+        input=PASSWORD + "\n",
+    )
     assert (added.exit_code, added.output) == (0, "added zhao (admin, groups: 财务)\n")
     listed = json.loads(runner.invoke(main, ["users", "list", "--json", *index]).output)
     assert [(u["name"], u["role"], u["groups"]) for u in listed] == [("zhao", "admin", ["财务"])]
-    assert runner.invoke(main, ["users", "passwd", "zhao", "--password-stdin", *index], input="new password 1\n").exit_code == 0
+    assert (
+        runner.invoke(main, ["users", "passwd", "zhao", "--password-stdin", *index], input="new password 1\n").exit_code
+        == 0
+    )
     assert UserStore(tmp_path / "users.sqlite3").login("zhao", "new password 1").user is not None
-    assert runner.invoke(main, ["users", "set", "zhao", "--role", "reader", "--groups", "", *index]).output == "zhao: reader, groups: -\n"
+    assert (
+        runner.invoke(main, ["users", "set", "zhao", "--role", "reader", "--groups", "", *index]).output
+        == "zhao: reader, groups: -\n"
+    )
     assert runner.invoke(main, ["users", "remove", "zhao", *index]).output == "removed zhao\n"
     missing = runner.invoke(main, ["users", "remove", "zhao", *index])
     assert (missing.exit_code, missing.output.splitlines()[0]) == (1, "error: no user 'zhao'")
@@ -85,15 +94,21 @@ def test_users_commands_add_list_passwd_set_remove(runner, tmp_path):
 def test_serve_on_the_network_needs_an_auth_mode(runner, seeds_index):
     result = runner.invoke(main, ["serve", "--index", str(seeds_index), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "error: listening on 0.0.0.0 opens the search to the network, so it needs an auth mode"
+    assert (
+        result.output.splitlines()[0]
+        == "error: listening on 0.0.0.0 opens the search to the network, so it needs an auth mode"
+    )
     header = runner.invoke(main, ["serve", "--index", str(seeds_index), "--host", "0.0.0.0", "--auth", "header"])
-    assert header.output.splitlines()[0] == "error: --auth header needs --trusted-proxy IP (the single sign-on proxy's address)"
+    assert (
+        header.output.splitlines()[0]
+        == "error: --auth header needs --trusted-proxy IP (the single sign-on proxy's address)"
+    )
 
 
 def test_serve_with_auth_none_on_the_network_warns(seeds_index):
-    from search.cli.access import serve_auth_config
-
     from click.testing import CliRunner
+
+    from search.cli.access import serve_auth_config
 
     @__import__("click").command()
     def probe():
@@ -109,14 +124,19 @@ def test_serve_with_auth_none_on_the_network_warns(seeds_index):
 # -- login (--auth local) ------------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def local_app(seeds_index, tmp_path):
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("reader_a", PASSWORD)
     users.add("reader_b", PASSWORD)
     users.add("boss", PASSWORD, role="admin")
-    return make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(tmp_path / "users.sqlite3"),
-                    AUDIT_LOG=str(tmp_path / "audit.jsonl"))
+    return make_app(
+        seeds_index,
+        tmp_path / "saved.sqlite3",
+        AUTH_MODE="local",
+        USERS_DB=str(tmp_path / "users.sqlite3"),
+        AUDIT_LOG=str(tmp_path / "audit.jsonl"),
+    )
 
 
 def login(client, name, password=PASSWORD):
@@ -127,9 +147,18 @@ def login(client, name, password=PASSWORD):
 def test_anonymous_pages_go_to_login_and_data_gets_401(local_app):
     client = local_app.test_client()
     response = client.get("/search?q=稳就业")
-    assert (response.status_code, response.headers["Location"]) == (302, "/login?next=/search?q%3D%E7%A8%B3%E5%B0%B1%E4%B8%9A")
-    for path in ("/search.json?q=稳就业", "/search.csv?q=稳就业", "/search.json", "/saved/abc-12345678.atom",
-                 "/trend.json?q=稳就业", "/kwic.csv?q=稳就业"):
+    assert (response.status_code, response.headers["Location"]) == (
+        302,
+        "/login?next=/search?q%3D%E7%A8%B3%E5%B0%B1%E4%B8%9A",
+    )
+    for path in (
+        "/search.json?q=稳就业",
+        "/search.csv?q=稳就业",
+        "/search.json",
+        "/saved/abc-12345678.atom",
+        "/trend.json?q=稳就业",
+        "/kwic.csv?q=稳就业",
+    ):
         assert client.get(path).status_code == 401, path
     assert client.get("/saved/abc-12345678.atom?token=" + "x" * 32).status_code == 404  # a wrong token: no such feed
     assert client.get("/static/style.css").status_code == 200
@@ -139,8 +168,14 @@ def test_anonymous_pages_go_to_login_and_data_gets_401(local_app):
 def test_login_has_its_own_token_and_a_wrong_password_is_one_message(local_app):
     client = local_app.test_client()
     assert client.post("/login", data={"name": "reader_a", "password": PASSWORD}).status_code == 400
-    failed = client.post("/login", data={"csrf_token": soup(client.get("/login")).find("input", attrs={"name": "csrf_token"})["value"],
-                                         "name": "reader_a", "password": "wrong"})
+    failed = client.post(
+        "/login",
+        data={
+            "csrf_token": soup(client.get("/login")).find("input", attrs={"name": "csrf_token"})["value"],
+            "name": "reader_a",
+            "password": "wrong",
+        },
+    )
     assert failed.status_code == 401
     assert soup(failed).select_one(".login-error").get_text() == "用户名或密码错误。"
     unknown = login(local_app.test_client(), "nobody", "wrong")
@@ -155,7 +190,9 @@ def test_login_never_redirects_to_another_site(local_app):
     client = local_app.test_client()
     token = soup(client.get("/login")).find("input", attrs={"name": "csrf_token"})["value"]
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        response = client.post("/login", data={"csrf_token": token, "name": "reader_a", "password": PASSWORD, "next": target})
+        response = client.post(
+            "/login", data={"csrf_token": token, "name": "reader_a", "password": PASSWORD, "next": target}
+        )
         assert response.headers["Location"] == "/"
         client.post("/logout", data={"csrf_token": csrf_token(client)})
         token = soup(client.get("/login")).find("input", attrs={"name": "csrf_token"})["value"]
@@ -196,8 +233,14 @@ def test_logout_ends_the_session_and_sessions_expire(local_app):
 
 
 def test_header_mode_believes_only_the_trusted_proxy(seeds_index, tmp_path):
-    app = make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="header", TRUSTED_PROXIES=["10.0.0.5"],
-                   USERS_DB=str(tmp_path / "users.sqlite3"), AUDIT_LOG=str(tmp_path / "audit.jsonl"))
+    app = make_app(
+        seeds_index,
+        tmp_path / "saved.sqlite3",
+        AUTH_MODE="header",
+        TRUSTED_PROXIES=["10.0.0.5"],
+        USERS_DB=str(tmp_path / "users.sqlite3"),
+        AUDIT_LOG=str(tmp_path / "audit.jsonl"),
+    )
     client = app.test_client()
     direct = client.get("/", headers={"X-Remote-User": "boss"}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert direct.status_code == 403
@@ -222,9 +265,12 @@ def test_saved_queries_are_private_to_their_owner_and_admins_see_all(local_app):
     [mine] = SavedQueries(local_app.config["SAVED_DB"]).all("reader_a")
     assert [x.get_text() for x in soup(b.get("/saved")).select("a.saved-link")] == ["甲的查询"]
     assert "老旧小区" not in soup(b.get("/saved")).select_one(".saved-query").get_text()
-    for response in (b.get(f"/saved/{mine.slug}"), b.get(f"/saved/{mine.slug}/delete"),
-                     b.post(f"/saved/{mine.slug}/delete", data={"csrf_token": csrf_token(b)}),
-                     b.post(f"/saved/{mine.slug}/rename", data={"csrf_token": csrf_token(b), "name": "偷改"})):
+    for response in (
+        b.get(f"/saved/{mine.slug}"),
+        b.get(f"/saved/{mine.slug}/delete"),
+        b.post(f"/saved/{mine.slug}/delete", data={"csrf_token": csrf_token(b)}),
+        b.post(f"/saved/{mine.slug}/rename", data={"csrf_token": csrf_token(b), "name": "偷改"}),
+    ):
         assert response.status_code == 404
     assert b.get("/saved/zzzz-12345678").get_data() == b.get("/saved/zzzz-87654321").get_data()
     owners = [td.get_text() for td in soup(boss.get("/saved")).select("td.owner")]
@@ -291,8 +337,13 @@ def test_searches_views_downloads_exports_logins_and_changes_are_audited(local_a
     save_as(a, "就业", "q=稳就业")
     entries = list(AuditLog(local_app.config["AUDIT_LOG"]).entries())
     assert [(e["event"], e["user"]) for e in entries] == [
-        ("login_failed", "reader_a"), ("login", "reader_a"), ("search", "reader_a"), ("view", "reader_a"),
-        ("download", "reader_a"), ("export", "reader_a"), ("export", "reader_a"),
+        ("login_failed", "reader_a"),
+        ("login", "reader_a"),
+        ("search", "reader_a"),
+        ("view", "reader_a"),
+        ("download", "reader_a"),
+        ("export", "reader_a"),
+        ("export", "reader_a"),
         ("search", "reader_a"),  # the home page, where save_as finds the form's token
         ("saved_add", "reader_a"),
     ]
@@ -328,5 +379,6 @@ def test_without_an_auth_mode_nothing_is_written_beside_the_index(writable_seeds
     assert client.get("/").status_code == 200
     # VERIFIED.json is the index's own (the grams files found whole: search.engines.embedded.integrity), not an account file
     written = ("saved.sqlite3", "web-secret.key", "audit.jsonl", "VERIFIED.json")
-    assert sorted(p.name for p in index_dir.iterdir() if p.name not in written) == \
-        [n for n in before if n not in written]
+    assert sorted(p.name for p in index_dir.iterdir() if p.name not in written) == [
+        n for n in before if n not in written
+    ]

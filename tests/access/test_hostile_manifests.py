@@ -12,10 +12,10 @@ from search.access import Actor
 from search.access.documents import ADMINS_ONLY
 from search.access.users import UserError, UserStore
 from search.engines.embedded.archive import Archive
-from search.engines.embedded.docsets import doc_list
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
+from search.engines.embedded.docsets import doc_list
 from search.engines.embedded.run import matching_ids
+from search.query import SearchRequest
 
 READER = Actor("li", "reader", frozenset())
 HR = Actor("wang", "reader", frozenset({"人事"}))
@@ -39,8 +39,10 @@ def parent(tmp_path) -> Path:
 def _files(index_dir: Path) -> dict[str, tuple[str, str | None]]:
     """file key -> (document id, access) of every live document."""
     snapshot = Archive(index_dir).snapshot()
-    return {snapshot.file_sig[n].split("\t")[0]: (snapshot.document(n).id, snapshot.access[n])
-            for n in doc_list(snapshot.live)}
+    return {
+        snapshot.file_sig[n].split("\t")[0]: (snapshot.document(n).id, snapshot.access[n])
+        for n in doc_list(snapshot.live)
+    }
 
 
 def _found(index_dir: Path, phrase: str, actor: Actor) -> int:
@@ -91,8 +93,10 @@ def test_a_row_whose_name_differs_only_by_spaces_is_a_warning_and_the_file_admin
     manifest.write_text("filename,access\nsub/secret 2.txt,人事\n", encoding="utf-8")
     warnings = []
     index_paths([parent], tmp_path / "ix", warn=warnings.append)
-    assert warnings == [f"{manifest}: the row for 'sub/secret 2.txt' names no file; 'sub/secret2.txt' differs "
-                        "from it only by spaces and is restricted to admins until the row is fixed"]
+    assert warnings == [
+        f"{manifest}: the row for 'sub/secret 2.txt' names no file; 'sub/secret2.txt' differs "
+        "from it only by spaces and is restricted to admins until the row is fixed"
+    ]
     assert _files(tmp_path / "ix")["sub/secret2.txt"][1] == ADMINS_ONLY
     assert (_found(tmp_path / "ix", "人事考核", HR), _found(tmp_path / "ix", "人事考核", READER)) == (0, 0)
     assert _found(tmp_path / "ix", "人事考核", Actor("root", "admin", frozenset())) == 1
@@ -124,4 +128,5 @@ def test_many_rows_naming_no_file_are_warned_about_twenty_then_counted(parent, t
     warnings = []
     index_paths([parent], tmp_path / "ix", warn=warnings.append)
     assert warnings == [f"{manifest}: the row for 'gone{n:02d}.txt' names no file" for n in range(20)] + [
-        f"{manifest}: 5 more rows name no file"]
+        f"{manifest}: 5 more rows name no file"
+    ]

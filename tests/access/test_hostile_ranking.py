@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from search.access import Actor
-from search.engines.embedded.visibility import visible_documents
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.engines.embedded.visibility import visible_documents
+from search.query import SearchRequest
 
 READER = Actor("li", "reader", frozenset())
 HR = Actor("wang", "reader", frozenset({"人事"}))

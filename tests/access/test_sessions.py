@@ -18,20 +18,27 @@ from tests.web_fixtures import csrf_token, make_app, soup
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture()
+@pytest.fixture
 def local_app(seeds_index, tmp_path):
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("reader_a", PASSWORD, groups="人事")
     users.add("boss", PASSWORD, role="admin")
-    return make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(tmp_path / "users.sqlite3"),
-                    AUDIT_LOG=str(tmp_path / "audit.jsonl"), TRUSTED_PROXIES=["127.0.0.1"])
+    return make_app(
+        seeds_index,
+        tmp_path / "saved.sqlite3",
+        AUTH_MODE="local",
+        USERS_DB=str(tmp_path / "users.sqlite3"),
+        AUDIT_LOG=str(tmp_path / "audit.jsonl"),
+        TRUSTED_PROXIES=["127.0.0.1"],
+    )
 
 
 def login(client, name, password=PASSWORD, address=None):
     headers = {"X-Forwarded-For": address} if address else {}
     token = soup(client.get("/login")).find("input", attrs={"name": "csrf_token"})["value"]
-    return client.post("/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"},
-                       headers=headers)
+    return client.post(
+        "/login", data={"csrf_token": token, "name": name, "password": password, "next": "/"}, headers=headers
+    )
 
 
 def _copied_cookie(client, app) -> str:
@@ -60,8 +67,11 @@ def test_a_password_change_role_change_or_removal_ends_every_session_of_that_use
         login(client, "reader_a")
     boss = local_app.test_client()
     login(boss, "boss")
-    result = runner.invoke(main, ["users", "passwd", "reader_a", "--password-stdin", "--index", str(tmp_path)],
-                           input="another password 2\n")
+    result = runner.invoke(
+        main,
+        ["users", "passwd", "reader_a", "--password-stdin", "--index", str(tmp_path)],
+        input="another password 2\n",
+    )
     assert result.exit_code == 0, result.output
     assert [c.get("/").status_code for c in clients] == [302, 302]
     assert boss.get("/").status_code == 200  # another user's session is untouched

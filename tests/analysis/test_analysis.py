@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.text.analyzer import Segmenter, char_grams, query_grams, segmenter
-
 from tests.conftest import SEEDS
 
 

@@ -8,14 +8,14 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.text.analyzer import segmenter
 from search.analysis.collocates import collocates
 from search.analysis.concordance import PARAGRAPH_MARK
+from search.cli.main import main
 from search.engines.embedded.concordance import all_lines, concordance
 from search.engines.embedded.trend import trend
-from search.cli.main import main
-from search.text.normalize import fold
 from search.query import SearchRequest
+from search.text.analyzer import segmenter
+from search.text.normalize import fold
 from tests.source_texts import phrases_from
 
 
@@ -31,8 +31,9 @@ def test_lines_are_every_occurrence_with_its_context(seeds_snapshot, seed_docume
     texts = {}
     for line in lines:
         if line.id not in texts:
-            texts[line.id] = next(seeds_snapshot.search_text(n) for n in seeds_snapshot.live
-                                  if seeds_snapshot.document(n).id == line.id)
+            texts[line.id] = next(
+                seeds_snapshot.search_text(n) for n in seeds_snapshot.live if seeds_snapshot.document(n).id == line.id
+            )
         text = texts[line.id]
         assert fold(line.match) == phrase == text[line.offset : line.offset + len(phrase)]
         assert fold(line.left) == text[max(0, line.offset - 12) : line.offset].replace("\n", PARAGRAPH_MARK)

@@ -43,7 +43,9 @@ def assert_equal_to_oracle(result, expected: dict[str, dict]) -> None:
         assert math.isclose(p.ll, want["ll"], abs_tol=1e-5), phrase
         assert math.isclose(p.log_ratio, want["log_ratio"], abs_tol=1e-5), phrase
         for got_dp, want_dp in zip((p.a.dp, p.b.dp), want["dp"]):
-            assert (got_dp is None) == (want_dp is None) and (want_dp is None or math.isclose(got_dp, want_dp, abs_tol=1e-4))
+            assert (got_dp is None) == (want_dp is None) and (
+                want_dp is None or math.isclose(got_dp, want_dp, abs_tol=1e-4)
+            )
         assert p.concentrated == want["concentrated"], phrase
 
 
@@ -69,8 +71,13 @@ def test_of_the_8_character_windows_of_a_longer_repeated_phrase_only_the_first_i
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.text(ALPHABET, max_size=40), st.sampled_from(["2019", "2020", "2021"])), min_size=1,
-                max_size=6), st.integers(1, 3), st.sampled_from(["2020", "2021"]))
+@given(
+    st.lists(
+        st.tuples(st.text(ALPHABET, max_size=40), st.sampled_from(["2019", "2020", "2021"])), min_size=1, max_size=6
+    ),
+    st.integers(1, 3),
+    st.sampled_from(["2020", "2021"]),
+)
 def test_emerging_terms_equal_the_naive_count_of_random_texts(docs, min_freq, period):
     texts, periods = [t for t, _ in docs], [p for _, p in docs]
     if period not in periods:
@@ -81,13 +88,22 @@ def test_emerging_terms_equal_the_naive_count_of_random_texts(docs, min_freq, pe
     assert sorted(got) == sorted(want)
     for phrase, w in want.items():
         t = got[phrase]
-        assert (t.freq, t.prior_freq, t.clusters, t.first_period) == (w["freq"], w["prior_freq"], w["clusters"], w["first_period"])
+        assert (t.freq, t.prior_freq, t.clusters, t.first_period) == (
+            w["freq"],
+            w["prior_freq"],
+            w["clusters"],
+            w["first_period"],
+        )
         assert math.isclose(t.z, w["z"], abs_tol=1e-3) and math.isclose(t.log_ratio, w["log_ratio"], abs_tol=1e-3)
 
 
 def test_a_phrase_never_crosses_punctuation_a_space_a_digit_or_a_line_and_counts_every_position():
     counts = count_phrases(["哈哈哈，改革 开放1发展\n稳就"], 1)
-    found = {text: int(level.total[i]) for level in counts.levels for i, text in enumerate(counts.text(level, range(len(level.total))))}
+    found = {
+        text: int(level.total[i])
+        for level in counts.levels
+        for i, text in enumerate(counts.text(level, range(len(level.total))))
+    }
     assert found == {"哈哈": 2, "哈哈哈": 1, "改革": 1, "开放": 1, "发展": 1, "稳就": 1}
     assert counts.sizes.tolist() == [11]  # letters only: 哈哈哈 改革 开放 发展 稳就
 
@@ -121,7 +137,9 @@ def test_one_document_of_many_cannot_make_a_phrase_key_but_the_one_long_report_o
 def test_selection_sides_sorts_and_bad_arguments():
     result = keyness(["甲乙甲乙甲乙丙丁", "甲乙丙丁"], ["丙丁丙丁丙丁戊己", "戊己戊己"], 1)
     a_rows = result.rows(result.select("a", "ll", 0))
-    assert all(p.log_ratio > 0 for p in a_rows) and [p.ll for p in a_rows] == sorted((p.ll for p in a_rows), reverse=True)
+    assert all(p.log_ratio > 0 for p in a_rows) and [p.ll for p in a_rows] == sorted(
+        (p.ll for p in a_rows), reverse=True
+    )
     b_rows = result.rows(result.select("b", "ratio", 0))
     assert all(p.log_ratio <= 0 for p in b_rows)
     assert [p.log_ratio for p in b_rows] == sorted(p.log_ratio for p in b_rows)
@@ -187,7 +205,9 @@ def test_search_compare_prints_a_table_json_csv_and_names_bad_sides(report_sampl
     assert result.exit_code == 0, result.output
     assert result.output.startswith("A: 全部文档 · 2000年至… · 9 documents")
     assert "\nB: 全部文档 · …至1999年 · 6 documents" in result.output
-    data = json.loads(runner.invoke(main, ["compare", "--index", index, "--a", "from=2000", "--json", "--limit", "3"]).output)
+    data = json.loads(
+        runner.invoke(main, ["compare", "--index", index, "--a", "from=2000", "--json", "--limit", "3"]).output
+    )
     assert len(data["phrases"]) == 3 and data["side"] == "a" and data["total"] > 3
     assert [p["ll"] for p in data["phrases"]] == sorted((p["ll"] for p in data["phrases"]), reverse=True)
     rows = runner.invoke(main, ["compare", "--index", index, "--a", "from=2000", "--csv"]).output.splitlines()
@@ -207,9 +227,13 @@ def test_search_emerging_and_trend_smooth(runner, seeds_index):
     bad = runner.invoke(main, ["emerging", "--index", str(seeds_index), "--period", "1800"])
     assert bad.exit_code != 0 and "no counted document is of the period '1800'" in bad.output
     plain = json.loads(runner.invoke(main, ["trend", "就业", "--index", str(seeds_index), "--json"]).output)
-    smooth = json.loads(runner.invoke(main, ["trend", "就业", "--index", str(seeds_index), "--json", "--smooth", "1"]).output)
+    smooth = json.loads(
+        runner.invoke(main, ["trend", "就业", "--index", str(seeds_index), "--json", "--smooth", "1"]).output
+    )
     values = [p["documents"] for p in plain["series"][0]["points"]]
-    expected = [round(sum(values[max(0, i - 1) : i + 2]) / len(values[max(0, i - 1) : i + 2]), 2) for i in range(len(values))]
+    expected = [
+        round(sum(values[max(0, i - 1) : i + 2]) / len(values[max(0, i - 1) : i + 2]), 2) for i in range(len(values))
+    ]
     assert [p["documents"] for p in smooth["series"][0]["points"]] == expected and smooth["smooth"] == 1
     text = runner.invoke(main, ["trend", "就业", "--index", str(seeds_index), "--smooth", "2"]).output
     assert "smoothed over 5 periods" in text
@@ -221,8 +245,9 @@ def test_counting_pairs_by_sorting_gives_what_counting_them_densely_gives(monkey
     sample = ["改革开放发展改革稳就业，改革开放。" * 3, "高质量发展稳就业\n改革开放"]
     dense = keyness(sample[:1], sample[1:], 1)
     monkeypatch.setattr(phrases, "DENSE_PAIRS", 0)  # more characters than the dense table takes: sorted
-    assert [p.to_json() for p in table_of(keyness(sample[:1], sample[1:], 1)).values()] == \
-        [p.to_json() for p in table_of(dense).values()]
+    assert [p.to_json() for p in table_of(keyness(sample[:1], sample[1:], 1)).values()] == [
+        p.to_json() for p in table_of(dense).values()
+    ]
 
 
 def test_a_server_reads_the_ids_in_the_background_and_a_new_generation_is_counted(writable_seeds):

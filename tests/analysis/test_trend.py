@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.engines.embedded.trend import trend
 from search.cli.main import main
+from search.engines.embedded.trend import trend
 from search.query import SearchRequest
 from tests.source_texts import phrases_from
 
@@ -44,8 +44,9 @@ def test_per_mille_divides_by_the_documents_of_the_period(seeds_snapshot):
 def test_per_mille_under_a_district_filter_divides_by_that_districts_documents(seeds_snapshot):
     filtered = SearchRequest(districts=("中原区",))
     (series,) = trend(seeds_snapshot, ["老旧小区"], filtered).series
-    zhongyuan_2020 = sum(1 for n in seeds_snapshot.live
-                         if seeds_snapshot.year[n] == "2020" and seeds_snapshot.district[n] == "中原区")
+    zhongyuan_2020 = sum(
+        1 for n in seeds_snapshot.live if seeds_snapshot.year[n] == "2020" and seeds_snapshot.district[n] == "中原区"
+    )
     assert per_year(series)["2020"] == (1, 4)
     assert series.points[0].per_mille == round(1000 / zhongyuan_2020, 2)
 
@@ -93,7 +94,10 @@ def test_json_per_district_puts_district_series_under_each_query(runner, seeds_l
     data = json.loads(result.output)
     assert data["per"] == "district"
     districts = data["series"][0]["districts"]
-    assert [(d["district"], d["first_appearance"]) for d in districts] == [("中原区", "2020"), ("郑东新区", "2020-08-08")]
+    assert [(d["district"], d["first_appearance"]) for d in districts] == [
+        ("中原区", "2020"),
+        ("郑东新区", "2020-08-08"),
+    ]
 
 
 def test_terminal_table_draws_bars_scaled_to_the_largest_value(runner, seeds_location):

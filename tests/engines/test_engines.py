@@ -9,25 +9,36 @@ import socket
 import pytest
 
 from search.cli.main import main
-
 from tests.conftest import SEEDS
 from tests.web_fixtures import make_app
 
 REQUESTS = [
-    ("中原科技城", "newest"), ("老旧小区", "newest"), ("发展", "oldest"), ("放管服 OR 5G", "newest"),
-    ("建设 -二七", "newest"), ("month:2020-07", "oldest"), ("title:防汛", "newest"), ("", "newest"),
-    ("老旧小区综合改造 --mode words", "newest"), ("建设 --district 中原区", "oldest"), ("建设 --year 2024", "newest"),
-    ("建设 --district 中原区 --district 二七区 --topic 就业", "newest"), ("老旧小区 NEAR/5 改造", "newest"),
-    (" --type 新闻", "oldest"), ("会议 --issuer 郑州", "newest"),
-    ('"中原科技城 OR', "newest"), ("本报讯 --from 2020年7月20日 --to 2020-07-31", "oldest"),
+    ("中原科技城", "newest"),
+    ("老旧小区", "newest"),
+    ("发展", "oldest"),
+    ("放管服 OR 5G", "newest"),
+    ("建设 -二七", "newest"),
+    ("month:2020-07", "oldest"),
+    ("title:防汛", "newest"),
+    ("", "newest"),
+    ("老旧小区综合改造 --mode words", "newest"),
+    ("建设 --district 中原区", "oldest"),
+    ("建设 --year 2024", "newest"),
+    ("建设 --district 中原区 --district 二七区 --topic 就业", "newest"),
+    ("老旧小区 NEAR/5 改造", "newest"),
+    (" --type 新闻", "oldest"),
+    ("会议 --issuer 郑州", "newest"),
+    ('"中原科技城 OR', "newest"),
+    ("本报讯 --from 2020年7月20日 --to 2020-07-31", "oldest"),
 ]
 
 
 def payload(runner, index, query: str, sort: str) -> dict:
     words = query.split(" --")
     options = [part for option in words[1:] for part in ("--" + option).split(" ", 1)]
-    result = runner.invoke(main, ["query", words[0], "--index", str(index), "--json", "--limit", "100",
-                                  "--sort", sort, *options])
+    result = runner.invoke(
+        main, ["query", words[0], "--index", str(index), "--json", "--limit", "100", "--sort", sort, *options]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     data.pop("took_ms")
@@ -73,8 +84,18 @@ def one_line_error(result) -> tuple[int, str, str]:
     return result.exit_code, lines[0], lines[1]
 
 
-@pytest.mark.parametrize("command", [["query", "建设"], ["stats"], ["trend", "建设"], ["kwic", "建设"],
-                                     ["saved", "list"], ["serve"], ["index", str(SEEDS)]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "建设"],
+        ["stats"],
+        ["trend", "建设"],
+        ["kwic", "建设"],
+        ["saved", "list"],
+        ["serve"],
+        ["index", str(SEEDS)],
+    ],
+)
 def test_an_unreachable_cluster_is_one_line(runner, command):
     url = f"http://127.0.0.1:{closed_port()}/seeds"
     code, error, hint = one_line_error(runner.invoke(main, [*command, "--index", url]))
@@ -96,21 +117,30 @@ def test_an_index_of_another_mapping_version_is_one_line(runner, engine_node):
     engine.client.indices.create(index="oldmapping", body={"mappings": {"_meta": {"govsearch_mapping_version": 0}}})
     code, error, hint = one_line_error(runner.invoke(main, ["stats", "--index", engine.url]))
     assert (code, error) == (
-        1, f"error: index oldmapping on {engine_node} has mapping version 0, this govsearch needs {MAPPING_VERSION}")
+        1,
+        f"error: index oldmapping on {engine_node} has mapping version 0, this govsearch needs {MAPPING_VERSION}",
+    )
     assert hint == f"hint: rebuild it with `search index --rebuild --index {engine.url}`"
 
 
 def test_what_opensearch_cannot_do_yet_is_one_line(runner, opensearch_seeds):
-    code, error, hint = one_line_error(runner.invoke(main, ["index", str(SEEDS), "--index", opensearch_seeds,
-                                                            "--follow-links"]))
-    assert (code, error, hint) == (1, "error: --follow-links is not available on the OpenSearch engine yet",
-                                   "hint: use an index folder (the embedded engine) for it")
+    code, error, hint = one_line_error(
+        runner.invoke(main, ["index", str(SEEDS), "--index", opensearch_seeds, "--follow-links"])
+    )
+    assert (code, error, hint) == (
+        1,
+        "error: --follow-links is not available on the OpenSearch engine yet",
+        "hint: use an index folder (the embedded engine) for it",
+    )
 
 
 def test_a_url_that_names_no_index_is_one_line(runner):
     code, error, hint = one_line_error(runner.invoke(main, ["query", "建设", "--index", "http://127.0.0.1:9200/"]))
-    assert (code, error, hint) == (1, "error: http://127.0.0.1:9200/ is not an index URL",
-                                   "hint: write it like http://127.0.0.1:9200/govsearch")
+    assert (code, error, hint) == (
+        1,
+        "error: http://127.0.0.1:9200/ is not an index URL",
+        "hint: write it like http://127.0.0.1:9200/govsearch",
+    )
 
 
 def test_a_cluster_gone_after_the_app_started_is_a_503_page_and_json(opensearch_seeds, tmp_path):
@@ -145,7 +175,9 @@ def test_index_through_the_cli_is_incremental_on_both_engines(runner, engine_nod
         assert lines[0] == lines[1], lines
         return lines[0].splitlines()
 
-    assert run("--rebuild")[0] == "+5 ~0 -0 files (0 unchanged, 8 documents written, 0 skipped); 8 documents in the index"
+    assert (
+        run("--rebuild")[0] == "+5 ~0 -0 files (0 unchanged, 8 documents written, 0 skipped); 8 documents in the index"
+    )
     assert run()[0] == "+0 ~0 -0 files (5 unchanged, 0 documents written, 0 skipped); 8 documents in the index"
     changed = min(folder.glob("00[0-3]_*.txt"))
     changed.write_text(changed.read_text(encoding="utf-8") + "\n新增一段：智慧城市。\n", encoding="utf-8")
@@ -153,10 +185,18 @@ def test_index_through_the_cli_is_incremental_on_both_engines(runner, engine_nod
     removed.unlink()
     # and its manifest row, which would otherwise be a warning (a row naming no file: issue 27)
     manifest = folder / "manifest.tsv"
-    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
-                                if not line.startswith(removed.name)), encoding="utf-8")
-    assert run() == ["+0 ~1 -1 files (3 unchanged, 1 documents written, 0 skipped); 7 documents in the index",
-                     f"  removed: {removed.name}"]
+    manifest.write_text(
+        "".join(
+            line
+            for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.startswith(removed.name)
+        ),
+        encoding="utf-8",
+    )
+    assert run() == [
+        "+0 ~1 -1 files (3 unchanged, 1 documents written, 0 skipped); 7 documents in the index",
+        f"  removed: {removed.name}",
+    ]
     found = [json.loads(runner.invoke(main, ["query", "新增一段", "--index", i, "--json"]).output) for i in indexes]
     assert [[h["source"] for h in f["hits"]] for f in found] == [[changed.name]] * 2
 
@@ -184,11 +224,16 @@ def test_search_serve_over_a_url_keeps_its_state_in_the_state_folder(opensearch_
     state = tmp_path / "state"
     process = subprocess.Popen(
         [sys.executable, "-m", "search.cli.main", "serve", "--index", opensearch_seeds, "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "SEARCH_STATE": str(state)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SEARCH_STATE": str(state)},
     )
     try:
         line = process.stdout.readline()
-        match = re.fullmatch(rf"serving {re.escape(opensearch_seeds)} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
+        match = re.fullmatch(
+            rf"serving {re.escape(opensearch_seeds)} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line
+        )
         assert match, line or process.stderr.read()
         with urllib.request.urlopen(match.group(1) + "search?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA") as response:
             assert response.status == 200 and response.headers["Server"] == "waitress"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from search.query import SearchRequest
 from search.engines.embedded.run import search
-
+from search.query import SearchRequest
 
 
 def page_counts(html: str, name: str) -> dict[str, int]:
     soup = BeautifulSoup(html, "html.parser")
     section = soup.select_one(f"section.facet-{name}")
     return {
-        a.select_one(".label").get_text(): int(a.select_one(".n").get_text())
-        for a in section.select("a.facet-value")
+        a.select_one(".label").get_text(): int(a.select_one(".n").get_text()) for a in section.select("a.facet-value")
     }
 
 

@@ -37,9 +37,20 @@ def every_hit(client, query: str = PHRASE) -> list[dict]:
 
 def expected_row(number: int, hit: dict) -> list:
     link = f"{BASE}/doc/{hit['id']}?q={quote(PHRASE)}"
-    return [float(number), hit["title"], hit["issuer"] or "", hit["doc_number"] or "", hit["doc_type"] or "",
-            hit["date"] or "", hit["district"] or "", "、".join(hit["topics"]), snippet_text(hit["snippets"][0]),
-            link, hit["source"], hit["id"]]
+    return [
+        float(number),
+        hit["title"],
+        hit["issuer"] or "",
+        hit["doc_number"] or "",
+        hit["doc_type"] or "",
+        hit["date"] or "",
+        hit["district"] or "",
+        "、".join(hit["topics"]),
+        snippet_text(hit["snippets"][0]),
+        link,
+        hit["source"],
+        hit["id"],
+    ]
 
 
 def shanghai_today() -> str:
@@ -57,7 +68,12 @@ def test_xlsx_of_results_read_back_equals_the_json_results(client):
     assert book["检索结果"] == [list(HIT_COLUMNS)] + [expected_row(n, h) for n, h in enumerate(hits, 1)]
     about = {row[0]: row[1] for row in book["检索条件"]}
     assert (about["检索词"], about["理解为"], about["筛选条件"], about["结果数"], about["导出条数"]) == (
-        PHRASE, PHRASE, "（无）", 3.0, 3.0)
+        PHRASE,
+        PHRASE,
+        "（无）",
+        3.0,
+        3.0,
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \(Asia/Shanghai\)", about["检索时间"])
     assert about["检索链接"] == f"{BASE}/search?q={quote(PHRASE)}"
 
@@ -84,23 +100,43 @@ def test_kwic_xlsx_holds_every_line_with_a_link_to_its_occurrence(client):
     assert list(book) == ["上下文", "检索条件"]
     assert book["上下文"][0] == list(KWIC_COLUMNS)
     assert [[*row[1:8], row[9]] for row in book["上下文"][1:]] == [
-        [li["title"], li["date"] or "", li["district"] or "", li["left"], li["match"], li["right"], float(li["offset"]),
-         li["id"]] for li in lines]
+        [
+            li["title"],
+            li["date"] or "",
+            li["district"] or "",
+            li["left"],
+            li["match"],
+            li["right"],
+            float(li["offset"]),
+            li["id"],
+        ]
+        for li in lines
+    ]
     assert [row[8] for row in book["上下文"][1:]] == [
-        f"{BASE}/doc/{li['id']}?q={quote(PHRASE)}&at={li['offset']}#at" for li in lines]
+        f"{BASE}/doc/{li['id']}?q={quote(PHRASE)}&at={li['offset']}#at" for li in lines
+    ]
 
 
 def test_links_point_at_the_public_url_when_one_is_set(seeds_index, tmp_path):
-    public = make_app(seeds_index, tmp_path / "saved.sqlite3", PUBLIC_URL="https://search.example.gov.cn/").test_client()
+    public = make_app(
+        seeds_index, tmp_path / "saved.sqlite3", PUBLIC_URL="https://search.example.gov.cn/"
+    ).test_client()
     rows = sheets(public.get(f"/search.xlsx?q={PHRASE}").data)["检索结果"][1:]
     assert [row[9].split("?")[0] for row in rows] == [f"https://search.example.gov.cn/doc/{row[11]}" for row in rows]
     kwic = list(csv.reader(io.StringIO(public.get(f"/kwic.csv?q={PHRASE}").get_data(as_text=True)[1:])))
     assert all(row[8].startswith("https://search.example.gov.cn/doc/") for row in kwic[1:])
 
 
-@pytest.mark.parametrize("path, suffix", [("/search.xlsx", "xlsx"), ("/search.csv", "csv"),
-                                          ("/kwic.csv", "上下文-{day}.csv"), ("/compile.docx", "汇编-{day}.docx"),
-                                          ("/compile.zip", "原文-{day}.zip")])
+@pytest.mark.parametrize(
+    "path, suffix",
+    [
+        ("/search.xlsx", "xlsx"),
+        ("/search.csv", "csv"),
+        ("/kwic.csv", "上下文-{day}.csv"),
+        ("/compile.docx", "汇编-{day}.docx"),
+        ("/compile.zip", "原文-{day}.zip"),
+    ],
+)
 def test_download_names_carry_the_query_and_the_date_in_shanghai(client, path, suffix):
     disposition = client.get(path, query_string={"q": "稳就业"}).headers["Content-Disposition"]
     day = shanghai_today()
@@ -117,15 +153,22 @@ def test_download_names_are_safe_and_plain_ascii_names_need_no_rfc5987():
     assert content_disposition("5G-20261204.csv") == 'attachment; filename="5G-20261204.csv"'
 
 
-@pytest.mark.parametrize("request_, words", [
-    (SearchRequest(q="老旧小区改造", districts=("中原区",), years=(2020,)), "老旧小区改造 · 中原区 · 2020年"),
-    (SearchRequest(), "全部文档"),
-    (SearchRequest(q="稳就业", issuers=("郑州市人民政府",), doc_types=("通知",), months=("2020-07",)),
-     "稳就业 · 2020年7月 · 发文机关：郑州市人民政府 · 文种：通知"),
-    (SearchRequest(q="就业", date_from="2020-01", date_to="2020-06-30", mode="words"),
-     "就业 · 2020年1月至2020年6月30日 · 分词匹配"),
-    (SearchRequest(q="就业", date_from="近一年"), "就业 · 近一年"),
-])
+@pytest.mark.parametrize(
+    "request_, words",
+    [
+        (SearchRequest(q="老旧小区改造", districts=("中原区",), years=(2020,)), "老旧小区改造 · 中原区 · 2020年"),
+        (SearchRequest(), "全部文档"),
+        (
+            SearchRequest(q="稳就业", issuers=("郑州市人民政府",), doc_types=("通知",), months=("2020-07",)),
+            "稳就业 · 2020年7月 · 发文机关：郑州市人民政府 · 文种：通知",
+        ),
+        (
+            SearchRequest(q="就业", date_from="2020-01", date_to="2020-06-30", mode="words"),
+            "就业 · 2020年1月至2020年6月30日 · 分词匹配",
+        ),
+        (SearchRequest(q="就业", date_from="近一年"), "就业 · 近一年"),
+    ],
+)
 def test_a_search_in_words(request_, words):
     assert describe_request(request_) == words
 
@@ -165,8 +208,10 @@ def test_word_compilation_has_a_toc_field_and_fangsong_heiti_east_asian_fonts(cl
     document = Document(io.BytesIO(client.get(f"/compile.docx?q={PHRASE}").data))
     body = document.element.body
     assert [t.text for t in body.iter(qn("w:instrText"))] == ['TOC \\o "1-1" \\h \\z \\u']
-    fonts = {name: document.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
-             for name in ("Normal", "Heading 1")}
+    fonts = {
+        name: document.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+        for name in ("Normal", "Heading 1")
+    }
     assert fonts == {"Normal": "仿宋", "Heading 1": "黑体"}
     assert document.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
 
@@ -198,8 +243,22 @@ def test_zip_holds_every_chosen_original_byte_for_byte_and_lists_it(client):
     assert names == [f"{n:03d}_{h['source']}" for n, h in enumerate(hits, 1)] + ["清单.csv"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert all(archive.read(name) == (SEEDS / h["source"]).read_bytes() for name, h in zip(names, hits))
-    assert rows[0] == ["序号", "压缩包内文件", "标题", "发文机关", "文号", "文种", "日期", "区域", "来源文件", "链接", "说明"]
-    assert [(r[1], r[2], r[8], r[10]) for r in rows[1:]] == [(n, h["title"], h["source"], "") for n, h in zip(names, hits)]
+    assert rows[0] == [
+        "序号",
+        "压缩包内文件",
+        "标题",
+        "发文机关",
+        "文号",
+        "文种",
+        "日期",
+        "区域",
+        "来源文件",
+        "链接",
+        "说明",
+    ]
+    assert [(r[1], r[2], r[8], r[10]) for r in rows[1:]] == [
+        (n, h["title"], h["source"], "") for n, h in zip(names, hits)
+    ]
 
 
 def test_zip_holds_a_file_of_several_chosen_documents_once(client):
@@ -217,14 +276,16 @@ def test_an_unknown_id_is_left_out_of_the_zip_and_the_compilation(client):
     names, rows = listing(client.get("/compile.zip", query_string=ids).data)
     assert len(rows) == 2 and names == [f"001_{hits[0]['source']}", "清单.csv"]
     assert [t for t in docx_text(client.get("/compile.docx", query_string=ids).data) if re.match(r"\d+\. ", t)] == [
-        f"1. {hits[0]['title']}"] * 2
+        f"1. {hits[0]['title']}"
+    ] * 2
 
 
 def test_compile_page_offers_each_hit_with_a_box_and_both_downloads(client):
     page = soup(client.get(f"/compile?q={PHRASE}&district=中原区"))
     boxes = page.select("form.compile-form input[type=checkbox][name=id]")
-    assert [b["value"] for b in boxes] == [h["id"] for h in json.loads(
-        client.get(f"/search.json?q={PHRASE}&district=中原区").data)["hits"]]
+    assert [b["value"] for b in boxes] == [
+        h["id"] for h in json.loads(client.get(f"/search.json?q={PHRASE}&district=中原区").data)["hits"]
+    ]
     assert all(page.select_one(f"label[for={b['id']}]") for b in boxes)
     hidden = {(i["name"], i["value"]) for i in page.select("form.compile-form input[type=hidden]")}
     assert hidden == {("q", PHRASE), ("district", "中原区")}
@@ -272,10 +333,23 @@ def test_links_past_excels_hyperlink_limit_are_text(monkeypatch):
     monkeypatch.setattr(sheets, "MAX_HYPERLINKS", 2)
     out = io.BytesIO()
     rows = [(n, f"=标题{n}", f"{BASE}/doc/{n}") for n in range(1, 4)]
-    assert write_workbook(out, "检索结果", ("序号", "标题", "链接"), rows,
-                          lambda n: QuerySheet("q", "q", "", 3, "t", f"{BASE}/search", n)) == 3
+    assert (
+        write_workbook(
+            out,
+            "检索结果",
+            ("序号", "标题", "链接"),
+            rows,
+            lambda n: QuerySheet("q", "q", "", 3, "t", f"{BASE}/search", n),
+        )
+        == 3
+    )
     sheet = load_workbook(io.BytesIO(out.getvalue()))["检索结果"]
-    links = [(row[2].value, row[2].hyperlink.target if row[2].hyperlink else None) for row in sheet.iter_rows(min_row=2)]
+    links = [
+        (row[2].value, row[2].hyperlink.target if row[2].hyperlink else None) for row in sheet.iter_rows(min_row=2)
+    ]
     assert links == [(f"{BASE}/doc/1", f"{BASE}/doc/1"), (f"{BASE}/doc/2", f"{BASE}/doc/2"), (f"{BASE}/doc/3", None)]
     assert [(row[1].value, row[1].data_type) for row in sheet.iter_rows(min_row=2)] == [
-        ("=标题1", "s"), ("=标题2", "s"), ("=标题3", "s")]
+        ("=标题1", "s"),
+        ("=标题2", "s"),
+        ("=标题3", "s"),
+    ]

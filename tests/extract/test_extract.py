@@ -18,12 +18,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
+from search.engines.embedded.archive import Archive
 from search.extract import (
     SUPPORTED_SUFFIXES,
-    ExtractOptions,
     Extracted,
+    ExtractOptions,
     Unreadable,
     decode_text,
     extract,
@@ -123,13 +123,58 @@ NEWS_PAGE = """<!DOCTYPE html>
 
 
 def test_supported_suffixes_are_every_format_an_office_keeps():
-    assert sorted(SUPPORTED_SUFFIXES) == sorted([
-        ".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".shtml", ".xhtml", ".mhtml", ".mht",
-        ".doc", ".wps", ".dot", ".rtf", ".xls", ".xlsx", ".et", ".ods", ".ppt", ".dps", ".pptx",
-        ".odt", ".odp", ".epub", ".ofd", ".eml", ".msg", ".zip", ".tar", ".tgz", ".gz",
-        ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp",
-        ".docm", ".dotx", ".dotm", ".xlsm", ".xltx", ".ett", ".pptm", ".ppsx", ".potx", ".wpt", ".dpt",
-    ])
+    assert sorted(SUPPORTED_SUFFIXES) == sorted(
+        [
+            ".txt",
+            ".md",
+            ".docx",
+            ".pdf",
+            ".html",
+            ".htm",
+            ".shtml",
+            ".xhtml",
+            ".mhtml",
+            ".mht",
+            ".doc",
+            ".wps",
+            ".dot",
+            ".rtf",
+            ".xls",
+            ".xlsx",
+            ".et",
+            ".ods",
+            ".ppt",
+            ".dps",
+            ".pptx",
+            ".odt",
+            ".odp",
+            ".epub",
+            ".ofd",
+            ".eml",
+            ".msg",
+            ".zip",
+            ".tar",
+            ".tgz",
+            ".gz",
+            ".jpg",
+            ".jpeg",
+            ".png",
+            ".tif",
+            ".tiff",
+            ".bmp",
+            ".docm",
+            ".dotx",
+            ".dotm",
+            ".xlsm",
+            ".xltx",
+            ".ett",
+            ".pptm",
+            ".ppsx",
+            ".potx",
+            ".wpt",
+            ".dpt",
+        ]
+    )
 
 
 def test_utf8_file_is_read_on_the_fast_path():
@@ -247,7 +292,10 @@ def test_docx_paragraphs_and_table_cells_come_out_in_document_order():
         ]
     )
     extracted = extract(".docx", data)
-    assert extracted.text == "中原区年度工作总结\n一年来,中原区推进老旧小区改造。\n指标\n完成\n新增就业\n1.2万人\n表后的段落。"
+    assert (
+        extracted.text
+        == "中原区年度工作总结\n一年来,中原区推进老旧小区改造。\n指标\n完成\n新增就业\n1.2万人\n表后的段落。"
+    )
     assert (extracted.encoding, extracted.title) == ("docx", None)
 
 
@@ -363,7 +411,9 @@ def test_html_http_equiv_content_type_charset_is_respected():
         '<html><head><meta http-equiv="Content-Type" content="text/html; charset=GBK">'
         "<title>上街区报告</title></head><body><p>上街区推进通用航空产业发展。</p></body></html>"
     )
-    assert extract(".html", page.encode("gbk")) == Extracted("上街区推进通用航空产业发展。", "html:gb18030", "上街区报告")
+    assert extract(".html", page.encode("gbk")) == Extracted(
+        "上街区推进通用航空产业发展。", "html:gb18030", "上街区报告"
+    )
 
 
 def test_html_meta_charset_big5_is_respected():
@@ -393,7 +443,9 @@ def test_html_article_is_preferred_to_the_rest_of_the_page():
 
 
 def test_html_title_from_title_tag_without_the_site_name():
-    page = "<html><head><title>登封市召开文旅工作会议_郑州市人民政府</title></head><body><p>会议召开。</p></body></html>"
+    page = (
+        "<html><head><title>登封市召开文旅工作会议_郑州市人民政府</title></head><body><p>会议召开。</p></body></html>"
+    )
     assert extract(".html", page.encode("utf-8")).title == "登封市召开文旅工作会议"
 
 
@@ -404,7 +456,10 @@ def test_html_block_with_most_chinese_text_is_the_main_text_when_there_is_no_art
     <p>会议强调,要抓好重点群体就业。</p></div>
     <div class="links"><a href="/x">上一篇:新郑市推进老旧小区改造</a></div></div>
     <div class="bottom">主办单位:新郑市人民政府办公室</div></body></html>"""
-    assert extract(".html", page.encode("utf-8")).text == "新郑市召开会议,研究部署稳就业工作。\n会议强调,要抓好重点群体就业。"
+    assert (
+        extract(".html", page.encode("utf-8")).text
+        == "新郑市召开会议,研究部署稳就业工作。\n会议强调,要抓好重点群体就业。"
+    )
 
 
 def test_html_inline_tags_and_source_line_breaks_do_not_split_a_phrase():
@@ -470,15 +525,40 @@ def test_read_documents_reports_why_a_file_is_skipped():
 # file name -> (bytes, a phrase only it holds, recorded encoding, expected title)
 FORMATS = {
     "utf8.txt": (("上街区报告\n\n上街区推进通用航空产业发展。\n").encode(), "通用航空", "utf-8", "上街区报告"),
-    "bom.txt": (b"\xef\xbb\xbf" + "惠济区报告\n\n惠济区建设黄河文化公园。\n".encode(), "黄河文化公园", "utf-8-sig", "惠济区报告"),
-    "utf16.txt": ("管城区报告\n\n管城区推进商都历史文化区建设。\n".encode("utf-16"), "商都历史文化区", "utf-16", "管城区报告"),
-    "utf16le.txt": ("巩义市报告\n\n巩义市发展铝精深加工。\n".encode("utf-16-le"), "铝精深加工", "utf-16-le", "巩义市报告"),
+    "bom.txt": (
+        b"\xef\xbb\xbf" + "惠济区报告\n\n惠济区建设黄河文化公园。\n".encode(),
+        "黄河文化公园",
+        "utf-8-sig",
+        "惠济区报告",
+    ),
+    "utf16.txt": (
+        "管城区报告\n\n管城区推进商都历史文化区建设。\n".encode("utf-16"),
+        "商都历史文化区",
+        "utf-16",
+        "管城区报告",
+    ),
+    "utf16le.txt": (
+        "巩义市报告\n\n巩义市发展铝精深加工。\n".encode("utf-16-le"),
+        "铝精深加工",
+        "utf-16-le",
+        "巩义市报告",
+    ),
     "gbk.txt": ("中牟县报告\n\n中牟县推进都市生态农业。\n".encode("gbk"), "都市生态农业", "gb18030", "中牟县报告"),
     "big5.txt": ("登封市報告\n\n登封市發展武術文化旅遊。\n".encode("big5"), "武術文化旅遊", "big5", "登封市報告"),
     "notes.md": ("# 荥阳市报告\n\n荥阳市推进**河阴石榴**产业。\n".encode(), "河阴石榴", "utf-8", "荥阳市报告"),
-    "plan.docx": (make_docx([("p", "新密市推进耐材产业转型升级。")], title="新密市报告"), "耐材产业转型", "docx", "新密市报告"),
+    "plan.docx": (
+        make_docx([("p", "新密市推进耐材产业转型升级。")], title="新密市报告"),
+        "耐材产业转型",
+        "docx",
+        "新密市报告",
+    ),
     "scan-ok.pdf": (make_pdf([["新郑市报告", "新郑市建设黄帝故里文化园区。"]]), "黄帝故里", "pdf", "新郑市报告"),
-    "news.htm": (NEWS_PAGE.format(charset="gbk").encode("gbk"), "重点群体就业工作", "html:gb18030", "二七区召开稳就业工作推进会"),
+    "news.htm": (
+        NEWS_PAGE.format(charset="gbk").encode("gbk"),
+        "重点群体就业工作",
+        "html:gb18030",
+        "二七区召开稳就业工作推进会",
+    ),
 }
 
 

@@ -10,12 +10,11 @@ import pytest
 
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
 from search.ingest.identity import document_id
-from tests.web_fixtures import make_app, soup
-
+from search.query import SearchRequest
 from tests.container_builders import encoded_word, make_docx, make_eml, make_zip
+from tests.web_fixtures import make_app, soup
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REPORT_TXT = "郑东新区政府工作报告\n\n2020年，郑东新区坚持稳中求进，推进老旧小区改造。"
@@ -28,18 +27,24 @@ def indexed(tmp_path_factory):
     root = tmp_path_factory.mktemp("containers") / "docs"
     root.mkdir()
     inner = make_zip({"内层说明.txt": INNER_TXT.encode("gb18030")})
-    (root / "材料.zip").write_bytes(make_zip({
-        "通知/工作报告.txt": REPORT_TXT.encode("gb18030"),  # a GBK name without the UTF-8 flag
-        "inner.zip": inner,
-        "方案.docx": make_docx(["二七区稳就业工作方案正文第一段。"], title="二七区稳就业工作方案"),
-        "图纸.dwg": b"AC1015 binary",
-    }))
-    (root / "来函.eml").write_bytes(make_eml(
-        encoded_word("关于报送稳就业材料的函", "gb2312", "gb18030"),
-        "各单位：\n请于3月底前报送稳就业工作材料。\n".encode("gb18030"),
-        attachments=[(DOCX_TYPE, encoded_word("报送模板.docx", "gb2312", "gb18030"), ATTACHED)],
-        inline_image=True,
-    ))
+    (root / "材料.zip").write_bytes(
+        make_zip(
+            {
+                "通知/工作报告.txt": REPORT_TXT.encode("gb18030"),  # a GBK name without the UTF-8 flag
+                "inner.zip": inner,
+                "方案.docx": make_docx(["二七区稳就业工作方案正文第一段。"], title="二七区稳就业工作方案"),
+                "图纸.dwg": b"AC1015 binary",
+            }
+        )
+    )
+    (root / "来函.eml").write_bytes(
+        make_eml(
+            encoded_word("关于报送稳就业材料的函", "gb2312", "gb18030"),
+            "各单位：\n请于3月底前报送稳就业工作材料。\n".encode("gb18030"),
+            attachments=[(DOCX_TYPE, encoded_word("报送模板.docx", "gb2312", "gb18030"), ATTACHED)],
+            inline_image=True,
+        )
+    )
     (root / "坏包.zip").write_bytes(make_zip({"a.dwg": b"x", "b.exe": b"MZ"}))
     (root / "a.txt").write_text("普通文件\n\n正文。", encoding="utf-8")
     index_dir = root.parent / "index"
@@ -57,17 +62,51 @@ def test_each_member_is_a_document_shown_as_container_slash_member(indexed):
     # Shown as written: the members' full-width punctuation stays (matching folds it).
     _, index_dir, _ = indexed
     zip_key, mail_key = "材料.zip", "来函.eml"
-    assert documents(index_dir) == sorted([
-        (document_id(zip_key, 0), 0, "材料.zip/通知/工作报告.txt", "gb18030", "郑东新区政府工作报告",
-         ("2020年，郑东新区坚持稳中求进，推进老旧小区改造。",)),
-        (document_id(zip_key, 1), 1, "材料.zip/inner.zip/内层说明.txt", "gb18030", "关于内层文件的说明",
-         ("内层文件的正文，二七区推进老旧小区改造。",)),
-        (document_id(zip_key, 2), 2, "材料.zip/方案.docx", "docx", "二七区稳就业工作方案", ("二七区稳就业工作方案正文第一段。",)),
-        (document_id(mail_key, 0), 0, "来函.eml", "eml:gb2312", "关于报送稳就业材料的函",
-         ("各单位：", "请于3月底前报送稳就业工作材料。")),
-        (document_id(mail_key, 1), 1, "来函.eml/报送模板.docx", "docx", "报送模板.docx", ("报送模板正文，中原区。",)),
-        (document_id("a.txt", 0), 0, "a.txt", "utf-8", "普通文件", ("正文。",)),
-    ])
+    assert documents(index_dir) == sorted(
+        [
+            (
+                document_id(zip_key, 0),
+                0,
+                "材料.zip/通知/工作报告.txt",
+                "gb18030",
+                "郑东新区政府工作报告",
+                ("2020年，郑东新区坚持稳中求进，推进老旧小区改造。",),
+            ),
+            (
+                document_id(zip_key, 1),
+                1,
+                "材料.zip/inner.zip/内层说明.txt",
+                "gb18030",
+                "关于内层文件的说明",
+                ("内层文件的正文，二七区推进老旧小区改造。",),
+            ),
+            (
+                document_id(zip_key, 2),
+                2,
+                "材料.zip/方案.docx",
+                "docx",
+                "二七区稳就业工作方案",
+                ("二七区稳就业工作方案正文第一段。",),
+            ),
+            (
+                document_id(mail_key, 0),
+                0,
+                "来函.eml",
+                "eml:gb2312",
+                "关于报送稳就业材料的函",
+                ("各单位：", "请于3月底前报送稳就业工作材料。"),
+            ),
+            (
+                document_id(mail_key, 1),
+                1,
+                "来函.eml/报送模板.docx",
+                "docx",
+                "报送模板.docx",
+                ("报送模板正文，中原区。",),
+            ),
+            (document_id("a.txt", 0), 0, "a.txt", "utf-8", "普通文件", ("正文。",)),
+        ]
+    )
 
 
 def test_skipped_members_and_an_all_failed_container_are_warnings_counted_in_the_summary(indexed):
@@ -83,7 +122,10 @@ def test_skipped_members_and_an_all_failed_container_are_warnings_counted_in_the
 def test_a_members_text_is_found_by_a_phrase_and_the_mail_date_dates_the_mail(indexed):
     _, index_dir, _ = indexed
     snapshot = Archive(index_dir).snapshot()
-    assert set(matching_ids(snapshot, SearchRequest(q="老旧小区"))) == {document_id("材料.zip", 0), document_id("材料.zip", 1)}
+    assert set(matching_ids(snapshot, SearchRequest(q="老旧小区"))) == {
+        document_id("材料.zip", 0),
+        document_id("材料.zip", 1),
+    }
     assert set(matching_ids(snapshot, SearchRequest(q="报送模板正文"))) == {document_id("来函.eml", 1)}
     mail = next(n for n in snapshot.live if snapshot.document(n).source == "来函.eml")
     assert snapshot.published[mail] == "2024-03-05"
@@ -103,8 +145,10 @@ def test_the_document_page_names_the_container_and_downloads_the_members_own_byt
     assert member.select_one(".part-of dd").get_text() == "压缩包 inner.zip 中的文件"
     text = client.get(member.select_one("a.download")["href"])
     assert (text.data, text.headers["Content-Type"]) == (INNER_TXT.encode("gb18030"), "text/plain; charset=gb18030")
-    assert soup(client.get(f"/doc/{document_id('材料.zip', 0)}")).select_one(".part-of dd").get_text() == \
-        "压缩包 材料.zip 中的文件"
+    assert (
+        soup(client.get(f"/doc/{document_id('材料.zip', 0)}")).select_one(".part-of dd").get_text()
+        == "压缩包 材料.zip 中的文件"
+    )
     assert soup(client.get(f"/doc/{document_id('a.txt', 0)}")).select_one(".part-of") is None
     mail = soup(client.get(f"/doc/{document_id('来函.eml', 0)}"))
     assert mail.select_one(".siblings h2").get_text() == "同一文件中的文档（2 篇）"
@@ -142,25 +186,30 @@ def test_gov_cn_index_table_dates_and_names_the_issuer_of_the_page():
     from search.ingest import SourceFile
     from search.ingest.prepare import read_documents
     from search.meta import Taxonomy
-
     from tests.extract.test_extract_containers import GOV_PAGE
 
     source = SourceFile("/site/content_1.shtml", "content_1.shtml", ())
     [record], encoding = read_documents(source, GOV_PAGE.encode("utf-8"), Taxonomy.load())
     assert (encoding, record.title, str(record.published), record.issuer) == (
-        "html:utf-8", "国务院办公厅关于印发某方案的通知", "2024-01-10", "国务院办公厅"
+        "html:utf-8",
+        "国务院办公厅关于印发某方案的通知",
+        "2024-01-10",
+        "国务院办公厅",
     )
     assert record.evidence_for("published").line == "索引号表 发布日期: 2024年01月10日"
 
 
-@pytest.mark.parametrize(("source", "key", "label"), [
-    ("来函.eml/附件.docx", "来函.eml", "附件，所属邮件：关于报送材料的函"),
-    ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
-    ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),
-    ("材料.zip/通知/a.txt", "材料.zip", "压缩包 材料.zip 中的文件"),
-    ("通知.ofd/附件1.docx", "通知.ofd", "OFD 文件 通知.ofd 的附件"),
-    ("sub/a.txt", "sub/a.txt", None),
-])
+@pytest.mark.parametrize(
+    ("source", "key", "label"),
+    [
+        ("来函.eml/附件.docx", "来函.eml", "附件，所属邮件：关于报送材料的函"),
+        ("来函.eml/材料.zip/a.txt", "来函.eml", "压缩包 材料.zip 中的文件"),
+        ("材料.zip/通知/转发.eml/附件.docx", "材料.zip", "附件，所属邮件：转发.eml"),
+        ("材料.zip/通知/a.txt", "材料.zip", "压缩包 材料.zip 中的文件"),
+        ("通知.ofd/附件1.docx", "通知.ofd", "OFD 文件 通知.ofd 的附件"),
+        ("sub/a.txt", "sub/a.txt", None),
+    ],
+)
 def test_part_label_names_the_nearest_container(source, key, label):
     from types import SimpleNamespace
 

@@ -39,14 +39,18 @@ def test_unicode_msg_gives_subject_body_date_sender_and_attachments():
     mail = read("attachment_test_msg.msg")
     assert (mail.title, mail.text, mail.encoding) == ("test pièce jointe 1", "contenu", "msg")
     assert mail.properties == (
-        ("published", "2009-04-22T14:36:33.734375+00:00"), ("published_tag", "mail Date"),
-        ("from", "Nicolas1 23456"), ("from_tag", "mail From"),
-        ("to", "'nicolas1.23456@free.fr' <nicolas1.23456@free.fr>"), ("to_tag", "mail To"),
+        ("published", "2009-04-22T14:36:33.734375+00:00"),
+        ("published_tag", "mail Date"),
+        ("from", "Nicolas1 23456"),
+        ("from_tag", "mail From"),
+        ("to", "'nicolas1.23456@free.fr' <nicolas1.23456@free.fr>"),
+        ("to_tag", "mail To"),
     )
     assert [p.name for p in mail.parts] == ["test-unicode.doc", "pj1.txt"]
     assert mail.parts[0].extracted.text.startswith("école (00E9)\n")
     assert mail.parts[1].extracted.text == (
-        "école (00E9)\r\n \r\neuro : € (20AC)\r\nchinois : 줥 (C925)\r\ncopyright : © (00A9)\r\n \r\n\r\n\r\n")
+        "école (00E9)\r\n \r\neuro : € (20AC)\r\nchinois : 줥 (C925)\r\ncopyright : © (00A9)\r\n \r\n\r\n\r\n"
+    )
 
 
 def test_attachment_bytes_are_found_again_for_a_download():
@@ -59,7 +63,8 @@ def test_big5_msg_that_names_no_code_page_is_read_as_its_bytes_read():
     mail = read("chinese-traditional.msg")
     assert mail.title == "Alfresco MSG format testing ( MSG 格式測試 )"
     assert mail.text.startswith(
-        "Alfresco MSG format testing ( MSG 格式測試 ) 中文測試\r\nSearch word testing by Lydia\r\n")
+        "Alfresco MSG format testing ( MSG 格式測試 ) 中文測試\r\nSearch word testing by Lydia\r\n"
+    )
     assert "恭喜 HQ 保全課 陳奎良 高票當選雲林縣總工會 100 年度模範勞工代表" in mail.text
     assert dict(mail.properties)["from"] == "Tests Chang@FT (張毓倫)"
     assert dict(mail.properties)["to"] == "Tests Chang@FT (張毓倫) <tests.chang@fengttt.com>"  # its recipient table
@@ -83,9 +88,11 @@ def test_msg_with_only_a_compressed_rtf_body_is_read_from_the_rtf():
     data = without_streams("chinese-traditional.msg", ("__substg1.0_1000", "__substg1.0_1013"))
     mail = extract("a.msg", data)
     assert mail.encoding == "msg:rtf"
-    assert mail.text.startswith("Alfresco MSG format testing ( MSG 格式測試 ) 中文測試\nSearch word testing by Lydia\n"
-                                "---------------------------------------------------------------------------------------\n"
-                                "恭喜 HQ 保全課 陳奎良 高票當選雲林縣總工會 100 年度模範勞工代表")
+    assert mail.text.startswith(
+        "Alfresco MSG format testing ( MSG 格式測試 ) 中文測試\nSearch word testing by Lydia\n"
+        "---------------------------------------------------------------------------------------\n"
+        "恭喜 HQ 保全課 陳奎良 高票當選雲林縣總工會 100 年度模範勞工代表"
+    )
 
 
 def test_rtf_html_encapsulated_body_gives_its_text():
@@ -96,8 +103,7 @@ def test_rtf_html_encapsulated_body_gives_its_text():
 def test_compressed_rtf_decompresses_to_the_rtf():
     ole = olefile.OleFileIO((MAIL / "attachment_test_msg.msg").read_bytes())
     rtf = msg.decompress_rtf(ole.openstream("__substg1.0_10090102").read())
-    assert rtf.startswith(b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl\r\n"
-                          b"{\\f0\\fswiss Arial;}")
+    assert rtf.startswith(b"{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl\r\n{\\f0\\fswiss Arial;}")
     assert rtf.rstrip(b"\x00\r\n").endswith(b"}")
 
 
@@ -128,8 +134,7 @@ def test_attached_message_nested_too_deep_is_skipped_with_the_reason():
 def test_attachment_over_the_size_cap_is_skipped_not_read(monkeypatch):
     monkeypatch.setattr(msg, "MAX_ATTACHMENT_BYTES", 50)
     mail = read("attachment_test_msg.msg")
-    assert [(p.name, p.skipped) for p in mail.parts] == [
-        ("test-unicode.doc", "over 50 MB"), ("pj1.txt", "over 50 MB")]
+    assert [(p.name, p.skipped) for p in mail.parts] == [("test-unicode.doc", "over 50 MB"), ("pj1.txt", "over 50 MB")]
 
 
 def test_a_file_that_is_no_ole_file_is_named_unreadable():

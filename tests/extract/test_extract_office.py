@@ -47,7 +47,9 @@ def test_doc_with_utf16_pieces_reads_chinese_exactly_from_the_piece_table():
     assert extracted.text == GONGWEN_ROWS
     assert (extracted.encoding, extracted.title) == ("doc", TITLE)
     assert dict(extracted.properties) == {
-        "author": "省政府办公厅", "created": "2024-03-15T09:30:00", "created_tag": "OLE SummaryInformation created",
+        "author": "省政府办公厅",
+        "created": "2024-03-15T09:30:00",
+        "created_tag": "OLE SummaryInformation created",
     }
 
 
@@ -61,7 +63,10 @@ def test_wps_saved_file_with_attachments_gives_them_as_parts():
     assert extracted.text == ""
     assert dict(extracted.properties)["author"] == "dsx"  # a code page 1200 string olefile misreads
     assert [(p.name, p.extracted.text if p.extracted else p.skipped) for p in extracted.parts] == [
-        ("TXT.txt", "txt_content"), ("PDF.pdf", "pdf_content"), ("XML.xml", "unsupported file type .xml")]
+        ("TXT.txt", "txt_content"),
+        ("PDF.pdf", "pdf_content"),
+        ("XML.xml", "unsupported file type .xml"),
+    ]
 
 
 def test_doc_with_a_compressed_cp1252_piece_is_read():
@@ -77,11 +82,17 @@ def test_doc_with_mixed_compressed_and_utf16_pieces_keeps_their_order():
 
 def test_doc_list_numbers_are_shown_as_word_shows_them():
     text = extract("a.doc", fixture("liebiao.doc")).text
-    assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1.坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+    assert (
+        text
+        == "一、总体要求\n（一）指导思想\n（二）基本原则\n1.坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+    )
 
 
 def test_doc_heading_numbers_from_a_numbered_heading_style():
-    assert extract("a.doc", fixture("biaoti.doc")).text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+    assert (
+        extract("a.doc", fixture("biaoti.doc")).text
+        == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+    )
 
 
 def test_doc_paragraph_without_its_own_list_takes_its_heading_styles():
@@ -117,7 +128,7 @@ def test_rtf_saved_with_a_doc_name_is_read_as_rtf():
 def test_field_codes_are_dropped_and_their_results_kept():
     from search.extract.word97 import _clean
 
-    story = "见\x13 HYPERLINK \"http://www.gov.cn\" \x14中国政府网\x15。\r页码\x13 PAGE \x15\r甲\x07乙\x07\x07"
+    story = '见\x13 HYPERLINK "http://www.gov.cn" \x14中国政府网\x15。\r页码\x13 PAGE \x15\r甲\x07乙\x07\x07'
     assert _clean(story) == "见中国政府网。\n页码\n甲\t乙"
 
 
@@ -216,11 +227,17 @@ def test_encrypted_odt_is_named_encrypted():
 
 def test_odt_list_items_show_their_numbers():
     text = extract("a.odt", fixture("liebiao.odt")).text
-    assert text == "一、总体要求\n（一）指导思想\n（二）基本原则\n1. 坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+    assert (
+        text
+        == "一、总体要求\n（一）指导思想\n（二）基本原则\n1. 坚持稳中求进\n二、主要任务\n（一）扩大就业\n不编号的段落"
+    )
 
 
 def test_odt_numbered_headings_continue_across_a_paragraph():
-    assert extract("a.odt", fixture("biaoti.odt")).text == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+    assert (
+        extract("a.odt", fixture("biaoti.odt")).text
+        == "一、总体要求\n（一）指导思想\n正文段落。\n二、主要任务\n（一）扩大就业"
+    )
 
 
 def test_epub_chapters_in_spine_order_titled_from_the_package():
@@ -243,7 +260,9 @@ def _property_set(properties: list[tuple[int, int, bytes]]) -> bytes:
         chunk += b"\x00" * (-len(chunk) % 4)
         values += chunk
     section = struct.pack("<II", 8 + len(entries) + len(values), len(properties)) + entries + values
-    header = b"\xfe\xff\x00\x00" + b"\x00" * 4 + b"\x00" * 16 + struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 48)
+    header = (
+        b"\xfe\xff\x00\x00" + b"\x00" * 4 + b"\x00" * 16 + struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 48)
+    )
     return header + section
 
 
@@ -255,13 +274,20 @@ def test_summary_strings_in_code_page_1200_as_wps_writes_them_end_where_they_end
 
     author = "省政府办公厅\x00".encode("utf-16-le")
     ticks = int((datetime(2021, 8, 18, 3, 32, 6) - datetime(1601, 1, 1)).total_seconds() * 10_000_000)
-    stream = _property_set([
-        (1, 0x02, struct.pack("<h", 1200)),
-        (4, 0x1E, struct.pack("<I", len(author)) + author),
-        (7, 0x1E, struct.pack("<I", 24) + "Normal.dotm\x00".encode("utf-16-le")),
-        (12, 0x40, struct.pack("<Q", ticks)),
-    ])
-    assert read_property_set(stream) == {1: 1200, 4: "省政府办公厅", 7: "Normal.dotm", 12: datetime(2021, 8, 18, 3, 32, 6)}
+    stream = _property_set(
+        [
+            (1, 0x02, struct.pack("<h", 1200)),
+            (4, 0x1E, struct.pack("<I", len(author)) + author),
+            (7, 0x1E, struct.pack("<I", 24) + "Normal.dotm\x00".encode("utf-16-le")),
+            (12, 0x40, struct.pack("<Q", ticks)),
+        ]
+    )
+    assert read_property_set(stream) == {
+        1: 1200,
+        4: "省政府办公厅",
+        7: "Normal.dotm",
+        12: datetime(2021, 8, 18, 3, 32, 6),
+    }
 
 
 def test_summary_strings_in_gbk_code_page_decode_right():
@@ -274,19 +300,34 @@ def test_summary_strings_in_gbk_code_page_decode_right():
     assert read_property_set(stream)[2] == "稳就业工作方案"
 
 
-@pytest.mark.parametrize("title, placeholder", [
-    ("Word Document", True), ("Microsoft Word - 二七区报告.doc", True), ("PowerPoint 演示文稿", True),
-    ("WPS 文字", True), ("", True), ("二七区稳就业工作方案", False), ("Documentation plan", False),
-])
+@pytest.mark.parametrize(
+    "title, placeholder",
+    [
+        ("Word Document", True),
+        ("Microsoft Word - 二七区报告.doc", True),
+        ("PowerPoint 演示文稿", True),
+        ("WPS 文字", True),
+        ("", True),
+        ("二七区稳就业工作方案", False),
+        ("Documentation plan", False),
+    ],
+)
 def test_generator_default_titles_are_recognised(title, placeholder):
     from search.extract.office_properties import is_placeholder_title
 
     assert is_placeholder_title(title) is placeholder
 
 
-@pytest.mark.parametrize("value, shown", [
-    (8.0, "8"), (21.5, "21.5"), (True, "TRUE"), ("  郑州市\n二七区 ", "郑州市 二七区"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (8.0, "8"),
+        (21.5, "21.5"),
+        (True, "TRUE"),
+        ("  郑州市\n二七区 ", "郑州市 二七区"),
+        (None, ""),
+    ],
+)
 def test_cells_are_shown_as_written(value, shown):
     from search.extract.sheets import _cell_text
 
@@ -299,14 +340,18 @@ def test_cell_dates_are_iso_dates():
     from search.extract.sheets import _cell_text
 
     assert (_cell_text(datetime(2024, 3, 15)), _cell_text(datetime(2024, 3, 15, 9, 30))) == (
-        "2024-03-15", "2024-03-15 09:30:00")
+        "2024-03-15",
+        "2024-03-15 09:30:00",
+    )
 
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 # Text as written in a report: CJK, full-width punctuation, digits and Latin letters; no XML/RTF specials.
-_written = st.text(st.sampled_from("稳就业保民生推进乡村振兴，。、；：“”（）《》〔〕0123456789ABCxyz% "), min_size=1, max_size=30)
+_written = st.text(
+    st.sampled_from("稳就业保民生推进乡村振兴，。、；：“”（）《》〔〕0123456789ABCxyz% "), min_size=1, max_size=30
+)
 _paragraphs = st.lists(_written.map(str.strip).filter(bool), min_size=1, max_size=6)
 
 
@@ -315,12 +360,17 @@ _paragraphs = st.lists(_written.map(str.strip).filter(bool), min_size=1, max_siz
 def test_rtf_text_is_its_paragraphs_as_written_in_either_escape(paragraphs, escaping):
     def escaped(text: str) -> str:
         if escaping == "unicode":
-            return "".join(c if c.isascii() and c not in "\\{}" else f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?"
-                           for c in text)
+            return "".join(
+                c if c.isascii() and c not in "\\{}" else f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?"
+                for c in text
+            )
         return "".join(c if c.isascii() else "".join(f"\\'{b:02x}" for b in c.encode("gbk")) for c in text)
 
-    source = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\uc1\\f0 " + "".join(
-        escaped(p) + "\\par\n" for p in paragraphs) + "}"
+    source = (
+        "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\uc1\\f0 "
+        + "".join(escaped(p) + "\\par\n" for p in paragraphs)
+        + "}"
+    )
     assert extract("a.rtf", source.encode("ascii")).text == "\n".join(paragraphs)
 
 
@@ -335,27 +385,39 @@ def _odt(body: str) -> bytes:
     import io
     import zipfile
 
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", f"<office:document-content {ns}><office:body><office:text>{body}"
-                                        "</office:text></office:body></office:document-content>")
+        archive.writestr(
+            "content.xml",
+            f"<office:document-content {ns}><office:body><office:text>{body}"
+            "</office:text></office:body></office:document-content>",
+        )
     return buffer.getvalue()
 
 
 def test_odt_text_box_paragraphs_are_lines_of_their_own():
-    body = ("<text:p><draw:frame><draw:text-box><text:p>河南省人民政府文件</text:p><text:p>豫政〔2024〕3号</text:p>"
-            "</draw:text-box></draw:frame>关于印发工作要点的通知</text:p><text:p>各市人民政府：</text:p>")
-    assert extract("a.odt", _odt(body)).text == "河南省人民政府文件\n豫政〔2024〕3号\n关于印发工作要点的通知\n各市人民政府："
+    body = (
+        "<text:p><draw:frame><draw:text-box><text:p>河南省人民政府文件</text:p><text:p>豫政〔2024〕3号</text:p>"
+        "</draw:text-box></draw:frame>关于印发工作要点的通知</text:p><text:p>各市人民政府：</text:p>"
+    )
+    assert (
+        extract("a.odt", _odt(body)).text
+        == "河南省人民政府文件\n豫政〔2024〕3号\n关于印发工作要点的通知\n各市人民政府："
+    )
 
 
 def test_odt_spaces_tabs_line_breaks_and_footnotes():
-    body = ('<text:p>稳<text:s text:c="2"/>就业<text:tab/>保民生<text:line-break/>第二行'
-            '<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>脚注。</text:p>'
-            "</text:note-body></text:note></text:p>")
+    body = (
+        '<text:p>稳<text:s text:c="2"/>就业<text:tab/>保民生<text:line-break/>第二行'
+        "<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>脚注。</text:p>"
+        "</text:note-body></text:note></text:p>"
+    )
     assert extract("a.odt", _odt(body)).text == "稳  就业\t保民生\n第二行\n脚注。"
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 from search.cli.main import main
 
@@ -44,9 +44,12 @@ def test_encrypted_and_damaged_office_files_are_each_named_with_their_reason(tmp
     folder = tmp_path / "oa"
     folder.mkdir()
     shutil.copy(FIXTURES / "gongwen.doc", folder / "good.doc")
-    for source, name in (("testWORD_protected_passtika.doc", "locked.doc"), ("testWORD_protected_passtika.docx",
-                         "locked.docx"), ("testEXCEL_protected_passtika.xls", "locked.xls"),
-                         ("testPPT_protected_passtika.ppt", "locked.ppt")):
+    for source, name in (
+        ("testWORD_protected_passtika.doc", "locked.doc"),
+        ("testWORD_protected_passtika.docx", "locked.docx"),
+        ("testEXCEL_protected_passtika.xls", "locked.xls"),
+        ("testPPT_protected_passtika.ppt", "locked.ppt"),
+    ):
         shutil.copy(FIXTURES / source, folder / name)
     (folder / "cut.doc").write_bytes((FIXTURES / "gongwen.doc").read_bytes()[:4096])
     (folder / "cut.xlsx").write_bytes((FIXTURES / "jiuye.xlsx").read_bytes()[:2000])
@@ -63,10 +66,18 @@ def test_encrypted_and_damaged_office_files_are_each_named_with_their_reason(tmp
     assert rest == ["+1 ~0 -0 files (0 unchanged, 1 documents written, 6 skipped); 1 documents in the index"]
 
 
-@pytest.mark.parametrize("fixture, renamed", [
-    ("gongwen.docx", "模板.dotx"), ("gongwen.docx", "宏.docm"), ("jiuye.xlsx", "统计.xlsm"),
-    ("jiuye.et", "统计模板.ett"), ("jiedu.pptx", "放映.ppsx"), ("gongwen.doc", "公文模板.wpt"), ("jiedu.ppt", "演示模板.dpt"),
-])
+@pytest.mark.parametrize(
+    "fixture, renamed",
+    [
+        ("gongwen.docx", "模板.dotx"),
+        ("gongwen.docx", "宏.docm"),
+        ("jiuye.xlsx", "统计.xlsm"),
+        ("jiuye.et", "统计模板.ett"),
+        ("jiedu.pptx", "放映.ppsx"),
+        ("gongwen.doc", "公文模板.wpt"),
+        ("jiedu.ppt", "演示模板.dpt"),
+    ],
+)
 def test_templates_and_macro_enabled_files_are_read_as_their_format(fixture, renamed):
     from search.extract import extract
 

@@ -7,13 +7,18 @@ import time
 
 import pytest
 
+from search.engines.embedded.commit import index_paths
 from search.extract import extract
 from search.extract.limits import LimitExceeded, Limits, check_pdf, check_text, check_zip, current_limits
-from search.engines.embedded.commit import index_paths
-from search.ingest.pipeline import JobLimits, ordered_map
 from search.ingest.limit_skips import SKIPPED_FILE
-
-from tests.hostile_files import docx_of_much_xml, pdf_of_a_large_stream, text_of_many_lines, zip_lying_about_sizes, zip_of_many_members
+from search.ingest.pipeline import JobLimits, ordered_map
+from tests.hostile_files import (
+    docx_of_much_xml,
+    pdf_of_a_large_stream,
+    text_of_many_lines,
+    zip_lying_about_sizes,
+    zip_of_many_members,
+)
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
 RATIO = "unpacks to more than 100 times its size (limit SEARCH_LIMIT_ZIP_RATIO)"
@@ -29,7 +34,9 @@ def fresh_limits():
 def test_docx_of_300_mb_of_xml_is_refused_before_it_is_inflated(tmp_path):
     path = docx_of_much_xml(tmp_path / "bomb.docx")
     assert 800_000 < path.stat().st_size < 1_000_000  # the probe's 916 KB file
-    with pytest.raises(LimitExceeded, match=r"^unpacks to more than 100 times its size \(limit SEARCH_LIMIT_ZIP_RATIO\)$"):
+    with pytest.raises(
+        LimitExceeded, match=r"^unpacks to more than 100 times its size \(limit SEARCH_LIMIT_ZIP_RATIO\)$"
+    ):
         extract(path, path.read_bytes())
 
 
@@ -68,8 +75,14 @@ def test_text_over_the_paragraph_or_size_limit_is_refused():
 
 
 def test_limits_are_read_from_the_environment_and_bad_values_ignored():
-    limits = Limits.from_environment({"SEARCH_LIMIT_ZIP_RATIO": "50", "SEARCH_LIMIT_FILE_SECONDS": "2.5",
-                                      "SEARCH_LIMIT_MEMBERS": "lots", "SEARCH_LIMIT_TEXT_MB": "-1"})
+    limits = Limits.from_environment(
+        {
+            "SEARCH_LIMIT_ZIP_RATIO": "50",
+            "SEARCH_LIMIT_FILE_SECONDS": "2.5",
+            "SEARCH_LIMIT_MEMBERS": "lots",
+            "SEARCH_LIMIT_TEXT_MB": "-1",
+        }
+    )
     assert (limits.zip_ratio, limits.file_seconds, limits.members, limits.text_mb) == (50, 2.5, 20_000, 64)
 
 
@@ -148,17 +161,45 @@ def _grows_on_five(n: int) -> int:
 
 def test_a_worker_past_the_time_limit_is_killed_and_replaced_and_the_job_skipped():
     started = time.monotonic()
-    results = list(ordered_map(_sleeps_on_three, list(range(12)), 2, chunk=2, window=2,
-                               limits=JobLimits(seconds=1, memory_mb=10_000), on_limit=lambda job, why: (job, why)))
+    results = list(
+        ordered_map(
+            _sleeps_on_three,
+            list(range(12)),
+            2,
+            chunk=2,
+            window=2,
+            limits=JobLimits(seconds=1, memory_mb=10_000),
+            on_limit=lambda job, why: (job, why),
+        )
+    )
     assert results == [0, 1, 2, (3, "took longer than 1 s to read (limit SEARCH_LIMIT_FILE_SECONDS)"), *range(4, 12)]
     assert time.monotonic() - started < 20
 
 
 def test_a_worker_past_the_memory_limit_is_killed_and_replaced_and_the_job_skipped():
-    results = list(ordered_map(_grows_on_five, list(range(10)), 2, chunk=3, window=1,
-                               limits=JobLimits(seconds=100, memory_mb=300), on_limit=lambda job, why: (job, why)))
-    assert results == [0, 1, 2, 3, 4, (5, "took more than 300 MB of memory to read (limit SEARCH_LIMIT_FILE_MEMORY_MB)"),
-                       6, 7, 8, 9]
+    results = list(
+        ordered_map(
+            _grows_on_five,
+            list(range(10)),
+            2,
+            chunk=3,
+            window=1,
+            limits=JobLimits(seconds=100, memory_mb=300),
+            on_limit=lambda job, why: (job, why),
+        )
+    )
+    assert results == [
+        0,
+        1,
+        2,
+        3,
+        4,
+        (5, "took more than 300 MB of memory to read (limit SEARCH_LIMIT_FILE_MEMORY_MB)"),
+        6,
+        7,
+        8,
+        9,
+    ]
 
 
 def _dies_on_four(n: int) -> int:
@@ -170,8 +211,17 @@ def _dies_on_four(n: int) -> int:
 
 
 def test_a_worker_that_dies_on_a_job_is_replaced_and_only_that_job_skipped():
-    results = list(ordered_map(_dies_on_four, list(range(9)), 2, chunk=2, window=3,
-                               limits=JobLimits(seconds=100, memory_mb=10_000), on_limit=lambda job, why: why))
+    results = list(
+        ordered_map(
+            _dies_on_four,
+            list(range(9)),
+            2,
+            chunk=2,
+            window=3,
+            limits=JobLimits(seconds=100, memory_mb=10_000),
+            on_limit=lambda job, why: why,
+        )
+    )
     assert results == [0, 1, 2, 3, "its worker died while reading it (out of memory?)", 5, 6, 7, 8]
 
 
@@ -213,8 +263,8 @@ def test_a_phrase_filling_one_document_is_counted_exactly_at_once(tmp_path):
 
 
 def test_phrase_verification_stops_when_the_request_budget_is_spent(tmp_path):
-    from search.engines.embedded.archive import Archive
     from search.budget import QueryTooComplex, time_budget
+    from search.engines.embedded.archive import Archive
 
     folder = tmp_path / "docs"
     folder.mkdir()

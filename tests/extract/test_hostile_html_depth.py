@@ -49,8 +49,13 @@ def test_the_probes_page_of_100000_nested_divs_is_read_flattened_and_fast(tmp_pa
 
 
 def test_text_past_the_depth_keeps_its_lines():
-    page = ("<html><body>" + "<div>" * 300 + "<div>第一段正文</div><div>第二段正文</div><span>接</span>着"
-            + "</div>" * 300 + "</body></html>")
+    page = (
+        "<html><body>"
+        + "<div>" * 300
+        + "<div>第一段正文</div><div>第二段正文</div><span>接</span>着"
+        + "</div>" * 300
+        + "</body></html>"
+    )
     assert extract_html(page.encode("utf-8")).text.splitlines() == ["第一段正文", "第二段正文", "接着"]
 
 
@@ -94,8 +99,11 @@ def _trees(depth: int):
     leaf = st.one_of(_words, st.just("<br>"), st.builds(lambda w: f"<p>{w}", _words))
     return st.recursive(
         leaf,
-        lambda inner: st.builds(lambda name, parts: f"<{name}>" + "".join(parts) + f"</{name}>",
-                                st.sampled_from(_NESTING), st.lists(inner, max_size=3)),
+        lambda inner: st.builds(
+            lambda name, parts: f"<{name}>" + "".join(parts) + f"</{name}>",
+            st.sampled_from(_NESTING),
+            st.lists(inner, max_size=3),
+        ),
         max_leaves=60,
     )
 

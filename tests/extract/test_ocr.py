@@ -29,7 +29,11 @@ from search.meta import Taxonomy
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 DPI = 200
-SCAN_LINES = ["关于进一步加强老旧小区改造工作的通知", "各区县人民政府，市政府各部门：", "现将中原科技城建设有关事项通知如下。"]
+SCAN_LINES = [
+    "关于进一步加强老旧小区改造工作的通知",
+    "各区县人民政府，市政府各部门：",
+    "现将中原科技城建设有关事项通知如下。",
+]
 PHRASE = "老旧小区改造工作"
 
 
@@ -94,8 +98,9 @@ def test_scanned_pdf_is_indexed_by_ocr_and_its_phrase_found_marked_as_ocr(ocr_in
     assert (index_dir / "ocr-cache").is_dir()
 
 
-def test_a_copy_of_the_scan_in_another_folder_is_read_from_the_cache_without_ocr(ocr_index, runner,
-                                                                                 tmp_path, monkeypatch):
+def test_a_copy_of_the_scan_in_another_folder_is_read_from_the_cache_without_ocr(
+    ocr_index, runner, tmp_path, monkeypatch
+):
     _, index_dir, _, _ = ocr_index
     moved = tmp_path / "moved"
     moved.mkdir()
@@ -107,9 +112,13 @@ def test_a_copy_of_the_scan_in_another_folder_is_read_from_the_cache_without_ocr
     monkeypatch.setattr(ocr, "recognise", no_ocr)
     exit_code, output = run(runner, "index", str(ocr_index[0]), str(moved), "--index", str(index_dir))
     assert exit_code == 0, output
-    assert output.splitlines() == ["+1 ~0 -0 files (1 unchanged, 1 documents written, 0 skipped); 2 documents in the index"]
+    assert output.splitlines() == [
+        "+1 ~0 -0 files (1 unchanged, 1 documents written, 0 skipped); 2 documents in the index"
+    ]
     assert sorted((h["source"], h["text_source"]) for h in hits(runner, index_dir, PHRASE)) == [
-        ("copy.pdf", "ocr"), ("scan.pdf", "ocr")]
+        ("copy.pdf", "ocr"),
+        ("scan.pdf", "ocr"),
+    ]
 
 
 def test_no_ocr_skips_a_scanned_pdf_naming_the_option(tmp_path, runner, scan, monkeypatch):
@@ -296,8 +305,11 @@ def cff_font_pdf(lines: list[str]) -> bytes:
                 start, end, first = struct.unpack(">III", cmap[offset + 16 + 12 * group : offset + 28 + 12 * group])
                 glyphs.update({code: first + code - start for code in range(start, end + 1)})
     # Noto CJK's CIDs are its glyph numbers, so Identity-H codes are glyph numbers too.
-    content = b"BT /F1 24 Tf 40 340 Td 34 TL\n" + b"".join(
-        b"<" + "".join(f"{glyphs[ord(c)]:04X}" for c in line).encode() + b"> Tj T*\n" for line in lines) + b"ET"
+    content = (
+        b"BT /F1 24 Tf 40 340 Td 34 TL\n"
+        + b"".join(b"<" + "".join(f"{glyphs[ord(c)]:04X}" for c in line).encode() + b"> Tj T*\n" for line in lines)
+        + b"ET"
+    )
     packed = zlib.compress(tables[b"CFF "], 1)
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -309,7 +321,9 @@ def cff_font_pdf(lines: list[str]) -> bytes:
         b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
         b"<< /Type /FontDescriptor /FontName /NotoSansCJK /Flags 4 /FontBBox [-1000 -500 3000 1500] /ItalicAngle 0 "
         b"/Ascent 880 /Descent -120 /CapHeight 733 /StemV 80 /FontFile3 8 0 R >>",
-        b"<< /Length %d /Subtype /CIDFontType0C /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+        b"<< /Length %d /Subtype /CIDFontType0C /Filter /FlateDecode >>\nstream\n" % len(packed)
+        + packed
+        + b"\nendstream",
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
@@ -318,7 +332,9 @@ def cff_font_pdf(lines: list[str]) -> bytes:
         offsets.append(out.tell())
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
     xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(
+        b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    )
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
 

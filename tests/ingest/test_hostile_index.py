@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from search.cli.main import main
-from search.engines.embedded.gramstore import GramSegment
 from search.engines.embedded.commit import index_paths
-
+from search.engines.embedded.gramstore import GramSegment
 from tests.conftest import SEEDS
 
 GOOD = "二七区报告\n\n二七区部署稳就业工作,推进老旧小区改造。\n"
@@ -73,7 +72,7 @@ def test_a_first_run_killed_before_its_commit_is_completed_by_the_next(tmp_path,
     assert (sorted(report.added), report.total_documents) == (["a.txt", "b.txt", "c.txt"], 3)
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_disk(tmp_path):
     """A 3 MB tmpfs (root only: skipped where it cannot be mounted)."""
     mount = tmp_path / "small"
@@ -100,7 +99,9 @@ def test_a_full_disk_fails_in_one_line_leaves_nothing_and_the_next_run_works(run
     lines = result.output.splitlines()
     assert lines[0].startswith(f"error: no space left on the device of {index_dir} (")
     assert "this run needs about" in lines[0] and lines[0].endswith("); nothing was changed")
-    assert lines[1:] == ["hint: free some space (or index into a folder on another disk), then run `search index` again"]
+    assert lines[1:] == [
+        "hint: free some space (or index into a folder on another disk), then run `search index` again"
+    ]
     assert sorted(p.name for p in index_dir.iterdir()) == ["MAIN_WRITELOCK", "SCHEMA_VERSION", "_MAIN_0.toc"]
     assert json.loads(_query(runner, index_dir, "稳就业").output)["total"] == 0  # the empty index is whole
     for extra in sorted(folder.iterdir())[20:]:  # room made: fewer files
@@ -112,7 +113,7 @@ def test_a_full_disk_fails_in_one_line_leaves_nothing_and_the_next_run_works(run
     assert nothing.exit_code == 0 and nothing.output.startswith("+0 ~0 -0 files")
 
 
-@pytest.fixture()
+@pytest.fixture
 def seeds_copy(tmp_path):
     folder = tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)

@@ -8,20 +8,19 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from search.engines.embedded.archive import VERSION_FILE, Archive
 from search.cli.main import main
+from search.engines.embedded.archive import VERSION_FILE, Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids
 from search.errors import SearchError
 from search.ingest.prepare import decode
-from search.engines.embedded.commit import index_paths
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids
-
 from tests.conftest import SEEDS
 
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
 
-@pytest.fixture()
+@pytest.fixture
 def folder(tmp_path) -> Path:
     root = tmp_path / "reports"
     root.mkdir()
@@ -418,7 +417,8 @@ def test_a_worker_prefetches_the_next_chunk_while_it_prepares_the_current_one(tm
         lines = (tmp_path / f"worker{worker}.log").read_text(encoding="utf-8").splitlines()
         chunks = list(range(worker, 16, 2))
         assert [line for line in lines if line.startswith("prepare")] == [
-            f"prepare j{n}" for c in chunks for n in (2 * c, 2 * c + 1)]
+            f"prepare j{n}" for c in chunks for n in (2 * c, 2 * c + 1)
+        ]
         for previous, chunk in zip(chunks[1:], chunks[2:]):  # a worker's first two may race its start
             if chunk == 6:
                 assert "prefetch j12 j13" not in lines

@@ -51,8 +51,10 @@ def every_unusable_kind(folder: Path) -> dict[str, str]:
 def all_files(folder: Path) -> set[str]:
     """Every file a person sees in the folder (hidden files and manifests are not documents)."""
     return {
-        p.relative_to(folder).as_posix() for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and p.name not in ("manifest.tsv", "manifest.csv")
     }
 
@@ -126,7 +128,11 @@ def test_stats_lists_files_documents_and_skipped_reasons_per_format(tmp_path):
     assert formats[".txt"]["files"] == 2 and formats[".txt"]["documents"] == 2
     assert formats[".txt"]["skipped"]["empty file"] == 1 and sum(formats[".txt"]["skipped"].values()) == 2
     assert formats[".mp4"] == {"files": 0, "documents": 0, "skipped": {"unsupported file type .mp4": 1}}
-    assert formats[".jpg"] == {"files": 0, "documents": 0, "skipped": {"not a readable image (damaged or truncated?)": 1}}
+    assert formats[".jpg"] == {
+        "files": 0,
+        "documents": 0,
+        "skipped": {"not a readable image (damaged or truncated?)": 1},
+    }
     assert formats["(no suffix)"] == {"files": 0, "documents": 0, "skipped": {"unsupported file type (no suffix)": 1}}
     assert formats[".docx"]["skipped"] == {"empty file": 1, "not a readable .docx file (damaged or truncated?)": 1}
     text = CliRunner().invoke(main, ["stats", "--index", str(index_dir)]).output
@@ -161,7 +167,9 @@ def test_the_admin_page_lists_every_skipped_file_with_its_reason(skipped_app):
     admin = skipped_app.test_client()
     login(admin, "boss")
     page = soup(admin.get("/admin/skipped"))
-    rows = {tr.select("td")[0].get_text(): tr.select("td")[2].get_text() for tr in page.select(".skipped-files tbody tr")}
+    rows = {
+        tr.select("td")[0].get_text(): tr.select("td")[2].get_text() for tr in page.select(".skipped-files tbody tr")
+    }
     assert rows["clip.mp4"] == "不支持的文件类型 .mp4unsupported file type .mp4"
     assert rows["damaged.docx"] == "文件损坏或不完整not a readable .docx file (damaged or truncated?)"
     assert len(rows) == 9
@@ -178,15 +186,18 @@ def test_the_admin_page_is_a_404_for_readers_and_not_in_their_menu(skipped_app):
     assert csrf_token  # the shared helpers stay importable for the other web tests
 
 
-@pytest.mark.parametrize("reason, chinese", [
-    ("unsupported file type .dwg", "不支持的文件类型 .dwg"),
-    ("empty file", "空文件"),
-    ("PDF is encrypted", "文件已加密（请解除密码后再放入）"),
-    ("PDF has no text layer (scanned?); OCR is off (--no-ocr)", "扫描件（无文字层），文字识别已关闭"),
-    ("not a readable .docx file (damaged or truncated?)", "文件损坏或不完整"),
-    ("larger than 50 MB, the limit for one file", "文件超过大小上限"),
-    ("something nobody foresaw", "something nobody foresaw"),
-])
+@pytest.mark.parametrize(
+    "reason, chinese",
+    [
+        ("unsupported file type .dwg", "不支持的文件类型 .dwg"),
+        ("empty file", "空文件"),
+        ("PDF is encrypted", "文件已加密（请解除密码后再放入）"),
+        ("PDF has no text layer (scanned?); OCR is off (--no-ocr)", "扫描件（无文字层），文字识别已关闭"),
+        ("not a readable .docx file (damaged or truncated?)", "文件损坏或不完整"),
+        ("larger than 50 MB, the limit for one file", "文件超过大小上限"),
+        ("something nobody foresaw", "something nobody foresaw"),
+    ],
+)
 def test_skip_reasons_are_shown_to_staff_in_chinese(reason, chinese):
     from search.ingest.reasons import reason_in_chinese
 
@@ -233,7 +244,8 @@ def test_inspect_shows_a_zips_members_as_indexing_makes_them_and_names_the_skipp
     assert result.exit_code == 3
     [inspection] = json.loads(result.output)
     assert [(d["source"], d["title"]) for d in inspection["documents"]] == [
-        (f"{tmp_path}/材料.zip/通知.txt", "郑东新区政府工作报告")]
+        (f"{tmp_path}/材料.zip/通知.txt", "郑东新区政府工作报告")
+    ]
     assert inspection["skipped"] == [f"{tmp_path}/材料.zip/图纸.dwg: skipped, unsupported file type .dwg"]
     text = CliRunner().invoke(main, ["inspect", str(tmp_path / "材料.zip")]).output.splitlines()
     assert text[2] == f"    member     {tmp_path}/材料.zip/通知.txt"

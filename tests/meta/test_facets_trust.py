@@ -9,30 +9,42 @@ from search.meta.issuers import canonical_doc_number, doc_number_series, is_doc_
 from search.meta.items import join_wrapped_title
 from search.meta.organs import organ_place, parse_organ, refusal, split_joint
 from search.meta.places import clear_winner, match_districts, place_path
-
 from tests.meta.test_meta_evidence import documents, values
 
 # -- the organ grammar --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headline, why", [
-    ("李克强签署国务院令 公布《国务院", "holds a book title mark 《》"),
-    ("两名美国埃博拉患者康复出院", "holds a verb (康复)"),
-    ("中共中央政治局召开会议研究部署", "holds a verb (召开)"),
-    ("中共中央 国务院转发《中央宣传部、司法部", "holds a book title mark 《》"),
-    ("省人民政府", "names no place (a bare 省/市/县… organ)"),
-    ("江泽民同志治丧委员会", "opens with neither a place nor a national body (国务院, 中共中央, a ministry …)"),
-    ("国务院关于印发通知", "holds a verb (印发)"),
-])
+@pytest.mark.parametrize(
+    "headline, why",
+    [
+        ("李克强签署国务院令 公布《国务院", "holds a book title mark 《》"),
+        ("两名美国埃博拉患者康复出院", "holds a verb (康复)"),
+        ("中共中央政治局召开会议研究部署", "holds a verb (召开)"),
+        ("中共中央 国务院转发《中央宣传部、司法部", "holds a book title mark 《》"),
+        ("省人民政府", "names no place (a bare 省/市/县… organ)"),
+        ("江泽民同志治丧委员会", "opens with neither a place nor a national body (国务院, 中共中央, a ministry …)"),
+        ("国务院关于印发通知", "holds a verb (印发)"),
+    ],
+)
 def test_organ_grammar_refuses_headlines_and_bare_organs(headline, why):
     assert refusal(headline) == why
 
 
-@pytest.mark.parametrize("name, place", [
-    ("国务院", "全国"), ("国务院办公厅", "全国"), ("教育部办公厅", "全国"), ("国家发展和改革委员会", "全国"),
-    ("第十四届全国人民代表大会第三次会议", "全国"), ("中共郑州市委", "郑州市"), ("郑州市人民政府办公厅", "郑州市"),
-    ("河南省郑州市二七区人民政府", "二七区"), ("中共淳安县委组织部", "淳安县"), ("杭州市人民政府办公厅", "杭州市"),
-])
+@pytest.mark.parametrize(
+    "name, place",
+    [
+        ("国务院", "全国"),
+        ("国务院办公厅", "全国"),
+        ("教育部办公厅", "全国"),
+        ("国家发展和改革委员会", "全国"),
+        ("第十四届全国人民代表大会第三次会议", "全国"),
+        ("中共郑州市委", "郑州市"),
+        ("郑州市人民政府办公厅", "郑州市"),
+        ("河南省郑州市二七区人民政府", "二七区"),
+        ("中共淳安县委组织部", "淳安县"),
+        ("杭州市人民政府办公厅", "杭州市"),
+    ],
+)
 def test_organ_grammar_accepts_organs_and_gives_their_place(name, place):
     assert refusal(name) is None
     assert parse_organ(name).place == place
@@ -52,11 +64,18 @@ def test_a_joint_issuer_is_several_organs_however_it_is_written():
 # -- 文号 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written, number", [
-    ("国发〔2020〕23号", "国发〔2020〕23号"), ("国办发明电〔2018〕15号", "国办发明电〔2018〕15号"),
-    ("郑政办文 [2022] 12号", "郑政办文〔2022〕12号"), ("郑政办文（2022）012号", "郑政办文〔2022〕12号"),
-    ("国令 第707号", "国令第707号"), ("事项仍按照税委会公告〔2020〕3号执行", None), ("〔2020〕3号", None),
-])
+@pytest.mark.parametrize(
+    "written, number",
+    [
+        ("国发〔2020〕23号", "国发〔2020〕23号"),
+        ("国办发明电〔2018〕15号", "国办发明电〔2018〕15号"),
+        ("郑政办文 [2022] 12号", "郑政办文〔2022〕12号"),
+        ("郑政办文（2022）012号", "郑政办文〔2022〕12号"),
+        ("国令 第707号", "国令第707号"),
+        ("事项仍按照税委会公告〔2020〕3号执行", None),
+        ("〔2020〕3号", None),
+    ],
+)
 def test_a_doc_number_is_a_whole_wenhao_with_a_short_code(written, number):
     assert canonical_doc_number(written) == number
     assert number is None or is_doc_number(number)
@@ -123,8 +142,14 @@ COUNTY_NOTICE = """中共淳安县委组织部关于开展2023年度村级后备
 def test_a_county_organization_department_notice_is_filed_under_its_county():
     [record] = documents("notices/chunan.txt", COUNTY_NOTICE)
     assert values(record) | {"refused": record.refused} == {
-        "published": "2023-03-15", "date_source": "signature", "district": "淳安县", "district_source": "signature",
-        "issuer": "中共淳安县委组织部", "doc_number": None, "doc_type": "通知", "refused": (),
+        "published": "2023-03-15",
+        "date_source": "signature",
+        "district": "淳安县",
+        "district_source": "signature",
+        "issuer": "中共淳安县委组织部",
+        "doc_number": None,
+        "doc_type": "通知",
+        "refused": (),
     }
     assert place_path("淳安县") == ("淳安县",)
 
@@ -169,8 +194,10 @@ def test_a_headline_naming_a_province_and_its_city_names_the_city():
 
 
 def test_news_issuer_comes_only_from_explicit_evidence():
-    page = ("<html><head><meta name=\"ContentSource\" content=\"河南省人民政府办公厅\"></head><body>"
-            "<h1>河南省人民政府办公厅关于做好防汛工作的通知</h1><p>本报讯 省政府办公厅日前印发通知，要求做好防汛工作。</p></body></html>")
+    page = (
+        '<html><head><meta name="ContentSource" content="河南省人民政府办公厅"></head><body>'
+        "<h1>河南省人民政府办公厅关于做好防汛工作的通知</h1><p>本报讯 省政府办公厅日前印发通知，要求做好防汛工作。</p></body></html>"
+    )
     [record] = documents("news/fx.html", page)
     assert (record.doc_type, record.issuer, record.district) == ("新闻", "河南省人民政府办公厅", "河南省")
 
@@ -197,7 +224,11 @@ WRAPPED = """郑州市人民政府办公厅
 def test_a_notice_whose_title_wraps_gets_its_type_and_the_title_joined():
     [record] = documents("oa/防汛.txt", WRAPPED)
     assert (record.title, record.doc_type, record.doc_number, record.issuer) == (
-        "郑州市人民政府办公厅关于做好2022年防汛工作的通知", "通知", "郑政办文〔2022〕12号", "郑州市人民政府办公厅")
+        "郑州市人民政府办公厅关于做好2022年防汛工作的通知",
+        "通知",
+        "郑政办文〔2022〕12号",
+        "郑州市人民政府办公厅",
+    )
 
 
 def test_join_wrapped_title_leaves_a_title_on_one_line_and_running_text_alone():
@@ -214,6 +245,8 @@ def test_district_filter_on_a_city_matches_its_districts():
 
 
 def test_news_about_another_countrys_state_department_is_not_national():
-    text = "美国国务院宣布对华新制裁\n\n央视网消息（新闻联播）：美国国务院日前宣布所谓制裁措施，外交部发言人予以回应。\n"
+    text = (
+        "美国国务院宣布对华新制裁\n\n央视网消息（新闻联播）：美国国务院日前宣布所谓制裁措施，外交部发言人予以回应。\n"
+    )
     [record] = documents("2023/20230301_09.txt", text)
     assert (record.doc_type, record.district, record.issuer) == ("新闻", None, None)

@@ -11,7 +11,6 @@ from search.ingest import SourceFile
 from search.ingest.prepare import read_documents
 from search.meta import PartialDate, Taxonomy, canonical_doc_number, extract_documents, filename_date
 from search.meta.issuers import type_of_title
-
 from tests.conftest import S000, S001, S002, S003, S004, SEEDS
 from tests.extract.test_extract import make_docx, make_pdf
 
@@ -58,14 +57,19 @@ GOV_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 def test_html_meta_tags_give_date_issuer_and_place():
     [record] = documents("pages/content_123.html", GOV_PAGE)
     assert values(record) == {
-        "published": "2021-03-05", "date_source": "meta", "district": "郑州市", "district_source": "meta",
-        "issuer": "郑州市人民政府", "doc_number": None, "doc_type": "意见",
+        "published": "2021-03-05",
+        "date_source": "meta",
+        "district": "郑州市",
+        "district_source": "meta",
+        "issuer": "郑州市人民政府",
+        "doc_number": None,
+        "doc_type": "意见",
     }
     assert record.evidence_for("published").line == "PubDate: 2021-03-05 10:30"
 
 
 def test_html_time_element_dates_a_page_without_meta_tags():
-    page = "<html><body><article><h1>二七区召开会议</h1><time datetime=\"2022-06-01T09:00:00+08:00\">6月1日</time><p>会议部署了防汛工作。</p></article></body></html>"
+    page = '<html><body><article><h1>二七区召开会议</h1><time datetime="2022-06-01T09:00:00+08:00">6月1日</time><p>会议部署了防汛工作。</p></article></body></html>'
     [record] = documents("news/a.html", page)
     assert (record.published, record.date_source) == (PartialDate(2022, 6, 1), "meta")
 
@@ -77,7 +81,10 @@ NOTICE_BLOCKS = [
     ("p", "郑政办文〔2022〕12号"),
     ("heading", "郑州市人民政府办公厅关于做好2022年防汛工作的通知"),
     ("p", "各区县(市)人民政府,市人民政府各部门:"),
-    ("p", "为做好今年防汛工作,根据《国务院关于加强防汛工作的通知》(国发〔2020〕23号),到2035年建成韧性城市,现将有关事项通知如下。"),
+    (
+        "p",
+        "为做好今年防汛工作,根据《国务院关于加强防汛工作的通知》(国发〔2020〕23号),到2035年建成韧性城市,现将有关事项通知如下。",
+    ),
     ("p", "郑州市人民政府办公厅"),
     ("p", "2022年5月10日"),
     ("p", "(此件公开发布)"),
@@ -89,9 +96,9 @@ def make_notice(created_year: int | None = None) -> bytes:
     if created_year is None:
         return data
     import io
+    from datetime import datetime
 
     import docx
-    from datetime import datetime
 
     document = docx.Document(io.BytesIO(data))
     document.core_properties.created = datetime(created_year, 1, 4, 9, 0)
@@ -104,14 +111,22 @@ def test_word_notice_gives_title_number_type_issuer_and_signature_date():
     [record] = documents("oa/防汛通知.docx", make_notice())
     assert record.title == "郑州市人民政府办公厅关于做好2022年防汛工作的通知"
     assert values(record) == {
-        "published": "2022-05-10", "date_source": "signature", "district": "郑州市", "district_source": "signature",
-        "issuer": "郑州市人民政府办公厅", "doc_number": "郑政办文〔2022〕12号", "doc_type": "通知",
+        "published": "2022-05-10",
+        "date_source": "signature",
+        "district": "郑州市",
+        "district_source": "signature",
+        "issuer": "郑州市人民政府办公厅",
+        "doc_number": "郑政办文〔2022〕12号",
+        "doc_type": "通知",
     }
     assert record.evidence_for("published").line == "郑州市人民政府办公厅 / 2022年5月10日"
 
 
 def test_cited_document_number_is_not_the_documents_own():
-    blocks = [("heading", "关于做好防汛工作的通知"), ("p", "根据《国务院关于加强防汛工作的通知》(国发〔2020〕23号)要求,现通知如下。")]
+    blocks = [
+        ("heading", "关于做好防汛工作的通知"),
+        ("p", "根据《国务院关于加强防汛工作的通知》(国发〔2020〕23号)要求,现通知如下。"),
+    ]
     [record] = documents("oa/a.docx", make_docx(blocks))
     assert record.doc_number is None
 
@@ -125,9 +140,9 @@ def test_word_creation_date_of_an_old_template_is_not_a_publication_date():
 def test_word_creation_date_refines_a_year_the_file_name_gives():
     blocks = [("heading", "关于做好防汛工作的通知"), ("p", "各单位要做好防汛工作。")]
     import io
+    from datetime import datetime
 
     import docx
-    from datetime import datetime
 
     document = docx.Document(io.BytesIO(make_docx(blocks)))
     document.core_properties.created = datetime(2022, 5, 9, 9, 0)
@@ -150,8 +165,13 @@ def test_pdf_signature_block_with_chinese_numerals_dates_the_document():
     ]
     [record] = documents("files/scan-0042.pdf", make_pdf([lines]))
     assert values(record) == {
-        "published": "2021-03-01", "date_source": "signature", "district": "二七区", "district_source": "signature",
-        "issuer": "二七区人民政府", "doc_number": None, "doc_type": "通知",
+        "published": "2021-03-01",
+        "date_source": "signature",
+        "district": "二七区",
+        "district_source": "signature",
+        "issuer": "二七区人民政府",
+        "doc_number": None,
+        "doc_type": "通知",
     }
 
 
@@ -268,7 +288,10 @@ def test_places_named_evenly_in_the_body_leave_the_place_unknown():
 # -- 文号 and 文种 ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["郑政〔2021〕5号", "郑政[2021]5号", "郑政(2021)5号", "郑政（2021）5号", "郑政【2021】5号", "郑政 〔2021〕 5 号"])
+@pytest.mark.parametrize(
+    "written",
+    ["郑政〔2021〕5号", "郑政[2021]5号", "郑政(2021)5号", "郑政（2021）5号", "郑政【2021】5号", "郑政 〔2021〕 5 号"],
+)
 def test_document_number_in_every_bracket_variant(written):
     assert canonical_doc_number(written) == "郑政〔2021〕5号"
 
@@ -300,8 +323,13 @@ def test_document_type_from_the_title(title, expected):
 
 # -- the seeds -----------------------------------------------------------------------------------------
 
-SEED_TRUTH = {S000: ("郑东新区", "2020-08-08"), S001: ("二七区", "2020-08-06"), S002: ("中原区", "2020"),
-              S003: ("中原区", "2024"), S004: ("郑东新区", "2020-07-18")}
+SEED_TRUTH = {
+    S000: ("郑东新区", "2020-08-08"),
+    S001: ("二七区", "2020-08-06"),
+    S002: ("中原区", "2020"),
+    S003: ("中原区", "2024"),
+    S004: ("郑东新区", "2020-07-18"),
+}
 
 
 def seed_records(name: str, with_manifest: bool):
@@ -329,11 +357,16 @@ def test_seeds_without_manifest_are_never_dated_in_another_year():
 def test_seeds_with_manifest_keep_their_values():
     dates = {name: [r.published.iso() for r in seed_records(name, with_manifest=True)] for name in SEED_TRUTH}
     assert dates == {
-        S000: ["2020-08-08"], S001: ["2020-08-06"], S002: ["2020"], S003: ["2024"],
+        S000: ["2020-08-08"],
+        S001: ["2020-08-06"],
+        S002: ["2020"],
+        S003: ["2024"],
         S004: ["2020-07-18", "2020-07-20", "2020-07", "2020-07-21"],
     }
     for name, (district, _) in SEED_TRUTH.items():
-        assert {(r.district, r.district_source) for r in seed_records(name, with_manifest=True)} == {(district, "manifest")}
+        assert {(r.district, r.district_source) for r in seed_records(name, with_manifest=True)} == {
+            (district, "manifest")
+        }
 
 
 @pytest.mark.parametrize(
@@ -355,5 +388,7 @@ def test_text_states_no_publication_date(text):
 
 
 def test_award_year_after_a_month_day_does_not_give_its_year():
-    text = "李强同外国专家座谈\n\n央视网消息(新闻联播):国务院总理李强2月4日下午会见获得2023年度中国政府友谊奖的外国专家。"
+    text = (
+        "李强同外国专家座谈\n\n央视网消息(新闻联播):国务院总理李强2月4日下午会见获得2023年度中国政府友谊奖的外国专家。"
+    )
     assert extract_documents(text, today=TODAY)[0].published is None

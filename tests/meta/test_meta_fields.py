@@ -7,12 +7,11 @@ import json
 
 import pytest
 
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import search
-
+from search.query import SearchRequest
 from tests.conftest import S000, S004, SEEDS
 from tests.extract.test_extract import make_docx, make_pdf
 from tests.meta.test_meta_evidence import GOV_PAGE, NOTICE_BLOCKS
@@ -62,7 +61,9 @@ def test_type_filter_and_its_notes(office):
     assert results.notes[0].startswith("type:文件 is not a document type")
 
 
-@pytest.mark.parametrize("written", ["docno:郑政办文〔2022〕12号", "docno:郑政办文[2022]12号", "docno:郑政办文（2022）12号", "docno:郑政办"])
+@pytest.mark.parametrize(
+    "written", ["docno:郑政办文〔2022〕12号", "docno:郑政办文[2022]12号", "docno:郑政办文（2022）12号", "docno:郑政办"]
+)
 def test_document_number_filter_in_any_bracket_or_by_prefix(office, written):
     _, index_dir = office
     assert hits(index_dir, q=written)[0] == ["oa/防汛通知.docx"]
@@ -74,7 +75,9 @@ def test_facets_count_issuers_and_types(office):
     assert {f.value: f.count for f in results.facets["type"]} == {"通知": 2, "意见": 1}
     # An organ counts what its filter gives: issuer:郑州市人民政府 matches 郑州市人民政府办公厅 too.
     assert {f.value: f.count for f in results.facets["issuer"]} == {
-        "郑州市人民政府": 2, "郑州市人民政府办公厅": 1, "二七区人民政府": 1,
+        "郑州市人民政府": 2,
+        "郑州市人民政府办公厅": 1,
+        "二七区人民政府": 1,
     }
     assert len(hits(index_dir, issuers=("郑州市人民政府",))[0]) == 2
 
@@ -83,9 +86,16 @@ def test_json_hit_carries_the_fields_and_their_sources(office, runner):
     _, index_dir = office
     result = runner.invoke(main, ["query", "防汛", "--index", str(index_dir), "--json"])
     [hit] = json.loads(result.output)["hits"]
-    assert {k: hit[k] for k in ("district", "date", "issuer", "doc_number", "doc_type", "date_source", "district_source")} == {
-        "district": "郑州市", "date": "2022-05-10", "issuer": "郑州市人民政府办公厅", "doc_number": "郑政办文〔2022〕12号",
-        "doc_type": "通知", "date_source": "signature", "district_source": "signature",
+    assert {
+        k: hit[k] for k in ("district", "date", "issuer", "doc_number", "doc_type", "date_source", "district_source")
+    } == {
+        "district": "郑州市",
+        "date": "2022-05-10",
+        "issuer": "郑州市人民政府办公厅",
+        "doc_number": "郑政办文〔2022〕12号",
+        "doc_type": "通知",
+        "date_source": "signature",
+        "district_source": "signature",
     }
 
 
@@ -115,7 +125,9 @@ def test_inspect_json_lists_every_news_item_of_a_page(runner):
     assert [len(f["documents"]) for f in files] == [4, 1]
     assert [d["doc_type"] for d in files[0]["documents"]] == ["新闻"] * 4
     assert files[1]["documents"][0]["evidence"]["published"] == {
-        "value": "2020-08-08", "source": "text", "line": "8月8日,郑东新区党工委召开2020年半年工作会",
+        "value": "2020-08-08",
+        "source": "text",
+        "line": "8月8日,郑东新区党工委召开2020年半年工作会",
     }
     assert files[1]["manifest"] is None
 
@@ -135,22 +147,30 @@ def test_document_page_shows_issuer_number_type_and_a_quiet_evidence_note(office
     page = soup(client.get("/search?q=防汛"))
     link = page.select_one(".hit-title a")["href"]
     assert [s.get_text() for s in page.select(".hit-meta .doc-type, .hit-meta .issuer, .hit-meta .doc-number")] == [
-        "通知", "郑州市人民政府办公厅", "郑政办文〔2022〕12号",
+        "通知",
+        "郑州市人民政府办公厅",
+        "郑政办文〔2022〕12号",
     ]
     document = soup(client.get(link))
     meta = {div.dt.get_text(): div.dd.get_text(" ", strip=True) for div in document.select(".doc-meta > div")}
     assert meta["日期"] == "2022年5月10日 据落款"
     assert meta["区域"] == "郑州市 据落款"
     assert (meta["发文机关"], meta["文号"], meta["文种"]) == ("郑州市人民政府办公厅", "郑政办文〔2022〕12号", "通知")
-    facets = {s["class"][1]: [a.get_text(" ", strip=True) for a in s.select("a.facet-value")] for s in page.select("section.facet")}
+    facets = {
+        s["class"][1]: [a.get_text(" ", strip=True) for a in s.select("a.facet-value")]
+        for s in page.select("section.facet")
+    }
     assert facets["facet-type"] == ["☐ 通知 1"]
 
 
-@pytest.mark.parametrize("query, clause", [
-    ("type:通知", {"term": {"doc_type": "通知"}}),
-    ("issuer:郑州市人民政府", {"wildcard": {"issuer_folded": {"value": "*郑州市人民政府*"}}}),
-    ("docno:郑政〔2021〕5号", {"wildcard": {"doc_number_folded": {"value": "*郑政〔2021〕5号*"}}}),
-])
+@pytest.mark.parametrize(
+    "query, clause",
+    [
+        ("type:通知", {"term": {"doc_type": "通知"}}),
+        ("issuer:郑州市人民政府", {"wildcard": {"issuer_folded": {"value": "*郑州市人民政府*"}}}),
+        ("docno:郑政〔2021〕5号", {"wildcard": {"doc_number_folded": {"value": "*郑政〔2021〕5号*"}}}),
+    ],
+)
 def test_opensearch_engine_matches_a_part_of_issuer_and_docno_and_the_whole_type(query, clause):
     """The same filters on OpenSearch (tests/engines/opensearch/test_opensearch_parity.py compares the answers)."""
     from search.engines.opensearch.query import QueryBuilder

@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.meta import KNOWN_DISTRICTS, PartialDate, SidecarError, Taxonomy, TaxonomyError, canonical_district, extract_documents, match_districts, read_sidecar
-
+from search.meta import (
+    KNOWN_DISTRICTS,
+    PartialDate,
+    SidecarError,
+    Taxonomy,
+    TaxonomyError,
+    canonical_district,
+    extract_documents,
+    match_districts,
+    read_sidecar,
+)
 from tests.conftest import ROOT, S000, S001, S002, S003, S004, SEEDS
 
 XWLB = ROOT / "bench" / "data" / "xwlb"
@@ -51,7 +60,17 @@ def test_partial_date_parses_iso_and_chinese_forms(text, expected):
 
 
 INVALID_DATES = [
-    "2020-13-45", "2020-13", "2021-02-29", "2020年13月", "2020-7/18", "abc", "", "1899", "2101", "20", "七月十八日"
+    "2020-13-45",
+    "2020-13",
+    "2021-02-29",
+    "2020年13月",
+    "2020-7/18",
+    "abc",
+    "",
+    "1899",
+    "2101",
+    "20",
+    "七月十八日",
 ]
 
 
@@ -219,7 +238,9 @@ def test_sidecar_date_wins_over_a_conflicting_text_date():
 
 
 def test_full_date_in_a_heading_dates_the_document():
-    text = "2025年安徽省政府工作报告\n\n2025年1月20日在安徽省第十四届人民代表大会第三次会议上\n\n各位代表:现在报告工作。"
+    text = (
+        "2025年安徽省政府工作报告\n\n2025年1月20日在安徽省第十四届人民代表大会第三次会议上\n\n各位代表:现在报告工作。"
+    )
     assert extract_documents(text)[0].published == PartialDate(2025, 1, 20)
 
 
@@ -274,8 +295,15 @@ def test_text_without_a_known_place_has_no_district():
 
 @pytest.mark.parametrize(
     "region, expected",
-    [("全国/中华人民共和国", "全国"), ("安徽省", "安徽省"), ("香港", "香港特别行政区"), ("香港,澳门", "香港特别行政区"),
-     ("河南", "河南省"), ("管城区", "管城回族区"), ("某某县", "某某县")],
+    [
+        ("全国/中华人民共和国", "全国"),
+        ("安徽省", "安徽省"),
+        ("香港", "香港特别行政区"),
+        ("香港,澳门", "香港特别行政区"),
+        ("河南", "河南省"),
+        ("管城区", "管城回族区"),
+        ("某某县", "某某县"),
+    ],
 )
 def test_sidecar_region_is_canonicalized(region, expected):
     assert extract_documents("会议召开\n\n郑东新区召开会议。", {"region": region})[0].district == expected
@@ -283,9 +311,17 @@ def test_sidecar_region_is_canonicalized(region, expected):
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("管城区", "管城回族区"), ("高新区", "郑州高新技术产业开发区"), ("经开区", "郑州经济技术开发区"),
-     ("航空港区", "郑州航空港经济综合实验区"), ("香港", "香港特别行政区"), ("中华人民共和国", "全国"),
-     ("郑东新区", "郑东新区"), ("郑东", None), ("", None)],
+    [
+        ("管城区", "管城回族区"),
+        ("高新区", "郑州高新技术产业开发区"),
+        ("经开区", "郑州经济技术开发区"),
+        ("航空港区", "郑州航空港经济综合实验区"),
+        ("香港", "香港特别行政区"),
+        ("中华人民共和国", "全国"),
+        ("郑东新区", "郑东新区"),
+        ("郑东", None),
+        ("", None),
+    ],
 )
 def test_canonical_district_resolves_aliases(name, expected):
     assert canonical_district(name) == expected
@@ -293,10 +329,17 @@ def test_canonical_district_resolves_aliases(name, expected):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("郑东", ("郑东新区",)), ("管城区", ("管城回族区",)), ("二七区", ("二七区",)), ("澳门", ("澳门特别行政区",)),
-     ("航空港", ("郑州航空港经济综合实验区",)), ("开发区", ("郑州高新技术产业开发区", "郑州经济技术开发区")),
-     ("自治区", ("内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区")),
-     ("火星", ()), ("", ())],
+    [
+        ("郑东", ("郑东新区",)),
+        ("管城区", ("管城回族区",)),
+        ("二七区", ("二七区",)),
+        ("澳门", ("澳门特别行政区",)),
+        ("航空港", ("郑州航空港经济综合实验区",)),
+        ("开发区", ("郑州高新技术产业开发区", "郑州经济技术开发区")),
+        ("自治区", ("内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区")),
+        ("火星", ()),
+        ("", ()),
+    ],
 )
 def test_match_districts_by_name_alias_or_part(value, expected):
     assert match_districts(value) == expected
@@ -361,7 +404,14 @@ def test_seed_topics_with_a_custom_taxonomy(small_taxonomy):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("就业", ("就业",)), ("营商", ("营商环境",)), ("放管服", ("营商环境",)), ("5G", ("数字经济",)), ("农业", ()), ("", ())],
+    [
+        ("就业", ("就业",)),
+        ("营商", ("营商环境",)),
+        ("放管服", ("营商环境",)),
+        ("5G", ("数字经济",)),
+        ("农业", ()),
+        ("", ()),
+    ],
 )
 def test_taxonomy_match_by_name_part_or_trigger(small_taxonomy, value, expected):
     assert small_taxonomy.match(value) == expected
@@ -373,8 +423,24 @@ def test_sidecar_topics_are_added_in_taxonomy_order(small_taxonomy):
 
 
 def test_packaged_taxonomy_has_the_required_topics():
-    required = {"就业", "老旧小区", "中原科技城", "营商环境", "疫情防控", "招商引资", "科技创新", "生态环保",
-                "教育", "医疗卫生", "城市建设", "民生保障", "乡村振兴", "文化旅游", "安全生产", "党建"}
+    required = {
+        "就业",
+        "老旧小区",
+        "中原科技城",
+        "营商环境",
+        "疫情防控",
+        "招商引资",
+        "科技创新",
+        "生态环保",
+        "教育",
+        "医疗卫生",
+        "城市建设",
+        "民生保障",
+        "乡村振兴",
+        "文化旅游",
+        "安全生产",
+        "党建",
+    }
     assert required <= set(Taxonomy.load().names)
 
 
@@ -411,9 +477,7 @@ def test_seed_manifest_holds_the_facts_table():
 
 def test_csv_manifest_columns_are_normalized(tmp_path):
     (tmp_path / "manifest.csv").write_text(
-        "\ufeffFilename,Title,region,date_or_year,topics\n"
-        "sub\\a.txt,标题甲,安徽省,2025,就业;教育\n"
-        "./b.txt,,,,\n",
+        "\ufeffFilename,Title,region,date_or_year,topics\nsub\\a.txt,标题甲,安徽省,2025,就业;教育\n./b.txt,,,,\n",
         encoding="utf-8",
     )
     assert read_sidecar(tmp_path) == {

@@ -20,11 +20,10 @@ from hypothesis import strategies as st
 
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.meta import extract_documents
-from search.text.normalize import search_text
-from search.query import SearchRequest, parse_query
 from search.engines.embedded.run import matching_ids, search
-
+from search.meta import extract_documents
+from search.query import SearchRequest, parse_query
+from search.text.normalize import search_text
 from tests.operator_oracle import operator_pairs, oracle, query_for, quoted
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
@@ -69,8 +68,12 @@ def test_operators_on_the_seeds_equal_the_oracle(seeds_snapshot, seed_texts):
 def test_operators_mean_the_same_in_words_mode(seeds_snapshot, seed_texts):
     """Their operands are phrases in both modes."""
     ids = ids_of(seeds_snapshot)
-    for operator, a, b, n in [("SENT", "老旧小区", "改造", 0), ("NEAR", "就业", "创业", 3), ("COUNT", "建设", "", 20),
-                              ("PARA", "疫情", "复工", 0)]:
+    for operator, a, b, n in [
+        ("SENT", "老旧小区", "改造", 0),
+        ("NEAR", "就业", "创业", 3),
+        ("COUNT", "建设", "", 20),
+        ("PARA", "疫情", "复工", 0),
+    ]:
         query = query_for(operator, a, b, n)
         expected = oracle(seed_texts, operator, a, b, n)
         assert expected  # each example has documents
@@ -91,8 +94,10 @@ def dense(tmp_path_factory):
     texts = {}
     for number in range(60):
         lines = ["标题" + str(number)]
-        lines.extend("".join(rng.choice(ALPHABET + ENDS[rng.randint(0, 4)]) for _ in range(rng.randint(3, 30)))
-                     for _ in range(rng.randint(1, 5)))
+        lines.extend(
+            "".join(rng.choice(ALPHABET + ENDS[rng.randint(0, 4)]) for _ in range(rng.randint(3, 30)))
+            for _ in range(rng.randint(1, 5))
+        )
         raw = "\n".join(lines) + "\n"
         name = f"d{number:02}.txt"
         (folder / name).write_text(raw, encoding="utf-8")

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.cli.main import main
-from search.query import FIELDS, MAX_QUERY_LENGTH, MODES, SORTS, ParsedQuery, SearchRequest, parse_query
 from search.engines.embedded.run import search
+from search.query import FIELDS, MAX_QUERY_LENGTH, MODES, SORTS, ParsedQuery, SearchRequest, parse_query
 
 PARSER_EXAMPLES = 500
 SEARCH_EXAMPLES = 200
@@ -19,16 +19,88 @@ SEED_DOCUMENTS = 8
 # Pieces of queries people (and scripts, and attackers) type: operators without operands, fields
 # with garbage, impossible dates, quotes, HTML, regex metacharacters, control characters.
 PIECES = [
-    '"', '\\"', '\\', "OR", "AND", "NOT", "-", "|", "||", "--", "- ", "(", ")", ":", "::",
-    *(f"{field}:" for field in FIELDS), "DISTRICT:", "Title:", "foo:", "district:郑东", "topic:就业",
-    "title:老旧小区", "year:2020", "year:2019..2021", "year:..", "year:2021..2019", "year:99999",
-    "month:2020-13", "month:2020-07", "month:0000-00", "date:2020-13-45", "date:2020-02-30",
-    "date:2020年13月", "date:..2020-06", "date:2020-07..", "date:..", "date:~", "date:至",
-    "2020-13-45", "..", "~", "至", "<script>alert(1)</script>", "<mark>", "&lt;", "&amp;",
-    ".*", "[", "]", "^", "$", "(?i)", "\\d+", "+", "?", "*", "{", "}",
-    "稳就业", "二七区", "放管服", "中原科技城", "郑东新区", "本报讯", "5G", "Ａ", "，", "　",
-    "\x00", "\x01", "\x1b[31m", "\t", "\n", "\r", "\x7f", "\u200b", "\ufeff", "\u2028", "\ud800", "\udcff",
-    " ", "  ",
+    '"',
+    '\\"',
+    "\\",
+    "OR",
+    "AND",
+    "NOT",
+    "-",
+    "|",
+    "||",
+    "--",
+    "- ",
+    "(",
+    ")",
+    ":",
+    "::",
+    *(f"{field}:" for field in FIELDS),
+    "DISTRICT:",
+    "Title:",
+    "foo:",
+    "district:郑东",
+    "topic:就业",
+    "title:老旧小区",
+    "year:2020",
+    "year:2019..2021",
+    "year:..",
+    "year:2021..2019",
+    "year:99999",
+    "month:2020-13",
+    "month:2020-07",
+    "month:0000-00",
+    "date:2020-13-45",
+    "date:2020-02-30",
+    "date:2020年13月",
+    "date:..2020-06",
+    "date:2020-07..",
+    "date:..",
+    "date:~",
+    "date:至",
+    "2020-13-45",
+    "..",
+    "~",
+    "至",
+    "<script>alert(1)</script>",
+    "<mark>",
+    "&lt;",
+    "&amp;",
+    ".*",
+    "[",
+    "]",
+    "^",
+    "$",
+    "(?i)",
+    "\\d+",
+    "+",
+    "?",
+    "*",
+    "{",
+    "}",
+    "稳就业",
+    "二七区",
+    "放管服",
+    "中原科技城",
+    "郑东新区",
+    "本报讯",
+    "5G",
+    "Ａ",
+    "，",
+    "　",
+    "\x00",
+    "\x01",
+    "\x1b[31m",
+    "\t",
+    "\n",
+    "\r",
+    "\x7f",
+    "\u200b",
+    "\ufeff",
+    "\u2028",
+    "\ud800",
+    "\udcff",
+    " ",
+    "  ",
 ]
 
 queries = st.one_of(
@@ -48,7 +120,18 @@ def test_parse_query_never_raises_and_reads_every_query_into_valid_atoms(text):
     for group in parsed.groups:
         assert group  # no empty OR group
         for atom in group:
-            assert atom.field in ("text", "title", "district", "topic", "year", "month", "date", "issuer", "type", "docno")
+            assert atom.field in (
+                "text",
+                "title",
+                "district",
+                "topic",
+                "year",
+                "month",
+                "date",
+                "issuer",
+                "type",
+                "docno",
+            )
             assert atom.value  # an atom always has something to look for
             if atom.field in ("year", "date"):
                 start, end = atom.interval
@@ -64,8 +147,13 @@ def test_parse_query_never_raises_and_reads_every_query_into_valid_atoms(text):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(q=queries, mode=st.sampled_from(MODES), sort=st.sampled_from(SORTS), page=st.integers(1, 4),
-       per_page=st.integers(1, 5))
+@given(
+    q=queries,
+    mode=st.sampled_from(MODES),
+    sort=st.sampled_from(SORTS),
+    page=st.integers(1, 4),
+    per_page=st.integers(1, 5),
+)
 def test_search_never_raises_and_its_results_stay_within_bounds(seeds_snapshot, q, mode, sort, page, per_page):
     request = SearchRequest(q=q, mode=mode, sort=sort, page=page, per_page=per_page)
     results = search(seeds_snapshot, request)

@@ -37,7 +37,6 @@ _TOKEN = re.compile(
 )
 
 
-
 def old_parse_query(
     text: str, taxonomy: Taxonomy | None = None, variants: Variants | None = None, expand_all: bool = False
 ) -> ParsedQuery:
@@ -233,15 +232,99 @@ TAXONOMY = Taxonomy.load()
 # The syntax's pieces: operators (well placed, misplaced, clamped), fields (ours, unknown, upper
 # case, with good and bad values), quotes (escaped, unclosed, empty), ~, $n, |, -, and text.
 PIECES = [
-    "OR", "|", "AND", "NOT", "SENT", "PARA", "NEAR", "NEAR/3", "NEAR/0", "NEAR/5000", "NEAR/x",
-    "$3", "$0", "$99999999", "$", "-", "--", "- ", "~", "~~", "|", "||", "a|", "|a", "a||b",
-    '"', '""', '"\\"', '\\"', '"稳 就业"', '"OR"', '"~放管服"', '"a$3"', "\\",
-    *(f"{field}:" for field in FIELDS), "text:", "DISTRICT:", "Title:", "foo:", "时间:", ":", "::",
-    "year:2020", "title:改革", "district:二七", "-topic:就业", "二七", "火星", "淳安县", "就业", "2020", "2019..2021", "2021..2019", "2020-07", "2020-13",
-    "2020-13-45", "近3个月", "..", "通知", "公告", "文件", "郑政〔2021〕5号", "郑政",
-    "稳就业", "保就业", "改革", "国企", "放管服", "双减", "发展", "六稳", "ＣＢＤ", "，", "。",
-    "~放管服", "~国企", "~发展", "~双减", "稳就业$2", "改革$0", "~国企$2", "a$3", "$3a",
-    "\x00", "\t", "\n", "\x7f", "\ud800", "\u3000", "\u200b", "title:\u200b", " ", "  ",
+    "OR",
+    "|",
+    "AND",
+    "NOT",
+    "SENT",
+    "PARA",
+    "NEAR",
+    "NEAR/3",
+    "NEAR/0",
+    "NEAR/5000",
+    "NEAR/x",
+    "$3",
+    "$0",
+    "$99999999",
+    "$",
+    "-",
+    "--",
+    "- ",
+    "~",
+    "~~",
+    "|",
+    "||",
+    "a|",
+    "|a",
+    "a||b",
+    '"',
+    '""',
+    '"\\"',
+    '\\"',
+    '"稳 就业"',
+    '"OR"',
+    '"~放管服"',
+    '"a$3"',
+    "\\",
+    *(f"{field}:" for field in FIELDS),
+    "text:",
+    "DISTRICT:",
+    "Title:",
+    "foo:",
+    "时间:",
+    ":",
+    "::",
+    "year:2020",
+    "title:改革",
+    "district:二七",
+    "-topic:就业",
+    "二七",
+    "火星",
+    "淳安县",
+    "就业",
+    "2020",
+    "2019..2021",
+    "2021..2019",
+    "2020-07",
+    "2020-13",
+    "2020-13-45",
+    "近3个月",
+    "..",
+    "通知",
+    "公告",
+    "文件",
+    "郑政〔2021〕5号",
+    "郑政",
+    "稳就业",
+    "保就业",
+    "改革",
+    "国企",
+    "放管服",
+    "双减",
+    "发展",
+    "六稳",
+    "ＣＢＤ",
+    "，",
+    "。",
+    "~放管服",
+    "~国企",
+    "~发展",
+    "~双减",
+    "稳就业$2",
+    "改革$0",
+    "~国企$2",
+    "a$3",
+    "$3a",
+    "\x00",
+    "\t",
+    "\n",
+    "\x7f",
+    "\ud800",
+    "\u3000",
+    "\u200b",
+    "title:\u200b",
+    " ",
+    "  ",
 ]
 
 # Terms with what may stand before and after them, so that operators meet operands often.
@@ -279,17 +362,26 @@ def test_the_parser_reads_every_query_as_the_one_function_parser_did(text, expan
 
 # What each kind of note the old parser writes looks like (atom_for's own notes included).
 NOTE_KINDS = {
-    "cut": r"query cut to its first 1000 characters", "quote": r"closing quote added at the end",
-    "empty alternative": r"an empty alternative around \| ignored", "lone -": r"a lone - ignored",
-    "OR first": r"(OR|\|) without a term before it ignored", "at the end": r"(OR|NOT|SENT|PARA|NEAR/\d+) at the end ignored",
+    "cut": r"query cut to its first 1000 characters",
+    "quote": r"closing quote added at the end",
+    "empty alternative": r"an empty alternative around \| ignored",
+    "lone -": r"a lone - ignored",
+    "OR first": r"(OR|\|) without a term before it ignored",
+    "at the end": r"(OR|NOT|SENT|PARA|NEAR/\d+) at the end ignored",
     "operator first": r"(SENT|PARA|NEAR(/\d+)?) without a phrase before it ignored",
-    "count first": r"\$\d+ without a phrase before it ignored", "near clamped": r"NEAR/\d+ read as NEAR/1000",
-    "count clamped": r"\$\d+ read as \$\d+", "not a phrase": r".+ after (SENT|PARA|NEAR/\d+) is not a phrase; ANDed instead",
-    "NOT inside": r"NOT inside (SENT|PARA|NEAR/\d+) ignored", "no variants": r"~.+: no variants in the dictionary",
-    "empty quotes": r'empty quotes "" ignored', "no value": r"[a-z]+: without a value ignored",
-    "unsearchable": r".+ has no searchable characters; ignored", "no match": r"no (district|topic) matches .+",
+    "count first": r"\$\d+ without a phrase before it ignored",
+    "near clamped": r"NEAR/\d+ read as NEAR/1000",
+    "count clamped": r"\$\d+ read as \$\d+",
+    "not a phrase": r".+ after (SENT|PARA|NEAR/\d+) is not a phrase; ANDed instead",
+    "NOT inside": r"NOT inside (SENT|PARA|NEAR/\d+) ignored",
+    "no variants": r"~.+: no variants in the dictionary",
+    "empty quotes": r'empty quotes "" ignored',
+    "no value": r"[a-z]+: without a value ignored",
+    "unsearchable": r".+ has no searchable characters; ignored",
+    "no match": r"no (district|topic) matches .+",
     "bad date": r"(date|year):.* is not a valid (date|year) or range; ignored",
-    "bad month": r"month:.* is not a month like 2020-07; ignored", "bad type": r"type:.* is not a document type .+",
+    "bad month": r"month:.* is not a month like 2020-07; ignored",
+    "bad type": r"type:.* is not a document type .+",
 }
 
 
@@ -305,7 +397,9 @@ def test_queries_built_from_the_pieces_reach_every_note_and_read_alike():
             text = _sentence([(rng.choice(PREFIXES), rng.choice(TERMS), rng.choice(OPERATORS)) for _ in range(6)])
         expected = old_parse_query(text, TAXONOMY)
         assert parse_query(text, TAXONOMY) == expected, text
-        seen.update(kind for note in expected.notes for kind, pattern in NOTE_KINDS.items() if re.fullmatch(pattern, note))
+        seen.update(
+            kind for note in expected.notes for kind, pattern in NOTE_KINDS.items() if re.fullmatch(pattern, note)
+        )
     assert sorted(set(NOTE_KINDS) - seen) == []
 
 
@@ -347,8 +441,16 @@ def test_queries_built_from_the_pieces_reach_every_note_and_read_alike():
         ("date:2020-13-45", "(all documents)", ("date:2020-13-45 is not a valid date or range; ignored",)),
         ("year:2021..2019", "(all documents)", ("year:2021..2019 is not a valid year or range; ignored",)),
         ("month:2020-13", "(all documents)", ("month:2020-13 is not a month like 2020-07; ignored",)),
-        ("type:公函", "type:公函", (("type:公函 is not a document type (通知、通告、意见、决定、决议、报告、请示、批复、方案、"
-                                     "办法、规定、规划、函、公告、公报、通报、纪要、工作报告、讲话、新闻): it matches nothing"),)),
+        (
+            "type:公函",
+            "type:公函",
+            (
+                (
+                    "type:公函 is not a document type (通知、通告、意见、决定、决议、报告、请示、批复、方案、"
+                    "办法、规定、规划、函、公告、公报、通报、纪要、工作报告、讲话、新闻): it matches nothing"
+                ),
+            ),
+        ),
     ],
 )
 def test_each_note_is_written_word_for_word(text, groups, notes):

@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.cli.main import main
-from search.text.normalize import normalize_query
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids, search
-
+from search.query import SearchRequest
+from search.text.normalize import normalize_query
 from tests.conftest import S000, S001, S002, S003, S004, oracle
 
 
@@ -110,8 +109,23 @@ def test_json_has_the_contract_shape(runner, seeds_location):
     assert set(payload) >= {"query", "mode", "total", "page", "took_ms", "hits", "facets"}
     assert payload["query"] == "中原科技城" and payload["mode"] == "exact" and payload["page"] == 1
     hit = payload["hits"][0]
-    assert set(hit) == {"id", "title", "district", "date", "topics", "source", "score", "snippets", "variants",
-                        "issuer", "doc_number", "doc_type", "date_source", "district_source", "text_source"}
+    assert set(hit) == {
+        "id",
+        "title",
+        "district",
+        "date",
+        "topics",
+        "source",
+        "score",
+        "snippets",
+        "variants",
+        "issuer",
+        "doc_number",
+        "doc_type",
+        "date_source",
+        "district_source",
+        "text_source",
+    }
     assert set(payload["facets"]) >= {"district", "year", "topic", "issuer", "type"}
 
 
@@ -258,8 +272,35 @@ def test_search_results_total_matches_matching_ids(seeds_snapshot):
 
 
 QUERY_PIECES = st.sampled_from(
-    ['"', "OR", "|", "-", "NOT", "AND", "district:", "topic:", "title:", "year:", "date:", "..", "2020-13-45",
-     "中原科技城", "就业", "二七", "<img onerror=alert(1)>", "(", ")", "\\", ":", "*", "?", "[", "年", "7月", " "]
+    [
+        '"',
+        "OR",
+        "|",
+        "-",
+        "NOT",
+        "AND",
+        "district:",
+        "topic:",
+        "title:",
+        "year:",
+        "date:",
+        "..",
+        "2020-13-45",
+        "中原科技城",
+        "就业",
+        "二七",
+        "<img onerror=alert(1)>",
+        "(",
+        ")",
+        "\\",
+        ":",
+        "*",
+        "?",
+        "[",
+        "年",
+        "7月",
+        " ",
+    ]
 )
 
 
@@ -283,8 +324,10 @@ def test_more_occurrences_rank_higher_when_no_title_matches(runner, seeds_locati
 
 def test_combined_exact_queries_equal_the_set_algebra_of_the_oracle(seeds_snapshot, seed_documents, phrase_strategy):
     """AND of phrases, some negated, some ORed: the engine's sets equal the oracle's set algebra."""
-    id_of = {seeds_snapshot.document(n).id: (seeds_snapshot.document(n).source, seeds_snapshot.document(n).item)
-             for n in seeds_snapshot.live}
+    id_of = {
+        seeds_snapshot.document(n).id: (seeds_snapshot.document(n).source, seeds_snapshot.document(n).item)
+        for n in seeds_snapshot.live
+    }
     everything = {(name, item) for name, item, _ in seed_documents}
 
     @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -379,8 +422,15 @@ def test_warm_up_computes_what_every_query_shares(seeds_index):
     snapshot = Archive(seeds_index).snapshot()
     warm_up(snapshot)
     assert sorted(snapshot._derived) == [
-        "average length", "date ranks", "dedup clusters", "doc number series", "facet counts", "file hashes",
-        "length norms", "titles"]  # dedup clusters: every page says how many reprints it holds (search.dedup)
+        "average length",
+        "date ranks",
+        "dedup clusters",
+        "doc number series",
+        "facet counts",
+        "file hashes",
+        "length norms",
+        "titles",
+    ]  # dedup clusters: every page says how many reprints it holds (search.dedup)
     assert {"district", "published", "topics", "live", "year", "month"} <= set(vars(snapshot))
     assert len(snapshot._derived["length norms"]) == snapshot.size
     # a document page after the warm-up computes nothing: its id and its file are looked up in what is there

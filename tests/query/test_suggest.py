@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids
 from search.engines.embedded.suggest import LIMIT, Suggester, Suggestion, candidates, suggest, suggester
-
+from search.query import SearchRequest
 from tests.conftest import oracle
 
 
@@ -17,7 +16,11 @@ def test_every_suggestion_occurs_with_its_exact_document_count(seeds_snapshot, s
     assert 0 < len(found) <= LIMIT
     for s in found:
         assert typed in s.phrase and s.phrase != typed
-        assert s.count == len(oracle(seed_documents, s.phrase)) == len(matching_ids(seeds_snapshot, SearchRequest(q=f'"{s.phrase}"')))
+        assert (
+            s.count
+            == len(oracle(seed_documents, s.phrase))
+            == len(matching_ids(seeds_snapshot, SearchRequest(q=f'"{s.phrase}"')))
+        )
     starting = [s for s in found if s.phrase.startswith(typed)]
     assert found[: len(starting)] == starting  # phrases starting with it come first
     assert [s.count for s in starting] == sorted((s.count for s in starting), reverse=True)
@@ -48,8 +51,12 @@ def test_the_structure_is_built_once_per_generation(seeds_snapshot):
 
 
 def test_lookup_orders_by_count_then_length_and_fills_with_phrases_containing_the_input():
-    structure = Suggester([Suggestion(p, c, "word") for p, c in
-                           [("改革", 9), ("改革开放", 5), ("改造", 7), ("深化改革", 30), ("改", 40), ("老旧小区改造", 2)]])
+    structure = Suggester(
+        [
+            Suggestion(p, c, "word")
+            for p, c in [("改革", 9), ("改革开放", 5), ("改造", 7), ("深化改革", 30), ("改", 40), ("老旧小区改造", 2)]
+        ]
+    )
     assert [s.phrase for s in structure.suggest("改")] == ["改革", "改造", "改革开放", "深化改革", "老旧小区改造"]
     assert [s.phrase for s in structure.suggest("改革", limit=2)] == ["改革开放", "深化改革"]
     assert structure.suggest("无") == []

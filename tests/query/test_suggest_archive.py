@@ -11,15 +11,15 @@ import tarfile
 
 import pytest
 
-from search.text.analyzer import segmenter
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.meta import extract_documents, read_sidecar
-from search.text.normalize import search_text
 from search.engines.embedded.nearest import gap_patterns, nearest_phrase, one_edit_strings
 from search.engines.embedded.phrases import drop_half_phrases, mine_phrases, phrases_of
-from search.query.pinyin import readings
 from search.engines.embedded.suggest import known_phrases, suggest, suggester
+from search.meta import extract_documents, read_sidecar
+from search.query.pinyin import readings
+from search.text.analyzer import segmenter
+from search.text.normalize import search_text
 from tests.source_texts import FOLDERS, ROOT, reports_archive
 from tests.web_fixtures import soup
 
@@ -103,9 +103,16 @@ def test_upper_case_and_full_width_initials_read_as_the_same_pinyin(reports):
 
 @pytest.mark.parametrize(
     "phrase, expected",
-    [("银行", ("yinhang", "yh")), ("重庆", ("chongqing", "cq")), ("行政审批", ("xingzhengshenpi", "xzsp")),
-     ("重要", ("zhongyao", "zy")), ("长江经济带", ("changjiangjingjidai", "cjjjd")), ("放管服", ("fangguanfu", "fgf")),
-     ("绿色", ("lvse", "ls")), ("5g网络", None)],
+    [
+        ("银行", ("yinhang", "yh")),
+        ("重庆", ("chongqing", "cq")),
+        ("行政审批", ("xingzhengshenpi", "xzsp")),
+        ("重要", ("zhongyao", "zy")),
+        ("长江经济带", ("changjiangjingjidai", "cjjjd")),
+        ("放管服", ("fangguanfu", "fgf")),
+        ("绿色", ("lvse", "ls")),
+        ("5g网络", None),
+    ],
 )
 def test_a_polyphone_is_read_by_the_phrase_it_is_in(phrase, expected):
     assert readings(phrase) == expected
@@ -120,8 +127,12 @@ def test_initials_of_a_polyphone_offer_the_phrase_in_its_own_reading(reports):
 
 @pytest.mark.parametrize(
     "typed, edit",
-    [("老旧小区改选", "one character changed"), ("老旧小区区改造", "one character too many"),
-     ("老旧区小改造", "two neighbours swapped"), ("老旧区改造", "one character missing")],
+    [
+        ("老旧小区改选", "one character changed"),
+        ("老旧小区区改造", "one character too many"),
+        ("老旧区小改造", "two neighbours swapped"),
+        ("老旧区改造", "one character missing"),
+    ],
 )
 def test_a_typo_offers_the_nearest_phrase_the_archive_holds(reports, typed, edit):
     snapshot, texts = reports
@@ -188,5 +199,8 @@ def test_initials_searched_as_they_are_offer_the_phrase_they_spell(client, seeds
         time.sleep(0.1)
     page = soup(client.get("/search?q=fgf"))
     expected = next(s for s in suggest(seeds_snapshot, "fgf") if readings(s.phrase))
-    assert page.select_one(".did-you-mean").get_text(strip=True) == f"您是不是要找：{expected.phrase}（{expected.count} 篇）"
+    assert (
+        page.select_one(".did-you-mean").get_text(strip=True)
+        == f"您是不是要找：{expected.phrase}（{expected.count} 篇）"
+    )
     assert (expected.phrase, readings(expected.phrase)[1]) == ("复工复产", "fgfc")

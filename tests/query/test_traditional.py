@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.text.normalize import _SIMPLIFIED, fold, normalize_query
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids, search
+from search.query import SearchRequest
+from search.text.normalize import _SIMPLIFIED, fold, normalize_query
 from tests.web_fixtures import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,13 +70,16 @@ def _docnums(snapshot, q, mode):
     return [n for n in snapshot.live if snapshot.document(n).id in ids]
 
 
-@pytest.mark.parametrize("simplified, traditional, expected", [
-    ("国民经济", "國民經濟", {"t1.txt", "t2.txt", "s1.txt"}),
-    ("发展", "發展", {"t1.txt", "t2.txt", "s1.txt"}),
-    ("经济", "經濟", {"t1.txt", "t2.txt", "s1.txt"}),
-    ("政府工作报告", "政府工作報告", {"t1.txt", "s1.txt"}),
-    ("老旧小区", "老舊小區", {"s2.txt"}),
-])
+@pytest.mark.parametrize(
+    "simplified, traditional, expected",
+    [
+        ("国民经济", "國民經濟", {"t1.txt", "t2.txt", "s1.txt"}),
+        ("发展", "發展", {"t1.txt", "t2.txt", "s1.txt"}),
+        ("经济", "經濟", {"t1.txt", "t2.txt", "s1.txt"}),
+        ("政府工作报告", "政府工作報告", {"t1.txt", "s1.txt"}),
+        ("老旧小区", "老舊小區", {"s2.txt"}),
+    ],
+)
 def test_traditional_and_simplified_queries_find_the_same_documents(mixed_index, simplified, traditional, expected):
     assert sources(mixed_index, simplified) == sources(mixed_index, traditional) == expected
     assert sources(mixed_index, simplified, "words") == sources(mixed_index, traditional, "words") == expected

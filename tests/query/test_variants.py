@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from search.query import SearchRequest, parse_query
 from search.engines.embedded.run import matching_ids, search
+from search.query import SearchRequest, parse_query
 from search.query.variants import VARIANTS_FILE, Variants, VariantsFile, current_variants
 
 
@@ -27,7 +27,9 @@ def test_the_shipped_dictionary_has_at_least_30_groups_and_the_ones_staff_asked_
 def test_read_as_shows_the_expansion():
     assert parse_query("~放管服").describe() == "放管服 OR 简政放权 OR 放管结合 OR 优化服务"
     assert parse_query("~放管服 二七区").describe() == "(放管服 OR 简政放权 OR 放管结合 OR 优化服务) AND 二七区"
-    assert parse_query("-~双减 教育").describe() == "NOT 双减 AND NOT 减轻义务教育阶段学生作业负担和校外培训负担 AND 教育"
+    assert (
+        parse_query("-~双减 教育").describe() == "NOT 双减 AND NOT 减轻义务教育阶段学生作业负担和校外培训负担 AND 教育"
+    )
     assert parse_query("~国企 SENT 改革").describe() == "国企 SENT 改革 OR 国有企业 SENT 改革"
     parsed = parse_query("~发展")
     assert parsed.describe() == "发展" and parsed.notes == ("~发展: no variants in the dictionary",)
@@ -35,7 +37,10 @@ def test_read_as_shows_the_expansion():
 
 
 def test_the_switch_expands_every_member_typed():
-    assert parse_query("放管服 就业", expand_all=True).describe() == "(放管服 OR 简政放权 OR 放管结合 OR 优化服务) AND 就业"
+    assert (
+        parse_query("放管服 就业", expand_all=True).describe()
+        == "(放管服 OR 简政放权 OR 放管结合 OR 优化服务) AND 就业"
+    )
     request = SearchRequest.from_args({"q": "放管服", "variants": "1"})
     assert request.variants and ("variants", "1") in request.to_args()
     assert not SearchRequest.from_args({"q": "放管服"}).variants
@@ -95,7 +100,9 @@ def test_the_shipped_file_is_the_one_read():
 def test_the_page_offers_the_expanded_search_with_its_count(client, seeds_snapshot):
     expanded = search(seeds_snapshot, SearchRequest(q="放管服", variants=True)).total
     page = client.get("/search?q=放管服").get_data(as_text=True)
-    offer = re.search(r'<a[^>]*class="variants-offer"[^>]*href="([^"]*)"[^>]*>(.*?)</a>\s*：\s*(\d+) 篇', page, re.DOTALL)
+    offer = re.search(
+        r'<a[^>]*class="variants-offer"[^>]*href="([^"]*)"[^>]*>(.*?)</a>\s*：\s*(\d+) 篇', page, re.DOTALL
+    )
     assert offer, page
     assert "variants=1" in offer.group(1) and "简政放权" in offer.group(2)
     assert int(offer.group(3)) == expanded

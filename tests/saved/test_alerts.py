@@ -15,9 +15,9 @@ from urllib.parse import quote
 import pytest
 from aiosmtpd.controller import Controller
 
-from search.saved.mail import AlertConfigError, Mailer, SmtpSettings, load_settings
-from search.saved.alerts import AlertStore, AlertTimer, CheckReport, clean_address
 from search.engines.embedded.commit import index_paths
+from search.saved.alerts import AlertStore, AlertTimer, CheckReport, clean_address
+from search.saved.mail import AlertConfigError, Mailer, SmtpSettings, load_settings
 from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup
 from web.saved_views import run_alert_check
 
@@ -42,7 +42,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
+@pytest.fixture
 def smtp_server():
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -55,7 +55,7 @@ def settings_for(port: int) -> SmtpSettings:
     return SmtpSettings("127.0.0.1", port, "govsearch@localhost", timeout=5)
 
 
-@pytest.fixture()
+@pytest.fixture
 def alert_app(writable_seeds, tmp_path):
     folder, index_dir = writable_seeds
     app = make_app(index_dir, tmp_path / "saved.sqlite3", PUBLIC_URL=PUBLIC + "/")
@@ -119,7 +119,9 @@ def test_smtp_down_is_retried_with_backoff_logged_and_the_pages_still_answer(ale
     messages = [r.getMessage() for r in caplog.records]
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING", "ERROR"]
     assert all(m.startswith("alert mail to chu@localhost") for m in messages)
-    assert re.search(r"SMTP 127\.0\.0\.1:\d+ failed \(attempt 1 of 3: ConnectionRefusedError.*retrying in 0\.5 s", messages[0])
+    assert re.search(
+        r"SMTP 127\.0\.0\.1:\d+ failed \(attempt 1 of 3: ConnectionRefusedError.*retrying in 0\.5 s", messages[0]
+    )
     assert "failed 3 times" in messages[2] and "tried again at the next check" in messages[2]
     page = client.get("/saved")
     assert page.status_code == 200
@@ -194,10 +196,16 @@ def test_cli_alerts_run_mails_through_the_configured_server(writable_seeds, smtp
     add_matching_document(folder, index_dir)
     first = runner.invoke(main, ["alerts", "run", *ix, "--public-url", PUBLIC])
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == ["chu@localhost: 旧改: 1 new", "1 mails, 1 documents, 0 queries started, 0 not sent"]
+    assert first.output.splitlines() == [
+        "chu@localhost: 旧改: 1 new",
+        "1 mails, 1 documents, 0 queries started, 0 not sent",
+    ]
     assert runner.invoke(main, ["alerts", "run", *ix]).output.splitlines()[-1].startswith("0 mails")
     [mail] = inbox.messages
-    assert NEW_TITLE in mail.get_body(("plain",)).get_content() and PUBLIC + "/doc/" in mail.get_body(("plain",)).get_content()
+    assert (
+        NEW_TITLE in mail.get_body(("plain",)).get_content()
+        and PUBLIC + "/doc/" in mail.get_body(("plain",)).get_content()
+    )
     listed = runner.invoke(main, ["alerts", "list", *ix]).output
     assert "(local owner) -> chu@localhost" in listed and "    旧改: 1 documents mailed" in listed
 
@@ -214,13 +222,23 @@ def test_cli_alerts_run_without_smtp_is_one_line(writable_seeds, runner, monkeyp
 def test_settings_from_the_toml_file_with_the_password_from_the_environment(tmp_path):
     (tmp_path / "alerts.toml").write_text(
         '[smtp]\nhost = "smtp.example.gov.cn"\nstarttls = true\nuser = "s@example.gov.cn"\n'
-        'password_env = "GOV_SMTP_PW"\nfrom = "检索 <s@example.gov.cn>"\n[alerts]\nevery_minutes = 15\n', encoding="utf-8")
+        'password_env = "GOV_SMTP_PW"\nfrom = "检索 <s@example.gov.cn>"\n[alerts]\nevery_minutes = 15\n',
+        encoding="utf-8",
+    )
     settings = load_settings(tmp_path, env={"GOV_SMTP_PW": "s3cret"})
-    assert (settings.smtp.host, settings.smtp.port, settings.smtp.starttls, settings.smtp.user,
-            settings.smtp.password, settings.smtp.sender, settings.every_minutes) == (
-        "smtp.example.gov.cn", 587, True, "s@example.gov.cn", "s3cret", "检索 <s@example.gov.cn>", 15.0)
+    assert (
+        settings.smtp.host,
+        settings.smtp.port,
+        settings.smtp.starttls,
+        settings.smtp.user,
+        settings.smtp.password,
+        settings.smtp.sender,
+        settings.every_minutes,
+    ) == ("smtp.example.gov.cn", 587, True, "s@example.gov.cn", "s3cret", "检索 <s@example.gov.cn>", 15.0)
     assert "s3cret" not in repr(settings)
-    overridden = load_settings(tmp_path, env={"GOV_SMTP_PW": "x", "SEARCH_SMTP_PORT": "2525", "SEARCH_SMTP_STARTTLS": "0"})
+    overridden = load_settings(
+        tmp_path, env={"GOV_SMTP_PW": "x", "SEARCH_SMTP_PORT": "2525", "SEARCH_SMTP_STARTTLS": "0"}
+    )
     assert (overridden.smtp.port, overridden.smtp.starttls) == (2525, False)
     with pytest.raises(AlertConfigError, match="GOV_SMTP_PW is not set"):
         load_settings(tmp_path, env={})
@@ -259,8 +277,9 @@ def test_serve_starts_the_timer_from_the_config_file_and_it_mails(writable_seeds
     folder, index_dir = writable_seeds
     controller, inbox = smtp_server
     config = tmp_path / "alerts.toml"
-    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\n[alerts]\nevery_minutes = 0.005\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\n[alerts]\nevery_minutes = 0.005\n', encoding="utf-8"
+    )
     app = make_app(index_dir, tmp_path / "saved.sqlite3", ALERTS_CONFIG=str(config), PUBLIC_URL=PUBLIC)
     client = app.test_client()
     save(client, "旧改", "q=老旧小区")
@@ -298,16 +317,23 @@ def self_signed(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
@@ -326,20 +352,43 @@ def test_starttls_and_login_with_the_offices_ca(tmp_path):
         return AuthResult(success=auth_data.login == b"chu" and auth_data.password == b"s3cret")
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
-                            require_starttls=True, authenticator=authenticator, auth_required=True)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
     controller.start()
     try:
-        settings = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
-                                password="s3cret", timeout=5, cafile=str(cert_file))
+        settings = SmtpSettings(
+            "127.0.0.1",
+            controller.port,
+            "govsearch@localhost",
+            starttls=True,
+            user="chu",
+            password="s3cret",
+            timeout=5,
+            cafile=str(cert_file),
+        )
         from search.saved.mail import MailedDocument, alert_message
 
-        message = alert_message("govsearch@localhost", "chu@localhost", "旧改", "老旧小区",
-                                [MailedDocument(NEW_TITLE, "2026-12-04", "", PUBLIC + "/doc/x")], 0,
-                                PUBLIC + "/saved/x", PUBLIC + "/saved")
+        message = alert_message(
+            "govsearch@localhost",
+            "chu@localhost",
+            "旧改",
+            "老旧小区",
+            [MailedDocument(NEW_TITLE, "2026-12-04", "", PUBLIC + "/doc/x")],
+            0,
+            PUBLIC + "/saved/x",
+            PUBLIC + "/saved",
+        )
         assert Mailer(settings, delays=()).send(message)
-        wrong = SmtpSettings("127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu",
-                             password="s3cret", timeout=5)  # the system's CAs: the office's certificate is refused
+        wrong = SmtpSettings(
+            "127.0.0.1", controller.port, "govsearch@localhost", starttls=True, user="chu", password="s3cret", timeout=5
+        )  # the system's CAs: the office's certificate is refused
         assert not Mailer(wrong, delays=()).send(message)
     finally:
         controller.stop()

@@ -40,7 +40,8 @@ def test_the_zone_is_configurable(seeds_index, tmp_path):
     save(utc, "旧改", "q=老旧小区")
     created = SavedQueries(tmp_path / "saved.sqlite3").find("旧改").created
     assert row_of(utc, "旧改").select_one(".viewed").get_text(strip=True) == (
-        f"{datetime.fromisoformat(created):%Y-%m-%d %H:%M} 保存，尚未打开")
+        f"{datetime.fromisoformat(created):%Y-%m-%d %H:%M} 保存，尚未打开"
+    )
     assert "时间为UTC" in soup(utc.get("/saved")).select_one("p.saved-hint").get_text()
 
 

@@ -8,18 +8,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import matching_ids, search
+from search.query import SearchRequest
 from search.saved.store import SLUG_PATTERN, STORE_NAME, SavedQueries, SavedQueryError, make_slug
-from tests.web_fixtures import csrf_token, hit_ids, make_app, soup, total_shown, save, slug_of
+from tests.web_fixtures import csrf_token, hit_ids, make_app, save, slug_of, soup, total_shown
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path):
     return SavedQueries(tmp_path / STORE_NAME)
 
@@ -119,7 +119,9 @@ def test_new_documents_since_last_viewed_are_counted(writable_seeds, tmp_path):
     index_paths([folder], index_dir)
     row = soup(client.get("/saved")).select_one(f"#saved-{slug}")
     assert row.select_one(".new").get_text(strip=True) == "1 篇新"
-    assert int(row.select_one(".total").get_text()) == len(matching_ids(Archive(index_dir).snapshot(), SearchRequest(q="老旧小区")))
+    assert int(row.select_one(".total").get_text()) == len(
+        matching_ids(Archive(index_dir).snapshot(), SearchRequest(q="老旧小区"))
+    )
 
 
 def test_rename_keeps_the_link_and_delete_asks_first(client):
@@ -161,7 +163,9 @@ def test_atom_feed_lists_the_newest_matching_documents(client, seeds_snapshot):
     assert [e.findtext("a:id", namespaces=ATOM) for e in entries] == [f"urn:govsearch:doc:{h.id}" for h in newest.hits]
     first_link = entries[0].find("a:link", ATOM).get("href")
     assert first_link == f"http://localhost/doc/{newest.hits[0].id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA"
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e.findtext("a:updated", namespaces=ATOM)) for e in entries)
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e.findtext("a:updated", namespaces=ATOM)) for e in entries
+    )
 
 
 # -- the CLI ----------------------------------------------------------------------------------------
@@ -179,8 +183,17 @@ def test_cli_saved_add_list_run_delete(runner, writable_seeds, engine_name, requ
     assert added.output == f"saved '中原旧改' as {slug} (web: /saved/{slug}, feed: /saved/{slug}.atom)\n"
     expected = search(Archive(index_dir).snapshot(), SearchRequest(q="老旧小区", districts=("中原区",)))
     listed = json.loads(runner.invoke(main, ["saved", "list", "--json", *index]).output)
-    assert listed == [{"name": "中原旧改", "slug": slug, "query": "q=老旧小区 district=中原区", "in_words": "老旧小区 · 中原区",
-                       "total": expected.total, "new": expected.total, "last_viewed": None}]
+    assert listed == [
+        {
+            "name": "中原旧改",
+            "slug": slug,
+            "query": "q=老旧小区 district=中原区",
+            "in_words": "老旧小区 · 中原区",
+            "total": expected.total,
+            "new": expected.total,
+            "last_viewed": None,
+        }
+    ]
     ran = json.loads(runner.invoke(main, ["saved", "run", "中原旧改", "--json", *index]).output)
     assert [h["id"] for h in ran["hits"]] == [h.id for h in expected.hits]
     assert ran["saved"] == {"name": "中原旧改", "slug": slug, "new": expected.total}
@@ -196,7 +209,10 @@ def test_cli_saved_errors_are_one_line_with_a_hint(runner, writable_seeds, tmp_p
     _, index_dir = writable_seeds
     missing = runner.invoke(main, ["saved", "run", "nothing", "--index", str(index_dir)])
     assert missing.exit_code == 1
-    assert missing.output.splitlines() == ["error: 没有名为“nothing”的保存查询", "hint: `search saved list` shows the saved queries"]
+    assert missing.output.splitlines() == [
+        "error: 没有名为“nothing”的保存查询",
+        "hint: `search saved list` shows the saved queries",
+    ]
     runner.invoke(main, ["saved", "add", "甲", "x", "--index", str(index_dir)])
     duplicate = runner.invoke(main, ["saved", "add", "甲", "y", "--index", str(index_dir)])
     assert duplicate.exit_code == 1 and duplicate.output == "error: 已有名为“甲”的保存查询\n"

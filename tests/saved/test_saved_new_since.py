@@ -11,20 +11,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.engines.embedded.saved_counts import saved_count
 from search.engines.embedded.archive import Archive, Snapshot
-from search.engines.embedded.entered import content_hash
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
+from search.engines.embedded.entered import content_hash
 from search.engines.embedded.run import matching_documents
+from search.engines.embedded.saved_counts import saved_count
+from search.query import SearchRequest
 from search.saved.store import STORE_NAME, SavedCount, SavedQueries
-from tests.web_fixtures import make_app, save, slug_of, soup  # noqa: F401
+from tests.web_fixtures import make_app, save, slug_of, soup
 
 PAGE = "标题{n}\n\n二七区召开会议，部署稳就业工作，第{n}版。\n"
 QUERY = SearchRequest(q="稳就业")
 
 
-@pytest.fixture()
+@pytest.fixture
 def archive(tmp_path) -> Path:
     root = tmp_path / "mnt" / "reports"
     root.mkdir(parents=True)
@@ -34,7 +34,7 @@ def archive(tmp_path) -> Path:
     return root
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path) -> SavedQueries:
     return SavedQueries(tmp_path / STORE_NAME)
 
@@ -166,8 +166,15 @@ def old_store(path: Path, rows: list[tuple[str, str | None, list[str]]]) -> None
             db.execute(
                 "INSERT INTO saved_query (slug, owner, name, args, created, last_viewed, seen_ids, share_token, feed_token) "
                 "VALUES (?, 'ann', ?, ?, '2026-01-01T00:00:00+00:00', ?, ?, ?, ?)",
-                (f"slug-{n}", name, json.dumps([["q", "稳就业"]]), last_viewed, json.dumps(seen),
-                 f"share-token-{n:020d}", f"feed-token-{n:021d}"),
+                (
+                    f"slug-{n}",
+                    name,
+                    json.dumps([["q", "稳就业"]]),
+                    last_viewed,
+                    json.dumps(seen),
+                    f"share-token-{n:020d}",
+                    f"feed-token-{n:021d}",
+                ),
             )
     db.close()
 
@@ -178,9 +185,14 @@ def test_a_store_from_before_generations_keeps_its_queries_and_counts_by_their_i
     snapshot = Archive(index_dir).snapshot()
     ids = sorted(snapshot.document(n).id for n in matching_documents(snapshot, QUERY))
     path = tmp_path / STORE_NAME
-    old_store(path, [("一个也没看过", "2026-01-02T00:00:00+00:00", ids[:1]),
-                     ("全看过", "2026-01-02T00:00:00+00:00", ids),
-                     ("从未查看", None, [])])
+    old_store(
+        path,
+        [
+            ("一个也没看过", "2026-01-02T00:00:00+00:00", ids[:1]),
+            ("全看过", "2026-01-02T00:00:00+00:00", ids),
+            ("从未查看", None, []),
+        ],
+    )
     store = SavedQueries(path)
     queries = {s.name: s for s in store.all()}
     assert sorted(queries) == ["一个也没看过", "从未查看", "全看过"]
@@ -266,6 +278,8 @@ def test_the_saved_page_reads_no_stored_field_to_count(archive, tmp_path, monkey
     page = soup(client.get("/saved"))
     assert reads == []
     rows = {row.select_one("a.saved-link").get_text(): row for row in page.select("tr[id^=saved-]")}
-    counts = {name: (row.select_one(".total").get_text(), row.select_one(".new").get_text(strip=True))
-              for name, row in rows.items()}
+    counts = {
+        name: (row.select_one(".total").get_text(), row.select_one(".new").get_text(strip=True))
+        for name, row in rows.items()
+    }
     assert counts == {"稳就业": ("3", "1 篇新"), "旧改": ("1", "1 篇新"), "全部": ("4", "4 篇新")}

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.text.highlight import find_spans, mark, snippets
 from search.meta import extract_documents
+from search.text.highlight import find_spans, mark, snippets
 from search.text.normalize import fold, normalize_query, normalize_text, search_text
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -24,18 +24,49 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 # -- documents built from the pieces of real report text -----------------------------------------
 
-WORDS = ["国民经济", "國民經濟", "发展", "發展", "改革开放", "高质量", "郑东新区", "项目建设", "乡村振兴", "就业",
-         "２０２０年", "2020年", "１２％", "ＧＤＰ", "5G", "新闻联播", "记录", "國務院", "会议", "提出", "坚持", "推进"]
+WORDS = [
+    "国民经济",
+    "國民經濟",
+    "发展",
+    "發展",
+    "改革开放",
+    "高质量",
+    "郑东新区",
+    "项目建设",
+    "乡村振兴",
+    "就业",
+    "２０２０年",
+    "2020年",
+    "１２％",
+    "ＧＤＰ",
+    "5G",
+    "新闻联播",
+    "记录",
+    "國務院",
+    "会议",
+    "提出",
+    "坚持",
+    "推进",
+]
 CLAUSE_MARKS = ["，", "、", "；", "：", ",", "……", "“", "”", "（", "）", "(", ")"]
 SENTENCE_ENDS = ["。", "！", "？", "。”"]
 
 
 @st.composite
 def sentence(draw) -> str:
-    parts = draw(st.lists(st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5),
-                                    st.sampled_from(CLAUSE_MARKS)), min_size=1, max_size=4))
+    parts = draw(
+        st.lists(
+            st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5), st.sampled_from(CLAUSE_MARKS)),
+            min_size=1,
+            max_size=4,
+        )
+    )
     body = "".join("".join(words) + mark_ for words, mark_ in parts)
-    return body + "".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))) + draw(st.sampled_from(SENTENCE_ENDS))
+    return (
+        body
+        + "".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3)))
+        + draw(st.sampled_from(SENTENCE_ENDS))
+    )
 
 
 @st.composite
@@ -188,8 +219,10 @@ def test_full_width_digits_and_traditional_characters_match_their_plain_forms():
 
 
 def test_metadata_reads_the_narrow_form_and_the_record_keeps_the_title_as_written():
-    raw = ("郑州市人民政府办公厅\n\n郑政办文〔２０２２〕１２号\n\n郑州市人民政府办公厅关于加快（试点）工作的通知\n\n"
-           "各区人民政府：现将有关事项通知如下。\n")
+    raw = (
+        "郑州市人民政府办公厅\n\n郑政办文〔２０２２〕１２号\n\n郑州市人民政府办公厅关于加快（试点）工作的通知\n\n"
+        "各区人民政府：现将有关事项通知如下。\n"
+    )
     (record,) = extract_documents(raw)
     assert record.title == "郑州市人民政府办公厅关于加快（试点）工作的通知"
     assert record.doc_number == "郑政办文〔2022〕12号"
@@ -263,7 +296,10 @@ def test_document_page_in_chromium_shows_full_width_punctuation_as_written(news_
         page.locator(".hit-title a").click()
         expect(page.locator(".document mark")).to_have_text(["（新闻联播）："])
         text = page.locator(".document").inner_text()
-        assert "央视网消息（新闻联播）：农业农村部近日提出，2020年要稳定粮食播种面积（约１７亿亩），确保谷物基本自给。" in text
+        assert (
+            "央视网消息（新闻联播）：农业农村部近日提出，2020年要稳定粮食播种面积（约１７亿亩），确保谷物基本自给。"
+            in text
+        )
         assert "各地抓紧抓实春耕备耕……把农时抢回来；國務院有关部门加强指导！" in text
         assert "(新闻联播):" not in text and "提出," not in text
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -114,12 +114,15 @@ def test_numbered_heading_before_a_blank_line_stays_its_own_paragraph():
     ]
 
 
-@pytest.mark.parametrize("heading", [
-    "（一）筑牢实体根基，产业体系现代化水平进一步提升",  # 2025_fujian_gwr.txt
-    "(二)深入落实城市总体规划,纵深推动京津冀协同发展",  # 2025_beijing_gwr.txt, as (一) in ASCII
-    "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效",  # 2025_fujian_gwr.txt
-    "第四，开展社会主义劳动竞赛，大搞技术革新和技术革命",  # 1978_gwr.txt
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "（一）筑牢实体根基，产业体系现代化水平进一步提升",  # 2025_fujian_gwr.txt
+        "(二)深入落实城市总体规划,纵深推动京津冀协同发展",  # 2025_beijing_gwr.txt, as (一) in ASCII
+        "一、牢记殷殷嘱托，在接续奋斗中新福建建设取得新成效",  # 2025_fujian_gwr.txt
+        "第四，开展社会主义劳动竞赛，大搞技术革新和技术革命",  # 1978_gwr.txt
+    ],
+)
 def test_numbered_heading_is_not_joined_even_within_a_block_of_lines(heading):
     raw = f"标题\n{heading}\n实施就业优先战略。推进重点领域、重点行业的就业工作。"
     assert normalize_text(raw)[1] == heading
@@ -127,20 +130,26 @@ def test_numbered_heading_is_not_joined_even_within_a_block_of_lines(heading):
 
 def test_line_is_not_joined_to_a_numbered_line_after_it():
     raw = "标题\n会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度\n二是补齐短板，加压推进。"
-    assert normalize_text(raw)[1:] == ["会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度",
-                                       "二是补齐短板，加压推进。"]
+    assert normalize_text(raw)[1:] == [
+        "会议强调，要按照全市功能布局，进一步加快核心板块建设，持续加大项目推介力度",
+        "二是补齐短板，加压推进。",
+    ]
 
 
 def test_unfinished_summary_line_before_a_blank_line_is_a_heading():
     # 1964_gwr.txt: a 25-char lead line with a comma, then the paragraph it heads.
-    raw = ("标题\n\n这几年取得的巨大成就,是坚决执行自力更生方针的结果\n\n"
-           "周总理着重指出,我们这几年所取得的巨大成就,是坚决执行自力更生方针的结果。")
+    raw = (
+        "标题\n\n这几年取得的巨大成就,是坚决执行自力更生方针的结果\n\n"
+        "周总理着重指出,我们这几年所取得的巨大成就,是坚决执行自力更生方针的结果。"
+    )
     assert len(normalize_text(raw)) == 3
 
 
 def test_unfinished_line_within_a_block_is_joined_to_the_next():
     raw = "标题\n这几年取得的巨大成就,是坚决执行自力更生和艰苦奋斗方针的\n结果,周总理着重指出了这一点。"
-    assert normalize_text(raw)[1] == "这几年取得的巨大成就,是坚决执行自力更生和艰苦奋斗方针的结果,周总理着重指出了这一点。"
+    assert (
+        normalize_text(raw)[1] == "这几年取得的巨大成就,是坚决执行自力更生和艰苦奋斗方针的结果,周总理着重指出了这一点。"
+    )
 
 
 def test_line_broken_right_after_a_comma_is_joined_across_a_blank_line():
@@ -264,8 +273,10 @@ def test_latin_words_split_across_lines_are_joined_with_a_space():
 
 
 def test_long_headline_without_a_comma_is_not_joined_to_its_paragraph():
-    raw = ("国内联播快讯\n\n北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪\n\n"
-           "北京冬奥会张家口赛区7家定点救治医院的测试赛准备工作目前已经就绪。")
+    raw = (
+        "国内联播快讯\n\n北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪\n\n"
+        "北京冬奥会张家口赛区7家定点救治医院的测试赛准备工作目前已经就绪。"
+    )
     assert normalize_text(raw)[1] == "北京冬奥会张家口赛区定点保障医院测试赛准备工作就绪"
 
 
@@ -300,8 +311,32 @@ def test_latin_spaces_in_running_text_are_kept():
 # Text built from the pieces the layout rules react to, so generated cases exercise them.
 NOISY_TEXT = st.lists(
     st.sampled_from(
-        ["记者 马燕", " 通讯员 李盼 文/图", "本报讯 ", "7月18日,", "。", ",", "、", "郑东新区", "持续抓好", "下",
-         "半", "年", "会议召开", "\n", "\n\n", " ", "\u3000", "ＡＢ", "Σ", "\ufeff", "“", "”", ":", "2020年"]
+        [
+            "记者 马燕",
+            " 通讯员 李盼 文/图",
+            "本报讯 ",
+            "7月18日,",
+            "。",
+            ",",
+            "、",
+            "郑东新区",
+            "持续抓好",
+            "下",
+            "半",
+            "年",
+            "会议召开",
+            "\n",
+            "\n\n",
+            " ",
+            "\u3000",
+            "ＡＢ",
+            "Σ",
+            "\ufeff",
+            "“",
+            "”",
+            ":",
+            "2020年",
+        ]
     ),
     max_size=80,
 ).map("".join)

@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.query import SearchRequest
 from tests.browser_fixtures import shot
 from tests.web_fixtures import ROOT
 
@@ -28,10 +28,12 @@ RUN_AXE = """async () => {
 def serious_violations(page) -> list[dict]:
     """Serious and critical violations, and the missing <h1> the probe reported (axe rates it moderate)."""
     page.add_script_tag(path=str(AXE))
-    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical") or v["id"] == "page-has-heading-one"]
+    return [
+        v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical") or v["id"] == "page-has-heading-one"
+    ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def axe_page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True)
     yield context.new_page()

@@ -1,5 +1,5 @@
 """Bidirectional controls never reach a page or an export cell (issue 27, Low; what was left: item 4):
-a file named ``报告\u202Etxt.exe.txt`` (shown as ``报告exe.txt.txt``) with U+202E and its kin in its
+a file named ``报告\u202etxt.exe.txt`` (shown as ``报告exe.txt.txt``) with U+202E and its kin in its
 title, text and manifest values.  Pages, fragments, feeds and export cells show the text without
 them; the index keeps the text as written, so matching and the JSON API are unchanged."""
 
@@ -38,7 +38,7 @@ def app(tmp_path_factory):
     return make_app(root / "ix", root / "saved.sqlite3")
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -57,14 +57,39 @@ def test_without_bidi_removes_exactly_the_controls():
     assert without_bidi(NAME) == "报告txt.exe.txt"
     assert without_bidi("".join(CONTROLS) + "老旧\u200d小区\u200b") == "老旧\u200d小区\u200b"  # ZWJ, ZWSP kept
     assert [f"U+{ord(c):04X}" for c in CONTROLS] == [
-        "U+061C", "U+200E", "U+200F", "U+202A", "U+202B", "U+202C", "U+202D", "U+202E",
-        "U+2066", "U+2067", "U+2068", "U+2069", "U+206A", "U+206B", "U+206C", "U+206D", "U+206E", "U+206F"]
+        "U+061C",
+        "U+200E",
+        "U+200F",
+        "U+202A",
+        "U+202B",
+        "U+202C",
+        "U+202D",
+        "U+202E",
+        "U+2066",
+        "U+2067",
+        "U+2068",
+        "U+2069",
+        "U+206A",
+        "U+206B",
+        "U+206C",
+        "U+206D",
+        "U+206E",
+        "U+206F",
+    ]
 
 
-@pytest.mark.parametrize("path", [
-    "/search?q=老旧小区", "/search?q=二七区", "/search?q=老旧小区&issuer=" + ISSUER, "/trend?q=老旧小区&per=district",
-    "/kwic?q=老旧小区", "/compile?q=老旧小区", "/advanced",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/search?q=老旧小区",
+        "/search?q=二七区",
+        "/search?q=老旧小区&issuer=" + ISSUER,
+        "/trend?q=老旧小区&per=district",
+        "/kwic?q=老旧小区",
+        "/compile?q=老旧小区",
+        "/advanced",
+    ],
+)
 def test_pages_show_titles_paths_snippets_and_facets_without_the_controls(client, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -159,7 +184,9 @@ def test_an_alert_mail_shows_no_controls():
     from search.saved.mail import MailedDocument, alert_message
 
     document = MailedDocument(TITLE, f"{ISSUER} · 2020 · 二七区", "推进老旧\u200f小区改造", "http://h/doc/x")
-    message = alert_message("a@localhost", "b@localhost", "旧改\u202e", "老旧小区", [document], 0, "http://h/s", "http://h/l")
+    message = alert_message(
+        "a@localhost", "b@localhost", "旧改\u202e", "老旧小区", [document], 0, "http://h/s", "http://h/l"
+    )
     bodies = [part.get_content() for part in message.iter_parts()]
     for text in (*bodies, message["Subject"]):
         _no_controls(text)

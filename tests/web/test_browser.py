@@ -11,9 +11,8 @@ import re
 
 from playwright.sync_api import expect
 
-from search.query import SearchRequest
 from search.engines.embedded.run import search
-
+from search.query import SearchRequest
 from tests.browser_fixtures import PHRASE, args_of, hit_titles, shot
 
 

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from waitress import create_server
 
 from search.access.users import UserStore
-from search.query import SearchRequest
 from search.engines.embedded.run import search
-from tests.web.test_accessibility import serious_violations
+from search.query import SearchRequest
 from tests.browser_fixtures import Tab, shot
+from tests.web.test_accessibility import serious_violations
 from tests.web_fixtures import make_app
 
 PASSWORD = "correct horse battery"
@@ -27,8 +27,14 @@ def auth_server(seeds_index, tmp_path_factory):
     users = UserStore(folder / "users.sqlite3")
     users.add("reader_a", PASSWORD)
     users.add("reader_b", PASSWORD)
-    app = make_app(seeds_index, folder / "saved.sqlite3", TESTING=False, AUTH_MODE="local",
-                   USERS_DB=str(folder / "users.sqlite3"), AUDIT_LOG=str(folder / "audit.jsonl"))
+    app = make_app(
+        seeds_index,
+        folder / "saved.sqlite3",
+        TESTING=False,
+        AUTH_MODE="local",
+        USERS_DB=str(folder / "users.sqlite3"),
+        AUDIT_LOG=str(folder / "audit.jsonl"),
+    )
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=wsgi.run, daemon=True).start()
     yield f"http://127.0.0.1:{wsgi.effective_port}"

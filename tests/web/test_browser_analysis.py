@@ -28,8 +28,10 @@ def check_trend_page(page, server) -> None:
     assert [g.get_attribute("data-query") for g in series.all()] == ["老旧小区", "稳就业"]
     data = page.request.get(server + TWO.replace("/trend", "/trend.json")).json()
     assert table_of(page) == [[str(s["points"][i]["documents"]) for s in data["series"]] for i in range(5)]
-    drawn = [[float(v) for v in g.locator("a.point").evaluate_all("els => els.map(e => e.dataset.value)")]
-             for g in series.all()]
+    drawn = [
+        [float(v) for v in g.locator("a.point").evaluate_all("els => els.map(e => e.dataset.value)")]
+        for g in series.all()
+    ]
     assert drawn == [[p["documents"] for p in s["points"]] for s in data["series"]]
     assert series.first.locator("circle title").first.text_content() == "老旧小区 · 2020年：2 篇（2 篇，7 次）"
 

@@ -95,8 +95,15 @@ def test_emerging_terms_and_a_smoothed_trend(tab, reports_server):
     assert tab.errors == []
 
 
-@pytest.mark.parametrize("path", ["/compare", "/compare?a.year=2024&b.year=2023", "/emerging?period=2024&min_freq=3",
-                                  "/trend?q=%E6%94%B9%E9%9D%A9&smooth=1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/compare",
+        "/compare?a.year=2024&b.year=2023",
+        "/emerging?period=2024&min_freq=3",
+        "/trend?q=%E6%94%B9%E9%9D%A9&smooth=1",
+    ],
+)
 def test_the_pages_have_no_serious_or_critical_accessibility_violations(axe_page, reports_server, path):
     axe_page.goto(reports_server + path)
     assert serious_violations(axe_page) == []

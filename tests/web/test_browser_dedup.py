@@ -42,7 +42,7 @@ def browser():
         launched.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     tab = context.new_page()

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from waitress import create_server
 
 from search.engines.embedded.archive import Archive
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.query import SearchRequest
 from tests.browser_fixtures import args_of, hit_titles, shot
 from tests.web_fixtures import make_app
 

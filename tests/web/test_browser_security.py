@@ -27,7 +27,7 @@ fetch(target + "/saved/{slug}/delete", {{method: "HEAD", mode: "no-cors", creden
 </script>"""
 
 
-@pytest.fixture()
+@pytest.fixture
 def app_server(seeds_index, tmp_path):
     app = make_app(seeds_index, tmp_path / "saved.sqlite3", TESTING=False)
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=2)
@@ -36,7 +36,7 @@ def app_server(seeds_index, tmp_path):
     wsgi.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def attacker_site(tmp_path):
     folder = tmp_path / "attacker"
     folder.mkdir()

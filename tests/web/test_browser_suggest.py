@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
 import pytest
+from playwright.sync_api import expect
 
-from search.query import SearchRequest
 from search.engines.embedded.run import search
 from search.engines.embedded.suggest import suggest
+from search.query import SearchRequest
 from tests.browser_fixtures import shot
 
 

@@ -40,8 +40,17 @@ def page_rows(html) -> list[dict]:
     for tr in soup(html).select("table.keyness-table tbody tr"):
         cells = [td.get_text(strip=True) for td in tr.find_all(["td", "th"])]
         links = {a["class"][0]: a["href"] for a in tr.select("td.links a")}
-        rows.append({"number": int(cells[0]), "phrase": cells[1].replace("单篇集中", ""), "ll": float(cells[2]),
-                     "log_ratio": float(cells[3]), "a_freq": int(cells[4]), "b_freq": int(cells[8]), "links": links})
+        rows.append(
+            {
+                "number": int(cells[0]),
+                "phrase": cells[1].replace("单篇集中", ""),
+                "ll": float(cells[2]),
+                "log_ratio": float(cells[3]),
+                "a_freq": int(cells[4]),
+                "b_freq": int(cells[8]),
+                "links": links,
+            }
+        )
     return rows
 
 
@@ -63,8 +72,10 @@ def test_the_page_of_2024_against_2023_shows_the_oracles_numbers(reports_client,
     assert f"A 侧 ：全部文档 · 2024年 · {len(side_a)} 篇 · {sum(map(oracle.size, side_a)):,} 字" in summary
     assert f"B 侧 ：全部文档 · 2023年（不含 A 侧文档） · {len(side_b)} 篇" in summary
     expected = oracle.keyness(side_a, side_b, 5)
-    listed = sorted(((p, v) for p, v in expected.items() if v["log_ratio"] > 0 and v["ll"] >= 3.84 and not v["concentrated"]),
-                    key=lambda pv: (-pv[1]["ll"], pv[0]))
+    listed = sorted(
+        ((p, v) for p, v in expected.items() if v["log_ratio"] > 0 and v["ll"] >= 3.84 and not v["concentrated"]),
+        key=lambda pv: (-pv[1]["ll"], pv[0]),
+    )
     rows = page_rows(html)
     assert len(rows) == min(50, len(listed)) and len(listed) > 30
     assert [r["phrase"] for r in rows] == [p for p, _ in listed[:50]]
@@ -86,8 +97,9 @@ def test_paging_continues_the_numbering_and_the_json_page_is_the_same(reports_cl
     assert dict(parse_qsl(urlsplit(pager).query)) == {"a.year": "2024", "b.year": "2023", "min_ll": "0", "page": "2"}
 
 
-@pytest.mark.parametrize("sort, key", [("ratio", lambda p: -p["log_ratio"]), ("freq", lambda p: -p["a"]["freq"]),
-                                       ("ll", lambda p: -p["ll"])])
+@pytest.mark.parametrize(
+    "sort, key", [("ratio", lambda p: -p["log_ratio"]), ("freq", lambda p: -p["a"]["freq"]), ("ll", lambda p: -p["ll"])]
+)
 def test_sorting_orders_by_the_chosen_measure(reports_client, sort, key):
     data = as_json(reports_client, ALL + f"&sort={sort}&per_page=200")
     assert len(data["phrases"]) == 200
@@ -140,40 +152,53 @@ def test_side_b_left_empty_is_the_rest_and_its_links_exclude_side_a(reports_clie
     assert dict(parse_qsl(urlsplit(link).query))["q"].endswith(" -year:2024")
     phrase = page_rows(page)[0]["phrase"]
     kwic = reports_client.get(link.replace("/kwic?", "/kwic.json?")).get_json()
-    assert kwic["total_occurrences"] == as_json(reports_client, "/compare?a.year=2024&per_page=1")["phrases"][0]["b"]["freq"]
+    assert (
+        kwic["total_occurrences"]
+        == as_json(reports_client, "/compare?a.year=2024&per_page=1")["phrases"][0]["b"]["freq"]
+    )
     assert phrase
 
 
-@pytest.mark.parametrize("query, message", [
-    ("a.year=20x4", "A 侧：year（年份）必须是四位数字"),
-    ("a.year=2024&b.colour=red", "B 侧不认识参数 'b.colour'"),
-    ("a.year=2024&min_ll=7", "min_ll（最低对数似然）只能是 0、3.84、6.63、10.83、15.13"),
-    ("a.year=2024&side=c", "side 只能是 a（A 侧多用）、b（B 侧多用）或 all（两侧都列）"),
-    ("a.year=2024&sort=size", "sort 只能是 ll（对数似然）"),
-    ("a.year=2024&min_freq=0", "min_freq（最低频次）必须是 1 到 1000 之间的整数"),
-    ("a.year=2024&page=0", "page（页码）必须是 1 到 100000 之间的整数"),
-    ("a.from=2025&a.to=2020", "A 侧：起始日期 2025 晚于截止日期 2020"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("a.year=20x4", "A 侧：year（年份）必须是四位数字"),
+        ("a.year=2024&b.colour=red", "B 侧不认识参数 'b.colour'"),
+        ("a.year=2024&min_ll=7", "min_ll（最低对数似然）只能是 0、3.84、6.63、10.83、15.13"),
+        ("a.year=2024&side=c", "side 只能是 a（A 侧多用）、b（B 侧多用）或 all（两侧都列）"),
+        ("a.year=2024&sort=size", "sort 只能是 ll（对数似然）"),
+        ("a.year=2024&min_freq=0", "min_freq（最低频次）必须是 1 到 1000 之间的整数"),
+        ("a.year=2024&page=0", "page（页码）必须是 1 到 100000 之间的整数"),
+        ("a.from=2025&a.to=2020", "A 侧：起始日期 2025 晚于截止日期 2020"),
+    ],
+)
 def test_bad_parameters_get_a_400_that_says_what_is_wrong(reports_client, query, message):
     for path in ("/compare?", "/compare.json?", "/compare.csv?", "/compare.xlsx?"):
         response = reports_client.get(path + query)
         assert response.status_code == 400, (path, query)
-        text = response.get_json()["error"] if path == "/compare.json?" else html.unescape(response.get_data(as_text=True))
+        text = (
+            response.get_json()["error"] if path == "/compare.json?" else html.unescape(response.get_data(as_text=True))
+        )
         assert message in text, (path, text[:500])
 
 
-@pytest.mark.parametrize("query, message", [
-    ("period=20x0", "period（时期）必须形如 2020"),
-    ("by=week", "by 只能是 year（按年）或 month（按月）"),
-    ("period=1990", "1990 没有可计数的文档；可选的时期从 2016 到 2024"),
-    ("sort=size", "sort 只能是 z（突发度）"),
-    ("colour=red", "不认识参数 'colour'"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("period=20x0", "period（时期）必须形如 2020"),
+        ("by=week", "by 只能是 year（按年）或 month（按月）"),
+        ("period=1990", "1990 没有可计数的文档；可选的时期从 2016 到 2024"),
+        ("sort=size", "sort 只能是 z（突发度）"),
+        ("colour=red", "不认识参数 'colour'"),
+    ],
+)
 def test_emerging_bad_parameters_get_a_400(reports_client, query, message):
     for path in ("/emerging?", "/emerging.json?", "/emerging.csv?"):
         response = reports_client.get(path + query)
         assert response.status_code == 400
-        assert message in (response.get_json()["error"] if ".json" in path else html.unescape(response.get_data(as_text=True)))
+        assert message in (
+            response.get_json()["error"] if ".json" in path else html.unescape(response.get_data(as_text=True))
+        )
 
 
 def test_the_form_in_place_gets_the_results_alone_and_an_error_in_their_place(reports_client):
@@ -206,9 +231,16 @@ def test_emerging_page_defaults_to_the_latest_year_and_its_exports(reports_clien
     texts, periods = [t for _, t in documents], [y for y, _ in documents]
     expected = oracle.emerging(texts, periods, "2024", 3)
     assert sorted(t["phrase"] for t in data["terms"][:50]) == sorted(
-        sorted(expected, key=lambda p: (-round(expected[p]["z"], 4), p))[:50])
+        sorted(expected, key=lambda p: (-round(expected[p]["z"], 4), p))[:50]
+    )
     assert data["total"] == len(expected)
-    rows = list(csv.reader(io.StringIO(reports_client.get("/emerging.csv?min_freq=3&period=2024").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                reports_client.get("/emerging.csv?min_freq=3&period=2024").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
     assert rows[0][:3] == ["序号", "短语", "突发度z"] and len(rows) == len(expected) + 1
     xlsx = reports_client.get("/emerging.xlsx?min_freq=3&period=2024")
     assert load_workbook(io.BytesIO(xlsx.data), read_only=True).sheetnames == ["新词", "检索条件"]
@@ -221,9 +253,15 @@ def test_trend_smoothing_is_a_control_and_the_page_json_and_csv_follow_it(report
     plain = reports_client.get("/trend.json?q=改革").get_json()["series"][0]["points"]
     smooth = reports_client.get("/trend.json?q=改革&smooth=1").get_json()
     values = [p["documents"] for p in plain]
-    want = [round(sum(values[max(0, i - 1) : i + 2]) / len(values[max(0, i - 1) : i + 2]), 2) for i in range(len(values))]
+    want = [
+        round(sum(values[max(0, i - 1) : i + 2]) / len(values[max(0, i - 1) : i + 2]), 2) for i in range(len(values))
+    ]
     assert [p["documents"] for p in smooth["series"][0]["points"]] == want and smooth["smooth"] == 1
-    rows = list(csv.reader(io.StringIO(reports_client.get("/trend.csv?q=改革&smooth=1").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(reports_client.get("/trend.csv?q=改革&smooth=1").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
     assert [float(r[3]) for r in rows[1:-1]] == want
     assert "smooth=1" in page.select_one("p.exports a")["href"]
     assert reports_client.get("/trend?q=改革&smooth=4").status_code == 400

@@ -21,7 +21,7 @@ def dedup_index(tmp_path_factory):
     return index_dir
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(dedup_index, tmp_path):
     return make_app(dedup_index, tmp_path / "saved.sqlite3").test_client()
 
@@ -41,7 +41,7 @@ def test_without_the_switch_everything_counts_and_the_reprints_are_told(client):
 def test_with_the_switch_one_hit_per_cluster_and_a_link_to_its_copies(client):
     html = client.get("/search?q=郑东新区党工委&dedup=1").get_data(as_text=True)
     assert total(html) == 1
-    assert "共 <strong id=\"total\">1</strong> 组" in html
+    assert '共 <strong id="total">1</strong> 组' in html
     assert "已去重：1 组，隐去 2 篇转载" in html
     assert 'name="dedup" value="1" checked' in html
     links = re.findall(r'<a class="reprints" href="([^"]+)"[^>]*>另有 (\d+) 篇转载</a>', html)
@@ -75,7 +75,9 @@ def test_document_page_lists_its_reprints_with_their_similarity(client):
     by_source = {h["source"]: h["id"] for h in data["hits"]}
     html = client.get(f"/doc/{by_source['a_copy.txt']}").get_data(as_text=True)
     assert "相似文档" in html
-    items = re.findall(r'<li class="similar-(\w+)"><span class="similar-kind">([^<]+)</span> <a href="/doc/([^"]+)">', html)
+    items = re.findall(
+        r'<li class="similar-(\w+)"><span class="similar-kind">([^<]+)</span> <a href="/doc/([^"]+)">', html
+    )
     kinds = {doc_id: (kind, label) for kind, label, doc_id in items}
     assert kinds[by_source["a.txt"]] == ("reprint", "转载·原稿")
     assert kinds[by_source["a_headline.txt"]] == ("reprint", "转载")

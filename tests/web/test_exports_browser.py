@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.test_accessibility import serious_violations
 from tests.browser_fixtures import shot
+from tests.web.test_accessibility import serious_violations
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
@@ -19,8 +19,9 @@ WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 @pytest.fixture(params=list(WIDTHS))
 def page_at(browser, request):
     width, height = WIDTHS[request.param]
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}, bypass_csp=True,
-                                  accept_downloads=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": height}, bypass_csp=True, accept_downloads=True
+    )
     yield request.param, context.new_page()
     context.close()
 
@@ -40,7 +41,9 @@ def test_compile_page_ticks_documents_and_downloads_a_zip_of_them(page_at, serve
     with page.expect_download() as download:
         page.click("button[formaction$='compile.zip']")
     archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
-    assert download.value.suggested_filename.endswith(".zip") and download.value.suggested_filename.startswith("老旧小区-原文-")
+    assert download.value.suggested_filename.endswith(".zip") and download.value.suggested_filename.startswith(
+        "老旧小区-原文-"
+    )
     assert len(archive.namelist()) == 3  # two originals and 清单.csv
     assert [line.split(",")[0] for line in archive.read("清单.csv").decode("utf-8-sig").splitlines()[1:]] == ["1", "2"]
     assert len(set(ticked)) == 2
@@ -68,8 +71,8 @@ def test_login_page_has_no_serious_violations(browser, tmp_path):
     from waitress import create_server
 
     from search.access.users import UserStore
-    from tests.web_fixtures import SEEDS, make_app
     from search.engines.embedded.commit import index_paths
+    from tests.web_fixtures import SEEDS, make_app
 
     index_dir = tmp_path / "index"
     index_paths([SEEDS], index_dir)

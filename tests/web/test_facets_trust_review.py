@@ -10,14 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from search.access.users import UserStore
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.meta.corrections import file_hash, read_corrections
-from search.meta.manifests import SidecarError
 from search.ingest.identity import document_id
 from search.ingest.identity import file_hash as schema_file_hash
-
+from search.meta.corrections import file_hash, read_corrections
+from search.meta.manifests import SidecarError
 from tests.access.test_accounts import PASSWORD, login
 from tests.meta.test_facets_trust import COUNTY_NOTICE, DECREE_NEWS, TWO_PROVINCES
 from tests.web_fixtures import make_app, soup
@@ -29,13 +28,15 @@ def stored(index_dir) -> dict[str, tuple]:
     """source -> (district, issuer, doc_type) of each document in the index."""
     snapshot = Archive(index_dir).snapshot()
     try:
-        return {snapshot.document(n).source: (snapshot.district[n], snapshot.issuer[n], snapshot.doc_type[n])
-                for n in sorted(snapshot.live)}
+        return {
+            snapshot.document(n).source: (snapshot.district[n], snapshot.issuer[n], snapshot.doc_type[n])
+            for n in sorted(snapshot.live)
+        }
     finally:
         snapshot.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def archive(tmp_path):
     folder = tmp_path / "docs"
     (folder / "news").mkdir(parents=True)
@@ -57,10 +58,15 @@ def test_a_correction_overrides_values_and_survives_reindexing(archive):
         "id or path\tfield\tvalue\n"
         "news/visit.txt\t区域\t河南省\n"
         f"{document_id('chunan.txt', 0)}\tissuer\t-\n"
-        "news/decree.txt\tdoc_type\t-\n", encoding="utf-8")
+        "news/decree.txt\tdoc_type\t-\n",
+        encoding="utf-8",
+    )
     index_paths([folder], index_dir)  # an incremental run: the corrected files are read again
-    corrected = {"news/visit.txt": ("河南省", None, "新闻"), "chunan.txt": ("淳安县", None, "通知"),
-                 "news/decree.txt": ("全国", None, None)}
+    corrected = {
+        "news/visit.txt": ("河南省", None, "新闻"),
+        "chunan.txt": ("淳安县", None, "通知"),
+        "news/decree.txt": ("全国", None, None),
+    }
     assert {k: v for k, v in stored(index_dir).items()} == corrected
     index_paths([folder], index_dir, rebuild=True)
     assert stored(index_dir) == corrected
@@ -75,18 +81,25 @@ def test_a_bad_corrections_line_is_one_message_naming_it(tmp_path):
     (tmp_path / "corrections.tsv").write_text("a.txt\tcolour\tred\n", encoding="utf-8")
     with pytest.raises(SidecarError) as raised:
         read_corrections(tmp_path)
-    assert str(raised.value).endswith("corrections.tsv: line 1: unknown field 'colour' (one of date, district, "
-                                      "doc_number, doc_type, issuer, title, topics)")
+    assert str(raised.value).endswith(
+        "corrections.tsv: line 1: unknown field 'colour' (one of date, district, "
+        "doc_number, doc_type, issuer, title, topics)"
+    )
 
 
 def test_inspect_says_why_a_headline_is_no_issuer(tmp_path):
     path = tmp_path / "decree.txt"
-    path.write_text("李克强签署国务院令 公布《国务院关于修改部分行政法规的决定》\n\n国务院总理李克强日前签署国务院令。\n",
-                    encoding="utf-8")
+    path.write_text(
+        "李克强签署国务院令 公布《国务院关于修改部分行政法规的决定》\n\n国务院总理李克强日前签署国务院令。\n",
+        encoding="utf-8",
+    )
     lines = CliRunner().invoke(main, ["inspect", str(path)]).output.splitlines()
     assert "    issuer     -" in lines
-    assert any(line.startswith("    issuer     李克强签署国务院令") and line.endswith(
-        "[title] refused: 李克强签署国务院令: holds a verb (签署)") for line in lines)
+    assert any(
+        line.startswith("    issuer     李克强签署国务院令")
+        and line.endswith("[title] refused: 李克强签署国务院令: holds a verb (签署)")
+        for line in lines
+    )
 
 
 def test_stats_metadata_lists_the_most_common_values_of_each_field(archive):
@@ -118,8 +131,13 @@ def test_the_review_page_is_for_admins_only(seeds_index, tmp_path):
     users = UserStore(tmp_path / "users.sqlite3")
     users.add("reader_a", PASSWORD)
     users.add("boss", PASSWORD, role="admin")
-    app = make_app(seeds_index, tmp_path / "saved.sqlite3", AUTH_MODE="local", USERS_DB=str(tmp_path / "users.sqlite3"),
-                   AUDIT_LOG=str(tmp_path / "audit.jsonl"))
+    app = make_app(
+        seeds_index,
+        tmp_path / "saved.sqlite3",
+        AUTH_MODE="local",
+        USERS_DB=str(tmp_path / "users.sqlite3"),
+        AUDIT_LOG=str(tmp_path / "audit.jsonl"),
+    )
     reader, admin = app.test_client(), app.test_client()
     login(reader, "reader_a")
     login(admin, "boss")

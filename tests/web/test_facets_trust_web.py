@@ -15,9 +15,8 @@ from waitress import create_server
 from search.cli.main import main
 from search.engines.embedded.commit import index_paths
 from search.meta.places import children
-from web.facet_lists import SHOWN
-
 from tests.web_fixtures import make_app, soup
+from web.facet_lists import SHOWN
 
 ZHENGZHOU = children("郑州市")  # 16 districts, counties and zones
 # Each of Zhengzhou's places gets documents, 二七区 the fewest (so it sits behind 更多); a few
@@ -28,10 +27,16 @@ FEW = {"二七区": 1}
 def corpus_rows() -> list[tuple[str, str, str]]:
     rows = []
     for n, place in enumerate(ZHENGZHOU):
-        rows.extend((place, f"{2010 + (n + k) % 16}-03-01", f"{place}关于老旧小区改造的通知")
-                    for k in range(FEW.get(place, 2 + n % 3)))
-    rows += [("郑州市", "2024-05-01", "郑州市老旧小区改造方案"), ("北京市", "2023-01-02", "北京市老旧小区改造"),
-             ("全国", "2022-02-02", "国务院办公厅关于老旧小区改造的意见"), ("洛阳市", "2021-06-01", "洛阳市老旧小区改造")]
+        rows.extend(
+            (place, f"{2010 + (n + k) % 16}-03-01", f"{place}关于老旧小区改造的通知")
+            for k in range(FEW.get(place, 2 + n % 3))
+        )
+    rows += [
+        ("郑州市", "2024-05-01", "郑州市老旧小区改造方案"),
+        ("北京市", "2023-01-02", "北京市老旧小区改造"),
+        ("全国", "2022-02-02", "国务院办公厅关于老旧小区改造的意见"),
+        ("洛阳市", "2021-06-01", "洛阳市老旧小区改造"),
+    ]
     return rows
 
 
@@ -41,7 +46,9 @@ def places_index(tmp_path_factory):
     folder.mkdir()
     lines = ["filename\ttitle\tdistrict\tdate"]
     for i, (place, day, title) in enumerate(corpus_rows()):
-        (folder / f"{i:03d}.txt").write_text(f"{title}\n\n为推进老旧小区改造，现就有关事项通知如下。\n", encoding="utf-8")
+        (folder / f"{i:03d}.txt").write_text(
+            f"{title}\n\n为推进老旧小区改造，现就有关事项通知如下。\n", encoding="utf-8"
+        )
         lines.append(f"{i:03d}.txt\t{title}\t{place}\t{day}")
     (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("places-index")

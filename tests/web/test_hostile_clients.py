@@ -70,8 +70,9 @@ def test_four_slow_csv_readers_do_not_starve_a_normal_search(served):
     try:
         for _ in range(4):
             headers, received = threading.Event(), []
-            thread = threading.Thread(target=_slow_reader, daemon=True,
-                                      args=(base, "/large.csv", headers, stop, received))
+            thread = threading.Thread(
+                target=_slow_reader, daemon=True, args=(base, "/large.csv", headers, stop, received)
+            )
             thread.start()
             readers.append((thread, headers, received))
         for _, headers, _ in readers:
@@ -83,7 +84,9 @@ def test_four_slow_csv_readers_do_not_starve_a_normal_search(served):
         assert [hit["source"] for hit in answer["hits"]] == ["b.txt"]
         assert time.monotonic() - started < 5
         head = b"".join(readers[0][2]).split(b"\r\n\r\n")[0].decode()
-        length = next(line.split(":")[1].strip() for line in head.split("\r\n") if line.lower().startswith("content-length"))
+        length = next(
+            line.split(":")[1].strip() for line in head.split("\r\n") if line.lower().startswith("content-length")
+        )
         assert int(length) == sum(len(ROW.format(n=n).encode()) for n in range(ROWS))
     finally:
         stop.set()
@@ -91,8 +94,9 @@ def test_four_slow_csv_readers_do_not_starve_a_normal_search(served):
             thread.join(5)
 
 
-@pytest.mark.parametrize("path", ["/search.csv?q=%E5%B0%B1%E4%B8%9A", "/kwic.csv?q=%E5%B0%B1%E4%B8%9A",
-                                  "/trend.csv?q=%E5%B0%B1%E4%B8%9A"])
+@pytest.mark.parametrize(
+    "path", ["/search.csv?q=%E5%B0%B1%E4%B8%9A", "/kwic.csv?q=%E5%B0%B1%E4%B8%9A", "/trend.csv?q=%E5%B0%B1%E4%B8%9A"]
+)
 def test_exports_are_spooled_whole_with_their_length(served, path):
     """Every CSV export is written out before it is sent: a declared length, the whole body, a BOM first."""
     app, _ = served

@@ -50,8 +50,9 @@ LABEL_LINES = """() => Array.from(document.querySelectorAll("button, .go, label.
 def layout_server(seeds_index, tmp_path_factory):
     """The app over the seeds (embedded engine), with one saved query of a long name."""
     app = make_app(seeds_index, tmp_path_factory.mktemp("layout") / "saved.sqlite3", TESTING=False)
-    app.extensions["saved_queries"].add("老旧小区改造·中原区·二〇二〇年以来的全部文件",
-                                        SearchRequest(q="老旧小区改造", districts=("中原区",)))
+    app.extensions["saved_queries"].add(
+        "老旧小区改造·中原区·二〇二〇年以来的全部文件", SearchRequest(q="老旧小区改造", districts=("中原区",))
+    )
     wsgi = create_server(app, host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=wsgi.run, daemon=True).start()
     yield f"http://127.0.0.1:{wsgi.effective_port}"
@@ -106,11 +107,16 @@ def test_on_a_phone_the_concordance_keeps_its_columns_and_collocates_come_below(
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
         page = context.new_page()
         page.goto(layout_server + "/kwic?q=发展")
-        widths[size] = {c: page.locator(f".kwic th.{c}").bounding_box()["width"] for c in ("left", "match", "right", "source")}
+        widths[size] = {
+            c: page.locator(f".kwic th.{c}").bounding_box()["width"] for c in ("left", "match", "right", "source")
+        }
         table = page.locator("table.kwic").bounding_box()
         collocates = page.locator(".collocates").bounding_box()
-        overlap = not (collocates["y"] >= table["y"] + table["height"] or collocates["x"] >= table["x"] + table["width"]
-                       or collocates["x"] + collocates["width"] <= table["x"])
+        overlap = not (
+            collocates["y"] >= table["y"] + table["height"]
+            or collocates["x"] >= table["x"] + table["width"]
+            or collocates["x"] + collocates["width"] <= table["x"]
+        )
         assert not overlap, size
         if size == "phone":
             assert collocates["y"] >= table["y"] + table["height"]

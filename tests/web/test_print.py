@@ -36,7 +36,9 @@ def reports_server(reports, tmp_path_factory):
 
 # The CJK font maps some glyphs to radicals' code points (⾼ for 高, ⻚ for 页): text extraction gives those.
 # NFKC folds the Kangxi radicals; the simplified radicals of the supplement have no decomposition.
-RADICALS = str.maketrans("⻚⺠⻓⻔⻢⻅⻛⻜⻋⻉⻥⻦⻩⻬⻮⻳⻰⻘⻝⻙⻨⻤⺟⻆⺩⻣", "页民长门马见风飞车贝鱼鸟黄齐齿龟龙青食韦麦鬼母角王骨")
+RADICALS = str.maketrans(
+    "⻚⺠⻓⻔⻢⻅⻛⻜⻋⻉⻥⻦⻩⻬⻮⻳⻰⻘⻝⻙⻨⻤⺟⻆⺩⻣", "页民长门马见风飞车贝鱼鸟黄齐齿龟龙青食韦麦鬼母角王骨"
+)
 
 
 def readable(text: str) -> str:
@@ -60,11 +62,13 @@ def test_ten_hits_print_on_one_a4_page_under_a_header_saying_which_search(report
     pages, text = printed(browser, reports_server + "/search?q=高质量发展 -疫情&type=工作报告", "print-results.pdf")
     assert pages == 1
     today = date.today()
-    header = readable(f"政府报告检索 · 检索结果 查询 高质量发展 -疫情 理解为 高质量发展 AND NOT 疫情 筛选 文种：工作报告 "
-                      f"结果 共 33 篇，本页第 1–10 篇 打印时间 {today.year}年{today.month}月{today.day}日")
+    header = readable(
+        f"政府报告检索 · 检索结果 查询 高质量发展 -疫情 理解为 高质量发展 AND NOT 疫情 筛选 文种：工作报告 "
+        f"结果 共 33 篇，本页第 1–10 篇 打印时间 {today.year}年{today.month}月{today.day}日"
+    )
     assert text.startswith(header)
     for absent in ("保存查询", "导出", "精确匹配", "排序", "下一页", "打印", "日期范围", "年份→月份"):
-        assert absent not in text[len(header):], absent
+        assert absent not in text[len(header) :], absent
 
 
 def test_each_printed_hit_has_its_title_metadata_and_snippet(reports_server, browser):

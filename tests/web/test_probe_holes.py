@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 
-from search.engines.embedded.archive import Archive
 from search.cli.main import main
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.text.normalize import normalize_text
 from search.saved.store import SavedQueries
+from search.text.normalize import normalize_text
 from tests.extract.test_extract import make_docx, make_pdf
 from tests.web_fixtures import csrf_token, make_app, save, slug_of, soup
 from web.hosts import trusted_hosts
@@ -73,7 +73,7 @@ def test_head_and_cross_site_views_do_not_reset_the_new_count(web_app):
 # -- 2. symbolic links out of the indexed folder -----------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def linked_folder(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -127,7 +127,7 @@ def test_normalization_drops_the_characters_xml_forbids():
     assert normalize_text(CONTROL_TEXT) == ["控制字符报告", "老旧小区改造进展顺利。", "第二段", "第三段"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def control_client(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -147,7 +147,9 @@ def test_feed_json_and_csv_are_valid_whatever_the_text(control_client):
     assert ET.fromstring(body).find("a:id", ATOM).text == f"urn:govsearch:saved:{slug}"
     data = json.loads(control_client.get("/search.json?q=老旧小区").data)
     assert sorted(h["source"] for h in data["hits"]) == ["control.txt", "name\x01x.txt"]
-    rows = list(csv.reader(io.StringIO(control_client.get("/search.csv?q=老旧小区").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(control_client.get("/search.csv?q=老旧小区").get_data(as_text=True).lstrip("\ufeff")))
+    )
     assert sorted(r[10] for r in rows[1:]) == ["control.txt", "name\x01x.txt"]  # 来源文件
 
 
@@ -165,8 +167,9 @@ def test_a_foreign_host_header_is_refused(client):
 
 def test_feed_links_follow_the_public_url_and_ids_are_urns(seeds_index, tmp_path):
     hosts = trusted_hosts("127.0.0.1", "https://search.example.gov.cn/")
-    app = make_app(seeds_index, tmp_path / "saved.sqlite3", TRUSTED_HOST_NAMES=hosts,
-                   PUBLIC_URL="https://search.example.gov.cn/")
+    app = make_app(
+        seeds_index, tmp_path / "saved.sqlite3", TRUSTED_HOST_NAMES=hosts, PUBLIC_URL="https://search.example.gov.cn/"
+    )
     client = app.test_client()
     save(client, "旧改", "q=老旧小区")
     slug = slug_of(client, "旧改")
@@ -180,7 +183,12 @@ def test_feed_links_follow_the_public_url_and_ids_are_urns(seeds_index, tmp_path
 
 def test_trusted_hosts_come_from_the_bind_address_and_the_public_url():
     assert trusted_hosts("127.0.0.1") == ["localhost", "127.0.0.1", "::1"]
-    assert trusted_hosts("10.1.2.3", "https://search.example.gov.cn")[:4] == ["localhost", "127.0.0.1", "::1", "10.1.2.3"]
+    assert trusted_hosts("10.1.2.3", "https://search.example.gov.cn")[:4] == [
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "10.1.2.3",
+    ]
     assert "search.example.gov.cn" in trusted_hosts("10.1.2.3", "https://search.example.gov.cn")
     import socket
 
@@ -190,7 +198,7 @@ def test_trusted_hosts_come_from_the_bind_address_and_the_public_url():
 # -- 5. /doc/<id>/original -----------------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def originals_client(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -224,7 +232,7 @@ def test_original_is_served_with_its_real_media_type(originals_client, source, m
     client, ids = originals_client
     response = client.get(f"/doc/{ids[source]}/original")
     assert (response.status_code, response.headers["Content-Type"]) == (200, media_type)
-    assert response.headers["Content-Disposition"] == f'attachment; filename={source}'
+    assert response.headers["Content-Disposition"] == f"attachment; filename={source}"
 
 
 # -- 6. cache headers ---------------------------------------------------------------------------------------
@@ -238,8 +246,10 @@ def test_pages_with_tokens_are_not_stored_and_other_dynamic_pages_are_private(cl
     assert client.get("/search.json?q=稳就业").headers["Cache-Control"] == "private"
     assert client.get("/search.csv?q=稳就业").headers["Cache-Control"] == "private"
     assert client.get(f"/doc/{doc_id}").headers["Cache-Control"] in ("private", "no-store")
-    assert "Cache-Control" not in client.get("/static/style.css").headers or \
-        "no-store" not in client.get("/static/style.css").headers["Cache-Control"]
+    assert (
+        "Cache-Control" not in client.get("/static/style.css").headers
+        or "no-store" not in client.get("/static/style.css").headers["Cache-Control"]
+    )
 
 
 def test_error_responses_vary_on_the_htmx_headers_too(client):
@@ -296,7 +306,11 @@ def test_zero_result_suggestions_cost_at_most_six_counts(client, monkeypatch):
     counted = []
     real_count = web.pages._count
     monkeypatch.setattr(web.pages, "_count", lambda snap, req, seen: counted.append(req) or real_count(snap, req, seen))
-    args = [("q", "不存在的词语组合")] + [("district", f"区{i}") for i in range(10)] + [("year", str(1990 + i)) for i in range(10)]
+    args = (
+        [("q", "不存在的词语组合")]
+        + [("district", f"区{i}") for i in range(10)]
+        + [("year", str(1990 + i)) for i in range(10)]
+    )
     assert client.get("/search", query_string=args).status_code == 200
     # The selected facets' own counts come with the search (SearchResults.facets): only suggestions count.
     assert len(counted) == 6
@@ -307,7 +321,10 @@ def test_a_request_out_of_time_ends_with_query_too_complex(seeds_index, tmp_path
     client = app.test_client()
     response = client.get("/search?q=老旧小区")
     assert response.status_code == 400
-    assert soup(response).select_one(".error .message").get_text() == "查询过于复杂：0 秒内未能完成。请减少检索词或筛选条件后再试。"
+    assert (
+        soup(response).select_one(".error .message").get_text()
+        == "查询过于复杂：0 秒内未能完成。请减少检索词或筛选条件后再试。"
+    )
     fragment = client.get("/search?q=老旧小区", headers={"HX-Request": "true"})
     assert fragment.status_code == 400 and "查询过于复杂" in fragment.get_data(as_text=True)
     assert json.loads(client.get("/search.json?q=老旧小区").data)["error"].startswith("查询过于复杂")
@@ -316,8 +333,8 @@ def test_a_request_out_of_time_ends_with_query_too_complex(seeds_index, tmp_path
 
 def test_the_library_stops_a_search_whose_budget_is_spent(seeds_snapshot):
     from search.budget import QueryTooComplex, time_budget
-    from search.query import SearchRequest
     from search.engines.embedded.run import search
+    from search.query import SearchRequest
 
     with time_budget(0.0), pytest.raises(QueryTooComplex):
         search(seeds_snapshot, SearchRequest(q="老旧小区"))

@@ -26,7 +26,7 @@ def _lines(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "web.requests"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def logged(caplog):
     caplog.set_level(logging.INFO, logger="web.requests")
     return caplog
@@ -58,7 +58,9 @@ def test_the_signed_in_user_ends_the_line(seeds_index, tmp_path, logged):
     assert client.get("/search.json?q=x", headers={"X-Remote-User": "张 三"}).status_code == 200
     assert client.get("/search.json?q=x").status_code == 401
     assert [re.sub(r" \d+ms ", " Nms ", line) for line in _lines(logged)] == [
-        "GET /search.json?q=x 200 Nms 张 三", "GET /search.json?q=x 401 Nms -"]
+        "GET /search.json?q=x 200 Nms 张 三",
+        "GET /search.json?q=x 401 Nms -",
+    ]
 
 
 def test_a_line_holds_no_space_or_control_character_before_the_user():
@@ -75,8 +77,13 @@ def test_the_log_is_off_below_info(seeds_index, tmp_path, caplog):
 
 
 def _serve(index_dir, *options):
-    server = subprocess.Popen([*SEARCH, "serve", "--index", str(index_dir), "--port", "0", *options],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*SEARCH, "serve", "--index", str(index_dir), "--port", "0", *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = server.stdout.readline()
     assert line.startswith("serving "), line or server.stderr.read()
     return server, line.split(" at ", 1)[1].split(" ", 1)[0]
@@ -114,7 +121,9 @@ def test_search_serve_logs_its_start_and_each_request_to_standard_error(writable
     assert re.fullmatch(
         rf"{STAMP} INFO web\.server: serving index={re.escape(str(index_dir.resolve()))} "
         rf"generation={stats['generation']} documents={stats['documents']} auth=none "
-        rf"url=http://127\.0\.0\.1:{port}/ workers=1 threads=4", lines[0]), lines[0]
+        rf"url=http://127\.0\.0\.1:{port}/ workers=1 threads=4",
+        lines[0],
+    ), lines[0]
     assert re.fullmatch(rf"{STAMP} INFO web\.requests: GET /search\?q={JIUYE} 200 \d+ms -", lines[1]), lines[1]
     assert re.fullmatch(rf"{STAMP} INFO web\.requests: GET /nowhere 404 \d+ms -", lines[2]), lines[2]
 

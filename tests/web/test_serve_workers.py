@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
 SEARCH = [sys.executable, "-c", "import sys; from search.cli.main import run; sys.argv[0] = 'search'; run()"]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,11 +46,16 @@ def _get(url: str) -> int:
         return response.status
 
 
-@pytest.fixture()
+@pytest.fixture
 def two_workers(writable_seeds):
     _, index_dir = writable_seeds
-    server = subprocess.Popen([*SEARCH, "serve", "--index", str(index_dir), "--port", "0", "--workers", "2"],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*SEARCH, "serve", "--index", str(index_dir), "--port", "0", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = server.stdout.readline()
         assert line.startswith(f"serving {index_dir} at http://127.0.0.1:"), line
@@ -70,8 +74,9 @@ def test_two_workers_answer_and_a_killed_worker_is_replaced(two_workers):
     assert [_get(f"{url}search?q=%E5%8F%91%E5%B1%95") for _ in range(6)] == [200] * 6
     killed = min(workers)
     os.kill(killed, signal.SIGKILL)
-    replaced = _wait_for(lambda: (lambda now: now if len(now) == 2 and killed not in now else None)(
-        _children(server.pid)))
+    replaced = _wait_for(
+        lambda: (lambda now: now if len(now) == 2 and killed not in now else None)(_children(server.pid))
+    )
     assert len(replaced & workers) == 1
     assert [_get(f"{url}search?q=%E5%8F%91%E5%B1%95") for _ in range(6)] == [200] * 6
     server.send_signal(signal.SIGTERM)
@@ -83,8 +88,13 @@ def test_two_workers_answer_and_a_killed_worker_is_replaced(two_workers):
 
 
 def test_serve_with_workers_refuses_a_missing_index_in_one_line(tmp_path):
-    result = subprocess.run([*SEARCH, "serve", "--index", str(tmp_path / "none"), "--port", "0", "--workers", "2"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*SEARCH, "serve", "--index", str(tmp_path / "none"), "--port", "0", "--workers", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.count("error:") == 1
     assert result.stdout == ""

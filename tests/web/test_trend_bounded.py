@@ -14,11 +14,17 @@ from search.engines.embedded.commit import index_paths
 from tests.web_fixtures import ROOT, make_app
 
 PHRASE = "老旧小区"
-PLACES = [name for name, place in tomllib.loads((ROOT / "search/data/gazetteer.toml").read_text("utf-8")).items()
-          if place.get("level") == "district"][:25]
+PLACES = [
+    name
+    for name, place in tomllib.loads((ROOT / "search/data/gazetteer.toml").read_text("utf-8")).items()
+    if place.get("level") == "district"
+][:25]
 # 25 districts, each with documents in a few of the years 2001-2024; a gap of years in most.
-CORPUS = {f"d{n:02d}-{k}.txt": (place, f"{2001 + (n * 7 + k * 5) % 24}-0{1 + k}-01")
-          for n, place in enumerate(PLACES) for k in range(1 + n % 3)}
+CORPUS = {
+    f"d{n:02d}-{k}.txt": (place, f"{2001 + (n * 7 + k * 5) % 24}-0{1 + k}-01")
+    for n, place in enumerate(PLACES)
+    for k in range(1 + n % 3)
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +68,9 @@ def test_the_axis_is_given_once_and_a_query_series_is_dense(client):
 def test_a_districts_series_lists_only_its_periods_with_documents_twenty_a_page(client):
     first, second = _get(client, "&per=district"), _get(client, "&per=district&district_page=2")
     assert [(d["district_page"], d["district_pages"], d["districts_per_page"]) for d in (first, second)] == [
-        (1, 2, 20), (2, 2, 20)]
+        (1, 2, 20),
+        (2, 2, 20),
+    ]
     assert [d["series"][0]["districts_total"] for d in (first, second)] == [25, 25]
     districts = first["series"][0]["districts"] + second["series"][0]["districts"]
     assert [len(first["series"][0]["districts"]), len(second["series"][0]["districts"])] == [20, 5]
@@ -73,7 +81,9 @@ def test_a_districts_series_lists_only_its_periods_with_documents_twenty_a_page(
 
 
 def test_the_district_pages_keep_the_order_of_first_appearance(client):
-    whole = [d for page in (1, 2) for d in _get(client, f"&per=district&district_page={page}")["series"][0]["districts"]]
+    whole = [
+        d for page in (1, 2) for d in _get(client, f"&per=district&district_page={page}")["series"][0]["districts"]
+    ]
     firsts = [d["first_appearance"] for d in whole]
     assert firsts == sorted(firsts)
 
@@ -82,7 +92,10 @@ def test_a_page_past_the_last_is_empty_and_a_bad_page_is_a_400(client):
     past = _get(client, "&per=district&district_page=3")
     assert (past["series"][0]["districts"], past["series"][0]["districts_total"]) == ([], 25)
     bad = client.get(f"/trend.json?q={PHRASE}&per=district&district_page=0")
-    assert (bad.status_code, bad.get_json()["error"]) == (400, "district_page（区域页码）必须是 1 到 1000 之间的整数；收到 '0'。")
+    assert (bad.status_code, bad.get_json()["error"]) == (
+        400,
+        "district_page（区域页码）必须是 1 到 1000 之间的整数；收到 '0'。",
+    )
 
 
 def test_a_month_axis_per_district_stays_small(client):
@@ -93,4 +106,5 @@ def test_a_month_axis_per_district_stays_small(client):
     assert len(data["periods"]) == (last_year - first_year) * 12 + last_month - first_month + 1
     shown = data["series"][0]["districts"]
     assert {(d["district"], p["period"]) for d in shown for p in d["points"]} == {
-        (place, date[:7]) for place, date in CORPUS.values() if place in {d["district"] for d in shown}}
+        (place, date[:7]) for place, date in CORPUS.values() if place in {d["district"] for d in shown}
+    }

@@ -18,12 +18,22 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from search.engines.embedded.archive import Archive
-from search.text.normalize import fold
-from search.query import SearchRequest, parse_query
 from search.engines.embedded.run import search
+from search.query import SearchRequest, parse_query
 from search.query.facet_values import rolled_up
+from search.text.normalize import fold
 from tests.conftest import S004
-from tests.web_fixtures import ROOT, csrf_token, facet_counts, facet_link, hit_ids, make_app, place_counts, soup, total_shown
+from tests.web_fixtures import (
+    ROOT,
+    csrf_token,
+    facet_counts,
+    facet_link,
+    hit_ids,
+    make_app,
+    place_counts,
+    soup,
+    total_shown,
+)
 from web.exports import csv_cell
 
 
@@ -31,6 +41,7 @@ from web.exports import csv_cell
 def web_app(seeds_location, tmp_path):  # the engine as a parameter: these tests run on both
     """The app over the (read-only) seeds index of each engine; saved queries in a fresh file per test."""
     return make_app(seeds_location, tmp_path / "saved.sqlite3")
+
 
 HX = {"HX-Request": "true"}
 HX_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
@@ -149,7 +160,11 @@ def test_pagination_links_cover_every_page(client, seeds_snapshot):
     assert numbers[0] == "1" and numbers[-2] == str(total) and numbers[-1] == "下一页"
     last = soup(client.get(f"/search?q=老旧小区&per_page=1&page={total}"))
     assert last.select_one(".pager .next.disabled") is not None
-    assert args_of(last.select_one(".pager a.prev")["href"]) == [("q", "老旧小区"), ("page", str(total - 1)), ("per_page", "1")]
+    assert args_of(last.select_one(".pager a.prev")["href"]) == [
+        ("q", "老旧小区"),
+        ("page", str(total - 1)),
+        ("per_page", "1"),
+    ]
     # The pages together show every hit once.
     seen = [hit_ids(soup(client.get(f"/search?q=老旧小区&per_page=1&page={n}")))[0] for n in range(1, total + 1)]
     assert len(set(seen)) == total
@@ -159,10 +174,15 @@ def test_hit_links_to_its_document_with_the_search_and_marks_snippets(client, se
     page = soup(client.get("/search?q=老旧小区&district=中原区"))
     expected = search(seeds_snapshot, SearchRequest(q="老旧小区", districts=("中原区",)))
     links = [a["href"] for a in page.select(".hit-title a")]
-    assert links == [f"/doc/{h.id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA&district=%E4%B8%AD%E5%8E%9F%E5%8C%BA" for h in expected.hits]
+    assert links == [
+        f"/doc/{h.id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA&district=%E4%B8%AD%E5%8E%9F%E5%8C%BA"
+        for h in expected.hits
+    ]
     marks = {m.get_text() for m in page.select(".snippet mark")}
     assert marks == {"老旧小区"}
-    assert [s.select_one(".district").get_text() for s in page.select(".hit-meta")] == [h.district for h in expected.hits]
+    assert [s.select_one(".district").get_text() for s in page.select(".hit-meta")] == [
+        h.district for h in expected.hits
+    ]
 
 
 # -- zero results, malformed queries ------------------------------------------------------
@@ -175,21 +195,35 @@ def test_zero_results_offer_words_mode_and_filter_removal_with_counts(client, se
     assert exact.total == 0 and words.total > 0
     page = soup(client.get("/search?q=小区老旧&district=中原区"))
     assert "没有找到包含“小区老旧”的文档" in page.select_one(".empty-title").get_text()
-    offers = [(a.get_text(), args_of(a["href"]), li.get_text()) for li in page.select(".suggestions li") for a in li.select("a")]
-    expected = [("改用分词匹配", [("q", "小区老旧"), ("mode", "words"), ("district", "中原区")], f"改用分词匹配：{words.total} 篇")]
+    offers = [
+        (a.get_text(), args_of(a["href"]), li.get_text())
+        for li in page.select(".suggestions li")
+        for a in li.select("a")
+    ]
+    expected = [
+        (
+            "改用分词匹配",
+            [("q", "小区老旧"), ("mode", "words"), ("district", "中原区")],
+            f"改用分词匹配：{words.total} 篇",
+        )
+    ]
     if unfiltered.total:
         expected.append(("去掉“区域：中原区”", [("q", "小区老旧")], f"去掉“区域：中原区”：{unfiltered.total} 篇"))
     assert offers == expected
 
 
 def test_malformed_query_shows_how_it_was_read(client):
-    response = client.get('/search', query_string={"q": '"老旧小区 OR'})
+    response = client.get("/search", query_string={"q": '"老旧小区 OR'})
     assert response.status_code == 200
     page = soup(response)
     assert page.select_one(".read-as code").get_text() == parse_query('"老旧小区 OR').describe() == '"老旧小区 or"'
     assert [li.get_text() for li in page.select(".notes li")] == ["缺少右引号，已在末尾补上"]
     lone = soup(client.get("/search", query_string={"q": "OR - NOT"}))
-    assert [li.get_text() for li in lone.select(".notes li")] == ["OR 前面没有词，已忽略", "单独的 - 已忽略", "末尾的 NOT 已忽略"]
+    assert [li.get_text() for li in lone.select(".notes li")] == [
+        "OR 前面没有词，已忽略",
+        "单独的 - 已忽略",
+        "末尾的 NOT 已忽略",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -245,18 +279,40 @@ def test_csv_exports_every_hit_as_text(client, seeds_snapshot):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     expected = search(seeds_snapshot, SearchRequest(q="老旧小区", per_page=100))
-    assert rows[0] == ["序号", "标题", "发文机关", "文号", "文种", "日期", "区域", "主题", "摘要", "链接", "来源文件", "编号"]
+    assert rows[0] == [
+        "序号",
+        "标题",
+        "发文机关",
+        "文号",
+        "文种",
+        "日期",
+        "区域",
+        "主题",
+        "摘要",
+        "链接",
+        "来源文件",
+        "编号",
+    ]
     assert [r[1] for r in rows[1:]] == [h.title for h in expected.hits]
     assert [r[10] for r in rows[1:]] == [h.source for h in expected.hits]
     assert all("老旧小区" in r[8] and "<mark>" not in r[8] for r in rows[1:])
-    assert [r[9] for r in rows[1:]] == [f"http://localhost/doc/{h.id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA"
-                                        for h in expected.hits]  # absolute: Excel opens them
+    assert [r[9] for r in rows[1:]] == [
+        f"http://localhost/doc/{h.id}?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA" for h in expected.hits
+    ]  # absolute: Excel opens them
 
 
 @pytest.mark.parametrize(
     "cell, written",
-    [("=1+2", "'=1+2"), ("+cmd", "'+cmd"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("老旧小区", "老旧小区"), ("", "")],
+    [
+        ("=1+2", "'=1+2"),
+        ("+cmd", "'+cmd"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("老旧小区", "老旧小区"),
+        ("", ""),
+    ],
 )
 def test_csv_cell_guards_formula_injection(cell, written):
     assert csv_cell(cell) == written
@@ -373,7 +429,9 @@ def test_document_with_script_renders_inert_in_results_document_feed_and_csv(hos
     assert "&lt;img src=x onerror=alert(1)&gt;<mark>老旧小区</mark>" in summaries
     assert "<img" not in summaries
     # CSV: text, with formula cells defused.
-    rows = list(csv.reader(io.StringIO(hostile_client.get("/search.csv?q=老旧小区").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(hostile_client.get("/search.csv?q=老旧小区").get_data(as_text=True).lstrip("\ufeff")))
+    )
     cells = [cell for row in rows[1:] for cell in row]
     assert "'=1+2 老旧小区公告" in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
@@ -482,11 +540,15 @@ def test_search_serve_runs_waitress_on_localhost_and_prints_the_url(seeds_index,
     shutil.copytree(seeds_index, saved_copy)  # serve writes its secret and saved queries beside the index
     process = subprocess.Popen(
         [sys.executable, "-m", "search.cli.main", "serve", "--index", str(saved_copy), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline()
-        match = re.fullmatch(rf"serving {re.escape(str(saved_copy.resolve()))} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
+        match = re.fullmatch(
+            rf"serving {re.escape(str(saved_copy.resolve()))} at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line
+        )
         assert match, line
         with urllib.request.urlopen(match.group(1) + "search?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA") as response:
             assert response.status == 200

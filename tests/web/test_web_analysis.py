@@ -9,13 +9,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from search.engines.embedded.run import search
 from search.engines.embedded.trend import trend
 from search.query import SearchRequest
-from search.engines.embedded.run import search
 from tests.web_fixtures import make_app, soup, total_shown
 
 
-@pytest.fixture()
+@pytest.fixture
 def web_app(seeds_location, tmp_path):
     """The app over the (read-only) seeds index of each engine: these tests run on both."""
     return make_app(seeds_location, tmp_path / "saved.sqlite3")
@@ -32,11 +32,17 @@ def test_trend_page_draws_one_series_per_query_and_the_table_equals_the_json(cli
     assert [g["data-query"] for g in series] == ["老旧小区", "稳就业"]
     assert [len(g.select("circle")) for g in series] == [5, 5]
     assert [[float(a["data-value"]) for a in g.select("a.point")] for g in series] == [
-        [p["documents"] for p in s["points"]] for s in data["series"]]
+        [p["documents"] for p in s["points"]] for s in data["series"]
+    ]
     rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select(".trend-table tbody tr")]
     assert rows == [[str(s["points"][i]["documents"]) for s in data["series"]] for i in range(5)]
     assert [th.get_text(strip=True) for th in page.select(".trend-table tbody th")] == [
-        "2020年", "2021年", "2022年", "2023年", "2024年"]
+        "2020年",
+        "2021年",
+        "2022年",
+        "2023年",
+        "2024年",
+    ]
     assert page.select_one("svg.trend-chart title").get_text().startswith("老旧小区、稳就业")
     assert page.select("g.series circle title")[0].get_text() == "老旧小区 · 2020年：2 篇（2 篇，7 次）"
 
@@ -62,7 +68,9 @@ def test_per_district_table_has_first_appearance_and_shaded_cells(client):
     page = soup(client.get("/trend?q=老旧小区&per=district"))
     rows = page.select(".heat tbody tr")
     assert [(r.th.get_text(strip=True), r.select_one("td.first").get_text(strip=True)) for r in rows] == [
-        ("中原区", "2020年"), ("郑东新区", "2020年8月8日")]
+        ("中原区", "2020年"),
+        ("郑东新区", "2020年8月8日"),
+    ]
     first_cells = rows[0].select("td.num")[1:]
     assert [c["class"][1] for c in first_cells] == ["shade-5", "shade-0", "shade-0", "shade-0", "shade-5"]
     link = first_cells[0].a["href"]
@@ -83,7 +91,9 @@ def test_trend_csv_has_every_period_and_the_undated_row(client):
 def test_trend_bad_parameters_get_a_400_in_chinese(client):
     assert "by 只能是" in client.get("/trend?q=稳就业&by=week").get_data(as_text=True)
     assert client.get("/trend.json").status_code == 400
-    assert "最多比较 6 个查询" in client.get("/trend?" + "&".join(f"q={c}" for c in "一二三四五六七")).get_data(as_text=True)
+    assert "最多比较 6 个查询" in client.get("/trend?" + "&".join(f"q={c}" for c in "一二三四五六七")).get_data(
+        as_text=True
+    )
     assert client.get("/trend?q=稳就业&measure=x").status_code == 400
 
 
@@ -162,7 +172,10 @@ def test_search_page_links_to_trend_and_concordance_with_its_filters(client, see
     everything = soup(client.get("/search?q=老旧小区"))
     years = search(seeds_snapshot, SearchRequest(q="老旧小区")).facets["year"]
     assert [(f.value, f.count) for f in years] == [("2024", 1), ("2020", 2)]
-    assert everything.select_one("svg.sparkline title").get_text() == "2020年 2 篇、2021年 0 篇、2022年 0 篇、2023年 0 篇、2024年 1 篇"
+    assert (
+        everything.select_one("svg.sparkline title").get_text()
+        == "2020年 2 篇、2021年 0 篇、2022年 0 篇、2023年 0 篇、2024年 1 篇"
+    )
 
 
 def test_kwic_and_trend_totals_agree_for_several_queries(client):

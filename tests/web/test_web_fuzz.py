@@ -22,17 +22,93 @@ EXAMPLES = 250
 REQUESTS = {"count": 0}
 
 TRICKY = [
-    '"', '\\"', '""', "OR", "or", "NOT", "AND", "-", "--", "|", "||", "(", ")", ":", "：",
-    "district:", "topic:", "title:", "year:", "date:", "month:", "text:", "foo:",
-    "district:<b>", "year:abcd", "year:2019..2021", "year:..", "date:2020-13-45", "date:..2020-06",
-    "date:2020年7月", "date:2021..2020", "month:2020-00", "topic:放管服", "district:郑东",
-    "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "&amp;", "&#0;", "%00", "%",
-    ".*", "+?", "[a-z]", "(?i)", "^$", "\\", "{1,2}", "\x00", "\x1b[31m", "\t", "\r\n", "\u202e",
-    "\ufeff", "\u3000", "老旧小区", "稳就业", "放管服", "中原科技城", "ＯＲ", "😀", "𠀀", " ",
+    '"',
+    '\\"',
+    '""',
+    "OR",
+    "or",
+    "NOT",
+    "AND",
+    "-",
+    "--",
+    "|",
+    "||",
+    "(",
+    ")",
+    ":",
+    "：",
+    "district:",
+    "topic:",
+    "title:",
+    "year:",
+    "date:",
+    "month:",
+    "text:",
+    "foo:",
+    "district:<b>",
+    "year:abcd",
+    "year:2019..2021",
+    "year:..",
+    "date:2020-13-45",
+    "date:..2020-06",
+    "date:2020年7月",
+    "date:2021..2020",
+    "month:2020-00",
+    "topic:放管服",
+    "district:郑东",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&#0;",
+    "%00",
+    "%",
+    ".*",
+    "+?",
+    "[a-z]",
+    "(?i)",
+    "^$",
+    "\\",
+    "{1,2}",
+    "\x00",
+    "\x1b[31m",
+    "\t",
+    "\r\n",
+    "\u202e",
+    "\ufeff",
+    "\u3000",
+    "老旧小区",
+    "稳就业",
+    "放管服",
+    "中原科技城",
+    "ＯＲ",
+    "😀",
+    "𠀀",
+    " ",
 ]
 BAD_VALUES = [
-    "", "0", "-1", "1.5", "1e3", "abc", "99999999999999999999", "２", "٣", " 7", "10001", "2020-13",
-    "2020-13-45", "2020-02-30", "1899", "20200", "..", "2020..2021", "~", "至", "<b>", "\x00", "NaN",
+    "",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "abc",
+    "99999999999999999999",
+    "２",
+    "٣",
+    " 7",
+    "10001",
+    "2020-13",
+    "2020-13-45",
+    "2020-02-30",
+    "1899",
+    "20200",
+    "..",
+    "2020..2021",
+    "~",
+    "至",
+    "<b>",
+    "\x00",
+    "NaN",
 ]
 PARAMETERS = ["q", "mode", "sort", "page", "per_page", "year", "month", "district", "topic", "from", "to", "unknown"]
 
@@ -69,8 +145,9 @@ def assert_answered(response, json_twin: bool) -> None:
 
 
 # Derandomized: the same examples in every run, so CI is reproducible.
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ
@@ -97,7 +174,9 @@ def test_any_parameters_get_a_page_or_a_400_with_a_message(fuzz_client, args, q)
 @FUZZ
 @given(args=pairs, doc_id=st.one_of(st.text(max_size=30), st.sampled_from(["..", "../..", "%2e%2e", "x" * 200])))
 def test_document_and_export_routes_never_fail(fuzz_client, args, doc_id):
-    response = get(fuzz_client, "/doc/" + doc_id.replace("/", "%2F").replace("?", "%3F").replace("#", "%23"), MultiDict(args))
+    response = get(
+        fuzz_client, "/doc/" + doc_id.replace("/", "%2F").replace("?", "%3F").replace("#", "%23"), MultiDict(args)
+    )
     # An id with a slash makes "//" in the path, which Werkzeug answers with a redirect to the merged path.
     assert response.status_code in (400, 404) or (response.status_code == 308 and "/" in doc_id)
     assert_answered(get(fuzz_client, "/search.csv", MultiDict(args)), json_twin=False)
@@ -109,7 +188,9 @@ def test_an_over_long_query_is_refused_with_a_message(fuzz_client, size, char):
     for path, twin in (("/search", False), ("/search.json", True)):
         response = get(fuzz_client, path, MultiDict([("q", char * size)]))
         assert response.status_code == 400
-        message = json.loads(response.data)["error"] if twin else soup(response).select_one(".error .message").get_text()
+        message = (
+            json.loads(response.data)["error"] if twin else soup(response).select_one(".error .message").get_text()
+        )
         assert message.startswith(f"查询过长：最多 {MAX_QUERY_LENGTH} 个字符，收到 {size} 个")
 
 
@@ -124,9 +205,8 @@ def test_the_pages_query_strings_are_exactly_urlencodes(pairs):
 
 
 def test_a_results_pages_facet_links_keep_the_query_and_toggle_one_value(fuzz_client):
-    from web.pages import search_url
-
     from search.query import SearchRequest
+    from web.pages import search_url
 
     with fuzz_client.application.test_request_context("/search?q=x"):
         request = SearchRequest(q="稳就业 & A+B", districts=("中原区",))
@@ -141,20 +221,42 @@ def test_a_results_pages_facet_links_keep_the_query_and_toggle_one_value(fuzz_cl
 _VALUES = st.text(alphabet="中原区二七&+= %a1", min_size=1, max_size=4)
 _REQUESTS = st.builds(
     lambda q, mode, districts, topics, years, months, sort, page, per_page, variants, date_from: __import__(
-        "search.query", fromlist=["SearchRequest"]).SearchRequest(
-        q=q, mode=mode, districts=districts, topics=topics, years=years, months=months, sort=sort,
-        page=page, per_page=per_page, variants=variants, date_from=date_from),
-    st.text(max_size=5), st.sampled_from(["exact", "words"]), st.lists(_VALUES, max_size=3).map(tuple),
-    st.lists(_VALUES, max_size=2).map(tuple), st.lists(st.integers(1990, 2030), max_size=3).map(tuple),
+        "search.query", fromlist=["SearchRequest"]
+    ).SearchRequest(
+        q=q,
+        mode=mode,
+        districts=districts,
+        topics=topics,
+        years=years,
+        months=months,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        variants=variants,
+        date_from=date_from,
+    ),
+    st.text(max_size=5),
+    st.sampled_from(["exact", "words"]),
+    st.lists(_VALUES, max_size=3).map(tuple),
+    st.lists(_VALUES, max_size=2).map(tuple),
+    st.lists(st.integers(1990, 2030), max_size=3).map(tuple),
     st.lists(st.sampled_from(["2020-01", "2021-12"]), max_size=2).map(tuple),
-    st.sampled_from(["relevance", "newest"]), st.integers(1, 3), st.sampled_from([10, 20]), st.booleans(),
+    st.sampled_from(["relevance", "newest"]),
+    st.integers(1, 3),
+    st.sampled_from([10, 20]),
+    st.booleans(),
     st.none() | st.just("2020-07"),
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(request=_REQUESTS, facet=st.sampled_from(["district", "topic", "year", "month", "type"]),
-       values=st.lists(_VALUES | st.sampled_from(["2020", "1999", "2020-01", "2021-12"]), max_size=5))
+@settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    request=_REQUESTS,
+    facet=st.sampled_from(["district", "topic", "year", "month", "type"]),
+    values=st.lists(_VALUES | st.sampled_from(["2020", "1999", "2020-01", "2021-12"]), max_size=5),
+)
 def test_facet_urls_equal_each_toggled_requests_url(fuzz_client, request, facet, values):
     """The facet links built once per facet are exactly the URLs of the toggled requests."""
     from web.pages import facet_urls, search_url

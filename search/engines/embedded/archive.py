@@ -18,17 +18,25 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search.engines.embedded import whoosh_private
-
-from search.errors import IndexDamaged, SearchError
+from search.engines.embedded.integrity import verify_once, verify_snapshot
 from search.engines.embedded.schema import make_schema
-from search.ingest.identity import SCHEMA_VERSION
-from search.engines.embedded.integrity import verify_once
 from search.engines.embedded.snapshot import Snapshot
 from search.engines.embedded.stored import StoredDocument
+from search.errors import IndexDamaged, SearchError
+from search.ingest.identity import SCHEMA_VERSION
 
 __all__ = [
-    "INDEX_NAME", "Archive", "Snapshot", "StoredDocument", "create_index", "latest_generation", "open_index",
-    "read_roots", "read_schema_version", "write_roots", "write_schema_version",
+    "INDEX_NAME",
+    "Archive",
+    "Snapshot",
+    "StoredDocument",
+    "create_index",
+    "latest_generation",
+    "open_index",
+    "read_roots",
+    "read_schema_version",
+    "write_roots",
+    "write_schema_version",
 ]
 
 VERSION_FILE = "SCHEMA_VERSION"
@@ -221,7 +229,7 @@ class Archive:
         except (SearchError, OSError):
             return  # the next request tries again; the current snapshot keeps answering
         try:
-            fresh.verify()
+            verify_snapshot(fresh)
         except SearchError as exc:
             logging.getLogger(__name__).error("generation %s refused: %s (%s)", fresh.generation, exc.message, exc.hint)
             self._refused = fresh.generation

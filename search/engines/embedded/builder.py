@@ -26,7 +26,20 @@ from typing import BinaryIO
 
 import numpy as np
 
-from search.engines.embedded.gramstore import CHAR, HEADER, SHIFT, MAGIC, NEWLINE, TF_OVERFLOW, GramSegment, little_endian, pad, part_path, fsync_folder, postings_dtype
+from search.engines.embedded.gramstore import (
+    CHAR,
+    HEADER,
+    MAGIC,
+    NEWLINE,
+    SHIFT,
+    TF_OVERFLOW,
+    GramSegment,
+    fsync_folder,
+    little_endian,
+    pad,
+    part_path,
+    postings_dtype,
+)
 
 FLUSH_BYTES = 48 * 1024 * 1024
 # Writes the parts of a segment but its last, one at a time, while the next part is gathered.
@@ -141,9 +154,14 @@ class GramSegmentBuilder:
         if all(isinstance(d, int) for d in self._docs):
             postings.append(np.repeat(np.asarray(self._docs, dtype=np.uint32), sizes))
         else:
-            postings.append(np.concatenate(
-                [np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d for d, n in zip(self._docs, sizes, strict=True)]
-            ))
+            postings.append(
+                np.concatenate(
+                    [
+                        np.full(n, d, dtype=np.uint32) if isinstance(d, int) else d
+                        for d, n in zip(self._docs, sizes, strict=True)
+                    ]
+                )
+            )
         postings.append(np.concatenate(self._tfs))
         self._tfs = []
         keys, docs, tfs = _packed_sort(postings, len(self._texts)) or _argsort(postings)
@@ -157,8 +175,11 @@ class GramSegmentBuilder:
         np.cumsum([len(raw) for raw in self._texts], out=byte_offsets[1:])
         # Written from the arrays' own memory (no copies), little-endian everywhere.
         tables: list[bytes | memoryview] = [
-            _little(keys, "<u8"), _little(offsets, "<u8"), _little(byte_offsets, "<u8"),
-            little_endian(self._char_lengths), little_endian(self._title_bytes),
+            _little(keys, "<u8"),
+            _little(offsets, "<u8"),
+            _little(byte_offsets, "<u8"),
+            little_endian(self._char_lengths),
+            little_endian(self._title_bytes),
         ]
         tables_crc = 0
         for table in tables:
@@ -167,7 +188,9 @@ class GramSegmentBuilder:
         # overflow table of the frequencies a byte does not hold.
         overflow_at = np.flatnonzero(tfs >= TF_OVERFLOW)
         data: list[bytes | memoryview] = [
-            _little(docs, postings_dtype(len(self._texts))), _little(np.minimum(tfs, TF_OVERFLOW), "<u1")]
+            _little(docs, postings_dtype(len(self._texts))),
+            _little(np.minimum(tfs, TF_OVERFLOW), "<u1"),
+        ]
         data.append(b"\0" * (-(HEADER.size + sum(map(len, tables[:2])) + sum(map(len, data))) % 8))
         data += [_little(overflow_at, "<u8"), _little(tfs[overflow_at], "<u4")]
         data_crc = 0
@@ -176,8 +199,19 @@ class GramSegmentBuilder:
         for raw in self._texts:
             data_crc = zlib.crc32(raw, data_crc)
         parts = self._parts + 1 if last_part else 0
-        header = HEADER.pack(MAGIC, self._base, len(self._texts), len(keys), int(offsets[-1]), len(overflow_at),
-                              int(byte_offsets[-1]), self._parts, parts, tables_crc, data_crc)
+        header = HEADER.pack(
+            MAGIC,
+            self._base,
+            len(self._texts),
+            len(keys),
+            int(offsets[-1]),
+            len(overflow_at),
+            int(byte_offsets[-1]),
+            self._parts,
+            parts,
+            tables_crc,
+            data_crc,
+        )
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as out:
             out.write(header)

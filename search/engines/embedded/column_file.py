@@ -54,8 +54,14 @@ def column_file(index_dir: Path, segment_id: str) -> Path:
 class SegmentColumns:
     """The coded columns of one segment: ``codes(name)`` (a view of the map) and ``values(name)``."""
 
-    def __init__(self, doc_count: int, codes: dict[str, np.ndarray], values: Mapping[str, list | bytes | memoryview],
-                 titles: bytes | memoryview, title_starts: np.ndarray):
+    def __init__(
+        self,
+        doc_count: int,
+        codes: dict[str, np.ndarray],
+        values: Mapping[str, list | bytes | memoryview],
+        titles: bytes | memoryview,
+        title_starts: np.ndarray,
+    ):
         self.doc_count = doc_count
         self._codes = codes
         self._values = dict(values)  # name -> list, or the raw JSON bytes until first asked

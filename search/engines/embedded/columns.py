@@ -26,8 +26,9 @@ class Column:
     ``codes[docnum]`` indexes ``values``; code 0 is None (no value, or a deleted document).
     """
 
-    def __init__(self, codes: np.ndarray, values: Sequence | None = None,
-                 load_values: Callable[[], Sequence] | None = None):
+    def __init__(
+        self, codes: np.ndarray, values: Sequence | None = None, load_values: Callable[[], Sequence] | None = None
+    ):
         self.codes = codes
         if values is not None:
             self.values = values
@@ -65,8 +66,9 @@ class Column:
         a facet counts few codes; code 0 stays the derivation of None.
         """
         known: dict = {}
-        remap = np.fromiter((known.setdefault(derive(v), len(known)) for v in self.values), dtype=np.uint32,
-                            count=len(self.values))
+        remap = np.fromiter(
+            (known.setdefault(derive(v), len(known)) for v in self.values), dtype=np.uint32, count=len(self.values)
+        )
         return Column(remap[self.codes], list(known))
 
     def code_counts(self, docs: Iterable[int]) -> np.ndarray:
@@ -80,8 +82,11 @@ class Column:
         """
         if self._members is None:
             names: dict = {}
-            pairs = [(code, names.setdefault(member, len(names)))
-                     for code, value in enumerate(self.values) for member in (value or ())]
+            pairs = [
+                (code, names.setdefault(member, len(names)))
+                for code, value in enumerate(self.values)
+                for member in (value or ())
+            ]
             table = np.array(pairs, dtype=np.int64).reshape(-1, 2)
             self._members = (table[:, 0], table[:, 1], list(names))
         return self._members
@@ -104,8 +109,14 @@ class SnapshotColumns:
     deletions) codes deleted documents as None.
     """
 
-    def __init__(self, index_dir: Path, leaves: list, size: int, names: tuple[str, ...],
-                 live_mask: Callable[[], np.ndarray] | None):
+    def __init__(
+        self,
+        index_dir: Path,
+        leaves: list,
+        size: int,
+        names: tuple[str, ...],
+        live_mask: Callable[[], np.ndarray] | None,
+    ):
         self._index_dir = index_dir
         self._leaves = leaves
         self._size = size

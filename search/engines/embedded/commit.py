@@ -6,34 +6,32 @@ import contextlib
 import errno
 import os
 import shutil
-
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
-from search.engines.embedded.archive import ROOTS_FILE as ROOTS_NAME, latest_generation, open_index, read_roots, write_roots, write_schema_version
 from search import dedup
+from search.engines.embedded import plan as planning
+from search.engines.embedded.archive import ROOTS_FILE as ROOTS_NAME
+from search.engines.embedded.archive import latest_generation, open_index, read_roots, write_roots, write_schema_version
+from search.engines.embedded.builder import GramSegmentBuilder
 from search.engines.embedded.column_file import write_missing
 from search.engines.embedded.entered import Entries, carried_entries
-from search.errors import SearchError
-from search.extract import ExtractOptions
-from search.engines.embedded.builder import GramSegmentBuilder
 from search.engines.embedded.gramstore import segment_file
-from search.meta import Taxonomy
+from search.engines.embedded.merge import clean_if_unlocked, clean_leftovers, merge_policy
+from search.engines.embedded.prepare import PACKED_STORED, prepared_files
 from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
 from search.engines.embedded.whoosh_private import add_packed_document, new_segment_id, next_docnum
-from search.ingest.discover import discover
-from search.engines.embedded.merge import clean_if_unlocked, merge_policy, clean_leftovers
-from search.ingest.skipped import SkippedFile, from_warnings, read_skipped, write_skipped
+from search.errors import SearchError
+from search.extract import ExtractOptions
 from search.ingest import ocr_progress
-from search.engines.embedded import plan as planning
+from search.ingest.discover import SourceFile, discover
 from search.ingest.limit_skips import SKIPPED_FILE, SkippedFiles
-from search.ingest.skipped import SKIPPED_NAME
-from search.engines.embedded.prepare import PACKED_STORED, prepared_files
 from search.ingest.report import IndexReport
-from search.ingest.discover import SourceFile
+from search.ingest.skipped import SKIPPED_NAME, SkippedFile, from_warnings, read_skipped, write_skipped
+from search.meta import Taxonomy
 
 WRITER_MEMORY_MB = 1024
 OCR_CACHE = "ocr-cache"  # the index folder's cache of text recognised in page images (search.extract.ocr)
@@ -64,8 +62,7 @@ def index_paths(
     options = ExtractOptions(ocr=ocr, ocr_cache=str(index_dir / OCR_CACHE))
     todo_bytes: list[int] = [0]
     try:
-        return _index_paths(roots, index_dir, rebuild, procs, progress, warn, follow_links, todo_bytes,
-                            options, status)
+        return _index_paths(roots, index_dir, rebuild, procs, progress, warn, follow_links, todo_bytes, options, status)
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
@@ -96,8 +93,9 @@ def _size(count: int) -> str:
     return f"{count / (1 << 20):.1f} MB" if count >= 1 << 20 else f"{count // 1024} KB"
 
 
-def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_links, todo_bytes,
-                 options: ExtractOptions, status) -> IndexReport:
+def _index_paths(
+    roots, index_dir: Path, rebuild, procs, progress, warn, follow_links, todo_bytes, options: ExtractOptions, status
+) -> IndexReport:
     report = IndexReport()
     warnings = report.warnings
 
@@ -109,15 +107,23 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
     roots = [Path(r).resolve() for r in roots]
     unreadable: list[Path] = []
     left_out: dict[str, str] = {}
-    sources = discover(roots, note, unreadable, follow_links=follow_links, exclude=index_dir,
-                       indexed_roots=read_roots(index_dir), left_out=left_out)
+    sources = discover(
+        roots,
+        note,
+        unreadable,
+        follow_links=follow_links,
+        exclude=index_dir,
+        indexed_roots=read_roots(index_dir),
+        left_out=left_out,
+    )
     taxonomy = Taxonomy.load()
 
     skipped = SkippedFiles.load(index_dir)
 
     def compared() -> planning.Plan:
-        plan = _unread_skips(planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note),
-                             skipped, note, rebuild)
+        plan = _unread_skips(
+            planning.compare(index_dir, sources, roots, unreadable, taxonomy, rebuild, note), skipped, note, rebuild
+        )
         _repeat_member_skips(index_dir, plan, sources, note)
         return plan
 
@@ -141,11 +147,23 @@ def _index_paths(roots, index_dir: Path, rebuild, procs, progress, warn, follow_
             return report
     todo_bytes[0] = sum(_size_of(source.file) for source in plan.todo)
     report.added, report.changed, report.removed, report.unchanged = (
-        plan.added, plan.changed, plan.removed, plan.unchanged
+        plan.added,
+        plan.changed,
+        plan.removed,
+        plan.unchanged,
     )
     todo = plan.todo
-    _write(writer, plan, index_dir, rebuild, report, skipped, note, progress,
-           lambda: ocr_progress.tracked(prepared_files(todo, taxonomy, procs, options), todo, options, status))
+    _write(
+        writer,
+        plan,
+        index_dir,
+        rebuild,
+        report,
+        skipped,
+        note,
+        progress,
+        lambda: ocr_progress.tracked(prepared_files(todo, taxonomy, procs, options), todo, options, status),
+    )
     if rebuild:
         write_schema_version(index_dir)
     for key in report.removed:
@@ -172,8 +190,17 @@ def _locked_writer(plan: planning.Plan):
         ) from exc
 
 
-def _write(writer, plan: planning.Plan, index_dir: Path, rebuild, report: IndexReport, skipped: SkippedFiles,
-           note, progress, prepare: Callable[[], Iterable]) -> None:
+def _write(
+    writer,
+    plan: planning.Plan,
+    index_dir: Path,
+    rebuild,
+    report: IndexReport,
+    skipped: SkippedFiles,
+    note,
+    progress,
+    prepare: Callable[[], Iterable],
+) -> None:
     """Delete what the plan removes, add the documents of the files ``prepare`` prepares and their grams,
     and commit; on any failure the writer is cancelled (its lock given back) and the error raised."""
     # Under the write lock, the commit below makes the next generation (Whoosh numbers them so).
@@ -199,8 +226,17 @@ def _write(writer, plan: planning.Plan, index_dir: Path, rebuild, report: IndexR
         raise
 
 
-def _write_item(writer, plan: planning.Plan, item, entries: Entries, grams: GramSegmentBuilder, last_part,
-                report: IndexReport, skipped: SkippedFiles, note) -> None:
+def _write_item(
+    writer,
+    plan: planning.Plan,
+    item,
+    entries: Entries,
+    grams: GramSegmentBuilder,
+    last_part,
+    report: IndexReport,
+    skipped: SkippedFiles,
+    note,
+) -> None:
     """One prepared file: its documents replace its indexed ones; a file that could not be read is skipped."""
     source = item.source
     if item.skipped:
@@ -332,5 +368,3 @@ def _uncount(report: IndexReport, source: str) -> None:
     for bucket in (report.added, report.changed):
         if source in bucket:
             bucket.remove(source)
-
-

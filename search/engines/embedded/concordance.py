@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from search.engines.embedded.docsets import DocSet
-from search.engines.embedded.archive import Snapshot
+
+from search.analysis.concordance import DEFAULT_WIDTH, PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
 from search.budget import check_budget
+from search.dedup.analysis import once
+from search.engines.embedded.archive import Snapshot
+from search.engines.embedded.docsets import DocSet
+from search.engines.embedded.matches import Matches, find_matches
 from search.meta import Taxonomy
 from search.query import SearchRequest
-from search.dedup.analysis import once
-from search.engines.embedded.matches import Matches, find_matches
 from search.query.compose import occurrences_in
-from search.analysis.concordance import DEFAULT_WIDTH, PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
 
 
 def concordance(
@@ -53,8 +54,13 @@ def concordance(
 
 
 def all_lines(
-    snapshot: Snapshot, request: SearchRequest, order: str = "date", width: int = DEFAULT_WIDTH,
-    taxonomy: Taxonomy | None = None, *, visible: DocSet | None = None,
+    snapshot: Snapshot,
+    request: SearchRequest,
+    order: str = "date",
+    width: int = DEFAULT_WIDTH,
+    taxonomy: Taxonomy | None = None,
+    *,
+    visible: DocSet | None = None,
 ) -> Iterator[Line]:
     """Every line in order, each made as it is consumed (for exports: tens of thousands of lines)."""
     check_arguments(order, width)
@@ -62,7 +68,9 @@ def all_lines(
     if request.dedup:
         matches = once(snapshot, matches)
     if order == "date":
-        found: Iterator[Occurrence] = (o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases))
+        found: Iterator[Occurrence] = (
+            o for n in _date_order(snapshot, matches.docs) for o in _in_document(snapshot, n, matches.phrases)
+        )
     else:
         found = iter(_sorted_occurrences(snapshot, matches, order, width))
     return (make_line(snapshot, o, width) for o in found)
@@ -76,21 +84,22 @@ def _date_order(snapshot: Snapshot, docs: Sequence[int]) -> list[int]:
 
 def _in_document(snapshot: Snapshot, docnum: int, phrases) -> list[Occurrence]:
     check_budget()  # a web request's time budget: a long export stops itself
-    return [Occurrence(docnum, offset, phrase)
-            for offset, phrase in occurrences_in(snapshot.search_text(docnum), phrases)]
+    return [
+        Occurrence(docnum, offset, phrase) for offset, phrase in occurrences_in(snapshot.search_text(docnum), phrases)
+    ]
 
 
 def _date_page(snapshot: Snapshot, matches: Matches, first: int, size: int) -> list[Occurrence]:
     """The occurrences ``first`` to ``first + size`` in date order: documents before the page are
     skipped by their counts, only the page's documents are searched."""
-    count_of = dict(zip(matches.docs, matches.occurrences))
+    count_of = dict(zip(matches.docs, matches.occurrences, strict=False))
     picked: list[Occurrence] = []
     seen = 0
     for docnum in _date_order(snapshot, matches.docs):
         count = count_of[docnum]
         if seen + count > first:
             found = _in_document(snapshot, docnum, matches.phrases)
-            picked.extend(found[max(0, first - seen):])
+            picked.extend(found[max(0, first - seen) :])
             if len(picked) >= size:
                 break
         seen += count
@@ -153,5 +162,3 @@ def make_line(snapshot: Snapshot, occurrence: Occurrence, width: int) -> Line:
 
 
 _UNDATED = 10**9
-
-

@@ -27,7 +27,6 @@ from search.budget import check_budget
 from search.engines.embedded.docsets import DocSet, doc_array, doc_list
 from search.engines.embedded.gramstore import GramSegment, char_key, gram_key
 
-
 # Past this many possible occurrences a document is counted whole rather than find by find.
 _MANY = 256
 
@@ -170,8 +169,11 @@ class PhraseCounting:
         for i, part in enumerate(self._parts):
             mine = np.flatnonzero(part_of == i)
             if len(mine):
-                found[mine] = np.fromiter(map(part.map.find, repeat(needle), froms[mine].tolist(), ends[mine].tolist()),
-                                          dtype=np.int64, count=len(mine))
+                found[mine] = np.fromiter(
+                    map(part.map.find, repeat(needle), froms[mine].tolist(), ends[mine].tolist()),
+                    dtype=np.int64,
+                    count=len(mine),
+                )
         return found
 
     def containing(self, docs: Iterable[int], phrase: str, title_only: bool = False) -> list[int]:

@@ -13,7 +13,7 @@ def date_rank(published: str | None) -> int:
     if not published:
         return -1
     parts = [int(p) for p in published.split("-")]
-    year, month, day = (parts + [0, 0])[:3]
+    year, month, day = ([*parts, 0, 0])[:3]
     return year * 10_000 + month * 100 + day
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from search.engines.base import DocumentRecord, Engine
 from search.engines.embedded.archive import Archive, Snapshot, latest_generation, read_schema_version
 from search.engines.embedded.docsets import doc_array
+from search.engines.embedded.integrity import verify_snapshot
 from search.extract import suffix_of
 from search.ingest.skipped import SkippedFile, by_format, read_skipped
-from search.engines.base import DocumentRecord, Engine
 
 
 def formats_table(snapshot: Snapshot, skipped: Sequence[SkippedFile]) -> dict[str, dict]:
@@ -82,13 +83,23 @@ class EmbeddedEngine(Engine):
 
     # -- writing
 
-    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True,
-              status=None):
+    def index(
+        self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True, status=None
+    ):
         """Bring the index folder up to date with the files under ``paths`` (``search.ingest.index_paths``)."""
         from search.engines.embedded.commit import index_paths
 
-        return index_paths(paths, self.index_dir, rebuild=rebuild, procs=procs, progress=progress, warn=warn,
-                           follow_links=follow_links, ocr=ocr, status=status)
+        return index_paths(
+            paths,
+            self.index_dir,
+            rebuild=rebuild,
+            procs=procs,
+            progress=progress,
+            warn=warn,
+            follow_links=follow_links,
+            ocr=ocr,
+            status=status,
+        )
 
     # -- reading
 
@@ -140,12 +151,22 @@ class EmbeddedEngine(Engine):
     def _record(snapshot: Snapshot, docnum: int) -> DocumentRecord:
         doc = snapshot.document(docnum)
         return DocumentRecord(
-            id=doc.id, title=doc.title, paragraphs=tuple(doc.paragraphs), source=doc.source, item=doc.item,
-            path=doc.path, encoding=doc.encoding, district=snapshot.district[docnum],
-            published=snapshot.published[docnum], topics=tuple(snapshot.topics[docnum]),
-            issuer=snapshot.issuer[docnum], doc_number=snapshot.doc_number[docnum],
-            doc_type=snapshot.doc_type[docnum], date_source=snapshot.date_source[docnum],
-            district_source=snapshot.district_source[docnum], text_source=doc.text_source,
+            id=doc.id,
+            title=doc.title,
+            paragraphs=tuple(doc.paragraphs),
+            source=doc.source,
+            item=doc.item,
+            path=doc.path,
+            encoding=doc.encoding,
+            district=snapshot.district[docnum],
+            published=snapshot.published[docnum],
+            topics=tuple(snapshot.topics[docnum]),
+            issuer=snapshot.issuer[docnum],
+            doc_number=snapshot.doc_number[docnum],
+            doc_type=snapshot.doc_type[docnum],
+            date_source=snapshot.date_source[docnum],
+            district_source=snapshot.district_source[docnum],
+            text_source=doc.text_source,
         )
 
     def original_file(self, record: DocumentRecord) -> Path | None:
@@ -225,16 +246,20 @@ class EmbeddedEngine(Engine):
     def compare(self, request_a, request_b, *, min_freq=5, visible=None):
         from search.engines.embedded.keyness import recent
 
-        return recent(self.snapshot(), ("compare", request_a, request_b, min_freq, visible),
-                      lambda: super(EmbeddedEngine, self).compare(request_a, request_b, min_freq=min_freq,
-                                                                  visible=visible))
+        return recent(
+            self.snapshot(),
+            ("compare", request_a, request_b, min_freq, visible),
+            lambda: super(EmbeddedEngine, self).compare(request_a, request_b, min_freq=min_freq, visible=visible),
+        )
 
     def emerging(self, request, *, by="year", min_freq=5, visible=None):
         from search.engines.embedded.keyness import recent
 
-        return recent(self.snapshot(), ("emerging", request, by, min_freq, visible),
-                      lambda: super(EmbeddedEngine, self).emerging(request, by=by, min_freq=min_freq,
-                                                                   visible=visible))
+        return recent(
+            self.snapshot(),
+            ("emerging", request, by, min_freq, visible),
+            lambda: super(EmbeddedEngine, self).emerging(request, by=by, min_freq=min_freq, visible=visible),
+        )
 
     def suggest(self, typed: str, *, wait: float = 0, visible=None) -> list:
         """Phrases of the current snapshot for what is being typed."""
@@ -260,12 +285,15 @@ class EmbeddedEngine(Engine):
 
         first = self.snapshot()
         if background:
-            first.verify()  # a server checks the grams' checksums (each later generation's too, in the background)
+            verify_snapshot(
+                first
+            )  # a server checks the grams' checksums (each later generation's too, in the background)
         warm_up(first)  # the first queries as fast as later ones
         if background:
             from search.engines.embedded.keyness import read_ids_in_background
 
             read_ids_in_background(first)  # the ids that keyness and emerging terms sample by
+
             def warm(snapshot) -> None:
                 warm_up(snapshot)
                 read_ids_in_background(snapshot)

@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from search.text.analyzer import query_grams, segmenter
-from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
+from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.columns import Column
 from search.engines.embedded.docsets import EMPTY, DocSet, doc_array, doc_list, docset
-from search.text.normalize import normalize_query
-from search.query.atoms import Atom, ParsedQuery
 from search.engines.embedded.facets import archive_facet_counts
+from search.query.atoms import Atom, ParsedQuery
 from search.query.positions import holds
+from search.text.analyzer import query_grams, segmenter
+from search.text.normalize import normalize_query
 
 
 class Matcher:
@@ -275,8 +275,9 @@ def folded_issuers(snapshot: Snapshot) -> Column:
 
 def folded_doc_numbers(snapshot: Snapshot) -> Column:
     """Each document's 文号 folded as queries are (once per snapshot): ``docno:郑政`` matches a part."""
-    return snapshot.cached("folded doc numbers",
-                           lambda: snapshot.doc_number.derived(lambda v: normalize_query(v or "")))
+    return snapshot.cached(
+        "folded doc numbers", lambda: snapshot.doc_number.derived(lambda v: normalize_query(v or ""))
+    )
 
 
 def evaluate(parsed: ParsedQuery, matcher: Matcher) -> DocSet:
@@ -299,5 +300,3 @@ def evaluate(parsed: ParsedQuery, matcher: Matcher) -> DocSet:
         if not result:
             return EMPTY
     return snap.live if result is None else result
-
-

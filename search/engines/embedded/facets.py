@@ -73,14 +73,14 @@ def doc_number_series(snapshot: Snapshot) -> Column:
     return snapshot.cached("doc number series", lambda: snapshot.doc_number.derived(series_of))
 
 
-
 def archive_facet_counts(snapshot: Snapshot) -> dict[str, Counter]:
     """The facet counts of every live document (once per snapshot)."""
     return snapshot.cached("facet counts", lambda: facet_counters(snapshot, snapshot.live))
 
 
-def count_facets(snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None
-                 ) -> dict[str, tuple[FacetValue, ...]]:
+def count_facets(
+    snapshot: Snapshot, docs: Iterable[int], names: Iterable[str] | None = None
+) -> dict[str, tuple[FacetValue, ...]]:
     """Facet counts over the whole result set (only the facets ``names``, when given): district, topic,
     issuer, type and 文号 series by count, year and month newest first."""
     facets = {}

@@ -175,8 +175,19 @@ class GramSegment:
         if len(buf) < HEADER.size or buf[:8] != MAGIC:
             self.map.close()
             raise ValueError(f"{self.path.name} is not a grams file of this version")
-        (_, self.base, self.doc_count, self.term_count, postings, overflow, text_bytes, self.part, self.parts,
-         tables_crc, self._data_crc) = HEADER.unpack_from(buf, 0)
+        (
+            _,
+            self.base,
+            self.doc_count,
+            self.term_count,
+            postings,
+            overflow,
+            text_bytes,
+            self.part,
+            self.parts,
+            tables_crc,
+            self._data_crc,
+        ) = HEADER.unpack_from(buf, 0)
         pos = HEADER.size
         sections = {}
 
@@ -314,8 +325,17 @@ class GramSegment:
 
     def close(self) -> None:
         """Drop the arrays and close the map (left to the garbage collector while a view of it is still held)."""
-        for name in ("keys", "_offsets", "_postings", "_tfs", "_overflow_at", "_overflow_tfs", "byte_offsets",
-                     "char_lengths", "title_bytes"):
+        for name in (
+            "keys",
+            "_offsets",
+            "_postings",
+            "_tfs",
+            "_overflow_at",
+            "_overflow_tfs",
+            "byte_offsets",
+            "char_lengths",
+            "title_bytes",
+        ):
             setattr(self, name, None)
         try:
             self.map.close()

@@ -22,12 +22,11 @@ import numpy as np
 
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_list
-from search.meta import Taxonomy
-from search.engines.embedded.evaluate import Matcher
-from search.query.compose import request_query, terms_to_mark
-from search.query import ParsedQuery, SearchRequest
-from search.engines.embedded.evaluate import evaluate
+from search.engines.embedded.evaluate import Matcher, evaluate
 from search.engines.embedded.run import within
+from search.meta import Taxonomy
+from search.query import ParsedQuery, SearchRequest
+from search.query.compose import request_query, terms_to_mark
 
 
 @dataclass(frozen=True)
@@ -137,5 +136,3 @@ def occurrence_counts(matcher: Matcher, docs: Sequence[int], phrases: Sequence[s
     for phrase in phrases:
         totals += matcher.counts(phrase, at)
     return totals.tolist()
-
-

@@ -8,14 +8,19 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh.util import fib
 from whoosh.index import Index
+from whoosh.util import fib
 
 from search.engines.embedded.archive import INDEX_NAME, open_index
-from search.engines.embedded.whoosh_private import committed_segments, new_segment_id, segment_file_pattern, segment_reader, toc_file_pattern
 from search.engines.embedded.builder import GramSegmentBuilder
 from search.engines.embedded.gramstore import open_segment, segment_file
-
+from search.engines.embedded.whoosh_private import (
+    committed_segments,
+    new_segment_id,
+    segment_file_pattern,
+    segment_reader,
+    toc_file_pattern,
+)
 
 _SEGMENT_FILE = segment_file_pattern(INDEX_NAME)
 _TOC_FILE = toc_file_pattern(INDEX_NAME)
@@ -111,5 +116,3 @@ def _small_segments(segments: list) -> tuple[list, list]:
         if i > 3 and total < fib(i + 5):
             return ordered[i + 1 :], ordered[: i + 1]
     return list(segments), []
-
-

@@ -20,9 +20,9 @@ from collections.abc import Container
 
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_list
-from search.text.normalize import normalize_query
-from search.query.atoms import Atom
 from search.engines.embedded.evaluate import Matcher
+from search.query.atoms import Atom
+from search.text.normalize import normalize_query
 
 MIN_CHARS, MAX_CHARS = 2, 16
 SCAN_DOCUMENTS = 1500  # read per gap position, at most: a zero-result page must stay fast
@@ -33,22 +33,26 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 def one_edit_strings(phrase: str) -> list[str]:
     """The strings one character dropped or two neighbours swapped away from ``phrase`` (2+ characters)."""
-    found = [phrase[:i] + phrase[i + 1:] for i in range(len(phrase))]
-    found += [phrase[:i] + phrase[i + 1] + phrase[i] + phrase[i + 2:] for i in range(len(phrase) - 1)
-              if phrase[i] != phrase[i + 1]]
+    found = [phrase[:i] + phrase[i + 1 :] for i in range(len(phrase))]
+    found += [
+        phrase[:i] + phrase[i + 1] + phrase[i] + phrase[i + 2 :]
+        for i in range(len(phrase) - 1)
+        if phrase[i] != phrase[i + 1]
+    ]
     return [s for s in dict.fromkeys(found) if len(s) >= MIN_CHARS and s != phrase]
 
 
 def gap_patterns(phrase: str) -> list[tuple[str, str, str]]:
     """(left, right, replaced) for each one-character gap: a changed character (replaced is the one
     typed) and an added one between two typed characters (replaced "")."""
-    changed = [(phrase[:i], phrase[i + 1:], phrase[i]) for i in range(len(phrase))]
+    changed = [(phrase[:i], phrase[i + 1 :], phrase[i]) for i in range(len(phrase))]
     added = [(phrase[:i], phrase[i:], "") for i in range(1, len(phrase))]
     return [(left, right, old) for left, right, old in changed + added if len(left) + len(right) >= MIN_CHARS - 1]
 
 
-def nearest_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None,
-                   known: Container[str] = ()) -> tuple[str, int] | None:
+def nearest_phrase(
+    snapshot: Snapshot, typed: str, visible: DocSet | None = None, known: Container[str] = ()
+) -> tuple[str, int] | None:
     """(phrase, documents holding it) one edit away from ``typed`` that the most visible documents
     hold, a ``known`` phrase (one the suggestions offer) first; None when ``typed`` itself occurs,
     is out of 2-16 characters, or nothing is near."""
@@ -78,8 +82,9 @@ def nearest_phrase(snapshot: Snapshot, typed: str, visible: DocSet | None = None
     return (best[1], best[0]) if best else None
 
 
-def _gap_fillers(snapshot: Snapshot, matcher: Matcher, left: str, right: str, old: str,
-                 visible: DocSet | None) -> list[str]:
+def _gap_fillers(
+    snapshot: Snapshot, matcher: Matcher, left: str, right: str, old: str, visible: DocSet | None
+) -> list[str]:
     """``left + X + right`` for the characters X most often found between the two parts."""
     docs = None
     for part in (left, right):

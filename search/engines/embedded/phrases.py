@@ -26,9 +26,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from search.text.analyzer import segmenter
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_list
+from search.text.analyzer import segmenter
 
 MIN_CHARS, MAX_CHARS = 2, 8
 MAX_WORDS = 4
@@ -87,8 +87,13 @@ def phrases_of(tokens: list[str]) -> set[str]:
     return found
 
 
-def mine_phrases(snapshot: Snapshot, visible: DocSet | None = None, sample_chars: int = SAMPLE_CHARS,
-                 min_docs: int = MIN_DOCS, limit: int = MAX_PHRASES) -> MinedPhrases:
+def mine_phrases(
+    snapshot: Snapshot,
+    visible: DocSet | None = None,
+    sample_chars: int = SAMPLE_CHARS,
+    min_docs: int = MIN_DOCS,
+    limit: int = MAX_PHRASES,
+) -> MinedPhrases:
     """The archive's recurring phrases, from the ``visible`` documents only (all when None): a
     restricted document lends no phrase."""
     started = time.perf_counter()

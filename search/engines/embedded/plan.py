@@ -10,12 +10,18 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from search.engines.embedded.archive import INDEX_NAME, Snapshot, create_index, latest_generation, open_index, read_roots
+from search.engines.embedded.archive import (
+    INDEX_NAME,
+    Snapshot,
+    create_index,
+    latest_generation,
+    open_index,
+    read_roots,
+)
 from search.engines.embedded.docsets import doc_list
 from search.engines.embedded.schema import make_schema
-from search.ingest.discover import SourceFile
+from search.ingest.discover import SourceFile, in_unreadable
 from search.ingest.prepare import file_signature, read_file, sidecar_digest
-from search.ingest.discover import in_unreadable
 from search.meta import Taxonomy
 
 
@@ -36,9 +42,7 @@ class IndexedFile:
     def same_as(self, info: os.stat_result, sidecar: str) -> bool:
         """Unchanged without reading it: same size, same modification time, same sidecar digest."""
         return (
-            self.size == info.st_size
-            and self.mtime_ns == info.st_mtime_ns
-            and self.signature.endswith("." + sidecar)
+            self.size == info.st_size and self.mtime_ns == info.st_mtime_ns and self.signature.endswith("." + sidecar)
         )
 
 
@@ -86,8 +90,13 @@ class Plan:
 
 
 def compare(
-    index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
-    taxonomy: Taxonomy, rebuild: bool, note: Callable[[str], None],
+    index_dir: Path,
+    sources: Sequence[SourceFile],
+    roots: Sequence[Path],
+    unreadable: Sequence[Path],
+    taxonomy: Taxonomy,
+    rebuild: bool,
+    note: Callable[[str], None],
 ) -> Plan:
     """Compare every file with what the index holds: new, changed, unchanged and removed files.
 
@@ -121,8 +130,13 @@ def compare(
 
 
 def _compare_files(
-    plan: Plan, index_dir: Path, sources: Sequence[SourceFile], roots: Sequence[Path], unreadable: Sequence[Path],
-    taxonomy: Taxonomy, note: Callable[[str], None],
+    plan: Plan,
+    index_dir: Path,
+    sources: Sequence[SourceFile],
+    roots: Sequence[Path],
+    unreadable: Sequence[Path],
+    taxonomy: Taxonomy,
+    note: Callable[[str], None],
 ) -> None:
     """Sort every file into the plan's todo (added or changed), unchanged and removed."""
 
@@ -160,10 +174,9 @@ def _compare_files(
     # folders; one under a folder that could not be read is not known to be gone.
     others = [folder for folder in read_roots(index_dir) if folder not in roots]
     plan.removed = sorted(
-        key for key in plan.indexed
-        if key not in seen
-        and not in_unreadable(key, roots, unreadable)
-        and not _still_elsewhere(key, others)
+        key
+        for key in plan.indexed
+        if key not in seen and not in_unreadable(key, roots, unreadable) and not _still_elsewhere(key, others)
     )
 
 

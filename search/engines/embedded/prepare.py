@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from search.extract import ExtractOptions
-from search.extract.limits import current_limits
+
 from search.engines.embedded.gramstore import gram_counts
-from search.meta import Taxonomy
-from search.text.normalize import search_text
 from search.engines.embedded.schema import make_schema
 from search.engines.embedded.whoosh_private import pack_stored
+from search.extract import ExtractOptions
+from search.extract.limits import current_limits
 from search.ingest.discover import SourceFile
 from search.ingest.pipeline import JobLimits, ordered_map
-from search.ingest.prepare import die_with_parent, file_signature, file_state, index_fields, read_ahead, read_documents, read_file
-
+from search.ingest.prepare import (
+    die_with_parent,
+    file_signature,
+    file_state,
+    index_fields,
+    read_ahead,
+    read_documents,
+    read_file,
+)
+from search.meta import Taxonomy
+from search.text.normalize import search_text
 
 CHUNK = 8  # files a worker takes at a time
 
@@ -49,7 +57,9 @@ _WORKER_TAXONOMY: Taxonomy | None = None
 _WORKER_OPTIONS: ExtractOptions | None = None
 
 
-def prepare(source: SourceFile, taxonomy: Taxonomy | None = None, options: ExtractOptions | None = None) -> PreparedFile:
+def prepare(
+    source: SourceFile, taxonomy: Taxonomy | None = None, options: ExtractOptions | None = None
+) -> PreparedFile:
     """Everything about one file that does not touch the index: read, decode, split, normalize, grams.
 
     The file is read again here (not passed from the comparing pass, which
@@ -85,8 +95,9 @@ def _init_worker(taxonomy: Taxonomy, options: ExtractOptions | None = None, proc
     die_with_parent()
 
 
-def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
-                   options: ExtractOptions | None = None) -> Iterator[PreparedFile]:
+def prepared_files(
+    jobs: list, taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None
+) -> Iterator[PreparedFile]:
     """``prepare`` over the jobs, in order, in ``procs`` worker processes (one at least).
 
     Even with ``procs`` 1 the files are read in a worker, not in the run's own process: only a
@@ -98,13 +109,20 @@ def prepared_files(jobs: list, taxonomy: Taxonomy, procs: int,
     # At most a window of chunks prepared and not yet written per worker: when writing is the slower
     # side (a part being sorted), results would otherwise pile up in the writer's memory.
     limits = current_limits()
-    yield from ordered_map(prepare, jobs, max(1, procs), chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options, procs), prefetch=read_ahead,
-                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
+    yield from ordered_map(
+        prepare,
+        jobs,
+        max(1, procs),
+        chunk=CHUNK,
+        window=WINDOW_CHUNKS,
+        initializer=_init_worker,
+        initargs=(taxonomy, options, procs),
+        prefetch=read_ahead,
+        limits=JobLimits(limits.file_seconds, limits.file_memory_mb),
+        on_limit=_over_limit,
+    )
 
 
 def _over_limit(source: SourceFile, reason: str) -> PreparedFile:
     """A file whose worker was killed for a limit: skipped, the reason naming the limit."""
     return PreparedFile(source, skipped=reason)
-
-

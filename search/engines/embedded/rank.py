@@ -10,8 +10,8 @@ import numpy as np
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_array
 from search.engines.embedded.evaluate import Matcher
-from search.query.compose import terms_to_mark
 from search.query.atoms import Atom, ParsedQuery
+from search.query.compose import terms_to_mark
 
 
 class Scorer:
@@ -98,18 +98,24 @@ class Scorer:
         titled = [self._titled(phrase, at) for phrase in self.phrases]
 
         def exact(chunk: np.ndarray) -> np.ndarray:
-            return _total([
-                self._part(phrase, self.matcher.counts(phrase, at[chunk]), norms[chunk], titled[i][chunk])
-                for i, phrase in enumerate(self.phrases)
-            ], len(chunk))
+            return _total(
+                [
+                    self._part(phrase, self.matcher.counts(phrase, at[chunk]), norms[chunk], titled[i][chunk])
+                    for i, phrase in enumerate(self.phrases)
+                ],
+                len(chunk),
+            )
 
         everything = np.arange(len(at))
         if len(at) < max(needed + 1, self.PRUNE_FROM) or all(len(p) <= 2 for p in self.phrases):
             return at, exact(everything)
-        upper = _total([
-            self._part(phrase, self.matcher.count_bounds(phrase)[at], norms, titled[i])
-            for i, phrase in enumerate(self.phrases)
-        ], len(at))
+        upper = _total(
+            [
+                self._part(phrase, self.matcher.count_bounds(phrase)[at], norms, titled[i])
+                for i, phrase in enumerate(self.phrases)
+            ],
+            len(at),
+        )
         scores = np.full(len(at), -np.inf)
         counted = np.zeros(len(at), dtype=bool)
         batch = max(needed, self.FIRST_BATCH)
@@ -198,7 +204,12 @@ def length_norms(
 
 
 def order_results(
-    snapshot: Snapshot, matcher: Matcher, parsed: ParsedQuery, docs: Iterable[int], sort: str, needed: int,
+    snapshot: Snapshot,
+    matcher: Matcher,
+    parsed: ParsedQuery,
+    docs: Iterable[int],
+    sort: str,
+    needed: int,
     visible: DocSet | None = None,
 ) -> list[tuple[int, float]]:
     """The first ``needed`` documents in result order, with their scores.
@@ -212,8 +223,9 @@ def order_results(
     at = doc_array(docs)
     ranks = date_ranks(snapshot)
     if sort == "relevance" and parsed.phrases:
-        scorer = Scorer(matcher, terms_to_mark(parsed, matcher.mode),
-                        len(snapshot.live if visible is None else visible), visible)
+        scorer = Scorer(
+            matcher, terms_to_mark(parsed, matcher.mode), len(snapshot.live if visible is None else visible), visible
+        )
         at, scores = scorer.top(at, needed)
         chosen = _at_least_kth(scores, needed)
         at, scores = at[chosen], scores[chosen]
@@ -238,6 +250,7 @@ def _at_least_kth(values: np.ndarray, needed: int) -> np.ndarray:
 
 def date_ranks(snapshot: Snapshot) -> np.ndarray:
     """Each document's date rank (``Snapshot.date_rank``) as one int64 array (once per snapshot)."""
+
     def compute() -> np.ndarray:
         column = snapshot.date_rank
         return np.asarray(column.values, dtype=np.int64)[column.codes]

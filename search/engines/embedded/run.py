@@ -7,21 +7,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from search.engines.embedded.archive import Snapshot
 from search.budget import check_budget
-from search.engines.embedded.docsets import DocSet
-from search.text.highlight import snippets
-from search.meta import Taxonomy
-from search.ingest.identity import METADATA_COLUMNS
-from search.engines.embedded.evaluate import Matcher, evaluate
-from search.query.compose import request_query, terms_to_mark
-from search.engines.embedded.facets import archive_facet_counts, count_facets
-from search.query.atoms import ParsedQuery
-from search.engines.embedded.rank import date_ranks, length_norms, order_results
-from search.query.request import Hit, SearchRequest, SearchResults
-from search.query.compose import co_occurrences, matched_variants
-from search.query.request import FACET_ATTRIBUTES
 from search.dedup import counting as dedup
+from search.engines.embedded.archive import Snapshot
+from search.engines.embedded.docsets import DocSet
+from search.engines.embedded.evaluate import Matcher, evaluate
+from search.engines.embedded.facets import archive_facet_counts, count_facets
+from search.engines.embedded.rank import date_ranks, length_norms, order_results
+from search.ingest.identity import METADATA_COLUMNS
+from search.meta import Taxonomy
+from search.query.atoms import ParsedQuery
+from search.query.compose import co_occurrences, matched_variants, request_query, terms_to_mark
+from search.query.request import FACET_ATTRIBUTES, Hit, SearchRequest, SearchResults
+from search.text.highlight import snippets
 
 
 def warm_up(snapshot: Snapshot) -> None:
@@ -57,7 +55,7 @@ def search(
     marks = terms_to_mark(parsed, request.mode)
     hits = tuple(_hit(snapshot, n, score, marks, parsed) for n, score in page)
     if others is not None:
-        hits = tuple(replace(hit, reprints=others[n]) for hit, (n, _) in zip(hits, page))
+        hits = tuple(replace(hit, reprints=others[n]) for hit, (n, _) in zip(hits, page, strict=False))
     facets = (dedup.count_facets_once if request.dedup else count_facets)(snapshot, docs)
     facets.update(as_if_unselected)
     took = round((time.perf_counter() - started) * 1000, 1)
@@ -80,7 +78,11 @@ def within(docs: DocSet, visible: DocSet | None) -> DocSet:
 
 
 def _evaluate_with_facets(
-    snapshot: Snapshot, matcher: Matcher, request: SearchRequest, parsed: ParsedQuery, taxonomy: Taxonomy | None,
+    snapshot: Snapshot,
+    matcher: Matcher,
+    request: SearchRequest,
+    parsed: ParsedQuery,
+    taxonomy: Taxonomy | None,
     visible: DocSet | None,
 ) -> tuple[DocSet, dict]:
     """The matching documents, and the counts of each facet that has selected values as if it had none.
@@ -134,9 +136,7 @@ def all_hits(
     return (_hit(snapshot, n, score, marks, parsed) for n, score in ordered)
 
 
-def matching_documents(
-    snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None
-) -> DocSet:
+def matching_documents(snapshot: Snapshot, request: SearchRequest, *, visible: DocSet | None = None) -> DocSet:
     """The document numbers of every match (no ranking, no snippets, no stored field read): saved-query counts.
     With 去重, one per reprint cluster (its representative)."""
     visible = dedup.restricted_to_copies(snapshot, request, visible)
@@ -167,5 +167,3 @@ def _hit(snapshot: Snapshot, docnum: int, score: float, marks: tuple[str, ...], 
         **{name: getattr(snapshot, name)[docnum] for name in METADATA_COLUMNS},
         text_source=doc.text_source,
     )
-
-

@@ -27,7 +27,6 @@ index has about one posting per character of text.
 
 from __future__ import annotations
 
-
 from whoosh import columns, fields
 from whoosh.codec.whoosh3 import W3Codec
 
@@ -35,6 +34,8 @@ from search.engines.embedded.whoosh_private import PrepackedPerDocWriter
 from search.ingest.identity import METADATA_COLUMNS
 
 FACET_COLUMNS = ("district", "published", "topics", "file_sig", "access")
+
+
 class ArchiveCodec(W3Codec):
     """Whoosh's codec without per-posting length statistics.
 
@@ -73,5 +74,7 @@ def make_schema() -> fields.Schema:
         file_sig=fields.COLUMN(),
         **{name: fields.COLUMN() for name in METADATA_COLUMNS},
         access=fields.COLUMN(),  # the groups that may see it, comma-separated; empty: everyone
-        entered=fields.COLUMN(columns.NumericColumn("I")),  # the generation that added it (search.engines.embedded.entered)
+        entered=fields.COLUMN(
+            columns.NumericColumn("I")
+        ),  # the generation that added it (search.engines.embedded.entered)
     )

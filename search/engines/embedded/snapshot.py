@@ -24,16 +24,16 @@ from cachetools import LRUCache
 
 from search.engines.embedded.column_file import CODED_COLUMNS
 from search.engines.embedded.columns import Column, SnapshotColumns
-from search.engines.embedded.docsets import EMPTY, DocSet, docset
 from search.engines.embedded.counting import PhraseCounting
-from search.engines.embedded.entered import entered_column
 from search.engines.embedded.dates import date_rank, date_span
-from search.errors import IndexDamaged
+from search.engines.embedded.docsets import EMPTY, DocSet, docset
+from search.engines.embedded.entered import entered_column
 from search.engines.embedded.gramstore import GramSegment, char_key, gram_key, open_segment, segment_file
 from search.engines.embedded.schema import FACET_COLUMNS
-from search.ingest.identity import METADATA_COLUMNS, file_hash
-from search.engines.embedded.whoosh_private import hold_per_document_files
 from search.engines.embedded.stored import StoredDocument
+from search.engines.embedded.whoosh_private import hold_per_document_files
+from search.errors import IndexDamaged
+from search.ingest.identity import METADATA_COLUMNS, file_hash
 
 T = TypeVar("T")
 
@@ -60,7 +60,9 @@ class Snapshot(PhraseCounting):
             hold_per_document_files(leaf)
         self.size = self.reader.doc_count_all()
         self._has_deletions = self.reader.has_deletions()
-        self._postings: LRUCache[tuple[str, str], DocSet] = LRUCache(maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof)
+        self._postings: LRUCache[tuple[str, str], DocSet] = LRUCache(
+            maxsize=POSTINGS_CACHE_BYTES, getsizeof=sys.getsizeof
+        )
         self._documents: LRUCache[int, StoredDocument] = LRUCache(maxsize=DOCUMENTS_CACHE)
         self._lock = threading.RLock()  # Whoosh's readers and the lazy loads below
         self._derived: dict = {}
@@ -302,9 +304,11 @@ class Snapshot(PhraseCounting):
             with self._lock:
                 fields = self.reader.stored_fields(docnum)
             fields["id"]
-        except Exception as exc:  # noqa: BLE001 - whatever a damaged stored-fields file raises (zlib, pickle, struct)
-            raise IndexDamaged(f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: "
-                              f"{type(exc).__name__})", hint="rebuild it with `search index --rebuild`") from exc
+        except Exception as exc:
+            raise IndexDamaged(
+                f"the index in {self.index_dir} is damaged (document {docnum}'s stored fields: {type(exc).__name__})",
+                hint="rebuild it with `search index --rebuild`",
+            ) from exc
         text = fields.get("text") or ""
         return StoredDocument(
             docnum=docnum,
@@ -362,8 +366,14 @@ class Snapshot(PhraseCounting):
         return self.cached("file hashes", self._file_hashes)
 
     def _file_hashes(self) -> tuple[np.ndarray, np.ndarray]:
-        pairs = np.array([(int(file_hash(value.partition("\t")[0]), 16), code)
-                          for code, value in enumerate(self.file_sig.values) if value], dtype=np.uint64).reshape(-1, 2)
+        pairs = np.array(
+            [
+                (int(file_hash(value.partition("\t")[0]), 16), code)
+                for code, value in enumerate(self.file_sig.values)
+                if value
+            ],
+            dtype=np.uint64,
+        ).reshape(-1, 2)
         order = np.argsort(pairs[:, 0], kind="stable")
         return pairs[order, 0], pairs[order, 1]
 
@@ -373,15 +383,10 @@ class Snapshot(PhraseCounting):
         docs = docset(np.flatnonzero(np.isin(self.file_sig.codes, codes.astype(np.uint32))))
         return docs & self.live if self._has_deletions else docs
 
-    def verify(self) -> None:
-        """Check every grams part's postings and texts against its checksum (reads them all: about
-        0.8 s for the news, so a server does it while warming a generation, not a CLI on open)."""
-        for part in self._parts:
-            try:
-                part.verify()
-            except ValueError as exc:
-                raise IndexDamaged(f"the index in {self.index_dir} is damaged: {exc}",
-                                  hint="rebuild it with `search index --rebuild`") from exc
+    @property
+    def parts(self) -> list[GramSegment]:
+        """The grams parts of this generation's segments, in document order."""
+        return self._parts
 
     def close(self) -> None:
         """Close the segments' grams and the Whoosh reader, and drop the cached postings."""

@@ -18,5 +18,3 @@ class StoredDocument:
     paragraphs: tuple[str, ...]
     encoding: str
     text_source: str = "text"  # "ocr" or "mixed" where pages were recognised (an older index: "text")
-
-

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from dataclasses import dataclass
 
-from search.text.analyzer import segmenter
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.docsets import DocSet, doc_list
-from search.meta import Taxonomy
-from search.text.normalize import normalize_query
 from search.engines.embedded.evaluate import Matcher
-from search.query.atoms import Atom
 from search.engines.embedded.phrases import mine_phrases
+from search.meta import Taxonomy
+from search.query.atoms import Atom
 from search.query.pinyin import PrefixIndex, is_pinyin_input, readings
 from search.query.variants import current_variants
+from search.text.analyzer import segmenter
+from search.text.normalize import normalize_query
 
 LIMIT = 8
 MAX_TITLE = 16  # longer titles are sentences, not phrases anyone types
@@ -127,8 +127,9 @@ def _best(entries: Iterable[Suggestion], limit: int) -> list[Suggestion]:
     return sorted(unique.values(), key=_rank)[:limit]
 
 
-def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-               visible: DocSet | None = None, mined: bool = True) -> dict[str, str]:
+def candidates(
+    snapshot: Snapshot, taxonomy: Taxonomy | None = None, visible: DocSet | None = None, mined: bool = True
+) -> dict[str, str]:
     """Folded phrase -> its source, from the dictionary, topic triggers, short titles, recurring title words
     and (``mined``) the archive's frequent phrases (the ``visible`` documents only, when given)."""
     found: dict[str, str] = {}
@@ -163,8 +164,7 @@ def candidates(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
     return found
 
 
-def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None,
-                    visible: DocSet | None = None) -> Suggester:
+def build_suggester(snapshot: Snapshot, taxonomy: Taxonomy | None = None, visible: DocSet | None = None) -> Suggester:
     """Count every candidate exactly over the snapshot (its ``visible`` documents, when given:
     restricted documents lend no title and no count) and keep those some document holds."""
     started = time.perf_counter()
@@ -188,8 +188,9 @@ def suggester(snapshot: Snapshot, visible: DocSet | None = None) -> Suggester:
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggester")
 
 
-def suggest(snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None,
-            visible: DocSet | None = None) -> list[Suggestion]:
+def suggest(
+    snapshot: Snapshot, typed: str, limit: int = LIMIT, wait: float | None = None, visible: DocSet | None = None
+) -> list[Suggestion]:
     """Up to ``limit`` phrases of the archive for what was typed, with their document counts.
 
     With ``wait``, a structure not built yet (a new generation) is built in the background and

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from search.engines.embedded.docsets import DocSet
-
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+
 import numpy as np
+
+from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
+from search.dedup.analysis import cluster_total, once
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.columns import Column
-from search.meta import Taxonomy
+from search.engines.embedded.docsets import DocSet
 from search.engines.embedded.evaluate import Matcher
-from search.query import SearchRequest
-from search.dedup.analysis import cluster_total, once
 from search.engines.embedded.matches import Matches, find_matches
+from search.meta import Taxonomy
+from search.query import SearchRequest
 from search.query.compose import with_query
-from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
 
 
 def trend(
@@ -71,8 +72,9 @@ def _base_counts(snapshot: Snapshot, base: DocSet, period_of, by: str, per: str 
     return count(base)
 
 
-def _series(snapshot, matches: Matches, picks, district, periods, period_of, base: Counter,
-            is_district: bool = False) -> Series:
+def _series(
+    snapshot, matches: Matches, picks, district, periods, period_of, base: Counter, is_district: bool = False
+) -> Series:
     """The counts of the matching documents at indexes ``picks`` of ``matches.docs``.
 
     Counted by C-level passes (``Counter`` over maps), not a Python loop per
@@ -115,7 +117,9 @@ def _per_period(in_period: list, counts: list[int]) -> tuple[Counter, Counter]:
     codes = np.fromiter(map(number.__getitem__, in_period), dtype=np.int64, count=len(in_period))
     documents = np.bincount(codes, minlength=len(periods)).tolist()
     occurrences = np.bincount(codes, weights=np.asarray(counts, dtype=np.float64), minlength=len(periods))
-    return Counter(dict(zip(periods, documents))), Counter(dict(zip(periods, occurrences.astype(np.int64).tolist())))
+    return Counter(dict(zip(periods, documents, strict=False))), Counter(
+        dict(zip(periods, occurrences.astype(np.int64).tolist(), strict=False))
+    )
 
 
 def _district_series(snapshot, matches: Matches, periods, period_of, by: str) -> tuple[Series, ...]:
@@ -131,9 +135,9 @@ def _district_series(snapshot, matches: Matches, periods, period_of, by: str) ->
 
     def order(s: Series):
         rank = snapshot.date_rank
-        first = min((rank[matches.docs[i]] for i in by_district[s.district] if rank[matches.docs[i]] >= 0), default=None)
+        first = min(
+            (rank[matches.docs[i]] for i in by_district[s.district] if rank[matches.docs[i]] >= 0), default=None
+        )
         return (s.district is None, first is None, first or 0, -s.total_documents, s.district or "")
 
     return tuple(sorted(series, key=order))
-
-

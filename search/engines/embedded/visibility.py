@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from search.engines.embedded.docsets import DocSet, doc_list, docset
+
 from search.access.actor import Actor
+from search.engines.embedded.docsets import DocSet, doc_list, docset
 
 # visible documents per snapshot and actor, kept while the snapshot lives
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,5 +44,3 @@ def _may_see(value: str | None, groups: frozenset[str], memo: dict) -> bool:
     if value not in memo:
         memo[value] = not groups.isdisjoint(value.split(","))
     return memo[value]
-
-

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 from whoosh import columns
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import STORED_COLUMN, W3PerDocWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
-from whoosh.codec.base import Segment
 from whoosh.writing import SegmentWriter
 
 
@@ -71,9 +71,7 @@ def hold_per_document_files(leaf: SegmentReader) -> None:
     if not isinstance(leaf, SegmentReader):
         return
     perdoc = leaf._perdoc
-    present = frozenset(
-        name for name, field in leaf.schema.items() if field.column_type and perdoc.has_column(name)
-    )
+    present = frozenset(name for name, field in leaf.schema.items() if field.column_type and perdoc.has_column(name))
     for name in present:
         perdoc.column_reader(name, leaf.schema[name].column_type)  # keeps the open file in perdoc._colfiles
     if perdoc.has_column("_stored"):

@@ -18,14 +18,14 @@ from dataclasses import dataclass, replace
 
 from search.analysis.collocates import collocates as count_collocates
 from search.analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
-from search.query.compose import occurrences_in, with_query
-from search.analysis.trend import Point, Series, Trend, period_axis, checked_arguments
-from search.text.normalize import search_text
-from search.query import ParsedQuery
-from search.query.compose import request_query, terms_to_mark
-from search.engines.opensearch.engine import OpenSearchEngine
+from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
 from search.engines.opensearch.dedup import base_counts_once, once_remote
+from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.query import QueryBuilder, visibility_clause
+from search.meta import Taxonomy
+from search.query import ParsedQuery, SearchRequest
+from search.query.compose import occurrences_in, request_query, terms_to_mark, with_query
+from search.text.normalize import search_text
 
 SCAN_PAGE = 2000
 _UNDATED = 10**9
@@ -76,9 +76,16 @@ def scan(cluster: OpenSearchEngine, query: dict) -> Iterator[Found]:
     fields = ["id", "title", "paragraphs", "published", "district", "cluster", "cluster_rank"]
     for doc_id, source in cluster.sources(query, fields, batch=SCAN_PAGE):
         title, paragraphs = source.get("title") or "", tuple(source.get("paragraphs") or ())
-        yield Found(doc_id, title, paragraphs, source.get("published"), source.get("district"),
-                    search_text(title, list(paragraphs)), source.get("cluster") or doc_id,
-                    int(source.get("cluster_rank") or 0))
+        yield Found(
+            doc_id,
+            title,
+            paragraphs,
+            source.get("published"),
+            source.get("district"),
+            search_text(title, list(paragraphs)),
+            source.get("cluster") or doc_id,
+            int(source.get("cluster_rank") or 0),
+        )
 
 
 def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatches:
@@ -89,7 +96,11 @@ def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatc
     filters_only = ParsedQuery(tuple(g for g in parsed.groups if not any(a.is_phrase for a in g)))
     access = visibility_clause(visible)
     return RemoteMatches(
-        query=request.q, read_as=parsed.describe(), notes=parsed.notes, phrases=phrases, docs=docs,
+        query=request.q,
+        read_as=parsed.describe(),
+        notes=parsed.notes,
+        phrases=phrases,
+        docs=docs,
         occurrences=tuple(sum(d.text.count(p) for p in phrases) for d in docs),
         base_query=QueryBuilder(request.mode).query(filters_only, [access] if access else []),
     )
@@ -98,8 +109,15 @@ def find_matches(cluster: OpenSearchEngine, request, visible=None) -> RemoteMatc
 # -- trend ----------------------------------------------------------------------------------------
 
 
-def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = "year",
-          measure: str = "documents", per: str | None = None, visible=None) -> Trend:
+def trend(
+    cluster: OpenSearchEngine,
+    queries: Sequence[str],
+    request,
+    by: str = "year",
+    measure: str = "documents",
+    per: str | None = None,
+    visible=None,
+) -> Trend:
     """``search.analysis.trend.trend`` on the cluster; ValueError on a bad argument, as there."""
     queries = checked_arguments(queries, by, measure, per)
     found = [find_matches(cluster, with_query(request, q), visible) for q in queries]
@@ -124,11 +142,17 @@ def trend(cluster: OpenSearchEngine, queries: Sequence[str], request, by: str = 
 def _base_counts(cluster: OpenSearchEngine, query: dict, by: str) -> dict[tuple[str, str | None] | None, Counter]:
     """Documents per period the filters allow: overall (key None) and per district (by name)."""
     periods = {"terms": {"field": by, "size": 10_000}}
-    aggs = {"period": periods,
-            "district": {"terms": {"field": "district", "size": 10_000, "missing": _NO_DISTRICT},
-                         "aggs": {"period": periods}}}
+    aggs = {
+        "period": periods,
+        "district": {
+            "terms": {"field": "district", "size": 10_000, "missing": _NO_DISTRICT},
+            "aggs": {"period": periods},
+        },
+    }
     answer = cluster.raw_search({"query": query, "size": 0, "aggs": aggs})["aggregations"]
-    counts: dict[tuple[str, str | None] | None, Counter] = {None: Counter({b["key"]: b["doc_count"] for b in answer["period"]["buckets"]})}
+    counts: dict[tuple[str, str | None] | None, Counter] = {
+        None: Counter({b["key"]: b["doc_count"] for b in answer["period"]["buckets"]})
+    }
     for bucket in answer["district"]["buckets"]:
         name = None if bucket["key"] == _NO_DISTRICT else bucket["key"]
         counts[("district", name)] = Counter({b["key"]: b["doc_count"] for b in bucket["period"]["buckets"]})
@@ -149,10 +173,17 @@ def _series(matches: RemoteMatches, picks, district, periods, by: str, base: Cou
         Point(p, documents[p], occurrences[p], round(1000 * documents[p] / base[p], 2) if base[p] else 0.0)
         for p in periods
     )
-    return Series(query=matches.query, district=district, is_district=is_district,
-                  total_documents=sum(documents.values()), total_occurrences=sum(occurrences.values()),
-                  undated_documents=documents[None], undated_occurrences=occurrences[None],
-                  first_appearance=first, points=points)
+    return Series(
+        query=matches.query,
+        district=district,
+        is_district=is_district,
+        total_documents=sum(documents.values()),
+        total_occurrences=sum(occurrences.values()),
+        undated_documents=documents[None],
+        undated_occurrences=occurrences[None],
+        first_appearance=first,
+        points=points,
+    )
 
 
 def _district_series(matches: RemoteMatches, periods, by: str, base) -> tuple[Series, ...]:
@@ -160,8 +191,10 @@ def _district_series(matches: RemoteMatches, periods, by: str, base) -> tuple[Se
     by_district: dict[str | None, list[int]] = {}
     for i, doc in enumerate(matches.docs):
         by_district.setdefault(doc.district, []).append(i)
-    series = [_series(matches, picks, district, periods, by, base.get(("district", district), Counter()), True)
-              for district, picks in by_district.items()]
+    series = [
+        _series(matches, picks, district, periods, by, base.get(("district", district), Counter()), True)
+        for district, picks in by_district.items()
+    ]
 
     def order(s: Series):
         ranks = [matches.docs[i].rank for i in by_district[s.district] if matches.docs[i].rank >= 0]
@@ -176,7 +209,7 @@ def _district_series(matches: RemoteMatches, periods, by: str, base) -> tuple[Se
 
 def _occurrences(matches: RemoteMatches, order: str, width: int) -> list[tuple[Found, int, str]]:
     """Every (document, offset, phrase) in the concordance's order."""
-    by_date = sorted(matches.docs, key=lambda d: (d.rank if d.rank >= 0 else _UNDATED))  # stable: then id
+    by_date = sorted(matches.docs, key=lambda d: d.rank if d.rank >= 0 else _UNDATED)  # stable: then id
     if order == "date":
         return [(d, offset, phrase) for d in by_date for offset, phrase in occurrences_in(d.text, matches.phrases)]
     keyed = []
@@ -197,14 +230,21 @@ def _line(doc: Found, offset: int, phrase: str, width: int) -> Line:
     if len(display) != len(doc.text):  # never expected: folding keeps lengths
         display = doc.text
     end = offset + len(phrase)
-    return Line(id=doc.id, title=doc.title, date=doc.published, district=doc.district,
-                left=display[max(0, offset - width) : offset].replace("\n", PARAGRAPH_MARK),
-                match=display[offset:end], right=display[end : end + width].replace("\n", PARAGRAPH_MARK),
-                offset=offset)
+    return Line(
+        id=doc.id,
+        title=doc.title,
+        date=doc.published,
+        district=doc.district,
+        left=display[max(0, offset - width) : offset].replace("\n", PARAGRAPH_MARK),
+        match=display[offset:end],
+        right=display[end : end + width].replace("\n", PARAGRAPH_MARK),
+        offset=offset,
+    )
 
 
-def concordance(cluster: OpenSearchEngine, request, order: str, width: int, sample_size: int = 0,
-                visible=None) -> Concordance:
+def concordance(
+    cluster: OpenSearchEngine, request, order: str, width: int, sample_size: int = 0, visible=None
+) -> Concordance:
     """One page of ``search.analysis.concordance.concordance`` on the cluster.
 
     ``sample_size`` > 0 also picks that many occurrences spread over the result set, as the embedded
@@ -216,10 +256,17 @@ def concordance(cluster: OpenSearchEngine, request, order: str, width: int, samp
         matches = once_remote(matches)
     first = (request.page - 1) * request.per_page
     picked = _occurrences(matches, order, width)[first : first + request.per_page]
-    return Concordance(request=request, read_as=matches.read_as, notes=matches.notes, order=order, width=width,
-                       total_occurrences=sum(matches.occurrences), total_documents=len(matches.docs),
-                       lines=tuple(_line(d, o, p, width) for d, o, p in picked),
-                       sample=tuple(_spread_sample(matches, sample_size)) if sample_size else ())
+    return Concordance(
+        request=request,
+        read_as=matches.read_as,
+        notes=matches.notes,
+        order=order,
+        width=width,
+        total_occurrences=sum(matches.occurrences),
+        total_documents=len(matches.docs),
+        lines=tuple(_line(d, o, p, width) for d, o, p in picked),
+        sample=tuple(_spread_sample(matches, sample_size)) if sample_size else (),
+    )
 
 
 def _spread_sample(matches: RemoteMatches, size: int) -> Iterator[Occurrence[Found]]:
@@ -258,3 +305,31 @@ def all_lines(cluster: OpenSearchEngine, request, order: str, width: int, visibl
     if request.dedup:
         matches = once_remote(matches)
     return (_line(d, o, p, width) for d, o, p in _occurrences(matches, order, width))
+
+
+def counts_by_period(
+    engine: OpenSearchEngine,
+    request: SearchRequest,
+    period: str = "year",
+    taxonomy: Taxonomy | None = None,
+    *,
+    visible: frozenset[str] | None = None,
+) -> list[tuple[str, int]]:
+    """Matching documents per year or per month (a date histogram), oldest first.
+
+    A document counts in a month only when its date is known to the month
+    (the month facet's rule); in a year, when its year is known.
+    """
+    if period not in ("year", "month"):
+        raise ValueError("period must be year or month")
+    engine.check()
+    query = engine.request_body(request, taxonomy, visible)
+    query = {"bool": {"filter": [query, {"exists": {"field": period}}]}}
+    histogram = {
+        "field": "date_start",
+        "calendar_interval": period,
+        "min_doc_count": 1,
+        "format": "yyyy" if period == "year" else "yyyy-MM",
+    }
+    answer = engine.raw_search({"query": query, "size": 0, "aggs": {"period": {"date_histogram": histogram}}})
+    return [(b["key_as_string"], b["doc_count"]) for b in answer["aggregations"]["period"]["buckets"]]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from opensearchpy import exceptions as os_errors
-from search.text.highlight import snippets
-from search.text.normalize import search_text
+
+from search.ingest.identity import METADATA_COLUMNS
 from search.query import FacetValue, Hit, ParsedQuery
 from search.query.compose import co_occurrences, matched_variants
-from search.ingest.identity import METADATA_COLUMNS
+from search.text.highlight import snippets
+from search.text.normalize import search_text
 
 
 def facet_values(aggregation: dict) -> tuple[FacetValue, ...]:
@@ -48,5 +49,3 @@ def bulk_refusal_reason(item: dict) -> str:
     result = next(iter(item.values()))
     error = result.get("error") or {}
     return f"{result.get('_id')}: {error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
-
-

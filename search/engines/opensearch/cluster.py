@@ -18,15 +18,31 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from search.engines.base import DocumentRecord, Engine, unsupported
 from search.errors import SearchError
 from search.extract import ExtractOptions
-from search.engines.base import DocumentRecord, Engine, unsupported
 
 EXPORT_PAGE = 500
 STATE_ENV = "SEARCH_STATE"
 ROOTS_META = "govsearch_roots"
-RECORD_SOURCE = ["id", "title", "paragraphs", "source", "path", "item", "encoding", "text_source", "district", "published", "topics",
-                 "issuer", "doc_number", "doc_type", "date_source", "district_source"]
+RECORD_SOURCE = [
+    "id",
+    "title",
+    "paragraphs",
+    "source",
+    "path",
+    "item",
+    "encoding",
+    "text_source",
+    "district",
+    "published",
+    "topics",
+    "issuer",
+    "doc_number",
+    "doc_type",
+    "date_source",
+    "district_source",
+]
 
 
 def is_index_url(index) -> bool:
@@ -59,8 +75,9 @@ class RemoteEngine(Engine):
 
     # -- writing
 
-    def index(self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True,
-              status=None):
+    def index(
+        self, paths, *, rebuild=False, procs=1, progress=None, warn=None, follow_links=False, ocr=True, status=None
+    ):
         """Bring the OpenSearch index up to date with the files under ``paths`` and record their folders; no ``--follow-links``."""
         from search.engines.opensearch.ingest import index_paths
 
@@ -68,8 +85,15 @@ class RemoteEngine(Engine):
             raise unsupported("--follow-links")
         # OCR'd pages are cached in the state folder this engine keeps on this machine.
         cache = str(self.state_dir() / "ocr-cache") if ocr else None
-        report = index_paths(paths, self.cluster, rebuild=rebuild, procs=procs, warn=warn,
-                             options=ExtractOptions(ocr=ocr, ocr_cache=cache), state_dir=self.state_dir())
+        report = index_paths(
+            paths,
+            self.cluster,
+            rebuild=rebuild,
+            procs=procs,
+            warn=warn,
+            options=ExtractOptions(ocr=ocr, ocr_cache=cache),
+            state_dir=self.state_dir(),
+        )
         self._record_roots([Path(p).resolve() for p in paths])
         return report
 
@@ -197,8 +221,10 @@ class RemoteEngine(Engine):
 
     def corpus(self, request, *, visible=None) -> list[tuple[str, str | None]]:
         query = self.cluster.request_body(request, None, visible)
-        return sorted((doc_id, source.get("published"))
-                      for doc_id, source in self.cluster.sources(query, ["published"], batch=10_000))
+        return sorted(
+            (doc_id, source.get("published"))
+            for doc_id, source in self.cluster.sources(query, ["published"], batch=10_000)
+        )
 
     def corpus_texts(self, ids, *, visible=None) -> list[str]:
         from search.engines.opensearch.query import visibility_clause
@@ -226,8 +252,10 @@ class RemoteEngine(Engine):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SearchError(f"cannot create the state folder {folder} ({exc.strerror or exc})",
-                              hint=f"choose another with ${STATE_ENV}") from exc
+            raise SearchError(
+                f"cannot create the state folder {folder} ({exc.strerror or exc})",
+                hint=f"choose another with ${STATE_ENV}",
+            ) from exc
         return folder
 
 

@@ -31,13 +31,13 @@ from opensearchpy import helpers
 from search.dedup import store
 from search.dedup.clusters import UNDATED, build_from, officialness, places
 from search.dedup.counting import RolledFacet
-from search.meta.organs import issuer_organs
-from search.meta.places import NATIONAL, place_path
-from search.text.normalize import fold, normalize_query, search_text
-from search.query import FacetValue, SearchResults
-from search.query.compose import request_query, terms_to_mark
 from search.engines.embedded.dates import date_rank as _date_rank
 from search.engines.opensearch.query import FACET_FIELDS, QueryBuilder, all_of, split_selections, visibility_clause
+from search.meta.organs import issuer_organs
+from search.meta.places import NATIONAL, place_path
+from search.query import FacetValue, SearchResults
+from search.query.compose import request_query, terms_to_mark
+from search.text.normalize import fold, normalize_query, search_text
 
 LIGHT = ["id", "path", "item", "file_sig", "published", "doc_type", "doc_number", "cluster", "cluster_rank"]
 PAGE = 10_000
@@ -103,8 +103,12 @@ def _rewrite(target, wanted: dict[str, tuple[str, int]]) -> None:
         for doc_id, source in target.sources({"ids": {"values": chunk}}, True, batch=500):
             title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
             cluster, rank = wanted[doc_id]
-            source.update(text=search_text(title, paragraphs).split("\n"), title_chars=fold(title),
-                          cluster=cluster, cluster_rank=rank)
+            source.update(
+                text=search_text(title, paragraphs).split("\n"),
+                title_chars=fold(title),
+                cluster=cluster,
+                cluster_rank=rank,
+            )
             actions.append({"_index": target.name, "_id": doc_id, "_source": source})
         target.call(helpers.bulk, target.client, actions, chunk_size=500, request_timeout=120)
     if ids:
@@ -195,8 +199,9 @@ def representatives(target, query: dict) -> tuple[list[str], dict[str, int]]:
     while True:
         composite = {"size": 2000, "sources": sources, **({"after": after} if after else {})}
         first = {"top_hits": {"size": 1, "sort": [{"cluster_rank": "asc"}], "_source": False}}
-        answer = target.raw_search({"size": 0, "query": query,
-                                 "aggs": {"pairs": {"composite": composite, "aggs": {"first": first}}}})
+        answer = target.raw_search(
+            {"size": 0, "query": query, "aggs": {"pairs": {"composite": composite, "aggs": {"first": first}}}}
+        )
         buckets = answer["aggregations"]["pairs"]["buckets"]
         for bucket in buckets:
             doc_id = bucket["first"]["hits"]["hits"][0]["_id"]
@@ -228,17 +233,30 @@ def search_once(target, request, taxonomy=None, *, visible=None, sorts: dict, hi
     hits = ()
     if chosen_ids and first_hit < len(chosen_ids):
         filters = [*chosen.values(), {"ids": {"values": chosen_ids}}]
-        body = {"query": {"bool": {"must": [query], "filter": filters}}, "from": first_hit,
-                "size": request.per_page, "sort": sorts[request.sort], "_source": page_source}
+        body = {
+            "query": {"bool": {"must": [query], "filter": filters}},
+            "from": first_hit,
+            "size": request.per_page,
+            "sort": sorts[request.sort],
+            "_source": page_source,
+        }
         marks = terms_to_mark(parsed, request.mode)
         from dataclasses import replace
 
-        hits = tuple(replace(hit_of(h, marks, parsed), reprints=others.get(h["_id"], 0))
-                     for h in target.raw_search(body)["hits"]["hits"])
+        hits = tuple(
+            replace(hit_of(h, marks, parsed), reprints=others.get(h["_id"], 0))
+            for h in target.raw_search(body)["hits"]["hits"]
+        )
     documents = sum(others.values()) + len(chosen_ids)
     return SearchResults(
-        request=request, read_as=parsed.describe(), notes=parsed.notes, phrases=terms_to_mark(parsed, request.mode),
-        total=len(chosen_ids), took_ms=round((time.perf_counter() - started) * 1000, 1), hits=hits, facets=facets,
+        request=request,
+        read_as=parsed.describe(),
+        notes=parsed.notes,
+        phrases=terms_to_mark(parsed, request.mode),
+        total=len(chosen_ids),
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+        hits=hits,
+        facets=facets,
         reprints=documents - len(chosen_ids),
     )
 
@@ -257,8 +275,9 @@ def once_remote(matches, key=None):
         if group not in best or doc.cluster_rank < matches.docs[best[group]].cluster_rank:
             best[group] = i
     picked = sorted(best.values())
-    return replace(matches, docs=tuple(matches.docs[i] for i in picked),
-                   occurrences=tuple(matches.occurrences[i] for i in picked))
+    return replace(
+        matches, docs=tuple(matches.docs[i] for i in picked), occurrences=tuple(matches.occurrences[i] for i in picked)
+    )
 
 
 def base_counts_once(target, query: dict, by: str, no_district: str) -> dict:
@@ -267,8 +286,11 @@ def base_counts_once(target, query: dict, by: str, no_district: str) -> dict:
     counts: dict = {None: Counter()}
     for bucket in _composite(target, query, [{"p": {"terms": {"field": by}}}, {"c": {"terms": {"field": "cluster"}}}]):
         counts[None][bucket["key"]["p"]] += 1
-    sources = [{"d": {"terms": {"field": "district", "missing_bucket": True}}}, {"p": {"terms": {"field": by}}},
-               {"c": {"terms": {"field": "cluster"}}}]
+    sources = [
+        {"d": {"terms": {"field": "district", "missing_bucket": True}}},
+        {"p": {"terms": {"field": by}}},
+        {"c": {"terms": {"field": "cluster"}}},
+    ]
     for bucket in _composite(target, query, sources):
         name = bucket["key"]["d"]
         counts.setdefault(("district", name), Counter())[bucket["key"]["p"]] += 1
@@ -295,6 +317,15 @@ def similar_copies(target, doc_id: str, visible=None) -> list:
             continue
         title, paragraphs = source.get("title") or "", source.get("paragraphs") or []
         similarity = jaccard(mine, shingle_set(search_text(title, paragraphs)))
-        copies.append(Similar(other, title, source.get("published"), source.get("district"), similarity,
-                              kind_of(similarity, True), other == found["cluster"]))
+        copies.append(
+            Similar(
+                other,
+                title,
+                source.get("published"),
+                source.get("district"),
+                similarity,
+                kind_of(similarity, True),
+                other == found["cluster"],
+            )
+        )
     return sorted(copies, key=lambda s: -s.similarity)

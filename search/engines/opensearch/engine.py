@@ -26,16 +26,26 @@ from urllib.parse import urlsplit
 from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as os_errors
 
+from search.engines.opensearch import ranking
+from search.engines.opensearch.answers import bulk_refusal_reason, facet_values, hit_of_source, refusal_reason
+from search.engines.opensearch.mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
+from search.engines.opensearch.query import (
+    FACET_FIELDS,
+    SORT_ORDERS,
+    QueryBuilder,
+    all_of,
+    every_value,
+    facet_terms,
+    resolve_positional,
+    split_selections,
+    visibility_clause,
+)
 from search.errors import SearchError
+from search.ingest.identity import METADATA_COLUMNS
 from search.meta import Taxonomy
 from search.query import ParsedQuery, SearchRequest, SearchResults
 from search.query.compose import request_query, terms_to_mark
 from search.query.facet_values import organ_facet
-from search.ingest.identity import METADATA_COLUMNS
-from search.engines.opensearch import ranking
-from search.engines.opensearch.answers import bulk_refusal_reason, facet_values, hit_of_source, refusal_reason
-from search.engines.opensearch.mapping import MAPPING_VERSION, MAX_RESULT_WINDOW, document_source, index_body
-from search.engines.opensearch.query import FACET_FIELDS, QueryBuilder, all_of, every_value, facet_terms, resolve_positional, split_selections, visibility_clause
 
 PAGE_SOURCE = ["id", "title", "paragraphs", "district", "published", "topics", "source", *METADATA_COLUMNS]
 
@@ -126,11 +136,18 @@ class OpenSearchEngine:
         self.check()
         actions = ({"_index": self.name, "_id": s["id"], "_source": s} for s in sources)
         written, errors = self.call(
-            helpers.bulk, self.client, actions, max_chunk_bytes=chunk_bytes, chunk_size=2000,
-            raise_on_error=False, request_timeout=120,
+            helpers.bulk,
+            self.client,
+            actions,
+            max_chunk_bytes=chunk_bytes,
+            chunk_size=2000,
+            raise_on_error=False,
+            request_timeout=120,
         )
         if errors:
-            raise SearchError(f"OpenSearch refused {len(errors)} documents, the first: {bulk_refusal_reason(errors[0])}")
+            raise SearchError(
+                f"OpenSearch refused {len(errors)} documents, the first: {bulk_refusal_reason(errors[0])}"
+            )
         return written
 
     def delete(self, ids: Iterable[str] = (), *, paths: Iterable[str] = (), stale_of: dict | None = None) -> int:
@@ -143,22 +160,26 @@ class OpenSearchEngine:
         if paths := list(paths):
             clauses.append({"terms": {"path": paths}})
         for path, signature in (stale_of or {}).items():
-            clauses.append({"bool": {"filter": [{"term": {"path": path}}],
-                                     "must_not": [{"term": {"file_sig": signature}}]}})
+            clauses.append(
+                {"bool": {"filter": [{"term": {"path": path}}], "must_not": [{"term": {"file_sig": signature}}]}}
+            )
         if not clauses:
             return 0
         # Ids first, then bulk deletes: _delete_by_query lives in the reindex module,
         # which a minimal node (scripts/opensearch.sh) does not have.
         doomed: set[str] = set()
         for start in range(0, len(clauses), 500):  # keep each request's clause count bounded
-            query = {"bool": {"should": clauses[start:start + 500], "minimum_should_match": 1}}
+            query = {"bool": {"should": clauses[start : start + 500], "minimum_should_match": 1}}
             doomed |= self._ids(query)
         actions = ({"_op_type": "delete", "_index": self.name, "_id": i} for i in sorted(doomed))
-        deleted, errors = self.call(helpers.bulk, self.client, actions, chunk_size=2000,
-                                     raise_on_error=False, refresh=True)
+        deleted, errors = self.call(
+            helpers.bulk, self.client, actions, chunk_size=2000, raise_on_error=False, refresh=True
+        )
         missing = [e for e in errors if next(iter(e.values())).get("status") != 404]
         if missing:
-            raise SearchError(f"OpenSearch refused to delete {len(missing)} documents, the first: {bulk_refusal_reason(missing[0])}")
+            raise SearchError(
+                f"OpenSearch refused to delete {len(missing)} documents, the first: {bulk_refusal_reason(missing[0])}"
+            )
         return deleted
 
     # -- reading ---------------------------------------------------------------
@@ -168,8 +189,9 @@ class OpenSearchEngine:
         documents it may see besides the unrestricted ones; None (an admin): every document."""
         return None if actor is None or actor.is_admin else frozenset(actor.groups)
 
-    def search(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
-               visible: frozenset[str] | None = None) -> SearchResults:
+    def search(
+        self, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[str] | None = None
+    ) -> SearchResults:
         """Total, facets over the whole result set, and one page of hits with snippets.
 
         A facet with selected values is counted as if it had none (the other
@@ -180,8 +202,15 @@ class OpenSearchEngine:
         from search.engines.opensearch.dedup import copies_clauses, distinct_clusters, search_once
 
         if request.dedup:  # 去重: one hit per reprint cluster, every count a number of clusters
-            return search_once(self, request, taxonomy, visible=visible, sorts=_SORTS, hit_of=hit_of_source,
-                               page_source=PAGE_SOURCE)
+            return search_once(
+                self,
+                request,
+                taxonomy,
+                visible=visible,
+                sorts=SORT_ORDERS,
+                hit_of=hit_of_source,
+                page_source=PAGE_SOURCE,
+            )
         started = time.perf_counter()
         self.check()
         parsed = request_query(request, taxonomy)
@@ -203,7 +232,7 @@ class OpenSearchEngine:
             "track_total_hits": True,
             "from": min(first, MAX_RESULT_WINDOW),
             "size": size,
-            "sort": _SORTS[request.sort],
+            "sort": SORT_ORDERS[request.sort],
             "_source": PAGE_SOURCE,
             "aggs": aggs,
         }
@@ -237,8 +266,9 @@ class OpenSearchEngine:
             facets=facets,
         )
 
-    def matching_ids(self, request: SearchRequest, taxonomy: Taxonomy | None = None, *,
-                     visible: frozenset[str] | None = None) -> set[str]:
+    def matching_ids(
+        self, request: SearchRequest, taxonomy: Taxonomy | None = None, *, visible: frozenset[str] | None = None
+    ) -> set[str]:
         """The ids of every matching document (pages through them): for tests and benchmarks.
         With 去重, one per reprint cluster (``opensearch_dedup.representatives``)."""
         from search.engines.opensearch.dedup import copies_clauses, representatives
@@ -256,8 +286,9 @@ class OpenSearchEngine:
         builder = QueryBuilder(request.mode, self._resolve_positional(parsed, parsed, access, request.mode))
         return builder.query(parsed, [access] if access else [])
 
-    def _resolve_positional(self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None,
-                            mode: str = "exact") -> dict:
+    def _resolve_positional(
+        self, parsed: ParsedQuery, base: ParsedQuery, access: dict | None, mode: str = "exact"
+    ) -> dict:
         return resolve_positional(parsed, base, access, self.sources, mode)
 
     def sources(self, query: dict, fields: list[str], batch: int = 500):
@@ -287,24 +318,6 @@ class OpenSearchEngine:
                 return ids
             after = hits[-1]["sort"]
 
-    def counts_by_period(self, request: SearchRequest, period: str = "year",
-                         taxonomy: Taxonomy | None = None, *,
-                         visible: frozenset[str] | None = None) -> list[tuple[str, int]]:
-        """Matching documents per year or per month (a date histogram), oldest first.
-
-        A document counts in a month only when its date is known to the month
-        (the month facet's rule); in a year, when its year is known.
-        """
-        if period not in ("year", "month"):
-            raise ValueError("period must be year or month")
-        self.check()
-        query = self.request_body(request, taxonomy, visible)
-        query = {"bool": {"filter": [query, {"exists": {"field": period}}]}}
-        histogram = {"field": "date_start", "calendar_interval": period, "min_doc_count": 1,
-                     "format": "yyyy" if period == "year" else "yyyy-MM"}
-        answer = self.raw_search({"query": query, "size": 0, "aggs": {"period": {"date_histogram": histogram}}})
-        return [(b["key_as_string"], b["doc_count"]) for b in answer["aggregations"]["period"]["buckets"]]
-
     def document(self, doc_id: str, *, visible: frozenset[str] | None = None) -> dict | None:
         """A document's stored fields (title, paragraphs, district, published, topics, source, …), or
         None (also when it is restricted to groups the reader of ``visible`` is not in)."""
@@ -322,10 +335,11 @@ class OpenSearchEngine:
         """Documents, files, shards, replicas, size on disk and cluster health."""
         self.check()
         count = self.call(self.client.count, index=self.name)["count"]
-        files = self.raw_search({"size": 0, "aggs": {"files": {"cardinality": {"field": "path",
-                                                                            "precision_threshold": 40000}}}})
+        files = self.raw_search(
+            {"size": 0, "aggs": {"files": {"cardinality": {"field": "path", "precision_threshold": 40000}}}}
+        )
         # Keyed by the concrete index: the name may be an alias (opensearch_generations).
-        (concrete, described), = self.call(self.client.indices.get_settings, index=self.name).items()
+        ((concrete, described),) = self.call(self.client.indices.get_settings, index=self.name).items()
         settings = described["settings"]["index"]
         store = self.call(self.client.indices.stats, index=self.name, metric="store")
         health = self.call(self.client.cluster.health, index=self.name)
@@ -358,14 +372,6 @@ class OpenSearchEngine:
     def query(self, parsed: ParsedQuery, mode: str = "exact") -> dict:
         """The OpenSearch query of a parsed query (``opensearch_query.QueryBuilder``)."""
         return QueryBuilder(mode, self._resolve_positional(parsed, parsed, None, mode)).query(parsed)
-
-
-_SORTS = {
-    "relevance": ["_score", {"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    # By date only: a score would be the cluster's, which counts hidden documents (as embedded: no score).
-    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
-}
 
 
 __all__ = ["MAPPING_VERSION", "OpenSearchEngine", "document_source", "index_body"]

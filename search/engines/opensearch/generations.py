@@ -32,8 +32,13 @@ def serving(engine: OpenSearchEngine) -> list[str]:
 def generations(engine: OpenSearchEngine) -> dict[str, int]:
     """Every generation built for this alias (serving, finished or abandoned): index name -> n."""
     pattern = re.compile(re.escape(engine.name) + r"-(\d+)")
-    found = engine.call(engine.client.indices.get, index=f"{engine.name}-*", ignore_unavailable=True,
-                         allow_no_indices=True, expand_wildcards="open,closed")
+    found = engine.call(
+        engine.client.indices.get,
+        index=f"{engine.name}-*",
+        ignore_unavailable=True,
+        allow_no_indices=True,
+        expand_wildcards="open,closed",
+    )
     ours = {}
     for name, description in found.items():
         matched = pattern.fullmatch(name)
@@ -47,8 +52,7 @@ def next_generation(engine: OpenSearchEngine, shards: int = 1, replicas: int = 0
     """A new, empty generation (not yet serving) and an engine that writes to it."""
     number = max(generations(engine).values(), default=0) + 1
     target = OpenSearchEngine(f"{engine.base}/{engine.name}-{number}")
-    engine.call(engine.client.indices.create, index=target.name,
-                 body=index_body(shards, replicas, alias=engine.name))
+    engine.call(engine.client.indices.create, index=target.name, body=index_body(shards, replicas, alias=engine.name))
     return target
 
 

@@ -18,25 +18,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from search.ingest.report import IndexReport
-from search.ingest import SourceFile, discover
-from search.ingest.prepare import file_signature, index_fields, read_documents
-from search.extract import ExtractOptions
-from search.ingest.discover import in_unreadable
-from search.extract.limits import current_limits
-from search.ingest.pipeline import JobLimits, ordered_map
-from search.ingest.prepare import die_with_parent, read_file
-from search.meta import Taxonomy
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.generations import next_generation, promote
 from search.engines.opensearch.mapping import document_source
+from search.extract import ExtractOptions
+from search.extract.limits import current_limits
+from search.ingest import SourceFile, discover
+from search.ingest.discover import in_unreadable
+from search.ingest.pipeline import JobLimits, ordered_map
+from search.ingest.prepare import die_with_parent, file_signature, index_fields, read_documents, read_file
+from search.ingest.report import IndexReport
+from search.meta import Taxonomy
 
 BATCH_FILES = 200
 CHUNK, WINDOW_CHUNKS = 8, 32  # files a worker takes at a time, chunks ahead of the writer (as the embedded run)
 
 
-def prepare_sources(source: SourceFile, taxonomy: Taxonomy,
-                    options: ExtractOptions | None = None) -> tuple[SourceFile, list[dict] | str, list[str]]:
+def prepare_sources(
+    source: SourceFile, taxonomy: Taxonomy, options: ExtractOptions | None = None
+) -> tuple[SourceFile, list[dict] | str, list[str]]:
     """One file -> the documents to send (or why it is skipped) and the lines of its skipped members
     (a zip's, a mail's); no grams, OpenSearch makes its own."""
     warnings: list[str] = []
@@ -66,15 +66,25 @@ def _prepare_in_worker(source: SourceFile):
     return prepare_sources(source, _WORKER_TAXONOMY or Taxonomy.load(), _WORKER_OPTIONS)
 
 
-def _prepared(todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None) -> Iterator:
+def _prepared(
+    todo: list[SourceFile], taxonomy: Taxonomy, procs: int, options: ExtractOptions | None = None
+) -> Iterator:
     """``prepare_sources`` over the files, in order, in worker processes (one at least, as the embedded
     engine's run does): a worker past a file's time or memory limit is killed and that file skipped."""
     if not todo:
         return
     limits = current_limits()
-    yield from ordered_map(_prepare_in_worker, todo, max(1, procs), chunk=CHUNK, window=WINDOW_CHUNKS,
-                           initializer=_init_worker, initargs=(taxonomy, options),
-                           limits=JobLimits(limits.file_seconds, limits.file_memory_mb), on_limit=_over_limit)
+    yield from ordered_map(
+        _prepare_in_worker,
+        todo,
+        max(1, procs),
+        chunk=CHUNK,
+        window=WINDOW_CHUNKS,
+        initializer=_init_worker,
+        initargs=(taxonomy, options),
+        limits=JobLimits(limits.file_seconds, limits.file_memory_mb),
+        on_limit=_over_limit,
+    )
 
 
 def _over_limit(source: SourceFile, reason: str):
@@ -83,8 +93,11 @@ def _over_limit(source: SourceFile, reason: str):
 
 def indexed_files(engine: OpenSearchEngine) -> dict[str, str | None]:
     """path -> signature of every file the index holds completely (None: held only in part)."""
-    sources = [{"path": {"terms": {"field": "path"}}}, {"sig": {"terms": {"field": "file_sig"}}},
-               {"items": {"terms": {"field": "items"}}}]
+    sources = [
+        {"path": {"terms": {"field": "path"}}},
+        {"sig": {"terms": {"field": "file_sig"}}},
+        {"items": {"terms": {"field": "items"}}},
+    ]
     files: dict[str, str | None] = {}
     after = None
     while True:
@@ -153,7 +166,9 @@ def index_paths(
     return report
 
 
-def _compared(sources, indexed: dict, taxonomy: Taxonomy, report: IndexReport, note) -> tuple[list[SourceFile], set[str]]:
+def _compared(
+    sources, indexed: dict, taxonomy: Taxonomy, report: IndexReport, note
+) -> tuple[list[SourceFile], set[str]]:
     """The files to write (new or changed signature; counted in ``report``) and the keys of all found."""
     todo: list[SourceFile] = []
     seen: set[str] = set()
@@ -172,8 +187,15 @@ def _compared(sources, indexed: dict, taxonomy: Taxonomy, report: IndexReport, n
     return todo, seen
 
 
-def _write_prepared(target: OpenSearchEngine, todo: list[SourceFile], taxonomy: Taxonomy, procs: int,
-                    options: ExtractOptions | None, report: IndexReport, note) -> None:
+def _write_prepared(
+    target: OpenSearchEngine,
+    todo: list[SourceFile],
+    taxonomy: Taxonomy,
+    procs: int,
+    options: ExtractOptions | None,
+    report: IndexReport,
+    note,
+) -> None:
     """Prepare the files and write their documents in batches of BATCH_FILES files; a file that could
     not be read is skipped with a note (and no longer counted as added or changed)."""
     batch: list[dict] = []
@@ -204,5 +226,3 @@ def _flush(engine: OpenSearchEngine, batch: list[dict], stale: dict[str, str]) -
     engine.refresh()
     engine.delete(stale_of=stale)
     return written
-
-

@@ -16,20 +16,26 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from search.text.analyzer import segmenter
 from search.budget import check_budget
-from search.text.normalize import search_text
-from search.query import FacetValue, ParsedQuery, SearchRequest
+from search.query import Atom, FacetValue, ParsedQuery, SearchRequest
 from search.query.compose import request_query
 from search.query.positions import at_least, holds
 from search.query.request import FACET_ATTRIBUTES
-from search.query import Atom
+from search.text.analyzer import segmenter
+from search.text.normalize import search_text
 
 FACET_SIZE = 10_000  # more than any facet has values: every shard returns all of its terms
 TERMS_CHUNK = 60_000  # below index.max_terms_count (65,536)
 # Facet name -> keyword field, in the order the embedded engine lists them.
-FACET_FIELDS = {"district": "district", "year": "year", "month": "month", "topic": "topics",
-                "issuer": "issuer", "type": "doc_type", "docno": "docno_series"}
+FACET_FIELDS = {
+    "district": "district",
+    "year": "year",
+    "month": "month",
+    "topic": "topics",
+    "issuer": "issuer",
+    "type": "doc_type",
+    "docno": "docno_series",
+}
 NEWEST_FIRST = ("year", "month")
 
 
@@ -46,8 +52,11 @@ def every_value(search, name: str, query: dict) -> tuple[FacetValue, ...]:
     counts: dict[str, int] = {}
     after = None
     while True:
-        composite = {"size": 10_000, "sources": [{"v": {"terms": {"field": FACET_FIELDS[name]}}}],
-                     **({"after": after} if after else {})}
+        composite = {
+            "size": 10_000,
+            "sources": [{"v": {"terms": {"field": FACET_FIELDS[name]}}}],
+            **({"after": after} if after else {}),
+        }
         answer = search({"query": query, "size": 0, "aggs": {"all": {"composite": composite}}})
         buckets = answer["aggregations"]["all"]["buckets"]
         counts.update((b["key"]["v"], b["doc_count"]) for b in buckets)
@@ -87,7 +96,7 @@ def ids_clause(ids: set[str]) -> dict:
     if not ids:
         return {"match_none": {}}
     ordered = sorted(ids)
-    chunks = [{"terms": {"id": ordered[i:i + TERMS_CHUNK]}} for i in range(0, len(ordered), TERMS_CHUNK)]
+    chunks = [{"terms": {"id": ordered[i : i + TERMS_CHUNK]}} for i in range(0, len(ordered), TERMS_CHUNK)]
     return chunks[0] if len(chunks) == 1 else {"bool": {"should": chunks, "minimum_should_match": 1}}
 
 
@@ -113,9 +122,15 @@ class QueryBuilder:
 
     def scored_phrases(self, parsed: ParsedQuery) -> tuple[str, ...]:
         """The phrases scored by their frequency: each group that is one positive phrase (exact mode)."""
-        return tuple(first.value for first, *others in parsed.groups
-                     if not others and first.field == "text" and not first.negated and not first.is_positional
-                     and self.mode == "exact")
+        return tuple(
+            first.value
+            for first, *others in parsed.groups
+            if not others
+            and first.field == "text"
+            and not first.negated
+            and not first.is_positional
+            and self.mode == "exact"
+        )
 
     def query(self, parsed: ParsedQuery, filters: Sequence[dict] = ()) -> dict:
         """An AND of groups, each an OR of atoms, plus ``filters``.
@@ -129,19 +144,39 @@ class QueryBuilder:
         rest = list(filters)
         for group in parsed.groups:
             (first, *others) = group
-            if (not others and first.field == "text" and not first.negated and not first.is_positional
-                    and self.mode == "exact"):
+            if (
+                not others
+                and first.field == "text"
+                and not first.negated
+                and not first.is_positional
+                and self.mode == "exact"
+            ):
                 scored.append({"match_phrase": {"text": first.value}})
             else:
                 rest.append(self.group(group))
         if not scored and not rest:
             return {"match_all": {}}
         if self.weights is not None:  # every part of the score from what the reader may see
-            scored = [{"match_phrase": {"text": {"query": c["match_phrase"]["text"],
-                                                 "boost": self.weights.text_boost[c["match_phrase"]["text"]]}}}
-                      for c in scored]
-            titles = [{"constant_score": {"filter": {"match_phrase": {"title_chars": p}},
-                                          "boost": self.weights.title_boost(p)}} for p in parsed.phrases]
+            scored = [
+                {
+                    "match_phrase": {
+                        "text": {
+                            "query": c["match_phrase"]["text"],
+                            "boost": self.weights.text_boost[c["match_phrase"]["text"]],
+                        }
+                    }
+                }
+                for c in scored
+            ]
+            titles = [
+                {
+                    "constant_score": {
+                        "filter": {"match_phrase": {"title_chars": p}},
+                        "boost": self.weights.title_boost(p),
+                    }
+                }
+                for p in parsed.phrases
+            ]
             return {"bool": {"must": scored, "filter": rest, "should": titles}}
         titles = [{"match_phrase": {"title_chars": {"query": p, "boost": 10}}} for p in parsed.phrases]
         return {"bool": {"must": scored, "filter": rest, "should": titles}}
@@ -183,12 +218,14 @@ class QueryBuilder:
             return {"wildcard": {field: {"value": f"*{_wildcard_literal(atom.value)}*"}}}
         # year and date: the document's whole date lies within the interval
         first, last = atom.interval
-        return all_of([{"range": {"date_start": {"gte": first.isoformat()}}},
-                       {"range": {"date_end": {"lte": last.isoformat()}}}])
+        return all_of(
+            [{"range": {"date_start": {"gte": first.isoformat()}}}, {"range": {"date_end": {"lte": last.isoformat()}}}]
+        )
 
 
-def resolve_positional(parsed: ParsedQuery, base: ParsedQuery, access: dict | None, sources,
-                       mode: str = "exact") -> dict:
+def resolve_positional(
+    parsed: ParsedQuery, base: ParsedQuery, access: dict | None, sources, mode: str = "exact"
+) -> dict:
     """The ids each co-occurrence atom of ``parsed`` matches, by atom key.
 
     Candidates are the documents holding the operands (``match_phrase``, in both
@@ -236,3 +273,12 @@ def narrowing_groups(parsed: ParsedQuery) -> tuple:
 
 def _wildcard_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
+
+
+# A results page's order for each sort of SearchRequest.
+SORT_ORDERS = {
+    "relevance": ["_score", {"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    # By date only: a score would be the cluster's, which counts hidden documents (as embedded: no score).
+    "newest": [{"date_start": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "oldest": [{"date_start": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+}

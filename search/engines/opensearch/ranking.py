@@ -128,8 +128,9 @@ def weights(engine, scored: tuple[str, ...], titled: tuple[str, ...], access: di
 STATISTICS = "_reader_statistics"  # the name of ``Weights.aggregation`` in a page's request
 
 
-def page_search(engine, body: dict, weights: Weights | None, access: dict | None,
-                by_total: bool) -> tuple[dict, Weights | None]:
+def page_search(
+    engine, body: dict, weights: Weights | None, access: dict | None, by_total: bool
+) -> tuple[dict, Weights | None]:
     """Run a results page's request scored by ``weights``: (its answer, the weights with the reader's
     idf when they were deferred to it).  Past one shard the cluster's idf is the shards' summed, as
     ``cluster_idf`` sums it (``dfs_query_then_fetch``)."""
@@ -142,8 +143,10 @@ def page_search(engine, body: dict, weights: Weights | None, access: dict | None
 
 
 def _statistics(phrases, access: dict | None) -> dict:
-    return {"filter": access or {"match_all": {}},
-            "aggs": {f"p{n}": {"filter": {"match_phrase": {"text": p}}} for n, p in enumerate(phrases)}}
+    return {
+        "filter": access or {"match_all": {}},
+        "aggs": {f"p{n}": {"filter": {"match_phrase": {"text": p}}} for n, p in enumerate(phrases)},
+    }
 
 
 def _idf_of(phrases: tuple[str, ...], documents: int, counted: dict) -> dict[str, float]:
@@ -164,10 +167,20 @@ def cluster_idf(engine, phrases: tuple[str, ...]) -> dict[str, float]:
     if not phrases:
         return {}
     routes = shard_routes(engine)
-    docs = [{"_index": engine.name, "doc": {"text": phrase}, "fields": ["text"], "term_statistics": True,
-             "field_statistics": True, "positions": False, "offsets": False,
-             **({"routing": routing} if routing else {})}
-            for phrase in phrases for routing in routes]
+    docs = [
+        {
+            "_index": engine.name,
+            "doc": {"text": phrase},
+            "fields": ["text"],
+            "term_statistics": True,
+            "field_statistics": True,
+            "positions": False,
+            "offsets": False,
+            **({"routing": routing} if routing else {}),
+        }
+        for phrase in phrases
+        for routing in routes
+    ]
     answers = engine.call(engine.client.mtermvectors, body={"docs": docs})["docs"]
     found = {}
     for number, phrase in enumerate(phrases):
@@ -206,8 +219,12 @@ def shard_routes(engine) -> list[str | None]:
     if shards > 1:
         routes = []
         for shard in range(shards):
-            found = engine.call(engine.client.search, index=engine.name, preference=f"_shards:{shard}",
-                                 body={"size": 1, "_source": False, "query": {"match_all": {}}})["hits"]["hits"]
+            found = engine.call(
+                engine.client.search,
+                index=engine.name,
+                preference=f"_shards:{shard}",
+                body={"size": 1, "_source": False, "query": {"match_all": {}}},
+            )["hits"]["hits"]
             if found:
                 routes.append(found[0]["_id"])
     _ROUTES[engine.url] = (time.monotonic(), routes)

@@ -5,7 +5,8 @@ from datetime import date
 from cachetools import LRUCache
 
 from search.engines.embedded.archive import Archive
-from search.engines.embedded.dates import date_rank as _date_rank, date_span as _date_span
+from search.engines.embedded.dates import date_rank as _date_rank
+from search.engines.embedded.dates import date_span as _date_span
 
 
 def test_postings_cache_is_bounded_by_the_ids_it_holds_and_skips_a_set_larger_than_itself(seeds_index):
@@ -22,7 +23,11 @@ def test_postings_cache_is_bounded_by_the_ids_it_holds_and_skips_a_set_larger_th
 
 def test_date_rank_sorts_less_precise_dates_before_those_they_contain():
     assert sorted(["2020-07-18", "2020", "2019-12-31", "2020-07"], key=_date_rank) == [
-        "2019-12-31", "2020", "2020-07", "2020-07-18"]
+        "2019-12-31",
+        "2020",
+        "2020-07",
+        "2020-07-18",
+    ]
     assert _date_rank(None) == -1
 
 

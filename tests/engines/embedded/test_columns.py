@@ -7,14 +7,14 @@ import pytest
 
 from search.engines.embedded import column_file
 from search.engines.embedded.archive import Archive
+from search.engines.embedded.column_file import CODED_COLUMNS
 from search.engines.embedded.columns import Column
-from search.engines.embedded.docsets import docset
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
+from search.engines.embedded.docsets import docset
 from search.engines.embedded.facets import count_facets
 from search.engines.embedded.run import search
-from search.engines.embedded.column_file import CODED_COLUMNS
 from search.engines.embedded.snapshot import POSTINGS_CACHE_BYTES
+from search.query import SearchRequest
 
 
 def test_a_column_gives_each_documents_value_through_its_code():
@@ -77,7 +77,8 @@ def test_a_deleted_documents_values_are_gone_from_columns_and_facets(writable_se
     assert deleted and all(after.district[n] is None and after.file_sig[n] is None for n in deleted)
     districts = dict((v.value, v.count) for v in count_facets(after, after.live)["district"])
     assert districts.get("郑东新区", 0) == sum(
-        1 for n in after.live if after.document(n).source != source and after.district[n] == "郑东新区")
+        1 for n in after.live if after.document(n).source != source and after.district[n] == "郑东新区"
+    )
 
 
 def test_postings_are_cached_as_bitmaps_bounded_in_bytes(seeds_index):

@@ -37,8 +37,14 @@ def test_the_web_app_answers_while_the_index_changes_and_picks_up_each_generatio
     index_dir = tmp_path / "ix"
     write_batch(folder, 0, FILES_PER_RUN)
     index_paths([folder], index_dir)
-    app = create_app({"INDEX_DIR": str(index_dir), "SAVED_DB": str(tmp_path / "saved.sqlite3"),
-                      "SECRET_KEY": "test", "TESTING": True})
+    app = create_app(
+        {
+            "INDEX_DIR": str(index_dir),
+            "SAVED_DB": str(tmp_path / "saved.sqlite3"),
+            "SECRET_KEY": "test",
+            "TESTING": True,
+        }
+    )
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     url = f"http://127.0.0.1:{server.effective_port}/search.json?q=%E7%A8%B3%E5%B0%B1%E4%B8%9A"  # 稳就业
     serving = threading.Thread(target=server.run, daemon=True)

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.meta import extract_documents
-from search.text.normalize import search_text
 from search.engines.embedded.rank import Scorer
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.meta import extract_documents
+from search.query import SearchRequest
+from search.text.normalize import search_text
 
 # Few characters, so that phrases repeat, runs of one character ("AA" grams) are common, and some
 # characters are astral (four UTF-8 bytes; 𨟠 is in the news).
@@ -110,8 +110,10 @@ def _page(snapshot, q: str, per_page: int, prune_from: int) -> list[tuple[str, f
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(phrases=st.lists(st.text(alphabet="ab𨟠的", min_size=1, max_size=5), min_size=1, max_size=3),
-       join=st.sampled_from([" ", " OR "]))
+@given(
+    phrases=st.lists(st.text(alphabet="ab𨟠的", min_size=1, max_size=5), min_size=1, max_size=3),
+    join=st.sampled_from([" ", " OR "]),
+)
 def test_a_page_ranked_by_count_bounds_equals_the_full_ranking(runs_corpus, phrases, join):
     """Counting longer phrases only while their bound can still reach the page changes no page."""
     snapshot, _ = runs_corpus
@@ -150,8 +152,8 @@ def test_verifying_a_phrase_tells_exactly_whose_title_holds_it(runs_corpus, phra
     """The title part of ranking, taken from each verifying find, equals ``in`` over the source titles
     (the search text's first line), for the whole archive and for a filtered subset."""
     from search.engines.embedded.docsets import docset
-    from search.query import Atom
     from search.engines.embedded.evaluate import Matcher
+    from search.query import Atom
 
     snapshot, texts = runs_corpus
     matcher = Matcher(snapshot, "exact")

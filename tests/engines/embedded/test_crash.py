@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from search.engines.embedded.archive import Archive, open_index
-from search.engines.embedded.merge import clean_leftovers
 from search.engines.embedded.commit import index_paths
+from search.engines.embedded.merge import clean_leftovers
 from search.engines.embedded.prepare import _init_worker
-from search.meta import Taxonomy
 from search.engines.embedded.whoosh_private import committed_segments
+from search.meta import Taxonomy
 
 KILL_TRIALS = 14
 VERSION = re.compile(r"版本([0-9]+)号")
@@ -56,11 +56,17 @@ def stray_files(index_dir: Path) -> list[str]:
     ix = open_index(index_dir)
     generation, current = committed_segments(ix)
     # VERIFIED.json: the grams files a command line found whole (search.engines.embedded.integrity)
-    allowed = {f"_MAIN_{generation}.toc", "SCHEMA_VERSION", "ROOTS.json", "MAIN_WRITELOCK", "VERIFIED.json",
-               "SKIPPED.json", "LIMIT_SKIPS.json"}
+    allowed = {
+        f"_MAIN_{generation}.toc",
+        "SCHEMA_VERSION",
+        "ROOTS.json",
+        "MAIN_WRITELOCK",
+        "VERIFIED.json",
+        "SKIPPED.json",
+        "LIMIT_SKIPS.json",
+    }
     return sorted(
-        name for name in os.listdir(index_dir)
-        if name not in allowed and name.split(".", 1)[0] not in current
+        name for name in os.listdir(index_dir) if name not in allowed and name.split(".", 1)[0] not in current
     )
 
 
@@ -130,14 +136,16 @@ def test_sigkill_at_random_moments_keeps_the_previous_state_and_the_next_run_com
         assert indexed_state(index_dir) == after
         assert report.total_documents == len(after)
         assert stray_files(index_dir) == []
-    print(f"SIGKILL at {KILL_TRIALS} moments ({killed_alive} while the run was alive): "
-          f"{outcomes['previous']} left the previous state, {outcomes['new']} the new one; "
-          "0 lost or duplicated documents")
+    print(
+        f"SIGKILL at {KILL_TRIALS} moments ({killed_alive} while the run was alive): "
+        f"{outcomes['previous']} left the previous state, {outcomes['new']} the new one; "
+        "0 lost or duplicated documents"
+    )
     # Both outcomes occurred: kills landed before and after the commit.
     assert outcomes["previous"] > 0 and outcomes["new"] > 0, outcomes
 
 
-@pytest.fixture()
+@pytest.fixture
 def one_file_index(tmp_path) -> tuple[Path, Path]:
     """(folder, index) of a folder holding one file, indexed."""
     folder = tmp_path / "reports"

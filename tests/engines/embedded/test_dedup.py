@@ -16,19 +16,19 @@ from search.access.actor import Actor
 from search.access.documents import visible_documents
 from search.analysis.concordance import concordance
 from search.analysis.trend import trend
-from search.engines.embedded.archive import Archive
 from search.cli.main import main as cli
 from search.dedup import fingerprint as fp
 from search.dedup.clusters import build
 from search.dedup.similar import similar_documents
 from search.dedup.store import load, table_folder, table_of
+from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.meta.places import NATIONAL, place_path
-from search.meta import extract_documents, read_sidecar
-from search.text.normalize import normalize_query, search_text
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.meta import extract_documents, read_sidecar
+from search.meta.places import NATIONAL, place_path
+from search.query import SearchRequest
 from search.query.facet_values import rolled_up
+from search.text.normalize import normalize_query, search_text
 from tests.dedup_corpus import BOILERPLATE, ROWS, TRUTH, make_corpus, paragraphs, write
 
 
@@ -144,9 +144,13 @@ def test_incremental_add_change_remove(corpus, tmp_path, monkeypatch):
     assert (report.added, report.changed, report.removed) == (["c_reprint.txt"], ["b_typo.txt"], ["a.txt"])
     snapshot = Archive(index_dir).snapshot()
     got = clusters_by_source(snapshot)
-    assert partition(got) == {frozenset({"a_copy.txt", "a_headline.txt"}), frozenset({"b.txt", "b_cut.txt"}),
-                              frozenset({"c.txt", "c_reprint.txt"}), frozenset({"d.txt"}),
-                              *(frozenset({name}) for name in ("b_typo.txt", "b_typo.txt#1", "b_typo.txt#2", "b_typo.txt#3"))}
+    assert partition(got) == {
+        frozenset({"a_copy.txt", "a_headline.txt"}),
+        frozenset({"b.txt", "b_cut.txt"}),
+        frozenset({"c.txt", "c_reprint.txt"}),
+        frozenset({"d.txt"}),
+        *(frozenset({name}) for name in ("b_typo.txt", "b_typo.txt#1", "b_typo.txt#2", "b_typo.txt#3")),
+    }
     table = table_of(snapshot)
     canonical = {snapshot.document(n).source for n in snapshot.live if table.canonical[n] == n}
     # a.txt gone: the earliest remaining copy of A (2020-08-12) is its canonical copy now.
@@ -155,7 +159,9 @@ def test_incremental_add_change_remove(corpus, tmp_path, monkeypatch):
     # pairs); c.txt is read again as the partner of a new candidate, for the exact Jaccard.
     items = [snapshot.document(n).title for n in snapshot.live if snapshot.document(n).source == "b_typo.txt"]
     assert len(items) == 4  # seed 004 is a page of four news items: b_typo.txt is four documents now
-    assert sorted(read) == sorted([*(normalize_query(t) for t in items), "转载:中原区今年的主要工作", "中原区今年的主要工作"])
+    assert sorted(read) == sorted(
+        [*(normalize_query(t) for t in items), "转载:中原区今年的主要工作", "中原区今年的主要工作"]
+    )
 
 
 def test_a_table_built_from_scratch_equals_the_incremental_one(corpus, tmp_path):
@@ -217,8 +223,11 @@ def _phrases(texts: dict[str, str]):
         start %= max(1, len(text) - length)
         return text[start : start + length]
 
-    return st.tuples(st.sampled_from(sorted(texts)), st.integers(0, 10_000), st.integers(2, 4)).map(cut).filter(
-        lambda p: "\n" not in p and p.strip() == p and '"' not in p and len(p) >= 2)
+    return (
+        st.tuples(st.sampled_from(sorted(texts)), st.integers(0, 10_000), st.integers(2, 4))
+        .map(cut)
+        .filter(lambda p: "\n" not in p and p.strip() == p and '"' not in p and len(p) >= 2)
+    )
 
 
 @settings(max_examples=60)
@@ -233,27 +242,34 @@ def test_every_count_with_dedup_is_the_number_of_distinct_clusters(snapshot, sou
     results = search(snapshot, request)
     assert results.total == len(clusters)
     assert results.reprints == len(matching) - len(clusters)
-    assert sum(1 + h.reprints for h in search(snapshot, SearchRequest(q=f'"{phrase}"', years=request.years,
-                                                                       dedup=True, per_page=50)).hits) == len(matching)
+    assert sum(
+        1 + h.reprints
+        for h in search(snapshot, SearchRequest(q=f'"{phrase}"', years=request.years, dedup=True, per_page=50)).hits
+    ) == len(matching)
     by_year = {f.value: f.count for f in results.facets.get("year", ())}
     expected_years = {y: len({cluster[n] for n in matching if YEARS[n] == y}) for y in {YEARS[n] for n in matching}}
     if not years:
         assert by_year == expected_years
     by_district = {f.value: f.count for f in results.facets.get("district", ())}
-    assert by_district == {d: len({cluster[n] for n in matching if DISTRICTS[n] == d})
-                           for d in {DISTRICTS[n] for n in matching}}
+    assert by_district == {
+        d: len({cluster[n] for n in matching if DISTRICTS[n] == d}) for d in {DISTRICTS[n] for n in matching}
+    }
+
     # The place facet rolled up (郑州市 holds its districts): clusters counted once under each place.
     # (全国 holds the national documents only, as everywhere.)
     def places(name: str) -> set[str]:
         return {p for p in place_path(DISTRICTS[name]) if p != NATIONAL or DISTRICTS[name] == NATIONAL}
 
     rolled = rolled_up(results.facets.get("district", ()))
-    assert rolled == {place: len({cluster[n] for n in matching if place in places(n)})
-                      for place in {p for n in matching for p in places(n)}}
+    assert rolled == {
+        place: len({cluster[n] for n in matching if place in places(n)})
+        for place in {p for n in matching for p in places(n)}
+    }
     topics = {snapshot.document(n).source: snapshot.topics[n] for n in snapshot.live}
     by_topic = {f.value: f.count for f in results.facets.get("topic", ())}
-    assert by_topic == {t: len({cluster[n] for n in matching if t in topics[n]})
-                        for t in {t for n in matching for t in topics[n]}}
+    assert by_topic == {
+        t: len({cluster[n] for n in matching if t in topics[n]}) for t in {t for n in matching for t in topics[n]}
+    }
     plain = search(snapshot, SearchRequest(q=f'"{phrase}"', years=request.years))
     assert plain.total == len(matching) and plain.reprints == len(matching) - len(clusters)
     if matching:
@@ -308,7 +324,11 @@ def test_similar_documents_are_the_copies_with_their_similarity(snapshot):
     titles = {s.id: s for s in found}
     by_source = {snapshot.document(next(iter(snapshot.docs_with_id(i)))).source: s for i, s in titles.items()}
     assert set(by_source) >= {"a.txt", "a_headline.txt"}
-    assert (by_source["a.txt"].kind, by_source["a.txt"].similarity, by_source["a.txt"].canonical) == ("reprint", 1.0, True)
+    assert (by_source["a.txt"].kind, by_source["a.txt"].similarity, by_source["a.txt"].canonical) == (
+        "reprint",
+        1.0,
+        True,
+    )
     assert by_source["a_headline.txt"].kind == "reprint"
     assert all(s.kind == "close" for src, s in by_source.items() if src not in ("a.txt", "a_headline.txt"))
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.query import SearchRequest
 from search.engines.embedded.run import search
+from search.query import SearchRequest
 
 PHRASES = ("", "会议", "发展", "防汛", "经济", "项目")
 
@@ -35,9 +35,12 @@ def _ids(snapshot, request):
 def test_selected_facets_counts_equal_one_search_per_facet_without_it(seeds_snapshot, data):
     snapshot = seeds_snapshot
     q = data.draw(st.sampled_from(PHRASES))
-    districts = tuple(data.draw(st.lists(st.sampled_from(_facet_values(snapshot, "district")), max_size=2, unique=True)))
-    years = tuple(int(y) for y in data.draw(st.lists(st.sampled_from(_facet_values(snapshot, "year")),
-                                                     max_size=2, unique=True)))
+    districts = tuple(
+        data.draw(st.lists(st.sampled_from(_facet_values(snapshot, "district")), max_size=2, unique=True))
+    )
+    years = tuple(
+        int(y) for y in data.draw(st.lists(st.sampled_from(_facet_values(snapshot, "year")), max_size=2, unique=True))
+    )
     months = tuple(data.draw(st.lists(st.sampled_from(_facet_values(snapshot, "month")), max_size=1, unique=True)))
     request = SearchRequest(q=q, districts=districts, years=years, months=months, per_page=100)
     results = search(snapshot, request)
@@ -45,9 +48,11 @@ def test_selected_facets_counts_equal_one_search_per_facet_without_it(seeds_snap
     plain = _ids(snapshot, replace(request, districts=(), years=(), months=()))
 
     def keeps(n, without=None):
-        return ((without == "district" or not districts or snapshot.district[n] in districts)
-                and (without == "year" or not years or (snapshot.year[n] or "") in {str(y) for y in years})
-                and (without == "month" or not months or snapshot.month[n] in months))
+        return (
+            (without == "district" or not districts or snapshot.district[n] in districts)
+            and (without == "year" or not years or (snapshot.year[n] or "") in {str(y) for y in years})
+            and (without == "month" or not months or snapshot.month[n] in months)
+        )
 
     expected = {i for i in plain if keeps(by_id[i])}
     assert {h.id for h in results.hits} == expected and results.total == len(expected)
@@ -58,8 +63,8 @@ def test_selected_facets_counts_equal_one_search_per_facet_without_it(seeds_snap
 
 
 def test_facets_counted_by_value_bitmaps_equal_those_counted_by_codes(seeds_snapshot, monkeypatch):
-    from search.engines.embedded.facets import count_facets
     from search.engines.embedded import facets
+    from search.engines.embedded.facets import count_facets
 
     for q in PHRASES:
         ids = {h.id for h in search(seeds_snapshot, SearchRequest(q=q, per_page=100)).hits}
@@ -71,4 +76,5 @@ def test_facets_counted_by_value_bitmaps_equal_those_counted_by_codes(seeds_snap
         assert by_bitmaps == by_codes
         assert sum(v.count for v in by_codes["year"]) == sum(1 for n in docs if seeds_snapshot.year[n])
         assert {v.value: v.count for v in by_codes["topic"]} == Counter(
-            t for n in docs for t in seeds_snapshot.topics[n])
+            t for n in docs for t in seeds_snapshot.topics[n]
+        )

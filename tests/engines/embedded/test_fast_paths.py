@@ -18,7 +18,14 @@ from search.meta.literals import literal_alternation
 from search.meta.manifests import Sidecar
 from search.meta.published import _SIGNATURE, _may_end_with_date, signature
 from search.meta.triggers import Triggers
-from search.text.layout import _SPACE_NEXT_TO_CJK, _TRAILING_BYLINE, MIN_WRAP_SPACES, MIN_WRAP_WIDTH, _is_column_wrapped, _trailing_byline
+from search.text.layout import (
+    _SPACE_NEXT_TO_CJK,
+    _TRAILING_BYLINE,
+    MIN_WRAP_SPACES,
+    MIN_WRAP_WIDTH,
+    _is_column_wrapped,
+    _trailing_byline,
+)
 from search.text.narrow import compose, narrow, narrow_table
 from search.text.normalize import _INVISIBLE, _SPACES, normalize_line, normalize_text, search_text
 
@@ -36,7 +43,9 @@ def joined(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 def same_match(a: re.Match | None, b: re.Match | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and (a.span(), a.groups()) == (b.span(), b.groups()))
+    return (a is None and b is None) or (
+        a is not None and b is not None and (a.span(), a.groups()) == (b.span(), b.groups())
+    )
 
 
 # -- trigger phrases and topics -------------------------------------------------------------------
@@ -89,7 +98,10 @@ def test_topics_need_one_mention_per_5000_characters():
 
 
 @settings(max_examples=300)
-@given(st.lists(pieces("a", "b", "区", max_size=3).filter(bool), min_size=1, max_size=6), pieces("a", "b", "区", "域", max_size=14))
+@given(
+    st.lists(pieces("a", "b", "区", max_size=3).filter(bool), min_size=1, max_size=6),
+    pieces("a", "b", "区", "域", max_size=14),
+)
 def test_literals_grouped_by_first_character_match_as_the_plain_alternation(literals, text):
     def suffix(literal: str) -> str:
         return "(?!域)" if literal.endswith("区") else ""
@@ -102,17 +114,48 @@ def test_literals_grouped_by_first_character_match_as_the_plain_alternation(lite
 # -- 文号 ----------------------------------------------------------------------------------------
 
 DOC_NUMBER_TEXT = pieces(
-    "郑政", "办", "文", "〔", "[", "(", "【", "［", "〕", "]", ")", "】", "］", "2021", "1999", "20", "5", "12",
-    "号", " ", "《", "签发人:张三", "。",
+    "郑政",
+    "办",
+    "文",
+    "〔",
+    "[",
+    "(",
+    "【",
+    "［",
+    "〕",
+    "]",
+    ")",
+    "】",
+    "］",
+    "2021",
+    "1999",
+    "20",
+    "5",
+    "12",
+    "号",
+    " ",
+    "《",
+    "签发人:张三",
+    "。",
 )
 
 
 SPACE = one_of("", "", " ")
 # Near-文号 between other text: mostly every part right, sometimes one of them wrong.
 DOC_NUMBER_LIKE = joined(
-    DOC_NUMBER_TEXT, one_of("郑政", "办", "", "1"), SPACE, one_of("〔", "[", "(", "【", "［", "x"), SPACE,
-    one_of("2021", "1999", "3021"), SPACE, one_of("〕", "]", ")", "】", "］", "〔"), SPACE,
-    one_of("5", "12", "123456", ""), SPACE, one_of("号", "号", "x"), DOC_NUMBER_TEXT,
+    DOC_NUMBER_TEXT,
+    one_of("郑政", "办", "", "1"),
+    SPACE,
+    one_of("〔", "[", "(", "【", "［", "x"),
+    SPACE,
+    one_of("2021", "1999", "3021"),
+    SPACE,
+    one_of("〕", "]", ")", "】", "］", "〔"),
+    SPACE,
+    one_of("5", "12", "123456", ""),
+    SPACE,
+    one_of("号", "号", "x"),
+    DOC_NUMBER_TEXT,
 )
 
 
@@ -123,7 +166,12 @@ def test_find_doc_number_matches_as_the_doc_number_regex_does(text):
 
 
 def test_doc_number_and_official_title_read_a_header():
-    paragraphs = ["郑州市人民政府办公厅", "郑政办文 [2022] 12号", "郑州市人民政府办公厅关于做好防汛工作的通知", "各县(市、区)人民政府:"]
+    paragraphs = [
+        "郑州市人民政府办公厅",
+        "郑政办文 [2022] 12号",
+        "郑州市人民政府办公厅关于做好防汛工作的通知",
+        "各县(市、区)人民政府:",
+    ]
     assert doc_number(paragraphs).value == "郑政办文〔2022〕12号"
     assert official_title(paragraphs) == 2
     assert doc_number(["今年的号召", "(2022)"]) is None
@@ -132,11 +180,31 @@ def test_doc_number_and_official_title_read_a_header():
 # -- bylines, spaces, NFKC ------------------------------------------------------------------------
 
 BYLINE_TEXT = pieces(
-    "记者", "本报", "见习", "特约", "通讯员", "实习生", "马燕", "李", "盼", "·", " ", "文/图", "摄", "。", ")", "出席", "者",
+    "记者",
+    "本报",
+    "见习",
+    "特约",
+    "通讯员",
+    "实习生",
+    "马燕",
+    "李",
+    "盼",
+    "·",
+    " ",
+    "文/图",
+    "摄",
+    "。",
+    ")",
+    "出席",
+    "者",
 )
 BYLINE_LIKE = joined(
-    pieces("出席会议", "。", " ", "记者 马燕", max_size=3), one_of("", "本报", "见习"), one_of("记者", "通讯员", "实习生", "记"),
-    SPACE, one_of("马燕", "李", "欧阳小明", "马 燕"), one_of("", " 李盼", " 文/图", "摄", "。"),
+    pieces("出席会议", "。", " ", "记者 马燕", max_size=3),
+    one_of("", "本报", "见习"),
+    one_of("记者", "通讯员", "实习生", "记"),
+    SPACE,
+    one_of("马燕", "李", "欧阳小明", "马 燕"),
+    one_of("", " 李盼", " 文/图", "摄", "。"),
 )
 
 
@@ -148,7 +216,9 @@ def test_trailing_byline_matches_as_the_byline_regex_does(unit):
 
 def test_trailing_bylines_become_paragraphs():
     assert normalize_text("标题\n市长出席会议。记者 马燕 通讯员 李盼 文/图") == [
-        "标题", "市长出席会议。", "记者 马燕 通讯员 李盼 文/图",
+        "标题",
+        "市长出席会议。",
+        "记者 马燕 通讯员 李盼 文/图",
     ]
 
 
@@ -164,9 +234,45 @@ def test_column_wrap_test_is_the_median_gap_of_spaces_next_to_cjk(text):
 
 
 COMPATIBILITY_TEXT = pieces(
-    "，", "：", "（", "）", "；", "？", "！", "％", "\u3000", "Ａ", "ｂ", "１", "＠",
-    "…", "Ⅱ", "①", "⑵", "ⓐ", "℃", "ﬁ", "¼", "\u0301", "\u0327",
-    "e", "A", "(", "한", "\u1100", "\u1161", "\uf900", "国", "\ufeff", "\u200b", "\xa0", "\u2028", "\x85", "\x1c", "\t", " ",
+    "，",
+    "：",
+    "（",
+    "）",
+    "；",
+    "？",
+    "！",
+    "％",
+    "\u3000",
+    "Ａ",
+    "ｂ",
+    "１",
+    "＠",
+    "…",
+    "Ⅱ",
+    "①",
+    "⑵",
+    "ⓐ",
+    "℃",
+    "ﬁ",
+    "¼",
+    "\u0301",
+    "\u0327",
+    "e",
+    "A",
+    "(",
+    "한",
+    "\u1100",
+    "\u1161",
+    "\uf900",
+    "国",
+    "\ufeff",
+    "\u200b",
+    "\xa0",
+    "\u2028",
+    "\x85",
+    "\x1c",
+    "\t",
+    " ",
     max_size=16,
 )
 
@@ -176,9 +282,11 @@ LIST_MARKERS = ((0x2160, 0x2188), (0x2460, 0x24FF), (0x3200, 0x32FF), (0x1F100, 
 
 def _narrow_oracle(text: str) -> str:
     """Per char: NFKC where that is one char, list markers kept."""
+
     def one(c):
         nfkc = unicodedata.normalize("NFKC", c)
         return nfkc if len(nfkc) == 1 and not any(a <= ord(c) <= b for a, b in LIST_MARKERS) else c
+
     return "".join(map(one, text))
 
 
@@ -192,7 +300,9 @@ def test_normalize_line_collapses_whitespace_as_the_spaces_regex_does(text):
     assert normalize_line(text) == _SPACES.sub(" ", compose(_INVISIBLE.sub("", text))).strip()
 
 
-COMBINING_TEXT = pieces("e", "a", "A", "n", "u", "\u0301", "\u0300", "\u0308", "\u0327", "\u0303", "\u20d7", " ", "国", max_size=16)
+COMBINING_TEXT = pieces(
+    "e", "a", "A", "n", "u", "\u0301", "\u0300", "\u0308", "\u0327", "\u0303", "\u20d7", " ", "国", max_size=16
+)
 
 
 @given(COMBINING_TEXT)
@@ -217,13 +327,35 @@ def test_narrow_table_pages_hold_every_narrowable_character():
 # -- signature block and sidecar ------------------------------------------------------------------
 
 SIGNATURE_TEXT = pieces(
-    "郑州市人民政府", "2021", "二〇二一", "年", "3", "十二", "月", "1", "日", "号", "(", ")", " ", "\n", "。", max_size=10,
+    "郑州市人民政府",
+    "2021",
+    "二〇二一",
+    "年",
+    "3",
+    "十二",
+    "月",
+    "1",
+    "日",
+    "号",
+    "(",
+    ")",
+    " ",
+    "\n",
+    "。",
+    max_size=10,
 )
 
 
 SIGNATURE_LIKE = joined(
-    one_of("", "郑州市人民政府", "会议纪要", "("), one_of("2021", "二〇二一", "21"), one_of("年", "."), one_of("3", "十二"),
-    one_of("月", "-"), one_of("1", "三十"), one_of("日", "号", ""), one_of("", "", ")", "。", " "), one_of("", "", "\n", "\n\n"),
+    one_of("", "郑州市人民政府", "会议纪要", "("),
+    one_of("2021", "二〇二一", "21"),
+    one_of("年", "."),
+    one_of("3", "十二"),
+    one_of("月", "-"),
+    one_of("1", "三十"),
+    one_of("日", "号", ""),
+    one_of("", "", ")", "。", " "),
+    one_of("", "", "\n", "\n\n"),
 )
 
 

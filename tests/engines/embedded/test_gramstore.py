@@ -9,15 +9,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.text.analyzer import char_grams
 from search.engines.embedded.archive import Archive, open_index
-from search.errors import SearchError
-from search.engines.embedded.gramstore import HEADER, GramSegment, char_key, char_range, gram_counts, gram_key, gram_keys, open_segment
 from search.engines.embedded.builder import GramSegmentBuilder
 from search.engines.embedded.commit import index_paths
-from search.engines.embedded.whoosh_private import committed_segments
-from search.query import SearchRequest
+from search.engines.embedded.gramstore import (
+    HEADER,
+    GramSegment,
+    char_key,
+    char_range,
+    gram_counts,
+    gram_key,
+    gram_keys,
+    open_segment,
+)
 from search.engines.embedded.run import matching_ids
+from search.engines.embedded.whoosh_private import committed_segments
+from search.errors import SearchError
+from search.query import SearchRequest
+from search.text.analyzer import char_grams
 
 TEXTS = ["标题\n正文一二三", "甲\n乙丙", "别的标题\n一二"]
 
@@ -183,7 +192,8 @@ def test_counts_of_255_and_more_come_back_exact_from_the_overflow_table(tmp_path
     for gram in ("甲乙", "乙甲", "甲", "乙", "丙", "甲甲"):
         docs, counts = segment.docs_and_counts(gram_key(gram) if len(gram) == 2 else char_key(gram))
         assert dict(zip(docs.tolist(), counts.tolist())) == {
-            n: text.count(gram) for n, text in enumerate(texts) if gram in text}
+            n: text.count(gram) for n, text in enumerate(texts) if gram in text
+        }
     # 甲乙, 甲 and 乙 of texts 1 and 2, 乙甲 of text 2, 甲甲 and 甲 of text 4: the counts of 255 or more
     assert sorted(segment._overflow_tfs.tolist()) == [255, 255, 255, 255, 511, 69_999, 70_000, 70_000, 70_000]
     keys, docs, counts = segment.all_postings()
@@ -201,8 +211,11 @@ def test_a_part_of_more_than_65536_documents_keeps_32_bit_numbers(tmp_path, monk
     large = build(tmp_path, TEXTS, "large.grams")
     assert small._postings.dtype == np.uint16 and large._postings.dtype == np.uint32
     for key in map(gram_key, ("标题", "一二", "乙丙")):
-        assert large.docs(key).tolist() == small.docs(key).tolist() == [
-            n for n, text in enumerate(TEXTS) if chr(key >> 21) + chr(key & 0x1FFFFF) in text]
+        assert (
+            large.docs(key).tolist()
+            == small.docs(key).tolist()
+            == [n for n, text in enumerate(TEXTS) if chr(key >> 21) + chr(key & 0x1FFFFF) in text]
+        )
 
 
 def test_documents_must_be_added_in_order():

@@ -11,8 +11,8 @@ import pytest
 
 from search.engines.embedded.archive import Archive, Snapshot
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.run import all_hits, warm_up
+from search.query import SearchRequest
 from tests.web_fixtures import make_app, soup, total_shown
 
 PAGE = "新增报告\n\n老旧小区改造又有新进展。\n"
@@ -65,7 +65,7 @@ def test_a_replaced_snapshot_closes_when_its_last_holder_releases_it(writable_se
     assert newest is not new and maps_closed(new)  # nobody held it: closed when replaced
 
 
-@pytest.fixture()
+@pytest.fixture
 def warming(writable_seeds):
     """An archive whose warm-up runs step by step: it waits at ``gate`` until the test opens it."""
     folder, index_dir = writable_seeds

@@ -11,9 +11,9 @@ import pytest
 
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
-from search.query import SearchRequest
 from search.engines.embedded.documents import find_document, original_file, sibling_documents
 from search.engines.embedded.run import matching_ids
+from search.query import SearchRequest
 
 PAGE = "标题一行\n\n8月8日,二七区召开会议,部署稳就业工作。会议强调要抓好老旧小区改造。\n"
 
@@ -38,7 +38,9 @@ def test_documents_are_found_by_id_and_by_file_through_file_sig_with_nothing_pos
     file's documents by its key, and an edited or deleted file's old documents are gone."""
     index_dir = tmp_path / "ix"
     index_paths([archive], index_dir)
-    (archive / "c.txt").write_text("稳就业一\n本报讯 二七区稳就业。\n稳就业二\n本报讯 中原区稳就业。\n", encoding="utf-8")
+    (archive / "c.txt").write_text(
+        "稳就业一\n本报讯 二七区稳就业。\n稳就业二\n本报讯 中原区稳就业。\n", encoding="utf-8"
+    )
     index_paths([archive], index_dir)
     snapshot = Archive(index_dir).snapshot()
     assert list(snapshot.reader.all_terms()) == []
@@ -58,7 +60,9 @@ def test_documents_are_found_by_id_and_by_file_through_file_sig_with_nothing_pos
     index_paths([archive], index_dir)
     snapshot = Archive(index_dir).snapshot()
     assert matching_ids(snapshot, SearchRequest(q="稳就业")) == {
-        hashlib.sha1(b"c.txt").hexdigest()[:12] + "-0", hashlib.sha1(b"c.txt").hexdigest()[:12] + "-1"}
+        hashlib.sha1(b"c.txt").hexdigest()[:12] + "-0",
+        hashlib.sha1(b"c.txt").hexdigest()[:12] + "-1",
+    }
     assert matching_ids(snapshot, SearchRequest(q="营商环境")) == {a_id}
     assert list(snapshot.docs_of_file("b.txt")) == []
     assert set(snapshot.live) == set(snapshot.docs_of_file("2020/a.txt")) | set(snapshot.docs_of_file("c.txt"))

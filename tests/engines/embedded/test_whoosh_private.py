@@ -66,7 +66,7 @@ def test_held_per_document_files_are_read_after_their_segment_files_are_deleted(
     writer = ix.writer()
     writer.add_document(id="a", title="标题", district="中原区".encode())
     writer.commit()
-    (leaf, _), = ix.reader().leaf_readers()
+    ((leaf, _),) = ix.reader().leaf_readers()
     whoosh_private.hold_per_document_files(leaf)
     assert leaf.schema.names() == make_schema().names()
     for name in [p.name for p in tmp_path.iterdir() if p.name.endswith((".col", "_stored.col"))]:
@@ -82,18 +82,26 @@ def test_a_numeric_column_reads_as_one_block_like_whoosh_iterates_it(tmp_path):
     for entered in (3, 0, 7, 4_000_000_000, 0, 0):  # trailing defaults are not written
         writer.add_document(id=str(entered), entered=entered)
     writer.commit()
-    (leaf, _), = ix.reader().leaf_readers()
+    ((leaf, _),) = ix.reader().leaf_readers()
     assert whoosh_private.numeric_column(leaf, "entered").tolist() == [3, 0, 7, 4_000_000_000, 0, 0]
     assert list(leaf.column_reader("entered")) == [3, 0, 7, 4_000_000_000, 0, 0]
 
 
 def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_survive_a_merge(tmp_path):
-    from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
     from search.engines.embedded.prepare import STORED_FIELDS
+    from search.engines.embedded.schema import STORED_ONLY, ArchiveCodec
 
     documents = [
-        {"id": f"d{n}", "path": f"{n}.txt", "source": f"{n}.txt", "encoding": "gb18030", "item": n,
-         "title": f"第{n}号 𨟠", "text": "正文\n第二段" * n, "district": "中原区".encode()}
+        {
+            "id": f"d{n}",
+            "path": f"{n}.txt",
+            "source": f"{n}.txt",
+            "encoding": "gb18030",
+            "item": n,
+            "title": f"第{n}号 𨟠",
+            "text": "正文\n第二段" * n,
+            "district": "中原区".encode(),
+        }
         for n in range(4)
     ]
     plain, packed = tmp_path / "plain", tmp_path / "packed"
@@ -112,9 +120,11 @@ def test_packed_stored_fields_read_back_as_the_ones_add_document_stores_and_surv
     for folder in (plain, packed):
         with open_index(folder).searcher() as searcher:
             read[folder.name] = [searcher.stored_fields(n) for n in range(4)]
-    assert read["packed"] == read["plain"] == [
-        {name: fields[name] for name in STORED_FIELDS if name in fields} for fields in documents
-    ]
+    assert (
+        read["packed"]
+        == read["plain"]
+        == [{name: fields[name] for name in STORED_FIELDS if name in fields} for fields in documents]
+    )
     ix = open_index(packed)
     writer = ix.writer(codec=ArchiveCodec())
     writer.add_document(id="e", path="e.txt", title="再加一篇")

@@ -45,8 +45,13 @@ def numbers(engine, request, actor):
     results = engine.search(request, visible=visible)
     facets = {name: [(v.value, v.count) for v in values] for name, values in results.facets.items()}
     hits = sorted((h.title, h.district, h.date, h.reprints) for h in results.hits)
-    return {"total": results.total, "reprints": results.reprints, "facets": facets, "hits": hits,
-            "rolled": rolled_up(results.facets.get("district", ()))}
+    return {
+        "total": results.total,
+        "reprints": results.reprints,
+        "facets": facets,
+        "hits": hits,
+        "rolled": rolled_up(results.facets.get("district", ())),
+    }
 
 
 def check_parity(folder, root, url):
@@ -59,16 +64,31 @@ def check_parity(folder, root, url):
                 for extra in ({}, {"years": (2020,)}, {"districts": ("郑州市",)}):
                     request = SearchRequest(q=q, dedup=dedup, per_page=50, **extra)
                     for actor in READERS:
-                        assert numbers(remote, request, actor) == numbers(embedded, request, actor), (q, dedup, extra, actor)
+                        assert numbers(remote, request, actor) == numbers(embedded, request, actor), (
+                            q,
+                            dedup,
+                            extra,
+                            actor,
+                        )
             for actor in READERS:
                 filters = SearchRequest(dedup=dedup)
                 for per in (None, "district"):
                     got = remote.trend([q], filters, per=per, visible=remote.visible_to(actor)).to_json()
-                    assert got == embedded.trend([q], filters, per=per, visible=embedded.visible_to(actor)).to_json(), (q, per)
-                lines = [engine.concordance(SearchRequest(q=q, dedup=dedup, per_page=200), "date", 20,
-                                            visible=engine.visible_to(actor)) for engine in (remote, embedded)]
-                assert [(c.total_documents, c.total_occurrences, sorted(line.id for line in c.lines)) for c in lines] \
-                    == [(lines[1].total_documents, lines[1].total_occurrences, sorted(line.id for line in lines[1].lines))] * 2
+                    assert got == embedded.trend([q], filters, per=per, visible=embedded.visible_to(actor)).to_json(), (
+                        q,
+                        per,
+                    )
+                lines = [
+                    engine.concordance(
+                        SearchRequest(q=q, dedup=dedup, per_page=200), "date", 20, visible=engine.visible_to(actor)
+                    )
+                    for engine in (remote, embedded)
+                ]
+                assert [
+                    (c.total_documents, c.total_occurrences, sorted(line.id for line in c.lines)) for c in lines
+                ] == [
+                    (lines[1].total_documents, lines[1].total_occurrences, sorted(line.id for line in lines[1].lines))
+                ] * 2
     finally:
         remote_state.undo()
     return embedded, remote
@@ -95,8 +115,9 @@ def test_copies_listing_is_the_same(engines):
     assert remote.search(SearchRequest(q="郑东新区", copies="nonexistent-0")).total == 0
     for actor in READERS:  # saved queries count with matching_ids: one per cluster with 去重
         for request in (SearchRequest(q="发展", dedup=True), SearchRequest(q="郑东新区", copies=hit.id)):
-            assert remote.matching_ids(request, visible=remote.visible_to(actor)) == \
-                embedded.matching_ids(request, visible=embedded.visible_to(actor))
+            assert remote.matching_ids(request, visible=remote.visible_to(actor)) == embedded.matching_ids(
+                request, visible=embedded.visible_to(actor)
+            )
 
 
 def test_similar_copies_are_the_same(engines):
@@ -104,10 +125,15 @@ def test_similar_copies_are_the_same(engines):
     embedded, remote = open_engine(str(root / "index")), open_engine(url)
     for hit in embedded.search(SearchRequest(q="发展", per_page=50)).hits:
         for actor in READERS:
-            got = [(s.id, round(s.similarity, 6), s.kind, s.canonical)
-                   for s in remote.similar(hit.id, visible=remote.visible_to(actor))]
-            want = [(s.id, round(s.similarity, 6), s.kind, s.canonical)
-                    for s in embedded.similar(hit.id, visible=embedded.visible_to(actor)) if s.kind != "close"]
+            got = [
+                (s.id, round(s.similarity, 6), s.kind, s.canonical)
+                for s in remote.similar(hit.id, visible=remote.visible_to(actor))
+            ]
+            want = [
+                (s.id, round(s.similarity, 6), s.kind, s.canonical)
+                for s in embedded.similar(hit.id, visible=embedded.visible_to(actor))
+                if s.kind != "close"
+            ]
             assert sorted(got) == sorted(want), (hit.id, actor)
 
 
@@ -115,9 +141,12 @@ def test_an_incremental_run_keeps_them_equal(engines, tmp_path):
     folder, root, url = engines
     c = paragraphs("002_e4afcd0e96c35912.txt")
     write(folder / "c_reprint.txt", "转载：中原区今年的主要工作", c)
-    rows = [r for r in (folder / "manifest.tsv").read_text(encoding="utf-8").splitlines() if not r.startswith("a.txt\t")]
-    (folder / "manifest.tsv").write_text("\n".join([*rows, "c_reprint.txt\t\t中原区\t2021-02-02\t"]) + "\n",
-                                         encoding="utf-8")
+    rows = [
+        r for r in (folder / "manifest.tsv").read_text(encoding="utf-8").splitlines() if not r.startswith("a.txt\t")
+    ]
+    (folder / "manifest.tsv").write_text(
+        "\n".join([*rows, "c_reprint.txt\t\t中原区\t2021-02-02\t"]) + "\n", encoding="utf-8"
+    )
     (folder / "a.txt").unlink()  # A's canonical copy: the cluster's next copy takes over, in both engines
     index_both(folder, root / "index", url, root / "state", rebuild=False)
     _, remote = check_parity(folder, root, url)

@@ -29,11 +29,14 @@ def rows(result) -> list:
     return [p.to_json() for p in result.rows(range(len(result.table)))]
 
 
-@pytest.mark.parametrize("a, b", [
-    (SearchRequest(years=(2024,)), SearchRequest(years=(2023,))),
-    (SearchRequest(years=(2020,)), SearchRequest()),
-    (SearchRequest(q="高质量发展", date_from="2018"), SearchRequest(date_to="2019")),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (SearchRequest(years=(2024,)), SearchRequest(years=(2023,))),
+        (SearchRequest(years=(2020,)), SearchRequest()),
+        (SearchRequest(q="高质量发展", date_from="2018"), SearchRequest(date_to="2019")),
+    ],
+)
 def test_compare_gives_the_same_table_on_both_engines(both, a, b):
     embedded, remote = both
     here, there = embedded.compare(a, b, min_freq=3), remote.compare(a, b, min_freq=3)

@@ -14,20 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.access import Actor
-from search.engines.embedded.visibility import visible_documents
 from search.engines.embedded.archive import Archive
+from search.engines.embedded.commit import index_paths
+from search.engines.embedded.run import matching_ids, search
+from search.engines.embedded.visibility import visible_documents
 from search.engines.opensearch import query as opensearch_query
+from search.engines.opensearch.analysis import counts_by_period
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.ingest import index_paths as opensearch_index_paths
-from search.engines.embedded.commit import index_paths
-from search.text.normalize import search_text
 from search.query import SearchRequest
-from search.engines.embedded.run import matching_ids, search
-
+from search.text.normalize import search_text
 from tests.conftest import SEEDS
-from tests.source_texts import reports_archive
-from tests.operator_oracle import operator_pairs, oracle, query_for
 from tests.opensearch_fixtures import fresh_index, opensearch, start_cluster, synthetic_sources
+from tests.operator_oracle import operator_pairs, oracle, query_for
+from tests.source_texts import reports_archive
 
 ROOT = Path(__file__).resolve().parents[3]
 REPORTS = [ROOT / "bench" / "data" / name for name in ("chinese-political-corpora", "government_report_rag")]
@@ -36,14 +36,66 @@ SETTINGS = settings(deadline=None, derandomize=True, suppress_health_check=list(
 
 # Filed documents: the metadata columns the reports lack (文号, access) and a second issuer per type.
 FILED = [
-    ("a.txt", "关于稳就业的通知", "二七区", "2021-03-02", "郑州市二七区人民政府", "二七政〔2021〕5号", "通知", "", "就业"),
-    ("b.txt", "关于老旧小区改造的意见", "中原区", "2021-04", "郑州市中原区人民政府", "中原政〔2021〕12号", "意见", "财务", ""),
-    ("c.txt", "关于财政预算的报告", "二七区", "2020", "郑州市二七区财政局", "二七财〔2020〕3号", "报告", "财务,人事", ""),
-    ("d.txt", "人事任免的决定", "郑东新区", "2020-07-18", "郑州市郑东新区管委会", "郑东管〔2020〕8号", "决定", "人事", ""),
-    ("e.txt", "关于发展改革的通知", "中原区", "2019-11-30", "郑州市中原区人民政府", "中原政〔2019〕40号", "通知", "", "营商环境"),
+    (
+        "a.txt",
+        "关于稳就业的通知",
+        "二七区",
+        "2021-03-02",
+        "郑州市二七区人民政府",
+        "二七政〔2021〕5号",
+        "通知",
+        "",
+        "就业",
+    ),
+    (
+        "b.txt",
+        "关于老旧小区改造的意见",
+        "中原区",
+        "2021-04",
+        "郑州市中原区人民政府",
+        "中原政〔2021〕12号",
+        "意见",
+        "财务",
+        "",
+    ),
+    (
+        "c.txt",
+        "关于财政预算的报告",
+        "二七区",
+        "2020",
+        "郑州市二七区财政局",
+        "二七财〔2020〕3号",
+        "报告",
+        "财务,人事",
+        "",
+    ),
+    (
+        "d.txt",
+        "人事任免的决定",
+        "郑东新区",
+        "2020-07-18",
+        "郑州市郑东新区管委会",
+        "郑东管〔2020〕8号",
+        "决定",
+        "人事",
+        "",
+    ),
+    (
+        "e.txt",
+        "关于发展改革的通知",
+        "中原区",
+        "2019-11-30",
+        "郑州市中原区人民政府",
+        "中原政〔2019〕40号",
+        "通知",
+        "",
+        "营商环境",
+    ),
 ]
-BODY = ("为推动高质量发展,深化改革,稳就业、保民生。本年度财政预算收入稳定增长;改革发展取得新成效!\n"
-        "老旧小区改造惠及群众。就业形势总体稳定,发展改革任务完成。\n")
+BODY = (
+    "为推动高质量发展,深化改革,稳就业、保民生。本年度财政预算收入稳定增长;改革发展取得新成效!\n"
+    "老旧小区改造惠及群众。就业形势总体稳定,发展改革任务完成。\n"
+)
 
 
 def filed_folder(destination: Path) -> Path:
@@ -113,7 +165,7 @@ def assert_same(both, request: SearchRequest, actor: Actor | None = None) -> Non
     assert (request, theirs.total) == (request, ours.total)
     assert (request, theirs.facets) == (request, ours.facets)
     assert engine.matching_ids(request, visible=token) == matching_ids(snapshot, request, visible=visible)
-    assert theirs.hits and ours.hits or not (theirs.hits or ours.hits)
+    assert (theirs.hits and ours.hits) or not (theirs.hits or ours.hits)
 
 
 REQUESTS = [
@@ -148,7 +200,12 @@ def test_filed_metadata_has_facets_on_opensearch(both):
     _snapshot, engine, _texts = both
     facets = engine.search(SearchRequest(q="财政预算")).facets
     assert {f.value: f.count for f in facets["docno"]} == {
-        "二七政〔2021〕": 1, "二七财〔2020〕": 1, "中原政〔2021〕": 1, "中原政〔2019〕": 1, "郑东管〔2020〕": 1}
+        "二七政〔2021〕": 1,
+        "二七财〔2020〕": 1,
+        "中原政〔2021〕": 1,
+        "中原政〔2019〕": 1,
+        "郑东管〔2020〕": 1,
+    }
     assert {f.value: f.count for f in facets["type"]}["通知"] == 2
 
 
@@ -161,15 +218,22 @@ def test_a_facet_with_more_values_than_one_aggregation_returns_is_read_whole(bot
 def facet_requests(snapshot):
     """A phrase cut from a text, with values drawn from the archive's own facets selected."""
     values = {name: [f.value for f in found] for name, found in search(snapshot, SearchRequest()).facets.items()}
-    attribute = {"district": "districts", "topic": "topics", "issuer": "issuers", "type": "doc_types",
-                 "docno": "doc_numbers", "month": "months"}
+    attribute = {
+        "district": "districts",
+        "topic": "topics",
+        "issuer": "issuers",
+        "type": "doc_types",
+        "docno": "doc_numbers",
+        "month": "months",
+    }
 
     @st.composite
     def request(draw):
         chosen = {}
         for name in draw(st.sets(st.sampled_from(sorted(attribute)), max_size=3)):
-            chosen[attribute[name]] = tuple(draw(st.lists(st.sampled_from(values[name]), min_size=1, max_size=2,
-                                                           unique=True)))
+            chosen[attribute[name]] = tuple(
+                draw(st.lists(st.sampled_from(values[name]), min_size=1, max_size=2, unique=True))
+            )
         if draw(st.booleans()):
             chosen["years"] = (int(draw(st.sampled_from(values["year"]))),)
         q = draw(st.sampled_from(["", "发展", "改革", "就业", "人民 -发展", "经济 OR 会议", "title:报告"]))
@@ -201,7 +265,8 @@ def test_a_reader_without_the_group_gets_no_hit_count_facet_or_page_of_a_restric
     snapshot, engine, _texts = both
     reader = engine.visible_to(Actor("reader"))
     restricted = {d for d in engine.matching_ids(SearchRequest(q="老旧小区改造惠及群众"))} - engine.matching_ids(
-        SearchRequest(q="老旧小区改造惠及群众"), visible=reader)
+        SearchRequest(q="老旧小区改造惠及群众"), visible=reader
+    )
     assert len(restricted) == 3  # b, c and d of the filed folder
     results = engine.search(SearchRequest(q="老旧小区改造惠及群众", per_page=100), visible=reader)
     assert (results.total, {h.id for h in results.hits} & restricted) == (2, set())
@@ -209,7 +274,10 @@ def test_a_reader_without_the_group_gets_no_hit_count_facet_or_page_of_a_restric
     assert "郑东新区" not in {f.value for f in results.facets["district"]}
     assert all(engine.document(d, visible=reader) is None for d in restricted)
     assert all(engine.document(d, visible=frozenset({"财务", "人事"})) for d in restricted)
-    assert engine.counts_by_period(SearchRequest(q="老旧小区改造惠及群众"), "year", visible=reader) == [("2019", 1), ("2021", 1)]
+    assert counts_by_period(engine, SearchRequest(q="老旧小区改造惠及群众"), "year", visible=reader) == [
+        ("2019", 1),
+        ("2021", 1),
+    ]
     assert engine.visible_to(Actor("boss", role="admin")) is None
 
 
@@ -235,16 +303,30 @@ def test_operators_on_opensearch_equal_the_oracle_on_the_reports(both):
     check()
 
 
-@pytest.mark.parametrize("query", ["发展 SENT 改革 district:全国", "就业$3 -改革 NEAR/2 开放", "老旧小区 PARA 改造 OR 财政预算",
-                                   "经济 NEAR/5 发展 year:2000..2025", "人民$20", "发展经济 人民 SENT 政府"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "发展 SENT 改革 district:全国",
+        "就业$3 -改革 NEAR/2 开放",
+        "老旧小区 PARA 改造 OR 财政预算",
+        "经济 NEAR/5 发展 year:2000..2025",
+        "人民$20",
+        "发展经济 人民 SENT 政府",
+    ],
+)
 def test_operators_mixed_with_filters_give_equal_answers_on_both_engines(both, query):
     assert_same(both, SearchRequest(q=query, districts=("全国", "二七区")))
     assert_same(both, SearchRequest(q=query, mode="words"))
 
 
 @settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]), st.text("中原城。,", min_size=1, max_size=3),
-       st.text("中原城。,", min_size=1, max_size=3), st.integers(0, 6), st.booleans())
+@given(
+    st.sampled_from(["NEAR", "SENT", "PARA", "COUNT"]),
+    st.text("中原城。,", min_size=1, max_size=3),
+    st.text("中原城。,", min_size=1, max_size=3),
+    st.integers(0, 6),
+    st.booleans(),
+)
 def test_co_occurrence_operators_equal_the_oracle_on_synthetic_texts(synthetic, operator, a, b, n, same):
     """Our own verification over the stored paragraphs: overlaps, A == B, sentence ends inside a phrase."""
     engine, texts = synthetic
@@ -259,7 +341,9 @@ def test_a_negated_operator_keeps_the_documents_without_such_a_pair(synthetic):
     pairs = oracle(texts, "SENT", "中", "城", 0)
     assert 0 < len(pairs) < len(texts)
     assert engine.matching_ids(SearchRequest(q="NOT 中 SENT 城")) == set(texts) - pairs
-    assert engine.matching_ids(SearchRequest(q="原 NOT 中 SENT 城")) == {i for i, t in texts.items() if "原" in t} - pairs
+    assert (
+        engine.matching_ids(SearchRequest(q="原 NOT 中 SENT 城")) == {i for i, t in texts.items() if "原" in t} - pairs
+    )
 
 
 def test_a_hit_of_an_operator_has_the_snippets_of_the_embedded_engine(both):
