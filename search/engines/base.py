@@ -165,8 +165,8 @@ class Engine(ABC):
         raise unsupported("keyness and emerging terms", f"the {self.kind} engine")
 
     def cluster_of(self, ids: Sequence[str]) -> list[str]:
-        """The near-duplicate cluster of each document (emerging terms count clusters).  Until clusters
-        exist (issue 24, parts 1-3), each document is its own cluster: its id."""
+        """The near-duplicate cluster of each document (emerging terms count clusters); here each
+        document is its own cluster (its id); the engines name their reprint clusters."""
         return list(ids)
 
     def compare(self, request_a, request_b, *, min_freq: int = 5, visible=None):

@@ -238,6 +238,11 @@ class EmbeddedEngine(Engine):
 
         return corpus(self.snapshot(), request, visible=visible)
 
+    def cluster_of(self, ids) -> list[str]:
+        from search.engines.embedded.keyness import clusters_of
+
+        return clusters_of(self.snapshot(), ids)
+
     def corpus_texts(self, ids, *, visible=None) -> list[str]:
         from search.engines.embedded.keyness import corpus_texts
 

@@ -23,7 +23,7 @@ def _ids(snapshot: Snapshot) -> tuple[list[str], dict[str, int]]:
         for i, docnum in enumerate(doc_list(snapshot.live)):
             if i % 2000 == 0:
                 check_budget()
-            ids[docnum] = snapshot._read_document(docnum).id  # not through the documents' cache: all of them
+            ids[docnum] = snapshot.read_uncached(docnum).id  # not through the documents' cache: all of them
         return ids, {doc_id: n for n, doc_id in enumerate(ids) if doc_id is not None}
 
     return snapshot.cached("keyness ids", read)
@@ -79,3 +79,17 @@ def recent(snapshot: Snapshot, key, compute):
         while len(kept.entries) > kept.size:
             kept.entries.popitem(last=False)
     return value
+
+
+def clusters_of(snapshot: Snapshot, ids: Sequence[str]) -> list[str]:
+    """Each document's reprint cluster (its canonical copy's number, ``search.dedup``); an id unknown
+    to the snapshot is its own cluster."""
+    from search.dedup.counting import cluster_of
+
+    _, number = _ids(snapshot)
+    canonical = cluster_of(snapshot)
+    found = []
+    for doc_id in ids:
+        n = number.get(doc_id)
+        found.append(f"#{int(canonical[n])}" if n is not None and canonical[n] >= 0 else doc_id)
+    return found

@@ -294,12 +294,12 @@ class Snapshot(PhraseCounting):
             return self._documents[docnum]
         except KeyError:
             pass
-        document = self._read_document(docnum)
+        document = self.read_uncached(docnum)
         with self._lock:
             self._documents[docnum] = document
         return document
 
-    def _read_document(self, docnum: int) -> StoredDocument:
+    def read_uncached(self, docnum: int) -> StoredDocument:
         try:
             with self._lock:
                 fields = self.reader.stored_fields(docnum)

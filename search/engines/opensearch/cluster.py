@@ -166,6 +166,16 @@ class RemoteEngine(Engine):
             return []
         return similar_copies(self.cluster, doc_id, visible)
 
+    def cluster_of(self, ids) -> list[str]:
+        """Each document's reprint cluster: its ``cluster`` field (the canonical copy's id)."""
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            for doc_id, source in self.cluster.sources({"terms": {"id": chunk}}, ["cluster"], batch=2000):
+                found[doc_id] = source.get("cluster") or doc_id
+        return [f"#{found[i]}" if i in found else i for i in ids]
+
     def original_file(self, record: DocumentRecord) -> Path | None:
         """The file a document was read from, looked for under each recorded folder on this machine."""
         from search.engines.embedded.documents import original_file

@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.access.actor import Actor
-from search.access.documents import visible_documents
-from search.analysis.concordance import concordance
-from search.analysis.trend import trend
+from search.engines.embedded.concordance import concordance
+from search.engines.embedded.trend import trend
 from search.cli.main import main as cli
 from search.dedup import fingerprint as fp
 from search.dedup.clusters import build
@@ -24,6 +23,7 @@ from search.dedup.store import load, table_folder, table_of
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
 from search.engines.embedded.run import search
+from search.engines.embedded.visibility import visible_documents
 from search.meta import extract_documents, read_sidecar
 from search.meta.places import NATIONAL, place_path
 from search.query import SearchRequest
