@@ -13,8 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.access.actor import Actor
-from search.engines.embedded.concordance import concordance
-from search.engines.embedded.trend import trend
 from search.cli.main import main as cli
 from search.dedup import fingerprint as fp
 from search.dedup.clusters import build
@@ -22,7 +20,9 @@ from search.dedup.similar import similar_documents
 from search.dedup.store import load, table_folder, table_of
 from search.engines.embedded.archive import Archive
 from search.engines.embedded.commit import index_paths
+from search.engines.embedded.concordance import concordance
 from search.engines.embedded.run import search
+from search.engines.embedded.trend import trend
 from search.engines.embedded.visibility import visible_documents
 from search.meta import extract_documents, read_sidecar
 from search.meta.places import NATIONAL, place_path
