@@ -342,6 +342,8 @@ def _chip_requests(request: SearchRequest) -> list[SearchRequest]:
     found = [request.toggle(name, str(v)) for name, attr in FACET_FIELDS.items() for v in getattr(request, attr)]
     if request.date_from or request.date_to:
         found.append(replace(request, date_from=None, date_to=None, page=1))
+    if copies_chip(request, search_url):  # the copies of one document (另有 N 篇转载): all results again
+        found.append(replace(request, copies="", page=1))
     return found
 
 
