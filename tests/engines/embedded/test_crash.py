@@ -66,7 +66,11 @@ def stray_files(index_dir: Path) -> list[str]:
         "LIMIT_SKIPS.json",
     }
     return sorted(
-        name for name in os.listdir(index_dir) if name not in allowed and name.split(".", 1)[0] not in current
+        name
+        for name in os.listdir(index_dir)
+        if name not in allowed
+        and name.split(".", 1)[0] not in current
+        and not (name.startswith("dedup-") and name[6:].isdigit() and int(name[6:]) <= generation)  # search.dedup
     )
 
 
