@@ -23,28 +23,49 @@ settings.load_profile("project")
 # Markers (pyproject.toml lists them; `make test-fast` leaves the three out):
 #   browser     a real Chromium (Playwright)
 #   opensearch  a real OpenSearch node
-#   slow        a test module that takes more than a few seconds without either (OCR, corpora, killed runs)
+#   slow        a module of more than a few seconds without either (OCR, corpora, killed runs, argon2
+#               hashing, fuzzing): measured with --durations, so that `make test-fast` stays under a minute
 BROWSER_FIXTURES = frozenset({"browser", "tab", "tab_without_js"})
 OPENSEARCH_FIXTURES = frozenset({"engine_node", "opensearch_seeds", "cluster", "node_url"})
 SLOW_MODULES = frozenset(
     {
-        "test_ocr",
-        "test_ocr_images",
+        "test_accounts",
+        "test_alerts",
+        "test_analysis",
+        "test_bad_files",
+        "test_compare_web",
+        "test_concordance",
+        "test_concurrency",
+        "test_crash",
+        "test_display_fidelity",
+        "test_docs",
+        "test_extract",
+        "test_extract_containers_ingest",
+        "test_extract_office_index",
+        "test_facets_trust_web",
+        "test_fast_paths",
+        "test_gramstore",
+        "test_hostile_clients",
         "test_hostile_files",
         "test_hostile_index",
-        "test_crash",
-        "test_serve_workers",
-        "test_extract_office_index",
-        "test_metadata",
-        "test_trend",
-        "test_concordance",
-        "test_suggest_archive",
-        "test_print",
-        "test_bad_files",
-        "test_ingest",
-        "test_docs",
         "test_house_rules",
-        "test_extract_containers_ingest",
+        "test_ingest",
+        "test_keyness",
+        "test_metadata",
+        "test_ocr",
+        "test_ocr_images",
+        "test_print",
+        "test_probe_holes",
+        "test_query_parser_oracle",
+        "test_request_log",
+        "test_saved_new_since",
+        "test_search_seeds",
+        "test_serve_workers",
+        "test_sessions",
+        "test_suggest_archive",
+        "test_trend",
+        "test_web",
+        "test_web_fuzz",
     }
 )
 
