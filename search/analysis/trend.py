@@ -15,6 +15,7 @@ counted apart, as undated.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -108,6 +109,35 @@ class Trend:
             data["smooth"] = self.smooth
         data["series"] = [s.to_json() for s in self.series]
         return data
+
+
+def series_of(
+    query: str,
+    district: str | None,
+    is_district: bool,
+    documents: Counter,
+    occurrences: Counter,
+    base: Counter,
+    periods: Sequence[str],
+    first: str | None,
+) -> Series:
+    """A series from its documents and occurrences per period (None: undated) and each period's base
+    (the per-mille's denominator): the one way both engines make one."""
+    points = tuple(
+        Point(p, documents[p], occurrences[p], round(1000 * documents[p] / base[p], 2) if base[p] else 0.0)
+        for p in periods
+    )
+    return Series(
+        query=query,
+        district=district,
+        is_district=is_district,
+        total_documents=sum(documents.values()),
+        total_occurrences=sum(occurrences.values()),
+        undated_documents=documents[None],
+        undated_occurrences=occurrences[None],
+        first_appearance=first,
+        points=points,
+    )
 
 
 def checked_arguments(queries: Sequence[str], by: str, measure: str, per: str | None) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
+from search.analysis.trend import Series, Trend, checked_arguments, period_axis, series_of
 from search.dedup.analysis import cluster_total, once
 from search.engines.embedded.archive import Snapshot
 from search.engines.embedded.columns import Column
@@ -87,21 +87,7 @@ def _series(
     ranks = _values(snapshot.date_rank, docs)
     first_rank = min(filter((0).__le__, ranks), default=None)
     first = snapshot.published[docs[ranks.index(first_rank)]] if first_rank is not None else None
-    points = tuple(
-        Point(p, documents[p], occurrences[p], round(1000 * documents[p] / base[p], 2) if base[p] else 0.0)
-        for p in periods
-    )
-    return Series(
-        query=matches.query,
-        district=district,
-        is_district=is_district,
-        total_documents=sum(documents.values()),
-        total_occurrences=sum(occurrences.values()),
-        undated_documents=documents[None],
-        undated_occurrences=occurrences[None],
-        first_appearance=first,
-        points=points,
-    )
+    return series_of(matches.query, district, is_district, documents, occurrences, base, periods, first)
 
 
 def _values(column: Column, docs) -> list:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from search.analysis.collocates import collocates as count_collocates
 from search.analysis.concordance import PARAGRAPH_MARK, Concordance, Line, Occurrence, check_arguments
-from search.analysis.trend import Point, Series, Trend, checked_arguments, period_axis
+from search.analysis.trend import Series, Trend, checked_arguments, period_axis, series_of
 from search.engines.opensearch.dedup import base_counts_once, once_remote
 from search.engines.opensearch.engine import OpenSearchEngine
 from search.engines.opensearch.query import QueryBuilder, visibility_clause
@@ -169,21 +169,7 @@ def _series(matches: RemoteMatches, picks, district, periods, by: str, base: Cou
         occurrences[period] += count
     dated = [d for d in docs if d.rank >= 0]
     first = min(dated, key=lambda d: d.rank).published if dated else None
-    points = tuple(
-        Point(p, documents[p], occurrences[p], round(1000 * documents[p] / base[p], 2) if base[p] else 0.0)
-        for p in periods
-    )
-    return Series(
-        query=matches.query,
-        district=district,
-        is_district=is_district,
-        total_documents=sum(documents.values()),
-        total_occurrences=sum(occurrences.values()),
-        undated_documents=documents[None],
-        undated_occurrences=occurrences[None],
-        first_appearance=first,
-        points=points,
-    )
+    return series_of(matches.query, district, is_district, documents, occurrences, base, periods, first)
 
 
 def _district_series(matches: RemoteMatches, periods, by: str, base) -> tuple[Series, ...]:
